@@ -1,0 +1,108 @@
+# dutydesk - duty-room console for county and town emergency offices.
+#   make run     set up, build, open the console on a seeded offline station
+#   make test    set up, build, run every test (SANITIZE=1: ASan + UBSan)
+#   make bench   benchmarks (figures, not pass/fail)
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/dutydesk
+MANDIR ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+
+# Debian packages the build and the tests need.
+DEPS_BUILD = build-essential pkg-config libncurses-dev libsqlite3-dev \
+	libuv1-dev libcjson-dev libsodium-dev
+DEPS_TEST = libcmocka-dev tmux sqlite3 tzdata locales
+LIBS_PC = ncursesw sqlite3 libuv libcjson libsodium
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -I.
+CFLAGS += -DDATADIR='"$(DATADIR)"'
+ifeq ($(SANITIZE),1)
+BUILD ?= build/san
+CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -O1
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD ?= build/rel
+endif
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+CORE_SRC = $(wildcard core/*.c)
+SYNC_SRC = $(wildcard sync/*.c)
+TUI_SRC = $(filter-out tui/main.c,$(wildcard tui/*.c))
+CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
+SYNC_OBJ = $(SYNC_SRC:%.c=$(BUILD)/%.o)
+TUI_OBJ = $(TUI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRC = $(wildcard tests/bench/*.c)
+BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all run test unit shelltests bench setup deps-check install \
+	uninstall clean
+
+all: dutydesk
+
+# The binary lives at the top of the tree so it finds assets/ beside it.
+dutydesk: $(BUILD)/dutydesk
+	$(Q)cp $< $@
+
+$(BUILD)/dutydesk: $(BUILD)/tui/main.o $(TUI_OBJ) $(SYNC_OBJ) $(CORE_OBJ)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $$($(PKG_CONFIG) --libs $(LIBS_PC))
+
+$(BUILD)/%.o: %.c $(wildcard core/*.h sync/*.h tui/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $$($(PKG_CONFIG) --cflags $(LIBS_PC)) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testlib.h $(CORE_OBJ) $(SYNC_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $$($(PKG_CONFIG) --cflags $(LIBS_PC) cmocka) \
+		$(LDFLAGS) -o $@ $< $(CORE_OBJ) $(SYNC_OBJ) $(LDLIBS) \
+		$$($(PKG_CONFIG) --libs $(LIBS_PC) cmocka)
+
+$(BUILD)/bench/%: tests/bench/%.c $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $$($(PKG_CONFIG) --cflags $(LIBS_PC)) $(LDFLAGS) \
+		-o $@ $< $(CORE_OBJ) $(LDLIBS) $$($(PKG_CONFIG) --libs $(LIBS_PC))
+
+# Install what is missing with apt-get when we can; otherwise say exactly
+# which packages to install.
+setup:
+	$(Q)./tests/setup.sh $(DEPS_BUILD) -- $(DEPS_TEST)
+
+run: setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./tests/run-station.sh
+
+test: setup
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN)
+	$(Q)BUILD=$(BUILD) ./tests/run-tests.sh $(UNIT_BIN)
+
+bench: setup
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN)
+	$(Q)for b in $(BENCH_BIN); do $$b || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/seed \
+		$(DESTDIR)$(DATADIR)/checklists
+	install -m 755 dutydesk $(DESTDIR)$(BINDIR)/dutydesk
+	install -m 644 assets/seed/county.json $(DESTDIR)$(DATADIR)/seed/
+	install -m 644 assets/checklists/*.json $(DESTDIR)$(DATADIR)/checklists/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/dutydesk
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build dutydesk

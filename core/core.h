@@ -1,0 +1,326 @@
+/*
+ * core.h - the door of dutydesk's domain: the station database, the
+ * operation (the one way state changes), the hybrid logical clock and
+ * every domain module. No curses, no libuv, no sockets live behind it.
+ *
+ * Conventions. Functions that can fail return 0 or a negative code from
+ * the DD_ERRORS table below; dd_strerror() gives its message and
+ * db_errmsg() the detail of the last failure on a handle. Lookups return
+ * 1 found, 0 not found, or a negative code. Times are UTC seconds since
+ * the epoch (int64_t); the clock stamp of an operation is a hybrid
+ * logical clock value (int64_t, see hlc_next()).
+ */
+#ifndef DUTYDESK_CORE_H
+#define DUTYDESK_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#define DD_VERSION "0.1.0"
+
+/* Exit codes shared by every program (DESIGN: Interfaces). */
+enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_ENV = 3,
+       EXIT_DISK = 4, EXIT_SERVER = 5 };
+
+/* name, exit code, message */
+#define DD_ERRORS(E) \
+	E(USAGE,      EXIT_USAGE,   "usage error") \
+	E(INVALID,    EXIT_REFUSED, "invalid input") \
+	E(NOTFOUND,   EXIT_REFUSED, "no such record") \
+	E(REFUSED,    EXIT_REFUSED, "refused") \
+	E(ROLE,       EXIT_REFUSED, "not allowed for this station's role") \
+	E(SCHEMA,     EXIT_REFUSED, "malformed operation") \
+	E(REALM,      EXIT_REFUSED, "operation belongs to another realm") \
+	E(DB_OPEN,    EXIT_ENV,     "cannot open database") \
+	E(DB_NOTOURS, EXIT_ENV,     "not a dutydesk database") \
+	E(DB_NEWER,   EXIT_ENV,     "database was written by a newer dutydesk") \
+	E(DB_NOINIT,  EXIT_ENV,     "database has no station; run 'dutydesk init' first") \
+	E(DB_BUSY,    EXIT_ENV,     "database is locked by another program") \
+	E(DB_CORRUPT, EXIT_ENV,     "database is damaged") \
+	E(DB,         EXIT_ENV,     "database error") \
+	E(ASSETS,     EXIT_ENV,     "cannot read assets") \
+	E(DISK_FULL,  EXIT_DISK,    "disk full") \
+	E(IO,         EXIT_DISK,    "input/output error") \
+	E(NOMEM,      EXIT_DISK,    "out of memory")
+
+enum dd_err {
+	DD_OK = 0,
+#define DD_ERR_ENUM(name, exit, msg) DD_E_##name,
+	DD_ERR_FIRST_ = -100,
+	DD_ERRORS(DD_ERR_ENUM)
+#undef DD_ERR_ENUM
+	DD_ERR_LAST_
+};
+
+/* The message of an error code. */
+const char *dd_strerror(int err);
+/* The process exit code an error code maps to (EXIT_OK for 0). */
+int dd_exitcode(int err);
+
+/* ---- time ------------------------------------------------------------ */
+
+/* core never reads the wall clock itself: it is handed one of these. */
+struct dd_clock {
+	int64_t (*now_ms)(void *ctx);
+	void *ctx;
+};
+/* The real clock (CLOCK_REALTIME). */
+extern const struct dd_clock clock_real;
+int64_t clock_now(const struct dd_clock *c); /* seconds */
+
+/* "2026-11-28T21:35:56Z" <-> seconds. Returns 0 or DD_E_INVALID. */
+int time_parse_iso(const char *s, int64_t *t);
+void time_format_iso(int64_t t, char out[21]);
+/* Station-local display ("2026-11-29 05:35") in the configured zone;
+ * parse accepts "YYYY-MM-DD HH:MM[:SS]", "HH:MM" (today) or ISO UTC. */
+void time_set_zone(const char *tz);
+void time_format_local(int64_t t, char out[20]);
+int time_parse_local(const char *s, int64_t today, int64_t *t);
+
+/* ---- hybrid logical clock --------------------------------------------- */
+
+/* A stamp is (milliseconds << 16) | counter. */
+#define HLC_SKEW_MAX_MS (5 * 60 * 1000)
+/* The next local stamp after last, at physical time now_ms. */
+int64_t hlc_next(int64_t last, int64_t now_ms);
+/* Fold a remote stamp into the local one. A remote stamp more than
+ * HLC_SKEW_MAX_MS ahead of now is set aside (last is returned unchanged)
+ * and *alarm is set, so a station with a clock years ahead cannot drag
+ * every other station's clock with it. */
+int64_t hlc_observe(int64_t last, int64_t remote, int64_t now_ms, int *alarm);
+
+/* ---- the station database -------------------------------------------- */
+
+struct db;
+
+enum { DB_RDONLY = 1, DB_CREATE = 2 };
+/* On failure *out still holds a handle (no connection) for db_errmsg();
+ * db_close() it either way. */
+int db_open(const char *path, int flags, struct db **out);
+void db_close(struct db **db);
+/* The detail of the last failure on db ("unknown town 'xx'"), or "". */
+const char *db_errmsg(const struct db *db);
+/* Set the detail and return err, for callers that refuse input. */
+int db_fail(struct db *db, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void db_set_clock(struct db *db, const struct dd_clock *c);
+void db_set_officer(struct db *db, const char *officer);
+const char *db_officer(const struct db *db);
+
+enum { ROLE_TOWN = 1, ROLE_COMMAND = 2 };
+struct station_info {
+	char station[32];
+	char incarnation[17];
+	char realm[40];
+	int role;
+	int64_t seq;     /* last local sequence */
+	int64_t hlc;     /* last clock stamp */
+	int64_t ops;     /* operations held */
+	int64_t queued;  /* local operations not yet acknowledged */
+};
+int station_info(struct db *db, struct station_info *si);
+/* Make a new station database: station code, role, realm ("live"),
+ * seeded from assets (seed = 1) or empty. */
+int station_init(struct db *db, const char *station, int role,
+		 const char *realm, int seed);
+const char *role_name(int role);
+int role_parse(const char *s);
+/* A station code: 2..24 chars of [a-z0-9], starting with a letter. */
+int station_code_ok(const char *s);
+
+/* Online backup to path. restore gives the copy a new incarnation. */
+int db_backup(struct db *db, const char *path);
+int db_restore_mark(struct db *db);
+
+/* ---- assets ------------------------------------------------------------ */
+
+/* Where assets/ lives: $DUTYDESK_ASSETS, else beside the executable's
+ * build tree, else the installed data directory. */
+const char *assets_dir(void);
+void assets_set_dir(const char *dir);
+/* Read a JSON asset file relative to assets_dir(). Caller frees. */
+int assets_load_json(const char *rel, cJSON **out);
+
+/* ---- operations ----------------------------------------------------- */
+
+/* An operation, as stored and as carried over the wire. */
+struct op {
+	char station[32];
+	char incarnation[17];
+	int64_t seq;
+	int64_t hlc;
+	char realm[40];
+	char officer[64];
+	char kind[32];
+	char entity[64];
+	cJSON *body; /* owned by whoever filled the struct */
+};
+
+/* Apply an operation received from elsewhere (another station through
+ * the server, a test). In one transaction: checks its form, role and
+ * realm, applies it to the state tables and appends it to the log.
+ * Returns 1 applied, 0 already held, negative on refusal or error.
+ * Inside a transaction opened with db_begin() it joins it. */
+int op_apply(struct db *db, const struct op *op);
+/* The JSON form of an operation and back (64-bit values as strings). */
+cJSON *op_to_json(const struct op *op);
+int op_from_json(const cJSON *j, struct op *op); /* body is a copy */
+void op_clear(struct op *op);
+/* Iterate the operation log in (station, incarnation, seq) order, or
+ * only local operations not yet acknowledged (outbox = 1). The callback
+ * returns nonzero to stop. */
+int op_each(struct db *db, int outbox,
+	    int (*fn)(const struct op *op, void *ctx), void *ctx);
+
+/* Explicit transactions for batches (BEGIN IMMEDIATE). db_end commits
+ * when rc == 0, rolls back otherwise, and returns rc or the commit's
+ * error. */
+int db_begin(struct db *db);
+int db_end(struct db *db, int rc);
+
+/* ---- reference data ---------------------------------------------------- */
+
+/* Resolve a town, team, depot, supply kind or shelter given by code or
+ * by name (Chinese or pinyin, case-insensitive); code_out gets the code.
+ * Returns 1 found, 0 not found (with a message set), negative error. */
+enum ref { REF_TOWN, REF_TEAM, REF_DEPOT, REF_KIND, REF_SHELTER };
+int ref_find(struct db *db, enum ref r, const char *what, char code_out[64]);
+/* Load the county seed from assets/seed/county.json as operations of
+ * the pseudo-station "seed" with fixed ids and clock 0. */
+int seed_load(struct db *db);
+
+/* ---- incidents --------------------------------------------------------- */
+
+enum { INC_REPORTED, INC_VERIFIED, INC_RESPONDING, INC_CONTROLLED,
+       INC_CLOSED, INC_NSTATUS };
+const char *incident_status_name(int s);
+int incident_status_parse(const char *s);
+
+#define INCIDENT_FIELDS(F) \
+	F(title,        STR)  F(town,     REF)  F(place,   STR) \
+	F(kind,         STR)  F(severity, INT)  F(received_at, TIME) \
+	F(cause,        STR)  F(actions,  STR)  F(trend,   STR) \
+	F(dead,         INT)  F(injured,  INT)  F(missing, INT) \
+	F(trapped,      INT)  F(evacuated, INT) \
+	F(caller_unit,  STR)  F(caller_name, STR) F(caller_phone, STR) \
+	F(notified,     STR)  F(recorder, STR)
+
+/* Fields are given as a JSON object of the names above (values: strings
+ * for STR/REF/TIME in local form or ISO, numbers for INT). The town is
+ * resolved by code or name. id_out receives the new id. */
+int incident_add(struct db *db, const cJSON *fields, char id_out[64]);
+int incident_update(struct db *db, const char *id, const cJSON *fields);
+/* status: a name, or "reopen" to start a new generation. */
+int incident_set_status(struct db *db, const char *id, const char *status);
+enum { REPORT_FIRST, REPORT_FOLLOWUP, REPORT_FINAL };
+int incident_report(struct db *db, const char *id, int type,
+		    const char *channel, const char *text, int64_t at,
+		    char id_out[64]);
+/* Deadlines from the time received (DESIGN: duty rules). */
+#define REPORT_PHONE_SECS (30 * 60)
+#define REPORT_WRITTEN_SECS (60 * 60)
+
+/* ---- response levels ---------------------------------------------------- */
+
+/* Levels: 4 = IV (lowest) .. 1 = I (highest); 0 = none in force. */
+const char *level_name(int level);
+int level_parse(const char *s);
+enum { RESP_START, RESP_RAISE, RESP_LOWER, RESP_END, RESP_CONFIRM };
+const char *response_action_name(int a);
+int response_action_parse(const char *s);
+/* Decide: checks the action against the level in force, names the
+ * decisions it follows (the current heads) and records who signed. */
+int response_decide(struct db *db, const char *hazard, int action, int level,
+		    const char *signed_by, const char *note, char id_out[64]);
+/* Level in force: 1 found (level may be 0 after an end), 0 never. */
+struct response_state {
+	char hazard[32];
+	int level;
+	int conflict;
+	char decision[64];
+	char episode[64]; /* the start decision of the episode in force */
+};
+int response_get(struct db *db, const char *hazard, struct response_state *rs);
+/* Tick (checked = 1) or untick a checklist item of the episode in force. */
+int response_check(struct db *db, const char *hazard, const char *item,
+		   int checked);
+/* The hazards known from assets/checklists (a JSON array, caller frees). */
+int hazards_load(cJSON **out);
+/* The full checklist of hazard at level (its items and every lower
+ * level's), as a JSON array of {code, level, text, text_en}. */
+int checklist_load(const char *hazard, int level, cJSON **out);
+
+/* ---- teams and dispatch ------------------------------------------------- */
+
+enum { TEAM_AVAILABLE, TEAM_DISPATCHED, TEAM_EN_ROUTE, TEAM_ON_SCENE,
+       TEAM_RETURNING, TEAM_OUT_OF_SERVICE, TEAM_NSTATUS };
+const char *team_status_name(int s);
+int team_status_parse(const char *s);
+/* Turnout targets by town area. */
+#define TURNOUT_CITY_SECS (5 * 60)
+#define TURNOUT_RURAL_SECS (10 * 60)
+int dispatch_create(struct db *db, const char *team, const char *incident,
+		    char id_out[64]);
+/* Move a team on: en_route, on_scene, returning, available (back) or
+ * out_of_service. Steps of a dispatch are timed on the dispatch. */
+int team_set_status(struct db *db, const char *team, const char *status);
+
+/* ---- supplies ------------------------------------------------------------ */
+
+enum { MOVE_RECEIVE, MOVE_ISSUE, MOVE_TRANSFER, MOVE_COUNT };
+/* qty > 0 for receive/issue/transfer; for count, qty is what was
+ * counted and the stored delta is qty minus the stock held here. */
+int supply_move(struct db *db, int kind, const char *item, const char *depot,
+		const char *to_depot, int64_t qty, const char *note,
+		char id_out[64]);
+int64_t supply_stock(struct db *db, const char *depot, const char *item);
+
+/* ---- shelters ---------------------------------------------------------- */
+
+int shelter_set_open(struct db *db, const char *shelter, int open);
+/* delta > 0 check-in, < 0 check-out. */
+int shelter_occupy(struct db *db, const char *shelter, int64_t delta);
+
+/* ---- warnings and their answers (叫应) --------------------------------- */
+
+/* towns: JSON array of town codes or names; empty means every town. */
+int warning_issue(struct db *db, const char *hazard, const char *color,
+		  const char *text, const cJSON *towns, char id_out[64]);
+int warning_answer(struct db *db, const char *warning, const char *town,
+		   const char *who, char id_out[64]);
+
+/* ---- duty log ------------------------------------------------------------ */
+
+int log_add(struct db *db, const char *kind, const char *text,
+	    char id_out[64]);
+/* Shift handover: the outgoing officer is db_officer(), to_officer
+ * signs in. The entry records what was open at the moment. */
+int log_handover(struct db *db, const char *to_officer, const char *note,
+		 char id_out[64]);
+/* A conflict seen by a person: mark it acknowledged. */
+int conflict_ack(struct db *db, const char *conflict);
+
+/* ---- reading state --------------------------------------------------- */
+
+/* Lists, each a JSON array of flat objects (caller frees). filter may
+ * be NULL; its keys depend on the list ("open": 1, "town": code, ...). */
+enum list { LIST_TOWNS, LIST_TEAMS, LIST_DEPOTS, LIST_KINDS, LIST_STOCK,
+	    LIST_SHELTERS, LIST_INCIDENTS, LIST_DISPATCHES, LIST_RESPONSES,
+	    LIST_DECISIONS, LIST_WARNINGS, LIST_ANSWERS, LIST_LOG,
+	    LIST_CONFLICTS, LIST_REPORTS, LIST_N };
+int state_list(struct db *db, enum list l, const cJSON *filter, cJSON **out);
+/* One incident with its reports and dispatches. 1 found, 0 not. */
+int incident_get(struct db *db, const char *id, cJSON **out);
+/* The replicated state as DESIGN's export object (with digest). */
+int state_export(struct db *db, cJSON **out);
+
+/* ---- import -------------------------------------------------------------- */
+
+/* Load a CSV ledger of incidents (header row names INCIDENT_FIELDS) in
+ * one transaction; *count gets the rows loaded. On a bad row nothing is
+ * loaded and the message names the line and the field. */
+int import_incidents_csv(struct db *db, const char *path, int64_t *count);
+
+#endif

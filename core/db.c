@@ -1,0 +1,587 @@
+/*
+ * db.c - the small SQLite layer: open with our pragmas, migrate, cache
+ * prepared statements, bind by format, map errors, transactions, backup.
+ */
+#include "private.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+
+struct errdesc {
+	int code, exit;
+	const char *msg;
+};
+
+static const struct errdesc errors[] = {
+#define DD_ERR_DESC(name, ex, m) { DD_E_##name, ex, m },
+	DD_ERRORS(DD_ERR_DESC)
+#undef DD_ERR_DESC
+};
+
+const char *
+dd_strerror(int err)
+{
+	size_t i;
+
+	if (err == 0)
+		return "ok";
+	for (i = 0; i < sizeof errors / sizeof errors[0]; i++)
+		if (errors[i].code == err)
+			return errors[i].msg;
+	return "unknown error";
+}
+
+int
+dd_exitcode(int err)
+{
+	size_t i;
+
+	if (err == 0)
+		return EXIT_OK;
+	for (i = 0; i < sizeof errors / sizeof errors[0]; i++)
+		if (errors[i].code == err)
+			return errors[i].exit;
+	return EXIT_ENV;
+}
+
+int
+db_fail(struct db *db, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (db) {
+		va_start(ap, fmt);
+		vsnprintf(db->err, sizeof db->err, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+const char *
+db_errmsg(const struct db *db)
+{
+	return db ? db->err : "";
+}
+
+int
+db_rc(struct db *db, int rc)
+{
+	int err;
+
+	switch (rc & 0xff) {
+	case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW:
+		return 0;
+	case SQLITE_FULL:     err = DD_E_DISK_FULL; break;
+	case SQLITE_IOERR:    err = DD_E_IO; break;
+	case SQLITE_BUSY: case SQLITE_LOCKED: err = DD_E_DB_BUSY; break;
+	case SQLITE_CORRUPT:  err = DD_E_DB_CORRUPT; break;
+	case SQLITE_NOTADB:   err = DD_E_DB_NOTOURS; break;
+	case SQLITE_NOMEM:    err = DD_E_NOMEM; break;
+	case SQLITE_CANTOPEN: case SQLITE_PERM: case SQLITE_READONLY:
+		err = DD_E_DB_OPEN; break;
+	default:              err = DD_E_DB; break;
+	}
+	/* A write past a file-size limit shows up as an I/O error whose
+	 * errno says the disk is full; both mean "no room". */
+	if (err == DD_E_IO && db && db->h) {
+		int e = sqlite3_system_errno(db->h);
+		if (e == 28 /* ENOSPC */ || e == 27 /* EFBIG */)
+			err = DD_E_DISK_FULL;
+	}
+	if (db && db->h)
+		snprintf(db->err, sizeof db->err, "%s", sqlite3_errmsg(db->h));
+	return err;
+}
+
+static unsigned
+hash_str(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+sqlite3_stmt *
+db_prep(struct db *db, const char *sql)
+{
+	unsigned i, h = hash_str(sql) % STMT_CACHE;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	for (i = 0; i < STMT_CACHE; i++) {
+		struct stmt_slot *s = &db->cache[(h + i) % STMT_CACHE];
+		if (!s->sql)
+			break;
+		if (strcmp(s->sql, sql) == 0)
+			return s->st;
+	}
+	rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				&st, NULL);
+	if (rc != SQLITE_OK) {
+		db_rc(db, rc);
+		return NULL;
+	}
+	if (i < STMT_CACHE) {
+		struct stmt_slot *s = &db->cache[(h + i) % STMT_CACHE];
+		s->sql = strdup(sql);
+		if (s->sql) {
+			s->st = st;
+			return st;
+		}
+	}
+	/* The cache is full: this should not happen with a fixed set of
+	 * statements; leak-free fallback is to refuse. */
+	sqlite3_finalize(st);
+	db_fail(db, DD_E_NOMEM, "statement cache full");
+	return NULL;
+}
+
+void
+db_reset(sqlite3_stmt *st)
+{
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+}
+
+int
+db_bindv(struct db *db, sqlite3_stmt *st, const char *fmt, va_list ap)
+{
+	int i, rc = SQLITE_OK;
+
+	for (i = 1; fmt && *fmt; fmt++, i++) {
+		switch (*fmt) {
+		case 's': {
+			const char *s = va_arg(ap, const char *);
+			rc = s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT)
+			       : sqlite3_bind_null(st, i);
+			break;
+		}
+		case 'i':
+			rc = sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+			break;
+		case 'd':
+			rc = sqlite3_bind_int(st, i, va_arg(ap, int));
+			break;
+		default:
+			return db_fail(db, DD_E_DB, "bad bind format '%c'", *fmt);
+		}
+		if (rc != SQLITE_OK)
+			return db_rc(db, rc);
+	}
+	return 0;
+}
+
+int
+db_exec(struct db *db, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st = db_prep(db, sql);
+	va_list ap;
+	int rc;
+
+	if (!st)
+		return db_rc(db, sqlite3_errcode(db->h));
+	va_start(ap, fmt);
+	rc = db_bindv(db, st, fmt, ap);
+	va_end(ap);
+	if (rc == 0) {
+		int s = sqlite3_step(st);
+		rc = (s == SQLITE_DONE || s == SQLITE_ROW) ? 0 : db_rc(db, s);
+	}
+	db_reset(st);
+	return rc;
+}
+
+int
+db_int(struct db *db, int64_t *out, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st = db_prep(db, sql);
+	va_list ap;
+	int rc;
+
+	if (!st)
+		return db_rc(db, sqlite3_errcode(db->h));
+	va_start(ap, fmt);
+	rc = db_bindv(db, st, fmt, ap);
+	va_end(ap);
+	if (rc == 0) {
+		int s = sqlite3_step(st);
+		if (s == SQLITE_ROW) {
+			if (out)
+				*out = sqlite3_column_int64(st, 0);
+			rc = 1;
+		} else {
+			rc = s == SQLITE_DONE ? 0 : db_rc(db, s);
+		}
+	}
+	db_reset(st);
+	return rc;
+}
+
+int
+db_text(struct db *db, char *buf, size_t n, const char *sql,
+	const char *fmt, ...)
+{
+	sqlite3_stmt *st = db_prep(db, sql);
+	va_list ap;
+	int rc;
+
+	if (!st)
+		return db_rc(db, sqlite3_errcode(db->h));
+	va_start(ap, fmt);
+	rc = db_bindv(db, st, fmt, ap);
+	va_end(ap);
+	if (rc == 0) {
+		int s = sqlite3_step(st);
+		if (s == SQLITE_ROW) {
+			const unsigned char *t = sqlite3_column_text(st, 0);
+			snprintf(buf, n, "%s", t ? (const char *)t : "");
+			rc = 1;
+		} else {
+			rc = s == SQLITE_DONE ? 0 : db_rc(db, s);
+		}
+	}
+	db_reset(st);
+	return rc;
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+int
+db_rows_v(struct db *db, cJSON *arr, const char *sql, const char *fmt,
+	  va_list ap)
+{
+	sqlite3_stmt *st = db_prep(db, sql);
+	int rc, s, i, n;
+
+	if (!st)
+		return db_rc(db, sqlite3_errcode(db->h));
+	rc = db_bindv(db, st, fmt, ap);
+	n = sqlite3_column_count(st);
+	while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+		if (!o || !cJSON_AddItemToArray(arr, o)) {
+			cJSON_Delete(o);
+			rc = DD_E_NOMEM;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			const char *name = sqlite3_column_name(st, i);
+			switch (sqlite3_column_type(st, i)) {
+			case SQLITE_INTEGER: {
+				int64_t v = sqlite3_column_int64(st, i);
+				if (ends_with(name, "_at") || strcmp(name, "at") == 0)
+					jset_time(o, name, v);
+				else
+					cJSON_AddNumberToObject(o, name, (double)v);
+				break;
+			}
+			case SQLITE_NULL:
+				cJSON_AddNullToObject(o, name);
+				break;
+			default:
+				cJSON_AddStringToObject(o, name,
+					(const char *)sqlite3_column_text(st, i));
+			}
+		}
+	}
+	if (rc == 0 && s != SQLITE_DONE)
+		rc = db_rc(db, s);
+	db_reset(st);
+	return rc;
+}
+
+int
+db_rows(struct db *db, cJSON *arr, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = db_rows_v(db, arr, sql, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+db_begin(struct db *db)
+{
+	int rc;
+
+	if (db->depth++ > 0)
+		return 0;
+	rc = db_exec(db, "BEGIN IMMEDIATE", NULL);
+	if (rc)
+		db->depth = 0;
+	return rc;
+}
+
+int
+db_end(struct db *db, int rc)
+{
+	int r;
+
+	if (db->depth <= 0)
+		return rc;
+	if (--db->depth > 0)
+		return rc;
+	if (rc == 0) {
+		r = db_exec(db, "COMMIT", NULL);
+		if (r == 0)
+			return 0;
+		rc = r;
+	}
+	/* A failed COMMIT (disk full) may leave the transaction open;
+	 * roll it back so nothing half-written stays. */
+	if (!sqlite3_get_autocommit(db->h)) {
+		char keep[sizeof db->err];
+		memcpy(keep, db->err, sizeof keep);
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		memcpy(db->err, keep, sizeof keep);
+	}
+	return rc;
+}
+
+int
+meta_get_text(struct db *db, const char *key, char *buf, size_t n)
+{
+	return db_text(db, buf, n, "SELECT value FROM meta WHERE key = ?", "s",
+		       key);
+}
+
+int
+meta_set_text(struct db *db, const char *key, const char *value)
+{
+	return db_exec(db, "INSERT INTO meta(key, value) VALUES(?, ?) "
+		       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+		       "ss", key, value);
+}
+
+int
+meta_get_int(struct db *db, const char *key, int64_t *v)
+{
+	return db_int(db, v, "SELECT value FROM meta WHERE key = ?", "s", key);
+}
+
+int
+meta_set_int(struct db *db, const char *key, int64_t v)
+{
+	return db_exec(db, "INSERT INTO meta(key, value) VALUES(?, ?) "
+		       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+		       "si", key, v);
+}
+
+static int
+pragma_int(struct db *db, const char *sql, int64_t *v)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*v = sqlite3_column_int64(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK || rc == SQLITE_DONE ? 0 : db_rc(db, rc);
+}
+
+static int
+exec_plain(struct db *db, const char *sql)
+{
+	int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : db_rc(db, rc);
+}
+
+static int
+migrate(struct db *db)
+{
+	int64_t version = 0, appid = 0, tables = 0;
+	char sql[64];
+	int rc, i;
+
+	if ((rc = pragma_int(db, "PRAGMA user_version", &version)) ||
+	    (rc = pragma_int(db, "PRAGMA application_id", &appid)) ||
+	    (rc = pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables)))
+		return rc;
+	/* Ours, or a brand-new empty file; anything else is not ours. */
+	if (appid != APP_ID && (version != 0 || tables != 0 || appid != 0))
+		return db_fail(db, DD_E_DB_NOTOURS,
+			       "the file is not a dutydesk station database");
+	if (version > MIGRATIONS)
+		return db_fail(db, DD_E_DB_NEWER,
+			       "database schema %lld, this dutydesk knows up to %d; "
+			       "upgrade dutydesk", (long long)version, MIGRATIONS);
+	if (version == MIGRATIONS)
+		return 0;
+	if (db->rdonly)
+		return db_fail(db, DD_E_DB_NOINIT,
+			       "database needs an upgrade; open it read-write once");
+	for (i = (int)version; i < MIGRATIONS; i++) {
+		if ((rc = exec_plain(db, "BEGIN IMMEDIATE")))
+			return rc;
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", i + 1);
+		rc = exec_plain(db, migrations[i]);
+		if (!rc)
+			rc = exec_plain(db, sql);
+		if (!rc && i == 0) {
+			snprintf(sql, sizeof sql, "PRAGMA application_id = %d",
+				 APP_ID);
+			rc = exec_plain(db, sql);
+		}
+		if (!rc)
+			rc = exec_plain(db, "COMMIT");
+		if (rc) {
+			char keep[sizeof db->err];
+			memcpy(keep, db->err, sizeof keep);
+			sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+			memcpy(db->err, keep, sizeof keep);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int
+db_open(const char *path, int flags, struct db **out)
+{
+	struct db *db;
+	int rc, oflags;
+
+	*out = NULL;
+	db = calloc(1, sizeof *db);
+	if (!db)
+		return DD_E_NOMEM;
+	db->rdonly = !!(flags & DB_RDONLY);
+	db->clock = clock_real;
+	snprintf(db->officer, sizeof db->officer, "duty");
+	oflags = db->rdonly ? SQLITE_OPEN_READONLY
+			    : SQLITE_OPEN_READWRITE |
+			      ((flags & DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	rc = sqlite3_open_v2(path, &db->h, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(db->err, sizeof db->err, "cannot open %s: %s", path,
+			 sqlite3_errmsg(db->h));
+		rc = DD_E_DB_OPEN;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, 5000);
+	if (!db->rdonly) {
+		if ((rc = exec_plain(db, "PRAGMA journal_mode = WAL")))
+			goto fail;
+	}
+	if ((rc = exec_plain(db, "PRAGMA synchronous = FULL")) ||
+	    (rc = exec_plain(db, "PRAGMA foreign_keys = OFF")) ||
+	    (rc = migrate(db)))
+		goto fail;
+	*out = db;
+	return 0;
+fail:
+	/* Like sqlite3_open(): the handle stays, without its connection,
+	 * so the caller can read the detail and then close it. */
+	{
+		int i;
+		for (i = 0; i < STMT_CACHE; i++) {
+			if (db->cache[i].st)
+				sqlite3_finalize(db->cache[i].st);
+			free(db->cache[i].sql);
+			db->cache[i].st = NULL;
+			db->cache[i].sql = NULL;
+		}
+		sqlite3_close(db->h);
+		db->h = NULL;
+	}
+	*out = db;
+	return rc;
+}
+
+void
+db_close(struct db **pdb)
+{
+	struct db *db = *pdb;
+	int i;
+
+	if (!db)
+		return;
+	for (i = 0; i < STMT_CACHE; i++) {
+		if (db->cache[i].st)
+			sqlite3_finalize(db->cache[i].st);
+		free(db->cache[i].sql);
+	}
+	if (db->h)
+		sqlite3_close(db->h);
+	free(db);
+	*pdb = NULL;
+}
+
+void
+db_set_clock(struct db *db, const struct dd_clock *c)
+{
+	db->clock = *c;
+}
+
+void
+db_set_officer(struct db *db, const char *officer)
+{
+	snprintf(db->officer, sizeof db->officer, "%s", officer);
+}
+
+const char *
+db_officer(const struct db *db)
+{
+	return db->officer;
+}
+
+int
+db_backup(struct db *db, const char *path)
+{
+	sqlite3 *to = NULL;
+	sqlite3_backup *b;
+	int rc;
+
+	rc = sqlite3_open_v2(path, &to,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_close(to);
+		return db_fail(db, DD_E_DB_OPEN, "cannot create %s", path);
+	}
+	b = sqlite3_backup_init(to, "main", db->h, "main");
+	if (!b) {
+		rc = sqlite3_errcode(to);
+		snprintf(db->err, sizeof db->err, "%s", sqlite3_errmsg(to));
+		sqlite3_close(to);
+		return rc == SQLITE_FULL ? DD_E_DISK_FULL : DD_E_DB;
+	}
+	do {
+		rc = sqlite3_backup_step(b, 256);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(20);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		int e = sqlite3_errcode(to);
+		snprintf(db->err, sizeof db->err, "backup to %s: %s", path,
+			 sqlite3_errmsg(to));
+		sqlite3_close(to);
+		remove(path);
+		return (e & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_FULL
+		       ? DD_E_DISK_FULL : DD_E_IO;
+	}
+	rc = sqlite3_close(to);
+	return rc == SQLITE_OK ? 0 : DD_E_IO;
+}

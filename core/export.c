@@ -1,0 +1,314 @@
+/*
+ * export.c - reading state: the lists every pane and list subcommand
+ * shows, and the export whose digest proves two replicas equal.
+ */
+#include "private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+static const char *const list_sql[LIST_N] = {
+	[LIST_TOWNS] = "SELECT id, name, pinyin, area FROM towns WHERE "
+		"deleted = 0 ORDER BY id",
+	[LIST_TEAMS] = "SELECT t.id, t.name, t.pinyin, t.kind, t.town, t.members, "
+		"t.leader, t.phone, t.speciality, t.status, t.status_at, t.dispatch, "
+		"d.incident FROM teams t LEFT JOIN dispatches d ON d.id = t.dispatch "
+		"WHERE t.deleted = 0 AND (?1 IS NULL OR t.town = ?1) AND "
+		"(?2 IS NULL OR t.kind = ?2) AND (?3 IS NULL OR t.status = ?3) "
+		"ORDER BY t.id",
+	[LIST_DEPOTS] = "SELECT id, name, pinyin, town FROM depots WHERE "
+		"deleted = 0 ORDER BY id",
+	[LIST_KINDS] = "SELECT id, name, pinyin, name_en, unit, unit_en, "
+		"need_per_100, low FROM supply_kinds WHERE deleted = 0 ORDER BY id",
+	[LIST_STOCK] = "SELECT s.item, s.depot, s.qty, k.name, k.pinyin, "
+		"k.name_en, k.unit, k.low, (s.qty < coalesce(k.low, 0)) AS is_low, "
+		"(s.qty < 0) AS negative FROM stock s LEFT JOIN supply_kinds k ON "
+		"k.id = s.item WHERE (?1 IS NULL OR s.depot = ?1) AND "
+		"(?2 IS NULL OR s.item = ?2) ORDER BY s.item, s.depot",
+	[LIST_SHELTERS] = "SELECT id, name, pinyin, town, capacity, occupancy, "
+		"open, address, manager, phone FROM shelters WHERE deleted = 0 AND "
+		"(?1 IS NULL OR town = ?1) AND (?2 IS NULL OR open = ?2) ORDER BY id",
+	[LIST_INCIDENTS] = "SELECT id, received_at, town, place, title, kind, "
+		"severity, status, dead, injured, missing, trapped, evacuated, "
+		"(SELECT min(at) FROM reports r WHERE r.incident = i.id AND "
+		"r.channel = 'phone') AS phone_done_at, (SELECT min(at) FROM "
+		"reports r WHERE r.incident = i.id AND r.channel = 'written') AS "
+		"written_done_at FROM incidents i WHERE deleted = 0 AND received_at "
+		"IS NOT NULL AND (?1 IS NULL OR status_rank < 4) AND (?2 IS NULL OR "
+		"town = ?2) ORDER BY status_rank = 4, received_at DESC, id "
+		"LIMIT coalesce(?3, -1)",
+	[LIST_DISPATCHES] = "SELECT d.id, d.team, d.incident, d.at, "
+		"d.en_route_at, d.on_scene_at, d.returning_at, d.available_at, "
+		"d.en_route_at - d.at AS turnout_secs, CASE tw.area WHEN 'city' THEN "
+		"300 ELSE 600 END AS target_secs, d.officer, d.station FROM "
+		"dispatches d LEFT JOIN incidents i ON i.id = d.incident LEFT JOIN "
+		"towns tw ON tw.id = i.town WHERE d.team IS NOT NULL AND "
+		"(?1 IS NULL OR d.incident = ?1) AND (?2 IS NULL OR d.team = ?2) "
+		"ORDER BY d.id",
+	[LIST_DECISIONS] = "SELECT d.id, d.hazard, d.action, d.level, "
+		"d.signed_by, d.note, d.at, d.officer, d.station, (SELECT "
+		"group_concat(follows, ' ') FROM (SELECT follows FROM follows f "
+		"WHERE f.decision = d.id ORDER BY follows)) AS follows FROM "
+		"decisions d WHERE (?1 IS NULL OR d.hazard = ?1) ORDER BY d.id",
+	[LIST_WARNINGS] = "SELECT w.id, w.hazard, w.color, w.text, w.at, "
+		"w.officer, w.station, (SELECT count(*) FROM warning_towns t WHERE "
+		"t.warning = w.id) AS towns, (SELECT count(DISTINCT town) FROM "
+		"answers a WHERE a.warning = w.id) AS answered FROM warnings w "
+		"WHERE w.text IS NOT NULL ORDER BY w.id",
+	[LIST_ANSWERS] = "SELECT t.warning, t.town, a.id, a.who, a.at, "
+		"a.at - w.at AS answer_secs FROM warning_towns t JOIN warnings w ON "
+		"w.id = t.warning LEFT JOIN answers a ON a.id = (SELECT id FROM "
+		"answers b WHERE b.warning = t.warning AND b.town = t.town ORDER BY "
+		"at, id LIMIT 1) WHERE (?1 IS NULL OR t.warning = ?1) ORDER BY "
+		"t.warning, t.town",
+	[LIST_LOG] = "SELECT id, at, kind, text, to_officer, officer, station "
+		"FROM log ORDER BY at, id",
+	[LIST_CONFLICTS] =
+		"SELECT c.id, c.kind, c.subject, c.members, a.officer AS acked_by, "
+		"a.at AS acked_at FROM ("
+		"SELECT 'dispatch:' || team || ':' || follows AS id, 'dispatch' AS "
+		"kind, team AS subject, (SELECT group_concat(id, ' ') FROM (SELECT "
+		"id FROM dispatches e WHERE e.team = d.team AND e.follows = d.follows "
+		"ORDER BY id)) AS members FROM dispatches d WHERE follows IS NOT "
+		"NULL GROUP BY team, follows HAVING count(*) > 1 "
+		"UNION ALL "
+		"SELECT 'response:' || f.hazard || ':' || f.follows, 'response', "
+		"f.hazard, (SELECT group_concat(decision, ' ') FROM (SELECT decision "
+		"FROM follows g WHERE g.hazard = f.hazard AND g.follows = f.follows "
+		"ORDER BY decision)) FROM follows f JOIN decisions x ON x.id = "
+		"f.decision GROUP BY f.hazard, f.follows HAVING "
+		"count(DISTINCT x.level) > 1) c LEFT JOIN conflict_acks a ON "
+		"a.id = c.id ORDER BY c.id",
+	[LIST_REPORTS] = "SELECT id, incident, type, channel, text, at, officer "
+		"FROM reports WHERE (?1 IS NULL OR incident = ?1) ORDER BY at, id",
+};
+
+/* The filter keys each list takes, bound as ?1, ?2, ?3 in order. */
+static const char *const list_keys[LIST_N][3] = {
+	[LIST_TEAMS] = { "town", "kind", "status" },
+	[LIST_STOCK] = { "depot", "item", NULL },
+	[LIST_SHELTERS] = { "town", "open", NULL },
+	[LIST_INCIDENTS] = { "open", "town", "limit" },
+	[LIST_DISPATCHES] = { "incident", "team", NULL },
+	[LIST_DECISIONS] = { "hazard", NULL, NULL },
+	[LIST_ANSWERS] = { "warning", NULL, NULL },
+	[LIST_REPORTS] = { "incident", NULL, NULL },
+};
+
+static int
+bind_filter(struct db *db, sqlite3_stmt *st, enum list l, const cJSON *filter)
+{
+	int i, rc = SQLITE_OK;
+
+	for (i = 0; i < 3 && list_keys[l][i]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(filter,
+								  list_keys[l][i]);
+		if (cJSON_IsString(v))
+			rc = sqlite3_bind_text(st, i + 1, v->valuestring, -1,
+					       SQLITE_TRANSIENT);
+		else if (cJSON_IsNumber(v))
+			rc = sqlite3_bind_int64(st, i + 1, (int64_t)v->valuedouble);
+		else if (cJSON_IsBool(v))
+			rc = sqlite3_bind_int(st, i + 1, cJSON_IsTrue(v));
+		if (rc != SQLITE_OK)
+			return db_rc(db, rc);
+	}
+	return 0;
+}
+
+static int
+list_responses(struct db *db, cJSON *arr)
+{
+	sqlite3_stmt *st = db_prep(db, "SELECT DISTINCT hazard FROM decisions "
+				   "ORDER BY hazard");
+	int s, rc = 0;
+
+	if (!st)
+		return db_rc(db, sqlite3_errcode(db->h));
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(st, 0);
+		struct response_state rs;
+		cJSON *o;
+		/* response_get uses other statements; this one stays open. */
+		if ((rc = response_get(db, h, &rs)) < 0)
+			break;
+		rc = 0;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "hazard", h);
+		cJSON_AddNumberToObject(o, "level", rs.level);
+		cJSON_AddStringToObject(o, "level_name", level_name(rs.level));
+		cJSON_AddStringToObject(o, "decision", rs.decision);
+		cJSON_AddStringToObject(o, "episode", rs.episode);
+		cJSON_AddBoolToObject(o, "conflict", rs.conflict);
+		cJSON_AddItemToArray(arr, o);
+	}
+	if (!rc && s != SQLITE_DONE)
+		rc = db_rc(db, s);
+	db_reset(st);
+	if (rc)
+		return rc;
+	/* Who signed the decision in force, and when. */
+	cJSON *o;
+	cJSON_ArrayForEach(o, arr) {
+		cJSON *d = cJSON_CreateArray();
+		rc = db_rows(db, d, "SELECT signed_by, at FROM decisions WHERE "
+			     "id = ?", "s", jstr(o, "decision"));
+		if (!rc && cJSON_GetArraySize(d) == 1) {
+			cJSON *row = cJSON_GetArrayItem(d, 0);
+			cJSON_AddItemToObject(o, "signed_by", cJSON_DetachItemFromObject(
+						      row, "signed_by"));
+			cJSON_AddItemToObject(o, "at", cJSON_DetachItemFromObject(
+						      row, "at"));
+		}
+		cJSON_Delete(d);
+		if (rc)
+			break;
+	}
+	return rc;
+}
+
+int
+state_list(struct db *db, enum list l, const cJSON *filter, cJSON **out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = cJSON_CreateArray();
+	if (!*out)
+		return DD_E_NOMEM;
+	if (l == LIST_RESPONSES) {
+		rc = list_responses(db, *out);
+	} else if (l < 0 || l >= LIST_N || !list_sql[l]) {
+		rc = DD_E_INVALID;
+	} else if (!(st = db_prep(db, list_sql[l]))) {
+		rc = db_rc(db, sqlite3_errcode(db->h));
+	} else if ((rc = bind_filter(db, st, l, filter)) == 0) {
+		/* db_rows binds nothing more; the filter is already bound. */
+		rc = db_rows(db, *out, list_sql[l], "");
+	} else {
+		db_reset(st);
+	}
+	if (rc) {
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* ---- export ---- */
+
+static int
+add_rows(struct db *db, cJSON *obj, const char *name, const char *sql)
+{
+	cJSON *arr = cJSON_AddArrayToObject(obj, name);
+	return arr ? db_rows(db, arr, sql, NULL) : DD_E_NOMEM;
+}
+
+/* Nest the rows a query gives for each element's id under key. */
+static int
+nest(struct db *db, cJSON *arr, const char *idkey, const char *key,
+     const char *sql)
+{
+	cJSON *o;
+	int rc = 0;
+
+	cJSON_ArrayForEach(o, arr) {
+		cJSON *sub = cJSON_AddArrayToObject(o, key);
+		if (!sub)
+			return DD_E_NOMEM;
+		if ((rc = db_rows(db, sub, sql, "s", jstr(o, idkey))))
+			break;
+	}
+	return rc;
+}
+
+int
+state_export(struct db *db, cJSON **out)
+{
+	cJSON *x = cJSON_CreateObject(), *arr, *o;
+	unsigned char hash[crypto_hash_sha256_BYTES];
+	char hex[2 * crypto_hash_sha256_BYTES + 1], *text;
+	int rc;
+
+	*out = NULL;
+	if (!x)
+		return DD_E_NOMEM;
+	/* Everything here is replicated state, sorted by id: two replicas
+	 * that hold the same operations print the same bytes. */
+	if ((rc = add_rows(db, x, "towns", "SELECT id, name, pinyin, area, deleted "
+			   "FROM towns ORDER BY id")) ||
+	    (rc = add_rows(db, x, "teams", "SELECT id, name, pinyin, kind, town, "
+			   "members, leader, phone, speciality, deleted, status, "
+			   "status_at, dispatch FROM teams ORDER BY id")) ||
+	    (rc = add_rows(db, x, "depots", "SELECT id, name, pinyin, town, deleted "
+			   "FROM depots ORDER BY id")) ||
+	    (rc = add_rows(db, x, "supply_kinds", "SELECT id, name, pinyin, "
+			   "name_en, unit, unit_en, need_per_100, low, deleted FROM "
+			   "supply_kinds ORDER BY id")) ||
+	    (rc = add_rows(db, x, "stock", "SELECT item, depot, qty FROM stock "
+			   "ORDER BY item, depot")) ||
+	    (rc = add_rows(db, x, "shelters", "SELECT id, name, pinyin, town, "
+			   "capacity, address, manager, phone, open, occupancy, "
+			   "deleted FROM shelters ORDER BY id")) ||
+	    (rc = add_rows(db, x, "incidents", "SELECT id, title, town, place, kind, "
+			   "severity, received_at, cause, actions, trend, dead, "
+			   "injured, missing, trapped, evacuated, caller_unit, "
+			   "caller_name, caller_phone, notified, recorder, deleted, "
+			   "status, status_gen, status_at, station, officer FROM "
+			   "incidents ORDER BY id")))
+		goto out;
+	arr = cJSON_GetObjectItemCaseSensitive(x, "incidents");
+	if ((rc = nest(db, arr, "id", "reports", "SELECT id, type, channel, text, "
+		       "at, officer FROM reports WHERE incident = ? ORDER BY id")) ||
+	    (rc = add_rows(db, x, "dispatches", "SELECT id, team, incident, "
+			   "follows, at, en_route_at, on_scene_at, returning_at, "
+			   "available_at, officer, station FROM dispatches ORDER BY "
+			   "id")))
+		goto out;
+	arr = cJSON_AddArrayToObject(x, "responses");
+	if ((rc = list_responses(db, arr)))
+		goto out;
+	cJSON_ArrayForEach(o, arr)
+		cJSON_DeleteItemFromObject(o, "level_name");
+	if ((rc = nest(db, arr, "hazard", "decisions", "SELECT id, action, level, "
+		       "signed_by, note, at, officer, station, (SELECT "
+		       "group_concat(follows, ' ') FROM (SELECT follows FROM follows "
+		       "f WHERE f.decision = d.id ORDER BY follows)) AS follows FROM "
+		       "decisions d WHERE hazard = ? ORDER BY id")) ||
+	    (rc = nest(db, arr, "hazard", "checked", "SELECT t.episode, t.item, "
+		       "t.checked, t.officer, t.at FROM ticks t JOIN decisions d ON "
+		       "d.id = t.episode WHERE d.hazard = ? ORDER BY t.episode, "
+		       "t.item")) ||
+	    (rc = add_rows(db, x, "warnings", "SELECT id, hazard, color, text, at, "
+			   "officer, station FROM warnings ORDER BY id")))
+		goto out;
+	arr = cJSON_GetObjectItemCaseSensitive(x, "warnings");
+	if ((rc = nest(db, arr, "id", "towns", "SELECT town FROM warning_towns "
+		       "WHERE warning = ? ORDER BY town")) ||
+	    (rc = nest(db, arr, "id", "answers", "SELECT id, town, who, at, officer "
+		       "FROM answers WHERE warning = ? ORDER BY id")) ||
+	    (rc = add_rows(db, x, "log", "SELECT id, kind, text, to_officer, at, "
+			   "officer, station FROM log ORDER BY id")))
+		goto out;
+	arr = cJSON_AddArrayToObject(x, "conflicts");
+	if ((rc = db_rows(db, arr, list_sql[LIST_CONFLICTS], NULL)))
+		goto out;
+	text = cJSON_PrintUnformatted(x);
+	if (!text) {
+		rc = DD_E_NOMEM;
+		goto out;
+	}
+	crypto_hash_sha256(hash, (const unsigned char *)text, strlen(text));
+	free(text);
+	sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+	cJSON_AddStringToObject(x, "digest", hex);
+out:
+	if (rc)
+		cJSON_Delete(x);
+	else
+		*out = x;
+	return rc;
+}

@@ -1,0 +1,169 @@
+/*
+ * log.c - the duty log (append-only; corrections are new entries), the
+ * daily zero report, the shift handover, and acknowledging conflicts.
+ */
+#include "private.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const log_kinds[] = { "note", "zero", "handover", NULL };
+
+const struct field log_schema[] = {
+	{ "kind", F_ENUM, 1, 0, 0, log_kinds },
+	{ "text", F_STR, 0, 0, 8000, NULL },
+	{ "to", F_STR, 0, 0, 63, NULL },
+	{ "at", F_TIME, 1, 0, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+const struct field ack_schema[] = {
+	{ "at", F_TIME, 1, 0, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+int
+apply_log(struct db *db, const struct op *op)
+{
+	int64_t at = 0;
+
+	jtime(op->body, "at", &at);
+	return db_exec(db, "INSERT OR IGNORE INTO log(id, kind, text, to_officer, "
+		       "at, officer, station) VALUES(?, ?, ?, ?, ?, ?, ?)",
+		       "ssssiss", op->entity, jstr(op->body, "kind"),
+		       jstr(op->body, "text"), jstr(op->body, "to"), at,
+		       op->officer, op->station);
+}
+
+int
+apply_conflict_ack(struct db *db, const struct op *op)
+{
+	int64_t at = 0;
+	int rc = lww_claim(db, op, "conflict_acks", op->entity, "ack");
+
+	if (rc <= 0)
+		return rc;
+	jtime(op->body, "at", &at);
+	return db_exec(db, "INSERT INTO conflict_acks(id, officer, at) "
+		       "VALUES(?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET "
+		       "officer = ?2, at = ?3", "ssi", op->entity, op->officer, at);
+}
+
+static int
+add_entry(struct db *db, const char *kind, const char *text, const char *to,
+	  char id_out[64])
+{
+	cJSON *body = cJSON_CreateObject();
+	int rc;
+
+	if (!body)
+		return DD_E_NOMEM;
+	cJSON_AddStringToObject(body, "kind", kind);
+	if (text)
+		cJSON_AddStringToObject(body, "text", text);
+	if (to)
+		cJSON_AddStringToObject(body, "to", to);
+	jset_time(body, "at", clock_now(&db->clock));
+	if (!(rc = id_next(db, id_out)))
+		rc = op_submit(db, "log.add", id_out, body);
+	cJSON_Delete(body);
+	return rc;
+}
+
+int
+log_add(struct db *db, const char *kind, const char *text, char id_out[64])
+{
+	int rc;
+
+	if (!kind || (strcmp(kind, "note") != 0 && strcmp(kind, "zero") != 0))
+		return db_fail(db, DD_E_INVALID, "a log entry is a note or a zero "
+			       "report");
+	if (strcmp(kind, "note") == 0 && (!text || !*text))
+		return db_fail(db, DD_E_INVALID, "a note needs its text");
+	if (text && strlen(text) > 8000)
+		return db_fail(db, DD_E_INVALID, "text is too long (8000 bytes at "
+			       "most)");
+	if ((rc = db_begin(db)))
+		return rc;
+	rc = add_entry(db, kind, text && *text ? text
+		       : "零报告：本班次无突发事件 (zero report: nothing to report)",
+		       NULL, id_out);
+	return db_end(db, rc);
+}
+
+int
+log_handover(struct db *db, const char *to, const char *note, char id_out[64])
+{
+	char text[8192];
+	int64_t incidents = 0, teams = 0, warnings = 0;
+	cJSON *resp = NULL, *r;
+	size_t n;
+	int rc;
+
+	if (!to || !*to || strlen(to) > 63)
+		return db_fail(db, DD_E_INVALID, "handover needs the incoming "
+			       "officer (--to NAME)");
+	if (strcmp(to, db->officer) == 0)
+		return db_fail(db, DD_E_INVALID, "the incoming officer must be "
+			       "someone else than %s", db->officer);
+	if (note && strlen(note) > 4000)
+		return db_fail(db, DD_E_INVALID, "note is too long");
+	if ((rc = db_begin(db)))
+		return rc;
+	/* What passes to the next shift, as it stands now. */
+	if ((rc = db_int(db, &incidents, "SELECT count(*) FROM incidents WHERE "
+			 "status_rank < 4 AND deleted = 0 AND received_at IS NOT "
+			 "NULL", NULL)) < 0 ||
+	    (rc = db_int(db, &teams, "SELECT count(*) FROM teams WHERE status "
+			 "NOT IN ('available', 'out_of_service')", NULL)) < 0 ||
+	    (rc = db_int(db, &warnings, "SELECT count(*) FROM warning_towns w "
+			 "WHERE NOT EXISTS (SELECT 1 FROM answers a WHERE "
+			 "a.warning = w.warning AND a.town = w.town)", NULL)) < 0 ||
+	    (rc = state_list(db, LIST_RESPONSES, NULL, &resp)) < 0)
+		goto end;
+	n = (size_t)snprintf(text, sizeof text, "交接班 handover %s -> %s: open "
+			     "incidents %lld, teams out %lld, warnings unanswered "
+			     "%lld, responses in force:", db->officer, to,
+			     (long long)incidents, (long long)teams,
+			     (long long)warnings);
+	cJSON_ArrayForEach(r, resp) {
+		int64_t level = 0;
+		jint(r, "level", &level);
+		if (level > 0 && n < sizeof text)
+			n += (size_t)snprintf(text + n, sizeof text - n, " %s %s",
+					      jstr(r, "hazard"), level_name((int)level));
+	}
+	if (n < sizeof text && note && *note)
+		snprintf(text + n, sizeof text - n, ". %s", note);
+	rc = add_entry(db, "handover", text, to, id_out);
+end:
+	cJSON_Delete(resp);
+	return db_end(db, rc);
+}
+
+int
+conflict_ack(struct db *db, const char *conflict)
+{
+	cJSON *list = NULL, *c, *body = NULL;
+	int rc, found = 0;
+
+	if ((rc = db_begin(db)))
+		return rc;
+	if ((rc = state_list(db, LIST_CONFLICTS, NULL, &list)))
+		goto end;
+	cJSON_ArrayForEach(c, list)
+		if (conflict && strcmp(jstr(c, "id"), conflict) == 0)
+			found = 1;
+	if (!found) {
+		rc = db_fail(db, DD_E_NOTFOUND, "no conflict '%s'",
+			     conflict ? conflict : "");
+		goto end;
+	}
+	body = cJSON_CreateObject();
+	jset_time(body, "at", clock_now(&db->clock));
+	rc = op_submit(db, "conflict.ack", conflict, body);
+end:
+	cJSON_Delete(list);
+	cJSON_Delete(body);
+	return db_end(db, rc);
+}

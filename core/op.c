@@ -1,0 +1,616 @@
+/*
+ * op.c - the operation: the one path of every change. A local command,
+ * a seed record or an operation received from the server all come
+ * through here: checked for form, applied to the state tables and
+ * appended to the operation log in one transaction.
+ */
+#include "private.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- JSON helpers for untrusted bodies ---- */
+
+const char *
+jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Integers travel as JSON numbers within +-2^53 (exact in a double);
+ * never trust valueint, which clamps. */
+int
+jint(const cJSON *o, const char *k, int64_t *v)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, k);
+	double d;
+
+	if (!cJSON_IsNumber(n))
+		return 0;
+	d = n->valuedouble;
+	if (d != d || d > 9007199254740992.0 || d < -9007199254740992.0 ||
+	    d != (double)(int64_t)d)
+		return 0;
+	*v = (int64_t)d;
+	return 1;
+}
+
+int
+jtime(const cJSON *o, const char *k, int64_t *v)
+{
+	const char *s = jstr(o, k);
+	return s && time_parse_iso(s, v) == 0;
+}
+
+void
+jset_time(cJSON *o, const char *k, int64_t t)
+{
+	char buf[21];
+
+	time_format_iso(t, buf);
+	cJSON_AddStringToObject(o, k, buf);
+}
+
+int
+str_in(const char *s, const char *const *names)
+{
+	int i;
+
+	for (i = 0; s && names[i]; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- schema ---- */
+
+static int
+text_ok(const char *s, int64_t max)
+{
+	size_t n = strlen(s);
+	const unsigned char *p;
+
+	if ((int64_t)n > (max ? max : 4000))
+		return 0;
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 && *p != '\n' && *p != '\t')
+			return 0;
+	return 1;
+}
+
+static int
+legs_ok(const cJSON *legs)
+{
+	const cJSON *l;
+	int n = 0;
+
+	if (!cJSON_IsArray(legs))
+		return 0;
+	cJSON_ArrayForEach(l, legs) {
+		int64_t d;
+		const char *dep = jstr(l, "depot"), *item = jstr(l, "item");
+		if (!cJSON_IsObject(l) || !dep || !item || !jint(l, "delta", &d) ||
+		    !text_ok(dep, 63) || !text_ok(item, 63) ||
+		    d < -1000000000 || d > 1000000000 || cJSON_GetArraySize(l) != 3)
+			return 0;
+		n++;
+	}
+	return n >= 1 && n <= 2;
+}
+
+int
+schema_check(struct db *db, const struct field *f, const cJSON *body)
+{
+	const cJSON *v;
+	const struct field *g;
+
+	if (!cJSON_IsObject(body))
+		return db_fail(db, DD_E_SCHEMA, "body is not an object");
+	/* Unknown fields are refused: a peer cannot smuggle data past us. */
+	cJSON_ArrayForEach(v, body) {
+		for (g = f; g->name; g++)
+			if (v->string && strcmp(v->string, g->name) == 0)
+				break;
+		if (!g->name)
+			return db_fail(db, DD_E_SCHEMA, "unknown field '%s'",
+				       v->string ? v->string : "?");
+	}
+	for (; f->name; f++) {
+		int64_t n;
+		v = cJSON_GetObjectItemCaseSensitive(body, f->name);
+		if (!v) {
+			if (f->req)
+				return db_fail(db, DD_E_SCHEMA,
+					       "field '%s' is missing", f->name);
+			continue;
+		}
+		switch (f->t) {
+		case F_STR:
+			if (!cJSON_IsString(v) || !text_ok(v->valuestring, f->max))
+				goto bad;
+			break;
+		case F_INT:
+			if (!jint(body, f->name, &n) || n < f->min || n > f->max)
+				goto bad;
+			break;
+		case F_TIME:
+			if (!jtime(body, f->name, &n))
+				goto bad;
+			break;
+		case F_BOOL:
+			if (!cJSON_IsBool(v))
+				goto bad;
+			break;
+		case F_ENUM:
+			if (!cJSON_IsString(v) || str_in(v->valuestring, f->enums) < 0)
+				goto bad;
+			break;
+		case F_STRS: {
+			const cJSON *s;
+			if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > f->max)
+				goto bad;
+			cJSON_ArrayForEach(s, v)
+				if (!cJSON_IsString(s) || !text_ok(s->valuestring, 63) ||
+				    !*s->valuestring)
+					goto bad;
+			break;
+		}
+		case F_LEGS:
+			if (!legs_ok(v))
+				goto bad;
+			break;
+		}
+	}
+	return 0;
+bad:
+	return db_fail(db, DD_E_SCHEMA, "field '%s' has a bad value", f->name);
+}
+
+/* ---- last writer wins ---- */
+
+int
+lww_claim(struct db *db, const struct op *op, const char *table,
+	  const char *id, const char *field)
+{
+	int rc;
+
+	/* The upsert only overwrites a stamp that the operation beats, so
+	 * changes() tells whether this operation now owns the field. */
+	rc = db_exec(db,
+		"INSERT INTO lww(tbl, id, field, hlc, station, inc, seq) "
+		"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+		"ON CONFLICT(tbl, id, field) DO UPDATE SET hlc = excluded.hlc, "
+		"station = excluded.station, inc = excluded.inc, seq = excluded.seq "
+		"WHERE (excluded.hlc, excluded.station, excluded.inc, excluded.seq) "
+		"> (lww.hlc, lww.station, lww.inc, lww.seq)",
+		"sssissi", table, id, field, op->hlc, op->station,
+		op->incarnation, op->seq);
+	if (rc)
+		return rc;
+	return sqlite3_changes(db->h) > 0;
+}
+
+int
+record_put(struct db *db, const struct op *op, const char *table,
+	   const struct field *fields)
+{
+	char sql[160];
+	const struct field *f;
+	int rc;
+
+	snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO %s(id) VALUES(?)", table);
+	if ((rc = db_exec(db, sql, "s", op->entity)))
+		return rc;
+	for (f = fields; f->name; f++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(op->body, f->name);
+		int64_t n = 0;
+
+		if (!v)
+			continue;
+		rc = lww_claim(db, op, table, op->entity, f->name);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			continue;
+		snprintf(sql, sizeof sql, "UPDATE %s SET %s = ?2 WHERE id = ?1",
+			 table, f->name);
+		switch (f->t) {
+		case F_INT:
+			jint(op->body, f->name, &n);
+			rc = db_exec(db, sql, "si", op->entity, n);
+			break;
+		case F_BOOL:
+			rc = db_exec(db, sql, "si", op->entity,
+				     (int64_t)cJSON_IsTrue(v));
+			break;
+		case F_TIME:
+			jtime(op->body, f->name, &n);
+			rc = db_exec(db, sql, "si", op->entity, n);
+			break;
+		default:
+			rc = db_exec(db, sql, "ss", op->entity, v->valuestring);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- the kinds of operation ---- */
+
+enum { R_TOWN = 1, R_CMD = 2, R_ALL = 3, R_SEED = 4 };
+
+extern const struct field town_schema[], team_schema[], depot_schema[],
+	kind_schema[], shelter_schema[], incident_schema[], status_schema[],
+	report_schema[], decide_schema[], check_schema[], dispatch_schema[],
+	team_status_schema[], move_schema[], occupy_schema[], warning_schema[],
+	answer_schema[], log_schema[], ack_schema[];
+
+struct kind {
+	const char *name;
+	int roles;
+	int newid;    /* entity is a fresh "<station>-<n>" */
+	const struct field *schema;
+	int (*apply)(struct db *db, const struct op *op);
+};
+
+static const struct kind kinds[] = {
+	{ "town.put",         R_CMD | R_SEED, 0, town_schema,     apply_ref },
+	{ "team.put",         R_CMD | R_SEED, 0, team_schema,     apply_ref },
+	{ "depot.put",        R_CMD | R_SEED, 0, depot_schema,    apply_ref },
+	{ "supply_kind.put",  R_CMD | R_SEED, 0, kind_schema,     apply_ref },
+	{ "shelter.put",      R_ALL | R_SEED, 0, shelter_schema,  apply_ref },
+	{ "incident.open",    R_ALL, 1, incident_schema, apply_incident },
+	{ "incident.update",  R_ALL, 0, incident_schema, apply_incident },
+	{ "incident.status",  R_ALL, 0, status_schema,   apply_incident_status },
+	{ "incident.report",  R_ALL, 1, report_schema,   apply_incident_report },
+	{ "response.decide",  R_CMD, 1, decide_schema,   apply_response },
+	{ "response.check",   R_CMD, 0, check_schema,    apply_response_check },
+	{ "dispatch.create",  R_ALL, 1, dispatch_schema, apply_dispatch },
+	{ "team.status",      R_ALL, 0, team_status_schema, apply_team_status },
+	{ "supply.move",      R_ALL | R_SEED, 1, move_schema, apply_supply },
+	{ "shelter.occupy",   R_ALL, 0, occupy_schema,   apply_shelter_occupy },
+	{ "warning.issue",    R_CMD, 1, warning_schema,  apply_warning },
+	{ "warning.answer",   R_ALL, 1, answer_schema,   apply_warning_answer },
+	{ "log.add",          R_ALL, 1, log_schema,      apply_log },
+	{ "conflict.ack",     R_ALL, 0, ack_schema,      apply_conflict_ack },
+};
+
+static const struct kind *
+kind_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(kinds[i].name, name) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+/* The counter n of an id "<station>-<n>", or -1. */
+static int64_t
+id_number(const char *station, const char *id)
+{
+	size_t n = strlen(station);
+	const char *p;
+	int64_t v = 0;
+
+	if (strncmp(id, station, n) != 0 || id[n] != '-' || !id[n + 1])
+		return -1;
+	for (p = id + n + 1; *p; p++) {
+		if (!isdigit((unsigned char)*p) || v > 100000000000LL)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	return v;
+}
+
+static int
+ident_ok(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	const unsigned char *p;
+
+	if (n == 0 || n > max)
+		return 0;
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* The fixed grounds every replica checks before it applies anything:
+ * form of the envelope and body, realm, and that new ids belong to the
+ * station that made them. */
+static int
+op_check(struct db *db, const struct op *op, const struct kind **kout)
+{
+	const struct kind *k = kind_find(op->kind);
+	char realm[40];
+	int rc;
+
+	if (!k)
+		return db_fail(db, DD_E_SCHEMA, "unknown operation kind '%s'",
+			       op->kind);
+	if (!station_code_ok(op->station) && strcmp(op->station, "seed") != 0)
+		return db_fail(db, DD_E_SCHEMA, "bad station '%s'", op->station);
+	if (strcmp(op->station, "seed") == 0 && !(k->roles & R_SEED))
+		return db_fail(db, DD_E_SCHEMA, "'%s' cannot come from seed",
+			       op->kind);
+	if (!ident_ok(op->incarnation, 16) || op->seq < 1 || op->hlc < 0 ||
+	    !ident_ok(op->entity, 63) || !text_ok(op->officer, 63))
+		return db_fail(db, DD_E_SCHEMA, "bad operation envelope");
+	if (k->newid && id_number(op->station, op->entity) < 1)
+		return db_fail(db, DD_E_SCHEMA, "id '%s' is not of station '%s'",
+			       op->entity, op->station);
+	rc = meta_get_text(db, "realm", realm, sizeof realm);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return db_fail(db, DD_E_DB_NOINIT, "database has no station");
+	if (strcmp(realm, op->realm) != 0)
+		return db_fail(db, DD_E_REALM, "operation of realm '%s' in a '%s' "
+			       "database", op->realm, realm);
+	if ((rc = schema_check(db, k->schema, op->body)))
+		return rc;
+	*kout = k;
+	return 0;
+}
+
+static int
+op_store(struct db *db, const struct op *op, int local)
+{
+	char *body = cJSON_PrintUnformatted(op->body);
+	int64_t n;
+	int rc;
+
+	if (!body)
+		return DD_E_NOMEM;
+	rc = db_exec(db, "INSERT INTO ops(station, incarnation, seq, hlc, realm, "
+		     "officer, kind, entity, body, local) "
+		     "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		     "ssiisssssd", op->station, op->incarnation, op->seq, op->hlc,
+		     op->realm, op->officer, op->kind, op->entity, body, local);
+	free(body);
+	n = id_number(op->station, op->entity);
+	if (rc == 0 && n > 0)
+		rc = db_exec(db, "INSERT INTO counters(station, n) VALUES(?1, ?2) "
+			     "ON CONFLICT(station) DO UPDATE SET n = max(n, ?2)",
+			     "si", op->station, n);
+	return rc;
+}
+
+int
+id_next(struct db *db, char out[64])
+{
+	char station[32];
+	int64_t n = 0;
+	int rc;
+
+	if ((rc = meta_get_text(db, "station", station, sizeof station)) < 0)
+		return rc;
+	if (rc == 0)
+		return db_fail(db, DD_E_DB_NOINIT, "database has no station");
+	if ((rc = db_int(db, &n, "SELECT n FROM counters WHERE station = ?", "s",
+			 station)) < 0)
+		return rc;
+	snprintf(out, 64, "%s-%" PRId64, station, n + 1);
+	return db_exec(db, "INSERT INTO counters(station, n) VALUES(?1, ?2) "
+		       "ON CONFLICT(station) DO UPDATE SET n = max(n, ?2)",
+		       "si", station, n + 1);
+}
+
+int64_t
+op_at(const struct op *op)
+{
+	int64_t t;
+
+	if (jtime(op->body, "at", &t))
+		return t;
+	return (op->hlc >> 16) / 1000;
+}
+
+int
+op_local(struct db *db, struct op *op)
+{
+	const struct kind *k;
+	int64_t seq = 0, hlc = 0, role = 0;
+	int rc;
+
+	if (db->depth == 0)
+		return db_fail(db, DD_E_DB, "op_local outside a transaction");
+	if ((rc = meta_get_text(db, "station", op->station, sizeof op->station)) <= 0 ||
+	    (rc = meta_get_text(db, "incarnation", op->incarnation,
+				sizeof op->incarnation)) <= 0 ||
+	    (rc = meta_get_text(db, "realm", op->realm, sizeof op->realm)) <= 0 ||
+	    (rc = meta_get_int(db, "seq", &seq)) <= 0 ||
+	    (rc = meta_get_int(db, "hlc", &hlc)) <= 0 ||
+	    (rc = meta_get_int(db, "role", &role)) <= 0)
+		return rc < 0 ? rc : db_fail(db, DD_E_DB_NOINIT,
+					     "database has no station");
+	op->seq = seq + 1;
+	op->hlc = hlc_next(hlc, db->clock.now_ms(db->clock.ctx));
+	snprintf(op->officer, sizeof op->officer, "%s", db->officer);
+	if ((rc = op_check(db, op, &k)))
+		return rc;
+	if (!(k->roles & (role == ROLE_COMMAND ? R_CMD : R_TOWN)))
+		return db_fail(db, DD_E_ROLE, "a %s station may not %s",
+			       role_name((int)role), op->kind);
+	if ((rc = k->apply(db, op)) || (rc = op_store(db, op, 1)) ||
+	    (rc = meta_set_int(db, "seq", op->seq)) ||
+	    (rc = meta_set_int(db, "hlc", op->hlc)))
+		return rc;
+	return 0;
+}
+
+int
+op_submit(struct db *db, const char *kind, const char *entity, cJSON *body)
+{
+	struct op op;
+
+	memset(&op, 0, sizeof op);
+	snprintf(op.kind, sizeof op.kind, "%s", kind);
+	snprintf(op.entity, sizeof op.entity, "%s", entity);
+	op.body = body;
+	return op_local(db, &op);
+}
+
+int
+op_apply(struct db *db, const struct op *op)
+{
+	const struct kind *k;
+	int64_t hlc = 0;
+	int rc, alarm = 0;
+
+	if ((rc = db_begin(db)))
+		return rc;
+	rc = db_int(db, NULL, "SELECT 1 FROM ops WHERE station = ? AND "
+		    "incarnation = ? AND seq = ?", "ssi", op->station,
+		    op->incarnation, op->seq);
+	if (rc != 0)
+		goto out; /* 1: already held, applied once only */
+	if ((rc = op_check(db, op, &k)) || (rc = k->apply(db, op)) ||
+	    (rc = op_store(db, op, 0)))
+		goto out;
+	if ((rc = meta_get_int(db, "hlc", &hlc)) < 0)
+		goto out;
+	{
+		int64_t next = hlc_observe(hlc, op->hlc,
+					   db->clock.now_ms(db->clock.ctx), &alarm);
+		rc = next != hlc ? meta_set_int(db, "hlc", next) : 0;
+		if (!rc && alarm)
+			rc = meta_set_text(db, "clock_alarm", op->station);
+	}
+	if (!rc)
+		rc = 1;
+out:
+	if (rc < 0)
+		return db_end(db, rc);
+	alarm = db_end(db, 0);
+	return alarm < 0 ? alarm : rc;
+}
+
+/* ---- operations as JSON ---- */
+
+cJSON *
+op_to_json(const struct op *op)
+{
+	cJSON *j = cJSON_CreateObject();
+	char buf[24];
+
+	if (!j)
+		return NULL;
+	cJSON_AddStringToObject(j, "station", op->station);
+	cJSON_AddStringToObject(j, "incarnation", op->incarnation);
+	snprintf(buf, sizeof buf, "%" PRId64, op->seq);
+	cJSON_AddStringToObject(j, "seq", buf);
+	snprintf(buf, sizeof buf, "%" PRId64, op->hlc);
+	cJSON_AddStringToObject(j, "hlc", buf);
+	cJSON_AddStringToObject(j, "realm", op->realm);
+	cJSON_AddStringToObject(j, "officer", op->officer);
+	cJSON_AddStringToObject(j, "kind", op->kind);
+	cJSON_AddStringToObject(j, "entity", op->entity);
+	cJSON_AddItemToObject(j, "body", op->body ? cJSON_Duplicate(op->body, 1)
+						  : cJSON_CreateObject());
+	return j;
+}
+
+static int
+copy_str(const cJSON *j, const char *k, char *dst, size_t n)
+{
+	const char *s = jstr(j, k);
+
+	if (!s || strlen(s) >= n)
+		return -1;
+	memcpy(dst, s, strlen(s) + 1);
+	return 0;
+}
+
+static int
+copy_i64(const cJSON *j, const char *k, int64_t *v)
+{
+	const char *s = jstr(j, k), *p;
+	int64_t n = 0;
+
+	if (!s || !*s || strlen(s) > 18)
+		return -1;
+	for (p = s; *p; p++) {
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		n = n * 10 + (*p - '0');
+	}
+	*v = n;
+	return 0;
+}
+
+int
+op_from_json(const cJSON *j, struct op *op)
+{
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(j, "body");
+
+	memset(op, 0, sizeof *op);
+	if (!cJSON_IsObject(j) || !cJSON_IsObject(body) ||
+	    copy_str(j, "station", op->station, sizeof op->station) ||
+	    copy_str(j, "incarnation", op->incarnation, sizeof op->incarnation) ||
+	    copy_i64(j, "seq", &op->seq) || copy_i64(j, "hlc", &op->hlc) ||
+	    copy_str(j, "realm", op->realm, sizeof op->realm) ||
+	    copy_str(j, "officer", op->officer, sizeof op->officer) ||
+	    copy_str(j, "kind", op->kind, sizeof op->kind) ||
+	    copy_str(j, "entity", op->entity, sizeof op->entity))
+		return DD_E_SCHEMA;
+	op->body = cJSON_Duplicate(body, 1);
+	return op->body ? 0 : DD_E_NOMEM;
+}
+
+void
+op_clear(struct op *op)
+{
+	cJSON_Delete(op->body);
+	op->body = NULL;
+}
+
+int
+op_each(struct db *db, int outbox, int (*fn)(const struct op *, void *),
+	void *ctx)
+{
+	sqlite3_stmt *st = db_prep(db, outbox
+		? "SELECT station, incarnation, seq, hlc, realm, officer, kind, "
+		  "entity, body FROM ops WHERE local = 1 AND acked = 0 ORDER BY seq"
+		: "SELECT station, incarnation, seq, hlc, realm, officer, kind, "
+		  "entity, body FROM ops ORDER BY station, incarnation, seq");
+	int rc = 0, s;
+
+	if (!st)
+		return db_rc(db, sqlite3_errcode(db->h));
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct op op;
+		const char *body = (const char *)sqlite3_column_text(st, 8);
+		memset(&op, 0, sizeof op);
+		snprintf(op.station, sizeof op.station, "%s", sqlite3_column_text(st, 0));
+		snprintf(op.incarnation, sizeof op.incarnation, "%s",
+			 sqlite3_column_text(st, 1));
+		op.seq = sqlite3_column_int64(st, 2);
+		op.hlc = sqlite3_column_int64(st, 3);
+		snprintf(op.realm, sizeof op.realm, "%s", sqlite3_column_text(st, 4));
+		snprintf(op.officer, sizeof op.officer, "%s", sqlite3_column_text(st, 5));
+		snprintf(op.kind, sizeof op.kind, "%s", sqlite3_column_text(st, 6));
+		snprintf(op.entity, sizeof op.entity, "%s", sqlite3_column_text(st, 7));
+		op.body = cJSON_Parse(body ? body : "{}");
+		if (!op.body) {
+			rc = DD_E_DB_CORRUPT;
+			break;
+		}
+		rc = fn(&op, ctx);
+		op_clear(&op);
+		if (rc)
+			break;
+	}
+	if (rc == 0 && s != SQLITE_DONE)
+		rc = db_rc(db, s);
+	db_reset(st);
+	return rc;
+}

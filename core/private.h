@@ -1,0 +1,118 @@
+/*
+ * private.h - what the files of core/ share and nobody else calls.
+ */
+#ifndef DUTYDESK_CORE_PRIVATE_H
+#define DUTYDESK_CORE_PRIVATE_H
+
+#include "core.h"
+
+#include <sqlite3.h>
+
+#define APP_ID 0x44757479 /* "Duty" */
+#define STMT_CACHE 512
+
+struct stmt_slot {
+	char *sql;
+	sqlite3_stmt *st;
+};
+
+struct db {
+	sqlite3 *h;
+	int rdonly;
+	int depth;            /* nesting of db_begin() */
+	struct dd_clock clock;
+	char officer[64];
+	char err[512];
+	struct stmt_slot cache[STMT_CACHE];
+};
+
+/* Statements are prepared once per handle and cached by their text. The
+ * caller must db_reset() the statement after use (a statement left
+ * un-reset keeps a read snapshot open). NULL on error (detail set). */
+sqlite3_stmt *db_prep(struct db *db, const char *sql);
+void db_reset(sqlite3_stmt *st);
+/* Map a SQLite result code to ours, recording the detail. */
+int db_rc(struct db *db, int sqlite_rc);
+
+/* Run one statement with arguments bound by a format: 's' text (NULL
+ * binds NULL), 'i' int64_t, 'd' int. Returns 0 or a negative code. */
+int db_exec(struct db *db, const char *sql, const char *fmt, ...);
+/* Like db_exec for a query of one integer: 1 found, 0 no row. */
+int db_int(struct db *db, int64_t *out, const char *sql, const char *fmt, ...);
+/* One text column into buf: 1 found, 0 no row. */
+int db_text(struct db *db, char *buf, size_t n, const char *sql,
+	    const char *fmt, ...);
+int db_bindv(struct db *db, sqlite3_stmt *st, const char *fmt, va_list ap);
+/* Rows of a query as a JSON array of flat objects, columns by name.
+ * Columns whose name ends in "_at" are shown as ISO times. */
+int db_rows(struct db *db, cJSON *arr, const char *sql, const char *fmt, ...);
+int db_rows_v(struct db *db, cJSON *arr, const char *sql, const char *fmt,
+	      va_list ap);
+
+int meta_get_text(struct db *db, const char *key, char *buf, size_t n);
+int meta_set_text(struct db *db, const char *key, const char *value);
+int meta_get_int(struct db *db, const char *key, int64_t *v);
+int meta_set_int(struct db *db, const char *key, int64_t v);
+
+/* ---- operations (op.c) ---- */
+
+/* Make, check and apply a local operation. Must be called inside
+ * db_begin(); allocates sequence and clock stamp from what is stored.
+ * The caller fills kind, entity and body; the rest is set here. */
+int op_local(struct db *db, struct op *op);
+/* op_local() for an operation of kind on entity with body (not freed). */
+int op_submit(struct db *db, const char *kind, const char *entity, cJSON *body);
+/* A fresh record id "<station>-<n>" allocated inside the transaction. */
+int id_next(struct db *db, char out[64]);
+/* The time an operation's body says it happened ("at"), else now. */
+int64_t op_at(const struct op *op);
+
+/* Field types of operation bodies, checked before anything applies. */
+enum ftype { F_STR, F_INT, F_TIME, F_BOOL, F_ENUM, F_STRS, F_LEGS };
+struct field {
+	const char *name;
+	enum ftype t;
+	int req;
+	int64_t min, max;           /* INT: range; STR: max bytes */
+	const char *const *enums;   /* F_ENUM: NULL-terminated names */
+};
+int schema_check(struct db *db, const struct field *f, const cJSON *body);
+
+/* Last writer wins on (table, id, field), ordered by the operation's
+ * (clock, station, incarnation, seq). Returns 1 when op wins, 0 when
+ * an earlier-applied later write keeps the field, negative on error. */
+int lww_claim(struct db *db, const struct op *op, const char *table,
+	      const char *id, const char *field);
+/* Apply every field of body present in fields to table row id under
+ * the LWW rule (creating the row if needed). */
+int record_put(struct db *db, const struct op *op, const char *table,
+	       const struct field *fields);
+
+/* ---- per-module appliers, one per kind (tables in op.c) ---- */
+int apply_ref(struct db *db, const struct op *op);
+int apply_incident(struct db *db, const struct op *op);
+int apply_incident_status(struct db *db, const struct op *op);
+int apply_incident_report(struct db *db, const struct op *op);
+int apply_response(struct db *db, const struct op *op);
+int apply_response_check(struct db *db, const struct op *op);
+int apply_dispatch(struct db *db, const struct op *op);
+int apply_team_status(struct db *db, const struct op *op);
+int apply_supply(struct db *db, const struct op *op);
+int apply_shelter_occupy(struct db *db, const struct op *op);
+int apply_warning(struct db *db, const struct op *op);
+int apply_warning_answer(struct db *db, const struct op *op);
+int apply_log(struct db *db, const struct op *op);
+int apply_conflict_ack(struct db *db, const struct op *op);
+
+extern const struct field incident_fields[];
+extern const char *const team_status_names[];
+extern const char *const incident_status_names[];
+
+/* Small JSON helpers on untrusted bodies (case-sensitive, typed). */
+const char *jstr(const cJSON *o, const char *k);   /* NULL if absent */
+int jint(const cJSON *o, const char *k, int64_t *v); /* 1 present */
+int jtime(const cJSON *o, const char *k, int64_t *v);
+void jset_time(cJSON *o, const char *k, int64_t t);
+int str_in(const char *s, const char *const *names); /* index or -1 */
+
+#endif

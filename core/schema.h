@@ -1,0 +1,102 @@
+/*
+ * schema.h - the migrations of the station database, in order. Step i
+ * brings user_version from i to i + 1 and runs in one transaction with
+ * that PRAGMA. Never edit a step that has shipped: add one.
+ */
+#ifndef DUTYDESK_CORE_SCHEMA_H
+#define DUTYDESK_CORE_SCHEMA_H
+
+static const char *const migrations[] = {
+/* 1: the operation log, the clock stamps and every state table. */
+"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+"CREATE TABLE ops("
+"  station TEXT NOT NULL, incarnation TEXT NOT NULL, seq INTEGER NOT NULL,"
+"  hlc INTEGER NOT NULL, realm TEXT NOT NULL, officer TEXT NOT NULL,"
+"  kind TEXT NOT NULL, entity TEXT NOT NULL, body TEXT NOT NULL,"
+"  local INTEGER NOT NULL DEFAULT 0, acked INTEGER NOT NULL DEFAULT 0,"
+"  server_seq INTEGER, refused TEXT,"
+"  PRIMARY KEY(station, incarnation, seq)) WITHOUT ROWID;"
+"CREATE INDEX ops_outbox ON ops(local, acked, seq);"
+"CREATE INDEX ops_entity ON ops(entity);"
+"CREATE TABLE counters(station TEXT PRIMARY KEY, n INTEGER NOT NULL)"
+"  WITHOUT ROWID;"
+"CREATE TABLE lww(tbl TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL,"
+"  hlc INTEGER NOT NULL, station TEXT NOT NULL, inc TEXT NOT NULL,"
+"  seq INTEGER NOT NULL, PRIMARY KEY(tbl, id, field)) WITHOUT ROWID;"
+/* reference data */
+"CREATE TABLE towns(id TEXT PRIMARY KEY, name TEXT, pinyin TEXT,"
+"  area TEXT, deleted INTEGER NOT NULL DEFAULT 0);"
+"CREATE TABLE teams(id TEXT PRIMARY KEY, name TEXT, pinyin TEXT, kind TEXT,"
+"  town TEXT, members INTEGER, leader TEXT, phone TEXT, speciality TEXT,"
+"  deleted INTEGER NOT NULL DEFAULT 0,"
+"  status TEXT NOT NULL DEFAULT 'available', status_at INTEGER,"
+"  dispatch TEXT);"
+"CREATE TABLE depots(id TEXT PRIMARY KEY, name TEXT, pinyin TEXT, town TEXT,"
+"  deleted INTEGER NOT NULL DEFAULT 0);"
+"CREATE TABLE supply_kinds(id TEXT PRIMARY KEY, name TEXT, pinyin TEXT,"
+"  name_en TEXT, unit TEXT, unit_en TEXT, need_per_100 INTEGER,"
+"  low INTEGER, deleted INTEGER NOT NULL DEFAULT 0);"
+"CREATE TABLE shelters(id TEXT PRIMARY KEY, name TEXT, pinyin TEXT,"
+"  town TEXT, capacity INTEGER, address TEXT, manager TEXT, phone TEXT,"
+"  open INTEGER NOT NULL DEFAULT 0, occupancy INTEGER NOT NULL DEFAULT 0,"
+"  deleted INTEGER NOT NULL DEFAULT 0);"
+/* supplies: movements only; stock is their sum */
+"CREATE TABLE movements(id TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+"  at INTEGER NOT NULL, note TEXT, officer TEXT, station TEXT);"
+"CREATE TABLE legs(movement TEXT NOT NULL, n INTEGER NOT NULL,"
+"  depot TEXT NOT NULL, item TEXT NOT NULL, delta INTEGER NOT NULL,"
+"  PRIMARY KEY(movement, n)) WITHOUT ROWID;"
+"CREATE TABLE stock(depot TEXT NOT NULL, item TEXT NOT NULL,"
+"  qty INTEGER NOT NULL, PRIMARY KEY(depot, item)) WITHOUT ROWID;"
+/* incidents */
+"CREATE TABLE incidents(id TEXT PRIMARY KEY, title TEXT, town TEXT,"
+"  place TEXT, kind TEXT, severity INTEGER, received_at INTEGER,"
+"  cause TEXT, actions TEXT, trend TEXT, dead INTEGER, injured INTEGER,"
+"  missing INTEGER, trapped INTEGER, evacuated INTEGER, caller_unit TEXT,"
+"  caller_name TEXT, caller_phone TEXT, notified TEXT, recorder TEXT,"
+"  deleted INTEGER NOT NULL DEFAULT 0,"
+"  status TEXT NOT NULL DEFAULT 'reported', status_gen INTEGER NOT NULL"
+"  DEFAULT 0, status_rank INTEGER NOT NULL DEFAULT 0, status_at INTEGER,"
+"  st_hlc INTEGER NOT NULL DEFAULT -1, st_station TEXT NOT NULL DEFAULT '',"
+"  st_inc TEXT NOT NULL DEFAULT '', st_seq INTEGER NOT NULL DEFAULT 0,"
+"  station TEXT, officer TEXT);"
+"CREATE INDEX incidents_open ON incidents(status_rank, received_at);"
+"CREATE TABLE reports(id TEXT PRIMARY KEY, incident TEXT NOT NULL,"
+"  type TEXT NOT NULL, channel TEXT NOT NULL, text TEXT, at INTEGER NOT NULL,"
+"  officer TEXT);"
+"CREATE INDEX reports_incident ON reports(incident);"
+/* response levels: append-only decisions, level in force derived */
+"CREATE TABLE decisions(id TEXT PRIMARY KEY, hazard TEXT NOT NULL,"
+"  action TEXT NOT NULL, level INTEGER NOT NULL, signed_by TEXT, note TEXT,"
+"  at INTEGER NOT NULL, officer TEXT, station TEXT);"
+"CREATE INDEX decisions_hazard ON decisions(hazard);"
+"CREATE TABLE follows(decision TEXT NOT NULL, hazard TEXT NOT NULL,"
+"  follows TEXT NOT NULL, PRIMARY KEY(decision, follows)) WITHOUT ROWID;"
+"CREATE INDEX follows_f ON follows(hazard, follows);"
+"CREATE TABLE ticks(episode TEXT NOT NULL, item TEXT NOT NULL,"
+"  checked INTEGER NOT NULL, officer TEXT, at INTEGER,"
+"  PRIMARY KEY(episode, item)) WITHOUT ROWID;"
+/* teams and dispatch */
+"CREATE TABLE dispatches(id TEXT PRIMARY KEY, team TEXT, incident TEXT,"
+"  follows TEXT, at INTEGER, en_route_at INTEGER, on_scene_at INTEGER,"
+"  returning_at INTEGER, available_at INTEGER, officer TEXT, station TEXT);"
+"CREATE INDEX dispatches_team ON dispatches(team, follows);"
+"CREATE INDEX dispatches_incident ON dispatches(incident);"
+/* warnings and their answers */
+"CREATE TABLE warnings(id TEXT PRIMARY KEY, hazard TEXT, color TEXT,"
+"  text TEXT, at INTEGER, officer TEXT, station TEXT);"
+"CREATE TABLE warning_towns(warning TEXT NOT NULL, town TEXT NOT NULL,"
+"  PRIMARY KEY(warning, town)) WITHOUT ROWID;"
+"CREATE TABLE answers(id TEXT PRIMARY KEY, warning TEXT NOT NULL,"
+"  town TEXT NOT NULL, who TEXT, at INTEGER NOT NULL, officer TEXT);"
+"CREATE INDEX answers_warning ON answers(warning, town);"
+/* duty log, conflicts seen by a person */
+"CREATE TABLE log(id TEXT PRIMARY KEY, kind TEXT NOT NULL, text TEXT,"
+"  to_officer TEXT, at INTEGER NOT NULL, officer TEXT, station TEXT);"
+"CREATE TABLE conflict_acks(id TEXT PRIMARY KEY, officer TEXT,"
+"  at INTEGER);",
+};
+
+#define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+#endif

@@ -1,0 +1,182 @@
+/*
+ * warning.c - warnings issued to towns and their answers (叫应). Both
+ * are append-only; a town's answer time is its first answer.
+ */
+#include "private.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const colors[] = { "blue", "yellow", "orange", "red", NULL };
+
+const struct field warning_schema[] = {
+	{ "hazard", F_STR, 1, 0, 31, NULL },
+	{ "color", F_ENUM, 1, 0, 0, colors },
+	{ "text", F_STR, 1, 0, 4000, NULL },
+	{ "towns", F_STRS, 1, 0, 256, NULL },
+	{ "at", F_TIME, 1, 0, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+const struct field answer_schema[] = {
+	{ "warning", F_STR, 1, 0, 63, NULL },
+	{ "town", F_STR, 1, 0, 63, NULL },
+	{ "who", F_STR, 0, 0, 100, NULL },
+	{ "at", F_TIME, 1, 0, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+int
+apply_warning(struct db *db, const struct op *op)
+{
+	const cJSON *t;
+	int64_t at = 0;
+	int rc;
+
+	jtime(op->body, "at", &at);
+	rc = db_exec(db, "INSERT OR IGNORE INTO warnings(id, hazard, color, text, "
+		     "at, officer, station) VALUES(?, ?, ?, ?, ?, ?, ?)", "ssssiss",
+		     op->entity, jstr(op->body, "hazard"), jstr(op->body, "color"),
+		     jstr(op->body, "text"), at, op->officer, op->station);
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(op->body, "towns")) {
+		if (rc)
+			break;
+		rc = db_exec(db, "INSERT OR IGNORE INTO warning_towns(warning, town) "
+			     "VALUES(?, ?)", "ss", op->entity, t->valuestring);
+	}
+	return rc;
+}
+
+int
+apply_warning_answer(struct db *db, const struct op *op)
+{
+	int64_t at = 0;
+
+	jtime(op->body, "at", &at);
+	return db_exec(db, "INSERT OR IGNORE INTO answers(id, warning, town, who, "
+		       "at, officer) VALUES(?, ?, ?, ?, ?, ?)", "ssssis", op->entity,
+		       jstr(op->body, "warning"), jstr(op->body, "town"),
+		       jstr(op->body, "who"), at, op->officer);
+}
+
+static int
+hazard_name_ok(const char *h)
+{
+	size_t i, n = h ? strlen(h) : 0;
+
+	for (i = 0; i < n; i++)
+		if (!((h[i] >= 'a' && h[i] <= 'z') || h[i] == '_'))
+			return 0;
+	return n > 0 && n < 32;
+}
+
+int
+warning_issue(struct db *db, const char *hazard, const char *color,
+	      const char *text, const cJSON *towns, char id_out[64])
+{
+	cJSON *body = cJSON_CreateObject(), *list;
+	const cJSON *t;
+	char code[64];
+	int rc;
+
+	if (!body)
+		return DD_E_NOMEM;
+	if ((rc = db_begin(db)))
+		goto out;
+	if (!hazard_name_ok(hazard)) {
+		rc = db_fail(db, DD_E_INVALID, "hazard is a word like typhoon, flood, "
+			     "rainstorm");
+	} else if (str_in(color, colors) < 0) {
+		rc = db_fail(db, DD_E_INVALID, "colour is blue, yellow, orange or red");
+	} else if (!text || !*text || strlen(text) > 4000) {
+		rc = db_fail(db, DD_E_INVALID, "a warning needs its text (4000 bytes "
+			     "at most)");
+	}
+	if (rc)
+		goto end;
+	cJSON_AddStringToObject(body, "hazard", hazard);
+	cJSON_AddStringToObject(body, "color", color);
+	cJSON_AddStringToObject(body, "text", text);
+	list = cJSON_AddArrayToObject(body, "towns");
+	if (cJSON_GetArraySize(towns) == 0) {
+		rc = db_rows(db, list, "SELECT id FROM towns WHERE deleted = 0 "
+			     "ORDER BY id", NULL);
+		/* db_rows gives objects; keep only the codes. */
+		{
+			cJSON *o, *codes = cJSON_CreateArray();
+			cJSON_ArrayForEach(o, list)
+				cJSON_AddItemToArray(codes, cJSON_CreateString(jstr(o, "id")));
+			cJSON_ReplaceItemInObjectCaseSensitive(body, "towns", codes);
+			list = codes;
+		}
+		if (!rc && cJSON_GetArraySize(list) == 0)
+			rc = db_fail(db, DD_E_REFUSED, "no towns to warn");
+	}
+	cJSON_ArrayForEach(t, towns) {
+		if (rc)
+			break;
+		if (!cJSON_IsString(t) ||
+		    (rc = ref_find(db, REF_TOWN, t->valuestring, code)) <= 0) {
+			rc = rc < 0 ? rc : DD_E_NOTFOUND;
+			break;
+		}
+		rc = 0;
+		cJSON_AddItemToArray(list, cJSON_CreateString(code));
+	}
+	jset_time(body, "at", clock_now(&db->clock));
+	if (!rc && !(rc = id_next(db, id_out)))
+		rc = op_submit(db, "warning.issue", id_out, body);
+end:
+	rc = db_end(db, rc);
+out:
+	cJSON_Delete(body);
+	return rc;
+}
+
+int
+warning_answer(struct db *db, const char *warning, const char *town,
+	       const char *who, char id_out[64])
+{
+	cJSON *body = cJSON_CreateObject();
+	char code[64];
+	int rc;
+
+	if (!body)
+		return DD_E_NOMEM;
+	if ((rc = db_begin(db)))
+		goto out;
+	if ((rc = db_int(db, NULL, "SELECT 1 FROM warnings WHERE id = ? AND "
+			 "text IS NOT NULL", "s", warning ? warning : "")) <= 0) {
+		rc = rc < 0 ? rc : db_fail(db, DD_E_NOTFOUND, "no warning '%s'",
+					   warning ? warning : "");
+		goto end;
+	}
+	if ((rc = ref_find(db, REF_TOWN, town, code)) <= 0) {
+		rc = rc < 0 ? rc : DD_E_NOTFOUND;
+		goto end;
+	}
+	if ((rc = db_int(db, NULL, "SELECT 1 FROM warning_towns WHERE warning = ? "
+			 "AND town = ?", "ss", warning, code)) <= 0) {
+		rc = rc < 0 ? rc : db_fail(db, DD_E_REFUSED, "warning %s was not "
+					   "sent to %s", warning, code);
+		goto end;
+	}
+	if ((rc = db_int(db, NULL, "SELECT 1 FROM answers WHERE warning = ? AND "
+			 "town = ?", "ss", warning, code)) != 0) {
+		rc = rc < 0 ? rc : db_fail(db, DD_E_REFUSED, "%s has already "
+					   "answered warning %s", code, warning);
+		goto end;
+	}
+	cJSON_AddStringToObject(body, "warning", warning);
+	cJSON_AddStringToObject(body, "town", code);
+	if (who && *who)
+		cJSON_AddStringToObject(body, "who", who);
+	jset_time(body, "at", clock_now(&db->clock));
+	if (!(rc = id_next(db, id_out)))
+		rc = op_submit(db, "warning.answer", id_out, body);
+end:
+	rc = db_end(db, rc);
+out:
+	cJSON_Delete(body);
+	return rc;
+}

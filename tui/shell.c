@@ -1,0 +1,1372 @@
+/*
+ * shell.c - the subcommands: every action of the console from a shell,
+ * for scripts, tests and administrators. A command that creates a record
+ * prints its id alone on stdout; messages go to stderr. Exit codes are
+ * core's: 0 done, 1 refused, 2 usage, 3 and up the environment.
+ */
+#include "tui/tui.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/core.h"
+
+#define MAX_POS 8
+#define MAX_OPTS 32
+
+struct args {
+	int npos, nopt;
+	const char *pos[MAX_POS];
+	struct { const char *name, *val; } opt[MAX_OPTS];
+};
+
+struct shell {
+	const char *dbpath;
+	const char *officer;
+	int utf8;
+	struct db *db;
+};
+
+struct cmd;
+typedef int cmd_fn(struct shell *sh, const struct cmd *c, struct args *a);
+
+enum { DB_NONE, DB_READ, DB_WRITE };
+
+struct cmd {
+	const char *noun, *verb;
+	const char *opts;   /* "name=" takes a value, "name" is a flag */
+	int minpos, maxpos;
+	int dbmode;
+	cmd_fn *fn;
+	const char *usage, *help;
+};
+
+static const struct cmd commands[];
+
+/* ---- small helpers ---- */
+
+static const char *
+opt(const struct args *a, const char *name)
+{
+	int i;
+
+	for (i = a->nopt - 1; i >= 0; i--)
+		if (strcmp(a->opt[i].name, name) == 0)
+			return a->opt[i].val ? a->opt[i].val : "";
+	return NULL;
+}
+
+static int
+usage(const struct cmd *c, const char *fmt, const char *what)
+{
+	fprintf(stderr, "dutydesk: ");
+	fprintf(stderr, fmt, what);
+	fprintf(stderr, "\nusage: dutydesk %s\n", c->usage);
+	return EXIT_USAGE;
+}
+
+static int
+fail(struct shell *sh, int rc)
+{
+	const char *d = sh->db ? db_errmsg(sh->db) : "";
+
+	if (rc == 0)
+		return 0;
+	fprintf(stderr, "dutydesk: %s\n", d && *d ? d : dd_strerror(rc));
+	return dd_exitcode(rc);
+}
+
+/* A refusal of input the user typed, with its own message. */
+static int
+refuse(const char *fmt, const char *what)
+{
+	fprintf(stderr, "dutydesk: ");
+	fprintf(stderr, fmt, what);
+	fputc('\n', stderr);
+	return EXIT_REFUSED;
+}
+
+/* A whole number typed by a user: digits only, within bounds. */
+static int
+parse_qty(const char *s, int64_t lo, int64_t hi, int64_t *v)
+{
+	char *end;
+	long long n;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno || *end || n < lo || n > hi)
+		return -1;
+	*v = n;
+	return 0;
+}
+
+static void
+print_id(const char *id)
+{
+	printf("%s\n", id);
+}
+
+static int
+print_json(cJSON *j, int pretty)
+{
+	char *s = pretty ? cJSON_Print(j) : cJSON_PrintUnformatted(j);
+
+	if (!s)
+		return DD_E_NOMEM;
+	fputs(s, stdout);
+	fputc('\n', stdout);
+	free(s);
+	return 0;
+}
+
+static const char *
+js(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	static char num[4][32];
+	static int slot;
+
+	if (cJSON_IsString(v))
+		return v->valuestring;
+	if (cJSON_IsNumber(v)) {
+		slot = (slot + 1) % 4;
+		snprintf(num[slot], sizeof num[slot], "%.0f", v->valuedouble);
+		return num[slot];
+	}
+	if (cJSON_IsBool(v))
+		return cJSON_IsTrue(v) ? "yes" : "no";
+	return "";
+}
+
+static double
+jn(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* A name as the terminal can show it: Chinese in a UTF-8 locale, pinyin
+ * otherwise. */
+static const char *
+name_of(const struct shell *sh, const cJSON *o)
+{
+	const char *n = js(o, "name"), *p = js(o, "pinyin");
+	return sh->utf8 && *n ? n : *p ? p : n;
+}
+
+/* An ISO time shown in the station's zone. */
+static const char *
+local_time(const cJSON *o, const char *k)
+{
+	static char buf[4][20];
+	static int slot;
+	int64_t t;
+	const char *s = js(o, k);
+
+	if (!*s || time_parse_iso(s, &t))
+		return "-";
+	slot = (slot + 1) % 4;
+	time_format_local(t, buf[slot]);
+	return buf[slot];
+}
+
+/* Print a list as JSON, or hand it to the row printer. */
+static int
+show_list(struct shell *sh, const struct args *a, enum list l,
+	  cJSON *filter, void (*row)(struct shell *, const cJSON *),
+	  const char *header)
+{
+	cJSON *list = NULL, *o;
+	int rc = state_list(sh->db, l, filter, &list);
+
+	cJSON_Delete(filter);
+	if (rc)
+		return fail(sh, rc);
+	if (opt(a, "json")) {
+		rc = print_json(list, 0);
+	} else {
+		if (header)
+			printf("%s\n", header);
+		cJSON_ArrayForEach(o, list)
+			row(sh, o);
+	}
+	cJSON_Delete(list);
+	return fail(sh, rc);
+}
+
+/* Resolve a reference to its code, or say what is wrong. */
+static int
+resolve(struct shell *sh, enum ref r, const char *what, char code[64])
+{
+	int rc = ref_find(sh->db, r, what, code);
+	return rc == 1 ? 0 : rc < 0 ? rc : DD_E_NOTFOUND;
+}
+
+/* ---- init, status, backup, export ---- */
+
+static int
+cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	const char *station = opt(a, "station"), *role = opt(a, "role");
+	const char *seed = opt(a, "seed"), *realm = opt(a, "realm");
+	int r = role_parse(role ? role : "town"), rc;
+	struct stat st;
+
+	if (!station)
+		return usage(c, "%s", "init needs --station CODE");
+	if (!r)
+		return usage(c, "role '%s' is not town or command", role);
+	if (seed && strcmp(seed, "county") != 0 && strcmp(seed, "none") != 0)
+		return usage(c, "seed '%s' is not county or none", seed);
+	if (stat(sh->dbpath, &st) == 0 && st.st_size > 0)
+		return refuse("%s already exists; a station database is made once",
+			      sh->dbpath);
+	if ((rc = db_open(sh->dbpath, DB_CREATE, &sh->db)))
+		return fail(sh, rc);
+	rc = station_init(sh->db, station, r, realm ? realm : "live",
+			  !seed || strcmp(seed, "county") == 0);
+	if (rc) {
+		int code = fail(sh, rc);
+		db_close(&sh->db);
+		unlink(sh->dbpath);
+		return code;
+	}
+	fprintf(stderr, "dutydesk: station %s (%s) ready in %s\n", station,
+		role_name(r), sh->dbpath);
+	return 0;
+}
+
+static int
+cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	struct station_info si;
+	cJSON *resp = NULL, *inc = NULL, *r, *filter;
+	int rc;
+
+	(void)c;
+	if ((rc = station_info(sh->db, &si)))
+		return fail(sh, rc);
+	filter = cJSON_CreateObject();
+	cJSON_AddNumberToObject(filter, "open", 1);
+	if ((rc = state_list(sh->db, LIST_RESPONSES, NULL, &resp)) ||
+	    (rc = state_list(sh->db, LIST_INCIDENTS, filter, &inc))) {
+		cJSON_Delete(filter);
+		cJSON_Delete(resp);
+		return fail(sh, rc);
+	}
+	cJSON_Delete(filter);
+	if (opt(a, "json")) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "station", si.station);
+		cJSON_AddStringToObject(o, "role", role_name(si.role));
+		cJSON_AddStringToObject(o, "realm", si.realm);
+		cJSON_AddStringToObject(o, "incarnation", si.incarnation);
+		cJSON_AddNumberToObject(o, "operations", (double)si.ops);
+		cJSON_AddNumberToObject(o, "queued", (double)si.queued);
+		cJSON_AddNumberToObject(o, "open_incidents", cJSON_GetArraySize(inc));
+		cJSON_AddItemToObject(o, "responses", resp);
+		resp = NULL;
+		print_json(o, 1);
+		cJSON_Delete(o);
+	} else {
+		printf("station   %s (%s), realm %s\n", si.station,
+		       role_name(si.role), si.realm);
+		printf("officer   %s\n", db_officer(sh->db));
+		printf("database  %s, %lld operations, %lld queued (offline)\n",
+		       sh->dbpath, (long long)si.ops, (long long)si.queued);
+		printf("incidents %d open\n", cJSON_GetArraySize(inc));
+		printf("response ");
+		int any = 0;
+		cJSON_ArrayForEach(r, resp) {
+			if (jn(r, "level") > 0) {
+				printf(" %s %s%s", js(r, "hazard"), js(r, "level_name"),
+				       cJSON_IsTrue(cJSON_GetObjectItem(r, "conflict"))
+				       ? " (CONFLICT)" : "");
+				any = 1;
+			}
+		}
+		printf("%s\n", any ? "" : " none in force");
+	}
+	cJSON_Delete(resp);
+	cJSON_Delete(inc);
+	return 0;
+}
+
+static int
+cmd_backup(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	struct stat st;
+
+	(void)c;
+	if (stat(a->pos[0], &st) == 0)
+		return refuse("%s exists; choose a new file for the backup",
+			      a->pos[0]);
+	return fail(sh, db_backup(sh->db, a->pos[0]));
+}
+
+static int
+cmd_restore(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	struct db *from = NULL;
+	struct stat st;
+	int rc;
+
+	(void)c;
+	if (stat(sh->dbpath, &st) == 0 && st.st_size > 0)
+		return refuse("%s exists; restore into a new database file "
+			      "(--db NEW)", sh->dbpath);
+	rc = db_open(a->pos[0], DB_RDONLY, &from);
+	if (rc) {
+		fprintf(stderr, "dutydesk: %s\n", db_errmsg(from));
+		db_close(&from);
+		return dd_exitcode(rc);
+	}
+	rc = db_backup(from, sh->dbpath);
+	if (rc) {
+		fprintf(stderr, "dutydesk: %s\n", db_errmsg(from));
+		db_close(&from);
+		return dd_exitcode(rc);
+	}
+	db_close(&from);
+	if ((rc = db_open(sh->dbpath, 0, &sh->db)) ||
+	    (rc = db_restore_mark(sh->db)))
+		return fail(sh, rc);
+	fprintf(stderr, "dutydesk: restored %s into %s with a new incarnation\n",
+		a->pos[0], sh->dbpath);
+	return 0;
+}
+
+static int
+cmd_export(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *x = NULL;
+	int rc;
+
+	(void)c;
+	(void)a;
+	if ((rc = state_export(sh->db, &x)))
+		return fail(sh, rc);
+	rc = print_json(x, 1);
+	cJSON_Delete(x);
+	return fail(sh, rc);
+}
+
+/* ---- incidents ---- */
+
+/* Options of incident add/update and the fields they fill. */
+static const struct { const char *opt, *field; } inc_opts[] = {
+	{ "title", "title" }, { "town", "town" }, { "place", "place" },
+	{ "kind", "kind" }, { "severity", "severity" },
+	{ "received", "received_at" }, { "cause", "cause" },
+	{ "actions", "actions" }, { "trend", "trend" }, { "dead", "dead" },
+	{ "injured", "injured" }, { "missing", "missing" },
+	{ "trapped", "trapped" }, { "evacuated", "evacuated" },
+	{ "caller-unit", "caller_unit" }, { "caller-name", "caller_name" },
+	{ "caller-phone", "caller_phone" }, { "notified", "notified" },
+	{ "recorder", "recorder" },
+};
+
+static cJSON *
+inc_fields(const struct args *a)
+{
+	cJSON *f = cJSON_CreateObject();
+	size_t i;
+
+	for (i = 0; f && i < sizeof inc_opts / sizeof inc_opts[0]; i++) {
+		const char *v = opt(a, inc_opts[i].opt);
+		if (v)
+			cJSON_AddStringToObject(f, inc_opts[i].field, v);
+	}
+	return f;
+}
+
+static int
+cmd_incident_add(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *f = inc_fields(a);
+	char id[64];
+	int rc;
+
+	(void)c;
+	rc = incident_add(sh->db, f, id);
+	cJSON_Delete(f);
+	if (rc)
+		return fail(sh, rc);
+	print_id(id);
+	return 0;
+}
+
+static int
+cmd_incident_update(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *f = inc_fields(a);
+	int rc;
+
+	if (cJSON_GetArraySize(f) == 0) {
+		cJSON_Delete(f);
+		return usage(c, "%s", "nothing to change: give a field option");
+	}
+	rc = incident_update(sh->db, a->pos[0], f);
+	cJSON_Delete(f);
+	return fail(sh, rc);
+}
+
+static void
+row_incident(struct shell *sh, const cJSON *o)
+{
+	(void)sh;
+	text_pad(js(o, "id"), 14);
+	text_pad(local_time(o, "received_at"), 17);
+	text_pad(js(o, "town"), 12);
+	text_pad(js(o, "status"), 11);
+	text_pad(*js(o, "title") ? js(o, "title") : js(o, "place"), 30);
+	putchar('\n');
+}
+
+static int
+cmd_incident_list(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *f = cJSON_CreateObject();
+	char town[64];
+	int64_t limit;
+	int rc;
+
+	if (!opt(a, "all"))
+		cJSON_AddNumberToObject(f, "open", 1);
+	if (opt(a, "town")) {
+		if ((rc = resolve(sh, REF_TOWN, opt(a, "town"), town))) {
+			cJSON_Delete(f);
+			return fail(sh, rc);
+		}
+		cJSON_AddStringToObject(f, "town", town);
+	}
+	if (opt(a, "limit")) {
+		if (parse_qty(opt(a, "limit"), 1, 1000000000, &limit)) {
+			cJSON_Delete(f);
+			return usage(c, "limit '%s' is not a positive number",
+				     opt(a, "limit"));
+		}
+		cJSON_AddNumberToObject(f, "limit", (double)limit);
+	}
+	return show_list(sh, a, LIST_INCIDENTS, f, row_incident,
+			 "ID            RECEIVED         TOWN        STATUS     TITLE");
+}
+
+static int
+cmd_incident_show(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *inc = NULL, *r;
+	int rc = incident_get(sh->db, a->pos[0], &inc);
+
+	(void)c;
+	if (rc < 0)
+		return fail(sh, rc);
+	if (rc == 0)
+		return refuse("no incident '%s'", a->pos[0]);
+	if (opt(a, "json")) {
+		print_json(inc, 1);
+	} else {
+		static const char *const keys[] = { "id", "title", "status", "town",
+			"place", "kind", "severity", "cause", "actions", "trend",
+			"dead", "injured", "missing", "trapped", "evacuated",
+			"caller_unit", "caller_name", "caller_phone", "notified",
+			"recorder", NULL };
+		int i;
+		for (i = 0; keys[i]; i++)
+			if (*js(inc, keys[i]))
+				printf("%-13s %s\n", keys[i], js(inc, keys[i]));
+		printf("%-13s %s\n", "received", local_time(inc, "received_at"));
+		printf("%-13s due %s, %s\n", "phone report",
+		       local_time(inc, "phone_due_at"), *js(inc, "phone_done_at")
+		       ? local_time(inc, "phone_done_at") : "NOT YET");
+		printf("%-13s due %s, %s\n", "written",
+		       local_time(inc, "written_due_at"), *js(inc, "written_done_at")
+		       ? local_time(inc, "written_done_at") : "NOT YET");
+		cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "reports"))
+			printf("report        %s %s %s %s\n", local_time(r, "at"),
+			       js(r, "type"), js(r, "channel"), js(r, "text"));
+		cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "dispatches"))
+			printf("dispatch      %s team %s at %s\n", js(r, "id"),
+			       js(r, "team"), local_time(r, "at"));
+	}
+	cJSON_Delete(inc);
+	return 0;
+}
+
+static int
+cmd_incident_status(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	(void)c;
+	return fail(sh, incident_set_status(sh->db, a->pos[0], a->pos[1]));
+}
+
+static int
+cmd_incident_report(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	static const char *const types[] = { "first", "followup", "final" };
+	const char *ch = opt(a, "channel");
+	int64_t at = 0;
+	char id[64];
+	int t, rc;
+
+	for (t = 0; t < 3 && strcmp(a->pos[0], types[t]) != 0; t++)
+		;
+	if (t == 3)
+		return usage(c, "report '%s' is not first, followup or final",
+			     a->pos[0]);
+	if (opt(a, "at") && time_parse_local(opt(a, "at"), time(NULL), &at))
+		return refuse("'%s' is not a time (YYYY-MM-DD HH:MM)", opt(a, "at"));
+	rc = incident_report(sh->db, a->pos[1], t, ch ? ch : "phone",
+			     opt(a, "text"), at, id);
+	if (rc)
+		return fail(sh, rc);
+	print_id(id);
+	return 0;
+}
+
+static int
+cmd_import(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	int64_t n = 0;
+	int rc;
+
+	if (strcmp(a->pos[0], "incidents") != 0)
+		return usage(c, "cannot import '%s'; only incidents", a->pos[0]);
+	rc = import_incidents_csv(sh->db, a->pos[1], &n);
+	if (rc)
+		return fail(sh, rc);
+	fprintf(stderr, "dutydesk: imported %lld incidents\n", (long long)n);
+	return 0;
+}
+
+/* ---- response levels ---- */
+
+static int
+cmd_response_decide(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	int action = response_action_parse(c->verb), level = 0, rc;
+	char id[64];
+
+	if (action != RESP_END) {
+		if (a->npos < 2)
+			return usage(c, "%s", "give the level: IV, III, II or I");
+		if (action == RESP_CONFIRM && strcmp(a->pos[1], "none") == 0)
+			level = 0;
+		else if ((level = level_parse(a->pos[1])) < 0)
+			return refuse("level '%s' does not exist (IV, III, II or I)",
+				      a->pos[1]);
+	}
+	rc = response_decide(sh->db, a->pos[0], action, level, opt(a, "signed-by"),
+			     opt(a, "note"), id);
+	if (rc)
+		return fail(sh, rc);
+	print_id(id);
+	return 0;
+}
+
+static int
+show_response(struct shell *sh, const char *hazard)
+{
+	struct response_state rs;
+	cJSON *list = NULL, *ticks = NULL, *f, *it, *t;
+	int rc = response_get(sh->db, hazard, &rs);
+
+	if (rc < 0)
+		return fail(sh, rc);
+	printf("%s: %s%s\n", hazard, rs.level ? level_name(rs.level) : "none",
+	       rs.conflict ? "  CONFLICT: confirm a level" : "");
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "hazard", hazard);
+	rc = state_list(sh->db, LIST_DECISIONS, f, &list);
+	cJSON_Delete(f);
+	if (rc)
+		return fail(sh, rc);
+	cJSON_ArrayForEach(it, list)
+		printf("  %s  %-14s %-7s %-4s signed %s\n", local_time(it, "at"),
+		       js(it, "id"), js(it, "action"),
+		       level_name((int)jn(it, "level")), js(it, "signed_by"));
+	cJSON_Delete(list);
+	if (rs.level == 0)
+		return 0;
+	if (checklist_load(hazard, rs.level, &list) == 0) {
+		/* Ticks of this episode, from the export of responses. */
+		cJSON *x = NULL, *r;
+		if ((rc = state_export(sh->db, &x))) {
+			cJSON_Delete(list);
+			return fail(sh, rc);
+		}
+		cJSON_ArrayForEach(r, cJSON_GetObjectItem(x, "responses"))
+			if (strcmp(js(r, "hazard"), hazard) == 0)
+				ticks = cJSON_GetObjectItem(r, "checked");
+		printf("checklist (level %s):\n", level_name(rs.level));
+		cJSON_ArrayForEach(it, list) {
+			int done = 0;
+			cJSON_ArrayForEach(t, ticks)
+				if (strcmp(js(t, "episode"), rs.episode) == 0 &&
+				    strcmp(js(t, "item"), js(it, "code")) == 0)
+					done = jn(t, "checked") != 0;
+			printf("  [%c] %-12s %s\n", done ? 'x' : ' ', js(it, "code"),
+			       sh->utf8 ? js(it, "text") : js(it, "text_en"));
+		}
+		cJSON_Delete(x);
+		cJSON_Delete(list);
+	}
+	return 0;
+}
+
+static int
+cmd_response_show(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *hz = NULL, *h;
+	int rc;
+
+	(void)c;
+	if (opt(a, "json")) {
+		if ((rc = state_list(sh->db, LIST_RESPONSES, NULL, &hz)))
+			return fail(sh, rc);
+		print_json(hz, 0);
+		cJSON_Delete(hz);
+		return 0;
+	}
+	if (a->npos == 1)
+		return show_response(sh, a->pos[0]);
+	if ((rc = hazards_load(&hz))) {
+		cJSON_Delete(hz);
+		return fail(sh, rc);
+	}
+	cJSON_ArrayForEach(h, hz) {
+		struct response_state rs;
+		if ((rc = response_get(sh->db, js(h, "hazard"), &rs)) < 0)
+			break;
+		rc = 0;
+		printf("%-16s %-10s %s%s\n", js(h, "hazard"),
+		       sh->utf8 ? js(h, "name") : js(h, "name_en"),
+		       rs.level ? level_name(rs.level) : "-",
+		       rs.conflict ? "  CONFLICT" : "");
+	}
+	cJSON_Delete(hz);
+	return fail(sh, rc);
+}
+
+static int
+cmd_response_check(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	(void)c;
+	return fail(sh, response_check(sh->db, a->pos[0], a->pos[1],
+				       !opt(a, "undo")));
+}
+
+/* ---- teams and dispatch ---- */
+
+static void
+row_team(struct shell *sh, const cJSON *o)
+{
+	text_pad(js(o, "id"), 14);
+	text_pad(name_of(sh, o), 36);
+	text_pad(js(o, "kind"), 10);
+	text_pad(js(o, "town"), 12);
+	text_pad(js(o, "status"), 15);
+	printf("%s\n", js(o, "incident"));
+}
+
+static int
+cmd_team_list(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *f = cJSON_CreateObject();
+	char town[64];
+	int rc;
+
+	(void)c;
+	if (opt(a, "town")) {
+		if ((rc = resolve(sh, REF_TOWN, opt(a, "town"), town))) {
+			cJSON_Delete(f);
+			return fail(sh, rc);
+		}
+		cJSON_AddStringToObject(f, "town", town);
+	}
+	if (opt(a, "kind"))
+		cJSON_AddStringToObject(f, "kind", opt(a, "kind"));
+	if (opt(a, "status"))
+		cJSON_AddStringToObject(f, "status", opt(a, "status"));
+	return show_list(sh, a, LIST_TEAMS, f, row_team,
+			 "ID            NAME                                KIND"
+			 "      TOWN        STATUS         INCIDENT");
+}
+
+static int
+cmd_team_status(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	(void)c;
+	return fail(sh, team_set_status(sh->db, a->pos[0], a->pos[1]));
+}
+
+static int
+cmd_dispatch(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	char id[64];
+	int rc;
+
+	(void)c;
+	rc = dispatch_create(sh->db, a->pos[0], a->pos[1], id);
+	if (rc)
+		return fail(sh, rc);
+	print_id(id);
+	return 0;
+}
+
+static void
+row_dispatch(struct shell *sh, const cJSON *o)
+{
+	(void)sh;
+	text_pad(js(o, "id"), 14);
+	text_pad(js(o, "team"), 12);
+	text_pad(js(o, "incident"), 14);
+	text_pad(local_time(o, "at"), 17);
+	if (*js(o, "turnout_secs"))
+		printf("turnout %.0fs / %.0fs%s", jn(o, "turnout_secs"),
+		       jn(o, "target_secs"), jn(o, "turnout_secs") >
+		       jn(o, "target_secs") ? " LATE" : "");
+	putchar('\n');
+}
+
+static int
+cmd_dispatch_list(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	(void)c;
+	if (opt(a, "incident"))
+		cJSON_AddStringToObject(f, "incident", opt(a, "incident"));
+	return show_list(sh, a, LIST_DISPATCHES, f, row_dispatch,
+			 "ID            TEAM        INCIDENT      DISPATCHED");
+}
+
+/* ---- supplies ---- */
+
+static void
+row_stock(struct shell *sh, const cJSON *o)
+{
+	text_pad(js(o, "item"), 12);
+	text_pad(sh->utf8 ? js(o, "name") : js(o, "name_en"), 22);
+	text_pad(js(o, "depot"), 16);
+	printf("%8s %s%s\n", js(o, "qty"), jn(o, "negative") ? " NEGATIVE" : "",
+	       !jn(o, "negative") && jn(o, "is_low") ? " LOW" : "");
+}
+
+static int
+cmd_supply_list(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *f = cJSON_CreateObject();
+	char code[64];
+	int rc;
+
+	(void)c;
+	if (opt(a, "depot")) {
+		if ((rc = resolve(sh, REF_DEPOT, opt(a, "depot"), code))) {
+			cJSON_Delete(f);
+			return fail(sh, rc);
+		}
+		cJSON_AddStringToObject(f, "depot", code);
+	}
+	if (opt(a, "item")) {
+		if ((rc = resolve(sh, REF_KIND, opt(a, "item"), code))) {
+			cJSON_Delete(f);
+			return fail(sh, rc);
+		}
+		cJSON_AddStringToObject(f, "item", code);
+	}
+	return show_list(sh, a, LIST_STOCK, f, row_stock,
+			 "ITEM        NAME                  DEPOT                QTY");
+}
+
+static int
+cmd_supply_move(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	static const char *const verbs[] = { "receive", "issue", "transfer",
+		"count" };
+	const char *depot = opt(a, "depot"), *to = NULL;
+	int kind, rc;
+	int64_t qty;
+	char id[64];
+
+	for (kind = 0; kind < 4 && strcmp(verbs[kind], c->verb) != 0; kind++)
+		;
+	if (kind == MOVE_TRANSFER) {
+		depot = opt(a, "from");
+		to = opt(a, "to");
+		if (!depot || !to)
+			return usage(c, "%s", "transfer needs --from DEPOT and --to DEPOT");
+	} else if (!depot) {
+		return usage(c, "%s", "give the depot: --depot DEPOT");
+	}
+	if (parse_qty(a->pos[1], kind == MOVE_COUNT ? 0 : 1, 1000000000, &qty))
+		return refuse("quantity '%s' must be a whole number from 1 to "
+			      "1000000000 (a count may be 0)", a->pos[1]);
+	rc = supply_move(sh->db, kind, a->pos[0], depot, to, qty, opt(a, "note"),
+			 id);
+	if (rc)
+		return fail(sh, rc);
+	print_id(id);
+	return 0;
+}
+
+/* ---- shelters ---- */
+
+static void
+row_shelter(struct shell *sh, const cJSON *o)
+{
+	text_pad(js(o, "id"), 7);
+	text_pad(name_of(sh, o), 36);
+	text_pad(js(o, "town"), 12);
+	printf("%6s/%-6s %s\n", js(o, "occupancy"), js(o, "capacity"),
+	       jn(o, "open") ? "open" : "closed");
+}
+
+static int
+cmd_shelter_list(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *f = cJSON_CreateObject();
+	char town[64];
+	int rc;
+
+	(void)c;
+	if (opt(a, "town")) {
+		if ((rc = resolve(sh, REF_TOWN, opt(a, "town"), town))) {
+			cJSON_Delete(f);
+			return fail(sh, rc);
+		}
+		cJSON_AddStringToObject(f, "town", town);
+	}
+	if (opt(a, "open"))
+		cJSON_AddNumberToObject(f, "open", 1);
+	return show_list(sh, a, LIST_SHELTERS, f, row_shelter,
+			 "ID     NAME                                TOWN         "
+			 "PEOPLE/CAP");
+}
+
+static int
+cmd_shelter_open(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	return fail(sh, shelter_set_open(sh->db, a->pos[0],
+					 strcmp(c->verb, "open") == 0));
+}
+
+static int
+cmd_shelter_occupy(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	int64_t n;
+
+	if (parse_qty(a->pos[1], 1, 1000000, &n))
+		return refuse("number of people '%s' must be from 1 to 1000000",
+			      a->pos[1]);
+	return fail(sh, shelter_occupy(sh->db, a->pos[0],
+				       strcmp(c->verb, "checkin") == 0 ? n : -n));
+}
+
+/* ---- warnings ---- */
+
+static int
+cmd_warning_issue(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *towns = cJSON_CreateArray();
+	const char *list = opt(a, "towns");
+	char id[64];
+	int rc;
+
+	if (!opt(a, "hazard") || !opt(a, "color") || !opt(a, "text")) {
+		cJSON_Delete(towns);
+		return usage(c, "%s", "a warning needs --hazard, --color and --text");
+	}
+	if (list) {
+		char *copy = strdup(list), *save = NULL, *t;
+		for (t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			cJSON_AddItemToArray(towns, cJSON_CreateString(t));
+		free(copy);
+	}
+	rc = warning_issue(sh->db, opt(a, "hazard"), opt(a, "color"),
+			   opt(a, "text"), towns, id);
+	cJSON_Delete(towns);
+	if (rc)
+		return fail(sh, rc);
+	print_id(id);
+	return 0;
+}
+
+static int
+cmd_warning_answer(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	char id[64];
+	int rc;
+
+	(void)c;
+	rc = warning_answer(sh->db, a->pos[0], a->pos[1], opt(a, "who"), id);
+	if (rc)
+		return fail(sh, rc);
+	print_id(id);
+	return 0;
+}
+
+static void
+row_warning(struct shell *sh, const cJSON *o)
+{
+	(void)sh;
+	text_pad(js(o, "id"), 14);
+	text_pad(local_time(o, "at"), 17);
+	text_pad(js(o, "hazard"), 12);
+	text_pad(js(o, "color"), 7);
+	printf("%3s/%-3s answered  ", js(o, "answered"), js(o, "towns"));
+	text_pad(js(o, "text"), 30);
+	putchar('\n');
+}
+
+static void
+row_answer(struct shell *sh, const cJSON *o)
+{
+	(void)sh;
+	text_pad(js(o, "town"), 14);
+	if (*js(o, "id"))
+		printf("%s  %s (%ss)\n", local_time(o, "at"), js(o, "who"),
+		       js(o, "answer_secs"));
+	else
+		printf("NOT ANSWERED\n");
+}
+
+static int
+cmd_warning_list(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *f;
+
+	(void)c;
+	if (a->npos == 1) {
+		f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "warning", a->pos[0]);
+		return show_list(sh, a, LIST_ANSWERS, f, row_answer, NULL);
+	}
+	return show_list(sh, a, LIST_WARNINGS, NULL, row_warning,
+			 "ID            ISSUED           HAZARD      COLOUR "
+			 "ANSWERED");
+}
+
+/* ---- duty log, handover, conflicts ---- */
+
+static int
+cmd_log_add(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	char id[64];
+	int rc = log_add(sh->db, strcmp(c->verb, "zero") == 0 ? "zero" : "note",
+			 a->npos ? a->pos[0] : NULL, id);
+
+	if (rc)
+		return fail(sh, rc);
+	print_id(id);
+	return 0;
+}
+
+static void
+row_log(struct shell *sh, const cJSON *o)
+{
+	(void)sh;
+	printf("%s  %-9s %-10s %s\n", local_time(o, "at"), js(o, "kind"),
+	       js(o, "officer"), js(o, "text"));
+}
+
+static int
+cmd_log_list(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	(void)c;
+	return show_list(sh, a, LIST_LOG, NULL, row_log, NULL);
+}
+
+static int
+cmd_handover(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	char id[64];
+	int rc;
+
+	if (!opt(a, "to"))
+		return usage(c, "%s", "handover needs the incoming officer: --to NAME");
+	rc = log_handover(sh->db, opt(a, "to"), opt(a, "note"), id);
+	if (rc)
+		return fail(sh, rc);
+	print_id(id);
+	return 0;
+}
+
+static void
+row_conflict(struct shell *sh, const cJSON *o)
+{
+	(void)sh;
+	printf("%-32s %-9s %s%s%s\n", js(o, "id"), js(o, "kind"), js(o, "members"),
+	       *js(o, "acked_by") ? "  acknowledged by " : "", js(o, "acked_by"));
+}
+
+static int
+cmd_conflict_list(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	(void)c;
+	return show_list(sh, a, LIST_CONFLICTS, NULL, row_conflict, NULL);
+}
+
+static int
+cmd_conflict_ack(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	(void)c;
+	return fail(sh, conflict_ack(sh->db, a->pos[0]));
+}
+
+/* ---- the table ---- */
+
+#define INC_OPTS "title=,town=,place=,kind=,severity=,received=,cause=," \
+	"actions=,trend=,dead=,injured=,missing=,trapped=,evacuated=," \
+	"caller-unit=,caller-name=,caller-phone=,notified=,recorder="
+
+static const struct cmd commands[] = {
+	{ "init", NULL, "station=,role=,seed=,realm=", 0, 0, DB_NONE, cmd_init,
+	  "init --station CODE [--role town|command] [--seed county|none]",
+	  "make a new station database (seeded with the county by default)" },
+	{ "status", NULL, "json", 0, 0, DB_READ, cmd_status,
+	  "status [--json]", "station, queue and what is in force" },
+	{ "incident", "add", INC_OPTS, 0, 0, DB_WRITE, cmd_incident_add,
+	  "incident add --town TOWN --title TEXT [--place P] [--kind K] "
+	  "[--severity 1-4] [--received TIME] [--dead N] ... [--caller-name N]",
+	  "take a report (接报): prints the new incident id" },
+	{ "incident", "list", "all,town=,limit=,json", 0, 0, DB_READ,
+	  cmd_incident_list, "incident list [--all] [--town T] [--limit N] [--json]",
+	  "open incidents, newest first" },
+	{ "incident", "show", "json", 1, 1, DB_READ, cmd_incident_show,
+	  "incident show ID [--json]", "one incident with its reports and deadlines" },
+	{ "incident", "status", "", 2, 2, DB_WRITE, cmd_incident_status,
+	  "incident status ID reported|verified|responding|controlled|closed|reopen",
+	  "move an incident along its lifecycle" },
+	{ "incident", "update", INC_OPTS, 1, 1, DB_WRITE, cmd_incident_update,
+	  "incident update ID --FIELD VALUE ...", "correct or add fields" },
+	{ "incident", "report", "channel=,text=,at=", 2, 2, DB_WRITE,
+	  cmd_incident_report,
+	  "incident report first|followup|final ID [--channel phone|written] "
+	  "[--text T] [--at TIME]",
+	  "record an upward report (首报/续报/终报)" },
+	{ "import", NULL, "", 2, 2, DB_WRITE, cmd_import,
+	  "import incidents FILE.csv", "load a ledger; all rows or none" },
+	{ "response", "start", "signed-by=,note=", 2, 2, DB_WRITE,
+	  cmd_response_decide, "response start HAZARD LEVEL [--signed-by NAME]",
+	  "start a response (启动)" },
+	{ "response", "raise", "signed-by=,note=", 2, 2, DB_WRITE,
+	  cmd_response_decide, "response raise HAZARD LEVEL [--signed-by NAME]",
+	  "raise the level (提升)" },
+	{ "response", "lower", "signed-by=,note=", 2, 2, DB_WRITE,
+	  cmd_response_decide, "response lower HAZARD LEVEL [--signed-by NAME]",
+	  "lower the level (降低)" },
+	{ "response", "end", "signed-by=,note=", 1, 1, DB_WRITE,
+	  cmd_response_decide, "response end HAZARD [--signed-by NAME]",
+	  "end the response (解除)" },
+	{ "response", "confirm", "signed-by=,note=", 2, 2, DB_WRITE,
+	  cmd_response_decide, "response confirm HAZARD LEVEL|none",
+	  "settle conflicting decisions" },
+	{ "response", "show", "json", 0, 1, DB_READ, cmd_response_show,
+	  "response show [HAZARD] [--json]",
+	  "levels in force; one hazard: history and checklist" },
+	{ "response", "check", "undo", 2, 2, DB_WRITE, cmd_response_check,
+	  "response check HAZARD ITEM [--undo]", "tick a checklist item" },
+	{ "team", "list", "town=,kind=,status=,json", 0, 0, DB_READ,
+	  cmd_team_list, "team list [--town T] [--kind K] [--status S] [--json]",
+	  "the status board of all teams" },
+	{ "team", "status", "", 2, 2, DB_WRITE, cmd_team_status,
+	  "team status TEAM en_route|on_scene|returning|available|out_of_service",
+	  "move a team on" },
+	{ "dispatch", "list", "incident=,json", 0, 0, DB_READ, cmd_dispatch_list,
+	  "dispatch list [--incident ID] [--json]", "dispatches and turnout" },
+	{ "dispatch", NULL, "", 2, 2, DB_WRITE, cmd_dispatch,
+	  "dispatch TEAM INCIDENT", "send a team (调度): prints the dispatch id" },
+	{ "supply", "list", "depot=,item=,json", 0, 0, DB_READ, cmd_supply_list,
+	  "supply list [--depot D] [--item I] [--json]", "stock per kind and depot" },
+	{ "supply", "receive", "depot=,note=", 2, 2, DB_WRITE, cmd_supply_move,
+	  "supply receive ITEM QTY --depot D [--note T]", "stock coming in" },
+	{ "supply", "issue", "depot=,note=", 2, 2, DB_WRITE, cmd_supply_move,
+	  "supply issue ITEM QTY --depot D [--note T]", "stock going out" },
+	{ "supply", "transfer", "from=,to=,note=", 2, 2, DB_WRITE,
+	  cmd_supply_move, "supply transfer ITEM QTY --from D --to D",
+	  "move stock between depots (调拨)" },
+	{ "supply", "count", "depot=,note=", 2, 2, DB_WRITE, cmd_supply_move,
+	  "supply count ITEM QTY --depot D", "stocktake: record what was counted" },
+	{ "shelter", "list", "town=,open,json", 0, 0, DB_READ, cmd_shelter_list,
+	  "shelter list [--town T] [--open] [--json]", "shelters and occupancy" },
+	{ "shelter", "open", "", 1, 1, DB_WRITE, cmd_shelter_open,
+	  "shelter open SHELTER", "open a shelter" },
+	{ "shelter", "close", "", 1, 1, DB_WRITE, cmd_shelter_open,
+	  "shelter close SHELTER", "close a shelter" },
+	{ "shelter", "checkin", "", 2, 2, DB_WRITE, cmd_shelter_occupy,
+	  "shelter checkin SHELTER N", "N people arrive" },
+	{ "shelter", "checkout", "", 2, 2, DB_WRITE, cmd_shelter_occupy,
+	  "shelter checkout SHELTER N", "N people leave" },
+	{ "warning", "issue", "hazard=,color=,text=,towns=", 0, 0, DB_WRITE,
+	  cmd_warning_issue,
+	  "warning issue --hazard H --color blue|yellow|orange|red --text T "
+	  "[--towns A,B]", "warn towns (all by default); prints the warning id" },
+	{ "warning", "answer", "who=", 2, 2, DB_WRITE, cmd_warning_answer,
+	  "warning answer WARNING TOWN [--who NAME]", "a town answers (叫应)" },
+	{ "warning", "list", "json", 0, 1, DB_READ, cmd_warning_list,
+	  "warning list [WARNING] [--json]", "warnings; one: who answered, when" },
+	{ "log", "add", "", 1, 1, DB_WRITE, cmd_log_add,
+	  "log add TEXT", "a duty log entry" },
+	{ "log", "zero", "", 0, 1, DB_WRITE, cmd_log_add,
+	  "log zero [TEXT]", "the daily zero report (零报告)" },
+	{ "log", "list", "json", 0, 0, DB_READ, cmd_log_list,
+	  "log list [--json]", "the duty log" },
+	{ "handover", NULL, "to=,note=", 0, 0, DB_WRITE, cmd_handover,
+	  "handover --to NAME [--note T]",
+	  "shift handover (交接班) signed by --officer and NAME" },
+	{ "conflict", "list", "json", 0, 0, DB_READ, cmd_conflict_list,
+	  "conflict list [--json]", "conflicts a person should see" },
+	{ "conflict", "ack", "", 1, 1, DB_WRITE, cmd_conflict_ack,
+	  "conflict ack ID", "mark a conflict as seen" },
+	{ "export", NULL, "json", 0, 0, DB_READ, cmd_export,
+	  "export --json", "the replicated state, with its digest" },
+	{ "backup", NULL, "", 1, 1, DB_READ, cmd_backup,
+	  "backup FILE", "online copy of the database" },
+	{ "restore", NULL, "", 1, 1, DB_NONE, cmd_restore,
+	  "--db NEW restore BACKUP", "a backup as a new database (new incarnation)" },
+	{ NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
+};
+
+static void
+help(FILE *f, const char *noun)
+{
+	const struct cmd *c;
+
+	if (!noun)
+		fprintf(f, "usage: dutydesk [--db FILE] [--officer NAME] [--lang zh|en] "
+			"[COMMAND ...]\n\nWithout a command: the station summary.\n\n"
+			"Commands:\n");
+	for (c = commands; c->noun; c++)
+		if (!noun || strcmp(noun, c->noun) == 0)
+			fprintf(f, "  %-58s %s\n", c->usage, c->help);
+	if (!noun)
+		fprintf(f, "\nExit: 0 done, 1 refused, 2 usage, 3 database, 4 disk "
+			"full.\nEnvironment: DUTYDESK_DB, DUTYDESK_OFFICER, "
+			"DUTYDESK_ASSETS, DUTYDESK_TZ.\n");
+}
+
+/* Does spec ("a=,b,c=") declare name, and does it take a value? */
+static int
+spec_has(const char *spec, const char *name, size_t len, int *takes)
+{
+	const char *p = spec;
+
+	while (p && *p) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		int v = n > 0 && p[n - 1] == '=';
+		if ((v ? n - 1 : n) == len && strncmp(p, name, len) == 0) {
+			*takes = v;
+			return 1;
+		}
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+static int
+parse_args(const struct cmd *c, int argc, char **argv, struct args *a)
+{
+	int i, takes;
+
+	memset(a, 0, sizeof *a);
+	for (i = 0; i < argc; i++) {
+		char *s = argv[i];
+		if (strncmp(s, "--", 2) == 0 && s[2]) {
+			char *name = s + 2, *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+			if (!spec_has(c->opts, name, len, &takes))
+				return usage(c, "unknown option '%s'", s);
+			if (a->nopt == MAX_OPTS)
+				return usage(c, "%s", "too many options");
+			a->opt[a->nopt].name = strndup(name, len);
+			if (takes) {
+				if (eq)
+					a->opt[a->nopt].val = eq + 1;
+				else if (i + 1 < argc)
+					a->opt[a->nopt].val = argv[++i];
+				else
+					return usage(c, "option '%s' needs a value", s);
+			} else if (eq) {
+				return usage(c, "option '%s' takes no value", s);
+			}
+			a->nopt++;
+		} else {
+			if (a->npos == MAX_POS)
+				return usage(c, "%s", "too many arguments");
+			a->pos[a->npos++] = s;
+		}
+	}
+	if (a->npos < c->minpos)
+		return usage(c, "%s", "missing arguments");
+	if (a->npos > c->maxpos)
+		return usage(c, "unexpected argument '%s'", a->pos[c->maxpos]);
+	return 0;
+}
+
+static void
+free_args(struct args *a)
+{
+	int i;
+
+	for (i = 0; i < a->nopt; i++)
+		free((char *)a->opt[i].name);
+}
+
+static const char *
+default_db(void)
+{
+	static char path[4096];
+	const char *env = getenv("DUTYDESK_DB"), *home = getenv("HOME");
+	const char *xdg = getenv("XDG_DATA_HOME");
+
+	if (env && *env)
+		return env;
+	if (xdg && *xdg)
+		snprintf(path, sizeof path, "%s/dutydesk/station.db", xdg);
+	else
+		snprintf(path, sizeof path, "%s/.local/share/dutydesk/station.db",
+			 home ? home : ".");
+	return path;
+}
+
+static int
+has_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+int
+shell_main(int argc, char **argv)
+{
+	struct shell sh = { NULL, NULL, 0, NULL };
+	const struct cmd *c = NULL, *k;
+	const char *lang = NULL, *tz = getenv("DUTYDESK_TZ");
+	struct args a;
+	int i = 1, rc;
+
+	const char *cs = nl_langinfo(CODESET);
+	sh.utf8 = cs && strcmp(cs, "UTF-8") == 0;
+	/* Global options come before the command (DESIGN: Interfaces). */
+	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+		const char *o = argv[i];
+		if (strcmp(o, "--version") == 0) {
+			printf("dutydesk %s\n", DD_VERSION);
+			return 0;
+		}
+		if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
+			help(stdout, NULL);
+			return 0;
+		}
+		if (i + 1 >= argc || (strcmp(o, "--db") && strcmp(o, "--officer") &&
+				      strcmp(o, "--lang"))) {
+			fprintf(stderr, "dutydesk: unknown or incomplete option '%s'\n", o);
+			help(stderr, NULL);
+			return EXIT_USAGE;
+		}
+		if (strcmp(o, "--db") == 0)
+			sh.dbpath = argv[++i];
+		else if (strcmp(o, "--officer") == 0)
+			sh.officer = argv[++i];
+		else
+			lang = argv[++i];
+	}
+	if (lang && strcmp(lang, "zh") && strcmp(lang, "en")) {
+		fprintf(stderr, "dutydesk: --lang is zh or en\n");
+		return EXIT_USAGE;
+	}
+	if (lang)
+		sh.utf8 = sh.utf8 && strcmp(lang, "zh") == 0;
+	if (!sh.dbpath)
+		sh.dbpath = default_db();
+	if (!sh.officer)
+		sh.officer = getenv("DUTYDESK_OFFICER");
+	if (!sh.officer || !*sh.officer)
+		sh.officer = getenv("USER");
+	if (!sh.officer || !*sh.officer)
+		sh.officer = "duty";
+	if (strlen(sh.officer) > 63) {
+		fprintf(stderr, "dutydesk: officer name is too long\n");
+		return EXIT_USAGE;
+	}
+	time_set_zone(tz);
+
+	if (i >= argc) {
+		static const struct cmd status = { "status", NULL, "", 0, 0,
+			DB_READ, cmd_status, "", "" };
+		c = &status;
+	} else {
+		for (k = commands; k->noun; k++) {
+			if (strcmp(k->noun, argv[i]) != 0)
+				continue;
+			if (k->verb && i + 1 < argc && strcmp(k->verb, argv[i + 1]) == 0) {
+				c = k;
+				break;
+			}
+			if (!k->verb && !c)
+				c = k;
+		}
+		if (!c) {
+			for (k = commands; k->noun; k++)
+				if (strcmp(k->noun, argv[i]) == 0)
+					break;
+			if (k->noun && has_help(argc - i, argv + i)) {
+				help(stdout, argv[i]);
+				return 0;
+			}
+			if (k->noun)
+				fprintf(stderr, "dutydesk: %s what?\n", argv[i]);
+			else
+				fprintf(stderr, "dutydesk: unknown command '%s'\n", argv[i]);
+			help(stderr, k->noun ? argv[i] : NULL);
+			return EXIT_USAGE;
+		}
+		i += c->verb ? 2 : 1;
+		if (has_help(argc - i, argv + i)) {
+			printf("usage: dutydesk %s\n  %s\n", c->usage, c->help);
+			return 0;
+		}
+	}
+	if ((rc = parse_args(c, argc - i, argv + i, &a))) {
+		free_args(&a);
+		return rc;
+	}
+	if (c->dbmode != DB_NONE) {
+		struct station_info si;
+		if (access(sh.dbpath, F_OK) != 0) {
+			fprintf(stderr, "dutydesk: no database at %s; make one with "
+				"'dutydesk --db %s init --station CODE'\n", sh.dbpath,
+				sh.dbpath);
+			free_args(&a);
+			return EXIT_ENV;
+		}
+		rc = db_open(sh.dbpath, c->dbmode == DB_READ ? DB_RDONLY : 0, &sh.db);
+		if (!rc)
+			rc = station_info(sh.db, &si);
+		if (rc) {
+			rc = fail(&sh, rc);
+			goto out;
+		}
+		db_set_officer(sh.db, sh.officer);
+	}
+	rc = c->fn(&sh, c, &a);
+out:
+	free_args(&a);
+	db_close(&sh.db);
+	return rc;
+}
