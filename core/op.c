@@ -464,15 +464,19 @@ op_apply(struct db *db, const struct op *op)
 {
 	const struct kind *k;
 	int64_t hlc = 0;
-	int rc, alarm = 0;
+	int rc, end, alarm = 0;
 
 	if ((rc = db_begin(db)))
 		return rc;
 	rc = db_int(db, NULL, "SELECT 1 FROM ops WHERE station = ? AND "
 		    "incarnation = ? AND seq = ?", "ssi", op->station,
 		    op->incarnation, op->seq);
-	if (rc != 0)
-		goto out; /* 1: already held, applied once only */
+	if (rc < 0)
+		goto out;
+	if (rc == 1) {
+		rc = 0; /* already held: applied once only */
+		goto out;
+	}
 	if ((rc = op_check(db, op, &k)) || (rc = k->apply(db, op)) ||
 	    (rc = op_store(db, op, 0)))
 		goto out;
@@ -490,8 +494,8 @@ op_apply(struct db *db, const struct op *op)
 out:
 	if (rc < 0)
 		return db_end(db, rc);
-	alarm = db_end(db, 0);
-	return alarm < 0 ? alarm : rc;
+	end = db_end(db, 0);
+	return end < 0 ? end : rc;
 }
 
 /* ---- operations as JSON ---- */

@@ -1,0 +1,337 @@
+/*
+ * test_converge.c - replicas equal: operations from several stations,
+ * made offline with partial exchanges in between, applied on separate
+ * databases in many random orders, give byte-identical exports.
+ */
+#include "testlib.h"
+
+#define NST 4
+#define ORDERS 12
+
+struct stn {
+	struct db *db;
+	int64_t ms;
+	struct dd_clock clock;
+	const char *code;
+};
+
+static int64_t
+stn_now(void *ctx)
+{
+	return *(int64_t *)ctx;
+}
+
+static unsigned rng = 12345;
+
+static unsigned
+rnd(unsigned n)
+{
+	rng = rng * 1103515245u + 12345u;
+	return (rng >> 8) % n;
+}
+
+struct oplist {
+	char **json;
+	int n, cap;
+};
+
+static int
+collect(const struct op *op, void *ctx)
+{
+	struct oplist *l = ctx;
+	cJSON *j;
+
+	if (strcmp(op->station, "seed") == 0)
+		return 0;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->json = realloc(l->json, (size_t)l->cap * sizeof *l->json);
+	}
+	j = op_to_json(op);
+	l->json[l->n++] = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	return 0;
+}
+
+static void
+oplist_free(struct oplist *l)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->json[i]);
+	free(l->json);
+	memset(l, 0, sizeof *l);
+}
+
+static int
+apply_json(struct db *db, const char *s)
+{
+	cJSON *j = cJSON_Parse(s);
+	struct op op;
+	int rc;
+
+	assert_non_null(j);
+	assert_int_equal(op_from_json(j, &op), 0);
+	rc = op_apply(db, &op);
+	op_clear(&op);
+	cJSON_Delete(j);
+	return rc;
+}
+
+/* Give station b every operation a holds. */
+static void
+exchange(struct stn *a, struct stn *b)
+{
+	struct oplist l = { 0 };
+	int i;
+
+	assert_int_equal(op_each(a->db, 0, collect, &l), 0);
+	for (i = 0; i < l.n; i++)
+		assert_true(apply_json(b->db, l.json[i]) >= 0);
+	oplist_free(&l);
+}
+
+static const char *const towns[] = { "datian", "gucheng", "shangpan",
+	"duqiao", "taozhu" };
+static const char *const teams[] = { "m01", "m02", "t-datian", "f-gucheng",
+	"m10" };
+static const char *const items[] = { "tent", "quilt", "raincoat" };
+static const char *const depots[] = { "d-city", "d-datian", "d-gucheng" };
+static const char *const hazards[] = { "typhoon", "flood" };
+
+/* One random action as an officer would take it; refusals are fine
+ * (they change nothing), the point is the mix. */
+static void
+act(struct stn *s)
+{
+	char id[64], other[64];
+	cJSON *f, *list = NULL, *o;
+	int n;
+
+	s->ms += 1000 + rnd(60000);
+	switch (rnd(11)) {
+	case 0: case 1:
+		f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "town", towns[rnd(5)]);
+		cJSON_AddStringToObject(f, "title", "inject");
+		cJSON_AddNumberToObject(f, "trapped", rnd(5));
+		incident_add(s->db, f, id);
+		cJSON_Delete(f);
+		return;
+	case 2: case 3: case 4:
+		break; /* acts on an incident it knows, below */
+	case 5:
+		supply_move(s->db, (int)rnd(4), items[rnd(3)], depots[rnd(3)],
+			    depots[rnd(3)], 1 + rnd(20), NULL, id);
+		return;
+	case 6:
+		team_set_status(s->db, teams[rnd(5)], team_status_name(
+					2 + (int)rnd(4)));
+		return;
+	case 7:
+		if (rnd(2))
+			shelter_set_open(s->db, "s001", (int)rnd(2));
+		else
+			shelter_occupy(s->db, "s001", rnd(2) ? 5 : -3);
+		return;
+	case 8: {
+		/* A decision that fits what this station sees, so that two
+		 * command stations make concurrent ones. */
+		struct response_state rs;
+		const char *h = hazards[rnd(2)];
+		response_get(s->db, h, &rs);
+		if (rs.conflict)
+			response_decide(s->db, h, RESP_CONFIRM, 1 + (int)rnd(4),
+					s->code, NULL, id);
+		else if (rs.level == 0)
+			response_decide(s->db, h, RESP_START, 4, s->code, NULL, id);
+		else if (rs.level > 1 && rnd(2))
+			response_decide(s->db, h, RESP_RAISE, rs.level - 1, s->code,
+					NULL, id);
+		else
+			response_decide(s->db, h, rnd(2) ? RESP_END : RESP_LOWER,
+					rs.level + 1, s->code, NULL, id);
+		return;
+	}
+	case 9:
+		if (rnd(2)) {
+			warning_issue(s->db, "typhoon", "orange", "台风橙色预警", NULL, id);
+		} else if (state_list(s->db, LIST_WARNINGS, NULL, &list) == 0 &&
+			   (n = cJSON_GetArraySize(list)) > 0) {
+			o = cJSON_GetArrayItem(list, (int)rnd((unsigned)n));
+			warning_answer(s->db, cJSON_GetObjectItem(o, "id")->valuestring,
+				       towns[rnd(5)], "村干部", id);
+		}
+		cJSON_Delete(list);
+		return;
+	case 10:
+		log_add(s->db, "note", "值班记录", id);
+		return;
+	}
+	if (state_list(s->db, LIST_INCIDENTS, NULL, &list) == 0 &&
+	    (n = cJSON_GetArraySize(list)) > 0) {
+		o = cJSON_GetArrayItem(list, (int)rnd((unsigned)n));
+		snprintf(other, sizeof other, "%s",
+			 cJSON_GetObjectItem(o, "id")->valuestring);
+		switch (rnd(4)) {
+		case 0:
+			dispatch_create(s->db, teams[rnd(5)], other, id);
+			break;
+		case 1:
+			incident_set_status(s->db, other, rnd(5) ? incident_status_name(
+				1 + (int)rnd(4)) : "reopen");
+			break;
+		case 2:
+			f = cJSON_CreateObject();
+			cJSON_AddNumberToObject(f, "evacuated", rnd(100));
+			cJSON_AddStringToObject(f, "place", s->code);
+			incident_update(s->db, other, f);
+			cJSON_Delete(f);
+			break;
+		default:
+			incident_report(s->db, other, (int)rnd(3), rnd(2) ? "phone"
+					: "written", "报告", 0, id);
+		}
+	}
+	cJSON_Delete(list);
+}
+
+static void
+many_orders(void **state)
+{
+	static const char *const codes[NST] = { "county", "hq", "datian",
+		"gucheng" };
+	struct stn st[NST];
+	struct oplist all = { 0 };
+	char *ref = NULL;
+	int i, r, k, applied;
+	(void)state;
+
+	for (i = 0; i < NST; i++) {
+		st[i].code = codes[i];
+		st[i].ms = T0 * 1000 + i * 7919;
+		st[i].clock.now_ms = stn_now;
+		st[i].clock.ctx = &st[i].ms;
+		st[i].db = tdb_new(codes[i], i < 2 ? ROLE_COMMAND : ROLE_TOWN, 1);
+		db_set_clock(st[i].db, &st[i].clock);
+	}
+	/* Rounds of offline work with partial exchanges in between, so that
+	 * later operations refer to other stations' records. */
+	for (r = 0; r < 10; r++) {
+		for (k = 0; k < 30; k++)
+			act(&st[rnd(NST)]);
+		i = (int)rnd(NST);
+		exchange(&st[i], &st[(i + 1) % NST]);
+	}
+	/* Every station gets everything, in its own order. */
+	for (i = 0; i < NST; i++)
+		for (k = 0; k < NST; k++)
+			if (i != k)
+				exchange(&st[k], &st[i]);
+	ref = texport(st[0].db);
+	for (i = 1; i < NST; i++) {
+		char *x = texport(st[i].db);
+		assert_string_equal(ref, x);
+		free(x);
+	}
+	assert_int_equal(op_each(st[0].db, 0, collect, &all), 0);
+	/* The mix must hold the cases that matter. */
+	assert_true(all.n > 150);
+	{
+		cJSON *l = NULL;
+		assert_int_equal(state_list(st[0].db, LIST_CONFLICTS, NULL, &l), 0);
+		assert_true(cJSON_GetArraySize(l) >= 1);
+		cJSON_Delete(l);
+		assert_int_equal(state_list(st[0].db, LIST_DECISIONS, NULL, &l), 0);
+		assert_true(cJSON_GetArraySize(l) >= 4);
+		cJSON_Delete(l);
+	}
+	/* Fresh replicas, each applying the whole set in a random order. */
+	for (r = 0; r < ORDERS; r++) {
+		char name[16];
+		struct db *rep;
+		char *x;
+
+		for (i = all.n - 1; i > 0; i--) {
+			int j = (int)rnd((unsigned)i + 1);
+			char *t = all.json[i];
+			all.json[i] = all.json[j];
+			all.json[j] = t;
+		}
+		snprintf(name, sizeof name, "rep%d", r);
+		rep = tdb_new(name, ROLE_TOWN, 1);
+		applied = 0;
+		for (i = 0; i < all.n; i++) {
+			int rc = apply_json(rep, all.json[i]);
+			assert_true(rc >= 0);
+			applied += rc;
+		}
+		assert_int_equal(applied, all.n);
+		/* A second delivery of everything changes nothing. */
+		for (i = 0; i < all.n; i += 7)
+			assert_int_equal(apply_json(rep, all.json[i]), 0);
+		x = texport(rep);
+		assert_string_equal(ref, x);
+		free(x);
+		db_close(&rep);
+	}
+	free(ref);
+	oplist_free(&all);
+	for (i = 0; i < NST; i++)
+		db_close(&st[i].db);
+}
+
+static void
+seeds_alike(void **state)
+{
+	struct db *a = tdb_new("aa", ROLE_TOWN, 1);
+	struct db *b = tdb_new("bbb", ROLE_COMMAND, 1);
+	char *xa = texport(a), *xb = texport(b);
+	(void)state;
+
+	/* Reference data and opening stock are seed operations with fixed
+	 * ids and clock 0: whoever seeds holds the same. */
+	assert_string_equal(xa, xb);
+	assert_non_null(strstr(xa, "\"digest\""));
+	free(xa);
+	free(xb);
+	db_close(&a);
+	db_close(&b);
+}
+
+static void
+offline_issues_both_count(void **state)
+{
+	struct db *a = tdb_new("ia", ROLE_TOWN, 1);
+	struct db *b = tdb_new("ib", ROLE_TOWN, 1);
+	struct stn sa = { a, 0, { 0 }, "ia" }, sb = { b, 0, { 0 }, "ib" };
+	int64_t before = supply_stock(a, "d-datian", "tent");
+	char id[64];
+	(void)state;
+
+	assert_true(before >= 2);
+	assert_int_equal(supply_move(a, MOVE_ISSUE, "tent", "d-datian", NULL,
+				     before, NULL, id), 0);
+	assert_int_equal(supply_move(b, MOVE_ISSUE, "tent", "d-datian", NULL,
+				     before - 1, NULL, id), 0);
+	exchange(&sa, &sb);
+	exchange(&sb, &sa);
+	assert_int_equal(supply_stock(a, "d-datian", "tent"), -(before - 1));
+	assert_int_equal(supply_stock(b, "d-datian", "tent"), -(before - 1));
+	db_close(&a);
+	db_close(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(seeds_alike),
+		cmocka_unit_test(offline_issues_both_count),
+		cmocka_unit_test(many_orders),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	tcleanup();
+	return rc;
+}
