@@ -110,7 +110,7 @@ hash_str(const char *s)
 sqlite3_stmt *
 db_prep(struct db *db, const char *sql)
 {
-	unsigned i, h = hash_str(sql) % STMT_CACHE;
+	unsigned i, full = hash_str(sql), h = full % STMT_CACHE;
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -118,7 +118,7 @@ db_prep(struct db *db, const char *sql)
 		struct stmt_slot *s = &db->cache[(h + i) % STMT_CACHE];
 		if (!s->sql)
 			break;
-		if (strcmp(s->sql, sql) == 0)
+		if (s->hash == full && strcmp(s->sql, sql) == 0)
 			return s->st;
 	}
 	rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
@@ -131,6 +131,7 @@ db_prep(struct db *db, const char *sql)
 		struct stmt_slot *s = &db->cache[(h + i) % STMT_CACHE];
 		s->sql = strdup(sql);
 		if (s->sql) {
+			s->hash = full;
 			s->st = st;
 			return st;
 		}

@@ -31,15 +31,18 @@ static const char *const list_sql[LIST_N] = {
 	[LIST_SHELTERS] = "SELECT id, name, pinyin, town, capacity, occupancy, "
 		"open, address, manager, phone FROM shelters WHERE deleted = 0 AND "
 		"(?1 IS NULL OR town = ?1) AND (?2 IS NULL OR open = ?2) ORDER BY id",
+	/* Newest first by the received index; the report columns are
+	 * looked up for the page only. */
 	[LIST_INCIDENTS] = "SELECT id, received_at, town, place, title, kind, "
 		"severity, status, dead, injured, missing, trapped, evacuated, "
 		"(SELECT min(at) FROM reports r WHERE r.incident = i.id AND "
 		"r.channel = 'phone') AS phone_done_at, (SELECT min(at) FROM "
 		"reports r WHERE r.incident = i.id AND r.channel = 'written') AS "
-		"written_done_at FROM incidents i WHERE deleted = 0 AND received_at "
-		"IS NOT NULL AND (?1 IS NULL OR status_rank < 4) AND (?2 IS NULL OR "
-		"town = ?2) ORDER BY status_rank = 4, received_at DESC, id "
-		"LIMIT coalesce(?3, -1)",
+		"written_done_at FROM (SELECT * FROM incidents INDEXED BY "
+		"incidents_received WHERE received_at IS NOT NULL AND deleted = 0 "
+		"AND (?1 IS NULL OR status_rank < 4) AND (?2 IS NULL OR town = ?2) "
+		"ORDER BY received_at DESC, id DESC LIMIT coalesce(?3, -1)) i "
+		"ORDER BY received_at DESC, id DESC",
 	[LIST_DISPATCHES] = "SELECT d.id, d.team, d.incident, d.at, "
 		"d.en_route_at, d.on_scene_at, d.returning_at, d.available_at, "
 		"d.en_route_at - d.at AS turnout_secs, CASE tw.area WHEN 'city' THEN "
@@ -257,8 +260,9 @@ state_export(struct db *db, cJSON **out)
 			   "severity, received_at, cause, actions, trend, dead, "
 			   "injured, missing, trapped, evacuated, caller_unit, "
 			   "caller_name, caller_phone, notified, recorder, deleted, "
-			   "status, status_gen, status_at, station, officer FROM "
-			   "incidents ORDER BY id")))
+			   "status, status_gen, status_at, (SELECT officer FROM ops "
+			   "WHERE entity = i.id AND kind = 'incident.open') AS "
+			   "officer FROM incidents i ORDER BY id")))
 		goto out;
 	arr = cJSON_GetObjectItemCaseSensitive(x, "incidents");
 	if ((rc = nest(db, arr, "id", "reports", "SELECT id, type, channel, text, "

@@ -64,13 +64,8 @@ incident_status_parse(const char *s)
 int
 apply_incident(struct db *db, const struct op *op)
 {
-	int rc = record_put(db, op, "incidents", incident_schema);
-
-	if (rc == 0 && strcmp(op->kind, "incident.open") == 0)
-		rc = db_exec(db, "UPDATE incidents SET station = ?, officer = ? "
-			     "WHERE id = ?", "sss", op->station, op->officer,
-			     op->entity);
-	return rc;
+	return record_put(db, op, "incidents", incident_schema,
+			  strcmp(op->kind, "incident.open") == 0);
 }
 
 int
@@ -376,8 +371,9 @@ incident_get(struct db *db, const char *id, cJSON **out)
 	rc = db_rows(db, arr, "SELECT id, title, town, place, kind, severity, "
 		"received_at, cause, actions, trend, dead, injured, missing, trapped, "
 		"evacuated, caller_unit, caller_name, caller_phone, notified, "
-		"recorder, status, status_gen AS reopened, status_at, station, officer "
-		"FROM incidents WHERE id = ? AND deleted = 0 AND "
+		"recorder, status, status_gen AS reopened, status_at, (SELECT officer "
+		"FROM ops WHERE entity = i.id AND kind = 'incident.open') AS officer "
+		"FROM incidents i WHERE id = ? AND deleted = 0 AND "
 		"received_at IS NOT NULL", "s", id);
 	if (rc || cJSON_GetArraySize(arr) == 0) {
 		cJSON_Delete(arr);

@@ -172,44 +172,162 @@ bad:
 
 /* ---- last writer wins ---- */
 
+static int
+has_base(const char *table)
+{
+	static const char *const records[] = { "towns", "teams", "depots",
+		"supply_kinds", "shelters", "incidents", NULL };
+	return str_in(table, records) >= 0;
+}
+
 int
 lww_claim(struct db *db, const struct op *op, const char *table,
 	  const char *id, const char *field)
 {
+	char sql[900];
 	int rc;
 
 	/* The upsert only overwrites a stamp that the operation beats, so
-	 * changes() tells whether this operation now owns the field. */
-	rc = db_exec(db,
+	 * changes() tells whether this operation now owns the field. On a
+	 * record, a field set by the creating operation has no lww row: its
+	 * stamp is the record's own (b_*). */
+	snprintf(sql, sizeof sql,
 		"INSERT INTO lww(tbl, id, field, hlc, station, inc, seq) "
-		"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+		"SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE %s%s%s%s%s "
 		"ON CONFLICT(tbl, id, field) DO UPDATE SET hlc = excluded.hlc, "
 		"station = excluded.station, inc = excluded.inc, seq = excluded.seq "
 		"WHERE (excluded.hlc, excluded.station, excluded.inc, excluded.seq) "
 		"> (lww.hlc, lww.station, lww.inc, lww.seq)",
-		"sssissi", table, id, field, op->hlc, op->station,
-		op->incarnation, op->seq);
+		has_base(table) ? "NOT EXISTS (SELECT 1 FROM " : "1",
+		has_base(table) ? table : "",
+		has_base(table) ? " WHERE id = ?2 AND b_hlc IS NOT NULL AND " : "",
+		has_base(table) ? field : "",
+		has_base(table) ? " IS NOT NULL AND (b_hlc, b_station, b_inc, b_seq) "
+				  ">= (?4, ?5, ?6, ?7))" : "");
+	rc = db_exec(db, sql, "sssissi", table, id, field, op->hlc, op->station,
+		     op->incarnation, op->seq);
 	if (rc)
 		return rc;
 	return sqlite3_changes(db->h) > 0;
 }
 
+/* Bind body field f as parameter i: NULL when absent. */
+static int
+bind_field(struct db *db, sqlite3_stmt *st, int i, const struct field *f,
+	   const cJSON *body)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, f->name);
+	int64_t n = 0;
+	int rc;
+
+	if (!v)
+		rc = sqlite3_bind_null(st, i);
+	else if (f->t == F_INT)
+		rc = jint(body, f->name, &n) ? sqlite3_bind_int64(st, i, n)
+					     : sqlite3_bind_null(st, i);
+	else if (f->t == F_BOOL)
+		rc = sqlite3_bind_int(st, i, cJSON_IsTrue(v));
+	else if (f->t == F_TIME)
+		rc = jtime(body, f->name, &n) ? sqlite3_bind_int64(st, i, n)
+					      : sqlite3_bind_null(st, i);
+	else
+		rc = sqlite3_bind_text(st, i, v->valuestring, -1, SQLITE_TRANSIENT);
+	return rc == SQLITE_OK ? 0 : db_rc(db, rc);
+}
+
+/* Create the record in one insert, stamped with the operation. Returns
+ * 1 created, 0 the row exists already, negative on error. */
+/* The insert that creates a record of table, built once per table. */
+static const char *
+create_sql(const char *table, const struct field *fields)
+{
+	static struct { const char *table; char sql[1600]; } made[8];
+	char vals[800];
+	const struct field *f;
+	size_t n, m;
+	int i, slot;
+
+	for (slot = 0; slot < 8 && made[slot].table; slot++)
+		if (strcmp(made[slot].table, table) == 0)
+			return made[slot].sql;
+	if (slot == 8)
+		return NULL;
+	n = (size_t)snprintf(made[slot].sql, sizeof made[slot].sql,
+			     "INSERT INTO %s(id", table);
+	m = (size_t)snprintf(vals, sizeof vals, "?1");
+	for (f = fields, i = 2; f->name; f++, i++) {
+		n += (size_t)snprintf(made[slot].sql + n, sizeof made[slot].sql - n,
+				      ", %s", f->name);
+		/* Columns with a default take it when the field is absent. */
+		m += (size_t)snprintf(vals + m, sizeof vals - m, f->t == F_BOOL
+				      ? ", coalesce(?%d, 0)" : ", ?%d", i);
+		if (n >= sizeof made[slot].sql || m >= sizeof vals)
+			return NULL;
+	}
+	n += (size_t)snprintf(made[slot].sql + n, sizeof made[slot].sql - n,
+			      ", b_hlc, b_station, b_inc, b_seq) VALUES(%s, ?%d, "
+			      "?%d, ?%d, ?%d) ON CONFLICT(id) DO NOTHING", vals, i,
+			      i + 1, i + 2, i + 3);
+	if (n >= sizeof made[slot].sql)
+		return NULL;
+	made[slot].table = table;
+	return made[slot].sql;
+}
+
+/* Create the record in one insert, stamped with the operation. Returns
+ * 1 created, 0 the row exists already, negative on error. */
+static int
+record_create(struct db *db, const struct op *op, const char *table,
+	      const struct field *fields)
+{
+	const char *sql = create_sql(table, fields);
+	const struct field *f;
+	sqlite3_stmt *st;
+	int i, rc, s;
+
+	if (!sql)
+		return db_fail(db, DD_E_DB, "no insert for %s", table);
+	if (!(st = db_prep(db, sql)))
+		return db_rc(db, sqlite3_errcode(db->h));
+	rc = sqlite3_bind_text(st, 1, op->entity, -1, SQLITE_TRANSIENT) ? DD_E_DB : 0;
+	for (f = fields, i = 2; !rc && f->name; f++, i++)
+		rc = bind_field(db, st, i, f, op->body);
+	if (!rc && (sqlite3_bind_int64(st, i, op->hlc) ||
+		    sqlite3_bind_text(st, i + 1, op->station, -1, SQLITE_TRANSIENT) ||
+		    sqlite3_bind_text(st, i + 2, op->incarnation, -1,
+				      SQLITE_TRANSIENT) ||
+		    sqlite3_bind_int64(st, i + 3, op->seq)))
+		rc = db_rc(db, sqlite3_errcode(db->h));
+	if (!rc) {
+		s = sqlite3_step(st);
+		rc = s == SQLITE_DONE ? sqlite3_changes(db->h) > 0 : db_rc(db, s);
+	}
+	db_reset(st);
+	return rc;
+}
+
 int
 record_put(struct db *db, const struct op *op, const char *table,
-	   const struct field *fields)
+	   const struct field *fields, int create)
 {
 	char sql[160];
 	const struct field *f;
 	int rc;
 
-	snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO %s(id) VALUES(?)", table);
-	if ((rc = db_exec(db, sql, "s", op->entity)))
-		return rc;
+	if (create) {
+		rc = record_create(db, op, table, fields);
+		if (rc != 0)
+			return rc < 0 ? rc : 0;
+	} else {
+		snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO %s(id) VALUES(?)",
+			 table);
+		if ((rc = db_exec(db, sql, "s", op->entity)))
+			return rc;
+	}
+	/* The record exists: each field on its own, last writer wins. */
 	for (f = fields; f->name; f++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(op->body, f->name);
-		int64_t n = 0;
-
-		if (!v)
+		sqlite3_stmt *st;
+		if (!cJSON_GetObjectItemCaseSensitive(op->body, f->name))
 			continue;
 		rc = lww_claim(db, op, table, op->entity, f->name);
 		if (rc < 0)
@@ -218,22 +336,16 @@ record_put(struct db *db, const struct op *op, const char *table,
 			continue;
 		snprintf(sql, sizeof sql, "UPDATE %s SET %s = ?2 WHERE id = ?1",
 			 table, f->name);
-		switch (f->t) {
-		case F_INT:
-			jint(op->body, f->name, &n);
-			rc = db_exec(db, sql, "si", op->entity, n);
-			break;
-		case F_BOOL:
-			rc = db_exec(db, sql, "si", op->entity,
-				     (int64_t)cJSON_IsTrue(v));
-			break;
-		case F_TIME:
-			jtime(op->body, f->name, &n);
-			rc = db_exec(db, sql, "si", op->entity, n);
-			break;
-		default:
-			rc = db_exec(db, sql, "ss", op->entity, v->valuestring);
+		if (!(st = db_prep(db, sql)))
+			return db_rc(db, sqlite3_errcode(db->h));
+		rc = sqlite3_bind_text(st, 1, op->entity, -1, SQLITE_TRANSIENT)
+		     ? db_rc(db, sqlite3_errcode(db->h))
+		     : bind_field(db, st, 2, f, op->body);
+		if (!rc) {
+			int s = sqlite3_step(st);
+			rc = s == SQLITE_DONE ? 0 : db_rc(db, s);
 		}
+		db_reset(st);
 		if (rc)
 			return rc;
 	}
@@ -330,7 +442,6 @@ static int
 op_check(struct db *db, const struct op *op, const struct kind **kout)
 {
 	const struct kind *k = kind_find(op->kind);
-	char realm[40];
 	int rc;
 
 	if (!k)
@@ -347,14 +458,17 @@ op_check(struct db *db, const struct op *op, const struct kind **kout)
 	if (k->newid && id_number(op->station, op->entity) < 1)
 		return db_fail(db, DD_E_SCHEMA, "id '%s' is not of station '%s'",
 			       op->entity, op->station);
-	rc = meta_get_text(db, "realm", realm, sizeof realm);
-	if (rc < 0)
-		return rc;
-	if (rc == 0)
-		return db_fail(db, DD_E_DB_NOINIT, "database has no station");
-	if (strcmp(realm, op->realm) != 0)
+	/* The realm of a database never changes once made: read it once. */
+	if (!db->realm[0]) {
+		rc = meta_get_text(db, "realm", db->realm, sizeof db->realm);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return db_fail(db, DD_E_DB_NOINIT, "database has no station");
+	}
+	if (strcmp(db->realm, op->realm) != 0)
 		return db_fail(db, DD_E_REALM, "operation of realm '%s' in a '%s' "
-			       "database", op->realm, realm);
+			       "database", op->realm, db->realm);
 	if ((rc = schema_check(db, k->schema, op->body)))
 		return rc;
 	*kout = k;
@@ -370,18 +484,24 @@ op_store(struct db *db, const struct op *op, int local)
 
 	if (!body)
 		return DD_E_NOMEM;
-	rc = db_exec(db, "INSERT INTO ops(station, incarnation, seq, hlc, realm, "
-		     "officer, kind, entity, body, local) "
+	/* An operation already held is not stored again: changes() says
+	 * whether this one is new. */
+	rc = db_exec(db, "INSERT OR IGNORE INTO ops(station, incarnation, seq, "
+		     "hlc, realm, officer, kind, entity, body, local) "
 		     "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		     "ssiisssssd", op->station, op->incarnation, op->seq, op->hlc,
 		     op->realm, op->officer, op->kind, op->entity, body, local);
 	free(body);
+	if (rc)
+		return rc;
+	if (sqlite3_changes(db->h) == 0)
+		return 0;
 	n = id_number(op->station, op->entity);
-	if (rc == 0 && n > 0)
-		rc = db_exec(db, "INSERT INTO counters(station, n) VALUES(?1, ?2) "
-			     "ON CONFLICT(station) DO UPDATE SET n = max(n, ?2)",
-			     "si", op->station, n);
-	return rc;
+	if (n > 0 && (rc = db_exec(db, "INSERT INTO counters(station, n) "
+				   "VALUES(?1, ?2) ON CONFLICT(station) DO UPDATE "
+				   "SET n = max(n, ?2)", "si", op->station, n)))
+		return rc;
+	return 1;
 }
 
 int
@@ -440,7 +560,11 @@ op_local(struct db *db, struct op *op)
 	if (!(k->roles & (role == ROLE_COMMAND ? R_CMD : R_TOWN)))
 		return db_fail(db, DD_E_ROLE, "a %s station may not %s",
 			       role_name((int)role), op->kind);
-	if ((rc = k->apply(db, op)) || (rc = op_store(db, op, 1)) ||
+	if ((rc = op_store(db, op, 1)) != 1)
+		return rc < 0 ? rc : db_fail(db, DD_E_DB, "sequence %lld of %s "
+					     "is taken", (long long)op->seq,
+					     op->station);
+	if ((rc = k->apply(db, op)) ||
 	    (rc = meta_set_int(db, "seq", op->seq)) ||
 	    (rc = meta_set_int(db, "hlc", op->hlc)))
 		return rc;
@@ -463,32 +587,22 @@ int
 op_apply(struct db *db, const struct op *op)
 {
 	const struct kind *k;
-	int64_t hlc = 0;
 	int rc, end, alarm = 0;
 
 	if ((rc = db_begin(db)))
 		return rc;
-	rc = db_int(db, NULL, "SELECT 1 FROM ops WHERE station = ? AND "
-		    "incarnation = ? AND seq = ?", "ssi", op->station,
-		    op->incarnation, op->seq);
-	if (rc < 0)
+	/* Checked first (no writes), then stored; 0 from op_store means it
+	 * was already held and is applied once only. */
+	if ((rc = op_check(db, op, &k)) || (rc = op_store(db, op, 0)) <= 0)
 		goto out;
-	if (rc == 1) {
-		rc = 0; /* already held: applied once only */
+	if ((rc = k->apply(db, op)))
 		goto out;
-	}
-	if ((rc = op_check(db, op, &k)) || (rc = k->apply(db, op)) ||
-	    (rc = op_store(db, op, 0)))
-		goto out;
-	if ((rc = meta_get_int(db, "hlc", &hlc)) < 0)
-		goto out;
-	{
-		int64_t next = hlc_observe(hlc, op->hlc,
-					   db->clock.now_ms(db->clock.ctx), &alarm);
-		rc = next != hlc ? meta_set_int(db, "hlc", next) : 0;
-		if (!rc && alarm)
-			rc = meta_set_text(db, "clock_alarm", op->station);
-	}
+	hlc_observe(0, op->hlc, db->clock.now_ms(db->clock.ctx), &alarm);
+	if (alarm)
+		rc = meta_set_text(db, "clock_alarm", op->station);
+	else
+		rc = db_exec(db, "UPDATE meta SET value = max(value, ?) WHERE "
+			     "key = 'hlc'", "i", op->hlc);
 	if (!rc)
 		rc = 1;
 out:

@@ -12,6 +12,7 @@
 #define STMT_CACHE 512
 
 struct stmt_slot {
+	unsigned hash;
 	char *sql;
 	sqlite3_stmt *st;
 };
@@ -22,6 +23,7 @@ struct db {
 	int depth;            /* nesting of db_begin() */
 	struct dd_clock clock;
 	char officer[64];
+	char realm[40];       /* cached: a database's realm never changes */
 	char err[512];
 	struct stmt_slot cache[STMT_CACHE];
 };
@@ -84,9 +86,10 @@ int schema_check(struct db *db, const struct field *f, const cJSON *body);
 int lww_claim(struct db *db, const struct op *op, const char *table,
 	      const char *id, const char *field);
 /* Apply every field of body present in fields to table row id under
- * the LWW rule (creating the row if needed). */
+ * the LWW rule. create: the operation makes the record (one insert when
+ * the row is new); otherwise a bare row is made if needed. */
 int record_put(struct db *db, const struct op *op, const char *table,
-	       const struct field *fields);
+	       const struct field *fields, int create);
 
 /* ---- per-module appliers, one per kind (tables in op.c) ---- */
 int apply_ref(struct db *db, const struct op *op);
