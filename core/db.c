@@ -425,8 +425,9 @@ migrate(struct db *db)
 			       "the file is not a dutydesk station database");
 	if (version > MIGRATIONS)
 		return db_fail(db, DD_E_DB_NEWER,
-			       "database schema %lld, this dutydesk knows up to %d; "
-			       "upgrade dutydesk", (long long)version, MIGRATIONS);
+			       "database was written by a newer dutydesk (schema %lld, "
+			       "this one knows up to %d); upgrade dutydesk",
+			       (long long)version, MIGRATIONS);
 	if (version == MIGRATIONS)
 		return 0;
 	if (db->rdonly)

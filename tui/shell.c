@@ -65,9 +65,10 @@ opt(const struct args *a, const char *name)
 static int
 usage(const struct cmd *c, const char *fmt, const char *what)
 {
+	/* One line, as every message: what is wrong, then the usage. */
 	fprintf(stderr, "dutydesk: ");
 	fprintf(stderr, fmt, what);
-	fprintf(stderr, "\nusage: dutydesk %s\n", c->usage);
+	fprintf(stderr, " (usage: dutydesk %s)\n", c->usage);
 	return EXIT_USAGE;
 }
 
@@ -1275,8 +1276,8 @@ shell_main(int argc, char **argv)
 		}
 		if (i + 1 >= argc || (strcmp(o, "--db") && strcmp(o, "--officer") &&
 				      strcmp(o, "--lang"))) {
-			fprintf(stderr, "dutydesk: unknown or incomplete option '%s'\n", o);
-			help(stderr, NULL);
+			fprintf(stderr, "dutydesk: unknown or incomplete option '%s' "
+				"(see dutydesk --help)\n", o);
 			return EXIT_USAGE;
 		}
 		if (strcmp(o, "--db") == 0)
@@ -1330,10 +1331,12 @@ shell_main(int argc, char **argv)
 				return 0;
 			}
 			if (k->noun)
-				fprintf(stderr, "dutydesk: %s what?\n", argv[i]);
+				fprintf(stderr, "dutydesk: %s %s? (see dutydesk %s --help)\n",
+					argv[i], i + 1 < argc ? argv[i + 1] : "what",
+					argv[i]);
 			else
-				fprintf(stderr, "dutydesk: unknown command '%s'\n", argv[i]);
-			help(stderr, k->noun ? argv[i] : NULL);
+				fprintf(stderr, "dutydesk: unknown command '%s' (see "
+					"dutydesk --help)\n", argv[i]);
 			return EXIT_USAGE;
 		}
 		i += c->verb ? 2 : 1;
