@@ -39,7 +39,8 @@ static const char *const list_sql[LIST_N] = {
 		"r.channel = 'phone') AS phone_done_at, (SELECT min(at) FROM "
 		"reports r WHERE r.incident = i.id AND r.channel = 'written') AS "
 		"written_done_at FROM (SELECT * FROM incidents WHERE received_at "
-		"IS NOT NULL AND deleted = 0 AND (?1 IS NULL OR status_rank < 4) AND (?2 IS NULL OR town = ?2) "
+		"IS NOT NULL AND deleted = 0 AND (?1 IS NULL OR status_rank < 4) "
+		"AND (?2 IS NULL OR town = ?2) "
 		"ORDER BY received_at DESC, id DESC LIMIT coalesce(?3, -1)) i "
 		"ORDER BY received_at DESC, id DESC",
 	[LIST_DISPATCHES] = "SELECT d.id, d.team, d.incident, d.at, "
