@@ -45,12 +45,13 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC = $(wildcard tests/bench/*.c)
 BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run test unit shelltests bench setup deps-check install \
+.PHONY: all dutydesk run test bench setup install \
 	uninstall clean
 
 all: dutydesk
 
-# The binary lives at the top of the tree so it finds assets/ beside it.
+# The binary lives at the top of the tree so it finds assets/ beside it;
+# copied every time, so a plain build replaces a sanitized one.
 dutydesk: $(BUILD)/dutydesk
 	$(Q)cp $< $@
 

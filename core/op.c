@@ -368,6 +368,7 @@ struct kind {
 	int newid;    /* entity is a fresh "<station>-<n>" */
 	const struct field *schema;
 	int (*apply)(struct db *db, const struct op *op);
+	int (*check)(struct db *db, const struct op *op); /* beyond schema */
 };
 
 static const struct kind kinds[] = {
@@ -384,7 +385,8 @@ static const struct kind kinds[] = {
 	{ "response.check",   R_CMD, 0, check_schema,    apply_response_check },
 	{ "dispatch.create",  R_ALL, 1, dispatch_schema, apply_dispatch },
 	{ "team.status",      R_ALL, 0, team_status_schema, apply_team_status },
-	{ "supply.move",      R_ALL | R_SEED, 1, move_schema, apply_supply },
+	{ "supply.move",      R_ALL | R_SEED, 1, move_schema, apply_supply,
+	  check_supply },
 	{ "shelter.occupy",   R_ALL, 0, occupy_schema,   apply_shelter_occupy },
 	{ "warning.issue",    R_CMD, 1, warning_schema,  apply_warning },
 	{ "warning.answer",   R_ALL, 1, answer_schema,   apply_warning_answer },
@@ -469,7 +471,8 @@ op_check(struct db *db, const struct op *op, const struct kind **kout)
 	if (strcmp(db->realm, op->realm) != 0)
 		return db_fail(db, DD_E_REALM, "operation of realm '%s' in a '%s' "
 			       "database", op->realm, db->realm);
-	if ((rc = schema_check(db, k->schema, op->body)))
+	if ((rc = schema_check(db, k->schema, op->body)) ||
+	    (k->check && (rc = k->check(db, op))))
 		return rc;
 	*kout = k;
 	return 0;

@@ -91,7 +91,12 @@ int lww_claim(struct db *db, const struct op *op, const char *table,
 int record_put(struct db *db, const struct op *op, const char *table,
 	       const struct field *fields, int create);
 
-/* ---- per-module appliers, one per kind (tables in op.c) ---- */
+/* ---- per-module appliers, one per kind (tables in op.c) ----
+ * Every ground for refusing an operation is checked before anything is
+ * written (schema_check and a kind's check); an applier then fails only
+ * on a database error, which aborts the whole transaction. So a refused
+ * operation inside a batch leaves nothing behind. */
+int check_supply(struct db *db, const struct op *op);
 int apply_ref(struct db *db, const struct op *op);
 int apply_incident(struct db *db, const struct op *op);
 int apply_incident_status(struct db *db, const struct op *op);

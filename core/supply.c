@@ -24,9 +24,11 @@ const struct field move_schema[] = {
 
 /* The shape each kind of movement must have; checked on every replica
  * from the body alone, so it is a ground of form, not of state. */
-static int
-legs_shape(struct db *db, int kind, const cJSON *legs)
+int
+check_supply(struct db *db, const struct op *op)
 {
+	const cJSON *legs = cJSON_GetObjectItemCaseSensitive(op->body, "legs");
+	int kind = str_in(jstr(op->body, "kind"), move_kinds);
 	const cJSON *a = cJSON_GetArrayItem(legs, 0), *b = cJSON_GetArrayItem(legs, 1);
 	int64_t da = 0, db_ = 0;
 	int n = cJSON_GetArraySize(legs);
@@ -65,8 +67,6 @@ apply_supply(struct db *db, const struct op *op)
 	int kind = str_in(jstr(op->body, "kind"), move_kinds), rc, n = 0;
 	int64_t at = 0;
 
-	if ((rc = legs_shape(db, kind, legs)))
-		return rc;
 	jtime(op->body, "at", &at);
 	rc = db_exec(db, "INSERT OR IGNORE INTO movements(id, kind, at, note, "
 		     "officer, station) VALUES(?, ?, ?, ?, ?, ?)", "ssisss",
