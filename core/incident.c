@@ -233,6 +233,8 @@ incident_exists(struct db *db, const char *id, int64_t *gen, int64_t *rank)
 				   "received_at IS NOT NULL");
 	int s;
 
+	if (!id)
+		return db_fail(db, DD_E_NOTFOUND, "no incident given");
 	if (!st)
 		return db_rc(db, sqlite3_errcode(db->h));
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);

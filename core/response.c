@@ -133,6 +133,8 @@ response_get(struct db *db, const char *hazard, struct response_state *rs)
 	int s, n = 0, rc = 0, first = -1, disagree = 0;
 
 	memset(rs, 0, sizeof *rs);
+	if (!hazard)
+		return 0;
 	snprintf(rs->hazard, sizeof rs->hazard, "%s", hazard);
 	if (!st)
 		return db_rc(db, sqlite3_errcode(db->h));
@@ -388,7 +390,8 @@ response_check(struct db *db, const char *hazard, const char *item, int checked)
 	if ((rc = response_get(db, hazard, &rs)) < 0)
 		goto end;
 	if (rs.level == 0 || !rs.episode[0]) {
-		rc = db_fail(db, DD_E_REFUSED, "no %s response in force", hazard);
+		rc = db_fail(db, DD_E_REFUSED, "no %s response in force",
+			     hazard ? hazard : "");
 		goto end;
 	}
 	if ((rc = checklist_load(hazard, rs.level, &list))) {

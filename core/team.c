@@ -214,11 +214,13 @@ team_set_status(struct db *db, const char *team, const char *status)
 		if (cur != TEAM_AVAILABLE)
 			rc = db_fail(db, DD_E_REFUSED, "team %s is out (%s); bring it "
 				     "back first", code, team_status_name(cur));
+	} else if (cur == TEAM_OUT_OF_SERVICE && want != TEAM_AVAILABLE) {
+		rc = db_fail(db, DD_E_REFUSED, "team %s is out of service; bring it "
+			     "back to available first", code);
 	} else if (cur == TEAM_AVAILABLE) {
 		rc = db_fail(db, DD_E_REFUSED, "team %s is not out; dispatch it to "
 			     "an incident first", code);
-	} else if (cur != TEAM_OUT_OF_SERVICE && want != TEAM_AVAILABLE &&
-		   want <= cur) {
+	} else if (want != TEAM_AVAILABLE && want <= cur) {
 		rc = db_fail(db, DD_E_REFUSED, "team %s is already %s; steps only "
 			     "move forward", code, team_status_name(cur));
 	}
