@@ -53,7 +53,7 @@ all: dutydesk
 # The binary lives at the top of the tree so it finds assets/ beside it;
 # copied every time, so a plain build replaces a sanitized one.
 dutydesk: $(BUILD)/dutydesk
-	$(Q)cp $< $@
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/dutydesk: $(BUILD)/tui/main.o $(TUI_OBJ) $(SYNC_OBJ) $(CORE_OBJ)
 	@echo "  LD      $@"

@@ -31,24 +31,33 @@ clock_now(const struct dd_clock *c)
 int
 time_parse_iso(const char *s, int64_t *t)
 {
-	struct tm tm;
+	struct tm tm, want, back;
+	time_t tt;
 	char tail;
 	int n;
 
 	memset(&tm, 0, sizeof tm);
-	if (!s)
+	if (!s || strlen(s) != 20)
 		return DD_E_INVALID;
 	n = sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
 		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail);
-	if (n != 7 || tail != 'Z' || strlen(s) != 20)
+	if (n != 7 || tail != 'Z' || s[4] != '-' || s[7] != '-' || s[13] != ':' ||
+	    s[16] != ':')
 		return DD_E_INVALID;
-	if (tm.tm_year < 1970 || tm.tm_year > 9999 || tm.tm_mon < 1 ||
-	    tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+	if (tm.tm_year < 1970 || tm.tm_year > 9999)
 		return DD_E_INVALID;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
-	*t = (int64_t)timegm(&tm);
+	want = tm;
+	tt = timegm(&tm);
+	/* timegm() folds 30 February into March: what comes back must be
+	 * what was written. */
+	if (!gmtime_r(&tt, &back) || back.tm_year != want.tm_year ||
+	    back.tm_mon != want.tm_mon || back.tm_mday != want.tm_mday ||
+	    back.tm_hour != want.tm_hour || back.tm_min != want.tm_min ||
+	    back.tm_sec != want.tm_sec)
+		return DD_E_INVALID;
+	*t = (int64_t)tt;
 	return 0;
 }
 
@@ -84,10 +93,9 @@ time_format_local(int64_t t, char out[20])
 int
 time_parse_local(const char *s, int64_t today, int64_t *t)
 {
-	struct tm tm;
+	struct tm tm, want;
 	time_t tt = (time_t)today, r;
-	int y, mo, d, h, mi, sec = 0, n;
-	char tail;
+	int y, mo, d, h, mi, sec = 0, used = 0;
 
 	if (!s)
 		return DD_E_INVALID;
@@ -95,27 +103,30 @@ time_parse_local(const char *s, int64_t today, int64_t *t)
 		return 0;
 	if (!localtime_r(&tt, &tm))
 		return DD_E_INVALID;
-	n = sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec,
-		   &tail);
-	if (n == 5 || n == 6) {
+	/* The whole text must be the time: %n says where parsing stopped. */
+	if ((sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+		    &used) == 6 && !s[used]) ||
+	    (sec = 0, used = 0, sscanf(s, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h,
+				       &mi, &used) == 5 && !s[used])) {
 		tm.tm_year = y - 1900;
 		tm.tm_mon = mo - 1;
 		tm.tm_mday = d;
-	} else if (sscanf(s, "%2d:%2d%c", &h, &mi, &tail) == 2) {
+	} else if (used = 0, sscanf(s, "%2d:%2d%n", &h, &mi, &used) == 2 &&
+		   !s[used]) {
 		sec = 0;
 	} else {
 		return DD_E_INVALID;
 	}
-	if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 ||
-	    tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 ||
-	    tm.tm_mday > 31 || tm.tm_year < 70)
-		return DD_E_INVALID;
 	tm.tm_hour = h;
 	tm.tm_min = mi;
 	tm.tm_sec = sec;
 	tm.tm_isdst = -1;
+	want = tm;
 	r = mktime(&tm);
-	if (r == (time_t)-1)
+	if (r == (time_t)-1 || tm.tm_year != want.tm_year ||
+	    tm.tm_mon != want.tm_mon || tm.tm_mday != want.tm_mday ||
+	    tm.tm_hour != want.tm_hour || tm.tm_min != want.tm_min ||
+	    tm.tm_sec != want.tm_sec || tm.tm_year < 70)
 		return DD_E_INVALID;
 	*t = (int64_t)r;
 	return 0;

@@ -106,6 +106,10 @@ const char *db_errmsg(const struct db *db);
 int db_fail(struct db *db, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void db_set_clock(struct db *db, const struct dd_clock *c);
+/* A number that moves when another connection (a shell command, a second
+ * console, the sync link) commits to the database; the console polls it
+ * to show outside changes without a key press. */
+int db_data_version(struct db *db, int64_t *v);
 void db_set_officer(struct db *db, const char *officer);
 const char *db_officer(const struct db *db);
 
@@ -309,7 +313,7 @@ int conflict_ack(struct db *db, const char *conflict);
 enum list { LIST_TOWNS, LIST_TEAMS, LIST_DEPOTS, LIST_KINDS, LIST_STOCK,
 	    LIST_SHELTERS, LIST_INCIDENTS, LIST_DISPATCHES, LIST_RESPONSES,
 	    LIST_DECISIONS, LIST_WARNINGS, LIST_ANSWERS, LIST_LOG,
-	    LIST_CONFLICTS, LIST_REPORTS, LIST_N };
+	    LIST_CONFLICTS, LIST_REPORTS, LIST_TICKS, LIST_N };
 int state_list(struct db *db, enum list l, const cJSON *filter, cJSON **out);
 /* One incident with its reports and dispatches. 1 found, 0 not. */
 int incident_get(struct db *db, const char *id, cJSON **out);

@@ -537,6 +537,12 @@ db_set_clock(struct db *db, const struct dd_clock *c)
 	db->clock = *c;
 }
 
+int
+db_data_version(struct db *db, int64_t *v)
+{
+	return db_int(db, v, "PRAGMA data_version", NULL) < 0 ? DD_E_DB : 0;
+}
+
 void
 db_set_officer(struct db *db, const char *officer)
 {

@@ -87,6 +87,8 @@ static const char *const list_sql[LIST_N] = {
 		"a.id = c.id ORDER BY c.id",
 	[LIST_REPORTS] = "SELECT id, incident, type, channel, text, at, officer "
 		"FROM reports WHERE (?1 IS NULL OR incident = ?1) ORDER BY at, id",
+	[LIST_TICKS] = "SELECT episode, item, checked, officer, at FROM ticks "
+		"WHERE (?1 IS NULL OR episode = ?1) ORDER BY episode, item",
 };
 
 /* The filter keys each list takes, bound as ?1, ?2, ?3 in order. */
@@ -99,6 +101,7 @@ static const char *const list_keys[LIST_N][3] = {
 	[LIST_DECISIONS] = { "hazard", NULL, NULL },
 	[LIST_ANSWERS] = { "warning", NULL, NULL },
 	[LIST_REPORTS] = { "incident", NULL, NULL },
+	[LIST_TICKS] = { "episode", NULL, NULL },
 };
 
 static int

@@ -17,6 +17,8 @@
 static int
 csv_record(FILE *f, char **cols, int *line)
 {
+	/* *line counts physical lines read so far (a quoted field may span
+	 * several); the caller notes where a record starts. */
 	char buf[CSV_FIELD_MAX];
 	size_t n = 0;
 	int c, ncol = 0, quoted = 0, any = 0;
@@ -95,7 +97,16 @@ import_incidents_csv(struct db *db, const char *path, int64_t *count)
 		memmove(head[0], head[0] + 3, strlen(head[0] + 3) + 1);
 	if ((rc = db_begin(db)))
 		goto out;
-	while ((n = csv_record(f, row, &line)) > 0) {
+	for (;;) {
+		int start = line + 1;
+		n = csv_record(f, row, &line);
+		if (n <= 0) {
+			if (n < 0 && !rc)
+				rc = db_fail(db, n, "%s line %d: malformed CSV (unclosed "
+					     "quote or field over %d bytes)", path,
+					     start, CSV_FIELD_MAX);
+			break;
+		}
 		cJSON *fields = cJSON_CreateObject();
 		if (!fields) {
 			rc = DD_E_NOMEM;
@@ -103,7 +114,7 @@ import_incidents_csv(struct db *db, const char *path, int64_t *count)
 		}
 		if (n != nhead && !(n == 1 && !row[0][0])) {
 			rc = db_fail(db, DD_E_INVALID, "%s line %d: %d fields, the "
-				     "header has %d", path, line, n, nhead);
+				     "header has %d", path, start, n, nhead);
 		} else if (n == nhead) {
 			for (i = 0; i < n; i++)
 				if (row[i][0])
@@ -112,7 +123,7 @@ import_incidents_csv(struct db *db, const char *path, int64_t *count)
 			if (rc) {
 				char why[sizeof db->err];
 				memcpy(why, db->err, sizeof why);
-				db_fail(db, rc, "%s line %d: %s", path, line, why);
+				db_fail(db, rc, "%s line %d: %s", path, start, why);
 			} else {
 				(*count)++;
 			}
@@ -122,9 +133,6 @@ import_incidents_csv(struct db *db, const char *path, int64_t *count)
 		if (rc)
 			break;
 	}
-	if (n < 0 && !rc)
-		rc = db_fail(db, n, "%s line %d: malformed CSV (unclosed quote or "
-			     "field over %d bytes)", path, line + 1, CSV_FIELD_MAX);
 	rc = db_end(db, rc);
 	if (rc)
 		*count = 0;

@@ -98,7 +98,7 @@ log_handover(struct db *db, const char *to, const char *note, char id_out[64])
 	int64_t incidents = 0, teams = 0, warnings = 0;
 	cJSON *resp = NULL, *r;
 	size_t n;
-	int rc;
+	int rc, any = 0;
 
 	if (!to || !*to || strlen(to) > 63)
 		return db_fail(db, DD_E_INVALID, "handover needs the incoming "
@@ -129,10 +129,14 @@ log_handover(struct db *db, const char *to, const char *note, char id_out[64])
 	cJSON_ArrayForEach(r, resp) {
 		int64_t level = 0;
 		jint(r, "level", &level);
-		if (level > 0 && n < sizeof text)
+		if (level > 0 && n < sizeof text) {
 			n += (size_t)snprintf(text + n, sizeof text - n, " %s %s",
 					      jstr(r, "hazard"), level_name((int)level));
+			any = 1;
+		}
 	}
+	if (!any && n < sizeof text)
+		n += (size_t)snprintf(text + n, sizeof text - n, " none");
 	if (n < sizeof text && note && *note)
 		snprintf(text + n, sizeof text - n, ". %s", note);
 	rc = add_entry(db, "handover", text, to, id_out);

@@ -94,7 +94,7 @@ legs_ok(const cJSON *legs)
 		int64_t d;
 		const char *dep = jstr(l, "depot"), *item = jstr(l, "item");
 		if (!cJSON_IsObject(l) || !dep || !item || !jint(l, "delta", &d) ||
-		    !text_ok(dep, 63) || !text_ok(item, 63) ||
+		    !text_ok(dep, 63) || !text_ok(item, 63) || !*dep || !*item ||
 		    d < -1000000000 || d > 1000000000 || cJSON_GetArraySize(l) != 3)
 			return 0;
 		n++;
@@ -586,6 +586,31 @@ op_submit(struct db *db, const char *kind, const char *entity, cJSON *body)
 	return op_local(db, &op);
 }
 
+/* Only this station writes under its own name and incarnation: such an
+ * operation from elsewhere is either one we made (already held) or a
+ * forgery that would take a sequence number from us. Operations of an
+ * earlier incarnation (before a restore) are ours to get back. */
+static int
+own_name(struct db *db, const struct op *op)
+{
+	char station[32], inc[17];
+	int rc;
+
+	if ((rc = meta_get_text(db, "station", station, sizeof station)) < 0 ||
+	    (rc = meta_get_text(db, "incarnation", inc, sizeof inc)) < 0)
+		return rc;
+	if (strcmp(station, op->station) != 0 || strcmp(inc, op->incarnation) != 0)
+		return 0;
+	rc = db_int(db, NULL, "SELECT 1 FROM ops WHERE station = ? AND "
+		    "incarnation = ? AND seq = ?", "ssi", op->station,
+		    op->incarnation, op->seq);
+	if (rc < 0)
+		return rc;
+	return rc == 1 ? 0 : db_fail(db, DD_E_SCHEMA, "operation %s/%lld under "
+				     "this station's own name was not made here",
+				     op->station, (long long)op->seq);
+}
+
 int
 op_apply(struct db *db, const struct op *op)
 {
@@ -596,7 +621,8 @@ op_apply(struct db *db, const struct op *op)
 		return rc;
 	/* Checked first (no writes), then stored; 0 from op_store means it
 	 * was already held and is applied once only. */
-	if ((rc = op_check(db, op, &k)) || (rc = op_store(db, op, 0)) <= 0)
+	if ((rc = op_check(db, op, &k)) || (rc = own_name(db, op)) ||
+	    (rc = op_store(db, op, 0)) <= 0)
 		goto out;
 	if ((rc = k->apply(db, op)))
 		goto out;

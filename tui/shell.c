@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/core.h"
+#include "tui/console.h"
 
 #define MAX_POS 8
 #define MAX_OPTS 32
@@ -599,26 +600,24 @@ show_response(struct shell *sh, const char *hazard)
 	if (rs.level == 0)
 		return 0;
 	if (checklist_load(hazard, rs.level, &list) == 0) {
-		/* Ticks of this episode, from the export of responses. */
-		cJSON *x = NULL, *r;
-		if ((rc = state_export(sh->db, &x))) {
+		cJSON *f2 = cJSON_CreateObject();
+		cJSON_AddStringToObject(f2, "episode", rs.episode);
+		rc = state_list(sh->db, LIST_TICKS, f2, &ticks);
+		cJSON_Delete(f2);
+		if (rc) {
 			cJSON_Delete(list);
 			return fail(sh, rc);
 		}
-		cJSON_ArrayForEach(r, cJSON_GetObjectItem(x, "responses"))
-			if (strcmp(js(r, "hazard"), hazard) == 0)
-				ticks = cJSON_GetObjectItem(r, "checked");
 		printf("checklist (level %s):\n", level_name(rs.level));
 		cJSON_ArrayForEach(it, list) {
 			int done = 0;
 			cJSON_ArrayForEach(t, ticks)
-				if (strcmp(js(t, "episode"), rs.episode) == 0 &&
-				    strcmp(js(t, "item"), js(it, "code")) == 0)
+				if (strcmp(js(t, "item"), js(it, "code")) == 0)
 					done = jn(t, "checked") != 0;
 			printf("  [%c] %-12s %s\n", done ? 'x' : ' ', js(it, "code"),
 			       sh->utf8 ? js(it, "text") : js(it, "text_en"));
 		}
-		cJSON_Delete(x);
+		cJSON_Delete(ticks);
 		cJSON_Delete(list);
 	}
 	return 0;
@@ -1291,8 +1290,12 @@ shell_main(int argc, char **argv)
 		fprintf(stderr, "dutydesk: --lang is zh or en\n");
 		return EXIT_USAGE;
 	}
-	if (lang)
+	console_utf8 = sh.utf8;
+	if (lang) {
+		/* gettext reads LANGUAGE before the locale's own language. */
+		setenv("LANGUAGE", strcmp(lang, "zh") == 0 ? "zh_CN" : "en", 1);
 		sh.utf8 = sh.utf8 && strcmp(lang, "zh") == 0;
+	}
 	if (!sh.dbpath)
 		sh.dbpath = default_db();
 	if (!sh.officer)
@@ -1307,6 +1310,16 @@ shell_main(int argc, char **argv)
 	}
 	time_set_zone(tz);
 
+	if (i >= argc && isatty(0) && isatty(1)) {
+		/* On a terminal and with no command: the console. */
+		if (access(sh.dbpath, F_OK) != 0) {
+			fprintf(stderr, "dutydesk: no database at %s; make one with "
+				"'dutydesk --db %s init --station CODE'\n", sh.dbpath,
+				sh.dbpath);
+			return EXIT_ENV;
+		}
+		return console_main(sh.dbpath, sh.officer);
+	}
 	if (i >= argc) {
 		static const struct cmd status = { "status", NULL, "", 0, 0,
 			DB_READ, cmd_status, "", "" };

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "tui/console.h"
+
 /* Decode one UTF-8 character; returns its length (1 on a bad byte). */
 static int
 utf8_next(const char *s, wchar_t *wc)
@@ -61,4 +63,41 @@ text_pad(const char *s, int width)
 	}
 	while (w++ < width)
 		putchar(' ');
+}
+
+/* ---- in a curses window ---- */
+
+int console_utf8 = 1;
+
+void
+text_put(WINDOW *win, const char *s, int width, int pad)
+{
+	int w = 0, n, cw;
+	wchar_t wc;
+
+	while (s && *s && w < width) {
+		n = utf8_next(s, &wc);
+		if (wc == '\n' || wc == '\t')
+			wc = ' ';
+		if (!console_utf8 && (wc > 0x7e || wc < 0x20)) {
+			/* An ASCII terminal gets a placeholder per character. */
+			waddch(win, '?');
+			s += n;
+			w++;
+			continue;
+		}
+		cw = char_width(wc);
+		if (w + cw > width)
+			break;
+		if (wc < 0x20)
+			waddch(win, ' ');
+		else if (n == 1)
+			waddch(win, (chtype)(unsigned char)*s);
+		else
+			waddnstr(win, s, n);
+		s += n;
+		w += cw;
+	}
+	while (pad && w++ < width)
+		waddch(win, ' ');
 }

@@ -1,0 +1,922 @@
+/*
+ * console.c - the full-screen console: one thread, one libuv loop. Keys
+ * come through uv_poll on stdin, the size through SIGWINCH, the clock and
+ * outside changes through a one-second timer; each turn of the loop draws
+ * what changed once, from a uv_prepare callback.
+ */
+#include "tui/console.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "tui/tui.h"
+
+#define NPANES 7
+#define MIN_COLS 80
+#define MIN_LINES 24
+
+void form_offer_draft(cJSON *draft);
+
+static const struct pane_ops *const pane_table[NPANES] = {
+	&pane_incidents, &pane_response, &pane_teams, &pane_supplies,
+	&pane_shelters, &pane_warnings, &pane_log,
+};
+
+static struct console {
+	uv_loop_t loop;
+	uv_poll_t input;
+	uv_signal_t winch, term, hup, intr;
+	uv_timer_t tick;
+	uv_prepare_t draw;
+	struct db *db;
+	char dbpath[4096];
+	struct station_info si;
+	struct pane panes[NPANES];
+	int cur;                /* the pane with the focus */
+	int slot[4];            /* wide layout: pane shown in each quadrant */
+	int wide, too_small;
+	WINDOW *status, *tabs, *msgwin;
+	char msg[256];
+	int msg_err, msg_dirty, status_dirty, all_dirty;
+	int64_t data_version;
+	int64_t last_minute;
+	int fd_flags;
+	int curses_on;
+	int help;               /* the help overlay is shown */
+	int prompt;             /* 0, ':' or '/' while the bottom line edits */
+	char line[256];
+	size_t line_len;
+	int bell;               /* 0 off, 1 on, 2 quiet at night */
+	int alerts;             /* alerts not yet seen */
+	char top_level[32];     /* highest level in force, for the status */
+	int quit;
+} C;
+
+/* ---- what panes and forms call ---- */
+
+struct db *
+console_db(void)
+{
+	return C.db;
+}
+
+int64_t
+console_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+const char *
+console_name(const cJSON *row)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(row, "name");
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(row, "pinyin");
+
+	if (console_utf8 && cJSON_IsString(n) && *n->valuestring)
+		return n->valuestring;
+	if (cJSON_IsString(p) && *p->valuestring)
+		return p->valuestring;
+	return cJSON_IsString(n) ? n->valuestring : "";
+}
+
+void
+console_msg(int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(C.msg, sizeof C.msg, fmt, ap);
+	va_end(ap);
+	C.msg_err = error;
+	C.msg_dirty = 1;
+	if (error && C.bell)
+		beep();
+}
+
+void
+console_changed(void)
+{
+	int i;
+
+	for (i = 0; i < NPANES; i++)
+		C.panes[i].dirty = 1;
+	C.status_dirty = 1;
+	if (C.db)
+		db_data_version(C.db, &C.data_version);
+}
+
+static int
+night(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	return tm.tm_hour >= 22 || tm.tm_hour < 7;
+}
+
+void
+console_alert(const char *what)
+{
+	C.alerts++;
+	C.status_dirty = 1;
+	if (C.bell == 1 || (C.bell == 2 && !night()))
+		beep();
+	console_msg(0, "%s %s", _("ATTENTION:"), what);
+}
+
+/* ---- the terminal ---- */
+
+static void
+restore_terminal(void)
+{
+	if (C.curses_on) {
+		endwin();
+		C.curses_on = 0;
+	}
+	/* libuv made fd 0 non-blocking; the shell after us expects it not. */
+	if (C.fd_flags >= 0)
+		fcntl(0, F_SETFL, C.fd_flags);
+}
+
+static void
+layout(void)
+{
+	int i, h, w, ph;
+
+	C.too_small = COLS < MIN_COLS || LINES < MIN_LINES;
+	C.wide = COLS >= 160 && LINES >= 48;
+	for (i = 0; i < NPANES; i++) {
+		if (C.panes[i].win)
+			delwin(C.panes[i].win);
+		C.panes[i].win = NULL;
+		C.panes[i].redraw = 1;
+	}
+	if (C.status)
+		delwin(C.status);
+	if (C.tabs)
+		delwin(C.tabs);
+	if (C.msgwin)
+		delwin(C.msgwin);
+	C.status = C.tabs = C.msgwin = NULL;
+	clearok(curscr, TRUE);
+	C.all_dirty = C.status_dirty = C.msg_dirty = 1;
+	if (C.too_small)
+		return;
+	C.status = newwin(1, COLS, 0, 0);
+	C.tabs = newwin(1, COLS, 1, 0);
+	C.msgwin = newwin(1, COLS, LINES - 1, 0);
+	ph = LINES - 3;
+	if (!C.wide) {
+		C.panes[C.cur].win = newwin(ph, COLS, 2, 0);
+		return;
+	}
+	/* Four panes at once: two rows of two. */
+	h = ph / 2;
+	w = COLS / 2;
+	for (i = 0; i < 4; i++) {
+		struct pane *p = &C.panes[C.slot[i]];
+		p->win = newwin(i < 2 ? h : ph - h, i % 2 ? COLS - w : w - 1,
+				2 + (i < 2 ? 0 : h), i % 2 ? w : 0);
+	}
+}
+
+static int
+visible(int i)
+{
+	int k;
+
+	if (C.too_small)
+		return 0;
+	if (!C.wide)
+		return i == C.cur;
+	for (k = 0; k < 4; k++)
+		if (C.slot[k] == i)
+			return 1;
+	return 0;
+}
+
+static void
+show_pane(int i)
+{
+	int k;
+
+	if (i < 0 || i >= NPANES)
+		return;
+	if (C.wide) {
+		for (k = 0; k < 4 && C.slot[k] != i; k++)
+			;
+		if (k == 4) {
+			/* Put it where the focus is. */
+			for (k = 0; k < 4 && C.slot[k] != C.cur; k++)
+				;
+			if (k == 4)
+				k = 0;
+			C.slot[k] = i;
+		}
+	}
+	C.cur = i;
+	C.help = 0;
+	layout();
+}
+
+/* ---- drawing ---- */
+
+static void
+draw_status(void)
+{
+	char clock[20], buf[256];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	werase(C.status);
+	wattrset(C.status, A_REVERSE);
+	wmove(C.status, 0, 0);
+	localtime_r(&t, &tm);
+	strftime(clock, sizeof clock, "%Y-%m-%d %H:%M:%S", &tm);
+	if (strcmp(C.si.realm, "live") != 0) {
+		wattron(C.status, A_BOLD | A_BLINK);
+		waddstr(C.status, " DRILL ");
+		wattroff(C.status, A_BLINK);
+		wattron(C.status, A_REVERSE);
+	}
+	snprintf(buf, sizeof buf, " %s | %s %s | %s | %s %s | %s",
+		 C.si.station, _("officer"), db_officer(C.db), clock,
+		 _("level"), C.top_level[0] ? C.top_level : _("none"),
+		 _("offline"));
+	text_put(C.status, buf, COLS, 0);
+	if (C.alerts) {
+		snprintf(buf, sizeof buf, " | %d %s", C.alerts, _("alert(s): x"));
+		wattron(C.status, A_BOLD);
+		text_put(C.status, buf, COLS, 0);
+	}
+	{
+		int y, x;
+		getyx(C.status, y, x);
+		(void)y;
+		while (x++ < COLS)
+			waddch(C.status, ' ');
+	}
+	wattrset(C.status, A_NORMAL);
+	wnoutrefresh(C.status);
+}
+
+static void
+draw_tabs(void)
+{
+	int i;
+
+	werase(C.tabs);
+	wmove(C.tabs, 0, 0);
+	for (i = 0; i < NPANES; i++) {
+		char buf[64];
+		snprintf(buf, sizeof buf, " %d %s ", i + 1, _(pane_table[i]->title));
+		if (i == C.cur)
+			wattron(C.tabs, A_REVERSE | A_BOLD);
+		else if (visible(i))
+			wattron(C.tabs, A_BOLD);
+		text_put(C.tabs, buf, COLS, 0);
+		wattrset(C.tabs, A_NORMAL);
+	}
+	wnoutrefresh(C.tabs);
+}
+
+static void
+draw_msg(void)
+{
+	werase(C.msgwin);
+	wmove(C.msgwin, 0, 0);
+	if (C.prompt) {
+		char buf[300];
+		snprintf(buf, sizeof buf, "%c%s", C.prompt, C.line);
+		text_put(C.msgwin, buf, COLS - 1, 0);
+		curs_set(1);
+	} else {
+		if (C.msg_err)
+			wattron(C.msgwin, A_BOLD);
+		text_put(C.msgwin, C.msg[0] ? C.msg
+			 : _("? keys  Tab/1-7 panes  : command  q quit"), COLS - 1, 0);
+		wattroff(C.msgwin, A_BOLD);
+	}
+	wnoutrefresh(C.msgwin);
+}
+
+static void
+draw_help(void)
+{
+	int n, i, h = LINES - 4, w = COLS - 8;
+	char **lines = keys_help(C.cur, &n);
+	WINDOW *win = newwin(h, w, 2, 4);
+
+	if (!win || !lines)
+		goto out;
+	werase(win);
+	/* ASCII borders: box-drawing characters have an ambiguous width
+	 * and misalign in many Chinese SSH clients. */
+	wborder(win, '|', '|', '-', '-', '+', '+', '+', '+');
+	wattron(win, A_BOLD);
+	mvwaddstr(win, 0, 2, " ");
+	text_put(win, _(pane_table[C.cur]->title), w - 6, 0);
+	waddstr(win, ": ");
+	text_put(win, _("keys (any key closes)"), w - 20, 0);
+	wattroff(win, A_BOLD);
+	/* Two columns when they do not fit in one. */
+	for (i = 0; i < n; i++) {
+		int col = i / (h - 2), row = i % (h - 2);
+		if (col > 1)
+			break;
+		wmove(win, 1 + row, 2 + col * (w / 2));
+		text_put(win, lines[i], w / 2 - 3, 0);
+	}
+	wnoutrefresh(win);
+out:
+	for (i = 0; lines && i < n; i++)
+		free(lines[i]);
+	free(lines);
+	if (win)
+		delwin(win);
+}
+
+static void
+draw_small(void)
+{
+	char buf[160];
+
+	werase(stdscr);
+	snprintf(buf, sizeof buf, _("terminal too small: %dx%d, need %dx%d"),
+		 COLS, LINES, MIN_COLS, MIN_LINES);
+	mvaddnstr(LINES / 2, 0, buf, COLS);
+	wnoutrefresh(stdscr);
+}
+
+static void
+pane_reload(struct pane *p)
+{
+	cJSON *rows = p->ops->load(p);
+
+	if (rows)
+		view_set_rows(&p->view, rows);
+	p->dirty = 0;
+	p->redraw = 1;
+}
+
+static void
+draw_pane(struct pane *p, int focused)
+{
+	int h, w;
+	WINDOW *list;
+
+	if (!p->win)
+		return;
+	getmaxyx(p->win, h, w);
+	if (p->ops->draw_extra && p->ops->extra_lines > 0 && h > p->ops->extra_lines + 4) {
+		list = derwin(p->win, h - p->ops->extra_lines, w, 0, 0);
+		if (list) {
+			view_draw(&p->view, list, p->ops->cols, p->ops->style, p);
+			delwin(list);
+		}
+		p->ops->draw_extra(p, p->win);
+	} else {
+		view_draw(&p->view, p->win, p->ops->cols, p->ops->style, p);
+	}
+	if (C.wide && focused) {
+		/* The focused quadrant is marked on its header. */
+		mvwchgat(p->win, 0, 0, w, A_REVERSE | A_BOLD, 0, NULL);
+	}
+	wnoutrefresh(p->win);
+	p->redraw = 0;
+}
+
+static void
+draw_all(void)
+{
+	int i;
+
+	if (C.too_small) {
+		draw_small();
+		doupdate();
+		return;
+	}
+	for (i = 0; i < NPANES; i++) {
+		struct pane *p = &C.panes[i];
+		if (!visible(i))
+			continue;
+		if (p->dirty)
+			pane_reload(p);
+		if (p->redraw || C.all_dirty || C.help || form_active())
+			draw_pane(p, i == C.cur);
+	}
+	if (C.status_dirty || C.all_dirty) {
+		draw_status();
+		draw_tabs();
+	}
+	if (C.msg_dirty || C.all_dirty || C.prompt)
+		draw_msg();
+	if (C.help)
+		draw_help();
+	if (form_active())
+		form_draw();
+	else if (!C.prompt)
+		curs_set(0);
+	C.all_dirty = C.status_dirty = C.msg_dirty = 0;
+	doupdate();
+}
+
+static void
+on_prepare(uv_prepare_t *h)
+{
+	(void)h;
+	draw_all();
+}
+
+/* ---- keys ---- */
+
+static int
+pane_height(void)
+{
+	struct pane *p = &C.panes[C.cur];
+	int h = 1, w;
+
+	if (p->win)
+		getmaxyx(p->win, h, w);
+	(void)w;
+	return h - 1 - (p->ops->draw_extra ? p->ops->extra_lines : 0);
+}
+
+static void
+prompt_key(int ch, int is_key)
+{
+	char msg[256] = "";
+
+	if (!is_key && (ch == '\n' || ch == '\r')) {
+		if (C.prompt == ':') {
+			if (C.line[0]) {
+				int rc = console_command(C.line, msg, sizeof msg);
+				console_msg(rc != 0, "%s", msg);
+				console_changed();
+			}
+		} else {
+			struct pane *p = &C.panes[C.cur];
+			snprintf(p->view.filter, sizeof p->view.filter, "%.*s",
+				 (int)sizeof p->view.filter - 1, C.line);
+			p->dirty = 1;
+			console_msg(0, C.line[0] ? _("filter: %s") : "%s", C.line);
+		}
+		C.prompt = 0;
+	} else if (!is_key && ch == 27) {
+		C.prompt = 0;
+		console_msg(0, "%s", "");
+	} else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 ||
+								  ch == 8))) {
+		/* Remove one whole UTF-8 character. */
+		while (C.line_len > 0 &&
+		       ((unsigned char)C.line[--C.line_len] & 0xc0) == 0x80)
+			;
+		C.line[C.line_len] = 0;
+	} else if (!is_key && ch >= 0x20) {
+		char mb[8];
+		mbstate_t st;
+		size_t n;
+		memset(&st, 0, sizeof st);
+		n = wcrtomb(mb, (wchar_t)ch, &st);
+		if (n != (size_t)-1 && C.line_len + n < sizeof C.line) {
+			memcpy(C.line + C.line_len, mb, n);
+			C.line_len += n;
+			C.line[C.line_len] = 0;
+		}
+	}
+	C.msg_dirty = 1;
+}
+
+static void
+handle_key(int ch, int is_key)
+{
+	struct pane *p = &C.panes[C.cur];
+	enum req r;
+
+	if (form_active()) {
+		form_key(ch, is_key);
+		C.all_dirty = 1;
+		return;
+	}
+	if (C.prompt) {
+		prompt_key(ch, is_key);
+		return;
+	}
+	if (C.help) {
+		C.help = 0;
+		C.all_dirty = 1;
+		touchwin(stdscr);
+		return;
+	}
+	if (is_key && ch == KEY_RESIZE)
+		return;
+	r = keys_lookup(C.cur, ch, is_key);
+	switch (r) {
+	case REQ_NONE:
+		return;
+	case REQ_QUIT:
+		C.quit = 1;
+		uv_stop(&C.loop);
+		return;
+	case REQ_HELP:
+		C.help = 1;
+		C.all_dirty = 1;
+		return;
+	case REQ_NEXT_PANE:
+	case REQ_PREV_PANE:
+		if (C.wide) {
+			int k;
+			for (k = 0; k < 4 && C.slot[k] != C.cur; k++)
+				;
+			k = (k + (r == REQ_NEXT_PANE ? 1 : 3)) % 4;
+			C.cur = C.slot[k];
+			C.all_dirty = 1;
+		} else {
+			show_pane((C.cur + (r == REQ_NEXT_PANE ? 1 : NPANES - 1)) %
+				  NPANES);
+		}
+		return;
+	case REQ_PANE_1: case REQ_PANE_2: case REQ_PANE_3: case REQ_PANE_4:
+	case REQ_PANE_5: case REQ_PANE_6: case REQ_PANE_7:
+		show_pane(r - REQ_PANE_1);
+		return;
+	case REQ_UP: case REQ_DOWN: case REQ_PAGE_UP: case REQ_PAGE_DOWN:
+	case REQ_FIRST: case REQ_LAST:
+		view_move(&p->view, r, pane_height());
+		p->redraw = 1;
+		return;
+	case REQ_FILTER:
+	case REQ_COMMAND:
+		C.prompt = r == REQ_FILTER ? '/' : ':';
+		C.line[0] = 0;
+		C.line_len = 0;
+		C.msg_dirty = 1;
+		return;
+	case REQ_REDRAW:
+		clearok(curscr, TRUE);
+		C.all_dirty = 1;
+		return;
+	case REQ_SEEN:
+		C.alerts = 0;
+		C.status_dirty = 1;
+		console_msg(0, "%s", _("alerts marked seen"));
+		return;
+	default:
+		if (!p->ops->key || p->ops->key(p, r) < 0)
+			console_msg(1, _("'%s' does nothing here; ? shows the keys"),
+				    _(req_help(r)));
+		p->redraw = 1;
+		C.all_dirty = 1;
+	}
+}
+
+static void
+on_input(uv_poll_t *h, int status, int events)
+{
+	wint_t wc;
+	int rc;
+
+	(void)h;
+	(void)events;
+	if (status < 0) {
+		/* The terminal is gone. */
+		C.quit = 1;
+		uv_stop(&C.loop);
+		return;
+	}
+	while ((rc = wget_wch(stdscr, &wc)) != ERR)
+		handle_key((int)wc, rc == KEY_CODE_YES);
+}
+
+/* ---- signals and the clock ---- */
+
+static void
+on_winch(uv_signal_t *h, int sig)
+{
+	struct winsize ws;
+
+	(void)h;
+	(void)sig;
+	/* libuv's handler replaced ncurses' own: read the size ourselves. */
+	if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	layout();
+}
+
+static void
+save_draft(void)
+{
+	cJSON *d = form_snapshot();
+	char path[4200], *s;
+	FILE *f;
+
+	if (!d)
+		return;
+	snprintf(path, sizeof path, "%s.draft", C.dbpath);
+	s = cJSON_PrintUnformatted(d);
+	f = s ? fopen(path, "w") : NULL;
+	if (f) {
+		fputs(s, f);
+		fputc('\n', f);
+		fflush(f);
+		fsync(fileno(f));
+		fclose(f);
+	}
+	free(s);
+	cJSON_Delete(d);
+}
+
+static void
+load_draft(void)
+{
+	char path[4200], buf[16384];
+	FILE *f;
+	size_t n;
+	cJSON *d;
+
+	snprintf(path, sizeof path, "%s.draft", C.dbpath);
+	if (!(f = fopen(path, "r")))
+		return;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	unlink(path);
+	d = cJSON_ParseWithLength(buf, n);
+	if (cJSON_IsObject(d) && cJSON_IsString(cJSON_GetObjectItem(d, "title"))) {
+		console_msg(0, _("a half-typed form was kept: %s (press a on its "
+				 "pane to go on)"), cJSON_GetObjectItem(d, "title")
+			    ->valuestring);
+		form_offer_draft(d);
+	} else {
+		cJSON_Delete(d);
+	}
+}
+
+static void
+on_signal(uv_signal_t *h, int sig)
+{
+	(void)h;
+	/* A dropped link (SIGHUP) or a stop: keep what was being typed. */
+	save_draft();
+	if (sig == SIGHUP)
+		C.curses_on = 0; /* nobody to restore the screen for */
+	C.quit = 1;
+	uv_stop(&C.loop);
+}
+
+static void
+refresh_top_level(void)
+{
+	cJSON *resp = NULL, *r;
+	int best = 0;
+
+	C.top_level[0] = 0;
+	if (state_list(C.db, LIST_RESPONSES, NULL, &resp) != 0)
+		return;
+	cJSON_ArrayForEach(r, resp) {
+		int lv = (int)cJSON_GetObjectItem(r, "level")->valuedouble;
+		if (lv > 0 && (best == 0 || lv < best)) {
+			best = lv;
+			snprintf(C.top_level, sizeof C.top_level, "%s %s",
+				 cJSON_GetObjectItem(r, "hazard")->valuestring,
+				 level_name(lv));
+		}
+	}
+	cJSON_Delete(resp);
+}
+
+static void
+on_tick(uv_timer_t *h)
+{
+	int64_t v = 0, minute = console_now() / 60;
+	int i;
+
+	(void)h;
+	C.status_dirty = 1; /* the clock */
+	/* Another program committed: show it without a key press. */
+	if (db_data_version(C.db, &v) == 0 && v != C.data_version) {
+		C.data_version = v;
+		for (i = 0; i < NPANES; i++)
+			C.panes[i].dirty = 1;
+		refresh_top_level();
+	}
+	/* Ages and deadlines move by the minute. */
+	if (minute != C.last_minute) {
+		C.last_minute = minute;
+		for (i = 0; i < NPANES; i++)
+			C.panes[i].redraw = 1;
+	}
+}
+
+/* ---- the ':' command line runs the shell verbs ---- */
+
+int
+console_command(const char *line, char *msg, size_t n)
+{
+	char *copy = strdup(line), *argv[40], *p, *save = NULL, path[64];
+	int argc = 0, rc, out, err, fd1, fd2, i;
+	FILE *f;
+	char buf[512];
+
+	if (!copy)
+		return 1;
+	argv[argc++] = "dutydesk";
+	argv[argc++] = "--db";
+	argv[argc++] = C.dbpath;
+	argv[argc++] = "--officer";
+	argv[argc++] = (char *)db_officer(C.db);
+	/* Words split on spaces; "double quotes" keep spaces together. */
+	for (p = copy; *p && argc < 38;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		if (*p == '"') {
+			argv[argc++] = ++p;
+			while (*p && *p != '"')
+				p++;
+		} else {
+			argv[argc++] = p;
+			while (*p && *p != ' ')
+				p++;
+		}
+		if (*p)
+			*p++ = 0;
+	}
+	(void)save;
+	argv[argc] = NULL;
+	/* The shell command writes to stdout and stderr: catch both in
+	 * files while it runs, so the screen stays whole. */
+	snprintf(path, sizeof path, "/tmp/dutydesk-cmd-XXXXXX");
+	out = mkstemp(path);
+	if (out >= 0)
+		unlink(path);
+	snprintf(path, sizeof path, "/tmp/dutydesk-err-XXXXXX");
+	err = mkstemp(path);
+	if (err >= 0)
+		unlink(path);
+	if (out < 0 || err < 0) {
+		snprintf(msg, n, "%s", _("cannot run the command (no temporary file)"));
+		free(copy);
+		return 1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	fd1 = dup(1);
+	fd2 = dup(2);
+	dup2(out, 1);
+	dup2(err, 2);
+	rc = shell_main(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(fd1, 1);
+	dup2(fd2, 2);
+	close(fd1);
+	close(fd2);
+	msg[0] = 0;
+	for (i = 0; i < 2; i++) {
+		int fd = i == 0 ? err : out;
+		lseek(fd, 0, SEEK_SET);
+		f = fdopen(fd, "r");
+		if (f && fgets(buf, sizeof buf, f) && !msg[0]) {
+			buf[strcspn(buf, "\n")] = 0;
+			snprintf(msg, n, "%s", strncmp(buf, "dutydesk: ", 10) == 0
+				 ? buf + 10 : buf);
+		}
+		if (f)
+			fclose(f);
+		else
+			close(fd);
+	}
+	if (!msg[0])
+		snprintf(msg, n, rc ? _("refused") : _("done"));
+	free(copy);
+	return rc;
+}
+
+/* ---- start and stop ---- */
+
+static void
+close_cb(uv_handle_t *h)
+{
+	(void)h;
+}
+
+static void
+walk_close(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h))
+		uv_close(h, close_cb);
+}
+
+static void
+atexit_restore(void)
+{
+	restore_terminal();
+}
+
+int
+console_main(const char *dbpath, const char *officer)
+{
+	const char *bell = getenv("DUTYDESK_BELL");
+	int rc, i;
+
+	memset(&C, 0, sizeof C);
+	C.fd_flags = fcntl(0, F_GETFL);
+	snprintf(C.dbpath, sizeof C.dbpath, "%s", dbpath);
+	C.bell = !bell || strcmp(bell, "on") == 0 ? 1
+		 : strcmp(bell, "night-off") == 0 ? 2 : 0;
+	if (!isatty(0) || !isatty(1)) {
+		fprintf(stderr, "dutydesk: the console needs a terminal; see "
+			"dutydesk --help for the shell commands\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = db_open(dbpath, 0, &C.db)) || (rc = station_info(C.db, &C.si))) {
+		fprintf(stderr, "dutydesk: %s\n", *db_errmsg(C.db) ? db_errmsg(C.db)
+			: dd_strerror(rc));
+		db_close(&C.db);
+		return dd_exitcode(rc);
+	}
+	db_set_officer(C.db, officer);
+	db_data_version(C.db, &C.data_version);
+	refresh_top_level();
+	for (i = 0; i < NPANES; i++) {
+		C.panes[i].ops = pane_table[i];
+		C.panes[i].dirty = 1;
+	}
+	for (i = 0; i < 4; i++)
+		C.slot[i] = i;
+	if (!newterm(NULL, stdout, stdin)) {
+		fprintf(stderr, "dutydesk: cannot use terminal type '%s'\n",
+			getenv("TERM") ? getenv("TERM") : "");
+		db_close(&C.db);
+		return EXIT_ENV;
+	}
+	C.curses_on = 1;
+	atexit(atexit_restore);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(100);
+	curs_set(0);
+	if (has_colors()) {
+		start_color();
+		use_default_colors();
+		init_pair(1, COLOR_RED, -1);
+		init_pair(2, COLOR_YELLOW, -1);
+		init_pair(3, COLOR_GREEN, -1);
+	}
+	layout();
+	load_draft();
+
+	uv_loop_init(&C.loop);
+	uv_poll_init(&C.loop, &C.input, 0);
+	uv_poll_start(&C.input, UV_READABLE, on_input);
+	uv_signal_init(&C.loop, &C.winch);
+	uv_signal_start(&C.winch, on_winch, SIGWINCH);
+	uv_signal_init(&C.loop, &C.term);
+	uv_signal_start(&C.term, on_signal, SIGTERM);
+	uv_signal_init(&C.loop, &C.hup);
+	uv_signal_start(&C.hup, on_signal, SIGHUP);
+	uv_signal_init(&C.loop, &C.intr);
+	uv_signal_start(&C.intr, on_signal, SIGINT);
+	uv_timer_init(&C.loop, &C.tick);
+	uv_timer_start(&C.tick, on_tick, 1000, 1000);
+	uv_prepare_init(&C.loop, &C.draw);
+	uv_prepare_start(&C.draw, on_prepare);
+
+	uv_run(&C.loop, UV_RUN_DEFAULT);
+
+	uv_walk(&C.loop, walk_close, NULL);
+	uv_run(&C.loop, UV_RUN_DEFAULT);
+	rc = uv_loop_close(&C.loop);
+	form_close();
+	for (i = 0; i < NPANES; i++) {
+		cJSON_Delete(C.panes[i].view.rows);
+		if (C.panes[i].win)
+			delwin(C.panes[i].win);
+	}
+	if (C.status)
+		delwin(C.status);
+	if (C.tabs)
+		delwin(C.tabs);
+	if (C.msgwin)
+		delwin(C.msgwin);
+	restore_terminal();
+	db_close(&C.db);
+	form_offer_draft(NULL);
+	return rc == 0 ? 0 : EXIT_ENV;
+}

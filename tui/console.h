@@ -1,0 +1,192 @@
+/*
+ * console.h - what the files of the full-screen console share: the
+ * screen, the key table, the shared list view, the form, and the panes,
+ * each a small table of functions and columns.
+ */
+#ifndef DUTYDESK_TUI_CONSOLE_H
+#define DUTYDESK_TUI_CONSOLE_H
+
+#include <stdint.h>
+
+#include <curses.h>
+#include <libintl.h>
+
+#include "core/core.h"
+
+#define _(s) gettext(s)
+#define N_(s) (s)
+
+/* ---- requests: every key maps to one through the key table ---- */
+
+#define REQ_LIST(R) \
+	R(NONE,      "") \
+	R(QUIT,      N_("quit")) \
+	R(HELP,      N_("keys of this pane")) \
+	R(NEXT_PANE, N_("next pane")) \
+	R(PREV_PANE, N_("previous pane")) \
+	R(PANE_1,    N_("incidents")) \
+	R(PANE_2,    N_("response levels")) \
+	R(PANE_3,    N_("teams and dispatch")) \
+	R(PANE_4,    N_("supplies")) \
+	R(PANE_5,    N_("shelters")) \
+	R(PANE_6,    N_("warnings and answers")) \
+	R(PANE_7,    N_("duty log")) \
+	R(UP,        N_("move up")) \
+	R(DOWN,      N_("move down")) \
+	R(PAGE_UP,   N_("page up")) \
+	R(PAGE_DOWN, N_("page down")) \
+	R(FIRST,     N_("first row")) \
+	R(LAST,      N_("last row")) \
+	R(ENTER,     N_("details")) \
+	R(FILTER,    N_("filter the list")) \
+	R(COMMAND,   N_("command line (shell verbs)")) \
+	R(REDRAW,    N_("repaint the screen")) \
+	R(ADD,       N_("new record")) \
+	R(EDIT,      N_("edit")) \
+	R(STATUS,    N_("change status")) \
+	R(REPORT,    N_("upward report")) \
+	R(DISPATCH,  N_("dispatch a team")) \
+	R(START,     N_("start a response")) \
+	R(RAISE,     N_("raise the level")) \
+	R(LOWER,     N_("lower the level")) \
+	R(END,       N_("end the response")) \
+	R(TICK,      N_("tick a checklist item")) \
+	R(RECEIVE,   N_("receive stock")) \
+	R(ISSUE,     N_("issue stock")) \
+	R(TRANSFER,  N_("transfer stock")) \
+	R(COUNT,     N_("stocktake")) \
+	R(OPEN,      N_("open or close")) \
+	R(CHECKIN,   N_("check people in")) \
+	R(CHECKOUT,  N_("check people out")) \
+	R(ANSWER,    N_("record an answer (叫应)")) \
+	R(ZERO,      N_("daily zero report")) \
+	R(HANDOVER,  N_("shift handover")) \
+	R(SEEN,      N_("mark alerts seen"))
+
+enum req {
+#define REQ_ENUM(name, help) REQ_##name,
+	REQ_LIST(REQ_ENUM)
+#undef REQ_ENUM
+	REQ_N
+};
+
+const char *req_help(enum req r);
+const char *req_name(enum req r);
+/* The request a key means in pane (pane-specific keys first). */
+enum req keys_lookup(int pane, int ch, int is_key);
+/* The help text lines for pane, from the key table (caller frees). */
+char **keys_help(int pane, int *n);
+
+/* ---- the shared list view ---- */
+
+enum { COL_RIGHT = 1, COL_TIME = 2, COL_NAME = 4, COL_AGE = 8 };
+
+struct column {
+	const char *title;  /* N_() */
+	const char *key;    /* field of the row object */
+	int width;          /* display columns; 0: take what is left */
+	int flags;
+};
+
+struct view {
+	cJSON *rows;         /* owned */
+	int sel, top;        /* selected row, first visible row */
+	int height;          /* rows shown at the last draw */
+	char sel_id[64];     /* selection kept by id across reloads */
+	char filter[128];
+};
+
+void view_set_rows(struct view *v, cJSON *rows);
+void view_move(struct view *v, enum req r, int height);
+const cJSON *view_selected(const struct view *v);
+/* Draw header and rows into win; style(row) gives attributes per row. */
+void view_draw(struct view *v, WINDOW *win, const struct column *cols,
+	       int (*style)(const cJSON *row, void *ctx), void *ctx);
+
+/* ---- text ---- */
+
+/* Write s into win at the cursor, cut to width display columns (never
+ * inside a character), padded with spaces when pad is set. In an ASCII
+ * terminal, characters outside ASCII are shown as '?'. */
+void text_put(WINDOW *win, const char *s, int width, int pad);
+extern int console_utf8;
+
+/* ---- forms ---- */
+
+enum ftype_ui { FT_TEXT, FT_INT, FT_TIME, FT_CHOICE };
+
+struct form_field {
+	const char *label;     /* N_() */
+	const char *key;       /* key in the values object */
+	int type;
+	int required;
+	const char *const *choices; /* FT_CHOICE: the accepted words */
+};
+
+/* Values typed so far: a JSON object of strings keyed by field key. */
+typedef int form_submit_fn(cJSON *values, char *msg, size_t n, void *ctx);
+
+/* Open a modal form. Enter on the last field (or F2) submits through fn;
+ * a refusal keeps the form open with the message; Esc cancels. */
+void form_open(const char *title, const struct form_field *fields,
+	       const cJSON *initial, form_submit_fn *fn, void *ctx);
+int form_active(void);
+void form_key(int ch, int is_key);
+void form_draw(void);
+/* The half-typed form as JSON (title and values) to keep as a draft,
+ * or NULL when no form is open. Caller frees. */
+cJSON *form_snapshot(void);
+void form_close(void);
+/* For submit functions: put core's message for rc into msg, return rc. */
+int form_refused(int rc, char *msg, size_t n);
+/* The string value of key in a form's values ("" when absent). */
+const char *form_value(const cJSON *values, const char *key);
+
+/* ---- panes ---- */
+
+struct pane;
+
+struct pane_ops {
+	const char *title;       /* N_() */
+	const struct column *cols;
+	/* Read the rows to show from core (called when data changed). */
+	cJSON *(*load)(struct pane *p);
+	/* A pane request on the selected row; 0 handled, -1 not a pane key. */
+	int (*key)(struct pane *p, enum req r);
+	/* Extra lines drawn under the list (checklist, detail), optional. */
+	void (*draw_extra)(struct pane *p, WINDOW *win);
+	int (*style)(const cJSON *row, void *ctx);
+	int extra_lines;
+};
+
+struct pane {
+	const struct pane_ops *ops;
+	struct view view;
+	WINDOW *win;
+	int dirty;      /* data to reload */
+	int redraw;     /* screen to redraw */
+};
+
+extern const struct pane_ops pane_incidents, pane_response, pane_teams,
+	pane_supplies, pane_shelters, pane_warnings, pane_log;
+
+/* ---- the console itself ---- */
+
+struct db *console_db(void);
+/* A one-line message on the bottom line (error or confirmation). */
+void console_msg(int error, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* After this console changed data: every pane reloads. */
+void console_changed(void);
+/* Ring the bell for something that needs the officer (if enabled). */
+void console_alert(const char *what);
+/* Now, in seconds, from the loop's clock. */
+int64_t console_now(void);
+/* A name as this terminal can show it (Chinese or pinyin). */
+const char *console_name(const cJSON *row);
+/* Run a shell verb line inside the console (the ':' command line). */
+int console_command(const char *line, char *msg, size_t n);
+
+int console_main(const char *dbpath, const char *officer);
+
+#endif

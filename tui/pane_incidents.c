@@ -1,0 +1,406 @@
+/*
+ * pane_incidents.c - open incidents, most urgent first, with their age
+ * and the reporting clocks (first report by phone within 30 minutes, in
+ * writing within 1 hour); intake form with the duty phone-log fields.
+ */
+#include "tui/console.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOAD_MAX 2000
+
+static const struct column cols[] = {
+	{ N_("ID"), "id", 12, 0 },
+	{ N_("RECEIVED"), "received_at", 11, COL_TIME },
+	{ N_("AGE"), "received_at", 5, COL_AGE | COL_RIGHT },
+	{ N_("TOWN"), "town", 10, 0 },
+	{ N_("STATUS"), "status", 10, 0 },
+	{ N_("PHONE"), "phone_clock", 6, 0 },
+	{ N_("WRITTEN"), "written_clock", 7, 0 },
+	{ N_("TITLE"), "title", 0, 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+/* "ok", minutes left, or LATE: one reporting clock of a row. */
+static int
+clock_cell(cJSON *row, const char *done_key, int64_t due, const char *key)
+{
+	const cJSON *done = cJSON_GetObjectItemCaseSensitive(row, done_key);
+	int64_t left = due - console_now();
+	char buf[32];
+
+	if (cJSON_IsString(done)) {
+		cJSON_AddStringToObject(row, key, _("ok"));
+		return 0;
+	}
+	if (left < 0) {
+		cJSON_AddStringToObject(row, key, _("LATE"));
+		return 1;
+	}
+	snprintf(buf, sizeof buf, "%lldm", (long long)(left / 60));
+	cJSON_AddStringToObject(row, key, buf);
+	return 0;
+}
+
+static int
+urgency_cmp(const void *a, const void *b)
+{
+	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+	double lx = cJSON_GetObjectItem(x, "late")->valuedouble;
+	double ly = cJSON_GetObjectItem(y, "late")->valuedouble;
+	const cJSON *sx = cJSON_GetObjectItem(x, "severity");
+	const cJSON *sy = cJSON_GetObjectItem(y, "severity");
+	double vx = cJSON_IsNumber(sx) ? sx->valuedouble : 9;
+	double vy = cJSON_IsNumber(sy) ? sy->valuedouble : 9;
+
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	if (vx != vy)
+		return vx < vy ? -1 : 1;
+	/* Newest first among equals (the list comes newest first). */
+	return strcmp(cJSON_GetObjectItem(y, "received_at")->valuestring,
+		      cJSON_GetObjectItem(x, "received_at")->valuestring);
+}
+
+static int
+matches(const cJSON *row, const char *filter)
+{
+	static const char *const keys[] = { "id", "title", "place", "town",
+		"kind", "status", NULL };
+	int i;
+
+	if (!filter[0])
+		return 1;
+	for (i = 0; keys[i]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, keys[i]);
+		if (cJSON_IsString(v) && strstr(v->valuestring, filter))
+			return 1;
+	}
+	return 0;
+}
+
+static cJSON *
+load(struct pane *p)
+{
+	cJSON *f = cJSON_CreateObject(), *list = NULL, *row, *out, **v;
+	int n = 0, i;
+
+	cJSON_AddNumberToObject(f, "open", 1);
+	cJSON_AddNumberToObject(f, "limit", LOAD_MAX);
+	if (state_list(console_db(), LIST_INCIDENTS, f, &list)) {
+		cJSON_Delete(f);
+		console_msg(1, "%s", db_errmsg(console_db()));
+		return NULL;
+	}
+	cJSON_Delete(f);
+	v = malloc(sizeof *v * (size_t)(cJSON_GetArraySize(list) + 1));
+	out = cJSON_CreateArray();
+	while (v && (row = cJSON_DetachItemFromArray(list, 0))) {
+		int64_t rec = 0;
+		int late;
+		if (!matches(row, p->view.filter)) {
+			cJSON_Delete(row);
+			continue;
+		}
+		time_parse_iso(cJSON_GetObjectItem(row, "received_at")->valuestring,
+			       &rec);
+		late = clock_cell(row, "phone_done_at", rec + REPORT_PHONE_SECS,
+				  "phone_clock");
+		late |= clock_cell(row, "written_done_at", rec + REPORT_WRITTEN_SECS,
+				   "written_clock");
+		cJSON_AddNumberToObject(row, "late", late);
+		v[n++] = row;
+	}
+	qsort(v, (size_t)n, sizeof *v, urgency_cmp);
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(out, v[i]);
+	free(v);
+	cJSON_Delete(list);
+	return out;
+}
+
+static int
+style(const cJSON *row, void *ctx)
+{
+	(void)ctx;
+	if (cJSON_GetObjectItem(row, "late")->valuedouble)
+		return A_BOLD | (has_colors() ? COLOR_PAIR(1) : A_UNDERLINE);
+	return 0;
+}
+
+/* ---- forms ---- */
+
+static const char *const statuses[] = { "verified", "responding",
+	"controlled", "closed", "reopen", NULL };
+static const char *const report_types[] = { "first", "followup", "final",
+	NULL };
+static const char *const channels[] = { "phone", "written", NULL };
+
+static const struct form_field intake[] = {
+	{ N_("Town"), "town", FT_TEXT, 1, NULL },
+	{ N_("Title"), "title", FT_TEXT, 1, NULL },
+	{ N_("Place"), "place", FT_TEXT, 0, NULL },
+	{ N_("Kind"), "kind", FT_TEXT, 0, NULL },
+	{ N_("Severity 1-4"), "severity", FT_INT, 0, NULL },
+	{ N_("Received"), "received_at", FT_TIME, 0, NULL },
+	{ N_("Cause"), "cause", FT_TEXT, 0, NULL },
+	{ N_("Actions"), "actions", FT_TEXT, 0, NULL },
+	{ N_("Trend"), "trend", FT_TEXT, 0, NULL },
+	{ N_("Dead"), "dead", FT_INT, 0, NULL },
+	{ N_("Injured"), "injured", FT_INT, 0, NULL },
+	{ N_("Missing"), "missing", FT_INT, 0, NULL },
+	{ N_("Trapped"), "trapped", FT_INT, 0, NULL },
+	{ N_("Evacuated"), "evacuated", FT_INT, 0, NULL },
+	{ N_("Caller unit"), "caller_unit", FT_TEXT, 0, NULL },
+	{ N_("Caller name"), "caller_name", FT_TEXT, 0, NULL },
+	{ N_("Caller phone"), "caller_phone", FT_TEXT, 0, NULL },
+	{ N_("Notified"), "notified", FT_TEXT, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL }
+};
+
+static const struct form_field status_form[] = {
+	{ N_("New status"), "status", FT_CHOICE, 1, statuses },
+	{ NULL, NULL, 0, 0, NULL }
+};
+
+static const struct form_field report_form[] = {
+	{ N_("Report"), "type", FT_CHOICE, 1, report_types },
+	{ N_("Channel"), "channel", FT_CHOICE, 1, channels },
+	{ N_("Text"), "text", FT_TEXT, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL }
+};
+
+static const struct form_field dispatch_form[] = {
+	{ N_("Team"), "team", FT_TEXT, 1, NULL },
+	{ NULL, NULL, 0, 0, NULL }
+};
+
+static char selected[64];
+
+/* Only the fields typed (empty ones are left out). */
+static cJSON *
+typed(const cJSON *values)
+{
+	cJSON *o = cJSON_CreateObject();
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, values)
+		if (cJSON_IsString(v) && *v->valuestring)
+			cJSON_AddStringToObject(o, v->string, v->valuestring);
+	return o;
+}
+
+static int
+submit_intake(cJSON *values, char *msg, size_t n, void *ctx)
+{
+	cJSON *f = typed(values);
+	char id[64];
+	int rc;
+
+	(void)ctx;
+	rc = incident_add(console_db(), f, id);
+	cJSON_Delete(f);
+	if (rc)
+		return form_refused(rc, msg, n);
+	snprintf(msg, n, _("incident %s recorded"), id);
+	return 0;
+}
+
+static int
+submit_edit(cJSON *values, char *msg, size_t n, void *ctx)
+{
+	const cJSON *before = ctx, *v;
+	cJSON *f = cJSON_CreateObject();
+	int rc;
+
+	/* Only what the officer changed becomes the update. */
+	cJSON_ArrayForEach(v, values) {
+		const cJSON *b = cJSON_GetObjectItemCaseSensitive(before, v->string);
+		char was[64] = "";
+		if (cJSON_IsNumber(b))
+			snprintf(was, sizeof was, "%.0f", b->valuedouble);
+		if (*v->valuestring && strcmp(v->valuestring, cJSON_IsString(b)
+					      ? b->valuestring : was) != 0)
+			cJSON_AddStringToObject(f, v->string, v->valuestring);
+	}
+	rc = cJSON_GetArraySize(f) ? incident_update(console_db(), selected, f)
+				   : 0;
+	cJSON_Delete(f);
+	if (rc)
+		return form_refused(rc, msg, n);
+	snprintf(msg, n, _("incident %s updated"), selected);
+	return 0;
+}
+
+static int
+submit_status(cJSON *values, char *msg, size_t n, void *ctx)
+{
+	const char *s = cJSON_GetObjectItem(values, "status")->valuestring;
+	int rc = incident_set_status(console_db(), selected, s);
+
+	(void)ctx;
+	if (rc)
+		return form_refused(rc, msg, n);
+	snprintf(msg, n, _("incident %s: %s"), selected, s);
+	return 0;
+}
+
+static int
+submit_report(cJSON *values, char *msg, size_t n, void *ctx)
+{
+	const char *type = cJSON_GetObjectItem(values, "type")->valuestring;
+	char id[64];
+	int t = strcmp(type, "first") == 0 ? REPORT_FIRST
+		: strcmp(type, "followup") == 0 ? REPORT_FOLLOWUP : REPORT_FINAL;
+	int rc = incident_report(console_db(), selected, t,
+				 cJSON_GetObjectItem(values, "channel")->valuestring,
+				 cJSON_GetObjectItem(values, "text")->valuestring,
+				 0, id);
+
+	(void)ctx;
+	if (rc)
+		return form_refused(rc, msg, n);
+	snprintf(msg, n, _("%s report of %s recorded"), type, selected);
+	return 0;
+}
+
+static int
+submit_dispatch(cJSON *values, char *msg, size_t n, void *ctx)
+{
+	const char *team = cJSON_GetObjectItem(values, "team")->valuestring;
+	char id[64];
+	int rc = dispatch_create(console_db(), team, selected, id);
+
+	(void)ctx;
+	if (rc)
+		return form_refused(rc, msg, n);
+	snprintf(msg, n, _("team %s dispatched to %s (%s)"), team, selected, id);
+	return 0;
+}
+
+static cJSON *edit_before;
+
+static int
+key(struct pane *p, enum req r)
+{
+	const cJSON *row = view_selected(&p->view);
+	cJSON *full = NULL, *init;
+	const cJSON *v;
+
+	if (r == REQ_ADD) {
+		init = cJSON_CreateObject();
+		form_open(_("New incident (接报)"), intake, init, submit_intake, NULL);
+		cJSON_Delete(init);
+		return 0;
+	}
+	if (r != REQ_EDIT && r != REQ_STATUS && r != REQ_REPORT &&
+	    r != REQ_DISPATCH && r != REQ_ENTER)
+		return -1;
+	if (!row) {
+		console_msg(1, "%s", _("no incident selected"));
+		return 0;
+	}
+	snprintf(selected, sizeof selected, "%s",
+		 cJSON_GetObjectItem(row, "id")->valuestring);
+	switch (r) {
+	case REQ_EDIT:
+		if (incident_get(console_db(), selected, &full) != 1)
+			return 0;
+		/* The form shows what is recorded now, local times. */
+		init = cJSON_CreateObject();
+		cJSON_ArrayForEach(v, full) {
+			char buf[32];
+			if (cJSON_IsString(v) && strcmp(v->string, "received_at") == 0) {
+				int64_t t;
+				time_parse_iso(v->valuestring, &t);
+				time_format_local(t, buf);
+				cJSON_AddStringToObject(init, v->string, buf);
+			} else if (cJSON_IsString(v)) {
+				cJSON_AddStringToObject(init, v->string, v->valuestring);
+			} else if (cJSON_IsNumber(v)) {
+				snprintf(buf, sizeof buf, "%.0f", v->valuedouble);
+				cJSON_AddStringToObject(init, v->string, buf);
+			}
+		}
+		cJSON_Delete(full);
+		cJSON_Delete(edit_before);
+		edit_before = init;
+		form_open(_("Edit incident"), intake, init, submit_edit, edit_before);
+		return 0;
+	case REQ_STATUS:
+		form_open(_("Incident status"), status_form, NULL, submit_status, NULL);
+		return 0;
+	case REQ_REPORT:
+		init = cJSON_CreateObject();
+		cJSON_AddStringToObject(init, "type", "first");
+		cJSON_AddStringToObject(init, "channel", "phone");
+		form_open(_("Upward report (首报/续报/终报)"), report_form, init,
+			  submit_report, NULL);
+		cJSON_Delete(init);
+		return 0;
+	case REQ_DISPATCH:
+		form_open(_("Dispatch a team"), dispatch_form, NULL, submit_dispatch,
+			  NULL);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* The selected incident in a few lines under the list. */
+static void
+draw_extra(struct pane *p, WINDOW *win)
+{
+	const cJSON *row = view_selected(&p->view);
+	cJSON *inc = NULL, *r;
+	int h, w, y;
+	char buf[512];
+
+	getmaxyx(win, h, w);
+	y = h - p->ops->extra_lines;
+	wmove(win, y, 0);
+	whline(win, '-', w);
+	if (!row || incident_get(console_db(),
+				 cJSON_GetObjectItem(row, "id")->valuestring,
+				 &inc) != 1)
+		return;
+	snprintf(buf, sizeof buf, "%s %s  %s: %s  %s: %s",
+		 cJSON_GetObjectItem(inc, "id")->valuestring,
+		 cJSON_IsString(cJSON_GetObjectItem(inc, "place"))
+		 ? cJSON_GetObjectItem(inc, "place")->valuestring : "",
+		 _("caller"), cJSON_IsString(cJSON_GetObjectItem(inc, "caller_name"))
+		 ? cJSON_GetObjectItem(inc, "caller_name")->valuestring : "-",
+		 _("trend"), cJSON_IsString(cJSON_GetObjectItem(inc, "trend"))
+		 ? cJSON_GetObjectItem(inc, "trend")->valuestring : "-");
+	wmove(win, y + 1, 0);
+	text_put(win, buf, w, 1);
+	snprintf(buf, sizeof buf, "%s %.0f  %s %.0f  %s %.0f  %s %.0f  %s %.0f",
+		 _("dead"), cJSON_GetObjectItem(inc, "dead")->valuedouble,
+		 _("injured"), cJSON_GetObjectItem(inc, "injured")->valuedouble,
+		 _("missing"), cJSON_GetObjectItem(inc, "missing")->valuedouble,
+		 _("trapped"), cJSON_GetObjectItem(inc, "trapped")->valuedouble,
+		 _("evacuated"), cJSON_GetObjectItem(inc, "evacuated")->valuedouble);
+	wmove(win, y + 2, 0);
+	text_put(win, buf, w, 1);
+	wmove(win, y + 3, 0);
+	buf[0] = 0;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "reports")) {
+		size_t k = strlen(buf);
+		snprintf(buf + k, sizeof buf - k, "%s/%s ",
+			 cJSON_GetObjectItem(r, "type")->valuestring,
+			 cJSON_GetObjectItem(r, "channel")->valuestring);
+	}
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "dispatches")) {
+		size_t k = strlen(buf);
+		snprintf(buf + k, sizeof buf - k, "%s:%s ", _("team"),
+			 cJSON_GetObjectItem(r, "team")->valuestring);
+	}
+	text_put(win, buf[0] ? buf : _("no report, no team yet"), w, 1);
+	cJSON_Delete(inc);
+}
+
+const struct pane_ops pane_incidents = {
+	N_("Incidents"), cols, load, key, draw_extra, style, 4,
+};

@@ -1,0 +1,109 @@
+/*
+ * pane_log.c - the duty log, newest first: notes, the daily zero report
+ * and the shift handover signed by both officers.
+ */
+#include "tui/console.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct column cols[] = {
+	{ N_("WHEN"), "at", 11, COL_TIME },
+	{ N_("KIND"), "kind", 9, 0 },
+	{ N_("OFFICER"), "officer", 10, 0 },
+	{ N_("TEXT"), "text", 0, 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+static cJSON *
+load(struct pane *p)
+{
+	cJSON *list = NULL, *out;
+	int i;
+
+	if (state_list(console_db(), LIST_LOG, NULL, &list)) {
+		console_msg(1, "%s", db_errmsg(console_db()));
+		return NULL;
+	}
+	out = cJSON_CreateArray();
+	for (i = cJSON_GetArraySize(list) - 1; i >= 0; i--) {
+		cJSON *row = cJSON_GetArrayItem(list, i);
+		const cJSON *t = cJSON_GetObjectItem(row, "text");
+		if (p->view.filter[0] && !(cJSON_IsString(t) &&
+					   strstr(t->valuestring, p->view.filter)))
+			continue;
+		cJSON_AddItemToArray(out, cJSON_Duplicate(row, 1));
+	}
+	cJSON_Delete(list);
+	return out;
+}
+
+static const struct form_field note_form[] = {
+	{ N_("Text"), "text", FT_TEXT, 1, NULL },
+	{ NULL, NULL, 0, 0, NULL }
+};
+
+static const struct form_field zero_form[] = {
+	{ N_("Text (optional)"), "text", FT_TEXT, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL }
+};
+
+static const struct form_field handover_form[] = {
+	{ N_("Incoming officer"), "to", FT_TEXT, 1, NULL },
+	{ N_("Note"), "note", FT_TEXT, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL }
+};
+
+static int
+submit_note(cJSON *values, char *msg, size_t n, void *ctx)
+{
+	char id[64];
+	int rc = log_add(console_db(), ctx ? "zero" : "note",
+			 form_value(values, "text"), id);
+
+	if (rc)
+		return form_refused(rc, msg, n);
+	snprintf(msg, n, _("logged (%s)"), id);
+	return 0;
+}
+
+static int
+submit_handover(cJSON *values, char *msg, size_t n, void *ctx)
+{
+	char id[64];
+	int rc = log_handover(console_db(), form_value(values, "to"),
+			      form_value(values, "note"), id);
+
+	(void)ctx;
+	if (rc)
+		return form_refused(rc, msg, n);
+	snprintf(msg, n, _("handed over to %s (%s)"), form_value(values, "to"), id);
+	return 0;
+}
+
+static int
+key(struct pane *p, enum req r)
+{
+	static int zero = 1;
+
+	(void)p;
+	switch (r) {
+	case REQ_ADD:
+		form_open(_("Duty log entry"), note_form, NULL, submit_note, NULL);
+		return 0;
+	case REQ_ZERO:
+		form_open(_("Daily zero report (零报告)"), zero_form, NULL,
+			  submit_note, &zero);
+		return 0;
+	case REQ_HANDOVER:
+		form_open(_("Shift handover (交接班)"), handover_form, NULL,
+			  submit_handover, NULL);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+const struct pane_ops pane_log = {
+	N_("Log"), cols, load, key, NULL, NULL, 0,
+};

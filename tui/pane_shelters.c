@@ -1,0 +1,118 @@
+/*
+ * pane_shelters.c - shelters: capacity, occupancy, open or closed; open
+ * and close, people checked in and out.
+ */
+#include "tui/console.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct column cols[] = {
+	{ N_("ID"), "id", 5, 0 },
+	{ N_("NAME"), "name", 30, COL_NAME },
+	{ N_("TOWN"), "town", 11, 0 },
+	{ N_("PEOPLE"), "occupancy", 6, COL_RIGHT },
+	{ N_("CAP"), "capacity", 5, COL_RIGHT },
+	{ N_("STATE"), "state", 0, 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+static cJSON *
+load(struct pane *p)
+{
+	cJSON *list = NULL, *out, *row;
+
+	if (state_list(console_db(), LIST_SHELTERS, NULL, &list)) {
+		console_msg(1, "%s", db_errmsg(console_db()));
+		return NULL;
+	}
+	out = cJSON_CreateArray();
+	while ((row = cJSON_DetachItemFromArray(list, 0))) {
+		double occ = cJSON_GetObjectItem(row, "occupancy")->valuedouble;
+		double cap = cJSON_GetObjectItem(row, "capacity")->valuedouble;
+		const char *name = console_name(row);
+		if (p->view.filter[0] && !strstr(name, p->view.filter) &&
+		    !strstr(cJSON_GetObjectItem(row, "town")->valuestring,
+			    p->view.filter)) {
+			cJSON_Delete(row);
+			continue;
+		}
+		cJSON_AddStringToObject(row, "state",
+			!cJSON_GetObjectItem(row, "open")->valuedouble ? _("closed")
+			: occ > cap ? _("OPEN, OVER CAPACITY") : _("open"));
+		cJSON_AddItemToArray(out, row);
+	}
+	cJSON_Delete(list);
+	return out;
+}
+
+static int
+style(const cJSON *row, void *ctx)
+{
+	(void)ctx;
+	if (!cJSON_GetObjectItem(row, "open")->valuedouble)
+		return 0;
+	if (cJSON_GetObjectItem(row, "occupancy")->valuedouble >
+	    cJSON_GetObjectItem(row, "capacity")->valuedouble)
+		return A_BOLD | (has_colors() ? COLOR_PAIR(1) : A_UNDERLINE);
+	return A_BOLD;
+}
+
+static const struct form_field people_form[] = {
+	{ N_("People"), "n", FT_INT, 1, NULL },
+	{ NULL, NULL, 0, 0, NULL }
+};
+
+static char shelter[64];
+static int sign;
+
+static int
+submit_people(cJSON *values, char *msg, size_t n, void *ctx)
+{
+	long long k = 0;
+	int rc;
+
+	(void)ctx;
+	sscanf(form_value(values, "n"), "%lld", &k);
+	rc = shelter_occupy(console_db(), shelter, sign * k);
+	if (rc)
+		return form_refused(rc, msg, n);
+	snprintf(msg, n, sign > 0 ? _("%lld people checked in at %s")
+		 : _("%lld people checked out of %s"), k, shelter);
+	return 0;
+}
+
+static int
+key(struct pane *p, enum req r)
+{
+	const cJSON *row = view_selected(&p->view);
+	int rc, open;
+
+	if (r != REQ_OPEN && r != REQ_CHECKIN && r != REQ_CHECKOUT)
+		return -1;
+	if (!row) {
+		console_msg(1, "%s", _("no shelter selected"));
+		return 0;
+	}
+	snprintf(shelter, sizeof shelter, "%s",
+		 cJSON_GetObjectItem(row, "id")->valuestring);
+	if (r == REQ_OPEN) {
+		open = !cJSON_GetObjectItem(row, "open")->valuedouble;
+		rc = shelter_set_open(console_db(), shelter, open);
+		if (rc)
+			console_msg(1, "%s", db_errmsg(console_db()));
+		else
+			console_msg(0, open ? _("shelter %s opened")
+				    : _("shelter %s closed"), shelter);
+		console_changed();
+		return 0;
+	}
+	sign = r == REQ_CHECKIN ? 1 : -1;
+	form_open(sign > 0 ? _("Check people in") : _("Check people out"),
+		  people_form, NULL, submit_people, NULL);
+	return 0;
+}
+
+const struct pane_ops pane_shelters = {
+	N_("Shelters"), cols, load, key, NULL, style, 0,
+};

@@ -1,0 +1,184 @@
+/*
+ * pane_teams.c - the status board of every team: where each is sent and
+ * since when, dispatch to an incident, each status step, and turnout
+ * against 5 minutes (city) / 10 minutes (rural) as an on-time rate.
+ */
+#include "tui/console.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct column cols[] = {
+	{ N_("TEAM"), "id", 10, 0 },
+	{ N_("NAME"), "name", 24, COL_NAME },
+	{ N_("KIND"), "kind", 9, 0 },
+	{ N_("TOWN"), "town", 11, 0 },
+	{ N_("STATUS"), "status", 14, 0 },
+	{ N_("FOR"), "status_at", 5, COL_AGE | COL_RIGHT },
+	{ N_("INCIDENT"), "incident", 0, 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+static int
+matches(const cJSON *row, const char *filter)
+{
+	static const char *const keys[] = { "id", "name", "pinyin", "kind",
+		"town", "status", "incident", NULL };
+	int i;
+
+	for (i = 0; filter[0] && keys[i]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, keys[i]);
+		if (cJSON_IsString(v) && strstr(v->valuestring, filter))
+			return 1;
+	}
+	return !filter[0];
+}
+
+static cJSON *
+load(struct pane *p)
+{
+	cJSON *list = NULL, *out, *row;
+
+	if (state_list(console_db(), LIST_TEAMS, NULL, &list)) {
+		console_msg(1, "%s", db_errmsg(console_db()));
+		return NULL;
+	}
+	out = cJSON_CreateArray();
+	while ((row = cJSON_DetachItemFromArray(list, 0))) {
+		if (matches(row, p->view.filter))
+			cJSON_AddItemToArray(out, row);
+		else
+			cJSON_Delete(row);
+	}
+	cJSON_Delete(list);
+	return out;
+}
+
+/* A team sent but not yet on its way past the rural target is late. */
+static int
+style(const cJSON *row, void *ctx)
+{
+	const char *s = cJSON_GetObjectItem(row, "status")->valuestring;
+	const cJSON *at = cJSON_GetObjectItem(row, "status_at");
+	int64_t t;
+
+	(void)ctx;
+	if (strcmp(s, "dispatched") == 0 && cJSON_IsString(at) &&
+	    time_parse_iso(at->valuestring, &t) == 0 &&
+	    console_now() - t > TURNOUT_RURAL_SECS)
+		return A_BOLD | (has_colors() ? COLOR_PAIR(1) : A_UNDERLINE);
+	if (strcmp(s, "available") != 0)
+		return A_BOLD;
+	return 0;
+}
+
+static const char *const steps[] = { "en_route", "on_scene", "returning",
+	"available", "out_of_service", NULL };
+
+static const struct form_field dispatch_form[] = {
+	{ N_("Incident"), "incident", FT_TEXT, 1, NULL },
+	{ NULL, NULL, 0, 0, NULL }
+};
+
+static const struct form_field status_form[] = {
+	{ N_("New status"), "status", FT_CHOICE, 1, steps },
+	{ NULL, NULL, 0, 0, NULL }
+};
+
+static char team[64];
+
+static int
+submit_dispatch(cJSON *values, char *msg, size_t n, void *ctx)
+{
+	const char *inc = form_value(values, "incident");
+	char id[64];
+	int rc = dispatch_create(console_db(), team, inc, id);
+
+	(void)ctx;
+	if (rc)
+		return form_refused(rc, msg, n);
+	snprintf(msg, n, _("team %s dispatched to %s (%s)"), team, inc, id);
+	return 0;
+}
+
+static int
+submit_status(cJSON *values, char *msg, size_t n, void *ctx)
+{
+	const char *s = form_value(values, "status");
+	int rc = team_set_status(console_db(), team, s);
+
+	(void)ctx;
+	if (rc)
+		return form_refused(rc, msg, n);
+	snprintf(msg, n, _("team %s: %s"), team, s);
+	return 0;
+}
+
+static int
+key(struct pane *p, enum req r)
+{
+	const cJSON *row = view_selected(&p->view);
+	cJSON *init;
+	int cur;
+
+	if (r != REQ_DISPATCH && r != REQ_STATUS)
+		return -1;
+	if (!row) {
+		console_msg(1, "%s", _("no team selected"));
+		return 0;
+	}
+	snprintf(team, sizeof team, "%s", cJSON_GetObjectItem(row, "id")->valuestring);
+	if (r == REQ_DISPATCH) {
+		form_open(_("Dispatch this team to incident"), dispatch_form, NULL,
+			  submit_dispatch, NULL);
+		return 0;
+	}
+	/* Offer the next step as the default. */
+	cur = team_status_parse(cJSON_GetObjectItem(row, "status")->valuestring);
+	init = cJSON_CreateObject();
+	cJSON_AddStringToObject(init, "status", cur == TEAM_DISPATCHED ? "en_route"
+		: cur == TEAM_EN_ROUTE ? "on_scene" : cur == TEAM_ON_SCENE
+		? "returning" : "available");
+	form_open(_("Team status"), status_form, init, submit_status, NULL);
+	cJSON_Delete(init);
+	return 0;
+}
+
+/* Turnout on time, over every dispatch that has set out. */
+static void
+draw_extra(struct pane *p, WINDOW *win)
+{
+	cJSON *list = NULL, *d;
+	int h, w, total = 0, ontime = 0, out = 0;
+	char buf[200];
+
+	getmaxyx(win, h, w);
+	wmove(win, h - p->ops->extra_lines, 0);
+	whline(win, '-', w);
+	if (state_list(console_db(), LIST_DISPATCHES, NULL, &list))
+		return;
+	cJSON_ArrayForEach(d, list) {
+		const cJSON *t = cJSON_GetObjectItem(d, "turnout_secs");
+		if (cJSON_IsNumber(t)) {
+			total++;
+			ontime += t->valuedouble <= cJSON_GetObjectItem(d, "target_secs")
+				  ->valuedouble;
+		} else {
+			out++;
+		}
+	}
+	cJSON_Delete(list);
+	if (total)
+		snprintf(buf, sizeof buf, _("turnout on time (5 min city, 10 min "
+			 "rural): %d of %d (%d%%); %d waiting to set out"),
+			 ontime, total, 100 * ontime / total, out);
+	else
+		snprintf(buf, sizeof buf, _("no turnout yet; %d waiting to set out"),
+			 out);
+	wmove(win, h - 1, 0);
+	text_put(win, buf, w, 1);
+}
+
+const struct pane_ops pane_teams = {
+	N_("Teams"), cols, load, key, draw_extra, style, 2,
+};

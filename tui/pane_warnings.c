@@ -1,0 +1,201 @@
+/*
+ * pane_warnings.c - warnings issued to towns and their answers (叫应):
+ * who has answered, how late, and the answer rate.
+ */
+#include "tui/console.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A town that has not answered after this long is marked late. */
+#define ANSWER_LATE_SECS (10 * 60)
+
+static const struct column cols[] = {
+	{ N_("ID"), "id", 12, 0 },
+	{ N_("ISSUED"), "at", 11, COL_TIME },
+	{ N_("HAZARD"), "hazard", 10, 0 },
+	{ N_("COLOUR"), "color", 7, 0 },
+	{ N_("ANSWERED"), "rate", 9, COL_RIGHT },
+	{ N_("TEXT"), "text", 0, 0 },
+	{ NULL, NULL, 0, 0 }
+};
+
+static cJSON *
+load(struct pane *p)
+{
+	cJSON *list = NULL, *row, *out, *tmp;
+	int n, i;
+	char buf[32];
+
+	if (state_list(console_db(), LIST_WARNINGS, NULL, &list)) {
+		console_msg(1, "%s", db_errmsg(console_db()));
+		return NULL;
+	}
+	/* Newest first. */
+	out = cJSON_CreateArray();
+	n = cJSON_GetArraySize(list);
+	for (i = n - 1; i >= 0; i--) {
+		row = cJSON_GetArrayItem(list, i);
+		if (p->view.filter[0] &&
+		    !strstr(cJSON_GetObjectItem(row, "text")->valuestring,
+			    p->view.filter) &&
+		    !strstr(cJSON_GetObjectItem(row, "hazard")->valuestring,
+			    p->view.filter))
+			continue;
+		snprintf(buf, sizeof buf, "%.0f/%.0f",
+			 cJSON_GetObjectItem(row, "answered")->valuedouble,
+			 cJSON_GetObjectItem(row, "towns")->valuedouble);
+		tmp = cJSON_Duplicate(row, 1);
+		cJSON_AddStringToObject(tmp, "rate", buf);
+		cJSON_AddItemToArray(out, tmp);
+	}
+	cJSON_Delete(list);
+	return out;
+}
+
+static int
+style(const cJSON *row, void *ctx)
+{
+	int64_t at;
+
+	(void)ctx;
+	if (cJSON_GetObjectItem(row, "answered")->valuedouble <
+	    cJSON_GetObjectItem(row, "towns")->valuedouble &&
+	    time_parse_iso(cJSON_GetObjectItem(row, "at")->valuestring, &at) == 0 &&
+	    console_now() - at > ANSWER_LATE_SECS)
+		return A_BOLD | (has_colors() ? COLOR_PAIR(1) : A_UNDERLINE);
+	return 0;
+}
+
+static const char *const colors[] = { "blue", "yellow", "orange", "red", NULL };
+
+static const struct form_field issue_form[] = {
+	{ N_("Hazard"), "hazard", FT_TEXT, 1, NULL },
+	{ N_("Colour"), "color", FT_CHOICE, 1, colors },
+	{ N_("Text"), "text", FT_TEXT, 1, NULL },
+	{ N_("Towns (a,b; empty: all)"), "towns", FT_TEXT, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL }
+};
+
+static const struct form_field answer_form[] = {
+	{ N_("Town"), "town", FT_TEXT, 1, NULL },
+	{ N_("Who answered"), "who", FT_TEXT, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL }
+};
+
+static char warning[64];
+
+static int
+submit_issue(cJSON *values, char *msg, size_t n, void *ctx)
+{
+	cJSON *towns = cJSON_CreateArray();
+	char list[512], *t, *save = NULL;
+	char id[64];
+	int rc;
+
+	(void)ctx;
+	snprintf(list, sizeof list, "%s", form_value(values, "towns"));
+	for (t = strtok_r(list, ",，", &save); t; t = strtok_r(NULL, ",，", &save))
+		cJSON_AddItemToArray(towns, cJSON_CreateString(t));
+	rc = warning_issue(console_db(), form_value(values, "hazard"),
+			   form_value(values, "color"), form_value(values, "text"),
+			   towns, id);
+	cJSON_Delete(towns);
+	if (rc)
+		return form_refused(rc, msg, n);
+	snprintf(msg, n, _("warning %s issued"), id);
+	return 0;
+}
+
+static int
+submit_answer(cJSON *values, char *msg, size_t n, void *ctx)
+{
+	char id[64];
+	int rc = warning_answer(console_db(), warning, form_value(values, "town"),
+				form_value(values, "who"), id);
+
+	(void)ctx;
+	if (rc)
+		return form_refused(rc, msg, n);
+	snprintf(msg, n, _("%s answered %s"), form_value(values, "town"), warning);
+	return 0;
+}
+
+static int
+key(struct pane *p, enum req r)
+{
+	const cJSON *row = view_selected(&p->view);
+	cJSON *init;
+
+	if (r == REQ_ADD) {
+		init = cJSON_CreateObject();
+		cJSON_AddStringToObject(init, "hazard", "typhoon");
+		cJSON_AddStringToObject(init, "color", "blue");
+		form_open(_("Issue a warning"), issue_form, init, submit_issue, NULL);
+		cJSON_Delete(init);
+		return 0;
+	}
+	if (r != REQ_ANSWER)
+		return -1;
+	if (!row) {
+		console_msg(1, "%s", _("no warning selected"));
+		return 0;
+	}
+	snprintf(warning, sizeof warning, "%s",
+		 cJSON_GetObjectItem(row, "id")->valuestring);
+	form_open(_("Record an answer (叫应)"), answer_form, NULL, submit_answer,
+		  NULL);
+	return 0;
+}
+
+/* The answer board of the selected warning: town by town. */
+static void
+draw_extra(struct pane *p, WINDOW *win)
+{
+	const cJSON *row = view_selected(&p->view);
+	cJSON *f, *list = NULL, *a;
+	int h, w, y, x = 0;
+
+	getmaxyx(win, h, w);
+	y = h - p->ops->extra_lines;
+	wmove(win, y, 0);
+	whline(win, '-', w);
+	if (!row)
+		return;
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "warning", cJSON_GetObjectItem(row, "id")
+				->valuestring);
+	if (state_list(console_db(), LIST_ANSWERS, f, &list)) {
+		cJSON_Delete(f);
+		return;
+	}
+	cJSON_Delete(f);
+	y++;
+	cJSON_ArrayForEach(a, list) {
+		const cJSON *secs = cJSON_GetObjectItem(a, "answer_secs");
+		char buf[64];
+		if (cJSON_IsNumber(secs))
+			snprintf(buf, sizeof buf, "%-11s %3.0fm", cJSON_GetObjectItem(
+				 a, "town")->valuestring, secs->valuedouble / 60);
+		else
+			snprintf(buf, sizeof buf, "%-11s %s", cJSON_GetObjectItem(
+				 a, "town")->valuestring, _("NONE"));
+		if (y >= h)
+			break;
+		wmove(win, y, x);
+		if (!cJSON_IsNumber(secs))
+			wattron(win, A_BOLD);
+		text_put(win, buf, 19, 1);
+		wattroff(win, A_BOLD);
+		x += 20;
+		if (x + 19 > w) {
+			x = 0;
+			y++;
+		}
+	}
+	cJSON_Delete(list);
+}
+
+const struct pane_ops pane_warnings = {
+	N_("Warnings"), cols, load, key, draw_extra, style, 6,
+};

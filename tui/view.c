@@ -1,0 +1,195 @@
+/*
+ * view.c - the one list view every pane uses: columns, selection kept by
+ * id when the data changes, scrolling, width-aware cells.
+ */
+#include "tui/console.h"
+#include "tui/tui.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *
+row_id(const cJSON *row)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(row, "id");
+	return cJSON_IsString(id) ? id->valuestring : "";
+}
+
+void
+view_set_rows(struct view *v, cJSON *rows)
+{
+	int i = 0, n, h = v->height > 0 ? v->height : 1;
+	const cJSON *r;
+
+	cJSON_Delete(v->rows);
+	v->rows = rows;
+	n = cJSON_GetArraySize(rows);
+	/* Keep the selection on the same record, and the scroll where it
+	 * was, so rows added above show rather than push the view. */
+	if (v->sel_id[0]) {
+		cJSON_ArrayForEach(r, rows) {
+			if (strcmp(row_id(r), v->sel_id) == 0) {
+				v->sel = i;
+				break;
+			}
+			i++;
+		}
+	}
+	if (v->sel >= n)
+		v->sel = n > 0 ? n - 1 : 0;
+	if (v->sel < v->top)
+		v->top = v->sel;
+	if (v->sel >= v->top + h)
+		v->top = v->sel - h + 1;
+	if (v->top < 0)
+		v->top = 0;
+	r = cJSON_GetArrayItem(rows, v->sel);
+	snprintf(v->sel_id, sizeof v->sel_id, "%s", r ? row_id(r) : "");
+}
+
+const cJSON *
+view_selected(const struct view *v)
+{
+	return cJSON_GetArrayItem(v->rows, v->sel);
+}
+
+void
+view_move(struct view *v, enum req r, int height)
+{
+	int n = cJSON_GetArraySize(v->rows);
+	const cJSON *row;
+
+	if (height < 1)
+		height = 1;
+	switch (r) {
+	case REQ_UP:        v->sel--; break;
+	case REQ_DOWN:      v->sel++; break;
+	case REQ_PAGE_UP:   v->sel -= height; v->top -= height; break;
+	case REQ_PAGE_DOWN: v->sel += height; v->top += height; break;
+	case REQ_FIRST:     v->sel = 0; break;
+	case REQ_LAST:      v->sel = n - 1; break;
+	default: break;
+	}
+	if (v->sel >= n)
+		v->sel = n - 1;
+	if (v->sel < 0)
+		v->sel = 0;
+	if (v->top > n - height)
+		v->top = n - height;
+	if (v->top < 0)
+		v->top = 0;
+	if (v->sel < v->top)
+		v->top = v->sel;
+	if (v->sel >= v->top + height)
+		v->top = v->sel - height + 1;
+	row = view_selected(v);
+	snprintf(v->sel_id, sizeof v->sel_id, "%s", row ? row_id(row) : "");
+}
+
+/* A cell's text: strings as they are, numbers whole, times local. */
+static const char *
+cell(const cJSON *row, const struct column *c, char *buf, size_t n)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, c->key);
+	int64_t t;
+
+	if (c->flags & COL_NAME)
+		return console_name(row);
+	if (cJSON_IsNumber(v)) {
+		snprintf(buf, n, "%.0f", v->valuedouble);
+		return buf;
+	}
+	if (cJSON_IsBool(v))
+		return cJSON_IsTrue(v) ? "*" : "";
+	if (!cJSON_IsString(v))
+		return "";
+	if ((c->flags & (COL_TIME | COL_AGE)) && time_parse_iso(v->valuestring,
+								&t) == 0) {
+		if (c->flags & COL_AGE) {
+			int64_t m = (console_now() - t) / 60;
+			if (m < 0)
+				m = 0;
+			if (m < 60)
+				snprintf(buf, n, "%lldm", (long long)m);
+			else if (m < 48 * 60)
+				snprintf(buf, n, "%lldh%02lld", (long long)(m / 60),
+					 (long long)(m % 60));
+			else
+				snprintf(buf, n, "%lldd", (long long)(m / 1440));
+		} else {
+			char full[20];
+			time_format_local(t, full);
+			snprintf(buf, n, "%s", full + 5); /* MM-DD HH:MM */
+		}
+		return buf;
+	}
+	return v->valuestring;
+}
+
+static void
+put_cell(WINDOW *win, const char *s, int width, int right)
+{
+	int w = text_width(s);
+
+	if (right && w < width) {
+		wprintw(win, "%*s", width - w, "");
+		text_put(win, s, w, 0);
+	} else {
+		text_put(win, s, width, 1);
+	}
+}
+
+void
+view_draw(struct view *v, WINDOW *win, const struct column *cols,
+	  int (*style)(const cJSON *row, void *ctx), void *ctx)
+{
+	int h, w, y, x, i, n = cJSON_GetArraySize(v->rows), fixed = 0, ncol = 0;
+	const struct column *c;
+	char buf[64];
+
+	getmaxyx(win, h, w);
+	v->height = h - 1;
+	werase(win);
+	for (c = cols; c->title; c++, ncol++)
+		fixed += c->width + 1;
+	/* Header */
+	wattron(win, A_BOLD | A_UNDERLINE);
+	wmove(win, 0, 0);
+	for (c = cols, x = 0; c->title && x < w; c++) {
+		int cw = c->width ? c->width : w - fixed;
+		if (cw > w - x)
+			cw = w - x;
+		put_cell(win, _(c->title), cw, c->flags & COL_RIGHT);
+		x += cw;
+		if (x < w) {
+			waddch(win, ' ');
+			x++;
+		}
+	}
+	wattroff(win, A_BOLD | A_UNDERLINE);
+	if (n == 0) {
+		mvwaddstr(win, 2, 1, _("(nothing here)"));
+		return;
+	}
+	for (y = 1, i = v->top; y < h && i < n; y++, i++) {
+		const cJSON *row = cJSON_GetArrayItem(v->rows, i);
+		int attr = style ? style(row, ctx) : 0;
+		if (i == v->sel)
+			attr |= A_REVERSE;
+		wattrset(win, attr);
+		wmove(win, y, 0);
+		for (c = cols, x = 0; c->title && x < w; c++) {
+			int cw = c->width ? c->width : w - fixed;
+			if (cw > w - x)
+				cw = w - x;
+			put_cell(win, cell(row, c, buf, sizeof buf), cw,
+				 c->flags & COL_RIGHT);
+			x += cw;
+			if (x < w) {
+				waddch(win, ' ');
+				x++;
+			}
+		}
+		wattrset(win, A_NORMAL);
+	}
+}
