@@ -61,6 +61,8 @@ static struct console {
 	int quit;
 } C;
 
+static void refresh_top_level(void);
+
 /* ---- what panes and forms call ---- */
 
 struct db *
@@ -110,8 +112,10 @@ console_changed(void)
 	for (i = 0; i < NPANES; i++)
 		C.panes[i].dirty = 1;
 	C.status_dirty = 1;
-	if (C.db)
+	if (C.db) {
 		db_data_version(C.db, &C.data_version);
+		refresh_top_level();
+	}
 }
 
 static int

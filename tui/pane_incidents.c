@@ -13,7 +13,6 @@
 
 static const struct column cols[] = {
 	{ N_("ID"), "id", 12, 0 },
-	{ N_("RECEIVED"), "received_at", 11, COL_TIME },
 	{ N_("AGE"), "received_at", 5, COL_AGE | COL_RIGHT },
 	{ N_("TOWN"), "town", 10, 0 },
 	{ N_("STATUS"), "status", 10, 0 },

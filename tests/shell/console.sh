@@ -1,0 +1,180 @@
+#!/bin/sh
+# console.sh - the console as a duty officer meets it: the real binary in
+# a tmux pane at 80x24, driven by keys, read back from the screen, under
+# TERM=xterm-256color and vt100, in zh_CN.UTF-8 and C locales.
+set -u
+BIN=${DUTYDESK_BIN:-$PWD/dutydesk}
+case "$BIN" in /*) ;; *) BIN=$PWD/$BIN ;; esac
+export DUTYDESK_ASSETS=${DUTYDESK_ASSETS:-$PWD/assets}
+if ! command -v tmux >/dev/null; then
+	echo "not ok 1 - tmux is not installed"
+	exit 1
+fi
+dir=$(mktemp -d)
+sock=$dir/tmux.sock
+T() { tmux -S "$sock" "$@"; }
+trap 'T kill-server 2>/dev/null; rm -rf "$dir"' EXIT
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() {
+	n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"
+	T capture-pane -p -t dd 2>/dev/null | sed 's/^/#   /'
+}
+screen() { T capture-pane -p -t dd; }
+# wait_for TEXT [SECONDS]: until TEXT is on the screen.
+wait_for() {
+	i=0
+	while [ $i -lt $((${2:-5} * 10)) ]; do
+		screen 2>/dev/null | grep -qF -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+check() { if wait_for "$2" "${3:-5}"; then ok "$1"; else nok "$1 (wanted '$2')"; fi; }
+keys() { T send-keys -t dd "$@"; sleep 0.15; }
+dd() { "$BIN" --db "$db" "$@"; }
+# console TERM LANG: a fresh console in its own tmux server, 80x24.
+console() {
+	T kill-session -t dd 2>/dev/null
+	T -f /dev/null new-session -d -s dd -x 80 -y 24 \
+		"TERM=$1 LANG=$2 LC_ALL=$2 DUTYDESK_BELL=off '$BIN' --db '$db' --officer wang; stty -a > '$dir/stty'; echo CONSOLE-EXITED; sleep 60"
+}
+pick_locale() {
+	if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then echo zh_CN.UTF-8; else echo C.UTF-8; fi
+}
+
+db=$dir/station.db
+dd init --station linhai --role command >/dev/null 2>&1 || { echo "not ok 1 - init"; exit 1; }
+ZH=$(pick_locale)
+
+# --- xterm-256color, Chinese locale: the main flows ---
+console xterm-256color "$ZH"
+check "the console opens on the incidents pane" "linhai"
+keys a
+check "a opens the intake form" "(接报)"
+keys "大田街道" Enter "山洪冲毁便桥" Enter "下洋村" Enter
+keys C-d
+if wait_for "linhai-1" 5; then ok "the form records an incident"; else nok "the form records an incident"; fi
+if dd export --json | grep -q '"title":	"山洪冲毁便桥"\|"title": "山洪冲毁便桥"'; then
+	ok "the incident typed in the form is in export --json"
+else
+	nok "the incident typed in the form is in export --json"
+fi
+
+# A form refuses bad input in words and keeps what was typed.
+keys a
+keys "atlantis" Enter "x" C-d
+check "an unknown town is refused in words" "unknown town 'atlantis'"
+keys Escape
+
+# A shell command's change shows without a key press.
+dd incident add --town 杜桥镇 --title 外部录入的事件 >/dev/null
+check "a shell command's incident appears within a second" "外部录入的事件" 3
+
+# Dispatch a team from the teams pane and move it on.
+keys 3
+check "the teams pane shows the board" "c01"
+keys / "t-datian" Enter
+check "/ filters the board" "t-datian"
+keys d
+keys "linhai-1" C-d
+check "dispatch a team" "dispatched"
+keys s
+keys C-d
+check "the team moves on to en_route" "en_route"
+if dd team list --json | grep -q '"id":"t-datian".*"status":"en_route"'; then
+	ok "the team's status is stored"
+else
+	nok "the team's status is stored"
+fi
+
+# Issue supplies and see the stock change.
+keys 4
+keys / "d-datian" Enter
+check "the supplies pane lists the depot" "d-datian"
+before=$(dd supply list --item tent --depot d-datian --json | sed 's/.*"qty":\([0-9-]*\).*/\1/')
+keys i
+keys C-u "tent" Enter C-u "d-datian" Enter "3" C-d
+check "issue supplies" "tent"
+after=$(dd supply list --item tent --depot d-datian --json | sed 's/.*"qty":\([0-9-]*\).*/\1/')
+if [ "$after" -eq $((before - 3)) ] 2>/dev/null; then ok "the stock went down by 3"; else nok "stock $before -> $after"; fi
+
+# Start a Level IV typhoon response and raise it to III.
+keys 2
+keys G
+keys s
+keys C-d
+check "start a Level IV typhoon response" "IV"
+keys +
+keys C-d
+check "raise it to III" "III"
+if dd response show --json | grep -q '"hazard":"typhoon","level":3,"level_name":"III"'; then
+	ok "the level in force is III"
+else
+	nok "the level in force is III"
+fi
+
+# Resize to 40x10 and back.
+T resize-window -t dd -x 40 -y 10
+check "a tiny terminal gets a clear notice" "too small"
+T resize-window -t dd -x 80 -y 24
+check "enlarged again, the console comes back" "typhoon"
+T resize-window -t dd -x 200 -y 50
+check "a wide terminal shows the supplies pane too" "QTY"
+check "a wide terminal shows the teams pane too" "KIND"
+T resize-window -t dd -x 80 -y 24
+
+# Help comes from the key table.
+keys ?
+check "? shows the keys of the pane" "raise the level"
+keys Escape
+
+# Quit leaves the terminal sane.
+keys q
+check "q quits" "CONSOLE-EXITED"
+if grep -q ' icanon' "$dir/stty" && grep -q ' echo' "$dir/stty"; then
+	ok "the terminal is back in canonical mode with echo"
+else
+	nok "the terminal is back in canonical mode with echo"
+fi
+
+# --- SIGHUP with a half-typed form: the draft comes back ---
+console xterm-256color "$ZH"
+check "the console opens again" "linhai"
+keys a
+keys "大田街道" Enter "半截的报告"
+check "half a form typed" "半截的报告"
+pid=$(pgrep -f -- "--db $db --officer wang" | head -n 1)
+kill -HUP "$pid"
+check "SIGHUP ends the console" "CONSOLE-EXITED"
+if [ -s "$db.draft" ]; then ok "the draft is kept beside the database"; else nok "the draft is kept"; fi
+console xterm-256color "$ZH"
+check "the next start offers the draft" "half-typed"
+keys a
+check "the form opens with the draft" "半截的报告"
+keys Escape
+keys q
+
+# --- vt100 and the C locale: monochrome, ASCII, pinyin names ---
+console vt100 C
+check "vt100 in the C locale opens" "linhai"
+keys 3
+check "names show in pinyin in the C locale" "Datian Jiedao"
+shot=$(screen)
+if [ -n "$shot" ] && ! printf '%s\n' "$shot" | LC_ALL=C grep -q '[^ -~]'; then
+	ok "the C locale screen is ASCII only"
+else
+	nok "the C locale screen is ASCII only"
+fi
+keys q
+check "vt100 quits" "CONSOLE-EXITED"
+
+# --- xterm-256color in C.UTF-8, English ---
+console xterm-256color C.UTF-8
+check "C.UTF-8 opens in English" "Incidents"
+keys q
+
+echo "# $n checks, $fails failed"
+[ "$fails" -eq 0 ]
