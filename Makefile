@@ -8,17 +8,18 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/dutydesk
 MANDIR ?= $(PREFIX)/share/man
+LOCALEDIR ?= $(PREFIX)/share/locale
 PKG_CONFIG ?= pkg-config
 
 # Debian packages the build and the tests need.
-DEPS_BUILD = build-essential pkg-config libncurses-dev libsqlite3-dev \
-	libuv1-dev libcjson-dev libsodium-dev
+DEPS_BUILD = build-essential pkg-config gettext libncurses-dev \
+	libsqlite3-dev libuv1-dev libcjson-dev libsodium-dev
 DEPS_TEST = libcmocka-dev tmux sqlite3 tzdata locales
 LIBS_PC = ncursesw sqlite3 libuv libcjson libsodium
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -I.
-CFLAGS += -DDATADIR='"$(DATADIR)"'
+CFLAGS += -DDATADIR='"$(DATADIR)"' -DLOCALEDIR='"$(LOCALEDIR)"'
 ifeq ($(SANITIZE),1)
 BUILD ?= build/san
 CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -45,10 +46,27 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC = $(wildcard tests/bench/*.c)
 BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all dutydesk run test bench setup install \
+# Translations: the build tree keeps them in locale/ beside the binary.
+LANGS = zh_CN
+MO = $(LANGS:%=locale/%/LC_MESSAGES/dutydesk.mo)
+
+.PHONY: all dutydesk run test bench setup install pot \
 	uninstall clean
 
-all: dutydesk
+all: dutydesk $(MO)
+
+locale/%/LC_MESSAGES/dutydesk.mo: assets/po/%.po
+	@mkdir -p $(dir $@)
+	@echo "  MSGFMT  $<"
+	$(Q)msgfmt -c -o $@ $<
+
+# The template of every message the console and core show.
+pot:
+	xgettext --from-code=UTF-8 -k_ -kN_ -kDD_N_ -kdb_fail:3 -kconsole_msg:2 \
+		--add-comments=TRANSLATORS --package-name=dutydesk \
+		--package-version=0.1.0 -o assets/po/dutydesk.pot \
+		core/*.c core/*.h tui/*.c tui/*.h
+	for l in $(LANGS); do msgmerge -q -U assets/po/$$l.po assets/po/dutydesk.pot; done
 
 # The binary lives at the top of the tree so it finds assets/ beside it;
 # copied every time, so a plain build replaces a sanitized one.
@@ -100,10 +118,15 @@ install: all
 	install -m 755 dutydesk $(DESTDIR)$(BINDIR)/dutydesk
 	install -m 644 assets/seed/county.json $(DESTDIR)$(DATADIR)/seed/
 	install -m 644 assets/checklists/*.json $(DESTDIR)$(DATADIR)/checklists/
+	for l in $(LANGS); do \
+		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+		install -m 644 locale/$$l/LC_MESSAGES/dutydesk.mo \
+			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/ || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/dutydesk
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build dutydesk
+	rm -rf build dutydesk locale

@@ -25,25 +25,28 @@ enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_ENV = 3,
        EXIT_DISK = 4, EXIT_SERVER = 5 };
 
 /* name, exit code, message */
+/* Marks a message for translation where it is defined. */
+#define DD_N_(s) s
+
 #define DD_ERRORS(E) \
-	E(USAGE,      EXIT_USAGE,   "usage error") \
-	E(INVALID,    EXIT_REFUSED, "invalid input") \
-	E(NOTFOUND,   EXIT_REFUSED, "no such record") \
-	E(REFUSED,    EXIT_REFUSED, "refused") \
-	E(ROLE,       EXIT_REFUSED, "not allowed for this station's role") \
-	E(SCHEMA,     EXIT_REFUSED, "malformed operation") \
-	E(REALM,      EXIT_REFUSED, "operation belongs to another realm") \
-	E(DB_OPEN,    EXIT_ENV,     "cannot open database") \
-	E(DB_NOTOURS, EXIT_ENV,     "not a dutydesk database") \
-	E(DB_NEWER,   EXIT_ENV,     "database was written by a newer dutydesk") \
-	E(DB_NOINIT,  EXIT_ENV,     "database has no station; run 'dutydesk init' first") \
-	E(DB_BUSY,    EXIT_ENV,     "database is locked by another program") \
-	E(DB_CORRUPT, EXIT_ENV,     "database is damaged") \
-	E(DB,         EXIT_ENV,     "database error") \
-	E(ASSETS,     EXIT_ENV,     "cannot read assets") \
-	E(DISK_FULL,  EXIT_DISK,    "disk full") \
-	E(IO,         EXIT_DISK,    "input/output error") \
-	E(NOMEM,      EXIT_DISK,    "out of memory")
+	E(USAGE,      EXIT_USAGE,   DD_N_("usage error")) \
+	E(INVALID,    EXIT_REFUSED, DD_N_("invalid input")) \
+	E(NOTFOUND,   EXIT_REFUSED, DD_N_("no such record")) \
+	E(REFUSED,    EXIT_REFUSED, DD_N_("refused")) \
+	E(ROLE,       EXIT_REFUSED, DD_N_("not allowed for this station's role")) \
+	E(SCHEMA,     EXIT_REFUSED, DD_N_("malformed operation")) \
+	E(REALM,      EXIT_REFUSED, DD_N_("operation belongs to another realm")) \
+	E(DB_OPEN,    EXIT_ENV,     DD_N_("cannot open database")) \
+	E(DB_NOTOURS, EXIT_ENV,     DD_N_("not a dutydesk database")) \
+	E(DB_NEWER,   EXIT_ENV,     DD_N_("database was written by a newer dutydesk")) \
+	E(DB_NOINIT,  EXIT_ENV,     DD_N_("database has no station; run 'dutydesk init' first")) \
+	E(DB_BUSY,    EXIT_ENV,     DD_N_("database is locked by another program")) \
+	E(DB_CORRUPT, EXIT_ENV,     DD_N_("database is damaged")) \
+	E(DB,         EXIT_ENV,     DD_N_("database error")) \
+	E(ASSETS,     EXIT_ENV,     DD_N_("cannot read assets")) \
+	E(DISK_FULL,  EXIT_DISK,    DD_N_("disk full")) \
+	E(IO,         EXIT_DISK,    DD_N_("input/output error")) \
+	E(NOMEM,      EXIT_DISK,    DD_N_("out of memory"))
 
 enum dd_err {
 	DD_OK = 0,

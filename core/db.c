@@ -4,6 +4,7 @@
  */
 #include "private.h"
 
+#include <libintl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@ dd_strerror(int err)
 		return "ok";
 	for (i = 0; i < sizeof errors / sizeof errors[0]; i++)
 		if (errors[i].code == err)
-			return errors[i].msg;
+			return dgettext("dutydesk", errors[i].msg);
 	return "unknown error";
 }
 
@@ -54,8 +55,9 @@ db_fail(struct db *db, int err, const char *fmt, ...)
 	va_list ap;
 
 	if (db) {
+		/* The detail is shown to the officer: in the station's language. */
 		va_start(ap, fmt);
-		vsnprintf(db->err, sizeof db->err, fmt, ap);
+		vsnprintf(db->err, sizeof db->err, dgettext("dutydesk", fmt), ap);
 		va_end(ap);
 	}
 	return err;

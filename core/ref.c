@@ -5,6 +5,7 @@
  */
 #include "private.h"
 
+#include <libintl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,19 +63,30 @@ const struct field shelter_schema[] = {
 };
 
 struct reftable {
-	const char *kind, *table, *what;
+	const char *kind, *table;
 	const struct field *schema;
 	const char *seedkey;
+	/* Messages whole, so each language can say them its own way. */
+	const char *none, *unknown, *ambiguous;
 };
 
 static const struct reftable reftables[] = {
-	[REF_TOWN]    = { "town.put", "towns", "town", town_schema, "towns" },
-	[REF_TEAM]    = { "team.put", "teams", "team", team_schema, "teams" },
-	[REF_DEPOT]   = { "depot.put", "depots", "depot", depot_schema, "depots" },
-	[REF_KIND]    = { "supply_kind.put", "supply_kinds", "supply kind",
-			  kind_schema, "supply_kinds" },
-	[REF_SHELTER] = { "shelter.put", "shelters", "shelter", shelter_schema,
-			  "shelters" },
+	[REF_TOWN] = { "town.put", "towns", town_schema, "towns",
+		DD_N_("no town given"), DD_N_("unknown town '%s'"),
+		DD_N_("'%s' names more than one town; use its code") },
+	[REF_TEAM] = { "team.put", "teams", team_schema, "teams",
+		DD_N_("no team given"), DD_N_("unknown team '%s'"),
+		DD_N_("'%s' names more than one team; use its code") },
+	[REF_DEPOT] = { "depot.put", "depots", depot_schema, "depots",
+		DD_N_("no depot given"), DD_N_("unknown depot '%s'"),
+		DD_N_("'%s' names more than one depot; use its code") },
+	[REF_KIND] = { "supply_kind.put", "supply_kinds", kind_schema,
+		"supply_kinds", DD_N_("no supply kind given"),
+		DD_N_("unknown supply kind '%s'"),
+		DD_N_("'%s' names more than one supply kind; use its code") },
+	[REF_SHELTER] = { "shelter.put", "shelters", shelter_schema, "shelters",
+		DD_N_("no shelter given"), DD_N_("unknown shelter '%s'"),
+		DD_N_("'%s' names more than one shelter; use its code") },
 };
 #define NREF ((int)(sizeof reftables / sizeof reftables[0]))
 
@@ -111,7 +123,8 @@ ref_find(struct db *db, enum ref r, const char *what, char code_out[64])
 	int rc, s, found = 0;
 
 	if (!what || !*what)
-		return db_fail(db, DD_E_INVALID, "no %s given", reftables[r].what);
+		return db_fail(db, DD_E_INVALID, "%s", dgettext("dutydesk",
+							 reftables[r].none));
 	st = db_prep(db, sql[r]);
 	if (!st)
 		return db_rc(db, sqlite3_errcode(db->h));
@@ -132,10 +145,9 @@ ref_find(struct db *db, enum ref r, const char *what, char code_out[64])
 	if (rc)
 		return rc;
 	if (found == 0)
-		return db_fail(db, 0, "unknown %s '%s'", reftables[r].what, what);
+		return db_fail(db, 0, reftables[r].unknown, what);
 	if (found > 1)
-		return db_fail(db, 0, "'%s' names more than one %s; use its code",
-			       what, reftables[r].what);
+		return db_fail(db, 0, reftables[r].ambiguous, what);
 	return 1;
 }
 
