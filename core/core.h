@@ -318,6 +318,17 @@ enum list { LIST_TOWNS, LIST_TEAMS, LIST_DEPOTS, LIST_KINDS, LIST_STOCK,
 	    LIST_DECISIONS, LIST_WARNINGS, LIST_ANSWERS, LIST_LOG,
 	    LIST_CONFLICTS, LIST_REPORTS, LIST_TICKS, LIST_N };
 int state_list(struct db *db, enum list l, const cJSON *filter, cJSON **out);
+/* What needs the officer now, counted in a few indexed queries. */
+struct duty_counts {
+	int64_t open;            /* open incidents */
+	int64_t phone_late;      /* no phone report 30 minutes after intake */
+	int64_t written_late;    /* no written report after 1 hour */
+	int64_t teams_out;       /* teams not available or out of service */
+	int64_t unanswered_late; /* towns silent 10 minutes after a warning */
+	char newest[64];         /* the incident that arrived last */
+};
+#define ANSWER_LATE_SECS (10 * 60)
+int duty_counts(struct db *db, int64_t now, struct duty_counts *c);
 /* One incident with its reports and dispatches. 1 found, 0 not. */
 int incident_get(struct db *db, const char *id, cJSON **out);
 /* The replicated state as DESIGN's export object (with digest). */

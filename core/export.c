@@ -204,6 +204,39 @@ state_list(struct db *db, enum list l, const cJSON *filter, cJSON **out)
 	return rc;
 }
 
+int
+duty_counts(struct db *db, int64_t now, struct duty_counts *c)
+{
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if ((rc = db_int(db, &c->open, "SELECT count(*) FROM incidents WHERE "
+			 "status_rank < 4 AND deleted = 0 AND received_at IS NOT "
+			 "NULL", NULL)) < 0 ||
+	    (rc = db_int(db, &c->phone_late, "SELECT count(*) FROM incidents i "
+			 "WHERE status_rank < 4 AND deleted = 0 AND received_at < ? "
+			 "AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.incident = "
+			 "i.id AND r.channel = 'phone')", "i",
+			 now - REPORT_PHONE_SECS)) < 0 ||
+	    (rc = db_int(db, &c->written_late, "SELECT count(*) FROM incidents i "
+			 "WHERE status_rank < 4 AND deleted = 0 AND received_at < ? "
+			 "AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.incident = "
+			 "i.id AND r.channel = 'written')", "i",
+			 now - REPORT_WRITTEN_SECS)) < 0 ||
+	    (rc = db_int(db, &c->teams_out, "SELECT count(*) FROM teams WHERE "
+			 "status NOT IN ('available', 'out_of_service')", NULL)) < 0 ||
+	    (rc = db_int(db, &c->unanswered_late, "SELECT count(*) FROM "
+			 "warning_towns t JOIN warnings w ON w.id = t.warning WHERE "
+			 "w.at < ? AND NOT EXISTS (SELECT 1 FROM answers a WHERE "
+			 "a.warning = t.warning AND a.town = t.town)", "i",
+			 now - ANSWER_LATE_SECS)) < 0 ||
+	    (rc = db_text(db, c->newest, sizeof c->newest, "SELECT id FROM "
+			  "incidents WHERE rowid = (SELECT max(rowid) FROM "
+			  "incidents)", NULL)) < 0)
+		return rc;
+	return 0;
+}
+
 /* ---- export ---- */
 
 static int

@@ -58,10 +58,12 @@ static struct console {
 	int bell;               /* 0 off, 1 on, 2 quiet at night */
 	int alerts;             /* alerts not yet seen */
 	char top_level[32];     /* highest level in force, for the status */
+	struct duty_counts counts; /* what needs the officer, last seen */
 	int quit;
 } C;
 
 static void refresh_top_level(void);
+static void check_alerts(int announce);
 
 /* ---- what panes and forms call ---- */
 
@@ -115,6 +117,7 @@ console_changed(void)
 	if (C.db) {
 		db_data_version(C.db, &C.data_version);
 		refresh_top_level();
+		check_alerts(0);
 	}
 }
 
@@ -258,6 +261,14 @@ draw_status(void)
 		 _("level"), C.top_level[0] ? C.top_level : _("none"),
 		 _("offline"));
 	text_put(C.status, buf, COLS, 0);
+	if (C.counts.phone_late + C.counts.written_late +
+	    C.counts.unanswered_late > 0) {
+		snprintf(buf, sizeof buf, " | %s %lld", _("LATE"), (long long)(
+			 C.counts.phone_late + C.counts.written_late +
+			 C.counts.unanswered_late));
+		wattron(C.status, A_BOLD);
+		text_put(C.status, buf, COLS, 0);
+	}
 	if (C.alerts) {
 		snprintf(buf, sizeof buf, " | %d %s", C.alerts, _("alert(s): x"));
 		wattron(C.status, A_BOLD);
@@ -699,6 +710,41 @@ refresh_top_level(void)
 	cJSON_Delete(resp);
 }
 
+/* Ring for what arrived or went late since the last look: a new
+ * incident from elsewhere, a reporting clock run out, towns silent after
+ * a warning. The officer's own actions only move the baseline. */
+static void
+check_alerts(int announce)
+{
+	struct duty_counts n;
+	char what[160];
+
+	if (duty_counts(C.db, console_now(), &n))
+		return;
+	if (announce && n.newest[0] && strcmp(n.newest, C.counts.newest) != 0) {
+		snprintf(what, sizeof what, _("new incident %s"), n.newest);
+		console_alert(what);
+	}
+	if (announce && n.phone_late > C.counts.phone_late) {
+		snprintf(what, sizeof what, _("first report late for %lld "
+			 "incident(s)"), (long long)n.phone_late);
+		console_alert(what);
+	}
+	if (announce && n.written_late > C.counts.written_late) {
+		snprintf(what, sizeof what, _("written report late for %lld "
+			 "incident(s)"), (long long)n.written_late);
+		console_alert(what);
+	}
+	if (announce && n.unanswered_late > C.counts.unanswered_late) {
+		snprintf(what, sizeof what, _("%lld town(s) have not answered a "
+			 "warning"), (long long)n.unanswered_late);
+		console_alert(what);
+	}
+	if (memcmp(&n, &C.counts, sizeof n) != 0)
+		C.status_dirty = 1;
+	C.counts = n;
+}
+
 static void
 on_tick(uv_timer_t *h)
 {
@@ -713,12 +759,14 @@ on_tick(uv_timer_t *h)
 		for (i = 0; i < NPANES; i++)
 			C.panes[i].dirty = 1;
 		refresh_top_level();
+		check_alerts(1);
 	}
 	/* Ages and deadlines move by the minute. */
 	if (minute != C.last_minute) {
 		C.last_minute = minute;
 		for (i = 0; i < NPANES; i++)
 			C.panes[i].redraw = 1;
+		check_alerts(1);
 	}
 }
 
@@ -855,6 +903,7 @@ console_main(const char *dbpath, const char *officer)
 	db_set_officer(C.db, officer);
 	db_data_version(C.db, &C.data_version);
 	refresh_top_level();
+	check_alerts(0);
 	for (i = 0; i < NPANES; i++) {
 		C.panes[i].ops = pane_table[i];
 		C.panes[i].dirty = 1;

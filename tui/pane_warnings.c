@@ -7,9 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A town that has not answered after this long is marked late. */
-#define ANSWER_LATE_SECS (10 * 60)
-
 static const struct column cols[] = {
 	{ N_("ID"), "id", 12, 0 },
 	{ N_("ISSUED"), "at", 11, COL_TIME },

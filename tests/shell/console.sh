@@ -35,11 +35,15 @@ wait_for() {
 check() { if wait_for "$2" "${3:-5}"; then ok "$1"; else nok "$1 (wanted '$2')"; fi; }
 keys() { T send-keys -t dd "$@"; sleep 0.15; }
 dd() { "$BIN" --db "$db" "$@"; }
-# console TERM LANG: a fresh console in its own tmux server, 80x24.
+# console TERM LANG [OPTION...]: a fresh console in its own tmux server,
+# 80x24. The flows run with --lang en so the checks read English
+# messages while the data and the terminal are Chinese.
 console() {
+	t=$1 l=$2
+	shift 2
 	T kill-session -t dd 2>/dev/null
 	T -f /dev/null new-session -d -s dd -x 80 -y 24 \
-		"TERM=$1 LANG=$2 LC_ALL=$2 DUTYDESK_BELL=off '$BIN' --db '$db' --officer wang; stty -a > '$dir/stty'; echo CONSOLE-EXITED; sleep 60"
+		"TERM=$t LANG=$l LC_ALL=$l DUTYDESK_BELL=off '$BIN' --db '$db' --officer wang $*; stty -a > '$dir/stty'; echo CONSOLE-EXITED; sleep 60"
 }
 pick_locale() {
 	if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then echo zh_CN.UTF-8; else echo C.UTF-8; fi
@@ -50,7 +54,7 @@ dd init --station linhai --role command >/dev/null 2>&1 || { echo "not ok 1 - in
 ZH=$(pick_locale)
 
 # --- xterm-256color, Chinese locale: the main flows ---
-console xterm-256color "$ZH"
+console xterm-256color "$ZH" --lang en
 check "the console opens on the incidents pane" "linhai"
 keys a
 check "a opens the intake form" "(接报)"
@@ -72,6 +76,21 @@ keys Escape
 # A shell command's change shows without a key press.
 dd incident add --town 杜桥镇 --title 外部录入的事件 >/dev/null
 check "a shell command's incident appears within a second" "外部录入的事件" 3
+check "an incident from elsewhere is called out" "new incident linhai-2" 3
+check "and counted until seen" "alert"
+keys x
+if wait_for "alert(s)" 1; then nok "x marks alerts seen"; else ok "x marks alerts seen"; fi
+
+# The ':' command line takes the shell verbs.
+keys : "incident status linhai-1 verified" Enter
+check "the command line runs a shell verb" "verified"
+if dd incident show linhai-1 --json | grep -q '"status":	"verified"\|"status": "verified"'; then
+	ok "the verb changed the incident"
+else
+	nok "the verb changed the incident"
+fi
+keys : "incident status linhai-1 reported" Enter
+check "a refused verb says why" "only moves forward"
 
 # Dispatch a team from the teams pane and move it on.
 keys 3
@@ -141,7 +160,7 @@ else
 fi
 
 # --- SIGHUP with a half-typed form: the draft comes back ---
-console xterm-256color "$ZH"
+console xterm-256color "$ZH" --lang en
 check "the console opens again" "linhai"
 keys a
 keys "大田街道" Enter "半截的报告"
@@ -150,7 +169,7 @@ pid=$(pgrep -f -- "--db $db --officer wang" | head -n 1)
 kill -HUP "$pid"
 check "SIGHUP ends the console" "CONSOLE-EXITED"
 if [ -s "$db.draft" ]; then ok "the draft is kept beside the database"; else nok "the draft is kept"; fi
-console xterm-256color "$ZH"
+console xterm-256color "$ZH" --lang en
 check "the next start offers the draft" "half-typed"
 keys a
 check "the form opens with the draft" "半截的报告"
