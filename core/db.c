@@ -4,11 +4,14 @@
  */
 #include "private.h"
 
+#include <errno.h>
 #include <libintl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
 
 #include "schema.h"
 
@@ -69,6 +72,23 @@ db_errmsg(const struct db *db)
 	return db ? db->err : "";
 }
 
+/* A failed write whose errno SQLite did not keep: no room is the likely
+ * cause when the file-size limit is set or the disk is nearly full. */
+static int
+no_room(struct db *db, int rc)
+{
+	struct statvfs vfs;
+	struct rlimit lim;
+
+	if (rc != SQLITE_IOERR_WRITE && rc != SQLITE_IOERR_TRUNCATE &&
+	    rc != SQLITE_IOERR_FSYNC)
+		return 0;
+	if (getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
+		return 1;
+	return statvfs(db->path, &vfs) == 0 &&
+	       (unsigned long long)vfs.f_bavail * vfs.f_frsize < (1ULL << 20);
+}
+
 int
 db_rc(struct db *db, int rc)
 {
@@ -89,13 +109,15 @@ db_rc(struct db *db, int rc)
 	}
 	/* A write past a file-size limit shows up as an I/O error whose
 	 * errno says the disk is full; both mean "no room". */
-	if (err == DD_E_IO && db && db->h) {
-		int e = sqlite3_system_errno(db->h);
-		if (e == 28 /* ENOSPC */ || e == 27 /* EFBIG */)
-			err = DD_E_DISK_FULL;
-	}
+	if (err == DD_E_IO && db && db->h &&
+	    (sqlite3_system_errno(db->h) == ENOSPC ||
+	     sqlite3_system_errno(db->h) == EFBIG || no_room(db, rc)))
+		err = DD_E_DISK_FULL;
 	if (db && db->h)
-		snprintf(db->err, sizeof db->err, "%s", sqlite3_errmsg(db->h));
+		snprintf(db->err, sizeof db->err, "%s", err == DD_E_DISK_FULL
+			 ? dgettext("dutydesk", "disk full: nothing was written; "
+				    "free some space and try again")
+			 : sqlite3_errmsg(db->h));
 	return err;
 }
 
@@ -471,6 +493,7 @@ db_open(const char *path, int flags, struct db **out)
 	if (!db)
 		return DD_E_NOMEM;
 	db->rdonly = !!(flags & DB_RDONLY);
+	snprintf(db->path, sizeof db->path, "%s", path);
 	db->clock = clock_real;
 	snprintf(db->officer, sizeof db->officer, "duty");
 	oflags = db->rdonly ? SQLITE_OPEN_READONLY
@@ -584,13 +607,14 @@ db_backup(struct db *db, const char *path)
 	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
 	sqlite3_backup_finish(b);
 	if (rc != SQLITE_DONE) {
-		int e = sqlite3_errcode(to);
-		snprintf(db->err, sizeof db->err, "backup to %s: %s", path,
-			 sqlite3_errmsg(to));
+		int e = sqlite3_errcode(to), sys = sqlite3_system_errno(to);
+		int full = (e & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_FULL ||
+			   sys == ENOSPC || sys == EFBIG;
+		snprintf(db->err, sizeof db->err, "backup to %s: %s", path, full
+			 ? dgettext("dutydesk", "disk full") : sqlite3_errmsg(to));
 		sqlite3_close(to);
 		remove(path);
-		return (e & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_FULL
-		       ? DD_E_DISK_FULL : DD_E_IO;
+		return full ? DD_E_DISK_FULL : DD_E_IO;
 	}
 	rc = sqlite3_close(to);
 	return rc == SQLITE_OK ? 0 : DD_E_IO;

@@ -24,6 +24,7 @@ struct db {
 	struct dd_clock clock;
 	char officer[64];
 	char realm[40];       /* cached: a database's realm never changes */
+	char path[4096];
 	char err[512];
 	struct stmt_slot cache[STMT_CACHE];
 };

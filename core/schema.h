@@ -78,7 +78,7 @@ static const char *const migrations[] = {
 "  at INTEGER NOT NULL, officer TEXT, station TEXT);"
 "CREATE INDEX decisions_hazard ON decisions(hazard);"
 "CREATE TABLE follows(decision TEXT NOT NULL, hazard TEXT NOT NULL,"
-"  follows TEXT NOT NULL, PRIMARY KEY(decision, follows)) WITHOUT ROWID;"
+"  follows TEXT NOT NULL, PRIMARY KEY(decision, follows));"
 "CREATE INDEX follows_f ON follows(hazard, follows);"
 "CREATE TABLE ticks(episode TEXT NOT NULL, item TEXT NOT NULL,"
 "  checked INTEGER NOT NULL, officer TEXT, at INTEGER,"

@@ -73,6 +73,12 @@ console_db(void)
 	return C.db;
 }
 
+const char *
+console_dbpath(void)
+{
+	return C.dbpath;
+}
+
 int64_t
 console_now(void)
 {

@@ -61,6 +61,7 @@
 	R(ANSWER,    N_("record an answer (叫应)")) \
 	R(ZERO,      N_("daily zero report")) \
 	R(HANDOVER,  N_("shift handover")) \
+	R(PRINT,     N_("write the handover sheet to a file")) \
 	R(SEEN,      N_("mark alerts seen"))
 
 enum req {
@@ -184,6 +185,8 @@ void console_alert(const char *what);
 int64_t console_now(void);
 /* A name as this terminal can show it (Chinese or pinyin). */
 const char *console_name(const cJSON *row);
+/* The database file, for files written beside it. */
+const char *console_dbpath(void);
 /* Run a shell verb line inside the console (the ':' command line). */
 int console_command(const char *line, char *msg, size_t n);
 

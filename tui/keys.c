@@ -97,6 +97,7 @@ static const struct keymap keymap[] = {
 	{ 6, 'a', 0, REQ_ADD, "a" },
 	{ 6, 'z', 0, REQ_ZERO, "z" },
 	{ 6, 'h', 0, REQ_HANDOVER, "h" },
+	{ 6, 'p', 0, REQ_PRINT, "p" },
 };
 
 #define NKEYS (sizeof keymap / sizeof keymap[0])

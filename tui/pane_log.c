@@ -5,7 +5,10 @@
 #include "tui/console.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "tui/tui.h"
 
 static const struct column cols[] = {
 	{ N_("WHEN"), "at", 11, COL_TIME },
@@ -81,13 +84,48 @@ submit_handover(cJSON *values, char *msg, size_t n, void *ctx)
 	return 0;
 }
 
+/* The sheet of the selected handover (or the latest) into a file beside
+ * the database, for the office printer. */
+static void
+print_sheet(struct pane *p)
+{
+	const cJSON *row = view_selected(&p->view);
+	const char *id = NULL, *enc = getenv("DUTYDESK_PRINT_ENCODING");
+	char path[4200];
+	FILE *f;
+	int rc;
+
+	if (row && strcmp(cJSON_GetObjectItem(row, "kind")->valuestring,
+			  "handover") == 0)
+		id = cJSON_GetObjectItem(row, "id")->valuestring;
+	snprintf(path, sizeof path, "%s.handover-%s.txt", console_dbpath(),
+		 id ? id : "latest");
+	if (!(f = fopen(path, "w"))) {
+		console_msg(1, _("cannot write %s"), path);
+		return;
+	}
+	rc = sheet_handover(console_db(), id, enc && strcmp(enc, "gb18030") == 0,
+			    f);
+	if (fclose(f) != 0 && !rc)
+		rc = DD_E_IO;
+	if (rc) {
+		console_msg(1, "%s", *db_errmsg(console_db()) ? db_errmsg(console_db())
+			    : dd_strerror(rc));
+		remove(path);
+	} else {
+		console_msg(0, _("handover sheet written to %s"), path);
+	}
+}
+
 static int
 key(struct pane *p, enum req r)
 {
 	static int zero = 1;
 
-	(void)p;
 	switch (r) {
+	case REQ_PRINT:
+		print_sheet(p);
+		return 0;
 	case REQ_ADD:
 		form_open(_("Duty log entry"), note_form, NULL, submit_note, NULL);
 		return 0;

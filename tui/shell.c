@@ -226,9 +226,9 @@ cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
 	if (!station)
 		return usage(c, "%s", "init needs --station CODE");
 	if (!r)
-		return usage(c, "role '%s' is not town or command", role);
+		return refuse("role '%s' is not town or command", role);
 	if (seed && strcmp(seed, "county") != 0 && strcmp(seed, "none") != 0)
-		return usage(c, "seed '%s' is not county or none", seed);
+		return refuse("seed '%s' is not county or none", seed);
 	if (stat(sh->dbpath, &st) == 0 && st.st_size > 0)
 		return refuse("%s already exists; a station database is made once",
 			      sh->dbpath);
@@ -398,7 +398,11 @@ cmd_incident_add(struct shell *sh, const struct cmd *c, struct args *a)
 	char id[64];
 	int rc;
 
-	(void)c;
+	if (!opt(a, "town") || (!opt(a, "title") && !opt(a, "place"))) {
+		cJSON_Delete(f);
+		return usage(c, "%s", "an incident needs --town and --title or "
+			     "--place");
+	}
 	rc = incident_add(sh->db, f, id);
 	cJSON_Delete(f);
 	if (rc)
@@ -442,6 +446,7 @@ cmd_incident_list(struct shell *sh, const struct cmd *c, struct args *a)
 	int64_t limit;
 	int rc;
 
+	(void)c;
 	if (!opt(a, "all"))
 		cJSON_AddNumberToObject(f, "open", 1);
 	if (opt(a, "town")) {
@@ -454,8 +459,8 @@ cmd_incident_list(struct shell *sh, const struct cmd *c, struct args *a)
 	if (opt(a, "limit")) {
 		if (parse_qty(opt(a, "limit"), 1, 1000000000, &limit)) {
 			cJSON_Delete(f);
-			return usage(c, "limit '%s' is not a positive number",
-				     opt(a, "limit"));
+			return refuse("limit '%s' is not a positive number",
+				      opt(a, "limit"));
 		}
 		cJSON_AddNumberToObject(f, "limit", (double)limit);
 	}
@@ -520,11 +525,12 @@ cmd_incident_report(struct shell *sh, const struct cmd *c, struct args *a)
 	char id[64];
 	int t, rc;
 
+	(void)c;
 	for (t = 0; t < 3 && strcmp(a->pos[0], types[t]) != 0; t++)
 		;
 	if (t == 3)
-		return usage(c, "report '%s' is not first, followup or final",
-			     a->pos[0]);
+		return refuse("report '%s' is not first, followup or final",
+			      a->pos[0]);
 	if (opt(a, "at") && time_parse_local(opt(a, "at"), time(NULL), &at))
 		return refuse("'%s' is not a time (YYYY-MM-DD HH:MM)", opt(a, "at"));
 	rc = incident_report(sh->db, a->pos[1], t, ch ? ch : "phone",
@@ -637,8 +643,13 @@ cmd_response_show(struct shell *sh, const struct cmd *c, struct args *a)
 		cJSON_Delete(hz);
 		return 0;
 	}
-	if (a->npos == 1)
+	if (a->npos == 1) {
+		cJSON *list = NULL;
+		if (checklist_load(a->pos[0], 4, &list) != 0)
+			return refuse("unknown hazard '%s'", a->pos[0]);
+		cJSON_Delete(list);
 		return show_response(sh, a->pos[0]);
+	}
 	if ((rc = hazards_load(&hz))) {
 		cJSON_Delete(hz);
 		return fail(sh, rc);
@@ -744,8 +755,17 @@ cmd_dispatch_list(struct shell *sh, const struct cmd *c, struct args *a)
 	cJSON *f = cJSON_CreateObject();
 
 	(void)c;
-	if (opt(a, "incident"))
+	if (opt(a, "incident")) {
+		cJSON *inc = NULL;
+		int rc = incident_get(sh->db, opt(a, "incident"), &inc);
+		cJSON_Delete(inc);
+		if (rc <= 0) {
+			cJSON_Delete(f);
+			return rc < 0 ? fail(sh, rc) : refuse("no incident '%s'",
+							      opt(a, "incident"));
+		}
 		cJSON_AddStringToObject(f, "incident", opt(a, "incident"));
+	}
 	return show_list(sh, a, LIST_DISPATCHES, f, row_dispatch,
 			 "ID            TEAM        INCIDENT      DISPATCHED");
 }
@@ -947,6 +967,15 @@ cmd_warning_list(struct shell *sh, const struct cmd *c, struct args *a)
 
 	(void)c;
 	if (a->npos == 1) {
+		cJSON *all = NULL, *w;
+		int found = 0, rc = state_list(sh->db, LIST_WARNINGS, NULL, &all);
+		if (rc)
+			return fail(sh, rc);
+		cJSON_ArrayForEach(w, all)
+			found |= strcmp(js(w, "id"), a->pos[0]) == 0;
+		cJSON_Delete(all);
+		if (!found)
+			return refuse("no warning '%s'", a->pos[0]);
 		f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "warning", a->pos[0]);
 		return show_list(sh, a, LIST_ANSWERS, f, row_answer, NULL);
@@ -999,6 +1028,14 @@ cmd_handover(struct shell *sh, const struct cmd *c, struct args *a)
 		return fail(sh, rc);
 	print_id(id);
 	return 0;
+}
+
+static int
+cmd_handover_sheet(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	(void)c;
+	return fail(sh, sheet_handover(sh->db, a->npos ? a->pos[0] : NULL,
+				       opt(a, "gb18030") != NULL, stdout));
 }
 
 static void
@@ -1121,6 +1158,9 @@ static const struct cmd commands[] = {
 	  "log zero [TEXT]", "the daily zero report (零报告)" },
 	{ "log", "list", "json", 0, 0, DB_READ, cmd_log_list,
 	  "log list [--json]", "the duty log" },
+	{ "handover", "sheet", "gb18030", 0, 1, DB_READ, cmd_handover_sheet,
+	  "handover sheet [ID] [--gb18030]",
+	  "the handover as a plain-text sheet to print (the latest by default)" },
 	{ "handover", NULL, "to=,note=", 0, 0, DB_WRITE, cmd_handover,
 	  "handover --to NAME [--note T]",
 	  "shift handover (交接班) signed by --officer and NAME" },
@@ -1364,6 +1404,17 @@ shell_main(int argc, char **argv)
 	}
 	if (c->dbmode != DB_NONE) {
 		struct station_info si;
+		struct stat st;
+		/* An empty file is no station yet: say so and leave it empty
+		 * for init, rather than lay a schema into it. */
+		if (stat(sh.dbpath, &st) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_size == 0) {
+			fprintf(stderr, "dutydesk: %s is empty; make a station in it "
+				"with 'dutydesk --db %s init --station CODE'\n",
+				sh.dbpath, sh.dbpath);
+			free_args(&a);
+			return EXIT_ENV;
+		}
 		if (access(sh.dbpath, F_OK) != 0) {
 			fprintf(stderr, "dutydesk: no database at %s; make one with "
 				"'dutydesk --db %s init --station CODE'\n", sh.dbpath,

@@ -135,6 +135,25 @@ else
 	nok "the level in force is III"
 fi
 
+# Shift handover, signed by both, and its sheet for the printer.
+keys 7
+keys h
+keys "李明" Enter "大田山洪需跟进" C-d
+check "the handover is recorded" "李明"
+keys p
+check "p writes the handover sheet" "written to"
+sheet=$(ls "$db".handover-*.txt 2>/dev/null | head -n 1)
+if [ -n "$sheet" ] && grep -q "李明" "$sheet" && grep -q "linhai-1" "$sheet"; then
+	ok "the sheet names the incoming officer and the open incidents"
+else
+	nok "the sheet names the incoming officer and the open incidents"
+fi
+if dd handover sheet --gb18030 | iconv -f GB18030 -t UTF-8 | grep -q "李明"; then
+	ok "the sheet prints in GB18030 too"
+else
+	nok "the sheet prints in GB18030 too"
+fi
+
 # Resize to 40x10 and back.
 T resize-window -t dd -x 40 -y 10
 check "a tiny terminal gets a clear notice" "too small"
@@ -147,7 +166,7 @@ T resize-window -t dd -x 80 -y 24
 
 # Help comes from the key table.
 keys ?
-check "? shows the keys of the pane" "raise the level"
+check "? shows the keys of the pane" "shift handover"
 keys Escape
 
 # Quit leaves the terminal sane.
@@ -194,6 +213,18 @@ check "vt100 quits" "CONSOLE-EXITED"
 console xterm-256color C.UTF-8
 check "C.UTF-8 opens in English" "Incidents"
 keys q
+
+# --- the Chinese interface, from the locale ---
+if [ "$ZH" = zh_CN.UTF-8 ]; then
+	console xterm-256color zh_CN.UTF-8
+	check "zh_CN.UTF-8 shows the Chinese tabs" "应急响应"
+	keys 2
+	check "and Chinese column titles" "灾种"
+	keys q
+	check "zh console quits" "CONSOLE-EXITED"
+else
+	ok "# SKIP no zh_CN.UTF-8 locale on this machine"
+fi
 
 echo "# $n checks, $fails failed"
 [ "$fails" -eq 0 ]
