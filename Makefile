@@ -116,6 +116,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/seed \
 		$(DESTDIR)$(DATADIR)/checklists
 	install -m 755 dutydesk $(DESTDIR)$(BINDIR)/dutydesk
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 assets/man/dutydesk.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 assets/seed/county.json $(DESTDIR)$(DATADIR)/seed/
 	install -m 644 assets/checklists/*.json $(DESTDIR)$(DATADIR)/checklists/
 	for l in $(LANGS); do \
@@ -125,7 +127,7 @@ install: all
 	done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/dutydesk
+	rm -f $(DESTDIR)$(BINDIR)/dutydesk $(DESTDIR)$(MANDIR)/man1/dutydesk.1
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

@@ -166,7 +166,7 @@ is_assets(const char *dir)
 const char *
 assets_dir(void)
 {
-	char exe[PATH_MAX], try[PATH_MAX + 16];
+	char exe[PATH_MAX], try[PATH_MAX + 32];
 	const char *env = getenv("DUTYDESK_ASSETS");
 	ssize_t n;
 	char *slash;
@@ -178,7 +178,8 @@ assets_dir(void)
 		return assets_path;
 	}
 	/* From the build tree the binary sits at the top, beside assets/
-	 * (tests may run it from a subdirectory one level down). */
+	 * (tests may run it from a subdirectory one level down); installed,
+	 * the data is in DATADIR or in share/ beside bin/. */
 	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n > 0) {
 		exe[n] = 0;
@@ -191,6 +192,12 @@ assets_dir(void)
 				return assets_path;
 			}
 			snprintf(try, sizeof try, "%s/../assets", exe);
+			if (is_assets(try)) {
+				assets_set_dir(try);
+				return assets_path;
+			}
+			/* Installed under another prefix than it was built for. */
+			snprintf(try, sizeof try, "%s/../share/dutydesk", exe);
 			if (is_assets(try)) {
 				assets_set_dir(try);
 				return assets_path;

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -884,6 +885,16 @@ atexit_restore(void)
 	restore_terminal();
 }
 
+/* A crash must not leave the officer's terminal in raw mode: restore it,
+ * then die of the same signal (htop does the same in its fail path). */
+static void
+fatal_signal(int sig)
+{
+	restore_terminal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int
 console_main(const char *dbpath, const char *officer)
 {
@@ -924,6 +935,10 @@ console_main(const char *dbpath, const char *officer)
 	}
 	C.curses_on = 1;
 	atexit(atexit_restore);
+	signal(SIGSEGV, fatal_signal);
+	signal(SIGBUS, fatal_signal);
+	signal(SIGABRT, fatal_signal);
+	signal(SIGFPE, fatal_signal);
 	cbreak();
 	noecho();
 	nonl();

@@ -19,7 +19,7 @@
 static void
 find_translations(void)
 {
-	char exe[PATH_MAX], dir[PATH_MAX + 16];
+	char exe[PATH_MAX], dir[PATH_MAX + 32];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	char *slash;
 
@@ -29,6 +29,12 @@ find_translations(void)
 			*slash = 0;
 			snprintf(dir, sizeof dir, "%s/locale", exe);
 			if (access(dir, R_OK) == 0) {
+				bindtextdomain("dutydesk", dir);
+				return;
+			}
+			snprintf(dir, sizeof dir, "%s/../share/locale/zh_CN", exe);
+			if (access(dir, R_OK) == 0) {
+				snprintf(dir, sizeof dir, "%s/../share/locale", exe);
 				bindtextdomain("dutydesk", dir);
 				return;
 			}

@@ -1186,9 +1186,12 @@ help(FILE *f, const char *noun)
 		fprintf(f, "usage: dutydesk [--db FILE] [--officer NAME] [--lang zh|en] "
 			"[COMMAND ...]\n\nWithout a command: the station summary.\n\n"
 			"Commands:\n");
-	for (c = commands; c->noun; c++)
-		if (!noun || strcmp(noun, c->noun) == 0)
+	for (c = commands; c->noun; c++) {
+		if (noun && strcmp(noun, c->noun) == 0)
+			fprintf(f, "usage: dutydesk %s\n  %s\n", c->usage, c->help);
+		else if (!noun)
 			fprintf(f, "  %-58s %s\n", c->usage, c->help);
+	}
 	if (!noun)
 		fprintf(f, "\nExit: 0 done, 1 refused, 2 usage, 3 database, 4 disk "
 			"full.\nEnvironment: DUTYDESK_DB, DUTYDESK_OFFICER, "
@@ -1229,18 +1232,18 @@ parse_args(const struct cmd *c, int argc, char **argv, struct args *a)
 				return usage(c, "unknown option '%s'", s);
 			if (a->nopt == MAX_OPTS)
 				return usage(c, "%s", "too many options");
-			a->opt[a->nopt].name = strndup(name, len);
+			/* Counted at once, so free_args() frees it on any exit. */
+			a->opt[a->nopt++].name = strndup(name, len);
 			if (takes) {
 				if (eq)
-					a->opt[a->nopt].val = eq + 1;
+					a->opt[a->nopt - 1].val = eq + 1;
 				else if (i + 1 < argc)
-					a->opt[a->nopt].val = argv[++i];
+					a->opt[a->nopt - 1].val = argv[++i];
 				else
 					return usage(c, "option '%s' needs a value", s);
 			} else if (eq) {
 				return usage(c, "option '%s' takes no value", s);
 			}
-			a->nopt++;
 		} else {
 			if (a->npos == MAX_POS)
 				return usage(c, "%s", "too many arguments");
@@ -1303,7 +1306,8 @@ shell_main(int argc, char **argv)
 	const char *cs = nl_langinfo(CODESET);
 	sh.utf8 = cs && strcmp(cs, "UTF-8") == 0;
 	/* Global options come before the command (DESIGN: Interfaces). */
-	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+	for (; i < argc && (strncmp(argv[i], "--", 2) == 0 ||
+			    strcmp(argv[i], "-h") == 0); i++) {
 		const char *o = argv[i];
 		if (strcmp(o, "--version") == 0) {
 			printf("dutydesk %s\n", DD_VERSION);
@@ -1394,7 +1398,12 @@ shell_main(int argc, char **argv)
 		}
 		i += c->verb ? 2 : 1;
 		if (has_help(argc - i, argv + i)) {
-			printf("usage: dutydesk %s\n  %s\n", c->usage, c->help);
+			/* A noun that is also a command (dispatch, handover) shows
+			 * all its forms. */
+			if (!c->verb)
+				help(stdout, c->noun);
+			else
+				printf("usage: dutydesk %s\n  %s\n", c->usage, c->help);
 			return 0;
 		}
 	}

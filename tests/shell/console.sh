@@ -164,6 +164,15 @@ check "a wide terminal shows the supplies pane too" "QTY"
 check "a wide terminal shows the teams pane too" "KIND"
 T resize-window -t dd -x 80 -y 24
 
+# A resize storm does not crash it.
+i=0
+while [ $i -lt 30 ]; do
+	T resize-window -t dd -x $((20 + i * 7 % 150)) -y $((5 + i * 3 % 50))
+	i=$((i + 1))
+done
+T resize-window -t dd -x 80 -y 24
+check "after a storm of resizes the console is whole" "typhoon"
+
 # Help comes from the key table.
 keys ?
 check "? shows the keys of the pane" "shift handover"
@@ -194,6 +203,18 @@ keys a
 check "the form opens with the draft" "半截的报告"
 keys Escape
 keys q
+
+# --- SIGTERM: stops cleanly, terminal restored ---
+console xterm-256color "$ZH" --lang en
+check "the console opens for SIGTERM" "linhai"
+pid=$(pgrep -f -- "--db $db --officer wang" | head -n 1)
+kill -TERM "$pid"
+check "SIGTERM ends the console" "CONSOLE-EXITED"
+if grep -q ' icanon' "$dir/stty" && grep -q ' echo' "$dir/stty"; then
+	ok "after SIGTERM the terminal is sane"
+else
+	nok "after SIGTERM the terminal is sane"
+fi
 
 # --- vt100 and the C locale: monochrome, ASCII, pinyin names ---
 console vt100 C
