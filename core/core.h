@@ -109,6 +109,8 @@ const char *db_errmsg(const struct db *db);
 int db_fail(struct db *db, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void db_set_clock(struct db *db, const struct dd_clock *c);
+/* The page cache of this connection, in KiB. */
+void db_cache_kb(struct db *db, int kb);
 /* A number that moves when another connection (a shell command, a second
  * console, the sync link) commits to the database; the console polls it
  * to show outside changes without a key press. */
@@ -128,6 +130,8 @@ struct station_info {
 	int64_t queued;  /* local operations not yet acknowledged */
 };
 int station_info(struct db *db, struct station_info *si);
+/* The same without the two counts (ops, queued), which scan the log. */
+int station_identity(struct db *db, struct station_info *si);
 /* Make a new station database: station code, role, realm ("live"),
  * seeded from assets (seed = 1) or empty. */
 int station_init(struct db *db, const char *station, int role,
@@ -316,7 +320,7 @@ int conflict_ack(struct db *db, const char *conflict);
 enum list { LIST_TOWNS, LIST_TEAMS, LIST_DEPOTS, LIST_KINDS, LIST_STOCK,
 	    LIST_SHELTERS, LIST_INCIDENTS, LIST_DISPATCHES, LIST_RESPONSES,
 	    LIST_DECISIONS, LIST_WARNINGS, LIST_ANSWERS, LIST_LOG,
-	    LIST_CONFLICTS, LIST_REPORTS, LIST_TICKS, LIST_N };
+	    LIST_CONFLICTS, LIST_REPORTS, LIST_TICKS, LIST_LATE, LIST_N };
 int state_list(struct db *db, enum list l, const cJSON *filter, cJSON **out);
 /* What needs the officer now, counted in a few indexed queries. */
 struct duty_counts {

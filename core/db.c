@@ -562,6 +562,15 @@ db_set_clock(struct db *db, const struct dd_clock *c)
 	db->clock = *c;
 }
 
+void
+db_cache_kb(struct db *db, int kb)
+{
+	char sql[48];
+
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", kb);
+	sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+}
+
 int
 db_data_version(struct db *db, int64_t *v)
 {

@@ -35,14 +35,22 @@ static const char *const list_sql[LIST_N] = {
 	 * looked up for the page only. */
 	[LIST_INCIDENTS] = "SELECT id, received_at, town, place, title, kind, "
 		"severity, status, dead, injured, missing, trapped, evacuated, "
-		"(SELECT min(at) FROM reports r WHERE r.incident = i.id AND "
-		"r.channel = 'phone') AS phone_done_at, (SELECT min(at) FROM "
-		"reports r WHERE r.incident = i.id AND r.channel = 'written') AS "
-		"written_done_at FROM (SELECT * FROM incidents WHERE received_at "
-		"IS NOT NULL AND deleted = 0 AND (?1 IS NULL OR status_rank < 4) "
-		"AND (?2 IS NULL OR town = ?2) "
-		"ORDER BY received_at DESC, id DESC LIMIT coalesce(?3, -1)) i "
-		"ORDER BY received_at DESC, id DESC",
+		"phone_at AS phone_done_at, written_at AS written_done_at FROM "
+		"incidents WHERE received_at IS NOT NULL AND deleted = 0 AND "
+		"(?1 IS NULL OR status_rank < 4) AND (?2 IS NULL OR town = ?2) "
+		"ORDER BY received_at DESC, id DESC LIMIT coalesce(?3, -1)",
+	/* Open incidents owing a report past its deadline (?1 phone, ?2
+	 * written), newest first; each half reads its partial index. */
+	[LIST_LATE] = "SELECT id, received_at, town, place, title, kind, "
+		"severity, status, dead, injured, missing, trapped, evacuated, "
+		"phone_at AS phone_done_at, written_at AS written_done_at FROM "
+		"incidents WHERE id IN (SELECT id FROM (SELECT id, received_at "
+		"FROM incidents WHERE status_rank < 4 AND deleted = 0 AND "
+		"phone_at IS NULL AND received_at < ?1 ORDER BY received_at DESC "
+		"LIMIT coalesce(?3, -1)) UNION SELECT id FROM (SELECT id, "
+		"received_at FROM incidents WHERE status_rank < 4 AND deleted = 0 "
+		"AND written_at IS NULL AND received_at < ?2 ORDER BY received_at "
+		"DESC LIMIT coalesce(?3, -1))) ORDER BY received_at DESC, id DESC",
 	[LIST_DISPATCHES] = "SELECT d.id, d.team, d.incident, d.at, "
 		"d.en_route_at, d.on_scene_at, d.returning_at, d.available_at, "
 		"d.en_route_at - d.at AS turnout_secs, CASE tw.area WHEN 'city' THEN "
@@ -97,6 +105,7 @@ static const char *const list_keys[LIST_N][3] = {
 	[LIST_STOCK] = { "depot", "item", NULL },
 	[LIST_SHELTERS] = { "town", "open", NULL },
 	[LIST_INCIDENTS] = { "open", "town", "limit" },
+	[LIST_LATE] = { "phone_before", "written_before", "limit" },
 	[LIST_DISPATCHES] = { "incident", "team", NULL },
 	[LIST_DECISIONS] = { "hazard", NULL, NULL },
 	[LIST_ANSWERS] = { "warning", NULL, NULL },
@@ -210,18 +219,16 @@ duty_counts(struct db *db, int64_t now, struct duty_counts *c)
 	int rc;
 
 	memset(c, 0, sizeof *c);
+	/* Each count reads one partial index, never the table. */
 	if ((rc = db_int(db, &c->open, "SELECT count(*) FROM incidents WHERE "
 			 "status_rank < 4 AND deleted = 0 AND received_at IS NOT "
 			 "NULL", NULL)) < 0 ||
-	    (rc = db_int(db, &c->phone_late, "SELECT count(*) FROM incidents i "
-			 "WHERE status_rank < 4 AND deleted = 0 AND received_at < ? "
-			 "AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.incident = "
-			 "i.id AND r.channel = 'phone')", "i",
-			 now - REPORT_PHONE_SECS)) < 0 ||
-	    (rc = db_int(db, &c->written_late, "SELECT count(*) FROM incidents i "
-			 "WHERE status_rank < 4 AND deleted = 0 AND received_at < ? "
-			 "AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.incident = "
-			 "i.id AND r.channel = 'written')", "i",
+	    (rc = db_int(db, &c->phone_late, "SELECT count(*) FROM incidents "
+			 "WHERE status_rank < 4 AND deleted = 0 AND phone_at IS NULL "
+			 "AND received_at < ?", "i", now - REPORT_PHONE_SECS)) < 0 ||
+	    (rc = db_int(db, &c->written_late, "SELECT count(*) FROM incidents "
+			 "WHERE status_rank < 4 AND deleted = 0 AND written_at IS "
+			 "NULL AND received_at < ?", "i",
 			 now - REPORT_WRITTEN_SECS)) < 0 ||
 	    (rc = db_int(db, &c->teams_out, "SELECT count(*) FROM teams WHERE "
 			 "status NOT IN ('available', 'out_of_service')", NULL)) < 0 ||

@@ -98,12 +98,27 @@ apply_incident_report(struct db *db, const struct op *op)
 {
 	int64_t at = 0;
 
+	const char *inc = jstr(op->body, "incident");
+	int rc;
+
 	jtime(op->body, "at", &at);
-	return db_exec(db, "INSERT OR IGNORE INTO reports(id, incident, type, "
-		       "channel, text, at, officer) VALUES(?, ?, ?, ?, ?, ?, ?)",
-		       "sssssis", op->entity, jstr(op->body, "incident"),
-		       jstr(op->body, "type"), jstr(op->body, "channel"),
-		       jstr(op->body, "text"), at, op->officer);
+	rc = db_exec(db, "INSERT OR IGNORE INTO reports(id, incident, type, "
+		     "channel, text, at, officer) VALUES(?, ?, ?, ?, ?, ?, ?)",
+		     "sssssis", op->entity, inc, jstr(op->body, "type"),
+		     jstr(op->body, "channel"), jstr(op->body, "text"), at,
+		     op->officer);
+	/* The earliest report per channel is kept on the incident (a minimum,
+	 * so any order of arrival agrees) for the duty clocks' indexes. */
+	if (!rc)
+		rc = db_exec(db, "INSERT OR IGNORE INTO incidents(id) VALUES(?)",
+			     "s", inc);
+	if (!rc)
+		rc = db_exec(db, strcmp(jstr(op->body, "channel"), "phone") == 0
+			     ? "UPDATE incidents SET phone_at = min(coalesce(phone_at, "
+			       "?1), ?1) WHERE id = ?2"
+			     : "UPDATE incidents SET written_at = min(coalesce("
+			       "written_at, ?1), ?1) WHERE id = ?2", "is", at, inc);
+	return rc;
 }
 
 static int
@@ -385,10 +400,9 @@ incident_get(struct db *db, const char *id, cJSON **out)
 	cJSON_Delete(arr);
 	jtime(inc, "received_at", &received);
 	/* Deadlines of the duty rules, and when they were met. */
-	db_int(db, &phone, "SELECT min(at) FROM reports WHERE incident = ? AND "
-	       "channel = 'phone'", "s", id);
-	db_int(db, &written, "SELECT min(at) FROM reports WHERE incident = ? AND "
-	       "channel = 'written'", "s", id);
+	db_int(db, &phone, "SELECT phone_at FROM incidents WHERE id = ?", "s", id);
+	db_int(db, &written, "SELECT written_at FROM incidents WHERE id = ?", "s",
+	       id);
 	jset_time(inc, "phone_due_at", received + REPORT_PHONE_SECS);
 	jset_time(inc, "written_due_at", received + REPORT_WRITTEN_SECS);
 	if (phone)

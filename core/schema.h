@@ -66,8 +66,17 @@ static const char *const migrations[] = {
 "  DEFAULT 0, status_rank INTEGER NOT NULL DEFAULT 0, status_at INTEGER,"
 "  st_hlc INTEGER NOT NULL DEFAULT -1, st_station TEXT NOT NULL DEFAULT '',"
 "  st_inc TEXT NOT NULL DEFAULT '', st_seq INTEGER NOT NULL DEFAULT 0,"
+"  phone_at INTEGER, written_at INTEGER,"
 "  b_hlc INTEGER, b_station TEXT, b_inc TEXT, b_seq INTEGER);"
 "CREATE INDEX incidents_received ON incidents(received_at, id);"
+/* What the duty clocks count: open incidents, and those still owing a
+ * phone or a written report, each by time received. */
+"CREATE INDEX incidents_open ON incidents(received_at)"
+"  WHERE status_rank < 4 AND deleted = 0;"
+"CREATE INDEX incidents_nophone ON incidents(received_at)"
+"  WHERE status_rank < 4 AND deleted = 0 AND phone_at IS NULL;"
+"CREATE INDEX incidents_nowritten ON incidents(received_at)"
+"  WHERE status_rank < 4 AND deleted = 0 AND written_at IS NULL;"
 "CREATE TABLE reports(id TEXT PRIMARY KEY, incident TEXT NOT NULL,"
 "  type TEXT NOT NULL, channel TEXT NOT NULL, text TEXT, at INTEGER NOT NULL,"
 "  officer TEXT);"

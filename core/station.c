@@ -97,7 +97,7 @@ out:
 }
 
 int
-station_info(struct db *db, struct station_info *si)
+station_identity(struct db *db, struct station_info *si)
 {
 	int64_t role = 0;
 	int rc;
@@ -112,12 +112,22 @@ station_info(struct db *db, struct station_info *si)
 	    (rc = meta_get_text(db, "realm", si->realm, sizeof si->realm)) < 0 ||
 	    (rc = meta_get_int(db, "role", &role)) < 0 ||
 	    (rc = meta_get_int(db, "seq", &si->seq)) < 0 ||
-	    (rc = meta_get_int(db, "hlc", &si->hlc)) < 0 ||
+	    (rc = meta_get_int(db, "hlc", &si->hlc)) < 0)
+		return rc;
+	si->role = (int)role;
+	return 0;
+}
+
+int
+station_info(struct db *db, struct station_info *si)
+{
+	int rc;
+
+	if ((rc = station_identity(db, si)) ||
 	    (rc = db_int(db, &si->ops, "SELECT count(*) FROM ops", NULL)) < 0 ||
 	    (rc = db_int(db, &si->queued, "SELECT count(*) FROM ops WHERE "
 			 "local = 1 AND acked = 0", NULL)) < 0)
 		return rc;
-	si->role = (int)role;
 	return 0;
 }
 

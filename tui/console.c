@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,6 +61,7 @@ static struct console {
 	int alerts;             /* alerts not yet seen */
 	char top_level[32];     /* highest level in force, for the status */
 	struct duty_counts counts; /* what needs the officer, last seen */
+	int counted;
 	int quit;
 } C;
 
@@ -383,10 +385,15 @@ draw_small(void)
 static void
 pane_reload(struct pane *p)
 {
-	cJSON *rows = p->ops->load(p);
+	cJSON *rows;
 
-	if (rows)
-		view_set_rows(&p->view, rows);
+	/* Free the old rows first (the selection is kept by id), so two
+	 * lists are never held at once, and give the memory back. */
+	cJSON_Delete(p->view.rows);
+	p->view.rows = NULL;
+	rows = p->ops->load(p);
+	view_set_rows(&p->view, rows ? rows : cJSON_CreateArray());
+	malloc_trim(0);
 	p->dirty = 0;
 	p->redraw = 1;
 }
@@ -760,6 +767,13 @@ on_tick(uv_timer_t *h)
 
 	(void)h;
 	C.status_dirty = 1; /* the clock */
+	/* The first counts are taken after the first paint, as the baseline
+	 * that later alerts compare with. */
+	if (!C.counted) {
+		C.counted = 1;
+		C.last_minute = minute;
+		check_alerts(0);
+	}
 	/* Another program committed: show it without a key press. */
 	if (db_data_version(C.db, &v) == 0 && v != C.data_version) {
 		C.data_version = v;
@@ -911,7 +925,8 @@ console_main(const char *dbpath, const char *officer)
 			"dutydesk --help for the shell commands\n");
 		return EXIT_USAGE;
 	}
-	if ((rc = db_open(dbpath, 0, &C.db)) || (rc = station_info(C.db, &C.si))) {
+	if ((rc = db_open(dbpath, 0, &C.db)) ||
+	    (rc = station_identity(C.db, &C.si))) {
 		fprintf(stderr, "dutydesk: %s\n", *db_errmsg(C.db) ? db_errmsg(C.db)
 			: dd_strerror(rc));
 		db_close(&C.db);
@@ -920,7 +935,8 @@ console_main(const char *dbpath, const char *officer)
 	db_set_officer(C.db, officer);
 	db_data_version(C.db, &C.data_version);
 	refresh_top_level();
-	check_alerts(0);
+	/* A small page cache: the console reads a screenful at a time. */
+	db_cache_kb(C.db, 512);
 	for (i = 0; i < NPANES; i++) {
 		C.panes[i].ops = pane_table[i];
 		C.panes[i].dirty = 1;

@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LOAD_MAX 2000
+/* The newest open incidents and every late one up to these counts: the
+ * screen shows a few dozen, and the most urgent are among them. */
+#define LOAD_NEWEST 200
+#define LOAD_LATE 100
 
 static const struct column cols[] = {
-	{ N_("ID"), "id", 12, 0 },
+	{ N_("ID"), "id", 14, 0 },
 	{ N_("AGE"), "received_at", 5, COL_AGE | COL_RIGHT },
 	{ N_("TOWN"), "town", 10, 0 },
 	{ N_("STATUS"), "status", 10, 0 },
@@ -80,43 +83,66 @@ matches(const cJSON *row, const char *filter)
 	return 0;
 }
 
+/* Add the rows of list l with filter f to v (skipping ids already in). */
+static int
+gather(enum list l, cJSON *f, cJSON **v, int *n, int max, const char *filter)
+{
+	cJSON *list = NULL, *row;
+	int i, dup;
+
+	if (state_list(console_db(), l, f, &list)) {
+		cJSON_Delete(f);
+		return -1;
+	}
+	cJSON_Delete(f);
+	while (*n < max && (row = cJSON_DetachItemFromArray(list, 0))) {
+		const char *id = cJSON_GetObjectItem(row, "id")->valuestring;
+		for (dup = 0, i = 0; i < *n && !dup; i++)
+			dup = strcmp(cJSON_GetObjectItem(v[i], "id")->valuestring,
+				     id) == 0;
+		if (dup || !matches(row, filter))
+			cJSON_Delete(row);
+		else
+			v[(*n)++] = row;
+	}
+	cJSON_Delete(list);
+	return 0;
+}
+
 static cJSON *
 load(struct pane *p)
 {
-	cJSON *f = cJSON_CreateObject(), *list = NULL, *row, *out, **v;
+	cJSON *f, *out, *v[LOAD_NEWEST + LOAD_LATE];
+	int64_t now = console_now();
 	int n = 0, i;
 
+	f = cJSON_CreateObject();
 	cJSON_AddNumberToObject(f, "open", 1);
-	cJSON_AddNumberToObject(f, "limit", LOAD_MAX);
-	if (state_list(console_db(), LIST_INCIDENTS, f, &list)) {
-		cJSON_Delete(f);
-		console_msg(1, "%s", db_errmsg(console_db()));
-		return NULL;
+	cJSON_AddNumberToObject(f, "limit", LOAD_NEWEST);
+	if (gather(LIST_INCIDENTS, f, v, &n, LOAD_NEWEST, p->view.filter) == 0) {
+		f = cJSON_CreateObject();
+		cJSON_AddNumberToObject(f, "phone_before", (double)(now -
+					REPORT_PHONE_SECS));
+		cJSON_AddNumberToObject(f, "written_before", (double)(now -
+					REPORT_WRITTEN_SECS));
+		cJSON_AddNumberToObject(f, "limit", LOAD_LATE);
+		gather(LIST_LATE, f, v, &n, LOAD_NEWEST + LOAD_LATE, p->view.filter);
 	}
-	cJSON_Delete(f);
-	v = malloc(sizeof *v * (size_t)(cJSON_GetArraySize(list) + 1));
-	out = cJSON_CreateArray();
-	while (v && (row = cJSON_DetachItemFromArray(list, 0))) {
+	for (i = 0; i < n; i++) {
 		int64_t rec = 0;
 		int late;
-		if (!matches(row, p->view.filter)) {
-			cJSON_Delete(row);
-			continue;
-		}
-		time_parse_iso(cJSON_GetObjectItem(row, "received_at")->valuestring,
+		time_parse_iso(cJSON_GetObjectItem(v[i], "received_at")->valuestring,
 			       &rec);
-		late = clock_cell(row, "phone_done_at", rec + REPORT_PHONE_SECS,
+		late = clock_cell(v[i], "phone_done_at", rec + REPORT_PHONE_SECS,
 				  "phone_clock");
-		late |= clock_cell(row, "written_done_at", rec + REPORT_WRITTEN_SECS,
+		late |= clock_cell(v[i], "written_done_at", rec + REPORT_WRITTEN_SECS,
 				   "written_clock");
-		cJSON_AddNumberToObject(row, "late", late);
-		v[n++] = row;
+		cJSON_AddNumberToObject(v[i], "late", late);
 	}
 	qsort(v, (size_t)n, sizeof *v, urgency_cmp);
+	out = cJSON_CreateArray();
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(out, v[i]);
-	free(v);
-	cJSON_Delete(list);
 	return out;
 }
 

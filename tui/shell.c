@@ -1433,7 +1433,7 @@ shell_main(int argc, char **argv)
 		}
 		rc = db_open(sh.dbpath, c->dbmode == DB_READ ? DB_RDONLY : 0, &sh.db);
 		if (!rc)
-			rc = station_info(sh.db, &si);
+			rc = station_identity(sh.db, &si);
 		if (rc) {
 			rc = fail(&sh, rc);
 			goto out;

@@ -21,7 +21,8 @@ view_set_rows(struct view *v, cJSON *rows)
 	int i = 0, n, h = v->height > 0 ? v->height : 1;
 	const cJSON *r;
 
-	cJSON_Delete(v->rows);
+	if (v->rows != rows)
+		cJSON_Delete(v->rows);
 	v->rows = rows;
 	n = cJSON_GetArraySize(rows);
 	/* Keep the selection on the same record, and the scroll where it
