@@ -14,8 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const actions[] = { "start", "raise", "lower", "end",
-	"confirm", NULL };
+/* Words of the operation body; marked so the console can say them. */
+static const char *const actions[] = { DD_N_("start"), DD_N_("raise"),
+	DD_N_("lower"), DD_N_("end"), DD_N_("confirm"), NULL };
 
 const struct field decide_schema[] = {
 	{ "hazard", F_STR, 1, 0, 31, NULL },

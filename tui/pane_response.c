@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Decisions of the selected hazard shown above its checklist. */
+#define HISTORY 3
+
 static const struct column cols[] = {
 	{ N_("HAZARD"), "hazard", 15, 0 },
 	{ N_("NAME"), "name", 12, COL_NAME },
@@ -221,9 +224,35 @@ draw_extra(struct pane *p, WINDOW *win)
 	whline(win, '-', w);
 	if (!row)
 		return;
+	/* The last decisions first: who decided what, and when. */
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "hazard", cJSON_GetObjectItem(row, "hazard")
+				->valuestring);
+	if (state_list(console_db(), LIST_DECISIONS, f, &list) == 0) {
+		int n = cJSON_GetArraySize(list), k;
+		for (k = n > HISTORY ? n - HISTORY : 0; k < n; k++) {
+			const cJSON *d = cJSON_GetArrayItem(list, k);
+			char buf[300], at[20];
+			int64_t when = 0;
+			time_parse_iso(cJSON_GetObjectItem(d, "at")->valuestring, &when);
+			time_format_local(when, at);
+			snprintf(buf, sizeof buf, "%s  %-8s %-4s %s %s  (%s)", at,
+				 cJSON_GetObjectItem(d, "action")->valuestring,
+				 level_name((int)cJSON_GetObjectItem(d, "level")
+					    ->valuedouble), _("signed by"),
+				 cJSON_IsString(cJSON_GetObjectItem(d, "signed_by"))
+				 ? cJSON_GetObjectItem(d, "signed_by")->valuestring : "",
+				 cJSON_GetObjectItem(d, "id")->valuestring);
+			wmove(win, ++y, 0);
+			text_put(win, buf, w, 1);
+		}
+	}
+	cJSON_Delete(f);
+	cJSON_Delete(list);
+	list = NULL;
 	if (response_get(console_db(), cJSON_GetObjectItem(row, "hazard")
 			 ->valuestring, &rs) != 1 || rs.level == 0) {
-		mvwaddstr(win, y + 1, 0, "");
+		wmove(win, ++y, 0);
 		text_put(win, _("no response in force: s starts one"), w, 1);
 		return;
 	}

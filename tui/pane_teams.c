@@ -144,19 +144,22 @@ key(struct pane *p, enum req r)
 	return 0;
 }
 
-/* Turnout on time, over every dispatch that has set out. */
+/* The steps of the selected team's dispatch with their times, and
+ * turnout on time over every dispatch that has set out. */
 static void
 draw_extra(struct pane *p, WINDOW *win)
 {
+	const cJSON *row = view_selected(&p->view);
 	cJSON *list = NULL, *d;
 	int h, w, total = 0, ontime = 0, out = 0;
-	char buf[200];
+	char buf[300];
 
 	getmaxyx(win, h, w);
 	wmove(win, h - p->ops->extra_lines, 0);
 	whline(win, '-', w);
 	if (state_list(console_db(), LIST_DISPATCHES, NULL, &list))
 		return;
+	buf[0] = 0;
 	cJSON_ArrayForEach(d, list) {
 		const cJSON *t = cJSON_GetObjectItem(d, "turnout_secs");
 		if (cJSON_IsNumber(t)) {
@@ -166,8 +169,38 @@ draw_extra(struct pane *p, WINDOW *win)
 		} else {
 			out++;
 		}
+		if (row && cJSON_IsString(cJSON_GetObjectItem(row, "dispatch")) &&
+		    strcmp(cJSON_GetObjectItem(row, "dispatch")->valuestring,
+			   cJSON_GetObjectItem(d, "id")->valuestring) == 0) {
+			static const char *const keys[] = { "at", "en_route_at",
+				"on_scene_at", "returning_at", NULL };
+			static const char *const names[] = { N_("sent"),
+				N_("en route"), N_("on scene"), N_("returning") };
+			size_t k = 0;
+			int i;
+			for (i = 0; keys[i]; i++) {
+				const cJSON *v = cJSON_GetObjectItem(d, keys[i]);
+				char at[20] = "-";
+				int64_t tt;
+				if (cJSON_IsString(v) && time_parse_iso(v->valuestring,
+									&tt) == 0)
+					time_format_local(tt, at);
+				k += (size_t)snprintf(buf + k, sizeof buf - k, "%s %s  ",
+						      _(names[i]), at[0] == '-' ? "-"
+						      : at + 11);
+				if (k >= sizeof buf)
+					break;
+			}
+			if (cJSON_IsNumber(t) && k < sizeof buf)
+				snprintf(buf + k, sizeof buf - k, _("turnout %.0f min "
+					 "(target %.0f)"), t->valuedouble / 60,
+					 cJSON_GetObjectItem(d, "target_secs")->valuedouble
+					 / 60);
+		}
 	}
 	cJSON_Delete(list);
+	wmove(win, h - 2, 0);
+	text_put(win, buf[0] ? buf : _("not sent anywhere"), w, 1);
 	if (total)
 		snprintf(buf, sizeof buf, _("turnout on time (5 min city, 10 min "
 			 "rural): %d of %d (%d%%); %d waiting to set out"),
@@ -180,5 +213,5 @@ draw_extra(struct pane *p, WINDOW *win)
 }
 
 const struct pane_ops pane_teams = {
-	N_("Teams"), cols, load, key, draw_extra, style, 2,
+	N_("Teams"), cols, load, key, draw_extra, style, 3,
 };

@@ -62,8 +62,9 @@ write_sheet(struct db *db, const cJSON *entry, FILE *f)
 		fprintf(f, "  %-14s %s  %-12s %-11s %s  [%s %s, %s %s]\n", s_(r, "id"),
 			when(r, "received_at"), s_(r, "town"), s_(r, "status"),
 			*s_(r, "title") ? s_(r, "title") : s_(r, "place"),
-			_("phone"), *s_(r, "phone_done_at") ? _("done") : _("NOT YET"),
-			_("written"), *s_(r, "written_done_at") ? _("done")
+			_("phone"), *s_(r, "phone_done_at") ? _("sent up")
+			: _("NOT YET"),
+			_("written"), *s_(r, "written_done_at") ? _("sent up")
 			: _("NOT YET"));
 	cJSON_Delete(list);
 
