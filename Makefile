@@ -36,7 +36,7 @@ Q = @
 endif
 
 CORE_SRC = $(wildcard core/*.c)
-SYNC_SRC = $(wildcard sync/*.c)
+SYNC_SRC = $(filter-out sync/dutydeskd.c,$(wildcard sync/*.c))
 TUI_SRC = $(filter-out tui/main.c,$(wildcard tui/*.c))
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
 SYNC_OBJ = $(SYNC_SRC:%.c=$(BUILD)/%.o)
@@ -50,10 +50,10 @@ BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LANGS = zh_CN
 MO = $(LANGS:%=locale/%/LC_MESSAGES/dutydesk.mo)
 
-.PHONY: all dutydesk run test bench setup install pot \
+.PHONY: all dutydesk dutydeskd run test bench setup install pot \
 	uninstall clean
 
-all: dutydesk $(MO)
+all: dutydesk dutydeskd $(MO)
 
 locale/%/LC_MESSAGES/dutydesk.mo: assets/po/%.po
 	@mkdir -p $(dir $@)
@@ -76,6 +76,15 @@ dutydesk: $(BUILD)/dutydesk
 $(BUILD)/dutydesk: $(BUILD)/tui/main.o $(TUI_OBJ) $(SYNC_OBJ) $(CORE_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $$($(PKG_CONFIG) --libs $(LIBS_PC))
+
+# The county server: sync's server and core, no curses.
+dutydeskd: $(BUILD)/dutydeskd
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
+
+$(BUILD)/dutydeskd: $(BUILD)/sync/dutydeskd.o $(SYNC_OBJ) $(CORE_OBJ)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) \
+		$$($(PKG_CONFIG) --libs sqlite3 libuv libcjson libsodium)
 
 $(BUILD)/%.o: %.c $(wildcard core/*.h sync/*.h tui/*.h)
 	@mkdir -p $(dir $@)
@@ -116,6 +125,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/seed \
 		$(DESTDIR)$(DATADIR)/checklists
 	install -m 755 dutydesk $(DESTDIR)$(BINDIR)/dutydesk
+	install -m 755 dutydeskd $(DESTDIR)$(BINDIR)/dutydeskd
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 644 assets/man/dutydesk.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 assets/seed/county.json $(DESTDIR)$(DATADIR)/seed/
@@ -131,4 +141,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build dutydesk locale
+	rm -rf build dutydesk dutydeskd locale

@@ -338,6 +338,40 @@ int incident_get(struct db *db, const char *id, cJSON **out);
 /* The replicated state as DESIGN's export object (with digest). */
 int state_export(struct db *db, cJSON **out);
 
+/* ---- replication (what sync needs of a database) ------------------------ */
+
+/* May a station of role make operations of kind? */
+int op_kind_allowed(const char *kind, int role);
+/* Server: the last sequence held (taken or refused) for station and
+ * incarnation (0 if none). */
+int replica_have(struct db *db, const char *station, const char *inc,
+		 int64_t *seq);
+/* Server: the highest server sequence given so far. */
+int replica_head(struct db *db, int64_t *head);
+/* Server, inside db_begin(): take an operation from an authenticated
+ * station of role. 1 applied (*sseq its server sequence), 0 already
+ * held, 2 refused on a fixed ground and recorded (message in
+ * db_errmsg), negative on a database error. */
+int replica_take(struct db *db, const struct op *op, int role, int64_t *sseq);
+/* Server: operations with a server sequence above after, in order. */
+int replica_each_after(struct db *db, int64_t after, int limit,
+		       int (*fn)(const struct op *op, int64_t sseq, void *ctx),
+		       void *ctx);
+/* Station: the server holds our operations up to upto; refused is the
+ * ack's array of {seq, code, message}. */
+int replica_ack(struct db *db, int64_t upto, const cJSON *refused);
+/* Station: the last server sequence applied (inside a batch's
+ * transaction, set it with the operations it covers). */
+int replica_cursor(struct db *db, int64_t *after);
+int replica_set_cursor(struct db *db, int64_t after);
+/* Station: note the server's history; *changed when it differs from the
+ * one known (cursor reset, our operations offered again). */
+int replica_history(struct db *db, const char *history, int *changed);
+/* Station: the link settings, HOST:PORT and the key (64 hex digits).
+ * replica_link: 1 set, 0 none. */
+int replica_set_link(struct db *db, const char *server, const char *key);
+int replica_link(struct db *db, char *server, size_t n, char *key, size_t kn);
+
 /* ---- import -------------------------------------------------------------- */
 
 /* Load a CSV ledger of incidents (header row names INCIDENT_FIELDS) in

@@ -405,6 +405,14 @@ kind_find(const char *name)
 	return NULL;
 }
 
+int
+op_kind_allowed(const char *kind, int role)
+{
+	const struct kind *k = kind_find(kind);
+
+	return k && (k->roles & (role == ROLE_COMMAND ? R_CMD : R_TOWN));
+}
+
 /* The counter n of an id "<station>-<n>", or -1. */
 static int64_t
 id_number(const char *station, const char *id)

@@ -18,6 +18,12 @@ static const char *const migrations[] = {
 "  PRIMARY KEY(station, incarnation, seq)) WITHOUT ROWID;"
 "CREATE INDEX ops_outbox ON ops(local, acked, seq);"
 "CREATE INDEX ops_entity ON ops(entity);"
+"CREATE INDEX ops_server ON ops(server_seq) WHERE server_seq IS NOT NULL;"
+/* On the server: operations refused on a fixed ground; their sequence
+ * numbers are used up. */
+"CREATE TABLE refused(station TEXT NOT NULL, incarnation TEXT NOT NULL,"
+"  seq INTEGER NOT NULL, code TEXT, message TEXT,"
+"  PRIMARY KEY(station, incarnation, seq));"
 "CREATE TABLE counters(station TEXT PRIMARY KEY, n INTEGER NOT NULL)"
 "  WITHOUT ROWID;"
 "CREATE TABLE lww(tbl TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL,"

@@ -34,7 +34,7 @@ static const struct dd_clock test_clock = { tclock_now, NULL };
 static char tdir_path[256];
 
 /* A path inside this test run's own temporary directory. */
-static const char *
+static __attribute__((unused)) const char *
 tpath(const char *name)
 {
 	static char buf[8][512];
@@ -53,7 +53,7 @@ tpath(const char *name)
 }
 
 /* A new station database file (removed first if it exists). */
-static struct db *
+static __attribute__((unused)) struct db *
 tdb_new(const char *station, int role, int seed)
 {
 	char name[128];
@@ -82,7 +82,7 @@ tdb_new(const char *station, int role, int seed)
 }
 
 /* The export of a database as one string (caller frees). */
-static char *
+static __attribute__((unused)) char *
 texport(struct db *db)
 {
 	cJSON *x = NULL;

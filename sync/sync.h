@@ -1,0 +1,98 @@
+/*
+ * sync.h - the door of the wire: framing, message checks, authentication
+ * and keys (this file), the station's link (client.c) and the county
+ * server (server.c). The protocol is sync/PROTOCOL.md. Depends on core.
+ */
+#ifndef DUTYDESK_SYNC_H
+#define DUTYDESK_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/core.h"
+
+#define SYNC_VERSION 1
+#define FRAME_MAX_HELLO 4096          /* before authentication */
+#define FRAME_MAX (1024 * 1024)       /* after it */
+#define SYNC_BATCH 500                /* operations per push or ops frame */
+#define SYNC_PING_MS 15000
+#define SYNC_IDLE_MS 45000
+#define SYNC_HANDSHAKE_MS 10000
+
+/* ---- framing: one JSON object per line ---- */
+
+/* A per-connection buffer that grows only as needed, up to the limit
+ * plus what one read brings. */
+struct framer {
+	char *buf;
+	size_t start;    /* where the frames not yet handed out begin */
+	size_t len, cap, limit;
+	uint64_t count;  /* frames cut so far (for error messages) */
+};
+
+void frame_init(struct framer *f, size_t limit);
+void frame_free(struct framer *f);
+/* Raise (or lower) the limit, e.g. after authentication. */
+void frame_set_limit(struct framer *f, size_t limit);
+/* Add received bytes. Returns 0, or -1 when the unterminated tail is over
+ * the limit (the peer must get too_large and be closed). */
+int frame_feed(struct framer *f, const char *data, size_t n);
+/* Cut the next whole frame: 1 with *out (NUL-terminated, in the framer's
+ * buffer, valid until the next feed or next call) and *n, 0 when none is
+ * complete, -1 when a complete frame is over the limit. */
+int frame_next(struct framer *f, char **out, size_t *n);
+
+/* ---- messages ---- */
+
+enum msg_type { MSG_HELLO, MSG_CHALLENGE, MSG_AUTH, MSG_WELCOME, MSG_PUSH,
+		MSG_ACK, MSG_PULL, MSG_OPS, MSG_LIVE, MSG_PING, MSG_PONG,
+		MSG_ERROR, MSG_N };
+
+/* Parse one frame and check it whole, before any side effect: valid
+ * JSON, an object, a known type, every member known, present when
+ * required and of its type; 64-bit values as digit strings. Returns the
+ * type (>= 0) with *out set, or -1 with why[] naming the member. */
+int msg_parse(const char *frame, size_t n, cJSON **out, char *why, size_t w);
+const char *msg_type_name(int t);
+/* A frame to send: the object printed unformatted with its '\n'
+ * (caller frees), or NULL. */
+char *msg_print(const cJSON *m, size_t *n);
+/* An error frame. */
+char *msg_error(const char *code, const char *message, uint64_t frame,
+		const char *field, size_t *n);
+/* A decimal string member as int64 (1 found, 0 not). */
+int msg_i64(const cJSON *m, const char *key, int64_t *v);
+
+/* ---- authentication ---- */
+
+#define SYNC_KEY_BYTES 32
+#define SYNC_HEX 65    /* 64 hex digits and a NUL */
+
+/* A fresh random nonce as 64 hex digits. */
+void auth_nonce(char out[SYNC_HEX]);
+/* HMAC-SHA-256 under key of label|station|realm|a|b, as 64 hex digits. */
+void auth_proof(const unsigned char key[SYNC_KEY_BYTES], const char *label,
+		const char *station, const char *realm, const char *a,
+		const char *b, char out[SYNC_HEX]);
+/* Constant-time comparison of two proofs: 1 equal, 0 not. */
+int auth_equal(const char *a, const char *b);
+#define AUTH_SERVER_LABEL "dutydesk-v1-server"
+#define AUTH_STATION_LABEL "dutydesk-v1-station"
+
+/* 64 hex digits to a key: 0 or -1. */
+int key_parse(const char *hex, unsigned char key[SYNC_KEY_BYTES]);
+/* Look a station up in a keys file ("CODE ROLE KEYHEX" lines): 1 found
+ * (role and key set), 0 not, negative on error (unreadable, readable by
+ * group or others: DD_E_REFUSED with a message in why). */
+int keys_find(const char *path, const char *station, int *role,
+	      unsigned char key[SYNC_KEY_BYTES], char *why, size_t w);
+/* Check a keys file can be used by the server (exists or can be made,
+ * not readable by others). */
+int keys_check(const char *path, char *why, size_t w);
+/* Add (or replace) a station with a new random key; hex gets the key. */
+int keys_add(const char *path, const char *station, int role,
+	     char hex[SYNC_HEX], char *why, size_t w);
+
+#endif

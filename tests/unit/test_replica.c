@@ -1,0 +1,200 @@
+/*
+ * test_replica.c - what sync asks of a database: the server takes
+ * operations in order with a server sequence, records refusals so their
+ * sequence numbers stay used, and hands them out after a cursor; a
+ * station marks acknowledgements and starts over on a new server history.
+ */
+#include "testlib.h"
+
+struct bag {
+	struct op ops[64];
+	int n;
+};
+
+static int
+keep(const struct op *op, void *ctx)
+{
+	struct bag *b = ctx;
+	cJSON *j = op_to_json(op);
+
+	assert_true(b->n < 64);
+	assert_int_equal(op_from_json(j, &b->ops[b->n++]), 0);
+	cJSON_Delete(j);
+	return 0;
+}
+
+static void
+bag_free(struct bag *b)
+{
+	int i;
+
+	for (i = 0; i < b->n; i++)
+		op_clear(&b->ops[i]);
+	b->n = 0;
+}
+
+static int64_t seen[64];
+static int nseen;
+
+static int
+collect_sseq(const struct op *op, int64_t sseq, void *ctx)
+{
+	(void)op;
+	(void)ctx;
+	seen[nseen++] = sseq;
+	return 0;
+}
+
+static void
+server_takes_in_order(void **state)
+{
+	struct db *srv = tdb_new("server", ROLE_COMMAND, 1);
+	struct db *town = tdb_new("datian", ROLE_TOWN, 1);
+	struct bag b = { .n = 0 };
+	cJSON *f = cJSON_CreateObject();
+	int64_t have, sseq, head;
+	char id[64];
+	int i;
+	(void)state;
+
+	cJSON_AddStringToObject(f, "town", "datian");
+	cJSON_AddStringToObject(f, "title", "内涝");
+	for (i = 0; i < 3; i++)
+		assert_int_equal(incident_add(town, f, id), 0);
+	cJSON_Delete(f);
+	assert_int_equal(op_each(town, 1, keep, &b), 0);
+	assert_int_equal(b.n, 3);
+	assert_int_equal(replica_have(srv, "datian", b.ops[0].incarnation, &have), 0);
+	assert_int_equal(have, 0);
+	assert_int_equal(db_begin(srv), 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(replica_take(srv, &b.ops[i], ROLE_TOWN, &sseq), 1);
+		assert_int_equal(sseq, i + 1);
+	}
+	/* Held already: taken once. */
+	assert_int_equal(replica_take(srv, &b.ops[1], ROLE_TOWN, &sseq), 0);
+	assert_int_equal(db_end(srv, 0), 0);
+	assert_int_equal(replica_have(srv, "datian", b.ops[0].incarnation, &have), 0);
+	assert_int_equal(have, 3);
+	assert_int_equal(replica_head(srv, &head), 0);
+	assert_int_equal(head, 3);
+	nseen = 0;
+	assert_int_equal(replica_each_after(srv, 1, 10, collect_sseq, NULL), 0);
+	assert_int_equal(nseen, 2);
+	assert_int_equal(seen[0], 2);
+	assert_int_equal(seen[1], 3);
+	/* The station hears the ack. */
+	assert_int_equal(replica_ack(town, 2, NULL), 0);
+	bag_free(&b);
+	assert_int_equal(op_each(town, 1, keep, &b), 0);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.ops[0].seq, 3);
+	bag_free(&b);
+	db_close(&srv);
+	db_close(&town);
+}
+
+static void
+refusals_use_up_their_seq(void **state)
+{
+	struct db *srv = tdb_new("server2", ROLE_COMMAND, 1);
+	struct op op;
+	int64_t have, sseq, head = 0;
+	(void)state;
+
+	/* A town station may not decide a response: refused and recorded. */
+	memset(&op, 0, sizeof op);
+	snprintf(op.station, sizeof op.station, "gucheng");
+	snprintf(op.incarnation, sizeof op.incarnation, "00000000000000ab");
+	op.seq = 1;
+	op.hlc = (T0 * 1000) << 16;
+	snprintf(op.realm, sizeof op.realm, "live");
+	snprintf(op.officer, sizeof op.officer, "x");
+	snprintf(op.kind, sizeof op.kind, "response.decide");
+	snprintf(op.entity, sizeof op.entity, "gucheng-1");
+	op.body = cJSON_Parse("{\"hazard\":\"typhoon\",\"action\":\"start\","
+			      "\"level\":4,\"follows\":[],\"at\":"
+			      "\"2026-11-28T12:00:00Z\"}");
+	assert_int_equal(db_begin(srv), 0);
+	assert_int_equal(replica_take(srv, &op, ROLE_TOWN, &sseq), 2);
+	assert_non_null(strstr(db_errmsg(srv), "town"));
+	/* A command station may. */
+	op.seq = 2;
+	snprintf(op.entity, sizeof op.entity, "gucheng-2");
+	assert_int_equal(replica_take(srv, &op, ROLE_COMMAND, &sseq), 1);
+	assert_int_equal(db_end(srv, 0), 0);
+	assert_int_equal(replica_have(srv, "gucheng", op.incarnation, &have), 0);
+	assert_int_equal(have, 2);
+	assert_int_equal(replica_head(srv, &head), 0);
+	assert_int_equal(head, 1);
+	/* Outside a transaction: refused by the layer, not applied. */
+	op.seq = 3;
+	assert_true(replica_take(srv, &op, ROLE_COMMAND, &sseq) < 0);
+	op_clear(&op);
+	db_close(&srv);
+}
+
+static void
+new_history_starts_over(void **state)
+{
+	struct db *town = tdb_new("shangpan", ROLE_TOWN, 1);
+	struct bag b = { .n = 0 };
+	int64_t cur;
+	char id[64];
+	int changed;
+	(void)state;
+
+	assert_int_equal(log_add(town, "note", "值班", id), 0);
+	assert_int_equal(replica_history(town, "aaaa", &changed), 0);
+	assert_false(changed); /* the first one we meet */
+	assert_int_equal(db_begin(town), 0);
+	assert_int_equal(replica_set_cursor(town, 77), 0);
+	assert_int_equal(db_end(town, 0), 0);
+	assert_int_equal(replica_ack(town, 1, NULL), 0);
+	assert_int_equal(op_each(town, 1, keep, &b), 0);
+	assert_int_equal(b.n, 0);
+	assert_int_equal(replica_history(town, "aaaa", &changed), 0);
+	assert_false(changed);
+	assert_int_equal(replica_cursor(town, &cur), 0);
+	assert_int_equal(cur, 77);
+	/* Another server history: pull from 0, offer everything again. */
+	assert_int_equal(replica_history(town, "bbbb", &changed), 0);
+	assert_true(changed);
+	assert_int_equal(replica_cursor(town, &cur), 0);
+	assert_int_equal(cur, 0);
+	assert_int_equal(op_each(town, 1, keep, &b), 0);
+	assert_int_equal(b.n, 1);
+	bag_free(&b);
+	db_close(&town);
+}
+
+static void
+link_settings(void **state)
+{
+	struct db *town = tdb_new("yongfeng", ROLE_TOWN, 0);
+	char server[128], key[80];
+	(void)state;
+
+	assert_int_equal(replica_link(town, server, sizeof server, key, sizeof key),
+			 0);
+	assert_int_equal(replica_set_link(town, "127.0.0.1:7000", "ab"), 0);
+	assert_int_equal(replica_link(town, server, sizeof server, key, sizeof key),
+			 1);
+	assert_string_equal(server, "127.0.0.1:7000");
+	assert_string_equal(key, "ab");
+	db_close(&town);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(link_settings),
+		cmocka_unit_test(server_takes_in_order),
+		cmocka_unit_test(refusals_use_up_their_seq),
+		cmocka_unit_test(new_history_starts_over),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	tcleanup();
+	return rc;
+}
