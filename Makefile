@@ -50,7 +50,7 @@ BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LANGS = zh_CN
 MO = $(LANGS:%=locale/%/LC_MESSAGES/dutydesk.mo)
 
-.PHONY: all dutydesk dutydeskd run test bench setup install pot \
+.PHONY: all dutydesk dutydeskd run test bench fuzz setup install pot \
 	uninstall clean
 
 all: dutydesk dutydeskd $(MO)
@@ -120,6 +120,22 @@ test: setup
 bench: setup
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN)
 	$(Q)for b in $(BENCH_BIN); do $$b || exit 1; done
+
+# A fuzz target for the frame and message parser (libFuzzer, clang),
+# bounded: FUZZ_SECONDS (default 60). Seeds: the protocol's own frames.
+FUZZ_SECONDS ?= 60
+FUZZ_DEPS = clang libclang-rt-14-dev
+fuzz:
+	$(Q)./tests/setup.sh $(FUZZ_DEPS)
+	@mkdir -p build/fuzz/corpus
+	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE \
+		$$($(PKG_CONFIG) --cflags libcjson libsodium sqlite3) \
+		-o build/fuzz/fuzz_wire tests/fuzz/fuzz_wire.c sync/frame.c sync/msg.c \
+		sync/auth.c $(CORE_SRC) \
+		$$($(PKG_CONFIG) --libs libcjson libsodium sqlite3)
+	$(Q)cp tests/fuzz/seeds/* build/fuzz/corpus/ 2>/dev/null; \
+		./build/fuzz/fuzz_wire -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=8192 build/fuzz/corpus
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/seed \
