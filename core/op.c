@@ -729,6 +729,25 @@ op_clear(struct op *op)
 }
 
 int
+op_from_row(sqlite3_stmt *st, struct op *op)
+{
+	const char *body = (const char *)sqlite3_column_text(st, 8);
+
+	memset(op, 0, sizeof *op);
+	snprintf(op->station, sizeof op->station, "%s", sqlite3_column_text(st, 0));
+	snprintf(op->incarnation, sizeof op->incarnation, "%s",
+		 sqlite3_column_text(st, 1));
+	op->seq = sqlite3_column_int64(st, 2);
+	op->hlc = sqlite3_column_int64(st, 3);
+	snprintf(op->realm, sizeof op->realm, "%s", sqlite3_column_text(st, 4));
+	snprintf(op->officer, sizeof op->officer, "%s", sqlite3_column_text(st, 5));
+	snprintf(op->kind, sizeof op->kind, "%s", sqlite3_column_text(st, 6));
+	snprintf(op->entity, sizeof op->entity, "%s", sqlite3_column_text(st, 7));
+	op->body = cJSON_Parse(body ? body : "{}");
+	return op->body ? 0 : DD_E_DB_CORRUPT;
+}
+
+int
 op_each(struct db *db, int outbox, int (*fn)(const struct op *, void *),
 	void *ctx)
 {
@@ -743,22 +762,8 @@ op_each(struct db *db, int outbox, int (*fn)(const struct op *, void *),
 		return db_rc(db, sqlite3_errcode(db->h));
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		struct op op;
-		const char *body = (const char *)sqlite3_column_text(st, 8);
-		memset(&op, 0, sizeof op);
-		snprintf(op.station, sizeof op.station, "%s", sqlite3_column_text(st, 0));
-		snprintf(op.incarnation, sizeof op.incarnation, "%s",
-			 sqlite3_column_text(st, 1));
-		op.seq = sqlite3_column_int64(st, 2);
-		op.hlc = sqlite3_column_int64(st, 3);
-		snprintf(op.realm, sizeof op.realm, "%s", sqlite3_column_text(st, 4));
-		snprintf(op.officer, sizeof op.officer, "%s", sqlite3_column_text(st, 5));
-		snprintf(op.kind, sizeof op.kind, "%s", sqlite3_column_text(st, 6));
-		snprintf(op.entity, sizeof op.entity, "%s", sqlite3_column_text(st, 7));
-		op.body = cJSON_Parse(body ? body : "{}");
-		if (!op.body) {
-			rc = DD_E_DB_CORRUPT;
+		if ((rc = op_from_row(st, &op)))
 			break;
-		}
 		rc = fn(&op, ctx);
 		op_clear(&op);
 		if (rc)

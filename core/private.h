@@ -65,6 +65,9 @@ int meta_set_int(struct db *db, const char *key, int64_t v);
 int op_local(struct db *db, struct op *op);
 /* op_local() for an operation of kind on entity with body (not freed). */
 int op_submit(struct db *db, const char *kind, const char *entity, cJSON *body);
+/* An operation from a row of (station, incarnation, seq, hlc, realm,
+ * officer, kind, entity, body); the caller clears it. */
+int op_from_row(sqlite3_stmt *st, struct op *op);
 /* A fresh record id "<station>-<n>" allocated inside the transaction. */
 int id_next(struct db *db, char out[64]);
 /* The time an operation's body says it happened ("at"), else now. */

@@ -94,22 +94,8 @@ replica_each_after(struct db *db, int64_t after, int limit,
 	sqlite3_bind_int(st, 2, limit);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		struct op op;
-		const char *body = (const char *)sqlite3_column_text(st, 8);
-		memset(&op, 0, sizeof op);
-		snprintf(op.station, sizeof op.station, "%s", sqlite3_column_text(st, 0));
-		snprintf(op.incarnation, sizeof op.incarnation, "%s",
-			 sqlite3_column_text(st, 1));
-		op.seq = sqlite3_column_int64(st, 2);
-		op.hlc = sqlite3_column_int64(st, 3);
-		snprintf(op.realm, sizeof op.realm, "%s", sqlite3_column_text(st, 4));
-		snprintf(op.officer, sizeof op.officer, "%s", sqlite3_column_text(st, 5));
-		snprintf(op.kind, sizeof op.kind, "%s", sqlite3_column_text(st, 6));
-		snprintf(op.entity, sizeof op.entity, "%s", sqlite3_column_text(st, 7));
-		op.body = cJSON_Parse(body ? body : "{}");
-		if (!op.body) {
-			rc = DD_E_DB_CORRUPT;
+		if ((rc = op_from_row(st, &op)))
 			break;
-		}
 		rc = fn(&op, sqlite3_column_int64(st, 9), ctx);
 		op_clear(&op);
 		if (rc)
