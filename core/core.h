@@ -372,6 +372,26 @@ int replica_history(struct db *db, const char *history, int *changed);
 int replica_set_link(struct db *db, const char *server, const char *key);
 int replica_link(struct db *db, char *server, size_t n, char *key, size_t kn);
 
+/* ---- drills ------------------------------------------------------------ */
+
+/* Parse and check a scenario (JSON text). On a fault, why names the line
+ * and the field ("line 12: injects[3].at_min: ..."). */
+int drill_parse(const char *text, cJSON **out, char *why, size_t n);
+/* Make db (a new station database in a drill realm) a drill of scenario
+ * that started at started (seconds) and runs speed times faster. */
+int drill_setup(struct db *db, const cJSON *scenario, int64_t started,
+		int speed);
+/* The scenario of a drill database: 1 with it, 0 not a drill. */
+int drill_scenario(struct db *db, cJSON **scenario, int64_t *started,
+		   int *speed);
+/* Fire the injects whose time has come by now, as operations of the
+ * pseudo-station "drill" through op_apply. *fired counts them. */
+int drill_tick(struct db *db, int64_t now, int *fired);
+/* Match each expected action with the operation log: the report object
+ * {scenario, title, started, speed, actions: [{id, title, due, done_at,
+ * status}], score, on_time, late, missed, ends, finished}. */
+int drill_score(struct db *db, int64_t now, cJSON **report);
+
 /* ---- import -------------------------------------------------------------- */
 
 /* Load a CSV ledger of incidents (header row names INCIDENT_FIELDS) in

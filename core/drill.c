@@ -1,0 +1,485 @@
+/*
+ * drill.c - drills from scenario files: a timeline of injects that enter
+ * through the one path of change as operations of the pseudo-station
+ * "drill", and the actions expected of the room, matched afterwards
+ * against the operation log and scored. A drill lives in its own
+ * database, in its own realm; the live database is only read.
+ */
+#include "private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DRILL_STATION "drill"
+#define DRILL_INC "0000000000000000"
+
+static const char *const inject_kinds[] = { "warning", "incident", "team",
+	"shelter", "supply", "note", NULL };
+
+/* The line of byte offset off in text (1-based). */
+static int
+line_of(const char *text, size_t off)
+{
+	int line = 1;
+	size_t i;
+
+	for (i = 0; i < off && text[i]; i++)
+		line += text[i] == '\n';
+	return line;
+}
+
+/* The line where the n-th object of array name starts, found by walking
+ * the text: enough to point an author at the right place. */
+static int
+line_of_item(const char *text, const char *name, int n)
+{
+	char key[64];
+	const char *p;
+	int depth = 0, k = -1;
+
+	snprintf(key, sizeof key, "\"%s\"", name);
+	if (!(p = strstr(text, key)) || !(p = strchr(p, '[')))
+		return 0;
+	for (p++; *p; p++) {
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			continue;
+		}
+		if (*p == '{' && depth++ == 0 && ++k == n)
+			return line_of(text, (size_t)(p - text));
+		if (*p == '}')
+			depth--;
+		if (*p == ']' && depth == 0)
+			break;
+	}
+	return 0;
+}
+
+static int
+bad(char *why, size_t n, const char *text, const char *arr, int i,
+    const char *fmt, const char *field)
+{
+	char what[200];
+
+	snprintf(what, sizeof what, fmt, field);
+	if (arr)
+		snprintf(why, n, "line %d: %s[%d].%s", line_of_item(text, arr, i), arr,
+			 i, what);
+	else
+		snprintf(why, n, "%s", what);
+	return DD_E_INVALID;
+}
+
+static int
+str_ok(const cJSON *o, const char *k)
+{
+	const char *s = jstr(o, k);
+	return s && *s && strlen(s) < 400;
+}
+
+int
+drill_parse(const char *text, cJSON **out, char *why, size_t n)
+{
+	const char *end = NULL;
+	cJSON *s, *it;
+	int i, k;
+
+	*out = NULL;
+	s = cJSON_ParseWithOpts(text, &end, 1);
+	if (!s) {
+		snprintf(why, n, "line %d: not valid JSON", end ? line_of(text,
+			 (size_t)(end - text)) : 1);
+		return DD_E_INVALID;
+	}
+	if (!cJSON_IsObject(s)) {
+		snprintf(why, n, "line 1: a scenario is one JSON object");
+		goto fail;
+	}
+	if (!str_ok(s, "id") || !str_ok(s, "title") || !str_ok(s, "hazard")) {
+		bad(why, n, text, NULL, 0, "%s: id, title and hazard are required "
+		    "text", "scenario");
+		goto fail;
+	}
+	if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(s, "injects")) ||
+	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(s, "expect"))) {
+		bad(why, n, text, NULL, 0, "%s: injects and expect must be arrays",
+		    "scenario");
+		goto fail;
+	}
+	i = 0;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(s, "injects")) {
+		int64_t at;
+		if (!cJSON_IsObject(it)) {
+			bad(why, n, text, "injects", i, "%s: not an object", "");
+			goto fail;
+		}
+		if (!str_ok(it, "id")) {
+			bad(why, n, text, "injects", i, "%s: missing", "id");
+			goto fail;
+		}
+		if (!jint(it, "at_min", &at) || at < 0 || at > 7 * 24 * 60) {
+			bad(why, n, text, "injects", i, "%s: minutes from the start, a "
+			    "whole number", "at_min");
+			goto fail;
+		}
+		if (str_in(jstr(it, "kind"), inject_kinds) < 0) {
+			bad(why, n, text, "injects", i, "%s: warning, incident, team, "
+			    "shelter, supply or note", "kind");
+			goto fail;
+		}
+		if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(it, "fields"))) {
+			bad(why, n, text, "injects", i, "%s: an object", "fields");
+			goto fail;
+		}
+		/* Ids are unique: expectations refer to injects by id. */
+		for (k = 0; k < i; k++)
+			if (strcmp(jstr(cJSON_GetArrayItem(cJSON_GetObjectItem(s,
+				"injects"), k), "id"), jstr(it, "id")) == 0) {
+				bad(why, n, text, "injects", i, "%s: used twice", "id");
+				goto fail;
+			}
+		i++;
+	}
+	i = 0;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(s, "expect")) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(it, "match");
+		const char *after = jstr(it, "after");
+		int64_t within;
+		if (!cJSON_IsObject(it) || !str_ok(it, "id") || !str_ok(it, "title")) {
+			bad(why, n, text, "expect", i, "%s: id and title are required",
+			    "id");
+			goto fail;
+		}
+		if (!jint(it, "within_min", &within) || within < 0 ||
+		    within > 7 * 24 * 60) {
+			bad(why, n, text, "expect", i, "%s: the deadline in minutes after "
+			    "its trigger", "within_min");
+			goto fail;
+		}
+		if (after && strcmp(after, "start") != 0) {
+			const cJSON *inj;
+			int found = 0;
+			cJSON_ArrayForEach(inj, cJSON_GetObjectItem(s, "injects"))
+				found |= strcmp(jstr(inj, "id"), after) == 0;
+			if (!found) {
+				bad(why, n, text, "expect", i, "%s: names no inject", "after");
+				goto fail;
+			}
+		}
+		if (!cJSON_IsObject(m) || !str_ok(m, "kind")) {
+			bad(why, n, text, "expect", i, "%s: an object with the operation "
+			    "kind", "match");
+			goto fail;
+		}
+		i++;
+	}
+	*out = s;
+	return 0;
+fail:
+	cJSON_Delete(s);
+	return DD_E_INVALID;
+}
+
+/* ---- the drill database ---- */
+
+int
+drill_setup(struct db *db, const cJSON *scenario, int64_t started, int speed)
+{
+	char *text = cJSON_PrintUnformatted(scenario);
+	int rc;
+
+	if (!text)
+		return DD_E_NOMEM;
+	if ((rc = db_begin(db)) == 0) {
+		if (!(rc = meta_set_text(db, "drill_scenario", text)) &&
+		    !(rc = meta_set_int(db, "drill_started", started)) &&
+		    !(rc = meta_set_int(db, "drill_speed", speed > 0 ? speed : 1)))
+			rc = meta_set_int(db, "drill_fired", 0);
+		rc = db_end(db, rc);
+	}
+	free(text);
+	return rc;
+}
+
+int
+drill_scenario(struct db *db, cJSON **scenario, int64_t *started, int *speed)
+{
+	char *text;
+	int64_t sp = 1, len = 0;
+	int rc;
+
+	*scenario = NULL;
+	/* Its length in bytes, not characters: the scenario is Chinese. */
+	if ((rc = db_int(db, &len, "SELECT length(CAST(value AS BLOB)) FROM meta "
+			 "WHERE key = 'drill_scenario'", NULL)) <= 0)
+		return rc;
+	if (!(text = malloc((size_t)len + 1)))
+		return DD_E_NOMEM;
+	rc = meta_get_text(db, "drill_scenario", text, (size_t)len + 1);
+	if (rc == 1)
+		*scenario = cJSON_Parse(text);
+	free(text);
+	if (rc < 0)
+		return rc;
+	if (!*scenario)
+		return DD_E_DB_CORRUPT;
+	meta_get_int(db, "drill_started", started);
+	meta_get_int(db, "drill_speed", &sp);
+	*speed = (int)sp;
+	return 1;
+}
+
+/* The operation an inject becomes. */
+static int
+inject_op(struct db *db, const cJSON *inj, int index, int64_t at,
+	  struct op *op)
+{
+	const char *kind = jstr(inj, "kind");
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(inj, "fields");
+	cJSON *b = cJSON_Duplicate(f, 1);
+	char when[21];
+
+	memset(op, 0, sizeof *op);
+	snprintf(op->station, sizeof op->station, DRILL_STATION);
+	snprintf(op->incarnation, sizeof op->incarnation, DRILL_INC);
+	op->seq = index + 1;
+	op->hlc = (at * 1000) << 16;
+	snprintf(op->realm, sizeof op->realm, "%s", db->realm);
+	snprintf(op->officer, sizeof op->officer, "drill");
+	snprintf(op->entity, sizeof op->entity, "drill-%d", index + 1);
+	time_format_iso(at, when);
+	if (!b)
+		return DD_E_NOMEM;
+	if (strcmp(kind, "incident") == 0) {
+		snprintf(op->kind, sizeof op->kind, "incident.open");
+		cJSON_DeleteItemFromObject(b, "received_at");
+		cJSON_AddStringToObject(b, "received_at", when);
+	} else if (strcmp(kind, "warning") == 0) {
+		snprintf(op->kind, sizeof op->kind, "warning.issue");
+		cJSON_DeleteItemFromObject(b, "at");
+		cJSON_AddStringToObject(b, "at", when);
+	} else if (strcmp(kind, "note") == 0) {
+		snprintf(op->kind, sizeof op->kind, "log.add");
+		cJSON_AddStringToObject(b, "kind", "note");
+		cJSON_AddStringToObject(b, "at", when);
+	} else if (strcmp(kind, "supply") == 0) {
+		snprintf(op->kind, sizeof op->kind, "supply.move");
+		cJSON_AddStringToObject(b, "at", when);
+	} else {
+		/* team and shelter injects act on an existing record, named in
+		 * fields.target and taken out of the body. */
+		const char *target = jstr(f, "target");
+		snprintf(op->kind, sizeof op->kind, strcmp(kind, "team") == 0
+			 ? "team.status" : "shelter.occupy");
+		snprintf(op->entity, sizeof op->entity, "%s", target ? target : "");
+		cJSON_DeleteItemFromObject(b, "target");
+		cJSON_AddStringToObject(b, "at", when);
+	}
+	op->body = b;
+	return 0;
+}
+
+int
+drill_tick(struct db *db, int64_t now, int *fired)
+{
+	cJSON *s = NULL;
+	const cJSON *inj;
+	int64_t started = 0, done = 0;
+	int speed = 1, rc, i = 0;
+
+	*fired = 0;
+	if ((rc = drill_scenario(db, &s, &started, &speed)) <= 0)
+		return rc;
+	if (!db->realm[0] &&
+	    (rc = meta_get_text(db, "realm", db->realm, sizeof db->realm)) < 0)
+		goto out;
+	if ((rc = meta_get_int(db, "drill_fired", &done)) < 0 ||
+	    (rc = db_begin(db)))
+		goto out;
+	rc = 0;
+	/* Drill time runs speed times faster than the clock from the start;
+	 * an inject fires once its minute has come, in timeline order. */
+	cJSON_ArrayForEach(inj, cJSON_GetObjectItemCaseSensitive(s, "injects")) {
+		int64_t at_min = 0, at;
+		struct op op;
+		jint(inj, "at_min", &at_min);
+		at = started + at_min * 60 / speed;
+		if (i++ < done)
+			continue;
+		if (at > now)
+			break;
+		if ((rc = inject_op(db, inj, i - 1, at, &op)))
+			break;
+		rc = op_apply(db, &op);
+		op_clear(&op);
+		/* A refused inject (a team that does not exist here) is skipped,
+		 * so one bad line does not stop the drill. */
+		if (rc < 0 && rc != DD_E_SCHEMA)
+			break;
+		rc = 0;
+		(*fired)++;
+		if ((rc = meta_set_int(db, "drill_fired", i)))
+			break;
+	}
+	rc = db_end(db, rc);
+out:
+	cJSON_Delete(s);
+	return rc;
+}
+
+/* ---- scoring ---- */
+
+struct matchctx {
+	const cJSON *match;
+	const char *incident; /* the record an expectation is about, or NULL */
+	int64_t from;
+	int64_t best;
+};
+
+static int
+body_matches(const cJSON *want, const cJSON *body)
+{
+	const cJSON *w;
+
+	cJSON_ArrayForEach(w, want) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, w->string);
+		if (!v)
+			return 0;
+		if (cJSON_IsString(w) && !(cJSON_IsString(v) &&
+					   strcmp(w->valuestring, v->valuestring) == 0))
+			return 0;
+		if (cJSON_IsNumber(w) && !(cJSON_IsNumber(v) &&
+					   w->valuedouble == v->valuedouble))
+			return 0;
+		if (cJSON_IsBool(w) && cJSON_IsTrue(w) != cJSON_IsTrue(v))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+match_op(const struct op *op, void *ctx)
+{
+	struct matchctx *m = ctx;
+	int64_t at = op_at(op);
+
+	if (strcmp(op->station, DRILL_STATION) == 0 || strcmp(op->station,
+							     "seed") == 0)
+		return 0;
+	if (strcmp(op->kind, jstr(m->match, "kind")) != 0 || at < m->from)
+		return 0;
+	if (!body_matches(cJSON_GetObjectItemCaseSensitive(m->match, "body"),
+			  op->body))
+		return 0;
+	if (m->incident && strcmp(op->entity, m->incident) != 0 &&
+	    !(jstr(op->body, "incident") &&
+	      strcmp(jstr(op->body, "incident"), m->incident) == 0))
+		return 0;
+	if (m->best == 0 || at < m->best)
+		m->best = at;
+	return 0;
+}
+
+int
+drill_score(struct db *db, int64_t now, cJSON **report)
+{
+	cJSON *s = NULL, *r, *acts;
+	const cJSON *e;
+	int64_t started = 0, end = 0;
+	int speed = 1, rc, total = 0, on_time = 0, late = 0, missed = 0;
+	char when[21];
+
+	*report = NULL;
+	if ((rc = drill_scenario(db, &s, &started, &speed)) <= 0)
+		return rc < 0 ? rc : db_fail(db, DD_E_NOTFOUND, "not a drill "
+					     "database");
+	r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "scenario", jstr(s, "id"));
+	cJSON_AddStringToObject(r, "title", jstr(s, "title"));
+	time_format_iso(started, when);
+	cJSON_AddStringToObject(r, "started", when);
+	cJSON_AddNumberToObject(r, "speed", speed);
+	cJSON_AddStringToObject(r, "realm", db->realm);
+	acts = cJSON_AddArrayToObject(r, "actions");
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(s, "expect")) {
+		const char *after = jstr(e, "after");
+		struct matchctx m = { cJSON_GetObjectItemCaseSensitive(e, "match"),
+				      NULL, started, 0 };
+		int64_t within = 0, due, trigger = started;
+		char entity[64] = "";
+		cJSON *a = cJSON_CreateObject();
+		const char *status;
+		int fired = 1, i = 0;
+		const cJSON *inj;
+
+		jint(e, "within_min", &within);
+		/* The trigger is the start, or the time the named inject fired;
+		 * about_inject ties the action to the record it made. */
+		if (after && strcmp(after, "start") != 0) {
+			cJSON_ArrayForEach(inj, cJSON_GetObjectItem(s, "injects")) {
+				if (strcmp(jstr(inj, "id"), after) == 0) {
+					int64_t at_min = 0, done = 0;
+					jint(inj, "at_min", &at_min);
+					trigger = started + at_min * 60 / speed;
+					meta_get_int(db, "drill_fired", &done);
+					fired = i < done;
+					snprintf(entity, sizeof entity, "drill-%d", i + 1);
+				}
+				i++;
+			}
+		}
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "about_inject")))
+			m.incident = entity;
+		m.from = trigger;
+		due = trigger + within * 60 / speed;
+		if (fired && (rc = op_each(db, 0, match_op, &m)))
+			break;
+		cJSON_AddStringToObject(a, "id", jstr(e, "id"));
+		cJSON_AddStringToObject(a, "title", jstr(e, "title"));
+		time_format_iso(due, when);
+		cJSON_AddStringToObject(a, "due", when);
+		if (m.best) {
+			time_format_iso(m.best, when);
+			cJSON_AddStringToObject(a, "done_at", when);
+		} else {
+			cJSON_AddNullToObject(a, "done_at");
+		}
+		if (m.best && m.best <= due) {
+			status = "on_time";
+			on_time++;
+		} else if (m.best) {
+			status = "late";
+			late++;
+			cJSON_AddNumberToObject(a, "late_min",
+						(double)((m.best - due) * speed / 60));
+		} else {
+			status = now > due ? "missed" : "pending";
+			missed += now > due;
+		}
+		cJSON_AddStringToObject(a, "status", status);
+		cJSON_AddItemToArray(acts, a);
+		total++;
+		if (due > end)
+			end = due;
+	}
+	if (rc) {
+		cJSON_Delete(r);
+		cJSON_Delete(s);
+		return rc;
+	}
+	/* On time counts whole, late half, missed nothing. */
+	cJSON_AddNumberToObject(r, "score", total ? (100 * on_time + 50 * late)
+				/ total : 100);
+	cJSON_AddNumberToObject(r, "on_time", on_time);
+	cJSON_AddNumberToObject(r, "late", late);
+	cJSON_AddNumberToObject(r, "missed", missed);
+	time_format_iso(end, when);
+	cJSON_AddStringToObject(r, "ends", when);
+	cJSON_AddBoolToObject(r, "finished", now >= end);
+	*report = r;
+	cJSON_Delete(s);
+	return 0;
+}

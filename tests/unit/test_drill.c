@@ -1,0 +1,197 @@
+/*
+ * test_drill.c - scenarios checked with the line and field at fault,
+ * injects firing on the drill's clock through the one path of change,
+ * and expected actions scored on time, late or missed.
+ */
+#include "testlib.h"
+
+static const char good[] =
+	"{\n"
+	" \"id\": \"t1\", \"title\": \"台风\", \"hazard\": \"typhoon\",\n"
+	" \"injects\": [\n"
+	"  {\"id\": \"warn\", \"at_min\": 0, \"kind\": \"warning\", \"fields\":\n"
+	"   {\"hazard\": \"typhoon\", \"color\": \"blue\", \"text\": \"台风蓝色预警\",\n"
+	"    \"towns\": [\"datian\", \"shangpan\"]}},\n"
+	"  {\"id\": \"slide\", \"at_min\": 30, \"kind\": \"incident\", \"fields\":\n"
+	"   {\"town\": \"datian\", \"title\": \"山体滑坡\", \"trapped\": 3}},\n"
+	"  {\"id\": \"m02down\", \"at_min\": 40, \"kind\": \"team\", \"fields\":\n"
+	"   {\"target\": \"m02\", \"status\": \"out_of_service\"}}\n"
+	" ],\n"
+	" \"expect\": [\n"
+	"  {\"id\": \"iv\", \"title\": \"启动IV级\", \"after\": \"start\", \"within_min\": 20,\n"
+	"   \"match\": {\"kind\": \"response.decide\", \"body\": {\"hazard\": \"typhoon\",\n"
+	"    \"action\": \"start\", \"level\": 4}}},\n"
+	"  {\"id\": \"first\", \"title\": \"首报\", \"after\": \"slide\", \"within_min\": 30,\n"
+	"   \"about_inject\": true, \"match\": {\"kind\": \"incident.report\",\n"
+	"    \"body\": {\"type\": \"first\"}}},\n"
+	"  {\"id\": \"send\", \"title\": \"派出队伍\", \"after\": \"slide\", \"within_min\": 10,\n"
+	"   \"about_inject\": true, \"match\": {\"kind\": \"dispatch.create\"}}\n"
+	" ]\n"
+	"}\n";
+
+static void
+malformed_scenarios(void **state)
+{
+	static const struct { const char *text, *want; } bad[] = {
+		{ "{\"id\": \"x\",\n \"title\": }", "line 2" },
+		{ "[1]", "one JSON object" },
+		{ "{\"id\":\"x\",\"title\":\"t\",\"hazard\":\"h\",\"injects\":{},"
+		  "\"expect\":[]}", "arrays" },
+		{ "{\"id\":\"x\",\"title\":\"t\",\"hazard\":\"h\",\"expect\":[],\n"
+		  "\"injects\":[{\"id\":\"a\",\"at_min\":0,\"kind\":\"note\","
+		  "\"fields\":{}},\n{\"id\":\"b\",\"at_min\":-5,\"kind\":\"note\","
+		  "\"fields\":{}}]}", "line 3: injects[1].at_min" },
+		{ "{\"id\":\"x\",\"title\":\"t\",\"hazard\":\"h\",\"expect\":[],"
+		  "\"injects\":[{\"id\":\"a\",\"at_min\":0,\"kind\":\"flood\","
+		  "\"fields\":{}}]}", "injects[0].kind" },
+		{ "{\"id\":\"x\",\"title\":\"t\",\"hazard\":\"h\",\"expect\":[],"
+		  "\"injects\":[{\"id\":\"a\",\"at_min\":0,\"kind\":\"note\","
+		  "\"fields\":{}},{\"id\":\"a\",\"at_min\":1,\"kind\":\"note\","
+		  "\"fields\":{}}]}", "injects[1].id: used twice" },
+		{ "{\"id\":\"x\",\"title\":\"t\",\"hazard\":\"h\",\"injects\":[],"
+		  "\"expect\":[{\"id\":\"e\",\"title\":\"t\",\"within_min\":5,"
+		  "\"after\":\"nowhere\",\"match\":{\"kind\":\"log.add\"}}]}",
+		  "expect[0].after" },
+		{ "{\"id\":\"x\",\"title\":\"t\",\"hazard\":\"h\",\"injects\":[],"
+		  "\"expect\":[{\"id\":\"e\",\"title\":\"t\",\"within_min\":5}]}",
+		  "expect[0].match" },
+	};
+	char why[300];
+	cJSON *s;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(drill_parse(bad[i].text, &s, why, sizeof why),
+				 DD_E_INVALID);
+		assert_null(s);
+		if (!strstr(why, bad[i].want))
+			fail_msg("case %zu: '%s' lacks '%s'", i, why, bad[i].want);
+	}
+	assert_int_equal(drill_parse(good, &s, why, sizeof why), 0);
+	cJSON_Delete(s);
+}
+
+static struct db *
+drill_db(const char *name, int64_t started, int speed)
+{
+	struct db *db = NULL;
+	cJSON *s = NULL;
+	char why[200], path[300];
+
+	snprintf(path, sizeof path, "%s", tpath(name));
+	unlink(path);
+	assert_int_equal(db_open(path, DB_CREATE, &db), 0);
+	db_set_clock(db, &test_clock);
+	db_set_officer(db, "drill officer");
+	assert_int_equal(station_init(db, "linhai", ROLE_COMMAND, "drill-t1", 1),
+			 0);
+	assert_int_equal(drill_parse(good, &s, why, sizeof why), 0);
+	assert_int_equal(drill_setup(db, s, started, speed), 0);
+	cJSON_Delete(s);
+	return db;
+}
+
+static const char *
+status_of(const cJSON *r, const char *id)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, cJSON_GetObjectItem(r, "actions"))
+		if (strcmp(cJSON_GetObjectItem(a, "id")->valuestring, id) == 0)
+			return cJSON_GetObjectItem(a, "status")->valuestring;
+	return "?";
+}
+
+static void
+injects_fire_on_the_drill_clock(void **state)
+{
+	/* Ten times faster: minute 30 comes after 3 real minutes. */
+	struct db *db = drill_db("d1.db", T0, 10);
+	cJSON *l = NULL;
+	int fired;
+	(void)state;
+
+	assert_int_equal(drill_tick(db, T0, &fired), 0);
+	assert_int_equal(fired, 1); /* the warning at minute 0 */
+	assert_int_equal(drill_tick(db, T0 + 60, &fired), 0);
+	assert_int_equal(fired, 0);
+	assert_int_equal(drill_tick(db, T0 + 180, &fired), 0);
+	assert_int_equal(fired, 1); /* the landslide at minute 30 */
+	assert_int_equal(drill_tick(db, T0 + 240, &fired), 0);
+	assert_int_equal(fired, 1); /* m02 out of service at 40 */
+	assert_int_equal(drill_tick(db, T0 + 9999, &fired), 0);
+	assert_int_equal(fired, 0); /* each fires once */
+	assert_int_equal(state_list(db, LIST_INCIDENTS, NULL, &l), 0);
+	assert_int_equal(cJSON_GetArraySize(l), 1);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(l, 0), "id")
+			    ->valuestring, "drill-2");
+	cJSON_Delete(l);
+	assert_int_equal(state_list(db, LIST_WARNINGS, NULL, &l), 0);
+	assert_int_equal(cJSON_GetArraySize(l), 1);
+	cJSON_Delete(l);
+	db_close(&db);
+}
+
+static void
+scored_on_time_late_missed(void **state)
+{
+	struct db *db = drill_db("d2.db", T0, 1);
+	cJSON *r = NULL;
+	char id[64];
+	int fired;
+	(void)state;
+
+	tclock_ms = (T0 + 10 * 60) * 1000; /* minute 10: the IV start */
+	assert_int_equal(drill_tick(db, T0 + 10 * 60, &fired), 0);
+	assert_int_equal(response_decide(db, "typhoon", RESP_START, 4, "指挥",
+					 NULL, id), 0);
+	tclock_ms = (T0 + 31 * 60) * 1000;
+	assert_int_equal(drill_tick(db, T0 + 31 * 60, &fired), 0);
+	assert_int_equal(fired, 1);
+	/* The first report of the landslide 50 minutes after it: late. */
+	tclock_ms = (T0 + 80 * 60) * 1000;
+	assert_int_equal(incident_report(db, "drill-2", REPORT_FIRST, "phone",
+					 "首报", 0, id), 0);
+	/* No team dispatched: missed once its deadline passed. */
+	assert_int_equal(drill_score(db, T0 + 81 * 60, &r), 0);
+	assert_string_equal(status_of(r, "iv"), "on_time");
+	assert_string_equal(status_of(r, "first"), "late");
+	assert_string_equal(status_of(r, "send"), "missed");
+	assert_int_equal((int)cJSON_GetObjectItem(r, "score")->valuedouble,
+			 (100 + 50) / 3);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "finished")));
+	cJSON_Delete(r);
+	/* The same report before the deadline would count; a report of
+	 * another incident never does. */
+	db_close(&db);
+}
+
+static void
+not_a_drill(void **state)
+{
+	struct db *db = tdb_new("plain", ROLE_TOWN, 0);
+	cJSON *r = NULL;
+	int fired;
+	(void)state;
+
+	assert_int_equal(drill_tick(db, T0, &fired), 0);
+	assert_int_equal(fired, 0);
+	assert_int_equal(drill_score(db, T0, &r), DD_E_NOTFOUND);
+	assert_null(r);
+	db_close(&db);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(malformed_scenarios),
+		cmocka_unit_test(not_a_drill),
+		cmocka_unit_test(injects_fire_on_the_drill_clock),
+		cmocka_unit_test(scored_on_time_late_missed),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	tcleanup();
+	return rc;
+}
