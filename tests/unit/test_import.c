@@ -8,39 +8,6 @@
  */
 #include "testlib.h"
 
-static int64_t
-nops(struct db *db)
-{
-	struct station_info si;
-
-	assert_int_equal(station_info(db, &si), 0);
-	return si.ops;
-}
-
-static int64_t
-num(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	assert_true(cJSON_IsNumber(v));
-	return (int64_t)v->valuedouble;
-}
-
-static const char *
-str(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	assert_true(cJSON_IsString(v));
-	return v->valuestring;
-}
-
-static int
-is_null(const cJSON *o, const char *k)
-{
-	return cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, k));
-}
-
 /* Write bytes to a file of the test directory; its path. */
 static const char *
 csv(const char *name, const char *bytes, size_t n)
@@ -56,32 +23,20 @@ csv(const char *name, const char *bytes, size_t n)
 
 #define CSV(name, text) csv(name, text, sizeof text - 1)
 
-static int
-incident_count(struct db *db)
-{
-	cJSON *list = NULL;
-	int n;
-
-	assert_int_equal(state_list(db, LIST_INCIDENTS, NULL, &list), 0);
-	n = cJSON_GetArraySize(list);
-	cJSON_Delete(list);
-	return n;
-}
-
 /* Import a file that must be refused with err; nothing may be loaded
  * and db_errmsg() must hold want. */
 static void
 refused(struct db *db, const char *path, int err, const char *want)
 {
-	int64_t before = nops(db), count = 99;
+	int64_t before = tnops(db), count = 99;
 
 	assert_int_equal(import_incidents_csv(db, path, &count), err);
 	assert_int_equal(count, 0);
 	if (!strstr(db_errmsg(db), want))
 		fprintf(stderr, "message: %s\nwanted: %s\n", db_errmsg(db), want);
 	assert_non_null(strstr(db_errmsg(db), want));
-	assert_int_equal(nops(db), before);
-	assert_int_equal(incident_count(db), 0);
+	assert_int_equal(tnops(db), before);
+	assert_int_equal(tcount(db, LIST_INCIDENTS), 0);
 }
 
 /* ---- refusals ---- */
@@ -228,7 +183,7 @@ unclosed_quote(void **state)
 			    "内涝,gucheng\n"
 			    "\"滑坡,datian\n"
 			    "火灾,datian\n");
-	int64_t before = nops(db), after, count = 99;
+	int64_t before = tnops(db), after, count = 99;
 	char msg[512];
 	int rc, loaded;
 	(void)state;
@@ -237,8 +192,8 @@ unclosed_quote(void **state)
 	 * here leaks nothing under valgrind. */
 	rc = import_incidents_csv(db, p, &count);
 	snprintf(msg, sizeof msg, "%s", db_errmsg(db));
-	after = nops(db);
-	loaded = incident_count(db);
+	after = tnops(db);
+	loaded = tcount(db, LIST_INCIDENTS);
 	db_close(&db);
 	assert_int_equal(rc, DD_E_INVALID);
 	assert_int_equal(count, 0);
@@ -255,13 +210,13 @@ static void
 header_only_loads_nothing(void **state)
 {
 	struct db *db = tdb_new("gucheng", ROLE_TOWN, 1);
-	int64_t count = 99, before = nops(db);
+	int64_t count = 99, before = tnops(db);
 	(void)state;
 
 	assert_int_equal(import_incidents_csv(db, CSV("header.csv",
 		"title,town,place\r\n"), &count), 0);
 	assert_int_equal(count, 0);
-	assert_int_equal(nops(db), before);
+	assert_int_equal(tnops(db), before);
 	db_close(&db);
 }
 
@@ -273,7 +228,7 @@ good_file_loads_every_row(void **state)
 {
 	struct db *db = tdb_new("gucheng", ROLE_TOWN, 1);
 	cJSON *inc = NULL;
-	int64_t count = 0, before = nops(db);
+	int64_t count = 0, before = tnops(db);
 	(void)state;
 
 	tclock_ms = T0 * 1000;
@@ -285,36 +240,36 @@ good_file_loads_every_row(void **state)
 		"2026-11-28 10:40,Shangpan Zhen,上盘码头,渔船搁浅,3,0,大风\r\n"
 		"\r\n"), &count), 0);
 	assert_int_equal(count, 3);
-	assert_int_equal(nops(db), before + 3);
-	assert_int_equal(incident_count(db), 3);
+	assert_int_equal(tnops(db), before + 3);
+	assert_int_equal(tcount(db, LIST_INCIDENTS), 3);
 
 	assert_int_equal(incident_get(db, "gucheng-1", &inc), 1);
-	assert_string_equal(str(inc, "received_at"), "2026-11-28T00:30:00Z");
-	assert_string_equal(str(inc, "town"), "datian");
-	assert_string_equal(str(inc, "place"), "江南大道, 12号");
-	assert_string_equal(str(inc, "title"), "\"红星\" 厂房火灾");
-	assert_int_equal(num(inc, "severity"), 2);
-	assert_int_equal(num(inc, "trapped"), 3);
-	assert_string_equal(str(inc, "cause"), "电线老化\n引燃纸箱");
-	assert_string_equal(str(inc, "recorder"), "tester");
-	assert_string_equal(str(inc, "status"), "reported");
+	assert_string_equal(tstr(inc, "received_at"), "2026-11-28T00:30:00Z");
+	assert_string_equal(tstr(inc, "town"), "datian");
+	assert_string_equal(tstr(inc, "place"), "江南大道, 12号");
+	assert_string_equal(tstr(inc, "title"), "\"红星\" 厂房火灾");
+	assert_int_equal(tnum(inc, "severity"), 2);
+	assert_int_equal(tnum(inc, "trapped"), 3);
+	assert_string_equal(tstr(inc, "cause"), "电线老化\n引燃纸箱");
+	assert_string_equal(tstr(inc, "recorder"), "tester");
+	assert_string_equal(tstr(inc, "status"), "reported");
 	cJSON_Delete(inc);
 
 	assert_int_equal(incident_get(db, "gucheng-2", &inc), 1);
-	assert_string_equal(str(inc, "received_at"), "2026-11-28T01:05:00Z");
-	assert_string_equal(str(inc, "town"), "gucheng");
-	assert_string_equal(str(inc, "title"), "内涝");
-	assert_int_equal(num(inc, "severity"), 4);
-	assert_true(is_null(inc, "trapped"));
-	assert_true(is_null(inc, "cause"));
+	assert_string_equal(tstr(inc, "received_at"), "2026-11-28T01:05:00Z");
+	assert_string_equal(tstr(inc, "town"), "gucheng");
+	assert_string_equal(tstr(inc, "title"), "内涝");
+	assert_int_equal(tnum(inc, "severity"), 4);
+	assert_true(tis_null(inc, "trapped"));
+	assert_true(tis_null(inc, "cause"));
 	cJSON_Delete(inc);
 
 	assert_int_equal(incident_get(db, "gucheng-3", &inc), 1);
-	assert_string_equal(str(inc, "received_at"), "2026-11-28T02:40:00Z");
-	assert_string_equal(str(inc, "town"), "shangpan");
-	assert_string_equal(str(inc, "place"), "上盘码头");
-	assert_int_equal(num(inc, "trapped"), 0);
-	assert_string_equal(str(inc, "cause"), "大风");
+	assert_string_equal(tstr(inc, "received_at"), "2026-11-28T02:40:00Z");
+	assert_string_equal(tstr(inc, "town"), "shangpan");
+	assert_string_equal(tstr(inc, "place"), "上盘码头");
+	assert_int_equal(tnum(inc, "trapped"), 0);
+	assert_string_equal(tstr(inc, "cause"), "大风");
 	cJSON_Delete(inc);
 	assert_int_equal(incident_get(db, "gucheng-4", &inc), 0);
 	assert_null(inc);
@@ -337,8 +292,8 @@ last_row_without_newline(void **state)
 		"\"滑坡\",\"括苍镇\""), &count), 0);
 	assert_int_equal(count, 2);
 	assert_int_equal(incident_get(db, "gucheng-2", &inc), 1);
-	assert_string_equal(str(inc, "title"), "滑坡");
-	assert_string_equal(str(inc, "town"), "kuocang");
+	assert_string_equal(tstr(inc, "title"), "滑坡");
+	assert_string_equal(tstr(inc, "town"), "kuocang");
 	cJSON_Delete(inc);
 	x = texport(db);
 	assert_non_null(strstr(x, "\"title\":\"滑坡\""));

@@ -11,69 +11,6 @@
 
 /* ---- what every test here shares ------------------------------------ */
 
-/* Everything a test opens is held here and released by its teardown, so
- * an assertion that fails (and leaves the test by longjmp) leaks nothing. */
-static struct db *held_db[8];
-static cJSON *held_json[128];
-static char *held_str[64];
-static int n_json, n_str;
-
-static int
-fresh(void **state)
-{
-	(void)state;
-	tclock_ms = T0 * 1000;
-	return 0;
-}
-
-static int
-release(void **state)
-{
-	int i;
-	(void)state;
-
-	for (i = 0; i < 8; i++)
-		db_close(&held_db[i]);
-	for (i = 0; i < n_json; i++)
-		cJSON_Delete(held_json[i]);
-	for (i = 0; i < n_str; i++)
-		free(held_str[i]);
-	n_json = n_str = 0;
-	return 0;
-}
-
-static struct db *
-station(const char *code, int role, int seed)
-{
-	int i;
-
-	for (i = 0; i < 8 && held_db[i]; i++)
-		;
-	assert_true(i < 8);
-	held_db[i] = tdb_new(code, role, seed);
-	return held_db[i];
-}
-
-/* Close a station before the test ends (a loop over many replicas). */
-static void
-drop(struct db *db)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		if (held_db[i] == db)
-			db_close(&held_db[i]);
-}
-
-static cJSON *
-keep(cJSON *j)
-{
-	assert_non_null(j);
-	assert_true(n_json < (int)(sizeof held_json / sizeof held_json[0]));
-	held_json[n_json++] = j;
-	return j;
-}
-
 /* JSON text to a held object; single quotes stand for double ones. */
 static cJSON *
 J(const char *text)
@@ -85,55 +22,7 @@ J(const char *text)
 	for (i = 0; text[i]; i++)
 		buf[i] = text[i] == '\'' ? '"' : text[i];
 	buf[i] = 0;
-	return keep(cJSON_Parse(buf));
-}
-
-static const char *
-export_of(struct db *db)
-{
-	char *s = texport(db);
-
-	assert_non_null(s);
-	assert_true(n_str < (int)(sizeof held_str / sizeof held_str[0]));
-	held_str[n_str++] = s;
-	return s;
-}
-
-static const char *
-iso(int64_t t)
-{
-	static char buf[8][21];
-	static int slot;
-
-	slot = (slot + 1) % 8;
-	time_format_iso(t, buf[slot]);
-	return buf[slot];
-}
-
-static const char *
-str_of(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	if (!cJSON_IsString(v))
-		fail_msg("'%s' is not a string", k);
-	return v->valuestring;
-}
-
-static int64_t
-num_of(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	if (!cJSON_IsNumber(v))
-		fail_msg("'%s' is not a number", k);
-	return (int64_t)v->valuedouble;
-}
-
-static int
-is_null(const cJSON *o, const char *k)
-{
-	return cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, k));
+	return tkeep(cJSON_Parse(buf));
 }
 
 /* incident_get of an incident that must exist. */
@@ -143,17 +32,13 @@ get(struct db *db, const char *id)
 	cJSON *inc = NULL;
 
 	assert_int_equal(incident_get(db, id, &inc), 1);
-	return keep(inc);
+	return tkeep(inc);
 }
 
 static int
 count_incidents(struct db *db)
 {
-	cJSON *l = NULL;
-
-	assert_int_equal(state_list(db, LIST_INCIDENTS, NULL, &l), 0);
-	keep(l);
-	return cJSON_GetArraySize(l);
+	return cJSON_GetArraySize(tlist(db, LIST_INCIDENTS));
 }
 
 /* An incident as an officer at station db would type it. */
@@ -164,15 +49,6 @@ add_ok(struct db *db, const char *fields, char id[64])
 
 	if (rc)
 		fail_msg("incident_add %s: %d %s", fields, rc, db_errmsg(db));
-}
-
-static void
-refused(struct db *db, int rc, int want, const char *words)
-{
-	if (rc != want)
-		fail_msg("got %d (%s), want %d", rc, db_errmsg(db), want);
-	if (words && !strstr(db_errmsg(db), words))
-		fail_msg("message '%s' does not mention '%s'", db_errmsg(db), words);
 }
 
 /* A hand-made operation of another station, stamped off_ms after T0. */
@@ -237,12 +113,12 @@ every_order(const struct op *ops, int n)
 		const char *x;
 
 		if (db)
-			drop(db);
+			tdrop(db);
 		snprintf(name, sizeof name, "order%d", k++);
-		db = station(name, ROLE_TOWN, 0);
+		db = tstation(name, ROLE_TOWN, 0);
 		for (i = 0; i < n; i++)
 			apply_ok(db, &ops[p[i]]);
-		x = export_of(db);
+		x = texport_of(db);
 		if (!first)
 			first = x;
 		else if (strcmp(first, x) != 0)
@@ -257,21 +133,21 @@ every_order(const struct op *ops, int n)
 static void
 add_needs_town_and_title_or_place(void **state)
 {
-	struct db *db = station("datian", ROLE_TOWN, 1);
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
 	char id[64] = "untouched";
 	(void)state;
 
-	refused(db, incident_add(db, NULL, id), DD_E_INVALID, "town");
-	refused(db, incident_add(db, J("{}"), id), DD_E_INVALID, "town");
-	refused(db, incident_add(db, J("{'title':'山体滑坡'}"), id),
-		DD_E_INVALID, "town");
-	refused(db, incident_add(db, J("{'town':'datian'}"), id),
-		DD_E_INVALID, "title or a place");
-	refused(db, incident_add(db, J("{'town':'datian','kind':'flood'}"), id),
-		DD_E_INVALID, "title or a place");
+	trefused(db, incident_add(db, NULL, id), DD_E_INVALID, "town");
+	trefused(db, incident_add(db, J("{}"), id), DD_E_INVALID, "town");
+	trefused(db, incident_add(db, J("{'title':'山体滑坡'}"), id),
+		 DD_E_INVALID, "town");
+	trefused(db, incident_add(db, J("{'town':'datian'}"), id),
+		 DD_E_INVALID, "title or a place");
+	trefused(db, incident_add(db, J("{'town':'datian','kind':'flood'}"), id),
+		 DD_E_INVALID, "title or a place");
 	/* Not an object of fields at all. */
-	refused(db, incident_add(db, J("['datian','title']"), id),
-		DD_E_INVALID, NULL);
+	trefused(db, incident_add(db, J("['datian','title']"), id),
+		 DD_E_INVALID, NULL);
 	assert_string_equal(id, "untouched");
 	assert_int_equal(count_incidents(db), 0);
 
@@ -286,33 +162,33 @@ add_needs_town_and_title_or_place(void **state)
 static void
 add_town_by_code_name_pinyin(void **state)
 {
-	struct db *db = station("datian", ROLE_TOWN, 1);
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
 	char id[64];
 	(void)state;
 
 	add_ok(db, "{'town':'shangpan','title':'a'}", id);
-	assert_string_equal(str_of(get(db, id), "town"), "shangpan");
+	assert_string_equal(tstr(get(db, id), "town"), "shangpan");
 	add_ok(db, "{'town':'上盘镇','title':'b'}", id);
-	assert_string_equal(str_of(get(db, id), "town"), "shangpan");
+	assert_string_equal(tstr(get(db, id), "town"), "shangpan");
 	add_ok(db, "{'town':'shangpan zhen','title':'c'}", id);
-	assert_string_equal(str_of(get(db, id), "town"), "shangpan");
+	assert_string_equal(tstr(get(db, id), "town"), "shangpan");
 	add_ok(db, "{'town':'SHANGPAN ZHEN','title':'d'}", id);
-	assert_string_equal(str_of(get(db, id), "town"), "shangpan");
+	assert_string_equal(tstr(get(db, id), "town"), "shangpan");
 }
 
 static void
 add_unknown_town_named(void **state)
 {
-	struct db *db = station("datian", ROLE_TOWN, 1);
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
 	char id[64] = "";
 	(void)state;
 
-	refused(db, incident_add(db, J("{'town':'atlantis','title':'x'}"), id),
-		DD_E_NOTFOUND, "atlantis");
-	refused(db, incident_add(db, J("{'town':'','title':'x'}"), id),
-		DD_E_INVALID, NULL);
-	refused(db, incident_add(db, J("{'town':42,'title':'x'}"), id),
-		DD_E_INVALID, "town");
+	trefused(db, incident_add(db, J("{'town':'atlantis','title':'x'}"), id),
+		 DD_E_NOTFOUND, "atlantis");
+	trefused(db, incident_add(db, J("{'town':'','title':'x'}"), id),
+		 DD_E_INVALID, NULL);
+	trefused(db, incident_add(db, J("{'town':42,'title':'x'}"), id),
+		 DD_E_INVALID, "town");
 	assert_int_equal(count_incidents(db), 0);
 }
 
@@ -323,7 +199,7 @@ add_counts_whole_numbers(void **state)
 		"-1", "'-1'", "1000001", "2.5", "'abc'", "''", "'12abc'", "true",
 		"null", "[1]", "1e7",
 	};
-	struct db *db = station("datian", ROLE_TOWN, 1);
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
 	char id[64], f[200];
 	const char *const counts[] = { "dead", "injured", "missing", "trapped",
 				       "evacuated" };
@@ -335,8 +211,8 @@ add_counts_whole_numbers(void **state)
 		for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 			snprintf(f, sizeof f, "{'town':'datian','title':'t','%s':%s}",
 				 counts[c], bad[i]);
-			refused(db, incident_add(db, J(f), id), DD_E_INVALID,
-				counts[c]);
+			trefused(db, incident_add(db, J(f), id), DD_E_INVALID,
+				 counts[c]);
 		}
 	}
 	assert_int_equal(count_incidents(db), 0);
@@ -344,18 +220,18 @@ add_counts_whole_numbers(void **state)
 	add_ok(db, "{'town':'datian','title':'t','dead':0,'injured':1000000,"
 	       "'missing':'7','trapped':3,'evacuated':120}", id);
 	inc = get(db, id);
-	assert_int_equal(num_of(inc, "dead"), 0);
-	assert_int_equal(num_of(inc, "injured"), 1000000);
-	assert_int_equal(num_of(inc, "missing"), 7);
-	assert_int_equal(num_of(inc, "trapped"), 3);
-	assert_int_equal(num_of(inc, "evacuated"), 120);
+	assert_int_equal(tnum(inc, "dead"), 0);
+	assert_int_equal(tnum(inc, "injured"), 1000000);
+	assert_int_equal(tnum(inc, "missing"), 7);
+	assert_int_equal(tnum(inc, "trapped"), 3);
+	assert_int_equal(tnum(inc, "evacuated"), 120);
 }
 
 static void
 add_severity_one_to_four(void **state)
 {
 	static const char *const bad[] = { "0", "5", "-1", "'x'", "1.5", "'0'" };
-	struct db *db = station("datian", ROLE_TOWN, 1);
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
 	char id[64], f[200];
 	size_t i;
 	(void)state;
@@ -363,111 +239,111 @@ add_severity_one_to_four(void **state)
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		snprintf(f, sizeof f, "{'town':'datian','title':'t','severity':%s}",
 			 bad[i]);
-		refused(db, incident_add(db, J(f), id), DD_E_INVALID, "severity");
+		trefused(db, incident_add(db, J(f), id), DD_E_INVALID, "severity");
 	}
 	assert_int_equal(count_incidents(db), 0);
 	add_ok(db, "{'town':'datian','title':'t','severity':1}", id);
-	assert_int_equal(num_of(get(db, id), "severity"), 1);
+	assert_int_equal(tnum(get(db, id), "severity"), 1);
 	add_ok(db, "{'town':'datian','title':'t','severity':'4'}", id);
-	assert_int_equal(num_of(get(db, id), "severity"), 4);
+	assert_int_equal(tnum(get(db, id), "severity"), 4);
 }
 
 static void
 add_received_at(void **state)
 {
-	struct db *db = station("datian", ROLE_TOWN, 1);
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
 	char id[64];
 	cJSON *inc;
 	(void)state;
 
 	/* An hour ahead, a day ahead: a typo, not a report. */
-	refused(db, incident_add(db, J("{'town':'datian','title':'t',"
-					"'received_at':'2026-11-28T13:00:00Z'}"), id),
-		DD_E_INVALID, "future");
-	refused(db, incident_add(db, J("{'town':'datian','title':'t',"
-					"'received_at':'2026-11-29 20:00'}"), id),
-		DD_E_INVALID, "future");
-	refused(db, incident_add(db, J("{'town':'datian','title':'t',"
-					"'received_at':'yesterday'}"), id),
-		DD_E_INVALID, "received_at");
-	refused(db, incident_add(db, J("{'town':'datian','title':'t',"
-					"'received_at':1795867200}"), id),
-		DD_E_INVALID, "received_at");
+	trefused(db, incident_add(db, J("{'town':'datian','title':'t',"
+					 "'received_at':'2026-11-28T13:00:00Z'}"), id),
+		 DD_E_INVALID, "future");
+	trefused(db, incident_add(db, J("{'town':'datian','title':'t',"
+					 "'received_at':'2026-11-29 20:00'}"), id),
+		 DD_E_INVALID, "future");
+	trefused(db, incident_add(db, J("{'town':'datian','title':'t',"
+					 "'received_at':'yesterday'}"), id),
+		 DD_E_INVALID, "received_at");
+	trefused(db, incident_add(db, J("{'town':'datian','title':'t',"
+					 "'received_at':1795867200}"), id),
+		 DD_E_INVALID, "received_at");
 	assert_int_equal(count_incidents(db), 0);
 
 	/* ISO UTC, station-local (Asia/Shanghai, UTC+8), or now by default. */
 	add_ok(db, "{'town':'datian','title':'t','received_at':"
 	       "'2026-11-28T11:40:00Z'}", id);
-	assert_string_equal(str_of(get(db, id), "received_at"),
+	assert_string_equal(tstr(get(db, id), "received_at"),
 			    "2026-11-28T11:40:00Z");
 	add_ok(db, "{'town':'datian','title':'t','received_at':"
 	       "'2026-11-28 19:35'}", id);
-	assert_string_equal(str_of(get(db, id), "received_at"),
+	assert_string_equal(tstr(get(db, id), "received_at"),
 			    "2026-11-28T11:35:00Z");
 	tclock_ms += 90 * 1000;
 	add_ok(db, "{'town':'datian','title':'t'}", id);
 	inc = get(db, id);
-	assert_string_equal(str_of(inc, "received_at"), iso(T0 + 90));
-	assert_string_equal(str_of(inc, "recorder"), "tester");
-	assert_string_equal(str_of(inc, "officer"), "tester");
-	assert_string_equal(str_of(inc, "status"), "reported");
+	assert_string_equal(tstr(inc, "received_at"), tiso(T0 + 90));
+	assert_string_equal(tstr(inc, "recorder"), "tester");
+	assert_string_equal(tstr(inc, "officer"), "tester");
+	assert_string_equal(tstr(inc, "status"), "reported");
 }
 
 static void
 add_control_characters(void **state)
 {
-	struct db *db = station("datian", ROLE_TOWN, 1);
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
 	char id[64];
 	(void)state;
 
-	refused(db, incident_add(db, J("{'town':'datian','title':'路面\\u0001塌陷'}"),
-				 id), DD_E_INVALID, "title");
-	refused(db, incident_add(db, J("{'town':'datian','title':'t',"
-					"'place':'\\u001b[2J'}"), id),
-		DD_E_INVALID, "place");
-	refused(db, incident_add(db, J("{'town':'datian','title':'t',"
-					"'caller_name':'a\\rb'}"), id),
-		DD_E_INVALID, "caller_name");
+	trefused(db, incident_add(db, J("{'town':'datian','title':'路面\\u0001塌陷'}"),
+				  id), DD_E_INVALID, "title");
+	trefused(db, incident_add(db, J("{'town':'datian','title':'t',"
+					 "'place':'\\u001b[2J'}"), id),
+		 DD_E_INVALID, "place");
+	trefused(db, incident_add(db, J("{'town':'datian','title':'t',"
+					 "'caller_name':'a\\rb'}"), id),
+		 DD_E_INVALID, "caller_name");
 	assert_int_equal(count_incidents(db), 0);
 	/* Newlines and tabs are text, not control. */
 	add_ok(db, "{'town':'datian','title':'t','actions':'一\\n二\\t三'}", id);
-	assert_string_equal(str_of(get(db, id), "actions"), "一\n二\t三");
+	assert_string_equal(tstr(get(db, id), "actions"), "一\n二\t三");
 }
 
 static void
 add_unknown_or_malformed_fields(void **state)
 {
-	struct db *db = station("datian", ROLE_TOWN, 1);
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
 	char id[64], *longtitle, *f;
 	(void)state;
 
-	refused(db, incident_add(db, J("{'town':'datian','title':'t',"
-					"'colour':'red'}"), id),
-		DD_E_INVALID, "colour");
-	refused(db, incident_add(db, J("{'town':'datian','title':'t',"
-					"'deleted':true}"), id),
-		DD_E_INVALID, "deleted");
-	refused(db, incident_add(db, J("{'town':'datian','title':5}"), id),
-		DD_E_INVALID, "title");
-	refused(db, incident_add(db, J("{'town':'datian','title':null}"), id),
-		DD_E_INVALID, "title");
+	trefused(db, incident_add(db, J("{'town':'datian','title':'t',"
+					 "'colour':'red'}"), id),
+		 DD_E_INVALID, "colour");
+	trefused(db, incident_add(db, J("{'town':'datian','title':'t',"
+					 "'deleted':true}"), id),
+		 DD_E_INVALID, "deleted");
+	trefused(db, incident_add(db, J("{'town':'datian','title':5}"), id),
+		 DD_E_INVALID, "title");
+	trefused(db, incident_add(db, J("{'town':'datian','title':null}"), id),
+		 DD_E_INVALID, "title");
 	longtitle = malloc(2002);
 	assert_non_null(longtitle);
-	held_str[n_str++] = longtitle;
+	tkeep_str(longtitle);
 	memset(longtitle, 'x', 2001);
 	longtitle[2001] = 0;
 	f = malloc(2100);
 	assert_non_null(f);
-	held_str[n_str++] = f;
+	tkeep_str(f);
 	snprintf(f, 2100, "{'town':'datian','title':'%s'}", longtitle);
-	refused(db, incident_add(db, J(f), id), DD_E_INVALID, "too long");
+	trefused(db, incident_add(db, J(f), id), DD_E_INVALID, "too long");
 	assert_int_equal(count_incidents(db), 0);
 }
 
 static void
 add_ids_increment(void **state)
 {
-	struct db *db = station("shangpan", ROLE_TOWN, 1);
+	struct db *db = tstation("shangpan", ROLE_TOWN, 1);
 	char id[64];
 	(void)state;
 
@@ -480,7 +356,7 @@ add_ids_increment(void **state)
 	assert_string_equal(id, "shangpan-2");
 	add_ok(db, "{'town':'shangpan','title':'three'}", id);
 	assert_string_equal(id, "shangpan-3");
-	assert_string_equal(str_of(get(db, "shangpan-2"), "title"), "two");
+	assert_string_equal(tstr(get(db, "shangpan-2"), "title"), "two");
 	assert_int_equal(count_incidents(db), 3);
 }
 
@@ -489,7 +365,7 @@ add_ids_increment(void **state)
 static void
 get_missing(void **state)
 {
-	struct db *db = station("datian", ROLE_TOWN, 1);
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
 	cJSON *inc = (cJSON *)&inc; /* not NULL, to see it cleared */
 	char id[64];
 	(void)state;
@@ -504,8 +380,8 @@ get_missing(void **state)
 	assert_int_equal(incident_get(db, "datian-", &inc), 0);
 	assert_null(inc);
 	assert_int_equal(incident_get(db, "datian-1", &inc), 1);
-	keep(inc);
-	assert_string_equal(str_of(inc, "id"), "datian-1");
+	tkeep(inc);
+	assert_string_equal(tstr(inc, "id"), "datian-1");
 }
 
 /* ---- incident_update -------------------------------------------------- */
@@ -513,39 +389,39 @@ get_missing(void **state)
 static void
 update_bad(void **state)
 {
-	struct db *db = station("datian", ROLE_TOWN, 1);
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
 	char id[64];
 	const char *before;
 	(void)state;
 
-	refused(db, incident_update(db, "datian-9", J("{'title':'x'}")),
-		DD_E_NOTFOUND, "datian-9");
-	refused(db, incident_update(db, NULL, J("{'title':'x'}")),
-		DD_E_NOTFOUND, NULL);
+	trefused(db, incident_update(db, "datian-9", J("{'title':'x'}")),
+		 DD_E_NOTFOUND, "datian-9");
+	trefused(db, incident_update(db, NULL, J("{'title':'x'}")),
+		 DD_E_NOTFOUND, NULL);
 	add_ok(db, "{'town':'datian','title':'内涝','place':'大田桥'}", id);
-	before = export_of(db);
-	refused(db, incident_update(db, id, J("{}")), DD_E_INVALID, "nothing");
-	refused(db, incident_update(db, id, NULL), DD_E_INVALID, "nothing");
-	refused(db, incident_update(db, id, J("{'colour':'red'}")), DD_E_INVALID,
-		"colour");
-	refused(db, incident_update(db, id, J("{'town':'atlantis'}")),
-		DD_E_NOTFOUND, "atlantis");
-	refused(db, incident_update(db, id, J("{'title':'new','dead':-3}")),
-		DD_E_INVALID, "dead");
-	refused(db, incident_update(db, id, J("{'severity':9}")), DD_E_INVALID,
-		"severity");
-	refused(db, incident_update(db, id, J("{'received_at':'2027-01-01 00:00'}")),
-		DD_E_INVALID, "future");
-	refused(db, incident_update(db, id, J("{'title':'a\\u0007b'}")),
-		DD_E_INVALID, "title");
+	before = texport_of(db);
+	trefused(db, incident_update(db, id, J("{}")), DD_E_INVALID, "nothing");
+	trefused(db, incident_update(db, id, NULL), DD_E_INVALID, "nothing");
+	trefused(db, incident_update(db, id, J("{'colour':'red'}")), DD_E_INVALID,
+		 "colour");
+	trefused(db, incident_update(db, id, J("{'town':'atlantis'}")),
+		 DD_E_NOTFOUND, "atlantis");
+	trefused(db, incident_update(db, id, J("{'title':'new','dead':-3}")),
+		 DD_E_INVALID, "dead");
+	trefused(db, incident_update(db, id, J("{'severity':9}")), DD_E_INVALID,
+		 "severity");
+	trefused(db, incident_update(db, id, J("{'received_at':'2027-01-01 00:00'}")),
+		 DD_E_INVALID, "future");
+	trefused(db, incident_update(db, id, J("{'title':'a\\u0007b'}")),
+		 DD_E_INVALID, "title");
 	/* Nothing of a refused update is kept, not even its valid fields. */
-	assert_string_equal(export_of(db), before);
+	assert_string_equal(texport_of(db), before);
 }
 
 static void
 update_fields(void **state)
 {
-	struct db *db = station("datian", ROLE_TOWN, 1);
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
 	char id[64];
 	cJSON *inc;
 	(void)state;
@@ -556,20 +432,20 @@ update_fields(void **state)
 	assert_int_equal(incident_update(db, id, J("{'town':'Shangpan Zhen',"
 		"'trapped':'0','evacuated':35,'trend':'水位回落'}")), 0);
 	inc = get(db, id);
-	assert_string_equal(str_of(inc, "town"), "shangpan");
-	assert_string_equal(str_of(inc, "title"), "内涝");
-	assert_string_equal(str_of(inc, "place"), "大田桥");
-	assert_int_equal(num_of(inc, "trapped"), 0);
-	assert_int_equal(num_of(inc, "evacuated"), 35);
-	assert_string_equal(str_of(inc, "trend"), "水位回落");
+	assert_string_equal(tstr(inc, "town"), "shangpan");
+	assert_string_equal(tstr(inc, "title"), "内涝");
+	assert_string_equal(tstr(inc, "place"), "大田桥");
+	assert_int_equal(tnum(inc, "trapped"), 0);
+	assert_int_equal(tnum(inc, "evacuated"), 35);
+	assert_string_equal(tstr(inc, "trend"), "水位回落");
 	/* The last writer wins: a later edit of the same field replaces it. */
 	tclock_ms += 60 * 1000;
 	assert_int_equal(incident_update(db, id, J("{'trend':'稳定'}")), 0);
 	tclock_ms += 60 * 1000;
 	assert_int_equal(incident_update(db, id, J("{'trend':'好转'}")), 0);
-	assert_string_equal(str_of(get(db, id), "trend"), "好转");
+	assert_string_equal(tstr(get(db, id), "trend"), "好转");
 	/* The officer who opened it stays. */
-	assert_string_equal(str_of(get(db, id), "officer"), "tester");
+	assert_string_equal(tstr(get(db, id), "officer"), "tester");
 }
 
 /* ---- incident_set_status ---------------------------------------------- */
@@ -577,32 +453,32 @@ update_fields(void **state)
 static void
 status_bad(void **state)
 {
-	struct db *db = station("datian", ROLE_TOWN, 1);
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
 	char id[64];
 	(void)state;
 
-	refused(db, incident_set_status(db, "datian-7", "verified"),
-		DD_E_NOTFOUND, "datian-7");
-	refused(db, incident_set_status(db, NULL, "verified"), DD_E_NOTFOUND,
-		NULL);
+	trefused(db, incident_set_status(db, "datian-7", "verified"),
+		 DD_E_NOTFOUND, "datian-7");
+	trefused(db, incident_set_status(db, NULL, "verified"), DD_E_NOTFOUND,
+		 NULL);
 	add_ok(db, "{'town':'datian','title':'t'}", id);
-	refused(db, incident_set_status(db, id, "finished"), DD_E_INVALID,
-		"finished");
-	refused(db, incident_set_status(db, id, NULL), DD_E_INVALID, "status");
-	refused(db, incident_set_status(db, id, ""), DD_E_INVALID, "status");
-	refused(db, incident_set_status(db, id, "Verified"), DD_E_INVALID, NULL);
+	trefused(db, incident_set_status(db, id, "finished"), DD_E_INVALID,
+		 "finished");
+	trefused(db, incident_set_status(db, id, NULL), DD_E_INVALID, "status");
+	trefused(db, incident_set_status(db, id, ""), DD_E_INVALID, "status");
+	trefused(db, incident_set_status(db, id, "Verified"), DD_E_INVALID, NULL);
 	/* Already reported; reopen only after closed. */
-	refused(db, incident_set_status(db, id, "reported"), DD_E_REFUSED,
-		"reported");
-	refused(db, incident_set_status(db, id, "reopen"), DD_E_REFUSED,
-		"not closed");
-	assert_string_equal(str_of(get(db, id), "status"), "reported");
+	trefused(db, incident_set_status(db, id, "reported"), DD_E_REFUSED,
+		 "reported");
+	trefused(db, incident_set_status(db, id, "reopen"), DD_E_REFUSED,
+		 "not closed");
+	assert_string_equal(tstr(get(db, id), "status"), "reported");
 }
 
 static void
 status_forward_only(void **state)
 {
-	struct db *db = station("datian", ROLE_TOWN, 1);
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
 	char id[64];
 	cJSON *inc;
 	(void)state;
@@ -611,35 +487,35 @@ status_forward_only(void **state)
 	tclock_ms += 60 * 1000;
 	assert_int_equal(incident_set_status(db, id, "verified"), 0);
 	inc = get(db, id);
-	assert_string_equal(str_of(inc, "status"), "verified");
-	assert_string_equal(str_of(inc, "status_at"), iso(T0 + 60));
-	refused(db, incident_set_status(db, id, "verified"), DD_E_REFUSED,
-		"already verified");
-	refused(db, incident_set_status(db, id, "reported"), DD_E_REFUSED,
-		"forward");
+	assert_string_equal(tstr(inc, "status"), "verified");
+	assert_string_equal(tstr(inc, "status_at"), tiso(T0 + 60));
+	trefused(db, incident_set_status(db, id, "verified"), DD_E_REFUSED,
+		 "already verified");
+	trefused(db, incident_set_status(db, id, "reported"), DD_E_REFUSED,
+		 "forward");
 	/* Forward may skip a step. */
 	tclock_ms += 60 * 1000;
 	assert_int_equal(incident_set_status(db, id, "controlled"), 0);
-	refused(db, incident_set_status(db, id, "responding"), DD_E_REFUSED,
-		"forward");
-	refused(db, incident_set_status(db, id, "reopen"), DD_E_REFUSED,
-		"not closed");
+	trefused(db, incident_set_status(db, id, "responding"), DD_E_REFUSED,
+		 "forward");
+	trefused(db, incident_set_status(db, id, "reopen"), DD_E_REFUSED,
+		 "not closed");
 	tclock_ms += 60 * 1000;
 	assert_int_equal(incident_set_status(db, id, "closed"), 0);
 	inc = get(db, id);
-	assert_string_equal(str_of(inc, "status"), "closed");
-	assert_string_equal(str_of(inc, "status_at"), iso(T0 + 180));
-	assert_int_equal(num_of(inc, "reopened"), 0);
-	refused(db, incident_set_status(db, id, "closed"), DD_E_REFUSED, NULL);
-	refused(db, incident_set_status(db, id, "verified"), DD_E_REFUSED,
-		"reopen");
-	assert_string_equal(str_of(get(db, id), "status"), "closed");
+	assert_string_equal(tstr(inc, "status"), "closed");
+	assert_string_equal(tstr(inc, "status_at"), tiso(T0 + 180));
+	assert_int_equal(tnum(inc, "reopened"), 0);
+	trefused(db, incident_set_status(db, id, "closed"), DD_E_REFUSED, NULL);
+	trefused(db, incident_set_status(db, id, "verified"), DD_E_REFUSED,
+		 "reopen");
+	assert_string_equal(tstr(get(db, id), "status"), "closed");
 }
 
 static void
 status_reopen_bumps_generation(void **state)
 {
-	struct db *db = station("datian", ROLE_TOWN, 1);
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
 	char id[64];
 	cJSON *inc;
 	(void)state;
@@ -649,19 +525,19 @@ status_reopen_bumps_generation(void **state)
 	tclock_ms += 600 * 1000;
 	assert_int_equal(incident_set_status(db, id, "reopen"), 0);
 	inc = get(db, id);
-	assert_string_equal(str_of(inc, "status"), "verified");
-	assert_int_equal(num_of(inc, "reopened"), 1);
-	assert_string_equal(str_of(inc, "status_at"), iso(T0 + 600));
-	refused(db, incident_set_status(db, id, "reopen"), DD_E_REFUSED,
-		"not closed");
-	refused(db, incident_set_status(db, id, "verified"), DD_E_REFUSED, NULL);
+	assert_string_equal(tstr(inc, "status"), "verified");
+	assert_int_equal(tnum(inc, "reopened"), 1);
+	assert_string_equal(tstr(inc, "status_at"), tiso(T0 + 600));
+	trefused(db, incident_set_status(db, id, "reopen"), DD_E_REFUSED,
+		 "not closed");
+	trefused(db, incident_set_status(db, id, "verified"), DD_E_REFUSED, NULL);
 	/* The new generation moves forward again, and can be reopened again. */
 	assert_int_equal(incident_set_status(db, id, "responding"), 0);
 	assert_int_equal(incident_set_status(db, id, "closed"), 0);
 	assert_int_equal(incident_set_status(db, id, "reopen"), 0);
 	inc = get(db, id);
-	assert_string_equal(str_of(inc, "status"), "verified");
-	assert_int_equal(num_of(inc, "reopened"), 2);
+	assert_string_equal(tstr(inc, "status"), "verified");
+	assert_int_equal(tnum(inc, "reopened"), 2);
 }
 
 /* ---- incident_report and the deadlines -------------------------------- */
@@ -669,44 +545,44 @@ status_reopen_bumps_generation(void **state)
 static void
 report_bad(void **state)
 {
-	struct db *db = station("datian", ROLE_TOWN, 1);
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
 	char id[64], rid[64] = "untouched", *longtext;
 	const char *before;
 	(void)state;
 
-	refused(db, incident_report(db, "datian-5", REPORT_FIRST, "phone", "x", 0,
-				    rid), DD_E_NOTFOUND, "datian-5");
+	trefused(db, incident_report(db, "datian-5", REPORT_FIRST, "phone", "x", 0,
+				     rid), DD_E_NOTFOUND, "datian-5");
 	add_ok(db, "{'town':'datian','title':'t'}", id);
-	before = export_of(db);
-	refused(db, incident_report(db, id, 3, "phone", "x", 0, rid),
-		DD_E_INVALID, "first");
-	refused(db, incident_report(db, id, -1, "phone", "x", 0, rid),
-		DD_E_INVALID, "first");
-	refused(db, incident_report(db, id, REPORT_FIRST, "fax", "x", 0, rid),
-		DD_E_INVALID, "channel");
-	refused(db, incident_report(db, id, REPORT_FIRST, NULL, "x", 0, rid),
-		DD_E_INVALID, "channel");
-	refused(db, incident_report(db, id, REPORT_FIRST, "Phone", "x", 0, rid),
-		DD_E_INVALID, "channel");
+	before = texport_of(db);
+	trefused(db, incident_report(db, id, 3, "phone", "x", 0, rid),
+		 DD_E_INVALID, "first");
+	trefused(db, incident_report(db, id, -1, "phone", "x", 0, rid),
+		 DD_E_INVALID, "first");
+	trefused(db, incident_report(db, id, REPORT_FIRST, "fax", "x", 0, rid),
+		 DD_E_INVALID, "channel");
+	trefused(db, incident_report(db, id, REPORT_FIRST, NULL, "x", 0, rid),
+		 DD_E_INVALID, "channel");
+	trefused(db, incident_report(db, id, REPORT_FIRST, "Phone", "x", 0, rid),
+		 DD_E_INVALID, "channel");
 	longtext = malloc(4002);
 	assert_non_null(longtext);
-	held_str[n_str++] = longtext;
+	tkeep_str(longtext);
 	memset(longtext, 'r', 4001);
 	longtext[4001] = 0;
-	refused(db, incident_report(db, id, REPORT_FIRST, "written", longtext, 0,
-				    rid), DD_E_INVALID, "too long");
+	trefused(db, incident_report(db, id, REPORT_FIRST, "written", longtext, 0,
+				     rid), DD_E_INVALID, "too long");
 	assert_string_equal(rid, "untouched");
 	/* A control character in the text is refused like any bad input. */
 	assert_int_equal(dd_exitcode(incident_report(db, id, REPORT_FIRST, "phone",
 						     "a\033[2Jb", 0, rid)),
 			 EXIT_REFUSED);
-	assert_string_equal(export_of(db), before);
+	assert_string_equal(texport_of(db), before);
 }
 
 static void
 report_deadlines(void **state)
 {
-	struct db *db = station("datian", ROLE_TOWN, 1);
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
 	char id[64], rid[64];
 	cJSON *inc, *reps, *r;
 	(void)state;
@@ -715,10 +591,10 @@ report_deadlines(void **state)
 	       "'2026-11-28T11:40:00Z'}", id);
 	assert_string_equal(id, "datian-1");
 	inc = get(db, id);
-	assert_string_equal(str_of(inc, "phone_due_at"), "2026-11-28T12:10:00Z");
-	assert_string_equal(str_of(inc, "written_due_at"), "2026-11-28T12:40:00Z");
-	assert_true(is_null(inc, "phone_done_at"));
-	assert_true(is_null(inc, "written_done_at"));
+	assert_string_equal(tstr(inc, "phone_due_at"), "2026-11-28T12:10:00Z");
+	assert_string_equal(tstr(inc, "written_due_at"), "2026-11-28T12:40:00Z");
+	assert_true(tis_null(inc, "phone_done_at"));
+	assert_true(tis_null(inc, "written_done_at"));
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
 				 inc, "reports")), 0);
 
@@ -731,8 +607,8 @@ report_deadlines(void **state)
 					 T0 - 600, rid), 0);
 	assert_string_equal(rid, "datian-3");
 	inc = get(db, id);
-	assert_string_equal(str_of(inc, "phone_done_at"), "2026-11-28T11:50:00Z");
-	assert_true(is_null(inc, "written_done_at"));
+	assert_string_equal(tstr(inc, "phone_done_at"), "2026-11-28T11:50:00Z");
+	assert_true(tis_null(inc, "written_done_at"));
 
 	/* The written report, made now (at = 0), 40 minutes after receipt. */
 	tclock_ms += 20 * 60 * 1000;
@@ -740,35 +616,35 @@ report_deadlines(void **state)
 					 rid), 0);
 	assert_string_equal(rid, "datian-4");
 	inc = get(db, id);
-	assert_string_equal(str_of(inc, "phone_due_at"), "2026-11-28T12:10:00Z");
-	assert_string_equal(str_of(inc, "written_due_at"), "2026-11-28T12:40:00Z");
-	assert_string_equal(str_of(inc, "phone_done_at"), "2026-11-28T11:50:00Z");
-	assert_string_equal(str_of(inc, "written_done_at"), "2026-11-28T12:20:00Z");
+	assert_string_equal(tstr(inc, "phone_due_at"), "2026-11-28T12:10:00Z");
+	assert_string_equal(tstr(inc, "written_due_at"), "2026-11-28T12:40:00Z");
+	assert_string_equal(tstr(inc, "phone_done_at"), "2026-11-28T11:50:00Z");
+	assert_string_equal(tstr(inc, "written_done_at"), "2026-11-28T12:20:00Z");
 	reps = cJSON_GetObjectItemCaseSensitive(inc, "reports");
 	assert_int_equal(cJSON_GetArraySize(reps), 3);
 	r = cJSON_GetArrayItem(reps, 0);
-	assert_string_equal(str_of(r, "id"), "datian-3");
-	assert_string_equal(str_of(r, "type"), "first");
-	assert_string_equal(str_of(r, "channel"), "phone");
-	assert_string_equal(str_of(r, "text"), "首报");
-	assert_string_equal(str_of(r, "at"), "2026-11-28T11:50:00Z");
-	assert_string_equal(str_of(r, "officer"), "tester");
+	assert_string_equal(tstr(r, "id"), "datian-3");
+	assert_string_equal(tstr(r, "type"), "first");
+	assert_string_equal(tstr(r, "channel"), "phone");
+	assert_string_equal(tstr(r, "text"), "首报");
+	assert_string_equal(tstr(r, "at"), "2026-11-28T11:50:00Z");
+	assert_string_equal(tstr(r, "officer"), "tester");
 	r = cJSON_GetArrayItem(reps, 1);
-	assert_string_equal(str_of(r, "id"), "datian-2");
-	assert_string_equal(str_of(r, "type"), "followup");
+	assert_string_equal(tstr(r, "id"), "datian-2");
+	assert_string_equal(tstr(r, "type"), "followup");
 	r = cJSON_GetArrayItem(reps, 2);
-	assert_string_equal(str_of(r, "id"), "datian-4");
-	assert_string_equal(str_of(r, "type"), "final");
-	assert_string_equal(str_of(r, "channel"), "written");
-	assert_true(is_null(r, "text"));
-	assert_string_equal(str_of(r, "at"), "2026-11-28T12:20:00Z");
+	assert_string_equal(tstr(r, "id"), "datian-4");
+	assert_string_equal(tstr(r, "type"), "final");
+	assert_string_equal(tstr(r, "channel"), "written");
+	assert_true(tis_null(r, "text"));
+	assert_string_equal(tstr(r, "at"), "2026-11-28T12:20:00Z");
 
 	/* Deadlines follow the time received when it is corrected. */
 	assert_int_equal(incident_update(db, id, J("{'received_at':"
 		"'2026-11-28T11:00:00Z'}")), 0);
 	inc = get(db, id);
-	assert_string_equal(str_of(inc, "phone_due_at"), "2026-11-28T11:30:00Z");
-	assert_string_equal(str_of(inc, "written_due_at"), "2026-11-28T12:00:00Z");
+	assert_string_equal(tstr(inc, "phone_due_at"), "2026-11-28T11:30:00Z");
+	assert_string_equal(tstr(inc, "written_due_at"), "2026-11-28T12:00:00Z");
 }
 
 /* ---- merging operations from several stations ------------------------- */
@@ -794,11 +670,11 @@ merge_status_is_a_maximum(void **state)
 	     "{'status':'responding','gen':0,'at':'2026-11-28T12:00:03Z'}");
 	db = every_order(ops, 4);
 	inc = get(db, "aaa-1");
-	assert_string_equal(str_of(inc, "status"), "closed");
-	assert_int_equal(num_of(inc, "reopened"), 0);
-	assert_string_equal(str_of(inc, "status_at"), "2026-11-28T12:00:02Z");
-	assert_string_equal(str_of(inc, "officer"), "officer-aaa");
-	assert_string_equal(str_of(inc, "title"), "山体滑坡");
+	assert_string_equal(tstr(inc, "status"), "closed");
+	assert_int_equal(tnum(inc, "reopened"), 0);
+	assert_string_equal(tstr(inc, "status_at"), "2026-11-28T12:00:02Z");
+	assert_string_equal(tstr(inc, "officer"), "officer-aaa");
+	assert_string_equal(tstr(inc, "title"), "山体滑坡");
 }
 
 static void
@@ -820,9 +696,9 @@ merge_reopen_beats_concurrent_close(void **state)
 	     "{'status':'closed','gen':0,'at':'2026-11-28T12:00:20Z'}");
 	db = every_order(ops, 4);
 	inc = get(db, "aaa-1");
-	assert_string_equal(str_of(inc, "status"), "verified");
-	assert_int_equal(num_of(inc, "reopened"), 1);
-	assert_string_equal(str_of(inc, "status_at"), "2026-11-28T12:00:05Z");
+	assert_string_equal(tstr(inc, "status"), "verified");
+	assert_int_equal(tnum(inc, "reopened"), 1);
+	assert_string_equal(tstr(inc, "status_at"), "2026-11-28T12:00:05Z");
 }
 
 static void
@@ -844,10 +720,10 @@ merge_fields_last_writer_wins(void **state)
 	     "{'dead':2}");
 	db = every_order(ops, 4);
 	inc = get(db, "aaa-1");
-	assert_string_equal(str_of(inc, "title"), "aaa title");
-	assert_string_equal(str_of(inc, "place"), "bbb place");
-	assert_int_equal(num_of(inc, "dead"), 2);
-	assert_string_equal(str_of(inc, "town"), "gucheng");
+	assert_string_equal(tstr(inc, "title"), "aaa title");
+	assert_string_equal(tstr(inc, "place"), "bbb place");
+	assert_int_equal(tnum(inc, "dead"), 2);
+	assert_string_equal(tstr(inc, "town"), "gucheng");
 }
 
 static void
@@ -872,7 +748,7 @@ merge_tie_broken_by_station(void **state)
 		apply_ok(db, &open);
 	}
 	/* The open is older than both edits: it does not take the title back. */
-	assert_string_equal(str_of(get(db, "aaa-1"), "title"), "zzz");
+	assert_string_equal(tstr(get(db, "aaa-1"), "title"), "zzz");
 }
 
 static void
@@ -894,9 +770,9 @@ merge_open_is_a_writer_too(void **state)
 	     "{'dead':9}");
 	db = every_order(ops, 3);
 	inc = get(db, "aaa-1");
-	assert_string_equal(str_of(inc, "title"), "open title");
-	assert_string_equal(str_of(inc, "place"), "bbb place");
-	assert_int_equal(num_of(inc, "dead"), 9);
+	assert_string_equal(tstr(inc, "title"), "open title");
+	assert_string_equal(tstr(inc, "place"), "bbb place");
+	assert_int_equal(tnum(inc, "dead"), 9);
 }
 
 struct collect {
@@ -913,10 +789,10 @@ collect_one(const struct op *op, void *ctx)
 	if (c->n >= 16)
 		return 1;
 	/* Through the wire form and back, as the server would relay it. */
-	j = keep(op_to_json(op));
+	j = tkeep(op_to_json(op));
 	if (op_from_json(j, &c->ops[c->n]))
 		return 1;
-	keep(c->ops[c->n].body);
+	tkeep(c->ops[c->n].body);
 	c->n++;
 	return 0;
 }
@@ -924,7 +800,7 @@ collect_one(const struct op *op, void *ctx)
 static void
 apply_twice_counts_once(void **state)
 {
-	struct db *a = station("aaa", ROLE_TOWN, 1), *b = station("bbb", ROLE_TOWN, 1);
+	struct db *a = tstation("aaa", ROLE_TOWN, 1), *b = tstation("bbb", ROLE_TOWN, 1);
 	struct collect c;
 	const char *before;
 	char id[64];
@@ -939,22 +815,22 @@ apply_twice_counts_once(void **state)
 	assert_int_equal(c.n, 3);
 	for (i = 0; i < c.n; i++)
 		assert_int_equal(op_apply(b, &c.ops[i]), 1);
-	before = export_of(b);
-	assert_string_equal(before, export_of(a));
+	before = texport_of(b);
+	assert_string_equal(before, texport_of(a));
 	/* Again, in another order: already held, nothing changes. */
 	for (i = c.n - 1; i >= 0; i--)
 		assert_int_equal(op_apply(b, &c.ops[i]), 0);
-	assert_string_equal(export_of(b), before);
+	assert_string_equal(texport_of(b), before);
 	/* And a station's own operation handed back to it. */
 	for (i = 0; i < c.n; i++)
 		assert_int_equal(op_apply(a, &c.ops[i]), 0);
-	assert_string_equal(export_of(a), before);
+	assert_string_equal(texport_of(a), before);
 }
 
 static void
 apply_twice_hand_made(void **state)
 {
-	struct db *db = station("order0", ROLE_TOWN, 0);
+	struct db *db = tstation("order0", ROLE_TOWN, 0);
 	struct op open, st;
 	const char *before;
 	(void)state;
@@ -964,14 +840,14 @@ apply_twice_hand_made(void **state)
 	     "{'status':'verified','gen':0,'at':'2026-11-28T12:00:01Z'}");
 	assert_int_equal(op_apply(db, &open), 1);
 	assert_int_equal(op_apply(db, &st), 1);
-	before = export_of(db);
+	before = texport_of(db);
 	assert_int_equal(op_apply(db, &st), 0);
 	assert_int_equal(op_apply(db, &open), 0);
-	assert_string_equal(export_of(db), before);
-	assert_string_equal(str_of(get(db, "aaa-1"), "status"), "verified");
+	assert_string_equal(texport_of(db), before);
+	assert_string_equal(tstr(get(db, "aaa-1"), "status"), "verified");
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, fresh, release)
+#define T(f) cmocka_unit_test_setup_teardown(f, tfresh, trelease)
 
 int
 main(void)

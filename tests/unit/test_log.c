@@ -7,30 +7,6 @@
 
 #define ZERO_TEXT "零报告：本班次无突发事件 (zero report: nothing to report)"
 
-static int64_t
-nops(struct db *db)
-{
-	struct station_info si;
-
-	assert_int_equal(station_info(db, &si), 0);
-	return si.ops;
-}
-
-static const char *
-str(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	assert_true(cJSON_IsString(v));
-	return v->valuestring;
-}
-
-static int
-is_null(const cJSON *o, const char *k)
-{
-	return cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, k));
-}
-
 /* The LIST_LOG row with id, in *list (caller frees). */
 static cJSON *
 log_row(struct db *db, const char *id, cJSON **list)
@@ -39,36 +15,10 @@ log_row(struct db *db, const char *id, cJSON **list)
 
 	assert_int_equal(state_list(db, LIST_LOG, NULL, list), 0);
 	cJSON_ArrayForEach(row, *list)
-		if (strcmp(str(row, "id"), id) == 0)
+		if (strcmp(tstr(row, "id"), id) == 0)
 			found = row;
 	assert_non_null(found);
 	return found;
-}
-
-struct xfer {
-	struct db *to;
-	int applied;
-};
-
-static int
-apply_cb(const struct op *op, void *ctx)
-{
-	struct xfer *x = ctx;
-	int rc = op_apply(x->to, op);
-
-	if (rc < 0)
-		return rc;
-	x->applied += rc;
-	return 0;
-}
-
-static int
-send_all(struct db *from, struct db *to)
-{
-	struct xfer x = { to, 0 };
-
-	assert_int_equal(op_each(from, 0, apply_cb, &x), 0);
-	return x.applied;
 }
 
 static char *
@@ -89,7 +39,7 @@ add_refusals(void **state)
 {
 	struct db *db = tdb_new("hetou", ROLE_TOWN, 0);
 	char id[64] = "", *big = filled(8001);
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	assert_int_equal(log_add(db, NULL, "text", id), DD_E_INVALID);
@@ -102,7 +52,7 @@ add_refusals(void **state)
 	assert_int_equal(log_add(db, "note", NULL, id), DD_E_INVALID);
 	assert_int_equal(log_add(db, "note", big, id), DD_E_INVALID);
 	assert_int_equal(log_add(db, "zero", big, id), DD_E_INVALID);
-	assert_int_equal(nops(db), before);
+	assert_int_equal(tnops(db), before);
 	free(big);
 	db_close(&db);
 }
@@ -113,42 +63,42 @@ add_note_and_zero(void **state)
 	struct db *db = tdb_new("hetou", ROLE_TOWN, 0);
 	cJSON *list = NULL, *row;
 	char id[64] = "", *max = filled(8000);
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	tclock_ms = T0 * 1000;
 	assert_int_equal(log_add(db, "note", "河头镇雨量站报 45mm", id), 0);
 	assert_string_equal(id, "hetou-1");
 	row = log_row(db, id, &list);
-	assert_string_equal(str(row, "kind"), "note");
-	assert_string_equal(str(row, "text"), "河头镇雨量站报 45mm");
-	assert_string_equal(str(row, "at"), "2026-11-28T12:00:00Z");
-	assert_string_equal(str(row, "officer"), "tester");
-	assert_string_equal(str(row, "station"), "hetou");
-	assert_true(is_null(row, "to_officer"));
+	assert_string_equal(tstr(row, "kind"), "note");
+	assert_string_equal(tstr(row, "text"), "河头镇雨量站报 45mm");
+	assert_string_equal(tstr(row, "at"), "2026-11-28T12:00:00Z");
+	assert_string_equal(tstr(row, "officer"), "tester");
+	assert_string_equal(tstr(row, "station"), "hetou");
+	assert_true(tis_null(row, "to_officer"));
 	cJSON_Delete(list);
 
 	/* A zero report needs no text; an empty one is the same. */
 	tclock_ms += 60 * 1000;
 	assert_int_equal(log_add(db, "zero", NULL, id), 0);
 	row = log_row(db, id, &list);
-	assert_string_equal(str(row, "kind"), "zero");
-	assert_string_equal(str(row, "text"), ZERO_TEXT);
-	assert_string_equal(str(row, "at"), "2026-11-28T12:01:00Z");
+	assert_string_equal(tstr(row, "kind"), "zero");
+	assert_string_equal(tstr(row, "text"), ZERO_TEXT);
+	assert_string_equal(tstr(row, "at"), "2026-11-28T12:01:00Z");
 	cJSON_Delete(list);
 	assert_int_equal(log_add(db, "zero", "", id), 0);
 	row = log_row(db, id, &list);
-	assert_string_equal(str(row, "text"), ZERO_TEXT);
+	assert_string_equal(tstr(row, "text"), ZERO_TEXT);
 	cJSON_Delete(list);
 	assert_int_equal(log_add(db, "zero", "全镇平安", id), 0);
 	row = log_row(db, id, &list);
-	assert_string_equal(str(row, "text"), "全镇平安");
+	assert_string_equal(tstr(row, "text"), "全镇平安");
 	cJSON_Delete(list);
 
 	/* 8000 bytes is the most a note may hold. */
 	assert_int_equal(log_add(db, "note", max, id), 0);
 	assert_string_equal(id, "hetou-5");
-	assert_int_equal(nops(db), before + 5);
+	assert_int_equal(tnops(db), before + 5);
 	free(max);
 	db_close(&db);
 }
@@ -160,7 +110,7 @@ handover_refusals(void **state)
 {
 	struct db *db = tdb_new("hetou", ROLE_TOWN, 0);
 	char id[64] = "", *big = filled(4001), *name = filled(64);
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	assert_int_equal(log_handover(db, NULL, NULL, id), DD_E_INVALID);
@@ -171,7 +121,7 @@ handover_refusals(void **state)
 	assert_int_equal(log_handover(db, "tester", NULL, id), DD_E_INVALID);
 	assert_non_null(strstr(db_errmsg(db), "tester"));
 	assert_int_equal(log_handover(db, "li", big, id), DD_E_INVALID);
-	assert_int_equal(nops(db), before);
+	assert_int_equal(tnops(db), before);
 	free(big);
 	free(name);
 	db_close(&db);
@@ -183,16 +133,16 @@ handover_with_nothing_open(void **state)
 	struct db *db = tdb_new("hetou", ROLE_TOWN, 1);
 	cJSON *list = NULL, *row;
 	char id[64] = "";
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	assert_int_equal(log_handover(db, "li", NULL, id), 0);
-	assert_int_equal(nops(db), before + 1);
+	assert_int_equal(tnops(db), before + 1);
 	row = log_row(db, id, &list);
-	assert_string_equal(str(row, "kind"), "handover");
-	assert_string_equal(str(row, "to_officer"), "li");
-	assert_string_equal(str(row, "officer"), "tester");
-	assert_string_equal(str(row, "text"), "交接班 handover tester -> li: open "
+	assert_string_equal(tstr(row, "kind"), "handover");
+	assert_string_equal(tstr(row, "to_officer"), "li");
+	assert_string_equal(tstr(row, "officer"), "tester");
+	assert_string_equal(tstr(row, "text"), "交接班 handover tester -> li: open "
 			    "incidents 0, teams out 0, warnings unanswered 0, "
 			    "responses in force: none");
 	cJSON_Delete(list);
@@ -240,9 +190,9 @@ handover_summarises(void **state)
 
 	assert_int_equal(log_handover(db, "李四", "注意河头镇水位", id), 0);
 	row = log_row(db, id, &list);
-	assert_string_equal(str(row, "kind"), "handover");
-	assert_string_equal(str(row, "to_officer"), "李四");
-	assert_string_equal(str(row, "text"), "交接班 handover tester -> 李四: "
+	assert_string_equal(tstr(row, "kind"), "handover");
+	assert_string_equal(tstr(row, "to_officer"), "李四");
+	assert_string_equal(tstr(row, "text"), "交接班 handover tester -> 李四: "
 			    "open incidents 2, teams out 1, warnings unanswered 1, "
 			    "responses in force: flood III typhoon IV. "
 			    "注意河头镇水位");
@@ -258,14 +208,14 @@ static void
 ack_unknown_conflict_refused(void **state)
 {
 	struct db *db = tdb_new("hetou", ROLE_TOWN, 1);
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	assert_int_equal(conflict_ack(db, "dispatch:m01:"), DD_E_NOTFOUND);
 	assert_non_null(strstr(db_errmsg(db), "dispatch:m01:"));
 	assert_int_equal(conflict_ack(db, NULL), DD_E_NOTFOUND);
 	assert_int_equal(conflict_ack(db, ""), DD_E_NOTFOUND);
-	assert_int_equal(nops(db), before);
+	assert_int_equal(tnops(db), before);
 	db_close(&db);
 }
 
@@ -284,30 +234,30 @@ ack_known_conflict(void **state)
 
 	assert_non_null(f);
 	assert_int_equal(incident_add(a, f, inc), 0);
-	assert_int_equal(send_all(a, b), 1);
+	assert_int_equal(tsend_all(a, b), 1);
 	assert_int_equal(dispatch_create(a, "m01", inc, id), 0);
 	assert_string_equal(id, "gucheng-2");
 	tclock_ms += 1000;
 	assert_int_equal(dispatch_create(b, "m01", inc, id), 0);
 	assert_string_equal(id, "datian-1");
-	assert_int_equal(send_all(a, b), 1);
-	assert_int_equal(send_all(b, a), 1);
+	assert_int_equal(tsend_all(a, b), 1);
+	assert_int_equal(tsend_all(b, a), 1);
 
 	assert_int_equal(state_list(a, LIST_CONFLICTS, NULL, &list), 0);
 	assert_int_equal(cJSON_GetArraySize(list), 1);
 	row = cJSON_GetArrayItem(list, 0);
-	assert_string_equal(str(row, "id"), "dispatch:m01:");
-	assert_string_equal(str(row, "kind"), "dispatch");
-	assert_string_equal(str(row, "members"), "datian-1 gucheng-2");
-	assert_true(is_null(row, "acked_by"));
+	assert_string_equal(tstr(row, "id"), "dispatch:m01:");
+	assert_string_equal(tstr(row, "kind"), "dispatch");
+	assert_string_equal(tstr(row, "members"), "datian-1 gucheng-2");
+	assert_true(tis_null(row, "acked_by"));
 	cJSON_Delete(list);
 
 	db_set_officer(b, "officer_b");
 	assert_int_equal(conflict_ack(b, "dispatch:m01:"), 0);
-	assert_int_equal(send_all(b, a), 1);
+	assert_int_equal(tsend_all(b, a), 1);
 	assert_int_equal(state_list(a, LIST_CONFLICTS, NULL, &list), 0);
 	assert_int_equal(cJSON_GetArraySize(list), 1);
-	assert_string_equal(str(cJSON_GetArrayItem(list, 0), "acked_by"),
+	assert_string_equal(tstr(cJSON_GetArrayItem(list, 0), "acked_by"),
 			    "officer_b");
 	cJSON_Delete(list);
 	xa = texport(a);

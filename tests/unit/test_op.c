@@ -18,24 +18,6 @@
 #define INC "0123456789abcdef"
 #define AT "\"at\":\"2026-11-28T12:00:00Z\""
 
-static int64_t
-nops(struct db *db)
-{
-	struct station_info si;
-
-	assert_int_equal(station_info(db, &si), 0);
-	return si.ops;
-}
-
-static const char *
-str(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	assert_true(cJSON_IsString(v));
-	return v->valuestring;
-}
-
 /* An operation of gucheng's as another station receives it. */
 static void
 mkop(struct op *op, const char *kind, const char *entity, const char *body)
@@ -88,17 +70,17 @@ json_round_trip(void **state)
 	assert_non_null(j);
 
 	/* Every field, 64-bit values as decimal strings. */
-	assert_string_equal(str(j, "station"), "gucheng");
-	assert_string_equal(str(j, "incarnation"), si.incarnation);
-	assert_string_equal(str(j, "seq"), "1");
+	assert_string_equal(tstr(j, "station"), "gucheng");
+	assert_string_equal(tstr(j, "incarnation"), si.incarnation);
+	assert_string_equal(tstr(j, "seq"), "1");
 	snprintf(want, sizeof want, "%" PRId64, (int64_t)(T0 * 1000) << 16);
-	assert_string_equal(str(j, "hlc"), want);
-	assert_string_equal(str(j, "realm"), "live");
-	assert_string_equal(str(j, "officer"), "tester");
-	assert_string_equal(str(j, "kind"), "log.add");
-	assert_string_equal(str(j, "entity"), "gucheng-1");
-	assert_string_equal(str(cJSON_GetObjectItemCaseSensitive(j, "body"),
-				"text"), "河头镇雨量站报 45mm");
+	assert_string_equal(tstr(j, "hlc"), want);
+	assert_string_equal(tstr(j, "realm"), "live");
+	assert_string_equal(tstr(j, "officer"), "tester");
+	assert_string_equal(tstr(j, "kind"), "log.add");
+	assert_string_equal(tstr(j, "entity"), "gucheng-1");
+	assert_string_equal(tstr(cJSON_GetObjectItemCaseSensitive(j, "body"),
+				 "text"), "河头镇雨量站报 45mm");
 
 	/* Through text, as on the wire, and back. */
 	text = cJSON_PrintUnformatted(j);
@@ -117,7 +99,7 @@ json_round_trip(void **state)
 		j, "body"), 1));
 	/* The body is a copy: freeing the JSON leaves it whole. */
 	cJSON_Delete(k);
-	assert_string_equal(str(back.body, "kind"), "note");
+	assert_string_equal(tstr(back.body, "kind"), "note");
 
 	/* Another station applies it and shows the same entry. */
 	assert_int_equal(op_apply(other, &back), 1);
@@ -135,8 +117,8 @@ json_round_trip(void **state)
 	op.seq = 999999999999999999LL;
 	op.hlc = 999999999999999998LL;
 	j = op_to_json(&op);
-	assert_string_equal(str(j, "seq"), "999999999999999999");
-	assert_string_equal(str(j, "hlc"), "999999999999999998");
+	assert_string_equal(tstr(j, "seq"), "999999999999999999");
+	assert_string_equal(tstr(j, "hlc"), "999999999999999998");
 	assert_int_equal(op_from_json(j, &back), 0);
 	assert_int_equal(back.seq, 999999999999999999LL);
 	assert_int_equal(back.hlc, 999999999999999998LL);
@@ -419,7 +401,7 @@ apply_refusals(void **state)
 	op.hlc = 0;
 	assert_int_equal(op_apply(db, &op), 1);
 	op_clear(&op);
-	assert_int_equal(nops(db), s0.ops + 3);
+	assert_int_equal(tnops(db), s0.ops + 3);
 	free(x0);
 	db_close(&db);
 }
@@ -451,7 +433,7 @@ apply_twice(void **state)
 	struct again a = { db, 0, 0 };
 	struct op op;
 	char id[64] = "", *x0, *x1;
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	mkop(&op, LOG, "gucheng-1", NOTE_BODY);
@@ -464,7 +446,7 @@ apply_twice(void **state)
 	     AT "}");
 	assert_int_equal(op_apply(db, &op), 0);
 	op_clear(&op);
-	assert_int_equal(nops(db), before + 1);
+	assert_int_equal(tnops(db), before + 1);
 	x1 = texport(db);
 	assert_string_equal(x0, x1);
 	free(x0);
@@ -476,7 +458,7 @@ apply_twice(void **state)
 	assert_int_equal(op_each(db, 0, again_cb, &a), 0);
 	assert_int_equal(a.held, 3);
 	assert_int_equal(a.other, 0);
-	assert_int_equal(nops(db), before + 3);
+	assert_int_equal(tnops(db), before + 3);
 	db_close(&db);
 }
 
@@ -584,7 +566,7 @@ json_test_suite(void **state)
 		skip();
 	}
 	db = tdb_new("datian", ROLE_TOWN, 0);
-	before = nops(db);
+	before = tnops(db);
 	x0 = texport(db);
 	while ((e = readdir(d))) {
 		const char *end = NULL;
@@ -642,7 +624,7 @@ json_test_suite(void **state)
 	assert_true(y_objects >= 12);
 	assert_int_equal(y_objects_parsed, y_objects);
 	assert_true(objects >= y_objects);
-	assert_int_equal(nops(db), before);
+	assert_int_equal(tnops(db), before);
 	x1 = texport(db);
 	assert_string_equal(x0, x1);
 	free(x0);

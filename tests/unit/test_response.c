@@ -9,132 +9,6 @@
 
 /* ---- what every test here shares ------------------------------------ */
 
-/* Everything a test opens is held here and released by its teardown, so
- * an assertion that fails (and leaves the test by longjmp) leaks nothing. */
-static struct db *held_db[8];
-static cJSON *held_json[128];
-static char *held_str[32];
-static int n_json, n_str;
-
-static int
-fresh(void **state)
-{
-	(void)state;
-	tclock_ms = T0 * 1000;
-	return 0;
-}
-
-static int
-release(void **state)
-{
-	int i;
-	(void)state;
-
-	for (i = 0; i < 8; i++)
-		db_close(&held_db[i]);
-	for (i = 0; i < n_json; i++)
-		cJSON_Delete(held_json[i]);
-	for (i = 0; i < n_str; i++)
-		free(held_str[i]);
-	n_json = n_str = 0;
-	return 0;
-}
-
-static struct db *
-station(const char *code, int role, int seed)
-{
-	int i;
-
-	for (i = 0; i < 8 && held_db[i]; i++)
-		;
-	assert_true(i < 8);
-	held_db[i] = tdb_new(code, role, seed);
-	return held_db[i];
-}
-
-static cJSON *
-keep(cJSON *j)
-{
-	assert_non_null(j);
-	assert_true(n_json < (int)(sizeof held_json / sizeof held_json[0]));
-	held_json[n_json++] = j;
-	return j;
-}
-
-static const char *
-export_of(struct db *db)
-{
-	char *s = texport(db);
-
-	assert_non_null(s);
-	assert_true(n_str < (int)(sizeof held_str / sizeof held_str[0]));
-	held_str[n_str++] = s;
-	return s;
-}
-
-static const char *
-iso(int64_t t)
-{
-	static char buf[8][21];
-	static int slot;
-
-	slot = (slot + 1) % 8;
-	time_format_iso(t, buf[slot]);
-	return buf[slot];
-}
-
-static const char *
-str_of(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	if (!cJSON_IsString(v))
-		fail_msg("'%s' is not a string", k);
-	return v->valuestring;
-}
-
-static int64_t
-num_of(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	if (!cJSON_IsNumber(v))
-		fail_msg("'%s' is not a number", k);
-	return (int64_t)v->valuedouble;
-}
-
-static void
-refused(struct db *db, int rc, int want, const char *words)
-{
-	if (rc != want)
-		fail_msg("got %d (%s), want %d", rc, db_errmsg(db), want);
-	if (words && !strstr(db_errmsg(db), words))
-		fail_msg("message '%s' does not mention '%s'", db_errmsg(db), words);
-}
-
-static cJSON *
-list(struct db *db, enum list l)
-{
-	cJSON *out = NULL;
-
-	assert_int_equal(state_list(db, l, NULL, &out), 0);
-	return keep(out);
-}
-
-/* The element of arr whose key is value, or NULL. */
-static cJSON *
-row(cJSON *arr, const char *key, const char *value)
-{
-	cJSON *o;
-
-	cJSON_ArrayForEach(o, arr) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-		if (cJSON_IsString(v) && strcmp(v->valuestring, value) == 0)
-			return o;
-	}
-	return NULL;
-}
-
 static void
 decide_ok(struct db *db, int action, int level, char id[64])
 {
@@ -159,47 +33,6 @@ in_force(struct db *db, int level, int conflict, const char *decision,
 	assert_string_equal(rs.episode, episode);
 }
 
-struct xfer {
-	struct db *to;
-	int err;
-	char msg[400];
-};
-
-static int
-xfer_one(const struct op *op, void *ctx)
-{
-	struct xfer *x = ctx;
-	int rc = op_apply(x->to, op);
-
-	if (rc < 0) {
-		x->err = rc;
-		snprintf(x->msg, sizeof x->msg, "%s %s: %s", op->kind, op->entity,
-			 db_errmsg(x->to));
-		return 1;
-	}
-	return 0;
-}
-
-/* What the server would do between two stations: each gets every
- * operation the other holds. */
-static void
-relay(struct db *from, struct db *to)
-{
-	struct xfer x = { to, 0, "" };
-	int rc = op_each(from, 0, xfer_one, &x);
-
-	if (x.err)
-		fail_msg("apply %s", x.msg);
-	assert_int_equal(rc, 0);
-}
-
-static void
-exchange(struct db *a, struct db *b)
-{
-	relay(a, b);
-	relay(b, a);
-}
-
 /* The "checked" rows of the flood response in the export. */
 static cJSON *
 export_checked(struct db *db)
@@ -207,9 +40,9 @@ export_checked(struct db *db)
 	cJSON *x = NULL, *r;
 
 	assert_int_equal(state_export(db, &x), 0);
-	keep(x);
-	r = row(cJSON_GetObjectItemCaseSensitive(x, "responses"), "hazard",
-		"flood");
+	tkeep(x);
+	r = trow(cJSON_GetObjectItemCaseSensitive(x, "responses"), "hazard",
+		 "flood");
 	assert_non_null(r);
 	return cJSON_GetObjectItemCaseSensitive(r, "checked");
 }
@@ -218,9 +51,9 @@ static void
 tick_is(const cJSON *t, const char *episode, const char *item, int checked)
 {
 	assert_non_null(t);
-	assert_string_equal(str_of(t, "episode"), episode);
-	assert_string_equal(str_of(t, "item"), item);
-	assert_int_equal(num_of(t, "checked"), checked);
+	assert_string_equal(tstr(t, "episode"), episode);
+	assert_string_equal(tstr(t, "item"), item);
+	assert_int_equal(tnum(t, "checked"), checked);
 }
 
 /* ---- names -------------------------------------------------------------- */
@@ -280,63 +113,63 @@ level_names(void **state)
 static void
 decide_bad_input(void **state)
 {
-	struct db *db = station("county", ROLE_COMMAND, 1);
+	struct db *db = tstation("county", ROLE_COMMAND, 1);
 	struct response_state rs;
 	char id[64] = "untouched";
 	(void)state;
 
-	refused(db, response_decide(db, "earthquake", RESP_START, 4, NULL, NULL,
-				    id), DD_E_NOTFOUND, "earthquake");
-	refused(db, response_decide(db, NULL, RESP_START, 4, NULL, NULL, id),
-		DD_E_NOTFOUND, NULL);
-	refused(db, response_decide(db, "", RESP_START, 4, NULL, NULL, id),
-		DD_E_NOTFOUND, NULL);
-	refused(db, response_decide(db, "FLOOD", RESP_START, 4, NULL, NULL, id),
-		DD_E_NOTFOUND, NULL);
+	trefused(db, response_decide(db, "earthquake", RESP_START, 4, NULL, NULL,
+				     id), DD_E_NOTFOUND, "earthquake");
+	trefused(db, response_decide(db, NULL, RESP_START, 4, NULL, NULL, id),
+		 DD_E_NOTFOUND, NULL);
+	trefused(db, response_decide(db, "", RESP_START, 4, NULL, NULL, id),
+		 DD_E_NOTFOUND, NULL);
+	trefused(db, response_decide(db, "FLOOD", RESP_START, 4, NULL, NULL, id),
+		 DD_E_NOTFOUND, NULL);
 	/* A hazard is a name, never a path into assets/. */
-	refused(db, response_decide(db, "../seed/county", RESP_START, 4, NULL,
-				    NULL, id), DD_E_NOTFOUND, NULL);
-	refused(db, response_decide(db, "flood", RESP_START, 0, NULL, NULL, id),
-		DD_E_INVALID, "level");
-	refused(db, response_decide(db, "flood", RESP_START, 5, NULL, NULL, id),
-		DD_E_INVALID, "level");
-	refused(db, response_decide(db, "flood", RESP_START, -1, NULL, NULL, id),
-		DD_E_INVALID, "level");
-	refused(db, response_decide(db, "flood", 9, 4, NULL, NULL, id),
-		DD_E_INVALID, NULL);
-	refused(db, response_decide(db, "flood", -1, 4, NULL, NULL, id),
-		DD_E_INVALID, NULL);
+	trefused(db, response_decide(db, "../seed/county", RESP_START, 4, NULL,
+				     NULL, id), DD_E_NOTFOUND, NULL);
+	trefused(db, response_decide(db, "flood", RESP_START, 0, NULL, NULL, id),
+		 DD_E_INVALID, "level");
+	trefused(db, response_decide(db, "flood", RESP_START, 5, NULL, NULL, id),
+		 DD_E_INVALID, "level");
+	trefused(db, response_decide(db, "flood", RESP_START, -1, NULL, NULL, id),
+		 DD_E_INVALID, "level");
+	trefused(db, response_decide(db, "flood", 9, 4, NULL, NULL, id),
+		 DD_E_INVALID, NULL);
+	trefused(db, response_decide(db, "flood", -1, 4, NULL, NULL, id),
+		 DD_E_INVALID, NULL);
 	assert_string_equal(id, "untouched");
 	assert_int_equal(response_get(db, "flood", &rs), 0);
 	assert_int_equal(response_get(db, "earthquake", &rs), 0);
-	assert_int_equal(cJSON_GetArraySize(list(db, LIST_DECISIONS)), 0);
+	assert_int_equal(cJSON_GetArraySize(tlist(db, LIST_DECISIONS)), 0);
 }
 
 static void
 decide_town_role_refused(void **state)
 {
-	struct db *town = station("gucheng", ROLE_TOWN, 1);
-	struct db *cmd = station("county", ROLE_COMMAND, 1);
+	struct db *town = tstation("gucheng", ROLE_TOWN, 1);
+	struct db *cmd = tstation("county", ROLE_COMMAND, 1);
 	struct response_state rs;
 	char id[64];
 	(void)state;
 
-	refused(town, response_decide(town, "flood", RESP_START, 4, NULL, NULL,
-				      id), DD_E_ROLE, NULL);
+	trefused(town, response_decide(town, "flood", RESP_START, 4, NULL, NULL,
+				       id), DD_E_ROLE, NULL);
 	assert_int_equal(response_get(town, "flood", &rs), 0);
-	assert_int_equal(cJSON_GetArraySize(list(town, LIST_DECISIONS)), 0);
+	assert_int_equal(cJSON_GetArraySize(tlist(town, LIST_DECISIONS)), 0);
 
 	/* A town sees the county's decision but may not act on it. */
 	decide_ok(cmd, RESP_START, 4, id);
-	relay(cmd, town);
+	tsend_all(cmd, town);
 	in_force(town, 4, 0, id, id);
-	refused(town, response_decide(town, "flood", RESP_RAISE, 3, NULL, NULL,
-				      id), DD_E_ROLE, NULL);
-	refused(town, response_decide(town, "flood", RESP_END, 0, NULL, NULL, id),
-		DD_E_ROLE, NULL);
-	refused(town, response_check(town, "flood", "fl4-duty", 1), DD_E_ROLE,
-		NULL);
-	assert_int_equal(cJSON_GetArraySize(list(town, LIST_DECISIONS)), 1);
+	trefused(town, response_decide(town, "flood", RESP_RAISE, 3, NULL, NULL,
+				       id), DD_E_ROLE, NULL);
+	trefused(town, response_decide(town, "flood", RESP_END, 0, NULL, NULL, id),
+		 DD_E_ROLE, NULL);
+	trefused(town, response_check(town, "flood", "fl4-duty", 1), DD_E_ROLE,
+		 NULL);
+	assert_int_equal(cJSON_GetArraySize(tlist(town, LIST_DECISIONS)), 1);
 }
 
 /* ---- response_decide: the rules ----------------------------------------- */
@@ -344,64 +177,64 @@ decide_town_role_refused(void **state)
 static void
 decide_rules(void **state)
 {
-	struct db *db = station("county", ROLE_COMMAND, 1);
+	struct db *db = tstation("county", ROLE_COMMAND, 1);
 	char start[64], id[64];
 	(void)state;
 
 	/* Nothing in force: only start. */
-	refused(db, response_decide(db, "flood", RESP_RAISE, 3, NULL, NULL, id),
-		DD_E_REFUSED, "start one");
-	refused(db, response_decide(db, "flood", RESP_LOWER, 4, NULL, NULL, id),
-		DD_E_REFUSED, NULL);
-	refused(db, response_decide(db, "flood", RESP_END, 0, NULL, NULL, id),
-		DD_E_REFUSED, NULL);
-	refused(db, response_decide(db, "flood", RESP_CONFIRM, 4, NULL, NULL, id),
-		DD_E_REFUSED, "no conflict");
+	trefused(db, response_decide(db, "flood", RESP_RAISE, 3, NULL, NULL, id),
+		 DD_E_REFUSED, "start one");
+	trefused(db, response_decide(db, "flood", RESP_LOWER, 4, NULL, NULL, id),
+		 DD_E_REFUSED, NULL);
+	trefused(db, response_decide(db, "flood", RESP_END, 0, NULL, NULL, id),
+		 DD_E_REFUSED, NULL);
+	trefused(db, response_decide(db, "flood", RESP_CONFIRM, 4, NULL, NULL, id),
+		 DD_E_REFUSED, "no conflict");
 	decide_ok(db, RESP_START, 4, start);
 	assert_string_equal(start, "county-1");
 	in_force(db, 4, 0, "county-1", "county-1");
 
 	/* Started: no second start, raise only upward, lower only downward. */
-	refused(db, response_decide(db, "flood", RESP_START, 2, NULL, NULL, id),
-		DD_E_REFUSED, "already");
-	refused(db, response_decide(db, "flood", RESP_RAISE, 4, NULL, NULL, id),
-		DD_E_REFUSED, "not above");
-	refused(db, response_decide(db, "flood", RESP_LOWER, 4, NULL, NULL, id),
-		DD_E_REFUSED, "not below");
-	refused(db, response_decide(db, "flood", RESP_RAISE, 0, NULL, NULL, id),
-		DD_E_INVALID, "level");
+	trefused(db, response_decide(db, "flood", RESP_START, 2, NULL, NULL, id),
+		 DD_E_REFUSED, "already");
+	trefused(db, response_decide(db, "flood", RESP_RAISE, 4, NULL, NULL, id),
+		 DD_E_REFUSED, "not above");
+	trefused(db, response_decide(db, "flood", RESP_LOWER, 4, NULL, NULL, id),
+		 DD_E_REFUSED, "not below");
+	trefused(db, response_decide(db, "flood", RESP_RAISE, 0, NULL, NULL, id),
+		 DD_E_INVALID, "level");
 	tclock_ms += 60 * 1000;
 	decide_ok(db, RESP_RAISE, 2, id);
 	assert_string_equal(id, "county-2");
 	in_force(db, 2, 0, "county-2", "county-1");
-	refused(db, response_decide(db, "flood", RESP_RAISE, 3, NULL, NULL, id),
-		DD_E_REFUSED, "not above");
-	refused(db, response_decide(db, "flood", RESP_RAISE, 2, NULL, NULL, id),
-		DD_E_REFUSED, "not above");
-	refused(db, response_decide(db, "flood", RESP_LOWER, 1, NULL, NULL, id),
-		DD_E_REFUSED, "not below");
-	refused(db, response_decide(db, "flood", RESP_LOWER, 2, NULL, NULL, id),
-		DD_E_REFUSED, "not below");
-	refused(db, response_decide(db, "flood", RESP_LOWER, 5, NULL, NULL, id),
-		DD_E_INVALID, "level");
+	trefused(db, response_decide(db, "flood", RESP_RAISE, 3, NULL, NULL, id),
+		 DD_E_REFUSED, "not above");
+	trefused(db, response_decide(db, "flood", RESP_RAISE, 2, NULL, NULL, id),
+		 DD_E_REFUSED, "not above");
+	trefused(db, response_decide(db, "flood", RESP_LOWER, 1, NULL, NULL, id),
+		 DD_E_REFUSED, "not below");
+	trefused(db, response_decide(db, "flood", RESP_LOWER, 2, NULL, NULL, id),
+		 DD_E_REFUSED, "not below");
+	trefused(db, response_decide(db, "flood", RESP_LOWER, 5, NULL, NULL, id),
+		 DD_E_INVALID, "level");
 	tclock_ms += 60 * 1000;
 	decide_ok(db, RESP_LOWER, 3, id);
 	assert_string_equal(id, "county-3");
 	in_force(db, 3, 0, "county-3", "county-1");
-	refused(db, response_decide(db, "flood", RESP_CONFIRM, 3, NULL, NULL, id),
-		DD_E_REFUSED, "no conflict");
+	trefused(db, response_decide(db, "flood", RESP_CONFIRM, 3, NULL, NULL, id),
+		 DD_E_REFUSED, "no conflict");
 
 	/* Ended: the level is 0, the hazard is still known (1). */
 	tclock_ms += 60 * 1000;
 	decide_ok(db, RESP_END, 0, id);
 	assert_string_equal(id, "county-4");
 	in_force(db, 0, 0, "county-4", "");
-	refused(db, response_decide(db, "flood", RESP_END, 0, NULL, NULL, id),
-		DD_E_REFUSED, NULL);
-	refused(db, response_decide(db, "flood", RESP_RAISE, 1, NULL, NULL, id),
-		DD_E_REFUSED, NULL);
-	refused(db, response_decide(db, "flood", RESP_LOWER, 4, NULL, NULL, id),
-		DD_E_REFUSED, NULL);
+	trefused(db, response_decide(db, "flood", RESP_END, 0, NULL, NULL, id),
+		 DD_E_REFUSED, NULL);
+	trefused(db, response_decide(db, "flood", RESP_RAISE, 1, NULL, NULL, id),
+		 DD_E_REFUSED, NULL);
+	trefused(db, response_decide(db, "flood", RESP_LOWER, 4, NULL, NULL, id),
+		 DD_E_REFUSED, NULL);
 
 	/* A new start is a new episode. */
 	tclock_ms += 60 * 1000;
@@ -419,7 +252,7 @@ decide_rules(void **state)
 static void
 decide_records_who_and_what_it_follows(void **state)
 {
-	struct db *db = station("county", ROLE_COMMAND, 1);
+	struct db *db = tstation("county", ROLE_COMMAND, 1);
 	cJSON *decs, *resp, *d;
 	char id[64];
 	(void)state;
@@ -429,35 +262,35 @@ decide_records_who_and_what_it_follows(void **state)
 	tclock_ms += 600 * 1000;
 	assert_int_equal(response_decide(db, "flood", RESP_RAISE, 3, "王指挥",
 					 "水位超警", id), 0);
-	decs = list(db, LIST_DECISIONS);
+	decs = tlist(db, LIST_DECISIONS);
 	assert_int_equal(cJSON_GetArraySize(decs), 2);
-	d = row(decs, "id", "county-1");
+	d = trow(decs, "id", "county-1");
 	assert_non_null(d);
-	assert_string_equal(str_of(d, "action"), "start");
-	assert_int_equal(num_of(d, "level"), 4);
-	assert_string_equal(str_of(d, "signed_by"), "tester");
-	assert_string_equal(str_of(d, "at"), iso(T0));
-	assert_string_equal(str_of(d, "follows"), "");
-	d = row(decs, "id", "county-2");
+	assert_string_equal(tstr(d, "action"), "start");
+	assert_int_equal(tnum(d, "level"), 4);
+	assert_string_equal(tstr(d, "signed_by"), "tester");
+	assert_string_equal(tstr(d, "at"), tiso(T0));
+	assert_string_equal(tstr(d, "follows"), "");
+	d = trow(decs, "id", "county-2");
 	assert_non_null(d);
-	assert_string_equal(str_of(d, "action"), "raise");
-	assert_int_equal(num_of(d, "level"), 3);
-	assert_string_equal(str_of(d, "signed_by"), "王指挥");
-	assert_string_equal(str_of(d, "note"), "水位超警");
-	assert_string_equal(str_of(d, "at"), iso(T0 + 600));
-	assert_string_equal(str_of(d, "follows"), "county-1");
-	assert_string_equal(str_of(d, "station"), "county");
+	assert_string_equal(tstr(d, "action"), "raise");
+	assert_int_equal(tnum(d, "level"), 3);
+	assert_string_equal(tstr(d, "signed_by"), "王指挥");
+	assert_string_equal(tstr(d, "note"), "水位超警");
+	assert_string_equal(tstr(d, "at"), tiso(T0 + 600));
+	assert_string_equal(tstr(d, "follows"), "county-1");
+	assert_string_equal(tstr(d, "station"), "county");
 
-	resp = row(list(db, LIST_RESPONSES), "hazard", "flood");
+	resp = trow(tlist(db, LIST_RESPONSES), "hazard", "flood");
 	assert_non_null(resp);
-	assert_int_equal(num_of(resp, "level"), 3);
-	assert_string_equal(str_of(resp, "level_name"), "III");
-	assert_string_equal(str_of(resp, "decision"), "county-2");
-	assert_string_equal(str_of(resp, "episode"), "county-1");
+	assert_int_equal(tnum(resp, "level"), 3);
+	assert_string_equal(tstr(resp, "level_name"), "III");
+	assert_string_equal(tstr(resp, "decision"), "county-2");
+	assert_string_equal(tstr(resp, "episode"), "county-1");
 	assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(resp,
 								   "conflict")));
-	assert_string_equal(str_of(resp, "signed_by"), "王指挥");
-	assert_string_equal(str_of(resp, "at"), iso(T0 + 600));
+	assert_string_equal(tstr(resp, "signed_by"), "王指挥");
+	assert_string_equal(tstr(resp, "at"), tiso(T0 + 600));
 }
 
 /* ---- checklists ------------------------------------------------------ */
@@ -477,51 +310,51 @@ checklists(void **state)
 	assert_null(l);
 
 	assert_int_equal(checklist_load("flood", 4, &l), 0);
-	keep(l);
+	tkeep(l);
 	assert_int_equal(cJSON_GetArraySize(l), 7);
-	assert_string_equal(str_of(cJSON_GetArrayItem(l, 0), "code"), "fl4-duty");
+	assert_string_equal(tstr(cJSON_GetArrayItem(l, 0), "code"), "fl4-duty");
 	cJSON_ArrayForEach(it, l)
-		assert_string_equal(str_of(it, "level"), "IV");
+		assert_string_equal(tstr(it, "level"), "IV");
 
 	/* Level III holds its own items and IV's, lower levels first. */
 	assert_int_equal(checklist_load("flood", 3, &l), 0);
-	keep(l);
+	tkeep(l);
 	assert_int_equal(cJSON_GetArraySize(l), 14);
-	assert_non_null(row(l, "code", "fl4-duty"));
-	assert_non_null(row(l, "code", "fl4-ready"));
-	it = row(l, "code", "fl3-consult");
+	assert_non_null(trow(l, "code", "fl4-duty"));
+	assert_non_null(trow(l, "code", "fl4-ready"));
+	it = trow(l, "code", "fl3-consult");
 	assert_non_null(it);
-	assert_string_equal(str_of(it, "level"), "III");
-	assert_string_equal(str_of(it, "text"), "防指副指挥主持会商，部署防御工作");
-	assert_true(strlen(str_of(it, "text_en")) > 0);
-	assert_string_equal(str_of(row(l, "code", "fl4-duty"), "level"), "IV");
-	assert_null(row(l, "code", "fl2-consult"));
-	assert_string_equal(str_of(cJSON_GetArrayItem(l, 0), "level"), "IV");
-	assert_string_equal(str_of(cJSON_GetArrayItem(l, 13), "level"), "III");
+	assert_string_equal(tstr(it, "level"), "III");
+	assert_string_equal(tstr(it, "text"), "防指副指挥主持会商，部署防御工作");
+	assert_true(strlen(tstr(it, "text_en")) > 0);
+	assert_string_equal(tstr(trow(l, "code", "fl4-duty"), "level"), "IV");
+	assert_null(trow(l, "code", "fl2-consult"));
+	assert_string_equal(tstr(cJSON_GetArrayItem(l, 0), "level"), "IV");
+	assert_string_equal(tstr(cJSON_GetArrayItem(l, 13), "level"), "III");
 
 	assert_int_equal(checklist_load("flood", 1, &l), 0);
-	keep(l);
+	tkeep(l);
 	assert_int_equal(cJSON_GetArraySize(l), 28);
 	cJSON_ArrayForEach(it, l) {
-		int lv = level_parse(str_of(it, "level"));
+		int lv = level_parse(tstr(it, "level"));
 		assert_in_range(lv, 1, 4);
 		levels[lv]++;
 	}
 	assert_int_equal(levels[1], 7);
 	assert_int_equal(levels[4], 7);
 	assert_int_equal(checklist_load("typhoon", 2, &l), 0);
-	keep(l);
+	tkeep(l);
 	assert_int_equal(cJSON_GetArraySize(l), 8 + 8 + 7);
 
 	assert_int_equal(hazards_load(&hz), 0);
-	keep(hz);
+	tkeep(hz);
 	n = cJSON_GetArraySize(hz);
 	assert_int_equal(n, 5);
-	it = row(hz, "hazard", "flood");
+	it = trow(hz, "hazard", "flood");
 	assert_non_null(it);
-	assert_string_equal(str_of(it, "name"), "防汛");
-	assert_string_equal(str_of(it, "name_en"), "Flood");
-	assert_string_equal(str_of(cJSON_GetArrayItem(hz, 0), "hazard"), "flood");
+	assert_string_equal(tstr(it, "name"), "防汛");
+	assert_string_equal(tstr(it, "name_en"), "Flood");
+	assert_string_equal(tstr(cJSON_GetArrayItem(hz, 0), "hazard"), "flood");
 }
 
 /* ---- response_check ----------------------------------------------------- */
@@ -529,33 +362,33 @@ checklists(void **state)
 static void
 check_bad(void **state)
 {
-	struct db *db = station("county", ROLE_COMMAND, 1);
+	struct db *db = tstation("county", ROLE_COMMAND, 1);
 	char id[64];
 	(void)state;
 
-	refused(db, response_check(db, "flood", "fl4-duty", 1), DD_E_REFUSED,
-		"no flood response");
-	refused(db, response_check(db, "earthquake", "fl4-duty", 1), DD_E_REFUSED,
-		NULL);
-	refused(db, response_check(db, NULL, "fl4-duty", 1), DD_E_REFUSED, NULL);
+	trefused(db, response_check(db, "flood", "fl4-duty", 1), DD_E_REFUSED,
+		 "no flood response");
+	trefused(db, response_check(db, "earthquake", "fl4-duty", 1), DD_E_REFUSED,
+		 NULL);
+	trefused(db, response_check(db, NULL, "fl4-duty", 1), DD_E_REFUSED, NULL);
 	decide_ok(db, RESP_START, 4, id);
-	refused(db, response_check(db, "flood", "fl3-consult", 1), DD_E_NOTFOUND,
-		"fl3-consult");
-	refused(db, response_check(db, "flood", "nope", 1), DD_E_NOTFOUND, "nope");
-	refused(db, response_check(db, "flood", "", 1), DD_E_NOTFOUND, NULL);
-	refused(db, response_check(db, "flood", NULL, 1), DD_E_NOTFOUND, NULL);
-	refused(db, response_check(db, "flood", "ty4-duty", 1), DD_E_NOTFOUND,
-		NULL);
+	trefused(db, response_check(db, "flood", "fl3-consult", 1), DD_E_NOTFOUND,
+		 "fl3-consult");
+	trefused(db, response_check(db, "flood", "nope", 1), DD_E_NOTFOUND, "nope");
+	trefused(db, response_check(db, "flood", "", 1), DD_E_NOTFOUND, NULL);
+	trefused(db, response_check(db, "flood", NULL, 1), DD_E_NOTFOUND, NULL);
+	trefused(db, response_check(db, "flood", "ty4-duty", 1), DD_E_NOTFOUND,
+		 NULL);
 	assert_int_equal(cJSON_GetArraySize(export_checked(db)), 0);
 	decide_ok(db, RESP_END, 0, id);
-	refused(db, response_check(db, "flood", "fl4-duty", 1), DD_E_REFUSED,
-		"no flood response");
+	trefused(db, response_check(db, "flood", "fl4-duty", 1), DD_E_REFUSED,
+		 "no flood response");
 }
 
 static void
 check_ticks_stay_with_the_episode(void **state)
 {
-	struct db *db = station("county", ROLE_COMMAND, 1);
+	struct db *db = tstation("county", ROLE_COMMAND, 1);
 	char start[64], id[64];
 	cJSON *ch;
 	(void)state;
@@ -570,9 +403,9 @@ check_ticks_stay_with_the_episode(void **state)
 	assert_int_equal(cJSON_GetArraySize(ch), 2);
 	tick_is(cJSON_GetArrayItem(ch, 0), start, "fl4-duty", 1);
 	tick_is(cJSON_GetArrayItem(ch, 1), start, "fl4-warn", 0);
-	assert_string_equal(str_of(cJSON_GetArrayItem(ch, 0), "at"), iso(T0 + 60));
-	assert_string_equal(str_of(cJSON_GetArrayItem(ch, 1), "at"), iso(T0 + 120));
-	assert_string_equal(str_of(cJSON_GetArrayItem(ch, 0), "officer"), "tester");
+	assert_string_equal(tstr(cJSON_GetArrayItem(ch, 0), "at"), tiso(T0 + 60));
+	assert_string_equal(tstr(cJSON_GetArrayItem(ch, 1), "at"), tiso(T0 + 120));
+	assert_string_equal(tstr(cJSON_GetArrayItem(ch, 0), "officer"), "tester");
 
 	/* Raised to III: the same episode, so IV's ticks are still there and
 	 * III's items can now be ticked. */
@@ -595,8 +428,8 @@ check_ticks_stay_with_the_episode(void **state)
 	 * made stay recorded. */
 	tclock_ms += 60 * 1000;
 	decide_ok(db, RESP_LOWER, 4, id);
-	refused(db, response_check(db, "flood", "fl3-evac", 0), DD_E_NOTFOUND,
-		NULL);
+	trefused(db, response_check(db, "flood", "fl3-evac", 0), DD_E_NOTFOUND,
+		 NULL);
 	assert_int_equal(cJSON_GetArraySize(export_checked(db)), 3);
 }
 
@@ -605,15 +438,15 @@ check_ticks_stay_with_the_episode(void **state)
 static void
 concurrent_disagree_is_a_conflict(void **state)
 {
-	struct db *a = station("county", ROLE_COMMAND, 1);
-	struct db *b = station("backup", ROLE_COMMAND, 1);
+	struct db *a = tstation("county", ROLE_COMMAND, 1);
+	struct db *b = tstation("backup", ROLE_COMMAND, 1);
 	cJSON *cl, *c, *d;
 	char id[64], bid[64];
 	(void)state;
 
 	decide_ok(a, RESP_START, 4, id);
 	assert_string_equal(id, "county-1");
-	exchange(a, b);
+	texchange(a, b);
 	in_force(b, 4, 0, "county-1", "county-1");
 
 	/* Offline from each other, both decide after county-1. */
@@ -625,34 +458,34 @@ concurrent_disagree_is_a_conflict(void **state)
 	assert_string_equal(bid, "backup-1");
 	in_force(a, 3, 0, "county-2", "county-1");
 	in_force(b, 2, 0, "backup-1", "county-1");
-	exchange(a, b);
+	texchange(a, b);
 
 	/* The more severe level shows, flagged, on both. */
 	in_force(a, 2, 1, "backup-1", "county-1");
 	in_force(b, 2, 1, "backup-1", "county-1");
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-		row(list(a, LIST_RESPONSES), "hazard", "flood"), "conflict")));
-	cl = list(b, LIST_CONFLICTS);
+		trow(tlist(a, LIST_RESPONSES), "hazard", "flood"), "conflict")));
+	cl = tlist(b, LIST_CONFLICTS);
 	assert_int_equal(cJSON_GetArraySize(cl), 1);
 	c = cJSON_GetArrayItem(cl, 0);
-	assert_string_equal(str_of(c, "id"), "response:flood:county-1");
-	assert_string_equal(str_of(c, "kind"), "response");
-	assert_string_equal(str_of(c, "subject"), "flood");
-	assert_string_equal(str_of(c, "members"), "backup-1 county-2");
+	assert_string_equal(tstr(c, "id"), "response:flood:county-1");
+	assert_string_equal(tstr(c, "kind"), "response");
+	assert_string_equal(tstr(c, "subject"), "flood");
+	assert_string_equal(tstr(c, "members"), "backup-1 county-2");
 	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(c, "acked_by")));
-	assert_string_equal(export_of(a), export_of(b));
+	assert_string_equal(texport_of(a), texport_of(b));
 
 	/* Until someone confirms a level, nothing else is decided. */
-	refused(a, response_decide(a, "flood", RESP_RAISE, 1, NULL, NULL, id),
-		DD_E_REFUSED, "conflict");
-	refused(a, response_decide(a, "flood", RESP_LOWER, 4, NULL, NULL, id),
-		DD_E_REFUSED, "conflict");
-	refused(b, response_decide(b, "flood", RESP_END, 0, NULL, NULL, id),
-		DD_E_REFUSED, "conflict");
-	refused(b, response_decide(b, "flood", RESP_START, 4, NULL, NULL, id),
-		DD_E_REFUSED, "conflict");
-	refused(a, response_decide(a, "flood", RESP_CONFIRM, 7, NULL, NULL, id),
-		DD_E_INVALID, "level");
+	trefused(a, response_decide(a, "flood", RESP_RAISE, 1, NULL, NULL, id),
+		 DD_E_REFUSED, "conflict");
+	trefused(a, response_decide(a, "flood", RESP_LOWER, 4, NULL, NULL, id),
+		 DD_E_REFUSED, "conflict");
+	trefused(b, response_decide(b, "flood", RESP_END, 0, NULL, NULL, id),
+		 DD_E_REFUSED, "conflict");
+	trefused(b, response_decide(b, "flood", RESP_START, 4, NULL, NULL, id),
+		 DD_E_REFUSED, "conflict");
+	trefused(a, response_decide(a, "flood", RESP_CONFIRM, 7, NULL, NULL, id),
+		 DD_E_INVALID, "level");
 
 	/* The county confirms III (the less severe one): that is in force. */
 	tclock_ms += 60 * 1000;
@@ -660,18 +493,18 @@ concurrent_disagree_is_a_conflict(void **state)
 					 NULL, id), 0);
 	assert_string_equal(id, "county-3");
 	in_force(a, 3, 0, "county-3", "county-1");
-	d = row(list(a, LIST_DECISIONS), "id", "county-3");
+	d = trow(tlist(a, LIST_DECISIONS), "id", "county-3");
 	assert_non_null(d);
-	assert_string_equal(str_of(d, "action"), "confirm");
-	assert_string_equal(str_of(d, "follows"), "backup-1 county-2");
-	exchange(a, b);
+	assert_string_equal(tstr(d, "action"), "confirm");
+	assert_string_equal(tstr(d, "follows"), "backup-1 county-2");
+	texchange(a, b);
 	in_force(b, 3, 0, "county-3", "county-1");
-	assert_string_equal(export_of(a), export_of(b));
+	assert_string_equal(texport_of(a), texport_of(b));
 
 	/* The conflict stays listed for the record, and decisions go on. */
-	cl = list(a, LIST_CONFLICTS);
+	cl = tlist(a, LIST_CONFLICTS);
 	assert_int_equal(cJSON_GetArraySize(cl), 1);
-	assert_string_equal(str_of(cJSON_GetArrayItem(cl, 0), "id"),
+	assert_string_equal(tstr(cJSON_GetArrayItem(cl, 0), "id"),
 			    "response:flood:county-1");
 	decide_ok(b, RESP_RAISE, 2, bid);
 	in_force(b, 2, 0, "backup-2", "county-1");
@@ -680,8 +513,8 @@ concurrent_disagree_is_a_conflict(void **state)
 static void
 concurrent_starts_disagree(void **state)
 {
-	struct db *a = station("county", ROLE_COMMAND, 1);
-	struct db *b = station("backup", ROLE_COMMAND, 1);
+	struct db *a = tstation("county", ROLE_COMMAND, 1);
+	struct db *b = tstation("backup", ROLE_COMMAND, 1);
 	cJSON *cl;
 	char id[64];
 	(void)state;
@@ -690,61 +523,61 @@ concurrent_starts_disagree(void **state)
 	decide_ok(a, RESP_START, 4, id);
 	tclock_ms += 1000;
 	decide_ok(b, RESP_START, 1, id);
-	exchange(a, b);
+	texchange(a, b);
 	in_force(a, 1, 1, "backup-1", "backup-1");
 	in_force(b, 1, 1, "backup-1", "backup-1");
-	cl = list(a, LIST_CONFLICTS);
+	cl = tlist(a, LIST_CONFLICTS);
 	assert_int_equal(cJSON_GetArraySize(cl), 1);
-	assert_string_equal(str_of(cJSON_GetArrayItem(cl, 0), "id"),
+	assert_string_equal(tstr(cJSON_GetArrayItem(cl, 0), "id"),
 			    "response:flood:");
-	assert_string_equal(str_of(cJSON_GetArrayItem(cl, 0), "members"),
+	assert_string_equal(tstr(cJSON_GetArrayItem(cl, 0), "members"),
 			    "backup-1 county-1");
 	assert_int_equal(response_decide(b, "flood", RESP_CONFIRM, 4, NULL, NULL,
 					 id), 0);
-	exchange(a, b);
+	texchange(a, b);
 	in_force(a, 4, 0, "backup-2", "backup-1");
-	assert_string_equal(export_of(a), export_of(b));
+	assert_string_equal(texport_of(a), texport_of(b));
 }
 
 static void
 concurrent_agree_is_no_conflict(void **state)
 {
-	struct db *a = station("county", ROLE_COMMAND, 1);
-	struct db *b = station("backup", ROLE_COMMAND, 1);
+	struct db *a = tstation("county", ROLE_COMMAND, 1);
+	struct db *b = tstation("backup", ROLE_COMMAND, 1);
 	cJSON *cl, *c, *d;
 	char id[64];
 	(void)state;
 
 	decide_ok(a, RESP_START, 4, id);
-	exchange(a, b);
+	texchange(a, b);
 	tclock_ms += 60 * 1000;
 	decide_ok(a, RESP_RAISE, 3, id);
 	tclock_ms += 30 * 1000;
 	decide_ok(b, RESP_RAISE, 3, id);
-	exchange(a, b);
+	texchange(a, b);
 
 	in_force(a, 3, 0, "backup-1", "county-1");
 	in_force(b, 3, 0, "backup-1", "county-1");
-	cl = list(a, LIST_CONFLICTS);
+	cl = tlist(a, LIST_CONFLICTS);
 	cJSON_ArrayForEach(c, cl)
-		if (strncmp(str_of(c, "id"), "response:", 9) == 0)
-			fail_msg("unexpected conflict %s", str_of(c, "id"));
+		if (strncmp(tstr(c, "id"), "response:", 9) == 0)
+			fail_msg("unexpected conflict %s", tstr(c, "id"));
 	assert_int_equal(cJSON_GetArraySize(cl), 0);
-	assert_string_equal(export_of(a), export_of(b));
+	assert_string_equal(texport_of(a), texport_of(b));
 
 	/* Nothing to confirm; the next decision follows both. */
-	refused(a, response_decide(a, "flood", RESP_CONFIRM, 3, NULL, NULL, id),
-		DD_E_REFUSED, "no conflict");
+	trefused(a, response_decide(a, "flood", RESP_CONFIRM, 3, NULL, NULL, id),
+		 DD_E_REFUSED, "no conflict");
 	tclock_ms += 60 * 1000;
 	decide_ok(a, RESP_RAISE, 2, id);
 	assert_string_equal(id, "county-3");
 	in_force(a, 2, 0, "county-3", "county-1");
-	d = row(list(a, LIST_DECISIONS), "id", "county-3");
+	d = trow(tlist(a, LIST_DECISIONS), "id", "county-3");
 	assert_non_null(d);
-	assert_string_equal(str_of(d, "follows"), "backup-1 county-2");
+	assert_string_equal(tstr(d, "follows"), "backup-1 county-2");
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, fresh, release)
+#define T(f) cmocka_unit_test_setup_teardown(f, tfresh, trelease)
 
 int
 main(void)

@@ -6,15 +6,6 @@
  */
 #include "testlib.h"
 
-static int64_t
-nops(struct db *db)
-{
-	struct station_info si;
-
-	assert_int_equal(station_info(db, &si), 0);
-	return si.ops;
-}
-
 /* A column of the LIST_SHELTERS row of shelter id. */
 static int64_t
 shelter_num(struct db *db, const char *id, const char *col)
@@ -37,39 +28,13 @@ shelter_num(struct db *db, const char *id, const char *col)
 	return n;
 }
 
-struct xfer {
-	struct db *to;
-	int applied;
-};
-
-static int
-apply_cb(const struct op *op, void *ctx)
-{
-	struct xfer *x = ctx;
-	int rc = op_apply(x->to, op);
-
-	if (rc < 0)
-		return rc;
-	x->applied += rc;
-	return 0;
-}
-
-static int
-send_all(struct db *from, struct db *to)
-{
-	struct xfer x = { to, 0 };
-
-	assert_int_equal(op_each(from, 0, apply_cb, &x), 0);
-	return x.applied;
-}
-
 /* ---- refusals ---- */
 
 static void
 unknown_shelter_refused(void **state)
 {
 	struct db *db = tdb_new("datian", ROLE_TOWN, 1);
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	assert_int_equal(shelter_set_open(db, "s999", 1), DD_E_NOTFOUND);
@@ -77,7 +42,7 @@ unknown_shelter_refused(void **state)
 	assert_int_equal(shelter_occupy(db, "s999", 5), DD_E_NOTFOUND);
 	assert_int_equal(shelter_set_open(db, NULL, 1), DD_E_INVALID);
 	assert_int_equal(shelter_occupy(db, "", 5), DD_E_INVALID);
-	assert_int_equal(nops(db), before);
+	assert_int_equal(tnops(db), before);
 	db_close(&db);
 }
 
@@ -85,35 +50,35 @@ static void
 open_and_close_rules(void **state)
 {
 	struct db *db = tdb_new("datian", ROLE_TOWN, 1);
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	/* Seeded shelters start closed: closing one again is refused. */
 	assert_int_equal(shelter_num(db, "s035", "open"), 0);
 	assert_int_equal(shelter_set_open(db, "s035", 0), DD_E_REFUSED);
 	assert_non_null(strstr(db_errmsg(db), "already closed"));
-	assert_int_equal(nops(db), before);
+	assert_int_equal(tnops(db), before);
 
 	/* By Chinese name. */
 	assert_int_equal(shelter_set_open(db, "大田街道中心学校", 1), 0);
 	assert_int_equal(shelter_num(db, "s035", "open"), 1);
-	assert_int_equal(nops(db), before + 1);
+	assert_int_equal(tnops(db), before + 1);
 	assert_int_equal(shelter_set_open(db, "s035", 1), DD_E_REFUSED);
 	assert_non_null(strstr(db_errmsg(db), "already open"));
-	assert_int_equal(nops(db), before + 1);
+	assert_int_equal(tnops(db), before + 1);
 
 	/* Not closed while people are inside. */
 	assert_int_equal(shelter_occupy(db, "s035", 30), 0);
 	assert_int_equal(shelter_set_open(db, "s035", 0), DD_E_REFUSED);
 	assert_non_null(strstr(db_errmsg(db), "30 people"));
 	assert_int_equal(shelter_num(db, "s035", "open"), 1);
-	assert_int_equal(nops(db), before + 2);
+	assert_int_equal(tnops(db), before + 2);
 
 	assert_int_equal(shelter_occupy(db, "s035", -30), 0);
 	assert_int_equal(shelter_set_open(db, "s035", 0), 0);
 	assert_int_equal(shelter_num(db, "s035", "open"), 0);
 	assert_int_equal(shelter_num(db, "s035", "occupancy"), 0);
-	assert_int_equal(nops(db), before + 4);
+	assert_int_equal(tnops(db), before + 4);
 	db_close(&db);
 }
 
@@ -121,13 +86,13 @@ static void
 checkin_to_closed_refused(void **state)
 {
 	struct db *db = tdb_new("datian", ROLE_TOWN, 1);
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	assert_int_equal(shelter_occupy(db, "s035", 1), DD_E_REFUSED);
 	assert_non_null(strstr(db_errmsg(db), "closed"));
 	assert_int_equal(shelter_num(db, "s035", "occupancy"), 0);
-	assert_int_equal(nops(db), before);
+	assert_int_equal(tnops(db), before);
 	db_close(&db);
 }
 
@@ -140,12 +105,12 @@ checkout_more_than_present_refused(void **state)
 
 	assert_int_equal(shelter_set_open(db, "s035", 1), 0);
 	assert_int_equal(shelter_occupy(db, "s035", 5), 0);
-	before = nops(db);
+	before = tnops(db);
 	assert_int_equal(shelter_occupy(db, "s035", -6), DD_E_REFUSED);
 	assert_non_null(strstr(db_errmsg(db), "holds 5 people"));
 	assert_int_equal(shelter_occupy(db, "s036", -1), DD_E_REFUSED);
 	assert_int_equal(shelter_num(db, "s035", "occupancy"), 5);
-	assert_int_equal(nops(db), before);
+	assert_int_equal(tnops(db), before);
 	/* Everyone may leave. */
 	assert_int_equal(shelter_occupy(db, "s035", -5), 0);
 	assert_int_equal(shelter_num(db, "s035", "occupancy"), 0);
@@ -160,12 +125,12 @@ bad_delta_refused(void **state)
 	(void)state;
 
 	assert_int_equal(shelter_set_open(db, "s035", 1), 0);
-	before = nops(db);
+	before = tnops(db);
 	assert_int_equal(shelter_occupy(db, "s035", 0), DD_E_INVALID);
 	assert_int_equal(shelter_occupy(db, "s035", 1000001), DD_E_INVALID);
 	assert_int_equal(shelter_occupy(db, "s035", -1000001), DD_E_INVALID);
 	assert_int_equal(shelter_occupy(db, "s035", INT64_MIN), DD_E_INVALID);
-	assert_int_equal(nops(db), before);
+	assert_int_equal(tnops(db), before);
 	assert_int_equal(shelter_num(db, "s035", "occupancy"), 0);
 	db_close(&db);
 }
@@ -183,7 +148,7 @@ occupancy_adds_up_across_stations(void **state)
 	(void)state;
 
 	assert_int_equal(shelter_set_open(a, "s035", 1), 0);
-	assert_int_equal(send_all(a, b), 1);
+	assert_int_equal(tsend_all(a, b), 1);
 	assert_int_equal(shelter_num(b, "s035", "open"), 1);
 
 	assert_int_equal(shelter_occupy(a, "s035", 30), 0);
@@ -192,16 +157,16 @@ occupancy_adds_up_across_stations(void **state)
 	assert_int_equal(shelter_occupy(b, "s035", 7), 0);
 	assert_int_equal(shelter_num(a, "s035", "occupancy"), 30);
 	assert_int_equal(shelter_num(b, "s035", "occupancy"), 27);
-	assert_int_equal(send_all(a, b), 1);
-	assert_int_equal(send_all(b, a), 2);
+	assert_int_equal(tsend_all(a, b), 1);
+	assert_int_equal(tsend_all(b, a), 2);
 	assert_int_equal(shelter_num(a, "s035", "occupancy"), 57);
 	assert_int_equal(shelter_num(b, "s035", "occupancy"), 57);
 
 	assert_int_equal(shelter_occupy(a, "s035", -10), 0);
 	tclock_ms += 1000;
 	assert_int_equal(shelter_occupy(b, "s035", -15), 0);
-	assert_int_equal(send_all(b, a), 1);
-	assert_int_equal(send_all(a, b), 1);
+	assert_int_equal(tsend_all(b, a), 1);
+	assert_int_equal(tsend_all(a, b), 1);
 	assert_int_equal(shelter_num(a, "s035", "occupancy"), 32);
 	assert_int_equal(shelter_num(b, "s035", "occupancy"), 32);
 	/* Other shelters are untouched. */

@@ -9,15 +9,6 @@
  */
 #include "testlib.h"
 
-static int64_t
-nops(struct db *db)
-{
-	struct station_info si;
-
-	assert_int_equal(station_info(db, &si), 0);
-	return si.ops;
-}
-
 /* The one LIST_STOCK row of depot and item (caller frees the list). */
 static cJSON *
 stock_row(struct db *db, const char *depot, const char *item, cJSON **list)
@@ -30,24 +21,6 @@ stock_row(struct db *db, const char *depot, const char *item, cJSON **list)
 	cJSON_Delete(f);
 	assert_int_equal(cJSON_GetArraySize(*list), 1);
 	return cJSON_GetArrayItem(*list, 0);
-}
-
-static int64_t
-num(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	assert_true(cJSON_IsNumber(v));
-	return (int64_t)v->valuedouble;
-}
-
-static const char *
-str(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	assert_true(cJSON_IsString(v));
-	return v->valuestring;
 }
 
 /* The body of the last local operation (caller frees). */
@@ -71,36 +44,6 @@ last_body(struct db *db)
 	return body;
 }
 
-/* Apply every operation one database holds to another. */
-struct xfer {
-	struct db *to;
-	int applied;
-};
-
-static int
-apply_cb(const struct op *op, void *ctx)
-{
-	struct xfer *x = ctx;
-	int rc = op_apply(x->to, op);
-
-	if (rc < 0) {
-		fprintf(stderr, "apply %s %s: %s\n", op->kind, op->entity,
-			db_errmsg(x->to));
-		return rc;
-	}
-	x->applied += rc;
-	return 0;
-}
-
-static int
-send_all(struct db *from, struct db *to)
-{
-	struct xfer x = { to, 0 };
-
-	assert_int_equal(op_each(from, 0, apply_cb, &x), 0);
-	return x.applied;
-}
-
 /* ---- refusals ---- */
 
 static void
@@ -110,7 +53,7 @@ bad_quantity_refused(void **state)
 	static const int64_t bad[] = { 0, -1, -10, INT64_MIN, 1000000001LL,
 				       INT64_MAX };
 	char id[64] = "";
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	char *x0 = texport(db), *x1;
 	size_t i;
 	int k;
@@ -131,7 +74,7 @@ bad_quantity_refused(void **state)
 				     id), DD_E_INVALID);
 	assert_int_equal(supply_move(db, MOVE_COUNT + 1, "tent", "d-gucheng",
 				     NULL, 1, NULL, id), DD_E_INVALID);
-	assert_int_equal(nops(db), before);
+	assert_int_equal(tnops(db), before);
 	assert_int_equal(supply_stock(db, "d-gucheng", "tent"), 10);
 	x1 = texport(db);
 	assert_string_equal(x0, x1);
@@ -145,7 +88,7 @@ unknown_item_or_depot_refused(void **state)
 {
 	struct db *db = tdb_new("gucheng", ROLE_TOWN, 1);
 	char id[64] = "";
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	assert_int_equal(supply_move(db, MOVE_RECEIVE, "unobtainium",
@@ -166,7 +109,7 @@ unknown_item_or_depot_refused(void **state)
 				     NULL, id), DD_E_INVALID);
 	assert_int_equal(supply_move(db, MOVE_TRANSFER, "tent", "d-city", NULL,
 				     5, NULL, id), DD_E_INVALID);
-	assert_int_equal(nops(db), before);
+	assert_int_equal(tnops(db), before);
 	assert_int_equal(supply_stock(db, "d-city", "tent"), 115);
 	assert_int_equal(supply_stock(db, "d-atlantis", "tent"), 0);
 	db_close(&db);
@@ -177,7 +120,7 @@ taking_more_than_held_refused(void **state)
 {
 	struct db *db = tdb_new("gucheng", ROLE_TOWN, 1);
 	char id[64] = "";
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	char *x0 = texport(db), *x1;
 	(void)state;
 
@@ -189,7 +132,7 @@ taking_more_than_held_refused(void **state)
 	/* d-gucheng never held a coat: no row is the same as none. */
 	assert_int_equal(supply_move(db, MOVE_ISSUE, "coat", "d-gucheng", NULL, 1,
 				     NULL, id), DD_E_REFUSED);
-	assert_int_equal(nops(db), before);
+	assert_int_equal(tnops(db), before);
 	assert_int_equal(supply_stock(db, "d-gucheng", "tent"), 10);
 	assert_int_equal(supply_stock(db, "d-city", "tent"), 115);
 	x1 = texport(db);
@@ -211,7 +154,7 @@ transfer_needs_two_depots(void **state)
 {
 	struct db *db = tdb_new("gucheng", ROLE_TOWN, 1);
 	char id[64] = "";
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	assert_int_equal(supply_move(db, MOVE_TRANSFER, "tent", "d-city",
@@ -220,7 +163,7 @@ transfer_needs_two_depots(void **state)
 	assert_int_equal(supply_move(db, MOVE_TRANSFER, "tent", "d-gucheng",
 				     "古城街道应急物资储备点", 1, NULL, id),
 			 DD_E_INVALID);
-	assert_int_equal(nops(db), before);
+	assert_int_equal(tnops(db), before);
 	assert_int_equal(supply_stock(db, "d-city", "tent"), 115);
 	db_close(&db);
 }
@@ -232,7 +175,7 @@ receive_and_issue_sum(void **state)
 {
 	struct db *db = tdb_new("gucheng", ROLE_TOWN, 1);
 	char id[64] = "";
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	assert_int_equal(supply_move(db, MOVE_RECEIVE, "tent", "d-gucheng", NULL,
@@ -248,7 +191,7 @@ receive_and_issue_sum(void **state)
 	assert_int_equal(supply_move(db, MOVE_RECEIVE, "coat", "d-gucheng", NULL,
 				     1000000000LL, NULL, id), 0);
 	assert_int_equal(supply_stock(db, "d-gucheng", "coat"), 1000000000LL);
-	assert_int_equal(nops(db), before + 3);
+	assert_int_equal(tnops(db), before + 3);
 	assert_int_equal(supply_stock(db, "d-gucheng", "unobtainium"), 0);
 	db_close(&db);
 }
@@ -259,27 +202,27 @@ transfer_is_one_operation(void **state)
 	struct db *db = tdb_new("gucheng", ROLE_TOWN, 1);
 	cJSON *body, *legs, *a, *b;
 	char id[64] = "";
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	assert_int_equal(supply_move(db, MOVE_TRANSFER, "tent", "d-city",
 				     "d-gucheng", 4, NULL, id), 0);
-	assert_int_equal(nops(db), before + 1);
+	assert_int_equal(tnops(db), before + 1);
 	assert_int_equal(supply_stock(db, "d-city", "tent"), 111);
 	assert_int_equal(supply_stock(db, "d-gucheng", "tent"), 14);
 
 	body = last_body(db);
-	assert_string_equal(str(body, "kind"), "transfer");
+	assert_string_equal(tstr(body, "kind"), "transfer");
 	legs = cJSON_GetObjectItemCaseSensitive(body, "legs");
 	assert_int_equal(cJSON_GetArraySize(legs), 2);
 	a = cJSON_GetArrayItem(legs, 0);
 	b = cJSON_GetArrayItem(legs, 1);
-	assert_string_equal(str(a, "depot"), "d-city");
-	assert_string_equal(str(a, "item"), "tent");
-	assert_int_equal(num(a, "delta"), -4);
-	assert_string_equal(str(b, "depot"), "d-gucheng");
-	assert_string_equal(str(b, "item"), "tent");
-	assert_int_equal(num(b, "delta"), 4);
+	assert_string_equal(tstr(a, "depot"), "d-city");
+	assert_string_equal(tstr(a, "item"), "tent");
+	assert_int_equal(tnum(a, "delta"), -4);
+	assert_string_equal(tstr(b, "depot"), "d-gucheng");
+	assert_string_equal(tstr(b, "item"), "tent");
+	assert_int_equal(tnum(b, "delta"), 4);
 	cJSON_Delete(body);
 	db_close(&db);
 }
@@ -290,18 +233,18 @@ count_stores_the_delta(void **state)
 	struct db *db = tdb_new("gucheng", ROLE_TOWN, 1);
 	cJSON *body;
 	char id[64] = "";
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	/* Counted 7 where 10 were held: the operation carries -3. */
 	assert_int_equal(supply_move(db, MOVE_COUNT, "tent", "d-gucheng", NULL, 7,
 				     "stocktake", id), 0);
 	body = last_body(db);
-	assert_string_equal(str(body, "kind"), "count");
-	assert_string_equal(str(body, "note"), "stocktake");
+	assert_string_equal(tstr(body, "kind"), "count");
+	assert_string_equal(tstr(body, "note"), "stocktake");
 	assert_int_equal(cJSON_GetArraySize(
 		cJSON_GetObjectItemCaseSensitive(body, "legs")), 1);
-	assert_int_equal(num(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+	assert_int_equal(tnum(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
 		body, "legs"), 0), "delta"), -3);
 	cJSON_Delete(body);
 	assert_int_equal(supply_stock(db, "d-gucheng", "tent"), 7);
@@ -310,7 +253,7 @@ count_stores_the_delta(void **state)
 	assert_int_equal(supply_move(db, MOVE_COUNT, "tent", "d-gucheng", NULL, 7,
 				     NULL, id), 0);
 	body = last_body(db);
-	assert_int_equal(num(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+	assert_int_equal(tnum(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
 		body, "legs"), 0), "delta"), 0);
 	cJSON_Delete(body);
 	assert_int_equal(supply_move(db, MOVE_COUNT, "tent", "d-gucheng", NULL, 0,
@@ -321,11 +264,11 @@ count_stores_the_delta(void **state)
 	assert_int_equal(supply_move(db, MOVE_COUNT, "coat", "d-gucheng", NULL, 5,
 				     NULL, id), 0);
 	body = last_body(db);
-	assert_int_equal(num(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+	assert_int_equal(tnum(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
 		body, "legs"), 0), "delta"), 5);
 	cJSON_Delete(body);
 	assert_int_equal(supply_stock(db, "d-gucheng", "coat"), 5);
-	assert_int_equal(nops(db), before + 4);
+	assert_int_equal(tnops(db), before + 4);
 	db_close(&db);
 }
 
@@ -338,27 +281,27 @@ stock_list_flags(void **state)
 	(void)state;
 
 	row = stock_row(db, "d-gucheng", "tent", &list);
-	assert_string_equal(str(row, "item"), "tent");
-	assert_string_equal(str(row, "depot"), "d-gucheng");
-	assert_int_equal(num(row, "qty"), 10);
-	assert_int_equal(num(row, "low"), 4);
-	assert_int_equal(num(row, "is_low"), 0);
-	assert_int_equal(num(row, "negative"), 0);
+	assert_string_equal(tstr(row, "item"), "tent");
+	assert_string_equal(tstr(row, "depot"), "d-gucheng");
+	assert_int_equal(tnum(row, "qty"), 10);
+	assert_int_equal(tnum(row, "low"), 4);
+	assert_int_equal(tnum(row, "is_low"), 0);
+	assert_int_equal(tnum(row, "negative"), 0);
 	cJSON_Delete(list);
 
 	/* 4 is the low mark: still not low; 3 is. */
 	assert_int_equal(supply_move(db, MOVE_ISSUE, "tent", "d-gucheng", NULL, 6,
 				     NULL, id), 0);
 	row = stock_row(db, "d-gucheng", "tent", &list);
-	assert_int_equal(num(row, "qty"), 4);
-	assert_int_equal(num(row, "is_low"), 0);
+	assert_int_equal(tnum(row, "qty"), 4);
+	assert_int_equal(tnum(row, "is_low"), 0);
 	cJSON_Delete(list);
 	assert_int_equal(supply_move(db, MOVE_ISSUE, "tent", "d-gucheng", NULL, 1,
 				     NULL, id), 0);
 	row = stock_row(db, "d-gucheng", "tent", &list);
-	assert_int_equal(num(row, "qty"), 3);
-	assert_int_equal(num(row, "is_low"), 1);
-	assert_int_equal(num(row, "negative"), 0);
+	assert_int_equal(tnum(row, "qty"), 3);
+	assert_int_equal(tnum(row, "is_low"), 1);
+	assert_int_equal(tnum(row, "negative"), 0);
 	cJSON_Delete(list);
 	db_close(&db);
 }
@@ -386,21 +329,21 @@ concurrent_issues_go_negative(void **state)
 	assert_int_equal(supply_stock(a, "d-gucheng", "tent"), 4);
 	assert_int_equal(supply_stock(b, "d-gucheng", "tent"), 4);
 
-	assert_int_equal(send_all(a, b), 1);
-	assert_int_equal(send_all(b, a), 1);
-	assert_int_equal(send_all(a, b), 0);
+	assert_int_equal(tsend_all(a, b), 1);
+	assert_int_equal(tsend_all(b, a), 1);
+	assert_int_equal(tsend_all(a, b), 0);
 
 	assert_int_equal(supply_stock(a, "d-gucheng", "tent"), -2);
 	assert_int_equal(supply_stock(b, "d-gucheng", "tent"), -2);
 	row = stock_row(a, "d-gucheng", "tent", &list);
-	assert_int_equal(num(row, "qty"), -2);
-	assert_int_equal(num(row, "negative"), 1);
-	assert_int_equal(num(row, "is_low"), 1);
+	assert_int_equal(tnum(row, "qty"), -2);
+	assert_int_equal(tnum(row, "negative"), 1);
+	assert_int_equal(tnum(row, "is_low"), 1);
 	cJSON_Delete(list);
 	row = stock_row(b, "d-gucheng", "tent", &list);
-	assert_int_equal(num(row, "negative"), 1);
+	assert_int_equal(tnum(row, "negative"), 1);
 	cJSON_Delete(list);
-	assert_int_equal(nops(a), nops(b));
+	assert_int_equal(tnops(a), tnops(b));
 	xa = texport(a);
 	xb = texport(b);
 	assert_string_equal(xa, xb);
@@ -486,7 +429,7 @@ hostile_moves_refused(void **state)
 	};
 	struct db *db = tdb_new("gucheng", ROLE_TOWN, 1);
 	struct op op;
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	char *x0 = texport(db), *x1;
 	size_t i;
 	(void)state;
@@ -500,7 +443,7 @@ hostile_moves_refused(void **state)
 		assert_int_equal(rc, DD_E_SCHEMA);
 		op_clear(&op);
 	}
-	assert_int_equal(nops(db), before);
+	assert_int_equal(tnops(db), before);
 	x1 = texport(db);
 	assert_string_equal(x0, x1);
 	free(x1);
@@ -511,7 +454,7 @@ hostile_moves_refused(void **state)
 		"-5") "," LEG("d-gucheng", "tent", "5") "]" AT);
 	assert_int_equal(op_apply(db, &op), 1);
 	op_clear(&op);
-	assert_int_equal(nops(db), before + 1);
+	assert_int_equal(tnops(db), before + 1);
 	assert_int_equal(supply_stock(db, "d-city", "tent"), 110);
 	assert_int_equal(supply_stock(db, "d-gucheng", "tent"), 15);
 	free(x0);
@@ -529,7 +472,7 @@ hostile_leg_empty_code(void **state)
 	};
 	struct db *db = tdb_new("gucheng", ROLE_TOWN, 1);
 	struct op op;
-	int64_t before = nops(db), after, phantom;
+	int64_t before = tnops(db), after, phantom;
 	int rc[2];
 	size_t i;
 	(void)state;
@@ -541,7 +484,7 @@ hostile_leg_empty_code(void **state)
 		rc[i] = op_apply(db, &op);
 		op_clear(&op);
 	}
-	after = nops(db);
+	after = tnops(db);
 	phantom = supply_stock(db, "", "tent");
 	db_close(&db);
 	assert_int_equal(rc[0], DD_E_SCHEMA);

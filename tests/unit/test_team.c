@@ -10,89 +10,12 @@
 
 /* ---- what every test here shares ------------------------------------ */
 
-/* Everything a test opens is held here and released by its teardown, so
- * an assertion that fails (and leaves the test by longjmp) leaks nothing. */
-static struct db *held_db[8];
-static cJSON *held_json[128];
-static char *held_str[32];
-static int n_json, n_str;
 
-static int
-fresh(void **state)
-{
-	(void)state;
-	tclock_ms = T0 * 1000;
-	return 0;
-}
-
-static int
-release(void **state)
-{
-	int i;
-	(void)state;
-
-	for (i = 0; i < 8; i++)
-		db_close(&held_db[i]);
-	for (i = 0; i < n_json; i++)
-		cJSON_Delete(held_json[i]);
-	for (i = 0; i < n_str; i++)
-		free(held_str[i]);
-	n_json = n_str = 0;
-	return 0;
-}
-
-static struct db *
-station(const char *code, int role, int seed)
-{
-	int i;
-
-	for (i = 0; i < 8 && held_db[i]; i++)
-		;
-	assert_true(i < 8);
-	held_db[i] = tdb_new(code, role, seed);
-	return held_db[i];
-}
-
-static cJSON *
-keep(cJSON *j)
-{
-	assert_non_null(j);
-	assert_true(n_json < (int)(sizeof held_json / sizeof held_json[0]));
-	held_json[n_json++] = j;
-	return j;
-}
-
-static const char *
-export_of(struct db *db)
-{
-	char *s = texport(db);
-
-	assert_non_null(s);
-	assert_true(n_str < (int)(sizeof held_str / sizeof held_str[0]));
-	held_str[n_str++] = s;
-	return s;
-}
-
+/* The JSON as text, held. */
 static const char *
 text_of(const cJSON *j)
 {
-	char *s = cJSON_PrintUnformatted(j);
-
-	assert_non_null(s);
-	assert_true(n_str < (int)(sizeof held_str / sizeof held_str[0]));
-	held_str[n_str++] = s;
-	return s;
-}
-
-static const char *
-iso(int64_t t)
-{
-	static char buf[8][21];
-	static int slot;
-
-	slot = (slot + 1) % 8;
-	time_format_iso(t, buf[slot]);
-	return buf[slot];
+	return tkeep_str(cJSON_PrintUnformatted(j));
 }
 
 static void
@@ -101,68 +24,10 @@ tick(int secs)
 	tclock_ms += (int64_t)secs * 1000;
 }
 
-static const char *
-str_of(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	if (!cJSON_IsString(v))
-		fail_msg("'%s' is not a string", k);
-	return v->valuestring;
-}
-
-static int64_t
-num_of(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	if (!cJSON_IsNumber(v))
-		fail_msg("'%s' is not a number", k);
-	return (int64_t)v->valuedouble;
-}
-
-static int
-is_null(const cJSON *o, const char *k)
-{
-	return cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, k));
-}
-
-static void
-refused(struct db *db, int rc, int want, const char *words)
-{
-	if (rc != want)
-		fail_msg("got %d (%s), want %d", rc, db_errmsg(db), want);
-	if (words && !strstr(db_errmsg(db), words))
-		fail_msg("message '%s' does not mention '%s'", db_errmsg(db), words);
-}
-
-static cJSON *
-list(struct db *db, enum list l)
-{
-	cJSON *out = NULL;
-
-	assert_int_equal(state_list(db, l, NULL, &out), 0);
-	return keep(out);
-}
-
-/* The element of arr whose key is value, or NULL. */
-static cJSON *
-row(cJSON *arr, const char *key, const char *value)
-{
-	cJSON *o;
-
-	cJSON_ArrayForEach(o, arr) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-		if (cJSON_IsString(v) && strcmp(v->valuestring, value) == 0)
-			return o;
-	}
-	return NULL;
-}
-
 static cJSON *
 team(struct db *db, const char *code)
 {
-	cJSON *t = row(list(db, LIST_TEAMS), "id", code);
+	cJSON *t = trow(tlist(db, LIST_TEAMS), "id", code);
 
 	if (!t)
 		fail_msg("no team %s", code);
@@ -172,7 +37,7 @@ team(struct db *db, const char *code)
 static cJSON *
 dispatch(struct db *db, const char *id)
 {
-	cJSON *d = row(list(db, LIST_DISPATCHES), "id", id);
+	cJSON *d = trow(tlist(db, LIST_DISPATCHES), "id", id);
 
 	if (!d)
 		fail_msg("no dispatch %s", id);
@@ -182,7 +47,7 @@ dispatch(struct db *db, const char *id)
 static void
 incident(struct db *db, const char *town, char id[64])
 {
-	cJSON *f = keep(cJSON_CreateObject());
+	cJSON *f = tkeep(cJSON_CreateObject());
 	int rc;
 
 	cJSON_AddStringToObject(f, "town", town);
@@ -199,47 +64,6 @@ status_ok(struct db *db, const char *t, const char *status)
 
 	if (rc)
 		fail_msg("%s %s: %d %s", t, status, rc, db_errmsg(db));
-}
-
-struct xfer {
-	struct db *to;
-	int err;
-	char msg[400];
-};
-
-static int
-xfer_one(const struct op *op, void *ctx)
-{
-	struct xfer *x = ctx;
-	int rc = op_apply(x->to, op);
-
-	if (rc < 0) {
-		x->err = rc;
-		snprintf(x->msg, sizeof x->msg, "%s %s: %s", op->kind, op->entity,
-			 db_errmsg(x->to));
-		return 1;
-	}
-	return 0;
-}
-
-/* What the server would do between two stations: each gets every
- * operation the other holds. */
-static void
-relay(struct db *from, struct db *to)
-{
-	struct xfer x = { to, 0, "" };
-	int rc = op_each(from, 0, xfer_one, &x);
-
-	if (x.err)
-		fail_msg("apply %s", x.msg);
-	assert_int_equal(rc, 0);
-}
-
-static void
-exchange(struct db *a, struct db *b)
-{
-	relay(a, b);
-	relay(b, a);
 }
 
 /* ---- names ------------------------------------------------------------- */
@@ -278,32 +102,32 @@ status_names(void **state)
 static void
 dispatch_bad(void **state)
 {
-	struct db *db = station("gucheng", ROLE_TOWN, 1);
+	struct db *db = tstation("gucheng", ROLE_TOWN, 1);
 	char inc[64], id[64] = "untouched";
 	const char *before;
 	(void)state;
 
 	incident(db, "gucheng", inc);
-	before = export_of(db);
-	refused(db, dispatch_create(db, "t-atlantis", inc, id), DD_E_NOTFOUND,
-		"t-atlantis");
-	refused(db, dispatch_create(db, NULL, inc, id), DD_E_INVALID, "team");
-	refused(db, dispatch_create(db, "", inc, id), DD_E_INVALID, "team");
-	refused(db, dispatch_create(db, "t-gucheng", "gucheng-9", id),
-		DD_E_NOTFOUND, "gucheng-9");
-	refused(db, dispatch_create(db, "t-gucheng", NULL, id), DD_E_NOTFOUND,
-		"incident");
-	refused(db, dispatch_create(db, "t-gucheng", "", id), DD_E_NOTFOUND,
-		"incident");
+	before = texport_of(db);
+	trefused(db, dispatch_create(db, "t-atlantis", inc, id), DD_E_NOTFOUND,
+		 "t-atlantis");
+	trefused(db, dispatch_create(db, NULL, inc, id), DD_E_INVALID, "team");
+	trefused(db, dispatch_create(db, "", inc, id), DD_E_INVALID, "team");
+	trefused(db, dispatch_create(db, "t-gucheng", "gucheng-9", id),
+		 DD_E_NOTFOUND, "gucheng-9");
+	trefused(db, dispatch_create(db, "t-gucheng", NULL, id), DD_E_NOTFOUND,
+		 "incident");
+	trefused(db, dispatch_create(db, "t-gucheng", "", id), DD_E_NOTFOUND,
+		 "incident");
 	assert_string_equal(id, "untouched");
-	assert_string_equal(export_of(db), before);
+	assert_string_equal(texport_of(db), before);
 
 	/* A closed incident takes no more teams. */
 	assert_int_equal(incident_set_status(db, inc, "closed"), 0);
-	refused(db, dispatch_create(db, "t-gucheng", inc, id), DD_E_REFUSED,
-		"closed");
-	assert_int_equal(cJSON_GetArraySize(list(db, LIST_DISPATCHES)), 0);
-	assert_string_equal(str_of(team(db, "t-gucheng"), "status"), "available");
+	trefused(db, dispatch_create(db, "t-gucheng", inc, id), DD_E_REFUSED,
+		 "closed");
+	assert_int_equal(cJSON_GetArraySize(tlist(db, LIST_DISPATCHES)), 0);
+	assert_string_equal(tstr(team(db, "t-gucheng"), "status"), "available");
 	/* Reopened, it takes them again. */
 	assert_int_equal(incident_set_status(db, inc, "reopen"), 0);
 	assert_int_equal(dispatch_create(db, "t-gucheng", inc, id), 0);
@@ -312,7 +136,7 @@ dispatch_bad(void **state)
 static void
 dispatch_sends_the_team(void **state)
 {
-	struct db *db = station("gucheng", ROLE_TOWN, 1);
+	struct db *db = tstation("gucheng", ROLE_TOWN, 1);
 	char inc[64], id[64], id2[64];
 	cJSON *t, *d, *got = NULL, *subs;
 	(void)state;
@@ -324,44 +148,44 @@ dispatch_sends_the_team(void **state)
 	assert_int_equal(dispatch_create(db, "古城街道综合救援队", inc, id), 0);
 	assert_string_equal(id, "gucheng-2");
 	t = team(db, "t-gucheng");
-	assert_string_equal(str_of(t, "status"), "dispatched");
-	assert_string_equal(str_of(t, "dispatch"), "gucheng-2");
-	assert_string_equal(str_of(t, "incident"), "gucheng-1");
-	assert_string_equal(str_of(t, "status_at"), iso(T0 + 60));
+	assert_string_equal(tstr(t, "status"), "dispatched");
+	assert_string_equal(tstr(t, "dispatch"), "gucheng-2");
+	assert_string_equal(tstr(t, "incident"), "gucheng-1");
+	assert_string_equal(tstr(t, "status_at"), tiso(T0 + 60));
 	d = dispatch(db, "gucheng-2");
-	assert_string_equal(str_of(d, "team"), "t-gucheng");
-	assert_string_equal(str_of(d, "incident"), "gucheng-1");
-	assert_string_equal(str_of(d, "at"), iso(T0 + 60));
-	assert_true(is_null(d, "en_route_at"));
-	assert_true(is_null(d, "turnout_secs"));
-	assert_int_equal(num_of(d, "target_secs"), 300);
-	assert_string_equal(str_of(d, "officer"), "tester");
-	assert_string_equal(str_of(d, "station"), "gucheng");
+	assert_string_equal(tstr(d, "team"), "t-gucheng");
+	assert_string_equal(tstr(d, "incident"), "gucheng-1");
+	assert_string_equal(tstr(d, "at"), tiso(T0 + 60));
+	assert_true(tis_null(d, "en_route_at"));
+	assert_true(tis_null(d, "turnout_secs"));
+	assert_int_equal(tnum(d, "target_secs"), 300);
+	assert_string_equal(tstr(d, "officer"), "tester");
+	assert_string_equal(tstr(d, "station"), "gucheng");
 
 	/* The incident lists it too. */
 	assert_int_equal(incident_get(db, inc, &got), 1);
-	keep(got);
+	tkeep(got);
 	subs = cJSON_GetObjectItemCaseSensitive(got, "dispatches");
 	assert_int_equal(cJSON_GetArraySize(subs), 1);
-	assert_string_equal(str_of(cJSON_GetArrayItem(subs, 0), "id"), "gucheng-2");
-	assert_string_equal(str_of(cJSON_GetArrayItem(subs, 0), "team"),
+	assert_string_equal(tstr(cJSON_GetArrayItem(subs, 0), "id"), "gucheng-2");
+	assert_string_equal(tstr(cJSON_GetArrayItem(subs, 0), "team"),
 			    "t-gucheng");
 
 	/* A team that is out is not sent again, by any of its names. */
-	refused(db, dispatch_create(db, "t-gucheng", inc, id2), DD_E_REFUSED,
-		"already out");
-	refused(db, dispatch_create(db, "gucheng jiedao zonghe jiuyuandui", inc,
-				    id2), DD_E_REFUSED, "already out");
+	trefused(db, dispatch_create(db, "t-gucheng", inc, id2), DD_E_REFUSED,
+		 "already out");
+	trefused(db, dispatch_create(db, "gucheng jiedao zonghe jiuyuandui", inc,
+				     id2), DD_E_REFUSED, "already out");
 	status_ok(db, "t-gucheng", "en_route");
-	refused(db, dispatch_create(db, "t-gucheng", inc, id2), DD_E_REFUSED,
-		"en_route");
-	assert_int_equal(cJSON_GetArraySize(list(db, LIST_DISPATCHES)), 1);
+	trefused(db, dispatch_create(db, "t-gucheng", inc, id2), DD_E_REFUSED,
+		 "en_route");
+	assert_int_equal(cJSON_GetArraySize(tlist(db, LIST_DISPATCHES)), 1);
 
 	/* Another team, by pinyin, to the same incident. */
 	assert_int_equal(dispatch_create(db, "Gucheng Jiedao Zhuanzhi Xiaofangdui",
 					 inc, id2), 0);
 	assert_string_equal(id2, "gucheng-3");
-	assert_string_equal(str_of(dispatch(db, id2), "team"), "f-gucheng");
+	assert_string_equal(tstr(dispatch(db, id2), "team"), "f-gucheng");
 }
 
 /* ---- team_set_status --------------------------------------------------- */
@@ -369,35 +193,35 @@ dispatch_sends_the_team(void **state)
 static void
 status_bad(void **state)
 {
-	struct db *db = station("gucheng", ROLE_TOWN, 1);
+	struct db *db = tstation("gucheng", ROLE_TOWN, 1);
 	const char *before;
 	(void)state;
 
-	before = export_of(db);
-	refused(db, team_set_status(db, "t-atlantis", "en_route"), DD_E_NOTFOUND,
-		"t-atlantis");
-	refused(db, team_set_status(db, NULL, "en_route"), DD_E_INVALID, "team");
-	refused(db, team_set_status(db, "t-gucheng", "bogus"), DD_E_INVALID,
-		"en_route");
-	refused(db, team_set_status(db, "t-gucheng", NULL), DD_E_INVALID, NULL);
-	refused(db, team_set_status(db, "t-gucheng", "dispatched"), DD_E_INVALID,
-		"dispatch");
+	before = texport_of(db);
+	trefused(db, team_set_status(db, "t-atlantis", "en_route"), DD_E_NOTFOUND,
+		 "t-atlantis");
+	trefused(db, team_set_status(db, NULL, "en_route"), DD_E_INVALID, "team");
+	trefused(db, team_set_status(db, "t-gucheng", "bogus"), DD_E_INVALID,
+		 "en_route");
+	trefused(db, team_set_status(db, "t-gucheng", NULL), DD_E_INVALID, NULL);
+	trefused(db, team_set_status(db, "t-gucheng", "dispatched"), DD_E_INVALID,
+		 "dispatch");
 	/* An available team is not out: no steps before a dispatch. */
-	refused(db, team_set_status(db, "t-gucheng", "en_route"), DD_E_REFUSED,
-		"dispatch it");
-	refused(db, team_set_status(db, "t-gucheng", "on_scene"), DD_E_REFUSED,
-		"dispatch it");
-	refused(db, team_set_status(db, "t-gucheng", "returning"), DD_E_REFUSED,
-		"dispatch it");
-	refused(db, team_set_status(db, "t-gucheng", "available"), DD_E_REFUSED,
-		"already available");
-	assert_string_equal(export_of(db), before);
+	trefused(db, team_set_status(db, "t-gucheng", "en_route"), DD_E_REFUSED,
+		 "dispatch it");
+	trefused(db, team_set_status(db, "t-gucheng", "on_scene"), DD_E_REFUSED,
+		 "dispatch it");
+	trefused(db, team_set_status(db, "t-gucheng", "returning"), DD_E_REFUSED,
+		 "dispatch it");
+	trefused(db, team_set_status(db, "t-gucheng", "available"), DD_E_REFUSED,
+		 "already available");
+	assert_string_equal(texport_of(db), before);
 }
 
 static void
 steps_forward_timed_city(void **state)
 {
-	struct db *db = station("gucheng", ROLE_TOWN, 1);
+	struct db *db = tstation("gucheng", ROLE_TOWN, 1);
 	char inc[64], id[64], again[64];
 	cJSON *d, *t, *x = NULL, *dl;
 	(void)state;
@@ -405,67 +229,67 @@ steps_forward_timed_city(void **state)
 	incident(db, "gucheng", inc);
 	tick(60);
 	assert_int_equal(dispatch_create(db, "t-gucheng", inc, id), 0);
-	refused(db, team_set_status(db, "t-gucheng", "dispatched"), DD_E_INVALID,
-		NULL);
-	refused(db, team_set_status(db, "t-gucheng", "out_of_service"),
-		DD_E_REFUSED, "back");
+	trefused(db, team_set_status(db, "t-gucheng", "dispatched"), DD_E_INVALID,
+		 NULL);
+	trefused(db, team_set_status(db, "t-gucheng", "out_of_service"),
+		 DD_E_REFUSED, "back");
 	tick(240);
 	status_ok(db, "t-gucheng", "en_route");
 	t = team(db, "t-gucheng");
-	assert_string_equal(str_of(t, "status"), "en_route");
-	assert_string_equal(str_of(t, "dispatch"), id);
-	assert_string_equal(str_of(t, "status_at"), iso(T0 + 300));
-	refused(db, team_set_status(db, "t-gucheng", "en_route"), DD_E_REFUSED,
-		"already en_route");
+	assert_string_equal(tstr(t, "status"), "en_route");
+	assert_string_equal(tstr(t, "dispatch"), id);
+	assert_string_equal(tstr(t, "status_at"), tiso(T0 + 300));
+	trefused(db, team_set_status(db, "t-gucheng", "en_route"), DD_E_REFUSED,
+		 "already en_route");
 	tick(600);
 	status_ok(db, "t-gucheng", "on_scene");
-	refused(db, team_set_status(db, "t-gucheng", "en_route"), DD_E_REFUSED,
-		"forward");
-	refused(db, team_set_status(db, "t-gucheng", "on_scene"), DD_E_REFUSED,
-		"already");
-	refused(db, team_set_status(db, "t-gucheng", "out_of_service"),
-		DD_E_REFUSED, NULL);
+	trefused(db, team_set_status(db, "t-gucheng", "en_route"), DD_E_REFUSED,
+		 "forward");
+	trefused(db, team_set_status(db, "t-gucheng", "on_scene"), DD_E_REFUSED,
+		 "already");
+	trefused(db, team_set_status(db, "t-gucheng", "out_of_service"),
+		 DD_E_REFUSED, NULL);
 	tick(2700);
 	status_ok(db, "t-gucheng", "returning");
-	refused(db, team_set_status(db, "t-gucheng", "on_scene"), DD_E_REFUSED,
-		"forward");
-	refused(db, team_set_status(db, "t-gucheng", "en_route"), DD_E_REFUSED,
-		"forward");
+	trefused(db, team_set_status(db, "t-gucheng", "on_scene"), DD_E_REFUSED,
+		 "forward");
+	trefused(db, team_set_status(db, "t-gucheng", "en_route"), DD_E_REFUSED,
+		 "forward");
 	tick(600);
 	status_ok(db, "t-gucheng", "available");
 
 	d = dispatch(db, id);
-	assert_string_equal(str_of(d, "at"), iso(T0 + 60));
-	assert_string_equal(str_of(d, "en_route_at"), iso(T0 + 300));
-	assert_string_equal(str_of(d, "on_scene_at"), iso(T0 + 900));
-	assert_string_equal(str_of(d, "returning_at"), iso(T0 + 3600));
-	assert_string_equal(str_of(d, "available_at"), iso(T0 + 4200));
-	assert_int_equal(num_of(d, "turnout_secs"), 240);
-	assert_int_equal(num_of(d, "target_secs"), TURNOUT_CITY_SECS);
+	assert_string_equal(tstr(d, "at"), tiso(T0 + 60));
+	assert_string_equal(tstr(d, "en_route_at"), tiso(T0 + 300));
+	assert_string_equal(tstr(d, "on_scene_at"), tiso(T0 + 900));
+	assert_string_equal(tstr(d, "returning_at"), tiso(T0 + 3600));
+	assert_string_equal(tstr(d, "available_at"), tiso(T0 + 4200));
+	assert_int_equal(tnum(d, "turnout_secs"), 240);
+	assert_int_equal(tnum(d, "target_secs"), TURNOUT_CITY_SECS);
 	t = team(db, "t-gucheng");
-	assert_string_equal(str_of(t, "status"), "available");
-	assert_true(is_null(t, "dispatch"));
-	assert_true(is_null(t, "incident"));
-	assert_string_equal(str_of(t, "status_at"), iso(T0 + 4200));
+	assert_string_equal(tstr(t, "status"), "available");
+	assert_true(tis_null(t, "dispatch"));
+	assert_true(tis_null(t, "incident"));
+	assert_string_equal(tstr(t, "status_at"), tiso(T0 + 4200));
 
 	/* Back, it can be sent again; the new dispatch names the last one. */
 	tick(100);
 	assert_int_equal(dispatch_create(db, "t-gucheng", inc, again), 0);
 	assert_int_equal(state_export(db, &x), 0);
-	keep(x);
+	tkeep(x);
 	dl = cJSON_GetObjectItemCaseSensitive(x, "dispatches");
-	assert_string_equal(str_of(row(dl, "id", id), "follows"), "");
-	assert_string_equal(str_of(row(dl, "id", again), "follows"), id);
+	assert_string_equal(tstr(trow(dl, "id", id), "follows"), "");
+	assert_string_equal(tstr(trow(dl, "id", again), "follows"), id);
 	/* The steps of the first dispatch are not touched by the second. */
-	assert_string_equal(str_of(dispatch(db, id), "en_route_at"),
-			    iso(T0 + 300));
-	assert_true(is_null(dispatch(db, again), "en_route_at"));
+	assert_string_equal(tstr(dispatch(db, id), "en_route_at"),
+			    tiso(T0 + 300));
+	assert_true(tis_null(dispatch(db, again), "en_route_at"));
 }
 
 static void
 steps_timed_rural(void **state)
 {
-	struct db *db = station("shangpan", ROLE_TOWN, 1);
+	struct db *db = tstation("shangpan", ROLE_TOWN, 1);
 	char inc[64], id[64];
 	cJSON *d;
 	(void)state;
@@ -480,20 +304,20 @@ steps_timed_rural(void **state)
 	tick(3600);
 	status_ok(db, "t-shangpan", "available");
 	d = dispatch(db, id);
-	assert_string_equal(str_of(d, "at"), iso(T0));
-	assert_string_equal(str_of(d, "en_route_at"), iso(T0 + 700));
-	assert_string_equal(str_of(d, "on_scene_at"), iso(T0 + 1900));
-	assert_true(is_null(d, "returning_at"));
-	assert_string_equal(str_of(d, "available_at"), iso(T0 + 5500));
-	assert_int_equal(num_of(d, "turnout_secs"), 700);
-	assert_int_equal(num_of(d, "target_secs"), TURNOUT_RURAL_SECS);
-	assert_string_equal(str_of(team(db, "t-shangpan"), "status"), "available");
+	assert_string_equal(tstr(d, "at"), tiso(T0));
+	assert_string_equal(tstr(d, "en_route_at"), tiso(T0 + 700));
+	assert_string_equal(tstr(d, "on_scene_at"), tiso(T0 + 1900));
+	assert_true(tis_null(d, "returning_at"));
+	assert_string_equal(tstr(d, "available_at"), tiso(T0 + 5500));
+	assert_int_equal(tnum(d, "turnout_secs"), 700);
+	assert_int_equal(tnum(d, "target_secs"), TURNOUT_RURAL_SECS);
+	assert_string_equal(tstr(team(db, "t-shangpan"), "status"), "available");
 }
 
 static void
 out_of_service_only_from_available(void **state)
 {
-	struct db *db = station("gucheng", ROLE_TOWN, 1);
+	struct db *db = tstation("gucheng", ROLE_TOWN, 1);
 	char inc[64], id[64];
 	cJSON *t;
 	(void)state;
@@ -502,30 +326,30 @@ out_of_service_only_from_available(void **state)
 	tick(60);
 	status_ok(db, "f-gucheng", "out_of_service");
 	t = team(db, "f-gucheng");
-	assert_string_equal(str_of(t, "status"), "out_of_service");
-	assert_string_equal(str_of(t, "status_at"), iso(T0 + 60));
-	assert_true(is_null(t, "dispatch"));
-	refused(db, dispatch_create(db, "f-gucheng", inc, id), DD_E_REFUSED,
-		"out of service");
-	refused(db, team_set_status(db, "f-gucheng", "out_of_service"),
-		DD_E_REFUSED, "already");
+	assert_string_equal(tstr(t, "status"), "out_of_service");
+	assert_string_equal(tstr(t, "status_at"), tiso(T0 + 60));
+	assert_true(tis_null(t, "dispatch"));
+	trefused(db, dispatch_create(db, "f-gucheng", inc, id), DD_E_REFUSED,
+		 "out of service");
+	trefused(db, team_set_status(db, "f-gucheng", "out_of_service"),
+		 DD_E_REFUSED, "already");
 	/* Not dispatched, so no step of a dispatch either. */
-	refused(db, team_set_status(db, "f-gucheng", "en_route"), DD_E_REFUSED,
-		NULL);
-	refused(db, team_set_status(db, "f-gucheng", "on_scene"), DD_E_REFUSED,
-		NULL);
-	refused(db, team_set_status(db, "f-gucheng", "returning"), DD_E_REFUSED,
-		NULL);
-	assert_string_equal(str_of(team(db, "f-gucheng"), "status"),
+	trefused(db, team_set_status(db, "f-gucheng", "en_route"), DD_E_REFUSED,
+		 NULL);
+	trefused(db, team_set_status(db, "f-gucheng", "on_scene"), DD_E_REFUSED,
+		 NULL);
+	trefused(db, team_set_status(db, "f-gucheng", "returning"), DD_E_REFUSED,
+		 NULL);
+	assert_string_equal(tstr(team(db, "f-gucheng"), "status"),
 			    "out_of_service");
 	/* Back in service, then it can be sent. */
 	tick(60);
 	status_ok(db, "f-gucheng", "available");
-	assert_string_equal(str_of(team(db, "f-gucheng"), "status"), "available");
+	assert_string_equal(tstr(team(db, "f-gucheng"), "status"), "available");
 	assert_int_equal(dispatch_create(db, "f-gucheng", inc, id), 0);
-	refused(db, team_set_status(db, "f-gucheng", "out_of_service"),
-		DD_E_REFUSED, "back");
-	assert_string_equal(str_of(team(db, "f-gucheng"), "status"), "dispatched");
+	trefused(db, team_set_status(db, "f-gucheng", "out_of_service"),
+		 DD_E_REFUSED, "back");
+	assert_string_equal(tstr(team(db, "f-gucheng"), "status"), "dispatched");
 }
 
 /* ---- two stations sending one team ------------------------------------ */
@@ -533,14 +357,14 @@ out_of_service_only_from_available(void **state)
 static void
 concurrent_dispatch_is_a_conflict(void **state)
 {
-	struct db *a = station("gucheng", ROLE_TOWN, 1);
-	struct db *b = station("county", ROLE_COMMAND, 1);
+	struct db *a = tstation("gucheng", ROLE_TOWN, 1);
+	struct db *b = tstation("county", ROLE_COMMAND, 1);
 	char inc[64], ida[64], idb[64];
 	cJSON *ca, *cb, *c;
 	(void)state;
 
 	incident(a, "gucheng", inc);
-	exchange(a, b);
+	texchange(a, b);
 
 	/* Offline from each other, both send water rescue team 6. */
 	tick(60);
@@ -549,56 +373,56 @@ concurrent_dispatch_is_a_conflict(void **state)
 	tick(30);
 	assert_int_equal(dispatch_create(b, "m06", inc, idb), 0);
 	assert_string_equal(idb, "county-1");
-	assert_int_equal(cJSON_GetArraySize(list(a, LIST_CONFLICTS)), 0);
-	assert_int_equal(cJSON_GetArraySize(list(b, LIST_CONFLICTS)), 0);
-	exchange(a, b);
+	assert_int_equal(cJSON_GetArraySize(tlist(a, LIST_CONFLICTS)), 0);
+	assert_int_equal(cJSON_GetArraySize(tlist(b, LIST_CONFLICTS)), 0);
+	texchange(a, b);
 
-	ca = list(a, LIST_CONFLICTS);
-	cb = list(b, LIST_CONFLICTS);
+	ca = tlist(a, LIST_CONFLICTS);
+	cb = tlist(b, LIST_CONFLICTS);
 	assert_int_equal(cJSON_GetArraySize(ca), 1);
 	c = cJSON_GetArrayItem(ca, 0);
-	assert_string_equal(str_of(c, "id"), "dispatch:m06:");
-	assert_string_equal(str_of(c, "kind"), "dispatch");
-	assert_string_equal(str_of(c, "subject"), "m06");
-	assert_string_equal(str_of(c, "members"), "county-1 gucheng-2");
-	assert_true(is_null(c, "acked_by"));
-	assert_true(is_null(c, "acked_at"));
+	assert_string_equal(tstr(c, "id"), "dispatch:m06:");
+	assert_string_equal(tstr(c, "kind"), "dispatch");
+	assert_string_equal(tstr(c, "subject"), "m06");
+	assert_string_equal(tstr(c, "members"), "county-1 gucheng-2");
+	assert_true(tis_null(c, "acked_by"));
+	assert_true(tis_null(c, "acked_at"));
 	assert_string_equal(text_of(ca), text_of(cb));
 	/* Both dispatches are kept; the team follows the later one. */
-	assert_int_equal(cJSON_GetArraySize(list(a, LIST_DISPATCHES)), 2);
-	assert_string_equal(str_of(team(a, "m06"), "dispatch"), "county-1");
-	assert_string_equal(str_of(team(b, "m06"), "dispatch"), "county-1");
-	assert_string_equal(str_of(team(a, "m06"), "status"), "dispatched");
-	assert_string_equal(export_of(a), export_of(b));
+	assert_int_equal(cJSON_GetArraySize(tlist(a, LIST_DISPATCHES)), 2);
+	assert_string_equal(tstr(team(a, "m06"), "dispatch"), "county-1");
+	assert_string_equal(tstr(team(b, "m06"), "dispatch"), "county-1");
+	assert_string_equal(tstr(team(a, "m06"), "status"), "dispatched");
+	assert_string_equal(texport_of(a), texport_of(b));
 
 	/* A person has seen it. */
-	refused(a, conflict_ack(a, "dispatch:m07:"), DD_E_NOTFOUND,
-		"dispatch:m07:");
-	refused(a, conflict_ack(a, NULL), DD_E_NOTFOUND, NULL);
+	trefused(a, conflict_ack(a, "dispatch:m07:"), DD_E_NOTFOUND,
+		 "dispatch:m07:");
+	trefused(a, conflict_ack(a, NULL), DD_E_NOTFOUND, NULL);
 	tick(30);
 	db_set_officer(a, "陈值班");
 	assert_int_equal(conflict_ack(a, "dispatch:m06:"), 0);
-	c = cJSON_GetArrayItem(list(a, LIST_CONFLICTS), 0);
-	assert_string_equal(str_of(c, "acked_by"), "陈值班");
-	assert_string_equal(str_of(c, "acked_at"), iso(T0 + 120));
-	exchange(a, b);
-	ca = list(a, LIST_CONFLICTS);
-	cb = list(b, LIST_CONFLICTS);
+	c = cJSON_GetArrayItem(tlist(a, LIST_CONFLICTS), 0);
+	assert_string_equal(tstr(c, "acked_by"), "陈值班");
+	assert_string_equal(tstr(c, "acked_at"), tiso(T0 + 120));
+	texchange(a, b);
+	ca = tlist(a, LIST_CONFLICTS);
+	cb = tlist(b, LIST_CONFLICTS);
 	assert_int_equal(cJSON_GetArraySize(cb), 1);
 	c = cJSON_GetArrayItem(cb, 0);
-	assert_string_equal(str_of(c, "id"), "dispatch:m06:");
-	assert_string_equal(str_of(c, "members"), "county-1 gucheng-2");
-	assert_string_equal(str_of(c, "acked_by"), "陈值班");
-	assert_string_equal(str_of(c, "acked_at"), iso(T0 + 120));
+	assert_string_equal(tstr(c, "id"), "dispatch:m06:");
+	assert_string_equal(tstr(c, "members"), "county-1 gucheng-2");
+	assert_string_equal(tstr(c, "acked_by"), "陈值班");
+	assert_string_equal(tstr(c, "acked_at"), tiso(T0 + 120));
 	assert_string_equal(text_of(ca), text_of(cb));
-	assert_string_equal(export_of(a), export_of(b));
+	assert_string_equal(texport_of(a), texport_of(b));
 }
 
 static void
 concurrent_dispatch_after_an_earlier_one(void **state)
 {
-	struct db *a = station("gucheng", ROLE_TOWN, 1);
-	struct db *b = station("dayang", ROLE_TOWN, 1);
+	struct db *a = tstation("gucheng", ROLE_TOWN, 1);
+	struct db *b = tstation("dayang", ROLE_TOWN, 1);
 	char inc[64], first[64], ida[64], idb[64];
 	cJSON *cl;
 	(void)state;
@@ -608,27 +432,27 @@ concurrent_dispatch_after_an_earlier_one(void **state)
 	assert_string_equal(first, "gucheng-2");
 	tick(600);
 	status_ok(a, "c01", "available");
-	exchange(a, b);
-	assert_string_equal(str_of(team(b, "c01"), "status"), "available");
+	texchange(a, b);
+	assert_string_equal(tstr(team(b, "c01"), "status"), "available");
 
 	tick(60);
 	assert_int_equal(dispatch_create(b, "c01", inc, idb), 0);
 	tick(1);
 	assert_int_equal(dispatch_create(a, "c01", inc, ida), 0);
-	exchange(b, a);
+	texchange(b, a);
 
-	cl = list(a, LIST_CONFLICTS);
+	cl = tlist(a, LIST_CONFLICTS);
 	assert_int_equal(cJSON_GetArraySize(cl), 1);
-	assert_string_equal(str_of(cJSON_GetArrayItem(cl, 0), "id"),
+	assert_string_equal(tstr(cJSON_GetArrayItem(cl, 0), "id"),
 			    "dispatch:c01:gucheng-2");
-	assert_string_equal(str_of(cJSON_GetArrayItem(cl, 0), "members"),
+	assert_string_equal(tstr(cJSON_GetArrayItem(cl, 0), "members"),
 			    "dayang-1 gucheng-3");
-	assert_string_equal(text_of(cl), text_of(list(b, LIST_CONFLICTS)));
-	assert_string_equal(str_of(team(b, "c01"), "dispatch"), ida);
-	assert_string_equal(export_of(a), export_of(b));
+	assert_string_equal(text_of(cl), text_of(tlist(b, LIST_CONFLICTS)));
+	assert_string_equal(tstr(team(b, "c01"), "dispatch"), ida);
+	assert_string_equal(texport_of(a), texport_of(b));
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, fresh, release)
+#define T(f) cmocka_unit_test_setup_teardown(f, tfresh, trelease)
 
 int
 main(void)

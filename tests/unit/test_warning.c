@@ -5,39 +5,6 @@
  */
 #include "testlib.h"
 
-static int64_t
-nops(struct db *db)
-{
-	struct station_info si;
-
-	assert_int_equal(station_info(db, &si), 0);
-	return si.ops;
-}
-
-static int64_t
-num(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	assert_true(cJSON_IsNumber(v));
-	return (int64_t)v->valuedouble;
-}
-
-static const char *
-str(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	assert_true(cJSON_IsString(v));
-	return v->valuestring;
-}
-
-static int
-is_null(const cJSON *o, const char *k)
-{
-	return cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, k));
-}
-
 static cJSON *
 towns(const char *json)
 {
@@ -45,18 +12,6 @@ towns(const char *json)
 
 	assert_non_null(t);
 	return t;
-}
-
-static int
-list_size(struct db *db, enum list l)
-{
-	cJSON *list = NULL;
-	int n;
-
-	assert_int_equal(state_list(db, l, NULL, &list), 0);
-	n = cJSON_GetArraySize(list);
-	cJSON_Delete(list);
-	return n;
 }
 
 /* The LIST_ANSWERS row of one town of a warning, in *list (caller frees). */
@@ -69,36 +24,10 @@ answer_row(struct db *db, const char *warning, const char *town, cJSON **list)
 	assert_int_equal(state_list(db, LIST_ANSWERS, f, list), 0);
 	cJSON_Delete(f);
 	cJSON_ArrayForEach(row, *list)
-		if (strcmp(str(row, "town"), town) == 0)
+		if (strcmp(tstr(row, "town"), town) == 0)
 			found = row;
 	assert_non_null(found);
 	return found;
-}
-
-struct xfer {
-	struct db *to;
-	int applied;
-};
-
-static int
-apply_cb(const struct op *op, void *ctx)
-{
-	struct xfer *x = ctx;
-	int rc = op_apply(x->to, op);
-
-	if (rc < 0)
-		return rc;
-	x->applied += rc;
-	return 0;
-}
-
-static int
-send_all(struct db *from, struct db *to)
-{
-	struct xfer x = { to, 0 };
-
-	assert_int_equal(op_each(from, 0, apply_cb, &x), 0);
-	return x.applied;
 }
 
 /* ---- warning_issue refusals ---- */
@@ -109,13 +38,13 @@ town_station_may_not_warn(void **state)
 	struct db *db = tdb_new("datian", ROLE_TOWN, 1);
 	cJSON *t = towns("[\"datian\"]");
 	char id[64] = "";
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	assert_int_equal(warning_issue(db, "typhoon", "red", "台风红色预警", t, id),
 			 DD_E_ROLE);
-	assert_int_equal(nops(db), before);
-	assert_int_equal(list_size(db, LIST_WARNINGS), 0);
+	assert_int_equal(tnops(db), before);
+	assert_int_equal(tcount(db, LIST_WARNINGS), 0);
 	/* The refused id is not spent. */
 	assert_int_equal(log_add(db, "note", "x", id), 0);
 	assert_string_equal(id, "datian-1");
@@ -131,7 +60,7 @@ bad_warning_refused(void **state)
 	cJSON *unknown = towns("[\"datian\", \"atlantis\"]");
 	cJSON *notstr = towns("[\"datian\", 5]");
 	char id[64] = "", *long_text;
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	long_text = malloc(4002);
@@ -160,8 +89,8 @@ bad_warning_refused(void **state)
 	assert_non_null(strstr(db_errmsg(db), "atlantis"));
 	assert_int_equal(warning_issue(db, "typhoon", "red", "t", notstr, id),
 			 DD_E_NOTFOUND);
-	assert_int_equal(nops(db), before);
-	assert_int_equal(list_size(db, LIST_WARNINGS), 0);
+	assert_int_equal(tnops(db), before);
+	assert_int_equal(tcount(db, LIST_WARNINGS), 0);
 	free(long_text);
 	cJSON_Delete(ok);
 	cJSON_Delete(unknown);
@@ -177,7 +106,7 @@ empty_town_list_warns_every_town(void **state)
 	struct db *db = tdb_new("county", ROLE_COMMAND, 1);
 	cJSON *none = towns("[]"), *list = NULL, *row, *f;
 	char id[64] = "", id2[64] = "";
-	int64_t before = nops(db);
+	int64_t before = tnops(db);
 	(void)state;
 
 	tclock_ms = T0 * 1000;
@@ -187,21 +116,21 @@ empty_town_list_warns_every_town(void **state)
 	assert_int_equal(warning_issue(db, "rainstorm", "blue", "暴雨蓝色预警",
 				       NULL, id2), 0);
 	assert_string_equal(id2, "county-2");
-	assert_int_equal(nops(db), before + 2);
+	assert_int_equal(tnops(db), before + 2);
 
 	assert_int_equal(state_list(db, LIST_WARNINGS, NULL, &list), 0);
 	assert_int_equal(cJSON_GetArraySize(list), 2);
 	row = cJSON_GetArrayItem(list, 0);
-	assert_string_equal(str(row, "id"), "county-1");
-	assert_string_equal(str(row, "hazard"), "typhoon");
-	assert_string_equal(str(row, "color"), "orange");
-	assert_string_equal(str(row, "text"), "台风橙色预警");
-	assert_string_equal(str(row, "at"), "2026-11-28T12:00:00Z");
-	assert_string_equal(str(row, "officer"), "tester");
-	assert_string_equal(str(row, "station"), "county");
-	assert_int_equal(num(row, "towns"), 19);
-	assert_int_equal(num(row, "answered"), 0);
-	assert_int_equal(num(cJSON_GetArrayItem(list, 1), "towns"), 19);
+	assert_string_equal(tstr(row, "id"), "county-1");
+	assert_string_equal(tstr(row, "hazard"), "typhoon");
+	assert_string_equal(tstr(row, "color"), "orange");
+	assert_string_equal(tstr(row, "text"), "台风橙色预警");
+	assert_string_equal(tstr(row, "at"), "2026-11-28T12:00:00Z");
+	assert_string_equal(tstr(row, "officer"), "tester");
+	assert_string_equal(tstr(row, "station"), "county");
+	assert_int_equal(tnum(row, "towns"), 19);
+	assert_int_equal(tnum(row, "answered"), 0);
+	assert_int_equal(tnum(cJSON_GetArrayItem(list, 1), "towns"), 19);
 	cJSON_Delete(list);
 
 	/* Every town is listed, none answered yet. */
@@ -210,11 +139,11 @@ empty_town_list_warns_every_town(void **state)
 	assert_int_equal(state_list(db, LIST_ANSWERS, f, &list), 0);
 	cJSON_Delete(f);
 	assert_int_equal(cJSON_GetArraySize(list), 19);
-	assert_string_equal(str(cJSON_GetArrayItem(list, 0), "town"), "baishuiyang");
-	assert_string_equal(str(cJSON_GetArrayItem(list, 18), "town"), "youxi");
+	assert_string_equal(tstr(cJSON_GetArrayItem(list, 0), "town"), "baishuiyang");
+	assert_string_equal(tstr(cJSON_GetArrayItem(list, 18), "town"), "youxi");
 	cJSON_ArrayForEach(row, list) {
-		assert_true(is_null(row, "id"));
-		assert_true(is_null(row, "answer_secs"));
+		assert_true(tis_null(row, "id"));
+		assert_true(tis_null(row, "answer_secs"));
 	}
 	cJSON_Delete(list);
 	cJSON_Delete(none);
@@ -235,12 +164,12 @@ named_towns_resolved(void **state)
 				       id), 0);
 	assert_int_equal(state_export(db, &x), 0);
 	w = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(x, "warnings"), 0);
-	assert_string_equal(str(w, "id"), id);
+	assert_string_equal(tstr(w, "id"), id);
 	wt = cJSON_GetObjectItemCaseSensitive(w, "towns");
 	assert_int_equal(cJSON_GetArraySize(wt), 3);
-	assert_string_equal(str(cJSON_GetArrayItem(wt, 0), "town"), "datian");
-	assert_string_equal(str(cJSON_GetArrayItem(wt, 1), "town"), "gucheng");
-	assert_string_equal(str(cJSON_GetArrayItem(wt, 2), "town"), "shangpan");
+	assert_string_equal(tstr(cJSON_GetArrayItem(wt, 0), "town"), "datian");
+	assert_string_equal(tstr(cJSON_GetArrayItem(wt, 1), "town"), "gucheng");
+	assert_string_equal(tstr(cJSON_GetArrayItem(wt, 2), "town"), "shangpan");
 	cJSON_Delete(x);
 	cJSON_Delete(t);
 	db_close(&db);
@@ -259,7 +188,7 @@ answer_refusals(void **state)
 
 	assert_int_equal(warning_issue(db, "typhoon", "red", "台风红色预警", t,
 				       id), 0);
-	before = nops(db);
+	before = tnops(db);
 	assert_int_equal(warning_answer(db, "county-99", "datian", "王", ans),
 			 DD_E_NOTFOUND);
 	assert_non_null(strstr(db_errmsg(db), "county-99"));
@@ -272,17 +201,17 @@ answer_refusals(void **state)
 	assert_int_equal(warning_answer(db, id, "xiaozhi", "王", ans),
 			 DD_E_REFUSED);
 	assert_non_null(strstr(db_errmsg(db), "xiaozhi"));
-	assert_int_equal(nops(db), before);
+	assert_int_equal(tnops(db), before);
 
 	assert_int_equal(warning_answer(db, id, "大田街道", "王", ans), 0);
-	assert_int_equal(nops(db), before + 1);
+	assert_int_equal(tnops(db), before + 1);
 	/* A town answers once; a second answer, by code or name, is refused. */
 	assert_int_equal(warning_answer(db, id, "datian", "李", ans),
 			 DD_E_REFUSED);
 	assert_non_null(strstr(db_errmsg(db), "already answered"));
 	assert_int_equal(warning_answer(db, id, "Datian Jiedao", NULL, ans),
 			 DD_E_REFUSED);
-	assert_int_equal(nops(db), before + 1);
+	assert_int_equal(tnops(db), before + 1);
 	cJSON_Delete(t);
 	db_close(&db);
 }
@@ -307,24 +236,24 @@ answers_counted_and_timed(void **state)
 
 	assert_int_equal(state_list(db, LIST_WARNINGS, NULL, &list), 0);
 	assert_int_equal(cJSON_GetArraySize(list), 1);
-	assert_int_equal(num(cJSON_GetArrayItem(list, 0), "towns"), 3);
-	assert_int_equal(num(cJSON_GetArrayItem(list, 0), "answered"), 2);
+	assert_int_equal(tnum(cJSON_GetArrayItem(list, 0), "towns"), 3);
+	assert_int_equal(tnum(cJSON_GetArrayItem(list, 0), "answered"), 2);
 	cJSON_Delete(list);
 
 	row = answer_row(db, id, "datian", &list);
-	assert_string_equal(str(row, "warning"), id);
-	assert_string_equal(str(row, "id"), "county-2");
-	assert_string_equal(str(row, "who"), "大田值班员王");
-	assert_string_equal(str(row, "at"), "2026-11-28T12:01:30Z");
-	assert_int_equal(num(row, "answer_secs"), 90);
+	assert_string_equal(tstr(row, "warning"), id);
+	assert_string_equal(tstr(row, "id"), "county-2");
+	assert_string_equal(tstr(row, "who"), "大田值班员王");
+	assert_string_equal(tstr(row, "at"), "2026-11-28T12:01:30Z");
+	assert_int_equal(tnum(row, "answer_secs"), 90);
 	cJSON_Delete(list);
 	row = answer_row(db, id, "gucheng", &list);
-	assert_true(is_null(row, "who"));
-	assert_int_equal(num(row, "answer_secs"), 390);
+	assert_true(tis_null(row, "who"));
+	assert_int_equal(tnum(row, "answer_secs"), 390);
 	cJSON_Delete(list);
 	row = answer_row(db, id, "shangpan", &list);
-	assert_true(is_null(row, "id"));
-	assert_true(is_null(row, "answer_secs"));
+	assert_true(tis_null(row, "id"));
+	assert_true(tis_null(row, "answer_secs"));
 	cJSON_Delete(list);
 	cJSON_Delete(t);
 	db_close(&db);
@@ -346,8 +275,8 @@ answers_replicate_first_one_counts(void **state)
 	tclock_ms = T0 * 1000;
 	assert_int_equal(warning_issue(cty, "typhoon", "red", "台风红色预警", t,
 				       id), 0);
-	assert_int_equal(send_all(cty, dt), 1);
-	assert_int_equal(list_size(dt, LIST_WARNINGS), 1);
+	assert_int_equal(tsend_all(cty, dt), 1);
+	assert_int_equal(tcount(dt, LIST_WARNINGS), 1);
 
 	tclock_ms += 60 * 1000;
 	assert_int_equal(warning_answer(dt, id, "datian", "王", ans), 0);
@@ -356,18 +285,18 @@ answers_replicate_first_one_counts(void **state)
 	assert_int_equal(warning_answer(cty, id, "datian", "电话 王", ans), 0);
 	assert_string_equal(ans, "county-2");
 
-	assert_int_equal(send_all(dt, cty), 1);
-	assert_int_equal(send_all(cty, dt), 1);
+	assert_int_equal(tsend_all(dt, cty), 1);
+	assert_int_equal(tsend_all(cty, dt), 1);
 	assert_int_equal(state_list(cty, LIST_WARNINGS, NULL, &list), 0);
-	assert_int_equal(num(cJSON_GetArrayItem(list, 0), "answered"), 1);
+	assert_int_equal(tnum(cJSON_GetArrayItem(list, 0), "answered"), 1);
 	cJSON_Delete(list);
 	row = answer_row(cty, id, "datian", &list);
-	assert_string_equal(str(row, "id"), "datian-1");
-	assert_int_equal(num(row, "answer_secs"), 60);
+	assert_string_equal(tstr(row, "id"), "datian-1");
+	assert_int_equal(tnum(row, "answer_secs"), 60);
 	cJSON_Delete(list);
 	row = answer_row(dt, id, "datian", &list);
-	assert_string_equal(str(row, "id"), "datian-1");
-	assert_int_equal(num(row, "answer_secs"), 60);
+	assert_string_equal(tstr(row, "id"), "datian-1");
+	assert_int_equal(tnum(row, "answer_secs"), 60);
 	cJSON_Delete(list);
 
 	xa = texport(cty);
