@@ -142,8 +142,13 @@ install: all
 		$(DESTDIR)$(DATADIR)/checklists
 	install -m 755 dutydesk $(DESTDIR)$(BINDIR)/dutydesk
 	install -m 755 dutydeskd $(DESTDIR)$(BINDIR)/dutydeskd
-	install -d $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	install -m 644 assets/man/dutydesk.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 assets/man/dutydeskd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(DATADIR)/drills $(DESTDIR)$(DATADIR)/examples
+	install -m 644 assets/drills/*.json $(DESTDIR)$(DATADIR)/drills/
+	install -m 644 assets/dutydeskd.service assets/dutydeskd.conf.example \
+		$(DESTDIR)$(DATADIR)/examples/
 	install -m 644 assets/seed/county.json $(DESTDIR)$(DATADIR)/seed/
 	install -m 644 assets/checklists/*.json $(DESTDIR)$(DATADIR)/checklists/
 	for l in $(LANGS); do \
@@ -153,7 +158,8 @@ install: all
 	done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/dutydesk $(DESTDIR)$(MANDIR)/man1/dutydesk.1
+	rm -f $(DESTDIR)$(BINDIR)/dutydesk $(DESTDIR)$(BINDIR)/dutydeskd \
+		$(DESTDIR)$(MANDIR)/man1/dutydesk.1 $(DESTDIR)$(MANDIR)/man8/dutydeskd.8
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

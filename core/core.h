@@ -140,6 +140,9 @@ const char *role_name(int role);
 int role_parse(const char *s);
 /* A station code: 2..24 chars of [a-z0-9], starting with a letter. */
 int station_code_ok(const char *s);
+/* Codes of pseudo-stations no real station may take: seed (reference
+ * data), drill (a drill's injects), server (the county server). */
+int station_reserved(const char *s);
 
 /* Online backup to path. restore gives the copy a new incarnation. */
 int db_backup(struct db *db, const char *path);

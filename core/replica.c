@@ -30,7 +30,8 @@ replica_head(struct db *db, int64_t *head)
 	int rc;
 
 	*head = 0;
-	rc = db_int(db, head, "SELECT max(server_seq) FROM ops", NULL);
+	rc = db_int(db, head, "SELECT max(server_seq) FROM ops WHERE "
+		    "server_seq IS NOT NULL", NULL);
 	return rc < 0 ? rc : 0;
 }
 

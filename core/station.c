@@ -45,6 +45,13 @@ station_code_ok(const char *s)
 	return 1;
 }
 
+int
+station_reserved(const char *s)
+{
+	return s && (strcmp(s, "seed") == 0 || strcmp(s, "drill") == 0 ||
+		     strcmp(s, "server") == 0);
+}
+
 static int
 new_incarnation(char out[17])
 {

@@ -111,6 +111,7 @@ keys_find(const char *path, const char *station, int *role,
 	}
 	fclose(f);
 	sodium_memzero(hex, sizeof hex);
+	sodium_memzero(line, sizeof line);
 	return found;
 }
 
@@ -123,9 +124,10 @@ keys_add(const char *path, const char *station, int role, char hex[SYNC_HEX],
 	FILE *in, *out;
 	int fd;
 
-	if (!station_code_ok(station)) {
+	if (!station_code_ok(station) || station_reserved(station)) {
 		snprintf(why, w, "station code '%s': 2 to 24 lowercase letters and "
-			 "digits, starting with a letter", station);
+			 "digits, starting with a letter, not seed, drill or server",
+			 station);
 		return DD_E_INVALID;
 	}
 	if (role != ROLE_TOWN && role != ROLE_COMMAND) {

@@ -1,13 +1,282 @@
 /*
- * dutydeskd.c - the county sync server (placeholder until server.c lands).
+ * dutydeskd.c - the county sync server's command line: serve, add a
+ * station's key, or print a realm's export. The interfaces are fixed by
+ * DESIGN ("Interfaces other programs rely on") and documented in
+ * dutydeskd(8).
  */
-#include "sync/sync.h"
+#include "sync/server.h"
 
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+static const char usage_text[] =
+	"usage: dutydeskd --listen HOST:PORT --db FILE --keys FILE\n"
+	"                 [--log-level debug|info|warn|error] [--max-conn N]\n"
+	"       dutydeskd keygen STATION --role town|command --keys FILE\n"
+	"       dutydeskd --db FILE export --json [--realm REALM]\n"
+	"       dutydeskd --help | --version\n";
+
+struct args {
+	const char *listen, *db, *keys, *log_level, *max_conn, *role, *realm;
+	int json, help, version;
+	const char *pos[3];
+	int npos;
+};
+
+static int
+usage(const char *fmt, const char *what)
+{
+	if (fmt) {
+		fputs("dutydeskd: ", stderr);
+		fprintf(stderr, fmt, what);
+		fputc('\n', stderr);
+	}
+	fputs(usage_text, stderr);
+	return EXIT_USAGE;
+}
+
+/* Options may come before or after the subcommand; "--opt VALUE" and
+ * "--opt=VALUE" both work. */
+static int
+parse(int argc, char **argv, struct args *a)
+{
+	static const struct { const char *name; size_t off; } valued[] = {
+		{ "--listen", offsetof(struct args, listen) },
+		{ "--db", offsetof(struct args, db) },
+		{ "--keys", offsetof(struct args, keys) },
+		{ "--log-level", offsetof(struct args, log_level) },
+		{ "--max-conn", offsetof(struct args, max_conn) },
+		{ "--role", offsetof(struct args, role) },
+		{ "--realm", offsetof(struct args, realm) },
+	};
+	int i;
+	size_t k;
+
+	memset(a, 0, sizeof *a);
+	for (i = 1; i < argc; i++) {
+		const char *arg = argv[i], *eq, *val = NULL;
+		size_t len;
+
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			a->help = 1;
+			continue;
+		}
+		if (strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0) {
+			a->version = 1;
+			continue;
+		}
+		if (strcmp(arg, "--json") == 0) {
+			a->json = 1;
+			continue;
+		}
+		if (arg[0] != '-' || arg[1] == 0) {
+			if (a->npos == 3)
+				return usage("too many arguments ('%s')", arg);
+			a->pos[a->npos++] = arg;
+			continue;
+		}
+		eq = strchr(arg, '=');
+		len = eq ? (size_t)(eq - arg) : strlen(arg);
+		for (k = 0; k < sizeof valued / sizeof valued[0]; k++)
+			if (strlen(valued[k].name) == len &&
+			    strncmp(valued[k].name, arg, len) == 0)
+				break;
+		if (k == sizeof valued / sizeof valued[0])
+			return usage("unknown option '%s'", arg);
+		if (eq)
+			val = eq + 1;
+		else if (i + 1 < argc)
+			val = argv[++i];
+		else
+			return usage("option %s needs a value", valued[k].name);
+		*(const char **)((char *)a + valued[k].off) = val;
+	}
+	return 0;
+}
+
+/* Options that have no meaning for what was asked are a usage error. */
+static int
+only(const struct args *a, const char *what, int listen, int db, int keys,
+     int log, int role, int realm, int json)
+{
+	const char *bad = a->listen && !listen ? "--listen"
+		: a->db && !db ? "--db" : a->keys && !keys ? "--keys"
+		: (a->log_level || a->max_conn) && !log
+		  ? (a->log_level ? "--log-level" : "--max-conn")
+		: a->role && !role ? "--role" : a->realm && !realm ? "--realm"
+		: a->json && !json ? "--json" : NULL;
+	char msg[120];
+
+	if (!bad)
+		return 0;
+	snprintf(msg, sizeof msg, "%s does not go with %%s", bad);
+	return usage(msg, what);
+}
+
+static int
+cmd_keygen(const struct args *a)
+{
+	char hex[SYNC_HEX], why[600];
+	int rc, role;
+
+	if ((rc = only(a, "keygen", 0, 0, 1, 0, 1, 0, 0)))
+		return rc;
+	if (a->npos != 2)
+		return usage("keygen needs one station code%s", "");
+	if (!a->role || !a->keys)
+		return usage("keygen needs --role and --keys%s", "");
+	if (!(role = role_parse(a->role)))
+		return usage("--role is town or command, not '%s'", a->role);
+	if (strcmp(a->pos[1], "seed") == 0 || strcmp(a->pos[1], "server") == 0) {
+		fprintf(stderr, "dutydeskd: '%s' is reserved for the server's own "
+			"records; choose another code\n", a->pos[1]);
+		return EXIT_REFUSED;
+	}
+	if ((rc = keys_add(a->keys, a->pos[1], role, hex, why, sizeof why))) {
+		fprintf(stderr, "dutydeskd: %s\n", why);
+		return rc == DD_E_INVALID ? EXIT_REFUSED : EXIT_ENV;
+	}
+	printf("%s\n", hex);
+	sodium_memzero(hex, sizeof hex);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "dutydeskd: cannot print the key\n");
+		return EXIT_ENV;
+	}
+	fprintf(stderr, "dutydeskd: station %s (%s) added to %s\n", a->pos[1],
+		role_name(role), a->keys);
+	return EXIT_OK;
+}
+
+static int
+cmd_export(const struct args *a)
+{
+	const char *realm = a->realm ? a->realm : "live";
+	struct station_info si;
+	struct db *db = NULL;
+	char path[4096], *s = NULL;
+	cJSON *x = NULL;
+	int rc, ex = EXIT_OK;
+
+	if ((rc = only(a, "export", 0, 1, 0, 0, 0, 1, 1)))
+		return rc;
+	if (a->npos != 1)
+		return usage("export takes no argument ('%s')", a->pos[1]);
+	if (!a->db || !a->json)
+		return usage("export needs --db FILE and --json%s", "");
+	if (!server_realm_ok(realm))
+		return usage("--realm '%s': 1 to 39 of a-z, 0-9 and -", realm);
+	if (server_realm_path(a->db, realm, path, sizeof path))
+		return usage("--db '%s': path too long", a->db);
+	/* Read only: the server may be running on it. */
+	if ((rc = db_open(path, DB_RDONLY, &db))) {
+		if (*db_errmsg(db))
+			fprintf(stderr, "dutydeskd: %s\n", db_errmsg(db));
+		else
+			fprintf(stderr, "dutydeskd: cannot open %s: %s\n", path,
+				dd_strerror(rc));
+		ex = EXIT_ENV;
+		goto out;
+	}
+	if ((rc = station_identity(db, &si)) || (rc = state_export(db, &x))) {
+		fprintf(stderr, "dutydeskd: %s: %s\n", path,
+			*db_errmsg(db) ? db_errmsg(db) : dd_strerror(rc));
+		ex = EXIT_ENV;
+		goto out;
+	}
+	if (strcmp(si.realm, realm) != 0) {
+		fprintf(stderr, "dutydeskd: %s holds realm '%s', not '%s'\n", path,
+			si.realm, realm);
+		ex = EXIT_ENV;
+		goto out;
+	}
+	if (!(s = cJSON_Print(x))) {
+		fprintf(stderr, "dutydeskd: out of memory\n");
+		ex = EXIT_ENV;
+		goto out;
+	}
+	fputs(s, stdout);
+	fputc('\n', stdout);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "dutydeskd: cannot write the export\n");
+		ex = EXIT_ENV;
+	}
+out:
+	free(s);
+	cJSON_Delete(x);
+	db_close(&db);
+	return ex;
+}
+
+static int
+cmd_serve(const struct args *a)
+{
+	struct server_opts o;
+	char why[600], *end;
+	long n;
+	int level, rc;
+
+	if ((rc = only(a, "serving", 1, 1, 1, 1, 0, 0, 0)))
+		return rc;
+	if (!a->listen || !a->db || !a->keys)
+		return usage("serving needs --listen, --db and --keys%s", "");
+	memset(&o, 0, sizeof o);
+	o.listen = a->listen;
+	o.db = a->db;
+	o.keys = a->keys;
+	o.max_conn = SERVER_MAX_CONN;
+	if (a->log_level) {
+		if ((level = server_log_parse(a->log_level)) < 0)
+			return usage("--log-level is debug, info, warn or error, not "
+				     "'%s'", a->log_level);
+		server_log_level(level);
+	}
+	if (a->max_conn) {
+		n = strtol(a->max_conn, &end, 10);
+		if (!*a->max_conn || *end || n < 1 || n > 1000000)
+			return usage("--max-conn '%s': a number from 1 to 1000000",
+				     a->max_conn);
+		o.max_conn = (int)n;
+	}
+	/* A keys file others can read is a key others may have: refuse. */
+	if (keys_check(a->keys, why, sizeof why)) {
+		fprintf(stderr, "dutydeskd: %s\n", why);
+		return EXIT_ENV;
+	}
+	/* A peer that closes while we write must not kill the server. */
+	signal(SIGPIPE, SIG_IGN);
+	if (sodium_init() < 0) {
+		fprintf(stderr, "dutydeskd: no source of randomness\n");
+		return EXIT_ENV;
+	}
+	return server_run(&o);
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	fprintf(stderr, "dutydeskd: not built yet\n");
-	return 1;
+	struct args a;
+	int rc;
+
+	if ((rc = parse(argc, argv, &a)))
+		return rc;
+	if (a.help) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	if (a.version) {
+		printf("dutydeskd %s (protocol %d)\n", DD_VERSION, SYNC_VERSION);
+		return EXIT_OK;
+	}
+	if (a.npos == 0)
+		return cmd_serve(&a);
+	if (strcmp(a.pos[0], "keygen") == 0)
+		return cmd_keygen(&a);
+	if (strcmp(a.pos[0], "export") == 0)
+		return cmd_export(&a);
+	return usage("unknown command '%s'", a.pos[0]);
 }

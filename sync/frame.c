@@ -33,11 +33,17 @@ frame_feed(struct framer *f, const char *data, size_t n)
 	const char *nl;
 	size_t tail;
 
-	/* Frames handed out before are consumed: move the rest to the front. */
+	/* Frames handed out before are consumed: move the rest to the front,
+	 * and give back a buffer a large frame grew once it is empty. */
 	if (f->start) {
 		memmove(f->buf, f->buf + f->start, f->len - f->start);
 		f->len -= f->start;
 		f->start = 0;
+	}
+	if (f->len == 0 && f->cap > 65536) {
+		free(f->buf);
+		f->buf = NULL;
+		f->cap = 0;
 	}
 	if (n == 0)
 		return 0;

@@ -1,0 +1,1655 @@
+/*
+ * test_server.c - dutydeskd as a station meets it: the real server binary
+ * ($DUTYDESKD_BIN, default ./dutydeskd, run from the top of the tree with
+ * DUTYDESK_ASSETS=assets) on 127.0.0.1, spoken to over plain blocking
+ * sockets with sync.h's framing, messages and proofs. Every wait is a
+ * poll with a timeout, so a broken server fails the test, never hangs it.
+ *
+ * The tests run in order and share one server: keys, handshake, push,
+ * pull and relay, realms, bad frames, then SIGTERM.
+ *
+ * frames_json_suite uses the public JSONTestSuite corpus (Nicolas
+ * Seriot, MIT) from /work/shared/data/JSONTestSuite/test_parsing, or
+ * ../shared/data/JSONTestSuite/test_parsing beside the repository, or
+ * $DUTYDESK_JSON_SUITE; without it that test is skipped with a message.
+ */
+#include "testlib.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "sync/sync.h"
+
+#define WAIT_MS 5000
+
+static const char *bin;
+static char keys_path[600], db_path[600], log_path[600];
+static int port;
+static pid_t srv_pid = -1;
+static char key_datian[SYNC_HEX], key_gucheng[SYNC_HEX], key_xian[SYNC_HEX];
+static struct db *datian;       /* a real station database */
+static char inc_datian[17];
+static cJSON *datian_ops;       /* its outbox, as pushed */
+static char ids[3][64];         /* the incidents made there */
+
+/* ---- processes ---- */
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+nap(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Wait for a child up to ms: its exit code, -1 on timeout, -2 when it
+ * died of a signal. */
+static int
+child_wait(pid_t pid, int ms)
+{
+	int64_t end = now_ms() + ms;
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -2;
+		if (r < 0 || now_ms() > end)
+			return -1;
+		nap(10);
+	}
+}
+
+/* Run dutydeskd with args; *out gets its stdout (caller frees), its
+ * stderr goes to cmd.err. Returns its exit code. */
+static int
+run(char **out, const char *const *args)
+{
+	const char *argv[16];
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int p[2], i, rc;
+	pid_t pid;
+
+	argv[0] = bin;
+	for (i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int e = open(tpath("cmd.err"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(p[1], 1);
+		if (e >= 0)
+			dup2(e, 2);
+		close(p[0]);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	for (;;) {
+		struct pollfd pf = { p[0], POLLIN, 0 };
+		ssize_t n;
+		if (poll(&pf, 1, 10000) <= 0)
+			break;
+		if (len + 65536 + 1 > cap) {
+			cap = cap ? cap * 2 : 131072;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		if ((n = read(p[0], buf + len, 65536)) <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(p[0]);
+	rc = child_wait(pid, 10000);
+	if (out) {
+		if (!buf)
+			buf = calloc(1, 1);
+		buf[len] = 0;
+		*out = buf;
+	} else {
+		free(buf);
+	}
+	return rc;
+}
+
+static int
+free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), p;
+
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	p = ntohs(a.sin_port);
+	close(fd);
+	return p;
+}
+
+/* Start the server; its stderr is appended to the log. */
+static pid_t
+server_start(const char *keys, const char *db, int at_port, const char *extra1,
+	     const char *extra2)
+{
+	char listen[64];
+	const char *argv[16];
+	int n = 0;
+	pid_t pid;
+
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", at_port);
+	argv[n++] = bin;
+	argv[n++] = "--listen";
+	argv[n++] = listen;
+	argv[n++] = "--db";
+	argv[n++] = db;
+	argv[n++] = "--keys";
+	argv[n++] = keys;
+	argv[n++] = "--log-level";
+	argv[n++] = "debug";
+	if (extra1)
+		argv[n++] = extra1;
+	if (extra2)
+		argv[n++] = extra2;
+	argv[n] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int e = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (e >= 0)
+			dup2(e, 2);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* ---- a station's side of the wire ---- */
+
+struct cli {
+	int fd;
+	struct framer fr;
+	size_t last_len;   /* bytes of the last frame received */
+};
+
+/* rcvbuf > 0 makes the socket's receive buffer that small. */
+static int
+cli_try_open_buf(struct cli *c, int at_port, int rcvbuf)
+{
+	struct sockaddr_in a;
+	int one = 1;
+
+	memset(c, 0, sizeof *c);
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)at_port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	c->fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (c->fd < 0)
+		return -1;
+	if (rcvbuf > 0)
+		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	if (connect(c->fd, (struct sockaddr *)&a, sizeof a) != 0) {
+		close(c->fd);
+		c->fd = -1;
+		return -1;
+	}
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	frame_init(&c->fr, 4 * FRAME_MAX);
+	return 0;
+}
+
+static int
+cli_try_open(struct cli *c, int at_port)
+{
+	return cli_try_open_buf(c, at_port, 0);
+}
+
+static void
+cli_open(struct cli *c)
+{
+	assert_int_equal(cli_try_open(c, port), 0);
+}
+
+static void
+cli_close(struct cli *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	frame_free(&c->fr);
+}
+
+/* Send bytes; -1 if the server has gone. */
+static int
+cli_send(struct cli *c, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n > 0) {
+		struct pollfd pf = { c->fd, POLLOUT, 0 };
+		ssize_t w;
+		if (poll(&pf, 1, WAIT_MS) <= 0)
+			return -1;
+		w = send(c->fd, s, n, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Send a message (taken). */
+static void
+cli_sendm(struct cli *c, cJSON *m)
+{
+	size_t n;
+	char *s = msg_print(m, &n);
+
+	assert_non_null(s);
+	assert_int_equal(cli_send(c, s, n), 0);
+	free(s);
+	cJSON_Delete(m);
+}
+
+/* The next frame: its type with *out, -1 closed, -2 timeout, -3 bad. */
+static int
+cli_recv(struct cli *c, int ms, cJSON **out)
+{
+	int64_t end = now_ms() + ms;
+	char why[200], buf[65536], *f;
+	size_t n;
+	int r;
+
+	*out = NULL;
+	for (;;) {
+		struct pollfd pf = { c->fd, POLLIN, 0 };
+		ssize_t got;
+		int64_t left;
+		if ((r = frame_next(&c->fr, &f, &n)) == 1) {
+			c->last_len = n;
+			r = msg_parse(f, n, out, why, sizeof why);
+			if (r < 0)
+				fprintf(stderr, "bad frame from server: %s\n", why);
+			return r < 0 ? -3 : r;
+		}
+		if (r < 0)
+			return -3;
+		left = end - now_ms();
+		if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
+			return -2;
+		got = recv(c->fd, buf, sizeof buf, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return -1;
+		if (frame_feed(&c->fr, buf, (size_t)got) < 0)
+			return -3;
+	}
+}
+
+static const char *
+str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	assert_true(cJSON_IsString(v));
+	return v->valuestring;
+}
+
+static cJSON *
+cli_expect(struct cli *c, int type)
+{
+	cJSON *m = NULL;
+	int t = cli_recv(c, WAIT_MS, &m);
+
+	if (t != type) {
+		char *s = m ? cJSON_PrintUnformatted(m) : NULL;
+		fprintf(stderr, "expected %s, got %d %s\n", msg_type_name(type), t,
+			s ? s : "");
+		free(s);
+	}
+	assert_int_equal(t, type);
+	return m;
+}
+
+/* The server closes within the wait. */
+static void
+cli_expect_closed(struct cli *c)
+{
+	cJSON *m = NULL;
+	int t;
+
+	while ((t = cli_recv(c, WAIT_MS, &m)) >= 0)
+		cJSON_Delete(m);
+	assert_int_equal(t, -1);
+}
+
+/* An error of code; closed says whether the connection must end. */
+static cJSON *
+cli_expect_error(struct cli *c, const char *code, int closed)
+{
+	cJSON *m = cli_expect(c, MSG_ERROR);
+
+	if (strcmp(str(m, "code"), code) != 0)
+		fprintf(stderr, "error %s (%s), wanted %s\n", str(m, "code"),
+			str(m, "message"), code);
+	assert_string_equal(str(m, "code"), code);
+	if (closed)
+		cli_expect_closed(c);
+	return m;
+}
+
+static void
+cli_ping(struct cli *c)
+{
+	cJSON *m = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(m, "type", "ping");
+	cli_sendm(c, m);
+	m = cli_expect(c, MSG_PONG);
+	assert_true(strlen(str(m, "now")) >= 13);
+	cJSON_Delete(m);
+}
+
+static void
+send_hello(struct cli *c, const char *station, const char *inc,
+	   const char *realm, const char *nonce)
+{
+	cJSON *m = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(m, "type", "hello");
+	cJSON_AddNumberToObject(m, "version", 1);
+	cJSON_AddStringToObject(m, "station", station);
+	cJSON_AddStringToObject(m, "incarnation", inc);
+	cJSON_AddStringToObject(m, "realm", realm);
+	cJSON_AddStringToObject(m, "nonce", nonce);
+	cli_sendm(c, m);
+}
+
+static char *
+auth_frame(const char *proof, size_t *n)
+{
+	cJSON *m = cJSON_CreateObject();
+	char *s;
+
+	cJSON_AddStringToObject(m, "type", "auth");
+	cJSON_AddStringToObject(m, "proof", proof);
+	s = msg_print(m, n);
+	cJSON_Delete(m);
+	return s;
+}
+
+/* The whole handshake, checking the server's proof on the way; the
+ * welcome (caller frees). auth_out, if given, gets the auth frame. */
+static cJSON *
+login_as(struct cli *c, const char *station, const char *inc,
+	 const char *realm, const char *keyhex, char **auth_out)
+{
+	unsigned char key[SYNC_KEY_BYTES];
+	char nonce[SYNC_HEX], want[SYNC_HEX], proof[SYNC_HEX], *a;
+	cJSON *ch;
+	size_t n;
+
+	assert_int_equal(key_parse(keyhex, key), 0);
+	auth_nonce(nonce);
+	send_hello(c, station, inc, realm, nonce);
+	ch = cli_expect(c, MSG_CHALLENGE);
+	/* Mutual: the server holds the key too. */
+	auth_proof(key, AUTH_SERVER_LABEL, station, realm, nonce,
+		   str(ch, "nonce"), want);
+	assert_true(auth_equal(want, str(ch, "proof")));
+	auth_proof(key, AUTH_STATION_LABEL, station, realm, str(ch, "nonce"),
+		   nonce, proof);
+	cJSON_Delete(ch);
+	a = auth_frame(proof, &n);
+	assert_int_equal(cli_send(c, a, n), 0);
+	if (auth_out)
+		*auth_out = a;
+	else
+		free(a);
+	return cli_expect(c, MSG_WELCOME);
+}
+
+static void
+login(struct cli *c, const char *station, const char *keyhex)
+{
+	cJSON *w;
+
+	cli_open(c);
+	w = login_as(c, station, strcmp(station, "datian") ? "00000000000000aa"
+		     : inc_datian, "live", keyhex, NULL);
+	cJSON_Delete(w);
+}
+
+/* Push ops (a copy is sent) and return the ack, waiting up to ms. */
+static cJSON *
+push_wait(struct cli *c, const cJSON *ops, int ms)
+{
+	cJSON *m = cJSON_CreateObject();
+	int t;
+
+	cJSON_AddStringToObject(m, "type", "push");
+	cJSON_AddItemToObject(m, "ops", cJSON_Duplicate(ops, 1));
+	cli_sendm(c, m);
+	t = cli_recv(c, ms, &m);
+	if (t != MSG_ACK)
+		fprintf(stderr, "push: expected ack, got %s\n",
+			t >= 0 ? msg_type_name(t) : t == -2 ? "nothing" : "a close");
+	assert_int_equal(t, MSG_ACK);
+	return m;
+}
+
+static cJSON *
+push(struct cli *c, const cJSON *ops)
+{
+	return push_wait(c, ops, WAIT_MS);
+}
+
+/* One of datian's operations with some members changed: pairs of
+ * name and value, NULL-terminated. */
+static cJSON *
+op_changed(int i, ...)
+{
+	cJSON *o = cJSON_Duplicate(cJSON_GetArrayItem(datian_ops, i), 1);
+	const char *k, *v;
+	va_list ap;
+
+	va_start(ap, i);
+	while ((k = va_arg(ap, const char *))) {
+		v = va_arg(ap, const char *);
+		if (cJSON_GetObjectItemCaseSensitive(o, k))
+			cJSON_ReplaceItemInObjectCaseSensitive(o, k,
+							       cJSON_CreateString(v));
+		else
+			cJSON_AddStringToObject(o, k, v);
+	}
+	va_end(ap);
+	return o;
+}
+
+static cJSON *
+one(cJSON *op)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	cJSON_AddItemToArray(a, op);
+	return a;
+}
+
+/* The server's export of a realm, parsed. */
+static cJSON *
+server_export(const char *realm)
+{
+	const char *live[] = { "--db", db_path, "export", "--json", NULL };
+	const char *other[] = { "--db", db_path, "export", "--json", "--realm",
+		realm, NULL };
+	char *out = NULL;
+	cJSON *x;
+
+	assert_int_equal(run(&out, realm ? other : live), 0);
+	x = cJSON_Parse(out);
+	free(out);
+	assert_non_null(x);
+	return x;
+}
+
+static int
+has_incident(const cJSON *x, const char *id)
+{
+	const cJSON *i;
+
+	cJSON_ArrayForEach(i, cJSON_GetObjectItemCaseSensitive(x, "incidents")) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(i, "id");
+		if (cJSON_IsString(v) && strcmp(v->valuestring, id) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static char *
+server_export_text(void)
+{
+	const char *args[] = { "--db", db_path, "export", "--json", NULL };
+	char *out = NULL;
+
+	assert_int_equal(run(&out, args), 0);
+	return out;
+}
+
+static int64_t
+server_head(void)
+{
+	struct cli c;
+	cJSON *w;
+	int64_t head = -1;
+
+	cli_open(&c);
+	w = login_as(&c, "xian", "00000000000000cc", "live", key_xian, NULL);
+	assert_int_equal(msg_i64(w, "head", &head), 1);
+	cJSON_Delete(w);
+	cli_close(&c);
+	return head;
+}
+
+/* ---- keys ---- */
+
+static int
+hex64(const char *s)
+{
+	size_t i;
+
+	if (strlen(s) != 65 || s[64] != '\n')
+		return 0;
+	for (i = 0; i < 64; i++)
+		if (!strchr("0123456789abcdef", s[i]))
+			return 0;
+	return 1;
+}
+
+static void
+keygen(const char *station, const char *role, char out[SYNC_HEX])
+{
+	const char *args[] = { "keygen", station, "--role", role, "--keys",
+		keys_path, NULL };
+	char *s = NULL;
+
+	assert_int_equal(run(&s, args), 0);
+	assert_true(hex64(s));
+	memcpy(out, s, 64);
+	out[64] = 0;
+	free(s);
+}
+
+static void
+keygen_prints_key(void **state)
+{
+	const char *badrole[] = { "keygen", "lishan", "--role", "mayor",
+		"--keys", keys_path, NULL };
+	const char *badcode[] = { "keygen", "Li Shan", "--role", "town",
+		"--keys", keys_path, NULL };
+	const char *reserved[] = { "keygen", "seed", "--role", "command",
+		"--keys", keys_path, NULL };
+	const char *nokeys[] = { "keygen", "lishan", "--role", "town", NULL };
+	struct stat st;
+	char *out = NULL;
+
+	(void)state;
+	keygen("datian", "town", key_datian);
+	keygen("gucheng", "town", key_gucheng);
+	keygen("xian", "command", key_xian);
+	assert_string_not_equal(key_datian, key_gucheng);
+	assert_int_equal(stat(keys_path, &st), 0);
+	assert_int_equal(st.st_mode & 077, 0);
+	/* Usage errors, then refusals; nothing on stdout. */
+	assert_int_equal(run(&out, badrole), 2);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(run(NULL, nokeys), 2);
+	assert_int_equal(run(&out, badcode), 1);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(run(NULL, reserved), 1);
+}
+
+static void
+keys_readable_refused(void **state)
+{
+	char open_keys[600], cmd[2000], line[400];
+	pid_t pid;
+	FILE *f;
+	int lines = 0;
+
+	(void)state;
+	snprintf(open_keys, sizeof open_keys, "%s", tpath("keys-open"));
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s' && chmod 644 '%s'", keys_path,
+		 open_keys, open_keys);
+	assert_int_equal(system(cmd), 0);
+	truncate(log_path, 0);
+	pid = server_start(open_keys, tpath("never.db"), free_port(), NULL, NULL);
+	assert_int_equal(child_wait(pid, 10000), 3);
+	/* One line that says why, and no database made. */
+	f = fopen(log_path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f)) {
+		lines++;
+		assert_non_null(strstr(line, "read by others"));
+	}
+	fclose(f);
+	assert_int_equal(lines, 1);
+	assert_int_equal(access(tpath("never.db"), F_OK), -1);
+}
+
+/* ---- the server ---- */
+
+static void
+server_starts(void **state)
+{
+	struct cli c;
+	int64_t end;
+
+	(void)state;
+	port = free_port();
+	srv_pid = server_start(keys_path, db_path, port, NULL, NULL);
+	end = now_ms() + 20000;
+	while (cli_try_open(&c, port) != 0) {
+		assert_int_equal(child_wait(srv_pid, 0), -1); /* still running */
+		assert_true(now_ms() < end);
+		nap(20);
+	}
+	cli_close(&c);
+}
+
+static void
+handshake_and_ping(void **state)
+{
+	struct cli c;
+	cJSON *w;
+
+	(void)state;
+	cli_open(&c);
+	w = login_as(&c, "datian", inc_datian, "live", key_datian, NULL);
+	assert_string_equal(str(w, "role"), "town");
+	assert_string_equal(str(w, "have"), "0");
+	assert_string_equal(str(w, "head"), "0");
+	assert_int_equal(strlen(str(w, "history")), 16);
+	assert_true(strlen(str(w, "now")) >= 13);
+	cJSON_Delete(w);
+	cli_ping(&c);
+	cli_close(&c);
+}
+
+static void
+wrong_proof_fails(void **state)
+{
+	unsigned char key[SYNC_KEY_BYTES];
+	char nonce[SYNC_HEX], proof[SYNC_HEX], *a;
+	struct cli c;
+	cJSON *ch;
+	size_t n;
+
+	(void)state;
+	/* gucheng's key for datian. */
+	cli_open(&c);
+	auth_nonce(nonce);
+	send_hello(&c, "datian", inc_datian, "live", nonce);
+	ch = cli_expect(&c, MSG_CHALLENGE);
+	assert_int_equal(key_parse(key_gucheng, key), 0);
+	auth_proof(key, AUTH_STATION_LABEL, "datian", "live", str(ch, "nonce"),
+		   nonce, proof);
+	cJSON_Delete(ch);
+	a = auth_frame(proof, &n);
+	assert_int_equal(cli_send(&c, a, n), 0);
+	free(a);
+	cJSON_Delete(cli_expect_error(&c, "auth_failed", 1));
+	cli_close(&c);
+
+	/* An unknown station gets a challenge all the same, with a proof
+	 * of the usual form, then the same error. */
+	cli_open(&c);
+	auth_nonce(nonce);
+	send_hello(&c, "nobody", "00000000000000bb", "live", nonce);
+	ch = cli_expect(&c, MSG_CHALLENGE);
+	assert_int_equal(strlen(str(ch, "proof")), 64);
+	auth_proof(key, AUTH_STATION_LABEL, "nobody", "live", str(ch, "nonce"),
+		   nonce, proof);
+	cJSON_Delete(ch);
+	a = auth_frame(proof, &n);
+	assert_int_equal(cli_send(&c, a, n), 0);
+	free(a);
+	cJSON_Delete(cli_expect_error(&c, "auth_failed", 1));
+	cli_close(&c);
+}
+
+static void
+replayed_auth_fails(void **state)
+{
+	char nonce[SYNC_HEX], *a = NULL, first[SYNC_HEX];
+	unsigned char key[SYNC_KEY_BYTES];
+	struct cli c;
+	cJSON *ch, *w;
+	char want[SYNC_HEX];
+
+	(void)state;
+	/* A session recorded whole: its hello nonce and its auth frame. */
+	assert_int_equal(key_parse(key_datian, key), 0);
+	auth_nonce(nonce);
+	cli_open(&c);
+	send_hello(&c, "datian", inc_datian, "live", nonce);
+	ch = cli_expect(&c, MSG_CHALLENGE);
+	snprintf(first, sizeof first, "%s", str(ch, "nonce"));
+	{
+		char proof[SYNC_HEX];
+		size_t n;
+		auth_proof(key, AUTH_STATION_LABEL, "datian", "live", first, nonce,
+			   proof);
+		a = auth_frame(proof, &n);
+		assert_int_equal(cli_send(&c, a, n), 0);
+	}
+	cJSON_Delete(ch);
+	w = cli_expect(&c, MSG_WELCOME);
+	cJSON_Delete(w);
+	cli_close(&c);
+
+	/* Played again: the server's nonce is fresh, the old proof fails. */
+	cli_open(&c);
+	send_hello(&c, "datian", inc_datian, "live", nonce);
+	ch = cli_expect(&c, MSG_CHALLENGE);
+	assert_string_not_equal(str(ch, "nonce"), first);
+	auth_proof(key, AUTH_SERVER_LABEL, "datian", "live", nonce,
+		   str(ch, "nonce"), want);
+	assert_true(auth_equal(want, str(ch, "proof")));
+	cJSON_Delete(ch);
+	assert_int_equal(cli_send(&c, a, strlen(a)), 0);
+	cJSON_Delete(cli_expect_error(&c, "auth_failed", 1));
+	free(a);
+	cli_close(&c);
+}
+
+/* ---- push ---- */
+
+static int
+collect(const struct op *op, void *ctx)
+{
+	cJSON_AddItemToArray(ctx, op_to_json(op));
+	return 0;
+}
+
+static const char *
+digest_of(const cJSON *x)
+{
+	return str(x, "digest");
+}
+
+static void
+push_is_acked_and_exported(void **state)
+{
+	static const char *const titles[] = { "山体滑坡", "内涝", "道路塌方" };
+	struct station_info si;
+	struct cli c;
+	cJSON *ack, *x, *mine, *f;
+	char *s;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "title", titles[i]);
+		cJSON_AddStringToObject(f, "town", "datian");
+		cJSON_AddStringToObject(f, "received_at", "2026-11-28T11:50:00Z");
+		assert_int_equal(incident_add(datian, f, ids[i]), 0);
+		cJSON_Delete(f);
+	}
+	datian_ops = cJSON_CreateArray();
+	assert_int_equal(op_each(datian, 1, collect, datian_ops), 0);
+	assert_int_equal(cJSON_GetArraySize(datian_ops), 3);
+	assert_int_equal(station_identity(datian, &si), 0);
+	assert_string_equal(si.incarnation, inc_datian);
+
+	login(&c, "datian", key_datian);
+	ack = push(&c, datian_ops);
+	assert_string_equal(str(ack, "upto"), "3");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(ack, "refused")), 0);
+	cJSON_Delete(ack);
+	cli_close(&c);
+
+	/* In the server's database, and the same state as the station's. */
+	x = server_export(NULL);
+	for (i = 0; i < 3; i++)
+		assert_true(has_incident(x, ids[i]));
+	s = texport(datian);
+	mine = cJSON_Parse(s);
+	free(s);
+	assert_string_equal(digest_of(x), digest_of(mine));
+	cJSON_Delete(mine);
+	cJSON_Delete(x);
+}
+
+static void
+push_again_changes_nothing(void **state)
+{
+	struct cli c;
+	char *before, *after;
+	cJSON *ack;
+
+	(void)state;
+	before = server_export_text();
+	login(&c, "datian", key_datian);
+	ack = push(&c, datian_ops);
+	assert_string_equal(str(ack, "upto"), "3");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(ack, "refused")), 0);
+	cJSON_Delete(ack);
+	cli_close(&c);
+	after = server_export_text();
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	assert_int_equal(server_head(), 3);
+}
+
+static void
+gap_is_named(void **state)
+{
+	struct cli c;
+	cJSON *ack, *e, *ops;
+
+	(void)state;
+	login(&c, "datian", key_datian);
+	ops = one(op_changed(2, "seq", "7", "entity", "datian-7", NULL));
+	ack = push(&c, ops);
+	assert_string_equal(str(ack, "upto"), "3");
+	cJSON_Delete(ack);
+	e = cli_expect_error(&c, "gap", 0);
+	assert_non_null(strstr(str(e, "message"), "expected seq 4"));
+	assert_string_equal(str(e, "field"), "ops[0].seq");
+	cJSON_Delete(e);
+	cJSON_Delete(ops);
+	/* The connection goes on. */
+	cli_ping(&c);
+	cli_close(&c);
+	assert_int_equal(server_head(), 3);
+}
+
+static void
+forged_is_refused(void **state)
+{
+	struct cli c;
+	cJSON *ops, *e;
+
+	(void)state;
+	/* Under another station's name... */
+	login(&c, "datian", key_datian);
+	ops = one(op_changed(0, "station", "gucheng", "seq", "4", "entity",
+			     "gucheng-4", NULL));
+	{
+		cJSON *m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "type", "push");
+		cJSON_AddItemToObject(m, "ops", ops);
+		cli_sendm(&c, m);
+	}
+	e = cli_expect_error(&c, "forged", 1);
+	assert_string_equal(str(e, "field"), "ops[0].station");
+	cJSON_Delete(e);
+	cli_close(&c);
+	/* ...another incarnation, another realm: after a good one, which is
+	 * not taken either. */
+	login(&c, "datian", key_datian);
+	ops = cJSON_CreateArray();
+	cJSON_AddItemToArray(ops, op_changed(0, "seq", "4", "entity", "datian-4",
+					     NULL));
+	cJSON_AddItemToArray(ops, op_changed(0, "seq", "5", "realm", "drill-1",
+					     "entity", "datian-5", NULL));
+	{
+		cJSON *m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "type", "push");
+		cJSON_AddItemToObject(m, "ops", ops);
+		cli_sendm(&c, m);
+	}
+	e = cli_expect_error(&c, "forged", 1);
+	assert_string_equal(str(e, "field"), "ops[1].realm");
+	cJSON_Delete(e);
+	cli_close(&c);
+	assert_int_equal(server_head(), 3);
+}
+
+static void
+town_decision_refused(void **state)
+{
+	struct cli c;
+	cJSON *ops, *op, *body, *ack, *r;
+
+	(void)state;
+	login(&c, "datian", key_datian);
+	op = op_changed(0, "seq", "4", "kind", "response.decide", "entity",
+			"datian-90", NULL);
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "hazard", "flood");
+	cJSON_AddStringToObject(body, "action", "start");
+	cJSON_AddNumberToObject(body, "level", 4);
+	cJSON_AddItemToObject(body, "follows", cJSON_CreateArray());
+	cJSON_AddStringToObject(body, "at", "2026-11-28T11:55:00Z");
+	cJSON_ReplaceItemInObjectCaseSensitive(op, "body", body);
+	ops = one(op);
+	ack = push(&c, ops);
+	cJSON_Delete(ops);
+	assert_string_equal(str(ack, "upto"), "4");
+	r = cJSON_GetObjectItem(ack, "refused");
+	assert_int_equal(cJSON_GetArraySize(r), 1);
+	r = cJSON_GetArrayItem(r, 0);
+	assert_string_equal(str(r, "seq"), "4");
+	assert_string_equal(str(r, "code"), "role");
+	assert_non_null(strstr(str(r, "message"), "response.decide"));
+	cJSON_Delete(ack);
+	/* The sequence number is used up: 5 is next, and taken. */
+	ops = one(op_changed(0, "seq", "5", "entity", "datian-5", NULL));
+	ack = push(&c, ops);
+	cJSON_Delete(ops);
+	assert_string_equal(str(ack, "upto"), "5");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(ack, "refused")), 0);
+	cJSON_Delete(ack);
+	cli_close(&c);
+	assert_int_equal(server_head(), 4);
+}
+
+/* ---- pull and relay ---- */
+
+/* Pull after 0 to live; the entities seen, in server order. */
+static void
+pull_all(struct cli *c, char seen[][64], int *n, int64_t *head)
+{
+	cJSON *m, *o;
+	int t, frames = 0;
+
+	m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "type", "pull");
+	cJSON_AddStringToObject(m, "after", "0");
+	cli_sendm(c, m);
+	*n = 0;
+	while ((t = cli_recv(c, WAIT_MS, &m)) == MSG_OPS) {
+		frames++;
+		cJSON_ArrayForEach(o, cJSON_GetObjectItem(m, "ops")) {
+			char want[24];
+			snprintf(want, sizeof want, "%d", *n + 1);
+			assert_string_equal(str(o, "sseq"), want);
+			snprintf(seen[*n], 64, "%s", str(o, "entity"));
+			(*n)++;
+		}
+		cJSON_Delete(m);
+	}
+	assert_int_equal(t, MSG_LIVE);
+	assert_int_equal(msg_i64(m, "head", head), 1);
+	cJSON_Delete(m);
+	assert_true(frames >= 1);
+}
+
+static void
+pull_from_zero(void **state)
+{
+	char seen[16][64];
+	struct cli c;
+	int64_t head = 0;
+	int n;
+
+	(void)state;
+	login(&c, "gucheng", key_gucheng);
+	pull_all(&c, seen, &n, &head);
+	assert_int_equal(n, 4);
+	assert_int_equal(head, 4);
+	assert_string_equal(seen[0], ids[0]);
+	assert_string_equal(seen[1], ids[1]);
+	assert_string_equal(seen[2], ids[2]);
+	assert_string_equal(seen[3], "datian-5");
+	cli_ping(&c);
+	cli_close(&c);
+}
+
+static void
+live_relay(void **state)
+{
+	char seen[16][64];
+	struct cli g, x, d, g2;
+	cJSON *ack, *m, *ops, *o;
+	int64_t head;
+	int n;
+
+	(void)state;
+	login(&g, "gucheng", key_gucheng);
+	pull_all(&g, seen, &n, &head);
+	/* xian is connected but never pulled: it gets no relay. */
+	login(&x, "xian", key_xian);
+	login(&d, "datian", key_datian);
+	ops = one(op_changed(0, "seq", "6", "entity", "datian-6", NULL));
+	ack = push(&d, ops);
+	cJSON_Delete(ops);
+	assert_string_equal(str(ack, "upto"), "6");
+	cJSON_Delete(ack);
+	m = cli_expect(&g, MSG_OPS);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(m, "ops")), 1);
+	o = cJSON_GetArrayItem(cJSON_GetObjectItem(m, "ops"), 0);
+	assert_string_equal(str(o, "entity"), "datian-6");
+	assert_string_equal(str(o, "station"), "datian");
+	assert_string_equal(str(o, "sseq"), "5");
+	cJSON_Delete(m);
+	/* Not to the pusher either. */
+	assert_int_equal(cli_recv(&x, 300, &m), -2);
+	assert_int_equal(cli_recv(&d, 10, &m), -2);
+	/* A second connection of gucheng replaces the first. */
+	login(&g2, "gucheng", key_gucheng);
+	cli_expect_closed(&g);
+	cli_ping(&g2);
+	cli_close(&g2);
+	cli_close(&g);
+	cli_close(&x);
+	cli_close(&d);
+}
+
+static void
+realms_apart(void **state)
+{
+	char seen[16][64];
+	struct cli g, d;
+	cJSON *w, *ops, *ack, *m, *x;
+	int64_t head;
+	int n;
+
+	(void)state;
+	login(&g, "gucheng", key_gucheng);
+	pull_all(&g, seen, &n, &head);
+	/* datian's drill database: its own incarnation and realm. */
+	cli_open(&d);
+	w = login_as(&d, "datian", "d1d1d1d1d1d1d1d1", "drill-7", key_datian,
+		     NULL);
+	assert_string_equal(str(w, "have"), "0");
+	assert_string_equal(str(w, "head"), "0");
+	cJSON_Delete(w);
+	ops = one(op_changed(0, "seq", "1", "incarnation", "d1d1d1d1d1d1d1d1",
+			     "realm", "drill-7", "entity", "datian-1", NULL));
+	ack = push(&d, ops);
+	cJSON_Delete(ops);
+	assert_string_equal(str(ack, "upto"), "1");
+	cJSON_Delete(ack);
+	/* Nothing relayed to the live realm. */
+	assert_int_equal(cli_recv(&g, 300, &m), -2);
+	cli_close(&d);
+	cli_close(&g);
+	x = server_export("drill-7");
+	assert_true(has_incident(x, "datian-1"));
+	assert_false(has_incident(x, "datian-5"));
+	cJSON_Delete(x);
+	x = server_export(NULL);
+	assert_true(has_incident(x, "datian-5"));
+	cJSON_Delete(x);
+	assert_int_equal(server_head(), 5);
+	/* A realm name outside [a-z0-9-]. */
+	cli_open(&d);
+	{
+		char nonce[SYNC_HEX];
+		auth_nonce(nonce);
+		send_hello(&d, "datian", inc_datian, "Drill_7", nonce);
+	}
+	m = cli_expect_error(&d, "bad_frame", 1);
+	assert_string_equal(str(m, "field"), "realm");
+	cJSON_Delete(m);
+	cli_close(&d);
+}
+
+/* ---- frames ---- */
+
+static void
+frame_too_large(void **state)
+{
+	char big[5000];
+	struct cli c;
+	cJSON *e;
+
+	(void)state;
+	memset(big, 'a', sizeof big);
+	cli_open(&c);
+	cli_send(&c, big, sizeof big);
+	e = cli_expect_error(&c, "too_large", 1);
+	assert_int_equal(cJSON_GetObjectItem(e, "frame")->valuedouble, 1);
+	cJSON_Delete(e);
+	cli_close(&c);
+}
+
+/* Send text (a newline is added) before auth; expect an error code. */
+static cJSON *
+bad_before_auth(const char *text, const char *code)
+{
+	struct cli c;
+	cJSON *e;
+
+	cli_open(&c);
+	cli_send(&c, text, strlen(text));
+	cli_send(&c, "\n", 1);
+	e = cli_expect_error(&c, code, 1);
+	cli_close(&c);
+	return e;
+}
+
+static void
+frames_bad(void **state)
+{
+	struct cli c;
+	cJSON *e, *ops;
+	char nonce[SYNC_HEX], hello[400];
+
+	(void)state;
+	e = bad_before_auth("garbage", "bad_frame");
+	assert_int_equal(cJSON_GetObjectItem(e, "frame")->valuedouble, 1);
+	cJSON_Delete(e);
+	cJSON_Delete(bad_before_auth("[1,2,3]", "bad_frame"));
+	e = bad_before_auth("{\"type\":\"nope\"}", "bad_frame");
+	assert_string_equal(str(e, "field"), "type");
+	cJSON_Delete(e);
+	auth_nonce(nonce);
+	snprintf(hello, sizeof hello, "{\"type\":\"hello\",\"version\":1,"
+		 "\"station\":\"datian\",\"incarnation\":\"%s\",\"realm\":\"live\","
+		 "\"nonce\":\"%s\",\"extra\":1}", inc_datian, nonce);
+	e = bad_before_auth(hello, "bad_frame");
+	assert_string_equal(str(e, "field"), "extra");
+	cJSON_Delete(e);
+	snprintf(hello, sizeof hello, "{\"type\":\"hello\",\"version\":2,"
+		 "\"station\":\"datian\",\"incarnation\":\"%s\",\"realm\":\"live\","
+		 "\"nonce\":\"%s\"}", inc_datian, nonce);
+	cJSON_Delete(bad_before_auth(hello, "version"));
+	cJSON_Delete(bad_before_auth("{\"type\":\"push\",\"ops\":[]}", "order"));
+	cJSON_Delete(bad_before_auth("{\"type\":\"welcome\",\"history\":\"a\","
+				     "\"role\":\"town\",\"have\":\"0\",\"head\":"
+				     "\"0\"}", "order"));
+	/* The frame number counts from 1 on each connection. */
+	cli_open(&c);
+	send_hello(&c, "datian", inc_datian, "live", nonce);
+	cJSON_Delete(cli_expect(&c, MSG_CHALLENGE));
+	cli_send(&c, "{]\n", 3);
+	e = cli_expect_error(&c, "bad_frame", 1);
+	assert_int_equal(cJSON_GetObjectItem(e, "frame")->valuedouble, 2);
+	cJSON_Delete(e);
+	cli_close(&c);
+	/* After auth: an operation with a member too many. */
+	login(&c, "datian", key_datian);
+	ops = cJSON_CreateObject();
+	cJSON_AddStringToObject(ops, "type", "push");
+	cJSON_AddItemToObject(ops, "ops", one(op_changed(0, "seq", "7", "entity",
+							 "datian-7", "sseq", "9",
+							 NULL)));
+	cli_sendm(&c, ops);
+	e = cli_expect_error(&c, "bad_frame", 1);
+	assert_string_equal(str(e, "field"), "ops[0].sseq");
+	cJSON_Delete(e);
+	cli_close(&c);
+	assert_int_equal(server_head(), 5);
+}
+
+static void
+frames_many_in_one_write(void **state)
+{
+	char buf[20 * 16 + 1] = "";
+	struct cli c;
+	cJSON *m;
+	int i;
+
+	(void)state;
+	login(&c, "datian", key_datian);
+	for (i = 0; i < 20; i++)
+		strcat(buf, "{\"type\":\"ping\"}\n");
+	assert_int_equal(cli_send(&c, buf, strlen(buf)), 0);
+	for (i = 0; i < 20; i++) {
+		m = cli_expect(&c, MSG_PONG);
+		cJSON_Delete(m);
+	}
+	cli_close(&c);
+}
+
+static void
+frames_split(void **state)
+{
+	unsigned char key[SYNC_KEY_BYTES];
+	char nonce[SYNC_HEX], proof[SYNC_HEX], *s;
+	struct cli c;
+	cJSON *m, *ack;
+	size_t n, i;
+
+	(void)state;
+	/* hello byte by byte, with the loop turning in between. */
+	cli_open(&c);
+	auth_nonce(nonce);
+	m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "type", "hello");
+	cJSON_AddNumberToObject(m, "version", 1);
+	cJSON_AddStringToObject(m, "station", "datian");
+	cJSON_AddStringToObject(m, "incarnation", inc_datian);
+	cJSON_AddStringToObject(m, "realm", "live");
+	cJSON_AddStringToObject(m, "nonce", nonce);
+	s = msg_print(m, &n);
+	cJSON_Delete(m);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(cli_send(&c, s + i, 1), 0);
+		if (i % 16 == 0)
+			nap(1);
+	}
+	free(s);
+	m = cli_expect(&c, MSG_CHALLENGE);
+	assert_int_equal(key_parse(key_datian, key), 0);
+	auth_proof(key, AUTH_STATION_LABEL, "datian", "live", str(m, "nonce"),
+		   nonce, proof);
+	cJSON_Delete(m);
+	s = auth_frame(proof, &n);
+	assert_int_equal(cli_send(&c, s, 10), 0);
+	nap(5);
+	assert_int_equal(cli_send(&c, s + 10, 40), 0);
+	nap(5);
+	assert_int_equal(cli_send(&c, s + 50, n - 50), 0);
+	free(s);
+	cJSON_Delete(cli_expect(&c, MSG_WELCOME));
+	/* A push in pieces of 7 bytes. */
+	m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "type", "push");
+	cJSON_AddItemToObject(m, "ops", cJSON_Duplicate(datian_ops, 1));
+	s = msg_print(m, &n);
+	cJSON_Delete(m);
+	for (i = 0; i < n; i += 7) {
+		assert_int_equal(cli_send(&c, s + i, n - i < 7 ? n - i : 7), 0);
+		if (i % 700 == 0)
+			nap(1);
+	}
+	free(s);
+	ack = cli_expect(&c, MSG_ACK);
+	assert_string_equal(str(ack, "upto"), "6");
+	cJSON_Delete(ack);
+	cli_close(&c);
+}
+
+static const char *
+json_suite_dir(void)
+{
+	static const char *const dirs[] = {
+		"/work/shared/data/JSONTestSuite/test_parsing",
+		"../shared/data/JSONTestSuite/test_parsing",
+	};
+	const char *env = getenv("DUTYDESK_JSON_SUITE");
+	struct stat st;
+	size_t i;
+
+	if (env && stat(env, &st) == 0 && S_ISDIR(st.st_mode))
+		return env;
+	for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+		if (stat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
+			return dirs[i];
+	return NULL;
+}
+
+static void
+frames_json_suite(void **state)
+{
+	const char *dir = json_suite_dir();
+	struct dirent *e;
+	char path[4200], *before, *after;
+	int files = 0;
+	int64_t head;
+	DIR *d;
+
+	(void)state;
+	if (!dir) {
+		fprintf(stderr, "JSONTestSuite not found: frames_json_suite skipped\n");
+		skip();
+	}
+	head = server_head();
+	before = server_export_text();
+	assert_non_null(d = opendir(dir));
+	while ((e = readdir(d))) {
+		struct cli c;
+		char *buf = NULL;
+		size_t n = 0, k, j;
+		cJSON *m;
+		FILE *f;
+		int t;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		assert_non_null(f = fopen(path, "rb"));
+		assert_int_equal(fseek(f, 0, SEEK_END), 0);
+		n = (size_t)ftell(f);
+		rewind(f);
+		buf = malloc(n + 2);
+		assert_non_null(buf);
+		assert_int_equal(fread(buf, 1, n, f), n);
+		fclose(f);
+		for (k = j = 0; k < n; k++)
+			if (buf[k] != '\n')
+				buf[j++] = buf[k];
+		buf[j++] = '\n';
+		login(&c, "datian", key_datian);
+		cli_send(&c, buf, j);
+		free(buf);
+		/* Whatever the file, the answer is an error or nothing, and
+		 * the server is still there. */
+		while ((t = cli_recv(&c, 2000, &m)) >= 0) {
+			if (t != MSG_ERROR)
+				fprintf(stderr, "%s: got %s\n", e->d_name, msg_type_name(t));
+			assert_int_equal(t, MSG_ERROR);
+			cJSON_Delete(m);
+		}
+		cli_close(&c);
+		files++;
+	}
+	closedir(d);
+	assert_true(files > 100);
+	{
+		struct cli c;
+		login(&c, "datian", key_datian);
+		cli_ping(&c);
+		cli_close(&c);
+	}
+	assert_int_equal(server_head(), head);
+	after = server_export_text();
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+}
+
+/* ---- catch-up in batches, and a reader that does not read ---- */
+
+static struct db *gucheng;
+static char inc_gucheng[17];
+
+/* n log entries of about size bytes each, made at gucheng; its outbox
+ * not yet pushed, from seq first on. */
+static cJSON *
+gucheng_notes(int n, size_t size)
+{
+	struct station_info si;
+	char id[64], *text = malloc(size + 1);
+	cJSON *ops;
+	int i;
+
+	if (!gucheng) {
+		gucheng = tdb_new("gucheng", ROLE_TOWN, 1);
+		assert_int_equal(station_identity(gucheng, &si), 0);
+		snprintf(inc_gucheng, sizeof inc_gucheng, "%s", si.incarnation);
+	}
+	assert_non_null(text);
+	memset(text, 'n', size);
+	text[size] = 0;
+	assert_int_equal(db_begin(gucheng), 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(log_add(gucheng, "note", text, id), 0);
+	assert_int_equal(db_end(gucheng, 0), 0);
+	free(text);
+	ops = cJSON_CreateArray();
+	assert_int_equal(op_each(gucheng, 1, collect, ops), 0);
+	return ops;
+}
+
+/* Push ops in frames of per operations; mark them acknowledged. */
+static void
+push_chunked(struct cli *c, cJSON *ops, int per)
+{
+	int i, n = cJSON_GetArraySize(ops);
+	int64_t upto = 0, want, t0, first = 100;
+	cJSON *chunk, *ack;
+
+	for (i = 0; i < n; i += per) {
+		int k;
+		chunk = cJSON_CreateArray();
+		for (k = i; k < n && k < i + per; k++)
+			cJSON_AddItemToArray(chunk, cJSON_Duplicate(
+				cJSON_GetArrayItem(ops, k), 1));
+		t0 = now_ms();
+		ack = push_wait(c, chunk, 20000);
+		cJSON_Delete(chunk);
+		if (i == 0)
+			first = now_ms() - t0 > 100 ? now_ms() - t0 : 100;
+		if (now_ms() - t0 > 10000 ||
+		    (now_ms() - t0 > 1000 && now_ms() - t0 > 3 * first)) {
+			/* Taking an operation should not cost more as the log
+			 * grows; if it does, every station waits. */
+			fprintf(stderr, "the server took %lld ms to take operations "
+				"%d to %d of %d\n", (long long)(now_ms() - t0),
+				i + 1, k, n);
+			fail();
+		}
+		assert_int_equal(msg_i64(ack, "upto", &upto), 1);
+		assert_int_equal(msg_i64(cJSON_GetArrayItem(ops, k - 1), "seq",
+					 &want), 1);
+		assert_int_equal(upto, want);
+		cJSON_Delete(ack);
+	}
+	assert_int_equal(replica_ack(gucheng, upto, NULL), 0);
+}
+
+static void
+catch_up_in_batches(void **state)
+{
+	struct cli g, x;
+	cJSON *ops, *m, *o, *w;
+	int64_t head0, head = 0, sseq, next;
+	int t, frames = 0, total = 0;
+
+	(void)state;
+	head0 = server_head();
+	/* 1100 entries of 2.5 KB: more than two batches by count, and
+	 * batches of 500 would be over the frame limit by size. */
+	ops = gucheng_notes(1100, 2500);
+	assert_int_equal(cJSON_GetArraySize(ops), 1100);
+	cli_open(&g);
+	w = login_as(&g, "gucheng", inc_gucheng, "live", key_gucheng, NULL);
+	cJSON_Delete(w);
+	push_chunked(&g, ops, 300);
+	cJSON_Delete(ops);
+
+	login(&x, "xian", key_xian);
+	m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "type", "pull");
+	cJSON_AddStringToObject(m, "after", "0");
+	cli_sendm(&x, m);
+	next = 1;
+	while ((t = cli_recv(&x, WAIT_MS, &m)) == MSG_OPS) {
+		assert_true(x.last_len <= FRAME_MAX);
+		assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(m, "ops")) <=
+			    SYNC_BATCH);
+		cJSON_ArrayForEach(o, cJSON_GetObjectItem(m, "ops")) {
+			assert_int_equal(msg_i64(o, "sseq", &sseq), 1);
+			assert_int_equal(sseq, next);
+			next++;
+			total++;
+		}
+		frames++;
+		cJSON_Delete(m);
+	}
+	assert_int_equal(t, MSG_LIVE);
+	assert_int_equal(msg_i64(m, "head", &head), 1);
+	cJSON_Delete(m);
+	assert_int_equal(head, head0 + 1100);
+	assert_int_equal(total, head);
+	assert_true(frames >= 3);
+	cli_ping(&x);
+	cli_close(&x);
+	cli_close(&g);
+}
+
+static int
+log_has(const char *what)
+{
+	char line[2000];
+	FILE *f = fopen(log_path, "r");
+	int found = 0;
+
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof line, f))
+		found = strstr(line, what) != NULL;
+	fclose(f);
+	return found;
+}
+
+static void
+slow_reader_dropped(void **state)
+{
+	struct cli g, x;
+	cJSON *ops, *m, *w;
+	int64_t head;
+	int n, t;
+
+	(void)state;
+	/* xian is live with a tiny receive buffer and stops reading. */
+	assert_int_equal(cli_try_open_buf(&x, port, 4096), 0);
+	w = login_as(&x, "xian", "00000000000000cc", "live", key_xian, NULL);
+	cJSON_Delete(w);
+	m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "type", "pull");
+	cJSON_AddStringToObject(m, "after", "0");
+	cli_sendm(&x, m);
+	while ((t = cli_recv(&x, WAIT_MS, &m)) == MSG_OPS)
+		cJSON_Delete(m);
+	assert_int_equal(t, MSG_LIVE);
+	assert_int_equal(msg_i64(m, "head", &head), 1);
+	cJSON_Delete(m);
+	/* Over 8 MiB relayed to it, plus what the kernel buffers. */
+	ops = gucheng_notes(5000, 3000);
+	cli_open(&g);
+	w = login_as(&g, "gucheng", inc_gucheng, "live", key_gucheng, NULL);
+	cJSON_Delete(w);
+	push_chunked(&g, ops, 300);
+	n = cJSON_GetArraySize(ops);
+	cJSON_Delete(ops);
+	assert_true(n == 5000);
+	/* The pusher and the server are fine; the reader was dropped. */
+	cli_ping(&g);
+	cli_close(&g);
+	assert_true(log_has("does not read"));
+	while ((t = cli_recv(&x, WAIT_MS, &m)) >= 0)
+		cJSON_Delete(m);
+	assert_int_equal(t, -1);
+	cli_close(&x);
+	assert_int_equal(server_head(), head + 5000);
+}
+
+static void
+max_conn_busy(void **state)
+{
+	struct cli a, b;
+	pid_t pid;
+	int p = free_port();
+	int64_t end = now_ms() + 20000;
+	cJSON *e;
+	char db2[600];
+
+	(void)state;
+	snprintf(db2, sizeof db2, "%s", tpath("small.db"));
+	pid = server_start(keys_path, db2, p, "--max-conn", "1");
+	while (cli_try_open(&a, p) != 0) {
+		assert_true(now_ms() < end);
+		nap(20);
+	}
+	/* a holds the only place; the next gets busy. */
+	nap(100);
+	assert_int_equal(cli_try_open(&b, p), 0);
+	e = cli_expect_error(&b, "busy", 1);
+	cJSON_Delete(e);
+	cli_close(&b);
+	cli_close(&a);
+	kill(pid, SIGTERM);
+	assert_int_equal(child_wait(pid, 10000), 0);
+}
+
+static void
+sigterm_stops_cleanly(void **state)
+{
+	char line[2000];
+	struct cli c;
+	FILE *f;
+
+	(void)state;
+	login(&c, "datian", key_datian);
+	assert_int_equal(kill(srv_pid, SIGTERM), 0);
+	cli_expect_closed(&c);
+	cli_close(&c);
+	assert_int_equal(child_wait(srv_pid, 10000), 0);
+	srv_pid = -1;
+	/* The log says what happened and never shows a key. */
+	assert_non_null(f = fopen(log_path, "r"));
+	while (fgets(line, sizeof line, f)) {
+		assert_null(strstr(line, key_datian));
+		assert_null(strstr(line, key_gucheng));
+		assert_null(strstr(line, key_xian));
+	}
+	fclose(f);
+}
+
+static int
+setup(void **state)
+{
+	struct station_info si;
+
+	(void)state;
+	bin = getenv("DUTYDESKD_BIN") ? getenv("DUTYDESKD_BIN") : "./dutydeskd";
+	setenv("DUTYDESK_ASSETS", getenv("DUTYDESK_ASSETS") ?
+	       getenv("DUTYDESK_ASSETS") : "assets", 1);
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(keys_path, sizeof keys_path, "%s", tpath("keys"));
+	snprintf(db_path, sizeof db_path, "%s", tpath("server.db"));
+	snprintf(log_path, sizeof log_path, "%s", tpath("server.log"));
+	datian = tdb_new("datian", ROLE_TOWN, 1);
+	if (station_identity(datian, &si) != 0)
+		return -1;
+	snprintf(inc_datian, sizeof inc_datian, "%s", si.incarnation);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	if (srv_pid > 0) {
+		kill(srv_pid, SIGKILL);
+		child_wait(srv_pid, 5000);
+		fprintf(stderr, "server log: %s\n", log_path);
+	}
+	cJSON_Delete(datian_ops);
+	db_close(&datian);
+	db_close(&gucheng);
+	if (getenv("DUTYDESK_KEEP"))
+		fprintf(stderr, "kept %s\n", tpath(""));
+	tcleanup();
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(keygen_prints_key),
+		cmocka_unit_test(keys_readable_refused),
+		cmocka_unit_test(server_starts),
+		cmocka_unit_test(handshake_and_ping),
+		cmocka_unit_test(wrong_proof_fails),
+		cmocka_unit_test(replayed_auth_fails),
+		cmocka_unit_test(push_is_acked_and_exported),
+		cmocka_unit_test(push_again_changes_nothing),
+		cmocka_unit_test(gap_is_named),
+		cmocka_unit_test(forged_is_refused),
+		cmocka_unit_test(town_decision_refused),
+		cmocka_unit_test(pull_from_zero),
+		cmocka_unit_test(live_relay),
+		cmocka_unit_test(realms_apart),
+		cmocka_unit_test(frame_too_large),
+		cmocka_unit_test(frames_bad),
+		cmocka_unit_test(frames_many_in_one_write),
+		cmocka_unit_test(frames_split),
+		cmocka_unit_test(frames_json_suite),
+		cmocka_unit_test(catch_up_in_batches),
+		cmocka_unit_test(slow_reader_dropped),
+		cmocka_unit_test(max_conn_busy),
+		cmocka_unit_test(sigterm_stops_cleanly),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
