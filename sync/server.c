@@ -155,11 +155,34 @@ out:
 
 enum cstate { C_HELLO, C_AUTH, C_READY, C_CLOSING };
 
+struct pending;
+
+/* Pushes from every connection in one turn of the loop share one
+ * transaction (group commit): one fsync for all of them, committed in
+ * the check phase, after which each gets its ack and its operations are
+ * relayed. Nothing is said about an operation before its commit. */
 struct realm {
 	struct realm *next;
 	char name[40];
 	char history[17];
 	struct db *db;
+	int64_t committed;         /* highest server sequence on disk */
+	int txn;                   /* the turn's transaction is open */
+	int txn_rc;                /* a database error in it: roll back */
+	struct pending *pend, **pend_tail;
+};
+
+/* What a push waits to say until its transaction is committed. */
+struct pending {
+	struct pending *next;
+	struct conn *c;
+	uint64_t conn_id;
+	uint64_t frame;
+	cJSON *ack;
+	char gap[200], gap_field[80];
+	struct op *ops;
+	int64_t *sseq;
+	int n, nops;
 };
 
 struct server;
@@ -195,6 +218,7 @@ struct server {
 	uv_loop_t loop;
 	uv_tcp_t listener;
 	uv_timer_t sweep;
+	uv_check_t commit;
 	uv_signal_t sigterm, sigint;
 	const struct server_opts *o;
 	struct conn *conns;
@@ -284,6 +308,13 @@ realm_get(struct server *srv, const char *name)
 	}
 	snprintf(r->name, sizeof r->name, "%s", name);
 	snprintf(r->history, sizeof r->history, "%s", si.incarnation);
+	r->pend_tail = &r->pend;
+	if (replica_head(r->db, &r->committed)) {
+		server_log(SLOG_ERROR, "realm %s: %s", name, db_errmsg(r->db));
+		db_close(&r->db);
+		free(r);
+		return NULL;
+	}
 	r->next = srv->realms;
 	srv->realms = r;
 	srv->nrealms++;
@@ -659,6 +690,7 @@ op_text(const struct op *op, int64_t sseq, size_t *n)
 
 struct catchup {
 	struct opsframe f;
+	int64_t bound; /* nothing past what is committed */
 	int64_t last;
 	int count;   /* rows seen */
 	int full;    /* stopped because the frame was full */
@@ -670,9 +702,11 @@ catchup_row(const struct op *op, int64_t sseq, void *ctx)
 {
 	struct catchup *cu = ctx;
 	size_t n;
-	char *s = op_text(op, sseq, &n);
+	char *s;
 
-	if (!s) {
+	if (sseq > cu->bound)
+		return 1;
+	if (!(s = op_text(op, sseq, &n))) {
 		cu->oom = 1;
 		return 1;
 	}
@@ -709,6 +743,7 @@ catchup_step(struct conn *c)
 	memset(&cu, 0, sizeof cu);
 	of_start(&cu.f);
 	cu.last = c->cursor;
+	cu.bound = c->realm->committed;
 	rc = replica_each_after(c->realm->db, c->cursor, SYNC_BATCH, catchup_row,
 				&cu);
 	if (rc < 0 || cu.oom || cu.f.oom) {
@@ -739,11 +774,7 @@ catchup_step(struct conn *c)
 	/* Caught up in this very turn of the loop: everything committed so
 	 * far has been queued, and what is committed from now on is
 	 * relayed. */
-	if ((rc = replica_head(c->realm->db, &head))) {
-		conn_error(c, "busy", "the server cannot read its database now", 0,
-			   NULL, 1);
-		return;
-	}
+	head = c->realm->committed;
 	c->live = 1;
 	m = cJSON_CreateObject();
 	cJSON_AddStringToObject(m, "type", "live");
@@ -878,8 +909,8 @@ on_auth(struct conn *c, const cJSON *m)
 			   "database now", c->fr.count, "realm", 1);
 		return;
 	}
-	if (replica_have(c->realm->db, c->station, c->incarnation, &have) ||
-	    replica_head(c->realm->db, &head)) {
+	head = c->realm->committed;
+	if (replica_have(c->realm->db, c->station, c->incarnation, &have)) {
 		server_log(SLOG_ERROR, "realm %s: %s", c->realm_name,
 			   db_errmsg(c->realm->db));
 		conn_error(c, "busy", "the server cannot read its database now",
@@ -978,10 +1009,12 @@ op_form(const cJSON *o, int i, char *field, size_t fn, char *why, size_t wn)
 	return 0;
 }
 
+/* Relay committed operations of realm r to its live connections other
+ * than from (which may be gone: NULL). */
 static void
-relay(struct conn *from, const struct op *ops, const int64_t *sseq, int n)
+relay(struct server *srv, struct realm *r, struct conn *from,
+      const struct op *ops, const int64_t *sseq, int n)
 {
-	struct server *srv = from->srv;
 	struct opsframe f;
 	struct wbuf *frames[SYNC_BATCH + 1];
 	struct conn *d;
@@ -1013,15 +1046,14 @@ relay(struct conn *from, const struct op *ops, const int64_t *sseq, int n)
 			/* A live station missing an operation would not know:
 			 * make it reconnect and catch up instead. */
 			server_log(SLOG_ERROR, "out of memory relaying in realm %s; "
-				   "closing its live connections", from->realm_name);
+				   "closing its live connections", r->name);
 			for (d = srv->conns; d; d = d->next)
-				if (d != from && d->realm == from->realm && d->live)
+				if (d != from && d->realm == r && d->live)
 					conn_close(d);
 			break;
 		}
 		for (d = srv->conns; d; d = d->next)
-			if (d != from && d->state == C_READY && d->realm == from->realm &&
-			    d->live)
+			if (d != from && d->state == C_READY && d->realm == r && d->live)
 				conn_write(d, frames[k], THEN_NOTHING);
 	}
 	for (k = 0; k < nf; k++)
@@ -1033,10 +1065,12 @@ on_push(struct conn *c, const cJSON *m)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(m, "ops"), *o;
 	struct db *db;
+	struct realm *r;
+	struct pending *p;
 	struct op *ops = NULL;
 	int64_t *sseq = NULL, have = 0, expected = 0;
 	cJSON *refused = NULL, *ack = NULL;
-	char field[80], why[300], buf[24], msg[200];
+	char field[80], why[300], buf[24];
 	int n, i, rc = 0, gap = -1, taken = 0, skipped = 0, nref = 0, nops = 0;
 
 	if (c->state != C_READY) {
@@ -1088,10 +1122,18 @@ on_push(struct conn *c, const cJSON *m)
 	}
 	if (!(refused = cJSON_CreateArray()))
 		goto busy;
-	if ((rc = db_begin(db)))
+	/* Join the turn's transaction, or open it. */
+	r = c->realm;
+	if (!r->txn) {
+		if ((rc = db_begin(db)))
+			goto busy;
+		r->txn = 1;
+		r->txn_rc = 0;
+	}
+	if ((rc = r->txn_rc))
 		goto busy;
 	if ((rc = replica_have(db, c->station, c->incarnation, &have)))
-		goto rollback;
+		goto poison;
 	for (i = 0; i < n; i++) {
 		if (ops[i].seq <= have) {
 			skipped++;
@@ -1104,16 +1146,16 @@ on_push(struct conn *c, const cJSON *m)
 		}
 		rc = replica_take(db, &ops[i], c->role, &sseq[i]);
 		if (rc < 0)
-			goto rollback;
+			goto poison;
 		have = ops[i].seq;
 		if (rc == 2) {
-			cJSON *r = cJSON_CreateObject();
+			cJSON *rf = cJSON_CreateObject();
 			const char *code = op_kind_allowed(ops[i].kind, c->role) ? "schema"
 				: "role";
-			cJSON_AddStringToObject(r, "seq", i64s(ops[i].seq, buf));
-			cJSON_AddStringToObject(r, "code", code);
-			cJSON_AddStringToObject(r, "message", db_errmsg(db));
-			cJSON_AddItemToArray(refused, r);
+			cJSON_AddStringToObject(rf, "seq", i64s(ops[i].seq, buf));
+			cJSON_AddStringToObject(rf, "code", code);
+			cJSON_AddStringToObject(rf, "message", db_errmsg(db));
+			cJSON_AddItemToArray(refused, rf);
 			server_log(SLOG_WARN, "refused %s/%s/%" PRId64 " (%s) from %s: "
 				   "%s: %s", c->station, c->incarnation, ops[i].seq,
 				   ops[i].kind, c->peer, code, db_errmsg(db));
@@ -1123,32 +1165,44 @@ on_push(struct conn *c, const cJSON *m)
 		}
 		rc = 0;
 	}
-	/* Durable before anything is said about it. */
-	if ((rc = db_end(db, 0)))
-		goto busy;
-	ack = cJSON_CreateObject();
+	/* The ack, the gap and the relay wait for the commit (on_commit). */
+	if (!(p = calloc(1, sizeof *p)) || !(ack = cJSON_CreateObject())) {
+		free(p);
+		rc = DD_E_NOMEM;
+		goto poison;
+	}
 	cJSON_AddStringToObject(ack, "type", "ack");
 	cJSON_AddStringToObject(ack, "upto", i64s(have, buf));
 	cJSON_AddItemToObject(ack, "refused", refused);
 	refused = NULL;
-	server_log(SLOG_INFO, "push from %s: %d operations, %d taken, %d refused, "
-		   "%d already held%s; upto %" PRId64, who(c), n, taken, nref,
-		   skipped, gap >= 0 ? ", then a gap" : "", have);
-	if (conn_send(c, ack, THEN_NOTHING))
-		goto relay;
+	p->c = c;
+	p->conn_id = c->id;
+	p->frame = c->fr.count;
+	p->ack = ack;
+	ack = NULL;
 	if (gap >= 0) {
-		snprintf(field, sizeof field, "ops[%d].seq", gap);
-		snprintf(msg, sizeof msg, "expected seq %" PRId64 ", got %" PRId64
-			 "; the rest of the frame was not looked at", expected,
-			 ops[gap].seq);
-		conn_error(c, "gap", msg, c->fr.count, field, 0);
+		snprintf(p->gap_field, sizeof p->gap_field, "ops[%d].seq", gap);
+		snprintf(p->gap, sizeof p->gap, "expected seq %" PRId64 ", got %"
+			 PRId64 "; the rest of the frame was not looked at",
+			 expected, ops[gap].seq);
 	}
-relay:
-	if (taken)
-		relay(c, ops, sseq, n);
+	p->ops = ops;
+	p->sseq = sseq;
+	p->n = n;
+	p->nops = nops;
+	ops = NULL;
+	sseq = NULL;
+	nops = 0;
+	*r->pend_tail = p;
+	r->pend_tail = &p->next;
+	server_log(SLOG_DEBUG, "push from %s: %d operations, %d taken, %d "
+		   "refused, %d already held%s; upto %" PRId64, who(c), n, taken,
+		   nref, skipped, gap >= 0 ? ", then a gap" : "", have);
 	goto out;
-rollback:
-	db_end(db, rc);
+poison:
+	/* A database error spoils the turn's transaction: every push in it
+	 * is rolled back at the commit and told to try again. */
+	r->txn_rc = rc;
 busy:
 	server_log(SLOG_ERROR, "push from %s not taken: %s", who(c),
 		   rc ? (*db_errmsg(db) ? db_errmsg(db) : dd_strerror(rc))
@@ -1163,6 +1217,70 @@ out:
 	free(sseq);
 	cJSON_Delete(refused);
 	cJSON_Delete(ack);
+}
+
+static int
+conn_alive(struct server *srv, struct conn *c, uint64_t id)
+{
+	struct conn *d;
+
+	for (d = srv->conns; d; d = d->next)
+		if (d == c && d->id == id)
+			return d->state != C_CLOSING;
+	return 0;
+}
+
+static void
+pending_free(struct pending *p)
+{
+	int i;
+
+	for (i = 0; i < p->nops; i++)
+		op_clear(&p->ops[i]);
+	free(p->ops);
+	free(p->sseq);
+	cJSON_Delete(p->ack);
+	free(p);
+}
+
+/* The check phase: commit each realm's transaction of this turn, then
+ * answer every push in it and relay what it took. */
+static void
+on_commit(uv_check_t *h)
+{
+	struct server *srv = h->data;
+	struct realm *r;
+	struct pending *p;
+	int rc;
+
+	for (r = srv->realms; r; r = r->next) {
+		if (!r->txn)
+			continue;
+		rc = db_end(r->db, r->txn_rc);
+		r->txn = 0;
+		if (rc == 0 && (rc = replica_head(r->db, &r->committed)))
+			server_log(SLOG_ERROR, "realm %s: %s", r->name,
+				   db_errmsg(r->db));
+		if (rc)
+			server_log(SLOG_ERROR, "realm %s: commit failed: %s", r->name,
+				   *db_errmsg(r->db) ? db_errmsg(r->db) : dd_strerror(rc));
+		while ((p = r->pend)) {
+			int alive = conn_alive(srv, p->c, p->conn_id);
+			r->pend = p->next;
+			if (rc == 0) {
+				if (alive && conn_send(p->c, p->ack, THEN_NOTHING) == 0 &&
+				    p->gap[0])
+					conn_error(p->c, "gap", p->gap, p->frame, p->gap_field,
+						   0);
+				relay(srv, r, alive ? p->c : NULL, p->ops, p->sseq, p->n);
+			} else if (alive) {
+				conn_error(p->c, "busy", "the server cannot take this frame "
+					   "now; try again later", p->frame, NULL, 0);
+			}
+			pending_free(p);
+		}
+		r->pend_tail = &r->pend;
+	}
 }
 
 static void
@@ -1436,6 +1554,7 @@ server_finish(struct server *srv)
 	if (srv->finished)
 		return;
 	srv->finished = 1;
+	close_handle((uv_handle_t *)&srv->commit);
 	close_handle((uv_handle_t *)&srv->sweep);
 	close_handle((uv_handle_t *)&srv->sigterm);
 	close_handle((uv_handle_t *)&srv->sigint);
@@ -1589,6 +1708,9 @@ server_run(const struct server_opts *o)
 				 ntohs(((struct sockaddr_in *)&ss)->sin_port));
 		}
 	}
+	uv_check_init(&srv->loop, &srv->commit);
+	srv->commit.data = srv;
+	uv_check_start(&srv->commit, on_commit);
 	uv_timer_init(&srv->loop, &srv->sweep);
 	srv->sweep.data = srv;
 	uv_timer_start(&srv->sweep, on_sweep, SWEEP_MS, SWEEP_MS);
