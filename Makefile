@@ -98,11 +98,12 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testlib.h $(CORE_OBJ) $(SYNC_OBJ)
 		$(LDFLAGS) -o $@ $< $(CORE_OBJ) $(SYNC_OBJ) $(LDLIBS) \
 		$$($(PKG_CONFIG) --libs $(LIBS_PC) cmocka)
 
-$(BUILD)/bench/%: tests/bench/%.c $(CORE_OBJ)
+$(BUILD)/bench/%: tests/bench/%.c $(CORE_OBJ) $(SYNC_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) $$($(PKG_CONFIG) --cflags $(LIBS_PC)) $(LDFLAGS) \
-		-o $@ $< $(CORE_OBJ) $(LDLIBS) $$($(PKG_CONFIG) --libs $(LIBS_PC))
+		-o $@ $< $(CORE_OBJ) $(SYNC_OBJ) $(LDLIBS) \
+		$$($(PKG_CONFIG) --libs $(LIBS_PC))
 
 # Install what is missing with apt-get when we can; otherwise say exactly
 # which packages to install.
@@ -117,7 +118,12 @@ test: setup
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN)
 	$(Q)BUILD=$(BUILD) ./tests/run-tests.sh $(UNIT_BIN)
 
+# The sync benchmark compares with Redis (appendfsync always) in the
+# same run.
+DEPS_BENCH = redis-server redis-tools
+
 bench: setup
+	$(Q)./tests/setup.sh $(DEPS_BENCH)
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN)
 	$(Q)for b in $(BENCH_BIN); do $$b || exit 1; done
 

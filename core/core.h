@@ -44,6 +44,7 @@ enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_ENV = 3,
 	E(DB_CORRUPT, EXIT_ENV,     DD_N_("database is damaged")) \
 	E(DB,         EXIT_ENV,     DD_N_("database error")) \
 	E(ASSETS,     EXIT_ENV,     DD_N_("cannot read assets")) \
+	E(SERVER,     EXIT_SERVER,  DD_N_("cannot reach the county server")) \
 	E(DISK_FULL,  EXIT_DISK,    DD_N_("disk full")) \
 	E(IO,         EXIT_DISK,    DD_N_("input/output error")) \
 	E(NOMEM,      EXIT_DISK,    DD_N_("out of memory"))

@@ -20,6 +20,7 @@
 
 #include <uv.h>
 
+#include "sync/client.h"
 #include "tui/tui.h"
 
 #define NPANES 7
@@ -40,6 +41,7 @@ static struct console {
 	uv_timer_t tick;
 	uv_prepare_t draw;
 	struct db *db;
+	struct link *link;      /* NULL: no server set */
 	char dbpath[4096];
 	struct station_info si;
 	struct pane panes[NPANES];
@@ -67,6 +69,7 @@ static struct console {
 
 static void refresh_top_level(void);
 static void check_alerts(int announce);
+static void open_link(void);
 
 /* ---- what panes and forms call ---- */
 
@@ -128,6 +131,77 @@ console_changed(void)
 		refresh_top_level();
 		check_alerts(0);
 	}
+	/* What the officer just did goes to the server at once. */
+	if (C.link)
+		link_poke(C.link);
+}
+
+/* The link applied operations from elsewhere: show them now, and call
+ * out what needs the officer, as for any outside change. */
+static void
+link_changed(void *ctx)
+{
+	int i;
+
+	(void)ctx;
+	for (i = 0; i < NPANES; i++)
+		C.panes[i].dirty = 1;
+	C.status_dirty = 1;
+	db_data_version(C.db, &C.data_version);
+	refresh_top_level();
+	check_alerts(C.counted);
+}
+
+static void
+open_link(void)
+{
+	int rc;
+
+	if (C.link)
+		return;
+	rc = link_open(&C.loop, C.dbpath, db_officer(C.db), &C.link,
+		       link_changed, NULL);
+	if (rc)
+		console_msg(1, _("no link to the server: %s"), dd_strerror(rc));
+}
+
+/* The link as the status line shows it. */
+static void
+link_text(char *buf, size_t n)
+{
+	struct link_status st;
+	char since[8] = "--:--";
+	struct tm tm;
+	time_t t;
+	size_t len;
+
+	if (!C.link) {
+		snprintf(buf, n, "%s", _("no server"));
+		return;
+	}
+	link_status(C.link, &st);
+	switch (st.state) {
+	case LINK_ONLINE:
+		if (st.queued)
+			snprintf(buf, n, _("online, %lld queued"), (long long)st.queued);
+		else
+			snprintf(buf, n, "%s", _("online"));
+		break;
+	case LINK_STOPPED:
+		snprintf(buf, n, _("stopped: %s"), st.message);
+		break;
+	default:
+		t = (time_t)st.offline_since;
+		if (t && localtime_r(&t, &tm))
+			strftime(since, sizeof since, "%H:%M", &tm);
+		snprintf(buf, n, _("offline since %s, %lld queued"), since,
+			 (long long)st.queued);
+	}
+	len = strlen(buf);
+	if (st.skew_known && (st.skew_ms > 2000 || st.skew_ms < -2000) &&
+	    len < n)
+		snprintf(buf + len, n - len, _(", clock %+llds from server"),
+			 (long long)(st.skew_ms / 1000));
 }
 
 static int
@@ -250,7 +324,7 @@ show_pane(int i)
 static void
 draw_status(void)
 {
-	char clock[20], buf[256];
+	char clock[20], buf[512], link[200];
 	time_t t = time(NULL);
 	struct tm tm;
 
@@ -265,10 +339,10 @@ draw_status(void)
 		wattroff(C.status, A_BLINK);
 		wattron(C.status, A_REVERSE);
 	}
+	link_text(link, sizeof link);
 	snprintf(buf, sizeof buf, " %s | %s %s | %s | %s %s | %s",
 		 C.si.station, _("officer"), db_officer(C.db), clock,
-		 _("level"), C.top_level[0] ? C.top_level : _("none"),
-		 _("offline"));
+		 _("level"), C.top_level[0] ? C.top_level : _("none"), link);
 	text_put(C.status, buf, COLS, 0);
 	if (C.counts.phone_late + C.counts.written_late +
 	    C.counts.unanswered_late > 0) {
@@ -491,6 +565,8 @@ prompt_key(int ch, int is_key)
 			if (C.line[0]) {
 				int rc = console_command(C.line, msg, sizeof msg);
 				console_msg(rc != 0, "%s", msg);
+				/* ':link' may have given this station a server. */
+				open_link();
 				console_changed();
 			}
 		} else {
@@ -987,9 +1063,14 @@ console_main(const char *dbpath, const char *officer)
 	uv_timer_start(&C.tick, on_tick, 1000, 1000);
 	uv_prepare_init(&C.loop, &C.draw);
 	uv_prepare_start(&C.draw, on_prepare);
+	open_link();
 
 	uv_run(&C.loop, UV_RUN_DEFAULT);
 
+	/* The link closes its own handles (and frees itself in their
+	 * callbacks) before the rest are walked. */
+	link_close(C.link);
+	C.link = NULL;
 	uv_walk(&C.loop, walk_close, NULL);
 	uv_run(&C.loop, UV_RUN_DEFAULT);
 	rc = uv_loop_close(&C.loop);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/core.h"
+#include "sync/client.h"
 #include "tui/console.h"
 
 #define MAX_POS 8
@@ -220,7 +221,9 @@ cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	const char *station = opt(a, "station"), *role = opt(a, "role");
 	const char *seed = opt(a, "seed"), *realm = opt(a, "realm");
+	const char *server = opt(a, "server"), *key = opt(a, "key");
 	int r = role_parse(role ? role : "town"), rc;
+	char why[160];
 	struct stat st;
 
 	if (!station)
@@ -229,6 +232,14 @@ cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
 		return refuse("role '%s' is not town or command", role);
 	if (seed && strcmp(seed, "county") != 0 && strcmp(seed, "none") != 0)
 		return refuse("seed '%s' is not county or none", seed);
+	if (!server != !key)
+		return usage(c, "%s", "--server and --key go together");
+	if (server && link_check_settings(server, key, why, sizeof why))
+		return refuse("%s", why);
+	/* The live link settings never go into a drill's database. */
+	if (server && realm && strcmp(realm, "live") != 0)
+		return refuse("a %s database never carries the live link settings "
+			      "(--server is for realm live)", realm);
 	if (stat(sh->dbpath, &st) == 0 && st.st_size > 0)
 		return refuse("%s already exists; a station database is made once",
 			      sh->dbpath);
@@ -236,15 +247,73 @@ cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
 		return fail(sh, rc);
 	rc = station_init(sh->db, station, r, realm ? realm : "live",
 			  !seed || strcmp(seed, "county") == 0);
+	if (!rc && server)
+		rc = replica_set_link(sh->db, server, key);
 	if (rc) {
 		int code = fail(sh, rc);
 		db_close(&sh->db);
 		unlink(sh->dbpath);
 		return code;
 	}
-	fprintf(stderr, "dutydesk: station %s (%s) ready in %s\n", station,
-		role_name(r), sh->dbpath);
+	fprintf(stderr, "dutydesk: station %s (%s) ready in %s%s%s\n", station,
+		role_name(r), sh->dbpath, server ? ", linked to " : "",
+		server ? server : "");
 	return 0;
+}
+
+/* ---- the link to the county server ---- */
+
+static int
+cmd_link(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	const char *server = opt(a, "server"), *key = opt(a, "key");
+	char old_server[256], old_key[128], why[160];
+	struct station_info si;
+	int rc;
+
+	if (!server && !key)
+		return usage(c, "%s", "link needs --server HOST:PORT and/or --key KEY");
+	if (link_check_settings(server, key, why, sizeof why))
+		return refuse("%s", why);
+	if ((rc = station_identity(sh->db, &si)))
+		return fail(sh, rc);
+	if (strcmp(si.realm, "live") != 0)
+		return refuse("this is a %s database: a drill never carries the "
+			      "live link settings", si.realm);
+	if ((rc = replica_link(sh->db, old_server, sizeof old_server, old_key,
+			       sizeof old_key)) < 0)
+		return fail(sh, rc);
+	if (rc == 0 && (!server || !key))
+		return usage(c, "%s", "the first link needs both --server and --key");
+	if ((rc = replica_set_link(sh->db, server ? server : old_server,
+				   key ? key : old_key)))
+		return fail(sh, rc);
+	fprintf(stderr, "dutydesk: station %s now syncs with %s\n", si.station,
+		server ? server : old_server);
+	return 0;
+}
+
+static int
+cmd_sync(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	const char *t = opt(a, "timeout");
+	char server[256], key[128], msg[256];
+	int64_t secs = 30;
+	int rc;
+
+	if (t && parse_qty(t, 1, 3600, &secs))
+		return usage(c, "--timeout '%s' is not 1..3600 seconds", t);
+	if ((rc = replica_link(sh->db, server, sizeof server, key, sizeof key)) < 0)
+		return fail(sh, rc);
+	if (rc == 0)
+		return refuse("%s", "no server is set for this station (dutydesk "
+			      "link --server HOST:PORT --key KEY)");
+	/* The link opens its own connection; this one is not needed. */
+	db_close(&sh->db);
+	rc = link_sync_once(sh->dbpath, (int)secs * 1000, msg, sizeof msg);
+	fprintf(stderr, "dutydesk: %s%s\n", rc == 0 ? "sync: " : "", msg);
+	/* An unreachable or failing server is DD_E_SERVER: exit 5. */
+	return rc == 0 ? 0 : dd_exitcode(rc);
 }
 
 static int
@@ -252,11 +321,17 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	struct station_info si;
 	cJSON *resp = NULL, *inc = NULL, *r, *filter;
-	int rc;
+	char server[256], key[128];
+	int64_t last_sync = 0, refused = 0;
+	int rc, linked;
 
 	(void)c;
 	if ((rc = station_info(sh->db, &si)))
 		return fail(sh, rc);
+	if ((linked = replica_link(sh->db, server, sizeof server, key,
+				   sizeof key)) < 0)
+		return fail(sh, linked);
+	link_note_read(sh->dbpath, &last_sync, &refused);
 	filter = cJSON_CreateObject();
 	cJSON_AddNumberToObject(filter, "open", 1);
 	if ((rc = state_list(sh->db, LIST_RESPONSES, NULL, &resp)) ||
@@ -274,6 +349,19 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 		cJSON_AddStringToObject(o, "incarnation", si.incarnation);
 		cJSON_AddNumberToObject(o, "operations", (double)si.ops);
 		cJSON_AddNumberToObject(o, "queued", (double)si.queued);
+		if (linked) {
+			char iso[21];
+			cJSON_AddStringToObject(o, "server", server);
+			cJSON_AddNumberToObject(o, "refused", (double)refused);
+			if (last_sync) {
+				time_format_iso(last_sync, iso);
+				cJSON_AddStringToObject(o, "last_sync", iso);
+			} else {
+				cJSON_AddNullToObject(o, "last_sync");
+			}
+		} else {
+			cJSON_AddNullToObject(o, "server");
+		}
 		cJSON_AddNumberToObject(o, "open_incidents", cJSON_GetArraySize(inc));
 		cJSON_AddItemToObject(o, "responses", resp);
 		resp = NULL;
@@ -283,8 +371,19 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 		printf("station   %s (%s), realm %s\n", si.station,
 		       role_name(si.role), si.realm);
 		printf("officer   %s\n", db_officer(sh->db));
-		printf("database  %s, %lld operations, %lld queued (offline)\n",
-		       sh->dbpath, (long long)si.ops, (long long)si.queued);
+		printf("database  %s, %lld operations, %lld queued%s\n",
+		       sh->dbpath, (long long)si.ops, (long long)si.queued,
+		       linked ? "" : " (offline)");
+		if (linked) {
+			char when[20] = "never";
+			if (last_sync)
+				time_format_local(last_sync, when);
+			printf("link      %s, %lld queued, %lld refused, last sync %s\n",
+			       server, (long long)si.queued, (long long)refused, when);
+		} else {
+			printf("link      none (an offline station; dutydesk link "
+			       "--server HOST:PORT --key KEY)\n");
+		}
 		printf("incidents %d open\n", cJSON_GetArraySize(inc));
 		printf("response ");
 		int any = 0;
@@ -1067,11 +1166,18 @@ cmd_conflict_ack(struct shell *sh, const struct cmd *c, struct args *a)
 	"caller-unit=,caller-name=,caller-phone=,notified=,recorder="
 
 static const struct cmd commands[] = {
-	{ "init", NULL, "station=,role=,seed=,realm=", 0, 0, DB_NONE, cmd_init,
-	  "init --station CODE [--role town|command] [--seed county|none]",
+	{ "init", NULL, "station=,role=,seed=,realm=,server=,key=", 0, 0, DB_NONE,
+	  cmd_init, "init --station CODE [--role town|command] [--seed county|none] "
+	  "[--server HOST:PORT --key KEY]",
 	  "make a new station database (seeded with the county by default)" },
 	{ "status", NULL, "json", 0, 0, DB_READ, cmd_status,
-	  "status [--json]", "station, queue and what is in force" },
+	  "status [--json]", "station, queue, link and what is in force" },
+	{ "link", NULL, "server=,key=", 0, 0, DB_WRITE, cmd_link,
+	  "link --server HOST:PORT --key KEY",
+	  "set or change the county server this station syncs with" },
+	{ "sync", NULL, "timeout=", 0, 0, DB_READ, cmd_sync,
+	  "sync [--timeout SECONDS]",
+	  "push the queue, pull until caught up (exit 5: no server)" },
 	{ "incident", "add", INC_OPTS, 0, 0, DB_WRITE, cmd_incident_add,
 	  "incident add --town TOWN --title TEXT [--place P] [--kind K] "
 	  "[--severity 1-4] [--received TIME] [--dead N] ... [--caller-name N]",
@@ -1194,7 +1300,7 @@ help(FILE *f, const char *noun)
 	}
 	if (!noun)
 		fprintf(f, "\nExit: 0 done, 1 refused, 2 usage, 3 database, 4 disk "
-			"full.\nEnvironment: DUTYDESK_DB, DUTYDESK_OFFICER, "
+			"full, 5 no server.\nEnvironment: DUTYDESK_DB, DUTYDESK_OFFICER, "
 			"DUTYDESK_ASSETS, DUTYDESK_TZ.\n");
 }
 
