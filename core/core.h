@@ -371,6 +371,9 @@ int replica_set_cursor(struct db *db, int64_t after);
 /* Station: note the server's history; *changed when it differs from the
  * one known (cursor reset, our operations offered again). */
 int replica_history(struct db *db, const char *history, int *changed);
+/* Station: pull everything again and offer all our operations again
+ * (the server was put back without a new history). */
+int replica_reset(struct db *db);
 /* Station: the link settings, HOST:PORT and the key (64 hex digits).
  * replica_link: 1 set, 0 none. */
 int replica_set_link(struct db *db, const char *server, const char *key);

@@ -171,17 +171,27 @@ replica_history(struct db *db, const char *history, int *changed)
 		goto out;
 	rc = 0;
 	if (strcmp(known, history) != 0) {
-		/* Another server history: pull everything again and offer
-		 * every operation of ours; replicas skip what they hold. */
 		*changed = known[0] != 0;
-		if ((rc = meta_set_text(db, "server_history", history)) ||
-		    (rc = meta_set_int(db, "pull_cursor", 0)))
-			goto out;
-		if (*changed)
-			rc = db_exec(db, "UPDATE ops SET acked = 0 WHERE local = 1 "
-				     "AND refused IS NULL", NULL);
+		if ((rc = meta_set_text(db, "server_history", history)) == 0)
+			rc = *changed ? replica_reset(db)
+				      : meta_set_int(db, "pull_cursor", 0);
 	}
 out:
+	return db_end(db, rc);
+}
+
+int
+replica_reset(struct db *db)
+{
+	int rc;
+
+	/* Another server history, or one put back: pull everything again
+	 * and offer every operation of ours; replicas skip what they hold. */
+	if ((rc = db_begin(db)))
+		return rc;
+	if (!(rc = meta_set_int(db, "pull_cursor", 0)))
+		rc = db_exec(db, "UPDATE ops SET acked = 0 WHERE local = 1 AND "
+			     "refused IS NULL", NULL);
 	return db_end(db, rc);
 }
 

@@ -885,16 +885,14 @@ on_welcome(struct link *l, const cJSON *m)
 	/* Same history, but the server holds less than it once said: it was
 	 * put back without a new history id (a copied file). Treated as a
 	 * new history, or what it numbers anew below our cursor would never
-	 * be pulled and what it lost of ours never offered again. core has
-	 * no call for that reset: noting another history and then this one
-	 * again does it (cursor 0, our operations unacknowledged). */
+	 * be pulled and what it lost of ours never offered again. */
 	if (!changed && (have < l->acked_upto || head < after)) {
-		if ((rc = replica_history(l->db, "rewound", &changed)) ||
-		    (rc = replica_history(l->db, history, &changed))) {
+		if ((rc = replica_reset(l->db))) {
 			conn_fail(l, "cannot note the server's history: %s",
 				  dberr(l, rc));
 			return;
 		}
+		changed = 1;
 		rewound = 1;
 	}
 	if (changed && (rc = outbox_scan(l))) {
