@@ -36,6 +36,7 @@ enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_ENV = 3,
 	E(ROLE,       EXIT_REFUSED, DD_N_("not allowed for this station's role")) \
 	E(SCHEMA,     EXIT_REFUSED, DD_N_("malformed operation")) \
 	E(REALM,      EXIT_REFUSED, DD_N_("operation belongs to another realm")) \
+	E(CLOCK,      EXIT_REFUSED, DD_N_("operation stamped in the future")) \
 	E(DB_OPEN,    EXIT_ENV,     DD_N_("cannot open database")) \
 	E(DB_NOTOURS, EXIT_ENV,     DD_N_("not a dutydesk database")) \
 	E(DB_NEWER,   EXIT_ENV,     DD_N_("database was written by a newer dutydesk")) \
@@ -357,6 +358,8 @@ int replica_head(struct db *db, int64_t *head);
  * held, 2 refused on a fixed ground and recorded (message in
  * db_errmsg), negative on a database error. */
 int replica_take(struct db *db, const struct op *op, int role, int64_t *sseq);
+/* The code of the last refusal (role, realm, schema, clock). */
+const char *replica_refusal(const struct db *db);
 /* Server: operations with a server sequence above after, in order. */
 int replica_each_after(struct db *db, int64_t after, int limit,
 		       int (*fn)(const struct op *op, int64_t sseq, void *ctx),

@@ -25,6 +25,7 @@ struct db {
 	char officer[64];
 	char realm[40];       /* cached: a database's realm never changes */
 	char path[4096];
+	char refusal[16];     /* code of the last refusal by replica_take */
 	char err[512];
 	struct stmt_slot cache[STMT_CACHE];
 };

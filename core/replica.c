@@ -44,7 +44,15 @@ replica_take(struct db *db, const struct op *op, int role, int64_t *sseq)
 	*sseq = 0;
 	if (db->depth == 0)
 		return db_fail(db, DD_E_DB, "replica_take outside a transaction");
-	if (!op_kind_allowed(op->kind, role))
+	/* A stamp far ahead of the server's clock would win every field it
+	 * writes for as long as it is ahead: refused at the one intake
+	 * every replica shares, so the station's officer is told. */
+	if ((op->hlc >> 16) > db->clock.now_ms(db->clock.ctx) + HLC_SKEW_MAX_MS)
+		rc = db_fail(db, DD_E_CLOCK, "operation stamped %lld s ahead of "
+			     "the server's clock; set the station's clock",
+			     (long long)(((op->hlc >> 16) -
+					  db->clock.now_ms(db->clock.ctx)) / 1000));
+	else if (!op_kind_allowed(op->kind, role))
 		rc = db_fail(db, DD_E_ROLE, "a %s station may not %s",
 			     role_name(role), op->kind);
 	else
@@ -64,18 +72,26 @@ replica_take(struct db *db, const struct op *op, int role, int64_t *sseq)
 	if (rc == 0)
 		return 0;
 	/* Refused on a fixed ground: its sequence number is used up. */
-	if (rc == DD_E_SCHEMA || rc == DD_E_ROLE || rc == DD_E_REALM) {
+	if (rc == DD_E_SCHEMA || rc == DD_E_ROLE || rc == DD_E_REALM ||
+	    rc == DD_E_CLOCK) {
 		char why[sizeof db->err];
 		memcpy(why, db->err, sizeof why);
+		snprintf(db->refusal, sizeof db->refusal, "%s", rc == DD_E_ROLE
+			 ? "role" : rc == DD_E_REALM ? "realm" : rc == DD_E_CLOCK
+			 ? "clock" : "schema");
 		rc = db_exec(db, "INSERT OR IGNORE INTO refused(station, incarnation, "
 			     "seq, code, message) VALUES(?, ?, ?, ?, ?)", "ssiss",
-			     op->station, op->incarnation, op->seq,
-			     rc == DD_E_ROLE ? "role" : rc == DD_E_REALM ? "realm"
-			     : "schema", why);
+			     op->station, op->incarnation, op->seq, db->refusal, why);
 		memcpy(db->err, why, sizeof why);
 		return rc ? rc : 2;
 	}
 	return rc;
+}
+
+const char *
+replica_refusal(const struct db *db)
+{
+	return db->refusal;
 }
 
 int

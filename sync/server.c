@@ -1150,8 +1150,7 @@ on_push(struct conn *c, const cJSON *m)
 		have = ops[i].seq;
 		if (rc == 2) {
 			cJSON *rf = cJSON_CreateObject();
-			const char *code = op_kind_allowed(ops[i].kind, c->role) ? "schema"
-				: "role";
+			const char *code = replica_refusal(db);
 			cJSON_AddStringToObject(rf, "seq", i64s(ops[i].seq, buf));
 			cJSON_AddStringToObject(rf, "code", code);
 			cJSON_AddStringToObject(rf, "message", db_errmsg(db));

@@ -118,6 +118,7 @@ refusals_use_up_their_seq(void **state)
 	assert_int_equal(db_begin(srv), 0);
 	assert_int_equal(replica_take(srv, &op, ROLE_TOWN, &sseq), 2);
 	assert_non_null(strstr(db_errmsg(srv), "town"));
+	assert_string_equal(replica_refusal(srv), "role");
 	/* A command station may. */
 	op.seq = 2;
 	snprintf(op.entity, sizeof op.entity, "gucheng-2");
@@ -127,8 +128,26 @@ refusals_use_up_their_seq(void **state)
 	assert_int_equal(have, 2);
 	assert_int_equal(replica_head(srv, &head), 0);
 	assert_int_equal(head, 1);
-	/* Outside a transaction: refused by the layer, not applied. */
+	/* Stamped an hour ahead of the server's clock: refused, its seq
+	 * used up, so it cannot win fields for an hour. */
 	op.seq = 3;
+	snprintf(op.entity, sizeof op.entity, "gucheng-3");
+	op.hlc = ((T0 + 3600) * 1000) << 16;
+	assert_int_equal(db_begin(srv), 0);
+	assert_int_equal(replica_take(srv, &op, ROLE_COMMAND, &sseq), 2);
+	assert_string_equal(replica_refusal(srv), "clock");
+	assert_int_equal(db_end(srv, 0), 0);
+	assert_int_equal(replica_have(srv, "gucheng", op.incarnation, &have), 0);
+	assert_int_equal(have, 3);
+	/* Within the allowed skew: taken. */
+	op.seq = 4;
+	snprintf(op.entity, sizeof op.entity, "gucheng-4");
+	op.hlc = ((T0 + 60) * 1000) << 16;
+	assert_int_equal(db_begin(srv), 0);
+	assert_int_equal(replica_take(srv, &op, ROLE_COMMAND, &sseq), 1);
+	assert_int_equal(db_end(srv, 0), 0);
+	/* Outside a transaction: refused by the layer, not applied. */
+	op.seq = 5;
 	assert_true(replica_take(srv, &op, ROLE_COMMAND, &sseq) < 0);
 	op_clear(&op);
 	db_close(&srv);
