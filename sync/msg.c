@@ -45,8 +45,8 @@ msg_type_name(int t)
 	return t >= 0 && t < MSG_N ? defs[t].type : "?";
 }
 
-static int
-digits(const char *s)
+int
+msg_digits(const char *s)
 {
 	size_t i, n = strlen(s);
 
@@ -63,7 +63,7 @@ msg_i64(const cJSON *m, const char *key, int64_t *v)
 {
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(m, key);
 
-	if (!cJSON_IsString(s) || !digits(s->valuestring))
+	if (!cJSON_IsString(s) || !msg_digits(s->valuestring))
 		return 0;
 	*v = strtoll(s->valuestring, NULL, 10);
 	return 1;
@@ -77,7 +77,7 @@ kind_ok(const cJSON *v, char kind)
 	case 'n': return cJSON_IsNumber(v) && v->valuedouble >= 0 &&
 			 v->valuedouble <= 1e9 &&
 			 v->valuedouble == (double)(int64_t)v->valuedouble;
-	case 'i': return cJSON_IsString(v) && digits(v->valuestring);
+	case 'i': return cJSON_IsString(v) && msg_digits(v->valuestring);
 	case 'a': return cJSON_IsArray(v);
 	case 'o': return cJSON_IsObject(v);
 	}

@@ -947,19 +947,6 @@ on_auth(struct conn *c, const cJSON *m)
 static const char *const op_members[] = { "station", "incarnation", "seq",
 	"hlc", "realm", "officer", "kind", "entity", "body", NULL };
 
-static int
-digits_ok(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 18)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
 /* Check one operation's envelope: an object of exactly the members,
  * each of its type. 0, or -1 with field and why set. */
 static int
@@ -995,7 +982,7 @@ op_form(const cJSON *o, int i, char *field, size_t fn, char *why, size_t wn)
 			snprintf(why, wn, "field %s: wrong type", field);
 			return -1;
 		}
-		if ((k == 2 || k == 3) && !digits_ok(v->valuestring)) {
+		if ((k == 2 || k == 3) && !msg_digits(v->valuestring)) {
 			snprintf(why, wn, "field %s: not a decimal string", field);
 			return -1;
 		}

@@ -62,6 +62,8 @@ char *msg_print(const cJSON *m, size_t *n);
 /* An error frame. */
 char *msg_error(const char *code, const char *message, uint64_t frame,
 		const char *field, size_t *n);
+/* A 64-bit value as it travels: 1 to 18 decimal digits. */
+int msg_digits(const char *s);
 /* A decimal string member as int64 (1 found, 0 not). */
 int msg_i64(const cJSON *m, const char *key, int64_t *v);
 

@@ -239,12 +239,10 @@ restore_terminal(void)
 }
 
 static void
-layout(void)
+windows_free(void)
 {
-	int i, h, w, ph;
+	int i;
 
-	C.too_small = COLS < MIN_COLS || LINES < MIN_LINES;
-	C.wide = COLS >= 160 && LINES >= 48;
 	for (i = 0; i < NPANES; i++) {
 		if (C.panes[i].win)
 			delwin(C.panes[i].win);
@@ -258,6 +256,16 @@ layout(void)
 	if (C.msgwin)
 		delwin(C.msgwin);
 	C.status = C.tabs = C.msgwin = NULL;
+}
+
+static void
+layout(void)
+{
+	int i, h, w, ph;
+
+	C.too_small = COLS < MIN_COLS || LINES < MIN_LINES;
+	C.wide = COLS >= 160 && LINES >= 48;
+	windows_free();
 	clearok(curscr, TRUE);
 	C.all_dirty = C.status_dirty = C.msg_dirty = 1;
 	if (C.too_small)
@@ -1075,17 +1083,9 @@ console_main(const char *dbpath, const char *officer)
 	uv_run(&C.loop, UV_RUN_DEFAULT);
 	rc = uv_loop_close(&C.loop);
 	form_close();
-	for (i = 0; i < NPANES; i++) {
+	for (i = 0; i < NPANES; i++)
 		cJSON_Delete(C.panes[i].view.rows);
-		if (C.panes[i].win)
-			delwin(C.panes[i].win);
-	}
-	if (C.status)
-		delwin(C.status);
-	if (C.tabs)
-		delwin(C.tabs);
-	if (C.msgwin)
-		delwin(C.msgwin);
+	windows_free();
 	restore_terminal();
 	db_close(&C.db);
 	form_offer_draft(NULL);
