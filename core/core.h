@@ -367,6 +367,10 @@ int replica_each_after(struct db *db, int64_t after, int limit,
 /* Station: the server holds our operations up to upto; refused is the
  * ack's array of {seq, code, message}. */
 int replica_ack(struct db *db, int64_t upto, const cJSON *refused);
+/* The same for operations of an earlier incarnation of this station
+ * (made before it was restored from a backup). */
+int replica_ack_inc(struct db *db, const char *incarnation, int64_t upto,
+		    const cJSON *refused);
 /* Station: the last server sequence applied (inside a batch's
  * transaction, set it with the operations it covers). */
 int replica_cursor(struct db *db, int64_t *after);

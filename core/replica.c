@@ -129,6 +129,13 @@ replica_each_after(struct db *db, int64_t after, int limit,
 int
 replica_ack(struct db *db, int64_t upto, const cJSON *refused)
 {
+	return replica_ack_inc(db, NULL, upto, refused);
+}
+
+int
+replica_ack_inc(struct db *db, const char *incarnation, int64_t upto,
+		const cJSON *refused)
+{
 	const cJSON *r;
 	char station[32], inc[17];
 	int rc;
@@ -138,6 +145,8 @@ replica_ack(struct db *db, int64_t upto, const cJSON *refused)
 	if ((rc = meta_get_text(db, "station", station, sizeof station)) < 0 ||
 	    (rc = meta_get_text(db, "incarnation", inc, sizeof inc)) < 0)
 		goto out;
+	if (incarnation)
+		snprintf(inc, sizeof inc, "%s", incarnation);
 	rc = db_exec(db, "UPDATE ops SET acked = 1 WHERE local = 1 AND station = ? "
 		     "AND incarnation = ? AND seq <= ? AND acked = 0", "ssi",
 		     station, inc, upto);

@@ -153,6 +153,14 @@ db_restore_mark(struct db *db)
 	 * exist elsewhere, and must never be confused with new ones. */
 	if (!(rc = meta_set_text(db, "incarnation", inc)))
 		rc = meta_set_int(db, "seq", 0);
+	/* Records made after the backup under the old incarnation may exist
+	 * on the server with the ids that follow: new ids here skip ahead
+	 * to the next thousand past a thousand more, so they read well over
+	 * the radio and do not collide. */
+	if (!rc)
+		rc = db_exec(db, "UPDATE counters SET n = (n / 1000 + 2) * 1000 "
+			     "WHERE station = (SELECT value FROM meta WHERE key = "
+			     "'station')", NULL);
 	return db_end(db, rc);
 }
 

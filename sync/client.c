@@ -102,6 +102,9 @@ struct link {
 	int64_t acked_upto;     /* every operation up to here acknowledged */
 	int64_t pushed_upto;    /* sent in this session */
 	int64_t stranded;       /* unacknowledged, of an earlier incarnation */
+	int old_inflight;       /* the push in flight is of one of those */
+	char old_inc[17];       /* ...and this is its incarnation */
+	int old_stuck;          /* the server would not take them: stop */
 	int push_inflight, push_wanted, outbox_more;
 	int64_t data_version;
 
@@ -916,10 +919,11 @@ on_welcome(struct link *l, const cJSON *m)
 		note_msg(l, "the server went back in its history without a new id; "
 			 "everything is offered and pulled again");
 	else if (l->stranded)
-		note_msg(l, "%" PRId64 " operation(s) of an earlier incarnation "
-			 "cannot be sent", l->stranded);
+		note_msg(l, "%" PRId64 " operation(s) from before a restore to "
+			 "deliver", l->stranded);
 	l->pushed_upto = l->acked_upto;
 	l->phase = PH_SYNC;
+	l->old_stuck = 0;
 	l->state = LINK_ONLINE;
 	l->backoff_ms = LINK_BACKOFF_MIN_MS;
 	frame_set_limit(&l->conn->fr, FRAME_MAX);
@@ -999,6 +1003,24 @@ batch_cb(const struct op *op, void *ctx)
 	return 0;
 }
 
+/* The first waiting operation of another incarnation than ours names
+ * the incarnation to deliver next. */
+struct oldest {
+	const char *cur;
+	char *out;
+};
+
+static int
+oldest_cb(const struct op *op, void *ctx)
+{
+	struct oldest *o = ctx;
+
+	if (strcmp(op->incarnation, o->cur) == 0)
+		return 0;
+	snprintf(o->out, 17, "%s", op->incarnation);
+	return 1;
+}
+
 /* Send the next batch of the outbox, one push in flight at a time. */
 static void
 push_more(struct link *l)
@@ -1013,6 +1035,20 @@ push_more(struct link *l)
 	memset(&b, 0, sizeof b);
 	b.inc = l->si.incarnation;
 	b.after = l->pushed_upto;
+	/* Operations of an earlier incarnation (from before a restore) go
+	 * first, one incarnation per push; the server skips what it has. */
+	l->old_inc[0] = 0;
+	if (l->stranded > 0 && !l->old_stuck) {
+		struct oldest o = { l->si.incarnation, l->old_inc };
+		if ((rc = op_each(l->db, 1, oldest_cb, &o)) < 0) {
+			conn_fail(l, "cannot read the outbox: %s", dberr(l, rc));
+			return;
+		}
+	}
+	if (l->old_inc[0]) {
+		b.inc = l->old_inc;
+		b.after = 0;
+	}
 	rc = op_each(l->db, 1, batch_cb, &b);
 	if (rc < 0) {
 		free(b.buf);
@@ -1040,7 +1076,9 @@ push_more(struct link *l)
 	free(b.buf);
 	if (send_raw(l, frame, sizeof head - 1 + b.len + 3) == 0) {
 		l->push_inflight = 1;
-		l->pushed_upto = b.last;
+		l->old_inflight = b.inc == l->old_inc;
+		if (!l->old_inflight)
+			l->pushed_upto = b.last;
 	}
 	free(frame);
 }
@@ -1076,6 +1114,36 @@ on_ack(struct link *l, const cJSON *m)
 			first = cJSON_IsString(msg) ? msg->valuestring
 				: cJSON_IsString(code) ? code->valuestring : "refused";
 		nref++;
+	}
+	if (l->old_inflight) {
+		/* An earlier incarnation's operations: marked as delivered, and
+		 * what still waits is counted again. */
+		const cJSON *inc = cJSON_GetObjectItemCaseSensitive(m, "incarnation");
+		if (!cJSON_IsString(inc) || strcmp(inc->valuestring, l->old_inc)) {
+			send_error(l, "bad_frame", "incarnation: not the one pushed",
+				   "incarnation");
+			conn_fail(l, "the server acknowledged another incarnation");
+			return;
+		}
+		int64_t before = l->stranded;
+		if ((rc = replica_ack_inc(l->db, l->old_inc, upto, refused)) ||
+		    (rc = outbox_scan(l))) {
+			conn_fail(l, "cannot store the acknowledgement: %s",
+				  dberr(l, rc));
+			return;
+		}
+		/* Nothing delivered (the server lacks what comes before them):
+		 * not offered again on this connection, and said. */
+		if (l->stranded == before) {
+			l->old_stuck = 1;
+			note_msg(l, "%" PRId64 " operation(s) from before a restore "
+				 "cannot be delivered", l->stranded);
+		}
+		l->push_inflight = l->old_inflight = 0;
+		l->refused += nref;
+		push_more(l);
+		check_done(l);
+		return;
 	}
 	if (upto > l->seq) {
 		refresh_seq(l);

@@ -1054,6 +1054,7 @@ on_push(struct conn *c, const cJSON *m)
 	struct db *db;
 	struct realm *r;
 	struct pending *p;
+	const char *inc;
 	struct op *ops = NULL;
 	int64_t *sseq = NULL, have = 0, expected = 0;
 	cJSON *refused = NULL, *ack = NULL;
@@ -1095,10 +1096,20 @@ on_push(struct conn *c, const cJSON *m)
 		}
 		nops = ++i;
 	}
+	/* A frame carries operations of one incarnation of this station:
+	 * the session's, or an earlier one (made before the station was
+	 * restored from a backup) that it still has to deliver. */
+	inc = n > 0 ? ops[0].incarnation : c->incarnation;
 	for (i = 0; i < n; i++) {
 		const char *what = strcmp(ops[i].station, c->station) ? "station"
-			: strcmp(ops[i].incarnation, c->incarnation) ? "incarnation"
 			: strcmp(ops[i].realm, c->realm_name) ? "realm" : NULL;
+		if (!what && strcmp(ops[i].incarnation, inc) != 0) {
+			snprintf(field, sizeof field, "ops[%d].incarnation", i);
+			snprintf(why, sizeof why, "field %s: one incarnation per push",
+				 field);
+			conn_error(c, "bad_frame", why, c->fr.count, field, 1);
+			goto out;
+		}
 		if (what) {
 			snprintf(field, sizeof field, "ops[%d].%s", i, what);
 			snprintf(why, sizeof why, "field %s: operation %d is not "
@@ -1119,7 +1130,7 @@ on_push(struct conn *c, const cJSON *m)
 	}
 	if ((rc = r->txn_rc))
 		goto busy;
-	if ((rc = replica_have(db, c->station, c->incarnation, &have)))
+	if ((rc = replica_have(db, c->station, inc, &have)))
 		goto poison;
 	for (i = 0; i < n; i++) {
 		if (ops[i].seq <= have) {
@@ -1158,6 +1169,7 @@ on_push(struct conn *c, const cJSON *m)
 		goto poison;
 	}
 	cJSON_AddStringToObject(ack, "type", "ack");
+	cJSON_AddStringToObject(ack, "incarnation", inc);
 	cJSON_AddStringToObject(ack, "upto", i64s(have, buf));
 	cJSON_AddItemToObject(ack, "refused", refused);
 	refused = NULL;

@@ -375,6 +375,40 @@ expect_exit 0 "the next sync has nothing left to send" -- \
 run "$BIN" --db "$W/dayang.db" status
 check "status counts the refusal" grep -q "^link .*0 queued, 1 refused" "$OUT"
 
+# ---------------------------------------------------------------------
+# A station restored from a backup taken before it had synced: what it
+# made under its old incarnation still reaches the server from the
+# restored copy, and what it made after the backup (already on the
+# server) comes back to it; nothing is doubled.
+
+"$DBIN" keygen taozhu --role town --keys "$W/keys" >"$W/key.taozhu" 2>/dev/null
+ok_run "init taozhu" -- "$BIN" --db "$W/taozhu.db" init --station taozhu \
+	--server "$SRV" --key "$(cat "$W/key.taozhu")"
+expect_id "taozhu: an incident before the backup" -- \
+	"$BIN" --db "$W/taozhu.db" incident add --town 桃渚镇 --title 备份前的事件
+ok_run "taozhu: backup, not yet synced" -- \
+	"$BIN" --db "$W/taozhu.db" backup "$W/taozhu.bak"
+expect_id "taozhu: an incident after the backup" -- \
+	"$BIN" --db "$W/taozhu.db" incident add --town 桃渚镇 --title 备份后的事件
+expect_exit 0 "taozhu syncs both" -- "$BIN" --db "$W/taozhu.db" sync --timeout 10
+ok_run "restore taozhu's old backup as a new database" -- \
+	"$BIN" --db "$W/taozhu2.db" restore "$W/taozhu.bak"
+expect_id "the restored taozhu: a new incident" -- \
+	"$BIN" --db "$W/taozhu2.db" incident add --town 桃渚镇 --title 恢复后的事件
+expect_exit 0 "the restored copy syncs (old and new incarnation)" -- \
+	"$BIN" --db "$W/taozhu2.db" sync --timeout 10
+expect_exit 0 "and again" -- "$BIN" --db "$W/taozhu2.db" sync --timeout 10
+run "$BIN" --db "$W/taozhu2.db" status --json
+check "nothing of the restored copy waits any more" grep -q '"queued":[[:space:]]*0' "$OUT"
+"$BIN" --db "$W/taozhu2.db" export --json >"$W/x.taozhu2" 2>/dev/null
+"$DBIN" --db "$SDB" export --json >"$W/x.server2" 2>/dev/null
+check "the restored copy and the server are byte-identical" \
+	cmp -s "$W/x.taozhu2" "$W/x.server2"
+for t in 备份前的事件 备份后的事件 恢复后的事件; do
+	check "the server holds '$t' once" \
+		test "$(grep -c "\"$t\"" "$W/x.server2")" -eq 1
+done
+
 stop_server
 check "dutydeskd stops on SIGTERM" test -z "$SPID"
 finish
