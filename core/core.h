@@ -37,6 +37,7 @@ enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_ENV = 3,
 	E(SCHEMA,     EXIT_REFUSED, DD_N_("malformed operation")) \
 	E(REALM,      EXIT_REFUSED, DD_N_("operation belongs to another realm")) \
 	E(CLOCK,      EXIT_REFUSED, DD_N_("operation stamped in the future")) \
+	E(CONFLICT,   EXIT_REFUSED, DD_N_("operation clashes with what is stored")) \
 	E(DB_OPEN,    EXIT_ENV,     DD_N_("cannot open database")) \
 	E(DB_NOTOURS, EXIT_ENV,     DD_N_("not a dutydesk database")) \
 	E(DB_NEWER,   EXIT_ENV,     DD_N_("database was written by a newer dutydesk")) \

@@ -55,8 +55,23 @@ replica_take(struct db *db, const struct op *op, int role, int64_t *sseq)
 	else if (!op_kind_allowed(op->kind, role))
 		rc = db_fail(db, DD_E_ROLE, "a %s station may not %s",
 			     role_name(role), op->kind);
-	else
+	else if ((rc = db_exec(db, "SAVEPOINT take", NULL)) == 0) {
+		/* One operation that cannot be stored (a record id taken by
+		 * another incarnation's) must not spoil the others taken in
+		 * the same transaction: it alone is rolled back and refused. */
 		rc = op_apply(db, op);
+		if (rc == DD_E_DB) {
+			char why[sizeof db->err];
+			memcpy(why, db->err, sizeof why);
+			db_exec(db, "ROLLBACK TO take", NULL);
+			db_exec(db, "RELEASE take", NULL);
+			rc = db_fail(db, DD_E_CONFLICT, "cannot be stored: %s", why);
+		} else {
+			int r = db_exec(db, "RELEASE take", NULL);
+			if (r)
+				rc = r;
+		}
+	}
 	if (rc == 1) {
 		/* The server sequence is given inside the transaction, from
 		 * what is stored. */
@@ -73,12 +88,12 @@ replica_take(struct db *db, const struct op *op, int role, int64_t *sseq)
 		return 0;
 	/* Refused on a fixed ground: its sequence number is used up. */
 	if (rc == DD_E_SCHEMA || rc == DD_E_ROLE || rc == DD_E_REALM ||
-	    rc == DD_E_CLOCK) {
+	    rc == DD_E_CLOCK || rc == DD_E_CONFLICT) {
 		char why[sizeof db->err];
 		memcpy(why, db->err, sizeof why);
 		snprintf(db->refusal, sizeof db->refusal, "%s", rc == DD_E_ROLE
 			 ? "role" : rc == DD_E_REALM ? "realm" : rc == DD_E_CLOCK
-			 ? "clock" : "schema");
+			 ? "clock" : rc == DD_E_CONFLICT ? "conflict" : "schema");
 		rc = db_exec(db, "INSERT OR IGNORE INTO refused(station, incarnation, "
 			     "seq, code, message) VALUES(?, ?, ?, ?, ?)", "ssiss",
 			     op->station, op->incarnation, op->seq, db->refusal, why);

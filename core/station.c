@@ -154,13 +154,14 @@ db_restore_mark(struct db *db)
 	if (!(rc = meta_set_text(db, "incarnation", inc)))
 		rc = meta_set_int(db, "seq", 0);
 	/* Records made after the backup under the old incarnation may exist
-	 * on the server with the ids that follow: new ids here skip ahead
-	 * to the next thousand past a thousand more, so they read well over
-	 * the radio and do not collide. */
+	 * on the server with the ids that follow: new ids here skip ahead to
+	 * the next ten thousand past ten thousand more (more than a busy
+	 * office makes between backups), so they read well over the radio
+	 * and do not collide. */
 	if (!rc)
-		rc = db_exec(db, "UPDATE counters SET n = (n / 1000 + 2) * 1000 "
-			     "WHERE station = (SELECT value FROM meta WHERE key = "
-			     "'station')", NULL);
+		rc = db_exec(db, "INSERT INTO counters(station, n) SELECT value, "
+			     "20000 FROM meta WHERE key = 'station' ON CONFLICT("
+			     "station) DO UPDATE SET n = (n / 10000 + 2) * 10000", NULL);
 	return db_end(db, rc);
 }
 

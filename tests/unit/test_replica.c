@@ -153,6 +153,53 @@ refusals_use_up_their_seq(void **state)
 	db_close(&srv);
 }
 
+static struct op
+move_op(const char *inc, int64_t seq, const char *entity)
+{
+	struct op op;
+
+	memset(&op, 0, sizeof op);
+	snprintf(op.station, sizeof op.station, "gucheng");
+	snprintf(op.incarnation, sizeof op.incarnation, "%s", inc);
+	op.seq = seq;
+	op.hlc = ((T0 * 1000) << 16) + seq;
+	snprintf(op.realm, sizeof op.realm, "live");
+	snprintf(op.officer, sizeof op.officer, "x");
+	snprintf(op.kind, sizeof op.kind, "supply.move");
+	snprintf(op.entity, sizeof op.entity, "%s", entity);
+	op.body = cJSON_Parse("{\"kind\":\"issue\",\"legs\":[{\"depot\":"
+			      "\"d-gucheng\",\"item\":\"tent\",\"delta\":-1}],"
+			      "\"at\":\"2026-11-28T12:00:00Z\"}");
+	return op;
+}
+
+static void
+a_clash_spoils_only_itself(void **state)
+{
+	struct db *srv = tdb_new("server3", ROLE_COMMAND, 1);
+	struct op a = move_op("00000000000000aa", 1, "gucheng-1");
+	struct op b = move_op("00000000000000bb", 1, "gucheng-1");
+	struct op c = move_op("00000000000000bb", 2, "gucheng-2");
+	int64_t sseq, have, before = supply_stock(srv, "d-gucheng", "tent");
+	(void)state;
+
+	/* The same movement id from a later incarnation cannot be stored:
+	 * it alone is refused, and what the transaction took stays. */
+	assert_int_equal(db_begin(srv), 0);
+	assert_int_equal(replica_take(srv, &a, ROLE_TOWN, &sseq), 1);
+	assert_int_equal(replica_take(srv, &b, ROLE_TOWN, &sseq), 2);
+	assert_string_equal(replica_refusal(srv), "conflict");
+	assert_int_equal(replica_take(srv, &c, ROLE_TOWN, &sseq), 1);
+	assert_int_equal(db_end(srv, 0), 0);
+	assert_int_equal(supply_stock(srv, "d-gucheng", "tent"), before - 2);
+	assert_int_equal(replica_have(srv, "gucheng", "00000000000000bb", &have), 0);
+	assert_int_equal(have, 2);
+	op_clear(&a);
+	op_clear(&b);
+	op_clear(&c);
+	db_close(&srv);
+}
+
 static void
 new_history_starts_over(void **state)
 {
@@ -211,6 +258,7 @@ main(void)
 		cmocka_unit_test(link_settings),
 		cmocka_unit_test(server_takes_in_order),
 		cmocka_unit_test(refusals_use_up_their_seq),
+		cmocka_unit_test(a_clash_spoils_only_itself),
 		cmocka_unit_test(new_history_starts_over),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
