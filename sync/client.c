@@ -1415,6 +1415,10 @@ on_error_frame(struct link *l, const cJSON *m)
 	if (strcmp(code, "auth_failed") == 0 || strcmp(code, "version") == 0 ||
 	    strcmp(code, "forged") == 0)
 		link_stop(l, DD_E_REFUSED, "server: %.20s: %.120s", code, text);
+	else if (strcmp(code, "gap") == 0)
+		/* The server keeps the connection: the ack before this error
+		 * said what it holds, and the outbox is offered from there. */
+		note_msg(l, "server: gap: %.120s", text);
 	else
 		conn_fail(l, "server: %.20s: %.120s", code, text);
 }
