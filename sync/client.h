@@ -65,9 +65,8 @@ void link_poke(struct link *l);
 void link_close(struct link *l);
 
 /* One sync for scripts and tests, on a loop of its own: connect, push
- * everything, pull until caught up, close. Returns 0, or DD_E_IO when
- * the server cannot be reached or the exchange failed (exit 5 for the
- * shell), DD_E_REFUSED when the server or the station refused (wrong
+ * everything, pull until caught up, close. Returns 0, or DD_E_SERVER
+ * when the server cannot be reached or the exchange failed (exit 5), DD_E_REFUSED when the server or the station refused (wrong
  * key, server ahead, operations refused), another DD_E_ code for the
  * database. msg gets a one-line summary or the reason. */
 int link_sync_once(const char *dbpath, int timeout_ms, char *msg, size_t n);

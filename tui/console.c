@@ -202,6 +202,12 @@ link_text(char *buf, size_t n)
 	    len < n)
 		snprintf(buf + len, n - len, _(", clock %+llds from server"),
 			 (long long)(st.skew_ms / 1000));
+	/* Operations the server refused stay here, applied locally: the
+	 * officer must know (dutydesk status lists the count too). */
+	len = strlen(buf);
+	if (st.refused > 0 && len < n)
+		snprintf(buf + len, n - len, _(", %lld REFUSED"),
+			 (long long)st.refused);
 }
 
 static int
