@@ -393,7 +393,9 @@ int replica_link(struct db *db, char *server, size_t n, char *key, size_t kn);
  * and the field ("line 12: injects[3].at_min: ..."). */
 int drill_parse(const char *text, cJSON **out, char *why, size_t n);
 /* Make db (a new station database in a drill realm) a drill of scenario
- * that started at started (seconds) and runs speed times faster. */
+ * that started at started (seconds). Drill time runs speed times faster
+ * than the wall clock from then: the db's clock and the now given to
+ * drill_tick and drill_score are drill time. */
 int drill_setup(struct db *db, const cJSON *scenario, int64_t started,
 		int speed);
 /* The scenario of a drill database: 1 with it, 0 not a drill. */

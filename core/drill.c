@@ -300,13 +300,14 @@ drill_tick(struct db *db, int64_t now, int *fired)
 	    (rc = db_begin(db)))
 		goto out;
 	rc = 0;
-	/* Drill time runs speed times faster than the clock from the start;
-	 * an inject fires once its minute has come, in timeline order. */
+	/* Everything here is in drill time: the caller's clock runs speed
+	 * times faster from the start (core is handed it, like every
+	 * clock); an inject fires once its minute has come, in order. */
 	cJSON_ArrayForEach(inj, cJSON_GetObjectItemCaseSensitive(s, "injects")) {
 		int64_t at_min = 0, at;
 		struct op op;
 		jint(inj, "at_min", &at_min);
-		at = started + at_min * 60 / speed;
+		at = started + at_min * 60;
 		if (i++ < done)
 			continue;
 		if (at > now)
@@ -423,7 +424,7 @@ drill_score(struct db *db, int64_t now, cJSON **report)
 				if (strcmp(jstr(inj, "id"), after) == 0) {
 					int64_t at_min = 0, done = 0;
 					jint(inj, "at_min", &at_min);
-					trigger = started + at_min * 60 / speed;
+					trigger = started + at_min * 60;
 					meta_get_int(db, "drill_fired", &done);
 					fired = i < done;
 					snprintf(entity, sizeof entity, "drill-%d", i + 1);
@@ -434,7 +435,7 @@ drill_score(struct db *db, int64_t now, cJSON **report)
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "about_inject")))
 			m.incident = entity;
 		m.from = trigger;
-		due = trigger + within * 60 / speed;
+		due = trigger + within * 60;
 		if (fired && (rc = op_each(db, 0, match_op, &m)))
 			break;
 		cJSON_AddStringToObject(a, "id", jstr(e, "id"));
@@ -454,7 +455,7 @@ drill_score(struct db *db, int64_t now, cJSON **report)
 			status = "late";
 			late++;
 			cJSON_AddNumberToObject(a, "late_min",
-						(double)((m.best - due) * speed / 60));
+						(double)((m.best - due) / 60));
 		} else {
 			status = now > due ? "missed" : "pending";
 			missed += now > due;
