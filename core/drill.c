@@ -397,6 +397,7 @@ drill_score(struct db *db, int64_t now, cJSON **report)
 	if ((rc = drill_scenario(db, &s, &started, &speed)) <= 0)
 		return rc < 0 ? rc : db_fail(db, DD_E_NOTFOUND, "not a drill "
 					     "database");
+	rc = 0;
 	r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "scenario", jstr(s, "id"));
 	cJSON_AddStringToObject(r, "title", jstr(s, "title"));

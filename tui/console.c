@@ -63,6 +63,11 @@ static struct console {
 	int alerts;             /* alerts not yet seen */
 	char top_level[32];     /* highest level in force, for the status */
 	struct duty_counts counts; /* what needs the officer, last seen */
+	/* A drill: its clock runs speed times faster from the start. */
+	int drill, drill_speed, drill_paused, drill_over;
+	int64_t drill_start_ms, drill_real0_ms, drill_pause_ms, drill_paused_at;
+	int64_t drill_ends;
+	struct dd_clock drill_clock;
 	int counted;
 	int quit;
 } C;
@@ -85,10 +90,32 @@ console_dbpath(void)
 	return C.dbpath;
 }
 
+char console_drill_report[4096];
+
+static int64_t
+real_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Drill time: from the start, speed times the wall clock, less pauses. */
+static int64_t
+drill_now_ms(void *ctx)
+{
+	int64_t real = C.drill_paused ? C.drill_paused_at : real_ms();
+
+	(void)ctx;
+	return C.drill_start_ms + (real - C.drill_real0_ms - C.drill_pause_ms) *
+	       C.drill_speed;
+}
+
 int64_t
 console_now(void)
 {
-	return (int64_t)time(NULL);
+	return C.drill ? drill_now_ms(NULL) / 1000 : (int64_t)time(NULL);
 }
 
 const char *
@@ -338,8 +365,8 @@ show_pane(int i)
 static void
 draw_status(void)
 {
-	char clock[20], buf[512], link[200];
-	time_t t = time(NULL);
+	char clock[40], buf[512], link[200];
+	time_t t = (time_t)console_now();
 	struct tm tm;
 
 	werase(C.status);
@@ -347,6 +374,12 @@ draw_status(void)
 	wmove(C.status, 0, 0);
 	localtime_r(&t, &tm);
 	strftime(clock, sizeof clock, "%Y-%m-%d %H:%M:%S", &tm);
+	if (C.drill) {
+		size_t k = strlen(clock);
+		snprintf(clock + k, sizeof clock - k, " x%d%s", C.drill_speed,
+			 C.drill_paused ? _(" PAUSED") : C.drill_over ? _(" OVER")
+			 : "");
+	}
 	if (strcmp(C.si.realm, "live") != 0) {
 		wattron(C.status, A_BOLD | A_BLINK);
 		waddstr(C.status, " DRILL ");
@@ -849,13 +882,45 @@ check_alerts(int announce)
 	C.counts = n;
 }
 
+/* A drill's turn: injects whose time has come, and at the end the
+ * after-action report, written once. */
+static void
+drill_turn(void)
+{
+	int64_t now = console_now();
+	cJSON *r = NULL;
+	char why[300];
+	int fired = 0;
+
+	if (!C.drill || C.drill_over || C.drill_paused)
+		return;
+	if (drill_tick(C.db, now, &fired) == 0 && fired) {
+		console_changed();
+		console_alert(_("drill: news has come in"));
+	}
+	if (now < C.drill_ends || drill_score(C.db, now, &r))
+		return;
+	C.drill_over = 1;
+	if (drill_write_report(r, console_drill_report, why, sizeof why))
+		console_msg(1, "%s", why);
+	else
+		console_msg(0, _("DRILL OVER: score %.0f; report in %s.txt"),
+			    cJSON_GetObjectItem(r, "score")->valuedouble,
+			    console_drill_report);
+	cJSON_Delete(r);
+	if (C.bell)
+		beep();
+}
+
 static void
 on_tick(uv_timer_t *h)
 {
-	int64_t v = 0, minute = console_now() / 60;
+	int64_t v = 0, minute;
 	int i;
 
 	(void)h;
+	drill_turn();
+	minute = console_now() / 60;
 	C.status_dirty = 1; /* the clock */
 	/* The first counts are taken after the first paint, as the baseline
 	 * that later alerts compare with. */
@@ -886,12 +951,27 @@ on_tick(uv_timer_t *h)
 int
 console_command(const char *line, char *msg, size_t n)
 {
-	char *copy = strdup(line), *argv[40], *p, *save = NULL, path[64];
+	char *copy, *argv[40], *p, *save = NULL, path[64];
 	int argc = 0, rc, out, err, fd1, fd2, i;
 	FILE *f;
 	char buf[512];
 
-	if (!copy)
+	/* The drill's own verbs: its clock stops and goes on. */
+	if (strncmp(line, "drill ", 6) == 0 && C.drill) {
+		if (strcmp(line + 6, "pause") == 0 && !C.drill_paused) {
+			C.drill_paused_at = real_ms();
+			C.drill_paused = 1;
+			snprintf(msg, n, "%s", _("drill paused"));
+			return 0;
+		}
+		if (strcmp(line + 6, "resume") == 0 && C.drill_paused) {
+			C.drill_pause_ms += real_ms() - C.drill_paused_at;
+			C.drill_paused = 0;
+			snprintf(msg, n, "%s", _("drill resumed"));
+			return 0;
+		}
+	}
+	if (!(copy = strdup(line)))
 		return 1;
 	argv[argc++] = "dutydesk";
 	argv[argc++] = "--db";
@@ -1023,6 +1103,29 @@ console_main(const char *dbpath, const char *officer)
 		return dd_exitcode(rc);
 	}
 	db_set_officer(C.db, officer);
+	{
+		/* A drill database runs on the drill's clock. */
+		cJSON *sc = NULL, *r = NULL;
+		int64_t started = 0;
+		int speed = 1;
+		if (drill_scenario(C.db, &sc, &started, &speed) == 1) {
+			C.drill = 1;
+			C.drill_speed = speed > 0 ? speed : 1;
+			C.drill_start_ms = started * 1000;
+			C.drill_real0_ms = started * 1000;
+			C.drill_clock.now_ms = drill_now_ms;
+			db_set_clock(C.db, &C.drill_clock);
+			if (!console_drill_report[0])
+				snprintf(console_drill_report,
+					 sizeof console_drill_report, "%s.report",
+					 dbpath);
+			if (drill_score(C.db, console_now(), &r) == 0)
+				time_parse_iso(cJSON_GetObjectItem(r, "ends")
+					       ->valuestring, &C.drill_ends);
+			cJSON_Delete(r);
+		}
+		cJSON_Delete(sc);
+	}
 	db_data_version(C.db, &C.data_version);
 	refresh_top_level();
 	/* A small page cache: the console reads a screenful at a time. */

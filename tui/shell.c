@@ -1137,6 +1137,60 @@ cmd_handover_sheet(struct shell *sh, const struct cmd *c, struct args *a)
 				       opt(a, "gb18030") != NULL, stdout));
 }
 
+static int
+cmd_drill_run(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	char path[4200], why[600];
+	int64_t speed = 1;
+	int rc;
+
+	if (opt(a, "speed") && parse_qty(opt(a, "speed"), 1, 10000, &speed))
+		return refuse("speed '%s' must be a whole number from 1 to 10000",
+			      opt(a, "speed"));
+	if (!isatty(0) || !isatty(1))
+		return usage(c, "%s", "a drill runs in the console: a terminal");
+	if (access(sh->dbpath, F_OK) != 0)
+		return refuse("no live database at %s", sh->dbpath);
+	rc = drill_prepare(sh->dbpath, a->pos[0], (int)speed, path, sizeof path,
+			   why, sizeof why);
+	if (rc) {
+		fprintf(stderr, "dutydesk: %s\n", why);
+		return dd_exitcode(rc);
+	}
+	if (opt(a, "report"))
+		snprintf(console_drill_report, sizeof console_drill_report, "%s",
+			 opt(a, "report"));
+	rc = console_main(path, sh->officer);
+	fprintf(stderr, "dutydesk: drill database %s; report %s.txt and .json\n",
+		path, console_drill_report);
+	return rc;
+}
+
+static int
+cmd_drill_report(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	struct db *db = NULL;
+	cJSON *r = NULL;
+	int rc;
+
+	(void)sh;
+	(void)c;
+	if ((rc = db_open(a->pos[0], DB_RDONLY, &db)) ||
+	    (rc = drill_score(db, (int64_t)1 << 40, &r))) {
+		fprintf(stderr, "dutydesk: %s\n", *db_errmsg(db) ? db_errmsg(db)
+			: dd_strerror(rc));
+		db_close(&db);
+		return dd_exitcode(rc);
+	}
+	if (opt(a, "json"))
+		print_json(r, 1);
+	else
+		drill_report_text(r, stdout);
+	cJSON_Delete(r);
+	db_close(&db);
+	return 0;
+}
+
 static void
 row_conflict(struct shell *sh, const cJSON *o)
 {
@@ -1274,6 +1328,11 @@ static const struct cmd commands[] = {
 	  "conflict list [--json]", "conflicts a person should see" },
 	{ "conflict", "ack", "", 1, 1, DB_WRITE, cmd_conflict_ack,
 	  "conflict ack ID", "mark a conflict as seen" },
+	{ "drill", "run", "speed=,report=", 1, 1, DB_NONE, cmd_drill_run,
+	  "drill run FILE [--speed N] [--report PATH]",
+	  "a drill from a scenario, in its own database (演练)" },
+	{ "drill", "report", "json", 1, 1, DB_NONE, cmd_drill_report,
+	  "drill report DRILLDB [--json]", "the after-action report of a drill" },
 	{ "export", NULL, "json", 0, 0, DB_READ, cmd_export,
 	  "export --json", "the replicated state, with its digest" },
 	{ "backup", NULL, "", 1, 1, DB_READ, cmd_backup,

@@ -10,10 +10,25 @@ int shell_main(int argc, char **argv);
 
 #include <stdio.h>
 
+#include <cjson/cJSON.h>
+
 struct db;
 /* Write the shift handover sheet of handover id (NULL: the latest) to
  * out, in UTF-8 or GB18030. */
 int sheet_handover(struct db *db, const char *id, int gb18030, FILE *out);
+
+/* Make a drill database beside the live one from a scenario file (the
+ * live database only read); out gets its path. On a bad scenario the
+ * message names the file, the line and the field, and nothing is made. */
+int drill_prepare(const char *live, const char *file, int speed, char *out,
+		  size_t n, char *why, size_t wn);
+/* The after-action report as plain text, and both files PATH.json and
+ * PATH.txt. */
+void drill_report_text(const cJSON *r, FILE *f);
+int drill_write_report(const cJSON *r, const char *path, char *why,
+		       size_t wn);
+/* The console on a drill database writes its report to this path. */
+extern char console_drill_report[4096];
 
 /* Print s padded or cut to width display columns (CJK counts two). */
 void text_pad(const char *s, int width);

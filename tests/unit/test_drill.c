@@ -168,6 +168,23 @@ scored_on_time_late_missed(void **state)
 }
 
 static void
+scored_before_anything_fired(void **state)
+{
+	struct db *db = drill_db("d3.db", T0, 1);
+	cJSON *r = NULL;
+	(void)state;
+
+	/* At the very start nothing has fired: every action is pending. */
+	assert_int_equal(drill_score(db, T0, &r), 0);
+	assert_non_null(r);
+	assert_string_equal(status_of(r, "iv"), "pending");
+	assert_string_equal(status_of(r, "send"), "pending");
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(r, "finished")));
+	cJSON_Delete(r);
+	db_close(&db);
+}
+
+static void
 not_a_drill(void **state)
 {
 	struct db *db = tdb_new("plain", ROLE_TOWN, 0);
@@ -188,6 +205,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(malformed_scenarios),
 		cmocka_unit_test(not_a_drill),
+		cmocka_unit_test(scored_before_anything_fired),
 		cmocka_unit_test(injects_fire_on_the_drill_clock),
 		cmocka_unit_test(scored_on_time_late_missed),
 	};

@@ -1,0 +1,101 @@
+#!/bin/sh
+# drill.sh - each shipped scenario run at high speed in the console as an
+# officer would: one expected action done through the ':' command line,
+# the others skipped; the JSON report says done on time and skipped
+# missed; the live database is byte for byte unchanged; a malformed
+# scenario is refused with its line and field and leaves no database.
+set -u
+BIN=${DUTYDESK_BIN:-$PWD/dutydesk}
+case "$BIN" in /*) ;; *) BIN=$PWD/$BIN ;; esac
+export DUTYDESK_ASSETS=${DUTYDESK_ASSETS:-$PWD/assets}
+DRILLS=$PWD/assets/drills
+dir=$(mktemp -d)
+sock=$dir/tmux.sock
+T() { tmux -S "$sock" "$@"; }
+trap 'T kill-server 2>/dev/null; rm -rf "$dir"' EXIT
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
+check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+# wait_for SESSION TEXT SECONDS
+wait_for() {
+	i=0
+	while [ $i -lt $(($3 * 10)) ]; do
+		T capture-pane -p -t "$1" 2>/dev/null | grep -qF -- "$2" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+# status_of REPORT.json ACTION: the status the report gives an action.
+status_of() {
+	tr -d '\n\t ' <"$1" | sed 's/},{/}\n{/g' | grep "\"id\":\"$2\"" |
+		sed 's/.*"status":"\([a-z_]*\)".*/\1/' | head -n 1
+}
+
+live=$dir/live.db
+"$BIN" --db "$live" init --station linhai --role command >/dev/null 2>&1 ||
+	{ echo "not ok 1 - init"; exit 1; }
+"$BIN" --db "$live" incident add --town 大田街道 --title 真实事件 >/dev/null
+before=$(sha256sum "$live" | cut -d' ' -f1)
+
+# A malformed scenario: refused with where, and no drill database.
+printf '{"id": "bad", "title": "x", "hazard": "typhoon",\n "injects": [{"id": "a", "at_min": -1, "kind": "note", "fields": {}}],\n "expect": []}\n' >"$dir/bad.json"
+T -f /dev/null new-session -d -s bad -x 80 -y 24 \
+	"'$BIN' --db '$live' drill run '$dir/bad.json' 2>'$dir/bad.err'; echo \$? >'$dir/bad.rc'; sleep 30"
+i=0; while [ ! -s "$dir/bad.rc" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "a malformed scenario is refused (exit 1)" '[ "$(cat "$dir/bad.rc")" = 1 ]'
+check "the message names the line and the field" \
+	'grep -q "line 2: injects\[0\].at_min" "$dir/bad.err"'
+check "no drill database is left" '! ls "$dir"/drill-bad-* >/dev/null 2>&1'
+
+# run SESSION SCENARIO ACTION-COMMAND: a drill at 900x (30 drill minutes
+# are 2 seconds), the action typed at once.
+run() {
+	T new-session -d -s "$1" -x 80 -y 24 \
+		"TERM=xterm-256color LANG=C.UTF-8 DUTYDESK_BELL=off '$BIN' --db '$live' --officer wang drill run '$DRILLS/$2.json' --speed 900 --report '$dir/$1'; echo DRILL-EXITED; sleep 60"
+}
+T -f /dev/null new-session -d -s idle -x 20 -y 5 "sleep 120"
+run ty typhoon-danas
+run fl meiyu-datian-flood
+run ch chemical-fire-duqiao
+for s in ty fl ch; do
+	wait_for $s "DRILL" 5 || nok "$s: the drill console opens with its banner"
+done
+T send-keys -t ty : "response start typhoon IV" Enter
+T send-keys -t fl : "response start flood IV" Enter
+# The fire is reported by the first inject: once it is on the screen.
+wait_for ch "drill-1" 5 || nok "chemical fire: the fire's report arrives"
+T send-keys -t ch : "incident report first drill-1 --channel phone" Enter
+for s in ty fl ch; do
+	if wait_for $s "DRILL OVER" 40; then ok "$s: the drill ends by itself"; else
+		nok "$s: the drill ends by itself"; T capture-pane -p -t $s | sed 's/^/#   /'; fi
+	T send-keys -t $s q
+done
+check "typhoon: the Level IV start done at once is on time" \
+	'[ "$(status_of "$dir/ty.json" start-iv)" = on_time ]'
+check "typhoon: the skipped answer to the blue warning is missed" \
+	'[ "$(status_of "$dir/ty.json" ans-blue)" = missed ]'
+check "flood: the Level IV start is on time" \
+	'[ "$(status_of "$dir/fl.json" start-iv)" = on_time ]'
+check "flood: the skipped dispatch to the underpass is missed" \
+	'[ "$(status_of "$dir/fl.json" car-send)" = missed ]'
+check "chemical fire: the first phone report is on time" \
+	'[ "$(status_of "$dir/ch.json" first-phone)" = on_time ]'
+check "chemical fire: the skipped fire-brigade dispatch is missed" \
+	'[ "$(status_of "$dir/ch.json" fire-send)" = missed ]'
+check "the plain-text reports are written" \
+	'grep -q "score" "$dir/ty.txt" && grep -q "score" "$dir/fl.txt" && grep -q "score" "$dir/ch.txt"'
+db=$(ls "$dir"/drill-typhoon-danas-*.db | head -n 1)
+check "drill report prints the report again" \
+	'"$BIN" drill report "$db" --json | grep -q "\"scenario\":[[:space:]]*\"typhoon-danas\""'
+check "the drill database is in its own realm" \
+	'"$BIN" --db "$db" status | grep -q "realm drill-"'
+after=$(sha256sum "$live" | cut -d' ' -f1)
+check "the live database is byte for byte unchanged" '[ "$before" = "$after" ]'
+check "the live database holds none of the drill" \
+	'! "$BIN" --db "$live" export --json | grep -q "drill-1"'
+
+echo "# $n checks, $fails failed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,162 @@
+/*
+ * drill.c - running a drill from a scenario file: its own database made
+ * beside the live one (the live one is only read), and the after-action
+ * report as JSON and as plain text for any printer.
+ */
+#include "tui/tui.h"
+
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/core.h"
+#include "tui/console.h"
+
+static char *
+read_file(const char *path, char *why, size_t wn)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f) {
+		snprintf(why, wn, "cannot read %s", path);
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (4L << 20) &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
+		if (fread(buf, 1, (size_t)n, f) == (size_t)n) {
+			buf[n] = 0;
+		} else {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	if (!buf)
+		snprintf(why, wn, "cannot read %s", path);
+	return buf;
+}
+
+int
+drill_prepare(const char *live, const char *file, int speed, char *out,
+	      size_t n, char *why, size_t wn)
+{
+	struct station_info si;
+	struct db *db = NULL;
+	cJSON *scenario = NULL;
+	char *text, *copy, stamp[32], realm[40];
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc;
+
+	if (!(text = read_file(file, why, wn)))
+		return DD_E_INVALID;
+	rc = drill_parse(text, &scenario, why, wn);
+	free(text);
+	if (rc) {
+		/* Name the file with the line and field already said. */
+		char tmp[400];
+		snprintf(tmp, sizeof tmp, "%s: %s", file, why);
+		snprintf(why, wn, "%s", tmp);
+		return rc;
+	}
+	/* The live database is opened read-only: only the station's code
+	 * and role come from it; it is left byte for byte as it was. */
+	if ((rc = db_open(live, DB_RDONLY, &db)) ||
+	    (rc = station_identity(db, &si))) {
+		snprintf(why, wn, "%s", *db_errmsg(db) ? db_errmsg(db)
+			 : dd_strerror(rc));
+		db_close(&db);
+		cJSON_Delete(scenario);
+		return rc;
+	}
+	db_close(&db);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm);
+	snprintf(realm, sizeof realm, "drill-%s", stamp);
+	copy = strdup(live);
+	snprintf(out, n, "%s/drill-%.40s-%s.db", copy ? dirname(copy) : ".",
+		 cJSON_GetObjectItem(scenario, "id")->valuestring, stamp);
+	free(copy);
+	if ((rc = db_open(out, DB_CREATE, &db)) ||
+	    (rc = station_init(db, si.station, si.role, realm, 1)) ||
+	    (rc = drill_setup(db, scenario, (int64_t)now, speed))) {
+		snprintf(why, wn, "%s: %s", out, *db_errmsg(db) ? db_errmsg(db)
+			 : dd_strerror(rc));
+		db_close(&db);
+		remove(out);
+	} else {
+		db_close(&db);
+	}
+	cJSON_Delete(scenario);
+	return rc;
+}
+
+static const char *
+s_(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+void
+drill_report_text(const cJSON *r, FILE *f)
+{
+	const cJSON *a;
+
+	fprintf(f, "DRILL  %s  (%s)\n", s_(r, "title"), s_(r, "scenario"));
+	fprintf(f, "==============================================================\n");
+	fprintf(f, "%s %s   %s x%.0f   %s %s\n\n", _("started"), s_(r, "started"),
+		_("speed"), cJSON_GetObjectItem(r, "speed")->valuedouble,
+		_("realm"), s_(r, "realm"));
+	cJSON_ArrayForEach(a, cJSON_GetObjectItem(r, "actions")) {
+		const cJSON *late = cJSON_GetObjectItem(a, "late_min");
+		fprintf(f, "  %-8s %-16s %s\n", s_(a, "status"), s_(a, "id"),
+			s_(a, "title"));
+		fprintf(f, "           %s %s, %s %s", _("due"), s_(a, "due"), _("done"),
+			*s_(a, "done_at") ? s_(a, "done_at") : "-");
+		if (cJSON_IsNumber(late))
+			fprintf(f, " (%s %.0f min)", _("late by"), late->valuedouble);
+		fputc('\n', f);
+	}
+	fprintf(f, "\n%s %.0f / 100: %.0f %s, %.0f %s, %.0f %s\n", _("score"),
+		cJSON_GetObjectItem(r, "score")->valuedouble,
+		cJSON_GetObjectItem(r, "on_time")->valuedouble, _("on time"),
+		cJSON_GetObjectItem(r, "late")->valuedouble, _("late"),
+		cJSON_GetObjectItem(r, "missed")->valuedouble, _("missed"));
+}
+
+int
+drill_write_report(const cJSON *r, const char *path, char *why, size_t wn)
+{
+	char p[4200], *json = cJSON_Print(r);
+	FILE *f;
+	int bad = 0;
+
+	if (!json)
+		return DD_E_NOMEM;
+	snprintf(p, sizeof p, "%s.json", path);
+	if ((f = fopen(p, "w"))) {
+		fputs(json, f);
+		fputc('\n', f);
+		bad |= fclose(f) != 0;
+	} else {
+		bad = 1;
+	}
+	free(json);
+	snprintf(p, sizeof p, "%s.txt", path);
+	if ((f = fopen(p, "w"))) {
+		drill_report_text(r, f);
+		bad |= fclose(f) != 0;
+	} else {
+		bad = 1;
+	}
+	if (bad) {
+		snprintf(why, wn, "cannot write %s", p);
+		return DD_E_IO;
+	}
+	return 0;
+}
