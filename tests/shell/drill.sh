@@ -69,7 +69,7 @@ T send-keys -t fl : "response start flood IV" Enter
 wait_for ch "drill-1" 5 || nok "chemical fire: the fire's report arrives"
 T send-keys -t ch : "incident report first drill-1 --channel phone" Enter
 for s in ty fl ch; do
-	if wait_for $s "DRILL OVER" 40; then ok "$s: the drill ends by itself"; else
+	if wait_for $s "x900 OVER" 40; then ok "$s: the drill ends by itself"; else
 		nok "$s: the drill ends by itself"; T capture-pane -p -t $s | sed 's/^/#   /'; fi
 	T send-keys -t $s q
 done
