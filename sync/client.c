@@ -136,10 +136,7 @@ static void on_work(uv_idle_t *h);
 static int64_t
 real_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_real.now_ms(clock_real.ctx);
 }
 
 /* Formatted aside first: callers may pass the old message as an

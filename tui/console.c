@@ -95,10 +95,7 @@ char console_drill_report[4096];
 static int64_t
 real_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_real.now_ms(clock_real.ctx);
 }
 
 /* Drill time: from the start, speed times the wall clock, less pauses. */
