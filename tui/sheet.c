@@ -42,8 +42,12 @@ write_sheet(struct db *db, const cJSON *entry, FILE *f)
 	cJSON *list = NULL, *filter, *r;
 	int rc, n;
 
-	if ((rc = station_info(db, &si)))
+	if ((rc = station_identity(db, &si)))
 		return rc;
+	/* A drill's printout says so before anything else. */
+	if (strcmp(si.realm, "live") != 0)
+		fprintf(f, "*** %s (%s) ***\n", _("DRILL: NOT A REAL SHIFT"),
+			si.realm);
 	fprintf(f, "%s  %s\n", si.station, _("SHIFT HANDOVER SHEET (交接班记录)"));
 	fprintf(f, "==============================================================\n");
 	fprintf(f, "%-12s %s\n", _("Time:"), when(entry, "at"));

@@ -90,6 +90,9 @@ check "the plain-text reports are written" \
 db=$(ls "$dir"/drill-typhoon-danas-*.db | head -n 1)
 check "drill report prints the report again" \
 	'"$BIN" drill report "$db" --json | grep -q "\"scenario\":[[:space:]]*\"typhoon-danas\""'
+"$BIN" --db "$db" --officer wang handover --to li >/dev/null 2>&1
+check "a printout of the drill says DRILL first" \
+	'"$BIN" --db "$db" handover sheet | head -n 1 | grep -q "DRILL"'
 check "the drill database is in its own realm" \
 	'"$BIN" --db "$db" status | grep -q "realm drill-"'
 after=$(sha256sum "$live" | cut -d' ' -f1)
