@@ -11,61 +11,10 @@ set -u
 # shellcheck source=tests/shell/lib.sh.inc
 . "$(dirname "$0")/lib.sh.inc"
 
-DBIN=${DUTYDESKD_BIN:-./dutydeskd}
-case $DBIN in /*) ;; *) DBIN=$PWD/$DBIN ;; esac
-if [ ! -x "$DBIN" ]; then
-	echo "not ok 1 - dutydeskd binary $DBIN is not there (build it first)"
-	exit 1
-fi
+need_dutydeskd
 
-SPID=""
 SOCK=$W/tmux.sock
 CLEANUP='stop_server; tmux -S "$SOCK" kill-server 2>/dev/null'
-
-stop_server() {
-	[ -n "$SPID" ] || return 0
-	kill -TERM "$SPID" 2>/dev/null
-	_i=0
-	while kill -0 "$SPID" 2>/dev/null && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	kill -KILL "$SPID" 2>/dev/null
-	wait "$SPID" 2>/dev/null
-	SPID=""
-}
-
-# start_server DB [PORT]: dutydeskd in the background on PORT, or on a
-# free port tried at random in 20000-60000; waits until it listens.
-PORT=""
-start_server() {
-	_tries=0
-	while [ $_tries -lt 20 ]; do
-		_tries=$((_tries + 1))
-		if [ -n "${2:-}" ]; then
-			PORT=$2
-		else
-			PORT=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 + 20000 ))
-		fi
-		: >"$W/server.log"
-		"$DBIN" --listen "127.0.0.1:$PORT" --db "$1" --keys "$W/keys" \
-			2>>"$W/server.log" &
-		SPID=$!
-		_i=0
-		while [ $_i -lt 50 ]; do
-			grep -q "listening on" "$W/server.log" && return 0
-			kill -0 "$SPID" 2>/dev/null || break
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-		stop_server
-		# A port of our own choosing must be ours again (after a kill):
-		# wait for it rather than move.
-		[ -n "${2:-}" ] && sleep 0.5
-	done
-	PORT=""
-	return 1
-}
 
 l() { "$BIN" --db "$W/linhai.db" "$@"; }
 d() { "$BIN" --db "$W/datian.db" "$@"; }

@@ -20,66 +20,18 @@ set -u
 # shellcheck source=tests/shell/lib.sh.inc
 . "$(dirname "$0")/lib.sh.inc"
 
-DBIN=${DUTYDESKD_BIN:-./dutydeskd}
-case $DBIN in /*) ;; *) DBIN=$PWD/$DBIN ;; esac
-if [ ! -x "$DBIN" ]; then
-	echo "not ok 1 - dutydeskd binary $DBIN is not there (build it first)"
-	exit 1
-fi
+need_dutydeskd
+# start_server runs dutydeskd with a debug log here.
+SFLAGS="--log-level debug"
 
-SPID=""
 BGPIDS=""
 CLEANUP='stop_server; for _p in $BGPIDS; do kill -KILL "$_p" 2>/dev/null; done'
-
-stop_server() {
-	[ -n "$SPID" ] || return 0
-	kill -TERM "$SPID" 2>/dev/null
-	_i=0
-	while kill -0 "$SPID" 2>/dev/null && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	kill -KILL "$SPID" 2>/dev/null
-	wait "$SPID" 2>/dev/null
-	SPID=""
-}
 
 kill_server() {
 	[ -n "$SPID" ] || return 0
 	kill -KILL "$SPID" 2>/dev/null
 	wait "$SPID" 2>/dev/null
 	SPID=""
-}
-
-# start_server DB [PORT]: dutydeskd (debug log) in the background on PORT,
-# or on a free port tried at random in 20000-60000; waits until it
-# listens.
-PORT=""
-start_server() {
-	_tries=0
-	while [ $_tries -lt 20 ]; do
-		_tries=$((_tries + 1))
-		if [ -n "${2:-}" ]; then
-			PORT=$2
-		else
-			PORT=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 + 20000 ))
-		fi
-		: >"$W/server.log"
-		"$DBIN" --listen "127.0.0.1:$PORT" --db "$1" --keys "$W/keys" \
-			--log-level debug 2>>"$W/server.log" &
-		SPID=$!
-		_i=0
-		while [ $_i -lt 50 ]; do
-			grep -q "listening on" "$W/server.log" && return 0
-			kill -0 "$SPID" 2>/dev/null || break
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-		stop_server
-		[ -n "${2:-}" ] && sleep 0.5
-	done
-	PORT=""
-	return 1
 }
 
 # st CODE ARGS...: dutydesk on station CODE's database.

@@ -10,226 +10,29 @@
  * before the ack is read is either all taken or not at all, and pushing
  * it again completes it without doubling anything.
  *
- * The helpers below are copied from test_server.c (which is not
- * included). Every wait is a poll with a timeout, so a broken server
+ * The processes and wire helpers (server_start, run, struct cli,
+ * cli_send, cli_expect, login_as, ...) are in wirelib.h, shared with
+ * test_server.c. Every wait is a poll with a timeout, so a broken server
  * fails the test, never hangs it.
  */
 #include "testlib.h"
+#include "wirelib.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <time.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
-#include "sync/sync.h"
-
-#define WAIT_MS 5000
 #define FIRST 300       /* operations of the frame cut in half */
 #define SECOND 500      /* of the frame cut after its write (FIN) */
 #define THIRD 500       /* of the frame cut after its write (reset) */
 
-static const char *bin;
-static char keys_path[600], db_path[600], log_path[600];
-static int port;
+static char keys_path[600], db_path[600];
 static pid_t srv_pid = -1;
 static char key_datian[SYNC_HEX];
 static struct db *datian;       /* a real station database */
 static char inc_datian[17];
 static cJSON *outbox;           /* its operations, in seq order */
 
-/* ---- processes (from test_server.c) ---- */
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-nap(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Wait for a child up to ms: its exit code, -1 on timeout, -2 when it
- * died of a signal. */
-static int
-child_wait(pid_t pid, int ms)
-{
-	int64_t end = now_ms() + ms;
-	int status;
-
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : -2;
-		if (r < 0 || now_ms() > end)
-			return -1;
-		nap(10);
-	}
-}
-
-/* Run dutydeskd with args; *out gets its stdout (caller frees), its
- * stderr goes to cmd.err. Returns its exit code. */
-static int
-run(char **out, const char *const *args)
-{
-	const char *argv[16];
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int p[2], i, rc;
-	pid_t pid;
-
-	argv[0] = bin;
-	for (i = 0; args[i] && i < 14; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	assert_int_equal(pipe(p), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int e = open(tpath("cmd.err"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(p[1], 1);
-		if (e >= 0)
-			dup2(e, 2);
-		close(p[0]);
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-	close(p[1]);
-	for (;;) {
-		struct pollfd pf = { p[0], POLLIN, 0 };
-		ssize_t n;
-		if (poll(&pf, 1, 10000) <= 0)
-			break;
-		if (len + 65536 + 1 > cap) {
-			cap = cap ? cap * 2 : 131072;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		if ((n = read(p[0], buf + len, 65536)) <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(p[0]);
-	rc = child_wait(pid, 10000);
-	if (out) {
-		if (!buf)
-			buf = calloc(1, 1);
-		buf[len] = 0;
-		*out = buf;
-	} else {
-		free(buf);
-	}
-	return rc;
-}
-
-static int
-free_port(void)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), p;
-
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	p = ntohs(a.sin_port);
-	close(fd);
-	return p;
-}
-
-/* Start the server; its stderr is appended to the log. */
-static pid_t
-server_start(const char *keys, const char *db, int at_port)
-{
-	char listen[64];
-	const char *argv[16];
-	int n = 0;
-	pid_t pid;
-
-	snprintf(listen, sizeof listen, "127.0.0.1:%d", at_port);
-	argv[n++] = bin;
-	argv[n++] = "--listen";
-	argv[n++] = listen;
-	argv[n++] = "--db";
-	argv[n++] = db;
-	argv[n++] = "--keys";
-	argv[n++] = keys;
-	argv[n++] = "--log-level";
-	argv[n++] = "debug";
-	argv[n] = NULL;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int e = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		if (e >= 0)
-			dup2(e, 2);
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-/* ---- a station's side of the wire (from test_server.c) ---- */
-
-struct cli {
-	int fd;
-	struct framer fr;
-};
-
-static int
-cli_try_open(struct cli *c, int at_port)
-{
-	struct sockaddr_in a;
-	int one = 1;
-
-	memset(c, 0, sizeof *c);
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t)at_port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	c->fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (c->fd < 0)
-		return -1;
-	if (connect(c->fd, (struct sockaddr *)&a, sizeof a) != 0) {
-		close(c->fd);
-		c->fd = -1;
-		return -1;
-	}
-	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	frame_init(&c->fr, 4 * FRAME_MAX);
-	return 0;
-}
-
-static void
-cli_open(struct cli *c)
-{
-	assert_int_equal(cli_try_open(c, port), 0);
-}
-
-static void
-cli_close(struct cli *c)
-{
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
-	frame_free(&c->fr);
-}
+/* ---- a station's side of the wire (the rest is in wirelib.h) ---- */
 
 /* The link cut hard: a reset instead of a FIN (SO_LINGER 0). */
 static void
@@ -242,154 +45,6 @@ cli_abort(struct cli *c)
 	cli_close(c);
 }
 
-/* Send bytes; -1 if the server has gone. */
-static int
-cli_send(struct cli *c, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n > 0) {
-		struct pollfd pf = { c->fd, POLLOUT, 0 };
-		ssize_t w;
-		if (poll(&pf, 1, WAIT_MS) <= 0)
-			return -1;
-		w = send(c->fd, s, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Send a message (taken). */
-static void
-cli_sendm(struct cli *c, cJSON *m)
-{
-	size_t n;
-	char *s = msg_print(m, &n);
-
-	assert_non_null(s);
-	assert_int_equal(cli_send(c, s, n), 0);
-	free(s);
-	cJSON_Delete(m);
-}
-
-/* The next frame: its type with *out, -1 closed, -2 timeout, -3 bad. */
-static int
-cli_recv(struct cli *c, int ms, cJSON **out)
-{
-	int64_t end = now_ms() + ms;
-	char why[200], buf[65536], *f;
-	size_t n;
-	int r;
-
-	*out = NULL;
-	for (;;) {
-		struct pollfd pf = { c->fd, POLLIN, 0 };
-		ssize_t got;
-		int64_t left;
-		if ((r = frame_next(&c->fr, &f, &n)) == 1) {
-			r = msg_parse(f, n, out, why, sizeof why);
-			if (r < 0)
-				fprintf(stderr, "bad frame from server: %s\n", why);
-			return r < 0 ? -3 : r;
-		}
-		if (r < 0)
-			return -3;
-		left = end - now_ms();
-		if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
-			return -2;
-		got = recv(c->fd, buf, sizeof buf, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return -1;
-		if (frame_feed(&c->fr, buf, (size_t)got) < 0)
-			return -3;
-	}
-}
-
-static const char *
-str(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	assert_true(cJSON_IsString(v));
-	return v->valuestring;
-}
-
-static cJSON *
-cli_expect(struct cli *c, int type)
-{
-	cJSON *m = NULL;
-	int t = cli_recv(c, WAIT_MS, &m);
-
-	if (t != type) {
-		char *s = m ? cJSON_PrintUnformatted(m) : NULL;
-		fprintf(stderr, "expected %s, got %d %s\n", msg_type_name(type), t,
-			s ? s : "");
-		free(s);
-	}
-	assert_int_equal(t, type);
-	return m;
-}
-
-static void
-cli_ping(struct cli *c)
-{
-	cJSON *m = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(m, "type", "ping");
-	cli_sendm(c, m);
-	m = cli_expect(c, MSG_PONG);
-	cJSON_Delete(m);
-}
-
-static void
-send_hello(struct cli *c, const char *station, const char *inc,
-	   const char *realm, const char *nonce)
-{
-	cJSON *m = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(m, "type", "hello");
-	cJSON_AddNumberToObject(m, "version", 1);
-	cJSON_AddStringToObject(m, "station", station);
-	cJSON_AddStringToObject(m, "incarnation", inc);
-	cJSON_AddStringToObject(m, "realm", realm);
-	cJSON_AddStringToObject(m, "nonce", nonce);
-	cli_sendm(c, m);
-}
-
-/* The whole handshake, checking the server's proof on the way; the
- * welcome (caller frees). */
-static cJSON *
-login_as(struct cli *c, const char *station, const char *inc,
-	 const char *realm, const char *keyhex)
-{
-	unsigned char key[SYNC_KEY_BYTES];
-	char nonce[SYNC_HEX], want[SYNC_HEX], proof[SYNC_HEX];
-	cJSON *ch, *a;
-
-	assert_int_equal(key_parse(keyhex, key), 0);
-	auth_nonce(nonce);
-	send_hello(c, station, inc, realm, nonce);
-	ch = cli_expect(c, MSG_CHALLENGE);
-	auth_proof(key, AUTH_SERVER_LABEL, station, realm, nonce,
-		   str(ch, "nonce"), want);
-	assert_true(auth_equal(want, str(ch, "proof")));
-	auth_proof(key, AUTH_STATION_LABEL, station, realm, str(ch, "nonce"),
-		   nonce, proof);
-	cJSON_Delete(ch);
-	a = cJSON_CreateObject();
-	cJSON_AddStringToObject(a, "type", "auth");
-	cJSON_AddStringToObject(a, "proof", proof);
-	cli_sendm(c, a);
-	return cli_expect(c, MSG_WELCOME);
-}
-
 /* ---- what this file adds ---- */
 
 /* Log in as datian on a new connection; its welcome's have and head. */
@@ -399,7 +54,7 @@ login_datian(struct cli *c, int64_t *have, int64_t *head)
 	cJSON *w;
 
 	cli_open(c);
-	w = login_as(c, "datian", inc_datian, "live", key_datian);
+	w = login_as(c, "datian", inc_datian, "live", key_datian, NULL);
 	assert_int_equal(msg_i64(w, "have", have), 1);
 	if (head)
 		assert_int_equal(msg_i64(w, "head", head), 1);
@@ -574,7 +229,7 @@ server_starts(void **state)
 
 	(void)state;
 	port = free_port();
-	srv_pid = server_start(keys_path, db_path, port);
+	srv_pid = server_start(keys_path, db_path, port, NULL, NULL);
 	end = now_ms() + 20000;
 	while (cli_try_open(&c, port) != 0) {
 		assert_int_equal(child_wait(srv_pid, 0), -1); /* still running */
