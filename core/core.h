@@ -406,7 +406,8 @@ int drill_scenario(struct db *db, cJSON **scenario, int64_t *started,
 int drill_tick(struct db *db, int64_t now, int *fired);
 /* Match each expected action with the operation log: the report object
  * {scenario, title, started, speed, actions: [{id, title, due, done_at,
- * status}], score, on_time, late, missed, ends, finished}. */
+ * status}], figures: {answer rate, turnouts on time, average minutes to
+ * the first phone report}, score, on_time, late, missed, ends, finished}. */
 int drill_score(struct db *db, int64_t now, cJSON **report);
 
 /* ---- import -------------------------------------------------------------- */

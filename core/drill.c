@@ -472,6 +472,47 @@ drill_score(struct db *db, int64_t now, cJSON **report)
 		cJSON_Delete(s);
 		return rc;
 	}
+	/* The figures the bureau tracks, over everything in the drill. */
+	{
+		int64_t warned = 0, answered = 0, out = 0, ontime = 0, reported = 0,
+			secs = 0;
+		cJSON *fig = cJSON_AddObjectToObject(r, "figures");
+		if ((rc = db_int(db, &warned, "SELECT count(*) FROM warning_towns",
+				 NULL)) < 0 ||
+		    (rc = db_int(db, &answered, "SELECT count(*) FROM warning_towns t "
+				 "WHERE EXISTS (SELECT 1 FROM answers a WHERE a.warning = "
+				 "t.warning AND a.town = t.town)", NULL)) < 0 ||
+		    (rc = db_int(db, &out, "SELECT count(*) FROM dispatches WHERE "
+				 "en_route_at IS NOT NULL", NULL)) < 0 ||
+		    (rc = db_int(db, &ontime, "SELECT count(*) FROM dispatches d "
+				 "LEFT JOIN incidents i ON i.id = d.incident LEFT JOIN "
+				 "towns w ON w.id = i.town WHERE d.en_route_at IS NOT NULL "
+				 "AND d.en_route_at - d.at <= CASE w.area WHEN 'city' THEN "
+				 "300 ELSE 600 END", NULL)) < 0 ||
+		    (rc = db_int(db, &reported, "SELECT count(*) FROM incidents WHERE "
+				 "phone_at IS NOT NULL AND received_at IS NOT NULL",
+				 NULL)) < 0 ||
+		    (rc = db_int(db, &secs, "SELECT coalesce(sum(phone_at - "
+				 "received_at), 0) FROM incidents WHERE phone_at IS NOT "
+				 "NULL AND received_at IS NOT NULL", NULL)) < 0) {
+			cJSON_Delete(r);
+			cJSON_Delete(s);
+			return rc;
+		}
+		rc = 0;
+		cJSON_AddNumberToObject(fig, "towns_warned", (double)warned);
+		cJSON_AddNumberToObject(fig, "towns_answered", (double)answered);
+		cJSON_AddNumberToObject(fig, "answer_rate_pct", warned ? (double)(
+					100 * answered / warned) : 100);
+		cJSON_AddNumberToObject(fig, "turnouts", (double)out);
+		cJSON_AddNumberToObject(fig, "turnouts_on_time", (double)ontime);
+		cJSON_AddNumberToObject(fig, "first_reports", (double)reported);
+		if (reported)
+			cJSON_AddNumberToObject(fig, "first_report_avg_min",
+						(double)(secs / reported / 60));
+		else
+			cJSON_AddNullToObject(fig, "first_report_avg_min");
+	}
 	/* On time counts whole, late half, missed nothing. */
 	cJSON_AddNumberToObject(r, "score", total ? (100 * on_time + 50 * late)
 				/ total : 100);

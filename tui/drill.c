@@ -122,6 +122,20 @@ drill_report_text(const cJSON *r, FILE *f)
 			fprintf(f, " (%s %.0f min)", _("late by"), late->valuedouble);
 		fputc('\n', f);
 	}
+	{
+		const cJSON *fig = cJSON_GetObjectItem(r, "figures");
+		const cJSON *avg = cJSON_GetObjectItem(fig, "first_report_avg_min");
+		fprintf(f, "\n%s %.0f%% (%.0f / %.0f)\n", _("warnings answered (叫应率)"),
+			cJSON_GetObjectItem(fig, "answer_rate_pct")->valuedouble,
+			cJSON_GetObjectItem(fig, "towns_answered")->valuedouble,
+			cJSON_GetObjectItem(fig, "towns_warned")->valuedouble);
+		fprintf(f, "%s %.0f / %.0f\n", _("turnouts on time"),
+			cJSON_GetObjectItem(fig, "turnouts_on_time")->valuedouble,
+			cJSON_GetObjectItem(fig, "turnouts")->valuedouble);
+		if (cJSON_IsNumber(avg))
+			fprintf(f, "%s %.0f min\n", _("time to the first phone report"),
+				avg->valuedouble);
+	}
 	fprintf(f, "\n%s %.0f / 100: %.0f %s, %.0f %s, %.0f %s\n", _("score"),
 		cJSON_GetObjectItem(r, "score")->valuedouble,
 		cJSON_GetObjectItem(r, "on_time")->valuedouble, _("on time"),

@@ -87,6 +87,8 @@ check "chemical fire: the skipped fire-brigade dispatch is missed" \
 	'[ "$(status_of "$dir/ch.json" fire-send)" = missed ]'
 check "the plain-text reports are written" \
 	'grep -q "score" "$dir/ty.txt" && grep -q "score" "$dir/fl.txt" && grep -q "score" "$dir/ch.txt"'
+check "the chemical-fire report gives the time to the first phone report" \
+	'grep -q "time to the first phone report" "$dir/ch.txt" && grep -q "\"first_reports\":[[:space:]]*1" "$dir/ch.json"'
 db=$(ls "$dir"/drill-typhoon-danas-*.db | head -n 1)
 check "drill report prints the report again" \
 	'"$BIN" drill report "$db" --json | grep -q "\"scenario\":[[:space:]]*\"typhoon-danas\""'

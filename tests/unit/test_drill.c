@@ -161,6 +161,22 @@ scored_on_time_late_missed(void **state)
 	assert_int_equal((int)cJSON_GetObjectItem(r, "score")->valuedouble,
 			 (100 + 50) / 3);
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "finished")));
+	{
+		/* The bureau's figures: the landslide (received at minute 30)
+		 * reported by phone at minute 80; two towns warned, none
+		 * answered. */
+		cJSON *fig = cJSON_GetObjectItem(r, "figures");
+		assert_int_equal((int)cJSON_GetObjectItem(fig, "first_reports")
+				 ->valuedouble, 1);
+		assert_int_equal((int)cJSON_GetObjectItem(fig, "first_report_avg_min")
+				 ->valuedouble, 50);
+		assert_int_equal((int)cJSON_GetObjectItem(fig, "towns_warned")
+				 ->valuedouble, 2);
+		assert_int_equal((int)cJSON_GetObjectItem(fig, "answer_rate_pct")
+				 ->valuedouble, 0);
+		assert_int_equal((int)cJSON_GetObjectItem(fig, "turnouts")
+				 ->valuedouble, 0);
+	}
 	cJSON_Delete(r);
 	/* The same report before the deadline would count; a report of
 	 * another incident never does. */
