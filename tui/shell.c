@@ -735,20 +735,32 @@ cmd_response_show(struct shell *sh, const struct cmd *c, struct args *a)
 	int rc;
 
 	(void)c;
-	if (opt(a, "json")) {
-		if ((rc = state_list(sh->db, LIST_RESPONSES, NULL, &hz)))
-			return fail(sh, rc);
-		print_json(hz, 0);
-		cJSON_Delete(hz);
-		return 0;
-	}
 	if (a->npos == 1) {
 		cJSON *list = NULL;
 		if (checklist_load(a->pos[0], 4, &list) != 0)
 			return refuse("unknown hazard '%s'", a->pos[0]);
 		cJSON_Delete(list);
-		return show_response(sh, a->pos[0]);
 	}
+	if (opt(a, "json")) {
+		/* One hazard given: only its row (none when never decided). */
+		cJSON *out = cJSON_CreateArray();
+		if ((rc = state_list(sh->db, LIST_RESPONSES, NULL, &hz))) {
+			cJSON_Delete(out);
+			return fail(sh, rc);
+		}
+		while ((h = cJSON_DetachItemFromArray(hz, 0))) {
+			if (a->npos == 1 && strcmp(js(h, "hazard"), a->pos[0]) != 0)
+				cJSON_Delete(h);
+			else
+				cJSON_AddItemToArray(out, h);
+		}
+		print_json(out, 0);
+		cJSON_Delete(out);
+		cJSON_Delete(hz);
+		return 0;
+	}
+	if (a->npos == 1)
+		return show_response(sh, a->pos[0]);
 	if ((rc = hazards_load(&hz))) {
 		cJSON_Delete(hz);
 		return fail(sh, rc);

@@ -95,6 +95,9 @@ check "drill report prints the report again" \
 "$BIN" --db "$db" --officer wang handover --to li >/dev/null 2>&1
 check "a printout of the drill says DRILL first" \
 	'"$BIN" --db "$db" handover sheet | head -n 1 | grep -q "DRILL"'
+check "response show HAZARD --json gives that hazard's row only" \
+	'[ "$("$BIN" --db "$db" response show flood --json)" = "[]" ] &&
+	 "$BIN" --db "$db" response show typhoon --json | grep -q "^\[{\"hazard\":\"typhoon\",\"level\":4,"'
 check "the drill database is in its own realm" \
 	'"$BIN" --db "$db" status | grep -q "realm drill-"'
 after=$(sha256sum "$live" | cut -d' ' -f1)
