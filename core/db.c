@@ -105,6 +105,8 @@ db_rc(struct db *db, int rc)
 	case SQLITE_NOMEM:    err = DD_E_NOMEM; break;
 	case SQLITE_CANTOPEN: case SQLITE_PERM: case SQLITE_READONLY:
 		err = DD_E_DB_OPEN; break;
+	/* A key already taken (a record id another incarnation used). */
+	case SQLITE_CONSTRAINT: err = DD_E_CONFLICT; break;
 	default:              err = DD_E_DB; break;
 	}
 	/* A write past a file-size limit shows up as an I/O error whose
@@ -148,7 +150,9 @@ db_prep(struct db *db, const char *sql)
 	rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
 				&st, NULL);
 	if (rc != SQLITE_OK) {
-		db_rc(db, rc);
+		db->prep_err = db_rc(db, rc);
+		if (!db->prep_err)
+			db->prep_err = DD_E_DB;
 		return NULL;
 	}
 	if (i < STMT_CACHE) {
@@ -163,8 +167,14 @@ db_prep(struct db *db, const char *sql)
 	/* The cache is full: this should not happen with a fixed set of
 	 * statements; leak-free fallback is to refuse. */
 	sqlite3_finalize(st);
-	db_fail(db, DD_E_NOMEM, "statement cache full");
+	db->prep_err = db_fail(db, DD_E_NOMEM, "statement cache full");
 	return NULL;
+}
+
+int
+db_prep_err(const struct db *db)
+{
+	return db->prep_err ? db->prep_err : DD_E_DB;
 }
 
 void
@@ -212,7 +222,7 @@ db_exec(struct db *db, const char *sql, const char *fmt, ...)
 	int rc;
 
 	if (!st)
-		return db_rc(db, sqlite3_errcode(db->h));
+		return db_prep_err(db);
 	va_start(ap, fmt);
 	rc = db_bindv(db, st, fmt, ap);
 	va_end(ap);
@@ -232,7 +242,7 @@ db_int(struct db *db, int64_t *out, const char *sql, const char *fmt, ...)
 	int rc;
 
 	if (!st)
-		return db_rc(db, sqlite3_errcode(db->h));
+		return db_prep_err(db);
 	va_start(ap, fmt);
 	rc = db_bindv(db, st, fmt, ap);
 	va_end(ap);
@@ -259,7 +269,7 @@ db_text(struct db *db, char *buf, size_t n, const char *sql,
 	int rc;
 
 	if (!st)
-		return db_rc(db, sqlite3_errcode(db->h));
+		return db_prep_err(db);
 	va_start(ap, fmt);
 	rc = db_bindv(db, st, fmt, ap);
 	va_end(ap);
@@ -292,7 +302,7 @@ db_rows_v(struct db *db, cJSON *arr, const char *sql, const char *fmt,
 	int rc, s, i, n;
 
 	if (!st)
-		return db_rc(db, sqlite3_errcode(db->h));
+		return db_prep_err(db);
 	rc = db_bindv(db, st, fmt, ap);
 	n = sqlite3_column_count(st);
 	while (rc == 0 && (s = sqlite3_step(st)) == SQLITE_ROW) {

@@ -142,7 +142,7 @@ list_responses(struct db *db, cJSON *arr)
 	int s, rc = 0;
 
 	if (!st)
-		return db_rc(db, sqlite3_errcode(db->h));
+		return db_prep_err(db);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *h = (const char *)sqlite3_column_text(st, 0);
 		struct response_state rs;
@@ -199,7 +199,7 @@ state_list(struct db *db, enum list l, const cJSON *filter, cJSON **out)
 	} else if (l < 0 || l >= LIST_N || !list_sql[l]) {
 		rc = DD_E_INVALID;
 	} else if (!(st = db_prep(db, list_sql[l]))) {
-		rc = db_rc(db, sqlite3_errcode(db->h));
+		rc = db_prep_err(db);
 	} else if ((rc = bind_filter(db, st, l, filter)) == 0) {
 		/* db_rows binds nothing more; the filter is already bound. */
 		rc = db_rows(db, *out, list_sql[l], "");

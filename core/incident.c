@@ -251,7 +251,7 @@ incident_exists(struct db *db, const char *id, int64_t *gen, int64_t *rank)
 	if (!id)
 		return db_fail(db, DD_E_NOTFOUND, "no incident given");
 	if (!st)
-		return db_rc(db, sqlite3_errcode(db->h));
+		return db_prep_err(db);
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	s = sqlite3_step(st);
 	if (s == SQLITE_ROW) {

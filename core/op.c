@@ -288,7 +288,7 @@ record_create(struct db *db, const struct op *op, const char *table,
 	if (!sql)
 		return db_fail(db, DD_E_DB, "no insert for %s", table);
 	if (!(st = db_prep(db, sql)))
-		return db_rc(db, sqlite3_errcode(db->h));
+		return db_prep_err(db);
 	rc = sqlite3_bind_text(st, 1, op->entity, -1, SQLITE_TRANSIENT) ? DD_E_DB : 0;
 	for (f = fields, i = 2; !rc && f->name; f++, i++)
 		rc = bind_field(db, st, i, f, op->body);
@@ -337,7 +337,7 @@ record_put(struct db *db, const struct op *op, const char *table,
 		snprintf(sql, sizeof sql, "UPDATE %s SET %s = ?2 WHERE id = ?1",
 			 table, f->name);
 		if (!(st = db_prep(db, sql)))
-			return db_rc(db, sqlite3_errcode(db->h));
+			return db_prep_err(db);
 		rc = sqlite3_bind_text(st, 1, op->entity, -1, SQLITE_TRANSIENT)
 		     ? db_rc(db, sqlite3_errcode(db->h))
 		     : bind_field(db, st, 2, f, op->body);
@@ -568,7 +568,7 @@ op_local(struct db *db, struct op *op)
 	snprintf(op->officer, sizeof op->officer, "%s", db->officer);
 	if ((rc = op_check(db, op, &k)))
 		return rc;
-	if (!(k->roles & (role == ROLE_COMMAND ? R_CMD : R_TOWN)))
+	if (!op_kind_allowed(op->kind, (int)role))
 		return db_fail(db, DD_E_ROLE, "a %s station may not %s",
 			       role_name((int)role), op->kind);
 	if ((rc = op_store(db, op, 1)) != 1)
@@ -601,7 +601,7 @@ op_submit(struct db *db, const char *kind, const char *entity, cJSON *body)
 static int
 own_name(struct db *db, const struct op *op)
 {
-	char station[32], inc[17];
+	char station[32] = "", inc[17] = "";
 	int rc;
 
 	if ((rc = meta_get_text(db, "station", station, sizeof station)) < 0 ||
@@ -759,7 +759,7 @@ op_each(struct db *db, int outbox, int (*fn)(const struct op *, void *),
 	int rc = 0, s;
 
 	if (!st)
-		return db_rc(db, sqlite3_errcode(db->h));
+		return db_prep_err(db);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		struct op op;
 		if ((rc = op_from_row(st, &op)))

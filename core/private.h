@@ -26,6 +26,7 @@ struct db {
 	char realm[40];       /* cached: a database's realm never changes */
 	char path[4096];
 	char refusal[16];     /* code of the last refusal by replica_take */
+	int prep_err;         /* why the last db_prep failed */
 	char err[512];
 	struct stmt_slot cache[STMT_CACHE];
 };
@@ -35,6 +36,8 @@ struct db {
  * un-reset keeps a read snapshot open). NULL on error (detail set). */
 sqlite3_stmt *db_prep(struct db *db, const char *sql);
 void db_reset(sqlite3_stmt *st);
+/* The error of the db_prep that just returned NULL. */
+int db_prep_err(const struct db *db);
 /* Map a SQLite result code to ours, recording the detail. */
 int db_rc(struct db *db, int sqlite_rc);
 

@@ -127,7 +127,7 @@ ref_find(struct db *db, enum ref r, const char *what, char code_out[64])
 							 reftables[r].none));
 	st = db_prep(db, sql[r]);
 	if (!st)
-		return db_rc(db, sqlite3_errcode(db->h));
+		return db_prep_err(db);
 	sqlite3_bind_text(st, 1, what, -1, SQLITE_TRANSIENT);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);

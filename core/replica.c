@@ -60,11 +60,14 @@ replica_take(struct db *db, const struct op *op, int role, int64_t *sseq)
 		 * another incarnation's) must not spoil the others taken in
 		 * the same transaction: it alone is rolled back and refused. */
 		rc = op_apply(db, op);
-		if (rc == DD_E_DB) {
+		if (rc == DD_E_CONFLICT) {
 			char why[sizeof db->err];
 			memcpy(why, db->err, sizeof why);
-			db_exec(db, "ROLLBACK TO take", NULL);
-			db_exec(db, "RELEASE take", NULL);
+			/* If the savepoint itself cannot be undone, the turn's
+			 * transaction is spoilt: a database error, not a refusal. */
+			if ((rc = db_exec(db, "ROLLBACK TO take", NULL)) ||
+			    (rc = db_exec(db, "RELEASE take", NULL)))
+				return rc;
 			rc = db_fail(db, DD_E_CONFLICT, "cannot be stored: %s", why);
 		} else {
 			int r = db_exec(db, "RELEASE take", NULL);
@@ -121,7 +124,7 @@ replica_each_after(struct db *db, int64_t after, int limit,
 	int rc = 0, s;
 
 	if (!st)
-		return db_rc(db, sqlite3_errcode(db->h));
+		return db_prep_err(db);
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int(st, 2, limit);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {

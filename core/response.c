@@ -138,7 +138,7 @@ response_get(struct db *db, const char *hazard, struct response_state *rs)
 		return 0;
 	snprintf(rs->hazard, sizeof rs->hazard, "%s", hazard);
 	if (!st)
-		return db_rc(db, sqlite3_errcode(db->h));
+		return db_prep_err(db);
 	sqlite3_bind_text(st, 1, hazard, -1, SQLITE_TRANSIENT);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		int level = sqlite3_column_int(st, 1);
@@ -280,7 +280,7 @@ heads_json(struct db *db, const char *hazard, cJSON *arr)
 	int s, rc = 0;
 
 	if (!st)
-		return db_rc(db, sqlite3_errcode(db->h));
+		return db_prep_err(db);
 	sqlite3_bind_text(st, 1, hazard, -1, SQLITE_TRANSIENT);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW)
 		cJSON_AddItemToArray(arr, cJSON_CreateString(

@@ -116,7 +116,7 @@ team_state(struct db *db, const char *team, int *status, char disp[64])
 	int s;
 
 	if (!st)
-		return db_rc(db, sqlite3_errcode(db->h));
+		return db_prep_err(db);
 	sqlite3_bind_text(st, 1, team, -1, SQLITE_TRANSIENT);
 	s = sqlite3_step(st);
 	if (s == SQLITE_ROW) {

@@ -283,7 +283,7 @@ realm_get(struct server *srv, const char *name)
 {
 	struct realm *r;
 	struct station_info si;
-	char path[4096], why[600];
+	char path[4096], why[600] = "";
 
 	for (r = srv->realms; r; r = r->next)
 		if (strcmp(r->name, name) == 0)

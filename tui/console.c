@@ -559,8 +559,14 @@ draw_all(void)
 			continue;
 		if (p->dirty)
 			pane_reload(p);
-		if (p->redraw || C.all_dirty || C.help || form_active())
+		if (p->redraw || C.all_dirty) {
 			draw_pane(p, i == C.cur);
+		} else if (p->win && (C.help || form_active())) {
+			/* Under an overlay the pane's content stands: repaint it
+			 * from its window, without asking the database again. */
+			touchwin(p->win);
+			wnoutrefresh(p->win);
+		}
 	}
 	if (C.status_dirty || C.all_dirty) {
 		draw_status();
@@ -654,7 +660,9 @@ handle_key(int ch, int is_key)
 
 	if (form_active()) {
 		form_key(ch, is_key);
-		C.all_dirty = 1;
+		/* Typing redraws the form alone; when it closes, everything. */
+		if (!form_active())
+			C.all_dirty = 1;
 		return;
 	}
 	if (C.prompt) {

@@ -815,10 +815,28 @@ cmd_team_list(struct shell *sh, const struct cmd *c, struct args *a)
 		}
 		cJSON_AddStringToObject(f, "town", town);
 	}
-	if (opt(a, "kind"))
+	if (opt(a, "kind")) {
+		static const char *const kinds[] = { "municipal", "town", "fire",
+			"social", "expert", NULL };
+		int k;
+		for (k = 0; kinds[k] && strcmp(kinds[k], opt(a, "kind")); k++)
+			;
+		if (!kinds[k]) {
+			cJSON_Delete(f);
+			return refuse("kind '%s' is municipal, town, fire, social or "
+				      "expert", opt(a, "kind"));
+		}
 		cJSON_AddStringToObject(f, "kind", opt(a, "kind"));
-	if (opt(a, "status"))
+	}
+	if (opt(a, "status")) {
+		if (team_status_parse(opt(a, "status")) < 0) {
+			cJSON_Delete(f);
+			return refuse("status '%s' does not exist (available, "
+				      "dispatched, en_route, on_scene, returning, "
+				      "out_of_service)", opt(a, "status"));
+		}
 		cJSON_AddStringToObject(f, "status", opt(a, "status"));
+	}
 	return show_list(sh, a, LIST_TEAMS, f, row_team,
 			 "ID            NAME                                KIND"
 			 "      TOWN        STATUS         INCIDENT");

@@ -97,9 +97,11 @@ keys 3
 check "the teams pane shows the board" "c01"
 keys / "t-datian" Enter
 check "/ filters the board" "t-datian"
+if screen | grep -q "^c01 "; then nok "the filter hides the other teams"; else
+	ok "the filter hides the other teams"; fi
 keys d
 keys "linhai-1" C-d
-check "dispatch a team" "dispatched"
+check "dispatch a team" "dispatched to linhai-1"
 keys s
 keys C-d
 check "the team moves on to en_route" "en_route"
@@ -116,7 +118,7 @@ check "the supplies pane lists the depot" "d-datian"
 before=$(dd supply list --item tent --depot d-datian --json | sed 's/.*"qty":\([0-9-]*\).*/\1/')
 keys i
 keys C-u "tent" Enter C-u "d-datian" Enter "3" C-d
-check "issue supplies" "tent"
+check "issue supplies" "issued 3 tent"
 after=$(dd supply list --item tent --depot d-datian --json | sed 's/.*"qty":\([0-9-]*\).*/\1/')
 if [ "$after" -eq $((before - 3)) ] 2>/dev/null; then ok "the stock went down by 3"; else nok "stock $before -> $after"; fi
 
@@ -125,10 +127,10 @@ keys 2
 keys G
 keys s
 keys C-d
-check "start a Level IV typhoon response" "IV"
+check "start a Level IV typhoon response" "level typhoon IV"
 keys +
 keys C-d
-check "raise it to III" "III"
+check "raise it to III" "level typhoon III"
 if dd response show --json | grep -q '"hazard":"typhoon","level":3,"level_name":"III"'; then
 	ok "the level in force is III"
 else
@@ -139,7 +141,7 @@ fi
 keys 7
 keys h
 keys "李明" Enter "大田山洪需跟进" C-d
-check "the handover is recorded" "李明"
+check "the handover is recorded" "handed over to 李明"
 keys p
 check "p writes the handover sheet" "written to"
 sheet=$(ls "$db".handover-*.txt 2>/dev/null | head -n 1)
