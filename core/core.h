@@ -118,6 +118,22 @@ void db_cache_kb(struct db *db, int kb);
  * console, the sync link) commits to the database; the console polls it
  * to show outside changes without a key press. */
 int db_data_version(struct db *db, int64_t *v);
+/* Checkpoints run by the caller (the server, from a worker thread with a
+ * connection of its own) instead of by whichever commit crosses the
+ * threshold: db_wal_manual() stops the automatic ones on db and
+ * db_wal_frames() then says how many frames its last commit left in the
+ * write-ahead log. db_checkpoint() copies what it can into the database
+ * without waiting for anyone; *left is what it could not (frames
+ * committed meanwhile), so a caller can finish with a short one. */
+void db_wal_manual(struct db *db);
+int db_wal_frames(const struct db *db);
+int db_checkpoint(struct db *db, int *left);
+/* Commits on db no longer wait for the disk: the caller must fdatasync()
+ * the descriptor returned (from any thread) after a commit and before it
+ * tells anyone that what was committed is safe. Only for a caller that
+ * runs its checkpoints (db_wal_manual); db_checkpoint() syncs as ever.
+ * Negative if it cannot be done (the caller keeps syncing commits). */
+int db_wal_defer(struct db *db);
 void db_set_officer(struct db *db, const char *officer);
 const char *db_officer(const struct db *db);
 

@@ -509,7 +509,8 @@ db_open(const char *path, int flags, struct db **out)
 	oflags = db->rdonly ? SQLITE_OPEN_READONLY
 			    : SQLITE_OPEN_READWRITE |
 			      ((flags & DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
-	rc = sqlite3_open_v2(path, &db->h, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(path, &db->h, oflags | SQLITE_OPEN_NOMUTEX,
+			     vfs_name());
 	if (rc != SQLITE_OK) {
 		snprintf(db->err, sizeof db->err, "cannot open %s: %s", path,
 			 sqlite3_errmsg(db->h));
@@ -522,7 +523,11 @@ db_open(const char *path, int flags, struct db **out)
 		if ((rc = exec_plain(db, "PRAGMA journal_mode = WAL")))
 			goto fail;
 	}
+	/* Statement journals (a savepoint per received operation) and
+	 * temporary tables stay in memory: a spill to a temporary file
+	 * cost a write per page. */
 	if ((rc = exec_plain(db, "PRAGMA synchronous = FULL")) ||
+	    (rc = exec_plain(db, "PRAGMA temp_store = MEMORY")) ||
 	    (rc = exec_plain(db, "PRAGMA foreign_keys = OFF")) ||
 	    (rc = migrate(db)))
 		goto fail;
@@ -555,6 +560,9 @@ db_close(struct db **pdb)
 
 	if (!db)
 		return;
+	/* The checkpoint at close syncs the log first, as ever. */
+	if (db->wal_deferred)
+		vfs_defer(db->wal_deferred, 0);
 	for (i = 0; i < STMT_CACHE; i++) {
 		if (db->cache[i].st)
 			sqlite3_finalize(db->cache[i].st);
@@ -585,6 +593,60 @@ int
 db_data_version(struct db *db, int64_t *v)
 {
 	return db_int(db, v, "PRAGMA data_version", NULL) < 0 ? DD_E_DB : 0;
+}
+
+static int
+wal_count(void *ctx, sqlite3 *h, const char *name, int frames)
+{
+	(void)h;
+	(void)name;
+	((struct db *)ctx)->wal_frames = frames;
+	return SQLITE_OK;
+}
+
+void
+db_wal_manual(struct db *db)
+{
+	sqlite3_wal_hook(db->h, wal_count, db);
+}
+
+int
+db_wal_frames(const struct db *db)
+{
+	return db->wal_frames;
+}
+
+int
+db_checkpoint(struct db *db, int *left)
+{
+	int frames = 0, copied = 0, rc;
+
+	/* The log is synced before its pages are copied over the database,
+	 * so a checkpoint never runs with the syncs deferred. */
+	if (db->wal_deferred)
+		vfs_defer(db->wal_deferred, 0);
+	rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
+				       &frames, &copied);
+	if (db->wal_deferred)
+		vfs_defer(db->wal_deferred, 1);
+	*left = frames > copied ? frames - copied : 0;
+	return rc == SQLITE_BUSY ? 0 : db_rc(db, rc);
+}
+
+int
+db_wal_defer(struct db *db)
+{
+	sqlite3_file *wal = NULL;
+	int fd;
+
+	if (db->rdonly ||
+	    sqlite3_file_control(db->h, "main", SQLITE_FCNTL_JOURNAL_POINTER,
+				 &wal) != SQLITE_OK || !wal ||
+	    (fd = vfs_defer(wal, 1)) < 0)
+		return db_fail(db, DD_E_IO, "cannot take over the syncs of the "
+			       "write-ahead log of %s", db->path);
+	db->wal_deferred = wal;
+	return fd;
 }
 
 void

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 #include <uv.h>
@@ -25,6 +26,15 @@
 #define LINGER_MS 1000    /* a closing peer's time to read our last frame */
 #define STOP_MS 2000      /* in-flight writes' time to finish at a stop */
 #define READ_BUF 65536
+/* Checkpoints: started on a worker thread with its own connection once
+ * the WAL holds CKPT_FRAMES frames, so the loop never copies pages into
+ * the database or waits for that sync; what was committed meanwhile is
+ * copied by another round, or by the loop itself when it is at most
+ * CKPT_TAIL frames (which lets the WAL start over). Past CKPT_HARD the
+ * loop checkpoints whatever the worker is doing, to bound the file. */
+#define CKPT_FRAMES 1000
+#define CKPT_TAIL 256
+#define CKPT_HARD 32768
 
 /* ---- logging ---- */
 
@@ -157,19 +167,35 @@ enum cstate { C_HELLO, C_AUTH, C_READY, C_CLOSING };
 
 struct pending;
 
-/* Pushes from every connection in one turn of the loop share one
- * transaction (group commit): one fsync for all of them, committed in
- * the check phase, after which each gets its ack and its operations are
- * relayed. Nothing is said about an operation before its commit. */
+/* Pushes from every connection share one transaction (group commit),
+ * committed in the check phase of the loop's turn. The log is then made
+ * durable by one fdatasync() on a worker thread while the loop goes on
+ * reading and applying the next pushes into the next transaction, which
+ * is committed as soon as that sync is done (so a group is whatever
+ * arrived during the previous sync). Only after its sync does a push
+ * get its ack and are its operations relayed or served to a catch-up:
+ * nothing is said about an operation before it is on disk. */
 struct realm {
 	struct realm *next;
+	struct server *srv;
 	char name[40];
 	char history[17];
 	struct db *db;
 	int64_t committed;         /* highest server sequence on disk */
+	int sync_fd;               /* the WAL, synced by us; -1: by SQLite */
+	int syncing;               /* a sync runs on the worker */
+	int sync_err;              /* its errno, 0 when it succeeded */
+	int64_t sync_head;         /* the sequence it makes durable */
+	uv_work_t sync;
+	struct pending *spend;     /* the pushes waiting for that sync */
 	int txn;                   /* the turn's transaction is open */
 	int txn_rc;                /* a database error in it: roll back */
 	struct pending *pend, **pend_tail;
+	char path[4096];
+	uv_work_t ckpt;            /* the worker's round */
+	struct db *ckpt_db;        /* its connection, used only there */
+	int ckpt_busy, ckpt_rc, ckpt_left;
+	char ckpt_err[300];
 };
 
 /* What a push waits to say until its transaction is committed. */
@@ -183,6 +209,8 @@ struct pending {
 	struct op *ops;
 	int64_t *sseq;
 	int n, nops;
+	char station[32], inc[17];
+	int64_t before;            /* what the server held of them before */
 };
 
 struct server;
@@ -308,6 +336,10 @@ realm_get(struct server *srv, const char *name)
 	}
 	snprintf(r->name, sizeof r->name, "%s", name);
 	snprintf(r->history, sizeof r->history, "%s", si.incarnation);
+	snprintf(r->path, sizeof r->path, "%s", path);
+	r->srv = srv;
+	r->ckpt.data = r->sync.data = r;
+	db_wal_manual(r->db);
 	r->pend_tail = &r->pend;
 	if (replica_head(r->db, &r->committed)) {
 		server_log(SLOG_ERROR, "realm %s: %s", name, db_errmsg(r->db));
@@ -315,6 +347,9 @@ realm_get(struct server *srv, const char *name)
 		free(r);
 		return NULL;
 	}
+	if ((r->sync_fd = db_wal_defer(r->db)) < 0)
+		server_log(SLOG_WARN, "realm %s: %s; each commit waits for the "
+			   "disk", name, db_errmsg(r->db));
 	r->next = srv->realms;
 	srv->realms = r;
 	srv->nrealms++;
@@ -328,6 +363,7 @@ realms_close(struct server *srv)
 
 	while ((r = srv->realms)) {
 		srv->realms = r->next;
+		db_close(&r->ckpt_db);
 		db_close(&r->db);
 		free(r);
 	}
@@ -877,6 +913,24 @@ on_hello(struct conn *c, const cJSON *m)
 	server_log(SLOG_DEBUG, "hello %s", who(c));
 }
 
+/* What the server holds of a station's incarnation on disk: what its
+ * database says, less the pushes still waiting for their sync (a
+ * station told it holds more would never send those again). */
+static int64_t
+durable_have(const struct realm *r, const char *station, const char *inc,
+	     int64_t have)
+{
+	const struct pending *lists[2] = { r->spend, r->pend }, *p;
+	int k;
+
+	for (k = 0; k < 2; k++)
+		for (p = lists[k]; p; p = p->next)
+			if (p->before < have && strcmp(p->station, station) == 0 &&
+			    strcmp(p->inc, inc) == 0)
+				have = p->before;
+	return have;
+}
+
 static void
 on_auth(struct conn *c, const cJSON *m)
 {
@@ -917,6 +971,7 @@ on_auth(struct conn *c, const cJSON *m)
 			   c->fr.count, NULL, 1);
 		return;
 	}
+	have = durable_have(c->realm, c->station, c->incarnation, have);
 	/* One connection per station and realm: the newest wins (the old
 	 * one is most likely dead without having said so). */
 	for (d = srv->conns; d; d = d->next)
@@ -1056,7 +1111,7 @@ on_push(struct conn *c, const cJSON *m)
 	struct pending *p;
 	const char *inc;
 	struct op *ops = NULL;
-	int64_t *sseq = NULL, have = 0, expected = 0;
+	int64_t *sseq = NULL, have = 0, before = 0, expected = 0;
 	cJSON *refused = NULL, *ack = NULL;
 	char field[80], why[300], buf[24];
 	int n, i, rc = 0, gap = -1, taken = 0, skipped = 0, nref = 0, nops = 0;
@@ -1132,6 +1187,7 @@ on_push(struct conn *c, const cJSON *m)
 		goto busy;
 	if ((rc = replica_have(db, c->station, inc, &have)))
 		goto poison;
+	before = have;
 	for (i = 0; i < n; i++) {
 		if (ops[i].seq <= have) {
 			skipped++;
@@ -1188,6 +1244,9 @@ on_push(struct conn *c, const cJSON *m)
 	p->sseq = sseq;
 	p->n = n;
 	p->nops = nops;
+	snprintf(p->station, sizeof p->station, "%s", c->station);
+	snprintf(p->inc, sizeof p->inc, "%s", inc);
+	p->before = before;
 	ops = NULL;
 	sseq = NULL;
 	nops = 0;
@@ -1241,44 +1300,180 @@ pending_free(struct pending *p)
 	free(p);
 }
 
-/* The check phase: commit each realm's transaction of this turn, then
- * answer every push in it and relay what it took. */
+/* On the worker thread: one checkpoint round on the realm's second
+ * connection (opened here the first time). Touches nothing but r's
+ * ckpt_* members, which the loop leaves alone while ckpt_busy. */
+static void
+ckpt_work(uv_work_t *w)
+{
+	struct realm *r = w->data;
+
+	r->ckpt_err[0] = 0;
+	r->ckpt_left = 0;
+	if (!r->ckpt_db && (r->ckpt_rc = db_open(r->path, 0, &r->ckpt_db))) {
+		snprintf(r->ckpt_err, sizeof r->ckpt_err, "%s",
+			 *db_errmsg(r->ckpt_db) ? db_errmsg(r->ckpt_db)
+			 : dd_strerror(r->ckpt_rc));
+		db_close(&r->ckpt_db);
+		return;
+	}
+	if ((r->ckpt_rc = db_checkpoint(r->ckpt_db, &r->ckpt_left)))
+		snprintf(r->ckpt_err, sizeof r->ckpt_err, "%s",
+			 db_errmsg(r->ckpt_db));
+}
+
+static void
+ckpt_done(uv_work_t *w, int status)
+{
+	struct realm *r = w->data;
+
+	r->ckpt_busy = 0;
+	if (status == 0 && r->ckpt_rc)
+		server_log(SLOG_WARN, "realm %s: checkpoint: %s (tried again "
+			   "later)", r->name, r->ckpt_err);
+}
+
+/* After a commit: start, continue or finish copying the WAL into the
+ * database (see CKPT_FRAMES). */
+static void
+realm_checkpoint(struct server *srv, struct realm *r)
+{
+	int frames = db_wal_frames(r->db), left, rc;
+
+	if (frames >= CKPT_HARD ||
+	    (!r->ckpt_busy && r->ckpt_left > 0 && r->ckpt_left <= CKPT_TAIL)) {
+		r->ckpt_left = 0;
+		if ((rc = db_checkpoint(r->db, &left)))
+			server_log(SLOG_WARN, "realm %s: checkpoint: %s", r->name,
+				   db_errmsg(r->db));
+		return;
+	}
+	if (r->ckpt_busy || srv->stopping ||
+	    (frames < CKPT_FRAMES && r->ckpt_left == 0))
+		return;
+	r->ckpt_left = 0;
+	if (uv_queue_work(&srv->loop, &r->ckpt, ckpt_work, ckpt_done) == 0)
+		r->ckpt_busy = 1;
+}
+
+/* Answer the pushes of list, whose commit (and sync) ended with rc:
+ * their acks and relays, or "busy". */
+static void
+realm_answer(struct server *srv, struct realm *r, struct pending *list,
+	     int rc)
+{
+	struct pending *p;
+
+	while ((p = list)) {
+		int alive = conn_alive(srv, p->c, p->conn_id);
+		list = p->next;
+		if (rc == 0) {
+			if (alive && conn_send(p->c, p->ack, THEN_NOTHING) == 0 &&
+			    p->gap[0])
+				conn_error(p->c, "gap", p->gap, p->frame, p->gap_field, 0);
+			relay(srv, r, alive ? p->c : NULL, p->ops, p->sseq, p->n);
+		} else if (alive) {
+			conn_error(p->c, "busy", "the server cannot take this frame "
+				   "now; try again later", p->frame, NULL, 0);
+		}
+		pending_free(p);
+	}
+}
+
+static void
+sync_work(uv_work_t *w)
+{
+	struct realm *r = w->data;
+
+	r->sync_err = fdatasync(r->sync_fd) == 0 ? 0 : errno;
+}
+
+static void realm_commit(struct realm *r);
+
+static void
+sync_done(uv_work_t *w, int status)
+{
+	struct realm *r = w->data;
+	struct server *srv = r->srv;
+	struct pending *list = r->spend;
+	struct conn *d;
+
+	r->spend = NULL;
+	r->syncing = 0;
+	if (status == 0 && r->sync_err == 0) {
+		r->committed = r->sync_head;
+		realm_answer(srv, r, list, 0);
+	} else {
+		/* Committed but perhaps not on disk: the pushes are told to try
+		 * again (they will be found held and acknowledged after a good
+		 * sync), and the live stations, which would never be sent these
+		 * operations, reconnect and catch up. */
+		server_log(SLOG_ERROR, "realm %s: the write-ahead log cannot be "
+			   "synced: %s", r->name, status ? uv_strerror(status)
+			   : strerror(r->sync_err));
+		realm_answer(srv, r, list, DD_E_IO);
+		for (d = srv->conns; d; d = d->next)
+			if (d->realm == r && d->live)
+				conn_close(d);
+	}
+	/* What arrived during the sync is the next group. */
+	if (r->txn)
+		realm_commit(r);
+}
+
+/* Commit the realm's open transaction; answer its pushes once the log
+ * is on disk. */
+static void
+realm_commit(struct realm *r)
+{
+	struct server *srv = r->srv;
+	struct pending *list = r->pend;
+	int64_t head = r->committed;
+	int rc = db_end(r->db, r->txn_rc);
+
+	r->txn = 0;
+	r->pend = NULL;
+	r->pend_tail = &r->pend;
+	if (rc == 0 && (rc = replica_head(r->db, &head)))
+		server_log(SLOG_ERROR, "realm %s: %s", r->name, db_errmsg(r->db));
+	if (rc) {
+		server_log(SLOG_ERROR, "realm %s: commit failed: %s", r->name,
+			   *db_errmsg(r->db) ? db_errmsg(r->db) : dd_strerror(rc));
+		realm_answer(srv, r, list, rc);
+		return;
+	}
+	if (r->sync_fd >= 0) {
+		r->spend = list;
+		r->sync_head = head;
+		if (uv_queue_work(&srv->loop, &r->sync, sync_work, sync_done) == 0) {
+			r->syncing = 1;
+			realm_checkpoint(srv, r);
+			return;
+		}
+		r->spend = NULL;
+		if (fdatasync(r->sync_fd) != 0) {
+			server_log(SLOG_ERROR, "realm %s: the write-ahead log cannot "
+				   "be synced: %s", r->name, strerror(errno));
+			realm_answer(srv, r, list, DD_E_IO);
+			return;
+		}
+	}
+	r->committed = head;
+	realm_answer(srv, r, list, 0);
+	realm_checkpoint(srv, r);
+}
+
+/* The check phase: commit each realm's transaction, unless a sync is
+ * running; then it is committed when that sync ends. */
 static void
 on_commit(uv_check_t *h)
 {
 	struct server *srv = h->data;
 	struct realm *r;
-	struct pending *p;
-	int rc;
 
-	for (r = srv->realms; r; r = r->next) {
-		if (!r->txn)
-			continue;
-		rc = db_end(r->db, r->txn_rc);
-		r->txn = 0;
-		if (rc == 0 && (rc = replica_head(r->db, &r->committed)))
-			server_log(SLOG_ERROR, "realm %s: %s", r->name,
-				   db_errmsg(r->db));
-		if (rc)
-			server_log(SLOG_ERROR, "realm %s: commit failed: %s", r->name,
-				   *db_errmsg(r->db) ? db_errmsg(r->db) : dd_strerror(rc));
-		while ((p = r->pend)) {
-			int alive = conn_alive(srv, p->c, p->conn_id);
-			r->pend = p->next;
-			if (rc == 0) {
-				if (alive && conn_send(p->c, p->ack, THEN_NOTHING) == 0 &&
-				    p->gap[0])
-					conn_error(p->c, "gap", p->gap, p->frame, p->gap_field,
-						   0);
-				relay(srv, r, alive ? p->c : NULL, p->ops, p->sseq, p->n);
-			} else if (alive) {
-				conn_error(p->c, "busy", "the server cannot take this frame "
-					   "now; try again later", p->frame, NULL, 0);
-			}
-			pending_free(p);
-		}
-		r->pend_tail = &r->pend;
-	}
+	for (r = srv->realms; r; r = r->next)
+		if (r->txn && !r->syncing)
+			realm_commit(r);
 }
 
 static void
