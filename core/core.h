@@ -313,8 +313,13 @@ int64_t supply_stock(struct db *db, const char *depot, const char *item);
 /* ---- shelters ---------------------------------------------------------- */
 
 int shelter_set_open(struct db *db, const char *shelter, int open);
-/* delta > 0 check-in, < 0 check-out. */
+/* delta > 0 check-in, < 0 check-out. A check-in above the capacity is
+ * taken (the office records who is there); shelter_occupancy() says by
+ * how much, for the officer to be told. */
 int shelter_occupy(struct db *db, const char *shelter, int64_t delta);
+/* People in a shelter now and its capacity: 1 found, 0 not, negative. */
+int shelter_occupancy(struct db *db, const char *shelter, int64_t *people,
+		      int64_t *capacity);
 
 /* ---- warnings and their answers (叫应) --------------------------------- */
 

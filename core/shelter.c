@@ -77,6 +77,24 @@ out:
 }
 
 int
+shelter_occupancy(struct db *db, const char *shelter, int64_t *people,
+		  int64_t *capacity)
+{
+	char code[64];
+	int rc = ref_find(db, REF_SHELTER, shelter, code);
+
+	*people = *capacity = 0;
+	if (rc <= 0)
+		return rc;
+	if ((rc = db_int(db, people, "SELECT occupancy FROM shelters WHERE "
+			 "id = ?", "s", code)) < 0 ||
+	    (rc = db_int(db, capacity, "SELECT coalesce(capacity, 0) FROM "
+			 "shelters WHERE id = ?", "s", code)) < 0)
+		return rc;
+	return 1;
+}
+
+int
 shelter_occupy(struct db *db, const char *shelter, int64_t delta)
 {
 	char code[64];

@@ -32,6 +32,8 @@ load(struct pane *p)
 		double cap = cJSON_GetObjectItem(row, "capacity")->valuedouble;
 		const char *name = console_name(row);
 		if (p->view.filter[0] && !strstr(name, p->view.filter) &&
+		    !strstr(cJSON_GetObjectItem(row, "id")->valuestring,
+			    p->view.filter) &&
 		    !strstr(cJSON_GetObjectItem(row, "town")->valuestring,
 			    p->view.filter)) {
 			cJSON_Delete(row);
@@ -39,7 +41,7 @@ load(struct pane *p)
 		}
 		cJSON_AddStringToObject(row, "state",
 			!cJSON_GetObjectItem(row, "open")->valuedouble ? _("closed")
-			: occ > cap ? _("OPEN, OVER CAPACITY") : _("open"));
+			: occ > cap ? _("OVER CAPACITY") : _("open"));
 		cJSON_AddItemToArray(out, row);
 	}
 	cJSON_Delete(list);
@@ -70,6 +72,7 @@ static int
 submit_people(cJSON *values, char *msg, size_t n, void *ctx)
 {
 	long long k = 0;
+	int64_t people, cap;
 	int rc;
 
 	(void)ctx;
@@ -77,8 +80,14 @@ submit_people(cJSON *values, char *msg, size_t n, void *ctx)
 	rc = shelter_occupy(console_db(), shelter, sign * k);
 	if (rc)
 		return form_refused(rc, msg, n);
-	snprintf(msg, n, sign > 0 ? _("%lld people checked in at %s")
-		 : _("%lld people checked out of %s"), k, shelter);
+	if (sign > 0 && shelter_occupancy(console_db(), shelter, &people,
+					  &cap) == 1 && people > cap)
+		snprintf(msg, n, _("%lld people checked in at %s: now %lld, %lld "
+				   "over its capacity"), k, shelter,
+			 (long long)people, (long long)(people - cap));
+	else
+		snprintf(msg, n, sign > 0 ? _("%lld people checked in at %s")
+			 : _("%lld people checked out of %s"), k, shelter);
 	return 0;
 }
 

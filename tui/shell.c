@@ -1012,13 +1012,21 @@ cmd_shelter_open(struct shell *sh, const struct cmd *c, struct args *a)
 static int
 cmd_shelter_occupy(struct shell *sh, const struct cmd *c, struct args *a)
 {
-	int64_t n;
+	int64_t n, people, cap;
+	int in = strcmp(c->verb, "checkin") == 0, rc;
 
 	if (parse_qty(a->pos[1], 1, 1000000, &n))
 		return refuse("number of people '%s' must be from 1 to 1000000",
 			      a->pos[1]);
-	return fail(sh, shelter_occupy(sh->db, a->pos[0],
-				       strcmp(c->verb, "checkin") == 0 ? n : -n));
+	if ((rc = shelter_occupy(sh->db, a->pos[0], in ? n : -n)))
+		return fail(sh, rc);
+	/* Taken, since they are there; but the officer must know. */
+	if (in && shelter_occupancy(sh->db, a->pos[0], &people, &cap) == 1 &&
+	    people > cap)
+		fprintf(stderr, "dutydesk: shelter %s now holds %lld people, %lld "
+			"over its capacity of %lld\n", a->pos[0], (long long)people,
+			(long long)(people - cap), (long long)cap);
+	return 0;
 }
 
 /* ---- warnings ---- */

@@ -475,6 +475,11 @@ refused 2 "shelter list: an unexpected argument" -- c shelter list s001
 
 ok_run "shelter open s001" -- c shelter open s001
 ok_run "shelter checkin s001 10" -- c shelter checkin s001 10
+check "shelter checkin within capacity: nothing on stderr" test ! -s "$ERR"
+ok_run "shelter checkin s001 600: above capacity of 560, taken" -- c shelter checkin s001 600
+check "shelter checkin above capacity: stderr says by how much" \
+	grep -q "s001 now holds 610 people, 50 over its capacity of 560" "$ERR"
+ok_run "shelter checkout s001 600" -- c shelter checkout s001 600
 refused 1 "shelter open: already open" -- c shelter open s001
 refused 1 "shelter open: unknown shelter" -- c shelter open s99999
 refused 1 "shelter checkin: negative number" -- c shelter checkin s001 -3

@@ -122,6 +122,18 @@ check "issue supplies" "issued 3 tent"
 after=$(dd supply list --item tent --depot d-datian --json | sed 's/.*"qty":\([0-9-]*\).*/\1/')
 if [ "$after" -eq $((before - 3)) ] 2>/dev/null; then ok "the stock went down by 3"; else nok "stock $before -> $after"; fi
 
+# Open a shelter and check in more people than it holds: taken (they
+# are there), and the officer is told by how much; the row is marked.
+keys 5
+keys / "s001" Enter
+check "the shelters pane lists the shelter" "s001"
+keys o
+check "open the shelter" "shelter s001 opened"
+keys i
+keys C-u "600" C-d
+check "a check-in above capacity says by how much" "now 600, 40 over its capacity"
+check "the row is marked over capacity" "OVER CAPACITY"
+
 # Start a Level IV typhoon response and raise it to III.
 keys 2
 keys G
