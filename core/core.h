@@ -434,8 +434,10 @@ int drill_score(struct db *db, int64_t now, cJSON **report);
 /* ---- import -------------------------------------------------------------- */
 
 /* Load a CSV ledger of incidents (header row names INCIDENT_FIELDS) in
- * one transaction; *count gets the rows loaded. On a bad row nothing is
- * loaded and the message names the line and the field. */
-int import_incidents_csv(struct db *db, const char *path, int64_t *count);
+ * one transaction; *count gets the rows loaded and ids (an array, or
+ * NULL) their new ids in file order. On a bad row nothing is loaded, ids
+ * is left empty, and the message names the line and the field. */
+int import_incidents_csv(struct db *db, const char *path, int64_t *count,
+			 cJSON *ids);
 
 #endif

@@ -77,7 +77,8 @@ free_cols(char **cols, int n)
 }
 
 int
-import_incidents_csv(struct db *db, const char *path, int64_t *count)
+import_incidents_csv(struct db *db, const char *path, int64_t *count,
+		     cJSON *ids)
 {
 	char *head[CSV_COLS] = { 0 }, *row[CSV_COLS] = { 0 }, id[64];
 	int nhead, n, i, line = 0, rc;
@@ -126,6 +127,9 @@ import_incidents_csv(struct db *db, const char *path, int64_t *count)
 				db_fail(db, rc, "%s line %d: %s", path, start, why);
 			} else {
 				(*count)++;
+				if (ids && !cJSON_AddItemToArray(ids,
+						cJSON_CreateString(id)))
+					rc = DD_E_NOMEM;
 			}
 		}
 		cJSON_Delete(fields);
@@ -134,8 +138,11 @@ import_incidents_csv(struct db *db, const char *path, int64_t *count)
 			break;
 	}
 	rc = db_end(db, rc);
-	if (rc)
+	if (rc) {
 		*count = 0;
+		while (ids && cJSON_GetArraySize(ids) > 0)
+			cJSON_DeleteItemFromArray(ids, 0);
+	}
 out:
 	free_cols(head, CSV_COLS);
 	free_cols(row, CSV_COLS);

@@ -643,14 +643,23 @@ cmd_incident_report(struct shell *sh, const struct cmd *c, struct args *a)
 static int
 cmd_import(struct shell *sh, const struct cmd *c, struct args *a)
 {
+	cJSON *ids = cJSON_CreateArray(), *id;
 	int64_t n = 0;
 	int rc;
 
-	if (strcmp(a->pos[0], "incidents") != 0)
+	if (strcmp(a->pos[0], "incidents") != 0) {
+		cJSON_Delete(ids);
 		return usage(c, "cannot import '%s'; only incidents", a->pos[0]);
-	rc = import_incidents_csv(sh->db, a->pos[1], &n);
-	if (rc)
+	}
+	rc = ids ? import_incidents_csv(sh->db, a->pos[1], &n, ids) : DD_E_NOMEM;
+	if (rc) {
+		cJSON_Delete(ids);
 		return fail(sh, rc);
+	}
+	/* Like every creating command: the new ids on stdout, in file order. */
+	cJSON_ArrayForEach(id, ids)
+		print_id(id->valuestring);
+	cJSON_Delete(ids);
 	fprintf(stderr, "dutydesk: imported %lld incidents\n", (long long)n);
 	return 0;
 }

@@ -279,7 +279,8 @@ title,town,place,received_at,trapped
 EOF
 before=$(c incident list --all --json | grep -o '"id":' | wc -l)
 ok_run "import incidents: a good CSV" -- c import incidents "$W/good.csv"
-check "import incidents: stdout empty" test ! -s "$OUT"
+check "import incidents: stdout is the 3 new ids, one per line" \
+	sh -c "test \$(grep -cE '^[a-z][a-z0-9]*-[0-9]+\$' '$OUT') = 3 && test \$(wc -l <'$OUT') = 3"
 after=$(c incident list --all --json | grep -o '"id":' | wc -l)
 check "import incidents: 3 incidents more ($before -> $after)" test "$after" -eq $((before + 3))
 run c export --json

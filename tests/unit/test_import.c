@@ -29,9 +29,12 @@ static void
 refused(struct db *db, const char *path, int err, const char *want)
 {
 	int64_t before = tnops(db), count = 99;
+	cJSON *ids = cJSON_CreateArray();
 
-	assert_int_equal(import_incidents_csv(db, path, &count), err);
+	assert_int_equal(import_incidents_csv(db, path, &count, ids), err);
 	assert_int_equal(count, 0);
+	assert_int_equal(cJSON_GetArraySize(ids), 0);
+	cJSON_Delete(ids);
 	if (!strstr(db_errmsg(db), want))
 		fprintf(stderr, "message: %s\nwanted: %s\n", db_errmsg(db), want);
 	assert_non_null(strstr(db_errmsg(db), want));
@@ -49,7 +52,7 @@ missing_file(void **state)
 	int64_t count = 99;
 	(void)state;
 
-	assert_int_equal(import_incidents_csv(db, p, &count), DD_E_INVALID);
+	assert_int_equal(import_incidents_csv(db, p, &count, NULL), DD_E_INVALID);
 	assert_int_equal(count, 0);
 	assert_non_null(strstr(db_errmsg(db), "no-such-ledger.csv"));
 	db_close(&db);
@@ -190,7 +193,7 @@ unclosed_quote(void **state)
 
 	/* Everything is released before the first assertion, so a failure
 	 * here leaks nothing under valgrind. */
-	rc = import_incidents_csv(db, p, &count);
+	rc = import_incidents_csv(db, p, &count, NULL);
 	snprintf(msg, sizeof msg, "%s", db_errmsg(db));
 	after = tnops(db);
 	loaded = tcount(db, LIST_INCIDENTS);
@@ -214,7 +217,7 @@ header_only_loads_nothing(void **state)
 	(void)state;
 
 	assert_int_equal(import_incidents_csv(db, CSV("header.csv",
-		"title,town,place\r\n"), &count), 0);
+		"title,town,place\r\n"), &count, NULL), 0);
 	assert_int_equal(count, 0);
 	assert_int_equal(tnops(db), before);
 	db_close(&db);
@@ -238,7 +241,7 @@ good_file_loads_every_row(void **state)
 		"\"\"\"红星\"\" 厂房火灾\",2,3,\"电线老化\n引燃纸箱\"\r\n"
 		"2026-11-28 09:05,gucheng,古城路,内涝,4,,\r\n"
 		"2026-11-28 10:40,Shangpan Zhen,上盘码头,渔船搁浅,3,0,大风\r\n"
-		"\r\n"), &count), 0);
+		"\r\n"), &count, NULL), 0);
 	assert_int_equal(count, 3);
 	assert_int_equal(tnops(db), before + 3);
 	assert_int_equal(tcount(db, LIST_INCIDENTS), 3);
@@ -281,16 +284,22 @@ static void
 last_row_without_newline(void **state)
 {
 	struct db *db = tdb_new("gucheng", ROLE_TOWN, 1);
-	cJSON *inc = NULL;
+	cJSON *inc = NULL, *ids = cJSON_CreateArray();
 	int64_t count = 0;
 	char *x;
 	(void)state;
 
+
 	assert_int_equal(import_incidents_csv(db, CSV("lf.csv",
 		"title,town\n"
 		"内涝,gucheng\n"
-		"\"滑坡\",\"括苍镇\""), &count), 0);
+		"\"滑坡\",\"括苍镇\""), &count, ids), 0);
 	assert_int_equal(count, 2);
+	/* The new ids, in file order. */
+	assert_int_equal(cJSON_GetArraySize(ids), 2);
+	assert_string_equal(cJSON_GetArrayItem(ids, 0)->valuestring, "gucheng-1");
+	assert_string_equal(cJSON_GetArrayItem(ids, 1)->valuestring, "gucheng-2");
+	cJSON_Delete(ids);
 	assert_int_equal(incident_get(db, "gucheng-2", &inc), 1);
 	assert_string_equal(tstr(inc, "title"), "滑坡");
 	assert_string_equal(tstr(inc, "town"), "kuocang");
