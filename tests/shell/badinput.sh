@@ -573,6 +573,11 @@ for key in towns teams depots supply_kinds stock shelters incidents dispatches \
 	   responses warnings log conflicts; do
 	grep -q "\"$key\":" "$OUT" || fail "export --json: has the array $key"
 done
+digest_json=$(sed -n 's/.*"digest":[[:space:]]*"\([0-9a-f]*\)".*/\1/p' "$OUT")
+ok_run "export without --json: a summary for a person" -- c export
+check "export: one line per array with its count, and the same digest" \
+	sh -c "grep -Eq '^towns +19\$' '$OUT' && grep -Eq '^incidents +[0-9]+\$' '$OUT' &&
+	       grep -Eq '^digest +$digest_json\$' '$OUT' && test -n '$digest_json'"
 refused 2 "export: an unexpected argument" -- c export all
 refused 2 "export: unknown option" -- c export --csv
 
