@@ -171,16 +171,118 @@ replica_ack_inc(struct db *db, const char *incarnation, int64_t upto,
 	cJSON_ArrayForEach(r, refused) {
 		const cJSON *seq = cJSON_GetObjectItemCaseSensitive(r, "seq");
 		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(r, "message");
+		const cJSON *code = cJSON_GetObjectItemCaseSensitive(r, "code");
+		int64_t s;
 		if (rc)
 			break;
 		if (!cJSON_IsString(seq))
 			continue;
+		s = (int64_t)strtoll(seq->valuestring, NULL, 10);
 		rc = db_exec(db, "UPDATE ops SET refused = ?, acked = 1 WHERE "
 			     "local = 1 AND station = ? AND incarnation = ? AND "
 			     "seq = ?", "sssi", cJSON_IsString(msg) ? msg->valuestring
-			     : "refused", station, inc,
-			     (int64_t)strtoll(seq->valuestring, NULL, 10));
+			     : "refused", station, inc, s);
+		/* The refusal itself, with its code, for the officer to read
+		 * (dutydesk link refused); only for an operation we hold. Its
+		 * rowid orders refusals as they came, which is what an
+		 * acknowledgement marks up to. */
+		if (!rc)
+			rc = db_exec(db, "INSERT OR IGNORE INTO refused(station, "
+				     "incarnation, seq, code, message) SELECT station, "
+				     "incarnation, seq, ?, refused FROM ops WHERE "
+				     "local = 1 AND station = ? AND incarnation = ? AND "
+				     "seq = ?", "sssi", cJSON_IsString(code)
+				     ? code->valuestring : NULL, station, inc, s);
 	}
+out:
+	return db_end(db, rc);
+}
+
+/* Refusals are this station's rows of the table the server keeps its
+ * own in; an officer's acknowledgement is the rowid of the last one
+ * seen, kept in meta with who and when: the list stays whole. */
+static int
+refusals_seen(struct db *db, char station[32], int64_t *seen)
+{
+	int rc;
+
+	*seen = 0;
+	if ((rc = meta_get_text(db, "station", station, 32)) < 0)
+		return rc;
+	if (rc == 0)
+		station[0] = 0;
+	rc = meta_get_int(db, "refused_seen", seen);
+	return rc < 0 ? rc : 0;
+}
+
+int
+replica_refusals(struct db *db, cJSON **out)
+{
+	char station[32];
+	int64_t seen;
+	cJSON *rows, *o;
+	int rc;
+
+	*out = NULL;
+	if ((rc = refusals_seen(db, station, &seen)))
+		return rc;
+	if (!(rows = cJSON_CreateArray()))
+		return DD_E_NOMEM;
+	rc = db_rows(db, rows, "SELECT r.seq, r.incarnation, o.kind, o.entity, "
+		     "o.officer, (o.hlc >> 16) / 1000 AS at, r.code, r.message, "
+		     "r.rowid <= ?2 AS seen FROM refused r LEFT JOIN ops o ON "
+		     "o.station = r.station AND o.incarnation = r.incarnation AND "
+		     "o.seq = r.seq WHERE r.station = ?1 ORDER BY r.rowid", "si",
+		     station, seen);
+	if (rc) {
+		cJSON_Delete(rows);
+		return rc;
+	}
+	cJSON_ArrayForEach(o, rows) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "seen");
+		cJSON_ReplaceItemInObjectCaseSensitive(o, "seen", cJSON_CreateBool(
+			cJSON_IsNumber(v) && v->valuedouble != 0));
+	}
+	*out = rows;
+	return 0;
+}
+
+int
+replica_refusals_unseen(struct db *db, int64_t *n)
+{
+	char station[32];
+	int64_t seen;
+	int rc;
+
+	*n = 0;
+	if ((rc = refusals_seen(db, station, &seen)))
+		return rc;
+	rc = db_int(db, n, "SELECT count(*) FROM refused WHERE station = ? AND "
+		    "rowid > ?", "si", station, seen);
+	return rc < 0 ? rc : 0;
+}
+
+int
+replica_refusals_ack(struct db *db, int64_t *n)
+{
+	char station[32];
+	int64_t seen, last = 0;
+	int rc;
+
+	*n = 0;
+	if ((rc = db_begin(db)))
+		return rc;
+	if ((rc = refusals_seen(db, station, &seen)) ||
+	    (rc = db_int(db, n, "SELECT count(*) FROM refused WHERE station = ? "
+			 "AND rowid > ?", "si", station, seen)) < 0 ||
+	    (rc = db_int(db, &last, "SELECT coalesce(max(rowid), 0) FROM "
+			 "refused WHERE station = ?", "s", station)) < 0)
+		goto out;
+	rc = 0;
+	if (*n > 0 && !(rc = meta_set_int(db, "refused_seen", last)) &&
+	    !(rc = meta_set_text(db, "refused_seen_by", db->officer)))
+		rc = meta_set_int(db, "refused_seen_at",
+				  db->clock.now_ms(db->clock.ctx) / 1000);
 out:
 	return db_end(db, rc);
 }

@@ -294,6 +294,20 @@ note_write(struct link *l)
 		(void)!ftruncate(l->lockfd, n);
 }
 
+/* The refusals no officer has acknowledged yet, as the status line
+ * counts them: read again whenever the database may have changed (an
+ * officer acknowledges them with another connection). */
+static void
+refused_recount(struct link *l)
+{
+	int64_t n;
+
+	if (l->db && replica_refusals_unseen(l->db, &n) == 0 && n != l->refused) {
+		l->refused = n;
+		note_write(l);
+	}
+}
+
 /* ---- the settings and the outbox ---- */
 
 /* 1 settings read and valid, 0 none, -1 invalid (message set). */
@@ -1137,7 +1151,7 @@ on_ack(struct link *l, const cJSON *m)
 				 "cannot be delivered", l->stranded);
 		}
 		l->push_inflight = l->old_inflight = 0;
-		l->refused += nref;
+		refused_recount(l);
 		push_more(l);
 		check_done(l);
 		return;
@@ -1169,13 +1183,12 @@ on_ack(struct link *l, const cJSON *m)
 	if (upto < l->pushed_upto)
 		l->pushed_upto = upto;
 	if (nref) {
-		l->refused += nref;
+		refused_recount(l);
 		note_msg(l, "the server refused %" PRId64 " operation(s): %.100s",
 			 nref, first ? first : "refused");
 		if (!l->refused_now)
 			snprintf(l->first_refusal, sizeof l->first_refusal, "%s", first);
 		l->refused_now += nref;
-		note_write(l);
 		l->change_due = 1;
 		uv_idle_start(&l->work, on_work);
 	}
@@ -1508,6 +1521,7 @@ on_beat(uv_timer_t *h)
 	/* Another program made an operation: count it and send it. */
 	if (db_data_version(l->db, &v) == 0 && v != l->data_version) {
 		l->data_version = v;
+		refused_recount(l);
 		l->push_wanted = 1;
 		uv_idle_start(&l->work, on_work);
 	}
@@ -1612,7 +1626,11 @@ link_new(uv_loop_t *loop, const char *dbpath, const char *officer,
 	l->beat.data = l->retry.data = l->work.data = l;
 	l->refs = 3;
 	uv_timer_start(&l->beat, on_beat, 1000, 1000);
-	link_note_read(dbpath, &l->last_sync, &l->refused);
+	{
+		int64_t noted;
+		link_note_read(dbpath, &l->last_sync, &noted);
+	}
+	replica_refusals_unseen(l->db, &l->refused);
 	held = lock_take(l);
 	l->lock_try_ms = uv_now(loop);
 	l->offline_since = (int64_t)time(NULL);
@@ -1670,6 +1688,7 @@ link_poke(struct link *l)
 	if (!l || l->closing)
 		return;
 	refresh_seq(l);
+	refused_recount(l);
 	if (!l->locked)
 		return; /* another console's link: the beat takes over later */
 	/* Settings changed since (dutydesk link): a stopped link starts

@@ -235,6 +235,65 @@ new_history_starts_over(void **state)
 }
 
 static void
+refusals_listed_until_seen(void **state)
+{
+	struct db *town = tdb_new("shitang", ROLE_TOWN, 1);
+	cJSON *refused, *list = NULL, *o;
+	int64_t n = -1;
+	char id[64];
+	int i;
+	(void)state;
+
+	for (i = 0; i < 3; i++)
+		assert_int_equal(log_add(town, "note", "值班", id), 0);
+	assert_int_equal(replica_refusals(town, &list), 0);
+	assert_int_equal(cJSON_GetArraySize(list), 0);
+	cJSON_Delete(list);
+	assert_int_equal(replica_refusals_unseen(town, &n), 0);
+	assert_int_equal(n, 0);
+	/* Nothing new: an acknowledgement marks nothing. */
+	assert_int_equal(replica_refusals_ack(town, &n), 0);
+	assert_int_equal(n, 0);
+	/* The server refused 2 (and names 9, which this station never made:
+	 * not listed). */
+	refused = cJSON_Parse("[{\"seq\":\"2\",\"code\":\"schema\",\"message\":"
+			      "\"bad body\"},{\"seq\":\"9\",\"code\":\"role\","
+			      "\"message\":\"no\"}]");
+	assert_int_equal(replica_ack(town, 3, refused), 0);
+	cJSON_Delete(refused);
+	assert_int_equal(replica_refusals_unseen(town, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(replica_refusals(town, &list), 0);
+	assert_int_equal(cJSON_GetArraySize(list), 1);
+	o = cJSON_GetArrayItem(list, 0);
+	assert_int_equal(tnum(o, "seq"), 2);
+	assert_string_equal(tstr(o, "code"), "schema");
+	assert_string_equal(tstr(o, "message"), "bad body");
+	assert_string_equal(tstr(o, "kind"), "log.add");
+	assert_string_equal(tstr(o, "entity"), "shitang-2");
+	assert_int_equal(strlen(tstr(o, "at")), 20);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(o, "seen")));
+	cJSON_Delete(list);
+	/* Seen: the count clears, the list stays. */
+	assert_int_equal(replica_refusals_ack(town, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(replica_refusals_unseen(town, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(replica_refusals(town, &list), 0);
+	assert_int_equal(cJSON_GetArraySize(list), 1);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0),
+						     "seen")));
+	cJSON_Delete(list);
+	/* The same refusal heard again is not a new one. */
+	refused = cJSON_Parse("[{\"seq\":\"2\",\"code\":\"schema\"}]");
+	assert_int_equal(replica_ack(town, 3, refused), 0);
+	cJSON_Delete(refused);
+	assert_int_equal(replica_refusals_unseen(town, &n), 0);
+	assert_int_equal(n, 0);
+	db_close(&town);
+}
+
+static void
 link_settings(void **state)
 {
 	struct db *town = tdb_new("yongfeng", ROLE_TOWN, 0);
@@ -260,6 +319,7 @@ main(void)
 		cmocka_unit_test(refusals_use_up_their_seq),
 		cmocka_unit_test(a_clash_spoils_only_itself),
 		cmocka_unit_test(new_history_starts_over),
+		cmocka_unit_test(refusals_listed_until_seen),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	tcleanup();
