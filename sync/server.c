@@ -1510,6 +1510,12 @@ on_sweep(uv_timer_t *t)
 {
 	struct server *srv = t->data;
 	uint64_t now = uv_now(&srv->loop);
+	uint64_t handshake_ms = srv->o->handshake_ms > 0
+		? (uint64_t)srv->o->handshake_ms : SYNC_HANDSHAKE_MS;
+	uint64_t idle_ms = srv->o->idle_ms > 0 ? (uint64_t)srv->o->idle_ms
+		: SYNC_IDLE_MS;
+	uint64_t ping_ms = idle_ms / 3 < SYNC_PING_MS ? idle_ms / 3
+		: SYNC_PING_MS;
 	struct conn *c;
 	cJSON *m;
 
@@ -1520,16 +1526,16 @@ on_sweep(uv_timer_t *t)
 			if (now >= c->t_linger || (srv->stopping && now >= srv->stop_at))
 				conn_close(c);
 		} else if (c->state != C_READY) {
-			if (now - c->t_start >= SYNC_HANDSHAKE_MS) {
+			if (now - c->t_start >= handshake_ms) {
 				server_log(SLOG_INFO, "%s: no handshake in %d s; closing",
-					   who(c), SYNC_HANDSHAKE_MS / 1000);
+					   who(c), (int)(handshake_ms / 1000));
 				conn_finish(c);
 			}
-		} else if (now - c->t_recv >= SYNC_IDLE_MS) {
+		} else if (now - c->t_recv >= idle_ms) {
 			server_log(SLOG_INFO, "%s: nothing received for %d s; closing",
-				   who(c), SYNC_IDLE_MS / 1000);
+				   who(c), (int)(idle_ms / 1000));
 			conn_finish(c);
-		} else if (now - c->t_send >= SYNC_PING_MS) {
+		} else if (now - c->t_send >= ping_ms) {
 			m = cJSON_CreateObject();
 			cJSON_AddStringToObject(m, "type", "ping");
 			conn_send(c, m, THEN_NOTHING);
@@ -1718,7 +1724,10 @@ server_run(const struct server_opts *o)
 	uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
 	uv_signal_start(&srv->sigint, on_signal, SIGINT);
 	server_log(SLOG_INFO, "listening on %s: live realm %s (history %s), at "
-		   "most %d connections", name, o->db, live->history, o->max_conn);
+		   "most %d connections, handshake timeout %d s, idle timeout "
+		   "%d s", name, o->db, live->history, o->max_conn,
+		   (o->handshake_ms > 0 ? o->handshake_ms : SYNC_HANDSHAKE_MS) / 1000,
+		   (o->idle_ms > 0 ? o->idle_ms : SYNC_IDLE_MS) / 1000);
 	uv_run(&srv->loop, UV_RUN_DEFAULT);
 	server_log(SLOG_INFO, "stopped");
 out:
