@@ -352,6 +352,19 @@ int op_kind_allowed(const char *kind, int role);
  * incarnation (0 if none). */
 int replica_have(struct db *db, const char *station, const char *inc,
 		 int64_t *seq);
+/* The digest of an operation both ends compute to tell whether they
+ * hold the same one (the welcome's last_digest): 64 lowercase hex digits
+ * of SHA-256 over a canonical form of all its members, the body walked
+ * member by member (sync/PROTOCOL.md gives the form). */
+void replica_op_digest(const struct op *op, char hex[65]);
+/* Server: the last operation stored for station and incarnation (a
+ * refused one is not stored): its seq and digest. 1 found, 0 none. */
+int replica_last(struct db *db, const char *station, const char *inc,
+		 int64_t *seq, char hex[65]);
+/* The digest of the operation (station, incarnation, seq) held here:
+ * 1 found, 0 not held. */
+int replica_digest(struct db *db, const char *station, const char *inc,
+		   int64_t seq, char hex[65]);
 /* Server: the highest server sequence given so far. */
 int replica_head(struct db *db, int64_t *head);
 /* Server, inside db_begin(): take an operation from an authenticated

@@ -6,9 +6,12 @@
  */
 #include "private.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 int
 replica_have(struct db *db, const char *station, const char *inc,
@@ -22,6 +25,141 @@ replica_have(struct db *db, const char *station, const char *inc,
 		    "max(seq) FROM refused WHERE station = ?1 AND incarnation = ?2)",
 		    "ss", station, inc);
 	return rc < 0 ? rc : 0;
+}
+
+/* ---- the digest of an operation (PROTOCOL.md, "welcome") ---- */
+
+static void
+dg_bytes(crypto_hash_sha256_state *h, const char *s, size_t n)
+{
+	crypto_hash_sha256_update(h, (const unsigned char *)s, n);
+}
+
+/* A string as 's' LEN ':' BYTES: nothing a field holds can pass for
+ * another field's boundary. */
+static void
+dg_str(crypto_hash_sha256_state *h, const char *s)
+{
+	char pre[32];
+	size_t n = strlen(s);
+
+	dg_bytes(h, pre, (size_t)snprintf(pre, sizeof pre, "s%zu:", n));
+	dg_bytes(h, s, n);
+}
+
+/* A body value walked by our own rules rather than hashed as stored
+ * text: cJSON's printing is not ours to promise, and a server and a
+ * station may run different versions of it. Members in their stored
+ * order (parsing keeps it, and both sides store what the station made). */
+static void
+dg_value(crypto_hash_sha256_state *h, const cJSON *v)
+{
+	const cJSON *c;
+	char num[40];
+
+	if (cJSON_IsObject(v)) {
+		dg_bytes(h, "{", 1);
+		cJSON_ArrayForEach(c, v) {
+			dg_str(h, c->string ? c->string : "");
+			dg_value(h, c);
+		}
+		dg_bytes(h, "}", 1);
+	} else if (cJSON_IsArray(v)) {
+		dg_bytes(h, "[", 1);
+		cJSON_ArrayForEach(c, v)
+			dg_value(h, c);
+		dg_bytes(h, "]", 1);
+	} else if (cJSON_IsString(v)) {
+		dg_str(h, v->valuestring);
+	} else if (cJSON_IsNumber(v)) {
+		double d = v->valuedouble;
+		if (d > -9.2e18 && d < 9.2e18 && d == (double)(long long)d)
+			snprintf(num, sizeof num, "n%lld;", (long long)d);
+		else
+			snprintf(num, sizeof num, "n%.17g;", d);
+		dg_bytes(h, num, strlen(num));
+	} else {
+		dg_bytes(h, cJSON_IsTrue(v) ? "t" : cJSON_IsFalse(v) ? "f" : "z", 1);
+	}
+}
+
+void
+replica_op_digest(const struct op *op, char hex[65])
+{
+	unsigned char sum[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state h;
+	char num[24];
+
+	crypto_hash_sha256_init(&h);
+	dg_bytes(&h, "dutydesk-op-v1", 14);
+	dg_str(&h, op->station);
+	dg_str(&h, op->incarnation);
+	snprintf(num, sizeof num, "%" PRId64, op->seq);
+	dg_str(&h, num);
+	snprintf(num, sizeof num, "%" PRId64, op->hlc);
+	dg_str(&h, num);
+	dg_str(&h, op->realm);
+	dg_str(&h, op->officer);
+	dg_str(&h, op->kind);
+	dg_str(&h, op->entity);
+	dg_value(&h, op->body);
+	crypto_hash_sha256_final(&h, sum);
+	sodium_bin2hex(hex, 65, sum, sizeof sum);
+}
+
+/* The operation of station and incarnation with the highest seq at most
+ * upto (INT64_MAX: the last): its seq and digest; 1 found, 0 none. */
+static int
+digest_at_most(struct db *db, const char *station, const char *inc,
+	       int64_t upto, int64_t *seq, char hex[65])
+{
+	sqlite3_stmt *st = db_prep(db, "SELECT station, incarnation, seq, hlc, "
+				   "realm, officer, kind, entity, body FROM ops "
+				   "WHERE station = ? AND incarnation = ? AND "
+				   "seq <= ? ORDER BY seq DESC LIMIT 1");
+	struct op op;
+	int rc, s;
+
+	*seq = 0;
+	hex[0] = 0;
+	if (!st)
+		return db_prep_err(db);
+	sqlite3_bind_text(st, 1, station, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, inc, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, upto);
+	if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = op_from_row(st, &op)) == 0) {
+			replica_op_digest(&op, hex);
+			*seq = op.seq;
+			rc = 1;
+		}
+		op_clear(&op);
+	} else {
+		rc = s == SQLITE_DONE ? 0 : db_rc(db, s);
+	}
+	db_reset(st);
+	return rc;
+}
+
+int
+replica_last(struct db *db, const char *station, const char *inc,
+	     int64_t *seq, char hex[65])
+{
+	return digest_at_most(db, station, inc, INT64_MAX, seq, hex);
+}
+
+int
+replica_digest(struct db *db, const char *station, const char *inc,
+	       int64_t seq, char hex[65])
+{
+	int64_t got = 0;
+	int rc = digest_at_most(db, station, inc, seq, &got, hex);
+
+	if (rc == 1 && got != seq) {
+		hex[0] = 0;
+		rc = 0;
+	}
+	return rc;
 }
 
 int

@@ -118,6 +118,7 @@ struct link {
 	int64_t refused, pushed, pulled, last_sync, skew_ms;
 	int skew_known;
 	int64_t rejected;       /* from the server, refused by our checks */
+	int64_t last_seq;       /* the welcome's last operation of ours */
 	int64_t refused_now;    /* refusals seen by this process */
 	char first_refusal[120];
 };
@@ -864,6 +865,39 @@ on_challenge(struct link *l, const cJSON *m)
 		l->phase = PH_AUTH;
 }
 
+/* Does the welcome's last operation differ from ours at that seq? 1
+ * diverged (l->last_seq says where), 0 the same or nothing to compare
+ * (an older server, nothing stored), -1 the connection failed. */
+static int
+welcome_diverged(struct link *l, const cJSON *m)
+{
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(m, "last_digest");
+	int has_seq = cJSON_GetObjectItemCaseSensitive(m, "last_seq") != NULL;
+	char mine[SYNC_HEX];
+	int64_t seq = 0;
+	int rc;
+
+	if (!d && !has_seq)
+		return 0;
+	if (!d || !msg_i64(m, "last_seq", &seq) || seq < 1 ||
+	    strlen(d->valuestring) != SYNC_HEX - 1 ||
+	    strspn(d->valuestring, "0123456789abcdef") != SYNC_HEX - 1) {
+		send_error(l, "bad_frame", "last_seq and last_digest go together: "
+			   "a sequence and 64 hex digits", d ? "last_seq"
+			   : "last_digest");
+		conn_fail(l, "the server sent a bad welcome (last_seq, "
+			  "last_digest)");
+		return -1;
+	}
+	l->last_seq = seq;
+	rc = replica_digest(l->db, l->si.station, l->si.incarnation, seq, mine);
+	if (rc < 0) {
+		conn_fail(l, "cannot read the operation log: %s", dberr(l, rc));
+		return -1;
+	}
+	return rc == 0 || strcmp(mine, d->valuestring) != 0;
+}
+
 static void
 on_welcome(struct link *l, const cJSON *m)
 {
@@ -889,6 +923,17 @@ on_welcome(struct link *l, const cJSON *m)
 			  "%" PRId64 " operations of this incarnation, this station "
 			  "made %" PRId64 " (was the database copied without "
 			  "'dutydesk restore'?)", have, l->si.seq);
+		return;
+	}
+	/* As many or fewer, but not the same ones: a copy that went on on
+	 * its own. Its next pushes would be skipped as held, or taken after
+	 * another's history. */
+	if ((rc = welcome_diverged(l, m))) {
+		if (rc > 0)
+			link_stop(l, DD_E_REFUSED, "diverged from the server: its "
+				  "operation %" PRId64 " of this incarnation is not "
+				  "the one this station made (was the database "
+				  "copied without 'dutydesk restore'?)", l->last_seq);
 		return;
 	}
 	if ((rc = replica_history(l->db, history, &changed)) ||

@@ -882,8 +882,9 @@ on_auth(struct conn *c, const cJSON *m)
 {
 	struct server *srv = c->srv;
 	struct conn *d;
-	char want[SYNC_HEX], have_s[24], head_s[24], now_s[24];
-	int64_t have = 0, head = 0;
+	char want[SYNC_HEX], have_s[24], head_s[24], now_s[24], last_s[24];
+	char last_hex[SYNC_HEX];
+	int64_t have = 0, head = 0, last = 0;
 	int ok = 0;
 	cJSON *r;
 
@@ -910,7 +911,11 @@ on_auth(struct conn *c, const cJSON *m)
 		return;
 	}
 	head = c->realm->committed;
-	if (replica_have(c->realm->db, c->station, c->incarnation, &have)) {
+	/* What we hold of this incarnation, and which operation is last,
+	 * so a diverged copy of the station can tell (PROTOCOL: welcome). */
+	if (replica_have(c->realm->db, c->station, c->incarnation, &have) ||
+	    replica_last(c->realm->db, c->station, c->incarnation, &last,
+			 last_hex) < 0) {
 		server_log(SLOG_ERROR, "realm %s: %s", c->realm_name,
 			   db_errmsg(c->realm->db));
 		conn_error(c, "busy", "the server cannot read its database now",
@@ -935,6 +940,10 @@ on_auth(struct conn *c, const cJSON *m)
 	cJSON_AddStringToObject(r, "have", i64s(have, have_s));
 	cJSON_AddStringToObject(r, "head", i64s(head, head_s));
 	cJSON_AddStringToObject(r, "now", i64s(wall_ms(), now_s));
+	if (last > 0) {
+		cJSON_AddStringToObject(r, "last_seq", i64s(last, last_s));
+		cJSON_AddStringToObject(r, "last_digest", last_hex);
+	}
 	conn_send(c, r, THEN_NOTHING);
 	cJSON_Delete(r);
 	server_log(SLOG_INFO, "auth ok: station %s (%s) incarnation %s realm %s "

@@ -300,6 +300,9 @@ handshake_and_ping(void **state)
 	assert_string_equal(str(w, "head"), "0");
 	assert_int_equal(strlen(str(w, "history")), 16);
 	assert_true(strlen(str(w, "now")) >= 13);
+	/* Nothing stored of this incarnation: no last operation to name. */
+	assert_null(cJSON_GetObjectItem(w, "last_seq"));
+	assert_null(cJSON_GetObjectItem(w, "last_digest"));
 	cJSON_Delete(w);
 	cli_ping(&c);
 	cli_close(&c);
@@ -575,6 +578,52 @@ town_decision_refused(void **state)
 	cJSON_Delete(ack);
 	cli_close(&c);
 	assert_int_equal(server_head(), 4);
+}
+
+/* The digest of an operation as pushed (JSON), computed here. */
+static void
+digest_of_json(const cJSON *j, char hex[SYNC_HEX])
+{
+	struct op op;
+
+	assert_int_equal(op_from_json(j, &op), 0);
+	replica_op_digest(&op, hex);
+	op_clear(&op);
+}
+
+static void
+welcome_names_last_operation(void **state)
+{
+	char mine[SYNC_HEX], want[SYNC_HEX];
+	struct cli c;
+	cJSON *w, *o5;
+
+	(void)state;
+	/* datian holds 5 (4 was refused, so it is not stored): the welcome
+	 * names 5 and its digest, as the station computes it from what it
+	 * pushed, whatever the server's own storing of its body. */
+	cli_open(&c);
+	w = login_as(&c, "datian", inc_datian, "live", key_datian, NULL);
+	assert_string_equal(str(w, "have"), "5");
+	assert_string_equal(str(w, "last_seq"), "5");
+	o5 = op_changed(0, "seq", "5", "entity", "datian-5", NULL);
+	digest_of_json(o5, want);
+	cJSON_Delete(o5);
+	assert_string_equal(str(w, "last_digest"), want);
+	cJSON_Delete(w);
+	cli_close(&c);
+	/* The station's own database gives the same digest for an
+	 * operation it made and the server stored. */
+	assert_int_equal(replica_digest(datian, "datian", inc_datian, 3, mine), 1);
+	digest_of_json(cJSON_GetArrayItem(datian_ops, 2), want);
+	assert_string_equal(mine, want);
+	/* Another incarnation of the same station: nothing stored. */
+	cli_open(&c);
+	w = login_as(&c, "datian", "0123456789abcdef", "live", key_datian, NULL);
+	assert_string_equal(str(w, "have"), "0");
+	assert_null(cJSON_GetObjectItem(w, "last_digest"));
+	cJSON_Delete(w);
+	cli_close(&c);
 }
 
 /* ---- pull and relay ---- */
@@ -1463,6 +1512,7 @@ main(void)
 		cmocka_unit_test(gap_is_named),
 		cmocka_unit_test(forged_is_refused),
 		cmocka_unit_test(town_decision_refused),
+		cmocka_unit_test(welcome_names_last_operation),
 		cmocka_unit_test(pull_from_zero),
 		cmocka_unit_test(live_relay),
 		cmocka_unit_test(realms_apart),
