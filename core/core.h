@@ -373,6 +373,19 @@ int op_kind_allowed(const char *kind, int role);
  * incarnation (0 if none). */
 int replica_have(struct db *db, const char *station, const char *inc,
 		 int64_t *seq);
+/* The digest of an operation both ends compute to tell whether they
+ * hold the same one (the welcome's last_digest): 64 lowercase hex digits
+ * of SHA-256 over a canonical form of all its members, the body walked
+ * member by member (sync/PROTOCOL.md gives the form). */
+void replica_op_digest(const struct op *op, char hex[65]);
+/* Server: the last operation stored for station and incarnation (a
+ * refused one is not stored): its seq and digest. 1 found, 0 none. */
+int replica_last(struct db *db, const char *station, const char *inc,
+		 int64_t *seq, char hex[65]);
+/* The digest of the operation (station, incarnation, seq) held here:
+ * 1 found, 0 not held. */
+int replica_digest(struct db *db, const char *station, const char *inc,
+		   int64_t seq, char hex[65]);
 /* Server: the highest server sequence given so far. */
 int replica_head(struct db *db, int64_t *head);
 /* Server, inside db_begin(): take an operation from an authenticated
@@ -393,6 +406,16 @@ int replica_ack(struct db *db, int64_t upto, const cJSON *refused);
  * (made before it was restored from a backup). */
 int replica_ack_inc(struct db *db, const char *incarnation, int64_t upto,
 		    const cJSON *refused);
+/* Station: the operations of this station the server refused, in the
+ * order the refusals came, as flat objects {seq, incarnation, kind,
+ * entity, officer, at (when the operation was made), code, message,
+ * seen (an officer acknowledged it)}. Caller frees. */
+int replica_refusals(struct db *db, cJSON **out);
+/* Station: how many refusals no officer has acknowledged yet. */
+int replica_refusals_unseen(struct db *db, int64_t *n);
+/* Station: the officer on duty has seen every refusal so far (the
+ * count clears, the list is kept); *n how many that marked. */
+int replica_refusals_ack(struct db *db, int64_t *n);
 /* Station: the last server sequence applied (inside a batch's
  * transaction, set it with the operations it covers). */
 int replica_cursor(struct db *db, int64_t *after);

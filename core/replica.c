@@ -6,9 +6,12 @@
  */
 #include "private.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 int
 replica_have(struct db *db, const char *station, const char *inc,
@@ -22,6 +25,141 @@ replica_have(struct db *db, const char *station, const char *inc,
 		    "max(seq) FROM refused WHERE station = ?1 AND incarnation = ?2)",
 		    "ss", station, inc);
 	return rc < 0 ? rc : 0;
+}
+
+/* ---- the digest of an operation (PROTOCOL.md, "welcome") ---- */
+
+static void
+dg_bytes(crypto_hash_sha256_state *h, const char *s, size_t n)
+{
+	crypto_hash_sha256_update(h, (const unsigned char *)s, n);
+}
+
+/* A string as 's' LEN ':' BYTES: nothing a field holds can pass for
+ * another field's boundary. */
+static void
+dg_str(crypto_hash_sha256_state *h, const char *s)
+{
+	char pre[32];
+	size_t n = strlen(s);
+
+	dg_bytes(h, pre, (size_t)snprintf(pre, sizeof pre, "s%zu:", n));
+	dg_bytes(h, s, n);
+}
+
+/* A body value walked by our own rules rather than hashed as stored
+ * text: cJSON's printing is not ours to promise, and a server and a
+ * station may run different versions of it. Members in their stored
+ * order (parsing keeps it, and both sides store what the station made). */
+static void
+dg_value(crypto_hash_sha256_state *h, const cJSON *v)
+{
+	const cJSON *c;
+	char num[40];
+
+	if (cJSON_IsObject(v)) {
+		dg_bytes(h, "{", 1);
+		cJSON_ArrayForEach(c, v) {
+			dg_str(h, c->string ? c->string : "");
+			dg_value(h, c);
+		}
+		dg_bytes(h, "}", 1);
+	} else if (cJSON_IsArray(v)) {
+		dg_bytes(h, "[", 1);
+		cJSON_ArrayForEach(c, v)
+			dg_value(h, c);
+		dg_bytes(h, "]", 1);
+	} else if (cJSON_IsString(v)) {
+		dg_str(h, v->valuestring);
+	} else if (cJSON_IsNumber(v)) {
+		double d = v->valuedouble;
+		if (d > -9.2e18 && d < 9.2e18 && d == (double)(long long)d)
+			snprintf(num, sizeof num, "n%lld;", (long long)d);
+		else
+			snprintf(num, sizeof num, "n%.17g;", d);
+		dg_bytes(h, num, strlen(num));
+	} else {
+		dg_bytes(h, cJSON_IsTrue(v) ? "t" : cJSON_IsFalse(v) ? "f" : "z", 1);
+	}
+}
+
+void
+replica_op_digest(const struct op *op, char hex[65])
+{
+	unsigned char sum[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state h;
+	char num[24];
+
+	crypto_hash_sha256_init(&h);
+	dg_bytes(&h, "dutydesk-op-v1", 14);
+	dg_str(&h, op->station);
+	dg_str(&h, op->incarnation);
+	snprintf(num, sizeof num, "%" PRId64, op->seq);
+	dg_str(&h, num);
+	snprintf(num, sizeof num, "%" PRId64, op->hlc);
+	dg_str(&h, num);
+	dg_str(&h, op->realm);
+	dg_str(&h, op->officer);
+	dg_str(&h, op->kind);
+	dg_str(&h, op->entity);
+	dg_value(&h, op->body);
+	crypto_hash_sha256_final(&h, sum);
+	sodium_bin2hex(hex, 65, sum, sizeof sum);
+}
+
+/* The operation of station and incarnation with the highest seq at most
+ * upto (INT64_MAX: the last): its seq and digest; 1 found, 0 none. */
+static int
+digest_at_most(struct db *db, const char *station, const char *inc,
+	       int64_t upto, int64_t *seq, char hex[65])
+{
+	sqlite3_stmt *st = db_prep(db, "SELECT station, incarnation, seq, hlc, "
+				   "realm, officer, kind, entity, body FROM ops "
+				   "WHERE station = ? AND incarnation = ? AND "
+				   "seq <= ? ORDER BY seq DESC LIMIT 1");
+	struct op op;
+	int rc, s;
+
+	*seq = 0;
+	hex[0] = 0;
+	if (!st)
+		return db_prep_err(db);
+	sqlite3_bind_text(st, 1, station, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, inc, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, upto);
+	if ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = op_from_row(st, &op)) == 0) {
+			replica_op_digest(&op, hex);
+			*seq = op.seq;
+			rc = 1;
+		}
+		op_clear(&op);
+	} else {
+		rc = s == SQLITE_DONE ? 0 : db_rc(db, s);
+	}
+	db_reset(st);
+	return rc;
+}
+
+int
+replica_last(struct db *db, const char *station, const char *inc,
+	     int64_t *seq, char hex[65])
+{
+	return digest_at_most(db, station, inc, INT64_MAX, seq, hex);
+}
+
+int
+replica_digest(struct db *db, const char *station, const char *inc,
+	       int64_t seq, char hex[65])
+{
+	int64_t got = 0;
+	int rc = digest_at_most(db, station, inc, seq, &got, hex);
+
+	if (rc == 1 && got != seq) {
+		hex[0] = 0;
+		rc = 0;
+	}
+	return rc;
 }
 
 int
@@ -171,16 +309,118 @@ replica_ack_inc(struct db *db, const char *incarnation, int64_t upto,
 	cJSON_ArrayForEach(r, refused) {
 		const cJSON *seq = cJSON_GetObjectItemCaseSensitive(r, "seq");
 		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(r, "message");
+		const cJSON *code = cJSON_GetObjectItemCaseSensitive(r, "code");
+		int64_t s;
 		if (rc)
 			break;
 		if (!cJSON_IsString(seq))
 			continue;
+		s = (int64_t)strtoll(seq->valuestring, NULL, 10);
 		rc = db_exec(db, "UPDATE ops SET refused = ?, acked = 1 WHERE "
 			     "local = 1 AND station = ? AND incarnation = ? AND "
 			     "seq = ?", "sssi", cJSON_IsString(msg) ? msg->valuestring
-			     : "refused", station, inc,
-			     (int64_t)strtoll(seq->valuestring, NULL, 10));
+			     : "refused", station, inc, s);
+		/* The refusal itself, with its code, for the officer to read
+		 * (dutydesk link refused); only for an operation we hold. Its
+		 * rowid orders refusals as they came, which is what an
+		 * acknowledgement marks up to. */
+		if (!rc)
+			rc = db_exec(db, "INSERT OR IGNORE INTO refused(station, "
+				     "incarnation, seq, code, message) SELECT station, "
+				     "incarnation, seq, ?, refused FROM ops WHERE "
+				     "local = 1 AND station = ? AND incarnation = ? AND "
+				     "seq = ?", "sssi", cJSON_IsString(code)
+				     ? code->valuestring : NULL, station, inc, s);
 	}
+out:
+	return db_end(db, rc);
+}
+
+/* Refusals are this station's rows of the table the server keeps its
+ * own in; an officer's acknowledgement is the rowid of the last one
+ * seen, kept in meta with who and when: the list stays whole. */
+static int
+refusals_seen(struct db *db, char station[32], int64_t *seen)
+{
+	int rc;
+
+	*seen = 0;
+	if ((rc = meta_get_text(db, "station", station, 32)) < 0)
+		return rc;
+	if (rc == 0)
+		station[0] = 0;
+	rc = meta_get_int(db, "refused_seen", seen);
+	return rc < 0 ? rc : 0;
+}
+
+int
+replica_refusals(struct db *db, cJSON **out)
+{
+	char station[32];
+	int64_t seen;
+	cJSON *rows, *o;
+	int rc;
+
+	*out = NULL;
+	if ((rc = refusals_seen(db, station, &seen)))
+		return rc;
+	if (!(rows = cJSON_CreateArray()))
+		return DD_E_NOMEM;
+	rc = db_rows(db, rows, "SELECT r.seq, r.incarnation, o.kind, o.entity, "
+		     "o.officer, (o.hlc >> 16) / 1000 AS at, r.code, r.message, "
+		     "r.rowid <= ?2 AS seen FROM refused r LEFT JOIN ops o ON "
+		     "o.station = r.station AND o.incarnation = r.incarnation AND "
+		     "o.seq = r.seq WHERE r.station = ?1 ORDER BY r.rowid", "si",
+		     station, seen);
+	if (rc) {
+		cJSON_Delete(rows);
+		return rc;
+	}
+	cJSON_ArrayForEach(o, rows) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "seen");
+		cJSON_ReplaceItemInObjectCaseSensitive(o, "seen", cJSON_CreateBool(
+			cJSON_IsNumber(v) && v->valuedouble != 0));
+	}
+	*out = rows;
+	return 0;
+}
+
+int
+replica_refusals_unseen(struct db *db, int64_t *n)
+{
+	char station[32];
+	int64_t seen;
+	int rc;
+
+	*n = 0;
+	if ((rc = refusals_seen(db, station, &seen)))
+		return rc;
+	rc = db_int(db, n, "SELECT count(*) FROM refused WHERE station = ? AND "
+		    "rowid > ?", "si", station, seen);
+	return rc < 0 ? rc : 0;
+}
+
+int
+replica_refusals_ack(struct db *db, int64_t *n)
+{
+	char station[32];
+	int64_t seen, last = 0;
+	int rc;
+
+	*n = 0;
+	if ((rc = db_begin(db)))
+		return rc;
+	if ((rc = refusals_seen(db, station, &seen)) ||
+	    (rc = db_int(db, n, "SELECT count(*) FROM refused WHERE station = ? "
+			 "AND rowid > ?", "si", station, seen)) < 0 ||
+	    (rc = db_int(db, &last, "SELECT coalesce(max(rowid), 0) FROM "
+			 "refused WHERE station = ?", "s", station)) < 0)
+		goto out;
+	rc = 0;
+	if (*n > 0 && !(rc = meta_set_int(db, "refused_seen", last)) &&
+	    !(rc = meta_set_text(db, "refused_seen_by", db->officer)))
+		rc = meta_set_int(db, "refused_seen_at",
+				  db->clock.now_ms(db->clock.ctx) / 1000);
 out:
 	return db_end(db, rc);
 }

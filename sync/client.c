@@ -118,6 +118,7 @@ struct link {
 	int64_t refused, pushed, pulled, last_sync, skew_ms;
 	int skew_known;
 	int64_t rejected;       /* from the server, refused by our checks */
+	int64_t last_seq;       /* the welcome's last operation of ours */
 	int64_t refused_now;    /* refusals seen by this process */
 	char first_refusal[120];
 };
@@ -292,6 +293,20 @@ note_write(struct link *l)
 		     (long long)l->last_sync, (long long)l->refused);
 	if (pwrite(l->lockfd, buf, (size_t)n, 0) == n)
 		(void)!ftruncate(l->lockfd, n);
+}
+
+/* The refusals no officer has acknowledged yet, as the status line
+ * counts them: read again whenever the database may have changed (an
+ * officer acknowledges them with another connection). */
+static void
+refused_recount(struct link *l)
+{
+	int64_t n;
+
+	if (l->db && replica_refusals_unseen(l->db, &n) == 0 && n != l->refused) {
+		l->refused = n;
+		note_write(l);
+	}
 }
 
 /* ---- the settings and the outbox ---- */
@@ -850,6 +865,39 @@ on_challenge(struct link *l, const cJSON *m)
 		l->phase = PH_AUTH;
 }
 
+/* Does the welcome's last operation differ from ours at that seq? 1
+ * diverged (l->last_seq says where), 0 the same or nothing to compare
+ * (an older server, nothing stored), -1 the connection failed. */
+static int
+welcome_diverged(struct link *l, const cJSON *m)
+{
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(m, "last_digest");
+	int has_seq = cJSON_GetObjectItemCaseSensitive(m, "last_seq") != NULL;
+	char mine[SYNC_HEX];
+	int64_t seq = 0;
+	int rc;
+
+	if (!d && !has_seq)
+		return 0;
+	if (!d || !msg_i64(m, "last_seq", &seq) || seq < 1 ||
+	    strlen(d->valuestring) != SYNC_HEX - 1 ||
+	    strspn(d->valuestring, "0123456789abcdef") != SYNC_HEX - 1) {
+		send_error(l, "bad_frame", "last_seq and last_digest go together: "
+			   "a sequence and 64 hex digits", d ? "last_seq"
+			   : "last_digest");
+		conn_fail(l, "the server sent a bad welcome (last_seq, "
+			  "last_digest)");
+		return -1;
+	}
+	l->last_seq = seq;
+	rc = replica_digest(l->db, l->si.station, l->si.incarnation, seq, mine);
+	if (rc < 0) {
+		conn_fail(l, "cannot read the operation log: %s", dberr(l, rc));
+		return -1;
+	}
+	return rc == 0 || strcmp(mine, d->valuestring) != 0;
+}
+
 static void
 on_welcome(struct link *l, const cJSON *m)
 {
@@ -875,6 +923,17 @@ on_welcome(struct link *l, const cJSON *m)
 			  "%" PRId64 " operations of this incarnation, this station "
 			  "made %" PRId64 " (was the database copied without "
 			  "'dutydesk restore'?)", have, l->si.seq);
+		return;
+	}
+	/* As many or fewer, but not the same ones: a copy that went on on
+	 * its own. Its next pushes would be skipped as held, or taken after
+	 * another's history. */
+	if ((rc = welcome_diverged(l, m))) {
+		if (rc > 0)
+			link_stop(l, DD_E_REFUSED, "diverged from the server: its "
+				  "operation %" PRId64 " of this incarnation is not "
+				  "the one this station made (was the database "
+				  "copied without 'dutydesk restore'?)", l->last_seq);
 		return;
 	}
 	if ((rc = replica_history(l->db, history, &changed)) ||
@@ -1137,7 +1196,7 @@ on_ack(struct link *l, const cJSON *m)
 				 "cannot be delivered", l->stranded);
 		}
 		l->push_inflight = l->old_inflight = 0;
-		l->refused += nref;
+		refused_recount(l);
 		push_more(l);
 		check_done(l);
 		return;
@@ -1169,13 +1228,12 @@ on_ack(struct link *l, const cJSON *m)
 	if (upto < l->pushed_upto)
 		l->pushed_upto = upto;
 	if (nref) {
-		l->refused += nref;
+		refused_recount(l);
 		note_msg(l, "the server refused %" PRId64 " operation(s): %.100s",
 			 nref, first ? first : "refused");
 		if (!l->refused_now)
 			snprintf(l->first_refusal, sizeof l->first_refusal, "%s", first);
 		l->refused_now += nref;
-		note_write(l);
 		l->change_due = 1;
 		uv_idle_start(&l->work, on_work);
 	}
@@ -1508,6 +1566,7 @@ on_beat(uv_timer_t *h)
 	/* Another program made an operation: count it and send it. */
 	if (db_data_version(l->db, &v) == 0 && v != l->data_version) {
 		l->data_version = v;
+		refused_recount(l);
 		l->push_wanted = 1;
 		uv_idle_start(&l->work, on_work);
 	}
@@ -1612,7 +1671,11 @@ link_new(uv_loop_t *loop, const char *dbpath, const char *officer,
 	l->beat.data = l->retry.data = l->work.data = l;
 	l->refs = 3;
 	uv_timer_start(&l->beat, on_beat, 1000, 1000);
-	link_note_read(dbpath, &l->last_sync, &l->refused);
+	{
+		int64_t noted;
+		link_note_read(dbpath, &l->last_sync, &noted);
+	}
+	replica_refusals_unseen(l->db, &l->refused);
 	held = lock_take(l);
 	l->lock_try_ms = uv_now(loop);
 	l->offline_since = (int64_t)time(NULL);
@@ -1670,6 +1733,7 @@ link_poke(struct link *l)
 	if (!l || l->closing)
 		return;
 	refresh_seq(l);
+	refused_recount(l);
 	if (!l->locked)
 		return; /* another console's link: the beat takes over later */
 	/* Settings changed since (dutydesk link): a stopped link starts

@@ -35,7 +35,8 @@ struct link_status {
 	int state;              /* enum link_state */
 	int64_t offline_since;  /* seconds; when the link was last lost */
 	int64_t queued;         /* local operations not acknowledged */
-	int64_t refused;        /* operations the server refused (seen here) */
+	int64_t refused;        /* refusals by the server no officer has
+				 * acknowledged yet (dutydesk link refused) */
 	int64_t pushed;         /* operations the server took this process */
 	int64_t pulled;         /* operations applied from the server */
 	int64_t last_sync;      /* seconds; last time fully caught up, or 0 */
@@ -79,7 +80,8 @@ int link_check_settings(const char *server, const char *key, char *why,
 			size_t w);
 
 /* What the last link of dbpath noted beside the database (last time
- * caught up, refusals seen): 1 found, 0 none. */
+ * caught up, refusals not yet acknowledged): 1 found, 0 none. The
+ * refusals themselves are in the database (replica_refusals). */
 int link_note_read(const char *dbpath, int64_t *last_sync, int64_t *refused);
 
 #endif

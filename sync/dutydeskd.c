@@ -17,12 +17,14 @@
 static const char usage_text[] =
 	"usage: dutydeskd --listen HOST:PORT --db FILE --keys FILE\n"
 	"                 [--log-level debug|info|warn|error] [--max-conn N]\n"
+	"                 [--handshake-timeout SEC] [--idle-timeout SEC]\n"
 	"       dutydeskd keygen STATION --role town|command --keys FILE\n"
 	"       dutydeskd --db FILE export --json [--realm REALM]\n"
 	"       dutydeskd --help | --version\n";
 
 struct args {
 	const char *listen, *db, *keys, *log_level, *max_conn, *role, *realm;
+	const char *handshake, *idle;
 	int json, help, version;
 	const char *pos[3];
 	int npos;
@@ -51,6 +53,8 @@ parse(int argc, char **argv, struct args *a)
 		{ "--keys", offsetof(struct args, keys) },
 		{ "--log-level", offsetof(struct args, log_level) },
 		{ "--max-conn", offsetof(struct args, max_conn) },
+		{ "--handshake-timeout", offsetof(struct args, handshake) },
+		{ "--idle-timeout", offsetof(struct args, idle) },
 		{ "--role", offsetof(struct args, role) },
 		{ "--realm", offsetof(struct args, realm) },
 	};
@@ -106,8 +110,9 @@ only(const struct args *a, const char *what, int listen, int db, int keys,
 {
 	const char *bad = a->listen && !listen ? "--listen"
 		: a->db && !db ? "--db" : a->keys && !keys ? "--keys"
-		: (a->log_level || a->max_conn) && !log
-		  ? (a->log_level ? "--log-level" : "--max-conn")
+		: (a->log_level || a->max_conn || a->handshake || a->idle) && !log
+		  ? (a->log_level ? "--log-level" : a->max_conn ? "--max-conn"
+		     : a->handshake ? "--handshake-timeout" : "--idle-timeout")
 		: a->role && !role ? "--role" : a->realm && !realm ? "--realm"
 		: a->json && !json ? "--json" : NULL;
 	char msg[120];
@@ -212,6 +217,26 @@ out:
 	return ex;
 }
 
+/* A timeout option: whole seconds from 1 to max, into milliseconds.
+ * 0, or a usage error that says what is wanted. */
+static int
+parse_timeout(const char *name, const char *s, int max, int *ms)
+{
+	char msg[160], *end;
+	long n;
+
+	if (!s)
+		return 0;
+	n = strtol(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || n < 1 || n > max) {
+		snprintf(msg, sizeof msg, "%s '%%s': whole seconds from 1 to %d",
+			 name, max);
+		return usage(msg, s);
+	}
+	*ms = (int)n * 1000;
+	return 0;
+}
+
 static int
 cmd_serve(const struct args *a)
 {
@@ -242,6 +267,11 @@ cmd_serve(const struct args *a)
 				     a->max_conn);
 		o.max_conn = (int)n;
 	}
+	if ((rc = parse_timeout("--handshake-timeout", a->handshake,
+				SERVER_HANDSHAKE_MAX_S, &o.handshake_ms)) ||
+	    (rc = parse_timeout("--idle-timeout", a->idle, SERVER_IDLE_MAX_S,
+				&o.idle_ms)))
+		return rc;
 	/* A keys file others can read is a key others may have: refuse. */
 	if (keys_check(a->keys, why, sizeof why)) {
 		fprintf(stderr, "dutydeskd: %s\n", why);

@@ -17,7 +17,7 @@ struct member {
 
 struct msgdef {
 	const char *type;
-	struct member m[7];
+	struct member m[8];     /* NULL-terminated */
 };
 
 static const struct msgdef defs[MSG_N] = {
@@ -27,7 +27,8 @@ static const struct msgdef defs[MSG_N] = {
 		{ "proof", 'S' } } },
 	[MSG_AUTH] = { "auth", { { "proof", 'S' } } },
 	[MSG_WELCOME] = { "welcome", { { "history", 'S' }, { "role", 'S' },
-		{ "have", 'I' }, { "head", 'I' }, { "now", 'i' } } },
+		{ "have", 'I' }, { "head", 'I' }, { "now", 'i' },
+		{ "last_seq", 'i' }, { "last_digest", 's' } } },
 	[MSG_PUSH] = { "push", { { "ops", 'A' } } },
 	[MSG_ACK] = { "ack", { { "upto", 'I' }, { "refused", 'A' },
 		{ "incarnation", 's' } } },

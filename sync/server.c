@@ -936,8 +936,9 @@ on_auth(struct conn *c, const cJSON *m)
 {
 	struct server *srv = c->srv;
 	struct conn *d;
-	char want[SYNC_HEX], have_s[24], head_s[24], now_s[24];
-	int64_t have = 0, head = 0;
+	char want[SYNC_HEX], have_s[24], head_s[24], now_s[24], last_s[24];
+	char last_hex[SYNC_HEX];
+	int64_t have = 0, head = 0, last = 0;
 	int ok = 0;
 	cJSON *r;
 
@@ -964,7 +965,11 @@ on_auth(struct conn *c, const cJSON *m)
 		return;
 	}
 	head = c->realm->committed;
-	if (replica_have(c->realm->db, c->station, c->incarnation, &have)) {
+	/* What we hold of this incarnation, and which operation is last,
+	 * so a diverged copy of the station can tell (PROTOCOL: welcome). */
+	if (replica_have(c->realm->db, c->station, c->incarnation, &have) ||
+	    replica_last(c->realm->db, c->station, c->incarnation, &last,
+			 last_hex) < 0) {
 		server_log(SLOG_ERROR, "realm %s: %s", c->realm_name,
 			   db_errmsg(c->realm->db));
 		conn_error(c, "busy", "the server cannot read its database now",
@@ -990,6 +995,10 @@ on_auth(struct conn *c, const cJSON *m)
 	cJSON_AddStringToObject(r, "have", i64s(have, have_s));
 	cJSON_AddStringToObject(r, "head", i64s(head, head_s));
 	cJSON_AddStringToObject(r, "now", i64s(wall_ms(), now_s));
+	if (last > 0) {
+		cJSON_AddStringToObject(r, "last_seq", i64s(last, last_s));
+		cJSON_AddStringToObject(r, "last_digest", last_hex);
+	}
 	conn_send(c, r, THEN_NOTHING);
 	cJSON_Delete(r);
 	server_log(SLOG_INFO, "auth ok: station %s (%s) incarnation %s realm %s "
@@ -1705,6 +1714,12 @@ on_sweep(uv_timer_t *t)
 {
 	struct server *srv = t->data;
 	uint64_t now = uv_now(&srv->loop);
+	uint64_t handshake_ms = srv->o->handshake_ms > 0
+		? (uint64_t)srv->o->handshake_ms : SYNC_HANDSHAKE_MS;
+	uint64_t idle_ms = srv->o->idle_ms > 0 ? (uint64_t)srv->o->idle_ms
+		: SYNC_IDLE_MS;
+	uint64_t ping_ms = idle_ms / 3 < SYNC_PING_MS ? idle_ms / 3
+		: SYNC_PING_MS;
 	struct conn *c;
 	cJSON *m;
 
@@ -1715,16 +1730,16 @@ on_sweep(uv_timer_t *t)
 			if (now >= c->t_linger || (srv->stopping && now >= srv->stop_at))
 				conn_close(c);
 		} else if (c->state != C_READY) {
-			if (now - c->t_start >= SYNC_HANDSHAKE_MS) {
+			if (now - c->t_start >= handshake_ms) {
 				server_log(SLOG_INFO, "%s: no handshake in %d s; closing",
-					   who(c), SYNC_HANDSHAKE_MS / 1000);
+					   who(c), (int)(handshake_ms / 1000));
 				conn_finish(c);
 			}
-		} else if (now - c->t_recv >= SYNC_IDLE_MS) {
+		} else if (now - c->t_recv >= idle_ms) {
 			server_log(SLOG_INFO, "%s: nothing received for %d s; closing",
-				   who(c), SYNC_IDLE_MS / 1000);
+				   who(c), (int)(idle_ms / 1000));
 			conn_finish(c);
-		} else if (now - c->t_send >= SYNC_PING_MS) {
+		} else if (now - c->t_send >= ping_ms) {
 			m = cJSON_CreateObject();
 			cJSON_AddStringToObject(m, "type", "ping");
 			conn_send(c, m, THEN_NOTHING);
@@ -1913,7 +1928,10 @@ server_run(const struct server_opts *o)
 	uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
 	uv_signal_start(&srv->sigint, on_signal, SIGINT);
 	server_log(SLOG_INFO, "listening on %s: live realm %s (history %s), at "
-		   "most %d connections", name, o->db, live->history, o->max_conn);
+		   "most %d connections, handshake timeout %d s, idle timeout "
+		   "%d s", name, o->db, live->history, o->max_conn,
+		   (o->handshake_ms > 0 ? o->handshake_ms : SYNC_HANDSHAKE_MS) / 1000,
+		   (o->idle_ms > 0 ? o->idle_ms : SYNC_IDLE_MS) / 1000);
 	uv_run(&srv->loop, UV_RUN_DEFAULT);
 	server_log(SLOG_INFO, "stopped");
 out:

@@ -13,6 +13,9 @@
 #define SERVER_BACKLOG 1024
 #define SERVER_QUEUE_MAX (8u << 20) /* bytes queued for one slow reader */
 #define SERVER_MAX_REALMS 64        /* realm databases open at once */
+/* Bounds of --handshake-timeout and --idle-timeout, in seconds. */
+#define SERVER_HANDSHAKE_MAX_S 600
+#define SERVER_IDLE_MAX_S 3600
 
 /* What the command line gives the server. */
 struct server_opts {
@@ -20,6 +23,12 @@ struct server_opts {
 	const char *db;      /* the live realm's database */
 	const char *keys;    /* the keys file */
 	int max_conn;
+	/* A connection is closed when its handshake has not finished, or
+	 * nothing was received, for this long (0: SYNC_HANDSHAKE_MS,
+	 * SYNC_IDLE_MS). The server pings an idle peer after a third of
+	 * idle_ms (at most SYNC_PING_MS), so a station that answers is
+	 * never dropped, whatever its own ping interval. */
+	int handshake_ms, idle_ms;
 };
 
 /* Log levels, lowest first. */

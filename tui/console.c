@@ -56,6 +56,9 @@ static struct console {
 	int fd_flags;
 	int curses_on;
 	int help;               /* the help overlay is shown */
+	cJSON *refusals;        /* the refusals overlay is shown: its rows */
+	int refusals_top;       /* its first row shown */
+	int64_t refused_known;  /* the link's count at the last look */
 	int prompt;             /* 0, ':' or '/' while the bottom line edits */
 	char line[256];
 	size_t line_len;
@@ -75,6 +78,7 @@ static struct console {
 static void refresh_top_level(void);
 static void check_alerts(int announce);
 static void open_link(void);
+static void check_refused(void);
 
 /* ---- what panes and forms call ---- */
 
@@ -174,19 +178,55 @@ link_changed(void *ctx)
 	db_data_version(C.db, &C.data_version);
 	refresh_top_level();
 	check_alerts(C.counted);
+	check_refused();
 }
 
 static void
 open_link(void)
 {
+	struct link_status st;
 	int rc;
 
 	if (C.link)
 		return;
 	rc = link_open(&C.loop, C.dbpath, db_officer(C.db), &C.link,
 		       link_changed, NULL);
-	if (rc)
+	if (rc) {
 		console_msg(1, _("no link to the server: %s"), dd_strerror(rc));
+		return;
+	}
+	if (!C.link)
+		return;
+	/* Refusals left from before this shift: said once, not rung. */
+	link_status(C.link, &st);
+	C.refused_known = st.refused;
+	if (st.refused > 0 && !C.msg[0])
+		console_msg(0, _("the server refused %lld operation(s) not yet "
+				 "seen: R lists them"), (long long)st.refused);
+}
+
+/* The server refused more of our operations: call the officer, who
+ * opens the list with R. */
+static void
+check_refused(void)
+{
+	struct link_status st;
+	char what[160];
+
+	if (!C.link)
+		return;
+	link_status(C.link, &st);
+	if (st.refused > C.refused_known) {
+		snprintf(what, sizeof what, _("the server refused %lld "
+			 "operation(s): R lists them"),
+			 (long long)(st.refused - C.refused_known));
+		C.refused_known = st.refused;
+		console_alert(what);
+	}
+	if (st.refused != C.refused_known) {
+		C.refused_known = st.refused;
+		C.status_dirty = 1;
+	}
 }
 
 /* The link as the status line shows it. */
@@ -226,12 +266,6 @@ link_text(char *buf, size_t n)
 	    len < n)
 		snprintf(buf + len, n - len, _(", clock %+llds from server"),
 			 (long long)(st.skew_ms / 1000));
-	/* Operations the server refused stay here, applied locally: the
-	 * officer must know (dutydesk status lists the count too). */
-	len = strlen(buf);
-	if (st.refused > 0 && len < n)
-		snprintf(buf + len, n - len, _(", %lld REFUSED"),
-			 (long long)st.refused);
 }
 
 static int
@@ -384,9 +418,26 @@ draw_status(void)
 		wattron(C.status, A_REVERSE);
 	}
 	link_text(link, sizeof link);
-	snprintf(buf, sizeof buf, " %s | %s %s | %s | %s %s | %s",
-		 C.si.station, _("officer"), db_officer(C.db), clock,
-		 _("level"), C.top_level[0] ? C.top_level : _("none"), link);
+	snprintf(buf, sizeof buf, " %s | ", C.si.station);
+	text_put(C.status, buf, COLS, 0);
+	/* Operations the server refused stay here, applied locally: the
+	 * officer must know, so the count comes first, where 80 columns
+	 * never cut it, until someone has looked at them (R). */
+	if (C.link) {
+		struct link_status st;
+		link_status(C.link, &st);
+		if (st.refused > 0) {
+			snprintf(buf, sizeof buf, _("%lld REFUSED (R)"),
+				 (long long)st.refused);
+			wattron(C.status, A_BOLD);
+			text_put(C.status, buf, COLS, 0);
+			wattroff(C.status, A_BOLD);
+			text_put(C.status, " | ", COLS, 0);
+		}
+	}
+	snprintf(buf, sizeof buf, "%s %s | %s | %s %s | %s", _("officer"),
+		 db_officer(C.db), clock, _("level"), C.top_level[0]
+		 ? C.top_level : _("none"), link);
 	text_put(C.status, buf, COLS, 0);
 	if (C.counts.phone_late + C.counts.written_late +
 	    C.counts.unanswered_late > 0) {
@@ -488,6 +539,142 @@ out:
 		delwin(win);
 }
 
+/* A string member of a refusal, or "?" (an operation no longer held). */
+static const char *
+refusal_str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) && *v->valuestring ? v->valuestring : "?";
+}
+
+/* The refusals overlay: two lines per refusal (what was refused, then
+ * why), so the reason is whole even at 80 columns. */
+static void
+draw_refusals(void)
+{
+	int h = LINES - 4, w = COLS - 8, n = cJSON_GetArraySize(C.refusals);
+	int fresh = 0, per = (h - 4) / 2, i = 0, row = 0;
+	WINDOW *win = newwin(h, w, 2, 4);
+	const cJSON *o;
+	char buf[400];
+
+	if (!win)
+		return;
+	cJSON_ArrayForEach(o, C.refusals)
+		fresh += !cJSON_IsTrue(cJSON_GetObjectItem(o, "seen"));
+	werase(win);
+	wborder(win, '|', '|', '-', '-', '+', '+', '+', '+');
+	wattron(win, A_BOLD);
+	wmove(win, 0, 2);
+	snprintf(buf, sizeof buf, _(" operations the server refused: %d, %d "
+				    "new "), n, fresh);
+	text_put(win, buf, w - 4, 0);
+	wattroff(win, A_BOLD);
+	cJSON_ArrayForEach(o, C.refusals) {
+		const cJSON *seq = cJSON_GetObjectItem(o, "seq");
+		int seen = cJSON_IsTrue(cJSON_GetObjectItem(o, "seen"));
+		char when[20] = "-";
+		int64_t t;
+
+		if (i++ < C.refusals_top)
+			continue;
+		if (row >= per)
+			break;
+		if (time_parse_iso(refusal_str(o, "at"), &t) == 0)
+			time_format_local(t, when);
+		snprintf(buf, sizeof buf, "%s %s %.0f  %s  %s  %s  [%s]",
+			 seen ? " " : "*", _("seq"), cJSON_IsNumber(seq)
+			 ? seq->valuedouble : 0, when, refusal_str(o, "kind"),
+			 refusal_str(o, "entity"), refusal_str(o, "code"));
+		wmove(win, 2 + row * 2, 2);
+		if (!seen)
+			wattron(win, A_BOLD);
+		text_put(win, buf, w - 4, 0);
+		wattroff(win, A_BOLD);
+		wmove(win, 3 + row * 2, 6);
+		text_put(win, refusal_str(o, "message"), w - 8, 0);
+		row++;
+	}
+	wmove(win, h - 2, 2);
+	snprintf(buf, sizeof buf, "%s%s", n > C.refusals_top + per
+		 ? _("more: j/Down  ") : "",
+		 _("x: mark all seen (the REFUSED count clears)  other keys: "
+		   "close"));
+	text_put(win, buf, w - 4, 0);
+	wnoutrefresh(win);
+	delwin(win);
+}
+
+/* Open the refusals overlay (R, or :link refused). */
+static void
+refusals_open(void)
+{
+	cJSON *rows = NULL;
+	int rc = replica_refusals(C.db, &rows);
+
+	if (rc) {
+		console_msg(1, _("cannot read the refusals: %s"),
+			    *db_errmsg(C.db) ? db_errmsg(C.db) : dd_strerror(rc));
+		return;
+	}
+	if (cJSON_GetArraySize(rows) == 0) {
+		cJSON_Delete(rows);
+		console_msg(0, "%s", _("the server has refused none of this "
+				       "station's operations"));
+		return;
+	}
+	cJSON_Delete(C.refusals);
+	C.refusals = rows;
+	C.refusals_top = 0;
+	C.all_dirty = 1;
+}
+
+static void
+refusals_close(void)
+{
+	cJSON_Delete(C.refusals);
+	C.refusals = NULL;
+	C.all_dirty = 1;
+	touchwin(stdscr);
+}
+
+/* A key in the refusals overlay: scroll, mark seen, or close. */
+static void
+refusals_key(int ch, int is_key)
+{
+	enum req r = keys_lookup(-1, ch, is_key);
+	int n = cJSON_GetArraySize(C.refusals);
+	int64_t marked = 0;
+	int rc;
+
+	if (r == REQ_DOWN || r == REQ_PAGE_DOWN) {
+		if (C.refusals_top < n - 1)
+			C.refusals_top++;
+		C.all_dirty = 1;
+		return;
+	}
+	if (r == REQ_UP || r == REQ_PAGE_UP) {
+		if (C.refusals_top > 0)
+			C.refusals_top--;
+		C.all_dirty = 1;
+		return;
+	}
+	refusals_close();
+	if (r != REQ_SEEN)
+		return;
+	if ((rc = replica_refusals_ack(C.db, &marked))) {
+		console_msg(1, _("cannot mark the refusals seen: %s"),
+			    *db_errmsg(C.db) ? db_errmsg(C.db) : dd_strerror(rc));
+		return;
+	}
+	/* The link counts again, and the status line follows. */
+	console_changed();
+	check_refused();
+	console_msg(0, _("%lld refusal(s) marked seen; R lists them again"),
+		    (long long)marked);
+}
+
 static void
 draw_small(void)
 {
@@ -561,7 +748,7 @@ draw_all(void)
 			pane_reload(p);
 		if (p->redraw || C.all_dirty) {
 			draw_pane(p, i == C.cur);
-		} else if (p->win && (C.help || form_active())) {
+		} else if (p->win && (C.help || C.refusals || form_active())) {
 			/* Under an overlay the pane's content stands: repaint it
 			 * from its window, without asking the database again. */
 			touchwin(p->win);
@@ -576,6 +763,8 @@ draw_all(void)
 		draw_msg();
 	if (C.help)
 		draw_help();
+	if (C.refusals)
+		draw_refusals();
 	if (form_active())
 		form_draw();
 	else if (!C.prompt)
@@ -669,6 +858,10 @@ handle_key(int ch, int is_key)
 		prompt_key(ch, is_key);
 		return;
 	}
+	if (C.refusals) {
+		refusals_key(ch, is_key);
+		return;
+	}
 	if (C.help) {
 		C.help = 0;
 		C.all_dirty = 1;
@@ -727,6 +920,9 @@ handle_key(int ch, int is_key)
 		C.alerts = 0;
 		C.status_dirty = 1;
 		console_msg(0, "%s", _("alerts marked seen"));
+		return;
+	case REQ_REFUSED:
+		refusals_open();
 		return;
 	default:
 		if (!p->ops->key || p->ops->key(p, r) < 0)
@@ -925,6 +1121,7 @@ on_tick(uv_timer_t *h)
 
 	(void)h;
 	drill_turn();
+	check_refused();
 	minute = console_now() / 60;
 	C.status_dirty = 1; /* the clock */
 	/* The first counts are taken after the first paint, as the baseline
@@ -975,6 +1172,13 @@ console_command(const char *line, char *msg, size_t n)
 			snprintf(msg, n, "%s", _("drill resumed"));
 			return 0;
 		}
+	}
+	/* The list of refusals needs more than the message line: it opens
+	 * the overlay R opens (--json and --ack go to the shell verb). */
+	if (strcmp(line, "link refused") == 0) {
+		refusals_open();
+		snprintf(msg, n, "%s", C.refusals ? _("x marks them seen") : C.msg);
+		return 0;
 	}
 	if (!(copy = strdup(line)))
 		return 1;
@@ -1197,6 +1401,8 @@ console_main(const char *dbpath, const char *officer)
 	uv_run(&C.loop, UV_RUN_DEFAULT);
 	rc = uv_loop_close(&C.loop);
 	form_close();
+	cJSON_Delete(C.refusals);
+	C.refusals = NULL;
 	for (i = 0; i < NPANES; i++)
 		cJSON_Delete(C.panes[i].view.rows);
 	windows_free();

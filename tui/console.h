@@ -62,7 +62,8 @@
 	R(ZERO,      N_("daily zero report")) \
 	R(HANDOVER,  N_("shift handover")) \
 	R(PRINT,     N_("write the handover sheet to a file")) \
-	R(SEEN,      N_("mark alerts seen"))
+	R(SEEN,      N_("mark alerts seen")) \
+	R(REFUSED,   N_("refused operations"))
 
 enum req {
 #define REQ_ENUM(name, help) REQ_##name,

@@ -60,6 +60,7 @@ static const struct keymap keymap[] = {
 	{ ANY, ':', 0, REQ_COMMAND, ":" },
 	{ ANY, CTRL('l'), 0, REQ_REDRAW, "^L" },
 	{ ANY, 'x', 0, REQ_SEEN, "x" },
+	{ ANY, 'R', 0, REQ_REFUSED, "R" },
 	/* incidents */
 	{ 0, 'a', 0, REQ_ADD, "a" },
 	{ 0, KEY_IC, 1, REQ_ADD, NULL },

@@ -316,6 +316,55 @@ cmd_sync(struct shell *sh, const struct cmd *c, struct args *a)
 	return rc == 0 ? 0 : dd_exitcode(rc);
 }
 
+static void
+row_refusal(const cJSON *o)
+{
+	text_pad(js(o, "seq"), 6);
+	text_pad(local_time(o, "at"), 17);
+	text_pad(*js(o, "kind") ? js(o, "kind") : "?", 19);
+	text_pad(*js(o, "entity") ? js(o, "entity") : "?", 14);
+	text_pad(*js(o, "code") ? js(o, "code") : "?", 9);
+	printf("%s%s\n", js(o, "message"),
+	       cJSON_IsTrue(cJSON_GetObjectItem(o, "seen")) ? "" : "  (new)");
+}
+
+/* What the server refused of this station's operations, and why; --ack
+ * clears the count the status line shows, and the list stays. */
+static int
+cmd_link_refused(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *list = NULL, *o;
+	int64_t n = 0;
+	int rc;
+
+	if (opt(a, "ack")) {
+		if (opt(a, "json"))
+			return usage(c, "%s", "--ack and --json do not go together");
+		/* Opened to read, like the list: acknowledging writes. */
+		db_close(&sh->db);
+		if ((rc = db_open(sh->dbpath, 0, &sh->db)))
+			return fail(sh, rc);
+		db_set_officer(sh->db, sh->officer);
+		if ((rc = replica_refusals_ack(sh->db, &n)))
+			return fail(sh, rc);
+		fprintf(stderr, "dutydesk: %lld refusal(s) acknowledged by %s; "
+			"the list is kept\n", (long long)n, sh->officer);
+		return 0;
+	}
+	if ((rc = replica_refusals(sh->db, &list)))
+		return fail(sh, rc);
+	if (opt(a, "json")) {
+		rc = print_json(list, 0);
+	} else if (cJSON_GetArraySize(list) > 0) {
+		printf("SEQ   MADE             KIND               RECORD        "
+		       "CODE     MESSAGE\n");
+		cJSON_ArrayForEach(o, list)
+			row_refusal(o);
+	}
+	cJSON_Delete(list);
+	return fail(sh, rc);
+}
+
 static int
 cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 {
@@ -332,6 +381,9 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 				   sizeof key)) < 0)
 		return fail(sh, linked);
 	link_note_read(sh->dbpath, &last_sync, &refused);
+	/* The refusals no officer has acknowledged, from the database. */
+	if ((rc = replica_refusals_unseen(sh->db, &refused)))
+		return fail(sh, rc);
 	filter = cJSON_CreateObject();
 	cJSON_AddNumberToObject(filter, "open", 1);
 	if ((rc = state_list(sh->db, LIST_RESPONSES, NULL, &resp)) ||
@@ -1286,6 +1338,9 @@ static const struct cmd commands[] = {
 	{ "link", NULL, "server=,key=", 0, 0, DB_WRITE, cmd_link,
 	  "link --server HOST:PORT --key KEY",
 	  "set or change the county server this station syncs with" },
+	{ "link", "refused", "json,ack", 0, 0, DB_READ, cmd_link_refused,
+	  "link refused [--json] [--ack]",
+	  "operations the server refused and why; --ack clears the count" },
 	{ "sync", NULL, "timeout=", 0, 0, DB_READ, cmd_sync,
 	  "sync [--timeout SECONDS]",
 	  "push the queue, pull until caught up (exit 5: no server)" },

@@ -2,8 +2,9 @@
 # sync.sh - three stations and a real dutydeskd on loopback: work done
 # offline converges byte for byte, concurrent supply issues both count, a
 # wrong key changes nothing, a server killed or restored from a backup
-# loses and doubles nothing, and a console shows another station's
-# incident within seconds with its status line saying online.
+# loses and doubles nothing, a copied station behind the server or
+# diverged from it stops without pushing, and a console shows another
+# station's incident within seconds with its status line saying online.
 #
 # Run from the repository root: sh tests/shell/sync.sh
 # (DUTYDESK_BIN and DUTYDESKD_BIN pick other binaries.)
@@ -304,6 +305,35 @@ expect_exit 1 "the copy's sync: exit 1, one line" -- \
 check "the message says the server is ahead" grep -q "server ahead of this station" "$ERR"
 "$DBIN" --db "$SDB" export --json >"$W/server.after" 2>/dev/null
 check "the server took nothing from the copy" cmp -s "$W/server.before" "$W/server.after"
+
+# ---------------------------------------------------------------------
+# A copy that went on by itself exactly as far as the original: the
+# same number of operations, not the same ones. The welcome carries the
+# digest of the last operation the server holds of this incarnation; the
+# copy's own at that number differs, and it stops as a copy behind does.
+
+ok_run "another online copy of datian's database" -- d backup "$W/datian.twin"
+expect_id "datian: a report after the second copy" -- \
+	d incident add --town datian --title 孪生原件的报告
+ORIG=$ID
+expect_id "the copy: a report of its own" -- \
+	"$BIN" --db "$W/datian.twin" incident add --town datian --title 孪生副本的报告
+check "both made the same record id (same length, diverged)" test "$ID" = "$ORIG"
+if sync_all datian; then pass "datian syncs its report"; fi
+"$DBIN" --db "$SDB" export --json >"$W/server.before" 2>/dev/null
+expect_exit 1 "the diverged copy's sync: exit 1, one line" -- \
+	"$BIN" --db "$W/datian.twin" sync --timeout 5
+check "the message says it diverged from the server" \
+	grep -q "diverged from the server: its operation [0-9]* of this incarnation is not the one this station made" "$ERR"
+check "and how that comes about" grep -q "copied without 'dutydesk restore'" "$ERR"
+"$DBIN" --db "$SDB" export --json >"$W/server.after" 2>/dev/null
+check "the server took nothing from the diverged copy" \
+	cmp -s "$W/server.before" "$W/server.after"
+check "the server holds the original's report" grep -q 孪生原件的报告 "$W/server.after"
+check "and not the copy's" sh -c "! grep -q 孪生副本的报告 '$W/server.after'"
+expect_exit 1 "the copy stops again on the next try" -- \
+	"$BIN" --db "$W/datian.twin" sync --timeout 5
+if sync_all datian; then pass "the original still syncs: its digest matches"; fi
 
 # ---------------------------------------------------------------------
 # An operation the server refuses (a station made as command whose key

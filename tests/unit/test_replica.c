@@ -235,6 +235,97 @@ new_history_starts_over(void **state)
 }
 
 static void
+refusals_listed_until_seen(void **state)
+{
+	struct db *town = tdb_new("shitang", ROLE_TOWN, 1);
+	cJSON *refused, *list = NULL, *o;
+	int64_t n = -1;
+	char id[64];
+	int i;
+	(void)state;
+
+	for (i = 0; i < 3; i++)
+		assert_int_equal(log_add(town, "note", "值班", id), 0);
+	assert_int_equal(replica_refusals(town, &list), 0);
+	assert_int_equal(cJSON_GetArraySize(list), 0);
+	cJSON_Delete(list);
+	assert_int_equal(replica_refusals_unseen(town, &n), 0);
+	assert_int_equal(n, 0);
+	/* Nothing new: an acknowledgement marks nothing. */
+	assert_int_equal(replica_refusals_ack(town, &n), 0);
+	assert_int_equal(n, 0);
+	/* The server refused 2 (and names 9, which this station never made:
+	 * not listed). */
+	refused = cJSON_Parse("[{\"seq\":\"2\",\"code\":\"schema\",\"message\":"
+			      "\"bad body\"},{\"seq\":\"9\",\"code\":\"role\","
+			      "\"message\":\"no\"}]");
+	assert_int_equal(replica_ack(town, 3, refused), 0);
+	cJSON_Delete(refused);
+	assert_int_equal(replica_refusals_unseen(town, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(replica_refusals(town, &list), 0);
+	assert_int_equal(cJSON_GetArraySize(list), 1);
+	o = cJSON_GetArrayItem(list, 0);
+	assert_int_equal(tnum(o, "seq"), 2);
+	assert_string_equal(tstr(o, "code"), "schema");
+	assert_string_equal(tstr(o, "message"), "bad body");
+	assert_string_equal(tstr(o, "kind"), "log.add");
+	assert_string_equal(tstr(o, "entity"), "shitang-2");
+	assert_int_equal(strlen(tstr(o, "at")), 20);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(o, "seen")));
+	cJSON_Delete(list);
+	/* Seen: the count clears, the list stays. */
+	assert_int_equal(replica_refusals_ack(town, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(replica_refusals_unseen(town, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(replica_refusals(town, &list), 0);
+	assert_int_equal(cJSON_GetArraySize(list), 1);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0),
+						     "seen")));
+	cJSON_Delete(list);
+	/* The same refusal heard again is not a new one. */
+	refused = cJSON_Parse("[{\"seq\":\"2\",\"code\":\"schema\"}]");
+	assert_int_equal(replica_ack(town, 3, refused), 0);
+	cJSON_Delete(refused);
+	assert_int_equal(replica_refusals_unseen(town, &n), 0);
+	assert_int_equal(n, 0);
+	db_close(&town);
+}
+
+static void
+digest_of_an_operation(void **state)
+{
+	struct op a = move_op("00000000000000aa", 7, "gucheng-7");
+	struct op b = move_op("00000000000000aa", 7, "gucheng-7");
+	char da[65], db_[65];
+	(void)state;
+
+	/* The body is walked, not hashed as text: escapes and number
+	 * spellings that parse alike give the same digest. */
+	cJSON_Delete(b.body);
+	b.body = cJSON_Parse("{\"kind\":\"\\u0069ssue\",\"legs\":[{\"depot\":"
+			     "\"d-gucheng\",\"item\":\"tent\",\"delta\":-1.0}],"
+			     "\"at\":\"2026-11-28T12:00:00Z\"}");
+	assert_non_null(b.body);
+	replica_op_digest(&a, da);
+	replica_op_digest(&b, db_);
+	assert_int_equal(strlen(da), 64);
+	assert_string_equal(da, db_);
+	/* Any member changed changes it: the stamp, the body. */
+	b.hlc++;
+	replica_op_digest(&b, db_);
+	assert_string_not_equal(da, db_);
+	b.hlc--;
+	cJSON_ReplaceItemInObjectCaseSensitive(b.body, "at",
+		cJSON_CreateString("2026-11-28T12:00:01Z"));
+	replica_op_digest(&b, db_);
+	assert_string_not_equal(da, db_);
+	op_clear(&a);
+	op_clear(&b);
+}
+
+static void
 link_settings(void **state)
 {
 	struct db *town = tdb_new("yongfeng", ROLE_TOWN, 0);
@@ -260,6 +351,8 @@ main(void)
 		cmocka_unit_test(refusals_use_up_their_seq),
 		cmocka_unit_test(a_clash_spoils_only_itself),
 		cmocka_unit_test(new_history_starts_over),
+		cmocka_unit_test(refusals_listed_until_seen),
+		cmocka_unit_test(digest_of_an_operation),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	tcleanup();

@@ -300,6 +300,9 @@ handshake_and_ping(void **state)
 	assert_string_equal(str(w, "head"), "0");
 	assert_int_equal(strlen(str(w, "history")), 16);
 	assert_true(strlen(str(w, "now")) >= 13);
+	/* Nothing stored of this incarnation: no last operation to name. */
+	assert_null(cJSON_GetObjectItem(w, "last_seq"));
+	assert_null(cJSON_GetObjectItem(w, "last_digest"));
 	cJSON_Delete(w);
 	cli_ping(&c);
 	cli_close(&c);
@@ -575,6 +578,52 @@ town_decision_refused(void **state)
 	cJSON_Delete(ack);
 	cli_close(&c);
 	assert_int_equal(server_head(), 4);
+}
+
+/* The digest of an operation as pushed (JSON), computed here. */
+static void
+digest_of_json(const cJSON *j, char hex[SYNC_HEX])
+{
+	struct op op;
+
+	assert_int_equal(op_from_json(j, &op), 0);
+	replica_op_digest(&op, hex);
+	op_clear(&op);
+}
+
+static void
+welcome_names_last_operation(void **state)
+{
+	char mine[SYNC_HEX], want[SYNC_HEX];
+	struct cli c;
+	cJSON *w, *o5;
+
+	(void)state;
+	/* datian holds 5 (4 was refused, so it is not stored): the welcome
+	 * names 5 and its digest, as the station computes it from what it
+	 * pushed, whatever the server's own storing of its body. */
+	cli_open(&c);
+	w = login_as(&c, "datian", inc_datian, "live", key_datian, NULL);
+	assert_string_equal(str(w, "have"), "5");
+	assert_string_equal(str(w, "last_seq"), "5");
+	o5 = op_changed(0, "seq", "5", "entity", "datian-5", NULL);
+	digest_of_json(o5, want);
+	cJSON_Delete(o5);
+	assert_string_equal(str(w, "last_digest"), want);
+	cJSON_Delete(w);
+	cli_close(&c);
+	/* The station's own database gives the same digest for an
+	 * operation it made and the server stored. */
+	assert_int_equal(replica_digest(datian, "datian", inc_datian, 3, mine), 1);
+	digest_of_json(cJSON_GetArrayItem(datian_ops, 2), want);
+	assert_string_equal(mine, want);
+	/* Another incarnation of the same station: nothing stored. */
+	cli_open(&c);
+	w = login_as(&c, "datian", "0123456789abcdef", "live", key_datian, NULL);
+	assert_string_equal(str(w, "have"), "0");
+	assert_null(cJSON_GetObjectItem(w, "last_digest"));
+	cJSON_Delete(w);
+	cli_close(&c);
 }
 
 /* ---- pull and relay ---- */
@@ -1151,6 +1200,213 @@ slow_reader_dropped(void **state)
 	assert_int_equal(server_head(), head + 5000);
 }
 
+/* ---- timeouts: silent peers are closed, an honest one is served ---- */
+
+/* A line of the server's log that holds both a and b. */
+static int
+log_line_has(const char *a, const char *b)
+{
+	char line[2000];
+	FILE *f = fopen(log_path, "r");
+	int found = 0;
+
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof line, f))
+		found = strstr(line, a) && strstr(line, b);
+	fclose(f);
+	return found;
+}
+
+static void
+timeouts_bad_values_refused(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "--handshake-timeout", "0" }, { "--handshake-timeout", "-1" },
+		{ "--handshake-timeout", "abc" }, { "--handshake-timeout", "601" },
+		{ "--idle-timeout", "0" }, { "--idle-timeout", "2s" },
+		{ "--idle-timeout", "1.5" }, { "--idle-timeout", "3601" },
+		{ "--idle-timeout", "" },
+		{ "--idle-timeout", "99999999999999999999" },
+	};
+	char db2[600], listen[64], err[400];
+	const char *args[12];
+	char *out = NULL;
+	size_t i;
+	FILE *f;
+
+	(void)state;
+	snprintf(db2, sizeof db2, "%s", tpath("never-timeouts.db"));
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", free_port());
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *a[] = { "--listen", listen, "--db", db2, "--keys",
+			keys_path, bad[i][0], bad[i][1], NULL };
+		/* A usage error (exit 2), nothing on stdout, one line that
+		 * names the option and what it takes, and no database. */
+		assert_int_equal(run(&out, a), 2);
+		assert_string_equal(out, "");
+		free(out);
+		assert_non_null(f = fopen(tpath("cmd.err"), "r"));
+		assert_non_null(fgets(err, sizeof err, f));
+		fclose(f);
+		if (!strstr(err, bad[i][0]) || !strstr(err, "whole seconds"))
+			fprintf(stderr, "%s %s: %s", bad[i][0], bad[i][1], err);
+		assert_non_null(strstr(err, bad[i][0]));
+		assert_non_null(strstr(err, "whole seconds from 1 to"));
+		assert_int_equal(access(db2, F_OK), -1);
+	}
+	/* Only serving has timeouts. */
+	args[0] = "keygen";
+	args[1] = "lishan";
+	args[2] = "--role";
+	args[3] = "town";
+	args[4] = "--keys";
+	args[5] = keys_path;
+	args[6] = "--idle-timeout";
+	args[7] = "5";
+	args[8] = NULL;
+	assert_int_equal(run(&out, args), 2);
+	assert_string_equal(out, "");
+	free(out);
+}
+
+/* One connection watched while others are: what it received and when
+ * it was closed. */
+struct watch {
+	struct cli *c;
+	int64_t closed_at;
+	int errors, pings, other;
+};
+
+/* Read what is there (waiting at most ms); answer pings when honest. */
+static void
+watch_step(struct watch *w, int ms, int honest)
+{
+	cJSON *m = NULL;
+	int t;
+
+	if (w->closed_at)
+		return;
+	while ((t = cli_recv(w->c, ms, &m)) >= 0) {
+		if (t == MSG_PING) {
+			w->pings++;
+			if (honest) {
+				cJSON *p = cJSON_CreateObject();
+				cJSON_AddStringToObject(p, "type", "pong");
+				cli_sendm(w->c, p);
+			}
+		} else if (t == MSG_ERROR) {
+			w->errors++;
+		} else {
+			w->other++;
+		}
+		cJSON_Delete(m);
+		m = NULL;
+		ms = 1;
+	}
+	if (t == -1)
+		w->closed_at = now_ms();
+	assert_int_not_equal(t, -3);
+}
+
+static void
+timeouts_close_silent_peers(void **state)
+{
+	struct cli probe, silent, half, quiet, deaf, honest;
+	struct watch ws = { &silent, 0, 0, 0, 0 }, wh = { &half, 0, 0, 0, 0 };
+	struct watch wq = { &quiet, 0, 0, 0, 0 }, wo = { &honest, 0, 0, 0, 0 };
+	int64_t t0, tq, end;
+	char db3[600], nonce[SYNC_HEX];
+	cJSON *m, *ack;
+	pid_t pid;
+	int p = free_port(), t;
+
+	(void)state;
+	snprintf(db3, sizeof db3, "%s", tpath("timeouts.db"));
+	pid = server_start(keys_path, db3, p, "--handshake-timeout=1",
+			   "--idle-timeout=2");
+	end = now_ms() + 20000;
+	while (cli_try_open(&probe, p) != 0) {
+		assert_int_equal(child_wait(pid, 0), -1);
+		assert_true(now_ms() < end);
+		nap(20);
+	}
+	cli_close(&probe);
+	assert_true(log_line_has("handshake timeout 1 s", "idle timeout 2 s"));
+
+	t0 = now_ms();
+	/* Connects and says nothing. */
+	assert_int_equal(cli_try_open(&silent, p), 0);
+	/* Says hello, never proves itself. */
+	assert_int_equal(cli_try_open(&half, p), 0);
+	auth_nonce(nonce);
+	send_hello(&half, "xian", "00000000000000cc", "live", nonce);
+	cJSON_Delete(cli_expect(&half, MSG_CHALLENGE));
+	/* Authenticated, reads, but never sends again (not even a pong). */
+	assert_int_equal(cli_try_open(&quiet, p), 0);
+	cJSON_Delete(login_as(&quiet, "xian", "00000000000000cc", "live",
+			      key_xian, NULL));
+	tq = now_ms();
+	/* Authenticated with a small receive buffer, never reads again. */
+	assert_int_equal(cli_try_open_buf(&deaf, p, 4096), 0);
+	cJSON_Delete(login_as(&deaf, "gucheng", "00000000000000aa", "live",
+			      key_gucheng, NULL));
+	/* An honest station: it answers every ping. */
+	assert_int_equal(cli_try_open(&honest, p), 0);
+	cJSON_Delete(login_as(&honest, "datian", inc_datian, "live", key_datian,
+			      NULL));
+
+	/* Past both timeouts, with the honest station answering as it goes. */
+	while (now_ms() < tq + 3500) {
+		watch_step(&wo, 20, 1);
+		watch_step(&ws, 1, 0);
+		watch_step(&wh, 1, 0);
+		watch_step(&wq, 1, 0);
+	}
+	/* The silent and the half-done handshakes: closed after about a
+	 * second, without an error frame (the protocol sends none). */
+	assert_true(ws.closed_at && wh.closed_at);
+	if (ws.closed_at - t0 < 900 || ws.closed_at - t0 > 2500 ||
+	    wh.closed_at - t0 < 900 || wh.closed_at - t0 > 2500)
+		fprintf(stderr, "handshake timeout of 1 s: closed after %lld and "
+			"%lld ms\n", (long long)(ws.closed_at - t0),
+			(long long)(wh.closed_at - t0));
+	assert_true(ws.closed_at - t0 >= 900 && ws.closed_at - t0 <= 2500);
+	assert_true(wh.closed_at - t0 >= 900 && wh.closed_at - t0 <= 2500);
+	assert_int_equal(ws.errors + ws.other + wh.errors + wh.other, 0);
+	/* The quiet one was pinged, did not answer, and was dropped after
+	 * the idle timeout of 2 s. */
+	assert_true(wq.closed_at);
+	if (wq.closed_at - tq < 1800 || wq.closed_at - tq > 3300)
+		fprintf(stderr, "idle timeout of 2 s: closed after %lld ms\n",
+			(long long)(wq.closed_at - tq));
+	assert_true(wq.closed_at - tq >= 1800 && wq.closed_at - tq <= 3300);
+	assert_true(wq.pings >= 1);
+	assert_int_equal(wq.errors, 0);
+	/* The one that never reads: dropped too; what it had been sent
+	 * ends in the close. */
+	assert_true(log_line_has("gucheng/live", "nothing received for 2 s"));
+	while ((t = cli_recv(&deaf, WAIT_MS, &m)) >= 0) {
+		assert_int_equal(t, MSG_PING);
+		cJSON_Delete(m);
+	}
+	assert_int_equal(t, -1);
+	/* The honest station is still served, past the idle timeout. */
+	assert_int_equal(wo.closed_at, 0);
+	assert_true(wo.pings >= 2);
+	assert_int_equal(wo.errors, 0);
+	ack = push(&honest, datian_ops);
+	assert_string_equal(str(ack, "upto"), "3");
+	cJSON_Delete(ack);
+	cli_ping(&honest);
+	cli_close(&honest);
+	cli_close(&deaf);
+	cli_close(&quiet);
+	cli_close(&half);
+	cli_close(&silent);
+	kill(pid, SIGTERM);
+	assert_int_equal(child_wait(pid, 10000), 0);
+}
+
 static void
 max_conn_busy(void **state)
 {
@@ -1256,6 +1512,7 @@ main(void)
 		cmocka_unit_test(gap_is_named),
 		cmocka_unit_test(forged_is_refused),
 		cmocka_unit_test(town_decision_refused),
+		cmocka_unit_test(welcome_names_last_operation),
 		cmocka_unit_test(pull_from_zero),
 		cmocka_unit_test(live_relay),
 		cmocka_unit_test(realms_apart),
@@ -1266,6 +1523,8 @@ main(void)
 		cmocka_unit_test(frames_json_suite),
 		cmocka_unit_test(catch_up_in_batches),
 		cmocka_unit_test(slow_reader_dropped),
+		cmocka_unit_test(timeouts_bad_values_refused),
+		cmocka_unit_test(timeouts_close_silent_peers),
 		cmocka_unit_test(max_conn_busy),
 		cmocka_unit_test(sigterm_stops_cleanly),
 	};
