@@ -116,13 +116,13 @@ keys_find(const char *path, const char *station, int *role,
 }
 
 int
-keys_add(const char *path, const char *station, int role, char hex[SYNC_HEX],
-	 char *why, size_t w)
+keys_add(const char *path, const char *station, int role, int replace,
+	 char hex[SYNC_HEX], char *why, size_t w)
 {
 	unsigned char key[SYNC_KEY_BYTES];
 	char tmp[4200], line[512], code[64];
 	FILE *in, *out;
-	int fd;
+	int fd, found = 0;
 
 	if (!station_code_ok(station) || station_reserved(station)) {
 		snprintf(why, w, "station code '%s': 2 to 24 lowercase letters and "
@@ -133,6 +133,18 @@ keys_add(const char *path, const char *station, int role, char hex[SYNC_HEX],
 	if (role != ROLE_TOWN && role != ROLE_COMMAND) {
 		snprintf(why, w, "role is town or command");
 		return DD_E_INVALID;
+	}
+	if ((in = fopen(path, "r"))) {
+		while (!found && fgets(line, sizeof line, in))
+			found = sscanf(line, "%63s", code) == 1 &&
+				strcmp(code, station) == 0;
+		fclose(in);
+	}
+	if (found && !replace) {
+		snprintf(why, w, "station %s already has a key in %s; --replace "
+			 "gives it a new one (the old one stops working at once)",
+			 station, path);
+		return DD_E_REFUSED;
 	}
 	if (sodium_init() < 0)
 		return DD_E_IO;
@@ -174,5 +186,5 @@ keys_add(const char *path, const char *station, int role, char hex[SYNC_HEX],
 		snprintf(why, w, "cannot replace %s: %s", path, strerror(errno));
 		return DD_E_IO;
 	}
-	return 0;
+	return found;
 }

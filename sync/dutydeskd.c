@@ -18,14 +18,14 @@ static const char usage_text[] =
 	"usage: dutydeskd --listen HOST:PORT --db FILE --keys FILE\n"
 	"                 [--log-level debug|info|warn|error] [--max-conn N]\n"
 	"                 [--handshake-timeout SEC] [--idle-timeout SEC]\n"
-	"       dutydeskd keygen STATION --role town|command --keys FILE\n"
+	"       dutydeskd keygen STATION --role town|command --keys FILE [--replace]\n"
 	"       dutydeskd --db FILE export --json [--realm REALM]\n"
 	"       dutydeskd --help | --version\n";
 
 struct args {
 	const char *listen, *db, *keys, *log_level, *max_conn, *role, *realm;
 	const char *handshake, *idle;
-	int json, help, version;
+	int json, help, version, replace;
 	const char *pos[3];
 	int npos;
 };
@@ -78,6 +78,10 @@ parse(int argc, char **argv, struct args *a)
 			a->json = 1;
 			continue;
 		}
+		if (strcmp(arg, "--replace") == 0) {
+			a->replace = 1;
+			continue;
+		}
 		if (arg[0] != '-' || arg[1] == 0) {
 			if (a->npos == 3)
 				return usage("too many arguments ('%s')", arg);
@@ -114,7 +118,8 @@ only(const struct args *a, const char *what, int listen, int db, int keys,
 		  ? (a->log_level ? "--log-level" : a->max_conn ? "--max-conn"
 		     : a->handshake ? "--handshake-timeout" : "--idle-timeout")
 		: a->role && !role ? "--role" : a->realm && !realm ? "--realm"
-		: a->json && !json ? "--json" : NULL;
+		: a->json && !json ? "--json"
+		: a->replace && strcmp(what, "keygen") != 0 ? "--replace" : NULL;
 	char msg[120];
 
 	if (!bad)
@@ -142,9 +147,11 @@ cmd_keygen(const struct args *a)
 			"records; choose another code\n", a->pos[1]);
 		return EXIT_REFUSED;
 	}
-	if ((rc = keys_add(a->keys, a->pos[1], role, hex, why, sizeof why))) {
+	if ((rc = keys_add(a->keys, a->pos[1], role, a->replace, hex, why,
+			   sizeof why)) < 0) {
 		fprintf(stderr, "dutydeskd: %s\n", why);
-		return rc == DD_E_INVALID ? EXIT_REFUSED : EXIT_ENV;
+		return rc == DD_E_INVALID || rc == DD_E_REFUSED ? EXIT_REFUSED
+			: EXIT_ENV;
 	}
 	printf("%s\n", hex);
 	sodium_memzero(hex, sizeof hex);
@@ -152,8 +159,13 @@ cmd_keygen(const struct args *a)
 		fprintf(stderr, "dutydeskd: cannot print the key\n");
 		return EXIT_ENV;
 	}
-	fprintf(stderr, "dutydeskd: station %s (%s) added to %s\n", a->pos[1],
-		role_name(role), a->keys);
+	if (rc == 1)
+		fprintf(stderr, "dutydeskd: station %s (%s) has a new key in %s; "
+			"its old key no longer works\n", a->pos[1], role_name(role),
+			a->keys);
+	else
+		fprintf(stderr, "dutydeskd: station %s (%s) added to %s\n",
+			a->pos[1], role_name(role), a->keys);
 	return EXIT_OK;
 }
 

@@ -93,8 +93,11 @@ int keys_find(const char *path, const char *station, int *role,
 /* Check a keys file can be used by the server (exists or can be made,
  * not readable by others). */
 int keys_check(const char *path, char *why, size_t w);
-/* Add (or replace) a station with a new random key; hex gets the key. */
-int keys_add(const char *path, const char *station, int role,
+/* Add a station with a new random key; hex gets the key. 0 added, 1 its
+ * old key replaced (only with replace: otherwise a station already in
+ * the file is DD_E_REFUSED, so a typo cannot cut a town off), or a
+ * negative code with why set. */
+int keys_add(const char *path, const char *station, int role, int replace,
 	     char hex[SYNC_HEX], char *why, size_t w);
 
 #endif

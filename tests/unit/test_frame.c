@@ -197,18 +197,25 @@ keys_file(void **state)
 	unlink(p);
 	assert_int_equal(keys_find(p, "datian", &role, key, why, sizeof why),
 			 DD_E_REFUSED);
-	assert_int_equal(keys_add(p, "datian", ROLE_TOWN, hex, why, sizeof why), 0);
-	assert_int_equal(keys_add(p, "linhai", ROLE_COMMAND, hex2, why,
+	assert_int_equal(keys_add(p, "datian", ROLE_TOWN, 0, hex, why, sizeof why), 0);
+	assert_int_equal(keys_add(p, "linhai", ROLE_COMMAND, 0, hex2, why,
 				  sizeof why), 0);
-	assert_int_equal(keys_add(p, "Bad", ROLE_TOWN, hex2, why, sizeof why),
+	assert_int_equal(keys_add(p, "Bad", ROLE_TOWN, 0, hex2, why, sizeof why),
 			 DD_E_INVALID);
 	assert_int_equal(keys_find(p, "datian", &role, key, why, sizeof why), 1);
 	assert_int_equal(role, ROLE_TOWN);
 	sodium_bin2hex(khex, sizeof khex, key, sizeof key);
 	assert_string_equal(khex, hex);
 	assert_int_equal(keys_find(p, "nobody", &role, key, why, sizeof why), 0);
-	/* A new key for a station replaces its old one. */
-	assert_int_equal(keys_add(p, "datian", ROLE_TOWN, hex2, why, sizeof why), 0);
+	/* A station already there keeps its key unless told to replace it. */
+	assert_int_equal(keys_add(p, "datian", ROLE_TOWN, 0, hex2, why,
+				  sizeof why), DD_E_REFUSED);
+	assert_non_null(strstr(why, "--replace"));
+	assert_int_equal(keys_find(p, "datian", &role, key, why, sizeof why), 1);
+	sodium_bin2hex(khex, sizeof khex, key, sizeof key);
+	assert_string_equal(khex, hex);
+	assert_int_equal(keys_add(p, "datian", ROLE_TOWN, 1, hex2, why,
+				  sizeof why), 1);
 	assert_int_equal(keys_find(p, "datian", &role, key, why, sizeof why), 1);
 	sodium_bin2hex(khex, sizeof khex, key, sizeof key);
 	assert_string_equal(khex, hex2);

@@ -217,8 +217,14 @@ keygen_prints_key(void **state)
 	const char *reserved[] = { "keygen", "seed", "--role", "command",
 		"--keys", keys_path, NULL };
 	const char *nokeys[] = { "keygen", "lishan", "--role", "town", NULL };
+	const char *again[] = { "keygen", "xian", "--role", "command", "--keys",
+		keys_path, NULL };
+	const char *replace[] = { "keygen", "spare", "--role", "town", "--keys",
+		keys_path, "--replace", NULL };
+	const char *stray[] = { "--db", "x.db", "export", "--json", "--replace",
+		NULL };
 	struct stat st;
-	char *out = NULL;
+	char *out = NULL, spare[SYNC_HEX];
 
 	(void)state;
 	keygen("datian", "town", key_datian);
@@ -236,6 +242,17 @@ keygen_prints_key(void **state)
 	assert_string_equal(out, "");
 	free(out);
 	assert_int_equal(run(NULL, reserved), 1);
+	/* A station already in the file keeps its key (a typo must not cut
+	 * a town off) unless --replace says so; then the old key is gone. */
+	assert_int_equal(run(&out, again), 1);
+	assert_string_equal(out, "");
+	free(out);
+	keygen("spare", "town", spare);
+	assert_int_equal(run(&out, replace), 0);
+	assert_true(hex64(out));
+	assert_true(strncmp(out, spare, 64) != 0);
+	free(out);
+	assert_int_equal(run(NULL, stray), 2);
 }
 
 static void
