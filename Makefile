@@ -98,7 +98,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testlib.h $(CORE_OBJ) $(SYNC_OBJ)
 		$(LDFLAGS) -o $@ $< $(CORE_OBJ) $(SYNC_OBJ) $(LDLIBS) \
 		$$($(PKG_CONFIG) --libs $(LIBS_PC) cmocka)
 
-$(BUILD)/bench/%: tests/bench/%.c $(CORE_OBJ) $(SYNC_OBJ)
+$(BUILD)/bench/%: tests/bench/%.c tests/bench/benchlib.h $(CORE_OBJ) $(SYNC_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) $$($(PKG_CONFIG) --cflags $(LIBS_PC)) $(LDFLAGS) \

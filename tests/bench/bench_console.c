@@ -38,6 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/bench/benchlib.h"
+
 #define BIG_N 100000
 #define SPAN_SECS (7 * 86400)   /* received_at spread over a week... */
 #define NEWEST_AGO (2 * 3600)   /* ...the newest 2 h old: late, on top */
@@ -64,7 +66,6 @@ static const char *bin = "./dutydesk";
 static char dir[] = "/tmp/dutydesk-bench-console-XXXXXX";
 static int have_dir;
 static volatile sig_atomic_t interrupted;
-static pid_t cmd_pid;           /* a shell command running, or 0 */
 
 /* One console on its pseudo-terminal. */
 struct sess {
@@ -81,15 +82,6 @@ struct sess {
 #define NSESS 2
 static struct sess *sessions[NSESS];
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Seconds into the current wall-clock minute (the console's ages move
  * on the minute of time(NULL)). */
 static double
@@ -99,16 +91,6 @@ minute_phase(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)(ts.tv_sec % 60) + ts.tv_nsec / 1e9;
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
 }
 
 static void
@@ -136,10 +118,10 @@ cleanup(void)
 	for (i = 0; i < NSESS; i++)
 		if (sessions[i])
 			reap(sessions[i], SIGKILL);
-	if (cmd_pid > 0) {
-		kill(cmd_pid, SIGKILL);
-		waitpid(cmd_pid, NULL, 0);
-		cmd_pid = 0;
+	if (bench_child > 0) {
+		kill(bench_child, SIGKILL);
+		waitpid(bench_child, NULL, 0);
+		bench_child = 0;
 	}
 	if (have_dir) {
 		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -347,75 +329,25 @@ window_run(struct sess *s, double start, double len, struct window *w)
 
 /* Run the binary with args; stdout into out (NUL-terminated), stderr
  * into err. Returns the exit status (-1 if killed). */
+/* The consoles keep writing while a command runs (their clock). */
+static void
+pump_now(void)
+{
+	pump_once(0);
+}
+
 static int
 run_cmd(const char *const *args, char *out, size_t outn, char *err,
 	size_t errn, double *secs)
 {
-	int po[2], pe[2], st = 0;
-	size_t no = 0, ne = 0;
-	double t0 = now_s();
-	const char *argv[32];
-	int i, open_fds = 2;
+	int rc = bench_run(bin, args, out, outn, err, errn, 1e9, secs, 1000,
+			   pump_now, &interrupted);
 
-	argv[0] = bin;
-	for (i = 0; args[i] && i < 30; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC))
-		fail("pipe: %s", strerror(errno));
-	fflush(stdout);
-	cmd_pid = fork();
-	if (cmd_pid < 0)
-		fail("fork: %s", strerror(errno));
-	if (cmd_pid == 0) {
-		signal(SIGPIPE, SIG_DFL);
-		dup2(po[1], 1);
-		dup2(pe[1], 2);
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	while (open_fds > 0) {
-		struct pollfd pf[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
-		char junk[4096];
-		if (interrupted)
-			fail("interrupted");
-		if (poll(pf, 2, 1000) < 0 && errno != EINTR)
-			break;
-		for (i = 0; i < 2; i++) {
-			int fd = i == 0 ? po[0] : pe[0];
-			char *buf = i == 0 ? out : err;
-			size_t *len = i == 0 ? &no : &ne, cap = i == 0 ? outn : errn;
-			ssize_t n;
-			if (fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			if (*len + 1 < cap)
-				n = read(fd, buf + *len, cap - 1 - *len);
-			else
-				n = read(fd, junk, sizeof junk);
-			if (n > 0) {
-				if (*len + 1 < cap)
-					*len += (size_t)n;
-			} else if (n == 0 || errno != EINTR) {
-				close(fd);
-				if (i == 0)
-					po[0] = -1;
-				else
-					pe[0] = -1;
-				open_fds--;
-			}
-		}
-		/* The consoles keep writing meanwhile (their clock). */
-		pump_once(0);
-	}
-	out[no] = 0;
-	err[ne] = 0;
-	waitpid(cmd_pid, &st, 0);
-	cmd_pid = 0;
-	if (secs)
-		*secs = now_s() - t0;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	if (rc == -2)
+		fail("cannot run %s: %s", bin, strerror(errno));
+	if (interrupted)
+		fail("interrupted");
+	return rc;
 }
 
 static void
@@ -491,27 +423,6 @@ sess_quit(struct sess *s, double *secs)
 	return WIFEXITED(s->status) && WEXITSTATUS(s->status) == 0;
 }
 
-/* A field of /proc/PID/status in kB, or -1. */
-static long
-proc_status_kb(pid_t pid, const char *key)
-{
-	char path[64], line[256];
-	size_t k = strlen(key);
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (strncmp(line, key, k) == 0 && line[k] == ':') {
-			v = strtol(line + k + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
 /* utime + stime of pid in seconds (clock ticks), or -1. */
 static double
 proc_cpu(pid_t pid)
@@ -539,79 +450,12 @@ proc_cpu(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-/* Time on the CPU from the scheduler, in seconds (ns resolution), or -1. */
-static double
-proc_sched(pid_t pid)
-{
-	char path[64];
-	unsigned long long ns;
-	FILE *f;
-	int ok;
-
-	snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return -1;
-	ok = fscanf(f, "%llu", &ns) == 1;
-	fclose(f);
-	return ok ? ns / 1e9 : -1;
-}
-
-/* 1 when the binary is a sanitizer build (make SANITIZE=1 copies one to
- * ./dutydesk): its time and memory figures mean nothing here. */
-static int
-sanitized(const char *path)
-{
-	static const char *const marks[] = { "libasan.so", "libtsan.so",
-		"__asan_init", NULL };
-	char buf[65536 + 64];
-	size_t keep = 0, n;
-	int i, found = 0;
-	FILE *f = fopen(path, "rb");
-
-	if (!f)
-		return 0;
-	while (!found && (n = fread(buf + keep, 1, sizeof buf - 64 - keep, f)) > 0) {
-		n += keep;
-		for (i = 0; marks[i] && !found; i++)
-			found = memmem(buf, n, marks[i], strlen(marks[i])) != NULL;
-		/* Keep a tail so a mark across two reads is still seen. */
-		keep = n < 32 ? n : 32;
-		memmove(buf, buf + n - keep, keep);
-	}
-	fclose(f);
-	return found;
-}
-
 /* ---- the data ---- */
 
 static void
 write_csv(const char *path)
 {
-	static const char *const towns[] = { "datian", "gucheng", "duqiao",
-		"shangpan", "taozhu" };
-	/* At most 23 columns: the whole title shows in an 80-column list. */
-	static const char *const titles[] = { "Road flooded car %05d",
-		"Landslide on road %05d", "Tree down on wire %05d",
-		"Basement flooding %05d", "Bridge closed %05d" };
-	FILE *f = fopen(path, "w");
-	int64_t now = (int64_t)time(NULL);
-	char at[32], title[64];
-	int i;
-
-	if (!f)
-		fail("cannot write %s: %s", path, strerror(errno));
-	fputs("title,town,place,received_at,trapped\n", f);
-	for (i = 0; i < BIG_N; i++) {
-		time_t t = (time_t)(now - NEWEST_AGO -
-				    (int64_t)(BIG_N - 1 - i) * SPAN_SECS / BIG_N);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		snprintf(title, sizeof title, titles[i % 5], i % 100000);
-		fprintf(f, "%s,%s,km %d east ring road,%s,%d\n", title,
-			towns[(i / 5) % 5], i % 97, at, i % 4);
-	}
-	if (fclose(f))
+	if (bench_ledger(path, BIG_N, NEWEST_AGO, SPAN_SECS))
 		fail("cannot write %s: %s", path, strerror(errno));
 }
 
@@ -789,7 +633,6 @@ main(void)
 	long long idle_b0, idle_bytes;
 	int vt_ok = 0, exit_ok, vquit_ok = 0, san;
 	cJSON *list, *row;
-	struct sigaction sa;
 
 	if (getenv("BENCH_DUTYDESK") && *getenv("BENCH_DUTYDESK"))
 		bin = getenv("BENCH_DUTYDESK");
@@ -799,20 +642,7 @@ main(void)
 		return 1;
 	}
 	san = sanitized(bin);
-	/* The seed (for init) beside us, when the binary is elsewhere. */
-	if (!getenv("DUTYDESK_ASSETS") && access("assets/seed", R_OK) == 0) {
-		char *abs = realpath("assets", NULL);
-		if (abs)
-			setenv("DUTYDESK_ASSETS", abs, 0);
-		free(abs);
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_interrupt;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	bench_begin(on_interrupt);
 	xs.fd = vs.fd = -1;
 
 	if (!mkdtemp(dir))

@@ -14,19 +14,12 @@
 
 #include <sqlite3.h>
 
+#include "tests/bench/benchlib.h"
+
 #define LOCAL_N 2000
 #define BATCH_N 20000
 #define BATCH 500
 #define BIG_N 100000
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 die(struct db *db, const char *what, int rc)

@@ -53,6 +53,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/bench/benchlib.h"
+
 #define INGEST_STATIONS 20
 #define INGEST_SECS 5
 #define RELAY_SAMPLES 1000
@@ -80,19 +82,10 @@ static const char *dbin = "./dutydeskd";
 static char dir[] = "/tmp/dutydesk-bench-sync-XXXXXX";
 static int have_dir;
 static volatile sig_atomic_t interrupted;
-static pid_t srv_pid, redis_pid, cmd_pid;  /* running children, or 0 */
+static pid_t srv_pid, redis_pid;  /* running children, or 0 */
 static char srv_log[512];
 static int srv_port;
 static int srv_has_max_conn;
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int64_t
 wall_ms(void)
@@ -101,16 +94,6 @@ wall_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
 }
 
 /* Wait up to secs for pid; SIGKILL it after that. Returns the wait
@@ -135,7 +118,7 @@ reap_pid(pid_t pid, double secs)
 static void
 cleanup(void)
 {
-	pid_t *pids[] = { &srv_pid, &redis_pid, &cmd_pid };
+	pid_t *pids[] = { &srv_pid, &redis_pid, &bench_child };
 	size_t i;
 
 	for (i = 0; i < sizeof pids / sizeof pids[0]; i++) {
@@ -279,73 +262,14 @@ static int
 run_prog(const char *path, const char *const *args, char *out, size_t outn,
 	 char *err, size_t errn, double timeout, double *secs)
 {
-	int po[2], pe[2], st = 0, i, open_fds = 2, killed = 0;
-	size_t no = 0, ne = 0;
-	double t0 = now_s();
-	const char *argv[40];
+	int rc = bench_run(path, args, out, outn, err, errn, timeout, secs, 200,
+			   NULL, &interrupted);
 
-	argv[0] = path;
-	for (i = 0; args[i] && i < 38; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC))
-		fail("pipe: %s", strerror(errno));
-	fflush(stdout);
-	fflush(stderr);
-	cmd_pid = fork();
-	if (cmd_pid < 0)
-		fail("fork: %s", strerror(errno));
-	if (cmd_pid == 0) {
-		signal(SIGPIPE, SIG_DFL);
-		dup2(po[1], 1);
-		dup2(pe[1], 2);
-		execv(path, (char *const *)argv);
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	while (open_fds > 0) {
-		struct pollfd pf[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
-		char junk[4096];
-		if (interrupted)
-			fail("interrupted");
-		if (!killed && now_s() - t0 > timeout) {
-			kill(cmd_pid, SIGKILL);
-			killed = 1;
-		}
-		if (poll(pf, 2, 200) < 0 && errno != EINTR)
-			break;
-		for (i = 0; i < 2; i++) {
-			int fd = i == 0 ? po[0] : pe[0];
-			char *buf = i == 0 ? out : err;
-			size_t *len = i == 0 ? &no : &ne, cap = i == 0 ? outn : errn;
-			ssize_t n;
-			if (fd < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			if (*len + 1 < cap)
-				n = read(fd, buf + *len, cap - 1 - *len);
-			else
-				n = read(fd, junk, sizeof junk);
-			if (n > 0) {
-				if (*len + 1 < cap)
-					*len += (size_t)n;
-			} else if (n == 0 || errno != EINTR) {
-				close(fd);
-				if (i == 0)
-					po[0] = -1;
-				else
-					pe[0] = -1;
-				open_fds--;
-			}
-		}
-	}
-	out[no] = 0;
-	err[ne] = 0;
-	waitpid(cmd_pid, &st, 0);
-	cmd_pid = 0;
-	if (secs)
-		*secs = now_s() - t0;
-	return !killed && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	if (rc == -2)
+		fail("cannot run %s: %s", path, strerror(errno));
+	if (interrupted)
+		fail("interrupted");
+	return rc;
 }
 
 static void
@@ -356,44 +280,6 @@ must_run(const char *what, const char *const *args, double *secs)
 
 	if (rc != 0)
 		fail("%s: exit %d: %s%s", what, rc, err, out);
-}
-
-/* A field of /proc/PID/status in kB, or -1. */
-static long
-proc_status_kb(pid_t pid, const char *key)
-{
-	char path[64], line[256];
-	size_t k = strlen(key);
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (strncmp(line, key, k) == 0 && line[k] == ':') {
-			v = strtol(line + k + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
-/* Time on the CPU from the scheduler, in seconds, or -1. */
-static double
-proc_sched(pid_t pid)
-{
-	char path[64];
-	unsigned long long ns;
-	FILE *f;
-	int ok;
-
-	snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return -1;
-	ok = fscanf(f, "%llu", &ns) == 1;
-	fclose(f);
-	return ok ? ns / 1e9 : -1;
 }
 
 /* Open file descriptors of pid, and its soft limit ("Max open files"). */
@@ -422,30 +308,6 @@ proc_fds(pid_t pid, long *limit)
 			n++;
 	closedir(d);
 	return n;
-}
-
-/* 1 when the binary is a sanitizer build: its figures mean nothing. */
-static int
-sanitized(const char *path)
-{
-	static const char *const marks[] = { "libasan.so", "libtsan.so",
-		"__asan_init", NULL };
-	char buf[65536 + 64];
-	size_t keep = 0, n;
-	int i, found = 0;
-	FILE *f = fopen(path, "rb");
-
-	if (!f)
-		return 0;
-	while (!found && (n = fread(buf + keep, 1, sizeof buf - 64 - keep, f)) > 0) {
-		n += keep;
-		for (i = 0; marks[i] && !found; i++)
-			found = memmem(buf, n, marks[i], strlen(marks[i])) != NULL;
-		keep = n < 32 ? n : 32;
-		memmove(buf, buf + n - keep, keep);
-	}
-	fclose(f);
-	return found;
 }
 
 /* ---- sockets ---- */
@@ -1582,30 +1444,7 @@ bench_relay(struct relay *r)
 static void
 write_csv(const char *path)
 {
-	static const char *const towns[] = { "datian", "gucheng", "duqiao",
-		"shangpan", "taozhu" };
-	static const char *const titles[] = { "Road flooded car %05d",
-		"Landslide on road %05d", "Tree down on wire %05d",
-		"Basement flooding %05d", "Bridge closed %05d" };
-	FILE *f = fopen(path, "w");
-	int64_t now = (int64_t)time(NULL);
-	char at[32], title[64];
-	int i;
-
-	if (!f)
-		fail("cannot write %s: %s", path, strerror(errno));
-	fputs("title,town,place,received_at,trapped\n", f);
-	for (i = 0; i < BIG_N; i++) {
-		time_t t = (time_t)(now - 2 * 3600 -
-				    (int64_t)(BIG_N - 1 - i) * 7 * 86400 / BIG_N);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		snprintf(title, sizeof title, titles[i % 5], i % 100000);
-		fprintf(f, "%s,%s,km %d east ring road,%s,%d\n", title,
-			towns[(i / 5) % 5], i % 97, at, i % 4);
-	}
-	if (fclose(f))
+	if (bench_ledger(path, BIG_N, 2 * 3600, 7 * 86400))
 		fail("cannot write %s: %s", path, strerror(errno));
 }
 
@@ -2018,7 +1857,6 @@ main(void)
 	struct relay rel;
 	struct catchup cu;
 	struct conns cn;
-	struct sigaction sa;
 	struct rlimit rl;
 	char out[16384], err[4096], code[32], partial[160] = "";
 	double ingest_secs = (double)env_long("BENCH_INGEST_SECS", INGEST_SECS,
@@ -2039,19 +1877,7 @@ main(void)
 			"all) and run from the top of the tree\n", bin, dbin);
 		return 1;
 	}
-	if (!getenv("DUTYDESK_ASSETS") && access("assets/seed", R_OK) == 0) {
-		char *abs = realpath("assets", NULL);
-		if (abs)
-			setenv("DUTYDESK_ASSETS", abs, 0);
-		free(abs);
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_interrupt;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	bench_begin(on_interrupt);
 
 	/* The server and this program each hold one descriptor per
 	 * station; the server inherits our limit. */
