@@ -146,6 +146,9 @@ int station_code_ok(const char *s);
 /* Codes of pseudo-stations no real station may take: seed (reference
  * data), drill (a drill's injects), server (the county server). */
 int station_reserved(const char *s);
+/* A drill's realm: "drill-" and at least one more character. The live
+ * realm is "live"; nothing else is a realm of ours. */
+int realm_is_drill(const char *realm);
 
 /* Online backup to path. restore gives the copy a new incarnation. */
 int db_backup(struct db *db, const char *path);

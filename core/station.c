@@ -52,6 +52,12 @@ station_reserved(const char *s)
 		     strcmp(s, "server") == 0);
 }
 
+int
+realm_is_drill(const char *realm)
+{
+	return realm && strncmp(realm, "drill-", 6) == 0 && realm[6];
+}
+
 static int
 new_incarnation(char out[17])
 {

@@ -100,6 +100,45 @@ check "response show HAZARD --json gives that hazard's row only" \
 	 "$BIN" --db "$db" response show typhoon --json | grep -q "^\[{\"hazard\":\"typhoon\",\"level\":4,"'
 check "the drill database is in its own realm" \
 	'"$BIN" --db "$db" status | grep -q "realm drill-"'
+# The export of a drill says DRILL at the top and on every record, at
+# any depth; the live export carries no mark at all.
+"$BIN" --db "$db" export --json >"$dir/drill.export"
+"$BIN" --db "$live" export --json >"$dir/live.export"
+check "the drill's export says drill and its realm at the top" \
+	'head -n 3 "$dir/drill.export" | tr -d "\t\n " | grep -q "^{\"drill\":true,\"realm\":\"drill-[0-9]*\","'
+# marks FILE: records with the mark, then records without it.
+marks() {
+	python3 -c '
+import json, sys
+def walk(n, c):
+    if isinstance(n, dict):
+        for v in n.values():
+            walk(v, c)
+    elif isinstance(n, list):
+        for e in n:
+            if isinstance(e, dict):
+                c[e.get("drill") is not True] += 1
+            walk(e, c)
+c = [0, 0]
+walk(json.load(open(sys.argv[1], encoding="utf-8")), c)
+print(c[0], c[1])' "$1"
+}
+if command -v python3 >/dev/null 2>&1; then
+	read -r yes no <<EOF
+$(marks "$dir/drill.export")
+EOF
+	check "every record of the drill's export is marked drill ($yes marked, $no not)" \
+		'[ "$yes" -gt 400 ] && [ "$no" = 0 ]'
+	read -r yes no <<EOF
+$(marks "$dir/live.export")
+EOF
+	check "no record of the live export is marked ($yes marked)" '[ "$yes" = 0 ]'
+else
+	check "the drill's incidents are marked drill" \
+		'tr -d "\t\n " <"$dir/drill.export" | grep -q "\"id\":\"drill-4\".*\"drill\":true"'
+fi
+check "the live export has neither the drill nor the realm member" \
+	'! grep -q "\"drill\":\|\"realm\":" "$dir/live.export"'
 after=$(sha256sum "$live" | cut -d' ' -f1)
 check "the live database is byte for byte unchanged" '[ "$before" = "$after" ]'
 check "the live database holds none of the drill" \
