@@ -397,6 +397,12 @@ drill_score(struct db *db, int64_t now, cJSON **report)
 	if ((rc = drill_scenario(db, &s, &started, &speed)) <= 0)
 		return rc < 0 ? rc : db_fail(db, DD_E_NOTFOUND, "not a drill "
 					     "database");
+	/* The realm is cached only once an operation was checked here. */
+	if (!db->realm[0] &&
+	    (rc = meta_get_text(db, "realm", db->realm, sizeof db->realm)) < 0) {
+		cJSON_Delete(s);
+		return rc;
+	}
 	rc = 0;
 	r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "scenario", jstr(s, "id"));

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/core.h"
@@ -102,6 +103,34 @@ s_(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+int drill_report_gb18030;
+
+int
+drill_charset(const char *name)
+{
+	if (strcasecmp(name, "gb18030") == 0)
+		return 1;
+	if (strcasecmp(name, "utf-8") == 0 || strcasecmp(name, "utf8") == 0)
+		return 0;
+	return -1;
+}
+
+/* An action's status in the report's language, padded to width display
+ * columns (a Chinese word is two columns a character). */
+static void
+status_cell(const char *status, int width, FILE *f)
+{
+	const char *w = strcmp(status, "on_time") == 0 ? _("on time")
+		: strcmp(status, "late") == 0 ? _("late")
+		: strcmp(status, "missed") == 0 ? _("missed")
+		: strcmp(status, "pending") == 0 ? _("pending") : status;
+	int n = text_width(w);
+
+	fputs(w, f);
+	while (n++ < width)
+		fputc(' ', f);
+}
+
 void
 drill_report_text(const cJSON *r, FILE *f)
 {
@@ -114,8 +143,9 @@ drill_report_text(const cJSON *r, FILE *f)
 		_("realm"), s_(r, "realm"));
 	cJSON_ArrayForEach(a, cJSON_GetObjectItem(r, "actions")) {
 		const cJSON *late = cJSON_GetObjectItem(a, "late_min");
-		fprintf(f, "  %-8s %-16s %s\n", s_(a, "status"), s_(a, "id"),
-			s_(a, "title"));
+		fputs("  ", f);
+		status_cell(s_(a, "status"), 8, f);
+		fprintf(f, " %-16s %s\n", s_(a, "id"), s_(a, "title"));
 		fprintf(f, "           %s %s, %s %s", _("due"), s_(a, "due"), _("done"),
 			*s_(a, "done_at") ? s_(a, "done_at") : "-");
 		if (cJSON_IsNumber(late))
@@ -144,6 +174,31 @@ drill_report_text(const cJSON *r, FILE *f)
 }
 
 int
+drill_report_print(const cJSON *r, int gb18030, FILE *f)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *mem;
+	int rc;
+
+	if (!gb18030) {
+		drill_report_text(r, f);
+		return 0;
+	}
+	/* Written in UTF-8 first, then converted as the handover sheet is. */
+	if (!(mem = open_memstream(&text, &n)))
+		return DD_E_NOMEM;
+	drill_report_text(r, mem);
+	if (fclose(mem) != 0) {
+		free(text);
+		return DD_E_NOMEM;
+	}
+	rc = sheet_gb18030(text, n, f);
+	free(text);
+	return rc;
+}
+
+int
 drill_write_report(const cJSON *r, const char *path, char *why, size_t wn)
 {
 	char p[4200], *json = cJSON_Print(r);
@@ -163,7 +218,7 @@ drill_write_report(const cJSON *r, const char *path, char *why, size_t wn)
 	free(json);
 	snprintf(p, sizeof p, "%s.txt", path);
 	if ((f = fopen(p, "w"))) {
-		drill_report_text(r, f);
+		bad |= drill_report_print(r, drill_report_gb18030, f) != 0;
 		bad |= fclose(f) != 0;
 	} else {
 		bad = 1;

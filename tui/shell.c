@@ -1177,6 +1177,10 @@ cmd_drill_run(struct shell *sh, const struct cmd *c, struct args *a)
 	if (opt(a, "speed") && parse_qty(opt(a, "speed"), 1, 10000, &speed))
 		return refuse("speed '%s' must be a whole number from 1 to 10000",
 			      opt(a, "speed"));
+	if (opt(a, "report-charset") &&
+	    (drill_report_gb18030 = drill_charset(opt(a, "report-charset"))) < 0)
+		return refuse("charset '%s' is utf-8 or gb18030",
+			      opt(a, "report-charset"));
 	if (!isatty(0) || !isatty(1))
 		return usage(c, "%s", "a drill runs in the console: a terminal");
 	if (access(sh->dbpath, F_OK) != 0)
@@ -1201,10 +1205,14 @@ cmd_drill_report(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	struct db *db = NULL;
 	cJSON *r = NULL;
-	int rc;
+	int rc, gb = 0;
 
 	(void)sh;
-	(void)c;
+	if (opt(a, "charset") && (gb = drill_charset(opt(a, "charset"))) < 0)
+		return refuse("charset '%s' is utf-8 or gb18030", opt(a, "charset"));
+	if (gb && opt(a, "json"))
+		return usage(c, "%s", "the JSON report is UTF-8 (as JSON must be); "
+			     "--charset is for the text");
 	if ((rc = db_open(a->pos[0], DB_RDONLY, &db)) ||
 	    (rc = drill_score(db, (int64_t)1 << 40, &r))) {
 		fprintf(stderr, "dutydesk: %s\n", *db_errmsg(db) ? db_errmsg(db)
@@ -1213,12 +1221,14 @@ cmd_drill_report(struct shell *sh, const struct cmd *c, struct args *a)
 		return dd_exitcode(rc);
 	}
 	if (opt(a, "json"))
-		print_json(r, 1);
+		rc = print_json(r, 1);
 	else
-		drill_report_text(r, stdout);
+		rc = drill_report_print(r, gb, stdout);
 	cJSON_Delete(r);
 	db_close(&db);
-	return 0;
+	if (rc)
+		fprintf(stderr, "dutydesk: %s\n", dd_strerror(rc));
+	return dd_exitcode(rc);
 }
 
 static void
@@ -1358,11 +1368,13 @@ static const struct cmd commands[] = {
 	  "conflict list [--json]", "conflicts a person should see" },
 	{ "conflict", "ack", "", 1, 1, DB_WRITE, cmd_conflict_ack,
 	  "conflict ack ID", "mark a conflict as seen" },
-	{ "drill", "run", "speed=,report=", 1, 1, DB_NONE, cmd_drill_run,
-	  "drill run FILE [--speed N] [--report PATH]",
+	{ "drill", "run", "speed=,report=,report-charset=", 1, 1, DB_NONE,
+	  cmd_drill_run, "drill run FILE [--speed N] [--report PATH] "
+	  "[--report-charset utf-8|gb18030]",
 	  "a drill from a scenario, in its own database (演练)" },
-	{ "drill", "report", "json", 1, 1, DB_NONE, cmd_drill_report,
-	  "drill report DRILLDB [--json]", "the after-action report of a drill" },
+	{ "drill", "report", "json,charset=", 1, 1, DB_NONE, cmd_drill_report,
+	  "drill report DRILLDB [--json | --charset utf-8|gb18030]",
+	  "the after-action report of a drill" },
 	{ "export", NULL, "json", 0, 0, DB_READ, cmd_export,
 	  "export --json", "the replicated state, with its digest" },
 	{ "backup", NULL, "", 1, 1, DB_READ, cmd_backup,
