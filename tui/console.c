@@ -109,6 +109,12 @@ drill_now_ms(void *ctx)
 	       C.drill_speed;
 }
 
+const struct dd_clock *
+console_clock(void)
+{
+	return C.drill && C.db ? &C.drill_clock : NULL;
+}
+
 int64_t
 console_now(void)
 {

@@ -1646,6 +1646,10 @@ shell_main(int argc, char **argv)
 			goto out;
 		}
 		db_set_officer(sh.db, sh.officer);
+		/* A verb typed on a drill console's ':' line happens in drill
+		 * time, like everything else in the drill. */
+		if (console_clock())
+			db_set_clock(sh.db, console_clock());
 	}
 	rc = c->fn(&sh, c, &a);
 out:

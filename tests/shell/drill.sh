@@ -33,6 +33,14 @@ status_of() {
 	tr -d '\n\t ' <"$1" | sed 's/},{/}\n{/g' | grep "\"id\":\"$2\"" |
 		sed 's/.*"status":"\([a-z_]*\)".*/\1/' | head -n 1
 }
+# secs_in REPORT.json ACTION: seconds from the drill's start to the
+# action's done_at.
+secs_in() {
+	_s=$(tr -d '\n\t ' <"$1" | sed 's/.*"started":"\([^"]*\)".*/\1/')
+	_d=$(tr -d '\n\t ' <"$1" | sed 's/},{/}\n{/g' | grep "\"id\":\"$2\"" |
+		sed 's/.*"done_at":"\([^"]*\)".*/\1/' | head -n 1)
+	echo $(( $(date -u -d "$_d" +%s) - $(date -u -d "$_s" +%s) ))
+}
 
 live=$dir/live.db
 "$BIN" --db "$live" init --station linhai --role command >/dev/null 2>&1 ||
@@ -50,13 +58,14 @@ check "the message names the line and the field" \
 	'grep -q "line 2: injects\[0\].at_min" "$dir/bad.err"'
 check "no drill database is left" '! ls "$dir"/drill-bad-* >/dev/null 2>&1'
 
-# run SESSION SCENARIO ACTION-COMMAND: a drill at 900x (30 drill minutes
-# are 2 seconds), the action typed at once.
-# A fourth argument gives the locale (C.UTF-8 by default), a fifth more
-# options of drill run.
+# run SESSION SCENARIO [LOCALE [OPTIONS]]: a drill at 600x (30 drill
+# minutes are 3 seconds) in LOCALE (C.UTF-8 by default), with more
+# OPTIONS of drill run. Actions typed on its ':' line are stamped on the
+# drill's clock, so the one done at once is on time only if it is typed
+# within that many seconds.
 run() {
 	T new-session -d -s "$1" -x 80 -y 24 \
-		"TERM=xterm-256color LANG=${3:-C.UTF-8} LC_ALL=${3:-C.UTF-8} DUTYDESK_BELL=off '$BIN' --db '$live' --officer wang drill run '$DRILLS/$2.json' --speed 900 --report '$dir/$1' ${4:-}; echo DRILL-EXITED; sleep 60"
+		"TERM=xterm-256color LANG=${3:-C.UTF-8} LC_ALL=${3:-C.UTF-8} DUTYDESK_BELL=off '$BIN' --db '$live' --officer wang drill run '$DRILLS/$2.json' --speed 600 --report '$dir/$1' ${4:-}; echo DRILL-EXITED; sleep 60"
 }
 # The flood's report is asked for in GB18030, in Chinese where the
 # machine has the zh_CN.UTF-8 locale.
@@ -75,14 +84,16 @@ T send-keys -t fl : "response start flood IV" Enter
 wait_for ch "drill-1" 5 || nok "chemical fire: the fire's report arrives"
 T send-keys -t ch : "incident report first drill-1 --channel phone" Enter
 for s in ty fl ch; do
-	over="x900 OVER"
-	[ $s = fl ] && [ "$ZH" != C.UTF-8 ] && over="x900 已结束"
+	over="x600 OVER"
+	[ $s = fl ] && [ "$ZH" != C.UTF-8 ] && over="x600 已结束"
 	if wait_for $s "$over" 40; then ok "$s: the drill ends by itself"; else
 		nok "$s: the drill ends by itself"; T capture-pane -p -t $s | sed 's/^/#   /'; fi
 	T send-keys -t $s q
 done
 check "typhoon: the Level IV start done at once is on time" \
 	'[ "$(status_of "$dir/ty.json" start-iv)" = on_time ]'
+check "typhoon: the ':' command is stamped on the drill's clock ($(secs_in "$dir/ty.json" start-iv) s in)" \
+	'[ "$(secs_in "$dir/ty.json" start-iv)" -ge 60 ]'
 check "typhoon: the skipped answer to the blue warning is missed" \
 	'[ "$(status_of "$dir/ty.json" ans-blue)" = missed ]'
 check "flood: the Level IV start is on time" \
