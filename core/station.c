@@ -55,7 +55,15 @@ station_reserved(const char *s)
 int
 realm_is_drill(const char *realm)
 {
-	return realm && strncmp(realm, "drill-", 6) == 0 && realm[6];
+	size_t i, n = realm ? strlen(realm) : 0;
+
+	if (n < 7 || n > 39 || strncmp(realm, "drill-", 6) != 0)
+		return 0;
+	for (i = 6; i < n; i++)
+		if (!((realm[i] >= 'a' && realm[i] <= 'z') ||
+		      (realm[i] >= '0' && realm[i] <= '9') || realm[i] == '-'))
+			return 0;
+	return 1;
 }
 
 static int
