@@ -1185,8 +1185,9 @@ cmd_drill_run(struct shell *sh, const struct cmd *c, struct args *a)
 		return usage(c, "%s", "a drill runs in the console: a terminal");
 	if (access(sh->dbpath, F_OK) != 0)
 		return refuse("no live database at %s", sh->dbpath);
-	rc = drill_prepare(sh->dbpath, a->pos[0], (int)speed, path, sizeof path,
-			   why, sizeof why);
+	rc = drill_prepare(sh->dbpath, a->pos[0], (int)speed,
+			   opt(a, "county") != NULL, path, sizeof path, why,
+			   sizeof why);
 	if (rc) {
 		fprintf(stderr, "dutydesk: %s\n", why);
 		return dd_exitcode(rc);
@@ -1197,6 +1198,35 @@ cmd_drill_run(struct shell *sh, const struct cmd *c, struct args *a)
 	rc = console_main(path, sh->officer);
 	fprintf(stderr, "dutydesk: drill database %s; report %s.txt and .json\n",
 		path, console_drill_report);
+	return rc;
+}
+
+static int
+cmd_drill_join(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	char path[4200], why[600];
+	int64_t t = 30;
+	int rc;
+
+	if (opt(a, "timeout") && parse_qty(opt(a, "timeout"), 1, 3600, &t))
+		return usage(c, "--timeout '%s' is not 1..3600 seconds",
+			     opt(a, "timeout"));
+	/* Never the live realm, nor anything but a drill's. */
+	if (!realm_is_drill(a->pos[0]))
+		return refuse("'%s' is not a drill's realm: drill join takes the "
+			      "realm of a running drill (drill-..., as its command "
+			      "station gives it)", a->pos[0]);
+	if (!isatty(0) || !isatty(1))
+		return usage(c, "%s", "a drill runs in the console: a terminal");
+	if (access(sh->dbpath, F_OK) != 0)
+		return refuse("no live database at %s", sh->dbpath);
+	if ((rc = drill_join_prepare(sh->dbpath, a->pos[0], (int)t * 1000, path,
+				     sizeof path, why, sizeof why))) {
+		fprintf(stderr, "dutydesk: %s\n", why);
+		return dd_exitcode(rc);
+	}
+	rc = console_main(path, sh->officer);
+	fprintf(stderr, "dutydesk: drill database %s\n", path);
 	return rc;
 }
 
@@ -1368,10 +1398,14 @@ static const struct cmd commands[] = {
 	  "conflict list [--json]", "conflicts a person should see" },
 	{ "conflict", "ack", "", 1, 1, DB_WRITE, cmd_conflict_ack,
 	  "conflict ack ID", "mark a conflict as seen" },
-	{ "drill", "run", "speed=,report=,report-charset=", 1, 1, DB_NONE,
+	{ "drill", "run", "speed=,report=,report-charset=,county", 1, 1, DB_NONE,
 	  cmd_drill_run, "drill run FILE [--speed N] [--report PATH] "
-	  "[--report-charset utf-8|gb18030]",
-	  "a drill from a scenario, in its own database (演练)" },
+	  "[--report-charset utf-8|gb18030] [--county]",
+	  "a drill from a scenario, in its own database (演练); --county: "
+	  "county-wide over the link" },
+	{ "drill", "join", "timeout=", 1, 1, DB_NONE, cmd_drill_join,
+	  "drill join REALM [--timeout SECONDS]",
+	  "a town joins the county-wide drill its command station runs" },
 	{ "drill", "report", "json,charset=", 1, 1, DB_NONE, cmd_drill_report,
 	  "drill report DRILLDB [--json | --charset utf-8|gb18030]",
 	  "the after-action report of a drill" },

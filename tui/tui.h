@@ -22,9 +22,19 @@ int sheet_gb18030(const char *in, size_t n, FILE *out);
 
 /* Make a drill database beside the live one from a scenario file (the
  * live database only read); out gets its path. On a bad scenario the
- * message names the file, the line and the field, and nothing is made. */
-int drill_prepare(const char *live, const char *file, int speed, char *out,
-		  size_t n, char *why, size_t wn);
+ * message names the file, the line and the field, and nothing is made.
+ * county: a command station's county-wide drill, whose database carries
+ * the live one's server and key and links in the drill's realm. */
+int drill_prepare(const char *live, const char *file, int speed, int county,
+		  char *out, size_t n, char *why, size_t wn);
+/* A town's database of the county-wide drill in realm, beside the live
+ * one (only read): made from the county's reference data with the live
+ * one's server and key, synced once to learn the drill, or the one made
+ * by an earlier join. Refused for a realm that is not a drill's, for a
+ * station without a server, and when the server has no drill there
+ * (then nothing is left behind). */
+int drill_join_prepare(const char *live, const char *realm, int timeout_ms,
+		       char *out, size_t n, char *why, size_t wn);
 /* The after-action report as plain text, and both files PATH.json and
  * PATH.txt. */
 void drill_report_text(const cJSON *r, FILE *f);
