@@ -162,6 +162,10 @@ int station_code_ok(const char *s);
 /* Codes of pseudo-stations no real station may take: seed (reference
  * data), drill (a drill's injects), server (the county server). */
 int station_reserved(const char *s);
+/* A drill's realm: "drill-" and 1 to 33 more of [a-z0-9-] (a realm has
+ * at most 39 characters). The live realm is "live"; nothing else is a
+ * realm of ours. */
+int realm_is_drill(const char *realm);
 
 /* Online backup to path. restore gives the copy a new incarnation. */
 int db_backup(struct db *db, const char *path);
@@ -446,13 +450,30 @@ int drill_setup(struct db *db, const cJSON *scenario, int64_t started,
 int drill_scenario(struct db *db, cJSON **scenario, int64_t *started,
 		   int *speed);
 /* Fire the injects whose time has come by now, as operations of the
- * pseudo-station "drill" through op_apply. *fired counts them. */
+ * pseudo-station "drill" through op_apply. *fired counts them. A town's
+ * database that joined a county-wide drill fires nothing. */
 int drill_tick(struct db *db, int64_t now, int *fired);
 /* Match each expected action with the operation log: the report object
  * {scenario, title, started, speed, actions: [{id, title, due, done_at,
- * status}], figures: {answer rate, turnouts on time, average minutes to
- * the first phone report}, score, on_time, late, missed, ends, finished}. */
+ * by (the station that did it), status}], figures: {answer rate,
+ * turnouts on time, average minutes to the first phone report}, score,
+ * on_time, late, missed, ends, finished}. */
 int drill_score(struct db *db, int64_t now, cJSON **report);
+
+/* County-wide drills: the database that runs one (a command station's,
+ * with the link up in the drill's realm) or a town's that joined one. */
+enum { DRILL_LOCAL, DRILL_COUNTY_RUN, DRILL_COUNTY_JOINED };
+/* The kind of drill db holds (DRILL_LOCAL also for no drill at all). */
+int drill_county(struct db *db);
+/* Make db (a drill database set up by drill_setup) run a county-wide
+ * drill: the setup becomes an operation of the pseudo-station "drill"
+ * (kind drill.setup) waiting in the outbox, and so does every inject
+ * drill_tick fires from now on, for the link to push to the realm. */
+int drill_announce(struct db *db);
+/* Mark db as a town's that joined a county-wide drill: drill_tick fires
+ * nothing there (the injects arrive over the link) and the drill's
+ * scenario, start and speed come with the drill.setup it pulls. */
+int drill_join(struct db *db);
 
 /* ---- import -------------------------------------------------------------- */
 

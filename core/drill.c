@@ -4,6 +4,12 @@
  * "drill", and the actions expected of the room, matched afterwards
  * against the operation log and scored. A drill lives in its own
  * database, in its own realm; the live database is only read.
+ *
+ * A county-wide drill is the same drill with the link up, in its realm:
+ * the command station's drill database makes the drill's setup and its
+ * injects as operations to push (station "drill"), and the towns that
+ * join the realm learn the drill from the setup they pull, fire nothing
+ * themselves, and send their actions back through the server.
  */
 #include "private.h"
 
@@ -185,6 +191,149 @@ fail:
 
 /* ---- the drill database ---- */
 
+/* The drill's own operations, in order: the setup (in a county-wide
+ * drill), then each inject that was taken. Numbered from what is
+ * stored, so an inject skipped as malformed leaves no hole a server
+ * would wait on. */
+static int
+next_seq(struct db *db, int64_t *seq)
+{
+	int rc = db_int(db, seq, "SELECT coalesce(max(seq), 0) + 1 FROM ops "
+			"WHERE station = ? AND incarnation = ?", "ss", DRILL_STATION,
+			DRILL_INC);
+	return rc < 0 ? rc : 0;
+}
+
+/* Apply one of the drill's operations; in the database that runs a
+ * county-wide drill it also waits in the outbox, for the link to push. */
+static int
+drill_op(struct db *db, const struct op *op, int county)
+{
+	int rc = op_apply(db, op);
+
+	if (rc == 1 && county && (rc = db_exec(db, "UPDATE ops SET local = 1 "
+					       "WHERE station = ? AND incarnation = ? "
+					       "AND seq = ?", "ssi", op->station,
+					       op->incarnation, op->seq)) == 0)
+		rc = 1;
+	return rc;
+}
+
+int
+drill_county(struct db *db)
+{
+	char mode[16] = "";
+	int rc = meta_get_text(db, "drill_county", mode, sizeof mode);
+
+	if (rc < 0)
+		return rc;
+	return strcmp(mode, "run") == 0 ? DRILL_COUNTY_RUN
+		: strcmp(mode, "joined") == 0 ? DRILL_COUNTY_JOINED : DRILL_LOCAL;
+}
+
+const struct field drill_setup_schema[] = {
+	{ "scenario", F_STR, 1, 0, 512 * 1024, NULL },
+	{ "started", F_TIME, 1, 0, 0, NULL },
+	{ "speed", F_INT, 1, 1, 10000, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+/* The setup of a drill comes from the drill alone, with a scenario every
+ * replica reads alike. */
+int
+check_drill_setup(struct db *db, const struct op *op)
+{
+	char why[300];
+	cJSON *s = NULL;
+
+	if (strcmp(op->station, DRILL_STATION) != 0)
+		return db_fail(db, DD_E_SCHEMA, "drill.setup comes from the drill "
+			       "only, not from '%s'", op->station);
+	if (drill_parse(jstr(op->body, "scenario"), &s, why, sizeof why))
+		return db_fail(db, DD_E_SCHEMA, "drill.setup: the scenario: %s", why);
+	cJSON_Delete(s);
+	return 0;
+}
+
+/* Every replica of the realm learns the drill: its scenario, its start
+ * and its speed (what a joining town's console runs on). What has fired
+ * is the firing database's own business. */
+int
+apply_drill_setup(struct db *db, const struct op *op)
+{
+	int64_t started = 0, speed = 1, fired;
+	int rc;
+
+	jtime(op->body, "started", &started);
+	jint(op->body, "speed", &speed);
+	if ((rc = meta_set_text(db, "drill_scenario", jstr(op->body, "scenario"))) ||
+	    (rc = meta_set_int(db, "drill_started", started)) ||
+	    (rc = meta_set_int(db, "drill_speed", speed)))
+		return rc;
+	if ((rc = meta_get_int(db, "drill_fired", &fired)) < 0)
+		return rc;
+	return rc == 0 ? meta_set_int(db, "drill_fired", 0) : 0;
+}
+
+int
+drill_announce(struct db *db)
+{
+	cJSON *scenario = NULL;
+	int64_t started = 0;
+	int speed = 1, rc;
+	struct op op;
+	char *text;
+
+	if ((rc = drill_scenario(db, &scenario, &started, &speed)) <= 0)
+		return rc < 0 ? rc : db_fail(db, DD_E_NOTFOUND, "not a drill "
+					     "database");
+	text = cJSON_PrintUnformatted(scenario);
+	cJSON_Delete(scenario);
+	memset(&op, 0, sizeof op);
+	if (!text || !(op.body = cJSON_CreateObject())) {
+		free(text);
+		return DD_E_NOMEM;
+	}
+	cJSON_AddStringToObject(op.body, "scenario", text);
+	free(text);
+	jset_time(op.body, "started", started);
+	cJSON_AddNumberToObject(op.body, "speed", speed);
+	snprintf(op.station, sizeof op.station, DRILL_STATION);
+	snprintf(op.incarnation, sizeof op.incarnation, DRILL_INC);
+	op.hlc = (started * 1000) << 16;
+	snprintf(op.officer, sizeof op.officer, "drill");
+	snprintf(op.kind, sizeof op.kind, "drill.setup");
+	snprintf(op.entity, sizeof op.entity, "drill-0");
+	if ((rc = meta_get_text(db, "realm", op.realm, sizeof op.realm)) < 0 ||
+	    (rc = db_begin(db))) {
+		op_clear(&op);
+		return rc;
+	}
+	if (!(rc = next_seq(db, &op.seq)) &&
+	    (rc = drill_op(db, &op, 1)) >= 0)
+		rc = meta_set_text(db, "drill_county", "run");
+	op_clear(&op);
+	return db_end(db, rc);
+}
+
+int
+drill_join(struct db *db)
+{
+	return meta_set_text(db, "drill_county", "joined");
+}
+
+int64_t
+drill_time_ms(struct db *db, int64_t real_ms)
+{
+	int64_t started = 0, speed = 1;
+
+	/* Before the setup has arrived the drill has no clock of its own. */
+	if (meta_get_int(db, "drill_started", &started) != 1 ||
+	    meta_get_int(db, "drill_speed", &speed) != 1 || speed < 1)
+		return real_ms;
+	return started * 1000 + (real_ms - started * 1000) * speed;
+}
+
 int
 drill_setup(struct db *db, const cJSON *scenario, int64_t started, int speed)
 {
@@ -235,7 +384,7 @@ drill_scenario(struct db *db, cJSON **scenario, int64_t *started, int *speed)
 /* The operation an inject becomes. */
 static int
 inject_op(struct db *db, const cJSON *inj, int index, int64_t at,
-	  struct op *op)
+	  int64_t seq, struct op *op)
 {
 	const char *kind = jstr(inj, "kind");
 	const cJSON *f = cJSON_GetObjectItemCaseSensitive(inj, "fields");
@@ -245,7 +394,7 @@ inject_op(struct db *db, const cJSON *inj, int index, int64_t at,
 	memset(op, 0, sizeof *op);
 	snprintf(op->station, sizeof op->station, DRILL_STATION);
 	snprintf(op->incarnation, sizeof op->incarnation, DRILL_INC);
-	op->seq = index + 1;
+	op->seq = seq;
 	op->hlc = (at * 1000) << 16;
 	snprintf(op->realm, sizeof op->realm, "%s", db->realm);
 	snprintf(op->officer, sizeof op->officer, "drill");
@@ -288,9 +437,15 @@ drill_tick(struct db *db, int64_t now, int *fired)
 	cJSON *s = NULL;
 	const cJSON *inj;
 	int64_t started = 0, done = 0;
-	int speed = 1, rc, i = 0;
+	int speed = 1, rc, i = 0, county;
 
 	*fired = 0;
+	/* A town that joined a county-wide drill gets the injects from the
+	 * command station that runs it, through the server. */
+	if ((county = drill_county(db)) < 0)
+		return county;
+	if (county == DRILL_COUNTY_JOINED)
+		return 0;
 	if ((rc = drill_scenario(db, &s, &started, &speed)) <= 0)
 		return rc;
 	if (!db->realm[0] &&
@@ -304,7 +459,7 @@ drill_tick(struct db *db, int64_t now, int *fired)
 	 * times faster from the start (core is handed it, like every
 	 * clock); an inject fires once its minute has come, in order. */
 	cJSON_ArrayForEach(inj, cJSON_GetObjectItemCaseSensitive(s, "injects")) {
-		int64_t at_min = 0, at;
+		int64_t at_min = 0, at, seq = 0;
 		struct op op;
 		jint(inj, "at_min", &at_min);
 		at = started + at_min * 60;
@@ -312,9 +467,10 @@ drill_tick(struct db *db, int64_t now, int *fired)
 			continue;
 		if (at > now)
 			break;
-		if ((rc = inject_op(db, inj, i - 1, at, &op)))
+		if ((rc = next_seq(db, &seq)) ||
+		    (rc = inject_op(db, inj, i - 1, at, seq, &op)))
 			break;
-		rc = op_apply(db, &op);
+		rc = drill_op(db, &op, county == DRILL_COUNTY_RUN);
 		op_clear(&op);
 		/* A refused inject (a team that does not exist here) is skipped,
 		 * so one bad line does not stop the drill. */
@@ -338,6 +494,7 @@ struct matchctx {
 	const char *incident; /* the record an expectation is about, or NULL */
 	int64_t from;
 	int64_t best;
+	char by[32];          /* the station whose operation it was */
 };
 
 static int
@@ -379,8 +536,10 @@ match_op(const struct op *op, void *ctx)
 	    !(jstr(op->body, "incident") &&
 	      strcmp(jstr(op->body, "incident"), m->incident) == 0))
 		return 0;
-	if (m->best == 0 || at < m->best)
+	if (m->best == 0 || at < m->best) {
 		m->best = at;
+		snprintf(m->by, sizeof m->by, "%s", op->station);
+	}
 	return 0;
 }
 
@@ -390,13 +549,24 @@ drill_score(struct db *db, int64_t now, cJSON **report)
 	cJSON *s = NULL, *r, *acts;
 	const cJSON *e;
 	int64_t started = 0, end = 0;
-	int speed = 1, rc, total = 0, on_time = 0, late = 0, missed = 0;
+	int speed = 1, rc, total = 0, on_time = 0, late = 0, missed = 0, joined;
 	char when[21];
 
 	*report = NULL;
 	if ((rc = drill_scenario(db, &s, &started, &speed)) <= 0)
 		return rc < 0 ? rc : db_fail(db, DD_E_NOTFOUND, "not a drill "
 					     "database");
+	if ((joined = drill_county(db)) < 0) {
+		cJSON_Delete(s);
+		return joined;
+	}
+	joined = joined == DRILL_COUNTY_JOINED;
+	/* The realm is cached only once an operation was checked here. */
+	if (!db->realm[0] &&
+	    (rc = meta_get_text(db, "realm", db->realm, sizeof db->realm)) < 0) {
+		cJSON_Delete(s);
+		return rc;
+	}
 	rc = 0;
 	r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "scenario", jstr(s, "id"));
@@ -409,7 +579,7 @@ drill_score(struct db *db, int64_t now, cJSON **report)
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(s, "expect")) {
 		const char *after = jstr(e, "after");
 		struct matchctx m = { cJSON_GetObjectItemCaseSensitive(e, "match"),
-				      NULL, started, 0 };
+				      NULL, started, 0, "" };
 		int64_t within = 0, due, trigger = started;
 		char entity[64] = "";
 		cJSON *a = cJSON_CreateObject();
@@ -427,7 +597,9 @@ drill_score(struct db *db, int64_t now, cJSON **report)
 					jint(inj, "at_min", &at_min);
 					trigger = started + at_min * 60;
 					meta_get_int(db, "drill_fired", &done);
-					fired = i < done;
+					/* A town that joined fires nothing: an inject has
+					 * come once its time has (the same clock). */
+					fired = joined ? now >= trigger : i < done;
 					snprintf(entity, sizeof entity, "drill-%d", i + 1);
 				}
 				i++;
@@ -446,8 +618,10 @@ drill_score(struct db *db, int64_t now, cJSON **report)
 		if (m.best) {
 			time_format_iso(m.best, when);
 			cJSON_AddStringToObject(a, "done_at", when);
+			cJSON_AddStringToObject(a, "by", m.by);
 		} else {
 			cJSON_AddNullToObject(a, "done_at");
+			cJSON_AddNullToObject(a, "by");
 		}
 		if (m.best && m.best <= due) {
 			status = "on_time";

@@ -271,17 +271,49 @@ nest(struct db *db, cJSON *arr, const char *idkey, const char *key,
 	return rc;
 }
 
+/* Every record object under node, nested ones too (an incident's
+ * reports, a warning's answers), says it belongs to a drill. */
+static int
+mark_drill(cJSON *node)
+{
+	cJSON *c;
+	int rc;
+
+	cJSON_ArrayForEach(c, node) {
+		if (cJSON_IsObject(c) && cJSON_IsArray(node) &&
+		    !cJSON_AddBoolToObject(c, "drill", 1))
+			return DD_E_NOMEM;
+		if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && (rc = mark_drill(c)))
+			return rc;
+	}
+	return 0;
+}
+
 int
 state_export(struct db *db, cJSON **out)
 {
 	cJSON *x = cJSON_CreateObject(), *arr, *o;
 	unsigned char hash[crypto_hash_sha256_BYTES];
-	char hex[2 * crypto_hash_sha256_BYTES + 1], *text;
+	char hex[2 * crypto_hash_sha256_BYTES + 1], *text, realm[40] = "";
 	int rc;
 
 	*out = NULL;
 	if (!x)
 		return DD_E_NOMEM;
+	/* A drill's export says so first and on every record, so no copy of
+	 * it can pass for the live state; the live export has neither mark
+	 * and stays as it always was. The realm is replicated (every replica
+	 * of a realm holds the same), so two replicas still print the same
+	 * bytes. */
+	if ((rc = meta_get_text(db, "realm", realm, sizeof realm)) < 0)
+		goto out;
+	rc = 0;
+	if (realm_is_drill(realm) &&
+	    (!cJSON_AddBoolToObject(x, "drill", 1) ||
+	     !cJSON_AddStringToObject(x, "realm", realm))) {
+		rc = DD_E_NOMEM;
+		goto out;
+	}
 	/* Everything here is replicated state, sorted by id: two replicas
 	 * that hold the same operations print the same bytes. */
 	if ((rc = add_rows(db, x, "towns", "SELECT id, name, pinyin, area, deleted "
@@ -341,7 +373,8 @@ state_export(struct db *db, cJSON **out)
 			   "officer, station FROM log ORDER BY id")))
 		goto out;
 	arr = cJSON_AddArrayToObject(x, "conflicts");
-	if ((rc = db_rows(db, arr, list_sql[LIST_CONFLICTS], NULL)))
+	if ((rc = db_rows(db, arr, list_sql[LIST_CONFLICTS], NULL)) ||
+	    (realm_is_drill(realm) && (rc = mark_drill(x))))
 		goto out;
 	text = cJSON_PrintUnformatted(x);
 	if (!text) {

@@ -360,7 +360,7 @@ extern const struct field town_schema[], team_schema[], depot_schema[],
 	kind_schema[], shelter_schema[], incident_schema[], status_schema[],
 	report_schema[], decide_schema[], check_schema[], dispatch_schema[],
 	team_status_schema[], move_schema[], occupy_schema[], warning_schema[],
-	answer_schema[], log_schema[], ack_schema[];
+	answer_schema[], log_schema[], ack_schema[], drill_setup_schema[];
 
 struct kind {
 	const char *name;
@@ -392,6 +392,10 @@ static const struct kind kinds[] = {
 	{ "warning.answer",   R_ALL, 1, answer_schema,   apply_warning_answer, NULL },
 	{ "log.add",          R_ALL, 1, log_schema,      apply_log, NULL },
 	{ "conflict.ack",     R_ALL, 0, ack_schema,      apply_conflict_ack, NULL },
+	/* A county-wide drill's setup, from the pseudo-station drill (pushed
+	 * by the command station that runs it). */
+	{ "drill.setup",      R_CMD, 0, drill_setup_schema, apply_drill_setup,
+	  check_drill_setup },
 };
 
 static const struct kind *
@@ -479,6 +483,11 @@ op_check(struct db *db, const struct op *op, const struct kind **kout)
 	if (strcmp(db->realm, op->realm) != 0)
 		return db_fail(db, DD_E_REALM, "operation of realm '%s' in a '%s' "
 			       "database", op->realm, db->realm);
+	/* What the drill makes (its setup, its injects) exists in a drill's
+	 * realm only: no replica ever lets it into the live state. */
+	if (strcmp(op->station, "drill") == 0 && !realm_is_drill(op->realm))
+		return db_fail(db, DD_E_SCHEMA, "an operation of the drill in realm "
+			       "'%s', not a drill's", op->realm);
 	if ((rc = schema_check(db, k->schema, op->body)) ||
 	    (k->check && (rc = k->check(db, op))))
 		return rc;

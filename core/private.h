@@ -121,6 +121,11 @@ int apply_warning(struct db *db, const struct op *op);
 int apply_warning_answer(struct db *db, const struct op *op);
 int apply_log(struct db *db, const struct op *op);
 int apply_conflict_ack(struct db *db, const struct op *op);
+int check_drill_setup(struct db *db, const struct op *op);
+int apply_drill_setup(struct db *db, const struct op *op);
+/* Now on the clock of the drill held by db (its setup's start and
+ * speed), from the wall clock's real_ms; real_ms when it holds none. */
+int64_t drill_time_ms(struct db *db, int64_t real_ms);
 
 extern const struct field incident_fields[];
 extern const char *const team_status_names[];

@@ -176,20 +176,25 @@ replica_head(struct db *db, int64_t *head)
 int
 replica_take(struct db *db, const struct op *op, int role, int64_t *sseq)
 {
-	int64_t head = 0;
+	int64_t head = 0, now;
 	int rc;
 
 	*sseq = 0;
 	if (db->depth == 0)
 		return db_fail(db, DD_E_DB, "replica_take outside a transaction");
+	/* A drill's stations run on the drill's clock, speed times faster
+	 * than the wall clock from its start: so does the server's, for that
+	 * realm, once the drill's setup is held. */
+	now = db->clock.now_ms(db->clock.ctx);
+	if (realm_is_drill(op->realm))
+		now = drill_time_ms(db, now);
 	/* A stamp far ahead of the server's clock would win every field it
 	 * writes for as long as it is ahead: refused at the one intake
 	 * every replica shares, so the station's officer is told. */
-	if ((op->hlc >> 16) > db->clock.now_ms(db->clock.ctx) + HLC_SKEW_MAX_MS)
+	if ((op->hlc >> 16) > now + HLC_SKEW_MAX_MS)
 		rc = db_fail(db, DD_E_CLOCK, "operation stamped %lld s ahead of "
 			     "the server's clock; set the station's clock",
-			     (long long)(((op->hlc >> 16) -
-					  db->clock.now_ms(db->clock.ctx)) / 1000));
+			     (long long)(((op->hlc >> 16) - now) / 1000));
 	else if (!op_kind_allowed(op->kind, role))
 		rc = db_fail(db, DD_E_ROLE, "a %s station may not %s",
 			     role_name(role), op->kind);
@@ -303,6 +308,13 @@ replica_ack_inc(struct db *db, const char *incarnation, int64_t upto,
 		goto out;
 	if (incarnation)
 		snprintf(inc, sizeof inc, "%s", incarnation);
+	/* Our outbox also holds the operations of a county-wide drill this
+	 * station runs (station "drill", an incarnation of their own), which
+	 * the server acknowledges by that incarnation. */
+	if (incarnation && (rc = db_text(db, station, sizeof station, "SELECT "
+					 "station FROM ops WHERE local = 1 AND "
+					 "incarnation = ? LIMIT 1", "s", inc)) < 0)
+		goto out;
 	rc = db_exec(db, "UPDATE ops SET acked = 1 WHERE local = 1 AND station = ? "
 		     "AND incarnation = ? AND seq <= ? AND acked = 0", "ssi",
 		     station, inc, upto);

@@ -52,6 +52,20 @@ station_reserved(const char *s)
 		     strcmp(s, "server") == 0);
 }
 
+int
+realm_is_drill(const char *realm)
+{
+	size_t i, n = realm ? strlen(realm) : 0;
+
+	if (n < 7 || n > 39 || strncmp(realm, "drill-", 6) != 0)
+		return 0;
+	for (i = 6; i < n; i++)
+		if (!((realm[i] >= 'a' && realm[i] <= 'z') ||
+		      (realm[i] >= '0' && realm[i] <= '9') || realm[i] == '-'))
+			return 0;
+	return 1;
+}
+
 static int
 new_incarnation(char out[17])
 {

@@ -102,7 +102,9 @@ struct link {
 	int64_t acked_upto;     /* every operation up to here acknowledged */
 	int64_t pushed_upto;    /* sent in this session */
 	int64_t stranded;       /* unacknowledged, of an earlier incarnation */
+	int64_t stranded_drill; /* ...of them, a county-wide drill's */
 	int old_inflight;       /* the push in flight is of one of those */
+	int64_t old_first;      /* ...its first sequence */
 	char old_inc[17];       /* ...and this is its incarnation */
 	int old_stuck;          /* the server would not take them: stop */
 	int push_inflight, push_wanted, outbox_more;
@@ -340,8 +342,8 @@ settings_load(struct link *l)
 }
 
 struct scan {
-	const char *inc;
-	int64_t first, stranded;
+	const char *station, *inc;
+	int64_t first, stranded, drill;
 };
 
 static int
@@ -349,10 +351,14 @@ scan_cb(const struct op *op, void *ctx)
 {
 	struct scan *s = ctx;
 
-	if (strcmp(op->incarnation, s->inc) != 0)
+	if (strcmp(op->incarnation, s->inc) != 0) {
 		s->stranded++;
-	else if (!s->first)
+		/* A county-wide drill's setup and injects, which this command
+		 * station delivers like an earlier incarnation's operations. */
+		s->drill += strcmp(op->station, s->station) != 0;
+	} else if (!s->first) {
 		s->first = op->seq;
+	}
 	return 0;
 }
 
@@ -361,18 +367,35 @@ scan_cb(const struct op *op, void *ctx)
 static int
 outbox_scan(struct link *l)
 {
-	struct scan s = { l->si.incarnation, 0, 0 };
+	struct scan s = { NULL, NULL, 0, 0, 0 };
 	int rc;
 
 	if ((rc = station_identity(l->db, &l->si)))
 		return rc;
+	s.station = l->si.station;
 	s.inc = l->si.incarnation;
 	if ((rc = op_each(l->db, 1, scan_cb, &s)))
 		return rc;
 	l->seq = l->si.seq;
 	l->acked_upto = s.first ? s.first - 1 : l->si.seq;
 	l->stranded = s.stranded;
+	l->stranded_drill = s.drill;
 	return 0;
+}
+
+/* How many of another incarnation wait, counted again: in a drill's
+ * realm the drill this station runs adds its injects as they fire. */
+static int
+outbox_count(struct link *l)
+{
+	struct scan s = { l->si.station, l->si.incarnation, 0, 0, 0 };
+	int rc = op_each(l->db, 1, scan_cb, &s);
+
+	if (rc == 0) {
+		l->stranded = s.stranded;
+		l->stranded_drill = s.drill;
+	}
+	return rc;
 }
 
 static void
@@ -974,9 +997,9 @@ on_welcome(struct link *l, const cJSON *m)
 	if (rewound)
 		note_msg(l, "the server went back in its history without a new id; "
 			 "everything is offered and pulled again");
-	else if (l->stranded)
+	else if (l->stranded > l->stranded_drill)
 		note_msg(l, "%" PRId64 " operation(s) from before a restore to "
-			 "deliver", l->stranded);
+			 "deliver", l->stranded - l->stranded_drill);
 	l->pushed_upto = l->acked_upto;
 	l->phase = PH_SYNC;
 	l->old_stuck = 0;
@@ -1088,6 +1111,10 @@ push_more(struct link *l)
 
 	if (l->phase != PH_SYNC || l->push_inflight || !l->conn)
 		return;
+	if (realm_is_drill(l->si.realm) && (rc = outbox_count(l)) < 0) {
+		conn_fail(l, "cannot read the outbox: %s", dberr(l, rc));
+		return;
+	}
 	memset(&b, 0, sizeof b);
 	b.inc = l->si.incarnation;
 	b.after = l->pushed_upto;
@@ -1133,6 +1160,7 @@ push_more(struct link *l)
 	if (send_raw(l, frame, sizeof head - 1 + b.len + 3) == 0) {
 		l->push_inflight = 1;
 		l->old_inflight = b.inc == l->old_inc;
+		l->old_first = b.first;
 		if (!l->old_inflight)
 			l->pushed_upto = b.last;
 	}
@@ -1181,7 +1209,6 @@ on_ack(struct link *l, const cJSON *m)
 			conn_fail(l, "the server acknowledged another incarnation");
 			return;
 		}
-		int64_t before = l->stranded;
 		if ((rc = replica_ack_inc(l->db, l->old_inc, upto, refused)) ||
 		    (rc = outbox_scan(l))) {
 			conn_fail(l, "cannot store the acknowledgement: %s",
@@ -1189,8 +1216,10 @@ on_ack(struct link *l, const cJSON *m)
 			return;
 		}
 		/* Nothing delivered (the server lacks what comes before them):
-		 * not offered again on this connection, and said. */
-		if (l->stranded == before) {
+		 * not offered again on this connection, and said. Counted by
+		 * what the ack covers, not by what waits: a drill's injects may
+		 * have joined the outbox meanwhile. */
+		if (upto < l->old_first) {
 			l->old_stuck = 1;
 			note_msg(l, "%" PRId64 " operation(s) from before a restore "
 				 "cannot be delivered", l->stranded);

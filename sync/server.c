@@ -1118,7 +1118,7 @@ on_push(struct conn *c, const cJSON *m)
 	struct db *db;
 	struct realm *r;
 	struct pending *p;
-	const char *inc;
+	const char *inc, *from;
 	struct op *ops = NULL;
 	int64_t *sseq = NULL, have = 0, before = 0, expected = 0;
 	cJSON *refused = NULL, *ack = NULL;
@@ -1162,12 +1162,19 @@ on_push(struct conn *c, const cJSON *m)
 	}
 	/* A frame carries operations of one incarnation of this station:
 	 * the session's, or an earlier one (made before the station was
-	 * restored from a backup) that it still has to deliver. */
+	 * restored from a backup) that it still has to deliver. A command
+	 * station in a drill's realm also delivers what the drill it runs
+	 * makes (the pseudo-station drill): never in the live realm. */
 	inc = n > 0 ? ops[0].incarnation : c->incarnation;
+	from = n > 0 ? ops[0].station : c->station;
 	for (i = 0; i < n; i++) {
-		const char *what = strcmp(ops[i].station, c->station) ? "station"
+		int drill = strcmp(ops[i].station, "drill") == 0 &&
+			c->role == ROLE_COMMAND && realm_is_drill(c->realm_name);
+		const char *what = strcmp(ops[i].station, c->station) && !drill
+			? "station"
 			: strcmp(ops[i].realm, c->realm_name) ? "realm" : NULL;
-		if (!what && strcmp(ops[i].incarnation, inc) != 0) {
+		if (!what && (strcmp(ops[i].incarnation, inc) != 0 ||
+			      strcmp(ops[i].station, from) != 0)) {
 			snprintf(field, sizeof field, "ops[%d].incarnation", i);
 			snprintf(why, sizeof why, "field %s: one incarnation per push",
 				 field);
@@ -1194,7 +1201,7 @@ on_push(struct conn *c, const cJSON *m)
 	}
 	if ((rc = r->txn_rc))
 		goto busy;
-	if ((rc = replica_have(db, c->station, inc, &have)))
+	if ((rc = replica_have(db, from, inc, &have)))
 		goto poison;
 	before = have;
 	for (i = 0; i < n; i++) {
@@ -1219,7 +1226,7 @@ on_push(struct conn *c, const cJSON *m)
 			cJSON_AddStringToObject(rf, "message", db_errmsg(db));
 			cJSON_AddItemToArray(refused, rf);
 			server_log(SLOG_WARN, "refused %s/%s/%" PRId64 " (%s) from %s: "
-				   "%s: %s", c->station, c->incarnation, ops[i].seq,
+				   "%s: %s", ops[i].station, ops[i].incarnation, ops[i].seq,
 				   ops[i].kind, c->peer, code, db_errmsg(db));
 			nref++;
 		} else {
@@ -1253,7 +1260,7 @@ on_push(struct conn *c, const cJSON *m)
 	p->sseq = sseq;
 	p->n = n;
 	p->nops = nops;
-	snprintf(p->station, sizeof p->station, "%s", c->station);
+	snprintf(p->station, sizeof p->station, "%s", from);
 	snprintf(p->inc, sizeof p->inc, "%s", inc);
 	p->before = before;
 	ops = NULL;

@@ -68,6 +68,7 @@ static struct console {
 	struct duty_counts counts; /* what needs the officer, last seen */
 	/* A drill: its clock runs speed times faster from the start. */
 	int drill, drill_speed, drill_paused, drill_over;
+	int drill_county;       /* DRILL_COUNTY_RUN or _JOINED: over the link */
 	int64_t drill_start_ms, drill_real0_ms, drill_pause_ms, drill_paused_at;
 	int64_t drill_ends;
 	struct dd_clock drill_clock;
@@ -111,6 +112,12 @@ drill_now_ms(void *ctx)
 	(void)ctx;
 	return C.drill_start_ms + (real - C.drill_real0_ms - C.drill_pause_ms) *
 	       C.drill_speed;
+}
+
+const struct dd_clock *
+console_clock(void)
+{
+	return C.drill && C.db ? &C.drill_clock : NULL;
 }
 
 int64_t
@@ -416,6 +423,9 @@ draw_status(void)
 		waddstr(C.status, " DRILL ");
 		wattroff(C.status, A_BLINK);
 		wattron(C.status, A_REVERSE);
+		/* A county-wide drill shows its realm, for the towns to join. */
+		if (C.drill_county)
+			waddstr(C.status, C.si.realm);
 	}
 	link_text(link, sizeof link);
 	snprintf(buf, sizeof buf, " %s | ", C.si.station);
@@ -1160,6 +1170,12 @@ console_command(const char *line, char *msg, size_t n)
 
 	/* The drill's own verbs: its clock stops and goes on. */
 	if (strncmp(line, "drill ", 6) == 0 && C.drill) {
+		if (C.drill_county && strcmp(line + 6, "pause") == 0) {
+			snprintf(msg, n, "%s", _("a county-wide drill runs on one clock "
+						 "at every station: it cannot pause "
+						 "here"));
+			return 1;
+		}
 		if (strcmp(line + 6, "pause") == 0 && !C.drill_paused) {
 			C.drill_paused_at = real_ms();
 			C.drill_paused = 1;
@@ -1332,6 +1348,16 @@ console_main(const char *dbpath, const char *officer)
 				time_parse_iso(cJSON_GetObjectItem(r, "ends")
 					       ->valuestring, &C.drill_ends);
 			cJSON_Delete(r);
+			/* A county-wide drill: the towns need its realm to join. */
+			C.drill_county = drill_county(C.db);
+			if (C.drill_county == DRILL_COUNTY_RUN)
+				console_msg(0, _("county-wide drill: towns join with "
+						 "'dutydesk drill join %s'"), C.si.realm);
+			else if (C.drill_county == DRILL_COUNTY_JOINED)
+				console_msg(0, _("joined the county-wide drill %s"),
+					    C.si.realm);
+			else
+				C.drill_county = 0;
 		}
 		cJSON_Delete(sc);
 	}

@@ -184,6 +184,9 @@ void console_changed(void);
 void console_alert(const char *what);
 /* Now, in seconds, from the loop's clock. */
 int64_t console_now(void);
+/* The drill's clock while a console runs a drill (pauses and all), for
+ * the verbs its ':' command line runs; NULL otherwise. */
+const struct dd_clock *console_clock(void);
 /* A name as this terminal can show it (Chinese or pinyin). */
 const char *console_name(const cJSON *row);
 /* The database file, for files written beside it. */

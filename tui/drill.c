@@ -1,7 +1,8 @@
 /*
  * drill.c - running a drill from a scenario file: its own database made
- * beside the live one (the live one is only read), and the after-action
- * report as JSON and as plain text for any printer.
+ * beside the live one (the live one is only read), county-wide over the
+ * link when asked, a town's database joining such a drill, and the
+ * after-action report as JSON and as plain text for any printer.
  */
 #include "tui/tui.h"
 
@@ -9,9 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/core.h"
+#include "sync/client.h"
 #include "tui/console.h"
 
 static char *
@@ -40,14 +44,53 @@ read_file(const char *path, char *why, size_t wn)
 	return buf;
 }
 
+/* The station of the live database, and its link settings (server
+ * empty when it has none). The live database is opened read-only and
+ * left byte for byte as it was. */
+static int
+live_station(const char *live, struct station_info *si, char *server,
+	     size_t sn, char *key, size_t kn, char *why, size_t wn)
+{
+	struct db *db = NULL;
+	int rc;
+
+	if ((rc = db_open(live, DB_RDONLY, &db)) ||
+	    (rc = station_identity(db, si)) ||
+	    (rc = replica_link(db, server, sn, key, kn)) < 0) {
+		snprintf(why, wn, "%s", *db_errmsg(db) ? db_errmsg(db)
+			 : dd_strerror(rc));
+		db_close(&db);
+		return rc;
+	}
+	if (rc == 0)
+		server[0] = key[0] = 0;
+	db_close(&db);
+	return 0;
+}
+
+/* Remove a database that was being made, with its companions. */
+static void
+remove_db(const char *path)
+{
+	static const char *const ext[] = { "", "-wal", "-shm", "-journal",
+		".link", NULL };
+	char p[4200];
+	int i;
+
+	for (i = 0; ext[i]; i++) {
+		snprintf(p, sizeof p, "%s%s", path, ext[i]);
+		remove(p);
+	}
+}
+
 int
-drill_prepare(const char *live, const char *file, int speed, char *out,
-	      size_t n, char *why, size_t wn)
+drill_prepare(const char *live, const char *file, int speed, int county,
+	      char *out, size_t n, char *why, size_t wn)
 {
 	struct station_info si;
 	struct db *db = NULL;
 	cJSON *scenario = NULL;
-	char *text, *copy, stamp[32], realm[40];
+	char *text, *copy, stamp[32], realm[40], server[256], key[128];
 	time_t now = time(NULL);
 	struct tm tm;
 	int rc;
@@ -63,17 +106,25 @@ drill_prepare(const char *live, const char *file, int speed, char *out,
 		snprintf(why, wn, "%s", tmp);
 		return rc;
 	}
-	/* The live database is opened read-only: only the station's code
-	 * and role come from it; it is left byte for byte as it was. */
-	if ((rc = db_open(live, DB_RDONLY, &db)) ||
-	    (rc = station_identity(db, &si))) {
-		snprintf(why, wn, "%s", *db_errmsg(db) ? db_errmsg(db)
-			 : dd_strerror(rc));
-		db_close(&db);
+	/* Only the station's code and role come from the live database, and
+	 * for a county-wide drill its server and key. */
+	if ((rc = live_station(live, &si, server, sizeof server, key, sizeof key,
+			       why, wn))) {
 		cJSON_Delete(scenario);
 		return rc;
 	}
-	db_close(&db);
+	/* The command station runs a county-wide drill, over the link it
+	 * has: the towns join it (drill join REALM). */
+	if (county && (si.role != ROLE_COMMAND || !server[0])) {
+		snprintf(why, wn, "%s", si.role != ROLE_COMMAND
+			 ? "a county-wide drill is run by the command station; a "
+			   "town joins one with 'dutydesk drill join REALM'"
+			 : "a county-wide drill runs over the link, and this "
+			   "station has no server (dutydesk link --server "
+			   "HOST:PORT --key KEY)");
+		cJSON_Delete(scenario);
+		return DD_E_REFUSED;
+	}
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm);
 	snprintf(realm, sizeof realm, "drill-%s", stamp);
@@ -81,17 +132,106 @@ drill_prepare(const char *live, const char *file, int speed, char *out,
 	snprintf(out, n, "%s/drill-%.40s-%s.db", copy ? dirname(copy) : ".",
 		 cJSON_GetObjectItem(scenario, "id")->valuestring, stamp);
 	free(copy);
+	/* A county-wide drill's database carries the station's server and
+	 * key, and its link runs in the drill's realm (the hello names the
+	 * database's realm, and the server holds each realm apart): the live
+	 * realm never sees any of it. */
 	if ((rc = db_open(out, DB_CREATE, &db)) ||
 	    (rc = station_init(db, si.station, si.role, realm, 1)) ||
-	    (rc = drill_setup(db, scenario, (int64_t)now, speed))) {
+	    (rc = drill_setup(db, scenario, (int64_t)now, speed)) ||
+	    (county && ((rc = replica_set_link(db, server, key)) ||
+			(rc = drill_announce(db))))) {
 		snprintf(why, wn, "%s: %s", out, *db_errmsg(db) ? db_errmsg(db)
 			 : dd_strerror(rc));
 		db_close(&db);
-		remove(out);
+		remove_db(out);
 	} else {
 		db_close(&db);
 	}
 	cJSON_Delete(scenario);
+	return rc;
+}
+
+int
+drill_join_prepare(const char *live, const char *realm, int timeout_ms,
+		   char *out, size_t n, char *why, size_t wn)
+{
+	struct station_info si, have;
+	struct db *db = NULL;
+	char server[256], key[128], msg[300], *copy;
+	cJSON *sc = NULL;
+	int64_t started;
+	int rc, speed, mode = 0;
+
+	if (strcmp(realm, "live") == 0 || !realm_is_drill(realm)) {
+		snprintf(why, wn, "'%.40s' is not a drill's realm: drill join takes "
+			 "the realm of a running drill (drill-..., as its command "
+			 "station gives it)", realm);
+		return DD_E_INVALID;
+	}
+	if ((rc = live_station(live, &si, server, sizeof server, key, sizeof key,
+			       why, wn)))
+		return rc;
+	if (!server[0]) {
+		snprintf(why, wn, "a county-wide drill runs over the link, and this "
+			 "station has no server (dutydesk link --server HOST:PORT "
+			 "--key KEY)");
+		return DD_E_REFUSED;
+	}
+	copy = strdup(live);
+	snprintf(out, n, "%s/%s-%s.db", copy ? dirname(copy) : ".", realm,
+		 si.station);
+	free(copy);
+	/* Joined before (the console was closed): the same database again,
+	 * its link catching up as the console opens. */
+	if (access(out, F_OK) == 0) {
+		if ((rc = db_open(out, 0, &db)) == 0 &&
+		    (rc = station_identity(db, &have)) == 0 &&
+		    (mode = drill_county(db)) >= 0 &&
+		    (strcmp(have.realm, realm) != 0 || mode != DRILL_COUNTY_JOINED ||
+		     strcmp(have.station, si.station) != 0))
+			rc = DD_E_REFUSED;
+		if (rc)
+			snprintf(why, wn, "%s exists and is not this station's "
+				 "database of drill %s", out, realm);
+		db_close(&db);
+		return rc;
+	}
+	/* The town's own drill database: its county reference data, its
+	 * server and key, in the drill's realm. */
+	if ((rc = db_open(out, DB_CREATE, &db)) ||
+	    (rc = station_init(db, si.station, si.role, realm, 1)) ||
+	    (rc = replica_set_link(db, server, key)) ||
+	    (rc = drill_join(db))) {
+		snprintf(why, wn, "%s: %s", out, *db_errmsg(db) ? db_errmsg(db)
+			 : dd_strerror(rc));
+		goto fail;
+	}
+	db_close(&db);
+	/* What the realm holds, the drill's setup first of all: its clock
+	 * and speed are the command station's. */
+	if ((rc = link_sync_once(out, timeout_ms, msg, sizeof msg))) {
+		snprintf(why, wn, "%s", msg);
+		goto fail;
+	}
+	if ((rc = db_open(out, 0, &db)) ||
+	    (rc = drill_scenario(db, &sc, &started, &speed)) < 0) {
+		snprintf(why, wn, "%s: %s", out, *db_errmsg(db) ? db_errmsg(db)
+			 : dd_strerror(rc));
+		goto fail;
+	}
+	cJSON_Delete(sc);
+	if (rc == 0) {
+		snprintf(why, wn, "no drill runs in realm %s on %s: nothing has "
+			 "come from its command station", realm, server);
+		rc = DD_E_NOTFOUND;
+		goto fail;
+	}
+	db_close(&db);
+	return 0;
+fail:
+	db_close(&db);
+	remove_db(out);
 	return rc;
 }
 
@@ -100,6 +240,34 @@ s_(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+int drill_report_gb18030;
+
+int
+drill_charset(const char *name)
+{
+	if (strcasecmp(name, "gb18030") == 0)
+		return 1;
+	if (strcasecmp(name, "utf-8") == 0 || strcasecmp(name, "utf8") == 0)
+		return 0;
+	return -1;
+}
+
+/* An action's status in the report's language, padded to width display
+ * columns (a Chinese word is two columns a character). */
+static void
+status_cell(const char *status, int width, FILE *f)
+{
+	const char *w = strcmp(status, "on_time") == 0 ? _("on time")
+		: strcmp(status, "late") == 0 ? _("late")
+		: strcmp(status, "missed") == 0 ? _("missed")
+		: strcmp(status, "pending") == 0 ? _("pending") : status;
+	int n = text_width(w);
+
+	fputs(w, f);
+	while (n++ < width)
+		fputc(' ', f);
 }
 
 void
@@ -114,10 +282,13 @@ drill_report_text(const cJSON *r, FILE *f)
 		_("realm"), s_(r, "realm"));
 	cJSON_ArrayForEach(a, cJSON_GetObjectItem(r, "actions")) {
 		const cJSON *late = cJSON_GetObjectItem(a, "late_min");
-		fprintf(f, "  %-8s %-16s %s\n", s_(a, "status"), s_(a, "id"),
-			s_(a, "title"));
+		fputs("  ", f);
+		status_cell(s_(a, "status"), 8, f);
+		fprintf(f, " %-16s %s\n", s_(a, "id"), s_(a, "title"));
 		fprintf(f, "           %s %s, %s %s", _("due"), s_(a, "due"), _("done"),
 			*s_(a, "done_at") ? s_(a, "done_at") : "-");
+		if (*s_(a, "by"))
+			fprintf(f, " %s %s", _("by"), s_(a, "by"));
 		if (cJSON_IsNumber(late))
 			fprintf(f, " (%s %.0f min)", _("late by"), late->valuedouble);
 		fputc('\n', f);
@@ -144,6 +315,31 @@ drill_report_text(const cJSON *r, FILE *f)
 }
 
 int
+drill_report_print(const cJSON *r, int gb18030, FILE *f)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *mem;
+	int rc;
+
+	if (!gb18030) {
+		drill_report_text(r, f);
+		return 0;
+	}
+	/* Written in UTF-8 first, then converted as the handover sheet is. */
+	if (!(mem = open_memstream(&text, &n)))
+		return DD_E_NOMEM;
+	drill_report_text(r, mem);
+	if (fclose(mem) != 0) {
+		free(text);
+		return DD_E_NOMEM;
+	}
+	rc = sheet_gb18030(text, n, f);
+	free(text);
+	return rc;
+}
+
+int
 drill_write_report(const cJSON *r, const char *path, char *why, size_t wn)
 {
 	char p[4200], *json = cJSON_Print(r);
@@ -163,7 +359,7 @@ drill_write_report(const cJSON *r, const char *path, char *why, size_t wn)
 	free(json);
 	snprintf(p, sizeof p, "%s.txt", path);
 	if ((f = fopen(p, "w"))) {
-		drill_report_text(r, f);
+		bad |= drill_report_print(r, drill_report_gb18030, f) != 0;
 		bad |= fclose(f) != 0;
 	} else {
 		bad = 1;

@@ -124,8 +124,8 @@ write_sheet(struct db *db, const cJSON *entry, FILE *f)
 }
 
 /* Convert UTF-8 text to GB18030 (every Unicode character has a form). */
-static int
-to_gb18030(const char *in, size_t n, FILE *out)
+int
+sheet_gb18030(const char *in, size_t n, FILE *out)
 {
 	iconv_t cd = iconv_open("GB18030", "UTF-8");
 	char buf[4096], *src = (char *)in, *dst;
@@ -176,7 +176,7 @@ sheet_handover(struct db *db, const char *id, int gb18030, FILE *out)
 	fclose(mem);
 	if (!rc) {
 		if (gb18030)
-			rc = to_gb18030(text, n, out);
+			rc = sheet_gb18030(text, n, out);
 		else
 			fwrite(text, 1, n, out);
 	}

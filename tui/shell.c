@@ -1256,12 +1256,17 @@ cmd_drill_run(struct shell *sh, const struct cmd *c, struct args *a)
 	if (opt(a, "speed") && parse_qty(opt(a, "speed"), 1, 10000, &speed))
 		return refuse("speed '%s' must be a whole number from 1 to 10000",
 			      opt(a, "speed"));
+	if (opt(a, "report-charset") &&
+	    (drill_report_gb18030 = drill_charset(opt(a, "report-charset"))) < 0)
+		return refuse("charset '%s' is utf-8 or gb18030",
+			      opt(a, "report-charset"));
 	if (!isatty(0) || !isatty(1))
 		return usage(c, "%s", "a drill runs in the console: a terminal");
 	if (access(sh->dbpath, F_OK) != 0)
 		return refuse("no live database at %s", sh->dbpath);
-	rc = drill_prepare(sh->dbpath, a->pos[0], (int)speed, path, sizeof path,
-			   why, sizeof why);
+	rc = drill_prepare(sh->dbpath, a->pos[0], (int)speed,
+			   opt(a, "county") != NULL, path, sizeof path, why,
+			   sizeof why);
 	if (rc) {
 		fprintf(stderr, "dutydesk: %s\n", why);
 		return dd_exitcode(rc);
@@ -1276,14 +1281,47 @@ cmd_drill_run(struct shell *sh, const struct cmd *c, struct args *a)
 }
 
 static int
+cmd_drill_join(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	char path[4200], why[600];
+	int64_t t = 30;
+	int rc;
+
+	if (opt(a, "timeout") && parse_qty(opt(a, "timeout"), 1, 3600, &t))
+		return usage(c, "--timeout '%s' is not 1..3600 seconds",
+			     opt(a, "timeout"));
+	/* Never the live realm, nor anything but a drill's. */
+	if (!realm_is_drill(a->pos[0]))
+		return refuse("'%s' is not a drill's realm: drill join takes the "
+			      "realm of a running drill (drill-..., as its command "
+			      "station gives it)", a->pos[0]);
+	if (!isatty(0) || !isatty(1))
+		return usage(c, "%s", "a drill runs in the console: a terminal");
+	if (access(sh->dbpath, F_OK) != 0)
+		return refuse("no live database at %s", sh->dbpath);
+	if ((rc = drill_join_prepare(sh->dbpath, a->pos[0], (int)t * 1000, path,
+				     sizeof path, why, sizeof why))) {
+		fprintf(stderr, "dutydesk: %s\n", why);
+		return dd_exitcode(rc);
+	}
+	rc = console_main(path, sh->officer);
+	fprintf(stderr, "dutydesk: drill database %s\n", path);
+	return rc;
+}
+
+static int
 cmd_drill_report(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	struct db *db = NULL;
 	cJSON *r = NULL;
-	int rc;
+	int rc, gb = 0;
 
 	(void)sh;
-	(void)c;
+	if (opt(a, "charset") && (gb = drill_charset(opt(a, "charset"))) < 0)
+		return refuse("charset '%s' is utf-8 or gb18030", opt(a, "charset"));
+	if (gb && opt(a, "json"))
+		return usage(c, "%s", "the JSON report is UTF-8 (as JSON must be); "
+			     "--charset is for the text");
 	if ((rc = db_open(a->pos[0], DB_RDONLY, &db)) ||
 	    (rc = drill_score(db, (int64_t)1 << 40, &r))) {
 		fprintf(stderr, "dutydesk: %s\n", *db_errmsg(db) ? db_errmsg(db)
@@ -1292,12 +1330,14 @@ cmd_drill_report(struct shell *sh, const struct cmd *c, struct args *a)
 		return dd_exitcode(rc);
 	}
 	if (opt(a, "json"))
-		print_json(r, 1);
+		rc = print_json(r, 1);
 	else
-		drill_report_text(r, stdout);
+		rc = drill_report_print(r, gb, stdout);
 	cJSON_Delete(r);
 	db_close(&db);
-	return 0;
+	if (rc)
+		fprintf(stderr, "dutydesk: %s\n", dd_strerror(rc));
+	return dd_exitcode(rc);
 }
 
 static void
@@ -1440,11 +1480,17 @@ static const struct cmd commands[] = {
 	  "conflict list [--json]", "conflicts a person should see" },
 	{ "conflict", "ack", "", 1, 1, DB_WRITE, cmd_conflict_ack,
 	  "conflict ack ID", "mark a conflict as seen" },
-	{ "drill", "run", "speed=,report=", 1, 1, DB_NONE, cmd_drill_run,
-	  "drill run FILE [--speed N] [--report PATH]",
-	  "a drill from a scenario, in its own database (演练)" },
-	{ "drill", "report", "json", 1, 1, DB_NONE, cmd_drill_report,
-	  "drill report DRILLDB [--json]", "the after-action report of a drill" },
+	{ "drill", "run", "speed=,report=,report-charset=,county", 1, 1, DB_NONE,
+	  cmd_drill_run, "drill run FILE [--speed N] [--report PATH] "
+	  "[--report-charset utf-8|gb18030] [--county]",
+	  "a drill from a scenario, in its own database (演练); --county: "
+	  "county-wide over the link" },
+	{ "drill", "join", "timeout=", 1, 1, DB_NONE, cmd_drill_join,
+	  "drill join REALM [--timeout SECONDS]",
+	  "a town joins the county-wide drill its command station runs" },
+	{ "drill", "report", "json,charset=", 1, 1, DB_NONE, cmd_drill_report,
+	  "drill report DRILLDB [--json | --charset utf-8|gb18030]",
+	  "the after-action report of a drill" },
 	{ "export", NULL, "json", 0, 0, DB_READ, cmd_export,
 	  "export [--json]", "the replicated state (--json), or its counts and digest" },
 	{ "backup", NULL, "", 1, 1, DB_READ, cmd_backup,
@@ -1716,6 +1762,10 @@ shell_main(int argc, char **argv)
 			goto out;
 		}
 		db_set_officer(sh.db, sh.officer);
+		/* A verb typed on a drill console's ':' line happens in drill
+		 * time, like everything else in the drill. */
+		if (console_clock())
+			db_set_clock(sh.db, console_clock());
 	}
 	rc = c->fn(&sh, c, &a);
 out:

@@ -16,17 +16,37 @@ struct db;
 /* Write the shift handover sheet of handover id (NULL: the latest) to
  * out, in UTF-8 or GB18030. */
 int sheet_handover(struct db *db, const char *id, int gb18030, FILE *out);
+/* Write n bytes of UTF-8 text to out in GB18030, for printers and
+ * systems that need it (every Unicode character has a form there). */
+int sheet_gb18030(const char *in, size_t n, FILE *out);
 
 /* Make a drill database beside the live one from a scenario file (the
  * live database only read); out gets its path. On a bad scenario the
- * message names the file, the line and the field, and nothing is made. */
-int drill_prepare(const char *live, const char *file, int speed, char *out,
-		  size_t n, char *why, size_t wn);
+ * message names the file, the line and the field, and nothing is made.
+ * county: a command station's county-wide drill, whose database carries
+ * the live one's server and key and links in the drill's realm. */
+int drill_prepare(const char *live, const char *file, int speed, int county,
+		  char *out, size_t n, char *why, size_t wn);
+/* A town's database of the county-wide drill in realm, beside the live
+ * one (only read): made from the county's reference data with the live
+ * one's server and key, synced once to learn the drill, or the one made
+ * by an earlier join. Refused for a realm that is not a drill's, for a
+ * station without a server, and when the server has no drill there
+ * (then nothing is left behind). */
+int drill_join_prepare(const char *live, const char *realm, int timeout_ms,
+		       char *out, size_t n, char *why, size_t wn);
 /* The after-action report as plain text, and both files PATH.json and
  * PATH.txt. */
 void drill_report_text(const cJSON *r, FILE *f);
+/* The plain-text report to f, in UTF-8 or GB18030. */
+int drill_report_print(const cJSON *r, int gb18030, FILE *f);
 int drill_write_report(const cJSON *r, const char *path, char *why,
 		       size_t wn);
+/* The plain-text report drill_write_report writes is in GB18030 when
+ * set (the JSON is UTF-8 always, as JSON must be). */
+extern int drill_report_gb18030;
+/* A charset named by a user: 0 UTF-8, 1 GB18030, -1 neither. */
+int drill_charset(const char *name);
 /* The console on a drill database writes its report to this path. */
 extern char console_drill_report[4096];
 

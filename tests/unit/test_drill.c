@@ -200,6 +200,124 @@ scored_before_anything_fired(void **state)
 	db_close(&db);
 }
 
+/* A town's database that joined the drill of realm drill-t1. */
+static struct db *
+joined_db(const char *name, const char *station)
+{
+	struct db *db = NULL;
+	char path[300];
+
+	snprintf(path, sizeof path, "%s", tpath(name));
+	unlink(path);
+	assert_int_equal(db_open(path, DB_CREATE, &db), 0);
+	db_set_clock(db, &test_clock);
+	db_set_officer(db, "town officer");
+	assert_int_equal(station_init(db, station, ROLE_TOWN, "drill-t1", 1), 0);
+	assert_int_equal(drill_join(db), 0);
+	return db;
+}
+
+static const char *
+by_of(const cJSON *r, const char *id)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, cJSON_GetObjectItem(r, "actions"))
+		if (strcmp(cJSON_GetObjectItem(a, "id")->valuestring, id) == 0)
+			return cJSON_IsString(cJSON_GetObjectItem(a, "by"))
+			       ? cJSON_GetObjectItem(a, "by")->valuestring : "-";
+	return "?";
+}
+
+static void
+county_drill_travels(void **state)
+{
+	struct db *cmd = drill_db("c1.db", T0, 10);
+	struct db *town = joined_db("c2.db", "datian");
+	struct station_info si;
+	cJSON *r = NULL, *s = NULL;
+	int64_t started = 0;
+	int fired, speed = 0;
+	char id[64];
+	(void)state;
+
+	/* The setup and the injects wait in the command station's outbox
+	 * (the link pushes them), numbered without a hole. */
+	assert_int_equal(drill_announce(cmd), 0);
+	assert_int_equal(drill_county(cmd), DRILL_COUNTY_RUN);
+	assert_int_equal(drill_tick(cmd, T0 + 30 * 60, &fired), 0);
+	assert_int_equal(fired, 2);
+	assert_int_equal(station_info(cmd, &si), 0);
+	assert_int_equal(si.queued, 3);
+	/* The town learns the drill from what it pulls, and fires nothing. */
+	assert_int_equal(drill_county(town), DRILL_COUNTY_JOINED);
+	assert_int_equal(drill_scenario(town, &s, &started, &speed), 0);
+	assert_int_equal(tsend_all(cmd, town), 3);
+	assert_int_equal(drill_scenario(town, &s, &started, &speed), 1);
+	cJSON_Delete(s);
+	assert_int_equal(started, T0);
+	assert_int_equal(speed, 10);
+	assert_int_equal(drill_tick(town, T0 + 9999, &fired), 0);
+	assert_int_equal(fired, 0);
+	/* The town reports the landslide (drill-2) five minutes after it:
+	 * on time at the command station, done by datian. */
+	tclock_ms = (T0 + 35 * 60) * 1000;
+	assert_int_equal(incident_report(town, "drill-2", REPORT_FIRST, "phone",
+					 "首报", 0, id), 0);
+	assert_int_equal(tsend_all(town, cmd), 1);
+	assert_int_equal(drill_score(cmd, T0 + 100 * 60, &r), 0);
+	assert_string_equal(status_of(r, "first"), "on_time");
+	assert_string_equal(by_of(r, "first"), "datian");
+	assert_string_equal(status_of(r, "send"), "missed");
+	cJSON_Delete(r);
+	/* The town's own report says the same, its injects come by time. */
+	assert_int_equal(drill_score(town, T0 + 100 * 60, &r), 0);
+	assert_string_equal(status_of(r, "first"), "on_time");
+	assert_string_equal(status_of(r, "send"), "missed");
+	cJSON_Delete(r);
+	db_close(&town);
+	db_close(&cmd);
+}
+
+static void
+drill_operations_stay_in_drills(void **state)
+{
+	struct db *live = tdb_new("livecmd", ROLE_COMMAND, 0);
+	struct db *town = joined_db("c3.db", "datian");
+	struct op op;
+	(void)state;
+
+	/* An operation of the drill in the live realm: no replica takes it. */
+	memset(&op, 0, sizeof op);
+	snprintf(op.station, sizeof op.station, "drill");
+	snprintf(op.incarnation, sizeof op.incarnation, "0000000000000000");
+	op.seq = 1;
+	op.hlc = (T0 * 1000) << 16;
+	snprintf(op.realm, sizeof op.realm, "live");
+	snprintf(op.officer, sizeof op.officer, "drill");
+	snprintf(op.kind, sizeof op.kind, "log.add");
+	snprintf(op.entity, sizeof op.entity, "drill-1");
+	op.body = cJSON_Parse("{\"kind\":\"note\",\"text\":\"x\","
+			      "\"at\":\"2026-11-28T12:00:00Z\"}");
+	trefused(live, op_apply(live, &op), DD_E_SCHEMA, "not a drill's");
+	/* A drill's setup comes from the drill, not from a station. */
+	snprintf(op.realm, sizeof op.realm, "drill-t1");
+	snprintf(op.station, sizeof op.station, "linhai");
+	snprintf(op.kind, sizeof op.kind, "drill.setup");
+	snprintf(op.entity, sizeof op.entity, "drill-0");
+	cJSON_Delete(op.body);
+	op.body = cJSON_Parse("{\"scenario\":\"{}\",\"started\":"
+			      "\"2026-11-28T12:00:00Z\",\"speed\":1}");
+	trefused(town, op_apply(town, &op), DD_E_SCHEMA, "from the drill only");
+	op_clear(&op);
+	assert_false(realm_is_drill("live"));
+	assert_false(realm_is_drill("drill-"));
+	assert_false(realm_is_drill("drill-A1"));
+	assert_true(realm_is_drill("drill-20261128120000"));
+	db_close(&town);
+	db_close(&live);
+}
+
 static void
 not_a_drill(void **state)
 {
@@ -224,6 +342,8 @@ main(void)
 		cmocka_unit_test(scored_before_anything_fired),
 		cmocka_unit_test(injects_fire_on_the_drill_clock),
 		cmocka_unit_test(scored_on_time_late_missed),
+		cmocka_unit_test(county_drill_travels),
+		cmocka_unit_test(drill_operations_stay_in_drills),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	tcleanup();

@@ -785,6 +785,90 @@ realms_apart(void **state)
 	cli_close(&d);
 }
 
+/* An operation of the pseudo-station drill (a county-wide drill's
+ * inject) in realm. */
+static cJSON *
+drill_op(const char *realm)
+{
+	cJSON *o = cJSON_CreateObject(), *b = cJSON_CreateObject();
+	char hlc[32];
+
+	snprintf(hlc, sizeof hlc, "%lld", (long long)((T0 * 1000) << 16));
+	cJSON_AddStringToObject(o, "station", "drill");
+	cJSON_AddStringToObject(o, "incarnation", "0000000000000000");
+	cJSON_AddStringToObject(o, "seq", "1");
+	cJSON_AddStringToObject(o, "hlc", hlc);
+	cJSON_AddStringToObject(o, "realm", realm);
+	cJSON_AddStringToObject(o, "officer", "drill");
+	cJSON_AddStringToObject(o, "kind", "log.add");
+	cJSON_AddStringToObject(o, "entity", "drill-1");
+	cJSON_AddStringToObject(b, "kind", "note");
+	cJSON_AddStringToObject(b, "text", "演练注入");
+	cJSON_AddStringToObject(b, "at", "2026-11-28T12:00:00Z");
+	cJSON_AddItemToObject(o, "body", b);
+	return o;
+}
+
+/* Push ops and expect the connection closed as forged at field. */
+static void
+push_forged(struct cli *c, cJSON *ops, const char *field)
+{
+	cJSON *m = cJSON_CreateObject(), *e;
+
+	cJSON_AddStringToObject(m, "type", "push");
+	cJSON_AddItemToObject(m, "ops", ops);
+	cli_sendm(c, m);
+	e = cli_expect_error(c, "forged", 1);
+	assert_string_equal(str(e, "field"), field);
+	cJSON_Delete(e);
+	cli_close(c);
+}
+
+static void
+drill_injects_from_command_in_drill_only(void **state)
+{
+	int64_t head = server_head();
+	struct cli c;
+	cJSON *w, *ops, *ack, *x;
+
+	(void)state;
+	/* The command station, in the live realm: never. */
+	cli_open(&c);
+	w = login_as(&c, "xian", "00000000000000cc", "live", key_xian, NULL);
+	cJSON_Delete(w);
+	push_forged(&c, one(drill_op("live")), "ops[0].station");
+	/* A town, in a drill's realm: never. */
+	cli_open(&c);
+	w = login_as(&c, "datian", "d2d2d2d2d2d2d2d2", "drill-8", key_datian,
+		     NULL);
+	cJSON_Delete(w);
+	push_forged(&c, one(drill_op("drill-8")), "ops[0].station");
+	/* The command station in a drill's realm delivers what its drill
+	 * makes, acknowledged by the drill's incarnation. */
+	cli_open(&c);
+	w = login_as(&c, "xian", "00000000000000cc", "drill-8", key_xian, NULL);
+	cJSON_Delete(w);
+	ops = one(drill_op("drill-8"));
+	ack = push(&c, ops);
+	cJSON_Delete(ops);
+	assert_string_equal(str(ack, "incarnation"), "0000000000000000");
+	assert_string_equal(str(ack, "upto"), "1");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(ack, "refused")),
+			 0);
+	cJSON_Delete(ack);
+	cli_close(&c);
+	x = server_export("drill-8");
+	{
+		char *t = cJSON_PrintUnformatted(x);
+		int found = t && strstr(t, "演练注入") != NULL;
+		free(t);
+		cJSON_Delete(x);
+		assert_true(found);
+	}
+	/* The live realm took nothing. */
+	assert_int_equal(server_head(), head);
+}
+
 /* ---- frames ---- */
 
 static void
@@ -1533,6 +1617,7 @@ main(void)
 		cmocka_unit_test(pull_from_zero),
 		cmocka_unit_test(live_relay),
 		cmocka_unit_test(realms_apart),
+		cmocka_unit_test(drill_injects_from_command_in_drill_only),
 		cmocka_unit_test(frame_too_large),
 		cmocka_unit_test(frames_bad),
 		cmocka_unit_test(frames_many_in_one_write),
