@@ -66,7 +66,7 @@ pot:
 		--add-comments=TRANSLATORS --package-name=dutydesk \
 		--package-version=0.1.0 -o assets/po/dutydesk.pot \
 		core/*.c core/*.h tui/*.c tui/*.h
-	for l in $(LANGS); do msgmerge -q -U assets/po/$$l.po assets/po/dutydesk.pot; done
+	for l in $(LANGS); do msgmerge -q --backup=off -U assets/po/$$l.po assets/po/dutydesk.pot; done
 
 # The binary lives at the top of the tree so it finds assets/ beside it;
 # copied every time, so a plain build replaces a sanitized one.
