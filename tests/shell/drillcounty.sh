@@ -67,13 +67,7 @@ for s in linhai duqiao taozhu; do
 done
 chmod 600 "$W/keys"
 SDB=$W/server.db
-if start_server "$SDB"; then
-	pass "dutydeskd listens on 127.0.0.1:$PORT"
-else
-	fail "dutydeskd listens" "log: $(tail -n 3 "$W/server.log")"
-	finish
-fi
-SRV=127.0.0.1:$PORT
+server_up "$SDB"
 for s in linhai duqiao taozhu; do
 	role=town
 	[ $s = linhai ] && role=command

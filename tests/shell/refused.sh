@@ -40,13 +40,7 @@ json_has() {
 "$DBIN" keygen dayang --role town --keys "$W/keys" >"$W/key.dayang" 2>"$ERR"
 chmod 600 "$W/keys"
 SDB=$W/server.db
-if start_server "$SDB"; then
-	pass "dutydeskd listens on 127.0.0.1:$PORT"
-else
-	fail "dutydeskd listens" "log: $(tail -n 3 "$W/server.log")"
-	finish
-fi
-SRV=127.0.0.1:$PORT
+server_up "$SDB"
 
 ok_run "init dayang as a command station, its key a town's" -- \
 	y init --station dayang --role command --server "$SRV" \
@@ -93,37 +87,6 @@ check "status counts the refusal" grep -q "^link .*0 queued, 1 refused" "$OUT"
 # The console at 80x24: the count, the list, marking it seen.
 
 if have tmux; then
-	ZH=C.UTF-8
-	locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$' && ZH=zh_CN.UTF-8
-	screen() { tmux -S "$SOCK" capture-pane -p -t dd 2>/dev/null; }
-	wait_for() {
-		_i=0
-		while [ $_i -lt $((${2:-5} * 10)) ]; do
-			screen | grep -qF -- "$1" && return 0
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-		return 1
-	}
-	wait_gone() {
-		_i=0
-		while [ $_i -lt $((${2:-5} * 10)) ]; do
-			screen | grep -qF -- "$1" || return 0
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-		return 1
-	}
-	on_screen() {
-		if wait_for "$2" "${3:-5}"; then pass "$1"; else
-			fail "$1" "wanted '$2' on the screen" \
-				"screen: $(screen | head -n 1)" "bottom: $(screen | tail -n 1)"; fi
-	}
-	off_screen() {
-		if wait_gone "$2" "${3:-5}"; then pass "$1"; else
-			fail "$1" "'$2' still on the screen" "screen: $(screen | head -n 1)"; fi
-	}
-	keys() { tmux -S "$SOCK" send-keys -t dd "$@"; sleep 0.2; }
 	tmux -S "$SOCK" -f /dev/null new-session -d -s dd -x 80 -y 24 \
 		"TERM=xterm-256color LANG=$ZH LC_ALL=$ZH DUTYDESK_BELL=off '$BIN' --db '$W/dayang.db' --officer wang --lang en; echo CONSOLE-EXITED; sleep 30"
 	on_screen "the console on dayang counts the refusal first, where 80 columns keep it" \

@@ -71,13 +71,7 @@ check "dutydeskd keygen prints a 64-hex key per station" \
 	sh -c "echo '$KL $KD $KG' | grep -Eq '^[0-9a-f]{64} [0-9a-f]{64} [0-9a-f]{64}$'"
 
 SDB=$W/server.db
-if start_server "$SDB"; then
-	pass "dutydeskd listens on 127.0.0.1:$PORT"
-else
-	fail "dutydeskd listens" "log: $(tail -n 3 "$W/server.log")"
-	finish
-fi
-SRV=127.0.0.1:$PORT
+server_up "$SDB"
 
 expect_exit 0 "init linhai (command) with --server and --key" -- \
 	l init --station linhai --role command --server "$SRV" --key "$KL"
@@ -160,23 +154,6 @@ GUARD=""
 # the status line says online, and follows the server going away.
 
 if have tmux; then
-	ZH=C.UTF-8
-	locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$' && ZH=zh_CN.UTF-8
-	screen() { tmux -S "$SOCK" capture-pane -p -t dd 2>/dev/null; }
-	wait_for() {
-		_i=0
-		while [ $_i -lt $((${2:-5} * 10)) ]; do
-			screen | grep -qF -- "$1" && return 0
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-		return 1
-	}
-	on_screen() {
-		if wait_for "$2" "${3:-5}"; then pass "$1"; else
-			fail "$1" "wanted '$2' on the screen" \
-				"screen: $(screen | head -n 1)"; fi
-	}
 	tmux -S "$SOCK" -f /dev/null new-session -d -s dd -x 100 -y 24 \
 		"TERM=xterm-256color LANG=$ZH LC_ALL=$ZH DUTYDESK_BELL=off '$BIN' --db '$W/datian.db' --officer wang --lang en; echo CONSOLE-EXITED; sleep 30"
 	on_screen "the console on datian opens and says online" "| online" 5
