@@ -310,10 +310,12 @@ replica_ack_inc(struct db *db, const char *incarnation, int64_t upto,
 		snprintf(inc, sizeof inc, "%s", incarnation);
 	/* Our outbox also holds the operations of a county-wide drill this
 	 * station runs (station "drill", an incarnation of their own), which
-	 * the server acknowledges by that incarnation. */
+	 * the server acknowledges by that incarnation. Only the outbox is
+	 * looked at (its index), not the whole log. */
 	if (incarnation && (rc = db_text(db, station, sizeof station, "SELECT "
 					 "station FROM ops WHERE local = 1 AND "
-					 "incarnation = ? LIMIT 1", "s", inc)) < 0)
+					 "acked = 0 AND incarnation = ? LIMIT 1",
+					 "s", inc)) < 0)
 		goto out;
 	rc = db_exec(db, "UPDATE ops SET acked = 1 WHERE local = 1 AND station = ? "
 		     "AND incarnation = ? AND seq <= ? AND acked = 0", "ssi",
