@@ -646,6 +646,14 @@ drill_score(struct db *db, int64_t now, cJSON **report)
 		cJSON_Delete(s);
 		return rc;
 	}
+	/* The drill is over when its last deadline and its last inject have
+	 * both passed: a late twist of the scenario still happens. */
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(s, "injects")) {
+		int64_t at_min = 0;
+		jint(e, "at_min", &at_min);
+		if (started + at_min * 60 > end)
+			end = started + at_min * 60;
+	}
 	/* The figures the bureau tracks, over everything in the drill. */
 	{
 		int64_t warned = 0, answered = 0, out = 0, ontime = 0, reported = 0,

@@ -72,8 +72,9 @@ malformed_scenarios(void **state)
 	cJSON_Delete(s);
 }
 
+/* A drill database of scenario text, started at started. */
 static struct db *
-drill_db(const char *name, int64_t started, int speed)
+drill_db_of(const char *name, const char *text, int64_t started, int speed)
 {
 	struct db *db = NULL;
 	cJSON *s = NULL;
@@ -86,10 +87,16 @@ drill_db(const char *name, int64_t started, int speed)
 	db_set_officer(db, "drill officer");
 	assert_int_equal(station_init(db, "linhai", ROLE_COMMAND, "drill-t1", 1),
 			 0);
-	assert_int_equal(drill_parse(good, &s, why, sizeof why), 0);
+	assert_int_equal(drill_parse(text, &s, why, sizeof why), 0);
 	assert_int_equal(drill_setup(db, s, started, speed), 0);
 	cJSON_Delete(s);
 	return db;
+}
+
+static struct db *
+drill_db(const char *name, int64_t started, int speed)
+{
+	return drill_db_of(name, good, started, speed);
 }
 
 static const char *
@@ -180,6 +187,32 @@ scored_on_time_late_missed(void **state)
 	cJSON_Delete(r);
 	/* The same report before the deadline would count; a report of
 	 * another incident never does. */
+	db_close(&db);
+}
+
+/* A drill is over once its last deadline and its last inject have both
+ * passed: a twist after every deadline still happens. */
+static void
+over_after_the_last_inject(void **state)
+{
+	static const char from[] = "\"m02down\", \"at_min\": 40";
+	char text[sizeof good + 8], *at;
+	struct db *db;
+	cJSON *r = NULL;
+	(void)state;
+
+	/* The team breaks down at minute 75, after the last deadline (60). */
+	snprintf(text, sizeof text, "%s", good);
+	at = strstr(text, from);
+	assert_non_null(at);
+	memcpy(at + sizeof from - 3, "75", 2);
+	db = drill_db_of("late-twist.db", text, T0, 1);
+	assert_int_equal(drill_score(db, T0 + 61 * 60, &r), 0);
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(r, "finished")));
+	cJSON_Delete(r);
+	assert_int_equal(drill_score(db, T0 + 75 * 60, &r), 0);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "finished")));
+	cJSON_Delete(r);
 	db_close(&db);
 }
 
@@ -340,6 +373,7 @@ main(void)
 		cmocka_unit_test(malformed_scenarios),
 		cmocka_unit_test(not_a_drill),
 		cmocka_unit_test(scored_before_anything_fired),
+		cmocka_unit_test(over_after_the_last_inject),
 		cmocka_unit_test(injects_fire_on_the_drill_clock),
 		cmocka_unit_test(scored_on_time_late_missed),
 		cmocka_unit_test(county_drill_travels),
