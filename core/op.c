@@ -610,13 +610,19 @@ op_submit(struct db *db, const char *kind, const char *entity, cJSON *body)
 static int
 own_name(struct db *db, const struct op *op)
 {
-	char station[32] = "", inc[17] = "";
 	int rc;
 
-	if ((rc = meta_get_text(db, "station", station, sizeof station)) < 0 ||
-	    (rc = meta_get_text(db, "incarnation", inc, sizeof inc)) < 0)
+	/* Read once per connection: only station_init and a restore change
+	 * them, on this connection, and they clear the copy. */
+	if (!db->self[0] &&
+	    ((rc = meta_get_text(db, "station", db->self, sizeof db->self)) < 0 ||
+	     (rc = meta_get_text(db, "incarnation", db->self_inc,
+				 sizeof db->self_inc)) < 0)) {
+		db->self[0] = 0;
 		return rc;
-	if (strcmp(station, op->station) != 0 || strcmp(inc, op->incarnation) != 0)
+	}
+	if (strcmp(db->self, op->station) != 0 ||
+	    strcmp(db->self_inc, op->incarnation) != 0)
 		return 0;
 	rc = db_int(db, NULL, "SELECT 1 FROM ops WHERE station = ? AND "
 		    "incarnation = ? AND seq = ?", "ssi", op->station,

@@ -24,6 +24,8 @@ struct db {
 	struct dd_clock clock;
 	char officer[64];
 	char realm[40];       /* cached: a database's realm never changes */
+	char self[32];        /* cached: the station's code and incarnation */
+	char self_inc[17];    /* ("" until read; cleared when they change) */
 	char path[4096];
 	char refusal[16];     /* code of the last refusal by replica_take */
 	int prep_err;         /* why the last db_prep failed */

@@ -97,6 +97,7 @@ station_init(struct db *db, const char *station, int role, const char *realm,
 		return rc;
 	if ((rc = db_begin(db)))
 		return rc;
+	db->self[0] = 0;
 	rc = meta_get_text(db, "station", have, sizeof have);
 	if (rc > 0) {
 		rc = db_fail(db, DD_E_REFUSED, "database already belongs to "
@@ -162,6 +163,7 @@ db_restore_mark(struct db *db)
 		return rc;
 	if ((rc = db_begin(db)))
 		return rc;
+	db->self[0] = 0;
 	/* A restored copy starts a new incarnation with its own sequence:
 	 * operations made after the backup under the old one may still
 	 * exist elsewhere, and must never be confused with new ones. */
