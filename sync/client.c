@@ -1497,7 +1497,7 @@ on_error_frame(struct link *l, const cJSON *m)
 	const char *text = cJSON_IsString(mm) ? mm->valuestring : "";
 
 	if (strcmp(code, "auth_failed") == 0 || strcmp(code, "version") == 0 ||
-	    strcmp(code, "forged") == 0)
+	    strcmp(code, "forged") == 0 || strcmp(code, "no_realm") == 0)
 		link_stop(l, DD_E_REFUSED, "server: %.20s: %.120s", code, text);
 	else if (strcmp(code, "gap") == 0)
 		/* The server keeps the connection: the ack before this error

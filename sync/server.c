@@ -306,13 +306,17 @@ wbuf_unref(struct wbuf **b)
 	*b = NULL;
 }
 
+/* The realm name, open or opened now; NULL on error. A realm whose
+ * database does not exist yet is made only when create says so; else
+ * NULL with *missing set. */
 static struct realm *
-realm_get(struct server *srv, const char *name)
+realm_get(struct server *srv, const char *name, int create, int *missing)
 {
 	struct realm *r;
 	struct station_info si;
 	char path[4096], why[600] = "";
 
+	*missing = 0;
 	for (r = srv->realms; r; r = r->next)
 		if (strcmp(r->name, name) == 0)
 			return r;
@@ -323,6 +327,10 @@ realm_get(struct server *srv, const char *name)
 	}
 	if (server_realm_path(srv->o->db, name, path, sizeof path)) {
 		server_log(SLOG_ERROR, "realm %s: path too long", name);
+		return NULL;
+	}
+	if (!create && access(path, F_OK) != 0) {
+		*missing = 1;
 		return NULL;
 	}
 	if (!(r = calloc(1, sizeof *r)))
@@ -937,9 +945,9 @@ on_auth(struct conn *c, const cJSON *m)
 	struct server *srv = c->srv;
 	struct conn *d;
 	char want[SYNC_HEX], have_s[24], head_s[24], now_s[24], last_s[24];
-	char last_hex[SYNC_HEX];
+	char last_hex[SYNC_HEX], why[200];
 	int64_t have = 0, head = 0, last = 0;
-	int ok = 0;
+	int ok = 0, missing;
 	cJSON *r;
 
 	if (c->state != C_AUTH) {
@@ -959,9 +967,20 @@ on_auth(struct conn *c, const cJSON *m)
 			   "proof", 1);
 		return;
 	}
-	if (!(c->realm = realm_get(srv, c->realm_name))) {
-		conn_error(c, "busy", "the server cannot open this realm's "
-			   "database now", c->fr.count, "realm", 1);
+	/* A drill's realm comes into being when its command station first
+	 * connects: a town cannot make the server open realms by naming
+	 * them (they count against SERVER_MAX_REALMS). */
+	if (!(c->realm = realm_get(srv, c->realm_name, c->role == ROLE_COMMAND ||
+				   strcmp(c->realm_name, "live") == 0, &missing))) {
+		if (missing) {
+			snprintf(why, sizeof why, "no drill runs in realm %s on this "
+				 "server: its command station has not connected",
+				 c->realm_name);
+			conn_error(c, "no_realm", why, c->fr.count, "realm", 1);
+		} else {
+			conn_error(c, "busy", "the server cannot open this realm's "
+				   "database now", c->fr.count, "realm", 1);
+		}
 		return;
 	}
 	head = c->realm->committed;
@@ -1877,7 +1896,7 @@ server_run(const struct server_opts *o)
 	struct server *srv;
 	struct realm *live;
 	char why[300], name[80] = "?";
-	int rc, ex = EXIT_OK, len;
+	int rc, ex = EXIT_OK, len, missing;
 
 	if (!(srv = calloc(1, sizeof *srv))) {
 		server_log(SLOG_ERROR, "out of memory");
@@ -1896,7 +1915,7 @@ server_run(const struct server_opts *o)
 		free(srv);
 		return EXIT_ENV;
 	}
-	if (!(live = realm_get(srv, "live"))) {
+	if (!(live = realm_get(srv, "live", 1, &missing))) {
 		ex = EXIT_ENV;
 		goto out;
 	}

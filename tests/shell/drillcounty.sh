@@ -111,6 +111,8 @@ check "drill join of a drill realm where no drill runs: refused (exit 1)" \
 check "...saying so" grep -q "no drill runs in realm drill-19990101000000" "$W/rn.err"
 check "...and no drill database is left" \
 	test ! -e "$W/drill-19990101000000-taozhu.db"
+check "...nor one on the server (a town cannot make it open realms)" \
+	test ! -e "$SDB.drill-19990101000000"
 
 # ---------------------------------------------------------------------
 # linhai runs the drill county-wide; the towns join.
