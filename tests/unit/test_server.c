@@ -747,6 +747,18 @@ realms_apart(void **state)
 	(void)state;
 	login(&g, "gucheng", key_gucheng);
 	pull_all(&g, seen, &n, &head);
+	/* A drill's realm is made by its command station's connection: a
+	 * town naming one the server does not hold is told so. */
+	cli_open(&d);
+	w = login_reply(&d, "datian", "d1d1d1d1d1d1d1d1", "drill-7", key_datian,
+			NULL, MSG_ERROR);
+	assert_string_equal(str(w, "code"), "no_realm");
+	cJSON_Delete(w);
+	cli_close(&d);
+	cli_open(&d);
+	w = login_as(&d, "xian", "00000000000000cc", "drill-7", key_xian, NULL);
+	cJSON_Delete(w);
+	cli_close(&d);
 	/* datian's drill database: its own incarnation and realm. */
 	cli_open(&d);
 	w = login_as(&d, "datian", "d1d1d1d1d1d1d1d1", "drill-7", key_datian,
@@ -837,7 +849,12 @@ drill_injects_from_command_in_drill_only(void **state)
 	w = login_as(&c, "xian", "00000000000000cc", "live", key_xian, NULL);
 	cJSON_Delete(w);
 	push_forged(&c, one(drill_op("live")), "ops[0].station");
-	/* A town, in a drill's realm: never. */
+	/* A town, in a drill's realm (which its command station opened):
+	 * never. */
+	cli_open(&c);
+	w = login_as(&c, "xian", "00000000000000cc", "drill-8", key_xian, NULL);
+	cJSON_Delete(w);
+	cli_close(&c);
 	cli_open(&c);
 	w = login_as(&c, "datian", "d2d2d2d2d2d2d2d2", "drill-8", key_datian,
 		     NULL);

@@ -388,10 +388,11 @@ auth_frame(const char *proof, size_t *n)
 }
 
 /* The whole handshake, checking the server's proof on the way; the
- * welcome (caller frees). auth_out, if given, gets the auth frame. */
+ * server's answer to auth, which must be of type (caller frees).
+ * auth_out, if given, gets the auth frame. */
 static __attribute__((unused)) cJSON *
-login_as(struct cli *c, const char *station, const char *inc,
-	 const char *realm, const char *keyhex, char **auth_out)
+login_reply(struct cli *c, const char *station, const char *inc,
+	    const char *realm, const char *keyhex, char **auth_out, int type)
 {
 	unsigned char key[SYNC_KEY_BYTES];
 	char nonce[SYNC_HEX], want[SYNC_HEX], proof[SYNC_HEX], *a;
@@ -416,7 +417,15 @@ login_as(struct cli *c, const char *station, const char *inc,
 		*auth_out = a;
 	else
 		free(a);
-	return cli_expect(c, MSG_WELCOME);
+	return cli_expect(c, type);
+}
+
+/* The handshake of an honest station: the welcome. */
+static __attribute__((unused)) cJSON *
+login_as(struct cli *c, const char *station, const char *inc,
+	 const char *realm, const char *keyhex, char **auth_out)
+{
+	return login_reply(c, station, inc, realm, keyhex, auth_out, MSG_WELCOME);
 }
 
 #endif /* DUTYDESK_WIRELIB_H */
