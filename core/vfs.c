@@ -13,11 +13,16 @@
  * exactly as before, and a failed write reports its own error (a full
  * disk stays SQLITE_FULL), only at the sync instead of the write.
  *
- * It relies on one thing: every connection that writes syncs the WAL at
- * each commit (PRAGMA synchronous = FULL, which db_open sets and nothing
- * else changes), because another connection may read frames from the
- * file as soon as the commit is published, and publication follows the
- * sync. Database, journal and other files are passed through untouched.
+ * Nothing gathered outlives the connection's hold on the write lock:
+ * the run is written out before the lock is let go (each WAL is paired
+ * with its database file, whose lock calls we see). So frames another
+ * connection writes later are never overwritten by a late run (say the
+ * frames of a transaction that spilled pages and then rolled back), and
+ * SQLite's own order of writes, publication and unlock holds as ever:
+ * with PRAGMA synchronous = FULL (which db_open sets) each commit's
+ * frames are written at its sync, before it is published. A write that
+ * fails when the run is written out is reported by the next sync too.
+ * Database, journal and other files are passed through untouched.
  *
  * A writer may also take the WAL's syncs at commit upon itself
  * (vfs_defer): SQLite's sync then only writes out the gathered run, and
@@ -48,6 +53,8 @@ struct vfile {
 	char *buf;           /* the gathered run */
 	size_t len, cap;
 	sqlite3_int64 off;   /* where the run starts in the file */
+	int err;             /* a failed write of a run, for the next sync */
+	struct vfile *pair;  /* a WAL's database file, a database's WAL */
 	const char *name;    /* SQLite keeps it while the file is open */
 	int defer;           /* syncs left to the caller (vfs_defer) */
 	int sync_fd;         /* the caller's descriptor for them, or -1 */
@@ -55,7 +62,8 @@ struct vfile {
 
 static sqlite3_vfs *real_vfs;
 
-/* Write the gathered run; whatever the outcome, it is no longer held. */
+/* Write the gathered run; whatever the outcome, it is no longer held
+ * (a failure is also kept for the next sync). */
 static int
 vf_flush(struct vfile *f)
 {
@@ -65,6 +73,8 @@ vf_flush(struct vfile *f)
 		rc = f->real->pMethods->xWrite(f->real, f->buf, (int)f->len,
 					       f->off);
 		f->len = 0;
+		if (rc != SQLITE_OK)
+			f->err = rc;
 	}
 	return rc;
 }
@@ -75,6 +85,12 @@ vf_close(sqlite3_file *file)
 	struct vfile *f = (struct vfile *)file;
 	int rc = vf_flush(f), rc2 = f->real->pMethods->xClose(f->real);
 
+	if (f->pair && f->pair->pair == f) {
+		if (!f->wal)
+			vf_flush(f->pair); /* its WAL outlives it: nothing held */
+		f->pair->pair = NULL;
+	}
+	f->pair = NULL;
 	free(f->buf);
 	f->buf = NULL;
 	f->cap = 0;
@@ -100,8 +116,11 @@ vf_write(sqlite3_file *file, const void *p, int n, sqlite3_int64 off)
 	size_t want;
 	int rc;
 
-	if (!f->wal || n <= 0)
+	if (!f->wal || !f->pair || n <= 0) {
+		if ((rc = vf_flush(f)) != SQLITE_OK)
+			return rc;
 		return f->real->pMethods->xWrite(f->real, p, n, off);
+	}
 	if (f->len && (off != f->off + (sqlite3_int64)f->len ||
 		       f->len + (size_t)n > WAL_BUF_MAX) &&
 	    (rc = vf_flush(f)) != SQLITE_OK)
@@ -148,6 +167,11 @@ vf_sync(sqlite3_file *file, int flags)
 	struct vfile *f = (struct vfile *)file;
 	int rc = vf_flush(f);
 
+	/* A run written out earlier that failed fails this sync: what SQLite
+	 * is about to publish may be missing from the file. */
+	if (rc == SQLITE_OK && f->err)
+		rc = f->err;
+	f->err = 0;
 	if (rc != SQLITE_OK || f->defer)
 		return rc;
 	return f->real->pMethods->xSync(f->real, flags);
@@ -208,9 +232,16 @@ vf_shm_map(sqlite3_file *file, int pg, int pgsz, int extend, void volatile **p)
 	return REAL(file)->pMethods->xShmMap(REAL(file), pg, pgsz, extend, p);
 }
 
+/* The WAL's write lock is slot 0 of the shared-memory locks: before it
+ * is let go, the run gathered under it is written out. */
 static int
 vf_shm_lock(sqlite3_file *file, int off, int n, int flags)
 {
+	struct vfile *f = (struct vfile *)file;
+
+	if (off == 0 && (flags & SQLITE_SHM_UNLOCK) &&
+	    (flags & SQLITE_SHM_EXCLUSIVE) && f->pair)
+		vf_flush(f->pair);
 	return REAL(file)->pMethods->xShmLock(REAL(file), off, n, flags);
 }
 
@@ -271,6 +302,18 @@ vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags,
 		f->real->pMethods->xClose(f->real);
 		if (rc == SQLITE_OK)
 			rc = SQLITE_CANTOPEN;
+	}
+	/* A WAL is paired with its database file (opened through us before
+	 * it), whose write lock bounds what may stay gathered. Without its
+	 * pair a WAL gathers nothing. */
+	if (rc == SQLITE_OK && f->base.pMethods && f->wal) {
+		sqlite3_file *db = sqlite3_database_file_object(name);
+		if (db && db->pMethods == &vf_methods) {
+			f->pair = (struct vfile *)db;
+			f->pair->pair = f;
+		} else {
+			f->wal = 0;
+		}
 	}
 	return rc;
 }

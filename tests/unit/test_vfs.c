@@ -5,6 +5,7 @@
  * the same through a plain SQLite connection that knows nothing of it.
  */
 #include "testlib.h"
+#include "core/private.h"
 
 #include <sqlite3.h>
 
@@ -110,12 +111,52 @@ deferred_syncs(void **state)
 	db_close(&ro);
 }
 
+/* A transaction too big for its page cache writes pages to the log
+ * before it commits, then rolls back; meanwhile nothing of it may stay
+ * gathered, or it would land later on frames another connection
+ * committed at the same place in the file. */
+static void
+rolled_back_spill_stays_out(void **state)
+{
+	struct db *a = tdb_new("dayang", ROLE_TOWN, 0), *b = NULL;
+	char path[600];
+	int64_t n = 0;
+	int left;
+	(void)state;
+
+	snprintf(path, sizeof path, "%s", tpath("dayang.db"));
+	assert_int_equal(db_exec(a, "CREATE TABLE t(x)", NULL), 0);
+	assert_int_equal(db_open(path, 0, &b), 0);
+	/* The log starts over: a's pages and then b's go to its start. */
+	assert_int_equal(db_checkpoint(b, &left), 0);
+	assert_int_equal(left, 0);
+	db_cache_kb(a, 40);
+	assert_int_equal(db_exec(a, "BEGIN", NULL), 0);
+	assert_int_equal(db_exec(a, "INSERT INTO t SELECT randomblob(900) FROM "
+				 "(WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT "
+				 "i + 1 FROM c WHERE i < 120) SELECT i FROM c)", NULL), 0);
+	assert_int_equal(db_exec(a, "ROLLBACK", NULL), 0);
+	assert_int_equal(db_exec(b, "INSERT INTO t SELECT hex(randomblob(450)) "
+				 "FROM (WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL "
+				 "SELECT i + 1 FROM c WHERE i < 300) SELECT i FROM c)",
+				 NULL), 0);
+	assert_int_equal(plain_count(path, "t"), 300);
+	/* a reads and closes: nothing of its rolled-back run comes out. */
+	assert_int_equal(db_int(a, &n, "SELECT count(*) FROM t", NULL), 1);
+	assert_int_equal(n, 300);
+	db_close(&a);
+	assert_int_equal(plain_count(path, "t"), 300);
+	db_close(&b);
+	assert_int_equal(plain_count(path, "t"), 300);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(gathered_writes_read_back),
 		cmocka_unit_test(deferred_syncs),
+		cmocka_unit_test(rolled_back_spill_stays_out),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	tcleanup();
