@@ -413,13 +413,17 @@ int replica_ack_inc(struct db *db, const char *incarnation, int64_t upto,
 /* Station: the operations of this station the server refused, in the
  * order the refusals came, as flat objects {seq, incarnation, kind,
  * entity, officer, at (when the operation was made), code, message,
- * seen (an officer acknowledged it)}. Caller frees. */
-int replica_refusals(struct db *db, cJSON **out);
+ * seen (an officer acknowledged it)}; a county-wide drill's own
+ * operations (the pseudo-station drill's) count as this station's.
+ * *upto (if given) marks the newest listed, for replica_refusals_ack.
+ * Caller frees. */
+int replica_refusals(struct db *db, cJSON **out, int64_t *upto);
 /* Station: how many refusals no officer has acknowledged yet. */
 int replica_refusals_unseen(struct db *db, int64_t *n);
-/* Station: the officer on duty has seen every refusal so far (the
- * count clears, the list is kept); *n how many that marked. */
-int replica_refusals_ack(struct db *db, int64_t *n);
+/* Station: the officer on duty has seen every refusal so far, or as far
+ * as the list that gave upto (> 0) showed: the count clears, the list is
+ * kept; *n how many that marked. */
+int replica_refusals_ack(struct db *db, int64_t upto, int64_t *n);
 /* Station: the last server sequence applied (inside a batch's
  * transaction, set it with the operations it covers). */
 int replica_cursor(struct db *db, int64_t *after);

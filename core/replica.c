@@ -368,7 +368,7 @@ refusals_seen(struct db *db, char station[32], int64_t *seen)
 }
 
 int
-replica_refusals(struct db *db, cJSON **out)
+replica_refusals(struct db *db, cJSON **out, int64_t *upto)
 {
 	char station[32];
 	int64_t seen;
@@ -376,6 +376,11 @@ replica_refusals(struct db *db, cJSON **out)
 	int rc;
 
 	*out = NULL;
+	if (upto && (rc = refusals_seen(db, station, &seen)) == 0 &&
+	    (rc = db_int(db, upto, "SELECT coalesce(max(rowid), 0) FROM "
+			 "refused WHERE station IN (?, 'drill')", "s",
+			 station)) < 0)
+		return rc;
 	if ((rc = refusals_seen(db, station, &seen)))
 		return rc;
 	if (!(rows = cJSON_CreateArray()))
@@ -384,8 +389,9 @@ replica_refusals(struct db *db, cJSON **out)
 		     "o.officer, (o.hlc >> 16) / 1000 AS at, r.code, r.message, "
 		     "r.rowid <= ?2 AS seen FROM refused r LEFT JOIN ops o ON "
 		     "o.station = r.station AND o.incarnation = r.incarnation AND "
-		     "o.seq = r.seq WHERE r.station = ?1 ORDER BY r.rowid", "si",
-		     station, seen);
+		     "o.seq = r.seq WHERE r.station IN (?1, 'drill') AND "
+		     "r.rowid <= ?3 ORDER BY r.rowid", "sii",
+		     station, seen, upto ? *upto : INT64_MAX);
 	if (rc) {
 		cJSON_Delete(rows);
 		return rc;
@@ -409,13 +415,13 @@ replica_refusals_unseen(struct db *db, int64_t *n)
 	*n = 0;
 	if ((rc = refusals_seen(db, station, &seen)))
 		return rc;
-	rc = db_int(db, n, "SELECT count(*) FROM refused WHERE station = ? AND "
-		    "rowid > ?", "si", station, seen);
+	rc = db_int(db, n, "SELECT count(*) FROM refused WHERE station IN (?, "
+		    "'drill') AND rowid > ?", "si", station, seen);
 	return rc < 0 ? rc : 0;
 }
 
 int
-replica_refusals_ack(struct db *db, int64_t *n)
+replica_refusals_ack(struct db *db, int64_t upto, int64_t *n)
 {
 	char station[32];
 	int64_t seen, last = 0;
@@ -425,10 +431,12 @@ replica_refusals_ack(struct db *db, int64_t *n)
 	if ((rc = db_begin(db)))
 		return rc;
 	if ((rc = refusals_seen(db, station, &seen)) ||
-	    (rc = db_int(db, n, "SELECT count(*) FROM refused WHERE station = ? "
-			 "AND rowid > ?", "si", station, seen)) < 0 ||
 	    (rc = db_int(db, &last, "SELECT coalesce(max(rowid), 0) FROM "
-			 "refused WHERE station = ?", "s", station)) < 0)
+			 "refused WHERE station IN (?, 'drill') AND rowid <= ?",
+			 "si", station, upto > 0 ? upto : INT64_MAX)) < 0 ||
+	    (rc = db_int(db, n, "SELECT count(*) FROM refused WHERE station IN "
+			 "(?, 'drill') AND rowid > ? AND rowid <= ?", "sii",
+			 station, seen, last)) < 0)
 		goto out;
 	rc = 0;
 	if (*n > 0 && !(rc = meta_set_int(db, "refused_seen", last)) &&

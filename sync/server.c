@@ -31,7 +31,9 @@
  * the database or waits for that sync; what was committed meanwhile is
  * copied by another round, or by the loop itself when it is at most
  * CKPT_TAIL frames (which lets the WAL start over). Past CKPT_HARD the
- * loop checkpoints whatever the worker is doing, to bound the file. */
+ * loop checkpoints itself between the worker's rounds, to bound the
+ * file. One round runs at a time in the whole server, so that the
+ * workers stay free for the syncs every acknowledgement waits for. */
 #define CKPT_FRAMES 1000
 #define CKPT_TAIL 256
 #define CKPT_HARD 32768
@@ -255,6 +257,8 @@ struct server {
 	struct realm *realms;
 	int nrealms;
 	int stopping, finished;
+	int fatal;                 /* the exit status of a stop on an error */
+	int ckpt_rounds;           /* checkpoint rounds on the workers */
 	uint64_t stop_at;
 	uint64_t next_id;
 	char rbuf[READ_BUF];
@@ -1363,6 +1367,7 @@ ckpt_done(uv_work_t *w, int status)
 	struct realm *r = w->data;
 
 	r->ckpt_busy = 0;
+	r->srv->ckpt_rounds--;
 	if (status == 0 && r->ckpt_rc)
 		server_log(SLOG_WARN, "realm %s: checkpoint: %s (tried again "
 			   "later)", r->name, r->ckpt_err);
@@ -1375,20 +1380,24 @@ realm_checkpoint(struct server *srv, struct realm *r)
 {
 	int frames = db_wal_frames(r->db), left, rc;
 
-	if (frames >= CKPT_HARD ||
-	    (!r->ckpt_busy && r->ckpt_left > 0 && r->ckpt_left <= CKPT_TAIL)) {
+	/* The worker's round decides what comes next (ckpt_* are its). */
+	if (r->ckpt_busy)
+		return;
+	if (frames >= CKPT_HARD || (r->ckpt_left > 0 && r->ckpt_left <= CKPT_TAIL)) {
 		r->ckpt_left = 0;
 		if ((rc = db_checkpoint(r->db, &left)))
 			server_log(SLOG_WARN, "realm %s: checkpoint: %s", r->name,
 				   db_errmsg(r->db));
 		return;
 	}
-	if (r->ckpt_busy || srv->stopping ||
+	if (srv->stopping || srv->ckpt_rounds > 0 ||
 	    (frames < CKPT_FRAMES && r->ckpt_left == 0))
 		return;
 	r->ckpt_left = 0;
-	if (uv_queue_work(&srv->loop, &r->ckpt, ckpt_work, ckpt_done) == 0)
+	if (uv_queue_work(&srv->loop, &r->ckpt, ckpt_work, ckpt_done) == 0) {
 		r->ckpt_busy = 1;
+		srv->ckpt_rounds++;
+	}
 }
 
 /* Answer the pushes of list, whose commit (and sync) ended with rc:
@@ -1425,32 +1434,41 @@ sync_work(uv_work_t *w)
 
 static void realm_commit(struct realm *r);
 
+static void server_stop(struct server *srv);
+
+/* The log could not be made durable. What it holds is uncertain (Linux
+ * marks pages whose write failed clean, so a later sync would say all
+ * is well): nothing more is acknowledged; the server stops, and at the
+ * next start SQLite's recovery says what is really on disk. Stations
+ * offer again whatever they were not told was taken. */
+static void
+sync_failed(struct realm *r, struct pending *list, const char *why)
+{
+	struct server *srv = r->srv;
+
+	server_log(SLOG_ERROR, "realm %s: the write-ahead log cannot be synced "
+		   "to disk: %s; stopping (check the disk, then start again)",
+		   r->name, why);
+	realm_answer(srv, r, list, DD_E_IO);
+	srv->fatal = EXIT_DISK;
+	server_stop(srv);
+}
+
 static void
 sync_done(uv_work_t *w, int status)
 {
 	struct realm *r = w->data;
-	struct server *srv = r->srv;
 	struct pending *list = r->spend;
-	struct conn *d;
 
 	r->spend = NULL;
 	r->syncing = 0;
-	if (status == 0 && r->sync_err == 0) {
-		r->committed = r->sync_head;
-		realm_answer(srv, r, list, 0);
-	} else {
-		/* Committed but perhaps not on disk: the pushes are told to try
-		 * again (they will be found held and acknowledged after a good
-		 * sync), and the live stations, which would never be sent these
-		 * operations, reconnect and catch up. */
-		server_log(SLOG_ERROR, "realm %s: the write-ahead log cannot be "
-			   "synced: %s", r->name, status ? uv_strerror(status)
-			   : strerror(r->sync_err));
-		realm_answer(srv, r, list, DD_E_IO);
-		for (d = srv->conns; d; d = d->next)
-			if (d->realm == r && d->live)
-				conn_close(d);
+	if (status != 0 || r->sync_err != 0) {
+		sync_failed(r, list, status ? uv_strerror(status)
+			    : strerror(r->sync_err));
+		return;
 	}
+	r->committed = r->sync_head;
+	realm_answer(r->srv, r, list, 0);
 	/* What arrived during the sync is the next group. */
 	if (r->txn)
 		realm_commit(r);
@@ -1464,13 +1482,16 @@ realm_commit(struct realm *r)
 	struct server *srv = r->srv;
 	struct pending *list = r->pend;
 	int64_t head = r->committed;
-	int rc = db_end(r->db, r->txn_rc);
+	int rc = r->txn_rc;
 
+	/* The head is read inside the transaction, so that the commit is the
+	 * last step that can fail. */
+	if (rc == 0 && (rc = replica_head(r->db, &head)))
+		server_log(SLOG_ERROR, "realm %s: %s", r->name, db_errmsg(r->db));
+	rc = db_end(r->db, rc);
 	r->txn = 0;
 	r->pend = NULL;
 	r->pend_tail = &r->pend;
-	if (rc == 0 && (rc = replica_head(r->db, &head)))
-		server_log(SLOG_ERROR, "realm %s: %s", r->name, db_errmsg(r->db));
 	if (rc) {
 		server_log(SLOG_ERROR, "realm %s: commit failed: %s", r->name,
 			   *db_errmsg(r->db) ? db_errmsg(r->db) : dd_strerror(rc));
@@ -1487,9 +1508,7 @@ realm_commit(struct realm *r)
 		}
 		r->spend = NULL;
 		if (fdatasync(r->sync_fd) != 0) {
-			server_log(SLOG_ERROR, "realm %s: the write-ahead log cannot "
-				   "be synced: %s", r->name, strerror(errno));
-			realm_answer(srv, r, list, DD_E_IO);
+			sync_failed(r, list, strerror(errno));
 			return;
 		}
 	}
@@ -1506,6 +1525,8 @@ on_commit(uv_check_t *h)
 	struct server *srv = h->data;
 	struct realm *r;
 
+	if (srv->fatal)
+		return;
 	for (r = srv->realms; r; r = r->next)
 		if (r->txn && !r->syncing)
 			realm_commit(r);
@@ -1880,7 +1901,10 @@ static void
 raise_nofile(int max_conn)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)max_conn + 64 + 4 * SERVER_MAX_REALMS;
+	/* A realm holds its database and WAL twice (the loop's connection
+	 * and the checkpoints'), the WAL once more for its syncs, and the
+	 * shared memory: 8 is room enough. */
+	rlim_t want = (rlim_t)max_conn + 64 + 8 * SERVER_MAX_REALMS;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
 		return;
@@ -1903,6 +1927,9 @@ server_run(const struct server_opts *o)
 		return EXIT_ENV;
 	}
 	srv->o = o;
+	/* The syncs of every realm and one checkpoint round share libuv's
+	 * worker threads (read when the first work is queued). */
+	setenv("UV_THREADPOOL_SIZE", "8", 0);
 	if ((ex = listen_addr(o->listen, &ss, why, sizeof why))) {
 		server_log(SLOG_ERROR, "%s", why);
 		free(srv);
@@ -1960,6 +1987,8 @@ server_run(const struct server_opts *o)
 		   (o->idle_ms > 0 ? o->idle_ms : SYNC_IDLE_MS) / 1000);
 	uv_run(&srv->loop, UV_RUN_DEFAULT);
 	server_log(SLOG_INFO, "stopped");
+	if (srv->fatal)
+		ex = srv->fatal;
 out:
 	/* Whatever was opened is closed, so the loop can be closed too. */
 	server_finish(srv);

@@ -58,6 +58,7 @@ static struct console {
 	int help;               /* the help overlay is shown */
 	cJSON *refusals;        /* the refusals overlay is shown: its rows */
 	int refusals_top;       /* its first row shown */
+	int64_t refusals_upto;  /* the newest of them (what x marks seen) */
 	int64_t refused_known;  /* the link's count at the last look */
 	int prompt;             /* 0, ':' or '/' while the bottom line edits */
 	char line[256];
@@ -621,7 +622,7 @@ static void
 refusals_open(void)
 {
 	cJSON *rows = NULL;
-	int rc = replica_refusals(C.db, &rows);
+	int rc = replica_refusals(C.db, &rows, &C.refusals_upto);
 
 	if (rc) {
 		console_msg(1, _("cannot read the refusals: %s"),
@@ -673,7 +674,8 @@ refusals_key(int ch, int is_key)
 	refusals_close();
 	if (r != REQ_SEEN)
 		return;
-	if ((rc = replica_refusals_ack(C.db, &marked))) {
+	/* As far as the list showed: one that came meanwhile stays new. */
+	if ((rc = replica_refusals_ack(C.db, C.refusals_upto, &marked))) {
 		console_msg(1, _("cannot mark the refusals seen: %s"),
 			    *db_errmsg(C.db) ? db_errmsg(C.db) : dd_strerror(rc));
 		return;

@@ -345,13 +345,13 @@ cmd_link_refused(struct shell *sh, const struct cmd *c, struct args *a)
 		if ((rc = db_open(sh->dbpath, 0, &sh->db)))
 			return fail(sh, rc);
 		db_set_officer(sh->db, sh->officer);
-		if ((rc = replica_refusals_ack(sh->db, &n)))
+		if ((rc = replica_refusals_ack(sh->db, 0, &n)))
 			return fail(sh, rc);
 		fprintf(stderr, "dutydesk: %lld refusal(s) acknowledged by %s; "
 			"the list is kept\n", (long long)n, sh->officer);
 		return 0;
 	}
-	if ((rc = replica_refusals(sh->db, &list)))
+	if ((rc = replica_refusals(sh->db, &list, NULL)))
 		return fail(sh, rc);
 	if (opt(a, "json")) {
 		rc = print_json(list, 0);

@@ -239,20 +239,20 @@ refusals_listed_until_seen(void **state)
 {
 	struct db *town = tdb_new("shitang", ROLE_TOWN, 1);
 	cJSON *refused, *list = NULL, *o;
-	int64_t n = -1;
+	int64_t n = -1, upto = -1;
 	char id[64];
 	int i;
 	(void)state;
 
 	for (i = 0; i < 3; i++)
 		assert_int_equal(log_add(town, "note", "值班", id), 0);
-	assert_int_equal(replica_refusals(town, &list), 0);
+	assert_int_equal(replica_refusals(town, &list, NULL), 0);
 	assert_int_equal(cJSON_GetArraySize(list), 0);
 	cJSON_Delete(list);
 	assert_int_equal(replica_refusals_unseen(town, &n), 0);
 	assert_int_equal(n, 0);
 	/* Nothing new: an acknowledgement marks nothing. */
-	assert_int_equal(replica_refusals_ack(town, &n), 0);
+	assert_int_equal(replica_refusals_ack(town, 0, &n), 0);
 	assert_int_equal(n, 0);
 	/* The server refused 2 (and names 9, which this station never made:
 	 * not listed). */
@@ -263,7 +263,7 @@ refusals_listed_until_seen(void **state)
 	cJSON_Delete(refused);
 	assert_int_equal(replica_refusals_unseen(town, &n), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(replica_refusals(town, &list), 0);
+	assert_int_equal(replica_refusals(town, &list, &upto), 0);
 	assert_int_equal(cJSON_GetArraySize(list), 1);
 	o = cJSON_GetArrayItem(list, 0);
 	assert_int_equal(tnum(o, "seq"), 2);
@@ -274,14 +274,26 @@ refusals_listed_until_seen(void **state)
 	assert_int_equal(strlen(tstr(o, "at")), 20);
 	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(o, "seen")));
 	cJSON_Delete(list);
+	/* Another refusal comes while the officer reads that list: marking
+	 * what the list showed leaves it new. */
+	refused = cJSON_Parse("[{\"seq\":\"3\",\"code\":\"role\","
+			      "\"message\":\"later\"}]");
+	assert_int_equal(replica_ack(town, 3, refused), 0);
+	cJSON_Delete(refused);
+	assert_int_equal(replica_refusals_ack(town, upto, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(replica_refusals_unseen(town, &n), 0);
+	assert_int_equal(n, 1);
 	/* Seen: the count clears, the list stays. */
-	assert_int_equal(replica_refusals_ack(town, &n), 0);
+	assert_int_equal(replica_refusals_ack(town, 0, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(replica_refusals_unseen(town, &n), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(replica_refusals(town, &list), 0);
-	assert_int_equal(cJSON_GetArraySize(list), 1);
+	assert_int_equal(replica_refusals(town, &list, NULL), 0);
+	assert_int_equal(cJSON_GetArraySize(list), 2);
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0),
+						     "seen")));
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 1),
 						     "seen")));
 	cJSON_Delete(list);
 	/* The same refusal heard again is not a new one. */
