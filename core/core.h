@@ -321,7 +321,8 @@ int shelter_set_open(struct db *db, const char *shelter, int open);
  * taken (the office records who is there); shelter_occupancy() says by
  * how much, for the officer to be told. */
 int shelter_occupy(struct db *db, const char *shelter, int64_t delta);
-/* People in a shelter now and its capacity: 1 found, 0 not, negative. */
+/* People in a shelter now and its capacity (0: none recorded): 1 found,
+ * 0 not, negative. */
 int shelter_occupancy(struct db *db, const char *shelter, int64_t *people,
 		      int64_t *capacity);
 
@@ -418,6 +419,11 @@ int replica_ack_inc(struct db *db, const char *incarnation, int64_t upto,
  * *upto (if given) marks the newest listed, for replica_refusals_ack.
  * Caller frees. */
 int replica_refusals(struct db *db, cJSON **out, int64_t *upto);
+/* Station: operations waiting in the outbox under another incarnation
+ * than inc (made before a restore, or a county-wide drill's own, of
+ * another station than station): *others of them, *drill of those. */
+int replica_outbox_others(struct db *db, const char *inc,
+			  const char *station, int64_t *others, int64_t *drill);
 /* Station: how many refusals no officer has acknowledged yet. */
 int replica_refusals_unseen(struct db *db, int64_t *n);
 /* Station: the officer on duty has seen every refusal so far, or as far

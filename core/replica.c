@@ -406,6 +406,23 @@ replica_refusals(struct db *db, cJSON **out, int64_t *upto)
 }
 
 int
+replica_outbox_others(struct db *db, const char *inc, const char *station,
+		      int64_t *others, int64_t *drill)
+{
+	int rc;
+
+	*others = *drill = 0;
+	/* The outbox's own index: no operation body is read. */
+	if ((rc = db_int(db, others, "SELECT count(*) FROM ops WHERE local = 1 "
+			 "AND acked = 0 AND incarnation != ?", "s", inc)) < 0 ||
+	    (rc = db_int(db, drill, "SELECT count(*) FROM ops WHERE local = 1 "
+			 "AND acked = 0 AND incarnation != ? AND station != ?",
+			 "ss", inc, station)) < 0)
+		return rc;
+	return 0;
+}
+
+int
 replica_refusals_unseen(struct db *db, int64_t *n)
 {
 	char station[32];

@@ -388,14 +388,8 @@ outbox_scan(struct link *l)
 static int
 outbox_count(struct link *l)
 {
-	struct scan s = { l->si.station, l->si.incarnation, 0, 0, 0 };
-	int rc = op_each(l->db, 1, scan_cb, &s);
-
-	if (rc == 0) {
-		l->stranded = s.stranded;
-		l->stranded_drill = s.drill;
-	}
-	return rc;
+	return replica_outbox_others(l->db, l->si.incarnation, l->si.station,
+				     &l->stranded, &l->stranded_drill);
 }
 
 static void

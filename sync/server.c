@@ -1198,9 +1198,11 @@ on_push(struct conn *c, const cJSON *m)
 			: strcmp(ops[i].realm, c->realm_name) ? "realm" : NULL;
 		if (!what && (strcmp(ops[i].incarnation, inc) != 0 ||
 			      strcmp(ops[i].station, from) != 0)) {
-			snprintf(field, sizeof field, "ops[%d].incarnation", i);
-			snprintf(why, sizeof why, "field %s: one incarnation per push",
-				 field);
+			int st = strcmp(ops[i].station, from) != 0;
+			snprintf(field, sizeof field, "ops[%d].%s", i,
+				 st ? "station" : "incarnation");
+			snprintf(why, sizeof why, "field %s: one %s per push", field,
+				 st ? "station" : "incarnation");
 			conn_error(c, "bad_frame", why, c->fr.count, field, 1);
 			goto out;
 		}

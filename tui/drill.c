@@ -187,9 +187,11 @@ drill_join_prepare(const char *live, const char *realm, int timeout_ms,
 	if (access(out, F_OK) == 0) {
 		if ((rc = db_open(out, 0, &db)) == 0 &&
 		    (rc = station_identity(db, &have)) == 0 &&
-		    (mode = drill_county(db)) >= 0 &&
-		    (strcmp(have.realm, realm) != 0 || mode != DRILL_COUNTY_JOINED ||
-		     strcmp(have.station, si.station) != 0))
+		    (mode = drill_county(db)) < 0)
+			rc = mode;
+		if (rc == 0 && (strcmp(have.realm, realm) != 0 ||
+				mode != DRILL_COUNTY_JOINED ||
+				strcmp(have.station, si.station) != 0))
 			rc = DD_E_REFUSED;
 		if (rc)
 			snprintf(why, wn, "%s exists and is not this station's "

@@ -41,7 +41,7 @@ load(struct pane *p)
 		}
 		cJSON_AddStringToObject(row, "state",
 			!cJSON_GetObjectItem(row, "open")->valuedouble ? _("closed")
-			: occ > cap ? _("OVER CAPACITY") : _("open"));
+			: cap > 0 && occ > cap ? _("OVER CAPACITY") : _("open"));
 		cJSON_AddItemToArray(out, row);
 	}
 	cJSON_Delete(list);
@@ -54,7 +54,8 @@ style(const cJSON *row, void *ctx)
 	(void)ctx;
 	if (!cJSON_GetObjectItem(row, "open")->valuedouble)
 		return 0;
-	if (cJSON_GetObjectItem(row, "occupancy")->valuedouble >
+	if (cJSON_GetObjectItem(row, "capacity")->valuedouble > 0 &&
+	    cJSON_GetObjectItem(row, "occupancy")->valuedouble >
 	    cJSON_GetObjectItem(row, "capacity")->valuedouble)
 		return A_BOLD | (has_colors() ? COLOR_PAIR(1) : A_UNDERLINE);
 	return A_BOLD;
@@ -81,7 +82,7 @@ submit_people(cJSON *values, char *msg, size_t n, void *ctx)
 	if (rc)
 		return form_refused(rc, msg, n);
 	if (sign > 0 && shelter_occupancy(console_db(), shelter, &people,
-					  &cap) == 1 && people > cap)
+					  &cap) == 1 && cap > 0 && people > cap)
 		snprintf(msg, n, _("%lld people checked in at %s: now %lld, %lld "
 				   "over its capacity"), k, shelter,
 			 (long long)people, (long long)(people - cap));

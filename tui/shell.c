@@ -1093,7 +1093,7 @@ cmd_shelter_occupy(struct shell *sh, const struct cmd *c, struct args *a)
 		return fail(sh, rc);
 	/* Taken, since they are there; but the officer must know. */
 	if (in && shelter_occupancy(sh->db, a->pos[0], &people, &cap) == 1 &&
-	    people > cap)
+	    cap > 0 && people > cap)
 		fprintf(stderr, "dutydesk: shelter %s now holds %lld people, %lld "
 			"over its capacity of %lld\n", a->pos[0], (long long)people,
 			(long long)(people - cap), (long long)cap);
