@@ -258,14 +258,14 @@ lock_take(struct link *l)
 }
 
 int
-link_note_read(const char *dbpath, int64_t *last_sync, int64_t *refused)
+link_note_read(const char *dbpath, int64_t *last_sync)
 {
 	char path[4200], buf[128];
-	long long a = 0, b = 0;
+	long long a = 0;
 	ssize_t n;
 	int fd;
 
-	*last_sync = *refused = 0;
+	*last_sync = 0;
 	lock_path(dbpath, path, sizeof path);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
@@ -274,10 +274,9 @@ link_note_read(const char *dbpath, int64_t *last_sync, int64_t *refused)
 	if (n <= 0)
 		return 0;
 	buf[n] = 0;
-	if (sscanf(buf, "last_sync %lld refused %lld", &a, &b) != 2)
+	if (sscanf(buf, "last_sync %lld", &a) != 1)
 		return 0;
 	*last_sync = a;
-	*refused = b;
 	return 1;
 }
 
@@ -291,8 +290,8 @@ note_write(struct link *l)
 
 	if (!l->locked)
 		return;
-	n = snprintf(buf, sizeof buf, "last_sync %lld refused %lld\n",
-		     (long long)l->last_sync, (long long)l->refused);
+	n = snprintf(buf, sizeof buf, "last_sync %lld\n",
+		     (long long)l->last_sync);
 	if (pwrite(l->lockfd, buf, (size_t)n, 0) == n)
 		(void)!ftruncate(l->lockfd, n);
 }
@@ -1694,10 +1693,7 @@ link_new(uv_loop_t *loop, const char *dbpath, const char *officer,
 	l->beat.data = l->retry.data = l->work.data = l;
 	l->refs = 3;
 	uv_timer_start(&l->beat, on_beat, 1000, 1000);
-	{
-		int64_t noted;
-		link_note_read(dbpath, &l->last_sync, &noted);
-	}
+	link_note_read(dbpath, &l->last_sync);
 	replica_refusals_unseen(l->db, &l->refused);
 	held = lock_take(l);
 	l->lock_try_ms = uv_now(loop);

@@ -79,9 +79,8 @@ int link_parse_server(const char *s, char *host, size_t hn, char *port,
 int link_check_settings(const char *server, const char *key, char *why,
 			size_t w);
 
-/* What the last link of dbpath noted beside the database (last time
- * caught up, refusals not yet acknowledged): 1 found, 0 none. The
- * refusals themselves are in the database (replica_refusals). */
-int link_note_read(const char *dbpath, int64_t *last_sync, int64_t *refused);
+/* What the last link of dbpath noted beside the database (the last time
+ * it caught up): 1 found, 0 none. */
+int link_note_read(const char *dbpath, int64_t *last_sync);
 
 #endif

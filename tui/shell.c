@@ -380,7 +380,7 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 	if ((linked = replica_link(sh->db, server, sizeof server, key,
 				   sizeof key)) < 0)
 		return fail(sh, linked);
-	link_note_read(sh->dbpath, &last_sync, &refused);
+	link_note_read(sh->dbpath, &last_sync);
 	/* The refusals no officer has acknowledged, from the database. */
 	if ((rc = replica_refusals_unseen(sh->db, &refused)))
 		return fail(sh, rc);
