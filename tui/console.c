@@ -401,32 +401,38 @@ show_pane(int i)
 
 /* ---- drawing ---- */
 
+/* The status line's clock: the date too when it fits (width is what the
+ * rest of the line takes). */
+static void
+status_clock(char *out, size_t n, int width)
+{
+	time_t t = (time_t)console_now();
+	struct tm tm;
+	size_t k;
+
+	localtime_r(&t, &tm);
+	strftime(out, n, width + 19 + 10 <= COLS ? "%Y-%m-%d %H:%M:%S"
+		 : "%H:%M:%S", &tm);
+	k = strlen(out);
+	if (C.drill)
+		snprintf(out + k, n - k, " x%d%s", C.drill_speed, C.drill_paused
+			 ? _(" PAUSED") : C.drill_over ? _(" OVER") : "");
+}
+
 static void
 draw_status(void)
 {
 	char clock[40], buf[512], link[200];
-	time_t t = (time_t)console_now();
-	struct tm tm;
+	int used;
 
 	werase(C.status);
 	wattrset(C.status, A_REVERSE);
 	wmove(C.status, 0, 0);
-	localtime_r(&t, &tm);
-	strftime(clock, sizeof clock, "%Y-%m-%d %H:%M:%S", &tm);
-	if (C.drill) {
-		size_t k = strlen(clock);
-		snprintf(clock + k, sizeof clock - k, " x%d%s", C.drill_speed,
-			 C.drill_paused ? _(" PAUSED") : C.drill_over ? _(" OVER")
-			 : "");
-	}
 	if (strcmp(C.si.realm, "live") != 0) {
 		wattron(C.status, A_BOLD | A_BLINK);
-		waddstr(C.status, " DRILL ");
+		waddstr(C.status, " DRILL");
 		wattroff(C.status, A_BLINK);
 		wattron(C.status, A_REVERSE);
-		/* A county-wide drill shows its realm, for the towns to join. */
-		if (C.drill_county)
-			waddstr(C.status, C.si.realm);
 	}
 	link_text(link, sizeof link);
 	snprintf(buf, sizeof buf, " %s | ", C.si.station);
@@ -446,6 +452,13 @@ draw_status(void)
 			text_put(C.status, " | ", COLS, 0);
 		}
 	}
+	/* What comes first must show at 80 columns: the link's state in a
+	 * drill too, so the date goes when the line is full. */
+	snprintf(buf, sizeof buf, "%s %s | %s | %s %s | %s", _("officer"),
+		 db_officer(C.db), "00:00:00", _("level"), C.top_level[0]
+		 ? C.top_level : _("none"), link);
+	used = getcurx(C.status) + text_width(buf) - 8;
+	status_clock(clock, sizeof clock, used);
 	snprintf(buf, sizeof buf, "%s %s | %s | %s %s | %s", _("officer"),
 		 db_officer(C.db), clock, _("level"), C.top_level[0]
 		 ? C.top_level : _("none"), link);
@@ -461,6 +474,13 @@ draw_status(void)
 	if (C.alerts) {
 		snprintf(buf, sizeof buf, " | %d %s", C.alerts, _("alert(s): x"));
 		wattron(C.status, A_BOLD);
+		text_put(C.status, buf, COLS, 0);
+	}
+	/* A county-wide drill's realm, for the towns to join: last, as it
+	 * was also said when the drill began. */
+	if (C.drill_county) {
+		wattrset(C.status, A_REVERSE);
+		snprintf(buf, sizeof buf, " | %s", C.si.realm);
 		text_put(C.status, buf, COLS, 0);
 	}
 	{
@@ -540,6 +560,17 @@ draw_help(void)
 			break;
 		wmove(win, 1 + row, 2 + col * (w / 2));
 		text_put(win, lines[i], w / 2 - 3, 0);
+	}
+	/* The realm of a county-wide drill, which the status line may not
+	 * have room for: how the towns join stays one key away. */
+	if (C.drill_county) {
+		char buf[160];
+		snprintf(buf, sizeof buf, _(" towns join: dutydesk drill join %s "),
+			 C.si.realm);
+		wmove(win, h - 1, 2);
+		wattron(win, A_BOLD);
+		text_put(win, buf, w - 4, 0);
+		wattroff(win, A_BOLD);
 	}
 	wnoutrefresh(win);
 out:

@@ -46,7 +46,7 @@ on_screen() { screen "$1" | grep -qF -- "$2"; }
 console() {
 	_s=$1 _db=$2 _o=$3
 	shift 3
-	tm new-session -d -s "$_s" -x 100 -y 24 \
+	tm new-session -d -s "$_s" -x 80 -y 24 \
 		"TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 DUTYDESK_BELL=off '$BIN' --db '$_db' --officer $_o --lang en $* 2>'$W/$_s.err'; echo \$? >'$W/$_s.rc'; sleep 60"
 }
 # report_of ACTION FIELD: a member of an action in linhai's JSON report.
@@ -126,8 +126,16 @@ REALM=$("$BIN" --db "$CDB" status --json 2>/dev/null |
 	sed -n 's/.*"realm":[[:space:]]*"\([^"]*\)".*/\1/p')
 check "the drill has a realm of its own ($REALM)" \
 	sh -c "echo '$REALM' | grep -Eq '^drill-[0-9]{14}$'"
-check "the console's status line gives the realm the towns join" \
-	until_ok 5 on_screen cmd "DRILL $REALM linhai |"
+check "the console says how the towns join" \
+	until_ok 5 on_screen cmd "drill join $REALM"
+tm send-keys -t cmd "?"
+check "...and so does its help, at any time (the help box's last line)" \
+	until_ok 5 sh -c "tmux -S '$SOCK' capture-pane -p -t cmd | sed -n 22p |
+		grep -q 'drill join $REALM'"
+tm send-keys -t cmd Escape
+check "at 80 columns its status line says DRILL, the station and the link" \
+	until_ok 10 sh -c "tmux -S '$SOCK' capture-pane -p -t cmd | head -n 1 |
+		grep -q 'DRILL linhai |.*| online'"
 queued0() {
 	"$BIN" --db "$CDB" status --json 2>/dev/null | grep -q '"queued":[[:space:]]*0'
 }
@@ -135,7 +143,7 @@ check "the drill's setup reaches the server over the link" until_ok 10 queued0
 console dq "$W/duqiao.db" zhang drill join "$REALM"
 console tz "$W/taozhu.db" chen drill join "$REALM"
 for s in dq tz; do
-	if until_ok 10 on_screen $s "DRILL $REALM"; then pass "$s joins: its console says DRILL and the realm"; else
+	if until_ok 10 on_screen $s "$REALM"; then pass "$s joins: its console names the realm it joined"; else
 		fail "$s joins" "screen: $(screen $s | head -n 3)" \
 			"stderr: $(cat "$W/$s.err" 2>/dev/null)"; fi
 done
