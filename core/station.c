@@ -53,17 +53,24 @@ station_reserved(const char *s)
 }
 
 int
-realm_is_drill(const char *realm)
+realm_name_ok(const char *realm)
 {
 	size_t i, n = realm ? strlen(realm) : 0;
 
-	if (n < 7 || n > 39 || strncmp(realm, "drill-", 6) != 0)
+	if (n < 1 || n > 39)
 		return 0;
-	for (i = 6; i < n; i++)
+	for (i = 0; i < n; i++)
 		if (!((realm[i] >= 'a' && realm[i] <= 'z') ||
 		      (realm[i] >= '0' && realm[i] <= '9') || realm[i] == '-'))
 			return 0;
 	return 1;
+}
+
+int
+realm_is_drill(const char *realm)
+{
+	return realm_name_ok(realm) && strlen(realm) > 6 &&
+	       strncmp(realm, "drill-", 6) == 0;
 }
 
 static int

@@ -185,7 +185,7 @@ cmd_export(const struct args *a)
 		return usage("export takes no argument ('%s')", a->pos[1]);
 	if (!a->db || !a->json)
 		return usage("export needs --db FILE and --json%s", "");
-	if (!server_realm_ok(realm))
+	if (!realm_name_ok(realm))
 		return usage("--realm '%s': 1 to 39 of a-z, 0-9 and -", realm);
 	if (server_realm_path(a->db, realm, path, sizeof path))
 		return usage("--db '%s': path too long", a->db);

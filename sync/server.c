@@ -95,20 +95,6 @@ server_log(int level, const char *fmt, ...)
 /* ---- realms ---- */
 
 int
-server_realm_ok(const char *realm)
-{
-	size_t i, n = realm ? strlen(realm) : 0;
-
-	if (n < 1 || n > 39)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((realm[i] >= 'a' && realm[i] <= 'z') ||
-		      (realm[i] >= '0' && realm[i] <= '9') || realm[i] == '-'))
-			return 0;
-	return 1;
-}
-
-int
 server_realm_path(const char *db, const char *realm, char *out, size_t n)
 {
 	int len = strcmp(realm, "live") == 0 ? snprintf(out, n, "%s", db)
@@ -886,7 +872,7 @@ on_hello(struct conn *c, const cJSON *m)
 			   c->fr.count, "incarnation", 1);
 		return;
 	}
-	if (!server_realm_ok(realm)) {
+	if (!realm_name_ok(realm)) {
 		conn_error(c, "bad_frame", "field realm: not 1 to 39 of a-z, 0-9 "
 			   "and -", c->fr.count, "realm", 1);
 		return;

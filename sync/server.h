@@ -43,8 +43,6 @@ void server_log_level(int level);
 void server_log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* A realm name: 1 to 39 characters of [a-z0-9-]. */
-int server_realm_ok(const char *realm);
 /* The database file of a realm: db itself for "live", "db.REALM" for
  * any other. 0, or -1 when it does not fit in n. */
 int server_realm_path(const char *db, const char *realm, char *out, size_t n);

@@ -60,12 +60,7 @@ ops_of_drill() { sqlite "$1" "SELECT count(*) FROM ops WHERE station = 'drill'";
 # ---------------------------------------------------------------------
 # The server, three stations linked in live and synced once.
 
-for s in linhai duqiao taozhu; do
-	role=town
-	[ $s = linhai ] && role=command
-	"$DBIN" keygen $s --role $role --keys "$W/keys" >"$W/key.$s" 2>"$ERR"
-done
-chmod 600 "$W/keys"
+keys_for linhai duqiao taozhu
 SDB=$W/server.db
 server_up "$SDB"
 for s in linhai duqiao taozhu; do

@@ -58,12 +58,7 @@ sync_all() {
 # ---------------------------------------------------------------------
 # Keys, the server, three stations.
 
-for s in linhai datian gucheng; do
-	role=town
-	[ $s = linhai ] && role=command
-	"$DBIN" keygen $s --role $role --keys "$W/keys" >"$W/key.$s" 2>"$ERR"
-done
-chmod 600 "$W/keys"
+keys_for linhai datian gucheng
 KL=$(cat "$W/key.linhai")
 KD=$(cat "$W/key.datian")
 KG=$(cat "$W/key.gucheng")

@@ -171,12 +171,7 @@ T_START=$(date +%s)
 # ---------------------------------------------------------------------
 # Keys and the server.
 
-for s in linhai datian gucheng dongcheng duqiao jiangnan shangpan kuocang; do
-	role=town
-	[ $s = linhai ] && role=command
-	"$DBIN" keygen $s --role $role --keys "$W/keys" >"$W/key.$s" 2>"$ERR"
-done
-chmod 600 "$W/keys"
+keys_for linhai datian gucheng dongcheng duqiao jiangnan shangpan kuocang
 SDB=$W/server.db
 server_up "$SDB"
 
