@@ -518,6 +518,21 @@ body_matches(const cJSON *want, const cJSON *body)
 	return 1;
 }
 
+/* Does an operation's body name record as what it is about: a report or
+ * dispatch its incident, an answer its warning, a step its team? */
+static int
+about(const cJSON *body, const char *record)
+{
+	static const char *const refs[] = { "incident", "warning", "team",
+		"shelter", NULL };
+	int i;
+
+	for (i = 0; refs[i]; i++)
+		if (jstr(body, refs[i]) && strcmp(jstr(body, refs[i]), record) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 match_op(const struct op *op, void *ctx)
 {
@@ -533,8 +548,7 @@ match_op(const struct op *op, void *ctx)
 			  op->body))
 		return 0;
 	if (m->incident && strcmp(op->entity, m->incident) != 0 &&
-	    !(jstr(op->body, "incident") &&
-	      strcmp(jstr(op->body, "incident"), m->incident) == 0))
+	    !about(op->body, m->incident))
 		return 0;
 	if (m->best == 0 || at < m->best) {
 		m->best = at;
@@ -600,7 +614,15 @@ drill_score(struct db *db, int64_t now, cJSON **report)
 					/* A town that joined fires nothing: an inject has
 					 * come once its time has (the same clock). */
 					fired = joined ? now >= trigger : i < done;
-					snprintf(entity, sizeof entity, "drill-%d", i + 1);
+					/* The record it made, or the team or shelter
+					 * it acted on. */
+					snprintf(entity, sizeof entity, "%s",
+						 jstr(cJSON_GetObjectItem(inj, "fields"),
+						      "target") ? jstr(cJSON_GetObjectItem(
+						      inj, "fields"), "target") : "");
+					if (!entity[0])
+						snprintf(entity, sizeof entity, "drill-%d",
+							 i + 1);
 				}
 				i++;
 			}

@@ -190,6 +190,63 @@ scored_on_time_late_missed(void **state)
 	db_close(&db);
 }
 
+/* about_inject ties an answer to the warning the inject issued and a
+ * team's step to the team the inject acted on; another warning's answer
+ * or another team's step does not count. */
+static void
+about_warnings_and_teams(void **state)
+{
+	static const char text[] =
+		"{\"id\": \"t2\", \"title\": \"t\", \"hazard\": \"typhoon\",\n"
+		" \"injects\": [\n"
+		"  {\"id\": \"warn\", \"at_min\": 0, \"kind\": \"warning\", \"fields\":\n"
+		"   {\"hazard\": \"typhoon\", \"color\": \"blue\", \"text\": \"蓝色预警\",\n"
+		"    \"towns\": [\"datian\"]}},\n"
+		"  {\"id\": \"down\", \"at_min\": 0, \"kind\": \"team\", \"fields\":\n"
+		"   {\"target\": \"m02\", \"status\": \"out_of_service\"}}\n"
+		" ],\n"
+		" \"expect\": [\n"
+		"  {\"id\": \"ans\", \"title\": \"叫应\", \"after\": \"warn\", \"within_min\": 10,\n"
+		"   \"about_inject\": true, \"match\": {\"kind\": \"warning.answer\"}},\n"
+		"  {\"id\": \"back\", \"title\": \"恢复\", \"after\": \"down\", \"within_min\": 10,\n"
+		"   \"about_inject\": true, \"match\": {\"kind\": \"team.status\",\n"
+		"    \"body\": {\"status\": \"available\"}}}\n"
+		" ]\n"
+		"}\n";
+	struct db *db = drill_db_of("about.db", text, T0, 1);
+	cJSON *r = NULL, *towns;
+	char id[64];
+	int fired;
+	(void)state;
+
+	tclock_ms = T0 * 1000;
+	assert_int_equal(drill_tick(db, T0, &fired), 0);
+	assert_int_equal(fired, 2);
+	/* Another warning of the room's own, answered, and another team
+	 * back in service: neither is what the injects were about. */
+	tclock_ms = (T0 + 2 * 60) * 1000;
+	towns = cJSON_Parse("[\"datian\"]");
+	assert_int_equal(warning_issue(db, "typhoon", "blue", "另一条", towns, id),
+			 0);
+	cJSON_Delete(towns);
+	assert_int_equal(warning_answer(db, id, "datian", "值班员", id), 0);
+	assert_int_equal(team_set_status(db, "m01", "out_of_service"), 0);
+	assert_int_equal(team_set_status(db, "m01", "available"), 0);
+	assert_int_equal(drill_score(db, T0 + 3 * 60, &r), 0);
+	assert_string_equal(status_of(r, "ans"), "pending");
+	assert_string_equal(status_of(r, "back"), "pending");
+	cJSON_Delete(r);
+	/* Then the inject's warning answered and its team back. */
+	tclock_ms = (T0 + 5 * 60) * 1000;
+	assert_int_equal(warning_answer(db, "drill-1", "datian", "值班员", id), 0);
+	assert_int_equal(team_set_status(db, "m02", "available"), 0);
+	assert_int_equal(drill_score(db, T0 + 11 * 60, &r), 0);
+	assert_string_equal(status_of(r, "ans"), "on_time");
+	assert_string_equal(status_of(r, "back"), "on_time");
+	cJSON_Delete(r);
+	db_close(&db);
+}
+
 /* A drill is over once its last deadline and its last inject have both
  * passed: a twist after every deadline still happens. */
 static void
@@ -374,6 +431,7 @@ main(void)
 		cmocka_unit_test(not_a_drill),
 		cmocka_unit_test(scored_before_anything_fired),
 		cmocka_unit_test(over_after_the_last_inject),
+		cmocka_unit_test(about_warnings_and_teams),
 		cmocka_unit_test(injects_fire_on_the_drill_clock),
 		cmocka_unit_test(scored_on_time_late_missed),
 		cmocka_unit_test(county_drill_travels),
