@@ -49,6 +49,10 @@ pick_locale() {
 	if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then echo zh_CN.UTF-8; else echo C.UTF-8; fi
 }
 
+# A session that outlives the consoles: killing the last session ends the
+# tmux server, and a console started at that moment could reach the
+# server on its way out ("server exited unexpectedly") and never run.
+T -f /dev/null new-session -d -s keep -x 20 -y 5 "sleep 600"
 db=$dir/station.db
 dd init --station linhai --role command >/dev/null 2>&1 || { echo "not ok 1 - init"; exit 1; }
 ZH=$(pick_locale)
