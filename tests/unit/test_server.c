@@ -20,8 +20,6 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-static char keys_path[600], db_path[600];
-static pid_t srv_pid = -1;
 static char key_datian[SYNC_HEX], key_gucheng[SYNC_HEX], key_xian[SYNC_HEX];
 static struct db *datian;       /* a real station database */
 static char inc_datian[17];
@@ -1583,13 +1581,7 @@ setup(void **state)
 	struct station_info si;
 
 	(void)state;
-	bin = getenv("DUTYDESKD_BIN") ? getenv("DUTYDESKD_BIN") : "./dutydeskd";
-	setenv("DUTYDESK_ASSETS", getenv("DUTYDESK_ASSETS") ?
-	       getenv("DUTYDESK_ASSETS") : "assets", 1);
-	signal(SIGPIPE, SIG_IGN);
-	snprintf(keys_path, sizeof keys_path, "%s", tpath("keys"));
-	snprintf(db_path, sizeof db_path, "%s", tpath("server.db"));
-	snprintf(log_path, sizeof log_path, "%s", tpath("server.log"));
+	wire_setup();
 	datian = tdb_new("datian", ROLE_TOWN, 1);
 	if (station_identity(datian, &si) != 0)
 		return -1;
@@ -1601,17 +1593,10 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	if (srv_pid > 0) {
-		kill(srv_pid, SIGKILL);
-		child_wait(srv_pid, 5000);
-		fprintf(stderr, "server log: %s\n", log_path);
-	}
 	cJSON_Delete(datian_ops);
 	db_close(&datian);
 	db_close(&gucheng);
-	if (getenv("DUTYDESK_KEEP"))
-		fprintf(stderr, "kept %s\n", tpath(""));
-	tcleanup();
+	wire_teardown();
 	return 0;
 }
 

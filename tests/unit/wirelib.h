@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -28,11 +29,12 @@
 /* How long a single wait on the server may take before the test fails. */
 #define WAIT_MS 5000
 
-/* The server binary, where its stderr is logged, and the port of the
- * server under test: set by the including file, read by the helpers. */
+/* The server binary, its keys file, database and stderr log, its pid
+ * and port: set by wire_setup() and the including file. */
 static const char *bin;
-static char log_path[600];
+static char log_path[600], keys_path[600], db_path[600];
 static int port;
+static pid_t srv_pid = -1;
 
 /* ---- processes ---- */
 
@@ -426,6 +428,36 @@ login_as(struct cli *c, const char *station, const char *inc,
 	 const char *realm, const char *keyhex, char **auth_out)
 {
 	return login_reply(c, station, inc, realm, keyhex, auth_out, MSG_WELCOME);
+}
+
+/* What every wire test sets up first: the server binary ($DUTYDESKD_BIN,
+ * default ./dutydeskd), the assets, no SIGPIPE, and where the server's
+ * keys, database and log go. */
+static __attribute__((unused)) void
+wire_setup(void)
+{
+	bin = getenv("DUTYDESKD_BIN") ? getenv("DUTYDESKD_BIN") : "./dutydeskd";
+	setenv("DUTYDESK_ASSETS", getenv("DUTYDESK_ASSETS") ?
+	       getenv("DUTYDESK_ASSETS") : "assets", 1);
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(keys_path, sizeof keys_path, "%s", tpath("keys"));
+	snprintf(db_path, sizeof db_path, "%s", tpath("server.db"));
+	snprintf(log_path, sizeof log_path, "%s", tpath("server.log"));
+}
+
+/* And last: a server still running is killed (its log named), and the
+ * test's directory goes unless DUTYDESK_KEEP is set. */
+static __attribute__((unused)) void
+wire_teardown(void)
+{
+	if (srv_pid > 0) {
+		kill(srv_pid, SIGKILL);
+		child_wait(srv_pid, 5000);
+		fprintf(stderr, "server log: %s\n", log_path);
+	}
+	if (getenv("DUTYDESK_KEEP"))
+		fprintf(stderr, "kept %s\n", tpath(""));
+	tcleanup();
 }
 
 #endif /* DUTYDESK_WIRELIB_H */
