@@ -376,12 +376,11 @@ replica_refusals(struct db *db, cJSON **out, int64_t *upto)
 	int rc;
 
 	*out = NULL;
-	if (upto && (rc = refusals_seen(db, station, &seen)) == 0 &&
-	    (rc = db_int(db, upto, "SELECT coalesce(max(rowid), 0) FROM "
-			 "refused WHERE station IN (?, 'drill')", "s",
-			 station)) < 0)
-		return rc;
 	if ((rc = refusals_seen(db, station, &seen)))
+		return rc;
+	if (upto && (rc = db_int(db, upto, "SELECT coalesce(max(rowid), 0) FROM "
+				 "refused WHERE station IN (?, 'drill')", "s",
+				 station)) < 0)
 		return rc;
 	if (!(rows = cJSON_CreateArray()))
 		return DD_E_NOMEM;

@@ -1246,6 +1246,33 @@ cmd_handover_sheet(struct shell *sh, const struct cmd *c, struct args *a)
 				       opt(a, "gb18030") != NULL, stdout));
 }
 
+/* A drill runs in the console, beside a live database: 0 when it can. */
+static int
+drill_where(struct shell *sh, const struct cmd *c)
+{
+	if (!isatty(0) || !isatty(1))
+		return usage(c, "%s", "a drill runs in the console: a terminal");
+	if (access(sh->dbpath, F_OK) != 0)
+		return refuse("no live database at %s", sh->dbpath);
+	return 0;
+}
+
+/* The console on a prepared drill database (prepared: rc and why). */
+static int
+drill_console(struct shell *sh, int rc, const char *path, const char *why,
+	      const char *report)
+{
+	if (rc) {
+		fprintf(stderr, "dutydesk: %s\n", why);
+		return dd_exitcode(rc);
+	}
+	rc = console_main(path, sh->officer);
+	fprintf(stderr, "dutydesk: drill database %s%s%s%s\n", path,
+		report ? "; report " : "", report ? report : "",
+		report ? ".txt and .json" : "");
+	return rc;
+}
+
 static int
 cmd_drill_run(struct shell *sh, const struct cmd *c, struct args *a)
 {
@@ -1260,24 +1287,15 @@ cmd_drill_run(struct shell *sh, const struct cmd *c, struct args *a)
 	    (drill_report_gb18030 = drill_charset(opt(a, "report-charset"))) < 0)
 		return refuse("charset '%s' is utf-8 or gb18030",
 			      opt(a, "report-charset"));
-	if (!isatty(0) || !isatty(1))
-		return usage(c, "%s", "a drill runs in the console: a terminal");
-	if (access(sh->dbpath, F_OK) != 0)
-		return refuse("no live database at %s", sh->dbpath);
+	if ((rc = drill_where(sh, c)))
+		return rc;
 	rc = drill_prepare(sh->dbpath, a->pos[0], (int)speed,
 			   opt(a, "county") != NULL, path, sizeof path, why,
 			   sizeof why);
-	if (rc) {
-		fprintf(stderr, "dutydesk: %s\n", why);
-		return dd_exitcode(rc);
-	}
-	if (opt(a, "report"))
+	if (!rc && opt(a, "report"))
 		snprintf(console_drill_report, sizeof console_drill_report, "%s",
 			 opt(a, "report"));
-	rc = console_main(path, sh->officer);
-	fprintf(stderr, "dutydesk: drill database %s; report %s.txt and .json\n",
-		path, console_drill_report);
-	return rc;
+	return drill_console(sh, rc, path, why, console_drill_report);
 }
 
 static int
@@ -1295,18 +1313,11 @@ cmd_drill_join(struct shell *sh, const struct cmd *c, struct args *a)
 		return refuse("'%s' is not a drill's realm: drill join takes the "
 			      "realm of a running drill (drill-..., as its command "
 			      "station gives it)", a->pos[0]);
-	if (!isatty(0) || !isatty(1))
-		return usage(c, "%s", "a drill runs in the console: a terminal");
-	if (access(sh->dbpath, F_OK) != 0)
-		return refuse("no live database at %s", sh->dbpath);
-	if ((rc = drill_join_prepare(sh->dbpath, a->pos[0], (int)t * 1000, path,
-				     sizeof path, why, sizeof why))) {
-		fprintf(stderr, "dutydesk: %s\n", why);
-		return dd_exitcode(rc);
-	}
-	rc = console_main(path, sh->officer);
-	fprintf(stderr, "dutydesk: drill database %s\n", path);
-	return rc;
+	if ((rc = drill_where(sh, c)))
+		return rc;
+	rc = drill_join_prepare(sh->dbpath, a->pos[0], (int)t * 1000, path,
+				sizeof path, why, sizeof why);
+	return drill_console(sh, rc, path, why, NULL);
 }
 
 static int
