@@ -36,7 +36,7 @@ else
 fi
 
 for noun in incident response team dispatch supply shelter warning log \
-	    conflict import export backup restore init status handover; do
+	    conflict import export backup restore init status handover drill link; do
 	run dut "$noun" --help
 	if [ "$RC" = 0 ] && grep -q "$noun" "$OUT" && [ ! -s "$ERR" ]; then
 		pass "$noun --help: its commands on stdout, exit 0"
@@ -562,6 +562,21 @@ refused 1 "conflict ack: unknown conflict" -- c conflict ack response:flood:noth
 refused 2 "conflict ack: no id" -- c conflict ack
 refused 2 "conflict ack: too many arguments" -- c conflict ack a b
 refused 2 "conflict list: an unexpected argument" -- c conflict list all
+
+# ---------------------------------------------------------------------
+# drills: what is refused before any console opens
+
+refused 2 "drill run: no scenario" -- c drill run
+refused 1 "drill run --report-charset latin1" -- c drill run assets/drills/typhoon-danas.json --report-charset latin1
+check "drill run --report-charset latin1: the message names the charsets" grep -q "utf-8 or gb18030" "$ERR"
+refused 1 "drill run --speed 0" -- c drill run assets/drills/typhoon-danas.json --speed 0
+refused 2 "drill run: not in a terminal" -- c drill run assets/drills/typhoon-danas.json
+refused 2 "drill join: no realm" -- c drill join
+refused 1 "drill join live" -- c drill join live
+refused 1 "drill join of a realm that is not a drill's" -- c drill join "drill-A B"
+refused 2 "drill join --timeout 0" -- c drill join drill-20260101000000 --timeout 0
+check "drill join: no drill database was left behind" \
+	sh -c "! ls '$(dirname "$C")'/drill-* >/dev/null 2>&1"
 
 # ---------------------------------------------------------------------
 # export, backup, restore
