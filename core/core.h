@@ -421,11 +421,12 @@ int replica_ack_inc(struct db *db, const char *incarnation, int64_t upto,
  * *upto (if given) marks the newest listed, for replica_refusals_ack.
  * Caller frees. */
 int replica_refusals(struct db *db, cJSON **out, int64_t *upto);
-/* Station: operations waiting in the outbox under another incarnation
- * than inc (made before a restore, or a county-wide drill's own, of
- * another station than station): *others of them, *drill of those. */
-int replica_outbox_others(struct db *db, const char *inc,
-			  const char *station, int64_t *others, int64_t *drill);
+/* Station: the outbox, from its index (no operation is read): *first
+ * the lowest sequence waiting under incarnation inc (0: none), *others
+ * how many wait under another (made before a restore, or a county-wide
+ * drill's own), *drill of those not under station (the drill's). */
+int replica_outbox(struct db *db, const char *inc, const char *station,
+		   int64_t *first, int64_t *others, int64_t *drill);
 /* Station: how many refusals no officer has acknowledged yet. */
 int replica_refusals_unseen(struct db *db, int64_t *n);
 /* Station: the officer on duty has seen every refusal so far, or as far

@@ -405,14 +405,16 @@ replica_refusals(struct db *db, cJSON **out, int64_t *upto)
 }
 
 int
-replica_outbox_others(struct db *db, const char *inc, const char *station,
-		      int64_t *others, int64_t *drill)
+replica_outbox(struct db *db, const char *inc, const char *station,
+	       int64_t *first, int64_t *others, int64_t *drill)
 {
 	int rc;
 
-	*others = *drill = 0;
-	/* The outbox's own index: no operation body is read. */
-	if ((rc = db_int(db, others, "SELECT count(*) FROM ops WHERE local = 1 "
+	*first = *others = *drill = 0;
+	if ((rc = db_int(db, first, "SELECT coalesce(min(seq), 0) FROM ops WHERE "
+			 "local = 1 AND acked = 0 AND incarnation = ?", "s",
+			 inc)) < 0 ||
+	    (rc = db_int(db, others, "SELECT count(*) FROM ops WHERE local = 1 "
 			 "AND acked = 0 AND incarnation != ?", "s", inc)) < 0 ||
 	    (rc = db_int(db, drill, "SELECT count(*) FROM ops WHERE local = 1 "
 			 "AND acked = 0 AND incarnation != ? AND station != ?",

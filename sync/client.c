@@ -340,55 +340,29 @@ settings_load(struct link *l)
 	return 1;
 }
 
-struct scan {
-	const char *station, *inc;
-	int64_t first, stranded, drill;
-};
-
+/* How many of another incarnation wait (made before a restore, or a
+ * county-wide drill's setup and injects, which this command station
+ * delivers alike; in a drill's realm they grow as injects fire), and
+ * where the acknowledged prefix of our own operations ends. */
 static int
-scan_cb(const struct op *op, void *ctx)
+outbox_count(struct link *l, int64_t *first)
 {
-	struct scan *s = ctx;
-
-	if (strcmp(op->incarnation, s->inc) != 0) {
-		s->stranded++;
-		/* A county-wide drill's setup and injects, which this command
-		 * station delivers like an earlier incarnation's operations. */
-		s->drill += strcmp(op->station, s->station) != 0;
-	} else if (!s->first) {
-		s->first = op->seq;
-	}
-	return 0;
+	return replica_outbox(l->db, l->si.incarnation, l->si.station, first,
+			      &l->stranded, &l->stranded_drill);
 }
 
-/* Where the acknowledged prefix of our own operations ends, and how many
- * of an earlier incarnation wait (they cannot be sent under this one). */
 static int
 outbox_scan(struct link *l)
 {
-	struct scan s = { NULL, NULL, 0, 0, 0 };
+	int64_t first;
 	int rc;
 
-	if ((rc = station_identity(l->db, &l->si)))
-		return rc;
-	s.station = l->si.station;
-	s.inc = l->si.incarnation;
-	if ((rc = op_each(l->db, 1, scan_cb, &s)))
+	if ((rc = station_identity(l->db, &l->si)) ||
+	    (rc = outbox_count(l, &first)))
 		return rc;
 	l->seq = l->si.seq;
-	l->acked_upto = s.first ? s.first - 1 : l->si.seq;
-	l->stranded = s.stranded;
-	l->stranded_drill = s.drill;
+	l->acked_upto = first ? first - 1 : l->si.seq;
 	return 0;
-}
-
-/* How many of another incarnation wait, counted again: in a drill's
- * realm the drill this station runs adds its injects as they fire. */
-static int
-outbox_count(struct link *l)
-{
-	return replica_outbox_others(l->db, l->si.incarnation, l->si.station,
-				     &l->stranded, &l->stranded_drill);
 }
 
 static void
@@ -1099,12 +1073,13 @@ push_more(struct link *l)
 {
 	static const char head[] = "{\"type\":\"push\",\"ops\":[";
 	struct batch b;
+	int64_t first;
 	char *frame;
 	int rc;
 
 	if (l->phase != PH_SYNC || l->push_inflight || !l->conn)
 		return;
-	if (realm_is_drill(l->si.realm) && (rc = outbox_count(l)) < 0) {
+	if (realm_is_drill(l->si.realm) && (rc = outbox_count(l, &first)) < 0) {
 		conn_fail(l, "cannot read the outbox: %s", dberr(l, rc));
 		return;
 	}

@@ -246,6 +246,26 @@ refusals_listed_until_seen(void **state)
 
 	for (i = 0; i < 3; i++)
 		assert_int_equal(log_add(town, "note", "值班", id), 0);
+	{
+		/* The outbox from its index: 1..3 wait, none of another
+		 * incarnation; 1 acknowledged, 2 is the first waiting. */
+		struct station_info si;
+		int64_t first, others, drill;
+		assert_int_equal(station_identity(town, &si), 0);
+		assert_int_equal(replica_outbox(town, si.incarnation, si.station,
+						&first, &others, &drill), 0);
+		assert_int_equal(first, 1);
+		assert_int_equal(others, 0);
+		assert_int_equal(replica_ack(town, 1, NULL), 0);
+		assert_int_equal(replica_outbox(town, si.incarnation, si.station,
+						&first, &others, &drill), 0);
+		assert_int_equal(first, 2);
+		assert_int_equal(replica_outbox(town, "0000000000000000", si.station,
+						&first, &others, &drill), 0);
+		assert_int_equal(first, 0);
+		assert_int_equal(others, 2);
+		assert_int_equal(drill, 0);
+	}
 	assert_int_equal(replica_refusals(town, &list, NULL), 0);
 	assert_int_equal(cJSON_GetArraySize(list), 0);
 	cJSON_Delete(list);
