@@ -286,19 +286,10 @@ keys_readable_refused(void **state)
 static void
 server_starts(void **state)
 {
-	struct cli c;
-	int64_t end;
-
 	(void)state;
 	port = free_port();
 	srv_pid = server_start(keys_path, db_path, port, NULL, NULL);
-	end = now_ms() + 20000;
-	while (cli_try_open(&c, port) != 0) {
-		assert_int_equal(child_wait(srv_pid, 0), -1); /* still running */
-		assert_true(now_ms() < end);
-		nap(20);
-	}
-	cli_close(&c);
+	server_listening(srv_pid, port);
 }
 
 static void
@@ -1427,10 +1418,10 @@ watch_step(struct watch *w, int ms, int honest)
 static void
 timeouts_close_silent_peers(void **state)
 {
-	struct cli probe, silent, half, quiet, deaf, honest;
+	struct cli silent, half, quiet, deaf, honest;
 	struct watch ws = { &silent, 0, 0, 0, 0 }, wh = { &half, 0, 0, 0, 0 };
 	struct watch wq = { &quiet, 0, 0, 0, 0 }, wo = { &honest, 0, 0, 0, 0 };
-	int64_t t0, tq, end;
+	int64_t t0, tq;
 	char db3[600], nonce[SYNC_HEX];
 	cJSON *m, *ack;
 	pid_t pid;
@@ -1440,13 +1431,7 @@ timeouts_close_silent_peers(void **state)
 	snprintf(db3, sizeof db3, "%s", tpath("timeouts.db"));
 	pid = server_start(keys_path, db3, p, "--handshake-timeout=1",
 			   "--idle-timeout=2");
-	end = now_ms() + 20000;
-	while (cli_try_open(&probe, p) != 0) {
-		assert_int_equal(child_wait(pid, 0), -1);
-		assert_true(now_ms() < end);
-		nap(20);
-	}
-	cli_close(&probe);
+	server_listening(pid, p);
 	assert_true(log_line_has("handshake timeout 1 s", "idle timeout 2 s"));
 
 	t0 = now_ms();

@@ -222,19 +222,12 @@ have_settles(int64_t a, int64_t b, int ms)
 static void
 server_starts(void **state)
 {
-	struct cli c;
-	int64_t end, have = -1, head = -1;
+	int64_t have = -1, head = -1;
 
 	(void)state;
 	port = free_port();
 	srv_pid = server_start(keys_path, db_path, port, NULL, NULL);
-	end = now_ms() + 20000;
-	while (cli_try_open(&c, port) != 0) {
-		assert_int_equal(child_wait(srv_pid, 0), -1); /* still running */
-		assert_true(now_ms() < end);
-		nap(20);
-	}
-	cli_close(&c);
+	server_listening(srv_pid, port);
 	have = have_now(&head);
 	assert_int_equal(have, 0);
 	assert_int_equal(head, 0);
@@ -400,7 +393,7 @@ partial_then_silent(void **state)
 {
 	char silent_db[600], *text;
 	struct cli c;
-	int64_t have = -1, head = -1, t0, end;
+	int64_t have = -1, head = -1, t0;
 	int main_port = port, t;
 	cJSON *m = NULL;
 	size_t n;
@@ -410,13 +403,7 @@ partial_then_silent(void **state)
 	snprintf(silent_db, sizeof silent_db, "%s", tpath("silent.db"));
 	port = free_port();
 	pid = server_start(keys_path, silent_db, port, "--idle-timeout", "1");
-	end = now_ms() + 20000;
-	while (cli_try_open(&c, port) != 0) {
-		assert_int_equal(child_wait(pid, 0), -1);
-		assert_true(now_ms() < end);
-		nap(20);
-	}
-	cli_close(&c);
+	server_listening(pid, port);
 	text = push_text(0, 100, &n);
 	login_datian(&c, &have, NULL);
 	assert_int_equal(have, 0);

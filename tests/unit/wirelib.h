@@ -430,6 +430,22 @@ login_as(struct cli *c, const char *station, const char *inc,
 	return login_reply(c, station, inc, realm, keyhex, auth_out, MSG_WELCOME);
 }
 
+/* Wait (up to 20 s) until the server pid listens on at_port; it must
+ * not exit meanwhile. */
+static __attribute__((unused)) void
+server_listening(pid_t pid, int at_port)
+{
+	int64_t end = now_ms() + 20000;
+	struct cli c;
+
+	while (cli_try_open(&c, at_port) != 0) {
+		assert_int_equal(child_wait(pid, 0), -1); /* still running */
+		assert_true(now_ms() < end);
+		nap(20);
+	}
+	cli_close(&c);
+}
+
 /* What every wire test sets up first: the server binary ($DUTYDESKD_BIN,
  * default ./dutydeskd), the assets, no SIGPIPE, and where the server's
  * keys, database and log go. */
