@@ -389,8 +389,8 @@ void replica_op_digest(const struct op *op, char hex[65]);
  * refused one is not stored): its seq and digest. 1 found, 0 none. */
 int replica_last(struct db *db, const char *station, const char *inc,
 		 int64_t *seq, char hex[65]);
-/* The digest of the operation (station, incarnation, seq) held here:
- * 1 found, 0 not held. */
+/* The digest of this station's own operation (station, incarnation,
+ * seq), made here: 1 found, 0 not held. */
 int replica_digest(struct db *db, const char *station, const char *inc,
 		   int64_t seq, char hex[65]);
 /* Server: the highest server sequence given so far. */

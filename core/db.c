@@ -464,9 +464,19 @@ migrate(struct db *db)
 			       (long long)version, MIGRATIONS);
 	if (version == MIGRATIONS)
 		return 0;
-	if (db->rdonly)
-		return db_fail(db, DD_E_DB_NOINIT,
-			       "database needs an upgrade; open it read-write once");
+	if (db->rdonly) {
+		/* A command that only reads, on a database an older dutydesk
+		 * wrote: upgraded first on a connection of its own, as after
+		 * any upgrade of the program; this one then reads the new
+		 * schema. */
+		struct db *rw = NULL;
+		if ((rc = db_open(db->path, 0, &rw)))
+			db_fail(db, rc, "database needs an upgrade to schema %d, "
+				"which needs write access: %s", MIGRATIONS,
+				db_errmsg(rw));
+		db_close(&rw);
+		return rc;
+	}
 	for (i = (int)version; i < MIGRATIONS; i++) {
 		if ((rc = exec_plain(db, "BEGIN IMMEDIATE")))
 			return rc;

@@ -198,9 +198,12 @@ fail:
 static int
 next_seq(struct db *db, int64_t *seq)
 {
-	int rc = db_int(db, seq, "SELECT coalesce(max(seq), 0) + 1 FROM ops "
-			"WHERE station = ? AND incarnation = ?", "ss", DRILL_STATION,
-			DRILL_INC);
+	int rc = db_int(db, seq, "SELECT seq FROM heads WHERE station = ? AND "
+			"incarnation = ?", "ss", DRILL_STATION, DRILL_INC);
+
+	if (rc == 0)
+		*seq = 0;
+	++*seq;
 	return rc < 0 ? rc : 0;
 }
 
@@ -212,9 +215,7 @@ drill_op(struct db *db, const struct op *op, int county)
 	int rc = op_apply(db, op);
 
 	if (rc == 1 && county && (rc = db_exec(db, "UPDATE ops SET local = 1 "
-					       "WHERE station = ? AND incarnation = ? "
-					       "AND seq = ?", "ssi", op->station,
-					       op->incarnation, op->seq)) == 0)
+					       "WHERE n = ?", "i", db->last_op)) == 0)
 		rc = 1;
 	return rc;
 }

@@ -335,9 +335,8 @@ state_export(struct db *db, cJSON **out)
 			   "severity, received_at, cause, actions, trend, dead, "
 			   "injured, missing, trapped, evacuated, caller_unit, "
 			   "caller_name, caller_phone, notified, recorder, deleted, "
-			   "status, status_gen, status_at, (SELECT officer FROM ops "
-			   "WHERE entity = i.id AND kind = 'incident.open') AS "
-			   "officer FROM incidents i ORDER BY id")))
+			   "status, status_gen, status_at, opened_by AS officer "
+			   "FROM incidents i ORDER BY id")))
 		goto out;
 	arr = cJSON_GetObjectItemCaseSensitive(x, "incidents");
 	if ((rc = nest(db, arr, "id", "reports", "SELECT id, type, channel, text, "

@@ -64,8 +64,13 @@ incident_status_parse(const char *s)
 int
 apply_incident(struct db *db, const struct op *op)
 {
-	return record_put(db, op, "incidents", incident_schema,
-			  strcmp(op->kind, "incident.open") == 0);
+	int open = strcmp(op->kind, "incident.open") == 0;
+	int rc = record_put(db, op, "incidents", incident_schema, open);
+
+	if (rc == 0 && open)
+		rc = db_exec(db, "UPDATE incidents SET opened_by = ? WHERE id = ?",
+			     "ss", op->officer, op->entity);
+	return rc;
 }
 
 int
@@ -388,9 +393,8 @@ incident_get(struct db *db, const char *id, cJSON **out)
 	rc = db_rows(db, arr, "SELECT id, title, town, place, kind, severity, "
 		"received_at, cause, actions, trend, dead, injured, missing, trapped, "
 		"evacuated, caller_unit, caller_name, caller_phone, notified, "
-		"recorder, status, status_gen AS reopened, status_at, (SELECT officer "
-		"FROM ops WHERE entity = i.id AND kind = 'incident.open') AS officer "
-		"FROM incidents i WHERE id = ? AND deleted = 0 AND "
+		"recorder, status, status_gen AS reopened, status_at, "
+		"opened_by AS officer FROM incidents i WHERE id = ? AND deleted = 0 AND "
 		"received_at IS NOT NULL", "s", id);
 	if (rc || cJSON_GetArraySize(arr) == 0) {
 		cJSON_Delete(arr);

@@ -495,27 +495,79 @@ op_check(struct db *db, const struct op *op, const struct kind **kout)
 	return 0;
 }
 
+/* Whether op is held already, by the last sequence held of its
+ * incarnation and the gaps below it (schema step 2); when it is not, the
+ * gap it was in is made smaller, or the one it opens is recorded.
+ * Returns 1 held, 0 new (head: the last sequence held), negative on
+ * error. Exact whatever order operations arrive in. */
+static int
+op_held(struct db *db, const struct op *op, int64_t *head)
+{
+	int64_t lo = 0, hi = 0;
+	int rc;
+
+	*head = 0;
+	if ((rc = db_int(db, head, "SELECT seq FROM heads WHERE station = ? AND "
+			 "incarnation = ?", "ss", op->station,
+			 op->incarnation)) < 0)
+		return rc;
+	if (op->seq > *head)
+		return *head + 1 < op->seq
+		       ? db_exec(db, "INSERT INTO gaps(station, incarnation, lo, hi) "
+				 "VALUES(?, ?, ?, ?)", "ssii", op->station,
+				 op->incarnation, *head + 1, op->seq - 1)
+		       : 0;
+	if ((rc = db_int(db, &lo, "SELECT lo FROM gaps WHERE station = ? AND "
+			 "incarnation = ? AND lo <= ? ORDER BY lo DESC LIMIT 1",
+			 "ssi", op->station, op->incarnation, op->seq)) < 0 ||
+	    (rc == 1 && (rc = db_int(db, &hi, "SELECT hi FROM gaps WHERE "
+				     "station = ? AND incarnation = ? AND lo = ?",
+				     "ssi", op->station, op->incarnation, lo)) < 0))
+		return rc;
+	if (rc == 0 || hi < op->seq)
+		return 1;
+	if ((rc = db_exec(db, "DELETE FROM gaps WHERE station = ? AND "
+			  "incarnation = ? AND lo = ?", "ssi", op->station,
+			  op->incarnation, lo)) ||
+	    (lo < op->seq && (rc = db_exec(db, "INSERT INTO gaps(station, "
+					   "incarnation, lo, hi) VALUES(?, ?, ?, ?)",
+					   "ssii", op->station, op->incarnation,
+					   lo, op->seq - 1))) ||
+	    (op->seq < hi && (rc = db_exec(db, "INSERT INTO gaps(station, "
+					   "incarnation, lo, hi) VALUES(?, ?, ?, ?)",
+					   "ssii", op->station, op->incarnation,
+					   op->seq + 1, hi))))
+		return rc;
+	return 0;
+}
+
 static int
 op_store(struct db *db, const struct op *op, int local)
 {
-	char *body = cJSON_PrintUnformatted(op->body);
-	int64_t n;
+	char *body;
+	int64_t n, head;
 	int rc;
 
-	if (!body)
+	/* An operation already held is not stored again. */
+	if ((rc = op_held(db, op, &head)))
+		return rc < 0 ? rc : 0;
+	if (!(body = cJSON_PrintUnformatted(op->body)))
 		return DD_E_NOMEM;
-	/* An operation already held is not stored again: changes() says
-	 * whether this one is new. */
-	rc = db_exec(db, "INSERT OR IGNORE INTO ops(station, incarnation, seq, "
-		     "hlc, realm, officer, kind, entity, body, local) "
+	rc = db_exec(db, "INSERT INTO ops(station, incarnation, seq, hlc, realm, "
+		     "officer, kind, entity, body, local) "
 		     "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		     "ssiisssssd", op->station, op->incarnation, op->seq, op->hlc,
 		     op->realm, op->officer, op->kind, op->entity, body, local);
 	free(body);
 	if (rc)
 		return rc;
-	if (sqlite3_changes(db->h) == 0)
-		return 0;
+	db->last_op = sqlite3_last_insert_rowid(db->h);
+	if (op->seq > head &&
+	    (rc = db_exec(db, "INSERT INTO heads(station, incarnation, seq, n) "
+			  "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(station, incarnation) "
+			  "DO UPDATE SET seq = ?3, n = ?4", "ssii", op->station,
+			  op->incarnation, op->seq, db->last_op)))
+		return rc;
 	n = id_number(op->station, op->entity);
 	if (n > 0 && (rc = db_exec(db, "INSERT INTO counters(station, n) "
 				   "VALUES(?1, ?2) ON CONFLICT(station) DO UPDATE "
@@ -624,8 +676,8 @@ own_name(struct db *db, const struct op *op)
 	if (strcmp(db->self, op->station) != 0 ||
 	    strcmp(db->self_inc, op->incarnation) != 0)
 		return 0;
-	rc = db_int(db, NULL, "SELECT 1 FROM ops WHERE station = ? AND "
-		    "incarnation = ? AND seq = ?", "ssi", op->station,
+	rc = db_int(db, NULL, "SELECT 1 FROM ops WHERE local = 1 AND station = ? "
+		    "AND incarnation = ? AND seq = ?", "ssi", op->station,
 		    op->incarnation, op->seq);
 	if (rc < 0)
 		return rc;

@@ -29,6 +29,7 @@ struct db {
 	char path[4096];
 	char refusal[16];     /* code of the last refusal by replica_take */
 	int prep_err;         /* why the last db_prep failed */
+	int64_t last_op;      /* row (ops.n) of the operation last stored */
 	int wal_frames;       /* after the last commit (db_wal_manual) */
 	sqlite3_file *wal_deferred; /* its syncs are the caller's */
 	char err[512];

@@ -20,7 +20,7 @@ replica_have(struct db *db, const char *station, const char *inc,
 	int rc;
 
 	*seq = 0;
-	rc = db_int(db, seq, "SELECT max(s) FROM (SELECT max(seq) AS s FROM ops "
+	rc = db_int(db, seq, "SELECT max(s) FROM (SELECT seq AS s FROM heads "
 		    "WHERE station = ?1 AND incarnation = ?2 UNION ALL SELECT "
 		    "max(seq) FROM refused WHERE station = ?1 AND incarnation = ?2)",
 		    "ss", station, inc);
@@ -107,26 +107,16 @@ replica_op_digest(const struct op *op, char hex[65])
 	sodium_bin2hex(hex, 65, sum, sizeof sum);
 }
 
-/* The operation of station and incarnation with the highest seq at most
- * upto (INT64_MAX: the last): its seq and digest; 1 found, 0 none. */
+/* The digest of the operation the statement (bound) selects, and its
+ * seq; 1 found, 0 none. */
 static int
-digest_at_most(struct db *db, const char *station, const char *inc,
-	       int64_t upto, int64_t *seq, char hex[65])
+digest_of(struct db *db, sqlite3_stmt *st, int64_t *seq, char hex[65])
 {
-	sqlite3_stmt *st = db_prep(db, "SELECT station, incarnation, seq, hlc, "
-				   "realm, officer, kind, entity, body FROM ops "
-				   "WHERE station = ? AND incarnation = ? AND "
-				   "seq <= ? ORDER BY seq DESC LIMIT 1");
 	struct op op;
 	int rc, s;
 
 	*seq = 0;
 	hex[0] = 0;
-	if (!st)
-		return db_prep_err(db);
-	sqlite3_bind_text(st, 1, station, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, inc, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, upto);
 	if ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((rc = op_from_row(st, &op)) == 0) {
 			replica_op_digest(&op, hex);
@@ -145,21 +135,37 @@ int
 replica_last(struct db *db, const char *station, const char *inc,
 	     int64_t *seq, char hex[65])
 {
-	return digest_at_most(db, station, inc, INT64_MAX, seq, hex);
+	sqlite3_stmt *st = db_prep(db, "SELECT station, incarnation, seq, hlc, "
+				   "realm, officer, kind, entity, body FROM ops "
+				   "WHERE n = (SELECT n FROM heads WHERE station = ? "
+				   "AND incarnation = ?)");
+
+	*seq = 0;
+	hex[0] = 0;
+	if (!st)
+		return db_prep_err(db);
+	sqlite3_bind_text(st, 1, station, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, inc, -1, SQLITE_TRANSIENT);
+	return digest_of(db, st, seq, hex);
 }
 
 int
 replica_digest(struct db *db, const char *station, const char *inc,
 	       int64_t seq, char hex[65])
 {
+	sqlite3_stmt *st = db_prep(db, "SELECT station, incarnation, seq, hlc, "
+				   "realm, officer, kind, entity, body FROM ops "
+				   "WHERE local = 1 AND station = ? AND "
+				   "incarnation = ? AND seq = ?");
 	int64_t got = 0;
-	int rc = digest_at_most(db, station, inc, seq, &got, hex);
 
-	if (rc == 1 && got != seq) {
-		hex[0] = 0;
-		rc = 0;
-	}
-	return rc;
+	hex[0] = 0;
+	if (!st)
+		return db_prep_err(db);
+	sqlite3_bind_text(st, 1, station, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, inc, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, seq);
+	return digest_of(db, st, &got, hex);
 }
 
 int
@@ -222,10 +228,8 @@ replica_take(struct db *db, const struct op *op, int role, int64_t *sseq)
 		/* The server sequence is given inside the transaction, from
 		 * what is stored. */
 		if ((rc = replica_head(db, &head)) ||
-		    (rc = db_exec(db, "UPDATE ops SET server_seq = ? WHERE "
-				  "station = ? AND incarnation = ? AND seq = ?",
-				  "issi", head + 1, op->station, op->incarnation,
-				  op->seq)))
+		    (rc = db_exec(db, "UPDATE ops SET server_seq = ? WHERE n = ?",
+				  "ii", head + 1, db->last_op)))
 			return rc;
 		*sseq = head + 1;
 		return 1;
@@ -387,8 +391,8 @@ replica_refusals(struct db *db, cJSON **out, int64_t *upto)
 	rc = db_rows(db, rows, "SELECT r.seq, r.incarnation, o.kind, o.entity, "
 		     "o.officer, (o.hlc >> 16) / 1000 AS at, r.code, r.message, "
 		     "r.rowid <= ?2 AS seen FROM refused r LEFT JOIN ops o ON "
-		     "o.station = r.station AND o.incarnation = r.incarnation AND "
-		     "o.seq = r.seq WHERE r.station IN (?1, 'drill') AND "
+		     "o.local = 1 AND o.station = r.station AND o.incarnation = "
+		     "r.incarnation AND o.seq = r.seq WHERE r.station IN (?1, 'drill') AND "
 		     "r.rowid <= ?3 ORDER BY r.rowid", "sii",
 		     station, seen, upto ? *upto : INT64_MAX);
 	if (rc) {

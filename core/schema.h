@@ -117,6 +117,47 @@ static const char *const migrations[] = {
 "  to_officer TEXT, at INTEGER NOT NULL, officer TEXT, station TEXT);"
 "CREATE TABLE conflict_acks(id TEXT PRIMARY KEY, officer TEXT,"
 "  at INTEGER);",
+/* 2: the operation log laid out for appends. Rows are kept in the order
+ * they arrive (n); what a replica holds of each incarnation is the last
+ * sequence in heads, less the sequences below it recorded in gaps (not
+ * held yet: they came out of order, or were refused at the server). An
+ * operation taken from another station then writes the log's last page
+ * and one small shared table, not a page of its own station's in each
+ * index keyed by station. Only this station's own operations keep an
+ * index by identity (ops_own). Who opened an incident is kept on it. */
+"CREATE TABLE ops_new(n INTEGER PRIMARY KEY,"
+"  station TEXT NOT NULL, incarnation TEXT NOT NULL, seq INTEGER NOT NULL,"
+"  hlc INTEGER NOT NULL, realm TEXT NOT NULL, officer TEXT NOT NULL,"
+"  kind TEXT NOT NULL, entity TEXT NOT NULL, body TEXT NOT NULL,"
+"  local INTEGER NOT NULL DEFAULT 0, acked INTEGER NOT NULL DEFAULT 0,"
+"  server_seq INTEGER, refused TEXT);"
+"INSERT INTO ops_new(station, incarnation, seq, hlc, realm, officer, kind,"
+"  entity, body, local, acked, server_seq, refused)"
+"  SELECT station, incarnation, seq, hlc, realm, officer, kind, entity, body,"
+"  local, acked, server_seq, refused FROM ops"
+"  ORDER BY server_seq IS NULL, server_seq, station, incarnation, seq;"
+"CREATE TABLE heads(station TEXT NOT NULL, incarnation TEXT NOT NULL,"
+"  seq INTEGER NOT NULL, n INTEGER NOT NULL,"
+"  PRIMARY KEY(station, incarnation)) WITHOUT ROWID;"
+"INSERT INTO heads SELECT station, incarnation, seq, n FROM (SELECT station,"
+"  incarnation, seq, n, row_number() OVER (PARTITION BY station, incarnation"
+"  ORDER BY seq DESC) AS k FROM ops_new) WHERE k = 1;"
+"CREATE TABLE gaps(station TEXT NOT NULL, incarnation TEXT NOT NULL,"
+"  lo INTEGER NOT NULL, hi INTEGER NOT NULL,"
+"  PRIMARY KEY(station, incarnation, lo)) WITHOUT ROWID;"
+"INSERT INTO gaps SELECT station, incarnation, prev + 1, seq - 1 FROM"
+"  (SELECT station, incarnation, seq, lag(seq, 1, 0) OVER (PARTITION BY"
+"  station, incarnation ORDER BY seq) AS prev FROM ops_new)"
+"  WHERE seq > prev + 1;"
+"ALTER TABLE incidents ADD COLUMN opened_by TEXT;"
+"UPDATE incidents SET opened_by = (SELECT officer FROM ops"
+"  WHERE entity = incidents.id AND kind = 'incident.open');"
+"DROP TABLE ops;"
+"ALTER TABLE ops_new RENAME TO ops;"
+/* The outbox: only what waits for an acknowledgement. */
+"CREATE INDEX ops_outbox ON ops(seq) WHERE local = 1 AND acked = 0;"
+"CREATE INDEX ops_own ON ops(station, incarnation, seq) WHERE local = 1;"
+"CREATE INDEX ops_server ON ops(server_seq) WHERE server_seq IS NOT NULL;",
 };
 
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

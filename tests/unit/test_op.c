@@ -462,6 +462,49 @@ apply_twice(void **state)
 	db_close(&db);
 }
 
+/* What is held is known by the last sequence of each incarnation and
+ * the gaps below it: exact whatever order the operations come in. A
+ * second station given the same operations in order ends the same. */
+static void
+held_in_any_order(void **state)
+{
+	static const int order[] = { 5, 2, 5, 9, 1, 3, 2, 7, 4, 6, 8, 9, 1 };
+	static const int fresh[] = { 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1, 0, 0 };
+	struct db *db = tdb_new("datian", ROLE_TOWN, 0);
+	struct db *inorder = tdb_new("taozhu", ROLE_TOWN, 0);
+	int64_t before = tnops(db);
+	char id[64], *x0, *x1;
+	struct op op;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof order / sizeof order[0]; i++) {
+		snprintf(id, sizeof id, "gucheng-%d", order[i]);
+		mkop(&op, LOG, id, NOTE_BODY);
+		op.seq = order[i];
+		assert_int_equal(op_apply(db, &op), fresh[i]);
+		op_clear(&op);
+	}
+	assert_int_equal(tnops(db), before + 9);
+	for (i = 1; i <= 9; i++) {
+		snprintf(id, sizeof id, "gucheng-%zu", i);
+		mkop(&op, LOG, id, NOTE_BODY);
+		op.seq = (int64_t)i;
+		assert_int_equal(op_apply(db, &op), 0);
+		assert_int_equal(op_apply(inorder, &op), 1);
+		op_clear(&op);
+	}
+	assert_int_equal(tnops(db), before + 9);
+	x0 = texport(db);
+	x1 = texport(inorder);
+	assert_non_null(strstr(x0, "gucheng-9"));
+	assert_string_equal(x0, x1);
+	free(x0);
+	free(x1);
+	db_close(&db);
+	db_close(&inorder);
+}
+
 /* An operation under this station's own name and incarnation that the
  * station does not hold can only be forged or damaged: the station is
  * the sole author of that sequence. It is refused, and the station's own
@@ -640,6 +683,7 @@ main(void)
 		cmocka_unit_test(json_refusals),
 		cmocka_unit_test(apply_refusals),
 		cmocka_unit_test(apply_twice),
+		cmocka_unit_test(held_in_any_order),
 		cmocka_unit_test(own_name_not_held_refused),
 		cmocka_unit_test(json_test_suite),
 	};

@@ -1,0 +1,92 @@
+#!/bin/sh
+# migrate.sh - a county upgrading from schema 1: two stations and the
+# server, made and synced by the binaries of commit 9bd3f17 (see
+# tests/data/schema1/make.sh), opened by today's. Each database is
+# upgraded in place when first opened and exports the same bytes as
+# before; what each holds is known exactly (heads and gaps), so syncing
+# again pushes only what was waiting, doubles nothing, and converges.
+#
+# Run from the repository root: sh tests/shell/migrate.sh
+set -u
+# shellcheck source=tests/shell/lib.sh.inc
+. "$(dirname "$0")/lib.sh.inc"
+
+need_dutydeskd
+CLEANUP='stop_server'
+FIX=$PWD/tests/data/schema1
+
+d() { "$BIN" --db "$W/datian.db" "$@"; }
+l() { "$BIN" --db "$W/linhai.db" "$@"; }
+SDB=$W/server.db
+
+for s in datian linhai server; do
+	zcat "$FIX/$s.sql.gz" | sqlite3 -batch "$W/$s.db"
+	zcat "$FIX/$s.export.json.gz" >"$W/$s.before"
+done
+check "the fixtures are schema 1" \
+	test "$(sqlite "$W/datian.db" 'PRAGMA user_version')" = 1
+n_ops_before=$(sqlite "$W/datian.db" 'SELECT count(*) FROM ops')
+
+# ---- opened by today's binaries: upgraded, the same state ----
+run d export --json
+check "datian upgraded on opening exports the bytes it did before" \
+	cmp -s "$OUT" "$W/datian.before"
+run l export --json
+check "linhai too" cmp -s "$OUT" "$W/linhai.before"
+run "$DBIN" --db "$SDB" export --json
+check "the server's database too" cmp -s "$OUT" "$W/server.before"
+for s in datian linhai server; do
+	check "$s is at schema 2" \
+		test "$(sqlite "$W/$s.db" 'PRAGMA user_version')" = 2
+	if integrity_ok "$W/$s.db"; then
+		pass "$s passes the integrity check"
+	else
+		fail "$s passes the integrity check" "$_ic"
+	fi
+done
+check "every operation kept" \
+	test "$(sqlite "$W/datian.db" 'SELECT count(*) FROM ops')" = "$n_ops_before"
+check "a head for each incarnation held, at its last sequence" test "$(sqlite \
+	"$W/datian.db" "SELECT count(*) FROM heads h WHERE seq = (SELECT max(seq)
+	FROM ops o WHERE o.station = h.station AND o.incarnation = h.incarnation)
+	AND n = (SELECT n FROM ops o WHERE o.station = h.station AND
+	o.incarnation = h.incarnation AND o.seq = h.seq)")" = \
+	"$(sqlite "$W/datian.db" "SELECT count(DISTINCT station || '/' ||
+	incarnation) FROM ops")"
+check "who opened each incident is kept on it" test "$(sqlite \
+	"$W/datian.db" "SELECT opened_by FROM incidents WHERE title = '积水'")" = 赵强
+run d status --json
+check "the upgraded town still has one operation waiting" \
+	grep -q '"queued":[[:space:]]*1,' "$OUT"
+
+# ---- and they go on syncing with the upgraded server ----
+cp "$FIX/keys" "$W/keys"
+chmod 600 "$W/keys"
+server_up "$SDB"
+d link --server "$SRV" --key "$(sqlite "$W/datian.db" \
+	"SELECT value FROM meta WHERE key = 'server_key'")" >/dev/null 2>&1
+l link --server "$SRV" --key "$(sqlite "$W/linhai.db" \
+	"SELECT value FROM meta WHERE key = 'server_key'")" >/dev/null 2>&1
+run d sync
+check "datian syncs: pushes its one waiting operation, pulls nothing" \
+	grep -q "pushed 1, pulled 0, refused 0" "$ERR"
+run l sync
+check "linhai pulls just that one" grep -q "pushed 0, pulled 1, refused 0" "$ERR"
+expect_id "a new report after the upgrade" -- d incident add --town datian \
+	--title "涵洞积水"
+run d sync
+run l sync
+check "linhai gets it" grep -q "pulled 1," "$ERR"
+d export --json >"$W/x.datian" 2>/dev/null
+l export --json >"$W/x.linhai" 2>/dev/null
+"$DBIN" --db "$SDB" export --json >"$W/x.server" 2>/dev/null
+check "the three export the same bytes" \
+	sh -c 'cmp -s "$1" "$2" && cmp -s "$1" "$3"' - "$W/x.datian" \
+	"$W/x.linhai" "$W/x.server"
+check "nothing doubled on the server (one row per identity)" test "$(sqlite \
+	"$SDB" "SELECT count(*) - count(DISTINCT station || '/' || incarnation ||
+	'/' || seq) FROM ops")" = 0
+check "the server's sequence has no repeats" test "$(sqlite "$SDB" \
+	"SELECT count(server_seq) - count(DISTINCT server_seq) FROM ops")" = 0
+stop_server
+finish
