@@ -123,11 +123,12 @@ int db_data_version(struct db *db, int64_t *v);
  * threshold: db_wal_manual() stops the automatic ones on db and
  * db_wal_frames() then says how many frames its last commit left in the
  * write-ahead log. db_checkpoint() copies what it can into the database
- * without waiting for anyone; *left is what it could not (frames
- * committed meanwhile), so a caller can finish with a short one. */
+ * without waiting for anyone: *frames is the log as it found it, *copied
+ * how many of its frames the database now holds (the log starts over at
+ * the next transaction begun when that is all of them). */
 void db_wal_manual(struct db *db);
 int db_wal_frames(const struct db *db);
-int db_checkpoint(struct db *db, int *left);
+int db_checkpoint(struct db *db, int *frames, int *copied);
 /* Commits on db no longer wait for the disk: the caller must fdatasync()
  * the descriptor returned (from any thread) after a commit and before it
  * tells anyone that what was committed is safe. Only for a caller that

@@ -627,19 +627,19 @@ db_wal_frames(const struct db *db)
 }
 
 int
-db_checkpoint(struct db *db, int *left)
+db_checkpoint(struct db *db, int *frames, int *copied)
 {
-	int frames = 0, copied = 0, rc;
+	int rc;
 
+	*frames = *copied = 0;
 	/* The log is synced before its pages are copied over the database,
 	 * so a checkpoint never runs with the syncs deferred. */
 	if (db->wal_deferred)
 		vfs_defer(db->wal_deferred, 0);
 	rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
-				       &frames, &copied);
+				       frames, copied);
 	if (db->wal_deferred)
 		vfs_defer(db->wal_deferred, 1);
-	*left = frames > copied ? frames - copied : 0;
 	return rc == SQLITE_BUSY ? 0 : db_rc(db, rc);
 }
 

@@ -26,16 +26,21 @@
 #define LINGER_MS 1000    /* a closing peer's time to read our last frame */
 #define STOP_MS 2000      /* in-flight writes' time to finish at a stop */
 #define READ_BUF 65536
-/* Checkpoints: started on a worker thread with its own connection once
- * the WAL holds CKPT_FRAMES frames, so the loop never copies pages into
- * the database or waits for that sync; what was committed meanwhile is
- * copied by another round, or by the loop itself when it is at most
- * CKPT_TAIL frames (which lets the WAL start over). Past CKPT_HARD the
- * loop checkpoints itself between the worker's rounds, to bound the
- * file. One round runs at a time in the whole server, so that the
- * workers stay free for the syncs every acknowledgement waits for. */
-#define CKPT_FRAMES 1000
-#define CKPT_TAIL 256
+/* Checkpoints: once the WAL holds CKPT_FRAMES frames, a round on a
+ * worker thread (with a connection of its own) copies them into the
+ * database while the loop goes on committing. What was committed
+ * meanwhile is copied by a second, short round during which the realm
+ * is held: the transaction open then is committed, its connections are
+ * not read, and no transaction begins until the round ends. The WAL
+ * then holds nothing the database lacks, and the next transaction
+ * starts it over from its beginning, so it stays about CKPT_FRAMES
+ * long and each sync writes over blocks the file has, rather than
+ * growing it (which makes every fdatasync write the inode too). Past
+ * CKPT_HARD frames (rounds that keep failing) the loop checkpoints
+ * itself, to bound the file. One round runs at a time in the whole
+ * server, so that the workers stay free for the syncs every
+ * acknowledgement waits for. */
+#define CKPT_FRAMES 4000
 #define CKPT_HARD 32768
 
 /* ---- logging ---- */
@@ -182,7 +187,11 @@ struct realm {
 	char path[4096];
 	uv_work_t ckpt;            /* the worker's round */
 	struct db *ckpt_db;        /* its connection, used only there */
-	int ckpt_busy, ckpt_rc, ckpt_left;
+	int ckpt_busy, ckpt_rc;
+	int ckpt_frames, ckpt_copied; /* what the round found and copied */
+	int ckpt_tail;             /* the round runs with the realm held */
+	int ckpt_next;             /* no round before the WAL is this long */
+	int hold;                  /* no push is taken until it ends */
 	char ckpt_err[300];
 };
 
@@ -216,6 +225,7 @@ struct conn {
 	unsigned shut_started : 1;
 	unsigned shut_done : 1;
 	unsigned paused : 1;       /* catch-up pending: no reading */
+	unsigned held : 1;         /* its realm is held: no reading */
 	unsigned live : 1;         /* caught up: gets relays */
 	unsigned known : 1;        /* the hello's station has a key */
 	uint64_t id;
@@ -1336,7 +1346,7 @@ ckpt_work(uv_work_t *w)
 	struct realm *r = w->data;
 
 	r->ckpt_err[0] = 0;
-	r->ckpt_left = 0;
+	r->ckpt_frames = r->ckpt_copied = 0;
 	if (!r->ckpt_db && (r->ckpt_rc = db_open(r->path, 0, &r->ckpt_db))) {
 		snprintf(r->ckpt_err, sizeof r->ckpt_err, "%s",
 			 *db_errmsg(r->ckpt_db) ? db_errmsg(r->ckpt_db)
@@ -1344,47 +1354,105 @@ ckpt_work(uv_work_t *w)
 		db_close(&r->ckpt_db);
 		return;
 	}
-	if ((r->ckpt_rc = db_checkpoint(r->ckpt_db, &r->ckpt_left)))
+	if ((r->ckpt_rc = db_checkpoint(r->ckpt_db, &r->ckpt_frames,
+					&r->ckpt_copied)))
 		snprintf(r->ckpt_err, sizeof r->ckpt_err, "%s",
 			 db_errmsg(r->ckpt_db));
+}
+
+static void realm_commit(struct realm *r);
+static void realm_checkpoint(struct server *srv, struct realm *r);
+
+/* The realm is no longer held: its connections are read again. */
+static void
+realm_release(struct realm *r)
+{
+	struct conn *c;
+
+	r->hold = 0;
+	for (c = r->srv->conns; c; c = c->next)
+		if (c->realm == r && c->held) {
+			c->held = 0;
+			if (!c->paused)
+				conn_read_start(c);
+			conn_process(c);
+		}
 }
 
 static void
 ckpt_done(uv_work_t *w, int status)
 {
 	struct realm *r = w->data;
+	struct server *srv = r->srv;
+	/* Committed since the round looked, or left uncopied. */
+	int left = db_wal_frames(r->db) - r->ckpt_copied, tail = r->ckpt_tail;
 
 	r->ckpt_busy = 0;
-	r->srv->ckpt_rounds--;
-	if (status == 0 && r->ckpt_rc)
+	r->ckpt_tail = 0;
+	srv->ckpt_rounds--;
+	if (status != 0 || r->ckpt_rc) {
 		server_log(SLOG_WARN, "realm %s: checkpoint: %s (tried again "
-			   "later)", r->name, r->ckpt_err);
+			   "later)", r->name, status ? uv_strerror(status)
+			   : r->ckpt_err);
+		if (r->hold)
+			realm_release(r);
+		return;
+	}
+	if (left <= 0 || srv->stopping) {
+		/* All in the database: the next transaction starts the log
+		 * over. */
+		r->ckpt_next = 0;
+		if (r->hold)
+			realm_release(r);
+		return;
+	}
+	if (tail) {
+		/* Something pins the log (a reader of an older snapshot, such
+		 * as an export running): the pushes go on, and the next round
+		 * waits for CKPT_FRAMES / 4 more frames. */
+		server_log(SLOG_DEBUG, "realm %s: %d frames still to copy after a "
+			   "held round", r->name, left);
+		r->ckpt_next = db_wal_frames(r->db) + CKPT_FRAMES / 4;
+		realm_release(r);
+		return;
+	}
+	/* Hold the realm for the tail: the open transaction is committed
+	 * first (now, or when the sync running ends). */
+	r->hold = 1;
+	if (r->txn && !r->syncing)
+		realm_commit(r);
+	else
+		realm_checkpoint(srv, r);
 }
 
-/* After a commit: start, continue or finish copying the WAL into the
- * database (see CKPT_FRAMES). */
+/* After a commit, or a round: start the round due, if any (see
+ * CKPT_FRAMES). */
 static void
 realm_checkpoint(struct server *srv, struct realm *r)
 {
-	int frames = db_wal_frames(r->db), left, rc;
+	int frames = db_wal_frames(r->db), copied, rc;
 
-	/* The worker's round decides what comes next (ckpt_* are its). */
 	if (r->ckpt_busy)
 		return;
-	if (frames >= CKPT_HARD || (r->ckpt_left > 0 && r->ckpt_left <= CKPT_TAIL)) {
-		r->ckpt_left = 0;
-		if ((rc = db_checkpoint(r->db, &left)))
+	if (r->hold) {
+		/* The tail round, once nothing is left uncommitted. */
+		if (r->txn)
+			return;
+	} else if (frames >= CKPT_HARD) {
+		if ((rc = db_checkpoint(r->db, &frames, &copied)))
 			server_log(SLOG_WARN, "realm %s: checkpoint: %s", r->name,
 				   db_errmsg(r->db));
 		return;
-	}
-	if (srv->stopping || srv->ckpt_rounds > 0 ||
-	    (frames < CKPT_FRAMES && r->ckpt_left == 0))
+	} else if (srv->stopping || srv->ckpt_rounds > 0 ||
+		   frames < CKPT_FRAMES || frames < r->ckpt_next) {
 		return;
-	r->ckpt_left = 0;
+	}
 	if (uv_queue_work(&srv->loop, &r->ckpt, ckpt_work, ckpt_done) == 0) {
 		r->ckpt_busy = 1;
+		r->ckpt_tail = r->hold;
 		srv->ckpt_rounds++;
+	} else if (r->hold) {
+		realm_release(r);
 	}
 }
 
@@ -1420,8 +1488,6 @@ sync_work(uv_work_t *w)
 	r->sync_err = fdatasync(r->sync_fd) == 0 ? 0 : errno;
 }
 
-static void realm_commit(struct realm *r);
-
 static void server_stop(struct server *srv);
 
 /* The log could not be made durable. What it holds is uncertain (Linux
@@ -1456,10 +1522,13 @@ sync_done(uv_work_t *w, int status)
 		return;
 	}
 	r->committed = r->sync_head;
-	realm_answer(r->srv, r, list, 0);
-	/* What arrived during the sync is the next group. */
+	/* What arrived during the sync is the next group: committed, and
+	 * its sync started, before this group's acks go out, so the disk
+	 * works while the loop writes them. Acks and relays still leave in
+	 * commit order: the next group's wait for its own sync. */
 	if (r->txn)
 		realm_commit(r);
+	realm_answer(r->srv, r, list, 0);
 }
 
 /* Commit the realm's open transaction; answer its pushes once the log
@@ -1489,16 +1558,15 @@ realm_commit(struct realm *r)
 	if (r->sync_fd >= 0) {
 		r->spend = list;
 		r->sync_head = head;
-		if (uv_queue_work(&srv->loop, &r->sync, sync_work, sync_done) == 0) {
+		if ((rc = uv_queue_work(&srv->loop, &r->sync, sync_work,
+					sync_done)) == 0) {
 			r->syncing = 1;
 			realm_checkpoint(srv, r);
-			return;
+		} else {
+			r->spend = NULL;
+			sync_failed(r, list, uv_strerror(rc));
 		}
-		r->spend = NULL;
-		if (fdatasync(r->sync_fd) != 0) {
-			sync_failed(r, list, strerror(errno));
-			return;
-		}
+		return;
 	}
 	r->committed = head;
 	realm_answer(srv, r, list, 0);
@@ -1597,6 +1665,13 @@ conn_process(struct conn *c)
 	int r;
 
 	while (c->state != C_CLOSING && !c->paused) {
+		/* A held realm (its checkpoint's tail): nothing is taken or
+		 * read until the round ends (realm_release). */
+		if (c->realm && c->realm->hold) {
+			c->held = 1;
+			conn_read_stop(c);
+			break;
+		}
 		if ((r = frame_next(&c->fr, &frame, &n)) == 0)
 			break;
 		if (r < 0) {

@@ -61,7 +61,7 @@ gathered_writes_read_back(void **state)
 {
 	struct db *db = tdb_new("datian", ROLE_TOWN, 1);
 	char path[600];
-	int left = -1;
+	int frames = -1, copied = -2;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s", tpath("datian.db"));
@@ -72,8 +72,8 @@ gathered_writes_read_back(void **state)
 	add_incidents(db, 50);
 	assert_int_equal(plain_count(path, "incidents"), 1550);
 	db_wal_manual(db);
-	assert_int_equal(db_checkpoint(db, &left), 0);
-	assert_int_equal(left, 0);
+	assert_int_equal(db_checkpoint(db, &frames, &copied), 0);
+	assert_int_equal(copied, frames);
 	assert_int_equal(plain_count(path, "incidents"), 1550);
 	db_close(&db);
 	assert_int_equal(plain_count(path, "incidents"), 1550);
@@ -87,7 +87,7 @@ deferred_syncs(void **state)
 {
 	struct db *db = tdb_new("gucheng", ROLE_TOWN, 1), *ro = NULL;
 	char path[600];
-	int fd, left = -1;
+	int fd, frames = -1, copied = -2;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s", tpath("gucheng.db"));
@@ -98,8 +98,8 @@ deferred_syncs(void **state)
 	assert_true(db_wal_frames(db) > 0);
 	assert_int_equal(fdatasync(fd), 0);
 	assert_int_equal(plain_count(path, "incidents"), 200);
-	assert_int_equal(db_checkpoint(db, &left), 0);
-	assert_int_equal(left, 0);
+	assert_int_equal(db_checkpoint(db, &frames, &copied), 0);
+	assert_int_equal(copied, frames);
 	add_incidents(db, 20);
 	db_close(&db);
 	assert_int_equal(plain_count(path, "incidents"), 220);
@@ -121,15 +121,15 @@ rolled_back_spill_stays_out(void **state)
 	struct db *a = tdb_new("dayang", ROLE_TOWN, 0), *b = NULL;
 	char path[600];
 	int64_t n = 0;
-	int left;
+	int frames, copied;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s", tpath("dayang.db"));
 	assert_int_equal(db_exec(a, "CREATE TABLE t(x)", NULL), 0);
 	assert_int_equal(db_open(path, 0, &b), 0);
 	/* The log starts over: a's pages and then b's go to its start. */
-	assert_int_equal(db_checkpoint(b, &left), 0);
-	assert_int_equal(left, 0);
+	assert_int_equal(db_checkpoint(b, &frames, &copied), 0);
+	assert_int_equal(copied, frames);
 	db_cache_kb(a, 40);
 	assert_int_equal(db_exec(a, "BEGIN", NULL), 0);
 	assert_int_equal(db_exec(a, "INSERT INTO t SELECT randomblob(900) FROM "

@@ -21,6 +21,8 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <sqlite3.h>
+
 #define FIRST 300       /* operations of the frame cut in half */
 #define SECOND 500      /* of the frame cut after its write (FIN) */
 #define THIRD 500       /* of the frame cut after its write (reset) */
@@ -397,13 +399,12 @@ partial_then_silent(void **state)
 	int main_port = port, t;
 	cJSON *m = NULL;
 	size_t n;
-	pid_t pid;
 
 	(void)state;
 	snprintf(silent_db, sizeof silent_db, "%s", tpath("silent.db"));
 	port = free_port();
-	pid = server_start(keys_path, silent_db, port, "--idle-timeout", "1");
-	server_listening(pid, port);
+	srv2_pid = server_start(keys_path, silent_db, port, "--idle-timeout", "1");
+	server_listening(srv2_pid, port);
 	text = push_text(0, 100, &n);
 	login_datian(&c, &have, NULL);
 	assert_int_equal(have, 0);
@@ -420,8 +421,74 @@ partial_then_silent(void **state)
 	cli_close(&c);
 	assert_int_equal(have_now(&head), 0);
 	assert_int_equal(head, 0);
-	assert_int_equal(kill(pid, SIGTERM), 0);
-	assert_int_equal(child_wait(pid, 10000), 0);
+	assert_int_equal(kill(srv2_pid, SIGTERM), 0);
+	assert_int_equal(child_wait(srv2_pid, 10000), 0);
+	srv2_pid = -1;
+	port = main_port;
+}
+
+/* Push outbox operations [from, to) one per frame, each acknowledged. */
+static void
+push_each(struct cli *c, int from, int to)
+{
+	int i;
+
+	for (i = from; i < to; i++) {
+		size_t n;
+		char *text = push_text(i, i + 1, &n);
+		push_expect(c, text, n, i + 1);
+		free(text);
+	}
+}
+
+/* A long stream of pushes, one operation each (a commit each) against
+ * a server of its own: the checkpoints keep up and the write-ahead log
+ * starts over, so its file stays about CKPT_FRAMES (4000) frames long
+ * where the stream writes over four times that. Before, rounds never
+ * caught up with the commits made meanwhile and the file grew to 32768
+ * frames, every sync growing it. Everything acknowledged is held. Then
+ * a reader keeps an old snapshot open (an export running) so no round
+ * can finish: the pushes are still taken, none waits on it. */
+static void
+wal_starts_over(void **state)
+{
+	char db[600], wal[620];
+	int main_port = port, before = cJSON_GetArraySize(outbox), total;
+	int64_t have = -1;
+	sqlite3 *reader = NULL;
+	struct stat st;
+	struct cli c;
+
+	(void)state;
+	make_incidents(3500);
+	total = before + 3500;
+	reload_outbox(total);
+	snprintf(db, sizeof db, "%s", tpath("long.db"));
+	snprintf(wal, sizeof wal, "%s-wal", db);
+	port = free_port();
+	srv2_pid = server_start(keys_path, db, port, NULL, NULL);
+	server_listening(srv2_pid, port);
+	login_datian(&c, &have, NULL);
+	assert_int_equal(have, 0);
+	push_each(&c, 0, total - 1000);
+	assert_int_equal(stat(wal, &st), 0);
+	if (st.st_size > 6000 * (4096 + 24))
+		fprintf(stderr, "write-ahead log of %lld bytes\n",
+			(long long)st.st_size);
+	assert_true(st.st_size <= 6000 * (4096 + 24));
+	assert_int_equal(sqlite3_open_v2(db, &reader, SQLITE_OPEN_READONLY,
+					 NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM ops",
+				      NULL, NULL, NULL), SQLITE_OK);
+	push_each(&c, total - 1000, total);
+	assert_int_equal(sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(reader);
+	cli_close(&c);
+	assert_int_equal(have_now(NULL), total);
+	assert_int_equal(kill(srv2_pid, SIGTERM), 0);
+	assert_int_equal(child_wait(srv2_pid, 10000), 0);
+	srv2_pid = -1;
 	port = main_port;
 }
 
@@ -485,6 +552,7 @@ main(void)
 		cmocka_unit_test(cut_after_write_fin),
 		cmocka_unit_test(cut_after_write_reset),
 		cmocka_unit_test(partial_then_silent),
+		cmocka_unit_test(wal_starts_over),
 		cmocka_unit_test(sigterm_stops_cleanly),
 	};
 

@@ -35,6 +35,9 @@ static const char *bin;
 static char log_path[600], keys_path[600], db_path[600];
 static int port;
 static pid_t srv_pid = -1;
+/* A second server a test starts for itself, killed at teardown if the
+ * test failed before it stopped it. */
+static pid_t srv2_pid = -1;
 
 /* ---- processes ---- */
 
@@ -466,6 +469,10 @@ wire_setup(void)
 static __attribute__((unused)) void
 wire_teardown(void)
 {
+	if (srv2_pid > 0) {
+		kill(srv2_pid, SIGKILL);
+		child_wait(srv2_pid, 5000);
+	}
 	if (srv_pid > 0) {
 		kill(srv_pid, SIGKILL);
 		child_wait(srv_pid, 5000);
