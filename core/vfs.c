@@ -399,6 +399,10 @@ static int vfs_rc = SQLITE_OK;
 static void
 vfs_register_once(void)
 {
+	/* The first use of SQLite in the process, before it initializes:
+	 * no count of memory in use, which costs a global mutex around
+	 * every allocation (a no-op if something initialized it before). */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (!(real_vfs = sqlite3_vfs_find(NULL)) || real_vfs->iVersion < 2) {
 		vfs_rc = SQLITE_ERROR;
 		return;
