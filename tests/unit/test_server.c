@@ -66,7 +66,10 @@ login(struct cli *c, const char *station, const char *keyhex)
 	cJSON_Delete(w);
 }
 
-/* Push ops (a copy is sent) and return the ack, waiting up to ms. */
+/* Push ops (a copy is sent) and return the ack, waiting up to ms; a
+ * ping that comes first is answered, as a station does (a server with
+ * a short idle timeout pings between a push and its ack when it is
+ * slow, under valgrind for one). */
 static cJSON *
 push_wait(struct cli *c, const cJSON *ops, int ms)
 {
@@ -76,7 +79,13 @@ push_wait(struct cli *c, const cJSON *ops, int ms)
 	cJSON_AddStringToObject(m, "type", "push");
 	cJSON_AddItemToObject(m, "ops", cJSON_Duplicate(ops, 1));
 	cli_sendm(c, m);
-	t = cli_recv(c, ms, &m);
+	while ((t = cli_recv(c, ms, &m)) == MSG_PING) {
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "type", "pong");
+		cli_sendm(c, p);
+		cJSON_Delete(m);
+		m = NULL;
+	}
 	if (t != MSG_ACK)
 		fprintf(stderr, "push: expected ack, got %s\n",
 			t >= 0 ? msg_type_name(t) : t == -2 ? "nothing" : "a close");
