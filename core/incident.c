@@ -394,8 +394,8 @@ incident_get(struct db *db, const char *id, cJSON **out)
 		"received_at, cause, actions, trend, dead, injured, missing, trapped, "
 		"evacuated, caller_unit, caller_name, caller_phone, notified, "
 		"recorder, status, status_gen AS reopened, status_at, "
-		"opened_by AS officer FROM incidents i WHERE id = ? AND deleted = 0 AND "
-		"received_at IS NOT NULL", "s", id);
+		"opened_by AS officer FROM incidents i WHERE id = ? AND "
+		"deleted = 0 AND received_at IS NOT NULL", "s", id);
 	if (rc || cJSON_GetArraySize(arr) == 0) {
 		cJSON_Delete(arr);
 		return rc ? rc : 0;

@@ -392,8 +392,8 @@ replica_refusals(struct db *db, cJSON **out, int64_t *upto)
 		     "o.officer, (o.hlc >> 16) / 1000 AS at, r.code, r.message, "
 		     "r.rowid <= ?2 AS seen FROM refused r LEFT JOIN ops o ON "
 		     "o.local = 1 AND o.station = r.station AND o.incarnation = "
-		     "r.incarnation AND o.seq = r.seq WHERE r.station IN (?1, 'drill') AND "
-		     "r.rowid <= ?3 ORDER BY r.rowid", "sii",
+		     "r.incarnation AND o.seq = r.seq WHERE r.station IN (?1, "
+		     "'drill') AND r.rowid <= ?3 ORDER BY r.rowid", "sii",
 		     station, seen, upto ? *upto : INT64_MAX);
 	if (rc) {
 		cJSON_Delete(rows);

@@ -1553,6 +1553,8 @@ realm_commit(struct realm *r)
 		server_log(SLOG_ERROR, "realm %s: commit failed: %s", r->name,
 			   *db_errmsg(r->db) ? db_errmsg(r->db) : dd_strerror(rc));
 		realm_answer(srv, r, list, rc);
+		/* A hold waiting for this commit goes on to its round. */
+		realm_checkpoint(srv, r);
 		return;
 	}
 	if (r->sync_fd >= 0) {
