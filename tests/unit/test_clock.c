@@ -292,18 +292,9 @@ station_sets_aside_far_future_stamp(void **state)
 	mine = si.hlc;
 	assert_int_equal(mine, MS(T0) << 16);
 
-	memset(&op, 0, sizeof op);
-	snprintf(op.station, sizeof op.station, "gucheng");
-	snprintf(op.incarnation, sizeof op.incarnation, "0123456789abcdef");
-	op.seq = 1;
-	op.hlc = MS(2114380800LL) << 16;
-	snprintf(op.realm, sizeof op.realm, "live");
-	snprintf(op.officer, sizeof op.officer, "bios");
-	snprintf(op.kind, sizeof op.kind, "log.add");
-	snprintf(op.entity, sizeof op.entity, "gucheng-1");
-	op.body = cJSON_Parse("{\"kind\":\"note\",\"text\":\"from 2037\","
-			      "\"at\":\"2037-01-01T00:00:00Z\"}");
-	assert_non_null(op.body);
+	tmkop(&op, "gucheng", "0123456789abcdef", 1, MS(2114380800LL) << 16,
+	      "bios", "log.add", "gucheng-1", "{\"kind\":\"note\",\"text\":"
+	      "\"from 2037\",\"at\":\"2037-01-01T00:00:00Z\"}");
 	assert_int_equal(op_apply(db, &op), 1);
 	op_clear(&op);
 	assert_int_equal(station_info(db, &si), 0);
@@ -315,18 +306,9 @@ station_sets_aside_far_future_stamp(void **state)
 
 	/* A stamp 4 minutes ahead is adopted; the next local one follows. */
 	near = (MS(T0) + 4 * 60 * 1000) << 16;
-	memset(&op, 0, sizeof op);
-	snprintf(op.station, sizeof op.station, "gucheng");
-	snprintf(op.incarnation, sizeof op.incarnation, "0123456789abcdef");
-	op.seq = 2;
-	op.hlc = near;
-	snprintf(op.realm, sizeof op.realm, "live");
-	snprintf(op.officer, sizeof op.officer, "fast");
-	snprintf(op.kind, sizeof op.kind, "log.add");
-	snprintf(op.entity, sizeof op.entity, "gucheng-2");
-	op.body = cJSON_Parse("{\"kind\":\"note\",\"text\":\"a bit fast\","
-			      "\"at\":\"2026-11-28T12:04:00Z\"}");
-	assert_non_null(op.body);
+	tmkop(&op, "gucheng", "0123456789abcdef", 2, near, "fast", "log.add",
+	      "gucheng-2", "{\"kind\":\"note\",\"text\":\"a bit fast\","
+	      "\"at\":\"2026-11-28T12:04:00Z\"}");
 	assert_int_equal(op_apply(db, &op), 1);
 	op_clear(&op);
 	assert_int_equal(station_info(db, &si), 0);

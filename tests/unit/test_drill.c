@@ -378,17 +378,9 @@ drill_operations_stay_in_drills(void **state)
 	(void)state;
 
 	/* An operation of the drill in the live realm: no replica takes it. */
-	memset(&op, 0, sizeof op);
-	snprintf(op.station, sizeof op.station, "drill");
-	snprintf(op.incarnation, sizeof op.incarnation, "0000000000000000");
-	op.seq = 1;
-	op.hlc = (T0 * 1000) << 16;
-	snprintf(op.realm, sizeof op.realm, "live");
-	snprintf(op.officer, sizeof op.officer, "drill");
-	snprintf(op.kind, sizeof op.kind, "log.add");
-	snprintf(op.entity, sizeof op.entity, "drill-1");
-	op.body = cJSON_Parse("{\"kind\":\"note\",\"text\":\"x\","
-			      "\"at\":\"2026-11-28T12:00:00Z\"}");
+	tmkop(&op, "drill", "0000000000000000", 1, (T0 * 1000) << 16, "drill",
+	      "log.add", "drill-1", "{\"kind\":\"note\",\"text\":\"x\","
+	      "\"at\":\"2026-11-28T12:00:00Z\"}");
 	trefused(live, op_apply(live, &op), DD_E_SCHEMA, "not a drill's");
 	/* A drill's setup comes from the drill, not from a station. */
 	snprintf(op.realm, sizeof op.realm, "drill-t1");

@@ -56,16 +56,11 @@ static void
 mkop(struct op *op, const char *st, int64_t seq, int64_t off_ms,
      const char *kind, const char *entity, const char *body)
 {
-	memset(op, 0, sizeof *op);
-	snprintf(op->station, sizeof op->station, "%s", st);
-	snprintf(op->incarnation, sizeof op->incarnation, "%s",
-		 "00000000c0ffee00");
-	op->seq = seq;
-	op->hlc = (T0 * 1000 + off_ms) << 16;
-	snprintf(op->realm, sizeof op->realm, "live");
-	snprintf(op->officer, sizeof op->officer, "officer-%s", st);
-	snprintf(op->kind, sizeof op->kind, "%s", kind);
-	snprintf(op->entity, sizeof op->entity, "%s", entity);
+	char officer[64];
+
+	snprintf(officer, sizeof officer, "officer-%s", st);
+	tmkop(op, st, "00000000c0ffee00", seq, (T0 * 1000 + off_ms) << 16,
+	      officer, kind, entity, NULL);
 	op->body = J(body); /* held: freed by the teardown */
 }
 

@@ -22,18 +22,7 @@
 static void
 mkop(struct op *op, const char *kind, const char *entity, const char *body)
 {
-	memset(op, 0, sizeof *op);
-	snprintf(op->station, sizeof op->station, "gucheng");
-	snprintf(op->incarnation, sizeof op->incarnation, INC);
-	op->seq = 1;
-	op->hlc = tclock_ms << 16;
-	snprintf(op->realm, sizeof op->realm, "live");
-	snprintf(op->officer, sizeof op->officer, "王");
-	snprintf(op->kind, sizeof op->kind, "%s", kind);
-	snprintf(op->entity, sizeof op->entity, "%s", entity);
-	op->body = body ? cJSON_Parse(body) : NULL;
-	if (body)
-		assert_non_null(op->body);
+	tmkop(op, "gucheng", INC, 1, tclock_ms << 16, "王", kind, entity, body);
 }
 
 #define OPEN_BODY "{\"title\":\"内涝\",\"town\":\"datian\"," \

@@ -103,18 +103,10 @@ refusals_use_up_their_seq(void **state)
 	(void)state;
 
 	/* A town station may not decide a response: refused and recorded. */
-	memset(&op, 0, sizeof op);
-	snprintf(op.station, sizeof op.station, "gucheng");
-	snprintf(op.incarnation, sizeof op.incarnation, "00000000000000ab");
-	op.seq = 1;
-	op.hlc = (T0 * 1000) << 16;
-	snprintf(op.realm, sizeof op.realm, "live");
-	snprintf(op.officer, sizeof op.officer, "x");
-	snprintf(op.kind, sizeof op.kind, "response.decide");
-	snprintf(op.entity, sizeof op.entity, "gucheng-1");
-	op.body = cJSON_Parse("{\"hazard\":\"typhoon\",\"action\":\"start\","
-			      "\"level\":4,\"follows\":[],\"at\":"
-			      "\"2026-11-28T12:00:00Z\"}");
+	tmkop(&op, "gucheng", "00000000000000ab", 1, (T0 * 1000) << 16, "x",
+	      "response.decide", "gucheng-1", "{\"hazard\":\"typhoon\","
+	      "\"action\":\"start\",\"level\":4,\"follows\":[],\"at\":"
+	      "\"2026-11-28T12:00:00Z\"}");
 	assert_int_equal(db_begin(srv), 0);
 	assert_int_equal(replica_take(srv, &op, ROLE_TOWN, &sseq), 2);
 	assert_non_null(strstr(db_errmsg(srv), "town"));
@@ -158,18 +150,10 @@ move_op(const char *inc, int64_t seq, const char *entity)
 {
 	struct op op;
 
-	memset(&op, 0, sizeof op);
-	snprintf(op.station, sizeof op.station, "gucheng");
-	snprintf(op.incarnation, sizeof op.incarnation, "%s", inc);
-	op.seq = seq;
-	op.hlc = ((T0 * 1000) << 16) + seq;
-	snprintf(op.realm, sizeof op.realm, "live");
-	snprintf(op.officer, sizeof op.officer, "x");
-	snprintf(op.kind, sizeof op.kind, "supply.move");
-	snprintf(op.entity, sizeof op.entity, "%s", entity);
-	op.body = cJSON_Parse("{\"kind\":\"issue\",\"legs\":[{\"depot\":"
-			      "\"d-gucheng\",\"item\":\"tent\",\"delta\":-1}],"
-			      "\"at\":\"2026-11-28T12:00:00Z\"}");
+	tmkop(&op, "gucheng", inc, seq, ((T0 * 1000) << 16) + seq, "x",
+	      "supply.move", entity, "{\"kind\":\"issue\",\"legs\":[{"
+	      "\"depot\":\"d-gucheng\",\"item\":\"tent\",\"delta\":-1}],"
+	      "\"at\":\"2026-11-28T12:00:00Z\"}");
 	return op;
 }
 

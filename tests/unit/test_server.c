@@ -55,15 +55,21 @@ cli_expect_error(struct cli *c, const char *code, int closed)
 	return m;
 }
 
+/* Connect and log in as station (incarnation inc) to realm; the welcome
+ * is not looked at. */
+static void
+login_in(struct cli *c, const char *station, const char *inc,
+	 const char *realm, const char *keyhex)
+{
+	cli_open(c);
+	cJSON_Delete(login_as(c, station, inc, realm, keyhex, NULL));
+}
+
 static void
 login(struct cli *c, const char *station, const char *keyhex)
 {
-	cJSON *w;
-
-	cli_open(c);
-	w = login_as(c, station, strcmp(station, "datian") ? "00000000000000aa"
-		     : inc_datian, "live", keyhex, NULL);
-	cJSON_Delete(w);
+	login_in(c, station, strcmp(station, "datian") ? "00000000000000aa"
+		 : inc_datian, "live", keyhex);
 }
 
 /* Push ops (a copy is sent) and return the ack, waiting up to ms; a
@@ -753,9 +759,7 @@ realms_apart(void **state)
 	assert_string_equal(str(w, "code"), "no_realm");
 	cJSON_Delete(w);
 	cli_close(&d);
-	cli_open(&d);
-	w = login_as(&d, "xian", "00000000000000cc", "drill-7", key_xian, NULL);
-	cJSON_Delete(w);
+	login_in(&d, "xian", "00000000000000cc", "drill-7", key_xian);
 	cli_close(&d);
 	/* datian's drill database: its own incarnation and realm. */
 	cli_open(&d);
@@ -839,30 +843,21 @@ drill_injects_from_command_in_drill_only(void **state)
 {
 	int64_t head = server_head();
 	struct cli c;
-	cJSON *w, *ops, *ack, *x;
+	cJSON *ops, *ack, *x;
 
 	(void)state;
 	/* The command station, in the live realm: never. */
-	cli_open(&c);
-	w = login_as(&c, "xian", "00000000000000cc", "live", key_xian, NULL);
-	cJSON_Delete(w);
+	login_in(&c, "xian", "00000000000000cc", "live", key_xian);
 	push_forged(&c, one(drill_op("live")), "ops[0].station");
 	/* A town, in a drill's realm (which its command station opened):
 	 * never. */
-	cli_open(&c);
-	w = login_as(&c, "xian", "00000000000000cc", "drill-8", key_xian, NULL);
-	cJSON_Delete(w);
+	login_in(&c, "xian", "00000000000000cc", "drill-8", key_xian);
 	cli_close(&c);
-	cli_open(&c);
-	w = login_as(&c, "datian", "d2d2d2d2d2d2d2d2", "drill-8", key_datian,
-		     NULL);
-	cJSON_Delete(w);
+	login_in(&c, "datian", "d2d2d2d2d2d2d2d2", "drill-8", key_datian);
 	push_forged(&c, one(drill_op("drill-8")), "ops[0].station");
 	/* The command station in a drill's realm delivers what its drill
 	 * makes, acknowledged by the drill's incarnation. */
-	cli_open(&c);
-	w = login_as(&c, "xian", "00000000000000cc", "drill-8", key_xian, NULL);
-	cJSON_Delete(w);
+	login_in(&c, "xian", "00000000000000cc", "drill-8", key_xian);
 	ops = one(drill_op("drill-8"));
 	ack = push(&c, ops);
 	cJSON_Delete(ops);
@@ -1214,7 +1209,7 @@ static void
 catch_up_in_batches(void **state)
 {
 	struct cli g, x;
-	cJSON *ops, *m, *o, *w;
+	cJSON *ops, *m, *o;
 	int64_t head0, head = 0, sseq, next;
 	int t, frames = 0, total = 0;
 
@@ -1224,9 +1219,7 @@ catch_up_in_batches(void **state)
 	 * batches of 500 would be over the frame limit by size. */
 	ops = gucheng_notes(1100, 2500);
 	assert_int_equal(cJSON_GetArraySize(ops), 1100);
-	cli_open(&g);
-	w = login_as(&g, "gucheng", inc_gucheng, "live", key_gucheng, NULL);
-	cJSON_Delete(w);
+	login_in(&g, "gucheng", inc_gucheng, "live", key_gucheng);
 	push_chunked(&g, ops, 300);
 	cJSON_Delete(ops);
 
@@ -1298,9 +1291,7 @@ slow_reader_dropped(void **state)
 	cJSON_Delete(m);
 	/* Over 8 MiB relayed to it, plus what the kernel buffers. */
 	ops = gucheng_notes(5000, 3000);
-	cli_open(&g);
-	w = login_as(&g, "gucheng", inc_gucheng, "live", key_gucheng, NULL);
-	cJSON_Delete(w);
+	login_in(&g, "gucheng", inc_gucheng, "live", key_gucheng);
 	push_chunked(&g, ops, 300);
 	n = cJSON_GetArraySize(ops);
 	cJSON_Delete(ops);

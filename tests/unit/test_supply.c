@@ -358,17 +358,11 @@ concurrent_issues_go_negative(void **state)
 static void
 mkop(struct op *op, int64_t seq, const char *body)
 {
-	memset(op, 0, sizeof *op);
-	snprintf(op->station, sizeof op->station, "datian");
-	snprintf(op->incarnation, sizeof op->incarnation, "00112233aabbccdd");
-	op->seq = seq;
-	op->hlc = tclock_ms << 16;
-	snprintf(op->realm, sizeof op->realm, "live");
-	snprintf(op->officer, sizeof op->officer, "mallory");
-	snprintf(op->kind, sizeof op->kind, "supply.move");
-	snprintf(op->entity, sizeof op->entity, "datian-%lld", (long long)seq);
-	op->body = cJSON_Parse(body);
-	assert_non_null(op->body);
+	char entity[64];
+
+	snprintf(entity, sizeof entity, "datian-%lld", (long long)seq);
+	tmkop(op, "datian", "00112233aabbccdd", seq, tclock_ms << 16, "mallory",
+	      "supply.move", entity, body);
 }
 
 #define AT ",\"at\":\"2026-11-28T12:00:00Z\"}"

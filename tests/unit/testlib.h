@@ -154,6 +154,29 @@ tcount(struct db *db, enum list l)
 	return n;
 }
 
+/* A hand-made operation, as a station receives one from another: its
+ * envelope in the live realm, and its body parsed from JSON text (NULL:
+ * none; the test fails if it does not parse). op_clear() frees it. */
+static __attribute__((unused)) void
+tmkop(struct op *op, const char *station, const char *inc, int64_t seq,
+      int64_t hlc, const char *officer, const char *kind, const char *entity,
+      const char *body)
+{
+	memset(op, 0, sizeof *op);
+	snprintf(op->station, sizeof op->station, "%s", station);
+	snprintf(op->incarnation, sizeof op->incarnation, "%s", inc);
+	op->seq = seq;
+	op->hlc = hlc;
+	snprintf(op->realm, sizeof op->realm, "live");
+	snprintf(op->officer, sizeof op->officer, "%s", officer);
+	snprintf(op->kind, sizeof op->kind, "%s", kind);
+	snprintf(op->entity, sizeof op->entity, "%s", entity);
+	if (body) {
+		op->body = cJSON_Parse(body);
+		assert_non_null(op->body);
+	}
+}
+
 /* A refusal is checked by its code and by what it tells the officer:
  * rc must be want and db_errmsg() must mention words (unless NULL); a
  * failure shows the code and message that came instead. */
