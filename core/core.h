@@ -208,9 +208,9 @@ int op_apply(struct db *db, const struct op *op);
 cJSON *op_to_json(const struct op *op);
 int op_from_json(const cJSON *j, struct op *op); /* body is a copy */
 void op_clear(struct op *op);
-/* Iterate the operation log in (station, incarnation, seq) order, or
- * only local operations not yet acknowledged (outbox = 1). The callback
- * returns nonzero to stop. */
+/* Iterate the operation log in the order it was stored here, or only local
+ * operations not yet acknowledged (outbox = 1). The callback returns
+ * nonzero to stop. */
 int op_each(struct db *db, int outbox,
 	    int (*fn)(const struct op *op, void *ctx), void *ctx);
 

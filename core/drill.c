@@ -207,19 +207,6 @@ next_seq(struct db *db, int64_t *seq)
 	return rc < 0 ? rc : 0;
 }
 
-/* Apply one of the drill's operations; in the database that runs a
- * county-wide drill it also waits in the outbox, for the link to push. */
-static int
-drill_op(struct db *db, const struct op *op, int county)
-{
-	int rc = op_apply(db, op);
-
-	if (rc == 1 && county && (rc = db_exec(db, "UPDATE ops SET local = 1 "
-					       "WHERE n = ?", "i", db->last_op)) == 0)
-		rc = 1;
-	return rc;
-}
-
 int
 drill_county(struct db *db)
 {
@@ -311,7 +298,7 @@ drill_announce(struct db *db)
 		return rc;
 	}
 	if (!(rc = next_seq(db, &op.seq)) &&
-	    (rc = drill_op(db, &op, 1)) >= 0)
+	    (rc = op_apply_as(db, &op, 1)) >= 0)
 		rc = meta_set_text(db, "drill_county", "run");
 	op_clear(&op);
 	return db_end(db, rc);
@@ -471,7 +458,9 @@ drill_tick(struct db *db, int64_t now, int *fired)
 		if ((rc = next_seq(db, &seq)) ||
 		    (rc = inject_op(db, inj, i - 1, at, seq, &op)))
 			break;
-		rc = drill_op(db, &op, county == DRILL_COUNTY_RUN);
+		/* In the database that runs a county-wide drill, the drill's
+		 * operations also wait in the outbox, for the link to push. */
+		rc = op_apply_as(db, &op, county == DRILL_COUNTY_RUN);
 		op_clear(&op);
 		/* A refused inject (a team that does not exist here) is skipped,
 		 * so one bad line does not stop the drill. */

@@ -687,7 +687,7 @@ own_name(struct db *db, const struct op *op)
 }
 
 int
-op_apply(struct db *db, const struct op *op)
+op_apply_as(struct db *db, const struct op *op, int local)
 {
 	const struct kind *k;
 	int rc, end, alarm = 0;
@@ -697,7 +697,7 @@ op_apply(struct db *db, const struct op *op)
 	/* Checked first (no writes), then stored; 0 from op_store means it
 	 * was already held and is applied once only. */
 	if ((rc = op_check(db, op, &k)) || (rc = own_name(db, op)) ||
-	    (rc = op_store(db, op, 0)) <= 0)
+	    (rc = op_store(db, op, local)) <= 0)
 		goto out;
 	if ((rc = k->apply(db, op)))
 		goto out;
@@ -714,6 +714,12 @@ out:
 		return db_end(db, rc);
 	end = db_end(db, 0);
 	return end < 0 ? end : rc;
+}
+
+int
+op_apply(struct db *db, const struct op *op)
+{
+	return op_apply_as(db, op, 0);
 }
 
 /* ---- operations as JSON ---- */
@@ -822,7 +828,7 @@ op_each(struct db *db, int outbox, int (*fn)(const struct op *, void *),
 		? "SELECT station, incarnation, seq, hlc, realm, officer, kind, "
 		  "entity, body FROM ops WHERE local = 1 AND acked = 0 ORDER BY seq"
 		: "SELECT station, incarnation, seq, hlc, realm, officer, kind, "
-		  "entity, body FROM ops ORDER BY station, incarnation, seq");
+		  "entity, body FROM ops ORDER BY n");
 	int rc = 0, s;
 
 	if (!st)

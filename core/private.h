@@ -72,6 +72,9 @@ int meta_set_int(struct db *db, const char *key, int64_t v);
  * db_begin(); allocates sequence and clock stamp from what is stored.
  * The caller fills kind, entity and body; the rest is set here. */
 int op_local(struct db *db, struct op *op);
+/* op_apply, storing the operation as local (1: in the outbox, as a
+ * county drill's own operations are in the database that runs it). */
+int op_apply_as(struct db *db, const struct op *op, int local);
 /* op_local() for an operation of kind on entity with body (not freed). */
 int op_submit(struct db *db, const char *kind, const char *entity, cJSON *body);
 /* An operation from a row of (station, incarnation, seq, hlc, realm,

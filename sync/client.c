@@ -304,10 +304,8 @@ refused_recount(struct link *l)
 {
 	int64_t n;
 
-	if (l->db && replica_refusals_unseen(l->db, &n) == 0 && n != l->refused) {
+	if (l->db && replica_refusals_unseen(l->db, &n) == 0)
 		l->refused = n;
-		note_write(l);
-	}
 }
 
 /* ---- the settings and the outbox ---- */

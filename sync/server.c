@@ -188,7 +188,7 @@ struct realm {
 	uv_work_t ckpt;            /* the worker's round */
 	struct db *ckpt_db;        /* its connection, used only there */
 	int ckpt_busy, ckpt_rc;
-	int ckpt_frames, ckpt_copied; /* what the round found and copied */
+	int ckpt_copied;           /* WAL frames the round left copied */
 	int ckpt_tail;             /* the round runs with the realm held */
 	int ckpt_next;             /* no round before the WAL is this long */
 	int hold;                  /* no push is taken until it ends */
@@ -364,6 +364,36 @@ realm_get(struct server *srv, const char *name, int create, int *missing)
 	return r;
 }
 
+static void pending_list_free(struct pending *p);
+
+/* A drill's realm no station is connected to and nothing is under way
+ * in (a commit, a sync, a checkpoint round): closed, so that drills the
+ * server has seen over months do not fill SERVER_MAX_REALMS. Opened
+ * again by the next station that names it. */
+static void
+realms_close_idle(struct server *srv)
+{
+	struct realm **pr = &srv->realms, *r;
+	struct conn *c;
+
+	while ((r = *pr)) {
+		for (c = srv->conns; c && c->realm != r; c = c->next)
+			;
+		if (c || strcmp(r->name, "live") == 0 || r->txn || r->syncing ||
+		    r->ckpt_busy || r->hold || r->pend || r->spend) {
+			pr = &r->next;
+			continue;
+		}
+		*pr = r->next;
+		srv->nrealms--;
+		server_log(SLOG_INFO, "realm %s closed: no station connected",
+			   r->name);
+		db_close(&r->ckpt_db);
+		db_close(&r->db);
+		free(r);
+	}
+}
+
 static void
 realms_close(struct server *srv)
 {
@@ -371,6 +401,10 @@ realms_close(struct server *srv)
 
 	while ((r = srv->realms)) {
 		srv->realms = r->next;
+		/* Pushes left unanswered by a stop on a failed sync: their
+		 * transaction is rolled back with the connection. */
+		pending_list_free(r->pend);
+		pending_list_free(r->spend);
 		db_close(&r->ckpt_db);
 		db_close(&r->db);
 		free(r);
@@ -1337,6 +1371,17 @@ pending_free(struct pending *p)
 	free(p);
 }
 
+static void
+pending_list_free(struct pending *p)
+{
+	struct pending *next;
+
+	for (; p; p = next) {
+		next = p->next;
+		pending_free(p);
+	}
+}
+
 /* On the worker thread: one checkpoint round on the realm's second
  * connection (opened here the first time). Touches nothing but r's
  * ckpt_* members, which the loop leaves alone while ckpt_busy. */
@@ -1344,9 +1389,10 @@ static void
 ckpt_work(uv_work_t *w)
 {
 	struct realm *r = w->data;
+	int frames;
 
 	r->ckpt_err[0] = 0;
-	r->ckpt_frames = r->ckpt_copied = 0;
+	r->ckpt_copied = 0;
 	if (!r->ckpt_db && (r->ckpt_rc = db_open(r->path, 0, &r->ckpt_db))) {
 		snprintf(r->ckpt_err, sizeof r->ckpt_err, "%s",
 			 *db_errmsg(r->ckpt_db) ? db_errmsg(r->ckpt_db)
@@ -1354,7 +1400,7 @@ ckpt_work(uv_work_t *w)
 		db_close(&r->ckpt_db);
 		return;
 	}
-	if ((r->ckpt_rc = db_checkpoint(r->ckpt_db, &r->ckpt_frames,
+	if ((r->ckpt_rc = db_checkpoint(r->ckpt_db, &frames,
 					&r->ckpt_copied)))
 		snprintf(r->ckpt_err, sizeof r->ckpt_err, "%s",
 			 db_errmsg(r->ckpt_db));
@@ -1858,6 +1904,7 @@ on_sweep(uv_timer_t *t)
 			cJSON_Delete(m);
 		}
 	}
+	realms_close_idle(srv);
 }
 
 static void

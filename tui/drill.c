@@ -46,7 +46,8 @@ read_file(const char *path, char *why, size_t wn)
 
 /* The station of the live database, and its link settings (server
  * empty when it has none). The live database is opened read-only and
- * left byte for byte as it was. */
+ * left byte for byte as it was (unless an older dutydesk wrote it: then
+ * it is upgraded once, as every open does). */
 static int
 live_station(const char *live, struct station_info *si, char *server,
 	     size_t sn, char *key, size_t kn, char *why, size_t wn)

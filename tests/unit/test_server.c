@@ -879,6 +879,45 @@ drill_injects_from_command_in_drill_only(void **state)
 	assert_int_equal(server_head(), head);
 }
 
+/* A line of the server's log that holds both a and b. */
+static int
+log_line_has(const char *a, const char *b)
+{
+	char line[2000];
+	FILE *f = fopen(log_path, "r");
+	int found = 0;
+
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof line, f))
+		found = strstr(line, a) && strstr(line, b);
+	fclose(f);
+	return found;
+}
+
+/* A drill's realm no station is connected to is closed (the server
+ * sweeps four times a second), and opened again, whole, by the next
+ * station that names it: months of drills do not fill the server's
+ * limit of open realms. */
+static void
+idle_drill_realm_closed(void **state)
+{
+	int64_t end = now_ms() + 5000;
+	struct cli c;
+	cJSON *w;
+
+	(void)state;
+	while (!log_line_has("realm drill-8 closed", "no station connected")) {
+		assert_true(now_ms() < end);
+		nap(50);
+	}
+	assert_false(log_line_has("realm live closed", ""));
+	cli_open(&c);
+	w = login_as(&c, "xian", "00000000000000cc", "drill-8", key_xian, NULL);
+	assert_string_equal(str(w, "head"), "1");
+	cJSON_Delete(w);
+	cli_close(&c);
+}
+
 /* ---- frames ---- */
 
 static void
@@ -1309,21 +1348,6 @@ slow_reader_dropped(void **state)
 
 /* ---- timeouts: silent peers are closed, an honest one is served ---- */
 
-/* A line of the server's log that holds both a and b. */
-static int
-log_line_has(const char *a, const char *b)
-{
-	char line[2000];
-	FILE *f = fopen(log_path, "r");
-	int found = 0;
-
-	assert_non_null(f);
-	while (!found && fgets(line, sizeof line, f))
-		found = strstr(line, a) && strstr(line, b);
-	fclose(f);
-	return found;
-}
-
 static void
 timeouts_bad_values_refused(void **state)
 {
@@ -1605,6 +1629,7 @@ main(void)
 		cmocka_unit_test(live_relay),
 		cmocka_unit_test(realms_apart),
 		cmocka_unit_test(drill_injects_from_command_in_drill_only),
+		cmocka_unit_test(idle_drill_realm_closed),
 		cmocka_unit_test(frame_too_large),
 		cmocka_unit_test(frames_bad),
 		cmocka_unit_test(frames_many_in_one_write),
