@@ -108,6 +108,9 @@ int db_open(const char *path, int flags, struct db **out);
 void db_close(struct db **db);
 /* The detail of the last failure on db ("unknown town 'xx'"), or "". */
 const char *db_errmsg(const struct db *db);
+/* Why rc happened, for a message: the handle's detail when it has one,
+ * else the generic message of rc (db may be NULL). */
+const char *db_why(const struct db *db, int rc);
 /* Set the detail and return err, for callers that refuse input. */
 int db_fail(struct db *db, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

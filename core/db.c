@@ -72,6 +72,12 @@ db_errmsg(const struct db *db)
 	return db ? db->err : "";
 }
 
+const char *
+db_why(const struct db *db, int rc)
+{
+	return db && db->err[0] ? db->err : dd_strerror(rc);
+}
+
 /* A failed write whose errno SQLite did not keep: no room is the likely
  * cause when the file-size limit is set or the disk is nearly full. */
 static int

@@ -167,13 +167,6 @@ note_msg(struct link *l, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *
-dberr(struct link *l, int rc)
-{
-	const char *d = l->db ? db_errmsg(l->db) : "";
-	return d && *d ? d : dd_strerror(rc);
-}
-
 int
 link_parse_server(const char *s, char *host, size_t hn, char *port, size_t pn)
 {
@@ -318,7 +311,7 @@ settings_load(struct link *l)
 	int rc = replica_link(l->db, server, sizeof server, key, sizeof key);
 
 	if (rc < 0) {
-		note_msg(l, "cannot read the link settings: %s", dberr(l, rc));
+		note_msg(l, "cannot read the link settings: %s", db_why(l->db, rc));
 		return -1;
 	}
 	if (rc == 0)
@@ -782,7 +775,7 @@ start_connect(struct link *l)
 	if (!l->locked)
 		return;
 	if ((rc = outbox_scan(l))) {
-		conn_fail(l, "cannot read the outbox: %s", dberr(l, rc));
+		conn_fail(l, "cannot read the outbox: %s", db_why(l->db, rc));
 		return;
 	}
 	rc = settings_load(l);
@@ -880,7 +873,7 @@ welcome_diverged(struct link *l, const cJSON *m)
 	l->last_seq = seq;
 	rc = replica_digest(l->db, l->si.station, l->si.incarnation, seq, mine);
 	if (rc < 0) {
-		conn_fail(l, "cannot read the operation log: %s", dberr(l, rc));
+		conn_fail(l, "cannot read the operation log: %s", db_why(l->db, rc));
 		return -1;
 	}
 	return rc == 0 || strcmp(mine, d->valuestring) != 0;
@@ -901,7 +894,7 @@ on_welcome(struct link *l, const cJSON *m)
 		l->skew_known = 1;
 	}
 	if ((rc = outbox_scan(l))) {
-		conn_fail(l, "cannot read the outbox: %s", dberr(l, rc));
+		conn_fail(l, "cannot read the outbox: %s", db_why(l->db, rc));
 		return;
 	}
 	if (have > l->si.seq) {
@@ -926,7 +919,7 @@ on_welcome(struct link *l, const cJSON *m)
 	}
 	if ((rc = replica_history(l->db, history, &changed)) ||
 	    (rc = replica_cursor(l->db, &after))) {
-		conn_fail(l, "cannot note the server's history: %s", dberr(l, rc));
+		conn_fail(l, "cannot note the server's history: %s", db_why(l->db, rc));
 		return;
 	}
 	/* Same history, but the server holds less than it once said: it was
@@ -936,14 +929,14 @@ on_welcome(struct link *l, const cJSON *m)
 	if (!changed && (have < l->acked_upto || head < after)) {
 		if ((rc = replica_reset(l->db))) {
 			conn_fail(l, "cannot note the server's history: %s",
-				  dberr(l, rc));
+				  db_why(l->db, rc));
 			return;
 		}
 		changed = 1;
 		rewound = 1;
 	}
 	if (changed && (rc = outbox_scan(l))) {
-		conn_fail(l, "cannot read the outbox: %s", dberr(l, rc));
+		conn_fail(l, "cannot read the outbox: %s", db_why(l->db, rc));
 		return;
 	}
 	/* What the server holds is acknowledged, whatever we thought. */
@@ -953,7 +946,7 @@ on_welcome(struct link *l, const cJSON *m)
 		cJSON_Delete(empty);
 		if (rc) {
 			conn_fail(l, "cannot store the acknowledgement: %s",
-				  dberr(l, rc));
+				  db_why(l->db, rc));
 			return;
 		}
 		l->acked_upto = have;
@@ -975,7 +968,7 @@ on_welcome(struct link *l, const cJSON *m)
 	if (!l->conn)
 		return;
 	if ((rc = replica_cursor(l->db, &after))) {
-		conn_fail(l, "cannot read the pull cursor: %s", dberr(l, rc));
+		conn_fail(l, "cannot read the pull cursor: %s", db_why(l->db, rc));
 		return;
 	}
 	p = new_msg("pull");
@@ -1078,7 +1071,7 @@ push_more(struct link *l)
 	if (l->phase != PH_SYNC || l->push_inflight || !l->conn)
 		return;
 	if (realm_is_drill(l->si.realm) && (rc = outbox_count(l, &first)) < 0) {
-		conn_fail(l, "cannot read the outbox: %s", dberr(l, rc));
+		conn_fail(l, "cannot read the outbox: %s", db_why(l->db, rc));
 		return;
 	}
 	memset(&b, 0, sizeof b);
@@ -1090,7 +1083,7 @@ push_more(struct link *l)
 	if (l->stranded > 0 && !l->old_stuck) {
 		struct oldest o = { l->si.incarnation, l->old_inc };
 		if ((rc = op_each(l->db, 1, oldest_cb, &o)) < 0) {
-			conn_fail(l, "cannot read the outbox: %s", dberr(l, rc));
+			conn_fail(l, "cannot read the outbox: %s", db_why(l->db, rc));
 			return;
 		}
 	}
@@ -1105,7 +1098,7 @@ push_more(struct link *l)
 			link_stop(l, DD_E_REFUSED, "operation %" PRId64 " is too large "
 				  "to send", l->pushed_upto + 1);
 		else
-			conn_fail(l, "cannot read the outbox: %s", dberr(l, rc));
+			conn_fail(l, "cannot read the outbox: %s", db_why(l->db, rc));
 		return;
 	}
 	l->outbox_more = b.count > 0;
@@ -1178,7 +1171,7 @@ on_ack(struct link *l, const cJSON *m)
 		if ((rc = replica_ack_inc(l->db, l->old_inc, upto, refused)) ||
 		    (rc = outbox_scan(l))) {
 			conn_fail(l, "cannot store the acknowledgement: %s",
-				  dberr(l, rc));
+				  db_why(l->db, rc));
 			return;
 		}
 		/* Nothing delivered (the server lacks what comes before them):
@@ -1211,7 +1204,7 @@ on_ack(struct link *l, const cJSON *m)
 		return;
 	}
 	if ((rc = replica_ack(l->db, upto, refused))) {
-		conn_fail(l, "cannot store the acknowledgement: %s", dberr(l, rc));
+		conn_fail(l, "cannot store the acknowledgement: %s", db_why(l->db, rc));
 		return;
 	}
 	l->push_inflight = 0;
@@ -1382,7 +1375,7 @@ apply_slice(struct link *l)
 			 * nothing was written; it is skipped and said. */
 			if (!rejected)
 				snprintf(first, sizeof first, "%s/%" PRId64 ": %s",
-					 p->op.station, p->op.seq, dberr(l, rc));
+					 p->op.station, p->op.seq, db_why(l->db, rc));
 			rejected++;
 		} else if (rc < 0) {
 			break;
@@ -1396,7 +1389,7 @@ apply_slice(struct link *l)
 	rc = db_end(l->db, rc);
 out:
 	if (rc) {
-		conn_fail(l, "cannot apply what the server sent: %s", dberr(l, rc));
+		conn_fail(l, "cannot apply what the server sent: %s", db_why(l->db, rc));
 		return rc;
 	}
 	for (i = l->pend_head; i < end; i++)
@@ -1638,7 +1631,7 @@ link_new(uv_loop_t *loop, const char *dbpath, const char *officer,
 	if ((rc = db_open(dbpath, 0, &l->db)) ||
 	    (rc = station_identity(l->db, &l->si))) {
 		if (once)
-			snprintf(once->msg, sizeof once->msg, "%s", dberr(l, rc));
+			snprintf(once->msg, sizeof once->msg, "%s", db_why(l->db, rc));
 		goto fail;
 	}
 	if (officer)
@@ -1655,7 +1648,7 @@ link_new(uv_loop_t *loop, const char *dbpath, const char *officer,
 	}
 	if ((rc = outbox_scan(l))) {
 		if (once)
-			snprintf(once->msg, sizeof once->msg, "%s", dberr(l, rc));
+			snprintf(once->msg, sizeof once->msg, "%s", db_why(l->db, rc));
 		goto fail;
 	}
 	db_data_version(l->db, &l->data_version);

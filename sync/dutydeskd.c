@@ -201,7 +201,7 @@ cmd_export(const struct args *a)
 	}
 	if ((rc = station_identity(db, &si)) || (rc = state_export(db, &x))) {
 		fprintf(stderr, "dutydeskd: %s: %s\n", path,
-			*db_errmsg(db) ? db_errmsg(db) : dd_strerror(rc));
+			db_why(db, rc));
 		ex = EXIT_ENV;
 		goto out;
 	}

@@ -118,8 +118,7 @@ server_realm_open(const char *path, const char *realm, int create,
 
 	*out = NULL;
 	if ((rc = db_open(path, create ? DB_CREATE : 0, &db))) {
-		snprintf(why, w, "%s: %s", path, *db_errmsg(db) ? db_errmsg(db)
-			 : dd_strerror(rc));
+		snprintf(why, w, "%s: %s", path, db_why(db, rc));
 		goto out;
 	}
 	rc = station_identity(db, &si);
@@ -129,16 +128,14 @@ server_realm_open(const char *path, const char *realm, int create,
 		 * history id stations remember. */
 		if ((rc = station_init(db, "server", ROLE_COMMAND, realm, 1))) {
 			snprintf(why, w, "%s: cannot make the server database: %s",
-				 path, *db_errmsg(db) ? db_errmsg(db)
-				 : dd_strerror(rc));
+				 path, db_why(db, rc));
 			goto out;
 		}
 		server_log(SLOG_INFO, "created %s for realm %s", path, realm);
 		rc = station_identity(db, &si);
 	}
 	if (rc) {
-		snprintf(why, w, "%s: %s", path, *db_errmsg(db) ? db_errmsg(db)
-			 : dd_strerror(rc));
+		snprintf(why, w, "%s: %s", path, db_why(db, rc));
 		goto out;
 	}
 	if (strcmp(si.realm, realm) != 0) {
@@ -1333,7 +1330,7 @@ poison:
 	r->txn_rc = rc;
 busy:
 	server_log(SLOG_ERROR, "push from %s not taken: %s", who(c),
-		   rc ? (*db_errmsg(db) ? db_errmsg(db) : dd_strerror(rc))
+		   rc ? db_why(db, rc)
 		   : "out of memory");
 	conn_error(c, "busy", rc == DD_E_DISK_FULL ? "the server's disk is full; "
 		   "try again later" : "the server cannot take this frame now; try "
@@ -1395,8 +1392,7 @@ ckpt_work(uv_work_t *w)
 	r->ckpt_copied = 0;
 	if (!r->ckpt_db && (r->ckpt_rc = db_open(r->path, 0, &r->ckpt_db))) {
 		snprintf(r->ckpt_err, sizeof r->ckpt_err, "%s",
-			 *db_errmsg(r->ckpt_db) ? db_errmsg(r->ckpt_db)
-			 : dd_strerror(r->ckpt_rc));
+			 db_why(r->ckpt_db, r->ckpt_rc));
 		db_close(&r->ckpt_db);
 		return;
 	}
@@ -1597,7 +1593,7 @@ realm_commit(struct realm *r)
 	r->pend_tail = &r->pend;
 	if (rc) {
 		server_log(SLOG_ERROR, "realm %s: commit failed: %s", r->name,
-			   *db_errmsg(r->db) ? db_errmsg(r->db) : dd_strerror(rc));
+			   db_why(r->db, rc));
 		realm_answer(srv, r, list, rc);
 		/* A hold waiting for this commit goes on to its round. */
 		realm_checkpoint(srv, r);

@@ -657,7 +657,7 @@ refusals_open(void)
 
 	if (rc) {
 		console_msg(1, _("cannot read the refusals: %s"),
-			    *db_errmsg(C.db) ? db_errmsg(C.db) : dd_strerror(rc));
+			    db_why(C.db, rc));
 		return;
 	}
 	if (cJSON_GetArraySize(rows) == 0) {
@@ -708,7 +708,7 @@ refusals_key(int ch, int is_key)
 	/* As far as the list showed: one that came meanwhile stays new. */
 	if ((rc = replica_refusals_ack(C.db, C.refusals_upto, &marked))) {
 		console_msg(1, _("cannot mark the refusals seen: %s"),
-			    *db_errmsg(C.db) ? db_errmsg(C.db) : dd_strerror(rc));
+			    db_why(C.db, rc));
 		return;
 	}
 	/* The link counts again, and the status line follows. */
@@ -1355,8 +1355,7 @@ console_main(const char *dbpath, const char *officer)
 	}
 	if ((rc = db_open(dbpath, 0, &C.db)) ||
 	    (rc = station_identity(C.db, &C.si))) {
-		fprintf(stderr, "dutydesk: %s\n", *db_errmsg(C.db) ? db_errmsg(C.db)
-			: dd_strerror(rc));
+		fprintf(stderr, "dutydesk: %s\n", db_why(C.db, rc));
 		db_close(&C.db);
 		return dd_exitcode(rc);
 	}

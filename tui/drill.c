@@ -58,8 +58,7 @@ live_station(const char *live, struct station_info *si, char *server,
 	if ((rc = db_open(live, DB_RDONLY, &db)) ||
 	    (rc = station_identity(db, si)) ||
 	    (rc = replica_link(db, server, sn, key, kn)) < 0) {
-		snprintf(why, wn, "%s", *db_errmsg(db) ? db_errmsg(db)
-			 : dd_strerror(rc));
+		snprintf(why, wn, "%s", db_why(db, rc));
 		db_close(&db);
 		return rc;
 	}
@@ -142,8 +141,7 @@ drill_prepare(const char *live, const char *file, int speed, int county,
 	    (rc = drill_setup(db, scenario, (int64_t)now, speed)) ||
 	    (county && ((rc = replica_set_link(db, server, key)) ||
 			(rc = drill_announce(db))))) {
-		snprintf(why, wn, "%s: %s", out, *db_errmsg(db) ? db_errmsg(db)
-			 : dd_strerror(rc));
+		snprintf(why, wn, "%s: %s", out, db_why(db, rc));
 		db_close(&db);
 		remove_db(out);
 	} else {
@@ -206,8 +204,7 @@ drill_join_prepare(const char *live, const char *realm, int timeout_ms,
 	    (rc = station_init(db, si.station, si.role, realm, 1)) ||
 	    (rc = replica_set_link(db, server, key)) ||
 	    (rc = drill_join(db))) {
-		snprintf(why, wn, "%s: %s", out, *db_errmsg(db) ? db_errmsg(db)
-			 : dd_strerror(rc));
+		snprintf(why, wn, "%s: %s", out, db_why(db, rc));
 		goto fail;
 	}
 	db_close(&db);
@@ -219,8 +216,7 @@ drill_join_prepare(const char *live, const char *realm, int timeout_ms,
 	}
 	if ((rc = db_open(out, 0, &db)) ||
 	    (rc = drill_scenario(db, &sc, &started, &speed)) < 0) {
-		snprintf(why, wn, "%s: %s", out, *db_errmsg(db) ? db_errmsg(db)
-			 : dd_strerror(rc));
+		snprintf(why, wn, "%s: %s", out, db_why(db, rc));
 		goto fail;
 	}
 	cJSON_Delete(sc);

@@ -427,9 +427,7 @@ form_draw(void)
 int
 form_refused(int rc, char *msg, size_t n)
 {
-	const char *d = db_errmsg(console_db());
-
-	snprintf(msg, n, "%s", d && *d ? d : dd_strerror(rc));
+	snprintf(msg, n, "%s", db_why(console_db(), rc));
 	return rc;
 }
 

@@ -109,8 +109,7 @@ print_sheet(struct pane *p)
 	if (fclose(f) != 0 && !rc)
 		rc = DD_E_IO;
 	if (rc) {
-		console_msg(1, "%s", *db_errmsg(console_db()) ? db_errmsg(console_db())
-			    : dd_strerror(rc));
+		console_msg(1, "%s", db_why(console_db(), rc));
 		remove(path);
 	} else {
 		console_msg(0, _("handover sheet written to %s"), path);

@@ -77,11 +77,9 @@ usage(const struct cmd *c, const char *fmt, const char *what)
 static int
 fail(struct shell *sh, int rc)
 {
-	const char *d = sh->db ? db_errmsg(sh->db) : "";
-
 	if (rc == 0)
 		return 0;
-	fprintf(stderr, "dutydesk: %s\n", d && *d ? d : dd_strerror(rc));
+	fprintf(stderr, "dutydesk: %s\n", db_why(sh->db, rc));
 	return dd_exitcode(rc);
 }
 
@@ -1335,8 +1333,7 @@ cmd_drill_report(struct shell *sh, const struct cmd *c, struct args *a)
 			     "--charset is for the text");
 	if ((rc = db_open(a->pos[0], DB_RDONLY, &db)) ||
 	    (rc = drill_score(db, (int64_t)1 << 40, &r))) {
-		fprintf(stderr, "dutydesk: %s\n", *db_errmsg(db) ? db_errmsg(db)
-			: dd_strerror(rc));
+		fprintf(stderr, "dutydesk: %s\n", db_why(db, rc));
 		db_close(&db);
 		return dd_exitcode(rc);
 	}
