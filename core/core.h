@@ -410,13 +410,24 @@ const char *replica_refusal(const struct db *db);
 int replica_each_after(struct db *db, int64_t after, int limit,
 		       int (*fn)(const struct op *op, int64_t sseq, void *ctx),
 		       void *ctx);
-/* Station: the server holds our operations up to upto; refused is the
- * ack's array of {seq, code, message}. */
-int replica_ack(struct db *db, int64_t upto, const cJSON *refused);
+/* One operation of ours the server refused, as its ack names it: the
+ * operation's seq, the code of the ground (role, schema, ...; NULL when
+ * none was given) and the message (NULL: "refused"). The strings belong
+ * to the caller. */
+struct refusal {
+	int64_t seq;
+	const char *code;
+	const char *message;
+};
+/* Station: the server holds our operations up to upto and refused the n
+ * in r (stored beside the operations we hold; r may be NULL when n is
+ * 0). */
+int replica_ack(struct db *db, int64_t upto, const struct refusal *r,
+		size_t n);
 /* The same for operations of an earlier incarnation of this station
  * (made before it was restored from a backup). */
 int replica_ack_inc(struct db *db, const char *incarnation, int64_t upto,
-		    const cJSON *refused);
+		    const struct refusal *r, size_t n);
 /* Station: the operations of this station the server refused, in the
  * order the refusals came, as flat objects {seq, incarnation, kind,
  * entity, officer, at (when the operation was made), code, message,

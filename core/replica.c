@@ -8,7 +8,6 @@
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -292,17 +291,17 @@ replica_each_after(struct db *db, int64_t after, int limit,
 /* ---- the station side ---- */
 
 int
-replica_ack(struct db *db, int64_t upto, const cJSON *refused)
+replica_ack(struct db *db, int64_t upto, const struct refusal *r, size_t n)
 {
-	return replica_ack_inc(db, NULL, upto, refused);
+	return replica_ack_inc(db, NULL, upto, r, n);
 }
 
 int
 replica_ack_inc(struct db *db, const char *incarnation, int64_t upto,
-		const cJSON *refused)
+		const struct refusal *r, size_t n)
 {
-	const cJSON *r;
 	char station[32], inc[17];
+	size_t i;
 	int rc;
 
 	if ((rc = db_begin(db)))
@@ -324,20 +323,11 @@ replica_ack_inc(struct db *db, const char *incarnation, int64_t upto,
 	rc = db_exec(db, "UPDATE ops SET acked = 1 WHERE local = 1 AND station = ? "
 		     "AND incarnation = ? AND seq <= ? AND acked = 0", "ssi",
 		     station, inc, upto);
-	cJSON_ArrayForEach(r, refused) {
-		const cJSON *seq = cJSON_GetObjectItemCaseSensitive(r, "seq");
-		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(r, "message");
-		const cJSON *code = cJSON_GetObjectItemCaseSensitive(r, "code");
-		int64_t s;
-		if (rc)
-			break;
-		if (!cJSON_IsString(seq))
-			continue;
-		s = (int64_t)strtoll(seq->valuestring, NULL, 10);
+	for (i = 0; i < n && !rc; i++) {
 		rc = db_exec(db, "UPDATE ops SET refused = ?, acked = 1 WHERE "
 			     "local = 1 AND station = ? AND incarnation = ? AND "
-			     "seq = ?", "sssi", cJSON_IsString(msg) ? msg->valuestring
-			     : "refused", station, inc, s);
+			     "seq = ?", "sssi", r[i].message ? r[i].message
+			     : "refused", station, inc, r[i].seq);
 		/* The refusal itself, with its code, for the officer to read
 		 * (dutydesk link refused); only for an operation we hold. Its
 		 * rowid orders refusals as they came, which is what an
@@ -347,8 +337,8 @@ replica_ack_inc(struct db *db, const char *incarnation, int64_t upto,
 				     "incarnation, seq, code, message) SELECT station, "
 				     "incarnation, seq, ?, refused FROM ops WHERE "
 				     "local = 1 AND station = ? AND incarnation = ? AND "
-				     "seq = ?", "sssi", cJSON_IsString(code)
-				     ? code->valuestring : NULL, station, inc, s);
+				     "seq = ?", "sssi", r[i].code, station, inc,
+				     r[i].seq);
 	}
 out:
 	return db_end(db, rc);

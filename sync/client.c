@@ -885,7 +885,7 @@ on_welcome(struct link *l, const cJSON *m)
 	const char *history = cJSON_GetObjectItemCaseSensitive(m, "history")->valuestring;
 	int64_t have = 0, head = 0, now = 0, after = 0;
 	int changed = 0, rewound = 0, rc;
-	cJSON *p, *empty;
+	cJSON *p;
 
 	msg_i64(m, "have", &have);
 	msg_i64(m, "head", &head);
@@ -941,10 +941,7 @@ on_welcome(struct link *l, const cJSON *m)
 	}
 	/* What the server holds is acknowledged, whatever we thought. */
 	if (have > l->acked_upto) {
-		empty = cJSON_CreateArray();
-		rc = replica_ack(l->db, have, empty);
-		cJSON_Delete(empty);
-		if (rc) {
+		if ((rc = replica_ack(l->db, have, NULL, 0))) {
 			conn_fail(l, "cannot store the acknowledgement: %s",
 				  db_why(l->db, rc));
 			return;
@@ -1126,12 +1123,91 @@ push_more(struct link *l)
 	free(frame);
 }
 
+/* The ack's refusals as core stores them, checked whole first: *out
+ * (caller frees; its strings are the frame's) and *n, or -1 after the
+ * connection was given up. */
+static int
+ack_refusals(struct link *l, const cJSON *refused, int64_t upto,
+	     struct refusal **out, size_t *n)
+{
+	size_t cnt = (size_t)cJSON_GetArraySize(refused), k = 0;
+	const cJSON *r;
+	struct refusal *v;
+
+	*out = NULL;
+	*n = 0;
+	if (cnt == 0)
+		return 0;
+	if (!(v = calloc(cnt, sizeof *v))) {
+		conn_fail(l, "out of memory");
+		return -1;
+	}
+	cJSON_ArrayForEach(r, refused) {
+		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(r, "message");
+		const cJSON *code = cJSON_GetObjectItemCaseSensitive(r, "code");
+		if (!cJSON_IsObject(r) || !msg_i64(r, "seq", &v[k].seq) ||
+		    (code && !cJSON_IsString(code)) || (msg && !cJSON_IsString(msg)) ||
+		    v[k].seq > upto) {
+			free(v);
+			send_error(l, "bad_frame", "refused: not {seq, code, message}",
+				   "refused");
+			conn_fail(l, "the server sent a bad ack (frame %" PRIu64 ")",
+				  l->conn ? l->conn->fr.count : 0);
+			return -1;
+		}
+		v[k].code = code ? code->valuestring : NULL;
+		v[k].message = msg ? msg->valuestring : NULL;
+		k++;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* What an earlier incarnation's push delivered: marked as delivered,
+ * and what still waits is counted again. */
+static void
+ack_old(struct link *l, const cJSON *m, int64_t upto,
+	const struct refusal *ref, size_t nr)
+{
+	const cJSON *inc = cJSON_GetObjectItemCaseSensitive(m, "incarnation");
+	int rc;
+
+	if (!cJSON_IsString(inc) || strcmp(inc->valuestring, l->old_inc)) {
+		send_error(l, "bad_frame", "incarnation: not the one pushed",
+			   "incarnation");
+		conn_fail(l, "the server acknowledged another incarnation");
+		return;
+	}
+	if ((rc = replica_ack_inc(l->db, l->old_inc, upto, ref, nr)) ||
+	    (rc = outbox_scan(l))) {
+		conn_fail(l, "cannot store the acknowledgement: %s",
+			  db_why(l->db, rc));
+		return;
+	}
+	/* Nothing delivered (the server lacks what comes before them):
+	 * not offered again on this connection, and said. Counted by
+	 * what the ack covers, not by what waits: a drill's injects may
+	 * have joined the outbox meanwhile. */
+	if (upto < l->old_first) {
+		l->old_stuck = 1;
+		note_msg(l, "%" PRId64 " operation(s) from before a restore "
+			 "cannot be delivered", l->stranded);
+	}
+	l->push_inflight = l->old_inflight = 0;
+	refused_recount(l);
+	push_more(l);
+	check_done(l);
+}
+
 static void
 on_ack(struct link *l, const cJSON *m)
 {
-	const cJSON *refused = cJSON_GetObjectItemCaseSensitive(m, "refused"), *r;
-	int64_t upto = 0, nref = 0, s;
+	const cJSON *refused = cJSON_GetObjectItemCaseSensitive(m, "refused");
+	struct refusal *ref = NULL;
 	const char *first = NULL;
+	int64_t upto = 0, nref;
+	size_t nr;
 	int rc;
 
 	msg_i64(m, "upto", &upto);
@@ -1141,53 +1217,15 @@ on_ack(struct link *l, const cJSON *m)
 		return;
 	}
 	/* The whole frame is checked before anything is stored. */
-	cJSON_ArrayForEach(r, refused) {
-		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(r, "message");
-		const cJSON *code = cJSON_GetObjectItemCaseSensitive(r, "code");
-		if (!cJSON_IsObject(r) || !msg_i64(r, "seq", &s) ||
-		    (code && !cJSON_IsString(code)) || (msg && !cJSON_IsString(msg)) ||
-		    s > upto) {
-			send_error(l, "bad_frame", "refused: not {seq, code, message}",
-				   "refused");
-			conn_fail(l, "the server sent a bad ack (frame %" PRIu64 ")",
-				  l->conn ? l->conn->fr.count : 0);
-			return;
-		}
-		if (!first)
-			first = cJSON_IsString(msg) ? msg->valuestring
-				: cJSON_IsString(code) ? code->valuestring : "refused";
-		nref++;
-	}
-	if (l->old_inflight) {
-		/* An earlier incarnation's operations: marked as delivered, and
-		 * what still waits is counted again. */
-		const cJSON *inc = cJSON_GetObjectItemCaseSensitive(m, "incarnation");
-		if (!cJSON_IsString(inc) || strcmp(inc->valuestring, l->old_inc)) {
-			send_error(l, "bad_frame", "incarnation: not the one pushed",
-				   "incarnation");
-			conn_fail(l, "the server acknowledged another incarnation");
-			return;
-		}
-		if ((rc = replica_ack_inc(l->db, l->old_inc, upto, refused)) ||
-		    (rc = outbox_scan(l))) {
-			conn_fail(l, "cannot store the acknowledgement: %s",
-				  db_why(l->db, rc));
-			return;
-		}
-		/* Nothing delivered (the server lacks what comes before them):
-		 * not offered again on this connection, and said. Counted by
-		 * what the ack covers, not by what waits: a drill's injects may
-		 * have joined the outbox meanwhile. */
-		if (upto < l->old_first) {
-			l->old_stuck = 1;
-			note_msg(l, "%" PRId64 " operation(s) from before a restore "
-				 "cannot be delivered", l->stranded);
-		}
-		l->push_inflight = l->old_inflight = 0;
-		refused_recount(l);
-		push_more(l);
-		check_done(l);
+	if (ack_refusals(l, refused, upto, &ref, &nr))
 		return;
+	nref = (int64_t)nr;
+	if (nr)
+		first = ref[0].message ? ref[0].message
+			: ref[0].code ? ref[0].code : "refused";
+	if (l->old_inflight) {
+		ack_old(l, m, upto, ref, nr);
+		goto out;
 	}
 	if (upto > l->seq) {
 		refresh_seq(l);
@@ -1195,17 +1233,17 @@ on_ack(struct link *l, const cJSON *m)
 			link_stop(l, DD_E_REFUSED, "server ahead of this station: it "
 				  "acknowledged %" PRId64 ", this station made %" PRId64,
 				  upto, l->seq);
-			return;
+			goto out;
 		}
 	}
 	if (upto < l->acked_upto) {
 		send_error(l, "bad_frame", "upto: below an earlier ack", "upto");
 		conn_fail(l, "the server acknowledged less than before");
-		return;
+		goto out;
 	}
-	if ((rc = replica_ack(l->db, upto, refused))) {
+	if ((rc = replica_ack(l->db, upto, ref, nr))) {
 		conn_fail(l, "cannot store the acknowledgement: %s", db_why(l->db, rc));
-		return;
+		goto out;
 	}
 	l->push_inflight = 0;
 	if (upto > l->acked_upto) {
@@ -1227,6 +1265,8 @@ on_ack(struct link *l, const cJSON *m)
 	}
 	push_more(l);
 	check_done(l);
+out:
+	free(ref);
 }
 
 /* ---- pull ---- */

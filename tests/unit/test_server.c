@@ -1241,7 +1241,7 @@ push_chunked(struct cli *c, cJSON *ops, int per)
 		assert_int_equal(upto, want);
 		cJSON_Delete(ack);
 	}
-	assert_int_equal(replica_ack(gucheng, upto, NULL), 0);
+	assert_int_equal(replica_ack(gucheng, upto, NULL, 0), 0);
 }
 
 static void
