@@ -1,6 +1,6 @@
 /*
  * client.h - the station's side of sync: the link to the county server
- * on a libuv loop (sync/client.c). The protocol is sync/PROTOCOL.md.
+ * on a libuv loop (sync/link*.c). The protocol is sync/PROTOCOL.md.
  *
  * The link keeps its own database connection, so its transactions never
  * interleave with the console's; it pushes the station's outbox in

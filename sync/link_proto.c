@@ -1,0 +1,711 @@
+/*
+ * link_proto.c - the frames the link exchanges with the server
+ * (sync/PROTOCOL.md): hello, challenge and welcome, push and its ack,
+ * ops and live, ping, pong and error, and the dispatch of a frame by
+ * type and phase.
+ */
+#include "sync/link_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- small things ---- */
+
+static int64_t
+real_ms(void)
+{
+	return clock_real.now_ms(clock_real.ctx);
+}
+
+static cJSON *
+new_msg(const char *type)
+{
+	cJSON *m = cJSON_CreateObject();
+
+	if (m)
+		cJSON_AddStringToObject(m, "type", type);
+	return m;
+}
+
+static void
+add_i64(cJSON *m, const char *k, int64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof buf, "%" PRId64, v);
+	cJSON_AddStringToObject(m, k, buf);
+}
+
+/* ---- the handshake ---- */
+
+void
+link_hello(struct link *l)
+{
+	cJSON *m;
+
+	auth_nonce(l->nonce);
+	m = new_msg("hello");
+	cJSON_AddNumberToObject(m, "version", SYNC_VERSION);
+	cJSON_AddStringToObject(m, "station", l->si.station);
+	cJSON_AddStringToObject(m, "incarnation", l->si.incarnation);
+	cJSON_AddStringToObject(m, "realm", l->si.realm);
+	cJSON_AddStringToObject(m, "nonce", l->nonce);
+	link_send(l, m);
+}
+
+void
+link_ping(struct link *l)
+{
+	link_send(l, new_msg("ping"));
+}
+
+static void
+on_challenge(struct link *l, const cJSON *m)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "version");
+	const char *nonce = cJSON_GetObjectItemCaseSensitive(m, "nonce")->valuestring;
+	const char *proof = cJSON_GetObjectItemCaseSensitive(m, "proof")->valuestring;
+	char want[SYNC_HEX], mine[SYNC_HEX];
+	cJSON *a;
+
+	if (v->valuedouble != SYNC_VERSION) {
+		link_stop(l, DD_E_REFUSED, "the server speaks protocol version %.0f, "
+			  "this station %d", v->valuedouble, SYNC_VERSION);
+		return;
+	}
+	if (strlen(nonce) != SYNC_HEX - 1) {
+		link_error(l, "bad_frame", "nonce: not 64 hex digits", "nonce");
+		link_fail(l, "the server sent a bad challenge");
+		return;
+	}
+	/* The server proves it holds our key over our fresh nonce before we
+	 * show anything of ours: a server that cannot is not ours. */
+	auth_proof(l->key, AUTH_SERVER_LABEL, l->si.station, l->si.realm,
+		   l->nonce, nonce, want);
+	if (!auth_equal(want, proof)) {
+		link_stop(l, DD_E_REFUSED, "authentication failed: the server at %s "
+			  "does not hold this station's key (wrong key, or "
+			  "station %s unknown to it)", l->server, l->si.station);
+		return;
+	}
+	auth_proof(l->key, AUTH_STATION_LABEL, l->si.station, l->si.realm, nonce,
+		   l->nonce, mine);
+	a = new_msg("auth");
+	cJSON_AddStringToObject(a, "proof", mine);
+	if (link_send(l, a) == 0)
+		l->phase = LINK_PH_AUTH;
+}
+
+/* Does the welcome's last operation differ from ours at that seq? 1
+ * diverged (l->last_seq says where), 0 the same or nothing to compare
+ * (an older server, nothing stored), -1 the connection failed. */
+static int
+welcome_diverged(struct link *l, const cJSON *m)
+{
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(m, "last_digest");
+	int has_seq = cJSON_GetObjectItemCaseSensitive(m, "last_seq") != NULL;
+	char mine[SYNC_HEX];
+	int64_t seq = 0;
+	int rc;
+
+	if (!d && !has_seq)
+		return 0;
+	if (!d || !msg_i64(m, "last_seq", &seq) || seq < 1 ||
+	    strlen(d->valuestring) != SYNC_HEX - 1 ||
+	    strspn(d->valuestring, "0123456789abcdef") != SYNC_HEX - 1) {
+		link_error(l, "bad_frame", "last_seq and last_digest go together: "
+			   "a sequence and 64 hex digits", d ? "last_seq"
+			   : "last_digest");
+		link_fail(l, "the server sent a bad welcome (last_seq, "
+			  "last_digest)");
+		return -1;
+	}
+	l->last_seq = seq;
+	rc = replica_digest(l->db, l->si.station, l->si.incarnation, seq, mine);
+	if (rc < 0) {
+		link_fail(l, "cannot read the operation log: %s", db_why(l->db, rc));
+		return -1;
+	}
+	return rc == 0 || strcmp(mine, d->valuestring) != 0;
+}
+
+static void
+on_welcome(struct link *l, const cJSON *m)
+{
+	const char *history = cJSON_GetObjectItemCaseSensitive(m, "history")->valuestring;
+	int64_t have = 0, head = 0, now = 0, after = 0;
+	int changed = 0, rewound = 0, rc;
+	cJSON *p;
+
+	msg_i64(m, "have", &have);
+	msg_i64(m, "head", &head);
+	if (msg_i64(m, "now", &now)) {
+		l->skew_ms = now - real_ms();
+		l->skew_known = 1;
+	}
+	if ((rc = link_outbox_scan(l))) {
+		link_fail(l, "cannot read the outbox: %s", db_why(l->db, rc));
+		return;
+	}
+	if (have > l->si.seq) {
+		/* The server holds operations of ours we do not: pushing would
+		 * offer other operations under the same numbers. */
+		link_stop(l, DD_E_REFUSED, "server ahead of this station: it holds "
+			  "%" PRId64 " operations of this incarnation, this station "
+			  "made %" PRId64 " (was the database copied without "
+			  "'dutydesk restore'?)", have, l->si.seq);
+		return;
+	}
+	/* As many or fewer, but not the same ones: a copy that went on on
+	 * its own. Its next pushes would be skipped as held, or taken after
+	 * another's history. */
+	if ((rc = welcome_diverged(l, m))) {
+		if (rc > 0)
+			link_stop(l, DD_E_REFUSED, "diverged from the server: its "
+				  "operation %" PRId64 " of this incarnation is not "
+				  "the one this station made (was the database "
+				  "copied without 'dutydesk restore'?)", l->last_seq);
+		return;
+	}
+	if ((rc = replica_history(l->db, history, &changed)) ||
+	    (rc = replica_cursor(l->db, &after))) {
+		link_fail(l, "cannot note the server's history: %s", db_why(l->db, rc));
+		return;
+	}
+	/* Same history, but the server holds less than it once said: it was
+	 * put back without a new history id (a copied file). Treated as a
+	 * new history, or what it numbers anew below our cursor would never
+	 * be pulled and what it lost of ours never offered again. */
+	if (!changed && (have < l->acked_upto || head < after)) {
+		if ((rc = replica_reset(l->db))) {
+			link_fail(l, "cannot note the server's history: %s",
+				  db_why(l->db, rc));
+			return;
+		}
+		changed = 1;
+		rewound = 1;
+	}
+	if (changed && (rc = link_outbox_scan(l))) {
+		link_fail(l, "cannot read the outbox: %s", db_why(l->db, rc));
+		return;
+	}
+	/* What the server holds is acknowledged, whatever we thought. */
+	if (have > l->acked_upto) {
+		if ((rc = replica_ack(l->db, have, NULL, 0))) {
+			link_fail(l, "cannot store the acknowledgement: %s",
+				  db_why(l->db, rc));
+			return;
+		}
+		l->acked_upto = have;
+	}
+	l->message[0] = 0;
+	if (rewound)
+		link_note(l, "the server went back in its history without a new id; "
+			  "everything is offered and pulled again");
+	else if (l->stranded > l->stranded_drill)
+		link_note(l, "%" PRId64 " operation(s) from before a restore "
+			  "to deliver", l->stranded - l->stranded_drill);
+	l->pushed_upto = l->acked_upto;
+	l->phase = LINK_PH_SYNC;
+	l->old_stuck = 0;
+	l->state = LINK_ONLINE;
+	l->backoff_ms = LINK_BACKOFF_MIN_MS;
+	frame_set_limit(&l->conn->fr, FRAME_MAX);
+	link_push(l);
+	if (!l->conn)
+		return;
+	if ((rc = replica_cursor(l->db, &after))) {
+		link_fail(l, "cannot read the pull cursor: %s", db_why(l->db, rc));
+		return;
+	}
+	p = new_msg("pull");
+	add_i64(p, "after", after);
+	link_send(l, p);
+}
+
+/* ---- push ---- */
+
+struct batch {
+	const char *inc;
+	int64_t after, first, last;
+	int count, more;
+	char *buf;
+	size_t len, cap;
+};
+
+static int
+batch_cb(const struct op *op, void *ctx)
+{
+	struct batch *b = ctx;
+	cJSON *j;
+	char *s;
+	size_t n;
+
+	if (strcmp(op->incarnation, b->inc) != 0 || op->seq <= b->after)
+		return 0;
+	if (b->count == SYNC_BATCH) {
+		b->more = 1;
+		return 1;
+	}
+	if (b->count > 0 && op->seq != b->last + 1)
+		return 1; /* a hole: send up to it, the ack tells the rest */
+	if (!(j = op_to_json(op)) || !(s = cJSON_PrintUnformatted(j))) {
+		cJSON_Delete(j);
+		return DD_E_NOMEM;
+	}
+	cJSON_Delete(j);
+	n = strlen(s);
+	/* A frame stays under the limit the server reads with. */
+	if (b->len + n + 64 > FRAME_MAX) {
+		free(s);
+		if (b->count == 0)
+			return DD_E_INVALID;
+		b->more = 1;
+		return 1;
+	}
+	if (b->len + n + 2 > b->cap) {
+		size_t cap = b->cap ? b->cap : 16384;
+		char *nb;
+		while (cap < b->len + n + 2)
+			cap *= 2;
+		if (!(nb = realloc(b->buf, cap))) {
+			free(s);
+			return DD_E_NOMEM;
+		}
+		b->buf = nb;
+		b->cap = cap;
+	}
+	if (b->count)
+		b->buf[b->len++] = ',';
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	free(s);
+	if (!b->count)
+		b->first = op->seq;
+	b->last = op->seq;
+	b->count++;
+	return 0;
+}
+
+/* The first waiting operation of another incarnation than ours names
+ * the incarnation to deliver next. */
+struct oldest {
+	const char *cur;
+	char *out;
+};
+
+static int
+oldest_cb(const struct op *op, void *ctx)
+{
+	struct oldest *o = ctx;
+
+	if (strcmp(op->incarnation, o->cur) == 0)
+		return 0;
+	snprintf(o->out, 17, "%s", op->incarnation);
+	return 1;
+}
+
+/* Send the next batch of the outbox, one push in flight at a time. */
+void
+link_push(struct link *l)
+{
+	static const char head[] = "{\"type\":\"push\",\"ops\":[";
+	struct batch b;
+	int64_t first;
+	char *frame;
+	int rc;
+
+	if (l->phase != LINK_PH_SYNC || l->push_inflight || !l->conn)
+		return;
+	if (realm_is_drill(l->si.realm) &&
+	    (rc = link_outbox_count(l, &first)) < 0) {
+		link_fail(l, "cannot read the outbox: %s", db_why(l->db, rc));
+		return;
+	}
+	memset(&b, 0, sizeof b);
+	b.inc = l->si.incarnation;
+	b.after = l->pushed_upto;
+	/* Operations of an earlier incarnation (from before a restore) go
+	 * first, one incarnation per push; the server skips what it has. */
+	l->old_inc[0] = 0;
+	if (l->stranded > 0 && !l->old_stuck) {
+		struct oldest o = { l->si.incarnation, l->old_inc };
+		if ((rc = op_each(l->db, 1, oldest_cb, &o)) < 0) {
+			link_fail(l, "cannot read the outbox: %s", db_why(l->db, rc));
+			return;
+		}
+	}
+	if (l->old_inc[0]) {
+		b.inc = l->old_inc;
+		b.after = 0;
+	}
+	rc = op_each(l->db, 1, batch_cb, &b);
+	if (rc < 0) {
+		free(b.buf);
+		if (rc == DD_E_INVALID)
+			link_stop(l, DD_E_REFUSED, "operation %" PRId64 " is too large "
+				  "to send", l->pushed_upto + 1);
+		else
+			link_fail(l, "cannot read the outbox: %s", db_why(l->db, rc));
+		return;
+	}
+	l->outbox_more = b.count > 0;
+	if (b.count == 0) {
+		free(b.buf);
+		link_done(l);
+		return;
+	}
+	if (!(frame = malloc(sizeof head + b.len + 4))) {
+		free(b.buf);
+		link_fail(l, "out of memory");
+		return;
+	}
+	memcpy(frame, head, sizeof head - 1);
+	memcpy(frame + sizeof head - 1, b.buf, b.len);
+	memcpy(frame + sizeof head - 1 + b.len, "]}\n", 3);
+	free(b.buf);
+	if (link_send_raw(l, frame, sizeof head - 1 + b.len + 3) == 0) {
+		l->push_inflight = 1;
+		l->old_inflight = b.inc == l->old_inc;
+		l->old_first = b.first;
+		if (!l->old_inflight)
+			l->pushed_upto = b.last;
+	}
+	free(frame);
+}
+
+/* The ack's refusals as core stores them, checked whole first: *out
+ * (caller frees; its strings are the frame's) and *n, or -1 after the
+ * connection was given up. */
+static int
+ack_refusals(struct link *l, const cJSON *refused, int64_t upto,
+	     struct refusal **out, size_t *n)
+{
+	size_t cnt = (size_t)cJSON_GetArraySize(refused), k = 0;
+	const cJSON *r;
+	struct refusal *v;
+
+	*out = NULL;
+	*n = 0;
+	if (cnt == 0)
+		return 0;
+	if (!(v = calloc(cnt, sizeof *v))) {
+		link_fail(l, "out of memory");
+		return -1;
+	}
+	cJSON_ArrayForEach(r, refused) {
+		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(r, "message");
+		const cJSON *code = cJSON_GetObjectItemCaseSensitive(r, "code");
+		if (!cJSON_IsObject(r) || !msg_i64(r, "seq", &v[k].seq) ||
+		    (code && !cJSON_IsString(code)) || (msg && !cJSON_IsString(msg)) ||
+		    v[k].seq > upto) {
+			free(v);
+			link_error(l, "bad_frame", "refused: not {seq, code, message}",
+				   "refused");
+			link_fail(l, "the server sent a bad ack (frame %" PRIu64 ")",
+				  l->conn ? l->conn->fr.count : 0);
+			return -1;
+		}
+		v[k].code = code ? code->valuestring : NULL;
+		v[k].message = msg ? msg->valuestring : NULL;
+		k++;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* What an earlier incarnation's push delivered: marked as delivered,
+ * and what still waits is counted again. */
+static void
+ack_old(struct link *l, const cJSON *m, int64_t upto,
+	const struct refusal *ref, size_t nr)
+{
+	const cJSON *inc = cJSON_GetObjectItemCaseSensitive(m, "incarnation");
+	int rc;
+
+	if (!cJSON_IsString(inc) || strcmp(inc->valuestring, l->old_inc)) {
+		link_error(l, "bad_frame", "incarnation: not the one pushed",
+			   "incarnation");
+		link_fail(l, "the server acknowledged another incarnation");
+		return;
+	}
+	if ((rc = replica_ack_inc(l->db, l->old_inc, upto, ref, nr)) ||
+	    (rc = link_outbox_scan(l))) {
+		link_fail(l, "cannot store the acknowledgement: %s",
+			  db_why(l->db, rc));
+		return;
+	}
+	/* Nothing delivered (the server lacks what comes before them):
+	 * not offered again on this connection, and said. Counted by
+	 * what the ack covers, not by what waits: a drill's injects may
+	 * have joined the outbox meanwhile. */
+	if (upto < l->old_first) {
+		l->old_stuck = 1;
+		link_note(l, "%" PRId64 " operation(s) from before a restore "
+			  "cannot be delivered", l->stranded);
+	}
+	l->push_inflight = l->old_inflight = 0;
+	link_refused_recount(l);
+	link_push(l);
+	link_done(l);
+}
+
+static void
+on_ack(struct link *l, const cJSON *m)
+{
+	const cJSON *refused = cJSON_GetObjectItemCaseSensitive(m, "refused");
+	struct refusal *ref = NULL;
+	const char *first = NULL;
+	int64_t upto = 0, nref;
+	size_t nr;
+	int rc;
+
+	msg_i64(m, "upto", &upto);
+	if (!l->push_inflight) {
+		link_error(l, "order", "ack without a push", NULL);
+		link_fail(l, "the server acknowledged a push never sent");
+		return;
+	}
+	/* The whole frame is checked before anything is stored. */
+	if (ack_refusals(l, refused, upto, &ref, &nr))
+		return;
+	nref = (int64_t)nr;
+	if (nr)
+		first = ref[0].message ? ref[0].message
+			: ref[0].code ? ref[0].code : "refused";
+	if (l->old_inflight) {
+		ack_old(l, m, upto, ref, nr);
+		goto out;
+	}
+	if (upto > l->seq) {
+		link_refresh_seq(l);
+		if (upto > l->seq) {
+			link_stop(l, DD_E_REFUSED, "server ahead of this station: it "
+				  "acknowledged %" PRId64 ", this station made %" PRId64,
+				  upto, l->seq);
+			goto out;
+		}
+	}
+	if (upto < l->acked_upto) {
+		link_error(l, "bad_frame", "upto: below an earlier ack", "upto");
+		link_fail(l, "the server acknowledged less than before");
+		goto out;
+	}
+	if ((rc = replica_ack(l->db, upto, ref, nr))) {
+		link_fail(l, "cannot store the acknowledgement: %s", db_why(l->db, rc));
+		goto out;
+	}
+	l->push_inflight = 0;
+	if (upto > l->acked_upto) {
+		l->pushed += upto - l->acked_upto - nref;
+		l->acked_upto = upto;
+	}
+	/* Not all taken (a gap the server reported): offer the rest again. */
+	if (upto < l->pushed_upto)
+		l->pushed_upto = upto;
+	if (nref) {
+		link_refused_recount(l);
+		link_note(l, "the server refused %" PRId64 " operation(s): %.100s",
+			  nref, first ? first : "refused");
+		if (!l->refused_now)
+			snprintf(l->first_refusal, sizeof l->first_refusal, "%s", first);
+		l->refused_now += nref;
+		l->change_due = 1;
+		link_work(l);
+	}
+	link_push(l);
+	link_done(l);
+out:
+	free(ref);
+}
+
+/* ---- pull ---- */
+
+static const char *const op_members[] = { "station", "incarnation", "seq",
+	"hlc", "realm", "officer", "kind", "entity", "body", "sseq", NULL };
+
+static int
+check_op(const cJSON *o, const char *realm, struct link_pend *p, char *why,
+	 size_t w)
+{
+	const cJSON *v;
+	int i, n = 0;
+
+	if (!cJSON_IsObject(o)) {
+		snprintf(why, w, "not an object");
+		return -1;
+	}
+	cJSON_ArrayForEach(v, o) {
+		for (i = 0; op_members[i]; i++)
+			if (v->string && strcmp(v->string, op_members[i]) == 0)
+				break;
+		if (!op_members[i]) {
+			snprintf(why, w, "%.40s: not a member of an operation",
+				 v->string ? v->string : "?");
+			return -1;
+		}
+		n++;
+	}
+	if (n != 10) {
+		snprintf(why, w, "not exactly the members of an operation");
+		return -1;
+	}
+	if (!msg_i64(o, "sseq", &p->sseq) || p->sseq <= 0) {
+		snprintf(why, w, "sseq: not a server sequence");
+		return -1;
+	}
+	if (op_from_json(o, &p->op)) {
+		snprintf(why, w, "a member missing or mistyped");
+		return -1;
+	}
+	if (strcmp(p->op.realm, realm) != 0) {
+		op_clear(&p->op);
+		snprintf(why, w, "realm: '%.40s' in a '%.40s' session", p->op.realm,
+			 realm);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+on_ops(struct link *l, const cJSON *m)
+{
+	const cJSON *ops = cJSON_GetObjectItemCaseSensitive(m, "ops"), *o;
+	size_t n = (size_t)cJSON_GetArraySize(ops), k = 0, i;
+	char why[160], field[32];
+
+	if (n > SYNC_BATCH) {
+		link_error(l, "bad_frame", "more operations than a batch", "ops");
+		link_fail(l, "the server sent more than %d operations in a frame",
+			  SYNC_BATCH);
+		return;
+	}
+	if (l->npend + n > l->pend_cap) {
+		size_t cap = l->pend_cap ? l->pend_cap : 512;
+		struct link_pend *np;
+		while (cap < l->npend + n)
+			cap *= 2;
+		if (!(np = realloc(l->pend, cap * sizeof *np))) {
+			link_fail(l, "out of memory");
+			return;
+		}
+		l->pend = np;
+		l->pend_cap = cap;
+	}
+	/* Every operation is checked before any is queued. */
+	cJSON_ArrayForEach(o, ops) {
+		if (check_op(o, l->si.realm, &l->pend[l->npend + k], why,
+			     sizeof why)) {
+			for (i = 0; i < k; i++)
+				op_clear(&l->pend[l->npend + i].op);
+			snprintf(field, sizeof field, "ops[%zu]", k);
+			link_error(l, "bad_frame", why, field);
+			link_fail(l, "the server sent a bad operation (frame %" PRIu64
+				  ", %s: %s)", l->conn ? l->conn->fr.count : 0,
+				  field, why);
+			return;
+		}
+		k++;
+	}
+	l->npend += k;
+	/* Stop reading while the work waits: TCP holds the rest. */
+	if (l->npend - l->pend_head > LINK_PENDING_MAX)
+		link_pause(l);
+	link_work(l);
+}
+
+static void
+on_live(struct link *l)
+{
+	l->live = 1;
+	if (l->pend_head == l->npend)
+		link_caught_up(l);
+}
+
+/* ---- frames ---- */
+
+static void
+on_error_frame(struct link *l, const cJSON *m)
+{
+	const char *code = cJSON_GetObjectItemCaseSensitive(m, "code")->valuestring;
+	const cJSON *mm = cJSON_GetObjectItemCaseSensitive(m, "message");
+	const char *text = cJSON_IsString(mm) ? mm->valuestring : "";
+
+	if (strcmp(code, "auth_failed") == 0 || strcmp(code, "version") == 0 ||
+	    strcmp(code, "forged") == 0 || strcmp(code, "no_realm") == 0)
+		link_stop(l, DD_E_REFUSED, "server: %.20s: %.120s", code, text);
+	else if (strcmp(code, "gap") == 0)
+		/* The server keeps the connection: the ack before this error
+		 * said what it holds, and the outbox is offered from there. */
+		link_note(l, "server: gap: %.120s", text);
+	else
+		link_fail(l, "server: %.20s: %.120s", code, text);
+}
+
+void
+link_frame(struct link *l, char *f, size_t n)
+{
+	char why[160];
+	cJSON *m = NULL;
+	int t = msg_parse(f, n, &m, why, sizeof why);
+	uint64_t no = l->conn->fr.count;
+
+	if (t < 0) {
+		link_error(l, "bad_frame", why, NULL);
+		link_fail(l, "the server sent a bad frame %" PRIu64 ": %s", no, why);
+		return;
+	}
+	switch (t) {
+	case MSG_ERROR:
+		on_error_frame(l, m);
+		break;
+	case MSG_PING: {
+		cJSON *p = new_msg("pong");
+		add_i64(p, "now", real_ms());
+		link_send(l, p);
+		break;
+	}
+	case MSG_PONG: {
+		int64_t now;
+		if (msg_i64(m, "now", &now)) {
+			l->skew_ms = now - real_ms();
+			l->skew_known = 1;
+		}
+		break;
+	}
+	case MSG_CHALLENGE:
+		if (l->phase != LINK_PH_HELLO)
+			goto order;
+		on_challenge(l, m);
+		break;
+	case MSG_WELCOME:
+		if (l->phase != LINK_PH_AUTH)
+			goto order;
+		on_welcome(l, m);
+		break;
+	case MSG_ACK:
+		if (l->phase != LINK_PH_SYNC)
+			goto order;
+		on_ack(l, m);
+		break;
+	case MSG_OPS:
+		if (l->phase != LINK_PH_SYNC)
+			goto order;
+		on_ops(l, m);
+		break;
+	case MSG_LIVE:
+		if (l->phase != LINK_PH_SYNC)
+			goto order;
+		on_live(l);
+		break;
+	default:
+	order:
+		link_error(l, "order", "not expected here", NULL);
+		link_fail(l, "the server sent '%s' out of order (frame %" PRIu64 ")",
+			  msg_type_name(t), no);
+	}
+	cJSON_Delete(m);
+}
