@@ -375,26 +375,6 @@ link_offline(struct link *l)
 		l->offline_since = (int64_t)time(NULL);
 }
 
-/* Something only a person can fix: no more attempts until the settings
- * change. */
-void
-link_stop(struct link *l, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	link_vnote(l, fmt, ap);
-	va_end(ap);
-	link_offline(l);
-	link_drop(l);
-	l->state = LINK_STOPPED;
-	snprintf(l->stop_server, sizeof l->stop_server, "%s", l->server);
-	snprintf(l->stop_key, sizeof l->stop_key, "%s", l->key_hex);
-	uv_timer_stop(&l->retry);
-	if (l->once)
-		link_finish(l, rc);
-}
-
 /* ---- timers ---- */
 
 static void

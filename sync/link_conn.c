@@ -152,6 +152,15 @@ schedule_retry(struct link *l)
 	uv_timer_start(&l->retry, on_retry, delay, 0);
 }
 
+/* Say why, note the time and forget the connection. */
+static void
+go_down(struct link *l, const char *fmt, va_list ap)
+{
+	link_vnote(l, fmt, ap);
+	link_offline(l);
+	link_drop(l);
+}
+
 /* The connection is lost or given up: say why, try again later. */
 void
 link_fail(struct link *l, const char *fmt, ...)
@@ -159,10 +168,8 @@ link_fail(struct link *l, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	link_vnote(l, fmt, ap);
+	go_down(l, fmt, ap);
 	va_end(ap);
-	link_offline(l);
-	link_drop(l);
 	if (l->state == LINK_STOPPED)
 		return;
 	l->state = LINK_OFFLINE;
@@ -170,6 +177,24 @@ link_fail(struct link *l, const char *fmt, ...)
 		link_finish(l, DD_E_SERVER);
 	else
 		schedule_retry(l);
+}
+
+/* Something only a person can fix: no more attempts until the settings
+ * change. */
+void
+link_stop(struct link *l, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	go_down(l, fmt, ap);
+	va_end(ap);
+	l->state = LINK_STOPPED;
+	snprintf(l->stop_server, sizeof l->stop_server, "%s", l->server);
+	snprintf(l->stop_key, sizeof l->stop_key, "%s", l->key_hex);
+	uv_timer_stop(&l->retry);
+	if (l->once)
+		link_finish(l, rc);
 }
 
 static void try_address(struct link *l);

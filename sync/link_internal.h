@@ -133,10 +133,6 @@ int link_new(uv_loop_t *loop, const char *dbpath, const char *officer,
 void link_vnote(struct link *l, const char *fmt, va_list ap);
 void link_note(struct link *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Something only a person can fix: no more attempts until the settings
- * change; a one-shot sync ends with rc. */
-void link_stop(struct link *l, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 /* Note when the link went offline (once, until it is online again). */
 void link_offline(struct link *l);
 /* The settings: 1 read and valid, 0 none, -1 invalid (message set). */
@@ -170,13 +166,17 @@ void link_fail(struct link *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Forget the connection and the session's state. */
 void link_drop(struct link *l);
+/* Something only a person can fix: no more attempts until the settings
+ * change; a one-shot sync ends with rc. */
+void link_stop(struct link *l, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Queue bytes, or a message (freed here), for the server: 0, or -1 with
  * the connection given up. */
 int link_send_raw(struct link *l, const char *data, size_t n);
 int link_send(struct link *l, cJSON *m);
 /* Tell the server what was wrong with its last frame. */
 void link_error(struct link *l, const char *code, const char *message,
-		     const char *field);
+		const char *field);
 /* Stop reading while received work waits; read again when it is done. */
 void link_pause(struct link *l);
 void link_resume(struct link *l);

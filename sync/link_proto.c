@@ -618,8 +618,9 @@ on_ops(struct link *l, const cJSON *m)
 }
 
 static void
-on_live(struct link *l)
+on_live(struct link *l, const cJSON *m)
 {
+	(void)m;
 	l->live = 1;
 	if (l->pend_head == l->npend)
 		link_caught_up(l);
@@ -645,9 +646,49 @@ on_error_frame(struct link *l, const cJSON *m)
 		link_fail(l, "server: %.20s: %.120s", code, text);
 }
 
+static void
+on_ping(struct link *l, const cJSON *m)
+{
+	cJSON *p = new_msg("pong");
+
+	(void)m;
+	add_i64(p, "now", real_ms());
+	link_send(l, p);
+}
+
+static void
+on_pong(struct link *l, const cJSON *m)
+{
+	int64_t now;
+
+	if (msg_i64(m, "now", &now)) {
+		l->skew_ms = now - real_ms();
+		l->skew_known = 1;
+	}
+}
+
+/* Who handles each frame from the server, and in which phase of the
+ * session it may come (-1: in any); any other frame is out of order. */
+struct frame_handler {
+	int phase;
+	void (*fn)(struct link *l, const cJSON *m);
+};
+
+static const struct frame_handler frame_handlers[MSG_N] = {
+	[MSG_ERROR] = { -1, on_error_frame },
+	[MSG_PING] = { -1, on_ping },
+	[MSG_PONG] = { -1, on_pong },
+	[MSG_CHALLENGE] = { LINK_PH_HELLO, on_challenge },
+	[MSG_WELCOME] = { LINK_PH_AUTH, on_welcome },
+	[MSG_ACK] = { LINK_PH_SYNC, on_ack },
+	[MSG_OPS] = { LINK_PH_SYNC, on_ops },
+	[MSG_LIVE] = { LINK_PH_SYNC, on_live },
+};
+
 void
 link_frame(struct link *l, char *f, size_t n)
 {
+	const struct frame_handler *h;
 	char why[160];
 	cJSON *m = NULL;
 	int t = msg_parse(f, n, &m, why, sizeof why);
@@ -658,54 +699,13 @@ link_frame(struct link *l, char *f, size_t n)
 		link_fail(l, "the server sent a bad frame %" PRIu64 ": %s", no, why);
 		return;
 	}
-	switch (t) {
-	case MSG_ERROR:
-		on_error_frame(l, m);
-		break;
-	case MSG_PING: {
-		cJSON *p = new_msg("pong");
-		add_i64(p, "now", real_ms());
-		link_send(l, p);
-		break;
-	}
-	case MSG_PONG: {
-		int64_t now;
-		if (msg_i64(m, "now", &now)) {
-			l->skew_ms = now - real_ms();
-			l->skew_known = 1;
-		}
-		break;
-	}
-	case MSG_CHALLENGE:
-		if (l->phase != LINK_PH_HELLO)
-			goto order;
-		on_challenge(l, m);
-		break;
-	case MSG_WELCOME:
-		if (l->phase != LINK_PH_AUTH)
-			goto order;
-		on_welcome(l, m);
-		break;
-	case MSG_ACK:
-		if (l->phase != LINK_PH_SYNC)
-			goto order;
-		on_ack(l, m);
-		break;
-	case MSG_OPS:
-		if (l->phase != LINK_PH_SYNC)
-			goto order;
-		on_ops(l, m);
-		break;
-	case MSG_LIVE:
-		if (l->phase != LINK_PH_SYNC)
-			goto order;
-		on_live(l);
-		break;
-	default:
-	order:
+	h = t < MSG_N ? &frame_handlers[t] : NULL;
+	if (!h || !h->fn || (h->phase >= 0 && (int)l->phase != h->phase)) {
 		link_error(l, "order", "not expected here", NULL);
 		link_fail(l, "the server sent '%s' out of order (frame %" PRIu64 ")",
 			  msg_type_name(t), no);
+	} else {
+		h->fn(l, m);
 	}
 	cJSON_Delete(m);
 }
