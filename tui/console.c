@@ -73,6 +73,8 @@ static struct console {
 	int64_t drill_start_ms, drill_real0_ms, drill_pause_ms, drill_paused_at;
 	int64_t drill_ends;
 	struct dd_clock drill_clock;
+	char drill_report[4096]; /* where the report goes */
+	int report_gb18030;
 	int counted;
 	int quit;
 } C;
@@ -95,8 +97,6 @@ console_dbpath(void)
 {
 	return C.dbpath;
 }
-
-char console_drill_report[4096];
 
 static int64_t
 real_ms(void)
@@ -1145,12 +1145,13 @@ drill_turn(void)
 	if (now < C.drill_ends || drill_score(C.db, now, &r))
 		return;
 	C.drill_over = 1;
-	if (drill_write_report(r, console_drill_report, why, sizeof why))
+	if (drill_write_report(r, C.drill_report, C.report_gb18030, why,
+			       sizeof why))
 		console_msg(1, "%s", why);
 	else
 		console_msg(0, _("DRILL OVER: score %.0f; report in %s.txt"),
 			    cJSON_GetObjectItem(r, "score")->valuedouble,
-			    console_drill_report);
+			    C.drill_report);
 	cJSON_Delete(r);
 	if (C.bell)
 		beep();
@@ -1338,8 +1339,9 @@ fatal_signal(int sig)
 }
 
 int
-console_main(const char *dbpath, const char *officer)
+console_main(const struct console_args *args)
 {
+	const char *dbpath = args->dbpath;
 	const char *bell = getenv("DUTYDESK_BELL");
 	int rc, i;
 
@@ -1359,7 +1361,7 @@ console_main(const char *dbpath, const char *officer)
 		db_close(&C.db);
 		return dd_exitcode(rc);
 	}
-	db_set_officer(C.db, officer);
+	db_set_officer(C.db, args->officer);
 	{
 		/* A drill database runs on the drill's clock. */
 		cJSON *sc = NULL, *r = NULL;
@@ -1372,10 +1374,9 @@ console_main(const char *dbpath, const char *officer)
 			C.drill_real0_ms = started * 1000;
 			C.drill_clock.now_ms = drill_now_ms;
 			db_set_clock(C.db, &C.drill_clock);
-			if (!console_drill_report[0])
-				snprintf(console_drill_report,
-					 sizeof console_drill_report, "%s.report",
-					 dbpath);
+			drill_report_path(dbpath, args->drill_report,
+					  C.drill_report, sizeof C.drill_report);
+			C.report_gb18030 = args->report_gb18030;
 			if (drill_score(C.db, console_now(), &r) == 0)
 				time_parse_iso(cJSON_GetObjectItem(r, "ends")
 					       ->valuestring, &C.drill_ends);

@@ -194,6 +194,16 @@ const char *console_dbpath(void);
 /* Run a shell verb line inside the console (the ':' command line). */
 int console_command(const char *line, char *msg, size_t n);
 
-int console_main(const char *dbpath, const char *officer);
+/* What the shell hands the console when it opens it. */
+struct console_args {
+	const char *dbpath;
+	const char *officer;
+	/* A drill's report goes to PATH.txt and PATH.json; NULL: beside the
+	 * database, DBPATH.report.txt and .json. */
+	const char *drill_report;
+	int report_gb18030;     /* the text report in GB18030, not UTF-8 */
+};
+
+int console_main(const struct console_args *args);
 
 #endif

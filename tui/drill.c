@@ -241,8 +241,6 @@ s_(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-int drill_report_gb18030;
-
 int
 drill_charset(const char *name)
 {
@@ -338,8 +336,19 @@ drill_report_print(const cJSON *r, int gb18030, FILE *f)
 	return rc;
 }
 
+void
+drill_report_path(const char *dbpath, const char *report, char *out,
+		  size_t n)
+{
+	if (report && *report)
+		snprintf(out, n, "%s", report);
+	else
+		snprintf(out, n, "%s.report", dbpath);
+}
+
 int
-drill_write_report(const cJSON *r, const char *path, char *why, size_t wn)
+drill_write_report(const cJSON *r, const char *path, int gb18030, char *why,
+		   size_t wn)
 {
 	char p[4200], *json = cJSON_Print(r);
 	FILE *f;
@@ -358,7 +367,7 @@ drill_write_report(const cJSON *r, const char *path, char *why, size_t wn)
 	free(json);
 	snprintf(p, sizeof p, "%s.txt", path);
 	if ((f = fopen(p, "w"))) {
-		bad |= drill_report_print(r, drill_report_gb18030, f) != 0;
+		bad |= drill_report_print(r, gb18030, f) != 0;
 		bad |= fclose(f) != 0;
 	} else {
 		bad = 1;
