@@ -1666,7 +1666,6 @@ shell_main(int argc, char **argv)
 		fprintf(stderr, "dutydesk: --lang is zh or en\n");
 		return EXIT_USAGE;
 	}
-	console_utf8 = sh.utf8;
 	if (lang) {
 		/* gettext reads LANGUAGE before the locale's own language. */
 		setenv("LANGUAGE", strcmp(lang, "zh") == 0 ? "zh_CN" : "en", 1);
