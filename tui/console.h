@@ -111,6 +111,8 @@ void view_draw(struct view *v, WINDOW *win, const struct column *cols,
  * inside a character), padded with spaces when pad is set. In an ASCII
  * terminal, characters outside ASCII are shown as '?'. */
 void text_put(WINDOW *win, const char *s, int width, int pad);
+/* The terminal takes UTF-8: set by term.c from the locale when the
+ * console starts; when not, names show in pinyin and text in ASCII. */
 extern int console_utf8;
 
 /* ---- forms ---- */
