@@ -111,6 +111,8 @@ void view_draw(struct view *v, WINDOW *win, const struct column *cols,
  * inside a character), padded with spaces when pad is set. In an ASCII
  * terminal, characters outside ASCII are shown as '?'. */
 void text_put(WINDOW *win, const char *s, int width, int pad);
+/* The terminal takes UTF-8: set by term.c from the locale when the
+ * console starts; when not, names show in pinyin and text in ASCII. */
 extern int console_utf8;
 
 /* ---- forms ---- */
@@ -191,9 +193,147 @@ const struct dd_clock *console_clock(void);
 const char *console_name(const cJSON *row);
 /* The database file, for files written beside it. */
 const char *console_dbpath(void);
-/* Run a shell verb line inside the console (the ':' command line). */
-int console_command(const char *line, char *msg, size_t n);
 
-int console_main(const char *dbpath, const char *officer);
+/* What the shell hands the console when it opens it. */
+struct console_args {
+	const char *dbpath;
+	const char *officer;
+	/* A drill's report goes to PATH.txt and PATH.json; NULL: beside the
+	 * database, DBPATH.report.txt and .json. */
+	const char *drill_report;
+	int report_gb18030;     /* the text report in GB18030, not UTF-8 */
+};
+
+int console_main(const struct console_args *args);
+
+/* ---- the console's own state, shared by its files ---- */
+
+#define CONSOLE_PANES 7
+
+struct link;
+
+/* The overlays over the panes (overlay.c). */
+enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_REFUSALS, OVERLAY_N };
+
+/* One console runs at a time; console.c owns it (with the loop and its
+ * handles) and hands it to the other console files (term.c keeps the
+ * terminal's own state). */
+struct console_state {
+	struct db *db;
+	struct link *link;      /* NULL: no server set */
+	char dbpath[4096];
+	struct station_info si;
+	int64_t data_version;
+	int64_t last_minute;
+	int counted;            /* the first counts are taken */
+	int quit;
+	/* Panes and layout (layout.c). */
+	struct pane panes[CONSOLE_PANES];
+	int cur;                /* the pane with the focus */
+	int slot[4];            /* wide layout: pane shown in each quadrant */
+	int wide, too_small;
+	WINDOW *status, *tabs, *msgwin;
+	int status_dirty, all_dirty;
+	/* The bottom line: a message, or the prompt (prompt.c). */
+	char msg[256];
+	int msg_err, msg_dirty;
+	int prompt;             /* 0, ':' or '/' while the bottom line edits */
+	char line[256];
+	size_t line_len;
+	/* Overlays over the panes (overlay.c). */
+	enum overlay overlay;   /* the one shown, or none */
+	cJSON *refusals;        /* the refusals overlay: its rows */
+	int refusals_top;       /* its first row shown */
+	int64_t refusals_upto;  /* the newest of them (what x marks seen) */
+	/* Alerts and the bell (alert.c), and what the status line shows. */
+	int bell;               /* 0 off, 1 on, 2 quiet at night */
+	int alerts;             /* alerts not yet seen */
+	int64_t refused_known;  /* the link's refusal count at the last look */
+	char top_level[32];     /* highest level in force, for the status */
+	struct duty_counts counts; /* what needs the officer, last seen */
+	/* A drill (drill.c): its clock runs speed times faster from the
+	 * start, less the pauses. */
+	int drill, drill_speed, drill_paused, drill_over;
+	int drill_county;       /* DRILL_COUNTY_RUN or _JOINED: over the link */
+	int64_t drill_start_ms, drill_real0_ms, drill_pause_ms, drill_paused_at;
+	int64_t drill_ends;
+	struct dd_clock drill_clock;
+	char drill_report[4096];
+	int report_gb18030;
+};
+
+/* term.c: the terminal. Start curses on it (colours, key timing, the
+ * restore on every exit and on a fatal signal); 0, or -1 after saying
+ * why on stderr. */
+int term_start(void);
+/* Give the terminal back as it was: curses off, fd 0 blocking again. */
+void term_restore(void);
+/* The terminal is gone (SIGHUP): nothing left to repaint on exit. */
+void term_hangup(void);
+
+/* layout.c: the windows for the terminal's size. One pane with its
+ * tabs at 80x24, four at 160x48 and up, a notice when too small. */
+void layout_make(struct console_state *c);
+void layout_free(struct console_state *c);
+/* The terminal changed size (SIGWINCH): read it and lay out again. */
+void layout_resize(struct console_state *c);
+/* Pane i is on the screen. */
+int layout_visible(const struct console_state *c, int i);
+void layout_draw_tabs(struct console_state *c);
+void layout_draw_small(void);
+
+/* status.c: the top line. */
+void status_draw(struct console_state *c);
+/* Find the highest response level in force again. */
+void status_refresh_level(struct console_state *c);
+
+/* overlay.c: a window over the panes that takes the keys until it
+ * closes: the keys of a pane (?) or the server's refusals (R). */
+/* Show one; 0 when shown, -1 when there is nothing to show (the
+ * message line says why). */
+int overlay_open(struct console_state *c, enum overlay which);
+void overlay_key(struct console_state *c, int ch, int is_key);
+void overlay_draw(struct console_state *c);
+/* Free what the overlay holds (at the console's end). */
+void overlay_free(struct console_state *c);
+
+/* alert.c: what needs the officer rings the bell (DUTYDESK_BELL: on,
+ * off, night-off) and is counted until x. */
+void alert_init(struct console_state *c);
+void alert_ring(struct console_state *c, const char *what);
+/* Ring for what arrived or went late since the last look; announce 0
+ * only moves the baseline. */
+void alert_check(struct console_state *c, int announce);
+/* Ring when the server refused more of this station's operations. */
+void alert_check_refused(struct console_state *c);
+void alert_seen(struct console_state *c);
+
+/* prompt.c: the bottom line, and the ':' and '/' prompt on it. */
+void prompt_start(struct console_state *c, int which);
+/* A key while the prompt is open; 1 when a ':' line ran (data may have
+ * changed, the station may have a server now), else 0. */
+int prompt_key(struct console_state *c, int ch, int is_key);
+void prompt_draw(struct console_state *c);
+/* Run a shell verb line inside the console (the ':' command line). */
+int console_command(struct console_state *c, const char *line, char *msg,
+		    size_t n);
+
+/* draft.c: a half-typed form kept in DBPATH.draft when the console is
+ * stopped or its terminal hangs up, and offered at the next start (the
+ * form keeps the offered draft until a form of its title opens). */
+void draft_save(const char *dbpath);
+void draft_load(const char *dbpath);
+void form_offer_draft(cJSON *draft);
+
+/* drill.c: the console on a drill database runs on the drill's clock. */
+void drill_clock_start(struct console_state *c,
+		       const struct console_args *args);
+/* A turn of the loop: injects whose time has come, and at the end the
+ * report, written once. */
+void drill_clock_turn(struct console_state *c);
+/* ':drill pause' and ':drill resume' (verb is what follows "drill ");
+ * 0 done, 1 refused, -1 not a verb of the drill's clock. */
+int drill_clock_command(struct console_state *c, const char *verb,
+			char *msg, size_t n);
 
 #endif

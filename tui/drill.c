@@ -2,7 +2,9 @@
  * drill.c - running a drill from a scenario file: its own database made
  * beside the live one (the live one is only read), county-wide over the
  * link when asked, a town's database joining such a drill, and the
- * after-action report as JSON and as plain text for any printer.
+ * after-action report as JSON and as plain text for any printer; and
+ * the console on a drill database: the drill's clock (its speed, pause
+ * and resume), the injects as their time comes, the report at the end.
  */
 #include "tui/tui.h"
 
@@ -241,8 +243,6 @@ s_(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-int drill_report_gb18030;
-
 int
 drill_charset(const char *name)
 {
@@ -338,8 +338,19 @@ drill_report_print(const cJSON *r, int gb18030, FILE *f)
 	return rc;
 }
 
+void
+drill_report_path(const char *dbpath, const char *report, char *out,
+		  size_t n)
+{
+	if (report && *report)
+		snprintf(out, n, "%s", report);
+	else
+		snprintf(out, n, "%s.report", dbpath);
+}
+
 int
-drill_write_report(const cJSON *r, const char *path, char *why, size_t wn)
+drill_write_report(const cJSON *r, const char *path, int gb18030, char *why,
+		   size_t wn)
 {
 	char p[4200], *json = cJSON_Print(r);
 	FILE *f;
@@ -358,7 +369,7 @@ drill_write_report(const cJSON *r, const char *path, char *why, size_t wn)
 	free(json);
 	snprintf(p, sizeof p, "%s.txt", path);
 	if ((f = fopen(p, "w"))) {
-		bad |= drill_report_print(r, drill_report_gb18030, f) != 0;
+		bad |= drill_report_print(r, gb18030, f) != 0;
 		bad |= fclose(f) != 0;
 	} else {
 		bad = 1;
@@ -368,4 +379,116 @@ drill_write_report(const cJSON *r, const char *path, char *why, size_t wn)
 		return DD_E_IO;
 	}
 	return 0;
+}
+
+/* ---- the console on a drill database ---- */
+
+static int64_t
+real_ms(void)
+{
+	return clock_real.now_ms(clock_real.ctx);
+}
+
+/* Drill time: from the start, speed times the wall clock, less pauses. */
+static int64_t
+drill_now_ms(void *ctx)
+{
+	struct console_state *c = ctx;
+	int64_t real = c->drill_paused ? c->drill_paused_at : real_ms();
+
+	return c->drill_start_ms + (real - c->drill_real0_ms - c->drill_pause_ms) *
+	       c->drill_speed;
+}
+
+/* A drill database runs on the drill's clock, from the start its setup
+ * gives; nothing happens on any other database. */
+void
+drill_clock_start(struct console_state *c, const struct console_args *args)
+{
+	cJSON *sc = NULL, *r = NULL;
+	int64_t started = 0;
+	int speed = 1;
+
+	if (drill_scenario(c->db, &sc, &started, &speed) != 1) {
+		cJSON_Delete(sc);
+		return;
+	}
+	c->drill = 1;
+	c->drill_speed = speed > 0 ? speed : 1;
+	c->drill_start_ms = started * 1000;
+	c->drill_real0_ms = started * 1000;
+	c->drill_clock.now_ms = drill_now_ms;
+	c->drill_clock.ctx = c;
+	db_set_clock(c->db, &c->drill_clock);
+	drill_report_path(args->dbpath, args->drill_report, c->drill_report,
+			  sizeof c->drill_report);
+	c->report_gb18030 = args->report_gb18030;
+	if (drill_score(c->db, console_now(), &r) == 0)
+		time_parse_iso(cJSON_GetObjectItem(r, "ends")->valuestring,
+			       &c->drill_ends);
+	cJSON_Delete(r);
+	/* A county-wide drill: the towns need its realm to join. */
+	c->drill_county = drill_county(c->db);
+	if (c->drill_county == DRILL_COUNTY_RUN)
+		console_msg(0, _("county-wide drill: towns join with "
+				 "'dutydesk drill join %s'"), c->si.realm);
+	else if (c->drill_county == DRILL_COUNTY_JOINED)
+		console_msg(0, _("joined the county-wide drill %s"), c->si.realm);
+	else
+		c->drill_county = 0;
+	cJSON_Delete(sc);
+}
+
+void
+drill_clock_turn(struct console_state *c)
+{
+	int64_t now = console_now();
+	cJSON *r = NULL;
+	char why[300];
+	int fired = 0;
+
+	if (!c->drill || c->drill_over || c->drill_paused)
+		return;
+	if (drill_tick(c->db, now, &fired) == 0 && fired) {
+		console_changed();
+		console_alert(_("drill: news has come in"));
+	}
+	if (now < c->drill_ends || drill_score(c->db, now, &r))
+		return;
+	c->drill_over = 1;
+	if (drill_write_report(r, c->drill_report, c->report_gb18030, why,
+			       sizeof why))
+		console_msg(1, "%s", why);
+	else
+		console_msg(0, _("DRILL OVER: score %.0f; report in %s.txt"),
+			    cJSON_GetObjectItem(r, "score")->valuedouble,
+			    c->drill_report);
+	cJSON_Delete(r);
+	if (c->bell)
+		beep();
+}
+
+int
+drill_clock_command(struct console_state *c, const char *verb, char *msg,
+		    size_t n)
+{
+	if (c->drill_county && strcmp(verb, "pause") == 0) {
+		snprintf(msg, n, "%s", _("a county-wide drill runs on one clock "
+					 "at every station: it cannot pause "
+					 "here"));
+		return 1;
+	}
+	if (strcmp(verb, "pause") == 0 && !c->drill_paused) {
+		c->drill_paused_at = real_ms();
+		c->drill_paused = 1;
+		snprintf(msg, n, "%s", _("drill paused"));
+		return 0;
+	}
+	if (strcmp(verb, "resume") == 0 && c->drill_paused) {
+		c->drill_pause_ms += real_ms() - c->drill_paused_at;
+		c->drill_paused = 0;
+		snprintf(msg, n, "%s", _("drill resumed"));
+		return 0;
+	}
+	return -1;
 }

@@ -1258,13 +1258,15 @@ drill_where(struct shell *sh, const struct cmd *c)
 /* The console on a prepared drill database (prepared: rc and why). */
 static int
 drill_console(struct shell *sh, int rc, const char *path, const char *why,
-	      const char *report)
+	      const char *report, int gb18030)
 {
+	struct console_args ca = { path, sh->officer, report, gb18030 };
+
 	if (rc) {
 		fprintf(stderr, "dutydesk: %s\n", why);
 		return dd_exitcode(rc);
 	}
-	rc = console_main(path, sh->officer);
+	rc = console_main(&ca);
 	fprintf(stderr, "dutydesk: drill database %s%s%s%s\n", path,
 		report ? "; report " : "", report ? report : "",
 		report ? ".txt and .json" : "");
@@ -1274,15 +1276,15 @@ drill_console(struct shell *sh, int rc, const char *path, const char *why,
 static int
 cmd_drill_run(struct shell *sh, const struct cmd *c, struct args *a)
 {
-	char path[4200], why[600];
+	char path[4200], why[600], report[4096] = "";
 	int64_t speed = 1;
-	int rc;
+	int rc, gb = 0;
 
 	if (opt(a, "speed") && parse_qty(opt(a, "speed"), 1, 10000, &speed))
 		return refuse("speed '%s' must be a whole number from 1 to 10000",
 			      opt(a, "speed"));
 	if (opt(a, "report-charset") &&
-	    (drill_report_gb18030 = drill_charset(opt(a, "report-charset"))) < 0)
+	    (gb = drill_charset(opt(a, "report-charset"))) < 0)
 		return refuse("charset '%s' is utf-8 or gb18030",
 			      opt(a, "report-charset"));
 	if ((rc = drill_where(sh, c)))
@@ -1290,10 +1292,9 @@ cmd_drill_run(struct shell *sh, const struct cmd *c, struct args *a)
 	rc = drill_prepare(sh->dbpath, a->pos[0], (int)speed,
 			   opt(a, "county") != NULL, path, sizeof path, why,
 			   sizeof why);
-	if (!rc && opt(a, "report"))
-		snprintf(console_drill_report, sizeof console_drill_report, "%s",
-			 opt(a, "report"));
-	return drill_console(sh, rc, path, why, console_drill_report);
+	if (!rc)
+		drill_report_path(path, opt(a, "report"), report, sizeof report);
+	return drill_console(sh, rc, path, why, report, gb);
 }
 
 static int
@@ -1315,7 +1316,7 @@ cmd_drill_join(struct shell *sh, const struct cmd *c, struct args *a)
 		return rc;
 	rc = drill_join_prepare(sh->dbpath, a->pos[0], (int)t * 1000, path,
 				sizeof path, why, sizeof why);
-	return drill_console(sh, rc, path, why, NULL);
+	return drill_console(sh, rc, path, why, NULL, 0);
 }
 
 static int
@@ -1665,7 +1666,6 @@ shell_main(int argc, char **argv)
 		fprintf(stderr, "dutydesk: --lang is zh or en\n");
 		return EXIT_USAGE;
 	}
-	console_utf8 = sh.utf8;
 	if (lang) {
 		/* gettext reads LANGUAGE before the locale's own language. */
 		setenv("LANGUAGE", strcmp(lang, "zh") == 0 ? "zh_CN" : "en", 1);
@@ -1693,7 +1693,8 @@ shell_main(int argc, char **argv)
 				sh.dbpath);
 			return EXIT_ENV;
 		}
-		return console_main(sh.dbpath, sh.officer);
+		return console_main(&(struct console_args){ sh.dbpath,
+						sh.officer, NULL, 0 });
 	}
 	if (i >= argc) {
 		static const struct cmd status = { "status", NULL, "", 0, 0,

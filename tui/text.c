@@ -67,6 +67,7 @@ text_pad(const char *s, int width)
 
 /* ---- in a curses window ---- */
 
+/* Set from the locale by term.c when the console starts. */
 int console_utf8 = 1;
 
 void

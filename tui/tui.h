@@ -1,6 +1,11 @@
 /*
- * tui.h - the door of the console: the shell subcommands and, later, the
- * full-screen console. Depends on core (and on sync's client API).
+ * tui.h - the door of tui/, what main.c calls: the shell's entry, which
+ * runs a subcommand or, on a terminal and with none, opens the
+ * full-screen console (console_main; the console's files share
+ * tui/console.h); the shift handover sheet (sheet.c); drills from a
+ * scenario file, alone or county-wide, and their after-action reports
+ * (drill.c); the display width of UTF-8 text (text.c). Depends on core
+ * and on sync's client API.
  */
 #ifndef DUTYDESK_TUI_H
 #define DUTYDESK_TUI_H
@@ -12,6 +17,8 @@ int shell_main(int argc, char **argv);
 
 #include <cjson/cJSON.h>
 
+/* ---- the shift handover sheet (sheet.c) ---- */
+
 struct db;
 /* Write the shift handover sheet of handover id (NULL: the latest) to
  * out, in UTF-8 or GB18030. */
@@ -19,6 +26,8 @@ int sheet_handover(struct db *db, const char *id, int gb18030, FILE *out);
 /* Write n bytes of UTF-8 text to out in GB18030, for printers and
  * systems that need it (every Unicode character has a form there). */
 int sheet_gb18030(const char *in, size_t n, FILE *out);
+
+/* ---- drills (drill.c) ---- */
 
 /* Make a drill database beside the live one from a scenario file (the
  * live database only read); out gets its path. On a bad scenario the
@@ -35,20 +44,22 @@ int drill_prepare(const char *live, const char *file, int speed, int county,
  * (then nothing is left behind). */
 int drill_join_prepare(const char *live, const char *realm, int timeout_ms,
 		       char *out, size_t n, char *why, size_t wn);
-/* The after-action report as plain text, and both files PATH.json and
- * PATH.txt. */
+/* The after-action report as plain text. */
 void drill_report_text(const cJSON *r, FILE *f);
 /* The plain-text report to f, in UTF-8 or GB18030. */
 int drill_report_print(const cJSON *r, int gb18030, FILE *f);
-int drill_write_report(const cJSON *r, const char *path, char *why,
-		       size_t wn);
-/* The plain-text report drill_write_report writes is in GB18030 when
- * set (the JSON is UTF-8 always, as JSON must be). */
-extern int drill_report_gb18030;
+/* Both files of the report, PATH.json and PATH.txt; the text in GB18030
+ * when gb18030 is set (the JSON is UTF-8 always, as JSON must be). */
+int drill_write_report(const cJSON *r, const char *path, int gb18030,
+		       char *why, size_t wn);
+/* Where the console on drill database dbpath writes its report: report,
+ * or beside the database (DBPATH.report) when it is NULL or empty. */
+void drill_report_path(const char *dbpath, const char *report, char *out,
+		       size_t n);
 /* A charset named by a user: 0 UTF-8, 1 GB18030, -1 neither. */
 int drill_charset(const char *name);
-/* The console on a drill database writes its report to this path. */
-extern char console_drill_report[4096];
+
+/* ---- text (text.c) ---- */
 
 /* Print s padded or cut to width display columns (CJK counts two). */
 void text_pad(const char *s, int width);

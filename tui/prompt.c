@@ -1,0 +1,189 @@
+/*
+ * prompt.c - the console's bottom line: the last message, or the prompt
+ * being typed on it. ':' runs a shell verb line (the same verbs as
+ * `dutydesk VERB ...` from a shell), '/' filters the pane in focus.
+ */
+#include "tui/console.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "tui/tui.h"
+
+void
+prompt_start(struct console_state *c, int which)
+{
+	c->prompt = which;
+	c->line[0] = 0;
+	c->line_len = 0;
+	c->msg_dirty = 1;
+}
+
+/* Returns 1 when a ':' line ran (data may have changed), else 0. */
+int
+prompt_key(struct console_state *c, int ch, int is_key)
+{
+	char msg[256] = "";
+	int ran = 0;
+
+	if (!is_key && (ch == '\n' || ch == '\r')) {
+		if (c->prompt == ':') {
+			if (c->line[0]) {
+				int rc = console_command(c, c->line, msg, sizeof msg);
+				console_msg(rc != 0, "%s", msg);
+				ran = 1;
+			}
+		} else {
+			struct pane *p = &c->panes[c->cur];
+			snprintf(p->view.filter, sizeof p->view.filter, "%.*s",
+				 (int)sizeof p->view.filter - 1, c->line);
+			p->dirty = 1;
+			console_msg(0, c->line[0] ? _("filter: %s") : "%s", c->line);
+		}
+		c->prompt = 0;
+	} else if (!is_key && ch == 27) {
+		c->prompt = 0;
+		console_msg(0, "%s", "");
+	} else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 ||
+								  ch == 8))) {
+		/* Remove one whole UTF-8 character. */
+		while (c->line_len > 0 &&
+		       ((unsigned char)c->line[--c->line_len] & 0xc0) == 0x80)
+			;
+		c->line[c->line_len] = 0;
+	} else if (!is_key && ch >= 0x20) {
+		char mb[8];
+		mbstate_t st;
+		size_t n;
+		memset(&st, 0, sizeof st);
+		n = wcrtomb(mb, (wchar_t)ch, &st);
+		if (n != (size_t)-1 && c->line_len + n < sizeof c->line) {
+			memcpy(c->line + c->line_len, mb, n);
+			c->line_len += n;
+			c->line[c->line_len] = 0;
+		}
+	}
+	c->msg_dirty = 1;
+	return ran;
+}
+
+void
+prompt_draw(struct console_state *c)
+{
+	werase(c->msgwin);
+	wmove(c->msgwin, 0, 0);
+	if (c->prompt) {
+		char buf[300];
+		snprintf(buf, sizeof buf, "%c%s", c->prompt, c->line);
+		text_put(c->msgwin, buf, COLS - 1, 0);
+		curs_set(1);
+	} else {
+		if (c->msg_err)
+			wattron(c->msgwin, A_BOLD);
+		text_put(c->msgwin, c->msg[0] ? c->msg
+			 : _("? keys  Tab/1-7 panes  : command  q quit"), COLS - 1, 0);
+		wattroff(c->msgwin, A_BOLD);
+	}
+	wnoutrefresh(c->msgwin);
+}
+
+/* ---- the ':' command line runs the shell verbs ---- */
+
+int
+console_command(struct console_state *c, const char *line, char *msg,
+		size_t n)
+{
+	char *copy, *argv[40], *p, *save = NULL, path[64];
+	int argc = 0, rc, out, err, fd1, fd2, i;
+	FILE *f;
+	char buf[512];
+
+	/* The drill's own verbs: its clock stops and goes on. */
+	if (strncmp(line, "drill ", 6) == 0 && c->drill &&
+	    (rc = drill_clock_command(c, line + 6, msg, n)) >= 0)
+		return rc;
+	/* The list of refusals needs more than the message line: it opens
+	 * the overlay R opens (--json and --ack go to the shell verb). */
+	if (strcmp(line, "link refused") == 0) {
+		snprintf(msg, n, "%s", overlay_open(c, OVERLAY_REFUSALS) == 0
+			 ? _("x marks them seen") : c->msg);
+		return 0;
+	}
+	if (!(copy = strdup(line)))
+		return 1;
+	argv[argc++] = "dutydesk";
+	argv[argc++] = "--db";
+	argv[argc++] = c->dbpath;
+	argv[argc++] = "--officer";
+	argv[argc++] = (char *)db_officer(c->db);
+	/* Words split on spaces; "double quotes" keep spaces together. */
+	for (p = copy; *p && argc < 38;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		if (*p == '"') {
+			argv[argc++] = ++p;
+			while (*p && *p != '"')
+				p++;
+		} else {
+			argv[argc++] = p;
+			while (*p && *p != ' ')
+				p++;
+		}
+		if (*p)
+			*p++ = 0;
+	}
+	(void)save;
+	argv[argc] = NULL;
+	/* The shell command writes to stdout and stderr: catch both in
+	 * files while it runs, so the screen stays whole. */
+	snprintf(path, sizeof path, "/tmp/dutydesk-cmd-XXXXXX");
+	out = mkstemp(path);
+	if (out >= 0)
+		unlink(path);
+	snprintf(path, sizeof path, "/tmp/dutydesk-err-XXXXXX");
+	err = mkstemp(path);
+	if (err >= 0)
+		unlink(path);
+	if (out < 0 || err < 0) {
+		snprintf(msg, n, "%s", _("cannot run the command (no temporary file)"));
+		free(copy);
+		return 1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	fd1 = dup(1);
+	fd2 = dup(2);
+	dup2(out, 1);
+	dup2(err, 2);
+	rc = shell_main(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(fd1, 1);
+	dup2(fd2, 2);
+	close(fd1);
+	close(fd2);
+	msg[0] = 0;
+	for (i = 0; i < 2; i++) {
+		int fd = i == 0 ? err : out;
+		lseek(fd, 0, SEEK_SET);
+		f = fdopen(fd, "r");
+		if (f && fgets(buf, sizeof buf, f) && !msg[0]) {
+			buf[strcspn(buf, "\n")] = 0;
+			snprintf(msg, n, "%s", strncmp(buf, "dutydesk: ", 10) == 0
+				 ? buf + 10 : buf);
+		}
+		if (f)
+			fclose(f);
+		else
+			close(fd);
+	}
+	if (!msg[0])
+		snprintf(msg, n, rc ? _("refused") : _("done"));
+	free(copy);
+	return rc;
+}

@@ -1,0 +1,86 @@
+/*
+ * term.c - the terminal under the console: curses set up on it (UTF-8 or
+ * ASCII from the locale, colours, a short ESC delay), and given back as
+ * it was on every way out: a normal end, exit(), a fatal signal.
+ */
+#include "tui/console.h"
+
+#include <fcntl.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Static, not in the console's state: the exit and fatal-signal paths
+ * that restore the terminal take no argument. */
+static struct {
+	int fd_flags;   /* fd 0's flags before libuv made it non-blocking */
+	int curses_on;
+} T = { -1, 0 };
+
+void
+term_restore(void)
+{
+	if (T.curses_on) {
+		endwin();
+		T.curses_on = 0;
+	}
+	/* libuv made fd 0 non-blocking; the shell after us expects it not. */
+	if (T.fd_flags >= 0)
+		fcntl(0, F_SETFL, T.fd_flags);
+}
+
+void
+term_hangup(void)
+{
+	T.curses_on = 0; /* nobody to restore the screen for */
+}
+
+/* A crash must not leave the officer's terminal in raw mode: restore it,
+ * then die of the same signal (htop does the same in its fail path). */
+static void
+fatal_signal(int sig)
+{
+	term_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int
+term_start(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	T.fd_flags = fcntl(0, F_GETFL);
+	/* Outside a UTF-8 locale the screen is ASCII, names in pinyin. */
+	console_utf8 = cs && strcmp(cs, "UTF-8") == 0;
+	if (!newterm(NULL, stdout, stdin)) {
+		fprintf(stderr, "dutydesk: cannot use terminal type '%s'\n",
+			getenv("TERM") ? getenv("TERM") : "");
+		return -1;
+	}
+	T.curses_on = 1;
+	atexit(term_restore);
+	signal(SIGSEGV, fatal_signal);
+	signal(SIGBUS, fatal_signal);
+	signal(SIGABRT, fatal_signal);
+	signal(SIGFPE, fatal_signal);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	/* Short, so ESC feels instant, but long enough that a function
+	 * key's sequence does not split over a slow SSH link. */
+	set_escdelay(100);
+	curs_set(0);
+	if (has_colors()) {
+		start_color();
+		use_default_colors();
+		init_pair(1, COLOR_RED, -1);
+		init_pair(2, COLOR_YELLOW, -1);
+		init_pair(3, COLOR_GREEN, -1);
+	}
+	return 0;
+}
