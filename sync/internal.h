@@ -20,6 +20,14 @@
 
 /* ---- wire rules, one copy for the station and the server (msg.c) ---- */
 
+/* A 64-bit value as it travels: its decimal digits, in buf. */
+static inline char *
+msg_i64_text(int64_t v, char buf[24])
+{
+	snprintf(buf, 24, "%" PRId64, v);
+	return buf;
+}
+
 /* Check one operation of a frame, whole, before anything uses it, and
  * read it. o is member i of the frame's "ops". It must be an object of
  * exactly the members of an operation (station, incarnation, seq, hlc,
@@ -38,11 +46,13 @@ int msg_op_parse(const cJSON *o, int i, int with_sseq, const char *realm,
 
 /* Read "HOST:PORT" as typed on a command line or in the link settings,
  * by the strictest rules either end had: a host of 1 to 253 bytes
- * without spaces, control characters or '/'; a host holding ':' (IPv6)
- * only between brackets, "[::1]:7441", and brackets only around one;
- * a port of 1 to 5 decimal digits, 1..65535. 0 with host (without its
- * brackets) and port (its decimal digits) set, or -1 when s does not
- * read so or the host does not fit in hn (port needs 6 bytes). */
+ * without spaces, control characters, '/', '[' or ']'; an IPv6 address
+ * (a host with ':') only between brackets, "[::1]:7441"; a port of 1
+ * to 5 decimal digits, 1..65535. What the host means ("*" for every
+ * address when listening) is the caller's. 0 with host (without its
+ * brackets) and port (its digits, without leading zeros) set, or -1
+ * when s does not read so or the host does not fit in hn (port needs
+ * 6 bytes). */
 int msg_hostport(const char *s, char *host, size_t hn, char *port, size_t pn);
 
 /* An operation as it travels, printed unformatted: its members in the
@@ -267,14 +277,6 @@ wbuf_unref(struct wbuf **b)
 		free(*b);
 	}
 	*b = NULL;
-}
-
-/* A 64-bit value as it travels. */
-static inline char *
-i64s(int64_t v, char buf[24])
-{
-	snprintf(buf, 24, "%" PRId64, v);
-	return buf;
 }
 
 /* Who c is, for the log: "#ID STATION/REALM from PEER" (a static

@@ -289,7 +289,7 @@ msg_op_text(const struct op *op, int64_t sseq, size_t *n)
 	char buf[24], *s = NULL;
 
 	if (j && (sseq <= 0 ||
-		  cJSON_AddStringToObject(j, "sseq", i64s(sseq, buf))))
+		  cJSON_AddStringToObject(j, "sseq", msg_i64_text(sseq, buf))))
 		s = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
 	*n = s ? strlen(s) : 0;

@@ -14,6 +14,8 @@
 #include <sodium.h>
 #include <uv.h>
 
+/* One write in flight: the buffer it holds a reference to, and what
+ * follows once it is out. */
 struct wreq {
 	uv_write_t req;
 	struct wbuf *b;

@@ -123,7 +123,7 @@ proto_catchup(struct conn *c)
 	c->live = 1;
 	m = cJSON_CreateObject();
 	cJSON_AddStringToObject(m, "type", "live");
-	cJSON_AddStringToObject(m, "head", i64s(head, buf));
+	cJSON_AddStringToObject(m, "head", msg_i64_text(head, buf));
 	conn_send(c, m, THEN_RESUME);
 	cJSON_Delete(m);
 	server_log(SLOG_DEBUG, "%s caught up to %" PRId64, conn_who(c), head);
@@ -286,7 +286,8 @@ on_auth(struct conn *c, const cJSON *m)
 	}
 	head = c->realm->committed;
 	/* What we hold of this incarnation, and which operation is last,
-	 * so a diverged copy of the station can tell (PROTOCOL: welcome). */
+	 * so a diverged copy of the station can tell (sync/PROTOCOL.md,
+	 * welcome). */
 	if (replica_have(c->realm->db, c->station, c->incarnation, &have) ||
 	    replica_last(c->realm->db, c->station, c->incarnation, &last,
 			 last_hex) < 0) {
@@ -312,11 +313,12 @@ on_auth(struct conn *c, const cJSON *m)
 	cJSON_AddStringToObject(r, "type", "welcome");
 	cJSON_AddStringToObject(r, "history", c->realm->history);
 	cJSON_AddStringToObject(r, "role", role_name(c->role));
-	cJSON_AddStringToObject(r, "have", i64s(have, have_s));
-	cJSON_AddStringToObject(r, "head", i64s(head, head_s));
-	cJSON_AddStringToObject(r, "now", i64s(wall_ms(), now_s));
+	cJSON_AddStringToObject(r, "have", msg_i64_text(have, have_s));
+	cJSON_AddStringToObject(r, "head", msg_i64_text(head, head_s));
+	cJSON_AddStringToObject(r, "now", msg_i64_text(wall_ms(), now_s));
 	if (last > 0) {
-		cJSON_AddStringToObject(r, "last_seq", i64s(last, last_s));
+		cJSON_AddStringToObject(r, "last_seq",
+					msg_i64_text(last, last_s));
 		cJSON_AddStringToObject(r, "last_digest", last_hex);
 	}
 	conn_send(c, r, THEN_NOTHING);
@@ -540,7 +542,8 @@ push_take(struct conn *c, struct push *pu)
 		if (rc == 2) {
 			cJSON *rf = cJSON_CreateObject();
 			const char *code = replica_refusal(db);
-			cJSON_AddStringToObject(rf, "seq", i64s(ops[i].seq, buf));
+			cJSON_AddStringToObject(rf, "seq",
+						msg_i64_text(ops[i].seq, buf));
 			cJSON_AddStringToObject(rf, "code", code);
 			cJSON_AddStringToObject(rf, "message", db_errmsg(db));
 			cJSON_AddItemToArray(pu->refused, rf);
@@ -572,7 +575,7 @@ push_queue(struct conn *c, struct push *pu)
 	}
 	cJSON_AddStringToObject(ack, "type", "ack");
 	cJSON_AddStringToObject(ack, "incarnation", pu->inc);
-	cJSON_AddStringToObject(ack, "upto", i64s(pu->have, buf));
+	cJSON_AddStringToObject(ack, "upto", msg_i64_text(pu->have, buf));
 	cJSON_AddItemToObject(ack, "refused", pu->refused);
 	pu->refused = NULL;
 	p->c = c;
@@ -650,7 +653,7 @@ on_ping(struct conn *c, const cJSON *m)
 
 	(void)m;
 	cJSON_AddStringToObject(r, "type", "pong");
-	cJSON_AddStringToObject(r, "now", i64s(wall_ms(), now_s));
+	cJSON_AddStringToObject(r, "now", msg_i64_text(wall_ms(), now_s));
 	conn_send(c, r, THEN_NOTHING);
 	cJSON_Delete(r);
 }
