@@ -393,17 +393,15 @@ struct push {
 	cJSON *refused;
 };
 
-
 /* Read every operation of the frame: its form, whole. 0, or -1 once c
  * is answered. */
 static int
 push_read(struct conn *c, const cJSON *arr, struct push *pu)
 {
+	struct opbatch *b = &pu->b;
 	const cJSON *o;
 	char field[80], why[300];
 	int i = 0;
-
-	struct opbatch *b = &pu->b;
 
 	b->n = cJSON_GetArraySize(arr);
 	if (b->n > SYNC_BATCH) {
@@ -595,7 +593,7 @@ push_queue(struct conn *c, struct push *pu)
 	memset(&pu->b, 0, sizeof pu->b);
 	realm_pend(c->realm, p);
 	server_log(SLOG_DEBUG, "push from %s: %d operations, %d taken, %d "
-		   "refused, %d already held%s; upto %" PRId64, conn_who(c), pu->b.n,
+		   "refused, %d already held%s; upto %" PRId64, conn_who(c), p->b.n,
 		   pu->taken, pu->nref, pu->skipped,
 		   pu->gap >= 0 ? ", then a gap" : "", pu->have);
 }
