@@ -135,7 +135,7 @@ fuzz:
 	$(Q)./tests/setup.sh $(FUZZ_DEPS)
 	@mkdir -p build/fuzz/corpus
 	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE \
-		$$($(PKG_CONFIG) --cflags libcjson libsodium sqlite3) \
+		$$($(PKG_CONFIG) --cflags libcjson libsodium sqlite3 libuv) \
 		-o build/fuzz/fuzz_wire tests/fuzz/fuzz_wire.c sync/frame.c sync/msg.c \
 		sync/auth.c $(CORE_SRC) \
 		$$($(PKG_CONFIG) --libs libcjson libsodium sqlite3)

@@ -1,10 +1,10 @@
 /*
  * dutydeskd.c - the county sync server's command line: serve, add a
- * station's key, or print a realm's export. The interfaces are fixed by
- * DESIGN ("Interfaces other programs rely on") and documented in
- * dutydeskd(8).
+ * station's key, or print a realm's export. Scripts and monitoring rely
+ * on these options, outputs and exit codes: they are documented in
+ * dutydeskd(8) (assets/man/dutydeskd.8) and change only with it.
  */
-#include "sync/server.h"
+#include "sync/sync.h"
 
 #include <signal.h>
 #include <stddef.h>

@@ -1,9 +1,12 @@
 /*
  * msg.c - every message of the protocol checked whole, in one guard,
- * before anything acts on it: type, members, their types.
+ * before anything acts on it: type, members, their types; and the rules
+ * both ends share: an operation's envelope, its wire text and the
+ * frames that carry it, and a HOST:PORT.
  */
-#include "sync/sync.h"
+#include "sync/internal.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +50,8 @@ msg_type_name(int t)
 	return t >= 0 && t < MSG_N ? defs[t].type : "?";
 }
 
-int
+/* A 64-bit value as it travels: 1 to 18 decimal digits. */
+static int
 msg_digits(const char *s)
 {
 	size_t i, n = strlen(s);
@@ -196,4 +200,208 @@ msg_error(const char *code, const char *message, uint64_t frame,
 	s = msg_print(m, n);
 	cJSON_Delete(m);
 	return s;
+}
+
+/* ---- operations ---- */
+
+/* The members of an operation on the wire, in the order op_to_json
+ * prints them; "sseq" comes last and only in the server's ops frames.
+ * Kinds: S string, I 64-bit as digit string, O object. */
+static const struct member op_members[] = {
+	{ "station", 'S' }, { "incarnation", 'S' }, { "seq", 'I' },
+	{ "hlc", 'I' }, { "realm", 'S' }, { "officer", 'S' }, { "kind", 'S' },
+	{ "entity", 'S' }, { "body", 'O' }, { "sseq", 'I' },
+};
+#define OP_MEMBERS 9 /* without sseq */
+
+int
+msg_op_parse(const cJSON *o, int i, int with_sseq, const char *realm,
+	     struct op *op, int64_t *sseq, char *field, size_t fn,
+	     char *why, size_t wn)
+{
+	int k, nm = with_sseq ? OP_MEMBERS + 1 : OP_MEMBERS;
+	unsigned seen = 0;
+	const cJSON *v;
+
+	memset(op, 0, sizeof *op);
+	snprintf(field, fn, "ops[%d]", i);
+	if (!cJSON_IsObject(o)) {
+		snprintf(why, wn, "field %s: not an object", field);
+		return -1;
+	}
+	cJSON_ArrayForEach(v, o) {
+		for (k = 0; k < nm; k++)
+			if (v->string && strcmp(v->string, op_members[k].name) == 0)
+				break;
+		if (k == nm) {
+			snprintf(field, fn, "ops[%d].%.40s", i,
+				 v->string ? v->string : "?");
+			snprintf(why, wn, "field %s: not a member of an operation",
+				 field);
+			return -1;
+		}
+		snprintf(field, fn, "ops[%d].%s", i, op_members[k].name);
+		if (seen & (1u << k)) {
+			snprintf(why, wn, "field %s: given twice", field);
+			return -1;
+		}
+		seen |= 1u << k;
+		if (op_members[k].kind == 'O' ? !cJSON_IsObject(v)
+		    : !cJSON_IsString(v)) {
+			snprintf(why, wn, "field %s: wrong type", field);
+			return -1;
+		}
+		if (op_members[k].kind == 'I' && !msg_digits(v->valuestring)) {
+			snprintf(why, wn, "field %s: not a decimal string", field);
+			return -1;
+		}
+	}
+	for (k = 0; k < nm; k++)
+		if (!(seen & (1u << k))) {
+			snprintf(field, fn, "ops[%d].%s", i, op_members[k].name);
+			snprintf(why, wn, "field %s: missing", field);
+			return -1;
+		}
+	if (with_sseq && (!msg_i64(o, "sseq", sseq) || *sseq <= 0)) {
+		snprintf(field, fn, "ops[%d].sseq", i);
+		snprintf(why, wn, "field %s: not a server sequence", field);
+		return -1;
+	}
+	if (op_from_json(o, op)) {
+		snprintf(field, fn, "ops[%d]", i);
+		snprintf(why, wn, "field %s: a member is too long", field);
+		return -1;
+	}
+	if (realm && strcmp(op->realm, realm) != 0) {
+		snprintf(field, fn, "ops[%d].realm", i);
+		snprintf(why, wn, "field %s: '%.40s' in a '%.40s' session", field,
+			 op->realm, realm);
+		op_clear(op);
+		return -1;
+	}
+	return 0;
+}
+
+char *
+msg_op_text(const struct op *op, int64_t sseq, size_t *n)
+{
+	cJSON *j = op_to_json(op);
+	char buf[24], *s = NULL;
+
+	if (j && (sseq <= 0 ||
+		  cJSON_AddStringToObject(j, "sseq", msg_i64_text(sseq, buf))))
+		s = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	*n = s ? strlen(s) : 0;
+	return s;
+}
+
+/* Room in f for n more bytes and a NUL: 0, or -1 (f->oom set). */
+static int
+ops_room(struct msg_ops *f, size_t n)
+{
+	size_t cap = f->cap ? f->cap : 4096;
+	char *b;
+
+	if (f->oom)
+		return -1;
+	if (f->len + n < f->cap)
+		return 0;
+	while (cap <= f->len + n)
+		cap *= 2;
+	if (!(b = realloc(f->buf, cap))) {
+		f->oom = 1;
+		return -1;
+	}
+	f->buf = b;
+	f->cap = cap;
+	return 0;
+}
+
+static void
+ops_put(struct msg_ops *f, const char *s, size_t n)
+{
+	if (ops_room(f, n))
+		return;
+	memcpy(f->buf + f->len, s, n);
+	f->len += n;
+	f->buf[f->len] = 0;
+}
+
+void
+msg_ops_start(struct msg_ops *f, const char *type)
+{
+	memset(f, 0, sizeof *f);
+	ops_put(f, "{\"type\":\"", 9);
+	ops_put(f, type, strlen(type));
+	ops_put(f, "\",\"ops\":[", 9);
+}
+
+void
+msg_ops_add(struct msg_ops *f, const char *s, size_t n)
+{
+	if (f->n > 0)
+		ops_put(f, ",", 1);
+	ops_put(f, s, n);
+	f->n++;
+}
+
+char *
+msg_ops_finish(struct msg_ops *f, size_t *n)
+{
+	char *frame = NULL;
+
+	ops_put(f, "]}\n", 3);
+	*n = 0;
+	if (f->oom) {
+		free(f->buf);
+	} else {
+		frame = f->buf;
+		*n = f->len;
+	}
+	memset(f, 0, sizeof *f);
+	return frame;
+}
+
+/* ---- addresses ---- */
+
+int
+msg_hostport(const char *s, char *host, size_t hn, char *port, size_t pn)
+{
+	const char *h = s, *end, *d;
+	size_t len;
+	long num = 0;
+
+	if (!s)
+		return -1;
+	if (*s == '[') {
+		/* An IPv6 address: the one host with ':' in it. */
+		h = s + 1;
+		if (!(end = strchr(h, ']')) || end[1] != ':')
+			return -1;
+		d = end + 2;
+	} else {
+		if (!(end = strchr(h, ':')))
+			return -1;
+		d = end + 1;
+	}
+	len = (size_t)(end - h);
+	if (len == 0 || len > 253 || len >= hn || pn < 6 || strlen(d) > 5 ||
+	    !*d)
+		return -1;
+	for (; h < end; h++)
+		if ((unsigned char)*h <= ' ' || *h == 0x7f || *h == '/' ||
+		    *h == '[' || *h == ']')
+			return -1;
+	for (; *d; d++) {
+		if (!isdigit((unsigned char)*d))
+			return -1;
+		num = num * 10 + (*d - '0');
+	}
+	if (num < 1 || num > 65535)
+		return -1;
+	memcpy(host, end - len, len);
+	host[len] = 0;
+	snprintf(port, pn, "%ld", num);
+	return 0;
 }

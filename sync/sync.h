@@ -1,7 +1,9 @@
 /*
  * sync.h - the door of the wire: framing, message checks, authentication
- * and keys (this file), the station's link (client.c) and the county
- * server (server.c). The protocol is sync/PROTOCOL.md. Depends on core.
+ * and keys, and the county server that dutydeskd runs. The station's
+ * link has a door of its own, sync/client.h. The protocol is
+ * sync/PROTOCOL.md; dutydeskd's command line is dutydeskd(8). Depends
+ * on core.
  */
 #ifndef DUTYDESK_SYNC_H
 #define DUTYDESK_SYNC_H
@@ -62,8 +64,6 @@ char *msg_print(const cJSON *m, size_t *n);
 /* An error frame. */
 char *msg_error(const char *code, const char *message, uint64_t frame,
 		const char *field, size_t *n);
-/* A 64-bit value as it travels: 1 to 18 decimal digits. */
-int msg_digits(const char *s);
 /* A decimal string member as int64 (1 found, 0 not). */
 int msg_i64(const cJSON *m, const char *key, int64_t *v);
 
@@ -99,5 +99,42 @@ int keys_check(const char *path, char *why, size_t w);
  * negative code with why set. */
 int keys_add(const char *path, const char *station, int role, int replace,
 	     char hex[SYNC_HEX], char *why, size_t w);
+
+/* ---- the county server (server*.c) ---- */
+
+#define SERVER_MAX_CONN 256         /* default for --max-conn */
+/* Bounds of --handshake-timeout and --idle-timeout, in seconds. */
+#define SERVER_HANDSHAKE_MAX_S 600
+#define SERVER_IDLE_MAX_S 3600
+
+/* What the command line gives the server. */
+struct server_opts {
+	const char *listen;  /* HOST:PORT, [V6]:PORT; host * for any */
+	const char *db;      /* the live realm's database */
+	const char *keys;    /* the keys file */
+	int max_conn;
+	/* A connection is closed when its handshake has not finished, or
+	 * nothing was received, for this long (0: SYNC_HANDSHAKE_MS,
+	 * SYNC_IDLE_MS). The server pings an idle peer after a third of
+	 * idle_ms (at most SYNC_PING_MS), so a station that answers is
+	 * never dropped, whatever its own ping interval. */
+	int handshake_ms, idle_ms;
+};
+
+/* A log level's name ("debug", "info", "warn" or "error") to the level
+ * server_log_level takes, or -1. */
+int server_log_parse(const char *s);
+/* Log only lines of this level and above (default: info). */
+void server_log_level(int level);
+
+/* The database file of a realm: db itself for "live", "db.REALM" for
+ * any other. 0, or -1 when it does not fit in n. */
+int server_realm_path(const char *db, const char *realm, char *out, size_t n);
+
+/* Serve until SIGTERM or SIGINT. Returns the process exit code: 0 after
+ * a clean stop, EXIT_USAGE for a listen address that does not parse,
+ * EXIT_ENV when the database cannot be opened or the address cannot be
+ * listened on, EXIT_DISK when the log could not be synced to disk. */
+int server_run(const struct server_opts *o);
 
 #endif

@@ -2,15 +2,17 @@
  * fuzz_wire.c - libFuzzer target for everything that reads bytes from a
  * peer before anything acts on them: the framer (in reads of every size
  * the input suggests), the message check, and, for push and ops frames,
- * each operation's envelope (op_from_json). Build and run with
- * `make fuzz` (bounded by FUZZ_SECONDS).
+ * each operation's envelope (msg_op_parse, as both ends check it); and
+ * each frame read as a HOST:PORT (msg_hostport), the other text both
+ * ends take from outside. Build and run with `make fuzz` (bounded by
+ * FUZZ_SECONDS).
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sync/sync.h"
+#include "sync/internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,7 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct framer f;
 	size_t at = 0, step;
-	char *frame, why[160];
+	char *frame, why[300], field[80], host[256], port[8];
 	size_t n;
 	int authed = 0;
 
@@ -39,12 +41,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				frame_set_limit(&f, FRAME_MAX);
 			}
 			if (t == MSG_PUSH || t == MSG_OPS) {
+				int i = 0;
 				cJSON_ArrayForEach(o, cJSON_GetObjectItem(m, "ops")) {
 					struct op op;
-					if (op_from_json(o, &op) == 0)
+					int64_t sseq;
+					/* Every other one for a realm. */
+					const char *realm = i % 2 ? "live" : NULL;
+					if (msg_op_parse(o, i, t == MSG_OPS, realm, &op,
+							 &sseq, field, sizeof field, why,
+							 sizeof why) == 0)
 						op_clear(&op);
+					i++;
 				}
 			}
+			msg_hostport(frame, host, sizeof host, port, sizeof port);
 			cJSON_Delete(m);
 		}
 	}

@@ -1,7 +1,8 @@
 /*
  * test_frame.c - the wire's first guard: frames cut from a buffer with a
- * hard limit, every message checked whole, proofs that cannot be
- * reflected or replayed. The corpus test uses the public JSONTestSuite
+ * hard limit, every message checked whole, an operation's envelope
+ * checked whole and printed the one way both ends print it, HOST:PORT
+ * read by one rule, proofs that cannot be reflected or replayed. The corpus test uses the public JSONTestSuite
  * files in ../shared/data and skips when they are absent.
  */
 #include "testlib.h"
@@ -11,7 +12,7 @@
 
 #include <sodium.h>
 
-#include "sync/sync.h"
+#include "sync/internal.h"
 
 static void
 frames_split_and_joined(void **state)
@@ -151,6 +152,221 @@ printed_frames_round_trip(void **state)
 	free(s);
 }
 
+/* An operation's envelope parsed from text: the result of msg_op_parse
+ * with field and why. */
+static int
+op_parse_text(const char *text, int with_sseq, const char *realm,
+	      struct op *op, int64_t *sseq, char *field, char *why)
+{
+	cJSON *o = cJSON_Parse(text);
+	int rc;
+
+	assert_non_null(o);
+	rc = msg_op_parse(o, 3, with_sseq, realm, op, sseq, field, 80, why, 300);
+	cJSON_Delete(o);
+	return rc;
+}
+
+#define OP_HEAD "{\"station\":\"datian\",\"incarnation\":\"5be0c1f2a9d47e10\"," \
+	"\"seq\":\"17\",\"hlc\":\"117693149184000000\",\"realm\":\"live\"," \
+	"\"officer\":\"wq\",\"kind\":\"incident.open\",\"entity\":\"datian-17\""
+/* The same with an empty body and more members. */
+#define WITH_BODY(more) OP_HEAD ",\"body\":{}" more "}"
+
+static void
+operations_checked_whole(void **state)
+{
+	/* Each bad operation with what is said of it: the field named
+	 * first. A push carries no server sequence; an ops frame must. */
+	static const struct { const char *text; int with_sseq; const char *why;
+	} bad[] = {
+		{ "[]", 0, "field ops[3]: not an object" },
+		{ OP_HEAD "}", 0, "field ops[3].body: missing" },
+		{ WITH_BODY(",\"x\":1"), 0,
+		  "field ops[3].x: not a member of an operation" },
+		{ WITH_BODY(",\"kind\":\"a\""), 0, "field ops[3].kind: given twice" },
+		{ OP_HEAD ",\"body\":[]}", 0, "field ops[3].body: wrong type" },
+		{ "{\"seq\":17}", 0, "field ops[3].seq: wrong type" },
+		{ "{\"hlc\":\"-1\"}", 0, "field ops[3].hlc: not a decimal string" },
+		{ WITH_BODY(",\"sseq\":\"4\""), 0,
+		  "field ops[3].sseq: not a member of an operation" },
+		{ WITH_BODY(""), 1, "field ops[3].sseq: missing" },
+		{ WITH_BODY(",\"sseq\":\"0\""), 1,
+		  "field ops[3].sseq: not a server sequence" },
+		{ "{\"station\":\"a-station-code-longer-than-it-may-be\","
+		  "\"incarnation\":\"5be0c1f2a9d47e10\",\"seq\":\"1\",\"hlc\":\"1\","
+		  "\"realm\":\"live\",\"officer\":\"o\",\"kind\":\"k\","
+		  "\"entity\":\"e\",\"body\":{}}", 0,
+		  "field ops[3]: a member is too long" },
+	};
+	char field[80], why[300];
+	int64_t sseq = 0;
+	struct op op;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (op_parse_text(bad[i].text, bad[i].with_sseq, NULL, &op, &sseq,
+				  field, why) != -1)
+			fail_msg("%s: taken", bad[i].text);
+		assert_string_equal(why, bad[i].why);
+		assert_memory_equal(field, why + 6, strlen(field));
+		assert_int_equal(why[6 + strlen(field)], ':');
+		assert_null(op.body);
+	}
+	/* A good one, from a push and from an ops frame. */
+	assert_int_equal(op_parse_text(OP_HEAD ",\"body\":{\"n\":1}}", 0, NULL,
+				       &op, NULL, field, why), 0);
+	assert_string_equal(op.station, "datian");
+	assert_int_equal(op.seq, 17);
+	assert_int_equal(op.hlc, 117693149184000000LL);
+	assert_non_null(cJSON_GetObjectItemCaseSensitive(op.body, "n"));
+	op_clear(&op);
+	assert_int_equal(op_parse_text(WITH_BODY(",\"sseq\":\"1043\""),
+				       1, "live", &op, &sseq, field, why), 0);
+	assert_int_equal(sseq, 1043);
+	op_clear(&op);
+	/* Of another realm than the session's, when asked. */
+	assert_int_equal(op_parse_text(WITH_BODY(",\"sseq\":\"9\""), 1,
+				       "drill-7", &op, &sseq, field, why), -1);
+	assert_string_equal(field, "ops[3].realm");
+	assert_string_equal(why, "field ops[3].realm: 'live' in a 'drill-7' "
+			    "session");
+	assert_null(op.body);
+}
+
+static void
+operations_printed_in_frames(void **state)
+{
+	struct msg_ops f;
+	struct op op, back;
+	char field[80], why[300], *s, *frame, *big;
+	const cJSON *ops, *o;
+	int64_t sseq = 0;
+	size_t n, len;
+	cJSON *m;
+	int i;
+	(void)state;
+
+	tmkop(&op, "datian", "5be0c1f2a9d47e10", 17, 117693149184000000LL,
+	      "王强", "incident.open", "datian-17", "{\"title\":\"滑坡\"}");
+	/* A push: the operation as stored, read back the same. */
+	msg_ops_start(&f, "push");
+	assert_int_equal(msg_ops_fits(&f, 10), 1);
+	assert_non_null(s = msg_op_text(&op, 0, &n));
+	assert_int_equal(n, strlen(s));
+	msg_ops_add(&f, s, n);
+	msg_ops_add(&f, s, n);
+	free(s);
+	assert_non_null(frame = msg_ops_finish(&f, &len));
+	assert_null(f.buf);
+	assert_int_equal(frame[len - 1], '\n');
+	frame[len - 1] = 0; /* as the framer hands it out */
+	assert_int_equal(msg_parse(frame, len - 1, &m, why, sizeof why),
+			 MSG_PUSH);
+	ops = cJSON_GetObjectItemCaseSensitive(m, "ops");
+	assert_int_equal(cJSON_GetArraySize(ops), 2);
+	i = 0;
+	cJSON_ArrayForEach(o, ops) {
+		assert_int_equal(msg_op_parse(o, i++, 0, "live", &back, NULL, field,
+					      sizeof field, why, sizeof why), 0);
+		assert_string_equal(back.officer, "王强");
+		assert_int_equal(back.hlc, op.hlc);
+		assert_true(cJSON_Compare(back.body, op.body, 1));
+		op_clear(&back);
+	}
+	cJSON_Delete(m);
+	free(frame);
+	/* An ops frame: with the server sequence. */
+	msg_ops_start(&f, "ops");
+	assert_non_null(s = msg_op_text(&op, 1043, &n));
+	msg_ops_add(&f, s, n);
+	free(s);
+	assert_non_null(frame = msg_ops_finish(&f, &len));
+	frame[len - 1] = 0;
+	assert_int_equal(msg_parse(frame, len - 1, &m, why, sizeof why), MSG_OPS);
+	o = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m, "ops"), 0);
+	assert_int_equal(msg_op_parse(o, 0, 1, "live", &back, &sseq, field,
+				      sizeof field, why, sizeof why), 0);
+	assert_int_equal(sseq, 1043);
+	op_clear(&back);
+	cJSON_Delete(m);
+	free(frame);
+	/* Full at SYNC_BATCH operations, or at FRAME_MAX bytes; an empty
+	 * frame takes one over the limit and says so. */
+	msg_ops_start(&f, "ops");
+	for (i = 0; i < SYNC_BATCH; i++) {
+		assert_int_equal(msg_ops_fits(&f, 2), 1);
+		msg_ops_add(&f, "{}", 2);
+	}
+	assert_int_equal(msg_ops_fits(&f, 2), 0);
+	free(msg_ops_finish(&f, &len));
+	msg_ops_start(&f, "ops");
+	assert_int_equal(msg_ops_fits(&f, FRAME_MAX - 23), 1);
+	assert_int_equal(msg_ops_fits(&f, FRAME_MAX - 22), -1);
+	assert_non_null(big = malloc(FRAME_MAX / 2));
+	memset(big, ' ', FRAME_MAX / 2);
+	msg_ops_add(&f, big, FRAME_MAX / 2);
+	/* 21 bytes of head, a comma, "]}": the newline is not counted. */
+	assert_int_equal(msg_ops_fits(&f, FRAME_MAX / 2 - 23), 0);
+	assert_int_equal(msg_ops_fits(&f, FRAME_MAX / 2 - 24), 1);
+	free(big);
+	assert_non_null(frame = msg_ops_finish(&f, &len));
+	assert_int_equal(len, 21 + FRAME_MAX / 2 + 3);
+	free(frame);
+	op_clear(&op);
+}
+
+static void
+host_and_port(void **state)
+{
+	static const struct { const char *s, *host, *port; } good[] = {
+		{ "127.0.0.1:7441", "127.0.0.1", "7441" },
+		{ "[::1]:7441", "::1", "7441" },
+		{ "[::]:1", "::", "1" },
+		{ "county.example.org:65535", "county.example.org", "65535" },
+		{ "*:07441", "*", "7441" },
+	};
+	static const char *const bad[] = {
+		"", "7441", ":7441", "host:", "host:0", "host:65536", "host:123456",
+		"host:74a1", "host:-1", "host:+1", "::1:7441", "[::1]7441",
+		"[::1:7441", "[]:7441", "::1]:7441", "ho st:1", "host/x:1",
+		"ho\tst:1", "host:1:2", "[a[b]:1",
+	};
+	char host[256], port[8], tiny[4];
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		if (msg_hostport(good[i].s, host, sizeof host, port, sizeof port))
+			fail_msg("'%s' refused", good[i].s);
+		assert_string_equal(host, good[i].host);
+		assert_string_equal(port, good[i].port);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (msg_hostport(bad[i], host, sizeof host, port, sizeof port) == 0)
+			fail_msg("'%s' taken as %s and %s", bad[i], host, port);
+	assert_int_equal(msg_hostport(NULL, host, sizeof host, port,
+				      sizeof port), -1);
+	/* Too long for the buffers, or for a host name. */
+	assert_int_equal(msg_hostport("abcd:1", tiny, sizeof tiny, port,
+				      sizeof port), -1);
+	assert_int_equal(msg_hostport("abc:1", tiny, sizeof tiny, port,
+				      sizeof port), 0);
+	assert_int_equal(msg_hostport("abc:1", host, sizeof host, tiny,
+				      sizeof tiny), -1);
+	{
+		char name[300];
+		memset(name, 'a', 254);
+		strcpy(name + 254, ":1");
+		assert_int_equal(msg_hostport(name, host, sizeof host, port,
+					      sizeof port), -1);
+		strcpy(name + 253, ":1");
+		assert_int_equal(msg_hostport(name, host, sizeof host, port,
+					      sizeof port), 0);
+	}
+}
+
 static void
 proofs(void **state)
 {
@@ -282,6 +498,9 @@ main(void)
 		cmocka_unit_test(frames_over_the_limit),
 		cmocka_unit_test(messages_checked_whole),
 		cmocka_unit_test(printed_frames_round_trip),
+		cmocka_unit_test(operations_checked_whole),
+		cmocka_unit_test(operations_printed_in_frames),
+		cmocka_unit_test(host_and_port),
 		cmocka_unit_test(proofs),
 		cmocka_unit_test(keys_file),
 		cmocka_unit_test(corpus),

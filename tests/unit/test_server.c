@@ -1400,6 +1400,37 @@ timeouts_bad_values_refused(void **state)
 	free(out);
 }
 
+/* --listen is read by the one HOST:PORT rule of both ends: a port
+ * 1..65535, a host that is there, IPv6 in brackets. */
+static void
+listen_address_refused(void **state)
+{
+	static const char *const bad[] = { ":7441", "127.0.0.1:0",
+		"127.0.0.1:65536", "127.0.0.1", "::1:7441", "[::1:7441",
+		"127.0.0.1:7441x" };
+	char db2[600], err[400];
+	char *out = NULL;
+	size_t i;
+	FILE *f;
+
+	(void)state;
+	snprintf(db2, sizeof db2, "%s", tpath("never-listen.db"));
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *a[] = { "--listen", bad[i], "--db", db2, "--keys",
+			keys_path, NULL };
+		if (run(&out, a) != 2)
+			fail_msg("--listen %s: not a usage error", bad[i]);
+		assert_string_equal(out, "");
+		free(out);
+		assert_non_null(f = fopen(tpath("cmd.err"), "r"));
+		assert_non_null(fgets(err, sizeof err, f));
+		fclose(f);
+		assert_non_null(strstr(err, "--listen"));
+		assert_non_null(strstr(err, "HOST:PORT"));
+		assert_int_equal(access(db2, F_OK), -1);
+	}
+}
+
 /* One connection watched while others are: what it received and when
  * it was closed. */
 struct watch {
@@ -1638,6 +1669,7 @@ main(void)
 		cmocka_unit_test(catch_up_in_batches),
 		cmocka_unit_test(slow_reader_dropped),
 		cmocka_unit_test(timeouts_bad_values_refused),
+		cmocka_unit_test(listen_address_refused),
 		cmocka_unit_test(timeouts_close_silent_peers),
 		cmocka_unit_test(max_conn_busy),
 		cmocka_unit_test(sigterm_stops_cleanly),

@@ -1,0 +1,352 @@
+/*
+ * internal.h - what the files of sync/ share and nothing outside reads:
+ * the wire rules written once for both ends (msg.c), and the county
+ * server's state and the functions its files call across (server.c,
+ * server_conn.c, server_proto.c, server_realm.c).
+ */
+#ifndef DUTYDESK_SYNC_INTERNAL_H
+#define DUTYDESK_SYNC_INTERNAL_H
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
+#include <uv.h>
+
+#include "sync/sync.h"
+
+/* ---- wire rules, one copy for the station and the server (msg.c) ---- */
+
+/* A 64-bit value as it travels: its decimal digits, in buf. */
+static inline char *
+msg_i64_text(int64_t v, char buf[24])
+{
+	snprintf(buf, 24, "%" PRId64, v);
+	return buf;
+}
+
+/* Check one operation of a frame, whole, before anything uses it, and
+ * read it. o is member i of the frame's "ops". It must be an object of
+ * exactly the members of an operation (station, incarnation, seq, hlc,
+ * realm, officer, kind, entity, body), and "sseq" too when with_sseq
+ * (an ops frame from the server; never in a push), each once: body an
+ * object, the rest strings, seq, hlc and sseq decimal digit strings,
+ * sseq above 0, every string short enough for struct op; and, when
+ * realm is not NULL, of that realm.
+ * Returns 0 with *op filled (its body a copy: op_clear() it) and, when
+ * with_sseq, *sseq set. Else -1 with field set to "ops[I]" or
+ * "ops[I].MEMBER" and why to "field FIELD: what is wrong"; *op holds
+ * nothing to free. */
+int msg_op_parse(const cJSON *o, int i, int with_sseq, const char *realm,
+		 struct op *op, int64_t *sseq, char *field, size_t fn,
+		 char *why, size_t wn);
+
+/* Read "HOST:PORT" as typed on a command line or in the link settings,
+ * by the strictest rules either end had: a host of 1 to 253 bytes
+ * without spaces, control characters, '/', '[' or ']'; an IPv6 address
+ * (a host with ':') only between brackets, "[::1]:7441"; a port of 1
+ * to 5 decimal digits, 1..65535. What the host means ("*" for every
+ * address when listening) is the caller's. 0 with host (without its
+ * brackets) and port (its digits, without leading zeros) set, or -1
+ * when s does not read so or the host does not fit in hn (port needs
+ * 6 bytes). */
+int msg_hostport(const char *s, char *host, size_t hn, char *port, size_t pn);
+
+/* An operation as it travels, printed unformatted: its members in the
+ * order msg_op_parse names them, then "sseq" when sseq > 0 (the server's
+ * ops frames; a push carries none). Allocated (caller frees) with *n
+ * its length, or NULL when out of memory. */
+char *msg_op_text(const struct op *op, int64_t sseq, size_t *n);
+
+/* A push or ops frame built from operations' texts, at most SYNC_BATCH
+ * operations and FRAME_MAX bytes. */
+struct msg_ops {
+	char *buf;
+	size_t len, cap;
+	int n;            /* operations in it */
+	int oom;          /* an allocation failed: finish says NULL */
+};
+
+/* Start a frame of type "push" or "ops". */
+void msg_ops_start(struct msg_ops *f, const char *type);
+/* Add an operation's text (msg_op_text) after a check with
+ * msg_ops_fits. */
+void msg_ops_add(struct msg_ops *f, const char *s, size_t n);
+/* The finished frame with its '\n' (caller frees) and its length, or
+ * NULL when out of memory. f is empty again either way. */
+char *msg_ops_finish(struct msg_ops *f, size_t *n);
+/* Whether an operation text of n bytes goes in f: 1 it fits; 0 f is
+ * full (SYNC_BATCH operations, or FRAME_MAX bytes with it): finish f
+ * and start another. An empty frame takes any operation, and says -1
+ * when it alone is over FRAME_MAX: a peer will refuse that frame
+ * (too_large), so a station does not send it; the server sends what it
+ * holds and logs it. */
+static inline int
+msg_ops_fits(const struct msg_ops *f, size_t n)
+{
+	if (f->n == 0)
+		return f->len + n + 2 <= FRAME_MAX ? 1 : -1;
+	return f->n < SYNC_BATCH && f->len + 1 + n + 2 <= FRAME_MAX;
+}
+
+/* ---- the county server ---- */
+
+#define SERVER_BACKLOG 1024
+#define SERVER_QUEUE_MAX (8u << 20) /* bytes queued for one slow reader */
+#define SERVER_MAX_REALMS 64        /* realm databases open at once */
+#define SERVER_READ_BUF 65536
+#define SERVER_LINGER_MS 1000       /* a closing peer's time to read our
+				     * last frame */
+
+/* Log levels, lowest first. */
+enum { SLOG_DEBUG, SLOG_INFO, SLOG_WARN, SLOG_ERROR };
+
+/* One line on stderr: "[time ]dutydeskd LEVEL: message". Control
+ * characters (from peers) are shown as '?'. The time is left out when
+ * stderr goes to the journal, which stamps lines itself. */
+void server_log(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+enum cstate { C_HELLO, C_AUTH, C_READY, C_CLOSING };
+
+struct server;
+struct conn;
+
+/* The operations of a push as read from its frame, with the server
+ * sequence each was given (0: none: held already, or past a gap). */
+struct opbatch {
+	struct op *ops;
+	int64_t *sseq;
+	int n, nops;               /* operations in the frame, read so far */
+};
+
+static inline void
+opbatch_clear(struct opbatch *b)
+{
+	int i;
+
+	for (i = 0; i < b->nops; i++)
+		op_clear(&b->ops[i]);
+	free(b->ops);
+	free(b->sseq);
+	b->ops = NULL;
+	b->sseq = NULL;
+	b->n = b->nops = 0;
+}
+
+/* What a push waits to say until its transaction is committed. */
+struct pending {
+	struct pending *next;
+	struct conn *c;
+	uint64_t conn_id;
+	uint64_t frame;
+	cJSON *ack;
+	char gap[200], gap_field[80];
+	struct opbatch b;          /* relayed once committed */
+	char station[32], inc[17];
+	int64_t before;            /* what the server held of them before */
+};
+
+/* Pushes from every connection share one transaction (group commit),
+ * committed in the check phase of the loop's turn. The log is then made
+ * durable by one fdatasync() on a worker thread while the loop goes on
+ * reading and applying the next pushes into the next transaction, which
+ * is committed as soon as that sync is done (so a group is whatever
+ * arrived during the previous sync). Only after its sync does a push
+ * get its ack and are its operations relayed or served to a catch-up:
+ * nothing is said about an operation before it is on disk. */
+struct realm {
+	struct realm *next;
+	struct server *srv;
+	char name[40];
+	char history[17];
+	struct db *db;
+	int64_t committed;         /* highest server sequence on disk */
+	int sync_fd;               /* the WAL, synced by us; -1: by SQLite */
+	int syncing;               /* a sync runs on the worker */
+	int sync_err;              /* its errno, 0 when it succeeded */
+	int64_t sync_head;         /* the sequence it makes durable */
+	uv_work_t sync;
+	struct pending *spend;     /* the pushes waiting for that sync */
+	int txn;                   /* the turn's transaction is open */
+	int txn_rc;                /* a database error in it: roll back */
+	struct pending *pend, **pend_tail;
+	char path[4096];
+	uv_work_t ckpt;            /* the worker's round */
+	struct db *ckpt_db;        /* its connection, used only there */
+	int ckpt_busy, ckpt_rc;
+	int ckpt_copied;           /* WAL frames the round left copied */
+	int ckpt_tail;             /* the round runs with the realm held */
+	int ckpt_next;             /* no round before the WAL is this long */
+	int hold;                  /* no push is taken until it ends */
+	char ckpt_err[300];
+};
+
+struct conn {
+	uv_tcp_t tcp;              /* first: freed in its close callback */
+	uv_shutdown_t shut;
+	struct server *srv;
+	struct conn *prev, *next;
+	struct framer fr;
+	enum cstate state;
+	unsigned counted : 1;      /* counts against --max-conn */
+	unsigned reading : 1;
+	unsigned eof : 1;          /* the peer finished sending */
+	unsigned shut_started : 1;
+	unsigned shut_done : 1;
+	unsigned paused : 1;       /* catch-up pending: no reading */
+	unsigned held : 1;         /* its realm is held: no reading */
+	unsigned live : 1;         /* caught up: gets relays */
+	unsigned known : 1;        /* the hello's station has a key */
+	uint64_t id;
+	uint64_t t_start, t_recv, t_send, t_linger;
+	char peer[64];
+	char station[32], incarnation[17], realm_name[40];
+	char nonce[SYNC_HEX];      /* the station's */
+	char snonce[SYNC_HEX];     /* ours */
+	unsigned char key[SYNC_KEY_BYTES];
+	int role;
+	struct realm *realm;
+	int64_t cursor;            /* catch-up: last server sequence sent */
+};
+
+struct server {
+	uv_loop_t loop;
+	uv_tcp_t listener;
+	uv_timer_t sweep;
+	uv_check_t commit;
+	uv_signal_t sigterm, sigint;
+	const struct server_opts *o;
+	struct conn *conns;
+	int nconn;                 /* counted connections */
+	int nhandles;              /* every connection handle, rejected too */
+	struct realm *realms;
+	int nrealms;
+	int stopping, finished;
+	int fatal;                 /* the exit status of a stop on an error */
+	int ckpt_rounds;           /* checkpoint rounds on the workers */
+	uint64_t stop_at;
+	uint64_t next_id;
+	char rbuf[SERVER_READ_BUF];
+};
+
+/* Stop: no more connections, every one finished (server.c). */
+void server_stop(struct server *srv);
+/* Every connection is gone: close what is left so the loop ends. */
+void server_finish(struct server *srv);
+
+/* ---- connections (server_conn.c) ---- */
+
+/* A frame to send, shared by every connection it is relayed to. */
+struct wbuf {
+	unsigned refs;
+	size_t len;
+	char *data;
+};
+
+/* What to do once a write is out. */
+enum { THEN_NOTHING, THEN_CATCHUP, THEN_RESUME };
+
+/* A buffer of one reference around data (taken), or NULL (data freed)
+ * when data is NULL or memory is short. */
+static inline struct wbuf *
+wbuf_new(char *data, size_t len)
+{
+	struct wbuf *b;
+
+	if (!data)
+		return NULL;
+	if (!(b = malloc(sizeof *b))) {
+		free(data);
+		return NULL;
+	}
+	b->refs = 1;
+	b->len = len;
+	b->data = data;
+	return b;
+}
+
+static inline void
+wbuf_unref(struct wbuf **b)
+{
+	if (*b && --(*b)->refs == 0) {
+		free((*b)->data);
+		free(*b);
+	}
+	*b = NULL;
+}
+
+/* Who c is, for the log: "#ID STATION/REALM from PEER" (a static
+ * buffer, valid until the next call). */
+const char *conn_who(const struct conn *c);
+/* Start reading from c (and its framer's frames), or stop. */
+void conn_read_start(struct conn *c);
+void conn_read_stop(struct conn *c);
+/* Cut and handle every whole frame received, unless a catch-up or a
+ * held realm keeps the connection waiting. */
+void conn_process(struct conn *c);
+/* Queue b for c (b keeps its own reference), then do what then says.
+ * -1 when c is gone or was dropped for reading too slowly. */
+int conn_write(struct conn *c, struct wbuf *b, int then);
+/* Send a message. */
+int conn_send(struct conn *c, const cJSON *m, int then);
+/* Answer an error frame and close gracefully (close), or go on (gap,
+ * busy). The message names the frame; the field goes in its own member
+ * too. */
+void conn_error(struct conn *c, const char *code, const char *message,
+		uint64_t frame, const char *field, int close);
+/* Answer bad_frame for a frame msg_parse refused, and close: why
+ * "field NAME: ..." names the field. */
+void conn_bad_frame(struct conn *c, const char *why);
+/* Close gracefully: what is queued is sent, then a FIN, then we wait
+ * briefly for the peer to close. */
+void conn_finish(struct conn *c);
+/* Close now: pending writes are cancelled. */
+void conn_close(struct conn *c);
+/* Whether connection c of id is still there and not closing. */
+static inline int
+conn_alive(const struct server *srv, const struct conn *c, uint64_t id)
+{
+	const struct conn *d;
+
+	for (d = srv->conns; d; d = d->next)
+		if (d == c && d->id == id)
+			return d->state != C_CLOSING;
+	return 0;
+}
+
+/* ---- the protocol (server_proto.c) ---- */
+
+/* Handle one whole frame from c. */
+void proto_frame(struct conn *c, const char *frame, size_t n);
+/* Send c the next batch of its catch-up (after the last one is out). */
+void proto_catchup(struct conn *c);
+/* Relay committed operations of realm r to its live connections other
+ * than from (which may be gone: NULL). */
+void proto_relay(struct server *srv, struct realm *r, struct conn *from,
+		 const struct opbatch *b);
+
+/* ---- realms (server_realm.c) ---- */
+
+/* The realm name, open or opened now; NULL on error. A realm whose
+ * database does not exist yet is made only when create says so; else
+ * NULL with *missing set. */
+struct realm *realm_get(struct server *srv, const char *name, int create,
+			int *missing);
+/* Close the drill realms nobody uses now, or every realm at the end. */
+void realm_close_idle(struct server *srv);
+void realm_close_all(struct server *srv);
+/* The loop's check phase: commit each realm's open transaction. */
+void realm_commit_turn(struct server *srv);
+/* Queue a push's answer until its transaction is on disk. */
+static inline void
+realm_pend(struct realm *r, struct pending *p)
+{
+	*r->pend_tail = p;
+	r->pend_tail = &p->next;
+}
+
+#endif

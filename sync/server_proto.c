@@ -1,0 +1,702 @@
+/*
+ * server_proto.c - what the server does with each frame of the
+ * protocol (sync/PROTOCOL.md): hello and auth, push (checked whole,
+ * taken into its realm's group, answered once that group is on disk),
+ * pull and the catch-up that ends live, the relay of what is committed,
+ * and ping.
+ */
+#include "sync/internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+static int64_t
+wall_ms(void)
+{
+	return clock_real.now_ms(clock_real.ctx);
+}
+
+/* An ops frame to relay or serve, or NULL (out of memory). */
+static struct wbuf *
+ops_frame(struct msg_ops *f)
+{
+	size_t n;
+	char *s = msg_ops_finish(f, &n);
+
+	return wbuf_new(s, n);
+}
+
+/* ---- catch-up ---- */
+
+struct catchup {
+	struct msg_ops f;
+	int64_t bound; /* nothing past what is committed */
+	int64_t last;
+	int count;   /* rows seen */
+	int full;    /* stopped because the frame was full */
+	int oom;
+};
+
+static int
+catchup_row(const struct op *op, int64_t sseq, void *ctx)
+{
+	struct catchup *cu = ctx;
+	size_t n;
+	char *s;
+	int fits;
+
+	if (sseq > cu->bound)
+		return 1;
+	if (!(s = msg_op_text(op, sseq, &n))) {
+		cu->oom = 1;
+		return 1;
+	}
+	if (!(fits = msg_ops_fits(&cu->f, n))) {
+		free(s);
+		cu->full = 1;
+		return 1;
+	}
+	if (fits < 0)
+		server_log(SLOG_WARN, "operation %s/%" PRId64 " alone is over the "
+			   "frame limit", op->station, op->seq);
+	msg_ops_add(&cu->f, s, n);
+	free(s);
+	cu->last = sseq;
+	cu->count++;
+	return 0;
+}
+
+/* Send the next batch of a catch-up; the next one goes when this one is
+ * written, so other connections get their turn in between. The last
+ * batch is followed by live, and reading resumes once that is out. */
+void
+proto_catchup(struct conn *c)
+{
+	struct catchup cu;
+	struct wbuf *b;
+	cJSON *m;
+	char buf[24];
+	int64_t head = 0;
+	int rc, more;
+
+	if (c->state != C_READY || !c->paused)
+		return;
+	memset(&cu, 0, sizeof cu);
+	msg_ops_start(&cu.f, "ops");
+	cu.last = c->cursor;
+	cu.bound = c->realm->committed;
+	rc = replica_each_after(c->realm->db, c->cursor, SYNC_BATCH, catchup_row,
+				&cu);
+	if (rc < 0 || cu.oom || cu.f.oom) {
+		free(cu.f.buf);
+		server_log(SLOG_ERROR, "catch-up of %s: %s", conn_who(c),
+			   rc < 0 ? db_errmsg(c->realm->db) : "out of memory");
+		conn_error(c, "busy", "the server cannot read its database now",
+			   0, NULL, 1);
+		return;
+	}
+	more = cu.full || cu.count == SYNC_BATCH;
+	if (cu.count > 0) {
+		c->cursor = cu.last;
+		b = ops_frame(&cu.f);
+		if (!b) {
+			conn_error(c, "busy", "out of memory", 0, NULL, 1);
+			return;
+		}
+		rc = conn_write(c, b, more ? THEN_CATCHUP : THEN_NOTHING);
+		wbuf_unref(&b);
+		if (rc)
+			return;
+	} else {
+		free(cu.f.buf);
+	}
+	if (more)
+		return;
+	/* Caught up in this very turn of the loop: everything committed so
+	 * far has been queued, and what is committed from now on is
+	 * relayed. */
+	head = c->realm->committed;
+	c->live = 1;
+	m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "type", "live");
+	cJSON_AddStringToObject(m, "head", msg_i64_text(head, buf));
+	conn_send(c, m, THEN_RESUME);
+	cJSON_Delete(m);
+	server_log(SLOG_DEBUG, "%s caught up to %" PRId64, conn_who(c), head);
+}
+
+/* ---- hello and auth ---- */
+
+static int
+hex_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (strlen(s) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+static const char *
+sget(const cJSON *m, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void
+on_hello(struct conn *c, const cJSON *m)
+{
+	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(m, "version");
+	const char *station = sget(m, "station"), *inc = sget(m, "incarnation");
+	const char *realm = sget(m, "realm"), *nonce = sget(m, "nonce");
+	char proof[SYNC_HEX], why[300], vbuf[40];
+	cJSON *r;
+	int rc;
+
+	if (c->state != C_HELLO) {
+		conn_error(c, "order", "hello was already sent", c->fr.count,
+			   "type", 1);
+		return;
+	}
+	if (ver->valuedouble != SYNC_VERSION) {
+		snprintf(vbuf, sizeof vbuf, "this server speaks version %d",
+			 SYNC_VERSION);
+		conn_error(c, "version", vbuf, c->fr.count, "version", 1);
+		return;
+	}
+	if (!station_code_ok(station)) {
+		conn_error(c, "bad_frame", "field station: not a station code",
+			   c->fr.count, "station", 1);
+		return;
+	}
+	if (!hex_ok(inc, 16)) {
+		conn_error(c, "bad_frame", "field incarnation: not 16 hex digits",
+			   c->fr.count, "incarnation", 1);
+		return;
+	}
+	if (!realm_name_ok(realm)) {
+		conn_error(c, "bad_frame", "field realm: not 1 to 39 of a-z, 0-9 "
+			   "and -", c->fr.count, "realm", 1);
+		return;
+	}
+	if (!hex_ok(nonce, SYNC_HEX - 1)) {
+		conn_error(c, "bad_frame", "field nonce: not 64 hex digits",
+			   c->fr.count, "nonce", 1);
+		return;
+	}
+	snprintf(c->station, sizeof c->station, "%s", station);
+	snprintf(c->incarnation, sizeof c->incarnation, "%s", inc);
+	snprintf(c->realm_name, sizeof c->realm_name, "%s", realm);
+	snprintf(c->nonce, sizeof c->nonce, "%s", nonce);
+	why[0] = 0;
+	rc = keys_find(c->srv->o->keys, station, &c->role, c->key, why,
+		       sizeof why);
+	if (rc < 0)
+		server_log(SLOG_ERROR, "keys file: %s", why);
+	c->known = rc == 1;
+	auth_nonce(c->snonce);
+	/* An unknown station gets a proof like any other, so codes cannot
+	 * be probed; it fails at auth. */
+	if (c->known)
+		auth_proof(c->key, AUTH_SERVER_LABEL, station, realm, nonce,
+			   c->snonce, proof);
+	else
+		auth_nonce(proof);
+	r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "type", "challenge");
+	cJSON_AddNumberToObject(r, "version", SYNC_VERSION);
+	cJSON_AddStringToObject(r, "nonce", c->snonce);
+	cJSON_AddStringToObject(r, "proof", proof);
+	c->state = C_AUTH;
+	conn_send(c, r, THEN_NOTHING);
+	cJSON_Delete(r);
+	server_log(SLOG_DEBUG, "hello %s", conn_who(c));
+}
+
+/* What the server holds of a station's incarnation on disk: what its
+ * database says, less the pushes still waiting for their sync (a
+ * station told it holds more would never send those again). */
+static int64_t
+durable_have(const struct realm *r, const char *station, const char *inc,
+	     int64_t have)
+{
+	const struct pending *lists[2] = { r->spend, r->pend }, *p;
+	int k;
+
+	for (k = 0; k < 2; k++)
+		for (p = lists[k]; p; p = p->next)
+			if (p->before < have && strcmp(p->station, station) == 0 &&
+			    strcmp(p->inc, inc) == 0)
+				have = p->before;
+	return have;
+}
+
+static void
+on_auth(struct conn *c, const cJSON *m)
+{
+	struct server *srv = c->srv;
+	struct conn *d;
+	char want[SYNC_HEX], have_s[24], head_s[24], now_s[24], last_s[24];
+	char last_hex[SYNC_HEX], why[200];
+	int64_t have = 0, head = 0, last = 0;
+	int ok = 0, missing;
+	cJSON *r;
+
+	if (c->state != C_AUTH) {
+		conn_error(c, "order", c->state == C_HELLO ? "auth before hello"
+			   : "auth was already sent", c->fr.count, "type", 1);
+		return;
+	}
+	if (c->known) {
+		auth_proof(c->key, AUTH_STATION_LABEL, c->station, c->realm_name,
+			   c->snonce, c->nonce, want);
+		ok = auth_equal(want, sget(m, "proof"));
+		sodium_memzero(want, sizeof want);
+	}
+	sodium_memzero(c->key, sizeof c->key);
+	if (!ok) {
+		conn_error(c, "auth_failed", "authentication failed", c->fr.count,
+			   "proof", 1);
+		return;
+	}
+	/* A drill's realm comes into being when its command station first
+	 * connects: a town cannot make the server open realms by naming
+	 * them (they count against SERVER_MAX_REALMS). */
+	if (!(c->realm = realm_get(srv, c->realm_name, c->role == ROLE_COMMAND ||
+				   strcmp(c->realm_name, "live") == 0, &missing))) {
+		if (missing) {
+			snprintf(why, sizeof why, "no drill runs in realm %s on this "
+				 "server: its command station has not connected",
+				 c->realm_name);
+			conn_error(c, "no_realm", why, c->fr.count, "realm", 1);
+		} else {
+			conn_error(c, "busy", "the server cannot open this realm's "
+				   "database now", c->fr.count, "realm", 1);
+		}
+		return;
+	}
+	head = c->realm->committed;
+	/* What we hold of this incarnation, and which operation is last,
+	 * so a diverged copy of the station can tell (sync/PROTOCOL.md,
+	 * welcome). */
+	if (replica_have(c->realm->db, c->station, c->incarnation, &have) ||
+	    replica_last(c->realm->db, c->station, c->incarnation, &last,
+			 last_hex) < 0) {
+		server_log(SLOG_ERROR, "realm %s: %s", c->realm_name,
+			   db_errmsg(c->realm->db));
+		conn_error(c, "busy", "the server cannot read its database now",
+			   c->fr.count, NULL, 1);
+		return;
+	}
+	have = durable_have(c->realm, c->station, c->incarnation, have);
+	/* One connection per station and realm: the newest wins (the old
+	 * one is most likely dead without having said so). */
+	for (d = srv->conns; d; d = d->next)
+		if (d != c && d->state == C_READY && d->realm == c->realm &&
+		    strcmp(d->station, c->station) == 0) {
+			server_log(SLOG_INFO, "%s replaced by a new connection from %s",
+				   conn_who(d), c->peer);
+			conn_finish(d);
+		}
+	c->state = C_READY;
+	frame_set_limit(&c->fr, FRAME_MAX);
+	r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "type", "welcome");
+	cJSON_AddStringToObject(r, "history", c->realm->history);
+	cJSON_AddStringToObject(r, "role", role_name(c->role));
+	cJSON_AddStringToObject(r, "have", msg_i64_text(have, have_s));
+	cJSON_AddStringToObject(r, "head", msg_i64_text(head, head_s));
+	cJSON_AddStringToObject(r, "now", msg_i64_text(wall_ms(), now_s));
+	if (last > 0) {
+		cJSON_AddStringToObject(r, "last_seq",
+					msg_i64_text(last, last_s));
+		cJSON_AddStringToObject(r, "last_digest", last_hex);
+	}
+	conn_send(c, r, THEN_NOTHING);
+	cJSON_Delete(r);
+	server_log(SLOG_INFO, "auth ok: station %s (%s) incarnation %s realm %s "
+		   "from %s; have %" PRId64 ", head %" PRId64, c->station,
+		   role_name(c->role), c->incarnation, c->realm_name, c->peer,
+		   have, head);
+}
+
+/* ---- relay ---- */
+
+void
+proto_relay(struct server *srv, struct realm *r, struct conn *from,
+	    const struct opbatch *b)
+{
+	struct msg_ops f;
+	struct wbuf *frames[SYNC_BATCH + 1];
+	struct conn *d;
+	int i, nf = 0, k;
+
+	msg_ops_start(&f, "ops");
+	for (i = 0; i < b->n; i++) {
+		size_t len;
+		char *s;
+		if (!b->sseq[i])
+			continue;
+		if (!(s = msg_op_text(&b->ops[i], b->sseq[i], &len))) {
+			f.oom = 1;
+			break;
+		}
+		if (!msg_ops_fits(&f, len)) {
+			frames[nf++] = ops_frame(&f);
+			msg_ops_start(&f, "ops");
+		}
+		msg_ops_add(&f, s, len);
+		free(s);
+	}
+	if (f.n > 0 || f.oom)
+		frames[nf++] = ops_frame(&f);
+	else
+		free(f.buf);
+	for (k = 0; k < nf; k++) {
+		if (!frames[k]) {
+			/* A live station missing an operation would not know:
+			 * make it reconnect and catch up instead. */
+			server_log(SLOG_ERROR, "out of memory relaying in realm %s; "
+				   "closing its live connections", r->name);
+			for (d = srv->conns; d; d = d->next)
+				if (d != from && d->realm == r && d->live)
+					conn_close(d);
+			break;
+		}
+		for (d = srv->conns; d; d = d->next)
+			if (d != from && d->state == C_READY && d->realm == r && d->live)
+				conn_write(d, frames[k], THEN_NOTHING);
+	}
+	for (k = 0; k < nf; k++)
+		wbuf_unref(&frames[k]);
+}
+
+/* ---- push ---- */
+
+/* A push on its way: checked, then taken, then queued. */
+struct push {
+	struct opbatch b;
+	const char *inc, *from;    /* the frame's incarnation and station */
+	int64_t before, have;      /* held of them before, and now */
+	int gap;                   /* the operation after a gap, or -1 */
+	int64_t expected;          /* the seq the gap skipped */
+	int taken, skipped, nref;
+	cJSON *refused;
+};
+
+/* Read every operation of the frame: its form, whole. 0, or -1 once c
+ * is answered. */
+static int
+push_read(struct conn *c, const cJSON *arr, struct push *pu)
+{
+	struct opbatch *b = &pu->b;
+	const cJSON *o;
+	char field[80], why[300];
+	int i = 0;
+
+	b->n = cJSON_GetArraySize(arr);
+	if (b->n > SYNC_BATCH) {
+		snprintf(why, sizeof why, "field ops: more than %d operations",
+			 SYNC_BATCH);
+		conn_error(c, "bad_frame", why, c->fr.count, "ops", 1);
+		return -1;
+	}
+	if (b->n > 0 && (!(b->ops = calloc((size_t)b->n, sizeof *b->ops)) ||
+			 !(b->sseq = calloc((size_t)b->n, sizeof *b->sseq)))) {
+		conn_error(c, "busy", "out of memory", c->fr.count, NULL, 0);
+		return -1;
+	}
+	cJSON_ArrayForEach(o, arr) {
+		if (msg_op_parse(o, i, 0, NULL, &b->ops[i], NULL, field,
+				 sizeof field, why, sizeof why)) {
+			conn_error(c, "bad_frame", why, c->fr.count, field, 1);
+			return -1;
+		}
+		b->nops = ++i;
+	}
+	return 0;
+}
+
+/* A frame carries operations of one incarnation of this station: the
+ * session's, or an earlier one (made before the station was restored
+ * from a backup) that it still has to deliver. A command station in a
+ * drill's realm also delivers what the drill it runs makes (the
+ * pseudo-station drill): never in the live realm. 0, or -1 once c is
+ * answered. */
+static int
+push_whose(struct conn *c, struct push *pu)
+{
+	const struct op *ops = pu->b.ops;
+	char field[80], why[300];
+	int i;
+
+	pu->inc = pu->b.n > 0 ? ops[0].incarnation : c->incarnation;
+	pu->from = pu->b.n > 0 ? ops[0].station : c->station;
+	for (i = 0; i < pu->b.n; i++) {
+		int drill = strcmp(ops[i].station, "drill") == 0 &&
+			c->role == ROLE_COMMAND && realm_is_drill(c->realm_name);
+		const char *what = strcmp(ops[i].station, c->station) && !drill
+			? "station"
+			: strcmp(ops[i].realm, c->realm_name) ? "realm" : NULL;
+		if (!what && (strcmp(ops[i].incarnation, pu->inc) != 0 ||
+			      strcmp(ops[i].station, pu->from) != 0)) {
+			int st = strcmp(ops[i].station, pu->from) != 0;
+			snprintf(field, sizeof field, "ops[%d].%s", i,
+				 st ? "station" : "incarnation");
+			snprintf(why, sizeof why, "field %s: one %s per push", field,
+				 st ? "station" : "incarnation");
+			conn_error(c, "bad_frame", why, c->fr.count, field, 1);
+			return -1;
+		}
+		if (what) {
+			snprintf(field, sizeof field, "ops[%d].%s", i, what);
+			snprintf(why, sizeof why, "field %s: operation %d is not "
+				 "under this session's %s", field, i, what);
+			conn_error(c, "forged", why, c->fr.count, field, 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The push is not taken; c is told to try again. A database error (rc)
+ * that spoils the turn's transaction poisons it: every push in it is
+ * rolled back at the commit and told the same. rc 0: out of memory
+ * before anything was written. */
+static void
+push_busy(struct conn *c, int rc, int poison)
+{
+	struct db *db = c->realm->db;
+
+	if (poison)
+		c->realm->txn_rc = rc;
+	server_log(SLOG_ERROR, "push from %s not taken: %s", conn_who(c),
+		   rc ? db_why(db, rc) : "out of memory");
+	conn_error(c, "busy", rc == DD_E_DISK_FULL ? "the server's disk is full; "
+		   "try again later" : "the server cannot take this frame now; try "
+		   "again later", c->fr.count, NULL, 0);
+}
+
+/* Take the operations into the realm's group, the turn's transaction
+ * (opened by its first push): each one already held is skipped, the
+ * next is taken or refused (its refusal recorded), up to a gap. 0, or
+ * -1 once c is answered. */
+static int
+push_take(struct conn *c, struct push *pu)
+{
+	struct realm *r = c->realm;
+	struct db *db = r->db;
+	struct op *ops = pu->b.ops;
+	char buf[24];
+	int i, rc;
+
+	if (!(pu->refused = cJSON_CreateArray())) {
+		push_busy(c, 0, 0);
+		return -1;
+	}
+	if (!r->txn) {
+		if ((rc = db_begin(db))) {
+			push_busy(c, rc, 0);
+			return -1;
+		}
+		r->txn = 1;
+		r->txn_rc = 0;
+	}
+	if ((rc = r->txn_rc)) {
+		push_busy(c, rc, 0);
+		return -1;
+	}
+	if ((rc = replica_have(db, pu->from, pu->inc, &pu->have))) {
+		push_busy(c, rc, 1);
+		return -1;
+	}
+	pu->before = pu->have;
+	pu->gap = -1;
+	for (i = 0; i < pu->b.n; i++) {
+		if (ops[i].seq <= pu->have) {
+			pu->skipped++;
+			continue;
+		}
+		if (ops[i].seq > pu->have + 1) {
+			pu->gap = i;
+			pu->expected = pu->have + 1;
+			break;
+		}
+		rc = replica_take(db, &ops[i], c->role, &pu->b.sseq[i]);
+		if (rc < 0) {
+			push_busy(c, rc, 1);
+			return -1;
+		}
+		pu->have = ops[i].seq;
+		if (rc == 2) {
+			cJSON *rf = cJSON_CreateObject();
+			const char *code = replica_refusal(db);
+			cJSON_AddStringToObject(rf, "seq",
+						msg_i64_text(ops[i].seq, buf));
+			cJSON_AddStringToObject(rf, "code", code);
+			cJSON_AddStringToObject(rf, "message", db_errmsg(db));
+			cJSON_AddItemToArray(pu->refused, rf);
+			server_log(SLOG_WARN, "refused %s/%s/%" PRId64 " (%s) from %s: "
+				   "%s: %s", ops[i].station, ops[i].incarnation, ops[i].seq,
+				   ops[i].kind, c->peer, code, db_errmsg(db));
+			pu->nref++;
+		} else {
+			pu->taken++;
+		}
+	}
+	return 0;
+}
+
+/* Queue what the push is to say, its ack and a gap's error, and the
+ * operations to relay: all wait for the group's commit and sync
+ * (realm_answer). The pending answer takes the operations. */
+static void
+push_queue(struct conn *c, struct push *pu)
+{
+	struct pending *p;
+	cJSON *ack = NULL;
+	char buf[24];
+
+	if (!(p = calloc(1, sizeof *p)) || !(ack = cJSON_CreateObject())) {
+		free(p);
+		push_busy(c, DD_E_NOMEM, 1);
+		return;
+	}
+	cJSON_AddStringToObject(ack, "type", "ack");
+	cJSON_AddStringToObject(ack, "incarnation", pu->inc);
+	cJSON_AddStringToObject(ack, "upto", msg_i64_text(pu->have, buf));
+	cJSON_AddItemToObject(ack, "refused", pu->refused);
+	pu->refused = NULL;
+	p->c = c;
+	p->conn_id = c->id;
+	p->frame = c->fr.count;
+	p->ack = ack;
+	if (pu->gap >= 0) {
+		snprintf(p->gap_field, sizeof p->gap_field, "ops[%d].seq", pu->gap);
+		snprintf(p->gap, sizeof p->gap, "expected seq %" PRId64 ", got %"
+			 PRId64 "; the rest of the frame was not looked at",
+			 pu->expected, pu->b.ops[pu->gap].seq);
+	}
+	snprintf(p->station, sizeof p->station, "%s", pu->from);
+	snprintf(p->inc, sizeof p->inc, "%s", pu->inc);
+	p->before = pu->before;
+	p->b = pu->b;
+	memset(&pu->b, 0, sizeof pu->b);
+	realm_pend(c->realm, p);
+	server_log(SLOG_DEBUG, "push from %s: %d operations, %d taken, %d "
+		   "refused, %d already held%s; upto %" PRId64, conn_who(c), p->b.n,
+		   pu->taken, pu->nref, pu->skipped,
+		   pu->gap >= 0 ? ", then a gap" : "", pu->have);
+}
+
+/* A push: the whole frame is checked before anything is written, form
+ * first, then whose the operations are; then they are taken, and the
+ * answer queued. */
+static void
+on_push(struct conn *c, const cJSON *m)
+{
+	struct push pu;
+
+	if (c->state != C_READY) {
+		conn_error(c, "order", "push before authentication", c->fr.count,
+			   "type", 1);
+		return;
+	}
+	memset(&pu, 0, sizeof pu);
+	if (push_read(c, cJSON_GetObjectItemCaseSensitive(m, "ops"), &pu) == 0 &&
+	    push_whose(c, &pu) == 0 && push_take(c, &pu) == 0)
+		push_queue(c, &pu);
+	opbatch_clear(&pu.b);
+	cJSON_Delete(pu.refused);
+}
+
+/* ---- pull, and the frame dispatch ---- */
+
+
+
+static void
+on_pull(struct conn *c, const cJSON *m)
+{
+	int64_t after = 0;
+
+	if (c->state != C_READY) {
+		conn_error(c, "order", "pull before authentication", c->fr.count,
+			   "type", 1);
+		return;
+	}
+	msg_i64(m, "after", &after);
+	server_log(SLOG_DEBUG, "%s pulls after %" PRId64, conn_who(c), after);
+	/* Nothing more is read from this peer until it is caught up. */
+	c->cursor = after;
+	c->live = 0;
+	c->paused = 1;
+	conn_read_stop(c);
+	proto_catchup(c);
+}
+
+static void
+on_ping(struct conn *c, const cJSON *m)
+{
+	char now_s[24];
+	cJSON *r = cJSON_CreateObject();
+
+	(void)m;
+	cJSON_AddStringToObject(r, "type", "pong");
+	cJSON_AddStringToObject(r, "now", msg_i64_text(wall_ms(), now_s));
+	conn_send(c, r, THEN_NOTHING);
+	cJSON_Delete(r);
+}
+
+static void
+on_pong(struct conn *c, const cJSON *m)
+{
+	(void)c;
+	(void)m;
+}
+
+/* The peer gave up on us: it says why, we close. */
+static void
+on_error(struct conn *c, const cJSON *m)
+{
+	server_log(SLOG_WARN, "%s says %.40s: %.200s; closing", conn_who(c),
+		   sget(m, "code"), sget(m, "message"));
+	conn_finish(c);
+}
+
+/* What a station may send, each with its handler; the other types are
+ * the server's own. */
+static void (*const handlers[MSG_N])(struct conn *, const cJSON *) = {
+	[MSG_HELLO] = on_hello, [MSG_AUTH] = on_auth, [MSG_PUSH] = on_push,
+	[MSG_PULL] = on_pull, [MSG_PING] = on_ping, [MSG_PONG] = on_pong,
+	[MSG_ERROR] = on_error,
+};
+
+void
+proto_frame(struct conn *c, const char *frame, size_t n)
+{
+	char why[300];
+	cJSON *m = NULL;
+	int t = msg_parse(frame, n, &m, why, sizeof why);
+
+	if (t < 0) {
+		conn_bad_frame(c, why);
+		return;
+	}
+	if (handlers[t]) {
+		handlers[t](c, m);
+	} else {
+		snprintf(why, sizeof why, "a station does not send %s",
+			 msg_type_name(t));
+		conn_error(c, "order", why, c->fr.count, "type", 1);
+	}
+	cJSON_Delete(m);
+}
