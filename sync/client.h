@@ -74,8 +74,6 @@ int link_sync_once(const char *dbpath, int timeout_ms, char *msg, size_t n);
 
 /* The link settings as typed: "HOST:PORT" with port 1..65535 (an IPv6
  * host in brackets), and a key of 64 hex digits. 0 or -1 with why. */
-int link_parse_server(const char *s, char *host, size_t hn, char *port,
-		      size_t pn);
 int link_check_settings(const char *server, const char *key, char *why,
 			size_t w);
 

@@ -7,7 +7,7 @@
  * link_conn.c, the frames link_proto.c; the lifetimes are told in
  * link_internal.h.
  */
-#include "sync/link_internal.h"
+#include "sync/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,47 +42,12 @@ link_note(struct link *l, const char *fmt, ...)
 }
 
 int
-link_parse_server(const char *s, char *host, size_t hn, char *port, size_t pn)
-{
-	const char *colon, *h = s, *p;
-	size_t len;
-	long n = 0;
-
-	if (!s || !(colon = strrchr(s, ':')))
-		return -1;
-	len = (size_t)(colon - s);
-	if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
-		h = s + 1;
-		len -= 2;
-	}
-	if (len == 0 || len >= hn || len > 253)
-		return -1;
-	for (p = h; p < h + len; p++)
-		if (*p <= ' ' || *p == '/' || *p == 0x7f)
-			return -1;
-	p = colon + 1;
-	if (!*p || strlen(p) > 5)
-		return -1;
-	for (; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		n = n * 10 + (*p - '0');
-	}
-	if (n < 1 || n > 65535 || pn < 6)
-		return -1;
-	memcpy(host, h, len);
-	host[len] = 0;
-	snprintf(port, pn, "%ld", n);
-	return 0;
-}
-
-int
 link_check_settings(const char *server, const char *key, char *why, size_t w)
 {
 	char host[256], port[8];
 	unsigned char k[SYNC_KEY_BYTES];
 
-	if (server && link_parse_server(server, host, sizeof host, port,
+	if (server && msg_hostport(server, host, sizeof host, port,
 					sizeof port)) {
 		snprintf(why, w, "server '%.80s' is not HOST:PORT with a port "
 			 "1..65535", server);
@@ -193,7 +158,7 @@ link_settings_load(struct link *l)
 	snprintf(l->server, sizeof l->server, "%s", server);
 	memcpy(l->key_hex, key, sizeof l->key_hex - 1);
 	l->key_hex[sizeof l->key_hex - 1] = 0;
-	if (link_parse_server(server, l->host, sizeof l->host, l->port,
+	if (msg_hostport(server, l->host, sizeof l->host, l->port,
 			      sizeof l->port)) {
 		link_note(l, "the server '%.60s' is not HOST:PORT", server);
 		return -1;

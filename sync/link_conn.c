@@ -5,7 +5,7 @@
  * growing, jittered delay; the handshake and idle timeouts and the
  * heartbeat.
  */
-#include "sync/link_internal.h"
+#include "sync/internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * connect, push everything, pull until caught up, close
  * (link_sync_once).
  */
-#include "sync/link_internal.h"
+#include "sync/internal.h"
 
 #include <inttypes.h>
 #include <stdio.h>

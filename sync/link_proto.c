@@ -4,7 +4,7 @@
  * ops and live, ping, pong and error, and the dispatch of a frame by
  * type and phase.
  */
-#include "sync/link_internal.h"
+#include "sync/internal.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -230,62 +230,36 @@ on_welcome(struct link *l, const cJSON *m)
 struct batch {
 	const char *inc;
 	int64_t after, first, last;
-	int count, more;
-	char *buf;
-	size_t len, cap;
+	int more;
+	struct msg_ops f;
 };
 
 static int
 batch_cb(const struct op *op, void *ctx)
 {
 	struct batch *b = ctx;
-	cJSON *j;
 	char *s;
 	size_t n;
+	int fits;
 
 	if (strcmp(op->incarnation, b->inc) != 0 || op->seq <= b->after)
 		return 0;
-	if (b->count == SYNC_BATCH) {
-		b->more = 1;
-		return 1;
-	}
-	if (b->count > 0 && op->seq != b->last + 1)
+	if (b->f.n > 0 && op->seq != b->last + 1)
 		return 1; /* a hole: send up to it, the ack tells the rest */
-	if (!(j = op_to_json(op)) || !(s = cJSON_PrintUnformatted(j))) {
-		cJSON_Delete(j);
+	if (!(s = msg_op_text(op, 0, &n)))
 		return DD_E_NOMEM;
-	}
-	cJSON_Delete(j);
-	n = strlen(s);
-	/* A frame stays under the limit the server reads with. */
-	if (b->len + n + 64 > FRAME_MAX) {
+	if ((fits = msg_ops_fits(&b->f, n)) <= 0) {
 		free(s);
-		if (b->count == 0)
+		if (fits < 0)
 			return DD_E_INVALID;
 		b->more = 1;
 		return 1;
 	}
-	if (b->len + n + 2 > b->cap) {
-		size_t cap = b->cap ? b->cap : 16384;
-		char *nb;
-		while (cap < b->len + n + 2)
-			cap *= 2;
-		if (!(nb = realloc(b->buf, cap))) {
-			free(s);
-			return DD_E_NOMEM;
-		}
-		b->buf = nb;
-		b->cap = cap;
-	}
-	if (b->count)
-		b->buf[b->len++] = ',';
-	memcpy(b->buf + b->len, s, n);
-	b->len += n;
+	msg_ops_add(&b->f, s, n);
 	free(s);
-	if (!b->count)
+	if (b->f.n == 1)
 		b->first = op->seq;
 	b->last = op->seq;
-	b->count++;
 	return 0;
 }
 
@@ -311,10 +285,10 @@ oldest_cb(const struct op *op, void *ctx)
 void
 link_push(struct link *l)
 {
-	static const char head[] = "{\"type\":\"push\",\"ops\":[";
 	struct batch b;
 	int64_t first;
 	char *frame;
+	size_t len;
 	int rc;
 
 	if (l->phase != LINK_PH_SYNC || l->push_inflight || !l->conn)
@@ -325,6 +299,7 @@ link_push(struct link *l)
 		return;
 	}
 	memset(&b, 0, sizeof b);
+	msg_ops_start(&b.f, "push");
 	b.inc = l->si.incarnation;
 	b.after = l->pushed_upto;
 	/* Operations of an earlier incarnation (from before a restore) go
@@ -343,7 +318,7 @@ link_push(struct link *l)
 	}
 	rc = op_each(l->db, 1, batch_cb, &b);
 	if (rc < 0) {
-		free(b.buf);
+		free(b.f.buf);
 		if (rc == DD_E_INVALID)
 			link_stop(l, DD_E_REFUSED, "operation %" PRId64 " is too large "
 				  "to send", l->pushed_upto + 1);
@@ -351,22 +326,17 @@ link_push(struct link *l)
 			link_fail(l, "cannot read the outbox: %s", db_why(l->db, rc));
 		return;
 	}
-	l->outbox_more = b.count > 0;
-	if (b.count == 0) {
-		free(b.buf);
+	l->outbox_more = b.f.n > 0;
+	if (b.f.n == 0) {
+		free(b.f.buf);
 		link_done(l);
 		return;
 	}
-	if (!(frame = malloc(sizeof head + b.len + 4))) {
-		free(b.buf);
+	if (!(frame = msg_ops_finish(&b.f, &len))) {
 		link_fail(l, "out of memory");
 		return;
 	}
-	memcpy(frame, head, sizeof head - 1);
-	memcpy(frame + sizeof head - 1, b.buf, b.len);
-	memcpy(frame + sizeof head - 1 + b.len, "]}\n", 3);
-	free(b.buf);
-	if (link_send_raw(l, frame, sizeof head - 1 + b.len + 3) == 0) {
+	if (link_send_raw(l, frame, len) == 0) {
 		l->push_inflight = 1;
 		l->old_inflight = b.inc == l->old_inc;
 		l->old_first = b.first;
@@ -524,58 +494,12 @@ out:
 
 /* ---- pull ---- */
 
-static const char *const op_members[] = { "station", "incarnation", "seq",
-	"hlc", "realm", "officer", "kind", "entity", "body", "sseq", NULL };
-
-static int
-check_op(const cJSON *o, const char *realm, struct link_pend *p, char *why,
-	 size_t w)
-{
-	const cJSON *v;
-	int i, n = 0;
-
-	if (!cJSON_IsObject(o)) {
-		snprintf(why, w, "not an object");
-		return -1;
-	}
-	cJSON_ArrayForEach(v, o) {
-		for (i = 0; op_members[i]; i++)
-			if (v->string && strcmp(v->string, op_members[i]) == 0)
-				break;
-		if (!op_members[i]) {
-			snprintf(why, w, "%.40s: not a member of an operation",
-				 v->string ? v->string : "?");
-			return -1;
-		}
-		n++;
-	}
-	if (n != 10) {
-		snprintf(why, w, "not exactly the members of an operation");
-		return -1;
-	}
-	if (!msg_i64(o, "sseq", &p->sseq) || p->sseq <= 0) {
-		snprintf(why, w, "sseq: not a server sequence");
-		return -1;
-	}
-	if (op_from_json(o, &p->op)) {
-		snprintf(why, w, "a member missing or mistyped");
-		return -1;
-	}
-	if (strcmp(p->op.realm, realm) != 0) {
-		op_clear(&p->op);
-		snprintf(why, w, "realm: '%.40s' in a '%.40s' session", p->op.realm,
-			 realm);
-		return -1;
-	}
-	return 0;
-}
-
 static void
 on_ops(struct link *l, const cJSON *m)
 {
 	const cJSON *ops = cJSON_GetObjectItemCaseSensitive(m, "ops"), *o;
 	size_t n = (size_t)cJSON_GetArraySize(ops), k = 0, i;
-	char why[160], field[32];
+	char why[160], field[48];
 
 	if (n > SYNC_BATCH) {
 		link_error(l, "bad_frame", "more operations than a batch", "ops");
@@ -597,15 +521,14 @@ on_ops(struct link *l, const cJSON *m)
 	}
 	/* Every operation is checked before any is queued. */
 	cJSON_ArrayForEach(o, ops) {
-		if (check_op(o, l->si.realm, &l->pend[l->npend + k], why,
-			     sizeof why)) {
+		struct link_pend *p = &l->pend[l->npend + k];
+		if (msg_op_parse(o, (int)k, 1, l->si.realm, &p->op, &p->sseq,
+				 field, sizeof field, why, sizeof why)) {
 			for (i = 0; i < k; i++)
 				op_clear(&l->pend[l->npend + i].op);
-			snprintf(field, sizeof field, "ops[%zu]", k);
 			link_error(l, "bad_frame", why, field);
 			link_fail(l, "the server sent a bad operation (frame %" PRIu64
-				  ", %s: %s)", l->conn ? l->conn->fr.count : 0,
-				  field, why);
+				  ", %s)", l->conn ? l->conn->fr.count : 0, why);
 			return;
 		}
 		k++;
