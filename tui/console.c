@@ -538,7 +538,7 @@ static void
 draw_help(void)
 {
 	int n, i, h = LINES - 4, w = COLS - 8;
-	char **lines = keys_help(C.cur, &n);
+	char **lines = keys_help(pane_table[C.cur], &n);
 	WINDOW *win = newwin(h, w, 2, 4);
 
 	if (!win || !lines)
@@ -685,7 +685,7 @@ refusals_close(void)
 static void
 refusals_key(int ch, int is_key)
 {
-	enum req r = keys_lookup(-1, ch, is_key);
+	enum req r = keys_lookup(NULL, ch, is_key);
 	int n = cJSON_GetArraySize(C.refusals);
 	int64_t marked = 0;
 	int rc;
@@ -913,7 +913,7 @@ handle_key(int ch, int is_key)
 	}
 	if (is_key && ch == KEY_RESIZE)
 		return;
-	r = keys_lookup(C.cur, ch, is_key);
+	r = keys_lookup(p->ops, ch, is_key);
 	switch (r) {
 	case REQ_NONE:
 		return;

@@ -74,10 +74,23 @@ enum req {
 
 const char *req_help(enum req r);
 const char *req_name(enum req r);
-/* The request a key means in pane (pane-specific keys first). */
-enum req keys_lookup(int pane, int ch, int is_key);
-/* The help text lines for pane, from the key table (caller frees). */
-char **keys_help(int pane, int *n);
+
+/* One row of a key table: the console's own in keys.c, and each pane's
+ * in its pane_ops. A table ends with a row whose req is REQ_NONE. */
+struct keymap {
+	int ch;
+	int is_key;       /* a curses KEY_ code rather than a character */
+	enum req req;
+	const char *name; /* how help shows the key; NULL: not shown */
+};
+
+struct pane_ops;
+
+/* The request a key means in pane: its own keys first, then the
+ * console's (pane NULL: the console's alone). */
+enum req keys_lookup(const struct pane_ops *pane, int ch, int is_key);
+/* The help text lines for pane, its own keys first (caller frees). */
+char **keys_help(const struct pane_ops *pane, int *n);
 
 /* ---- the shared list view ---- */
 
@@ -151,6 +164,8 @@ struct pane;
 struct pane_ops {
 	const char *title;       /* N_() */
 	const struct column *cols;
+	/* The pane's own keys, looked up before the console's. */
+	const struct keymap *keys;
 	/* Read the rows to show from core (called when data changed). */
 	cJSON *(*load)(struct pane *p);
 	/* A pane request on the selected row; 0 handled, -1 not a pane key. */

@@ -25,6 +25,16 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+static const struct keymap keymap[] = {
+	{ 'a', 0, REQ_ADD, "a" },
+	{ KEY_IC, 1, REQ_ADD, NULL },
+	{ 'e', 0, REQ_EDIT, "e" },
+	{ 's', 0, REQ_STATUS, "s" },
+	{ 'r', 0, REQ_REPORT, "r" },
+	{ 'd', 0, REQ_DISPATCH, "d" },
+	{ 0, 0, REQ_NONE, NULL }
+};
+
 /* "ok", minutes left, or LATE: one reporting clock of a row. */
 static int
 clock_cell(cJSON *row, const char *done_key, int64_t due, const char *key)
@@ -427,5 +437,12 @@ draw_extra(struct pane *p, WINDOW *win)
 }
 
 const struct pane_ops pane_incidents = {
-	N_("Incidents"), cols, load, key, draw_extra, style, 4,
+	.title = N_("Incidents"),
+	.cols = cols,
+	.keys = keymap,
+	.load = load,
+	.key = key,
+	.draw_extra = draw_extra,
+	.style = style,
+	.extra_lines = 4,
 };

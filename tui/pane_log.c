@@ -18,6 +18,14 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+static const struct keymap keymap[] = {
+	{ 'a', 0, REQ_ADD, "a" },
+	{ 'z', 0, REQ_ZERO, "z" },
+	{ 'h', 0, REQ_HANDOVER, "h" },
+	{ 'p', 0, REQ_PRINT, "p" },
+	{ 0, 0, REQ_NONE, NULL }
+};
+
 static cJSON *
 load(struct pane *p)
 {
@@ -142,5 +150,9 @@ key(struct pane *p, enum req r)
 }
 
 const struct pane_ops pane_log = {
-	N_("Log"), cols, load, key, NULL, NULL, 0,
+	.title = N_("Log"),
+	.cols = cols,
+	.keys = keymap,
+	.load = load,
+	.key = key,
 };

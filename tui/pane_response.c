@@ -22,6 +22,18 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+static const struct keymap keymap[] = {
+	{ 's', 0, REQ_START, "s" },
+	{ '+', 0, REQ_RAISE, "+/u" },
+	{ 'u', 0, REQ_RAISE, NULL },
+	{ '-', 0, REQ_LOWER, "-/l" },
+	{ 'l', 0, REQ_LOWER, NULL },
+	{ 'e', 0, REQ_END, "e" },
+	{ ' ', 0, REQ_TICK, "Space/t" },
+	{ 't', 0, REQ_TICK, NULL },
+	{ 0, 0, REQ_NONE, NULL }
+};
+
 static cJSON *
 load(struct pane *p)
 {
@@ -288,5 +300,12 @@ draw_extra(struct pane *p, WINDOW *win)
 }
 
 const struct pane_ops pane_response = {
-	N_("Response"), cols, load, key, draw_extra, style, 12,
+	.title = N_("Response"),
+	.cols = cols,
+	.keys = keymap,
+	.load = load,
+	.key = key,
+	.draw_extra = draw_extra,
+	.style = style,
+	.extra_lines = 12,
 };

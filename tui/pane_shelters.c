@@ -17,6 +17,15 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+static const struct keymap keymap[] = {
+	{ 'o', 0, REQ_OPEN, "o" },
+	{ 'i', 0, REQ_CHECKIN, "i/+" },
+	{ '+', 0, REQ_CHECKIN, NULL },
+	{ 'u', 0, REQ_CHECKOUT, "u/-" },
+	{ '-', 0, REQ_CHECKOUT, NULL },
+	{ 0, 0, REQ_NONE, NULL }
+};
+
 static cJSON *
 load(struct pane *p)
 {
@@ -124,5 +133,10 @@ key(struct pane *p, enum req r)
 }
 
 const struct pane_ops pane_shelters = {
-	N_("Shelters"), cols, load, key, NULL, style, 0,
+	.title = N_("Shelters"),
+	.cols = cols,
+	.keys = keymap,
+	.load = load,
+	.key = key,
+	.style = style,
 };

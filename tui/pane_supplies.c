@@ -18,6 +18,14 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+static const struct keymap keymap[] = {
+	{ 'r', 0, REQ_RECEIVE, "r" },
+	{ 'i', 0, REQ_ISSUE, "i" },
+	{ 't', 0, REQ_TRANSFER, "t" },
+	{ 'c', 0, REQ_COUNT, "c" },
+	{ 0, 0, REQ_NONE, NULL }
+};
+
 static cJSON *
 load(struct pane *p)
 {
@@ -178,5 +186,12 @@ draw_extra(struct pane *p, WINDOW *win)
 }
 
 const struct pane_ops pane_supplies = {
-	N_("Supplies"), cols, load, key, draw_extra, style, 2,
+	.title = N_("Supplies"),
+	.cols = cols,
+	.keys = keymap,
+	.load = load,
+	.key = key,
+	.draw_extra = draw_extra,
+	.style = style,
+	.extra_lines = 2,
 };

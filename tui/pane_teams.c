@@ -19,6 +19,12 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+static const struct keymap keymap[] = {
+	{ 'd', 0, REQ_DISPATCH, "d" },
+	{ 's', 0, REQ_STATUS, "s" },
+	{ 0, 0, REQ_NONE, NULL }
+};
+
 static int
 matches(const cJSON *row, const char *filter)
 {
@@ -213,5 +219,12 @@ draw_extra(struct pane *p, WINDOW *win)
 }
 
 const struct pane_ops pane_teams = {
-	N_("Teams"), cols, load, key, draw_extra, style, 3,
+	.title = N_("Teams"),
+	.cols = cols,
+	.keys = keymap,
+	.load = load,
+	.key = key,
+	.draw_extra = draw_extra,
+	.style = style,
+	.extra_lines = 3,
 };

@@ -17,6 +17,12 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+static const struct keymap keymap[] = {
+	{ 'a', 0, REQ_ADD, "a" },
+	{ 'r', 0, REQ_ANSWER, "r" },
+	{ 0, 0, REQ_NONE, NULL }
+};
+
 static cJSON *
 load(struct pane *p)
 {
@@ -194,5 +200,12 @@ draw_extra(struct pane *p, WINDOW *win)
 }
 
 const struct pane_ops pane_warnings = {
-	N_("Warnings"), cols, load, key, draw_extra, style, 6,
+	.title = N_("Warnings"),
+	.cols = cols,
+	.keys = keymap,
+	.load = load,
+	.key = key,
+	.draw_extra = draw_extra,
+	.style = style,
+	.extra_lines = 6,
 };
