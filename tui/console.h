@@ -112,6 +112,12 @@ struct view {
 };
 
 void view_set_rows(struct view *v, cJSON *rows);
+/* Drop from rows (an array, kept and returned) those whose fields named
+ * in find (NULL-terminated) do not hold the text of v->filter; an empty
+ * filter keeps them all. "name" is searched as the terminal shows it
+ * (console_name). A pane's load passes its rows through here. */
+cJSON *view_filter(const struct view *v, const char *const *find,
+		   cJSON *rows);
 void view_move(struct view *v, enum req r, int height);
 const cJSON *view_selected(const struct view *v);
 /* Draw header and rows into win; style(row) gives attributes per row. */
@@ -164,9 +170,12 @@ struct pane;
 struct pane_ops {
 	const char *title;       /* N_() */
 	const struct column *cols;
+	/* The row fields the '/' filter searches (see view_filter). */
+	const char *const *find;
 	/* The pane's own keys, looked up before the console's. */
 	const struct keymap *keys;
-	/* Read the rows to show from core (called when data changed). */
+	/* Read the rows to show from core (called when data changed),
+	 * through view_filter. */
 	cJSON *(*load)(struct pane *p);
 	/* A pane request on the selected row; 0 handled, -1 not a pane key. */
 	int (*key)(struct pane *p, enum req r);

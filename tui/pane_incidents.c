@@ -25,6 +25,9 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+static const char *const find[] = { "id", "title", "place", "town", "kind",
+	"status", NULL };
+
 static const struct keymap keymap[] = {
 	{ 'a', 0, REQ_ADD, "a" },
 	{ KEY_IC, 1, REQ_ADD, NULL },
@@ -76,26 +79,11 @@ urgency_cmp(const void *a, const void *b)
 		      cJSON_GetObjectItem(x, "received_at")->valuestring);
 }
 
+/* Add the rows of list l with filter f that the view's filter keeps to
+ * v (skipping ids already in), up to max in all. */
 static int
-matches(const cJSON *row, const char *filter)
-{
-	static const char *const keys[] = { "id", "title", "place", "town",
-		"kind", "status", NULL };
-	int i;
-
-	if (!filter[0])
-		return 1;
-	for (i = 0; keys[i]; i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, keys[i]);
-		if (cJSON_IsString(v) && strstr(v->valuestring, filter))
-			return 1;
-	}
-	return 0;
-}
-
-/* Add the rows of list l with filter f to v (skipping ids already in). */
-static int
-gather(enum list l, cJSON *f, cJSON **v, int *n, int max, const char *filter)
+gather(const struct pane *p, enum list l, cJSON *f, cJSON **v, int *n,
+       int max)
 {
 	cJSON *list = NULL, *row;
 	int i, dup;
@@ -105,12 +93,14 @@ gather(enum list l, cJSON *f, cJSON **v, int *n, int max, const char *filter)
 		return -1;
 	}
 	cJSON_Delete(f);
+	/* Filtered before the count, so that max counts rows shown. */
+	view_filter(&p->view, p->ops->find, list);
 	while (*n < max && (row = cJSON_DetachItemFromArray(list, 0))) {
 		const char *id = cJSON_GetObjectItem(row, "id")->valuestring;
 		for (dup = 0, i = 0; i < *n && !dup; i++)
 			dup = strcmp(cJSON_GetObjectItem(v[i], "id")->valuestring,
 				     id) == 0;
-		if (dup || !matches(row, filter))
+		if (dup)
 			cJSON_Delete(row);
 		else
 			v[(*n)++] = row;
@@ -129,14 +119,14 @@ load(struct pane *p)
 	f = cJSON_CreateObject();
 	cJSON_AddNumberToObject(f, "open", 1);
 	cJSON_AddNumberToObject(f, "limit", LOAD_NEWEST);
-	if (gather(LIST_INCIDENTS, f, v, &n, LOAD_NEWEST, p->view.filter) == 0) {
+	if (gather(p, LIST_INCIDENTS, f, v, &n, LOAD_NEWEST) == 0) {
 		f = cJSON_CreateObject();
 		cJSON_AddNumberToObject(f, "phone_before", (double)(now -
 					REPORT_PHONE_SECS));
 		cJSON_AddNumberToObject(f, "written_before", (double)(now -
 					REPORT_WRITTEN_SECS));
 		cJSON_AddNumberToObject(f, "limit", LOAD_LATE);
-		gather(LIST_LATE, f, v, &n, LOAD_NEWEST + LOAD_LATE, p->view.filter);
+		gather(p, LIST_LATE, f, v, &n, LOAD_NEWEST + LOAD_LATE);
 	}
 	for (i = 0; i < n; i++) {
 		int64_t rec = 0;
@@ -439,6 +429,7 @@ draw_extra(struct pane *p, WINDOW *win)
 const struct pane_ops pane_incidents = {
 	.title = N_("Incidents"),
 	.cols = cols,
+	.find = find,
 	.keys = keymap,
 	.load = load,
 	.key = key,

@@ -18,6 +18,8 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+static const char *const find[] = { "text", NULL };
+
 static const struct keymap keymap[] = {
 	{ 'a', 0, REQ_ADD, "a" },
 	{ 'z', 0, REQ_ZERO, "z" },
@@ -38,15 +40,11 @@ load(struct pane *p)
 	}
 	out = cJSON_CreateArray();
 	for (i = cJSON_GetArraySize(list) - 1; i >= 0; i--) {
-		cJSON *row = cJSON_GetArrayItem(list, i);
-		const cJSON *t = cJSON_GetObjectItem(row, "text");
-		if (p->view.filter[0] && !(cJSON_IsString(t) &&
-					   strstr(t->valuestring, p->view.filter)))
-			continue;
-		cJSON_AddItemToArray(out, cJSON_Duplicate(row, 1));
+		cJSON_AddItemToArray(out, cJSON_Duplicate(
+			cJSON_GetArrayItem(list, i), 1));
 	}
 	cJSON_Delete(list);
-	return out;
+	return view_filter(&p->view, p->ops->find, out);
 }
 
 static const struct form_field note_form[] = {
@@ -152,6 +150,7 @@ key(struct pane *p, enum req r)
 const struct pane_ops pane_log = {
 	.title = N_("Log"),
 	.cols = cols,
+	.find = find,
 	.keys = keymap,
 	.load = load,
 	.key = key,

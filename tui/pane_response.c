@@ -22,6 +22,11 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+/* What the officer reads in a row (the name as shown, the state in the
+ * officer's language), the hazard's code, and its English name. */
+static const char *const find[] = { "hazard", "name", "name_en",
+	"level_name", "signed_by", "state", NULL };
+
 static const struct keymap keymap[] = {
 	{ 's', 0, REQ_START, "s" },
 	{ '+', 0, REQ_RAISE, "+/u" },
@@ -39,7 +44,6 @@ load(struct pane *p)
 {
 	cJSON *hz = NULL, *resp = NULL, *h, *r;
 
-	(void)p;
 	if (hazards_load(&hz) ||
 	    state_list(console_db(), LIST_RESPONSES, NULL, &resp)) {
 		cJSON_Delete(hz);
@@ -75,7 +79,7 @@ load(struct pane *p)
 		cJSON_AddBoolToObject(h, "conflict", conflict);
 	}
 	cJSON_Delete(resp);
-	return hz;
+	return view_filter(&p->view, p->ops->find, hz);
 }
 
 static int
@@ -302,6 +306,7 @@ draw_extra(struct pane *p, WINDOW *win)
 const struct pane_ops pane_response = {
 	.title = N_("Response"),
 	.cols = cols,
+	.find = find,
 	.keys = keymap,
 	.load = load,
 	.key = key,

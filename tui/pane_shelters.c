@@ -5,7 +5,6 @@
 #include "tui/console.h"
 
 #include <stdio.h>
-#include <string.h>
 
 static const struct column cols[] = {
 	{ N_("ID"), "id", 5, 0 },
@@ -16,6 +15,8 @@ static const struct column cols[] = {
 	{ N_("STATE"), "state", 0, 0 },
 	{ NULL, NULL, 0, 0 }
 };
+
+static const char *const find[] = { "id", "name", "town", NULL };
 
 static const struct keymap keymap[] = {
 	{ 'o', 0, REQ_OPEN, "o" },
@@ -39,22 +40,13 @@ load(struct pane *p)
 	while ((row = cJSON_DetachItemFromArray(list, 0))) {
 		double occ = cJSON_GetObjectItem(row, "occupancy")->valuedouble;
 		double cap = cJSON_GetObjectItem(row, "capacity")->valuedouble;
-		const char *name = console_name(row);
-		if (p->view.filter[0] && !strstr(name, p->view.filter) &&
-		    !strstr(cJSON_GetObjectItem(row, "id")->valuestring,
-			    p->view.filter) &&
-		    !strstr(cJSON_GetObjectItem(row, "town")->valuestring,
-			    p->view.filter)) {
-			cJSON_Delete(row);
-			continue;
-		}
 		cJSON_AddStringToObject(row, "state",
 			!cJSON_GetObjectItem(row, "open")->valuedouble ? _("closed")
 			: cap > 0 && occ > cap ? _("OVER CAPACITY") : _("open"));
 		cJSON_AddItemToArray(out, row);
 	}
 	cJSON_Delete(list);
-	return out;
+	return view_filter(&p->view, p->ops->find, out);
 }
 
 static int
@@ -135,6 +127,7 @@ key(struct pane *p, enum req r)
 const struct pane_ops pane_shelters = {
 	.title = N_("Shelters"),
 	.cols = cols,
+	.find = find,
 	.keys = keymap,
 	.load = load,
 	.key = key,

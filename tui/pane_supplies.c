@@ -18,6 +18,8 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+static const char *const find[] = { "item", "depot", "name", NULL };
+
 static const struct keymap keymap[] = {
 	{ 'r', 0, REQ_RECEIVE, "r" },
 	{ 'i', 0, REQ_ISSUE, "i" },
@@ -40,14 +42,6 @@ load(struct pane *p)
 	while ((row = cJSON_DetachItemFromArray(list, 0))) {
 		const char *item = cJSON_GetObjectItem(row, "item")->valuestring;
 		const char *depot = cJSON_GetObjectItem(row, "depot")->valuestring;
-		if (p->view.filter[0] && !strstr(item, p->view.filter) &&
-		    !strstr(depot, p->view.filter) &&
-		    !(cJSON_IsString(cJSON_GetObjectItem(row, "name")) &&
-		      strstr(cJSON_GetObjectItem(row, "name")->valuestring,
-			     p->view.filter))) {
-			cJSON_Delete(row);
-			continue;
-		}
 		/* The view keeps the selection by id. */
 		snprintf(id, sizeof id, "%s@%s", item, depot);
 		cJSON_AddStringToObject(row, "id", id);
@@ -62,7 +56,7 @@ load(struct pane *p)
 		cJSON_AddItemToArray(out, row);
 	}
 	cJSON_Delete(list);
-	return out;
+	return view_filter(&p->view, p->ops->find, out);
 }
 
 static int
@@ -188,6 +182,7 @@ draw_extra(struct pane *p, WINDOW *win)
 const struct pane_ops pane_supplies = {
 	.title = N_("Supplies"),
 	.cols = cols,
+	.find = find,
 	.keys = keymap,
 	.load = load,
 	.key = key,

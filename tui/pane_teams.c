@@ -19,45 +19,25 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+static const char *const find[] = { "id", "name", "pinyin", "kind", "town",
+	"status", "incident", NULL };
+
 static const struct keymap keymap[] = {
 	{ 'd', 0, REQ_DISPATCH, "d" },
 	{ 's', 0, REQ_STATUS, "s" },
 	{ 0, 0, REQ_NONE, NULL }
 };
 
-static int
-matches(const cJSON *row, const char *filter)
-{
-	static const char *const keys[] = { "id", "name", "pinyin", "kind",
-		"town", "status", "incident", NULL };
-	int i;
-
-	for (i = 0; filter[0] && keys[i]; i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, keys[i]);
-		if (cJSON_IsString(v) && strstr(v->valuestring, filter))
-			return 1;
-	}
-	return !filter[0];
-}
-
 static cJSON *
 load(struct pane *p)
 {
-	cJSON *list = NULL, *out, *row;
+	cJSON *list = NULL;
 
 	if (state_list(console_db(), LIST_TEAMS, NULL, &list)) {
 		console_msg(1, "%s", db_errmsg(console_db()));
 		return NULL;
 	}
-	out = cJSON_CreateArray();
-	while ((row = cJSON_DetachItemFromArray(list, 0))) {
-		if (matches(row, p->view.filter))
-			cJSON_AddItemToArray(out, row);
-		else
-			cJSON_Delete(row);
-	}
-	cJSON_Delete(list);
-	return out;
+	return view_filter(&p->view, p->ops->find, list);
 }
 
 /* A team sent but not yet on its way past the rural target is late. */
@@ -221,6 +201,7 @@ draw_extra(struct pane *p, WINDOW *win)
 const struct pane_ops pane_teams = {
 	.title = N_("Teams"),
 	.cols = cols,
+	.find = find,
 	.keys = keymap,
 	.load = load,
 	.key = key,

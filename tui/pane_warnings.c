@@ -17,6 +17,8 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+static const char *const find[] = { "text", "hazard", NULL };
+
 static const struct keymap keymap[] = {
 	{ 'a', 0, REQ_ADD, "a" },
 	{ 'r', 0, REQ_ANSWER, "r" },
@@ -39,12 +41,6 @@ load(struct pane *p)
 	n = cJSON_GetArraySize(list);
 	for (i = n - 1; i >= 0; i--) {
 		row = cJSON_GetArrayItem(list, i);
-		if (p->view.filter[0] &&
-		    !strstr(cJSON_GetObjectItem(row, "text")->valuestring,
-			    p->view.filter) &&
-		    !strstr(cJSON_GetObjectItem(row, "hazard")->valuestring,
-			    p->view.filter))
-			continue;
 		snprintf(buf, sizeof buf, "%.0f/%.0f",
 			 cJSON_GetObjectItem(row, "answered")->valuedouble,
 			 cJSON_GetObjectItem(row, "towns")->valuedouble);
@@ -53,7 +49,7 @@ load(struct pane *p)
 		cJSON_AddItemToArray(out, tmp);
 	}
 	cJSON_Delete(list);
-	return out;
+	return view_filter(&p->view, p->ops->find, out);
 }
 
 static int
@@ -202,6 +198,7 @@ draw_extra(struct pane *p, WINDOW *win)
 const struct pane_ops pane_warnings = {
 	.title = N_("Warnings"),
 	.cols = cols,
+	.find = find,
 	.keys = keymap,
 	.load = load,
 	.key = key,

@@ -33,6 +33,20 @@ wait_for() {
 	return 1
 }
 check() { if wait_for "$2" "${3:-5}"; then ok "$1"; else nok "$1 (wanted '$2')"; fi; }
+# within COMMAND...: until COMMAND succeeds, for up to 5 seconds.
+within() {
+	i=0
+	while [ $i -lt 50 ]; do
+		"$@" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+# row TEXT: a row of the list starts with TEXT (the status line and the
+# messages may name it too); no_row TEXT: none does.
+row() { screen 2>/dev/null | grep -q "^$1 "; }
+no_row() { ! row "$1"; }
 keys() { T send-keys -t dd "$@"; sleep 0.15; }
 dd() { "$BIN" --db "$db" "$@"; }
 # console TERM LANG [OPTION...]: a fresh console in its own tmux server,
@@ -152,6 +166,25 @@ if dd response show --json | grep -q '"hazard":"typhoon","level":3,"level_name":
 else
 	nok "the level in force is III"
 fi
+
+# '/' filters the response levels too: by the hazard, or by its name as
+# the screen shows it; an empty filter shows every hazard again.
+keys g
+keys s
+keys C-d
+check "start a Level IV flood response beside it" "flood: start IV"
+keys / "typhoon" Enter
+if within no_row flood && row typhoon; then ok "/ filters the response levels by hazard"; else
+	nok "/ filters the response levels by hazard"; fi
+keys / Enter
+if within row flood && row typhoon; then ok "an empty filter shows every hazard again"; else
+	nok "an empty filter shows every hazard again"; fi
+keys / "防汛" Enter
+if within no_row typhoon && row flood; then ok "/ finds a hazard by the name shown"; else
+	nok "/ finds a hazard by the name shown"; fi
+keys / Enter
+if within row typhoon && row flood; then ok "and the empty filter shows them all again"; else
+	nok "and the empty filter shows them all again"; fi
 
 # Shift handover, signed by both, and its sheet for the printer.
 keys 7
