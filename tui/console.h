@@ -141,22 +141,31 @@ struct form_field {
 	const char *key;       /* key in the values object */
 	int type;
 	int required;
-	const char *const *choices; /* FT_CHOICE: the accepted words */
+	/* FT_CHOICE: the accepted words; NULL: the strings of the array
+	 * under this field's key in the form's ctx (words known at open). */
+	const char *const *choices;
 };
 
-/* Values typed so far: a JSON object of strings keyed by field key. */
-typedef int form_submit_fn(cJSON *values, char *msg, size_t n, void *ctx);
+/* values: what was typed, a JSON object of strings keyed by field key;
+ * ctx: the form's copy of the ctx it was opened with (NULL: none). */
+typedef int form_submit_fn(cJSON *values, char *msg, size_t n,
+			   const cJSON *ctx);
 
 /* Open a modal form. Enter on the last field (or F2) submits through fn;
- * a refusal keeps the form open with the message; Esc cancels. */
+ * a refusal keeps the form open with the message; Esc cancels. The form
+ * keeps a copy of ctx, what its submit needs besides the values (the
+ * row it acts on, say), and frees it when it closes. */
 void form_open(const char *title, const struct form_field *fields,
-	       const cJSON *initial, form_submit_fn *fn, void *ctx);
+	       const cJSON *initial, form_submit_fn *fn, const cJSON *ctx);
 int form_active(void);
 void form_key(int ch, int is_key);
 void form_draw(void);
 /* The half-typed form as JSON (title and values) to keep as a draft,
  * or NULL when no form is open. Caller frees. */
 cJSON *form_snapshot(void);
+/* A draft kept from a form the link dropped under (form takes it; NULL
+ * drops it): the next form of the same title opens with its values. */
+void form_offer_draft(cJSON *draft);
 void form_close(void);
 /* For submit functions: put core's message for rc into msg, return rc. */
 int form_refused(int rc, char *msg, size_t n);

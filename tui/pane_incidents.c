@@ -202,8 +202,6 @@ static const struct form_field dispatch_form[] = {
 	{ NULL, NULL, 0, 0, NULL }
 };
 
-static char selected[64];
-
 /* Only the fields typed (empty ones are left out). */
 static cJSON *
 typed(const cJSON *values)
@@ -218,7 +216,7 @@ typed(const cJSON *values)
 }
 
 static int
-submit_intake(cJSON *values, char *msg, size_t n, void *ctx)
+submit_intake(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	cJSON *f = typed(values);
 	char id[64];
@@ -234,15 +232,17 @@ submit_intake(cJSON *values, char *msg, size_t n, void *ctx)
 }
 
 static int
-submit_edit(cJSON *values, char *msg, size_t n, void *ctx)
+submit_edit(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
-	const cJSON *before = ctx, *v;
+	const char *id = form_value(ctx, "id");
 	cJSON *f = cJSON_CreateObject();
+	const cJSON *v;
 	int rc;
 
-	/* Only what the officer changed becomes the update. */
+	/* Only what the officer changed from the record the form opened
+	 * with (its ctx) becomes the update. */
 	cJSON_ArrayForEach(v, values) {
-		const cJSON *b = cJSON_GetObjectItemCaseSensitive(before, v->string);
+		const cJSON *b = cJSON_GetObjectItemCaseSensitive(ctx, v->string);
 		char was[64] = "";
 		if (cJSON_IsNumber(b))
 			snprintf(was, sizeof was, "%.0f", b->valuedouble);
@@ -250,62 +250,59 @@ submit_edit(cJSON *values, char *msg, size_t n, void *ctx)
 					      ? b->valuestring : was) != 0)
 			cJSON_AddStringToObject(f, v->string, v->valuestring);
 	}
-	rc = cJSON_GetArraySize(f) ? incident_update(console_db(), selected, f)
-				   : 0;
+	rc = cJSON_GetArraySize(f) ? incident_update(console_db(), id, f) : 0;
 	cJSON_Delete(f);
 	if (rc)
 		return form_refused(rc, msg, n);
-	snprintf(msg, n, _("incident %s updated"), selected);
+	snprintf(msg, n, _("incident %s updated"), id);
 	return 0;
 }
 
 static int
-submit_status(cJSON *values, char *msg, size_t n, void *ctx)
+submit_status(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	const char *s = cJSON_GetObjectItem(values, "status")->valuestring;
-	int rc = incident_set_status(console_db(), selected, s);
+	const char *id = form_value(ctx, "id");
+	int rc = incident_set_status(console_db(), id, s);
 
-	(void)ctx;
 	if (rc)
 		return form_refused(rc, msg, n);
-	snprintf(msg, n, _("incident %s: %s"), selected, s);
+	snprintf(msg, n, _("incident %s: %s"), id, s);
 	return 0;
 }
 
 static int
-submit_report(cJSON *values, char *msg, size_t n, void *ctx)
+submit_report(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	const char *type = cJSON_GetObjectItem(values, "type")->valuestring;
+	const char *inc = form_value(ctx, "id");
 	char id[64];
 	int t = strcmp(type, "first") == 0 ? REPORT_FIRST
 		: strcmp(type, "followup") == 0 ? REPORT_FOLLOWUP : REPORT_FINAL;
-	int rc = incident_report(console_db(), selected, t,
+	int rc = incident_report(console_db(), inc, t,
 				 cJSON_GetObjectItem(values, "channel")->valuestring,
 				 cJSON_GetObjectItem(values, "text")->valuestring,
 				 0, id);
 
-	(void)ctx;
 	if (rc)
 		return form_refused(rc, msg, n);
-	snprintf(msg, n, _("%s report of %s recorded"), type, selected);
+	snprintf(msg, n, _("%s report of %s recorded"), type, inc);
 	return 0;
 }
 
 static int
-submit_dispatch(cJSON *values, char *msg, size_t n, void *ctx)
+submit_dispatch(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	const char *team = cJSON_GetObjectItem(values, "team")->valuestring;
+	const char *inc = form_value(ctx, "id");
 	char id[64];
-	int rc = dispatch_create(console_db(), team, selected, id);
+	int rc = dispatch_create(console_db(), team, inc, id);
 
-	(void)ctx;
 	if (rc)
 		return form_refused(rc, msg, n);
-	snprintf(msg, n, _("team %s dispatched to %s (%s)"), team, selected, id);
+	snprintf(msg, n, _("team %s dispatched to %s (%s)"), team, inc, id);
 	return 0;
 }
-
-static cJSON *edit_before;
 
 static int
 key(struct pane *p, enum req r)
@@ -327,11 +324,11 @@ key(struct pane *p, enum req r)
 		console_msg(1, "%s", _("no incident selected"));
 		return 0;
 	}
-	snprintf(selected, sizeof selected, "%s",
-		 cJSON_GetObjectItem(row, "id")->valuestring);
+	/* Each form acts on the row selected as it opens (its ctx). */
 	switch (r) {
 	case REQ_EDIT:
-		if (incident_get(console_db(), selected, &full) != 1)
+		if (incident_get(console_db(), cJSON_GetObjectItem(row, "id")
+				 ->valuestring, &full) != 1)
 			return 0;
 		/* The form shows what is recorded now, local times. */
 		init = cJSON_CreateObject();
@@ -350,24 +347,23 @@ key(struct pane *p, enum req r)
 			}
 		}
 		cJSON_Delete(full);
-		cJSON_Delete(edit_before);
-		edit_before = init;
-		form_open(_("Edit incident"), intake, init, submit_edit, edit_before);
+		form_open(_("Edit incident"), intake, init, submit_edit, init);
+		cJSON_Delete(init);
 		return 0;
 	case REQ_STATUS:
-		form_open(_("Incident status"), status_form, NULL, submit_status, NULL);
+		form_open(_("Incident status"), status_form, NULL, submit_status, row);
 		return 0;
 	case REQ_REPORT:
 		init = cJSON_CreateObject();
 		cJSON_AddStringToObject(init, "type", "first");
 		cJSON_AddStringToObject(init, "channel", "phone");
 		form_open(_("Upward report (首报/续报/终报)"), report_form, init,
-			  submit_report, NULL);
+			  submit_report, row);
 		cJSON_Delete(init);
 		return 0;
 	case REQ_DISPATCH:
 		form_open(_("Dispatch a team"), dispatch_form, NULL, submit_dispatch,
-			  NULL);
+			  row);
 		return 0;
 	default:
 		return 0;

@@ -64,10 +64,10 @@ static const struct form_field handover_form[] = {
 };
 
 static int
-submit_note(cJSON *values, char *msg, size_t n, void *ctx)
+submit_note(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	char id[64];
-	int rc = log_add(console_db(), ctx ? "zero" : "note",
+	int rc = log_add(console_db(), form_value(ctx, "kind"),
 			 form_value(values, "text"), id);
 
 	if (rc)
@@ -77,7 +77,7 @@ submit_note(cJSON *values, char *msg, size_t n, void *ctx)
 }
 
 static int
-submit_handover(cJSON *values, char *msg, size_t n, void *ctx)
+submit_handover(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	char id[64];
 	int rc = log_handover(console_db(), form_value(values, "to"),
@@ -125,18 +125,21 @@ print_sheet(struct pane *p)
 static int
 key(struct pane *p, enum req r)
 {
-	static int zero = 1;
+	cJSON *ctx;
 
 	switch (r) {
 	case REQ_PRINT:
 		print_sheet(p);
 		return 0;
 	case REQ_ADD:
-		form_open(_("Duty log entry"), note_form, NULL, submit_note, NULL);
-		return 0;
 	case REQ_ZERO:
-		form_open(_("Daily zero report (零报告)"), zero_form, NULL,
-			  submit_note, &zero);
+		/* The kind of entry the form writes. */
+		ctx = cJSON_CreateObject();
+		cJSON_AddStringToObject(ctx, "kind", r == REQ_ZERO ? "zero" : "note");
+		form_open(r == REQ_ZERO ? _("Daily zero report (零报告)")
+			  : _("Duty log entry"), r == REQ_ZERO ? zero_form : note_form,
+			  NULL, submit_note, ctx);
+		cJSON_Delete(ctx);
 		return 0;
 	case REQ_HANDOVER:
 		form_open(_("Shift handover (交接班)"), handover_form, NULL,

@@ -67,17 +67,15 @@ static const struct form_field people_form[] = {
 	{ NULL, NULL, 0, 0, NULL }
 };
 
-static char shelter[64];
-static int sign;
-
 static int
-submit_people(cJSON *values, char *msg, size_t n, void *ctx)
+submit_people(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
+	const char *shelter = form_value(ctx, "id");
+	int sign = (int)cJSON_GetObjectItem(ctx, "sign")->valuedouble;
 	long long k = 0;
 	int64_t people, cap;
 	int rc;
 
-	(void)ctx;
 	sscanf(form_value(values, "n"), "%lld", &k);
 	rc = shelter_occupy(console_db(), shelter, sign * k);
 	if (rc)
@@ -97,6 +95,8 @@ static int
 key(struct pane *p, enum req r)
 {
 	const cJSON *row = view_selected(&p->view);
+	const char *shelter;
+	cJSON *ctx;
 	int rc, open;
 
 	if (r != REQ_OPEN && r != REQ_CHECKIN && r != REQ_CHECKOUT)
@@ -105,8 +105,7 @@ key(struct pane *p, enum req r)
 		console_msg(1, "%s", _("no shelter selected"));
 		return 0;
 	}
-	snprintf(shelter, sizeof shelter, "%s",
-		 cJSON_GetObjectItem(row, "id")->valuestring);
+	shelter = cJSON_GetObjectItem(row, "id")->valuestring;
 	if (r == REQ_OPEN) {
 		open = !cJSON_GetObjectItem(row, "open")->valuedouble;
 		rc = shelter_set_open(console_db(), shelter, open);
@@ -118,9 +117,13 @@ key(struct pane *p, enum req r)
 		console_changed();
 		return 0;
 	}
-	sign = r == REQ_CHECKIN ? 1 : -1;
-	form_open(sign > 0 ? _("Check people in") : _("Check people out"),
-		  people_form, NULL, submit_people, NULL);
+	/* The shelter selected as the form opens, and which way. */
+	ctx = cJSON_CreateObject();
+	cJSON_AddStringToObject(ctx, "id", shelter);
+	cJSON_AddNumberToObject(ctx, "sign", r == REQ_CHECKIN ? 1 : -1);
+	form_open(r == REQ_CHECKIN ? _("Check people in") : _("Check people out"),
+		  people_form, NULL, submit_people, ctx);
+	cJSON_Delete(ctx);
 	return 0;
 }
 

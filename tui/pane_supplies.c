@@ -87,18 +87,16 @@ static const struct form_field transfer_form[] = {
 	{ NULL, NULL, 0, 0, NULL }
 };
 
-static int move_kind;
-
 static int
-submit_move(cJSON *values, char *msg, size_t n, void *ctx)
+submit_move(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	static const char *const done[] = { N_("received"), N_("issued"),
 		N_("transferred"), N_("counted") };
+	int move_kind = (int)cJSON_GetObjectItem(ctx, "kind")->valuedouble;
 	long long qty = 0;
 	char id[64];
 	int rc;
 
-	(void)ctx;
 	sscanf(form_value(values, "qty"), "%lld", &qty);
 	rc = supply_move(console_db(), move_kind, form_value(values, "item"),
 			 form_value(values, "depot"), form_value(values, "to"),
@@ -117,7 +115,8 @@ key(struct pane *p, enum req r)
 		N_("Issue stock"), N_("Transfer between depots (调拨)"),
 		N_("Stocktake: what was counted") };
 	const cJSON *row = view_selected(&p->view);
-	cJSON *init;
+	cJSON *init, *ctx;
+	int move_kind;
 
 	switch (r) {
 	case REQ_RECEIVE: move_kind = MOVE_RECEIVE; break;
@@ -133,8 +132,12 @@ key(struct pane *p, enum req r)
 		cJSON_AddStringToObject(init, "depot",
 			cJSON_GetObjectItem(row, "depot")->valuestring);
 	}
+	/* Which move the form makes. */
+	ctx = cJSON_CreateObject();
+	cJSON_AddNumberToObject(ctx, "kind", move_kind);
 	form_open(_(titles[move_kind]), move_kind == MOVE_TRANSFER ? transfer_form
-		  : move_form, init, submit_move, NULL);
+		  : move_form, init, submit_move, ctx);
+	cJSON_Delete(ctx);
 	cJSON_Delete(init);
 	return 0;
 }

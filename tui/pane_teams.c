@@ -71,16 +71,14 @@ static const struct form_field status_form[] = {
 	{ NULL, NULL, 0, 0, NULL }
 };
 
-static char team[64];
-
 static int
-submit_dispatch(cJSON *values, char *msg, size_t n, void *ctx)
+submit_dispatch(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	const char *inc = form_value(values, "incident");
+	const char *team = form_value(ctx, "id");
 	char id[64];
 	int rc = dispatch_create(console_db(), team, inc, id);
 
-	(void)ctx;
 	if (rc)
 		return form_refused(rc, msg, n);
 	snprintf(msg, n, _("team %s dispatched to %s (%s)"), team, inc, id);
@@ -88,12 +86,12 @@ submit_dispatch(cJSON *values, char *msg, size_t n, void *ctx)
 }
 
 static int
-submit_status(cJSON *values, char *msg, size_t n, void *ctx)
+submit_status(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	const char *s = form_value(values, "status");
+	const char *team = form_value(ctx, "id");
 	int rc = team_set_status(console_db(), team, s);
 
-	(void)ctx;
 	if (rc)
 		return form_refused(rc, msg, n);
 	snprintf(msg, n, _("team %s: %s"), team, s);
@@ -113,10 +111,10 @@ key(struct pane *p, enum req r)
 		console_msg(1, "%s", _("no team selected"));
 		return 0;
 	}
-	snprintf(team, sizeof team, "%s", cJSON_GetObjectItem(row, "id")->valuestring);
+	/* Each form acts on the team selected as it opens (its ctx). */
 	if (r == REQ_DISPATCH) {
 		form_open(_("Dispatch this team to incident"), dispatch_form, NULL,
-			  submit_dispatch, NULL);
+			  submit_dispatch, row);
 		return 0;
 	}
 	/* Offer the next step as the default. */
@@ -125,7 +123,7 @@ key(struct pane *p, enum req r)
 	cJSON_AddStringToObject(init, "status", cur == TEAM_DISPATCHED ? "en_route"
 		: cur == TEAM_EN_ROUTE ? "on_scene" : cur == TEAM_ON_SCENE
 		? "returning" : "available");
-	form_open(_("Team status"), status_form, init, submit_status, NULL);
+	form_open(_("Team status"), status_form, init, submit_status, row);
 	cJSON_Delete(init);
 	return 0;
 }

@@ -82,10 +82,8 @@ static const struct form_field answer_form[] = {
 	{ NULL, NULL, 0, 0, NULL }
 };
 
-static char warning[64];
-
 static int
-submit_issue(cJSON *values, char *msg, size_t n, void *ctx)
+submit_issue(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	cJSON *towns = cJSON_CreateArray();
 	char list[512], *t, *save = NULL;
@@ -107,13 +105,13 @@ submit_issue(cJSON *values, char *msg, size_t n, void *ctx)
 }
 
 static int
-submit_answer(cJSON *values, char *msg, size_t n, void *ctx)
+submit_answer(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
+	const char *warning = form_value(ctx, "id");
 	char id[64];
 	int rc = warning_answer(console_db(), warning, form_value(values, "town"),
 				form_value(values, "who"), id);
 
-	(void)ctx;
 	if (rc)
 		return form_refused(rc, msg, n);
 	snprintf(msg, n, _("%s answered %s"), form_value(values, "town"), warning);
@@ -140,10 +138,9 @@ key(struct pane *p, enum req r)
 		console_msg(1, "%s", _("no warning selected"));
 		return 0;
 	}
-	snprintf(warning, sizeof warning, "%s",
-		 cJSON_GetObjectItem(row, "id")->valuestring);
+	/* The answer is to the warning selected as the form opens. */
 	form_open(_("Record an answer (叫应)"), answer_form, NULL, submit_answer,
-		  NULL);
+		  row);
 	return 0;
 }
 
