@@ -151,10 +151,6 @@ key(struct pane *p, enum req r)
 }
 
 const struct pane_ops pane_log = {
-	.title = N_("Log"),
-	.cols = cols,
-	.find = find,
-	.keys = keymap,
-	.load = load,
-	.key = key,
+	.title = N_("Log"), .cols = cols, .find = find, .keys = keymap,
+	.load = load, .key = key,
 };

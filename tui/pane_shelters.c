@@ -128,11 +128,6 @@ key(struct pane *p, enum req r)
 }
 
 const struct pane_ops pane_shelters = {
-	.title = N_("Shelters"),
-	.cols = cols,
-	.find = find,
-	.keys = keymap,
-	.load = load,
-	.key = key,
-	.style = style,
+	.title = N_("Shelters"), .cols = cols, .find = find, .keys = keymap,
+	.load = load, .key = key, .style = style,
 };

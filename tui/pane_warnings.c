@@ -193,13 +193,7 @@ draw_extra(struct pane *p, WINDOW *win)
 }
 
 const struct pane_ops pane_warnings = {
-	.title = N_("Warnings"),
-	.cols = cols,
-	.find = find,
-	.keys = keymap,
-	.load = load,
-	.key = key,
-	.draw_extra = draw_extra,
-	.style = style,
-	.extra_lines = 6,
+	.title = N_("Warnings"), .cols = cols, .find = find, .keys = keymap,
+	.load = load, .key = key, .style = style,
+	.draw_extra = draw_extra, .extra_lines = 6,
 };

@@ -47,6 +47,13 @@ within() {
 # messages may name it too); no_row TEXT: none does.
 row() { screen 2>/dev/null | grep -q "^$1 "; }
 no_row() { ! row "$1"; }
+# filter_rows TEXT DESC SHOWN [HIDDEN]: '/' TEXT in this pane; a check
+# that a row starts with SHOWN and, within 5 s, none with HIDDEN.
+shown() { row "$1" && { [ -z "$2" ] || no_row "$2"; }; }
+filter_rows() {
+	keys / "$1" Enter
+	if within shown "$3" "${4:-}"; then ok "$2"; else nok "$2"; fi
+}
 keys() { T send-keys -t dd "$@"; sleep 0.15; }
 dd() { "$BIN" --db "$db" "$@"; }
 # console TERM LANG [OPTION...]: a fresh console in its own tmux server,
@@ -173,18 +180,10 @@ keys g
 keys s
 keys C-d
 check "start a Level IV flood response beside it" "flood: start IV"
-keys / "typhoon" Enter
-if within no_row flood && row typhoon; then ok "/ filters the response levels by hazard"; else
-	nok "/ filters the response levels by hazard"; fi
-keys / Enter
-if within row flood && row typhoon; then ok "an empty filter shows every hazard again"; else
-	nok "an empty filter shows every hazard again"; fi
-keys / "防汛" Enter
-if within no_row typhoon && row flood; then ok "/ finds a hazard by the name shown"; else
-	nok "/ finds a hazard by the name shown"; fi
-keys / Enter
-if within row typhoon && row flood; then ok "and the empty filter shows them all again"; else
-	nok "and the empty filter shows them all again"; fi
+filter_rows typhoon "/ filters the response levels by hazard" typhoon flood
+filter_rows "" "an empty filter shows every hazard again" flood
+filter_rows 防汛 "/ finds a hazard by the name shown" flood typhoon
+filter_rows "" "and the empty filter shows them all again" typhoon
 
 # Shift handover, signed by both, and its sheet for the printer.
 keys 7
