@@ -123,6 +123,9 @@ const cJSON *view_selected(const struct view *v);
 /* Draw header and rows into win; style(row) gives attributes per row. */
 void view_draw(struct view *v, WINDOW *win, const struct column *cols,
 	       int (*style)(const cJSON *row, void *ctx), void *ctx);
+/* Start the area under a pane's list, its last lines of win: a rule on
+ * its first line and the rest cleared. Returns the rule's line. */
+int view_rule(WINDOW *win, int lines);
 
 /* ---- text ---- */
 

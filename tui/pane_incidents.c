@@ -376,13 +376,9 @@ draw_extra(struct pane *p, WINDOW *win)
 {
 	const cJSON *row = view_selected(&p->view);
 	cJSON *inc = NULL, *r;
-	int h, w, y;
+	int w = getmaxx(win), y = view_rule(win, p->ops->extra_lines);
 	char buf[512];
 
-	getmaxyx(win, h, w);
-	y = h - p->ops->extra_lines;
-	wmove(win, y, 0);
-	whline(win, '-', w);
 	if (!row || incident_get(console_db(),
 				 cJSON_GetObjectItem(row, "id")->valuestring,
 				 &inc) != 1)

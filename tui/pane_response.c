@@ -232,9 +232,7 @@ draw_extra(struct pane *p, WINDOW *win)
 	int h, w, y;
 
 	getmaxyx(win, h, w);
-	y = h - p->ops->extra_lines;
-	wmove(win, y, 0);
-	whline(win, '-', w);
+	y = view_rule(win, p->ops->extra_lines);
 	if (!row)
 		return;
 	/* The last decisions first: who decided what, and when. */

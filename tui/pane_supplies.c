@@ -154,8 +154,7 @@ draw_extra(struct pane *p, WINDOW *win)
 	char buf[200];
 
 	getmaxyx(win, h, w);
-	wmove(win, h - p->ops->extra_lines, 0);
-	whline(win, '-', w);
+	view_rule(win, p->ops->extra_lines);
 	if (state_list(console_db(), LIST_KINDS, NULL, &kinds))
 		return;
 	cJSON_ArrayForEach(k, kinds) {

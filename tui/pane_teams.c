@@ -139,8 +139,7 @@ draw_extra(struct pane *p, WINDOW *win)
 	char buf[300];
 
 	getmaxyx(win, h, w);
-	wmove(win, h - p->ops->extra_lines, 0);
-	whline(win, '-', w);
+	view_rule(win, p->ops->extra_lines);
 	if (state_list(console_db(), LIST_DISPATCHES, NULL, &list))
 		return;
 	buf[0] = 0;

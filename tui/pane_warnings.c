@@ -153,9 +153,7 @@ draw_extra(struct pane *p, WINDOW *win)
 	int h, w, y, x = 0;
 
 	getmaxyx(win, h, w);
-	y = h - p->ops->extra_lines;
-	wmove(win, y, 0);
-	whline(win, '-', w);
+	y = view_rule(win, p->ops->extra_lines);
 	if (!row)
 		return;
 	f = cJSON_CreateObject();

@@ -155,6 +155,18 @@ cell(const cJSON *row, const struct column *c, char *buf, size_t n)
 	return v->valuestring;
 }
 
+int
+view_rule(WINDOW *win, int lines)
+{
+	int y = getmaxy(win) - lines;
+
+	/* What the last selection drew there goes, however long it was. */
+	wmove(win, y, 0);
+	wclrtobot(win);
+	whline(win, '-', getmaxx(win));
+	return y;
+}
+
 static void
 put_cell(WINDOW *win, const char *s, int width, int right)
 {
