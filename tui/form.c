@@ -13,6 +13,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "tui/tui.h"
+
 #define FIELDS_MAX 24
 #define FIELD_LEN 200
 
@@ -428,7 +430,9 @@ form_draw(void)
 		wattroff(F.win, A_BOLD);
 	} else if (F.fields[F.cur].type == FT_CHOICE) {
 		const char *c;
-		for (i = 0; (c = choice(&F.fields[F.cur], i)); i++) {
+		/* As many words as fit on the line; Left/Right reach all. */
+		for (i = 0; (c = choice(&F.fields[F.cur], i)) &&
+		     getcurx(F.win) + text_width(c) < w - 2; i++) {
 			text_put(F.win, c, w - 4, 0);
 			waddch(F.win, ' ');
 		}
