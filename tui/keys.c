@@ -1,7 +1,8 @@
 /*
- * keys.c - the one key table: every key of the console maps to a request
- * here, and the '?' help of each pane is made from it. Both a letter and
- * a function key work where terminals eat one or the other.
+ * keys.c - keys to requests: the keys every pane shares are here, each
+ * pane's own in its pane_ops. A pane's own keys are looked up first, and
+ * its '?' help is made from both tables. Both a letter and a function
+ * key work where terminals eat one or the other.
  */
 #include "tui/console.h"
 
@@ -80,11 +81,11 @@ req_name(enum req r)
 	return r < REQ_N ? req_names[r] : "";
 }
 
-/* The request ch means in table k, REQ_NONE when it means none. */
+/* The request ch means in table k (NULL: none), REQ_NONE if none. */
 static enum req
 lookup(const struct keymap *k, int ch, int is_key)
 {
-	for (; k->req != REQ_NONE; k++)
+	for (; k && k->req != REQ_NONE; k++)
 		if (k->ch == ch && k->is_key == is_key)
 			return k->req;
 	return REQ_NONE;
@@ -93,8 +94,7 @@ lookup(const struct keymap *k, int ch, int is_key)
 enum req
 keys_lookup(const struct pane_ops *pane, int ch, int is_key)
 {
-	enum req r = pane && pane->keys ? lookup(pane->keys, ch, is_key)
-				       : REQ_NONE;
+	enum req r = lookup(pane ? pane->keys : NULL, ch, is_key);
 
 	return r != REQ_NONE ? r : lookup(keymap, ch, is_key);
 }

@@ -48,6 +48,9 @@ view_set_rows(struct view *v, cJSON *rows)
 	snprintf(v->sel_id, sizeof v->sel_id, "%s", r ? row_id(r) : "");
 }
 
+/* Whether filter is in one of the fields of row that find names; the
+ * name as the NAME column shows it, so that what is on the screen is
+ * what the officer finds. */
 static int
 match(const cJSON *row, const char *const *find, const char *filter)
 {
