@@ -208,6 +208,11 @@ struct pane {
 extern const struct pane_ops pane_incidents, pane_response, pane_teams,
 	pane_supplies, pane_shelters, pane_warnings, pane_log;
 
+/* Open the dispatch form of a team, which asks for the incident, or of
+ * an incident (team NULL), which asks for the team: the one form that
+ * the teams and the incidents panes share. */
+void pane_dispatch(const char *team, const char *incident);
+
 /* ---- the console itself ---- */
 
 struct db *console_db(void);

@@ -197,11 +197,6 @@ static const struct form_field report_form[] = {
 	{ NULL, NULL, 0, 0, NULL }
 };
 
-static const struct form_field dispatch_form[] = {
-	{ N_("Team"), "team", FT_TEXT, 1, NULL },
-	{ NULL, NULL, 0, 0, NULL }
-};
-
 /* Only the fields typed (empty ones are left out). */
 static cJSON *
 typed(const cJSON *values)
@@ -291,20 +286,6 @@ submit_report(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 }
 
 static int
-submit_dispatch(cJSON *values, char *msg, size_t n, const cJSON *ctx)
-{
-	const char *team = cJSON_GetObjectItem(values, "team")->valuestring;
-	const char *inc = form_value(ctx, "id");
-	char id[64];
-	int rc = dispatch_create(console_db(), team, inc, id);
-
-	if (rc)
-		return form_refused(rc, msg, n);
-	snprintf(msg, n, _("team %s dispatched to %s (%s)"), team, inc, id);
-	return 0;
-}
-
-static int
 key(struct pane *p, enum req r)
 {
 	const cJSON *row = view_selected(&p->view);
@@ -362,8 +343,7 @@ key(struct pane *p, enum req r)
 		cJSON_Delete(init);
 		return 0;
 	case REQ_DISPATCH:
-		form_open(_("Dispatch a team"), dispatch_form, NULL, submit_dispatch,
-			  row);
+		pane_dispatch(NULL, cJSON_GetObjectItem(row, "id")->valuestring);
 		return 0;
 	default:
 		return 0;

@@ -61,8 +61,15 @@ style(const cJSON *row, void *ctx)
 static const char *const steps[] = { "en_route", "on_scene", "returning",
 	"available", "out_of_service", NULL };
 
-static const struct form_field dispatch_form[] = {
+/* A dispatch form asks for what it was not given: the incident to send
+ * a team to, or the team to send to an incident. */
+static const struct form_field incident_field[] = {
 	{ N_("Incident"), "incident", FT_TEXT, 1, NULL },
+	{ NULL, NULL, 0, 0, NULL }
+};
+
+static const struct form_field team_field[] = {
+	{ N_("Team"), "team", FT_TEXT, 1, NULL },
 	{ NULL, NULL, 0, 0, NULL }
 };
 
@@ -74,15 +81,34 @@ static const struct form_field status_form[] = {
 static int
 submit_dispatch(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
-	const char *inc = form_value(values, "incident");
-	const char *team = form_value(ctx, "id");
+	const char *team = form_value(ctx, "team");
+	const char *inc = form_value(ctx, "incident");
 	char id[64];
-	int rc = dispatch_create(console_db(), team, inc, id);
+	int rc;
 
+	if (!*team)
+		team = form_value(values, "team");
+	if (!*inc)
+		inc = form_value(values, "incident");
+	rc = dispatch_create(console_db(), team, inc, id);
 	if (rc)
 		return form_refused(rc, msg, n);
 	snprintf(msg, n, _("team %s dispatched to %s (%s)"), team, inc, id);
 	return 0;
+}
+
+void
+pane_dispatch(const char *team, const char *incident)
+{
+	cJSON *ctx = cJSON_CreateObject();
+
+	if (team)
+		cJSON_AddStringToObject(ctx, "team", team);
+	else
+		cJSON_AddStringToObject(ctx, "incident", incident);
+	form_open(team ? _("Dispatch this team to incident") : _("Dispatch a team"),
+		  team ? incident_field : team_field, NULL, submit_dispatch, ctx);
+	cJSON_Delete(ctx);
 }
 
 static int
@@ -111,10 +137,8 @@ key(struct pane *p, enum req r)
 		console_msg(1, "%s", _("no team selected"));
 		return 0;
 	}
-	/* Each form acts on the team selected as it opens (its ctx). */
 	if (r == REQ_DISPATCH) {
-		form_open(_("Dispatch this team to incident"), dispatch_form, NULL,
-			  submit_dispatch, row);
+		pane_dispatch(cJSON_GetObjectItem(row, "id")->valuestring, NULL);
 		return 0;
 	}
 	/* Offer the next step as the default. */
@@ -123,6 +147,7 @@ key(struct pane *p, enum req r)
 	cJSON_AddStringToObject(init, "status", cur == TEAM_DISPATCHED ? "en_route"
 		: cur == TEAM_EN_ROUTE ? "on_scene" : cur == TEAM_ON_SCENE
 		? "returning" : "available");
+	/* The status of the team selected as the form opens (its ctx). */
 	form_open(_("Team status"), status_form, init, submit_status, row);
 	cJSON_Delete(init);
 	return 0;
