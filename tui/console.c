@@ -314,7 +314,7 @@ handle_key(int ch, int is_key)
 	}
 	if (is_key && ch == KEY_RESIZE)
 		return;
-	r = keys_lookup(console.cur, ch, is_key);
+	r = keys_lookup(console.panes[console.cur].ops, ch, is_key);
 	switch (r) {
 	case REQ_NONE:
 		return;

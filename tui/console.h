@@ -74,10 +74,23 @@ enum req {
 
 const char *req_help(enum req r);
 const char *req_name(enum req r);
-/* The request a key means in pane (pane-specific keys first). */
-enum req keys_lookup(int pane, int ch, int is_key);
-/* The help text lines for pane, from the key table (caller frees). */
-char **keys_help(int pane, int *n);
+
+/* One row of a key table: the console's own in keys.c, and each pane's
+ * in its pane_ops. A table ends with a row whose req is REQ_NONE. */
+struct keymap {
+	int ch;
+	int is_key;       /* a curses KEY_ code rather than a character */
+	enum req req;
+	const char *name; /* how help shows the key; NULL: not shown */
+};
+
+struct pane_ops;
+
+/* The request a key means in pane: its own keys first, then the
+ * console's (pane NULL: the console's alone). */
+enum req keys_lookup(const struct pane_ops *pane, int ch, int is_key);
+/* The help text lines for pane, its own keys first (caller frees). */
+char **keys_help(const struct pane_ops *pane, int *n);
 
 /* ---- the shared list view ---- */
 
@@ -99,11 +112,20 @@ struct view {
 };
 
 void view_set_rows(struct view *v, cJSON *rows);
+/* Drop from rows (an array, kept and returned) those whose fields named
+ * in find (NULL-terminated) do not hold the text of v->filter; an empty
+ * filter keeps them all. "name" is searched as the terminal shows it
+ * (console_name). A pane's load passes its rows through here. */
+cJSON *view_filter(const struct view *v, const char *const *find,
+		   cJSON *rows);
 void view_move(struct view *v, enum req r, int height);
 const cJSON *view_selected(const struct view *v);
 /* Draw header and rows into win; style(row) gives attributes per row. */
 void view_draw(struct view *v, WINDOW *win, const struct column *cols,
 	       int (*style)(const cJSON *row, void *ctx), void *ctx);
+/* Start the area under a pane's list, its last lines of win: a rule on
+ * its first line and the rest cleared. Returns the rule's line. */
+int view_rule(WINDOW *win, int lines);
 
 /* ---- text ---- */
 
@@ -124,22 +146,31 @@ struct form_field {
 	const char *key;       /* key in the values object */
 	int type;
 	int required;
-	const char *const *choices; /* FT_CHOICE: the accepted words */
+	/* FT_CHOICE: the accepted words; NULL: the strings of the array
+	 * under this field's key in the form's ctx (words known at open). */
+	const char *const *choices;
 };
 
-/* Values typed so far: a JSON object of strings keyed by field key. */
-typedef int form_submit_fn(cJSON *values, char *msg, size_t n, void *ctx);
+/* values: what was typed, a JSON object of strings keyed by field key;
+ * ctx: the form's copy of the ctx it was opened with (NULL: none). */
+typedef int form_submit_fn(cJSON *values, char *msg, size_t n,
+			   const cJSON *ctx);
 
 /* Open a modal form. Enter on the last field (or F2) submits through fn;
- * a refusal keeps the form open with the message; Esc cancels. */
+ * a refusal keeps the form open with the message; Esc cancels. The form
+ * keeps a copy of ctx, what its submit needs besides the values (the
+ * row it acts on, say), and frees it when it closes. */
 void form_open(const char *title, const struct form_field *fields,
-	       const cJSON *initial, form_submit_fn *fn, void *ctx);
+	       const cJSON *initial, form_submit_fn *fn, const cJSON *ctx);
 int form_active(void);
 void form_key(int ch, int is_key);
 void form_draw(void);
 /* The half-typed form as JSON (title and values) to keep as a draft,
  * or NULL when no form is open. Caller frees. */
 cJSON *form_snapshot(void);
+/* A draft kept from a form the link dropped under (form takes it; NULL
+ * drops it): the next form of the same title opens with its values. */
+void form_offer_draft(cJSON *draft);
 void form_close(void);
 /* For submit functions: put core's message for rc into msg, return rc. */
 int form_refused(int rc, char *msg, size_t n);
@@ -153,7 +184,12 @@ struct pane;
 struct pane_ops {
 	const char *title;       /* N_() */
 	const struct column *cols;
-	/* Read the rows to show from core (called when data changed). */
+	/* The row fields the '/' filter searches (see view_filter). */
+	const char *const *find;
+	/* The pane's own keys, looked up before the console's. */
+	const struct keymap *keys;
+	/* Read the rows to show from core (called when data changed),
+	 * through view_filter. */
 	cJSON *(*load)(struct pane *p);
 	/* A pane request on the selected row; 0 handled, -1 not a pane key. */
 	int (*key)(struct pane *p, enum req r);
@@ -173,6 +209,11 @@ struct pane {
 
 extern const struct pane_ops pane_incidents, pane_response, pane_teams,
 	pane_supplies, pane_shelters, pane_warnings, pane_log;
+
+/* Open the dispatch form of a team, which asks for the incident, or of
+ * an incident (team NULL), which asks for the team: the one form that
+ * the teams and the incidents panes share. */
+void pane_dispatch(const char *team, const char *incident);
 
 /* ---- the console itself ---- */
 
@@ -323,7 +364,6 @@ int console_command(struct console_state *c, const char *line, char *msg,
  * form keeps the offered draft until a form of its title opens). */
 void draft_save(const char *dbpath);
 void draft_load(const char *dbpath);
-void form_offer_draft(cJSON *draft);
 
 /* drill.c: the console on a drill database runs on the drill's clock. */
 void drill_clock_start(struct console_state *c,

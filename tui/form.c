@@ -13,6 +13,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "tui/tui.h"
+
 #define FIELDS_MAX 24
 #define FIELD_LEN 200
 
@@ -24,7 +26,7 @@ static struct {
 	wchar_t buf[FIELDS_MAX][FIELD_LEN + 1];
 	int len[FIELDS_MAX], pos[FIELDS_MAX];
 	form_submit_fn *fn;
-	void *ctx;
+	cJSON *ctx;             /* owned: a copy of form_open's */
 	char msg[256];
 	WINDOW *win;
 } F;
@@ -65,9 +67,6 @@ get_text(int i, char *out, size_t n)
 	out[k] = 0;
 }
 
-/* A draft kept from a form the link dropped under: the next form of the
- * same title opens with it. */
-void form_offer_draft(cJSON *draft);
 void
 form_offer_draft(cJSON *draft)
 {
@@ -77,7 +76,7 @@ form_offer_draft(cJSON *draft)
 
 void
 form_open(const char *title, const struct form_field *fields,
-	  const cJSON *initial, form_submit_fn *fn, void *ctx)
+	  const cJSON *initial, form_submit_fn *fn, const cJSON *ctx)
 {
 	const cJSON *values = initial;
 	int i;
@@ -89,7 +88,7 @@ form_open(const char *title, const struct form_field *fields,
 	for (F.n = 0; fields[F.n].label && F.n < FIELDS_MAX; F.n++)
 		;
 	F.fn = fn;
-	F.ctx = ctx;
+	F.ctx = ctx ? cJSON_Duplicate(ctx, 1) : NULL;
 	if (pending_draft) {
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(pending_draft,
 								  "title");
@@ -123,6 +122,8 @@ form_close(void)
 	if (F.active)
 		curs_set(0);
 	F.active = 0;
+	cJSON_Delete(F.ctx);
+	F.ctx = NULL;
 }
 
 static cJSON *
@@ -150,6 +151,19 @@ form_snapshot(void)
 	cJSON_AddStringToObject(o, "title", F.title);
 	cJSON_AddItemToObject(o, "values", values());
 	return o;
+}
+
+/* The k-th word choice field f accepts, NULL past the last. */
+static const char *
+choice(const struct form_field *f, int k)
+{
+	const cJSON *w;
+
+	if (f->choices)
+		return f->choices[k];
+	w = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(F.ctx, f->key),
+			       k);
+	return cJSON_IsString(w) ? w->valuestring : NULL;
 }
 
 /* Check each field as typed; the first wrong one gets the cursor. */
@@ -189,9 +203,10 @@ check(cJSON *vals)
 			F.cur = i;
 			return -1;
 		} else if (f->type == FT_CHOICE) {
+			const char *w;
 			int k, ok = 0;
-			for (k = 0; f->choices[k]; k++)
-				ok |= strcmp(f->choices[k], v) == 0;
+			for (k = 0; (w = choice(f, k)); k++)
+				ok |= strcmp(w, v) == 0;
 			if (!ok) {
 				snprintf(F.msg, sizeof F.msg, _("%s: one of the words "
 					 "shown (Left/Right to choose)"), _(f->label));
@@ -229,14 +244,16 @@ cycle_choice(int dir)
 	char cur[FIELD_LEN * 4 + 1];
 	int k, n, at = -1;
 
-	for (n = 0; f->choices[n]; n++)
+	for (n = 0; choice(f, n); n++)
 		;
+	if (n == 0)
+		return;
 	get_text(F.cur, cur, sizeof cur);
 	for (k = 0; k < n; k++)
-		if (strcmp(f->choices[k], cur) == 0)
+		if (strcmp(choice(f, k), cur) == 0)
 			at = k;
 	at = at < 0 ? 0 : (at + dir + n) % n;
-	set_text(F.cur, f->choices[at]);
+	set_text(F.cur, choice(f, at));
 }
 
 void
@@ -412,9 +429,11 @@ form_draw(void)
 		text_put(F.win, F.msg, w - 4, 1);
 		wattroff(F.win, A_BOLD);
 	} else if (F.fields[F.cur].type == FT_CHOICE) {
-		const char *const *c;
-		for (c = F.fields[F.cur].choices; *c; c++) {
-			text_put(F.win, *c, w - 4, 0);
+		const char *c;
+		/* As many words as fit on the line; Left/Right reach all. */
+		for (i = 0; (c = choice(&F.fields[F.cur], i)) &&
+		     getcurx(F.win) + text_width(c) < w - 2; i++) {
+			text_put(F.win, c, w - 4, 0);
 			waddch(F.win, ' ');
 		}
 	}

@@ -56,7 +56,7 @@ static void
 help_draw(struct console_state *c)
 {
 	int n, i, h = LINES - 4, w = COLS - 8;
-	char **lines = keys_help(c->cur, &n);
+	char **lines = keys_help(c->panes[c->cur].ops, &n);
 	WINDOW *win = frame_new(h, w);
 
 	if (!win || !lines)
@@ -133,7 +133,7 @@ refusals_open(struct console_state *c)
 static void
 refusals_key(struct console_state *c, int ch, int is_key)
 {
-	enum req r = keys_lookup(-1, ch, is_key);
+	enum req r = keys_lookup(NULL, ch, is_key);
 	int n = cJSON_GetArraySize(c->refusals);
 	int64_t marked = 0;
 	int rc;

@@ -25,6 +25,19 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+static const char *const find[] = { "id", "title", "place", "town", "kind",
+	"status", NULL };
+
+static const struct keymap keymap[] = {
+	{ 'a', 0, REQ_ADD, "a" },
+	{ KEY_IC, 1, REQ_ADD, NULL },
+	{ 'e', 0, REQ_EDIT, "e" },
+	{ 's', 0, REQ_STATUS, "s" },
+	{ 'r', 0, REQ_REPORT, "r" },
+	{ 'd', 0, REQ_DISPATCH, "d" },
+	{ 0, 0, REQ_NONE, NULL }
+};
+
 /* "ok", minutes left, or LATE: one reporting clock of a row. */
 static int
 clock_cell(cJSON *row, const char *done_key, int64_t due, const char *key)
@@ -66,26 +79,11 @@ urgency_cmp(const void *a, const void *b)
 		      cJSON_GetObjectItem(x, "received_at")->valuestring);
 }
 
+/* Add the rows of list l with filter f that the view's filter keeps to
+ * v (skipping ids already in), up to max in all. */
 static int
-matches(const cJSON *row, const char *filter)
-{
-	static const char *const keys[] = { "id", "title", "place", "town",
-		"kind", "status", NULL };
-	int i;
-
-	if (!filter[0])
-		return 1;
-	for (i = 0; keys[i]; i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, keys[i]);
-		if (cJSON_IsString(v) && strstr(v->valuestring, filter))
-			return 1;
-	}
-	return 0;
-}
-
-/* Add the rows of list l with filter f to v (skipping ids already in). */
-static int
-gather(enum list l, cJSON *f, cJSON **v, int *n, int max, const char *filter)
+gather(const struct pane *p, enum list l, cJSON *f, cJSON **v, int *n,
+       int max)
 {
 	cJSON *list = NULL, *row;
 	int i, dup;
@@ -95,12 +93,14 @@ gather(enum list l, cJSON *f, cJSON **v, int *n, int max, const char *filter)
 		return -1;
 	}
 	cJSON_Delete(f);
+	/* Filtered before the count, so that max counts rows shown. */
+	view_filter(&p->view, p->ops->find, list);
 	while (*n < max && (row = cJSON_DetachItemFromArray(list, 0))) {
 		const char *id = cJSON_GetObjectItem(row, "id")->valuestring;
 		for (dup = 0, i = 0; i < *n && !dup; i++)
 			dup = strcmp(cJSON_GetObjectItem(v[i], "id")->valuestring,
 				     id) == 0;
-		if (dup || !matches(row, filter))
+		if (dup)
 			cJSON_Delete(row);
 		else
 			v[(*n)++] = row;
@@ -119,14 +119,14 @@ load(struct pane *p)
 	f = cJSON_CreateObject();
 	cJSON_AddNumberToObject(f, "open", 1);
 	cJSON_AddNumberToObject(f, "limit", LOAD_NEWEST);
-	if (gather(LIST_INCIDENTS, f, v, &n, LOAD_NEWEST, p->view.filter) == 0) {
+	if (gather(p, LIST_INCIDENTS, f, v, &n, LOAD_NEWEST) == 0) {
 		f = cJSON_CreateObject();
 		cJSON_AddNumberToObject(f, "phone_before", (double)(now -
 					REPORT_PHONE_SECS));
 		cJSON_AddNumberToObject(f, "written_before", (double)(now -
 					REPORT_WRITTEN_SECS));
 		cJSON_AddNumberToObject(f, "limit", LOAD_LATE);
-		gather(LIST_LATE, f, v, &n, LOAD_NEWEST + LOAD_LATE, p->view.filter);
+		gather(p, LIST_LATE, f, v, &n, LOAD_NEWEST + LOAD_LATE);
 	}
 	for (i = 0; i < n; i++) {
 		int64_t rec = 0;
@@ -197,13 +197,6 @@ static const struct form_field report_form[] = {
 	{ NULL, NULL, 0, 0, NULL }
 };
 
-static const struct form_field dispatch_form[] = {
-	{ N_("Team"), "team", FT_TEXT, 1, NULL },
-	{ NULL, NULL, 0, 0, NULL }
-};
-
-static char selected[64];
-
 /* Only the fields typed (empty ones are left out). */
 static cJSON *
 typed(const cJSON *values)
@@ -218,7 +211,7 @@ typed(const cJSON *values)
 }
 
 static int
-submit_intake(cJSON *values, char *msg, size_t n, void *ctx)
+submit_intake(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	cJSON *f = typed(values);
 	char id[64];
@@ -234,15 +227,17 @@ submit_intake(cJSON *values, char *msg, size_t n, void *ctx)
 }
 
 static int
-submit_edit(cJSON *values, char *msg, size_t n, void *ctx)
+submit_edit(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
-	const cJSON *before = ctx, *v;
+	const char *id = form_value(ctx, "id");
 	cJSON *f = cJSON_CreateObject();
+	const cJSON *v;
 	int rc;
 
-	/* Only what the officer changed becomes the update. */
+	/* Only what the officer changed from the record the form opened
+	 * with (its ctx) becomes the update. */
 	cJSON_ArrayForEach(v, values) {
-		const cJSON *b = cJSON_GetObjectItemCaseSensitive(before, v->string);
+		const cJSON *b = cJSON_GetObjectItemCaseSensitive(ctx, v->string);
 		char was[64] = "";
 		if (cJSON_IsNumber(b))
 			snprintf(was, sizeof was, "%.0f", b->valuedouble);
@@ -250,62 +245,45 @@ submit_edit(cJSON *values, char *msg, size_t n, void *ctx)
 					      ? b->valuestring : was) != 0)
 			cJSON_AddStringToObject(f, v->string, v->valuestring);
 	}
-	rc = cJSON_GetArraySize(f) ? incident_update(console_db(), selected, f)
-				   : 0;
+	rc = cJSON_GetArraySize(f) ? incident_update(console_db(), id, f) : 0;
 	cJSON_Delete(f);
 	if (rc)
 		return form_refused(rc, msg, n);
-	snprintf(msg, n, _("incident %s updated"), selected);
+	snprintf(msg, n, _("incident %s updated"), id);
 	return 0;
 }
 
 static int
-submit_status(cJSON *values, char *msg, size_t n, void *ctx)
+submit_status(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	const char *s = cJSON_GetObjectItem(values, "status")->valuestring;
-	int rc = incident_set_status(console_db(), selected, s);
+	const char *id = form_value(ctx, "id");
+	int rc = incident_set_status(console_db(), id, s);
 
-	(void)ctx;
 	if (rc)
 		return form_refused(rc, msg, n);
-	snprintf(msg, n, _("incident %s: %s"), selected, s);
+	snprintf(msg, n, _("incident %s: %s"), id, s);
 	return 0;
 }
 
 static int
-submit_report(cJSON *values, char *msg, size_t n, void *ctx)
+submit_report(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	const char *type = cJSON_GetObjectItem(values, "type")->valuestring;
+	const char *inc = form_value(ctx, "id");
 	char id[64];
 	int t = strcmp(type, "first") == 0 ? REPORT_FIRST
 		: strcmp(type, "followup") == 0 ? REPORT_FOLLOWUP : REPORT_FINAL;
-	int rc = incident_report(console_db(), selected, t,
+	int rc = incident_report(console_db(), inc, t,
 				 cJSON_GetObjectItem(values, "channel")->valuestring,
 				 cJSON_GetObjectItem(values, "text")->valuestring,
 				 0, id);
 
-	(void)ctx;
 	if (rc)
 		return form_refused(rc, msg, n);
-	snprintf(msg, n, _("%s report of %s recorded"), type, selected);
+	snprintf(msg, n, _("%s report of %s recorded"), type, inc);
 	return 0;
 }
-
-static int
-submit_dispatch(cJSON *values, char *msg, size_t n, void *ctx)
-{
-	const char *team = cJSON_GetObjectItem(values, "team")->valuestring;
-	char id[64];
-	int rc = dispatch_create(console_db(), team, selected, id);
-
-	(void)ctx;
-	if (rc)
-		return form_refused(rc, msg, n);
-	snprintf(msg, n, _("team %s dispatched to %s (%s)"), team, selected, id);
-	return 0;
-}
-
-static cJSON *edit_before;
 
 static int
 key(struct pane *p, enum req r)
@@ -327,11 +305,11 @@ key(struct pane *p, enum req r)
 		console_msg(1, "%s", _("no incident selected"));
 		return 0;
 	}
-	snprintf(selected, sizeof selected, "%s",
-		 cJSON_GetObjectItem(row, "id")->valuestring);
+	/* Each form acts on the row selected as it opens (its ctx). */
 	switch (r) {
 	case REQ_EDIT:
-		if (incident_get(console_db(), selected, &full) != 1)
+		if (incident_get(console_db(), cJSON_GetObjectItem(row, "id")
+				 ->valuestring, &full) != 1)
 			return 0;
 		/* The form shows what is recorded now, local times. */
 		init = cJSON_CreateObject();
@@ -350,24 +328,22 @@ key(struct pane *p, enum req r)
 			}
 		}
 		cJSON_Delete(full);
-		cJSON_Delete(edit_before);
-		edit_before = init;
-		form_open(_("Edit incident"), intake, init, submit_edit, edit_before);
+		form_open(_("Edit incident"), intake, init, submit_edit, init);
+		cJSON_Delete(init);
 		return 0;
 	case REQ_STATUS:
-		form_open(_("Incident status"), status_form, NULL, submit_status, NULL);
+		form_open(_("Incident status"), status_form, NULL, submit_status, row);
 		return 0;
 	case REQ_REPORT:
 		init = cJSON_CreateObject();
 		cJSON_AddStringToObject(init, "type", "first");
 		cJSON_AddStringToObject(init, "channel", "phone");
 		form_open(_("Upward report (首报/续报/终报)"), report_form, init,
-			  submit_report, NULL);
+			  submit_report, row);
 		cJSON_Delete(init);
 		return 0;
 	case REQ_DISPATCH:
-		form_open(_("Dispatch a team"), dispatch_form, NULL, submit_dispatch,
-			  NULL);
+		pane_dispatch(NULL, cJSON_GetObjectItem(row, "id")->valuestring);
 		return 0;
 	default:
 		return 0;
@@ -380,13 +356,9 @@ draw_extra(struct pane *p, WINDOW *win)
 {
 	const cJSON *row = view_selected(&p->view);
 	cJSON *inc = NULL, *r;
-	int h, w, y;
+	int w = getmaxx(win), y = view_rule(win, p->ops->extra_lines);
 	char buf[512];
 
-	getmaxyx(win, h, w);
-	y = h - p->ops->extra_lines;
-	wmove(win, y, 0);
-	whline(win, '-', w);
 	if (!row || incident_get(console_db(),
 				 cJSON_GetObjectItem(row, "id")->valuestring,
 				 &inc) != 1)
@@ -427,5 +399,7 @@ draw_extra(struct pane *p, WINDOW *win)
 }
 
 const struct pane_ops pane_incidents = {
-	N_("Incidents"), cols, load, key, draw_extra, style, 4,
+	.title = N_("Incidents"), .cols = cols, .find = find, .keys = keymap,
+	.load = load, .key = key, .style = style,
+	.draw_extra = draw_extra, .extra_lines = 4,
 };

@@ -18,6 +18,16 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+static const char *const find[] = { "text", NULL };
+
+static const struct keymap keymap[] = {
+	{ 'a', 0, REQ_ADD, "a" },
+	{ 'z', 0, REQ_ZERO, "z" },
+	{ 'h', 0, REQ_HANDOVER, "h" },
+	{ 'p', 0, REQ_PRINT, "p" },
+	{ 0, 0, REQ_NONE, NULL }
+};
+
 static cJSON *
 load(struct pane *p)
 {
@@ -30,15 +40,11 @@ load(struct pane *p)
 	}
 	out = cJSON_CreateArray();
 	for (i = cJSON_GetArraySize(list) - 1; i >= 0; i--) {
-		cJSON *row = cJSON_GetArrayItem(list, i);
-		const cJSON *t = cJSON_GetObjectItem(row, "text");
-		if (p->view.filter[0] && !(cJSON_IsString(t) &&
-					   strstr(t->valuestring, p->view.filter)))
-			continue;
-		cJSON_AddItemToArray(out, cJSON_Duplicate(row, 1));
+		cJSON_AddItemToArray(out, cJSON_Duplicate(
+			cJSON_GetArrayItem(list, i), 1));
 	}
 	cJSON_Delete(list);
-	return out;
+	return view_filter(&p->view, p->ops->find, out);
 }
 
 static const struct form_field note_form[] = {
@@ -58,10 +64,10 @@ static const struct form_field handover_form[] = {
 };
 
 static int
-submit_note(cJSON *values, char *msg, size_t n, void *ctx)
+submit_note(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	char id[64];
-	int rc = log_add(console_db(), ctx ? "zero" : "note",
+	int rc = log_add(console_db(), form_value(ctx, "kind"),
 			 form_value(values, "text"), id);
 
 	if (rc)
@@ -71,7 +77,7 @@ submit_note(cJSON *values, char *msg, size_t n, void *ctx)
 }
 
 static int
-submit_handover(cJSON *values, char *msg, size_t n, void *ctx)
+submit_handover(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	char id[64];
 	int rc = log_handover(console_db(), form_value(values, "to"),
@@ -119,18 +125,21 @@ print_sheet(struct pane *p)
 static int
 key(struct pane *p, enum req r)
 {
-	static int zero = 1;
+	cJSON *ctx;
 
 	switch (r) {
 	case REQ_PRINT:
 		print_sheet(p);
 		return 0;
 	case REQ_ADD:
-		form_open(_("Duty log entry"), note_form, NULL, submit_note, NULL);
-		return 0;
 	case REQ_ZERO:
-		form_open(_("Daily zero report (零报告)"), zero_form, NULL,
-			  submit_note, &zero);
+		/* The kind of entry the form writes. */
+		ctx = cJSON_CreateObject();
+		cJSON_AddStringToObject(ctx, "kind", r == REQ_ZERO ? "zero" : "note");
+		form_open(r == REQ_ZERO ? _("Daily zero report (零报告)")
+			  : _("Duty log entry"), r == REQ_ZERO ? zero_form : note_form,
+			  NULL, submit_note, ctx);
+		cJSON_Delete(ctx);
 		return 0;
 	case REQ_HANDOVER:
 		form_open(_("Shift handover (交接班)"), handover_form, NULL,
@@ -142,5 +151,6 @@ key(struct pane *p, enum req r)
 }
 
 const struct pane_ops pane_log = {
-	N_("Log"), cols, load, key, NULL, NULL, 0,
+	.title = N_("Log"), .cols = cols, .find = find, .keys = keymap,
+	.load = load, .key = key,
 };

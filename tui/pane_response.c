@@ -22,12 +22,28 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+/* What the officer reads in a row (the name as shown, the state in the
+ * officer's language), the hazard's code, and its English name. */
+static const char *const find[] = { "hazard", "name", "name_en",
+	"level_name", "signed_by", "state", NULL };
+
+static const struct keymap keymap[] = {
+	{ 's', 0, REQ_START, "s" },
+	{ '+', 0, REQ_RAISE, "+/u" },
+	{ 'u', 0, REQ_RAISE, NULL },
+	{ '-', 0, REQ_LOWER, "-/l" },
+	{ 'l', 0, REQ_LOWER, NULL },
+	{ 'e', 0, REQ_END, "e" },
+	{ ' ', 0, REQ_TICK, "Space/t" },
+	{ 't', 0, REQ_TICK, NULL },
+	{ 0, 0, REQ_NONE, NULL }
+};
+
 static cJSON *
 load(struct pane *p)
 {
 	cJSON *hz = NULL, *resp = NULL, *h, *r;
 
-	(void)p;
 	if (hazards_load(&hz) ||
 	    state_list(console_db(), LIST_RESPONSES, NULL, &resp)) {
 		cJSON_Delete(hz);
@@ -63,7 +79,7 @@ load(struct pane *p)
 		cJSON_AddBoolToObject(h, "conflict", conflict);
 	}
 	cJSON_Delete(resp);
-	return hz;
+	return view_filter(&p->view, p->ops->find, hz);
 }
 
 static int
@@ -92,27 +108,23 @@ static const struct form_field end_form[] = {
 	{ NULL, NULL, 0, 0, NULL }
 };
 
-static const char *tick_codes[64];
-static char tick_store[64][64];
-
+/* The items are those of the checklist in force, in the form's ctx. */
 static const struct form_field tick_form[] = {
-	{ N_("Item"), "item", FT_CHOICE, 1, tick_codes },
+	{ N_("Item"), "item", FT_CHOICE, 1, NULL },
 	{ N_("Done? yes/no"), "done", FT_CHOICE, 1, (const char *const[]){ "yes",
 	  "no", NULL } },
 	{ NULL, NULL, 0, 0, NULL }
 };
 
-static char hazard[32];
-static int action;
-
 static int
-submit_decide(cJSON *values, char *msg, size_t n, void *ctx)
+submit_decide(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	const char *lv = form_value(values, "level");
+	const char *hazard = form_value(ctx, "hazard");
+	int action = (int)cJSON_GetObjectItem(ctx, "action")->valuedouble;
 	char id[64];
 	int rc;
 
-	(void)ctx;
 	rc = response_decide(console_db(), hazard, action,
 			     action == RESP_END ? 0 : level_parse(lv),
 			     form_value(values, "signed_by"),
@@ -125,13 +137,13 @@ submit_decide(cJSON *values, char *msg, size_t n, void *ctx)
 }
 
 static int
-submit_tick(cJSON *values, char *msg, size_t n, void *ctx)
+submit_tick(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	const char *item = form_value(values, "item");
 	int done = strcmp(form_value(values, "done"), "yes") == 0;
-	int rc = response_check(console_db(), hazard, item, done);
+	int rc = response_check(console_db(), form_value(ctx, "hazard"), item,
+				done);
 
-	(void)ctx;
 	if (rc)
 		return form_refused(rc, msg, n);
 	snprintf(msg, n, done ? _("%s ticked") : _("%s unticked"), item);
@@ -142,17 +154,20 @@ static int
 key(struct pane *p, enum req r)
 {
 	const cJSON *row = view_selected(&p->view);
+	const char *hazard;
 	struct response_state rs;
-	cJSON *init, *list = NULL, *it;
-	int i = 0;
+	cJSON *init, *ctx, *list = NULL, *items, *it;
+	int action;
 
 	if (!row)
 		return r == REQ_START || r == REQ_RAISE || r == REQ_LOWER ||
 		       r == REQ_END || r == REQ_TICK ? 0 : -1;
-	snprintf(hazard, sizeof hazard, "%s",
-		 cJSON_GetObjectItem(row, "hazard")->valuestring);
+	hazard = cJSON_GetObjectItem(row, "hazard")->valuestring;
 	init = cJSON_CreateObject();
 	cJSON_AddStringToObject(init, "signed_by", db_officer(console_db()));
+	/* What the submit needs: the hazard, and the decision or the items. */
+	ctx = cJSON_CreateObject();
+	cJSON_AddStringToObject(ctx, "hazard", hazard);
 	response_get(console_db(), hazard, &rs);
 	switch (r) {
 	case REQ_START:
@@ -162,6 +177,7 @@ key(struct pane *p, enum req r)
 			 : RESP_LOWER;
 		if (rs.conflict)
 			action = RESP_CONFIRM;
+		cJSON_AddNumberToObject(ctx, "action", action);
 		cJSON_AddStringToObject(init, "level", level_name(
 			r == REQ_START || rs.level == 0 ? 4 : r == REQ_RAISE
 			? (rs.level > 1 ? rs.level - 1 : 1)
@@ -170,12 +186,12 @@ key(struct pane *p, enum req r)
 			    : action == RESP_RAISE ? N_("Raise the level (提升)")
 			    : action == RESP_LOWER ? N_("Lower the level (降低)")
 			    : N_("Confirm a level")), decide_form, init,
-			  submit_decide, NULL);
+			  submit_decide, ctx);
 		break;
 	case REQ_END:
-		action = RESP_END;
+		cJSON_AddNumberToObject(ctx, "action", RESP_END);
 		form_open(_("End the response (解除)"), end_form, init,
-			  submit_decide, NULL);
+			  submit_decide, ctx);
 		break;
 	case REQ_TICK:
 	case REQ_ENTER:
@@ -183,29 +199,26 @@ key(struct pane *p, enum req r)
 			console_msg(1, "%s", _("no response in force for this hazard"));
 			break;
 		}
-		if (checklist_load(hazard, rs.level, &list) == 0) {
-			cJSON_ArrayForEach(it, list) {
-				if (i == 63)
-					break;
-				snprintf(tick_store[i], sizeof tick_store[i], "%s",
-					 cJSON_GetObjectItem(it, "code")->valuestring);
-				tick_codes[i] = tick_store[i];
-				i++;
-			}
-		}
-		tick_codes[i] = NULL;
+		items = cJSON_AddArrayToObject(ctx, "item");
+		if (checklist_load(hazard, rs.level, &list) == 0)
+			cJSON_ArrayForEach(it, list)
+				cJSON_AddItemToArray(items, cJSON_Duplicate(
+					cJSON_GetObjectItem(it, "code"), 1));
 		cJSON_Delete(list);
-		if (i == 0)
+		if (!cJSON_GetArraySize(items))
 			break;
-		cJSON_AddStringToObject(init, "item", tick_codes[0]);
+		cJSON_AddItemToObject(init, "item", cJSON_Duplicate(
+			cJSON_GetArrayItem(items, 0), 1));
 		cJSON_AddStringToObject(init, "done", "yes");
-		form_open(_("Checklist item"), tick_form, init, submit_tick, NULL);
+		form_open(_("Checklist item"), tick_form, init, submit_tick, ctx);
 		break;
 	default:
 		cJSON_Delete(init);
+		cJSON_Delete(ctx);
 		return -1;
 	}
 	cJSON_Delete(init);
+	cJSON_Delete(ctx);
 	return 0;
 }
 
@@ -219,9 +232,7 @@ draw_extra(struct pane *p, WINDOW *win)
 	int h, w, y;
 
 	getmaxyx(win, h, w);
-	y = h - p->ops->extra_lines;
-	wmove(win, y, 0);
-	whline(win, '-', w);
+	y = view_rule(win, p->ops->extra_lines);
 	if (!row)
 		return;
 	/* The last decisions first: who decided what, and when. */
@@ -288,5 +299,7 @@ draw_extra(struct pane *p, WINDOW *win)
 }
 
 const struct pane_ops pane_response = {
-	N_("Response"), cols, load, key, draw_extra, style, 12,
+	.title = N_("Response"), .cols = cols, .find = find, .keys = keymap,
+	.load = load, .key = key, .style = style,
+	.draw_extra = draw_extra, .extra_lines = 12,
 };

@@ -5,7 +5,6 @@
 #include "tui/console.h"
 
 #include <stdio.h>
-#include <string.h>
 
 static const struct column cols[] = {
 	{ N_("ID"), "id", 5, 0 },
@@ -15,6 +14,17 @@ static const struct column cols[] = {
 	{ N_("CAP"), "capacity", 5, COL_RIGHT },
 	{ N_("STATE"), "state", 0, 0 },
 	{ NULL, NULL, 0, 0 }
+};
+
+static const char *const find[] = { "id", "name", "town", NULL };
+
+static const struct keymap keymap[] = {
+	{ 'o', 0, REQ_OPEN, "o" },
+	{ 'i', 0, REQ_CHECKIN, "i/+" },
+	{ '+', 0, REQ_CHECKIN, NULL },
+	{ 'u', 0, REQ_CHECKOUT, "u/-" },
+	{ '-', 0, REQ_CHECKOUT, NULL },
+	{ 0, 0, REQ_NONE, NULL }
 };
 
 static cJSON *
@@ -30,22 +40,13 @@ load(struct pane *p)
 	while ((row = cJSON_DetachItemFromArray(list, 0))) {
 		double occ = cJSON_GetObjectItem(row, "occupancy")->valuedouble;
 		double cap = cJSON_GetObjectItem(row, "capacity")->valuedouble;
-		const char *name = console_name(row);
-		if (p->view.filter[0] && !strstr(name, p->view.filter) &&
-		    !strstr(cJSON_GetObjectItem(row, "id")->valuestring,
-			    p->view.filter) &&
-		    !strstr(cJSON_GetObjectItem(row, "town")->valuestring,
-			    p->view.filter)) {
-			cJSON_Delete(row);
-			continue;
-		}
 		cJSON_AddStringToObject(row, "state",
 			!cJSON_GetObjectItem(row, "open")->valuedouble ? _("closed")
 			: cap > 0 && occ > cap ? _("OVER CAPACITY") : _("open"));
 		cJSON_AddItemToArray(out, row);
 	}
 	cJSON_Delete(list);
-	return out;
+	return view_filter(&p->view, p->ops->find, out);
 }
 
 static int
@@ -66,17 +67,15 @@ static const struct form_field people_form[] = {
 	{ NULL, NULL, 0, 0, NULL }
 };
 
-static char shelter[64];
-static int sign;
-
 static int
-submit_people(cJSON *values, char *msg, size_t n, void *ctx)
+submit_people(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
+	const char *shelter = form_value(ctx, "id");
+	int sign = (int)cJSON_GetObjectItem(ctx, "sign")->valuedouble;
 	long long k = 0;
 	int64_t people, cap;
 	int rc;
 
-	(void)ctx;
 	sscanf(form_value(values, "n"), "%lld", &k);
 	rc = shelter_occupy(console_db(), shelter, sign * k);
 	if (rc)
@@ -96,6 +95,8 @@ static int
 key(struct pane *p, enum req r)
 {
 	const cJSON *row = view_selected(&p->view);
+	const char *shelter;
+	cJSON *ctx;
 	int rc, open;
 
 	if (r != REQ_OPEN && r != REQ_CHECKIN && r != REQ_CHECKOUT)
@@ -104,8 +105,7 @@ key(struct pane *p, enum req r)
 		console_msg(1, "%s", _("no shelter selected"));
 		return 0;
 	}
-	snprintf(shelter, sizeof shelter, "%s",
-		 cJSON_GetObjectItem(row, "id")->valuestring);
+	shelter = cJSON_GetObjectItem(row, "id")->valuestring;
 	if (r == REQ_OPEN) {
 		open = !cJSON_GetObjectItem(row, "open")->valuedouble;
 		rc = shelter_set_open(console_db(), shelter, open);
@@ -117,12 +117,17 @@ key(struct pane *p, enum req r)
 		console_changed();
 		return 0;
 	}
-	sign = r == REQ_CHECKIN ? 1 : -1;
-	form_open(sign > 0 ? _("Check people in") : _("Check people out"),
-		  people_form, NULL, submit_people, NULL);
+	/* The shelter selected as the form opens, and which way. */
+	ctx = cJSON_CreateObject();
+	cJSON_AddStringToObject(ctx, "id", shelter);
+	cJSON_AddNumberToObject(ctx, "sign", r == REQ_CHECKIN ? 1 : -1);
+	form_open(r == REQ_CHECKIN ? _("Check people in") : _("Check people out"),
+		  people_form, NULL, submit_people, ctx);
+	cJSON_Delete(ctx);
 	return 0;
 }
 
 const struct pane_ops pane_shelters = {
-	N_("Shelters"), cols, load, key, NULL, style, 0,
+	.title = N_("Shelters"), .cols = cols, .find = find, .keys = keymap,
+	.load = load, .key = key, .style = style,
 };

@@ -18,6 +18,16 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+static const char *const find[] = { "item", "depot", "name", NULL };
+
+static const struct keymap keymap[] = {
+	{ 'r', 0, REQ_RECEIVE, "r" },
+	{ 'i', 0, REQ_ISSUE, "i" },
+	{ 't', 0, REQ_TRANSFER, "t" },
+	{ 'c', 0, REQ_COUNT, "c" },
+	{ 0, 0, REQ_NONE, NULL }
+};
+
 static cJSON *
 load(struct pane *p)
 {
@@ -32,14 +42,6 @@ load(struct pane *p)
 	while ((row = cJSON_DetachItemFromArray(list, 0))) {
 		const char *item = cJSON_GetObjectItem(row, "item")->valuestring;
 		const char *depot = cJSON_GetObjectItem(row, "depot")->valuestring;
-		if (p->view.filter[0] && !strstr(item, p->view.filter) &&
-		    !strstr(depot, p->view.filter) &&
-		    !(cJSON_IsString(cJSON_GetObjectItem(row, "name")) &&
-		      strstr(cJSON_GetObjectItem(row, "name")->valuestring,
-			     p->view.filter))) {
-			cJSON_Delete(row);
-			continue;
-		}
 		/* The view keeps the selection by id. */
 		snprintf(id, sizeof id, "%s@%s", item, depot);
 		cJSON_AddStringToObject(row, "id", id);
@@ -54,7 +56,7 @@ load(struct pane *p)
 		cJSON_AddItemToArray(out, row);
 	}
 	cJSON_Delete(list);
-	return out;
+	return view_filter(&p->view, p->ops->find, out);
 }
 
 static int
@@ -85,18 +87,16 @@ static const struct form_field transfer_form[] = {
 	{ NULL, NULL, 0, 0, NULL }
 };
 
-static int move_kind;
-
 static int
-submit_move(cJSON *values, char *msg, size_t n, void *ctx)
+submit_move(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	static const char *const done[] = { N_("received"), N_("issued"),
 		N_("transferred"), N_("counted") };
+	int move_kind = (int)cJSON_GetObjectItem(ctx, "kind")->valuedouble;
 	long long qty = 0;
 	char id[64];
 	int rc;
 
-	(void)ctx;
 	sscanf(form_value(values, "qty"), "%lld", &qty);
 	rc = supply_move(console_db(), move_kind, form_value(values, "item"),
 			 form_value(values, "depot"), form_value(values, "to"),
@@ -115,7 +115,8 @@ key(struct pane *p, enum req r)
 		N_("Issue stock"), N_("Transfer between depots (调拨)"),
 		N_("Stocktake: what was counted") };
 	const cJSON *row = view_selected(&p->view);
-	cJSON *init;
+	cJSON *init, *ctx;
+	int move_kind;
 
 	switch (r) {
 	case REQ_RECEIVE: move_kind = MOVE_RECEIVE; break;
@@ -131,8 +132,12 @@ key(struct pane *p, enum req r)
 		cJSON_AddStringToObject(init, "depot",
 			cJSON_GetObjectItem(row, "depot")->valuestring);
 	}
+	/* Which move the form makes. */
+	ctx = cJSON_CreateObject();
+	cJSON_AddNumberToObject(ctx, "kind", move_kind);
 	form_open(_(titles[move_kind]), move_kind == MOVE_TRANSFER ? transfer_form
-		  : move_form, init, submit_move, NULL);
+		  : move_form, init, submit_move, ctx);
+	cJSON_Delete(ctx);
 	cJSON_Delete(init);
 	return 0;
 }
@@ -149,8 +154,7 @@ draw_extra(struct pane *p, WINDOW *win)
 	char buf[200];
 
 	getmaxyx(win, h, w);
-	wmove(win, h - p->ops->extra_lines, 0);
-	whline(win, '-', w);
+	view_rule(win, p->ops->extra_lines);
 	if (state_list(console_db(), LIST_KINDS, NULL, &kinds))
 		return;
 	cJSON_ArrayForEach(k, kinds) {
@@ -178,5 +182,7 @@ draw_extra(struct pane *p, WINDOW *win)
 }
 
 const struct pane_ops pane_supplies = {
-	N_("Supplies"), cols, load, key, draw_extra, style, 2,
+	.title = N_("Supplies"), .cols = cols, .find = find, .keys = keymap,
+	.load = load, .key = key, .style = style,
+	.draw_extra = draw_extra, .extra_lines = 2,
 };

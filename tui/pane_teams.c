@@ -19,39 +19,25 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
-static int
-matches(const cJSON *row, const char *filter)
-{
-	static const char *const keys[] = { "id", "name", "pinyin", "kind",
-		"town", "status", "incident", NULL };
-	int i;
+static const char *const find[] = { "id", "name", "pinyin", "kind", "town",
+	"status", "incident", NULL };
 
-	for (i = 0; filter[0] && keys[i]; i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, keys[i]);
-		if (cJSON_IsString(v) && strstr(v->valuestring, filter))
-			return 1;
-	}
-	return !filter[0];
-}
+static const struct keymap keymap[] = {
+	{ 'd', 0, REQ_DISPATCH, "d" },
+	{ 's', 0, REQ_STATUS, "s" },
+	{ 0, 0, REQ_NONE, NULL }
+};
 
 static cJSON *
 load(struct pane *p)
 {
-	cJSON *list = NULL, *out, *row;
+	cJSON *list = NULL;
 
 	if (state_list(console_db(), LIST_TEAMS, NULL, &list)) {
 		console_msg(1, "%s", db_errmsg(console_db()));
 		return NULL;
 	}
-	out = cJSON_CreateArray();
-	while ((row = cJSON_DetachItemFromArray(list, 0))) {
-		if (matches(row, p->view.filter))
-			cJSON_AddItemToArray(out, row);
-		else
-			cJSON_Delete(row);
-	}
-	cJSON_Delete(list);
-	return out;
+	return view_filter(&p->view, p->ops->find, list);
 }
 
 /* A team sent but not yet on its way past the rural target is late. */
@@ -75,8 +61,15 @@ style(const cJSON *row, void *ctx)
 static const char *const steps[] = { "en_route", "on_scene", "returning",
 	"available", "out_of_service", NULL };
 
-static const struct form_field dispatch_form[] = {
+/* A dispatch form asks for what it was not given: the incident to send
+ * a team to, or the team to send to an incident. */
+static const struct form_field incident_field[] = {
 	{ N_("Incident"), "incident", FT_TEXT, 1, NULL },
+	{ NULL, NULL, 0, 0, NULL }
+};
+
+static const struct form_field team_field[] = {
+	{ N_("Team"), "team", FT_TEXT, 1, NULL },
 	{ NULL, NULL, 0, 0, NULL }
 };
 
@@ -85,29 +78,46 @@ static const struct form_field status_form[] = {
 	{ NULL, NULL, 0, 0, NULL }
 };
 
-static char team[64];
-
 static int
-submit_dispatch(cJSON *values, char *msg, size_t n, void *ctx)
+submit_dispatch(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
-	const char *inc = form_value(values, "incident");
+	const char *team = form_value(ctx, "team");
+	const char *inc = form_value(ctx, "incident");
 	char id[64];
-	int rc = dispatch_create(console_db(), team, inc, id);
+	int rc;
 
-	(void)ctx;
+	if (!*team)
+		team = form_value(values, "team");
+	if (!*inc)
+		inc = form_value(values, "incident");
+	rc = dispatch_create(console_db(), team, inc, id);
 	if (rc)
 		return form_refused(rc, msg, n);
 	snprintf(msg, n, _("team %s dispatched to %s (%s)"), team, inc, id);
 	return 0;
 }
 
+void
+pane_dispatch(const char *team, const char *incident)
+{
+	cJSON *ctx = cJSON_CreateObject();
+
+	if (team)
+		cJSON_AddStringToObject(ctx, "team", team);
+	else
+		cJSON_AddStringToObject(ctx, "incident", incident);
+	form_open(team ? _("Dispatch this team to incident") : _("Dispatch a team"),
+		  team ? incident_field : team_field, NULL, submit_dispatch, ctx);
+	cJSON_Delete(ctx);
+}
+
 static int
-submit_status(cJSON *values, char *msg, size_t n, void *ctx)
+submit_status(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	const char *s = form_value(values, "status");
+	const char *team = form_value(ctx, "id");
 	int rc = team_set_status(console_db(), team, s);
 
-	(void)ctx;
 	if (rc)
 		return form_refused(rc, msg, n);
 	snprintf(msg, n, _("team %s: %s"), team, s);
@@ -127,10 +137,8 @@ key(struct pane *p, enum req r)
 		console_msg(1, "%s", _("no team selected"));
 		return 0;
 	}
-	snprintf(team, sizeof team, "%s", cJSON_GetObjectItem(row, "id")->valuestring);
 	if (r == REQ_DISPATCH) {
-		form_open(_("Dispatch this team to incident"), dispatch_form, NULL,
-			  submit_dispatch, NULL);
+		pane_dispatch(cJSON_GetObjectItem(row, "id")->valuestring, NULL);
 		return 0;
 	}
 	/* Offer the next step as the default. */
@@ -139,7 +147,8 @@ key(struct pane *p, enum req r)
 	cJSON_AddStringToObject(init, "status", cur == TEAM_DISPATCHED ? "en_route"
 		: cur == TEAM_EN_ROUTE ? "on_scene" : cur == TEAM_ON_SCENE
 		? "returning" : "available");
-	form_open(_("Team status"), status_form, init, submit_status, NULL);
+	/* The status of the team selected as the form opens (its ctx). */
+	form_open(_("Team status"), status_form, init, submit_status, row);
 	cJSON_Delete(init);
 	return 0;
 }
@@ -155,8 +164,7 @@ draw_extra(struct pane *p, WINDOW *win)
 	char buf[300];
 
 	getmaxyx(win, h, w);
-	wmove(win, h - p->ops->extra_lines, 0);
-	whline(win, '-', w);
+	view_rule(win, p->ops->extra_lines);
 	if (state_list(console_db(), LIST_DISPATCHES, NULL, &list))
 		return;
 	buf[0] = 0;
@@ -213,5 +221,7 @@ draw_extra(struct pane *p, WINDOW *win)
 }
 
 const struct pane_ops pane_teams = {
-	N_("Teams"), cols, load, key, draw_extra, style, 3,
+	.title = N_("Teams"), .cols = cols, .find = find, .keys = keymap,
+	.load = load, .key = key, .style = style,
+	.draw_extra = draw_extra, .extra_lines = 3,
 };

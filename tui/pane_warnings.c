@@ -17,6 +17,14 @@ static const struct column cols[] = {
 	{ NULL, NULL, 0, 0 }
 };
 
+static const char *const find[] = { "text", "hazard", NULL };
+
+static const struct keymap keymap[] = {
+	{ 'a', 0, REQ_ADD, "a" },
+	{ 'r', 0, REQ_ANSWER, "r" },
+	{ 0, 0, REQ_NONE, NULL }
+};
+
 static cJSON *
 load(struct pane *p)
 {
@@ -33,12 +41,6 @@ load(struct pane *p)
 	n = cJSON_GetArraySize(list);
 	for (i = n - 1; i >= 0; i--) {
 		row = cJSON_GetArrayItem(list, i);
-		if (p->view.filter[0] &&
-		    !strstr(cJSON_GetObjectItem(row, "text")->valuestring,
-			    p->view.filter) &&
-		    !strstr(cJSON_GetObjectItem(row, "hazard")->valuestring,
-			    p->view.filter))
-			continue;
 		snprintf(buf, sizeof buf, "%.0f/%.0f",
 			 cJSON_GetObjectItem(row, "answered")->valuedouble,
 			 cJSON_GetObjectItem(row, "towns")->valuedouble);
@@ -47,7 +49,7 @@ load(struct pane *p)
 		cJSON_AddItemToArray(out, tmp);
 	}
 	cJSON_Delete(list);
-	return out;
+	return view_filter(&p->view, p->ops->find, out);
 }
 
 static int
@@ -80,10 +82,8 @@ static const struct form_field answer_form[] = {
 	{ NULL, NULL, 0, 0, NULL }
 };
 
-static char warning[64];
-
 static int
-submit_issue(cJSON *values, char *msg, size_t n, void *ctx)
+submit_issue(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
 	cJSON *towns = cJSON_CreateArray();
 	char list[512], *t, *save = NULL;
@@ -105,13 +105,13 @@ submit_issue(cJSON *values, char *msg, size_t n, void *ctx)
 }
 
 static int
-submit_answer(cJSON *values, char *msg, size_t n, void *ctx)
+submit_answer(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
+	const char *warning = form_value(ctx, "id");
 	char id[64];
 	int rc = warning_answer(console_db(), warning, form_value(values, "town"),
 				form_value(values, "who"), id);
 
-	(void)ctx;
 	if (rc)
 		return form_refused(rc, msg, n);
 	snprintf(msg, n, _("%s answered %s"), form_value(values, "town"), warning);
@@ -138,10 +138,9 @@ key(struct pane *p, enum req r)
 		console_msg(1, "%s", _("no warning selected"));
 		return 0;
 	}
-	snprintf(warning, sizeof warning, "%s",
-		 cJSON_GetObjectItem(row, "id")->valuestring);
+	/* The answer is to the warning selected as the form opens. */
 	form_open(_("Record an answer (叫应)"), answer_form, NULL, submit_answer,
-		  NULL);
+		  row);
 	return 0;
 }
 
@@ -154,9 +153,7 @@ draw_extra(struct pane *p, WINDOW *win)
 	int h, w, y, x = 0;
 
 	getmaxyx(win, h, w);
-	y = h - p->ops->extra_lines;
-	wmove(win, y, 0);
-	whline(win, '-', w);
+	y = view_rule(win, p->ops->extra_lines);
 	if (!row)
 		return;
 	f = cJSON_CreateObject();
@@ -194,5 +191,7 @@ draw_extra(struct pane *p, WINDOW *win)
 }
 
 const struct pane_ops pane_warnings = {
-	N_("Warnings"), cols, load, key, draw_extra, style, 6,
+	.title = N_("Warnings"), .cols = cols, .find = find, .keys = keymap,
+	.load = load, .key = key, .style = style,
+	.draw_extra = draw_extra, .extra_lines = 6,
 };

@@ -48,6 +48,37 @@ view_set_rows(struct view *v, cJSON *rows)
 	snprintf(v->sel_id, sizeof v->sel_id, "%s", r ? row_id(r) : "");
 }
 
+/* Whether filter is in one of the fields of row that find names; the
+ * name as the NAME column shows it, so that what is on the screen is
+ * what the officer finds. */
+static int
+match(const cJSON *row, const char *const *find, const char *filter)
+{
+	for (; *find; find++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, *find);
+		const char *s = strcmp(*find, "name") == 0 ? console_name(row)
+				: cJSON_IsString(v) ? v->valuestring : NULL;
+		if (s && strstr(s, filter))
+			return 1;
+	}
+	return 0;
+}
+
+cJSON *
+view_filter(const struct view *v, const char *const *find, cJSON *rows)
+{
+	cJSON *r, *next;
+
+	if (!v->filter[0] || !find || !rows)
+		return rows;
+	for (r = rows->child; r; r = next) {
+		next = r->next;
+		if (!match(r, find, v->filter))
+			cJSON_Delete(cJSON_DetachItemViaPointer(rows, r));
+	}
+	return rows;
+}
+
 const cJSON *
 view_selected(const struct view *v)
 {
@@ -125,6 +156,18 @@ cell(const cJSON *row, const struct column *c, char *buf, size_t n)
 		return buf;
 	}
 	return v->valuestring;
+}
+
+int
+view_rule(WINDOW *win, int lines)
+{
+	int y = getmaxy(win) - lines;
+
+	/* What the last selection drew there goes, however long it was. */
+	wmove(win, y, 0);
+	wclrtobot(win);
+	whline(win, '-', getmaxx(win));
+	return y;
 }
 
 static void

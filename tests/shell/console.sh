@@ -33,6 +33,27 @@ wait_for() {
 	return 1
 }
 check() { if wait_for "$2" "${3:-5}"; then ok "$1"; else nok "$1 (wanted '$2')"; fi; }
+# within COMMAND...: until COMMAND succeeds, for up to 5 seconds.
+within() {
+	i=0
+	while [ $i -lt 50 ]; do
+		"$@" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+# row TEXT: a row of the list starts with TEXT (the status line and the
+# messages may name it too); no_row TEXT: none does.
+row() { screen 2>/dev/null | grep -q "^$1 "; }
+no_row() { ! row "$1"; }
+# filter_rows TEXT DESC SHOWN [HIDDEN]: '/' TEXT in this pane; a check
+# that a row starts with SHOWN and, within 5 s, none with HIDDEN.
+shown() { row "$1" && { [ -z "$2" ] || no_row "$2"; }; }
+filter_rows() {
+	keys / "$1" Enter
+	if within shown "$3" "${4:-}"; then ok "$2"; else nok "$2"; fi
+}
 keys() { T send-keys -t dd "$@"; sleep 0.15; }
 dd() { "$BIN" --db "$db" "$@"; }
 # console TERM LANG [OPTION...]: a fresh console in its own tmux server,
@@ -152,6 +173,17 @@ if dd response show --json | grep -q '"hazard":"typhoon","level":3,"level_name":
 else
 	nok "the level in force is III"
 fi
+
+# '/' filters the response levels too: by the hazard, or by its name as
+# the screen shows it; an empty filter shows every hazard again.
+keys g
+keys s
+keys C-d
+check "start a Level IV flood response beside it" "flood: start IV"
+filter_rows typhoon "/ filters the response levels by hazard" typhoon flood
+filter_rows "" "an empty filter shows every hazard again" flood
+filter_rows 防汛 "/ finds a hazard by the name shown" flood typhoon
+filter_rows "" "and the empty filter shows them all again" typhoon
 
 # Shift handover, signed by both, and its sheet for the printer.
 keys 7
