@@ -20,7 +20,8 @@
 
 #define DD_VERSION "0.1.0"
 
-/* Exit codes shared by every program (DESIGN: Interfaces). */
+/* Exit codes shared by every program (dutydesk(1) and dutydeskd(8),
+ * EXIT STATUS): scripts rely on them. */
 enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_ENV = 3,
        EXIT_DISK = 4, EXIT_SERVER = 5 };
 
@@ -261,7 +262,9 @@ enum { REPORT_FIRST, REPORT_FOLLOWUP, REPORT_FINAL };
 int incident_report(struct db *db, const char *id, int type,
 		    const char *channel, const char *text, int64_t at,
 		    char id_out[64]);
-/* Deadlines from the time received (DESIGN: duty rules). */
+/* Deadlines of the upward reports, from the time an incident was
+ * received: the first by phone within 30 minutes, the written one within
+ * the hour. */
 #define REPORT_PHONE_SECS (30 * 60)
 #define REPORT_WRITTEN_SECS (60 * 60)
 
@@ -373,7 +376,8 @@ struct duty_counts {
 int duty_counts(struct db *db, int64_t now, struct duty_counts *c);
 /* One incident with its reports and dispatches. 1 found, 0 not. */
 int incident_get(struct db *db, const char *id, cJSON **out);
-/* The replicated state as DESIGN's export object (with digest). */
+/* The replicated state as `dutydesk export --json` prints it: the
+ * arrays of dutydesk(1), sorted by id, and their digest. */
 int state_export(struct db *db, cJSON **out);
 
 /* ---- replication (what sync needs of a database) ------------------------ */

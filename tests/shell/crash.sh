@@ -1,6 +1,6 @@
 #!/bin/sh
 # crash.sh - durability: "where an id is printed, it has been committed"
-# (DESIGN: Durable means on disk). A loop adds incidents one after another
+# (README, How it is built: synchronous=FULL). A loop adds incidents one after another
 # and records every id dutydesk prints; the loop's whole process group is
 # killed with SIGKILL at random moments, several times. Afterwards the
 # database opens, passes PRAGMA integrity_check, holds every printed id
