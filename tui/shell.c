@@ -1,18 +1,21 @@
 /*
  * shell.c - the subcommands: every action of the console from a shell,
  * for scripts, tests and administrators. A command that creates a record
- * prints its id alone on stdout; messages go to stderr. Exit codes are
- * core's: 0 done, 1 refused, 2 usage, 3 and up the environment.
+ * prints its id alone on its output stream (stdout from a shell);
+ * messages go to its error stream. Exit codes are core's: 0 done,
+ * 1 refused, 2 usage, 3 and up the environment.
  */
 #include "tui/tui.h"
 
 #include <errno.h>
 #include <langinfo.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <wchar.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -33,6 +36,7 @@ struct shell {
 	const char *officer;
 	int utf8;
 	struct db *db;
+	FILE *out, *err;    /* what a verb prints; its messages */
 };
 
 struct cmd;
@@ -65,12 +69,12 @@ opt(const struct args *a, const char *name)
 }
 
 static int
-usage(const struct cmd *c, const char *fmt, const char *what)
+usage(struct shell *sh, const struct cmd *c, const char *fmt, const char *what)
 {
 	/* One line, as every message: what is wrong, then the usage. */
-	fprintf(stderr, "dutydesk: ");
-	fprintf(stderr, fmt, what);
-	fprintf(stderr, " (usage: dutydesk %s)\n", c->usage);
+	fprintf(sh->err, "dutydesk: ");
+	fprintf(sh->err, fmt, what);
+	fprintf(sh->err, " (usage: dutydesk %s)\n", c->usage);
 	return EXIT_USAGE;
 }
 
@@ -79,17 +83,17 @@ fail(struct shell *sh, int rc)
 {
 	if (rc == 0)
 		return 0;
-	fprintf(stderr, "dutydesk: %s\n", db_why(sh->db, rc));
+	fprintf(sh->err, "dutydesk: %s\n", db_why(sh->db, rc));
 	return dd_exitcode(rc);
 }
 
 /* A refusal of input the user typed, with its own message. */
 static int
-refuse(const char *fmt, const char *what)
+refuse(struct shell *sh, const char *fmt, const char *what)
 {
-	fprintf(stderr, "dutydesk: ");
-	fprintf(stderr, fmt, what);
-	fputc('\n', stderr);
+	fprintf(sh->err, "dutydesk: ");
+	fprintf(sh->err, fmt, what);
+	fputc('\n', sh->err);
 	return EXIT_REFUSED;
 }
 
@@ -110,21 +114,56 @@ parse_qty(const char *s, int64_t lo, int64_t hi, int64_t *v)
 	return 0;
 }
 
+/* s padded or cut to width display columns (CJK counts two, and no
+ * character is cut), on the verb's stream. */
 static void
-print_id(const char *id)
+shell_pad(struct shell *sh, const char *s, int width)
 {
-	printf("%s\n", id);
+	int w = 0, n, cw;
+	char one[MB_LEN_MAX + 1];
+	mbstate_t st;
+
+	while (s && *s) {
+		memset(&st, 0, sizeof st);
+		n = (int)mbrlen(s, strlen(s), &st);
+		if (n < 1 || n > MB_LEN_MAX)
+			n = 1;
+		memcpy(one, s, (size_t)n);
+		one[n] = 0;
+		if (w + (cw = text_width(one)) > width)
+			break;
+		fwrite(s, 1, (size_t)n, sh->out);
+		s += n;
+		w += cw;
+	}
+	while (w++ < width)
+		fputc(' ', sh->out);
+}
+
+/* Is the verb on a terminal (stdin and its output both)? A memory
+ * stream, a file or a pipe is not. */
+static int
+on_terminal(const struct shell *sh)
+{
+	int fd = fileno(sh->out);
+	return isatty(0) && fd >= 0 && isatty(fd);
+}
+
+static void
+print_id(struct shell *sh, const char *id)
+{
+	fprintf(sh->out, "%s\n", id);
 }
 
 static int
-print_json(cJSON *j, int pretty)
+print_json(struct shell *sh, cJSON *j, int pretty)
 {
 	char *s = pretty ? cJSON_Print(j) : cJSON_PrintUnformatted(j);
 
 	if (!s)
 		return DD_E_NOMEM;
-	fputs(s, stdout);
-	fputc('\n', stdout);
+	fputs(s, sh->out);
+	fputc('\n', sh->out);
 	free(s);
 	return 0;
 }
@@ -193,10 +232,10 @@ show_list(struct shell *sh, const struct args *a, enum list l,
 	if (rc)
 		return fail(sh, rc);
 	if (opt(a, "json")) {
-		rc = print_json(list, 0);
+		rc = print_json(sh, list, 0);
 	} else {
 		if (header)
-			printf("%s\n", header);
+			fprintf(sh->out, "%s\n", header);
 		cJSON_ArrayForEach(o, list)
 			row(sh, o);
 	}
@@ -225,21 +264,21 @@ cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
 	struct stat st;
 
 	if (!station)
-		return usage(c, "%s", "init needs --station CODE");
+		return usage(sh, c, "%s", "init needs --station CODE");
 	if (!r)
-		return refuse("role '%s' is not town or command", role);
+		return refuse(sh, "role '%s' is not town or command", role);
 	if (seed && strcmp(seed, "county") != 0 && strcmp(seed, "none") != 0)
-		return refuse("seed '%s' is not county or none", seed);
+		return refuse(sh, "seed '%s' is not county or none", seed);
 	if (!server != !key)
-		return usage(c, "%s", "--server and --key go together");
+		return usage(sh, c, "%s", "--server and --key go together");
 	if (server && link_check_settings(server, key, why, sizeof why))
-		return refuse("%s", why);
+		return refuse(sh, "%s", why);
 	/* The live link settings never go into a drill's database. */
 	if (server && realm && strcmp(realm, "live") != 0)
-		return refuse("a %s database never carries the live link settings "
+		return refuse(sh, "a %s database never carries the live link settings "
 			      "(--server is for realm live)", realm);
 	if (stat(sh->dbpath, &st) == 0 && st.st_size > 0)
-		return refuse("%s already exists; a station database is made once",
+		return refuse(sh, "%s already exists; a station database is made once",
 			      sh->dbpath);
 	if ((rc = db_open(sh->dbpath, DB_CREATE, &sh->db)))
 		return fail(sh, rc);
@@ -253,7 +292,7 @@ cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
 		unlink(sh->dbpath);
 		return code;
 	}
-	fprintf(stderr, "dutydesk: station %s (%s) ready in %s%s%s\n", station,
+	fprintf(sh->err, "dutydesk: station %s (%s) ready in %s%s%s\n", station,
 		role_name(r), sh->dbpath, server ? ", linked to " : "",
 		server ? server : "");
 	return 0;
@@ -270,23 +309,23 @@ cmd_link(struct shell *sh, const struct cmd *c, struct args *a)
 	int rc;
 
 	if (!server && !key)
-		return usage(c, "%s", "link needs --server HOST:PORT and/or --key KEY");
+		return usage(sh, c, "%s", "link needs --server HOST:PORT and/or --key KEY");
 	if (link_check_settings(server, key, why, sizeof why))
-		return refuse("%s", why);
+		return refuse(sh, "%s", why);
 	if ((rc = station_identity(sh->db, &si)))
 		return fail(sh, rc);
 	if (strcmp(si.realm, "live") != 0)
-		return refuse("this is a %s database: a drill never carries the "
+		return refuse(sh, "this is a %s database: a drill never carries the "
 			      "live link settings", si.realm);
 	if ((rc = replica_link(sh->db, old_server, sizeof old_server, old_key,
 			       sizeof old_key)) < 0)
 		return fail(sh, rc);
 	if (rc == 0 && (!server || !key))
-		return usage(c, "%s", "the first link needs both --server and --key");
+		return usage(sh, c, "%s", "the first link needs both --server and --key");
 	if ((rc = replica_set_link(sh->db, server ? server : old_server,
 				   key ? key : old_key)))
 		return fail(sh, rc);
-	fprintf(stderr, "dutydesk: station %s now syncs with %s\n", si.station,
+	fprintf(sh->err, "dutydesk: station %s now syncs with %s\n", si.station,
 		server ? server : old_server);
 	return 0;
 }
@@ -300,29 +339,29 @@ cmd_sync(struct shell *sh, const struct cmd *c, struct args *a)
 	int rc;
 
 	if (t && parse_qty(t, 1, 3600, &secs))
-		return usage(c, "--timeout '%s' is not 1..3600 seconds", t);
+		return usage(sh, c, "--timeout '%s' is not 1..3600 seconds", t);
 	if ((rc = replica_link(sh->db, server, sizeof server, key, sizeof key)) < 0)
 		return fail(sh, rc);
 	if (rc == 0)
-		return refuse("%s", "no server is set for this station (dutydesk "
+		return refuse(sh, "%s", "no server is set for this station (dutydesk "
 			      "link --server HOST:PORT --key KEY)");
 	/* The link opens its own connection; this one is not needed. */
 	db_close(&sh->db);
 	rc = link_sync_once(sh->dbpath, (int)secs * 1000, msg, sizeof msg);
-	fprintf(stderr, "dutydesk: %s%s\n", rc == 0 ? "sync: " : "", msg);
+	fprintf(sh->err, "dutydesk: %s%s\n", rc == 0 ? "sync: " : "", msg);
 	/* An unreachable or failing server is DD_E_SERVER: exit 5. */
 	return rc == 0 ? 0 : dd_exitcode(rc);
 }
 
 static void
-row_refusal(const cJSON *o)
+row_refusal(struct shell *sh, const cJSON *o)
 {
-	text_pad(js(o, "seq"), 6);
-	text_pad(local_time(o, "at"), 17);
-	text_pad(*js(o, "kind") ? js(o, "kind") : "?", 19);
-	text_pad(*js(o, "entity") ? js(o, "entity") : "?", 14);
-	text_pad(*js(o, "code") ? js(o, "code") : "?", 9);
-	printf("%s%s\n", js(o, "message"),
+	shell_pad(sh, js(o, "seq"), 6);
+	shell_pad(sh, local_time(o, "at"), 17);
+	shell_pad(sh, *js(o, "kind") ? js(o, "kind") : "?", 19);
+	shell_pad(sh, *js(o, "entity") ? js(o, "entity") : "?", 14);
+	shell_pad(sh, *js(o, "code") ? js(o, "code") : "?", 9);
+	fprintf(sh->out, "%s%s\n", js(o, "message"),
 	       cJSON_IsTrue(cJSON_GetObjectItem(o, "seen")) ? "" : "  (new)");
 }
 
@@ -337,7 +376,7 @@ cmd_link_refused(struct shell *sh, const struct cmd *c, struct args *a)
 
 	if (opt(a, "ack")) {
 		if (opt(a, "json"))
-			return usage(c, "%s", "--ack and --json do not go together");
+			return usage(sh, c, "%s", "--ack and --json do not go together");
 		/* Opened to read, like the list: acknowledging writes. */
 		db_close(&sh->db);
 		if ((rc = db_open(sh->dbpath, 0, &sh->db)))
@@ -345,19 +384,19 @@ cmd_link_refused(struct shell *sh, const struct cmd *c, struct args *a)
 		db_set_officer(sh->db, sh->officer);
 		if ((rc = replica_refusals_ack(sh->db, 0, &n)))
 			return fail(sh, rc);
-		fprintf(stderr, "dutydesk: %lld refusal(s) acknowledged by %s; "
+		fprintf(sh->err, "dutydesk: %lld refusal(s) acknowledged by %s; "
 			"the list is kept\n", (long long)n, sh->officer);
 		return 0;
 	}
 	if ((rc = replica_refusals(sh->db, &list, NULL)))
 		return fail(sh, rc);
 	if (opt(a, "json")) {
-		rc = print_json(list, 0);
+		rc = print_json(sh, list, 0);
 	} else if (cJSON_GetArraySize(list) > 0) {
-		printf("SEQ   MADE             KIND               RECORD        "
+		fprintf(sh->out, "SEQ   MADE             KIND               RECORD        "
 		       "CODE     MESSAGE\n");
 		cJSON_ArrayForEach(o, list)
-			row_refusal(o);
+			row_refusal(sh, o);
 	}
 	cJSON_Delete(list);
 	return fail(sh, rc);
@@ -415,37 +454,37 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 		cJSON_AddNumberToObject(o, "open_incidents", cJSON_GetArraySize(inc));
 		cJSON_AddItemToObject(o, "responses", resp);
 		resp = NULL;
-		print_json(o, 1);
+		print_json(sh, o, 1);
 		cJSON_Delete(o);
 	} else {
-		printf("station   %s (%s), realm %s\n", si.station,
+		fprintf(sh->out, "station   %s (%s), realm %s\n", si.station,
 		       role_name(si.role), si.realm);
-		printf("officer   %s\n", db_officer(sh->db));
-		printf("database  %s, %lld operations, %lld queued%s\n",
+		fprintf(sh->out, "officer   %s\n", db_officer(sh->db));
+		fprintf(sh->out, "database  %s, %lld operations, %lld queued%s\n",
 		       sh->dbpath, (long long)si.ops, (long long)si.queued,
 		       linked ? "" : " (offline)");
 		if (linked) {
 			char when[20] = "never";
 			if (last_sync)
 				time_format_local(last_sync, when);
-			printf("link      %s, %lld queued, %lld refused, last sync %s\n",
+			fprintf(sh->out, "link      %s, %lld queued, %lld refused, last sync %s\n",
 			       server, (long long)si.queued, (long long)refused, when);
 		} else {
-			printf("link      none (an offline station; dutydesk link "
+			fprintf(sh->out, "link      none (an offline station; dutydesk link "
 			       "--server HOST:PORT --key KEY)\n");
 		}
-		printf("incidents %d open\n", cJSON_GetArraySize(inc));
-		printf("response ");
+		fprintf(sh->out, "incidents %d open\n", cJSON_GetArraySize(inc));
+		fprintf(sh->out, "response ");
 		int any = 0;
 		cJSON_ArrayForEach(r, resp) {
 			if (jn(r, "level") > 0) {
-				printf(" %s %s%s", js(r, "hazard"), js(r, "level_name"),
+				fprintf(sh->out, " %s %s%s", js(r, "hazard"), js(r, "level_name"),
 				       cJSON_IsTrue(cJSON_GetObjectItem(r, "conflict"))
 				       ? " (CONFLICT)" : "");
 				any = 1;
 			}
 		}
-		printf("%s\n", any ? "" : " none in force");
+		fprintf(sh->out, "%s\n", any ? "" : " none in force");
 	}
 	cJSON_Delete(resp);
 	cJSON_Delete(inc);
@@ -459,7 +498,7 @@ cmd_backup(struct shell *sh, const struct cmd *c, struct args *a)
 
 	(void)c;
 	if (stat(a->pos[0], &st) == 0)
-		return refuse("%s exists; choose a new file for the backup",
+		return refuse(sh, "%s exists; choose a new file for the backup",
 			      a->pos[0]);
 	return fail(sh, db_backup(sh->db, a->pos[0]));
 }
@@ -473,17 +512,17 @@ cmd_restore(struct shell *sh, const struct cmd *c, struct args *a)
 
 	(void)c;
 	if (stat(sh->dbpath, &st) == 0 && st.st_size > 0)
-		return refuse("%s exists; restore into a new database file "
+		return refuse(sh, "%s exists; restore into a new database file "
 			      "(--db NEW)", sh->dbpath);
 	rc = db_open(a->pos[0], DB_RDONLY, &from);
 	if (rc) {
-		fprintf(stderr, "dutydesk: %s\n", db_errmsg(from));
+		fprintf(sh->err, "dutydesk: %s\n", db_errmsg(from));
 		db_close(&from);
 		return dd_exitcode(rc);
 	}
 	rc = db_backup(from, sh->dbpath);
 	if (rc) {
-		fprintf(stderr, "dutydesk: %s\n", db_errmsg(from));
+		fprintf(sh->err, "dutydesk: %s\n", db_errmsg(from));
 		db_close(&from);
 		return dd_exitcode(rc);
 	}
@@ -491,7 +530,7 @@ cmd_restore(struct shell *sh, const struct cmd *c, struct args *a)
 	if ((rc = db_open(sh->dbpath, 0, &sh->db)) ||
 	    (rc = db_restore_mark(sh->db)))
 		return fail(sh, rc);
-	fprintf(stderr, "dutydesk: restored %s into %s with a new incarnation\n",
+	fprintf(sh->err, "dutydesk: restored %s into %s with a new incarnation\n",
 		a->pos[0], sh->dbpath);
 	return 0;
 }
@@ -506,16 +545,16 @@ cmd_export(struct shell *sh, const struct cmd *c, struct args *a)
 	if ((rc = state_export(sh->db, &x)))
 		return fail(sh, rc);
 	if (opt(a, "json")) {
-		rc = print_json(x, 1);
+		rc = print_json(sh, x, 1);
 		cJSON_Delete(x);
 		return fail(sh, rc);
 	}
 	/* For a person: how much of each, and the digest to compare. */
 	cJSON_ArrayForEach(part, x) {
 		if (cJSON_IsArray(part))
-			printf("%-14s %d\n", part->string, cJSON_GetArraySize(part));
+			fprintf(sh->out, "%-14s %d\n", part->string, cJSON_GetArraySize(part));
 		else if (cJSON_IsString(part))
-			printf("%-14s %s\n", part->string, part->valuestring);
+			fprintf(sh->out, "%-14s %s\n", part->string, part->valuestring);
 	}
 	cJSON_Delete(x);
 	return 0;
@@ -559,14 +598,14 @@ cmd_incident_add(struct shell *sh, const struct cmd *c, struct args *a)
 
 	if (!opt(a, "town") || (!opt(a, "title") && !opt(a, "place"))) {
 		cJSON_Delete(f);
-		return usage(c, "%s", "an incident needs --town and --title or "
+		return usage(sh, c, "%s", "an incident needs --town and --title or "
 			     "--place");
 	}
 	rc = incident_add(sh->db, f, id);
 	cJSON_Delete(f);
 	if (rc)
 		return fail(sh, rc);
-	print_id(id);
+	print_id(sh, id);
 	return 0;
 }
 
@@ -578,7 +617,7 @@ cmd_incident_update(struct shell *sh, const struct cmd *c, struct args *a)
 
 	if (cJSON_GetArraySize(f) == 0) {
 		cJSON_Delete(f);
-		return usage(c, "%s", "nothing to change: give a field option");
+		return usage(sh, c, "%s", "nothing to change: give a field option");
 	}
 	rc = incident_update(sh->db, a->pos[0], f);
 	cJSON_Delete(f);
@@ -589,12 +628,12 @@ static void
 row_incident(struct shell *sh, const cJSON *o)
 {
 	(void)sh;
-	text_pad(js(o, "id"), 14);
-	text_pad(local_time(o, "received_at"), 17);
-	text_pad(js(o, "town"), 12);
-	text_pad(js(o, "status"), 11);
-	text_pad(*js(o, "title") ? js(o, "title") : js(o, "place"), 30);
-	putchar('\n');
+	shell_pad(sh, js(o, "id"), 14);
+	shell_pad(sh, local_time(o, "received_at"), 17);
+	shell_pad(sh, js(o, "town"), 12);
+	shell_pad(sh, js(o, "status"), 11);
+	shell_pad(sh, *js(o, "title") ? js(o, "title") : js(o, "place"), 30);
+	fputc('\n', sh->out);
 }
 
 static int
@@ -618,7 +657,7 @@ cmd_incident_list(struct shell *sh, const struct cmd *c, struct args *a)
 	if (opt(a, "limit")) {
 		if (parse_qty(opt(a, "limit"), 1, 1000000000, &limit)) {
 			cJSON_Delete(f);
-			return refuse("limit '%s' is not a positive number",
+			return refuse(sh, "limit '%s' is not a positive number",
 				      opt(a, "limit"));
 		}
 		cJSON_AddNumberToObject(f, "limit", (double)limit);
@@ -637,9 +676,9 @@ cmd_incident_show(struct shell *sh, const struct cmd *c, struct args *a)
 	if (rc < 0)
 		return fail(sh, rc);
 	if (rc == 0)
-		return refuse("no incident '%s'", a->pos[0]);
+		return refuse(sh, "no incident '%s'", a->pos[0]);
 	if (opt(a, "json")) {
-		print_json(inc, 1);
+		print_json(sh, inc, 1);
 	} else {
 		static const char *const keys[] = { "id", "title", "status", "town",
 			"place", "kind", "severity", "cause", "actions", "trend",
@@ -649,19 +688,19 @@ cmd_incident_show(struct shell *sh, const struct cmd *c, struct args *a)
 		int i;
 		for (i = 0; keys[i]; i++)
 			if (*js(inc, keys[i]))
-				printf("%-13s %s\n", keys[i], js(inc, keys[i]));
-		printf("%-13s %s\n", "received", local_time(inc, "received_at"));
-		printf("%-13s due %s, %s\n", "phone report",
+				fprintf(sh->out, "%-13s %s\n", keys[i], js(inc, keys[i]));
+		fprintf(sh->out, "%-13s %s\n", "received", local_time(inc, "received_at"));
+		fprintf(sh->out, "%-13s due %s, %s\n", "phone report",
 		       local_time(inc, "phone_due_at"), *js(inc, "phone_done_at")
 		       ? local_time(inc, "phone_done_at") : "NOT YET");
-		printf("%-13s due %s, %s\n", "written",
+		fprintf(sh->out, "%-13s due %s, %s\n", "written",
 		       local_time(inc, "written_due_at"), *js(inc, "written_done_at")
 		       ? local_time(inc, "written_done_at") : "NOT YET");
 		cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "reports"))
-			printf("report        %s %s %s %s\n", local_time(r, "at"),
+			fprintf(sh->out, "report        %s %s %s %s\n", local_time(r, "at"),
 			       js(r, "type"), js(r, "channel"), js(r, "text"));
 		cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "dispatches"))
-			printf("dispatch      %s team %s at %s\n", js(r, "id"),
+			fprintf(sh->out, "dispatch      %s team %s at %s\n", js(r, "id"),
 			       js(r, "team"), local_time(r, "at"));
 	}
 	cJSON_Delete(inc);
@@ -688,15 +727,15 @@ cmd_incident_report(struct shell *sh, const struct cmd *c, struct args *a)
 	for (t = 0; t < 3 && strcmp(a->pos[0], types[t]) != 0; t++)
 		;
 	if (t == 3)
-		return refuse("report '%s' is not first, followup or final",
+		return refuse(sh, "report '%s' is not first, followup or final",
 			      a->pos[0]);
 	if (opt(a, "at") && time_parse_local(opt(a, "at"), time(NULL), &at))
-		return refuse("'%s' is not a time (YYYY-MM-DD HH:MM)", opt(a, "at"));
+		return refuse(sh, "'%s' is not a time (YYYY-MM-DD HH:MM)", opt(a, "at"));
 	rc = incident_report(sh->db, a->pos[1], t, ch ? ch : "phone",
 			     opt(a, "text"), at, id);
 	if (rc)
 		return fail(sh, rc);
-	print_id(id);
+	print_id(sh, id);
 	return 0;
 }
 
@@ -709,18 +748,18 @@ cmd_import(struct shell *sh, const struct cmd *c, struct args *a)
 
 	if (strcmp(a->pos[0], "incidents") != 0) {
 		cJSON_Delete(ids);
-		return usage(c, "cannot import '%s'; only incidents", a->pos[0]);
+		return usage(sh, c, "cannot import '%s'; only incidents", a->pos[0]);
 	}
 	rc = ids ? import_incidents_csv(sh->db, a->pos[1], &n, ids) : DD_E_NOMEM;
 	if (rc) {
 		cJSON_Delete(ids);
 		return fail(sh, rc);
 	}
-	/* Like every creating command: the new ids on stdout, in file order. */
+	/* Like every creating command: the new ids alone, in file order. */
 	cJSON_ArrayForEach(id, ids)
-		print_id(id->valuestring);
+		print_id(sh, id->valuestring);
 	cJSON_Delete(ids);
-	fprintf(stderr, "dutydesk: imported %lld incidents\n", (long long)n);
+	fprintf(sh->err, "dutydesk: imported %lld incidents\n", (long long)n);
 	return 0;
 }
 
@@ -734,18 +773,18 @@ cmd_response_decide(struct shell *sh, const struct cmd *c, struct args *a)
 
 	if (action != RESP_END) {
 		if (a->npos < 2)
-			return usage(c, "%s", "give the level: IV, III, II or I");
+			return usage(sh, c, "%s", "give the level: IV, III, II or I");
 		if (action == RESP_CONFIRM && strcmp(a->pos[1], "none") == 0)
 			level = 0;
 		else if ((level = level_parse(a->pos[1])) < 0)
-			return refuse("level '%s' does not exist (IV, III, II or I)",
+			return refuse(sh, "level '%s' does not exist (IV, III, II or I)",
 				      a->pos[1]);
 	}
 	rc = response_decide(sh->db, a->pos[0], action, level, opt(a, "signed-by"),
 			     opt(a, "note"), id);
 	if (rc)
 		return fail(sh, rc);
-	print_id(id);
+	print_id(sh, id);
 	return 0;
 }
 
@@ -758,7 +797,7 @@ show_response(struct shell *sh, const char *hazard)
 
 	if (rc < 0)
 		return fail(sh, rc);
-	printf("%s: %s%s\n", hazard, rs.level ? level_name(rs.level) : "none",
+	fprintf(sh->out, "%s: %s%s\n", hazard, rs.level ? level_name(rs.level) : "none",
 	       rs.conflict ? "  CONFLICT: confirm a level" : "");
 	f = cJSON_CreateObject();
 	cJSON_AddStringToObject(f, "hazard", hazard);
@@ -767,7 +806,7 @@ show_response(struct shell *sh, const char *hazard)
 	if (rc)
 		return fail(sh, rc);
 	cJSON_ArrayForEach(it, list)
-		printf("  %s  %-14s %-7s %-4s signed %s\n", local_time(it, "at"),
+		fprintf(sh->out, "  %s  %-14s %-7s %-4s signed %s\n", local_time(it, "at"),
 		       js(it, "id"), js(it, "action"),
 		       level_name((int)jn(it, "level")), js(it, "signed_by"));
 	cJSON_Delete(list);
@@ -782,13 +821,13 @@ show_response(struct shell *sh, const char *hazard)
 			cJSON_Delete(list);
 			return fail(sh, rc);
 		}
-		printf("checklist (level %s):\n", level_name(rs.level));
+		fprintf(sh->out, "checklist (level %s):\n", level_name(rs.level));
 		cJSON_ArrayForEach(it, list) {
 			int done = 0;
 			cJSON_ArrayForEach(t, ticks)
 				if (strcmp(js(t, "item"), js(it, "code")) == 0)
 					done = jn(t, "checked") != 0;
-			printf("  [%c] %-12s %s\n", done ? 'x' : ' ', js(it, "code"),
+			fprintf(sh->out, "  [%c] %-12s %s\n", done ? 'x' : ' ', js(it, "code"),
 			       sh->utf8 ? js(it, "text") : js(it, "text_en"));
 		}
 		cJSON_Delete(ticks);
@@ -807,7 +846,7 @@ cmd_response_show(struct shell *sh, const struct cmd *c, struct args *a)
 	if (a->npos == 1) {
 		cJSON *list = NULL;
 		if (checklist_load(a->pos[0], 4, &list) != 0)
-			return refuse("unknown hazard '%s'", a->pos[0]);
+			return refuse(sh, "unknown hazard '%s'", a->pos[0]);
 		cJSON_Delete(list);
 	}
 	if (opt(a, "json")) {
@@ -823,7 +862,7 @@ cmd_response_show(struct shell *sh, const struct cmd *c, struct args *a)
 			else
 				cJSON_AddItemToArray(out, h);
 		}
-		print_json(out, 0);
+		print_json(sh, out, 0);
 		cJSON_Delete(out);
 		cJSON_Delete(hz);
 		return 0;
@@ -839,7 +878,7 @@ cmd_response_show(struct shell *sh, const struct cmd *c, struct args *a)
 		if ((rc = response_get(sh->db, js(h, "hazard"), &rs)) < 0)
 			break;
 		rc = 0;
-		printf("%-16s %-10s %s%s\n", js(h, "hazard"),
+		fprintf(sh->out, "%-16s %-10s %s%s\n", js(h, "hazard"),
 		       sh->utf8 ? js(h, "name") : js(h, "name_en"),
 		       rs.level ? level_name(rs.level) : "-",
 		       rs.conflict ? "  CONFLICT" : "");
@@ -861,12 +900,12 @@ cmd_response_check(struct shell *sh, const struct cmd *c, struct args *a)
 static void
 row_team(struct shell *sh, const cJSON *o)
 {
-	text_pad(js(o, "id"), 14);
-	text_pad(name_of(sh, o), 36);
-	text_pad(js(o, "kind"), 10);
-	text_pad(js(o, "town"), 12);
-	text_pad(js(o, "status"), 15);
-	printf("%s\n", js(o, "incident"));
+	shell_pad(sh, js(o, "id"), 14);
+	shell_pad(sh, name_of(sh, o), 36);
+	shell_pad(sh, js(o, "kind"), 10);
+	shell_pad(sh, js(o, "town"), 12);
+	shell_pad(sh, js(o, "status"), 15);
+	fprintf(sh->out, "%s\n", js(o, "incident"));
 }
 
 static int
@@ -892,7 +931,7 @@ cmd_team_list(struct shell *sh, const struct cmd *c, struct args *a)
 			;
 		if (!kinds[k]) {
 			cJSON_Delete(f);
-			return refuse("kind '%s' is municipal, town, fire, social or "
+			return refuse(sh, "kind '%s' is municipal, town, fire, social or "
 				      "expert", opt(a, "kind"));
 		}
 		cJSON_AddStringToObject(f, "kind", opt(a, "kind"));
@@ -900,7 +939,7 @@ cmd_team_list(struct shell *sh, const struct cmd *c, struct args *a)
 	if (opt(a, "status")) {
 		if (team_status_parse(opt(a, "status")) < 0) {
 			cJSON_Delete(f);
-			return refuse("status '%s' does not exist (available, "
+			return refuse(sh, "status '%s' does not exist (available, "
 				      "dispatched, en_route, on_scene, returning, "
 				      "out_of_service)", opt(a, "status"));
 		}
@@ -928,7 +967,7 @@ cmd_dispatch(struct shell *sh, const struct cmd *c, struct args *a)
 	rc = dispatch_create(sh->db, a->pos[0], a->pos[1], id);
 	if (rc)
 		return fail(sh, rc);
-	print_id(id);
+	print_id(sh, id);
 	return 0;
 }
 
@@ -936,15 +975,15 @@ static void
 row_dispatch(struct shell *sh, const cJSON *o)
 {
 	(void)sh;
-	text_pad(js(o, "id"), 14);
-	text_pad(js(o, "team"), 12);
-	text_pad(js(o, "incident"), 14);
-	text_pad(local_time(o, "at"), 17);
+	shell_pad(sh, js(o, "id"), 14);
+	shell_pad(sh, js(o, "team"), 12);
+	shell_pad(sh, js(o, "incident"), 14);
+	shell_pad(sh, local_time(o, "at"), 17);
 	if (*js(o, "turnout_secs"))
-		printf("turnout %.0fs / %.0fs%s", jn(o, "turnout_secs"),
+		fprintf(sh->out, "turnout %.0fs / %.0fs%s", jn(o, "turnout_secs"),
 		       jn(o, "target_secs"), jn(o, "turnout_secs") >
 		       jn(o, "target_secs") ? " LATE" : "");
-	putchar('\n');
+	fputc('\n', sh->out);
 }
 
 static int
@@ -959,7 +998,7 @@ cmd_dispatch_list(struct shell *sh, const struct cmd *c, struct args *a)
 		cJSON_Delete(inc);
 		if (rc <= 0) {
 			cJSON_Delete(f);
-			return rc < 0 ? fail(sh, rc) : refuse("no incident '%s'",
+			return rc < 0 ? fail(sh, rc) : refuse(sh, "no incident '%s'",
 							      opt(a, "incident"));
 		}
 		cJSON_AddStringToObject(f, "incident", opt(a, "incident"));
@@ -973,10 +1012,10 @@ cmd_dispatch_list(struct shell *sh, const struct cmd *c, struct args *a)
 static void
 row_stock(struct shell *sh, const cJSON *o)
 {
-	text_pad(js(o, "item"), 12);
-	text_pad(sh->utf8 ? js(o, "name") : js(o, "name_en"), 22);
-	text_pad(js(o, "depot"), 16);
-	printf("%8s %s%s\n", js(o, "qty"), jn(o, "negative") ? " NEGATIVE" : "",
+	shell_pad(sh, js(o, "item"), 12);
+	shell_pad(sh, sh->utf8 ? js(o, "name") : js(o, "name_en"), 22);
+	shell_pad(sh, js(o, "depot"), 16);
+	fprintf(sh->out, "%8s %s%s\n", js(o, "qty"), jn(o, "negative") ? " NEGATIVE" : "",
 	       !jn(o, "negative") && jn(o, "is_low") ? " LOW" : "");
 }
 
@@ -1022,18 +1061,18 @@ cmd_supply_move(struct shell *sh, const struct cmd *c, struct args *a)
 		depot = opt(a, "from");
 		to = opt(a, "to");
 		if (!depot || !to)
-			return usage(c, "%s", "transfer needs --from DEPOT and --to DEPOT");
+			return usage(sh, c, "%s", "transfer needs --from DEPOT and --to DEPOT");
 	} else if (!depot) {
-		return usage(c, "%s", "give the depot: --depot DEPOT");
+		return usage(sh, c, "%s", "give the depot: --depot DEPOT");
 	}
 	if (parse_qty(a->pos[1], kind == MOVE_COUNT ? 0 : 1, 1000000000, &qty))
-		return refuse("quantity '%s' must be a whole number from 1 to "
+		return refuse(sh, "quantity '%s' must be a whole number from 1 to "
 			      "1000000000 (a count may be 0)", a->pos[1]);
 	rc = supply_move(sh->db, kind, a->pos[0], depot, to, qty, opt(a, "note"),
 			 id);
 	if (rc)
 		return fail(sh, rc);
-	print_id(id);
+	print_id(sh, id);
 	return 0;
 }
 
@@ -1042,10 +1081,10 @@ cmd_supply_move(struct shell *sh, const struct cmd *c, struct args *a)
 static void
 row_shelter(struct shell *sh, const cJSON *o)
 {
-	text_pad(js(o, "id"), 7);
-	text_pad(name_of(sh, o), 36);
-	text_pad(js(o, "town"), 12);
-	printf("%6s/%-6s %s\n", js(o, "occupancy"), js(o, "capacity"),
+	shell_pad(sh, js(o, "id"), 7);
+	shell_pad(sh, name_of(sh, o), 36);
+	shell_pad(sh, js(o, "town"), 12);
+	fprintf(sh->out, "%6s/%-6s %s\n", js(o, "occupancy"), js(o, "capacity"),
 	       jn(o, "open") ? "open" : "closed");
 }
 
@@ -1085,14 +1124,14 @@ cmd_shelter_occupy(struct shell *sh, const struct cmd *c, struct args *a)
 	int in = strcmp(c->verb, "checkin") == 0, rc;
 
 	if (parse_qty(a->pos[1], 1, 1000000, &n))
-		return refuse("number of people '%s' must be from 1 to 1000000",
+		return refuse(sh, "number of people '%s' must be from 1 to 1000000",
 			      a->pos[1]);
 	if ((rc = shelter_occupy(sh->db, a->pos[0], in ? n : -n)))
 		return fail(sh, rc);
 	/* Taken, since they are there; but the officer must know. */
 	if (in && shelter_occupancy(sh->db, a->pos[0], &people, &cap) == 1 &&
 	    cap > 0 && people > cap)
-		fprintf(stderr, "dutydesk: shelter %s now holds %lld people, %lld "
+		fprintf(sh->err, "dutydesk: shelter %s now holds %lld people, %lld "
 			"over its capacity of %lld\n", a->pos[0], (long long)people,
 			(long long)(people - cap), (long long)cap);
 	return 0;
@@ -1110,7 +1149,7 @@ cmd_warning_issue(struct shell *sh, const struct cmd *c, struct args *a)
 
 	if (!opt(a, "hazard") || !opt(a, "color") || !opt(a, "text")) {
 		cJSON_Delete(towns);
-		return usage(c, "%s", "a warning needs --hazard, --color and --text");
+		return usage(sh, c, "%s", "a warning needs --hazard, --color and --text");
 	}
 	if (list) {
 		char *copy = strdup(list), *save = NULL, *t;
@@ -1123,7 +1162,7 @@ cmd_warning_issue(struct shell *sh, const struct cmd *c, struct args *a)
 	cJSON_Delete(towns);
 	if (rc)
 		return fail(sh, rc);
-	print_id(id);
+	print_id(sh, id);
 	return 0;
 }
 
@@ -1137,7 +1176,7 @@ cmd_warning_answer(struct shell *sh, const struct cmd *c, struct args *a)
 	rc = warning_answer(sh->db, a->pos[0], a->pos[1], opt(a, "who"), id);
 	if (rc)
 		return fail(sh, rc);
-	print_id(id);
+	print_id(sh, id);
 	return 0;
 }
 
@@ -1145,25 +1184,25 @@ static void
 row_warning(struct shell *sh, const cJSON *o)
 {
 	(void)sh;
-	text_pad(js(o, "id"), 14);
-	text_pad(local_time(o, "at"), 17);
-	text_pad(js(o, "hazard"), 12);
-	text_pad(js(o, "color"), 7);
-	printf("%3s/%-3s answered  ", js(o, "answered"), js(o, "towns"));
-	text_pad(js(o, "text"), 30);
-	putchar('\n');
+	shell_pad(sh, js(o, "id"), 14);
+	shell_pad(sh, local_time(o, "at"), 17);
+	shell_pad(sh, js(o, "hazard"), 12);
+	shell_pad(sh, js(o, "color"), 7);
+	fprintf(sh->out, "%3s/%-3s answered  ", js(o, "answered"), js(o, "towns"));
+	shell_pad(sh, js(o, "text"), 30);
+	fputc('\n', sh->out);
 }
 
 static void
 row_answer(struct shell *sh, const cJSON *o)
 {
 	(void)sh;
-	text_pad(js(o, "town"), 14);
+	shell_pad(sh, js(o, "town"), 14);
 	if (*js(o, "id"))
-		printf("%s  %s (%ss)\n", local_time(o, "at"), js(o, "who"),
+		fprintf(sh->out, "%s  %s (%ss)\n", local_time(o, "at"), js(o, "who"),
 		       js(o, "answer_secs"));
 	else
-		printf("NOT ANSWERED\n");
+		fprintf(sh->out, "NOT ANSWERED\n");
 }
 
 static int
@@ -1181,7 +1220,7 @@ cmd_warning_list(struct shell *sh, const struct cmd *c, struct args *a)
 			found |= strcmp(js(w, "id"), a->pos[0]) == 0;
 		cJSON_Delete(all);
 		if (!found)
-			return refuse("no warning '%s'", a->pos[0]);
+			return refuse(sh, "no warning '%s'", a->pos[0]);
 		f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "warning", a->pos[0]);
 		return show_list(sh, a, LIST_ANSWERS, f, row_answer, NULL);
@@ -1202,7 +1241,7 @@ cmd_log_add(struct shell *sh, const struct cmd *c, struct args *a)
 
 	if (rc)
 		return fail(sh, rc);
-	print_id(id);
+	print_id(sh, id);
 	return 0;
 }
 
@@ -1210,7 +1249,7 @@ static void
 row_log(struct shell *sh, const cJSON *o)
 {
 	(void)sh;
-	printf("%s  %-9s %-10s %s\n", local_time(o, "at"), js(o, "kind"),
+	fprintf(sh->out, "%s  %-9s %-10s %s\n", local_time(o, "at"), js(o, "kind"),
 	       js(o, "officer"), js(o, "text"));
 }
 
@@ -1228,11 +1267,11 @@ cmd_handover(struct shell *sh, const struct cmd *c, struct args *a)
 	int rc;
 
 	if (!opt(a, "to"))
-		return usage(c, "%s", "handover needs the incoming officer: --to NAME");
+		return usage(sh, c, "%s", "handover needs the incoming officer: --to NAME");
 	rc = log_handover(sh->db, opt(a, "to"), opt(a, "note"), id);
 	if (rc)
 		return fail(sh, rc);
-	print_id(id);
+	print_id(sh, id);
 	return 0;
 }
 
@@ -1241,17 +1280,17 @@ cmd_handover_sheet(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	(void)c;
 	return fail(sh, sheet_handover(sh->db, a->npos ? a->pos[0] : NULL,
-				       opt(a, "gb18030") != NULL, stdout));
+				       opt(a, "gb18030") != NULL, sh->out));
 }
 
 /* A drill runs in the console, beside a live database: 0 when it can. */
 static int
 drill_where(struct shell *sh, const struct cmd *c)
 {
-	if (!isatty(0) || !isatty(1))
-		return usage(c, "%s", "a drill runs in the console: a terminal");
+	if (!on_terminal(sh))
+		return usage(sh, c, "%s", "a drill runs in the console: a terminal");
 	if (access(sh->dbpath, F_OK) != 0)
-		return refuse("no live database at %s", sh->dbpath);
+		return refuse(sh, "no live database at %s", sh->dbpath);
 	return 0;
 }
 
@@ -1261,11 +1300,11 @@ drill_console(struct shell *sh, int rc, const char *path, const char *why,
 	      const char *report)
 {
 	if (rc) {
-		fprintf(stderr, "dutydesk: %s\n", why);
+		fprintf(sh->err, "dutydesk: %s\n", why);
 		return dd_exitcode(rc);
 	}
 	rc = console_main(path, sh->officer);
-	fprintf(stderr, "dutydesk: drill database %s%s%s%s\n", path,
+	fprintf(sh->err, "dutydesk: drill database %s%s%s%s\n", path,
 		report ? "; report " : "", report ? report : "",
 		report ? ".txt and .json" : "");
 	return rc;
@@ -1279,11 +1318,11 @@ cmd_drill_run(struct shell *sh, const struct cmd *c, struct args *a)
 	int rc;
 
 	if (opt(a, "speed") && parse_qty(opt(a, "speed"), 1, 10000, &speed))
-		return refuse("speed '%s' must be a whole number from 1 to 10000",
+		return refuse(sh, "speed '%s' must be a whole number from 1 to 10000",
 			      opt(a, "speed"));
 	if (opt(a, "report-charset") &&
 	    (drill_report_gb18030 = drill_charset(opt(a, "report-charset"))) < 0)
-		return refuse("charset '%s' is utf-8 or gb18030",
+		return refuse(sh, "charset '%s' is utf-8 or gb18030",
 			      opt(a, "report-charset"));
 	if ((rc = drill_where(sh, c)))
 		return rc;
@@ -1304,11 +1343,11 @@ cmd_drill_join(struct shell *sh, const struct cmd *c, struct args *a)
 	int rc;
 
 	if (opt(a, "timeout") && parse_qty(opt(a, "timeout"), 1, 3600, &t))
-		return usage(c, "--timeout '%s' is not 1..3600 seconds",
+		return usage(sh, c, "--timeout '%s' is not 1..3600 seconds",
 			     opt(a, "timeout"));
 	/* Never the live realm, nor anything but a drill's. */
 	if (!realm_is_drill(a->pos[0]))
-		return refuse("'%s' is not a drill's realm: drill join takes the "
+		return refuse(sh, "'%s' is not a drill's realm: drill join takes the "
 			      "realm of a running drill (drill-..., as its command "
 			      "station gives it)", a->pos[0]);
 	if ((rc = drill_where(sh, c)))
@@ -1327,24 +1366,24 @@ cmd_drill_report(struct shell *sh, const struct cmd *c, struct args *a)
 
 	(void)sh;
 	if (opt(a, "charset") && (gb = drill_charset(opt(a, "charset"))) < 0)
-		return refuse("charset '%s' is utf-8 or gb18030", opt(a, "charset"));
+		return refuse(sh, "charset '%s' is utf-8 or gb18030", opt(a, "charset"));
 	if (gb && opt(a, "json"))
-		return usage(c, "%s", "the JSON report is UTF-8 (as JSON must be); "
+		return usage(sh, c, "%s", "the JSON report is UTF-8 (as JSON must be); "
 			     "--charset is for the text");
 	if ((rc = db_open(a->pos[0], DB_RDONLY, &db)) ||
 	    (rc = drill_score(db, (int64_t)1 << 40, &r))) {
-		fprintf(stderr, "dutydesk: %s\n", db_why(db, rc));
+		fprintf(sh->err, "dutydesk: %s\n", db_why(db, rc));
 		db_close(&db);
 		return dd_exitcode(rc);
 	}
 	if (opt(a, "json"))
-		rc = print_json(r, 1);
+		rc = print_json(sh, r, 1);
 	else
-		rc = drill_report_print(r, gb, stdout);
+		rc = drill_report_print(r, gb, sh->out);
 	cJSON_Delete(r);
 	db_close(&db);
 	if (rc)
-		fprintf(stderr, "dutydesk: %s\n", dd_strerror(rc));
+		fprintf(sh->err, "dutydesk: %s\n", dd_strerror(rc));
 	return dd_exitcode(rc);
 }
 
@@ -1352,7 +1391,7 @@ static void
 row_conflict(struct shell *sh, const cJSON *o)
 {
 	(void)sh;
-	printf("%-32s %-9s %s%s%s\n", js(o, "id"), js(o, "kind"), js(o, "members"),
+	fprintf(sh->out, "%-32s %-9s %s%s%s\n", js(o, "id"), js(o, "kind"), js(o, "members"),
 	       *js(o, "acked_by") ? "  acknowledged by " : "", js(o, "acked_by"));
 }
 
@@ -1549,7 +1588,8 @@ spec_has(const char *spec, const char *name, size_t len, int *takes)
 }
 
 static int
-parse_args(const struct cmd *c, int argc, char **argv, struct args *a)
+parse_args(struct shell *sh, const struct cmd *c, int argc, char **argv,
+	   struct args *a)
 {
 	int i, takes;
 
@@ -1560,9 +1600,9 @@ parse_args(const struct cmd *c, int argc, char **argv, struct args *a)
 			char *name = s + 2, *eq = strchr(name, '=');
 			size_t len = eq ? (size_t)(eq - name) : strlen(name);
 			if (!spec_has(c->opts, name, len, &takes))
-				return usage(c, "unknown option '%s'", s);
+				return usage(sh, c, "unknown option '%s'", s);
 			if (a->nopt == MAX_OPTS)
-				return usage(c, "%s", "too many options");
+				return usage(sh, c, "%s", "too many options");
 			/* Counted at once, so free_args() frees it on any exit. */
 			a->opt[a->nopt++].name = strndup(name, len);
 			if (takes) {
@@ -1571,20 +1611,20 @@ parse_args(const struct cmd *c, int argc, char **argv, struct args *a)
 				else if (i + 1 < argc)
 					a->opt[a->nopt - 1].val = argv[++i];
 				else
-					return usage(c, "option '%s' needs a value", s);
+					return usage(sh, c, "option '%s' needs a value", s);
 			} else if (eq) {
-				return usage(c, "option '%s' takes no value", s);
+				return usage(sh, c, "option '%s' takes no value", s);
 			}
 		} else {
 			if (a->npos == MAX_POS)
-				return usage(c, "%s", "too many arguments");
+				return usage(sh, c, "%s", "too many arguments");
 			a->pos[a->npos++] = s;
 		}
 	}
 	if (a->npos < c->minpos)
-		return usage(c, "%s", "missing arguments");
+		return usage(sh, c, "%s", "missing arguments");
 	if (a->npos > c->maxpos)
-		return usage(c, "unexpected argument '%s'", a->pos[c->maxpos]);
+		return usage(sh, c, "unexpected argument '%s'", a->pos[c->maxpos]);
 	return 0;
 }
 
@@ -1626,9 +1666,9 @@ has_help(int argc, char **argv)
 }
 
 int
-shell_main(int argc, char **argv)
+shell_run(int argc, char **argv, FILE *out, FILE *err)
 {
-	struct shell sh = { NULL, NULL, 0, NULL };
+	struct shell sh = { NULL, NULL, 0, NULL, out, err };
 	const struct cmd *c = NULL, *k;
 	const char *lang = NULL, *tz = getenv("DUTYDESK_TZ");
 	struct args a;
@@ -1641,16 +1681,16 @@ shell_main(int argc, char **argv)
 			    strcmp(argv[i], "-h") == 0); i++) {
 		const char *o = argv[i];
 		if (strcmp(o, "--version") == 0) {
-			printf("dutydesk %s\n", DD_VERSION);
+			fprintf(out, "dutydesk %s\n", DD_VERSION);
 			return 0;
 		}
 		if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
-			help(stdout, NULL);
+			help(out, NULL);
 			return 0;
 		}
 		if (i + 1 >= argc || (strcmp(o, "--db") && strcmp(o, "--officer") &&
 				      strcmp(o, "--lang"))) {
-			fprintf(stderr, "dutydesk: unknown or incomplete option '%s' "
+			fprintf(err, "dutydesk: unknown or incomplete option '%s' "
 				"(see dutydesk --help)\n", o);
 			return EXIT_USAGE;
 		}
@@ -1662,7 +1702,7 @@ shell_main(int argc, char **argv)
 			lang = argv[++i];
 	}
 	if (lang && strcmp(lang, "zh") && strcmp(lang, "en")) {
-		fprintf(stderr, "dutydesk: --lang is zh or en\n");
+		fprintf(err, "dutydesk: --lang is zh or en\n");
 		return EXIT_USAGE;
 	}
 	console_utf8 = sh.utf8;
@@ -1680,15 +1720,15 @@ shell_main(int argc, char **argv)
 	if (!sh.officer || !*sh.officer)
 		sh.officer = "duty";
 	if (strlen(sh.officer) > 63) {
-		fprintf(stderr, "dutydesk: officer name is too long\n");
+		fprintf(err, "dutydesk: officer name is too long\n");
 		return EXIT_USAGE;
 	}
 	time_set_zone(tz);
 
-	if (i >= argc && isatty(0) && isatty(1)) {
+	if (i >= argc && on_terminal(&sh)) {
 		/* On a terminal and with no command: the console. */
 		if (access(sh.dbpath, F_OK) != 0) {
-			fprintf(stderr, "dutydesk: no database at %s; make one with "
+			fprintf(err, "dutydesk: no database at %s; make one with "
 				"'dutydesk --db %s init --station CODE'\n", sh.dbpath,
 				sh.dbpath);
 			return EXIT_ENV;
@@ -1715,15 +1755,15 @@ shell_main(int argc, char **argv)
 				if (strcmp(k->noun, argv[i]) == 0)
 					break;
 			if (k->noun && has_help(argc - i, argv + i)) {
-				help(stdout, argv[i]);
+				help(out, argv[i]);
 				return 0;
 			}
 			if (k->noun)
-				fprintf(stderr, "dutydesk: %s %s? (see dutydesk %s --help)\n",
+				fprintf(err, "dutydesk: %s %s? (see dutydesk %s --help)\n",
 					argv[i], i + 1 < argc ? argv[i + 1] : "what",
 					argv[i]);
 			else
-				fprintf(stderr, "dutydesk: unknown command '%s' (see "
+				fprintf(err, "dutydesk: unknown command '%s' (see "
 					"dutydesk --help)\n", argv[i]);
 			return EXIT_USAGE;
 		}
@@ -1732,13 +1772,13 @@ shell_main(int argc, char **argv)
 			/* A noun that is also a command (dispatch, handover) shows
 			 * all its forms. */
 			if (!c->verb)
-				help(stdout, c->noun);
+				help(out, c->noun);
 			else
-				printf("usage: dutydesk %s\n  %s\n", c->usage, c->help);
+				fprintf(out, "usage: dutydesk %s\n  %s\n", c->usage, c->help);
 			return 0;
 		}
 	}
-	if ((rc = parse_args(c, argc - i, argv + i, &a))) {
+	if ((rc = parse_args(&sh, c, argc - i, argv + i, &a))) {
 		free_args(&a);
 		return rc;
 	}
@@ -1749,14 +1789,14 @@ shell_main(int argc, char **argv)
 		 * for init, rather than lay a schema into it. */
 		if (stat(sh.dbpath, &st) == 0 && S_ISREG(st.st_mode) &&
 		    st.st_size == 0) {
-			fprintf(stderr, "dutydesk: %s is empty; make a station in it "
+			fprintf(err, "dutydesk: %s is empty; make a station in it "
 				"with 'dutydesk --db %s init --station CODE'\n",
 				sh.dbpath, sh.dbpath);
 			free_args(&a);
 			return EXIT_ENV;
 		}
 		if (access(sh.dbpath, F_OK) != 0) {
-			fprintf(stderr, "dutydesk: no database at %s; make one with "
+			fprintf(err, "dutydesk: no database at %s; make one with "
 				"'dutydesk --db %s init --station CODE'\n", sh.dbpath,
 				sh.dbpath);
 			free_args(&a);
@@ -1780,4 +1820,10 @@ out:
 	free_args(&a);
 	db_close(&sh.db);
 	return rc;
+}
+
+int
+shell_main(int argc, char **argv)
+{
+	return shell_run(argc, argv, stdout, stderr);
 }
