@@ -5,250 +5,30 @@
  * messages go to its error stream. Exit codes are core's: 0 done,
  * 1 refused, 2 usage, 3 and up the environment.
  */
-#include "tui/tui.h"
+#include "tui/shell.h"
 
-#include <errno.h>
 #include <langinfo.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <wchar.h>
 #include <unistd.h>
 
 #include "core/core.h"
 #include "sync/client.h"
 #include "tui/console.h"
-
-#define MAX_POS 8
-#define MAX_OPTS 32
-
-struct args {
-	int npos, nopt;
-	const char *pos[MAX_POS];
-	struct { const char *name, *val; } opt[MAX_OPTS];
-};
-
-struct shell {
-	const char *dbpath;
-	const char *officer;
-	int utf8;
-	struct db *db;
-	FILE *out, *err;    /* what a verb prints; its messages */
-};
-
-struct cmd;
-typedef int cmd_fn(struct shell *sh, const struct cmd *c, struct args *a);
-
-enum { DB_NONE, DB_READ, DB_WRITE };
-
-struct cmd {
-	const char *noun, *verb;
-	const char *opts;   /* "name=" takes a value, "name" is a flag */
-	int minpos, maxpos;
-	int dbmode;
-	cmd_fn *fn;
-	const char *usage, *help;
-};
+#include "tui/tui.h"
 
 static const struct cmd commands[];
 
-/* ---- small helpers ---- */
-
-static const char *
-opt(const struct args *a, const char *name)
-{
-	int i;
-
-	for (i = a->nopt - 1; i >= 0; i--)
-		if (strcmp(a->opt[i].name, name) == 0)
-			return a->opt[i].val ? a->opt[i].val : "";
-	return NULL;
-}
-
-static int
-usage(struct shell *sh, const struct cmd *c, const char *fmt, const char *what)
-{
-	/* One line, as every message: what is wrong, then the usage. */
-	fprintf(sh->err, "dutydesk: ");
-	fprintf(sh->err, fmt, what);
-	fprintf(sh->err, " (usage: dutydesk %s)\n", c->usage);
-	return EXIT_USAGE;
-}
-
-static int
-fail(struct shell *sh, int rc)
-{
-	if (rc == 0)
-		return 0;
-	fprintf(sh->err, "dutydesk: %s\n", db_why(sh->db, rc));
-	return dd_exitcode(rc);
-}
-
-/* A refusal of input the user typed, with its own message. */
-static int
-refuse(struct shell *sh, const char *fmt, const char *what)
-{
-	fprintf(sh->err, "dutydesk: ");
-	fprintf(sh->err, fmt, what);
-	fputc('\n', sh->err);
-	return EXIT_REFUSED;
-}
-
-/* A whole number typed by a user: digits only, within bounds. */
-static int
-parse_qty(const char *s, int64_t lo, int64_t hi, int64_t *v)
-{
-	char *end;
-	long long n;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	n = strtoll(s, &end, 10);
-	if (errno || *end || n < lo || n > hi)
-		return -1;
-	*v = n;
-	return 0;
-}
-
-/* s padded or cut to width display columns (CJK counts two, and no
- * character is cut), on the verb's stream. */
-static void
-shell_pad(struct shell *sh, const char *s, int width)
-{
-	int w = 0, n, cw;
-	char one[MB_LEN_MAX + 1];
-	mbstate_t st;
-
-	while (s && *s) {
-		memset(&st, 0, sizeof st);
-		n = (int)mbrlen(s, strlen(s), &st);
-		if (n < 1 || n > MB_LEN_MAX)
-			n = 1;
-		memcpy(one, s, (size_t)n);
-		one[n] = 0;
-		if (w + (cw = text_width(one)) > width)
-			break;
-		fwrite(s, 1, (size_t)n, sh->out);
-		s += n;
-		w += cw;
-	}
-	while (w++ < width)
-		fputc(' ', sh->out);
-}
-
 /* Is the verb on a terminal (stdin and its output both)? A memory
  * stream, a file or a pipe is not. */
-static int
-on_terminal(const struct shell *sh)
+int
+shell_on_terminal(const struct shell *sh)
 {
 	int fd = fileno(sh->out);
 	return isatty(0) && fd >= 0 && isatty(fd);
-}
-
-static void
-print_id(struct shell *sh, const char *id)
-{
-	fprintf(sh->out, "%s\n", id);
-}
-
-static int
-print_json(struct shell *sh, cJSON *j, int pretty)
-{
-	char *s = pretty ? cJSON_Print(j) : cJSON_PrintUnformatted(j);
-
-	if (!s)
-		return DD_E_NOMEM;
-	fputs(s, sh->out);
-	fputc('\n', sh->out);
-	free(s);
-	return 0;
-}
-
-static const char *
-js(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	static char num[4][32];
-	static int slot;
-
-	if (cJSON_IsString(v))
-		return v->valuestring;
-	if (cJSON_IsNumber(v)) {
-		slot = (slot + 1) % 4;
-		snprintf(num[slot], sizeof num[slot], "%.0f", v->valuedouble);
-		return num[slot];
-	}
-	if (cJSON_IsBool(v))
-		return cJSON_IsTrue(v) ? "yes" : "no";
-	return "";
-}
-
-static double
-jn(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-/* A name as the terminal can show it: Chinese in a UTF-8 locale, pinyin
- * otherwise. */
-static const char *
-name_of(const struct shell *sh, const cJSON *o)
-{
-	const char *n = js(o, "name"), *p = js(o, "pinyin");
-	return sh->utf8 && *n ? n : *p ? p : n;
-}
-
-/* An ISO time shown in the station's zone. */
-static const char *
-local_time(const cJSON *o, const char *k)
-{
-	static char buf[4][20];
-	static int slot;
-	int64_t t;
-	const char *s = js(o, k);
-
-	if (!*s || time_parse_iso(s, &t))
-		return "-";
-	slot = (slot + 1) % 4;
-	time_format_local(t, buf[slot]);
-	return buf[slot];
-}
-
-/* Print a list as JSON, or hand it to the row printer. */
-static int
-show_list(struct shell *sh, const struct args *a, enum list l,
-	  cJSON *filter, void (*row)(struct shell *, const cJSON *),
-	  const char *header)
-{
-	cJSON *list = NULL, *o;
-	int rc = state_list(sh->db, l, filter, &list);
-
-	cJSON_Delete(filter);
-	if (rc)
-		return fail(sh, rc);
-	if (opt(a, "json")) {
-		rc = print_json(sh, list, 0);
-	} else {
-		if (header)
-			fprintf(sh->out, "%s\n", header);
-		cJSON_ArrayForEach(o, list)
-			row(sh, o);
-	}
-	cJSON_Delete(list);
-	return fail(sh, rc);
-}
-
-/* Resolve a reference to its code, or say what is wrong. */
-static int
-resolve(struct shell *sh, enum ref r, const char *what, char code[64])
-{
-	int rc = ref_find(sh->db, r, what, code);
-	return rc == 1 ? 0 : rc < 0 ? rc : DD_E_NOTFOUND;
 }
 
 /* ---- init, status, backup, export ---- */
@@ -264,30 +44,30 @@ cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
 	struct stat st;
 
 	if (!station)
-		return usage(sh, c, "%s", "init needs --station CODE");
+		return shell_usage(sh, c, "%s", "init needs --station CODE");
 	if (!r)
-		return refuse(sh, "role '%s' is not town or command", role);
+		return shell_refuse(sh, "role '%s' is not town or command", role);
 	if (seed && strcmp(seed, "county") != 0 && strcmp(seed, "none") != 0)
-		return refuse(sh, "seed '%s' is not county or none", seed);
+		return shell_refuse(sh, "seed '%s' is not county or none", seed);
 	if (!server != !key)
-		return usage(sh, c, "%s", "--server and --key go together");
+		return shell_usage(sh, c, "%s", "--server and --key go together");
 	if (server && link_check_settings(server, key, why, sizeof why))
-		return refuse(sh, "%s", why);
+		return shell_refuse(sh, "%s", why);
 	/* The live link settings never go into a drill's database. */
 	if (server && realm && strcmp(realm, "live") != 0)
-		return refuse(sh, "a %s database never carries the live link settings "
+		return shell_refuse(sh, "a %s database never carries the live link settings "
 			      "(--server is for realm live)", realm);
 	if (stat(sh->dbpath, &st) == 0 && st.st_size > 0)
-		return refuse(sh, "%s already exists; a station database is made once",
+		return shell_refuse(sh, "%s already exists; a station database is made once",
 			      sh->dbpath);
 	if ((rc = db_open(sh->dbpath, DB_CREATE, &sh->db)))
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	rc = station_init(sh->db, station, r, realm ? realm : "live",
 			  !seed || strcmp(seed, "county") == 0);
 	if (!rc && server)
 		rc = replica_set_link(sh->db, server, key);
 	if (rc) {
-		int code = fail(sh, rc);
+		int code = shell_fail(sh, rc);
 		db_close(&sh->db);
 		unlink(sh->dbpath);
 		return code;
@@ -309,22 +89,22 @@ cmd_link(struct shell *sh, const struct cmd *c, struct args *a)
 	int rc;
 
 	if (!server && !key)
-		return usage(sh, c, "%s", "link needs --server HOST:PORT and/or --key KEY");
+		return shell_usage(sh, c, "%s", "link needs --server HOST:PORT and/or --key KEY");
 	if (link_check_settings(server, key, why, sizeof why))
-		return refuse(sh, "%s", why);
+		return shell_refuse(sh, "%s", why);
 	if ((rc = station_identity(sh->db, &si)))
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	if (strcmp(si.realm, "live") != 0)
-		return refuse(sh, "this is a %s database: a drill never carries the "
+		return shell_refuse(sh, "this is a %s database: a drill never carries the "
 			      "live link settings", si.realm);
 	if ((rc = replica_link(sh->db, old_server, sizeof old_server, old_key,
 			       sizeof old_key)) < 0)
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	if (rc == 0 && (!server || !key))
-		return usage(sh, c, "%s", "the first link needs both --server and --key");
+		return shell_usage(sh, c, "%s", "the first link needs both --server and --key");
 	if ((rc = replica_set_link(sh->db, server ? server : old_server,
 				   key ? key : old_key)))
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	fprintf(sh->err, "dutydesk: station %s now syncs with %s\n", si.station,
 		server ? server : old_server);
 	return 0;
@@ -338,12 +118,12 @@ cmd_sync(struct shell *sh, const struct cmd *c, struct args *a)
 	int64_t secs = 30;
 	int rc;
 
-	if (t && parse_qty(t, 1, 3600, &secs))
-		return usage(sh, c, "--timeout '%s' is not 1..3600 seconds", t);
+	if (t && shell_qty(t, 1, 3600, &secs))
+		return shell_usage(sh, c, "--timeout '%s' is not 1..3600 seconds", t);
 	if ((rc = replica_link(sh->db, server, sizeof server, key, sizeof key)) < 0)
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	if (rc == 0)
-		return refuse(sh, "%s", "no server is set for this station (dutydesk "
+		return shell_refuse(sh, "%s", "no server is set for this station (dutydesk "
 			      "link --server HOST:PORT --key KEY)");
 	/* The link opens its own connection; this one is not needed. */
 	db_close(&sh->db);
@@ -356,12 +136,12 @@ cmd_sync(struct shell *sh, const struct cmd *c, struct args *a)
 static void
 row_refusal(struct shell *sh, const cJSON *o)
 {
-	shell_pad(sh, js(o, "seq"), 6);
-	shell_pad(sh, local_time(o, "at"), 17);
-	shell_pad(sh, *js(o, "kind") ? js(o, "kind") : "?", 19);
-	shell_pad(sh, *js(o, "entity") ? js(o, "entity") : "?", 14);
-	shell_pad(sh, *js(o, "code") ? js(o, "code") : "?", 9);
-	fprintf(sh->out, "%s%s\n", js(o, "message"),
+	shell_pad(sh, shell_str(o, "seq"), 6);
+	shell_pad(sh, shell_time(o, "at"), 17);
+	shell_pad(sh, *shell_str(o, "kind") ? shell_str(o, "kind") : "?", 19);
+	shell_pad(sh, *shell_str(o, "entity") ? shell_str(o, "entity") : "?", 14);
+	shell_pad(sh, *shell_str(o, "code") ? shell_str(o, "code") : "?", 9);
+	fprintf(sh->out, "%s%s\n", shell_str(o, "message"),
 	       cJSON_IsTrue(cJSON_GetObjectItem(o, "seen")) ? "" : "  (new)");
 }
 
@@ -376,22 +156,22 @@ cmd_link_refused(struct shell *sh, const struct cmd *c, struct args *a)
 
 	if (opt(a, "ack")) {
 		if (opt(a, "json"))
-			return usage(sh, c, "%s", "--ack and --json do not go together");
+			return shell_usage(sh, c, "%s", "--ack and --json do not go together");
 		/* Opened to read, like the list: acknowledging writes. */
 		db_close(&sh->db);
 		if ((rc = db_open(sh->dbpath, 0, &sh->db)))
-			return fail(sh, rc);
+			return shell_fail(sh, rc);
 		db_set_officer(sh->db, sh->officer);
 		if ((rc = replica_refusals_ack(sh->db, 0, &n)))
-			return fail(sh, rc);
+			return shell_fail(sh, rc);
 		fprintf(sh->err, "dutydesk: %lld refusal(s) acknowledged by %s; "
 			"the list is kept\n", (long long)n, sh->officer);
 		return 0;
 	}
 	if ((rc = replica_refusals(sh->db, &list, NULL)))
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	if (opt(a, "json")) {
-		rc = print_json(sh, list, 0);
+		rc = shell_print_json(sh, list, 0);
 	} else if (cJSON_GetArraySize(list) > 0) {
 		fprintf(sh->out, "SEQ   MADE             KIND               RECORD        "
 		       "CODE     MESSAGE\n");
@@ -399,7 +179,7 @@ cmd_link_refused(struct shell *sh, const struct cmd *c, struct args *a)
 			row_refusal(sh, o);
 	}
 	cJSON_Delete(list);
-	return fail(sh, rc);
+	return shell_fail(sh, rc);
 }
 
 static int
@@ -413,21 +193,21 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 
 	(void)c;
 	if ((rc = station_info(sh->db, &si)))
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	if ((linked = replica_link(sh->db, server, sizeof server, key,
 				   sizeof key)) < 0)
-		return fail(sh, linked);
+		return shell_fail(sh, linked);
 	link_note_read(sh->dbpath, &last_sync);
 	/* The refusals no officer has acknowledged, from the database. */
 	if ((rc = replica_refusals_unseen(sh->db, &refused)))
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	filter = cJSON_CreateObject();
 	cJSON_AddNumberToObject(filter, "open", 1);
 	if ((rc = state_list(sh->db, LIST_RESPONSES, NULL, &resp)) ||
 	    (rc = state_list(sh->db, LIST_INCIDENTS, filter, &inc))) {
 		cJSON_Delete(filter);
 		cJSON_Delete(resp);
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	}
 	cJSON_Delete(filter);
 	if (opt(a, "json")) {
@@ -454,7 +234,7 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 		cJSON_AddNumberToObject(o, "open_incidents", cJSON_GetArraySize(inc));
 		cJSON_AddItemToObject(o, "responses", resp);
 		resp = NULL;
-		print_json(sh, o, 1);
+		shell_print_json(sh, o, 1);
 		cJSON_Delete(o);
 	} else {
 		fprintf(sh->out, "station   %s (%s), realm %s\n", si.station,
@@ -477,8 +257,8 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 		fprintf(sh->out, "response ");
 		int any = 0;
 		cJSON_ArrayForEach(r, resp) {
-			if (jn(r, "level") > 0) {
-				fprintf(sh->out, " %s %s%s", js(r, "hazard"), js(r, "level_name"),
+			if (shell_num(r, "level") > 0) {
+				fprintf(sh->out, " %s %s%s", shell_str(r, "hazard"), shell_str(r, "level_name"),
 				       cJSON_IsTrue(cJSON_GetObjectItem(r, "conflict"))
 				       ? " (CONFLICT)" : "");
 				any = 1;
@@ -498,9 +278,9 @@ cmd_backup(struct shell *sh, const struct cmd *c, struct args *a)
 
 	(void)c;
 	if (stat(a->pos[0], &st) == 0)
-		return refuse(sh, "%s exists; choose a new file for the backup",
+		return shell_refuse(sh, "%s exists; choose a new file for the backup",
 			      a->pos[0]);
-	return fail(sh, db_backup(sh->db, a->pos[0]));
+	return shell_fail(sh, db_backup(sh->db, a->pos[0]));
 }
 
 static int
@@ -512,7 +292,7 @@ cmd_restore(struct shell *sh, const struct cmd *c, struct args *a)
 
 	(void)c;
 	if (stat(sh->dbpath, &st) == 0 && st.st_size > 0)
-		return refuse(sh, "%s exists; restore into a new database file "
+		return shell_refuse(sh, "%s exists; restore into a new database file "
 			      "(--db NEW)", sh->dbpath);
 	rc = db_open(a->pos[0], DB_RDONLY, &from);
 	if (rc) {
@@ -529,7 +309,7 @@ cmd_restore(struct shell *sh, const struct cmd *c, struct args *a)
 	db_close(&from);
 	if ((rc = db_open(sh->dbpath, 0, &sh->db)) ||
 	    (rc = db_restore_mark(sh->db)))
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	fprintf(sh->err, "dutydesk: restored %s into %s with a new incarnation\n",
 		a->pos[0], sh->dbpath);
 	return 0;
@@ -543,11 +323,11 @@ cmd_export(struct shell *sh, const struct cmd *c, struct args *a)
 
 	(void)c;
 	if ((rc = state_export(sh->db, &x)))
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	if (opt(a, "json")) {
-		rc = print_json(sh, x, 1);
+		rc = shell_print_json(sh, x, 1);
 		cJSON_Delete(x);
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	}
 	/* For a person: how much of each, and the digest to compare. */
 	cJSON_ArrayForEach(part, x) {
@@ -598,14 +378,14 @@ cmd_incident_add(struct shell *sh, const struct cmd *c, struct args *a)
 
 	if (!opt(a, "town") || (!opt(a, "title") && !opt(a, "place"))) {
 		cJSON_Delete(f);
-		return usage(sh, c, "%s", "an incident needs --town and --title or "
+		return shell_usage(sh, c, "%s", "an incident needs --town and --title or "
 			     "--place");
 	}
 	rc = incident_add(sh->db, f, id);
 	cJSON_Delete(f);
 	if (rc)
-		return fail(sh, rc);
-	print_id(sh, id);
+		return shell_fail(sh, rc);
+	shell_print_id(sh, id);
 	return 0;
 }
 
@@ -617,22 +397,22 @@ cmd_incident_update(struct shell *sh, const struct cmd *c, struct args *a)
 
 	if (cJSON_GetArraySize(f) == 0) {
 		cJSON_Delete(f);
-		return usage(sh, c, "%s", "nothing to change: give a field option");
+		return shell_usage(sh, c, "%s", "nothing to change: give a field option");
 	}
 	rc = incident_update(sh->db, a->pos[0], f);
 	cJSON_Delete(f);
-	return fail(sh, rc);
+	return shell_fail(sh, rc);
 }
 
 static void
 row_incident(struct shell *sh, const cJSON *o)
 {
 	(void)sh;
-	shell_pad(sh, js(o, "id"), 14);
-	shell_pad(sh, local_time(o, "received_at"), 17);
-	shell_pad(sh, js(o, "town"), 12);
-	shell_pad(sh, js(o, "status"), 11);
-	shell_pad(sh, *js(o, "title") ? js(o, "title") : js(o, "place"), 30);
+	shell_pad(sh, shell_str(o, "id"), 14);
+	shell_pad(sh, shell_time(o, "received_at"), 17);
+	shell_pad(sh, shell_str(o, "town"), 12);
+	shell_pad(sh, shell_str(o, "status"), 11);
+	shell_pad(sh, *shell_str(o, "title") ? shell_str(o, "title") : shell_str(o, "place"), 30);
 	fputc('\n', sh->out);
 }
 
@@ -640,30 +420,27 @@ static int
 cmd_incident_list(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	cJSON *f = cJSON_CreateObject();
-	char town[64];
 	int64_t limit;
 	int rc;
 
 	(void)c;
 	if (!opt(a, "all"))
 		cJSON_AddNumberToObject(f, "open", 1);
-	if (opt(a, "town")) {
-		if ((rc = resolve(sh, REF_TOWN, opt(a, "town"), town))) {
-			cJSON_Delete(f);
-			return fail(sh, rc);
-		}
-		cJSON_AddStringToObject(f, "town", town);
-	}
+	if ((rc = shell_filter_ref(sh, a, f, "town", REF_TOWN)))
+		goto out;
 	if (opt(a, "limit")) {
-		if (parse_qty(opt(a, "limit"), 1, 1000000000, &limit)) {
-			cJSON_Delete(f);
-			return refuse(sh, "limit '%s' is not a positive number",
-				      opt(a, "limit"));
+		if (shell_qty(opt(a, "limit"), 1, 1000000000, &limit)) {
+			rc = shell_refuse(sh, "limit '%s' is not a positive number",
+					  opt(a, "limit"));
+			goto out;
 		}
 		cJSON_AddNumberToObject(f, "limit", (double)limit);
 	}
-	return show_list(sh, a, LIST_INCIDENTS, f, row_incident,
-			 "ID            RECEIVED         TOWN        STATUS     TITLE");
+	return shell_list(sh, a, LIST_INCIDENTS, f, row_incident,
+			  "ID            RECEIVED         TOWN        STATUS     TITLE");
+out:
+	cJSON_Delete(f);
+	return rc;
 }
 
 static int
@@ -674,11 +451,11 @@ cmd_incident_show(struct shell *sh, const struct cmd *c, struct args *a)
 
 	(void)c;
 	if (rc < 0)
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	if (rc == 0)
-		return refuse(sh, "no incident '%s'", a->pos[0]);
+		return shell_refuse(sh, "no incident '%s'", a->pos[0]);
 	if (opt(a, "json")) {
-		print_json(sh, inc, 1);
+		shell_print_json(sh, inc, 1);
 	} else {
 		static const char *const keys[] = { "id", "title", "status", "town",
 			"place", "kind", "severity", "cause", "actions", "trend",
@@ -687,21 +464,21 @@ cmd_incident_show(struct shell *sh, const struct cmd *c, struct args *a)
 			"recorder", NULL };
 		int i;
 		for (i = 0; keys[i]; i++)
-			if (*js(inc, keys[i]))
-				fprintf(sh->out, "%-13s %s\n", keys[i], js(inc, keys[i]));
-		fprintf(sh->out, "%-13s %s\n", "received", local_time(inc, "received_at"));
+			if (*shell_str(inc, keys[i]))
+				fprintf(sh->out, "%-13s %s\n", keys[i], shell_str(inc, keys[i]));
+		fprintf(sh->out, "%-13s %s\n", "received", shell_time(inc, "received_at"));
 		fprintf(sh->out, "%-13s due %s, %s\n", "phone report",
-		       local_time(inc, "phone_due_at"), *js(inc, "phone_done_at")
-		       ? local_time(inc, "phone_done_at") : "NOT YET");
+		       shell_time(inc, "phone_due_at"), *shell_str(inc, "phone_done_at")
+		       ? shell_time(inc, "phone_done_at") : "NOT YET");
 		fprintf(sh->out, "%-13s due %s, %s\n", "written",
-		       local_time(inc, "written_due_at"), *js(inc, "written_done_at")
-		       ? local_time(inc, "written_done_at") : "NOT YET");
+		       shell_time(inc, "written_due_at"), *shell_str(inc, "written_done_at")
+		       ? shell_time(inc, "written_done_at") : "NOT YET");
 		cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "reports"))
-			fprintf(sh->out, "report        %s %s %s %s\n", local_time(r, "at"),
-			       js(r, "type"), js(r, "channel"), js(r, "text"));
+			fprintf(sh->out, "report        %s %s %s %s\n", shell_time(r, "at"),
+			       shell_str(r, "type"), shell_str(r, "channel"), shell_str(r, "text"));
 		cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "dispatches"))
-			fprintf(sh->out, "dispatch      %s team %s at %s\n", js(r, "id"),
-			       js(r, "team"), local_time(r, "at"));
+			fprintf(sh->out, "dispatch      %s team %s at %s\n", shell_str(r, "id"),
+			       shell_str(r, "team"), shell_time(r, "at"));
 	}
 	cJSON_Delete(inc);
 	return 0;
@@ -711,7 +488,7 @@ static int
 cmd_incident_status(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	(void)c;
-	return fail(sh, incident_set_status(sh->db, a->pos[0], a->pos[1]));
+	return shell_fail(sh, incident_set_status(sh->db, a->pos[0], a->pos[1]));
 }
 
 static int
@@ -727,15 +504,15 @@ cmd_incident_report(struct shell *sh, const struct cmd *c, struct args *a)
 	for (t = 0; t < 3 && strcmp(a->pos[0], types[t]) != 0; t++)
 		;
 	if (t == 3)
-		return refuse(sh, "report '%s' is not first, followup or final",
+		return shell_refuse(sh, "report '%s' is not first, followup or final",
 			      a->pos[0]);
 	if (opt(a, "at") && time_parse_local(opt(a, "at"), time(NULL), &at))
-		return refuse(sh, "'%s' is not a time (YYYY-MM-DD HH:MM)", opt(a, "at"));
+		return shell_refuse(sh, "'%s' is not a time (YYYY-MM-DD HH:MM)", opt(a, "at"));
 	rc = incident_report(sh->db, a->pos[1], t, ch ? ch : "phone",
 			     opt(a, "text"), at, id);
 	if (rc)
-		return fail(sh, rc);
-	print_id(sh, id);
+		return shell_fail(sh, rc);
+	shell_print_id(sh, id);
 	return 0;
 }
 
@@ -748,16 +525,16 @@ cmd_import(struct shell *sh, const struct cmd *c, struct args *a)
 
 	if (strcmp(a->pos[0], "incidents") != 0) {
 		cJSON_Delete(ids);
-		return usage(sh, c, "cannot import '%s'; only incidents", a->pos[0]);
+		return shell_usage(sh, c, "cannot import '%s'; only incidents", a->pos[0]);
 	}
 	rc = ids ? import_incidents_csv(sh->db, a->pos[1], &n, ids) : DD_E_NOMEM;
 	if (rc) {
 		cJSON_Delete(ids);
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	}
 	/* Like every creating command: the new ids alone, in file order. */
 	cJSON_ArrayForEach(id, ids)
-		print_id(sh, id->valuestring);
+		shell_print_id(sh, id->valuestring);
 	cJSON_Delete(ids);
 	fprintf(sh->err, "dutydesk: imported %lld incidents\n", (long long)n);
 	return 0;
@@ -773,18 +550,18 @@ cmd_response_decide(struct shell *sh, const struct cmd *c, struct args *a)
 
 	if (action != RESP_END) {
 		if (a->npos < 2)
-			return usage(sh, c, "%s", "give the level: IV, III, II or I");
+			return shell_usage(sh, c, "%s", "give the level: IV, III, II or I");
 		if (action == RESP_CONFIRM && strcmp(a->pos[1], "none") == 0)
 			level = 0;
 		else if ((level = level_parse(a->pos[1])) < 0)
-			return refuse(sh, "level '%s' does not exist (IV, III, II or I)",
+			return shell_refuse(sh, "level '%s' does not exist (IV, III, II or I)",
 				      a->pos[1]);
 	}
 	rc = response_decide(sh->db, a->pos[0], action, level, opt(a, "signed-by"),
 			     opt(a, "note"), id);
 	if (rc)
-		return fail(sh, rc);
-	print_id(sh, id);
+		return shell_fail(sh, rc);
+	shell_print_id(sh, id);
 	return 0;
 }
 
@@ -796,7 +573,7 @@ show_response(struct shell *sh, const char *hazard)
 	int rc = response_get(sh->db, hazard, &rs);
 
 	if (rc < 0)
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	fprintf(sh->out, "%s: %s%s\n", hazard, rs.level ? level_name(rs.level) : "none",
 	       rs.conflict ? "  CONFLICT: confirm a level" : "");
 	f = cJSON_CreateObject();
@@ -804,11 +581,11 @@ show_response(struct shell *sh, const char *hazard)
 	rc = state_list(sh->db, LIST_DECISIONS, f, &list);
 	cJSON_Delete(f);
 	if (rc)
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	cJSON_ArrayForEach(it, list)
-		fprintf(sh->out, "  %s  %-14s %-7s %-4s signed %s\n", local_time(it, "at"),
-		       js(it, "id"), js(it, "action"),
-		       level_name((int)jn(it, "level")), js(it, "signed_by"));
+		fprintf(sh->out, "  %s  %-14s %-7s %-4s signed %s\n", shell_time(it, "at"),
+		       shell_str(it, "id"), shell_str(it, "action"),
+		       level_name((int)shell_num(it, "level")), shell_str(it, "signed_by"));
 	cJSON_Delete(list);
 	if (rs.level == 0)
 		return 0;
@@ -819,16 +596,16 @@ show_response(struct shell *sh, const char *hazard)
 		cJSON_Delete(f2);
 		if (rc) {
 			cJSON_Delete(list);
-			return fail(sh, rc);
+			return shell_fail(sh, rc);
 		}
 		fprintf(sh->out, "checklist (level %s):\n", level_name(rs.level));
 		cJSON_ArrayForEach(it, list) {
 			int done = 0;
 			cJSON_ArrayForEach(t, ticks)
-				if (strcmp(js(t, "item"), js(it, "code")) == 0)
-					done = jn(t, "checked") != 0;
-			fprintf(sh->out, "  [%c] %-12s %s\n", done ? 'x' : ' ', js(it, "code"),
-			       sh->utf8 ? js(it, "text") : js(it, "text_en"));
+				if (strcmp(shell_str(t, "item"), shell_str(it, "code")) == 0)
+					done = shell_num(t, "checked") != 0;
+			fprintf(sh->out, "  [%c] %-12s %s\n", done ? 'x' : ' ', shell_str(it, "code"),
+			       sh->utf8 ? shell_str(it, "text") : shell_str(it, "text_en"));
 		}
 		cJSON_Delete(ticks);
 		cJSON_Delete(list);
@@ -846,7 +623,7 @@ cmd_response_show(struct shell *sh, const struct cmd *c, struct args *a)
 	if (a->npos == 1) {
 		cJSON *list = NULL;
 		if (checklist_load(a->pos[0], 4, &list) != 0)
-			return refuse(sh, "unknown hazard '%s'", a->pos[0]);
+			return shell_refuse(sh, "unknown hazard '%s'", a->pos[0]);
 		cJSON_Delete(list);
 	}
 	if (opt(a, "json")) {
@@ -854,15 +631,15 @@ cmd_response_show(struct shell *sh, const struct cmd *c, struct args *a)
 		cJSON *out = cJSON_CreateArray();
 		if ((rc = state_list(sh->db, LIST_RESPONSES, NULL, &hz))) {
 			cJSON_Delete(out);
-			return fail(sh, rc);
+			return shell_fail(sh, rc);
 		}
 		while ((h = cJSON_DetachItemFromArray(hz, 0))) {
-			if (a->npos == 1 && strcmp(js(h, "hazard"), a->pos[0]) != 0)
+			if (a->npos == 1 && strcmp(shell_str(h, "hazard"), a->pos[0]) != 0)
 				cJSON_Delete(h);
 			else
 				cJSON_AddItemToArray(out, h);
 		}
-		print_json(sh, out, 0);
+		shell_print_json(sh, out, 0);
 		cJSON_Delete(out);
 		cJSON_Delete(hz);
 		return 0;
@@ -871,27 +648,27 @@ cmd_response_show(struct shell *sh, const struct cmd *c, struct args *a)
 		return show_response(sh, a->pos[0]);
 	if ((rc = hazards_load(&hz))) {
 		cJSON_Delete(hz);
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	}
 	cJSON_ArrayForEach(h, hz) {
 		struct response_state rs;
-		if ((rc = response_get(sh->db, js(h, "hazard"), &rs)) < 0)
+		if ((rc = response_get(sh->db, shell_str(h, "hazard"), &rs)) < 0)
 			break;
 		rc = 0;
-		fprintf(sh->out, "%-16s %-10s %s%s\n", js(h, "hazard"),
-		       sh->utf8 ? js(h, "name") : js(h, "name_en"),
+		fprintf(sh->out, "%-16s %-10s %s%s\n", shell_str(h, "hazard"),
+		       sh->utf8 ? shell_str(h, "name") : shell_str(h, "name_en"),
 		       rs.level ? level_name(rs.level) : "-",
 		       rs.conflict ? "  CONFLICT" : "");
 	}
 	cJSON_Delete(hz);
-	return fail(sh, rc);
+	return shell_fail(sh, rc);
 }
 
 static int
 cmd_response_check(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	(void)c;
-	return fail(sh, response_check(sh->db, a->pos[0], a->pos[1],
+	return shell_fail(sh, response_check(sh->db, a->pos[0], a->pos[1],
 				       !opt(a, "undo")));
 }
 
@@ -900,61 +677,57 @@ cmd_response_check(struct shell *sh, const struct cmd *c, struct args *a)
 static void
 row_team(struct shell *sh, const cJSON *o)
 {
-	shell_pad(sh, js(o, "id"), 14);
-	shell_pad(sh, name_of(sh, o), 36);
-	shell_pad(sh, js(o, "kind"), 10);
-	shell_pad(sh, js(o, "town"), 12);
-	shell_pad(sh, js(o, "status"), 15);
-	fprintf(sh->out, "%s\n", js(o, "incident"));
+	shell_pad(sh, shell_str(o, "id"), 14);
+	shell_pad(sh, shell_name(sh, o), 36);
+	shell_pad(sh, shell_str(o, "kind"), 10);
+	shell_pad(sh, shell_str(o, "town"), 12);
+	shell_pad(sh, shell_str(o, "status"), 15);
+	fprintf(sh->out, "%s\n", shell_str(o, "incident"));
 }
 
 static int
 cmd_team_list(struct shell *sh, const struct cmd *c, struct args *a)
 {
+	static const char *const kinds[] = { "municipal", "town", "fire",
+		"social", "expert", NULL };
 	cJSON *f = cJSON_CreateObject();
-	char town[64];
-	int rc;
+	int k, rc;
 
 	(void)c;
-	if (opt(a, "town")) {
-		if ((rc = resolve(sh, REF_TOWN, opt(a, "town"), town))) {
-			cJSON_Delete(f);
-			return fail(sh, rc);
-		}
-		cJSON_AddStringToObject(f, "town", town);
-	}
+	if ((rc = shell_filter_ref(sh, a, f, "town", REF_TOWN)))
+		goto out;
 	if (opt(a, "kind")) {
-		static const char *const kinds[] = { "municipal", "town", "fire",
-			"social", "expert", NULL };
-		int k;
 		for (k = 0; kinds[k] && strcmp(kinds[k], opt(a, "kind")); k++)
 			;
 		if (!kinds[k]) {
-			cJSON_Delete(f);
-			return refuse(sh, "kind '%s' is municipal, town, fire, social or "
-				      "expert", opt(a, "kind"));
+			rc = shell_refuse(sh, "kind '%s' is municipal, town, fire, "
+					  "social or expert", opt(a, "kind"));
+			goto out;
 		}
 		cJSON_AddStringToObject(f, "kind", opt(a, "kind"));
 	}
 	if (opt(a, "status")) {
 		if (team_status_parse(opt(a, "status")) < 0) {
-			cJSON_Delete(f);
-			return refuse(sh, "status '%s' does not exist (available, "
-				      "dispatched, en_route, on_scene, returning, "
-				      "out_of_service)", opt(a, "status"));
+			rc = shell_refuse(sh, "status '%s' does not exist (available, "
+					  "dispatched, en_route, on_scene, returning, "
+					  "out_of_service)", opt(a, "status"));
+			goto out;
 		}
 		cJSON_AddStringToObject(f, "status", opt(a, "status"));
 	}
-	return show_list(sh, a, LIST_TEAMS, f, row_team,
-			 "ID            NAME                                KIND"
-			 "      TOWN        STATUS         INCIDENT");
+	return shell_list(sh, a, LIST_TEAMS, f, row_team,
+			  "ID            NAME                                KIND"
+			  "      TOWN        STATUS         INCIDENT");
+out:
+	cJSON_Delete(f);
+	return rc;
 }
 
 static int
 cmd_team_status(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	(void)c;
-	return fail(sh, team_set_status(sh->db, a->pos[0], a->pos[1]));
+	return shell_fail(sh, team_set_status(sh->db, a->pos[0], a->pos[1]));
 }
 
 static int
@@ -966,8 +739,8 @@ cmd_dispatch(struct shell *sh, const struct cmd *c, struct args *a)
 	(void)c;
 	rc = dispatch_create(sh->db, a->pos[0], a->pos[1], id);
 	if (rc)
-		return fail(sh, rc);
-	print_id(sh, id);
+		return shell_fail(sh, rc);
+	shell_print_id(sh, id);
 	return 0;
 }
 
@@ -975,14 +748,14 @@ static void
 row_dispatch(struct shell *sh, const cJSON *o)
 {
 	(void)sh;
-	shell_pad(sh, js(o, "id"), 14);
-	shell_pad(sh, js(o, "team"), 12);
-	shell_pad(sh, js(o, "incident"), 14);
-	shell_pad(sh, local_time(o, "at"), 17);
-	if (*js(o, "turnout_secs"))
-		fprintf(sh->out, "turnout %.0fs / %.0fs%s", jn(o, "turnout_secs"),
-		       jn(o, "target_secs"), jn(o, "turnout_secs") >
-		       jn(o, "target_secs") ? " LATE" : "");
+	shell_pad(sh, shell_str(o, "id"), 14);
+	shell_pad(sh, shell_str(o, "team"), 12);
+	shell_pad(sh, shell_str(o, "incident"), 14);
+	shell_pad(sh, shell_time(o, "at"), 17);
+	if (*shell_str(o, "turnout_secs"))
+		fprintf(sh->out, "turnout %.0fs / %.0fs%s", shell_num(o, "turnout_secs"),
+		       shell_num(o, "target_secs"), shell_num(o, "turnout_secs") >
+		       shell_num(o, "target_secs") ? " LATE" : "");
 	fputc('\n', sh->out);
 }
 
@@ -998,12 +771,12 @@ cmd_dispatch_list(struct shell *sh, const struct cmd *c, struct args *a)
 		cJSON_Delete(inc);
 		if (rc <= 0) {
 			cJSON_Delete(f);
-			return rc < 0 ? fail(sh, rc) : refuse(sh, "no incident '%s'",
+			return rc < 0 ? shell_fail(sh, rc) : shell_refuse(sh, "no incident '%s'",
 							      opt(a, "incident"));
 		}
 		cJSON_AddStringToObject(f, "incident", opt(a, "incident"));
 	}
-	return show_list(sh, a, LIST_DISPATCHES, f, row_dispatch,
+	return shell_list(sh, a, LIST_DISPATCHES, f, row_dispatch,
 			 "ID            TEAM        INCIDENT      DISPATCHED");
 }
 
@@ -1012,37 +785,27 @@ cmd_dispatch_list(struct shell *sh, const struct cmd *c, struct args *a)
 static void
 row_stock(struct shell *sh, const cJSON *o)
 {
-	shell_pad(sh, js(o, "item"), 12);
-	shell_pad(sh, sh->utf8 ? js(o, "name") : js(o, "name_en"), 22);
-	shell_pad(sh, js(o, "depot"), 16);
-	fprintf(sh->out, "%8s %s%s\n", js(o, "qty"), jn(o, "negative") ? " NEGATIVE" : "",
-	       !jn(o, "negative") && jn(o, "is_low") ? " LOW" : "");
+	shell_pad(sh, shell_str(o, "item"), 12);
+	shell_pad(sh, sh->utf8 ? shell_str(o, "name") : shell_str(o, "name_en"), 22);
+	shell_pad(sh, shell_str(o, "depot"), 16);
+	fprintf(sh->out, "%8s %s%s\n", shell_str(o, "qty"), shell_num(o, "negative") ? " NEGATIVE" : "",
+	       !shell_num(o, "negative") && shell_num(o, "is_low") ? " LOW" : "");
 }
 
 static int
 cmd_supply_list(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	cJSON *f = cJSON_CreateObject();
-	char code[64];
 	int rc;
 
 	(void)c;
-	if (opt(a, "depot")) {
-		if ((rc = resolve(sh, REF_DEPOT, opt(a, "depot"), code))) {
-			cJSON_Delete(f);
-			return fail(sh, rc);
-		}
-		cJSON_AddStringToObject(f, "depot", code);
+	if ((rc = shell_filter_ref(sh, a, f, "depot", REF_DEPOT)) ||
+	    (rc = shell_filter_ref(sh, a, f, "item", REF_KIND))) {
+		cJSON_Delete(f);
+		return rc;
 	}
-	if (opt(a, "item")) {
-		if ((rc = resolve(sh, REF_KIND, opt(a, "item"), code))) {
-			cJSON_Delete(f);
-			return fail(sh, rc);
-		}
-		cJSON_AddStringToObject(f, "item", code);
-	}
-	return show_list(sh, a, LIST_STOCK, f, row_stock,
-			 "ITEM        NAME                  DEPOT                QTY");
+	return shell_list(sh, a, LIST_STOCK, f, row_stock,
+			  "ITEM        NAME                  DEPOT                QTY");
 }
 
 static int
@@ -1061,18 +824,18 @@ cmd_supply_move(struct shell *sh, const struct cmd *c, struct args *a)
 		depot = opt(a, "from");
 		to = opt(a, "to");
 		if (!depot || !to)
-			return usage(sh, c, "%s", "transfer needs --from DEPOT and --to DEPOT");
+			return shell_usage(sh, c, "%s", "transfer needs --from DEPOT and --to DEPOT");
 	} else if (!depot) {
-		return usage(sh, c, "%s", "give the depot: --depot DEPOT");
+		return shell_usage(sh, c, "%s", "give the depot: --depot DEPOT");
 	}
-	if (parse_qty(a->pos[1], kind == MOVE_COUNT ? 0 : 1, 1000000000, &qty))
-		return refuse(sh, "quantity '%s' must be a whole number from 1 to "
+	if (shell_qty(a->pos[1], kind == MOVE_COUNT ? 0 : 1, 1000000000, &qty))
+		return shell_refuse(sh, "quantity '%s' must be a whole number from 1 to "
 			      "1000000000 (a count may be 0)", a->pos[1]);
 	rc = supply_move(sh->db, kind, a->pos[0], depot, to, qty, opt(a, "note"),
 			 id);
 	if (rc)
-		return fail(sh, rc);
-	print_id(sh, id);
+		return shell_fail(sh, rc);
+	shell_print_id(sh, id);
 	return 0;
 }
 
@@ -1081,39 +844,35 @@ cmd_supply_move(struct shell *sh, const struct cmd *c, struct args *a)
 static void
 row_shelter(struct shell *sh, const cJSON *o)
 {
-	shell_pad(sh, js(o, "id"), 7);
-	shell_pad(sh, name_of(sh, o), 36);
-	shell_pad(sh, js(o, "town"), 12);
-	fprintf(sh->out, "%6s/%-6s %s\n", js(o, "occupancy"), js(o, "capacity"),
-	       jn(o, "open") ? "open" : "closed");
+	shell_pad(sh, shell_str(o, "id"), 7);
+	shell_pad(sh, shell_name(sh, o), 36);
+	shell_pad(sh, shell_str(o, "town"), 12);
+	fprintf(sh->out, "%6s/%-6s %s\n", shell_str(o, "occupancy"), shell_str(o, "capacity"),
+	       shell_num(o, "open") ? "open" : "closed");
 }
 
 static int
 cmd_shelter_list(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	cJSON *f = cJSON_CreateObject();
-	char town[64];
 	int rc;
 
 	(void)c;
-	if (opt(a, "town")) {
-		if ((rc = resolve(sh, REF_TOWN, opt(a, "town"), town))) {
-			cJSON_Delete(f);
-			return fail(sh, rc);
-		}
-		cJSON_AddStringToObject(f, "town", town);
+	if ((rc = shell_filter_ref(sh, a, f, "town", REF_TOWN))) {
+		cJSON_Delete(f);
+		return rc;
 	}
 	if (opt(a, "open"))
 		cJSON_AddNumberToObject(f, "open", 1);
-	return show_list(sh, a, LIST_SHELTERS, f, row_shelter,
-			 "ID     NAME                                TOWN         "
-			 "PEOPLE/CAP");
+	return shell_list(sh, a, LIST_SHELTERS, f, row_shelter,
+			  "ID     NAME                                TOWN         "
+			  "PEOPLE/CAP");
 }
 
 static int
 cmd_shelter_open(struct shell *sh, const struct cmd *c, struct args *a)
 {
-	return fail(sh, shelter_set_open(sh->db, a->pos[0],
+	return shell_fail(sh, shelter_set_open(sh->db, a->pos[0],
 					 strcmp(c->verb, "open") == 0));
 }
 
@@ -1123,11 +882,11 @@ cmd_shelter_occupy(struct shell *sh, const struct cmd *c, struct args *a)
 	int64_t n, people, cap;
 	int in = strcmp(c->verb, "checkin") == 0, rc;
 
-	if (parse_qty(a->pos[1], 1, 1000000, &n))
-		return refuse(sh, "number of people '%s' must be from 1 to 1000000",
+	if (shell_qty(a->pos[1], 1, 1000000, &n))
+		return shell_refuse(sh, "number of people '%s' must be from 1 to 1000000",
 			      a->pos[1]);
 	if ((rc = shelter_occupy(sh->db, a->pos[0], in ? n : -n)))
-		return fail(sh, rc);
+		return shell_fail(sh, rc);
 	/* Taken, since they are there; but the officer must know. */
 	if (in && shelter_occupancy(sh->db, a->pos[0], &people, &cap) == 1 &&
 	    cap > 0 && people > cap)
@@ -1149,7 +908,7 @@ cmd_warning_issue(struct shell *sh, const struct cmd *c, struct args *a)
 
 	if (!opt(a, "hazard") || !opt(a, "color") || !opt(a, "text")) {
 		cJSON_Delete(towns);
-		return usage(sh, c, "%s", "a warning needs --hazard, --color and --text");
+		return shell_usage(sh, c, "%s", "a warning needs --hazard, --color and --text");
 	}
 	if (list) {
 		char *copy = strdup(list), *save = NULL, *t;
@@ -1161,8 +920,8 @@ cmd_warning_issue(struct shell *sh, const struct cmd *c, struct args *a)
 			   opt(a, "text"), towns, id);
 	cJSON_Delete(towns);
 	if (rc)
-		return fail(sh, rc);
-	print_id(sh, id);
+		return shell_fail(sh, rc);
+	shell_print_id(sh, id);
 	return 0;
 }
 
@@ -1175,8 +934,8 @@ cmd_warning_answer(struct shell *sh, const struct cmd *c, struct args *a)
 	(void)c;
 	rc = warning_answer(sh->db, a->pos[0], a->pos[1], opt(a, "who"), id);
 	if (rc)
-		return fail(sh, rc);
-	print_id(sh, id);
+		return shell_fail(sh, rc);
+	shell_print_id(sh, id);
 	return 0;
 }
 
@@ -1184,12 +943,12 @@ static void
 row_warning(struct shell *sh, const cJSON *o)
 {
 	(void)sh;
-	shell_pad(sh, js(o, "id"), 14);
-	shell_pad(sh, local_time(o, "at"), 17);
-	shell_pad(sh, js(o, "hazard"), 12);
-	shell_pad(sh, js(o, "color"), 7);
-	fprintf(sh->out, "%3s/%-3s answered  ", js(o, "answered"), js(o, "towns"));
-	shell_pad(sh, js(o, "text"), 30);
+	shell_pad(sh, shell_str(o, "id"), 14);
+	shell_pad(sh, shell_time(o, "at"), 17);
+	shell_pad(sh, shell_str(o, "hazard"), 12);
+	shell_pad(sh, shell_str(o, "color"), 7);
+	fprintf(sh->out, "%3s/%-3s answered  ", shell_str(o, "answered"), shell_str(o, "towns"));
+	shell_pad(sh, shell_str(o, "text"), 30);
 	fputc('\n', sh->out);
 }
 
@@ -1197,10 +956,10 @@ static void
 row_answer(struct shell *sh, const cJSON *o)
 {
 	(void)sh;
-	shell_pad(sh, js(o, "town"), 14);
-	if (*js(o, "id"))
-		fprintf(sh->out, "%s  %s (%ss)\n", local_time(o, "at"), js(o, "who"),
-		       js(o, "answer_secs"));
+	shell_pad(sh, shell_str(o, "town"), 14);
+	if (*shell_str(o, "id"))
+		fprintf(sh->out, "%s  %s (%ss)\n", shell_time(o, "at"), shell_str(o, "who"),
+		       shell_str(o, "answer_secs"));
 	else
 		fprintf(sh->out, "NOT ANSWERED\n");
 }
@@ -1215,17 +974,17 @@ cmd_warning_list(struct shell *sh, const struct cmd *c, struct args *a)
 		cJSON *all = NULL, *w;
 		int found = 0, rc = state_list(sh->db, LIST_WARNINGS, NULL, &all);
 		if (rc)
-			return fail(sh, rc);
+			return shell_fail(sh, rc);
 		cJSON_ArrayForEach(w, all)
-			found |= strcmp(js(w, "id"), a->pos[0]) == 0;
+			found |= strcmp(shell_str(w, "id"), a->pos[0]) == 0;
 		cJSON_Delete(all);
 		if (!found)
-			return refuse(sh, "no warning '%s'", a->pos[0]);
+			return shell_refuse(sh, "no warning '%s'", a->pos[0]);
 		f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "warning", a->pos[0]);
-		return show_list(sh, a, LIST_ANSWERS, f, row_answer, NULL);
+		return shell_list(sh, a, LIST_ANSWERS, f, row_answer, NULL);
 	}
-	return show_list(sh, a, LIST_WARNINGS, NULL, row_warning,
+	return shell_list(sh, a, LIST_WARNINGS, NULL, row_warning,
 			 "ID            ISSUED           HAZARD      COLOUR "
 			 "ANSWERED");
 }
@@ -1240,8 +999,8 @@ cmd_log_add(struct shell *sh, const struct cmd *c, struct args *a)
 			 a->npos ? a->pos[0] : NULL, id);
 
 	if (rc)
-		return fail(sh, rc);
-	print_id(sh, id);
+		return shell_fail(sh, rc);
+	shell_print_id(sh, id);
 	return 0;
 }
 
@@ -1249,15 +1008,15 @@ static void
 row_log(struct shell *sh, const cJSON *o)
 {
 	(void)sh;
-	fprintf(sh->out, "%s  %-9s %-10s %s\n", local_time(o, "at"), js(o, "kind"),
-	       js(o, "officer"), js(o, "text"));
+	fprintf(sh->out, "%s  %-9s %-10s %s\n", shell_time(o, "at"), shell_str(o, "kind"),
+	       shell_str(o, "officer"), shell_str(o, "text"));
 }
 
 static int
 cmd_log_list(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	(void)c;
-	return show_list(sh, a, LIST_LOG, NULL, row_log, NULL);
+	return shell_list(sh, a, LIST_LOG, NULL, row_log, NULL);
 }
 
 static int
@@ -1267,11 +1026,11 @@ cmd_handover(struct shell *sh, const struct cmd *c, struct args *a)
 	int rc;
 
 	if (!opt(a, "to"))
-		return usage(sh, c, "%s", "handover needs the incoming officer: --to NAME");
+		return shell_usage(sh, c, "%s", "handover needs the incoming officer: --to NAME");
 	rc = log_handover(sh->db, opt(a, "to"), opt(a, "note"), id);
 	if (rc)
-		return fail(sh, rc);
-	print_id(sh, id);
+		return shell_fail(sh, rc);
+	shell_print_id(sh, id);
 	return 0;
 }
 
@@ -1279,7 +1038,7 @@ static int
 cmd_handover_sheet(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	(void)c;
-	return fail(sh, sheet_handover(sh->db, a->npos ? a->pos[0] : NULL,
+	return shell_fail(sh, sheet_handover(sh->db, a->npos ? a->pos[0] : NULL,
 				       opt(a, "gb18030") != NULL, sh->out));
 }
 
@@ -1287,10 +1046,10 @@ cmd_handover_sheet(struct shell *sh, const struct cmd *c, struct args *a)
 static int
 drill_where(struct shell *sh, const struct cmd *c)
 {
-	if (!on_terminal(sh))
-		return usage(sh, c, "%s", "a drill runs in the console: a terminal");
+	if (!shell_on_terminal(sh))
+		return shell_usage(sh, c, "%s", "a drill runs in the console: a terminal");
 	if (access(sh->dbpath, F_OK) != 0)
-		return refuse(sh, "no live database at %s", sh->dbpath);
+		return shell_refuse(sh, "no live database at %s", sh->dbpath);
 	return 0;
 }
 
@@ -1317,12 +1076,12 @@ cmd_drill_run(struct shell *sh, const struct cmd *c, struct args *a)
 	int64_t speed = 1;
 	int rc;
 
-	if (opt(a, "speed") && parse_qty(opt(a, "speed"), 1, 10000, &speed))
-		return refuse(sh, "speed '%s' must be a whole number from 1 to 10000",
+	if (opt(a, "speed") && shell_qty(opt(a, "speed"), 1, 10000, &speed))
+		return shell_refuse(sh, "speed '%s' must be a whole number from 1 to 10000",
 			      opt(a, "speed"));
 	if (opt(a, "report-charset") &&
 	    (drill_report_gb18030 = drill_charset(opt(a, "report-charset"))) < 0)
-		return refuse(sh, "charset '%s' is utf-8 or gb18030",
+		return shell_refuse(sh, "charset '%s' is utf-8 or gb18030",
 			      opt(a, "report-charset"));
 	if ((rc = drill_where(sh, c)))
 		return rc;
@@ -1342,12 +1101,12 @@ cmd_drill_join(struct shell *sh, const struct cmd *c, struct args *a)
 	int64_t t = 30;
 	int rc;
 
-	if (opt(a, "timeout") && parse_qty(opt(a, "timeout"), 1, 3600, &t))
-		return usage(sh, c, "--timeout '%s' is not 1..3600 seconds",
+	if (opt(a, "timeout") && shell_qty(opt(a, "timeout"), 1, 3600, &t))
+		return shell_usage(sh, c, "--timeout '%s' is not 1..3600 seconds",
 			     opt(a, "timeout"));
 	/* Never the live realm, nor anything but a drill's. */
 	if (!realm_is_drill(a->pos[0]))
-		return refuse(sh, "'%s' is not a drill's realm: drill join takes the "
+		return shell_refuse(sh, "'%s' is not a drill's realm: drill join takes the "
 			      "realm of a running drill (drill-..., as its command "
 			      "station gives it)", a->pos[0]);
 	if ((rc = drill_where(sh, c)))
@@ -1366,9 +1125,9 @@ cmd_drill_report(struct shell *sh, const struct cmd *c, struct args *a)
 
 	(void)sh;
 	if (opt(a, "charset") && (gb = drill_charset(opt(a, "charset"))) < 0)
-		return refuse(sh, "charset '%s' is utf-8 or gb18030", opt(a, "charset"));
+		return shell_refuse(sh, "charset '%s' is utf-8 or gb18030", opt(a, "charset"));
 	if (gb && opt(a, "json"))
-		return usage(sh, c, "%s", "the JSON report is UTF-8 (as JSON must be); "
+		return shell_usage(sh, c, "%s", "the JSON report is UTF-8 (as JSON must be); "
 			     "--charset is for the text");
 	if ((rc = db_open(a->pos[0], DB_RDONLY, &db)) ||
 	    (rc = drill_score(db, (int64_t)1 << 40, &r))) {
@@ -1377,7 +1136,7 @@ cmd_drill_report(struct shell *sh, const struct cmd *c, struct args *a)
 		return dd_exitcode(rc);
 	}
 	if (opt(a, "json"))
-		rc = print_json(sh, r, 1);
+		rc = shell_print_json(sh, r, 1);
 	else
 		rc = drill_report_print(r, gb, sh->out);
 	cJSON_Delete(r);
@@ -1391,22 +1150,22 @@ static void
 row_conflict(struct shell *sh, const cJSON *o)
 {
 	(void)sh;
-	fprintf(sh->out, "%-32s %-9s %s%s%s\n", js(o, "id"), js(o, "kind"), js(o, "members"),
-	       *js(o, "acked_by") ? "  acknowledged by " : "", js(o, "acked_by"));
+	fprintf(sh->out, "%-32s %-9s %s%s%s\n", shell_str(o, "id"), shell_str(o, "kind"), shell_str(o, "members"),
+	       *shell_str(o, "acked_by") ? "  acknowledged by " : "", shell_str(o, "acked_by"));
 }
 
 static int
 cmd_conflict_list(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	(void)c;
-	return show_list(sh, a, LIST_CONFLICTS, NULL, row_conflict, NULL);
+	return shell_list(sh, a, LIST_CONFLICTS, NULL, row_conflict, NULL);
 }
 
 static int
 cmd_conflict_ack(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	(void)c;
-	return fail(sh, conflict_ack(sh->db, a->pos[0]));
+	return shell_fail(sh, conflict_ack(sh->db, a->pos[0]));
 }
 
 /* ---- the table ---- */
@@ -1568,75 +1327,6 @@ help(FILE *f, const char *noun)
 			"DUTYDESK_ASSETS, DUTYDESK_TZ.\n");
 }
 
-/* Does spec ("a=,b,c=") declare name, and does it take a value? */
-static int
-spec_has(const char *spec, const char *name, size_t len, int *takes)
-{
-	const char *p = spec;
-
-	while (p && *p) {
-		const char *e = strchr(p, ',');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		int v = n > 0 && p[n - 1] == '=';
-		if ((v ? n - 1 : n) == len && strncmp(p, name, len) == 0) {
-			*takes = v;
-			return 1;
-		}
-		p = e ? e + 1 : NULL;
-	}
-	return 0;
-}
-
-static int
-parse_args(struct shell *sh, const struct cmd *c, int argc, char **argv,
-	   struct args *a)
-{
-	int i, takes;
-
-	memset(a, 0, sizeof *a);
-	for (i = 0; i < argc; i++) {
-		char *s = argv[i];
-		if (strncmp(s, "--", 2) == 0 && s[2]) {
-			char *name = s + 2, *eq = strchr(name, '=');
-			size_t len = eq ? (size_t)(eq - name) : strlen(name);
-			if (!spec_has(c->opts, name, len, &takes))
-				return usage(sh, c, "unknown option '%s'", s);
-			if (a->nopt == MAX_OPTS)
-				return usage(sh, c, "%s", "too many options");
-			/* Counted at once, so free_args() frees it on any exit. */
-			a->opt[a->nopt++].name = strndup(name, len);
-			if (takes) {
-				if (eq)
-					a->opt[a->nopt - 1].val = eq + 1;
-				else if (i + 1 < argc)
-					a->opt[a->nopt - 1].val = argv[++i];
-				else
-					return usage(sh, c, "option '%s' needs a value", s);
-			} else if (eq) {
-				return usage(sh, c, "option '%s' takes no value", s);
-			}
-		} else {
-			if (a->npos == MAX_POS)
-				return usage(sh, c, "%s", "too many arguments");
-			a->pos[a->npos++] = s;
-		}
-	}
-	if (a->npos < c->minpos)
-		return usage(sh, c, "%s", "missing arguments");
-	if (a->npos > c->maxpos)
-		return usage(sh, c, "unexpected argument '%s'", a->pos[c->maxpos]);
-	return 0;
-}
-
-static void
-free_args(struct args *a)
-{
-	int i;
-
-	for (i = 0; i < a->nopt; i++)
-		free((char *)a->opt[i].name);
-}
-
 static const char *
 default_db(void)
 {
@@ -1725,7 +1415,7 @@ shell_run(int argc, char **argv, FILE *out, FILE *err)
 	}
 	time_set_zone(tz);
 
-	if (i >= argc && on_terminal(&sh)) {
+	if (i >= argc && shell_on_terminal(&sh)) {
 		/* On a terminal and with no command: the console. */
 		if (access(sh.dbpath, F_OK) != 0) {
 			fprintf(err, "dutydesk: no database at %s; make one with "
@@ -1778,8 +1468,8 @@ shell_run(int argc, char **argv, FILE *out, FILE *err)
 			return 0;
 		}
 	}
-	if ((rc = parse_args(&sh, c, argc - i, argv + i, &a))) {
-		free_args(&a);
+	if ((rc = shell_args_parse(&sh, c, argc - i, argv + i, &a))) {
+		shell_args_free(&a);
 		return rc;
 	}
 	if (c->dbmode != DB_NONE) {
@@ -1792,21 +1482,21 @@ shell_run(int argc, char **argv, FILE *out, FILE *err)
 			fprintf(err, "dutydesk: %s is empty; make a station in it "
 				"with 'dutydesk --db %s init --station CODE'\n",
 				sh.dbpath, sh.dbpath);
-			free_args(&a);
+			shell_args_free(&a);
 			return EXIT_ENV;
 		}
 		if (access(sh.dbpath, F_OK) != 0) {
 			fprintf(err, "dutydesk: no database at %s; make one with "
 				"'dutydesk --db %s init --station CODE'\n", sh.dbpath,
 				sh.dbpath);
-			free_args(&a);
+			shell_args_free(&a);
 			return EXIT_ENV;
 		}
 		rc = db_open(sh.dbpath, c->dbmode == DB_READ ? DB_RDONLY : 0, &sh.db);
 		if (!rc)
 			rc = station_identity(sh.db, &si);
 		if (rc) {
-			rc = fail(&sh, rc);
+			rc = shell_fail(&sh, rc);
 			goto out;
 		}
 		db_set_officer(sh.db, sh.officer);
@@ -1817,7 +1507,7 @@ shell_run(int argc, char **argv, FILE *out, FILE *err)
 	}
 	rc = c->fn(&sh, c, &a);
 out:
-	free_args(&a);
+	shell_args_free(&a);
 	db_close(&sh.db);
 	return rc;
 }
