@@ -53,6 +53,18 @@ struct cmd {
 	const char *usage, *help;
 };
 
+/* Each noun's rows, ended by a row without a noun; help lists them in
+ * the order tui/shell.c names the tables. */
+extern const struct cmd cmd_station_rows[];   /* init, status, link, sync */
+extern const struct cmd cmd_incident_rows[];  /* incident, import */
+extern const struct cmd cmd_response_rows[];
+extern const struct cmd cmd_team_rows[];      /* team, dispatch */
+extern const struct cmd cmd_supply_rows[];    /* supply, shelter */
+extern const struct cmd cmd_warning_rows[];
+extern const struct cmd cmd_log_rows[];       /* log, handover, conflict */
+extern const struct cmd cmd_drill_rows[];
+extern const struct cmd cmd_store_rows[];     /* export, backup, restore */
+
 /* ---- the words of a verb (shell_args.c) ---- */
 
 /* Split argv into a's positionals and the options c declares; on a
