@@ -52,10 +52,7 @@ cmd_incident_add(struct shell *sh, const struct cmd *c, struct args *a)
 	}
 	rc = incident_add(sh->db, f, id);
 	cJSON_Delete(f);
-	if (rc)
-		return shell_fail(sh, rc);
-	shell_print_id(sh, id);
-	return 0;
+	return shell_made(sh, rc, id);
 }
 
 static int
@@ -189,10 +186,7 @@ cmd_incident_report(struct shell *sh, const struct cmd *c, struct args *a)
 				    opt(a, "at"));
 	rc = incident_report(sh->db, a->pos[1], t, ch ? ch : "phone",
 			     opt(a, "text"), at, id);
-	if (rc)
-		return shell_fail(sh, rc);
-	shell_print_id(sh, id);
-	return 0;
+	return shell_made(sh, rc, id);
 }
 
 static int

@@ -17,10 +17,7 @@ cmd_log_add(struct shell *sh, const struct cmd *c, struct args *a)
 	int rc = log_add(sh->db, strcmp(c->verb, "zero") == 0 ? "zero" : "note",
 			 a->npos ? a->pos[0] : NULL, id);
 
-	if (rc)
-		return shell_fail(sh, rc);
-	shell_print_id(sh, id);
-	return 0;
+	return shell_made(sh, rc, id);
 }
 
 static void
@@ -28,13 +25,6 @@ row_log(struct shell *sh, const cJSON *o)
 {
 	fprintf(sh->out, "%s  %-9s %-10s %s\n", shell_time(o, "at"),
 		shell_str(o, "kind"), shell_str(o, "officer"), shell_str(o, "text"));
-}
-
-static int
-cmd_log_list(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	(void)c;
-	return shell_list(sh, a, LIST_LOG, NULL, row_log, NULL);
 }
 
 static int
@@ -47,10 +37,7 @@ cmd_handover(struct shell *sh, const struct cmd *c, struct args *a)
 		return shell_usage(sh, c, "%s", "handover needs the incoming "
 				   "officer: --to NAME");
 	rc = log_handover(sh->db, opt(a, "to"), opt(a, "note"), id);
-	if (rc)
-		return shell_fail(sh, rc);
-	shell_print_id(sh, id);
-	return 0;
+	return shell_made(sh, rc, id);
 }
 
 static int
@@ -71,10 +58,12 @@ row_conflict(struct shell *sh, const cJSON *o)
 		*acked ? "  acknowledged by " : "", acked);
 }
 
+/* log list and conflict list: the whole list, without a header. */
 static int
-cmd_conflict_list(struct shell *sh, const struct cmd *c, struct args *a)
+cmd_list(struct shell *sh, const struct cmd *c, struct args *a)
 {
-	(void)c;
+	if (strcmp(c->noun, "log") == 0)
+		return shell_list(sh, a, LIST_LOG, NULL, row_log, NULL);
 	return shell_list(sh, a, LIST_CONFLICTS, NULL, row_conflict, NULL);
 }
 
@@ -90,7 +79,7 @@ const struct cmd cmd_log_rows[] = {
 	  "log add TEXT", "a duty log entry" },
 	{ "log", "zero", "", 0, 1, DB_WRITE, cmd_log_add,
 	  "log zero [TEXT]", "the daily zero report (零报告)" },
-	{ "log", "list", "json", 0, 0, DB_READ, cmd_log_list,
+	{ "log", "list", "json", 0, 0, DB_READ, cmd_list,
 	  "log list [--json]", "the duty log" },
 	{ "handover", "sheet", "gb18030", 0, 1, DB_READ, cmd_handover_sheet,
 	  "handover sheet [ID] [--gb18030]",
@@ -98,7 +87,7 @@ const struct cmd cmd_log_rows[] = {
 	{ "handover", NULL, "to=,note=", 0, 0, DB_WRITE, cmd_handover,
 	  "handover --to NAME [--note T]",
 	  "shift handover (交接班) signed by --officer and NAME" },
-	{ "conflict", "list", "json", 0, 0, DB_READ, cmd_conflict_list,
+	{ "conflict", "list", "json", 0, 0, DB_READ, cmd_list,
 	  "conflict list [--json]", "conflicts a person should see" },
 	{ "conflict", "ack", "", 1, 1, DB_WRITE, cmd_conflict_ack,
 	  "conflict ack ID", "mark a conflict as seen" },

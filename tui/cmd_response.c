@@ -28,10 +28,7 @@ cmd_response_decide(struct shell *sh, const struct cmd *c, struct args *a)
 	}
 	rc = response_decide(sh->db, a->pos[0], action, level, opt(a, "signed-by"),
 			     opt(a, "note"), id);
-	if (rc)
-		return shell_fail(sh, rc);
-	shell_print_id(sh, id);
-	return 0;
+	return shell_made(sh, rc, id);
 }
 
 static int

@@ -66,10 +66,7 @@ cmd_supply_move(struct shell *sh, const struct cmd *c, struct args *a)
 				    a->pos[1]);
 	rc = supply_move(sh->db, kind, a->pos[0], depot, to, qty, opt(a, "note"),
 			 id);
-	if (rc)
-		return shell_fail(sh, rc);
-	shell_print_id(sh, id);
-	return 0;
+	return shell_made(sh, rc, id);
 }
 
 static void

@@ -74,10 +74,7 @@ cmd_dispatch(struct shell *sh, const struct cmd *c, struct args *a)
 
 	(void)c;
 	rc = dispatch_create(sh->db, a->pos[0], a->pos[1], id);
-	if (rc)
-		return shell_fail(sh, rc);
-	shell_print_id(sh, id);
-	return 0;
+	return shell_made(sh, rc, id);
 }
 
 static void

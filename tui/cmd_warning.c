@@ -31,10 +31,7 @@ cmd_warning_issue(struct shell *sh, const struct cmd *c, struct args *a)
 	rc = warning_issue(sh->db, opt(a, "hazard"), opt(a, "color"),
 			   opt(a, "text"), towns, id);
 	cJSON_Delete(towns);
-	if (rc)
-		return shell_fail(sh, rc);
-	shell_print_id(sh, id);
-	return 0;
+	return shell_made(sh, rc, id);
 }
 
 static int
@@ -45,10 +42,7 @@ cmd_warning_answer(struct shell *sh, const struct cmd *c, struct args *a)
 
 	(void)c;
 	rc = warning_answer(sh->db, a->pos[0], a->pos[1], opt(a, "who"), id);
-	if (rc)
-		return shell_fail(sh, rc);
-	shell_print_id(sh, id);
-	return 0;
+	return shell_made(sh, rc, id);
 }
 
 static void

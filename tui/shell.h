@@ -95,6 +95,9 @@ int shell_fail(struct shell *sh, int rc);
 
 /* The id a creating command made, alone on its line. */
 void shell_print_id(struct shell *sh, const char *id);
+/* How a creating verb ends: core's failure for rc, else the id it made
+ * (shell_print_id) and 0. */
+int shell_made(struct shell *sh, int rc, const char *id);
 int shell_print_json(struct shell *sh, cJSON *j, int pretty);
 /* s padded or cut to width display columns (CJK counts two). */
 void shell_pad(struct shell *sh, const char *s, int width);

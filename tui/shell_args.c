@@ -156,6 +156,15 @@ shell_print_id(struct shell *sh, const char *id)
 }
 
 int
+shell_made(struct shell *sh, int rc, const char *id)
+{
+	if (rc)
+		return shell_fail(sh, rc);
+	shell_print_id(sh, id);
+	return 0;
+}
+
+int
 shell_print_json(struct shell *sh, cJSON *j, int pretty)
 {
 	char *s = pretty ? cJSON_Print(j) : cJSON_PrintUnformatted(j);
