@@ -20,8 +20,7 @@
 #include "tui/console.h"
 #include "tui/tui.h"
 
-/* Is the verb on a terminal (stdin and its output both)? A memory
- * stream, a file or a pipe is not. */
+/* fileno() of a memory stream is -1: never a terminal. */
 int
 shell_on_terminal(const struct shell *sh)
 {

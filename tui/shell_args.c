@@ -8,10 +8,12 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
+#include "core/core.h"
 #include "tui/tui.h"
 
 /* ---- the words of a verb ---- */
