@@ -1,1601 +1,87 @@
 /*
  * shell.c - the subcommands: every action of the console from a shell,
- * for scripts, tests and administrators. A command that creates a record
- * prints its id alone on stdout; messages go to stderr. Exit codes are
- * core's: 0 done, 1 refused, 2 usage, 3 and up the environment.
+ * for scripts, tests and administrators. This file reads the global
+ * options, finds the verb in the nouns' tables (tui/cmd_*.c), opens the
+ * database the way its row asks and runs it; help is made from the rows.
+ * A command that creates a record prints its id alone on its output
+ * stream (stdout from a shell); messages go to its error stream. Exit
+ * codes are core's: 0 done, 1 refused, 2 usage, 3 and up the environment.
  */
-#include "tui/tui.h"
+#include "tui/shell.h"
 
-#include <errno.h>
 #include <langinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/core.h"
-#include "sync/client.h"
 #include "tui/console.h"
+#include "tui/tui.h"
 
-#define MAX_POS 8
-#define MAX_OPTS 32
+/* fileno() of a memory stream is -1: never a terminal. */
+int
+shell_on_terminal(const struct shell *sh)
+{
+	int fd = fileno(sh->out);
+	return isatty(0) && fd >= 0 && isatty(fd);
+}
 
-struct args {
-	int npos, nopt;
-	const char *pos[MAX_POS];
-	struct { const char *name, *val; } opt[MAX_OPTS];
+/* Each noun's rows, in the order help lists them. */
+static const struct cmd *const tables[] = {
+	cmd_station_rows, cmd_incident_rows, cmd_response_rows, cmd_team_rows,
+	cmd_supply_rows, cmd_warning_rows, cmd_log_rows, cmd_drill_rows,
+	cmd_store_rows, NULL
 };
 
-struct shell {
-	const char *dbpath;
-	const char *officer;
-	int utf8;
-	struct db *db;
-};
-
-struct cmd;
-typedef int cmd_fn(struct shell *sh, const struct cmd *c, struct args *a);
-
-enum { DB_NONE, DB_READ, DB_WRITE };
-
-struct cmd {
-	const char *noun, *verb;
-	const char *opts;   /* "name=" takes a value, "name" is a flag */
-	int minpos, maxpos;
-	int dbmode;
-	cmd_fn *fn;
-	const char *usage, *help;
-};
-
-static const struct cmd commands[];
-
-/* ---- small helpers ---- */
-
-static const char *
-opt(const struct args *a, const char *name)
+/* The row of noun and verb, else the noun's row without a verb (a noun
+ * that is a command itself: dispatch, handover); NULL when neither.
+ * *known says whether any row has the noun. */
+static const struct cmd *
+find_row(const char *noun, const char *verb, int *known)
 {
-	int i;
+	const struct cmd *c, *bare = NULL;
+	int t;
 
-	for (i = a->nopt - 1; i >= 0; i--)
-		if (strcmp(a->opt[i].name, name) == 0)
-			return a->opt[i].val ? a->opt[i].val : "";
-	return NULL;
-}
-
-static int
-usage(const struct cmd *c, const char *fmt, const char *what)
-{
-	/* One line, as every message: what is wrong, then the usage. */
-	fprintf(stderr, "dutydesk: ");
-	fprintf(stderr, fmt, what);
-	fprintf(stderr, " (usage: dutydesk %s)\n", c->usage);
-	return EXIT_USAGE;
-}
-
-static int
-fail(struct shell *sh, int rc)
-{
-	if (rc == 0)
-		return 0;
-	fprintf(stderr, "dutydesk: %s\n", db_why(sh->db, rc));
-	return dd_exitcode(rc);
-}
-
-/* A refusal of input the user typed, with its own message. */
-static int
-refuse(const char *fmt, const char *what)
-{
-	fprintf(stderr, "dutydesk: ");
-	fprintf(stderr, fmt, what);
-	fputc('\n', stderr);
-	return EXIT_REFUSED;
-}
-
-/* A whole number typed by a user: digits only, within bounds. */
-static int
-parse_qty(const char *s, int64_t lo, int64_t hi, int64_t *v)
-{
-	char *end;
-	long long n;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	n = strtoll(s, &end, 10);
-	if (errno || *end || n < lo || n > hi)
-		return -1;
-	*v = n;
-	return 0;
-}
-
-static void
-print_id(const char *id)
-{
-	printf("%s\n", id);
-}
-
-static int
-print_json(cJSON *j, int pretty)
-{
-	char *s = pretty ? cJSON_Print(j) : cJSON_PrintUnformatted(j);
-
-	if (!s)
-		return DD_E_NOMEM;
-	fputs(s, stdout);
-	fputc('\n', stdout);
-	free(s);
-	return 0;
-}
-
-static const char *
-js(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	static char num[4][32];
-	static int slot;
-
-	if (cJSON_IsString(v))
-		return v->valuestring;
-	if (cJSON_IsNumber(v)) {
-		slot = (slot + 1) % 4;
-		snprintf(num[slot], sizeof num[slot], "%.0f", v->valuedouble);
-		return num[slot];
-	}
-	if (cJSON_IsBool(v))
-		return cJSON_IsTrue(v) ? "yes" : "no";
-	return "";
-}
-
-static double
-jn(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-/* A name as the terminal can show it: Chinese in a UTF-8 locale, pinyin
- * otherwise. */
-static const char *
-name_of(const struct shell *sh, const cJSON *o)
-{
-	const char *n = js(o, "name"), *p = js(o, "pinyin");
-	return sh->utf8 && *n ? n : *p ? p : n;
-}
-
-/* An ISO time shown in the station's zone. */
-static const char *
-local_time(const cJSON *o, const char *k)
-{
-	static char buf[4][20];
-	static int slot;
-	int64_t t;
-	const char *s = js(o, k);
-
-	if (!*s || time_parse_iso(s, &t))
-		return "-";
-	slot = (slot + 1) % 4;
-	time_format_local(t, buf[slot]);
-	return buf[slot];
-}
-
-/* Print a list as JSON, or hand it to the row printer. */
-static int
-show_list(struct shell *sh, const struct args *a, enum list l,
-	  cJSON *filter, void (*row)(struct shell *, const cJSON *),
-	  const char *header)
-{
-	cJSON *list = NULL, *o;
-	int rc = state_list(sh->db, l, filter, &list);
-
-	cJSON_Delete(filter);
-	if (rc)
-		return fail(sh, rc);
-	if (opt(a, "json")) {
-		rc = print_json(list, 0);
-	} else {
-		if (header)
-			printf("%s\n", header);
-		cJSON_ArrayForEach(o, list)
-			row(sh, o);
-	}
-	cJSON_Delete(list);
-	return fail(sh, rc);
-}
-
-/* Resolve a reference to its code, or say what is wrong. */
-static int
-resolve(struct shell *sh, enum ref r, const char *what, char code[64])
-{
-	int rc = ref_find(sh->db, r, what, code);
-	return rc == 1 ? 0 : rc < 0 ? rc : DD_E_NOTFOUND;
-}
-
-/* ---- init, status, backup, export ---- */
-
-static int
-cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	const char *station = opt(a, "station"), *role = opt(a, "role");
-	const char *seed = opt(a, "seed"), *realm = opt(a, "realm");
-	const char *server = opt(a, "server"), *key = opt(a, "key");
-	int r = role_parse(role ? role : "town"), rc;
-	char why[160];
-	struct stat st;
-
-	if (!station)
-		return usage(c, "%s", "init needs --station CODE");
-	if (!r)
-		return refuse("role '%s' is not town or command", role);
-	if (seed && strcmp(seed, "county") != 0 && strcmp(seed, "none") != 0)
-		return refuse("seed '%s' is not county or none", seed);
-	if (!server != !key)
-		return usage(c, "%s", "--server and --key go together");
-	if (server && link_check_settings(server, key, why, sizeof why))
-		return refuse("%s", why);
-	/* The live link settings never go into a drill's database. */
-	if (server && realm && strcmp(realm, "live") != 0)
-		return refuse("a %s database never carries the live link settings "
-			      "(--server is for realm live)", realm);
-	if (stat(sh->dbpath, &st) == 0 && st.st_size > 0)
-		return refuse("%s already exists; a station database is made once",
-			      sh->dbpath);
-	if ((rc = db_open(sh->dbpath, DB_CREATE, &sh->db)))
-		return fail(sh, rc);
-	rc = station_init(sh->db, station, r, realm ? realm : "live",
-			  !seed || strcmp(seed, "county") == 0);
-	if (!rc && server)
-		rc = replica_set_link(sh->db, server, key);
-	if (rc) {
-		int code = fail(sh, rc);
-		db_close(&sh->db);
-		unlink(sh->dbpath);
-		return code;
-	}
-	fprintf(stderr, "dutydesk: station %s (%s) ready in %s%s%s\n", station,
-		role_name(r), sh->dbpath, server ? ", linked to " : "",
-		server ? server : "");
-	return 0;
-}
-
-/* ---- the link to the county server ---- */
-
-static int
-cmd_link(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	const char *server = opt(a, "server"), *key = opt(a, "key");
-	char old_server[256], old_key[128], why[160];
-	struct station_info si;
-	int rc;
-
-	if (!server && !key)
-		return usage(c, "%s", "link needs --server HOST:PORT and/or --key KEY");
-	if (link_check_settings(server, key, why, sizeof why))
-		return refuse("%s", why);
-	if ((rc = station_identity(sh->db, &si)))
-		return fail(sh, rc);
-	if (strcmp(si.realm, "live") != 0)
-		return refuse("this is a %s database: a drill never carries the "
-			      "live link settings", si.realm);
-	if ((rc = replica_link(sh->db, old_server, sizeof old_server, old_key,
-			       sizeof old_key)) < 0)
-		return fail(sh, rc);
-	if (rc == 0 && (!server || !key))
-		return usage(c, "%s", "the first link needs both --server and --key");
-	if ((rc = replica_set_link(sh->db, server ? server : old_server,
-				   key ? key : old_key)))
-		return fail(sh, rc);
-	fprintf(stderr, "dutydesk: station %s now syncs with %s\n", si.station,
-		server ? server : old_server);
-	return 0;
-}
-
-static int
-cmd_sync(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	const char *t = opt(a, "timeout");
-	char server[256], key[128], msg[256];
-	int64_t secs = 30;
-	int rc;
-
-	if (t && parse_qty(t, 1, 3600, &secs))
-		return usage(c, "--timeout '%s' is not 1..3600 seconds", t);
-	if ((rc = replica_link(sh->db, server, sizeof server, key, sizeof key)) < 0)
-		return fail(sh, rc);
-	if (rc == 0)
-		return refuse("%s", "no server is set for this station (dutydesk "
-			      "link --server HOST:PORT --key KEY)");
-	/* The link opens its own connection; this one is not needed. */
-	db_close(&sh->db);
-	rc = link_sync_once(sh->dbpath, (int)secs * 1000, msg, sizeof msg);
-	fprintf(stderr, "dutydesk: %s%s\n", rc == 0 ? "sync: " : "", msg);
-	/* An unreachable or failing server is DD_E_SERVER: exit 5. */
-	return rc == 0 ? 0 : dd_exitcode(rc);
-}
-
-static void
-row_refusal(const cJSON *o)
-{
-	text_pad(js(o, "seq"), 6);
-	text_pad(local_time(o, "at"), 17);
-	text_pad(*js(o, "kind") ? js(o, "kind") : "?", 19);
-	text_pad(*js(o, "entity") ? js(o, "entity") : "?", 14);
-	text_pad(*js(o, "code") ? js(o, "code") : "?", 9);
-	printf("%s%s\n", js(o, "message"),
-	       cJSON_IsTrue(cJSON_GetObjectItem(o, "seen")) ? "" : "  (new)");
-}
-
-/* What the server refused of this station's operations, and why; --ack
- * clears the count the status line shows, and the list stays. */
-static int
-cmd_link_refused(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	cJSON *list = NULL, *o;
-	int64_t n = 0;
-	int rc;
-
-	if (opt(a, "ack")) {
-		if (opt(a, "json"))
-			return usage(c, "%s", "--ack and --json do not go together");
-		/* Opened to read, like the list: acknowledging writes. */
-		db_close(&sh->db);
-		if ((rc = db_open(sh->dbpath, 0, &sh->db)))
-			return fail(sh, rc);
-		db_set_officer(sh->db, sh->officer);
-		if ((rc = replica_refusals_ack(sh->db, 0, &n)))
-			return fail(sh, rc);
-		fprintf(stderr, "dutydesk: %lld refusal(s) acknowledged by %s; "
-			"the list is kept\n", (long long)n, sh->officer);
-		return 0;
-	}
-	if ((rc = replica_refusals(sh->db, &list, NULL)))
-		return fail(sh, rc);
-	if (opt(a, "json")) {
-		rc = print_json(list, 0);
-	} else if (cJSON_GetArraySize(list) > 0) {
-		printf("SEQ   MADE             KIND               RECORD        "
-		       "CODE     MESSAGE\n");
-		cJSON_ArrayForEach(o, list)
-			row_refusal(o);
-	}
-	cJSON_Delete(list);
-	return fail(sh, rc);
-}
-
-static int
-cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	struct station_info si;
-	cJSON *resp = NULL, *inc = NULL, *r, *filter;
-	char server[256], key[128];
-	int64_t last_sync = 0, refused = 0;
-	int rc, linked;
-
-	(void)c;
-	if ((rc = station_info(sh->db, &si)))
-		return fail(sh, rc);
-	if ((linked = replica_link(sh->db, server, sizeof server, key,
-				   sizeof key)) < 0)
-		return fail(sh, linked);
-	link_note_read(sh->dbpath, &last_sync);
-	/* The refusals no officer has acknowledged, from the database. */
-	if ((rc = replica_refusals_unseen(sh->db, &refused)))
-		return fail(sh, rc);
-	filter = cJSON_CreateObject();
-	cJSON_AddNumberToObject(filter, "open", 1);
-	if ((rc = state_list(sh->db, LIST_RESPONSES, NULL, &resp)) ||
-	    (rc = state_list(sh->db, LIST_INCIDENTS, filter, &inc))) {
-		cJSON_Delete(filter);
-		cJSON_Delete(resp);
-		return fail(sh, rc);
-	}
-	cJSON_Delete(filter);
-	if (opt(a, "json")) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "station", si.station);
-		cJSON_AddStringToObject(o, "role", role_name(si.role));
-		cJSON_AddStringToObject(o, "realm", si.realm);
-		cJSON_AddStringToObject(o, "incarnation", si.incarnation);
-		cJSON_AddNumberToObject(o, "operations", (double)si.ops);
-		cJSON_AddNumberToObject(o, "queued", (double)si.queued);
-		if (linked) {
-			char iso[21];
-			cJSON_AddStringToObject(o, "server", server);
-			cJSON_AddNumberToObject(o, "refused", (double)refused);
-			if (last_sync) {
-				time_format_iso(last_sync, iso);
-				cJSON_AddStringToObject(o, "last_sync", iso);
-			} else {
-				cJSON_AddNullToObject(o, "last_sync");
-			}
-		} else {
-			cJSON_AddNullToObject(o, "server");
+	*known = 0;
+	for (t = 0; tables[t]; t++) {
+		for (c = tables[t]; c->noun; c++) {
+			if (strcmp(c->noun, noun) != 0)
+				continue;
+			*known = 1;
+			if (c->verb && verb && strcmp(c->verb, verb) == 0)
+				return c;
+			if (!c->verb && !bare)
+				bare = c;
 		}
-		cJSON_AddNumberToObject(o, "open_incidents", cJSON_GetArraySize(inc));
-		cJSON_AddItemToObject(o, "responses", resp);
-		resp = NULL;
-		print_json(o, 1);
-		cJSON_Delete(o);
-	} else {
-		printf("station   %s (%s), realm %s\n", si.station,
-		       role_name(si.role), si.realm);
-		printf("officer   %s\n", db_officer(sh->db));
-		printf("database  %s, %lld operations, %lld queued%s\n",
-		       sh->dbpath, (long long)si.ops, (long long)si.queued,
-		       linked ? "" : " (offline)");
-		if (linked) {
-			char when[20] = "never";
-			if (last_sync)
-				time_format_local(last_sync, when);
-			printf("link      %s, %lld queued, %lld refused, last sync %s\n",
-			       server, (long long)si.queued, (long long)refused, when);
-		} else {
-			printf("link      none (an offline station; dutydesk link "
-			       "--server HOST:PORT --key KEY)\n");
-		}
-		printf("incidents %d open\n", cJSON_GetArraySize(inc));
-		printf("response ");
-		int any = 0;
-		cJSON_ArrayForEach(r, resp) {
-			if (jn(r, "level") > 0) {
-				printf(" %s %s%s", js(r, "hazard"), js(r, "level_name"),
-				       cJSON_IsTrue(cJSON_GetObjectItem(r, "conflict"))
-				       ? " (CONFLICT)" : "");
-				any = 1;
-			}
-		}
-		printf("%s\n", any ? "" : " none in force");
 	}
-	cJSON_Delete(resp);
-	cJSON_Delete(inc);
-	return 0;
+	return bare;
 }
-
-static int
-cmd_backup(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	struct stat st;
-
-	(void)c;
-	if (stat(a->pos[0], &st) == 0)
-		return refuse("%s exists; choose a new file for the backup",
-			      a->pos[0]);
-	return fail(sh, db_backup(sh->db, a->pos[0]));
-}
-
-static int
-cmd_restore(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	struct db *from = NULL;
-	struct stat st;
-	int rc;
-
-	(void)c;
-	if (stat(sh->dbpath, &st) == 0 && st.st_size > 0)
-		return refuse("%s exists; restore into a new database file "
-			      "(--db NEW)", sh->dbpath);
-	rc = db_open(a->pos[0], DB_RDONLY, &from);
-	if (rc) {
-		fprintf(stderr, "dutydesk: %s\n", db_errmsg(from));
-		db_close(&from);
-		return dd_exitcode(rc);
-	}
-	rc = db_backup(from, sh->dbpath);
-	if (rc) {
-		fprintf(stderr, "dutydesk: %s\n", db_errmsg(from));
-		db_close(&from);
-		return dd_exitcode(rc);
-	}
-	db_close(&from);
-	if ((rc = db_open(sh->dbpath, 0, &sh->db)) ||
-	    (rc = db_restore_mark(sh->db)))
-		return fail(sh, rc);
-	fprintf(stderr, "dutydesk: restored %s into %s with a new incarnation\n",
-		a->pos[0], sh->dbpath);
-	return 0;
-}
-
-static int
-cmd_export(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	cJSON *x = NULL, *part;
-	int rc;
-
-	(void)c;
-	if ((rc = state_export(sh->db, &x)))
-		return fail(sh, rc);
-	if (opt(a, "json")) {
-		rc = print_json(x, 1);
-		cJSON_Delete(x);
-		return fail(sh, rc);
-	}
-	/* For a person: how much of each, and the digest to compare. */
-	cJSON_ArrayForEach(part, x) {
-		if (cJSON_IsArray(part))
-			printf("%-14s %d\n", part->string, cJSON_GetArraySize(part));
-		else if (cJSON_IsString(part))
-			printf("%-14s %s\n", part->string, part->valuestring);
-	}
-	cJSON_Delete(x);
-	return 0;
-}
-
-/* ---- incidents ---- */
-
-/* Options of incident add/update and the fields they fill. */
-static const struct { const char *opt, *field; } inc_opts[] = {
-	{ "title", "title" }, { "town", "town" }, { "place", "place" },
-	{ "kind", "kind" }, { "severity", "severity" },
-	{ "received", "received_at" }, { "cause", "cause" },
-	{ "actions", "actions" }, { "trend", "trend" }, { "dead", "dead" },
-	{ "injured", "injured" }, { "missing", "missing" },
-	{ "trapped", "trapped" }, { "evacuated", "evacuated" },
-	{ "caller-unit", "caller_unit" }, { "caller-name", "caller_name" },
-	{ "caller-phone", "caller_phone" }, { "notified", "notified" },
-	{ "recorder", "recorder" },
-};
-
-static cJSON *
-inc_fields(const struct args *a)
-{
-	cJSON *f = cJSON_CreateObject();
-	size_t i;
-
-	for (i = 0; f && i < sizeof inc_opts / sizeof inc_opts[0]; i++) {
-		const char *v = opt(a, inc_opts[i].opt);
-		if (v)
-			cJSON_AddStringToObject(f, inc_opts[i].field, v);
-	}
-	return f;
-}
-
-static int
-cmd_incident_add(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	cJSON *f = inc_fields(a);
-	char id[64];
-	int rc;
-
-	if (!opt(a, "town") || (!opt(a, "title") && !opt(a, "place"))) {
-		cJSON_Delete(f);
-		return usage(c, "%s", "an incident needs --town and --title or "
-			     "--place");
-	}
-	rc = incident_add(sh->db, f, id);
-	cJSON_Delete(f);
-	if (rc)
-		return fail(sh, rc);
-	print_id(id);
-	return 0;
-}
-
-static int
-cmd_incident_update(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	cJSON *f = inc_fields(a);
-	int rc;
-
-	if (cJSON_GetArraySize(f) == 0) {
-		cJSON_Delete(f);
-		return usage(c, "%s", "nothing to change: give a field option");
-	}
-	rc = incident_update(sh->db, a->pos[0], f);
-	cJSON_Delete(f);
-	return fail(sh, rc);
-}
-
-static void
-row_incident(struct shell *sh, const cJSON *o)
-{
-	(void)sh;
-	text_pad(js(o, "id"), 14);
-	text_pad(local_time(o, "received_at"), 17);
-	text_pad(js(o, "town"), 12);
-	text_pad(js(o, "status"), 11);
-	text_pad(*js(o, "title") ? js(o, "title") : js(o, "place"), 30);
-	putchar('\n');
-}
-
-static int
-cmd_incident_list(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	cJSON *f = cJSON_CreateObject();
-	char town[64];
-	int64_t limit;
-	int rc;
-
-	(void)c;
-	if (!opt(a, "all"))
-		cJSON_AddNumberToObject(f, "open", 1);
-	if (opt(a, "town")) {
-		if ((rc = resolve(sh, REF_TOWN, opt(a, "town"), town))) {
-			cJSON_Delete(f);
-			return fail(sh, rc);
-		}
-		cJSON_AddStringToObject(f, "town", town);
-	}
-	if (opt(a, "limit")) {
-		if (parse_qty(opt(a, "limit"), 1, 1000000000, &limit)) {
-			cJSON_Delete(f);
-			return refuse("limit '%s' is not a positive number",
-				      opt(a, "limit"));
-		}
-		cJSON_AddNumberToObject(f, "limit", (double)limit);
-	}
-	return show_list(sh, a, LIST_INCIDENTS, f, row_incident,
-			 "ID            RECEIVED         TOWN        STATUS     TITLE");
-}
-
-static int
-cmd_incident_show(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	cJSON *inc = NULL, *r;
-	int rc = incident_get(sh->db, a->pos[0], &inc);
-
-	(void)c;
-	if (rc < 0)
-		return fail(sh, rc);
-	if (rc == 0)
-		return refuse("no incident '%s'", a->pos[0]);
-	if (opt(a, "json")) {
-		print_json(inc, 1);
-	} else {
-		static const char *const keys[] = { "id", "title", "status", "town",
-			"place", "kind", "severity", "cause", "actions", "trend",
-			"dead", "injured", "missing", "trapped", "evacuated",
-			"caller_unit", "caller_name", "caller_phone", "notified",
-			"recorder", NULL };
-		int i;
-		for (i = 0; keys[i]; i++)
-			if (*js(inc, keys[i]))
-				printf("%-13s %s\n", keys[i], js(inc, keys[i]));
-		printf("%-13s %s\n", "received", local_time(inc, "received_at"));
-		printf("%-13s due %s, %s\n", "phone report",
-		       local_time(inc, "phone_due_at"), *js(inc, "phone_done_at")
-		       ? local_time(inc, "phone_done_at") : "NOT YET");
-		printf("%-13s due %s, %s\n", "written",
-		       local_time(inc, "written_due_at"), *js(inc, "written_done_at")
-		       ? local_time(inc, "written_done_at") : "NOT YET");
-		cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "reports"))
-			printf("report        %s %s %s %s\n", local_time(r, "at"),
-			       js(r, "type"), js(r, "channel"), js(r, "text"));
-		cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "dispatches"))
-			printf("dispatch      %s team %s at %s\n", js(r, "id"),
-			       js(r, "team"), local_time(r, "at"));
-	}
-	cJSON_Delete(inc);
-	return 0;
-}
-
-static int
-cmd_incident_status(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	(void)c;
-	return fail(sh, incident_set_status(sh->db, a->pos[0], a->pos[1]));
-}
-
-static int
-cmd_incident_report(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	static const char *const types[] = { "first", "followup", "final" };
-	const char *ch = opt(a, "channel");
-	int64_t at = 0;
-	char id[64];
-	int t, rc;
-
-	(void)c;
-	for (t = 0; t < 3 && strcmp(a->pos[0], types[t]) != 0; t++)
-		;
-	if (t == 3)
-		return refuse("report '%s' is not first, followup or final",
-			      a->pos[0]);
-	if (opt(a, "at") && time_parse_local(opt(a, "at"), time(NULL), &at))
-		return refuse("'%s' is not a time (YYYY-MM-DD HH:MM)", opt(a, "at"));
-	rc = incident_report(sh->db, a->pos[1], t, ch ? ch : "phone",
-			     opt(a, "text"), at, id);
-	if (rc)
-		return fail(sh, rc);
-	print_id(id);
-	return 0;
-}
-
-static int
-cmd_import(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	cJSON *ids = cJSON_CreateArray(), *id;
-	int64_t n = 0;
-	int rc;
-
-	if (strcmp(a->pos[0], "incidents") != 0) {
-		cJSON_Delete(ids);
-		return usage(c, "cannot import '%s'; only incidents", a->pos[0]);
-	}
-	rc = ids ? import_incidents_csv(sh->db, a->pos[1], &n, ids) : DD_E_NOMEM;
-	if (rc) {
-		cJSON_Delete(ids);
-		return fail(sh, rc);
-	}
-	/* Like every creating command: the new ids on stdout, in file order. */
-	cJSON_ArrayForEach(id, ids)
-		print_id(id->valuestring);
-	cJSON_Delete(ids);
-	fprintf(stderr, "dutydesk: imported %lld incidents\n", (long long)n);
-	return 0;
-}
-
-/* ---- response levels ---- */
-
-static int
-cmd_response_decide(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	int action = response_action_parse(c->verb), level = 0, rc;
-	char id[64];
-
-	if (action != RESP_END) {
-		if (a->npos < 2)
-			return usage(c, "%s", "give the level: IV, III, II or I");
-		if (action == RESP_CONFIRM && strcmp(a->pos[1], "none") == 0)
-			level = 0;
-		else if ((level = level_parse(a->pos[1])) < 0)
-			return refuse("level '%s' does not exist (IV, III, II or I)",
-				      a->pos[1]);
-	}
-	rc = response_decide(sh->db, a->pos[0], action, level, opt(a, "signed-by"),
-			     opt(a, "note"), id);
-	if (rc)
-		return fail(sh, rc);
-	print_id(id);
-	return 0;
-}
-
-static int
-show_response(struct shell *sh, const char *hazard)
-{
-	struct response_state rs;
-	cJSON *list = NULL, *ticks = NULL, *f, *it, *t;
-	int rc = response_get(sh->db, hazard, &rs);
-
-	if (rc < 0)
-		return fail(sh, rc);
-	printf("%s: %s%s\n", hazard, rs.level ? level_name(rs.level) : "none",
-	       rs.conflict ? "  CONFLICT: confirm a level" : "");
-	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "hazard", hazard);
-	rc = state_list(sh->db, LIST_DECISIONS, f, &list);
-	cJSON_Delete(f);
-	if (rc)
-		return fail(sh, rc);
-	cJSON_ArrayForEach(it, list)
-		printf("  %s  %-14s %-7s %-4s signed %s\n", local_time(it, "at"),
-		       js(it, "id"), js(it, "action"),
-		       level_name((int)jn(it, "level")), js(it, "signed_by"));
-	cJSON_Delete(list);
-	if (rs.level == 0)
-		return 0;
-	if (checklist_load(hazard, rs.level, &list) == 0) {
-		cJSON *f2 = cJSON_CreateObject();
-		cJSON_AddStringToObject(f2, "episode", rs.episode);
-		rc = state_list(sh->db, LIST_TICKS, f2, &ticks);
-		cJSON_Delete(f2);
-		if (rc) {
-			cJSON_Delete(list);
-			return fail(sh, rc);
-		}
-		printf("checklist (level %s):\n", level_name(rs.level));
-		cJSON_ArrayForEach(it, list) {
-			int done = 0;
-			cJSON_ArrayForEach(t, ticks)
-				if (strcmp(js(t, "item"), js(it, "code")) == 0)
-					done = jn(t, "checked") != 0;
-			printf("  [%c] %-12s %s\n", done ? 'x' : ' ', js(it, "code"),
-			       sh->utf8 ? js(it, "text") : js(it, "text_en"));
-		}
-		cJSON_Delete(ticks);
-		cJSON_Delete(list);
-	}
-	return 0;
-}
-
-static int
-cmd_response_show(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	cJSON *hz = NULL, *h;
-	int rc;
-
-	(void)c;
-	if (a->npos == 1) {
-		cJSON *list = NULL;
-		if (checklist_load(a->pos[0], 4, &list) != 0)
-			return refuse("unknown hazard '%s'", a->pos[0]);
-		cJSON_Delete(list);
-	}
-	if (opt(a, "json")) {
-		/* One hazard given: only its row (none when never decided). */
-		cJSON *out = cJSON_CreateArray();
-		if ((rc = state_list(sh->db, LIST_RESPONSES, NULL, &hz))) {
-			cJSON_Delete(out);
-			return fail(sh, rc);
-		}
-		while ((h = cJSON_DetachItemFromArray(hz, 0))) {
-			if (a->npos == 1 && strcmp(js(h, "hazard"), a->pos[0]) != 0)
-				cJSON_Delete(h);
-			else
-				cJSON_AddItemToArray(out, h);
-		}
-		print_json(out, 0);
-		cJSON_Delete(out);
-		cJSON_Delete(hz);
-		return 0;
-	}
-	if (a->npos == 1)
-		return show_response(sh, a->pos[0]);
-	if ((rc = hazards_load(&hz))) {
-		cJSON_Delete(hz);
-		return fail(sh, rc);
-	}
-	cJSON_ArrayForEach(h, hz) {
-		struct response_state rs;
-		if ((rc = response_get(sh->db, js(h, "hazard"), &rs)) < 0)
-			break;
-		rc = 0;
-		printf("%-16s %-10s %s%s\n", js(h, "hazard"),
-		       sh->utf8 ? js(h, "name") : js(h, "name_en"),
-		       rs.level ? level_name(rs.level) : "-",
-		       rs.conflict ? "  CONFLICT" : "");
-	}
-	cJSON_Delete(hz);
-	return fail(sh, rc);
-}
-
-static int
-cmd_response_check(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	(void)c;
-	return fail(sh, response_check(sh->db, a->pos[0], a->pos[1],
-				       !opt(a, "undo")));
-}
-
-/* ---- teams and dispatch ---- */
-
-static void
-row_team(struct shell *sh, const cJSON *o)
-{
-	text_pad(js(o, "id"), 14);
-	text_pad(name_of(sh, o), 36);
-	text_pad(js(o, "kind"), 10);
-	text_pad(js(o, "town"), 12);
-	text_pad(js(o, "status"), 15);
-	printf("%s\n", js(o, "incident"));
-}
-
-static int
-cmd_team_list(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	cJSON *f = cJSON_CreateObject();
-	char town[64];
-	int rc;
-
-	(void)c;
-	if (opt(a, "town")) {
-		if ((rc = resolve(sh, REF_TOWN, opt(a, "town"), town))) {
-			cJSON_Delete(f);
-			return fail(sh, rc);
-		}
-		cJSON_AddStringToObject(f, "town", town);
-	}
-	if (opt(a, "kind")) {
-		static const char *const kinds[] = { "municipal", "town", "fire",
-			"social", "expert", NULL };
-		int k;
-		for (k = 0; kinds[k] && strcmp(kinds[k], opt(a, "kind")); k++)
-			;
-		if (!kinds[k]) {
-			cJSON_Delete(f);
-			return refuse("kind '%s' is municipal, town, fire, social or "
-				      "expert", opt(a, "kind"));
-		}
-		cJSON_AddStringToObject(f, "kind", opt(a, "kind"));
-	}
-	if (opt(a, "status")) {
-		if (team_status_parse(opt(a, "status")) < 0) {
-			cJSON_Delete(f);
-			return refuse("status '%s' does not exist (available, "
-				      "dispatched, en_route, on_scene, returning, "
-				      "out_of_service)", opt(a, "status"));
-		}
-		cJSON_AddStringToObject(f, "status", opt(a, "status"));
-	}
-	return show_list(sh, a, LIST_TEAMS, f, row_team,
-			 "ID            NAME                                KIND"
-			 "      TOWN        STATUS         INCIDENT");
-}
-
-static int
-cmd_team_status(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	(void)c;
-	return fail(sh, team_set_status(sh->db, a->pos[0], a->pos[1]));
-}
-
-static int
-cmd_dispatch(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	char id[64];
-	int rc;
-
-	(void)c;
-	rc = dispatch_create(sh->db, a->pos[0], a->pos[1], id);
-	if (rc)
-		return fail(sh, rc);
-	print_id(id);
-	return 0;
-}
-
-static void
-row_dispatch(struct shell *sh, const cJSON *o)
-{
-	(void)sh;
-	text_pad(js(o, "id"), 14);
-	text_pad(js(o, "team"), 12);
-	text_pad(js(o, "incident"), 14);
-	text_pad(local_time(o, "at"), 17);
-	if (*js(o, "turnout_secs"))
-		printf("turnout %.0fs / %.0fs%s", jn(o, "turnout_secs"),
-		       jn(o, "target_secs"), jn(o, "turnout_secs") >
-		       jn(o, "target_secs") ? " LATE" : "");
-	putchar('\n');
-}
-
-static int
-cmd_dispatch_list(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	cJSON *f = cJSON_CreateObject();
-
-	(void)c;
-	if (opt(a, "incident")) {
-		cJSON *inc = NULL;
-		int rc = incident_get(sh->db, opt(a, "incident"), &inc);
-		cJSON_Delete(inc);
-		if (rc <= 0) {
-			cJSON_Delete(f);
-			return rc < 0 ? fail(sh, rc) : refuse("no incident '%s'",
-							      opt(a, "incident"));
-		}
-		cJSON_AddStringToObject(f, "incident", opt(a, "incident"));
-	}
-	return show_list(sh, a, LIST_DISPATCHES, f, row_dispatch,
-			 "ID            TEAM        INCIDENT      DISPATCHED");
-}
-
-/* ---- supplies ---- */
-
-static void
-row_stock(struct shell *sh, const cJSON *o)
-{
-	text_pad(js(o, "item"), 12);
-	text_pad(sh->utf8 ? js(o, "name") : js(o, "name_en"), 22);
-	text_pad(js(o, "depot"), 16);
-	printf("%8s %s%s\n", js(o, "qty"), jn(o, "negative") ? " NEGATIVE" : "",
-	       !jn(o, "negative") && jn(o, "is_low") ? " LOW" : "");
-}
-
-static int
-cmd_supply_list(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	cJSON *f = cJSON_CreateObject();
-	char code[64];
-	int rc;
-
-	(void)c;
-	if (opt(a, "depot")) {
-		if ((rc = resolve(sh, REF_DEPOT, opt(a, "depot"), code))) {
-			cJSON_Delete(f);
-			return fail(sh, rc);
-		}
-		cJSON_AddStringToObject(f, "depot", code);
-	}
-	if (opt(a, "item")) {
-		if ((rc = resolve(sh, REF_KIND, opt(a, "item"), code))) {
-			cJSON_Delete(f);
-			return fail(sh, rc);
-		}
-		cJSON_AddStringToObject(f, "item", code);
-	}
-	return show_list(sh, a, LIST_STOCK, f, row_stock,
-			 "ITEM        NAME                  DEPOT                QTY");
-}
-
-static int
-cmd_supply_move(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	static const char *const verbs[] = { "receive", "issue", "transfer",
-		"count" };
-	const char *depot = opt(a, "depot"), *to = NULL;
-	int kind, rc;
-	int64_t qty;
-	char id[64];
-
-	for (kind = 0; kind < 4 && strcmp(verbs[kind], c->verb) != 0; kind++)
-		;
-	if (kind == MOVE_TRANSFER) {
-		depot = opt(a, "from");
-		to = opt(a, "to");
-		if (!depot || !to)
-			return usage(c, "%s", "transfer needs --from DEPOT and --to DEPOT");
-	} else if (!depot) {
-		return usage(c, "%s", "give the depot: --depot DEPOT");
-	}
-	if (parse_qty(a->pos[1], kind == MOVE_COUNT ? 0 : 1, 1000000000, &qty))
-		return refuse("quantity '%s' must be a whole number from 1 to "
-			      "1000000000 (a count may be 0)", a->pos[1]);
-	rc = supply_move(sh->db, kind, a->pos[0], depot, to, qty, opt(a, "note"),
-			 id);
-	if (rc)
-		return fail(sh, rc);
-	print_id(id);
-	return 0;
-}
-
-/* ---- shelters ---- */
-
-static void
-row_shelter(struct shell *sh, const cJSON *o)
-{
-	text_pad(js(o, "id"), 7);
-	text_pad(name_of(sh, o), 36);
-	text_pad(js(o, "town"), 12);
-	printf("%6s/%-6s %s\n", js(o, "occupancy"), js(o, "capacity"),
-	       jn(o, "open") ? "open" : "closed");
-}
-
-static int
-cmd_shelter_list(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	cJSON *f = cJSON_CreateObject();
-	char town[64];
-	int rc;
-
-	(void)c;
-	if (opt(a, "town")) {
-		if ((rc = resolve(sh, REF_TOWN, opt(a, "town"), town))) {
-			cJSON_Delete(f);
-			return fail(sh, rc);
-		}
-		cJSON_AddStringToObject(f, "town", town);
-	}
-	if (opt(a, "open"))
-		cJSON_AddNumberToObject(f, "open", 1);
-	return show_list(sh, a, LIST_SHELTERS, f, row_shelter,
-			 "ID     NAME                                TOWN         "
-			 "PEOPLE/CAP");
-}
-
-static int
-cmd_shelter_open(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	return fail(sh, shelter_set_open(sh->db, a->pos[0],
-					 strcmp(c->verb, "open") == 0));
-}
-
-static int
-cmd_shelter_occupy(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	int64_t n, people, cap;
-	int in = strcmp(c->verb, "checkin") == 0, rc;
-
-	if (parse_qty(a->pos[1], 1, 1000000, &n))
-		return refuse("number of people '%s' must be from 1 to 1000000",
-			      a->pos[1]);
-	if ((rc = shelter_occupy(sh->db, a->pos[0], in ? n : -n)))
-		return fail(sh, rc);
-	/* Taken, since they are there; but the officer must know. */
-	if (in && shelter_occupancy(sh->db, a->pos[0], &people, &cap) == 1 &&
-	    cap > 0 && people > cap)
-		fprintf(stderr, "dutydesk: shelter %s now holds %lld people, %lld "
-			"over its capacity of %lld\n", a->pos[0], (long long)people,
-			(long long)(people - cap), (long long)cap);
-	return 0;
-}
-
-/* ---- warnings ---- */
-
-static int
-cmd_warning_issue(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	cJSON *towns = cJSON_CreateArray();
-	const char *list = opt(a, "towns");
-	char id[64];
-	int rc;
-
-	if (!opt(a, "hazard") || !opt(a, "color") || !opt(a, "text")) {
-		cJSON_Delete(towns);
-		return usage(c, "%s", "a warning needs --hazard, --color and --text");
-	}
-	if (list) {
-		char *copy = strdup(list), *save = NULL, *t;
-		for (t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
-			cJSON_AddItemToArray(towns, cJSON_CreateString(t));
-		free(copy);
-	}
-	rc = warning_issue(sh->db, opt(a, "hazard"), opt(a, "color"),
-			   opt(a, "text"), towns, id);
-	cJSON_Delete(towns);
-	if (rc)
-		return fail(sh, rc);
-	print_id(id);
-	return 0;
-}
-
-static int
-cmd_warning_answer(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	char id[64];
-	int rc;
-
-	(void)c;
-	rc = warning_answer(sh->db, a->pos[0], a->pos[1], opt(a, "who"), id);
-	if (rc)
-		return fail(sh, rc);
-	print_id(id);
-	return 0;
-}
-
-static void
-row_warning(struct shell *sh, const cJSON *o)
-{
-	(void)sh;
-	text_pad(js(o, "id"), 14);
-	text_pad(local_time(o, "at"), 17);
-	text_pad(js(o, "hazard"), 12);
-	text_pad(js(o, "color"), 7);
-	printf("%3s/%-3s answered  ", js(o, "answered"), js(o, "towns"));
-	text_pad(js(o, "text"), 30);
-	putchar('\n');
-}
-
-static void
-row_answer(struct shell *sh, const cJSON *o)
-{
-	(void)sh;
-	text_pad(js(o, "town"), 14);
-	if (*js(o, "id"))
-		printf("%s  %s (%ss)\n", local_time(o, "at"), js(o, "who"),
-		       js(o, "answer_secs"));
-	else
-		printf("NOT ANSWERED\n");
-}
-
-static int
-cmd_warning_list(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	cJSON *f;
-
-	(void)c;
-	if (a->npos == 1) {
-		cJSON *all = NULL, *w;
-		int found = 0, rc = state_list(sh->db, LIST_WARNINGS, NULL, &all);
-		if (rc)
-			return fail(sh, rc);
-		cJSON_ArrayForEach(w, all)
-			found |= strcmp(js(w, "id"), a->pos[0]) == 0;
-		cJSON_Delete(all);
-		if (!found)
-			return refuse("no warning '%s'", a->pos[0]);
-		f = cJSON_CreateObject();
-		cJSON_AddStringToObject(f, "warning", a->pos[0]);
-		return show_list(sh, a, LIST_ANSWERS, f, row_answer, NULL);
-	}
-	return show_list(sh, a, LIST_WARNINGS, NULL, row_warning,
-			 "ID            ISSUED           HAZARD      COLOUR "
-			 "ANSWERED");
-}
-
-/* ---- duty log, handover, conflicts ---- */
-
-static int
-cmd_log_add(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	char id[64];
-	int rc = log_add(sh->db, strcmp(c->verb, "zero") == 0 ? "zero" : "note",
-			 a->npos ? a->pos[0] : NULL, id);
-
-	if (rc)
-		return fail(sh, rc);
-	print_id(id);
-	return 0;
-}
-
-static void
-row_log(struct shell *sh, const cJSON *o)
-{
-	(void)sh;
-	printf("%s  %-9s %-10s %s\n", local_time(o, "at"), js(o, "kind"),
-	       js(o, "officer"), js(o, "text"));
-}
-
-static int
-cmd_log_list(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	(void)c;
-	return show_list(sh, a, LIST_LOG, NULL, row_log, NULL);
-}
-
-static int
-cmd_handover(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	char id[64];
-	int rc;
-
-	if (!opt(a, "to"))
-		return usage(c, "%s", "handover needs the incoming officer: --to NAME");
-	rc = log_handover(sh->db, opt(a, "to"), opt(a, "note"), id);
-	if (rc)
-		return fail(sh, rc);
-	print_id(id);
-	return 0;
-}
-
-static int
-cmd_handover_sheet(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	(void)c;
-	return fail(sh, sheet_handover(sh->db, a->npos ? a->pos[0] : NULL,
-				       opt(a, "gb18030") != NULL, stdout));
-}
-
-/* A drill runs in the console, beside a live database: 0 when it can. */
-static int
-drill_where(struct shell *sh, const struct cmd *c)
-{
-	if (!isatty(0) || !isatty(1))
-		return usage(c, "%s", "a drill runs in the console: a terminal");
-	if (access(sh->dbpath, F_OK) != 0)
-		return refuse("no live database at %s", sh->dbpath);
-	return 0;
-}
-
-/* The console on a prepared drill database (prepared: rc and why). */
-static int
-drill_console(struct shell *sh, int rc, const char *path, const char *why,
-	      const char *report, int gb18030)
-{
-	struct console_args ca = { path, sh->officer, report, gb18030 };
-
-	if (rc) {
-		fprintf(stderr, "dutydesk: %s\n", why);
-		return dd_exitcode(rc);
-	}
-	rc = console_main(&ca);
-	fprintf(stderr, "dutydesk: drill database %s%s%s%s\n", path,
-		report ? "; report " : "", report ? report : "",
-		report ? ".txt and .json" : "");
-	return rc;
-}
-
-static int
-cmd_drill_run(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	char path[4200], why[600], report[4096] = "";
-	int64_t speed = 1;
-	int rc, gb = 0;
-
-	if (opt(a, "speed") && parse_qty(opt(a, "speed"), 1, 10000, &speed))
-		return refuse("speed '%s' must be a whole number from 1 to 10000",
-			      opt(a, "speed"));
-	if (opt(a, "report-charset") &&
-	    (gb = drill_charset(opt(a, "report-charset"))) < 0)
-		return refuse("charset '%s' is utf-8 or gb18030",
-			      opt(a, "report-charset"));
-	if ((rc = drill_where(sh, c)))
-		return rc;
-	rc = drill_prepare(sh->dbpath, a->pos[0], (int)speed,
-			   opt(a, "county") != NULL, path, sizeof path, why,
-			   sizeof why);
-	if (!rc)
-		drill_report_path(path, opt(a, "report"), report, sizeof report);
-	return drill_console(sh, rc, path, why, report, gb);
-}
-
-static int
-cmd_drill_join(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	char path[4200], why[600];
-	int64_t t = 30;
-	int rc;
-
-	if (opt(a, "timeout") && parse_qty(opt(a, "timeout"), 1, 3600, &t))
-		return usage(c, "--timeout '%s' is not 1..3600 seconds",
-			     opt(a, "timeout"));
-	/* Never the live realm, nor anything but a drill's. */
-	if (!realm_is_drill(a->pos[0]))
-		return refuse("'%s' is not a drill's realm: drill join takes the "
-			      "realm of a running drill (drill-..., as its command "
-			      "station gives it)", a->pos[0]);
-	if ((rc = drill_where(sh, c)))
-		return rc;
-	rc = drill_join_prepare(sh->dbpath, a->pos[0], (int)t * 1000, path,
-				sizeof path, why, sizeof why);
-	return drill_console(sh, rc, path, why, NULL, 0);
-}
-
-static int
-cmd_drill_report(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	struct db *db = NULL;
-	cJSON *r = NULL;
-	int rc, gb = 0;
-
-	(void)sh;
-	if (opt(a, "charset") && (gb = drill_charset(opt(a, "charset"))) < 0)
-		return refuse("charset '%s' is utf-8 or gb18030", opt(a, "charset"));
-	if (gb && opt(a, "json"))
-		return usage(c, "%s", "the JSON report is UTF-8 (as JSON must be); "
-			     "--charset is for the text");
-	if ((rc = db_open(a->pos[0], DB_RDONLY, &db)) ||
-	    (rc = drill_score(db, (int64_t)1 << 40, &r))) {
-		fprintf(stderr, "dutydesk: %s\n", db_why(db, rc));
-		db_close(&db);
-		return dd_exitcode(rc);
-	}
-	if (opt(a, "json"))
-		rc = print_json(r, 1);
-	else
-		rc = drill_report_print(r, gb, stdout);
-	cJSON_Delete(r);
-	db_close(&db);
-	if (rc)
-		fprintf(stderr, "dutydesk: %s\n", dd_strerror(rc));
-	return dd_exitcode(rc);
-}
-
-static void
-row_conflict(struct shell *sh, const cJSON *o)
-{
-	(void)sh;
-	printf("%-32s %-9s %s%s%s\n", js(o, "id"), js(o, "kind"), js(o, "members"),
-	       *js(o, "acked_by") ? "  acknowledged by " : "", js(o, "acked_by"));
-}
-
-static int
-cmd_conflict_list(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	(void)c;
-	return show_list(sh, a, LIST_CONFLICTS, NULL, row_conflict, NULL);
-}
-
-static int
-cmd_conflict_ack(struct shell *sh, const struct cmd *c, struct args *a)
-{
-	(void)c;
-	return fail(sh, conflict_ack(sh->db, a->pos[0]));
-}
-
-/* ---- the table ---- */
-
-#define INC_OPTS "title=,town=,place=,kind=,severity=,received=,cause=," \
-	"actions=,trend=,dead=,injured=,missing=,trapped=,evacuated=," \
-	"caller-unit=,caller-name=,caller-phone=,notified=,recorder="
-
-static const struct cmd commands[] = {
-	{ "init", NULL, "station=,role=,seed=,realm=,server=,key=", 0, 0, DB_NONE,
-	  cmd_init, "init --station CODE [--role town|command] [--seed county|none] "
-	  "[--server HOST:PORT --key KEY]",
-	  "make a new station database (seeded with the county by default)" },
-	{ "status", NULL, "json", 0, 0, DB_READ, cmd_status,
-	  "status [--json]", "station, queue, link and what is in force" },
-	{ "link", NULL, "server=,key=", 0, 0, DB_WRITE, cmd_link,
-	  "link --server HOST:PORT --key KEY",
-	  "set or change the county server this station syncs with" },
-	{ "link", "refused", "json,ack", 0, 0, DB_READ, cmd_link_refused,
-	  "link refused [--json] [--ack]",
-	  "operations the server refused and why; --ack clears the count" },
-	{ "sync", NULL, "timeout=", 0, 0, DB_READ, cmd_sync,
-	  "sync [--timeout SECONDS]",
-	  "push the queue, pull until caught up (exit 5: no server)" },
-	{ "incident", "add", INC_OPTS, 0, 0, DB_WRITE, cmd_incident_add,
-	  "incident add --town TOWN --title TEXT [--place P] [--kind K] "
-	  "[--severity 1-4] [--received TIME] [--dead N] ... [--caller-name N]",
-	  "take a report (接报): prints the new incident id" },
-	{ "incident", "list", "all,town=,limit=,json", 0, 0, DB_READ,
-	  cmd_incident_list, "incident list [--all] [--town T] [--limit N] [--json]",
-	  "open incidents, newest first" },
-	{ "incident", "show", "json", 1, 1, DB_READ, cmd_incident_show,
-	  "incident show ID [--json]", "one incident with its reports and deadlines" },
-	{ "incident", "status", "", 2, 2, DB_WRITE, cmd_incident_status,
-	  "incident status ID reported|verified|responding|controlled|closed|reopen",
-	  "move an incident along its lifecycle" },
-	{ "incident", "update", INC_OPTS, 1, 1, DB_WRITE, cmd_incident_update,
-	  "incident update ID --FIELD VALUE ...", "correct or add fields" },
-	{ "incident", "report", "channel=,text=,at=", 2, 2, DB_WRITE,
-	  cmd_incident_report,
-	  "incident report first|followup|final ID [--channel phone|written] "
-	  "[--text T] [--at TIME]",
-	  "record an upward report (首报/续报/终报)" },
-	{ "import", NULL, "", 2, 2, DB_WRITE, cmd_import,
-	  "import incidents FILE.csv", "load a ledger; all rows or none" },
-	{ "response", "start", "signed-by=,note=", 2, 2, DB_WRITE,
-	  cmd_response_decide, "response start HAZARD LEVEL [--signed-by NAME]",
-	  "start a response (启动)" },
-	{ "response", "raise", "signed-by=,note=", 2, 2, DB_WRITE,
-	  cmd_response_decide, "response raise HAZARD LEVEL [--signed-by NAME]",
-	  "raise the level (提升)" },
-	{ "response", "lower", "signed-by=,note=", 2, 2, DB_WRITE,
-	  cmd_response_decide, "response lower HAZARD LEVEL [--signed-by NAME]",
-	  "lower the level (降低)" },
-	{ "response", "end", "signed-by=,note=", 1, 1, DB_WRITE,
-	  cmd_response_decide, "response end HAZARD [--signed-by NAME]",
-	  "end the response (解除)" },
-	{ "response", "confirm", "signed-by=,note=", 2, 2, DB_WRITE,
-	  cmd_response_decide, "response confirm HAZARD LEVEL|none",
-	  "settle conflicting decisions" },
-	{ "response", "show", "json", 0, 1, DB_READ, cmd_response_show,
-	  "response show [HAZARD] [--json]",
-	  "levels in force; one hazard: history and checklist" },
-	{ "response", "check", "undo", 2, 2, DB_WRITE, cmd_response_check,
-	  "response check HAZARD ITEM [--undo]", "tick a checklist item" },
-	{ "team", "list", "town=,kind=,status=,json", 0, 0, DB_READ,
-	  cmd_team_list, "team list [--town T] [--kind K] [--status S] [--json]",
-	  "the status board of all teams" },
-	{ "team", "status", "", 2, 2, DB_WRITE, cmd_team_status,
-	  "team status TEAM en_route|on_scene|returning|available|out_of_service",
-	  "move a team on" },
-	{ "dispatch", "list", "incident=,json", 0, 0, DB_READ, cmd_dispatch_list,
-	  "dispatch list [--incident ID] [--json]", "dispatches and turnout" },
-	{ "dispatch", NULL, "", 2, 2, DB_WRITE, cmd_dispatch,
-	  "dispatch TEAM INCIDENT", "send a team (调度): prints the dispatch id" },
-	{ "supply", "list", "depot=,item=,json", 0, 0, DB_READ, cmd_supply_list,
-	  "supply list [--depot D] [--item I] [--json]", "stock per kind and depot" },
-	{ "supply", "receive", "depot=,note=", 2, 2, DB_WRITE, cmd_supply_move,
-	  "supply receive ITEM QTY --depot D [--note T]", "stock coming in" },
-	{ "supply", "issue", "depot=,note=", 2, 2, DB_WRITE, cmd_supply_move,
-	  "supply issue ITEM QTY --depot D [--note T]", "stock going out" },
-	{ "supply", "transfer", "from=,to=,note=", 2, 2, DB_WRITE,
-	  cmd_supply_move, "supply transfer ITEM QTY --from D --to D",
-	  "move stock between depots (调拨)" },
-	{ "supply", "count", "depot=,note=", 2, 2, DB_WRITE, cmd_supply_move,
-	  "supply count ITEM QTY --depot D", "stocktake: record what was counted" },
-	{ "shelter", "list", "town=,open,json", 0, 0, DB_READ, cmd_shelter_list,
-	  "shelter list [--town T] [--open] [--json]", "shelters and occupancy" },
-	{ "shelter", "open", "", 1, 1, DB_WRITE, cmd_shelter_open,
-	  "shelter open SHELTER", "open a shelter" },
-	{ "shelter", "close", "", 1, 1, DB_WRITE, cmd_shelter_open,
-	  "shelter close SHELTER", "close a shelter" },
-	{ "shelter", "checkin", "", 2, 2, DB_WRITE, cmd_shelter_occupy,
-	  "shelter checkin SHELTER N", "N people arrive" },
-	{ "shelter", "checkout", "", 2, 2, DB_WRITE, cmd_shelter_occupy,
-	  "shelter checkout SHELTER N", "N people leave" },
-	{ "warning", "issue", "hazard=,color=,text=,towns=", 0, 0, DB_WRITE,
-	  cmd_warning_issue,
-	  "warning issue --hazard H --color blue|yellow|orange|red --text T "
-	  "[--towns A,B]", "warn towns (all by default); prints the warning id" },
-	{ "warning", "answer", "who=", 2, 2, DB_WRITE, cmd_warning_answer,
-	  "warning answer WARNING TOWN [--who NAME]", "a town answers (叫应)" },
-	{ "warning", "list", "json", 0, 1, DB_READ, cmd_warning_list,
-	  "warning list [WARNING] [--json]", "warnings; one: who answered, when" },
-	{ "log", "add", "", 1, 1, DB_WRITE, cmd_log_add,
-	  "log add TEXT", "a duty log entry" },
-	{ "log", "zero", "", 0, 1, DB_WRITE, cmd_log_add,
-	  "log zero [TEXT]", "the daily zero report (零报告)" },
-	{ "log", "list", "json", 0, 0, DB_READ, cmd_log_list,
-	  "log list [--json]", "the duty log" },
-	{ "handover", "sheet", "gb18030", 0, 1, DB_READ, cmd_handover_sheet,
-	  "handover sheet [ID] [--gb18030]",
-	  "the handover as a plain-text sheet to print (the latest by default)" },
-	{ "handover", NULL, "to=,note=", 0, 0, DB_WRITE, cmd_handover,
-	  "handover --to NAME [--note T]",
-	  "shift handover (交接班) signed by --officer and NAME" },
-	{ "conflict", "list", "json", 0, 0, DB_READ, cmd_conflict_list,
-	  "conflict list [--json]", "conflicts a person should see" },
-	{ "conflict", "ack", "", 1, 1, DB_WRITE, cmd_conflict_ack,
-	  "conflict ack ID", "mark a conflict as seen" },
-	{ "drill", "run", "speed=,report=,report-charset=,county", 1, 1, DB_NONE,
-	  cmd_drill_run, "drill run FILE [--speed N] [--report PATH] "
-	  "[--report-charset utf-8|gb18030] [--county]",
-	  "a drill from a scenario, in its own database (演练); --county: "
-	  "county-wide over the link" },
-	{ "drill", "join", "timeout=", 1, 1, DB_NONE, cmd_drill_join,
-	  "drill join REALM [--timeout SECONDS]",
-	  "a town joins the county-wide drill its command station runs" },
-	{ "drill", "report", "json,charset=", 1, 1, DB_NONE, cmd_drill_report,
-	  "drill report DRILLDB [--json | --charset utf-8|gb18030]",
-	  "the after-action report of a drill" },
-	{ "export", NULL, "json", 0, 0, DB_READ, cmd_export,
-	  "export [--json]", "the replicated state (--json), or its counts and digest" },
-	{ "backup", NULL, "", 1, 1, DB_READ, cmd_backup,
-	  "backup FILE", "online copy of the database" },
-	{ "restore", NULL, "", 1, 1, DB_NONE, cmd_restore,
-	  "--db NEW restore BACKUP", "a backup as a new database (new incarnation)" },
-	{ NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
-};
 
 static void
 help(FILE *f, const char *noun)
 {
 	const struct cmd *c;
+	int t;
 
 	if (!noun)
 		fprintf(f, "usage: dutydesk [--db FILE] [--officer NAME] [--lang zh|en] "
 			"[COMMAND ...]\n\nWithout a command: the station summary.\n\n"
 			"Commands:\n");
-	for (c = commands; c->noun; c++) {
-		if (noun && strcmp(noun, c->noun) == 0)
-			fprintf(f, "usage: dutydesk %s\n  %s\n", c->usage, c->help);
-		else if (!noun)
-			fprintf(f, "  %-58s %s\n", c->usage, c->help);
+	for (t = 0; tables[t]; t++) {
+		for (c = tables[t]; c->noun; c++) {
+			if (noun && strcmp(noun, c->noun) == 0)
+				fprintf(f, "usage: dutydesk %s\n  %s\n", c->usage,
+					c->help);
+			else if (!noun)
+				fprintf(f, "  %-58s %s\n", c->usage, c->help);
+		}
 	}
 	if (!noun)
 		fprintf(f, "\nExit: 0 done, 1 refused, 2 usage, 3 database, 4 disk "
 			"full, 5 no server.\nEnvironment: DUTYDESK_DB, DUTYDESK_OFFICER, "
 			"DUTYDESK_ASSETS, DUTYDESK_TZ.\n");
-}
-
-/* Does spec ("a=,b,c=") declare name, and does it take a value? */
-static int
-spec_has(const char *spec, const char *name, size_t len, int *takes)
-{
-	const char *p = spec;
-
-	while (p && *p) {
-		const char *e = strchr(p, ',');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		int v = n > 0 && p[n - 1] == '=';
-		if ((v ? n - 1 : n) == len && strncmp(p, name, len) == 0) {
-			*takes = v;
-			return 1;
-		}
-		p = e ? e + 1 : NULL;
-	}
-	return 0;
-}
-
-static int
-parse_args(const struct cmd *c, int argc, char **argv, struct args *a)
-{
-	int i, takes;
-
-	memset(a, 0, sizeof *a);
-	for (i = 0; i < argc; i++) {
-		char *s = argv[i];
-		if (strncmp(s, "--", 2) == 0 && s[2]) {
-			char *name = s + 2, *eq = strchr(name, '=');
-			size_t len = eq ? (size_t)(eq - name) : strlen(name);
-			if (!spec_has(c->opts, name, len, &takes))
-				return usage(c, "unknown option '%s'", s);
-			if (a->nopt == MAX_OPTS)
-				return usage(c, "%s", "too many options");
-			/* Counted at once, so free_args() frees it on any exit. */
-			a->opt[a->nopt++].name = strndup(name, len);
-			if (takes) {
-				if (eq)
-					a->opt[a->nopt - 1].val = eq + 1;
-				else if (i + 1 < argc)
-					a->opt[a->nopt - 1].val = argv[++i];
-				else
-					return usage(c, "option '%s' needs a value", s);
-			} else if (eq) {
-				return usage(c, "option '%s' takes no value", s);
-			}
-		} else {
-			if (a->npos == MAX_POS)
-				return usage(c, "%s", "too many arguments");
-			a->pos[a->npos++] = s;
-		}
-	}
-	if (a->npos < c->minpos)
-		return usage(c, "%s", "missing arguments");
-	if (a->npos > c->maxpos)
-		return usage(c, "unexpected argument '%s'", a->pos[c->maxpos]);
-	return 0;
-}
-
-static void
-free_args(struct args *a)
-{
-	int i;
-
-	for (i = 0; i < a->nopt; i++)
-		free((char *)a->opt[i].name);
 }
 
 static const char *
@@ -1626,32 +112,115 @@ has_help(int argc, char **argv)
 	return 0;
 }
 
-int
-shell_main(int argc, char **argv)
+/* The command the words from argv[*i] name, *i moved past them; NULL
+ * when help was printed or the words name no command (*rc then has the
+ * exit code). */
+static const struct cmd *
+find_command(struct shell *sh, int argc, char **argv, int *i, int *rc)
 {
-	struct shell sh = { NULL, NULL, 0, NULL };
-	const struct cmd *c = NULL, *k;
+	const char *noun = argv[*i], *next = *i + 1 < argc ? argv[*i + 1] : NULL;
+	const struct cmd *c;
+	int known;
+
+	*rc = 0;
+	if (!(c = find_row(noun, next, &known))) {
+		if (known && has_help(argc - *i, argv + *i)) {
+			help(sh->out, noun);
+			return NULL;
+		}
+		if (known)
+			fprintf(sh->err, "dutydesk: %s %s? (see dutydesk %s --help)\n",
+				noun, next ? next : "what", noun);
+		else
+			fprintf(sh->err, "dutydesk: unknown command '%s' (see "
+				"dutydesk --help)\n", noun);
+		*rc = EXIT_USAGE;
+		return NULL;
+	}
+	*i += c->verb ? 2 : 1;
+	if (has_help(argc - *i, argv + *i)) {
+		/* A noun that is also a command (dispatch, handover) shows
+		 * all its forms. */
+		if (!c->verb)
+			help(sh->out, c->noun);
+		else
+			fprintf(sh->out, "usage: dutydesk %s\n  %s\n", c->usage,
+				c->help);
+		return NULL;
+	}
+	return c;
+}
+
+/* No station at the database path: say how to make one. */
+static int
+no_station(struct shell *sh)
+{
+	fprintf(sh->err, "dutydesk: no database at %s; make one with "
+		"'dutydesk --db %s init --station CODE'\n", sh->dbpath,
+		sh->dbpath);
+	return EXIT_ENV;
+}
+
+/* Open the station database for c (read-only when it only reads), as
+ * the officer, on the drill's clock inside a drill console. */
+static int
+open_station(struct shell *sh, const struct cmd *c)
+{
+	struct station_info si;
+	struct stat st;
+	int rc;
+
+	/* An empty file is no station yet: say so and leave it empty for
+	 * init, rather than lay a schema into it. */
+	if (stat(sh->dbpath, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size == 0) {
+		fprintf(sh->err, "dutydesk: %s is empty; make a station in it "
+			"with 'dutydesk --db %s init --station CODE'\n",
+			sh->dbpath, sh->dbpath);
+		return EXIT_ENV;
+	}
+	if (access(sh->dbpath, F_OK) != 0)
+		return no_station(sh);
+	rc = db_open(sh->dbpath, c->dbmode == DB_READ ? DB_RDONLY : 0, &sh->db);
+	if (!rc)
+		rc = station_identity(sh->db, &si);
+	if (rc)
+		return shell_fail(sh, rc);
+	db_set_officer(sh->db, sh->officer);
+	/* A verb typed on a drill console's ':' line happens in drill
+	 * time, like everything else in the drill. */
+	if (console_clock())
+		db_set_clock(sh->db, console_clock());
+	return 0;
+}
+
+int
+shell_run(int argc, char **argv, FILE *out, FILE *err)
+{
+	struct shell sh = { NULL, NULL, 0, NULL, out, err };
+	const struct cmd *c;
 	const char *lang = NULL, *tz = getenv("DUTYDESK_TZ");
 	struct args a;
-	int i = 1, rc;
+	int i = 1, rc, known;
 
 	const char *cs = nl_langinfo(CODESET);
 	sh.utf8 = cs && strcmp(cs, "UTF-8") == 0;
-	/* Global options come before the command (DESIGN: Interfaces). */
+	/* Global options come before the command (see OPTIONS in
+	 * assets/man/dutydesk.1). */
 	for (; i < argc && (strncmp(argv[i], "--", 2) == 0 ||
 			    strcmp(argv[i], "-h") == 0); i++) {
 		const char *o = argv[i];
 		if (strcmp(o, "--version") == 0) {
-			printf("dutydesk %s\n", DD_VERSION);
+			fprintf(out, "dutydesk %s\n", DD_VERSION);
 			return 0;
 		}
 		if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
-			help(stdout, NULL);
+			help(out, NULL);
 			return 0;
 		}
 		if (i + 1 >= argc || (strcmp(o, "--db") && strcmp(o, "--officer") &&
 				      strcmp(o, "--lang"))) {
-			fprintf(stderr, "dutydesk: unknown or incomplete option '%s' "
+			fprintf(err, "dutydesk: unknown or incomplete option '%s' "
 				"(see dutydesk --help)\n", o);
 			return EXIT_USAGE;
 		}
@@ -1663,7 +232,7 @@ shell_main(int argc, char **argv)
 			lang = argv[++i];
 	}
 	if (lang && strcmp(lang, "zh") && strcmp(lang, "en")) {
-		fprintf(stderr, "dutydesk: --lang is zh or en\n");
+		fprintf(err, "dutydesk: --lang is zh or en\n");
 		return EXIT_USAGE;
 	}
 	if (lang) {
@@ -1680,105 +249,33 @@ shell_main(int argc, char **argv)
 	if (!sh.officer || !*sh.officer)
 		sh.officer = "duty";
 	if (strlen(sh.officer) > 63) {
-		fprintf(stderr, "dutydesk: officer name is too long\n");
+		fprintf(err, "dutydesk: officer name is too long\n");
 		return EXIT_USAGE;
 	}
 	time_set_zone(tz);
 
-	if (i >= argc && isatty(0) && isatty(1)) {
+	if (i >= argc && shell_on_terminal(&sh)) {
 		/* On a terminal and with no command: the console. */
-		if (access(sh.dbpath, F_OK) != 0) {
-			fprintf(stderr, "dutydesk: no database at %s; make one with "
-				"'dutydesk --db %s init --station CODE'\n", sh.dbpath,
-				sh.dbpath);
-			return EXIT_ENV;
-		}
+		if (access(sh.dbpath, F_OK) != 0)
+			return no_station(&sh);
 		return console_main(&(struct console_args){ sh.dbpath,
-						sh.officer, NULL, 0 });
+						     sh.officer, NULL, 0 });
 	}
-	if (i >= argc) {
-		static const struct cmd status = { "status", NULL, "", 0, 0,
-			DB_READ, cmd_status, "", "" };
-		c = &status;
-	} else {
-		for (k = commands; k->noun; k++) {
-			if (strcmp(k->noun, argv[i]) != 0)
-				continue;
-			if (k->verb && i + 1 < argc && strcmp(k->verb, argv[i + 1]) == 0) {
-				c = k;
-				break;
-			}
-			if (!k->verb && !c)
-				c = k;
-		}
-		if (!c) {
-			for (k = commands; k->noun; k++)
-				if (strcmp(k->noun, argv[i]) == 0)
-					break;
-			if (k->noun && has_help(argc - i, argv + i)) {
-				help(stdout, argv[i]);
-				return 0;
-			}
-			if (k->noun)
-				fprintf(stderr, "dutydesk: %s %s? (see dutydesk %s --help)\n",
-					argv[i], i + 1 < argc ? argv[i + 1] : "what",
-					argv[i]);
-			else
-				fprintf(stderr, "dutydesk: unknown command '%s' (see "
-					"dutydesk --help)\n", argv[i]);
-			return EXIT_USAGE;
-		}
-		i += c->verb ? 2 : 1;
-		if (has_help(argc - i, argv + i)) {
-			/* A noun that is also a command (dispatch, handover) shows
-			 * all its forms. */
-			if (!c->verb)
-				help(stdout, c->noun);
-			else
-				printf("usage: dutydesk %s\n  %s\n", c->usage, c->help);
-			return 0;
-		}
-	}
-	if ((rc = parse_args(c, argc - i, argv + i, &a))) {
-		free_args(&a);
+	/* Elsewhere, no command is the station summary. */
+	if (i >= argc)
+		c = find_row("status", NULL, &known);
+	else if (!(c = find_command(&sh, argc, argv, &i, &rc)))
 		return rc;
-	}
-	if (c->dbmode != DB_NONE) {
-		struct station_info si;
-		struct stat st;
-		/* An empty file is no station yet: say so and leave it empty
-		 * for init, rather than lay a schema into it. */
-		if (stat(sh.dbpath, &st) == 0 && S_ISREG(st.st_mode) &&
-		    st.st_size == 0) {
-			fprintf(stderr, "dutydesk: %s is empty; make a station in it "
-				"with 'dutydesk --db %s init --station CODE'\n",
-				sh.dbpath, sh.dbpath);
-			free_args(&a);
-			return EXIT_ENV;
-		}
-		if (access(sh.dbpath, F_OK) != 0) {
-			fprintf(stderr, "dutydesk: no database at %s; make one with "
-				"'dutydesk --db %s init --station CODE'\n", sh.dbpath,
-				sh.dbpath);
-			free_args(&a);
-			return EXIT_ENV;
-		}
-		rc = db_open(sh.dbpath, c->dbmode == DB_READ ? DB_RDONLY : 0, &sh.db);
-		if (!rc)
-			rc = station_identity(sh.db, &si);
-		if (rc) {
-			rc = fail(&sh, rc);
-			goto out;
-		}
-		db_set_officer(sh.db, sh.officer);
-		/* A verb typed on a drill console's ':' line happens in drill
-		 * time, like everything else in the drill. */
-		if (console_clock())
-			db_set_clock(sh.db, console_clock());
-	}
-	rc = c->fn(&sh, c, &a);
-out:
-	free_args(&a);
+	if ((rc = shell_args_parse(&sh, c, argc - i, argv + i, &a)) == 0 &&
+	    (c->dbmode == DB_NONE || (rc = open_station(&sh, c)) == 0))
+		rc = c->fn(&sh, c, &a);
+	shell_args_free(&a);
 	db_close(&sh.db);
 	return rc;
+}
+
+int
+shell_main(int argc, char **argv)
+{
+	return shell_run(argc, argv, stdout, stderr);
 }

@@ -10,10 +10,17 @@
 #ifndef DUTYDESK_TUI_H
 #define DUTYDESK_TUI_H
 
-/* Run dutydesk with its command line; returns the process exit code. */
-int shell_main(int argc, char **argv);
-
 #include <stdio.h>
+
+/* Run one dutydesk command line (argv[0] is the program) and return its
+ * exit code. Whatever a verb prints goes to out and every message to
+ * err; the shell writes nothing to stdout or stderr itself. The console
+ * (which draws on the terminal) opens only when stdin and out are a
+ * terminal: on a memory stream, a file or a pipe, no command means the
+ * station summary, and a drill is refused. */
+int shell_run(int argc, char **argv, FILE *out, FILE *err);
+/* shell_run on stdout and stderr: dutydesk's main. */
+int shell_main(int argc, char **argv);
 
 #include <cjson/cJSON.h>
 

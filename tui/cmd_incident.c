@@ -1,0 +1,244 @@
+/*
+ * cmd_incident.c - incidents: take a report (接报), correct it, move it
+ * along its lifecycle, record the upward reports, list and show them;
+ * and import a ledger of them from CSV.
+ */
+#include "tui/shell.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/core.h"
+
+/* Options of incident add/update and the fields they fill. */
+static const struct { const char *opt, *field; } inc_opts[] = {
+	{ "title", "title" }, { "town", "town" }, { "place", "place" },
+	{ "kind", "kind" }, { "severity", "severity" },
+	{ "received", "received_at" }, { "cause", "cause" },
+	{ "actions", "actions" }, { "trend", "trend" }, { "dead", "dead" },
+	{ "injured", "injured" }, { "missing", "missing" },
+	{ "trapped", "trapped" }, { "evacuated", "evacuated" },
+	{ "caller-unit", "caller_unit" }, { "caller-name", "caller_name" },
+	{ "caller-phone", "caller_phone" }, { "notified", "notified" },
+	{ "recorder", "recorder" },
+};
+
+static cJSON *
+inc_fields(const struct args *a)
+{
+	cJSON *f = cJSON_CreateObject();
+	size_t i;
+
+	for (i = 0; f && i < sizeof inc_opts / sizeof inc_opts[0]; i++) {
+		const char *v = opt(a, inc_opts[i].opt);
+		if (v)
+			cJSON_AddStringToObject(f, inc_opts[i].field, v);
+	}
+	return f;
+}
+
+static int
+cmd_incident_add(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *f = inc_fields(a);
+	char id[64];
+	int rc;
+
+	if (!opt(a, "town") || (!opt(a, "title") && !opt(a, "place"))) {
+		cJSON_Delete(f);
+		return shell_usage(sh, c, "%s", "an incident needs --town and "
+				   "--title or --place");
+	}
+	rc = incident_add(sh->db, f, id);
+	cJSON_Delete(f);
+	return shell_made(sh, rc, id);
+}
+
+static int
+cmd_incident_update(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *f = inc_fields(a);
+	int rc;
+
+	if (cJSON_GetArraySize(f) == 0) {
+		cJSON_Delete(f);
+		return shell_usage(sh, c, "%s", "nothing to change: give a "
+				   "field option");
+	}
+	rc = incident_update(sh->db, a->pos[0], f);
+	cJSON_Delete(f);
+	return shell_fail(sh, rc);
+}
+
+static void
+row_incident(struct shell *sh, const cJSON *o)
+{
+	const char *title = shell_str(o, "title");
+
+	shell_pad(sh, shell_str(o, "id"), 14);
+	shell_pad(sh, shell_time(o, "received_at"), 17);
+	shell_pad(sh, shell_str(o, "town"), 12);
+	shell_pad(sh, shell_str(o, "status"), 11);
+	shell_pad(sh, *title ? title : shell_str(o, "place"), 30);
+	fputc('\n', sh->out);
+}
+
+static int
+cmd_incident_list(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *f = cJSON_CreateObject();
+	int64_t limit;
+	int rc;
+
+	(void)c;
+	if (!opt(a, "all"))
+		cJSON_AddNumberToObject(f, "open", 1);
+	if ((rc = shell_filter_ref(sh, a, f, "town", REF_TOWN)))
+		goto out;
+	if (opt(a, "limit")) {
+		if (shell_qty(opt(a, "limit"), 1, 1000000000, &limit)) {
+			rc = shell_refuse(sh, "limit '%s' is not a positive number",
+					  opt(a, "limit"));
+			goto out;
+		}
+		cJSON_AddNumberToObject(f, "limit", (double)limit);
+	}
+	return shell_list(sh, a, LIST_INCIDENTS, f, row_incident,
+			  "ID            RECEIVED         TOWN        "
+			  "STATUS     TITLE");
+out:
+	cJSON_Delete(f);
+	return rc;
+}
+
+static int
+cmd_incident_show(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *inc = NULL, *r;
+	int rc = incident_get(sh->db, a->pos[0], &inc);
+
+	(void)c;
+	if (rc < 0)
+		return shell_fail(sh, rc);
+	if (rc == 0)
+		return shell_refuse(sh, "no incident '%s'", a->pos[0]);
+	if (opt(a, "json")) {
+		shell_print_json(sh, inc, 1);
+	} else {
+		static const char *const keys[] = { "id", "title", "status", "town",
+			"place", "kind", "severity", "cause", "actions", "trend",
+			"dead", "injured", "missing", "trapped", "evacuated",
+			"caller_unit", "caller_name", "caller_phone", "notified",
+			"recorder", NULL };
+		int i;
+		for (i = 0; keys[i]; i++)
+			if (*shell_str(inc, keys[i]))
+				fprintf(sh->out, "%-13s %s\n", keys[i],
+					shell_str(inc, keys[i]));
+		fprintf(sh->out, "%-13s %s\n", "received",
+			shell_time(inc, "received_at"));
+		fprintf(sh->out, "%-13s due %s, %s\n", "phone report",
+			shell_time(inc, "phone_due_at"),
+			*shell_str(inc, "phone_done_at")
+			? shell_time(inc, "phone_done_at") : "NOT YET");
+		fprintf(sh->out, "%-13s due %s, %s\n", "written",
+			shell_time(inc, "written_due_at"),
+			*shell_str(inc, "written_done_at")
+			? shell_time(inc, "written_done_at") : "NOT YET");
+		cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "reports"))
+			fprintf(sh->out, "report        %s %s %s %s\n",
+				shell_time(r, "at"), shell_str(r, "type"),
+				shell_str(r, "channel"), shell_str(r, "text"));
+		cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "dispatches"))
+			fprintf(sh->out, "dispatch      %s team %s at %s\n",
+				shell_str(r, "id"), shell_str(r, "team"),
+				shell_time(r, "at"));
+	}
+	cJSON_Delete(inc);
+	return 0;
+}
+
+static int
+cmd_incident_status(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	(void)c;
+	return shell_fail(sh, incident_set_status(sh->db, a->pos[0], a->pos[1]));
+}
+
+static int
+cmd_incident_report(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	static const char *const types[] = { "first", "followup", "final" };
+	const char *ch = opt(a, "channel");
+	int64_t at = 0;
+	char id[64];
+	int t, rc;
+
+	(void)c;
+	for (t = 0; t < 3 && strcmp(a->pos[0], types[t]) != 0; t++)
+		;
+	if (t == 3)
+		return shell_refuse(sh, "report '%s' is not first, followup or "
+				    "final", a->pos[0]);
+	if (opt(a, "at") && time_parse_local(opt(a, "at"), time(NULL), &at))
+		return shell_refuse(sh, "'%s' is not a time (YYYY-MM-DD HH:MM)",
+				    opt(a, "at"));
+	rc = incident_report(sh->db, a->pos[1], t, ch ? ch : "phone",
+			     opt(a, "text"), at, id);
+	return shell_made(sh, rc, id);
+}
+
+static int
+cmd_import(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *ids = cJSON_CreateArray(), *id;
+	int64_t n = 0;
+	int rc;
+
+	if (strcmp(a->pos[0], "incidents") != 0) {
+		cJSON_Delete(ids);
+		return shell_usage(sh, c, "cannot import '%s'; only incidents",
+				   a->pos[0]);
+	}
+	rc = ids ? import_incidents_csv(sh->db, a->pos[1], &n, ids) : DD_E_NOMEM;
+	if (rc) {
+		cJSON_Delete(ids);
+		return shell_fail(sh, rc);
+	}
+	/* Like every creating command: the new ids alone, in file order. */
+	cJSON_ArrayForEach(id, ids)
+		shell_print_id(sh, id->valuestring);
+	cJSON_Delete(ids);
+	fprintf(sh->err, "dutydesk: imported %lld incidents\n", (long long)n);
+	return 0;
+}
+
+#define INC_OPTS "title=,town=,place=,kind=,severity=,received=,cause=," \
+	"actions=,trend=,dead=,injured=,missing=,trapped=,evacuated=," \
+	"caller-unit=,caller-name=,caller-phone=,notified=,recorder="
+
+const struct cmd cmd_incident_rows[] = {
+	{ "incident", "add", INC_OPTS, 0, 0, DB_WRITE, cmd_incident_add,
+	  "incident add --town TOWN --title TEXT [--place P] [--kind K] "
+	  "[--severity 1-4] [--received TIME] [--dead N] ... [--caller-name N]",
+	  "take a report (接报): prints the new incident id" },
+	{ "incident", "list", "all,town=,limit=,json", 0, 0, DB_READ,
+	  cmd_incident_list, "incident list [--all] [--town T] [--limit N] [--json]",
+	  "open incidents, newest first" },
+	{ "incident", "show", "json", 1, 1, DB_READ, cmd_incident_show,
+	  "incident show ID [--json]", "one incident with its reports and deadlines" },
+	{ "incident", "status", "", 2, 2, DB_WRITE, cmd_incident_status,
+	  "incident status ID reported|verified|responding|controlled|closed|reopen",
+	  "move an incident along its lifecycle" },
+	{ "incident", "update", INC_OPTS, 1, 1, DB_WRITE, cmd_incident_update,
+	  "incident update ID --FIELD VALUE ...", "correct or add fields" },
+	{ "incident", "report", "channel=,text=,at=", 2, 2, DB_WRITE,
+	  cmd_incident_report,
+	  "incident report first|followup|final ID [--channel phone|written] "
+	  "[--text T] [--at TIME]",
+	  "record an upward report (首报/续报/终报)" },
+	{ "import", NULL, "", 2, 2, DB_WRITE, cmd_import,
+	  "import incidents FILE.csv", "load a ledger; all rows or none" },
+	{ NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
+};
