@@ -71,8 +71,11 @@ EOF
 
 DRV=$W/streams
 objs=""
-for o in "$BUILD"/tui/*.o "$BUILD"/sync/*.o "$BUILD"/core/*.o; do
-	case $o in */tui/main.o | */sync/dutydeskd.o) continue ;; esac
+# The objects of today's sources only: a build tree may keep objects of
+# files since removed.
+for c in tui/*.c sync/*.c core/*.c; do
+	case $c in tui/main.c | sync/dutydeskd.c) continue ;; esac
+	o="$BUILD/${c%.c}.o"
 	[ -f "$o" ] && objs="$objs $o"
 done
 if [ -z "$objs" ] || [ ! -f "$BUILD/tui/shell.o" ]; then
