@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <wchar.h>
 
 #include "tui/tui.h"
@@ -92,14 +91,31 @@ prompt_draw(struct console_state *c)
 
 /* ---- the ':' command line runs the shell verbs ---- */
 
+/* The first line of what a verb wrote (n bytes at buf), without the
+ * program's name, into msg unless msg already holds one. */
+static void
+first_line(const char *buf, size_t n, char *msg, size_t mn)
+{
+	size_t len;
+
+	if (msg[0] || !buf || !n)
+		return;
+	len = strcspn(buf, "\n");
+	if (strncmp(buf, "dutydesk: ", 10) == 0 && len >= 10) {
+		buf += 10;
+		len -= 10;
+	}
+	snprintf(msg, mn, "%.*s", (int)len, buf);
+}
+
 int
 console_command(struct console_state *c, const char *line, char *msg,
 		size_t n)
 {
-	char *copy, *argv[40], *p, *save = NULL, path[64];
-	int argc = 0, rc, out, err, fd1, fd2, i;
-	FILE *f;
-	char buf[512];
+	char *copy, *argv[40], *p, *obuf = NULL, *ebuf = NULL;
+	size_t on = 0, en = 0;
+	int argc = 0, rc;
+	FILE *out, *err;
 
 	/* The drill's own verbs: its clock stops and goes on. */
 	if (strncmp(line, "drill ", 6) == 0 && c->drill &&
@@ -137,51 +153,26 @@ console_command(struct console_state *c, const char *line, char *msg,
 		if (*p)
 			*p++ = 0;
 	}
-	(void)save;
 	argv[argc] = NULL;
-	/* The shell command writes to stdout and stderr: catch both in
-	 * files while it runs, so the screen stays whole. */
-	snprintf(path, sizeof path, "/tmp/dutydesk-cmd-XXXXXX");
-	out = mkstemp(path);
-	if (out >= 0)
-		unlink(path);
-	snprintf(path, sizeof path, "/tmp/dutydesk-err-XXXXXX");
-	err = mkstemp(path);
-	if (err >= 0)
-		unlink(path);
-	if (out < 0 || err < 0) {
-		snprintf(msg, n, "%s", _("cannot run the command (no temporary file)"));
-		free(copy);
-		return 1;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	fd1 = dup(1);
-	fd2 = dup(2);
-	dup2(out, 1);
-	dup2(err, 2);
-	rc = shell_main(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(fd1, 1);
-	dup2(fd2, 2);
-	close(fd1);
-	close(fd2);
+	/* The verb writes to streams in memory, so the screen stays whole;
+	 * its first message, else the first line it printed, is shown. */
 	msg[0] = 0;
-	for (i = 0; i < 2; i++) {
-		int fd = i == 0 ? err : out;
-		lseek(fd, 0, SEEK_SET);
-		f = fdopen(fd, "r");
-		if (f && fgets(buf, sizeof buf, f) && !msg[0]) {
-			buf[strcspn(buf, "\n")] = 0;
-			snprintf(msg, n, "%s", strncmp(buf, "dutydesk: ", 10) == 0
-				 ? buf + 10 : buf);
-		}
-		if (f)
-			fclose(f);
-		else
-			close(fd);
+	out = open_memstream(&obuf, &on);
+	err = open_memstream(&ebuf, &en);
+	if (!out || !err) {
+		snprintf(msg, n, "%s", dd_strerror(DD_E_NOMEM));
+		rc = 1;
+	} else {
+		rc = shell_run(argc, argv, out, err);
 	}
+	if (out)
+		fclose(out);
+	if (err)
+		fclose(err);
+	first_line(ebuf, en, msg, n);
+	first_line(obuf, on, msg, n);
+	free(obuf);
+	free(ebuf);
 	if (!msg[0])
 		snprintf(msg, n, rc ? _("refused") : _("done"));
 	free(copy);
