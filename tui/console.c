@@ -128,7 +128,7 @@ link_changed(void *ctx)
 	console.status_dirty = 1;
 	db_data_version(console.db, &console.data_version);
 	status_refresh_level(&console);
-	alert_check(&console, console.counted);
+	alert_check(&console, 1);
 	alert_check_refused(&console);
 }
 
@@ -422,13 +422,6 @@ on_tick(uv_timer_t *h)
 	alert_check_refused(&console);
 	minute = console_now() / 60;
 	console.status_dirty = 1; /* the clock */
-	/* The first counts are taken after the first paint, as the baseline
-	 * that later alerts compare with. */
-	if (!console.counted) {
-		console.counted = 1;
-		console.last_minute = minute;
-		alert_check(&console, 0);
-	}
 	/* Another program committed: show it without a key press. */
 	if (db_data_version(console.db, &v) == 0 && v != console.data_version) {
 		console.data_version = v;
@@ -484,6 +477,11 @@ console_main(const struct console_args *args)
 	}
 	db_set_officer(console.db, args->officer);
 	drill_clock_start(&console, args);
+	/* The counts the officer sees at the start are the baseline later
+	 * alerts compare with; taken before the data version, so a change
+	 * made between the two is still called out (at the next minute). */
+	alert_check(&console, 0);
+	console.last_minute = console_now() / 60;
 	db_data_version(console.db, &console.data_version);
 	status_refresh_level(&console);
 	/* A small page cache: the console reads a screenful at a time. */

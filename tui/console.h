@@ -266,7 +266,6 @@ struct console_state {
 	struct station_info si;
 	int64_t data_version;
 	int64_t last_minute;
-	int counted;            /* the first counts are taken */
 	int quit;
 	/* Panes and layout (layout.c). */
 	struct pane panes[CONSOLE_PANES];

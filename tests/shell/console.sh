@@ -257,6 +257,11 @@ keys q
 # --- SIGTERM: stops cleanly, terminal restored ---
 console xterm-256color "$ZH" --lang en
 check "the console opens for SIGTERM" "linhai"
+# What lands in the console's first second is called out like the rest:
+# the officer's baseline is what the first screen showed.
+dd incident add --town 杜桥镇 --title 开屏即到的事件 >/dev/null
+check "an incident in the console's first second is called out" \
+	"new incident" 3
 pid=$(pgrep -f -- "--db $db --officer wang" | head -n 1)
 kill -TERM "$pid"
 check "SIGTERM ends the console" "CONSOLE-EXITED"
