@@ -3,7 +3,7 @@
  * the wire rules written once for both ends (msg.c); the county
  * server's state and the functions its files call across (server.c,
  * server_conn.c, server_proto.c, server_realm.c); and the station's
- * link, whose door is sync/client.h:
+ * link:
  *
  *   link.c        the link: lock, settings, note file, outbox, applying
  *                 what came in, the one-second beat, open/poke/close
@@ -26,7 +26,6 @@
 #include <cjson/cJSON.h>
 #include <uv.h>
 
-#include "sync/client.h"
 #include "sync/sync.h"
 
 /* ---- wire rules, one copy for the station and the server (msg.c) ---- */

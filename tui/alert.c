@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sync/client.h"
+#include "sync/sync.h"
 
 void
 alert_init(struct console_state *c)

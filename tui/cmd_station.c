@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "core/core.h"
-#include "sync/client.h"
+#include "sync/sync.h"
 
 static int
 cmd_init(struct shell *sh, const struct cmd *c, struct args *a)

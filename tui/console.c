@@ -19,7 +19,7 @@
 
 #include <uv.h>
 
-#include "sync/client.h"
+#include "sync/sync.h"
 
 static const struct pane_ops *const pane_table[CONSOLE_PANES] = {
 	&pane_incidents, &pane_response, &pane_teams, &pane_supplies,

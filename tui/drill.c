@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "core/core.h"
-#include "sync/client.h"
+#include "sync/sync.h"
 #include "tui/console.h"
 
 static char *

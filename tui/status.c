@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "sync/client.h"
+#include "sync/sync.h"
 #include "tui/tui.h"
 
 /* The link as the status line shows it. */
