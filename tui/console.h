@@ -73,7 +73,6 @@ enum req {
 };
 
 const char *req_help(enum req r);
-const char *req_name(enum req r);
 
 /* One row of a key table: the console's own in keys.c, and each pane's
  * in its pane_ops. A table ends with a row whose req is REQ_NONE. */
@@ -354,9 +353,6 @@ void prompt_start(struct console_state *c, int which);
  * changed, the station may have a server now), else 0. */
 int prompt_key(struct console_state *c, int ch, int is_key);
 void prompt_draw(struct console_state *c);
-/* Run a shell verb line inside the console (the ':' command line). */
-int console_command(struct console_state *c, const char *line, char *msg,
-		    size_t n);
 
 /* draft.c: a half-typed form kept in DBPATH.draft when the console is
  * stopped or its terminal hangs up, and offered at the next start (the

@@ -269,7 +269,8 @@ status_cell(const char *status, int width, FILE *f)
 		fputc(' ', f);
 }
 
-void
+/* The after-action report as plain text. */
+static void
 drill_report_text(const cJSON *r, FILE *f)
 {
 	const cJSON *a;
@@ -348,7 +349,9 @@ drill_report_path(const char *dbpath, const char *report, char *out,
 		snprintf(out, n, "%s.report", dbpath);
 }
 
-int
+/* Both files of the report, PATH.json and PATH.txt; the text in GB18030
+ * when gb18030 is set (the JSON is UTF-8 always, as JSON must be). */
+static int
 drill_write_report(const cJSON *r, const char *path, int gb18030, char *why,
 		   size_t wn)
 {
@@ -444,7 +447,7 @@ drill_clock_turn(struct console_state *c)
 {
 	int64_t now = console_now();
 	cJSON *r = NULL;
-	char why[300];
+	char why[4300];
 	int fired = 0;
 
 	if (!c->drill || c->drill_over || c->drill_paused)

@@ -63,22 +63,10 @@ static const char *const req_helps[] = {
 #undef REQ_HELP_STR
 };
 
-static const char *const req_names[] = {
-#define REQ_NAME_STR(name, help) #name,
-	REQ_LIST(REQ_NAME_STR)
-#undef REQ_NAME_STR
-};
-
 const char *
 req_help(enum req r)
 {
 	return r < REQ_N ? req_helps[r] : "";
-}
-
-const char *
-req_name(enum req r)
-{
-	return r < REQ_N ? req_names[r] : "";
 }
 
 /* The request ch means in table k (NULL: none), REQ_NONE if none. */

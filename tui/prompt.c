@@ -21,74 +21,6 @@ prompt_start(struct console_state *c, int which)
 	c->msg_dirty = 1;
 }
 
-/* Returns 1 when a ':' line ran (data may have changed), else 0. */
-int
-prompt_key(struct console_state *c, int ch, int is_key)
-{
-	char msg[256] = "";
-	int ran = 0;
-
-	if (!is_key && (ch == '\n' || ch == '\r')) {
-		if (c->prompt == ':') {
-			if (c->line[0]) {
-				int rc = console_command(c, c->line, msg, sizeof msg);
-				console_msg(rc != 0, "%s", msg);
-				ran = 1;
-			}
-		} else {
-			struct pane *p = &c->panes[c->cur];
-			snprintf(p->view.filter, sizeof p->view.filter, "%.*s",
-				 (int)sizeof p->view.filter - 1, c->line);
-			p->dirty = 1;
-			console_msg(0, c->line[0] ? _("filter: %s") : "%s", c->line);
-		}
-		c->prompt = 0;
-	} else if (!is_key && ch == 27) {
-		c->prompt = 0;
-		console_msg(0, "%s", "");
-	} else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 ||
-								  ch == 8))) {
-		/* Remove one whole UTF-8 character. */
-		while (c->line_len > 0 &&
-		       ((unsigned char)c->line[--c->line_len] & 0xc0) == 0x80)
-			;
-		c->line[c->line_len] = 0;
-	} else if (!is_key && ch >= 0x20) {
-		char mb[8];
-		mbstate_t st;
-		size_t n;
-		memset(&st, 0, sizeof st);
-		n = wcrtomb(mb, (wchar_t)ch, &st);
-		if (n != (size_t)-1 && c->line_len + n < sizeof c->line) {
-			memcpy(c->line + c->line_len, mb, n);
-			c->line_len += n;
-			c->line[c->line_len] = 0;
-		}
-	}
-	c->msg_dirty = 1;
-	return ran;
-}
-
-void
-prompt_draw(struct console_state *c)
-{
-	werase(c->msgwin);
-	wmove(c->msgwin, 0, 0);
-	if (c->prompt) {
-		char buf[300];
-		snprintf(buf, sizeof buf, "%c%s", c->prompt, c->line);
-		text_put(c->msgwin, buf, COLS - 1, 0);
-		curs_set(1);
-	} else {
-		if (c->msg_err)
-			wattron(c->msgwin, A_BOLD);
-		text_put(c->msgwin, c->msg[0] ? c->msg
-			 : _("? keys  Tab/1-7 panes  : command  q quit"), COLS - 1, 0);
-		wattroff(c->msgwin, A_BOLD);
-	}
-	wnoutrefresh(c->msgwin);
-}
-
 /* ---- the ':' command line runs the shell verbs ---- */
 
 /* The first line of what a verb wrote (n bytes at buf), without the
@@ -108,9 +40,10 @@ first_line(const char *buf, size_t n, char *msg, size_t mn)
 	snprintf(msg, mn, "%.*s", (int)len, buf);
 }
 
-int
-console_command(struct console_state *c, const char *line, char *msg,
-		size_t n)
+/* Run a shell verb line inside the console (the ':' command line). */
+static int
+prompt_command(struct console_state *c, const char *line, char *msg,
+	       size_t n)
 {
 	char *copy, *argv[40], *p, *obuf = NULL, *ebuf = NULL;
 	size_t on = 0, en = 0;
@@ -177,4 +110,72 @@ console_command(struct console_state *c, const char *line, char *msg,
 		snprintf(msg, n, rc ? _("refused") : _("done"));
 	free(copy);
 	return rc;
+}
+
+/* Returns 1 when a ':' line ran (data may have changed), else 0. */
+int
+prompt_key(struct console_state *c, int ch, int is_key)
+{
+	char msg[256] = "";
+	int ran = 0;
+
+	if (!is_key && (ch == '\n' || ch == '\r')) {
+		if (c->prompt == ':') {
+			if (c->line[0]) {
+				int rc = prompt_command(c, c->line, msg, sizeof msg);
+				console_msg(rc != 0, "%s", msg);
+				ran = 1;
+			}
+		} else {
+			struct pane *p = &c->panes[c->cur];
+			snprintf(p->view.filter, sizeof p->view.filter, "%.*s",
+				 (int)sizeof p->view.filter - 1, c->line);
+			p->dirty = 1;
+			console_msg(0, c->line[0] ? _("filter: %s") : "%s", c->line);
+		}
+		c->prompt = 0;
+	} else if (!is_key && ch == 27) {
+		c->prompt = 0;
+		console_msg(0, "%s", "");
+	} else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 ||
+								  ch == 8))) {
+		/* Remove one whole UTF-8 character. */
+		while (c->line_len > 0 &&
+		       ((unsigned char)c->line[--c->line_len] & 0xc0) == 0x80)
+			;
+		c->line[c->line_len] = 0;
+	} else if (!is_key && ch >= 0x20) {
+		char mb[8];
+		mbstate_t st;
+		size_t n;
+		memset(&st, 0, sizeof st);
+		n = wcrtomb(mb, (wchar_t)ch, &st);
+		if (n != (size_t)-1 && c->line_len + n < sizeof c->line) {
+			memcpy(c->line + c->line_len, mb, n);
+			c->line_len += n;
+			c->line[c->line_len] = 0;
+		}
+	}
+	c->msg_dirty = 1;
+	return ran;
+}
+
+void
+prompt_draw(struct console_state *c)
+{
+	werase(c->msgwin);
+	wmove(c->msgwin, 0, 0);
+	if (c->prompt) {
+		char buf[300];
+		snprintf(buf, sizeof buf, "%c%s", c->prompt, c->line);
+		text_put(c->msgwin, buf, COLS - 1, 0);
+		curs_set(1);
+	} else {
+		if (c->msg_err)
+			wattron(c->msgwin, A_BOLD);
+		text_put(c->msgwin, c->msg[0] ? c->msg
+			 : _("? keys  Tab/1-7 panes  : command  q quit"), COLS - 1, 0);
+		wattroff(c->msgwin, A_BOLD);
+	}
+	wnoutrefresh(c->msgwin);
 }

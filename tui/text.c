@@ -46,25 +46,6 @@ text_width(const char *s)
 	return w;
 }
 
-void
-text_pad(const char *s, int width)
-{
-	int w = 0, n, cw;
-	wchar_t wc;
-
-	while (s && *s) {
-		n = utf8_next(s, &wc);
-		cw = char_width(wc);
-		if (w + cw > width)
-			break;
-		fwrite(s, 1, (size_t)n, stdout);
-		s += n;
-		w += cw;
-	}
-	while (w++ < width)
-		putchar(' ');
-}
-
 /* ---- in a curses window ---- */
 
 /* Set from the locale by term.c when the console starts. */

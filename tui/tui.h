@@ -51,14 +51,8 @@ int drill_prepare(const char *live, const char *file, int speed, int county,
  * (then nothing is left behind). */
 int drill_join_prepare(const char *live, const char *realm, int timeout_ms,
 		       char *out, size_t n, char *why, size_t wn);
-/* The after-action report as plain text. */
-void drill_report_text(const cJSON *r, FILE *f);
 /* The plain-text report to f, in UTF-8 or GB18030. */
 int drill_report_print(const cJSON *r, int gb18030, FILE *f);
-/* Both files of the report, PATH.json and PATH.txt; the text in GB18030
- * when gb18030 is set (the JSON is UTF-8 always, as JSON must be). */
-int drill_write_report(const cJSON *r, const char *path, int gb18030,
-		       char *why, size_t wn);
 /* Where the console on drill database dbpath writes its report: report,
  * or beside the database (DBPATH.report) when it is NULL or empty. */
 void drill_report_path(const char *dbpath, const char *report, char *out,
@@ -68,8 +62,6 @@ int drill_charset(const char *name);
 
 /* ---- text (text.c) ---- */
 
-/* Print s padded or cut to width display columns (CJK counts two). */
-void text_pad(const char *s, int width);
 /* The display width of a UTF-8 string. */
 int text_width(const char *s);
 
