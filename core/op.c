@@ -356,12 +356,6 @@ record_put(struct db *db, const struct op *op, const char *table,
 
 enum { R_TOWN = 1, R_CMD = 2, R_ALL = 3, R_SEED = 4 };
 
-extern const struct field town_schema[], team_schema[], depot_schema[],
-	kind_schema[], shelter_schema[], incident_schema[], status_schema[],
-	report_schema[], decide_schema[], check_schema[], dispatch_schema[],
-	team_status_schema[], move_schema[], occupy_schema[], warning_schema[],
-	answer_schema[], log_schema[], ack_schema[], drill_setup_schema[];
-
 struct kind {
 	const char *name;
 	int roles;

@@ -134,6 +134,13 @@ int apply_drill_setup(struct db *db, const struct op *op);
 int64_t drill_time_ms(struct db *db, int64_t real_ms);
 
 extern const struct field incident_fields[];
+/* The body each kind of operation must have, one table per kind, next to
+ * the code that applies it (op.c's table of kinds names them). */
+extern const struct field town_schema[], team_schema[], depot_schema[],
+	kind_schema[], shelter_schema[], incident_schema[], status_schema[],
+	report_schema[], decide_schema[], check_schema[], dispatch_schema[],
+	team_status_schema[], move_schema[], occupy_schema[], warning_schema[],
+	answer_schema[], log_schema[], ack_schema[], drill_setup_schema[];
 extern const char *const team_status_names[];
 extern const char *const incident_status_names[];
 
