@@ -170,3 +170,42 @@ uninstall:
 
 clean:
 	rm -rf build dutydesk dutydeskd locale
+
+# A power-loss model of the disk, as a test tool (not part of make test):
+# an LD_PRELOAD library that holds the writes to the files named by
+# POWERLOSS_MATCH until they are synced, the cut tool that applies a
+# power cut after a SIGKILL, and a check of both run without and with the
+# library (tests/powerloss/powerloss.c says how the model works).
+PL_DIR = $(BUILD)/powerloss
+PL_HDR = tests/powerloss/powerloss.h
+
+.PHONY: powerloss powerloss-check
+
+powerloss: $(PL_DIR)/powerloss.so $(PL_DIR)/cut $(PL_DIR)/check_powerloss
+
+$(PL_DIR)/powerloss.so: tests/powerloss/powerloss.c $(PL_HDR)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) -fPIC -shared -o $@ $< -ldl -lpthread
+
+$(PL_DIR)/cut: tests/powerloss/cut.c $(PL_HDR)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(PL_DIR)/check_powerloss: tests/powerloss/check_powerloss.c $(PL_HDR)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
+
+# The check must fail without the library (the disk keeps what is not
+# synced) and pass with it.
+powerloss-check: $(PL_DIR)/powerloss.so $(PL_DIR)/cut $(PL_DIR)/check_powerloss
+	@echo "# without the library (these checks must fail):"
+	$(Q)if $(PL_DIR)/check_powerloss $(PL_DIR)/cut; then \
+		echo "not ok - the check passed without the library"; exit 1; \
+	else echo "# ... failed, as it must"; fi
+	@echo "# with the library:"
+	$(Q)LD_PRELOAD=$(abspath $(PL_DIR)/powerloss.so) \
+		$(PL_DIR)/check_powerloss $(PL_DIR)/cut
+
