@@ -174,14 +174,17 @@ clean:
 # A power-loss model of the disk, as a test tool (not part of make test):
 # an LD_PRELOAD library that holds the writes to the files named by
 # POWERLOSS_MATCH until they are synced, the cut tool that applies a
-# power cut after a SIGKILL, and a check of both run without and with the
-# library (tests/powerloss/powerloss.c says how the model works).
+# power cut after a SIGKILL, a check of both run without and with the
+# library, and a crash test of SQLite under it (tests/powerloss/powerloss.c
+# says how the model works).
 PL_DIR = $(BUILD)/powerloss
 PL_HDR = tests/powerloss/powerloss.h
+POWERLOSS_KILLS ?= 50
 
-.PHONY: powerloss powerloss-check
+.PHONY: powerloss powerloss-check powerloss-sqlite
 
-powerloss: $(PL_DIR)/powerloss.so $(PL_DIR)/cut $(PL_DIR)/check_powerloss
+powerloss: $(PL_DIR)/powerloss.so $(PL_DIR)/cut $(PL_DIR)/check_powerloss \
+	$(PL_DIR)/sqlite_crash
 
 $(PL_DIR)/powerloss.so: tests/powerloss/powerloss.c $(PL_HDR)
 	@mkdir -p $(dir $@)
@@ -198,6 +201,12 @@ $(PL_DIR)/check_powerloss: tests/powerloss/check_powerloss.c $(PL_HDR)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
 
+$(PL_DIR)/sqlite_crash: tests/powerloss/sqlite_crash.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $$($(PKG_CONFIG) --cflags sqlite3) $(LDFLAGS) \
+		-o $@ $< $$($(PKG_CONFIG) --libs sqlite3)
+
 # The check must fail without the library (the disk keeps what is not
 # synced) and pass with it.
 powerloss-check: $(PL_DIR)/powerloss.so $(PL_DIR)/cut $(PL_DIR)/check_powerloss
@@ -209,3 +218,9 @@ powerloss-check: $(PL_DIR)/powerloss.so $(PL_DIR)/cut $(PL_DIR)/check_powerloss
 	$(Q)LD_PRELOAD=$(abspath $(PL_DIR)/powerloss.so) \
 		$(PL_DIR)/check_powerloss $(PL_DIR)/cut
 
+# SQLite under the library, killed POWERLOSS_KILLS times in each mode.
+powerloss-sqlite: $(PL_DIR)/powerloss.so $(PL_DIR)/cut $(PL_DIR)/sqlite_crash
+	$(Q)$(PL_DIR)/sqlite_crash $(abspath $(PL_DIR)/powerloss.so) \
+		$(PL_DIR)/cut drop $(POWERLOSS_KILLS)
+	$(Q)$(PL_DIR)/sqlite_crash $(abspath $(PL_DIR)/powerloss.so) \
+		$(PL_DIR)/cut reorder $(POWERLOSS_KILLS)
