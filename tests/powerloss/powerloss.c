@@ -5,6 +5,9 @@
  *	POWERLOSS_MATCH=county.db     files whose name contains this
  *	                              (several: separated by commas)
  *	POWERLOSS_MODE=drop|reorder   what the cut does with unsynced data
+ *	POWERLOSS_KILL_AT=N           the process kills itself (SIGKILL)
+ *	                              just before its Nth write or sync of
+ *	                              a held file: a cut at a chosen point
  *
  * Every write, truncate or size change of a matched file is held in
  * memory, per file (not per descriptor), in the order it was made, until
@@ -38,6 +41,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -96,6 +100,7 @@ static int npats;
 static int reorder;
 static int ready;
 static pid_t owner;
+static long kill_at, events;
 
 #define REAL(ret, name, args) static ret(*real_##name) args
 REAL(int, open, (const char *, int, ...));
@@ -197,6 +202,8 @@ init_once(void)
 			m += n + (m[n] == ',');
 		}
 	}
+	if ((mode = getenv("POWERLOSS_KILL_AT")))
+		kill_at = atol(mode);
 	mode = getenv("POWERLOSS_MODE");
 	reorder = mode && strcmp(mode, "reorder") == 0;
 	owner = getpid();
@@ -555,6 +562,14 @@ apply(struct pfile *f)
 	return rc;
 }
 
+/* A write or sync of a held file is about to be made (under mu). */
+static void
+tick(void)
+{
+	if (kill_at > 0 && ++events >= kill_at)
+		kill(getpid(), SIGKILL);
+}
+
 static struct pfile *
 held(int fd)
 {
@@ -830,6 +845,7 @@ do_pwrite(int fd, const void *buf, size_t n, off_t off, int positional)
 		errno = EINVAL;
 		rc = -1;
 	} else {
+		tick();
 		if (!positional) {
 			off = fds[fd].append ? size_of(f, fd)
 				: real_lseek(fd, 0, SEEK_CUR);
@@ -1039,6 +1055,7 @@ do_sync(int fd, int data_only)
 	init();
 	pthread_mutex_lock(&mu);
 	if ((f = held(fd))) {
+		tick();
 		rc = apply(f);
 	} else if (npats && real_fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		char path[PATH_MAX];

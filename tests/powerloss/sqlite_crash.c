@@ -8,8 +8,10 @@
  * database (journal_mode=WAL, the synchronous level given, FULL by
  * default, mmap_size=0, a checkpoint every 50 pages so the log restarts
  * often) and, once COMMIT has returned, appends the rows' ids to a list
- * outside the model. It is killed with SIGKILL after a random while, CUT
- * is run, and the database is opened without the library: PRAGMA
+ * outside the model. It is killed with SIGKILL at a random point: every
+ * other run after a random while (5 to 150 ms), the others just before
+ * a random write or sync of the database or its log (POWERLOSS_KILL_AT,
+ * 1 to 3000), where the disk always holds something unsynced. CUT is run, and the database is opened without the library: PRAGMA
  * integrity_check must say ok and every listed id must be there. KILLS
  * times, on the same database. The figures are printed; the exit status
  * is 1 if a listed row was lost or the database was damaged.
@@ -100,18 +102,45 @@ writer(const char *path, const char *ids, long run, const char *sync_level)
 
 /* ---- the driver, outside it ---- */
 
+/* Run CUT on dir; what it says of the pending pages is added up: kills
+ * that left unsynced pages, and those cut partly (some later pages kept,
+ * earlier ones not). */
+static long cut_pending, cut_partial;
+
 static int
 spawn_cut(const char *cut, const char *dir, unsigned seed)
 {
-	char s[32], *argv[] = { (char *)cut, "-q", "-s", s, (char *)dir, NULL };
+	char s[32], line[512], name[256], *argv[] = { (char *)cut, "-s", s,
+						    (char *)dir, NULL };
+	int p[2], st, pending = 0, partial = 0;
+	unsigned long kept, of;
+	FILE *fp;
 	pid_t pid;
-	int st;
 
 	snprintf(s, sizeof s, "%u", seed);
+	if (pipe(p) < 0)
+		return -1;
 	if ((pid = fork()) == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
 		execv(cut, argv);
 		_exit(127);
 	}
+	close(p[1]);
+	if ((fp = fdopen(p[0], "r"))) {
+		while (fgets(line, sizeof line, fp))
+			if (sscanf(line, "cut: %255[^:]: %lu of %lu", name, &kept,
+				   &of) == 3 && of) {
+				pending = 1;
+				partial |= kept > 0 && kept < of;
+			}
+		fclose(fp);
+	} else {
+		close(p[0]);
+	}
+	cut_pending += pending;
+	cut_partial += partial;
 	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
 		WEXITSTATUS(st) == 0 ? 0 : -1;
 }
@@ -172,7 +201,7 @@ int
 main(int argc, char **argv)
 {
 	char root[] = "/tmp/sqlite_crash.XXXXXX", path[256], ids[256];
-	char ic[256], cmd[300], run_s[32];
+	char ic[256], cmd[300], run_s[32], at[32];
 	const char *lib, *cut, *mode, *level = "full";
 	long kills, k, lost_total = 0, damaged = 0, acked = 0;
 	long unacked_kept = 0, done = 0;
@@ -207,10 +236,13 @@ main(int argc, char **argv)
 		long lost = 0, listed = 0;
 		FILE *fp;
 		pid_t pid;
-		int st;
+		int st, reaped;
 
 		snprintf(run_s, sizeof run_s, "%ld", k);
+		snprintf(at, sizeof at, "%d", 1 + rand() % 3000);
 		if ((pid = fork()) == 0) {
+			if (k % 2 == 0)
+				setenv("POWERLOSS_KILL_AT", at, 1);
 			setenv("LD_PRELOAD", lib, 1);
 			setenv("POWERLOSS_MATCH", "crash.db", 1);
 			setenv("POWERLOSS_MODE", mode, 1);
@@ -218,12 +250,27 @@ main(int argc, char **argv)
 			      run_s, level, (char *)NULL);
 			_exit(127);
 		}
-		/* A random point: 5 to 150 ms into the run. */
-		ts.tv_sec = 0;
-		ts.tv_nsec = (5 + rand() % 146) * 1000000L;
-		nanosleep(&ts, NULL);
-		kill(pid, SIGKILL);
-		waitpid(pid, &st, 0);
+		/* A random point: 5 to 150 ms into the run, or the write or
+		 * sync chosen (which comes well within 5 s). */
+		reaped = 0;
+		if (k % 2) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = (5 + rand() % 146) * 1000000L;
+			nanosleep(&ts, NULL);
+		} else {
+			int tries;
+			ts.tv_sec = 0;
+			ts.tv_nsec = 10000000L;
+			for (tries = 0; tries < 500 && !reaped; tries++) {
+				reaped = waitpid(pid, &st, WNOHANG) == pid;
+				if (!reaped)
+					nanosleep(&ts, NULL);
+			}
+		}
+		if (!reaped) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+		}
 		if (!WIFSIGNALED(st)) {
 			printf("not ok - the writer of run %ld ended by itself "
 			       "(status %d)\n", k, WEXITSTATUS(st));
@@ -280,6 +327,10 @@ main(int argc, char **argv)
 	       "them lost, %ld databases failing integrity_check, %ld rows "
 	       "kept whose COMMIT had not returned\n", done, acked, lost_total,
 	       damaged, unacked_kept);
+	if (strcmp(mode, "reorder") == 0)
+		printf("# %ld cuts found unsynced pages; %ld of them kept some "
+		       "later pages but not the earlier ones\n", cut_pending,
+		       cut_partial);
 	printf("%s - %s mode, synchronous=%s: every acknowledged row survives, "
 	       "integrity ok\n", lost_total || damaged ? "not ok" : "ok", mode,
 	       level);
