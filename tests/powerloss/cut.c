@@ -2,7 +2,7 @@
  * cut.c - what a power cut does to the disk the power-loss library
  * models, run after the process under it was killed (SIGKILL):
  *
- *	cut [-s SEED] [-q] DIR
+ *	cut [-s SEED | -k K] [-q] DIR
  *
  * From DIR/.powerloss/journal: every matched file created in DIR since
  * DIR was last fsync'ed is deleted (its directory entry was never made
@@ -15,7 +15,9 @@
  * any order. A truncate or grow not followed by a sync is lost. Then
  * DIR/.powerloss is removed: the next run starts clean.
  *
- * The seed is printed, so a cut can be replayed on a copy.
+ * The seed is printed, so a cut can be replayed on a copy. With -k K
+ * the last K pages of each file persist (all of them if it has fewer),
+ * so that a test can try every k on copies of one cut.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -48,6 +50,7 @@ struct page {
 
 static uint64_t rng;
 static int quiet;
+static long fixed_k = -1;
 
 /* splitmix64: small, and the same sequence for the same seed. */
 static uint64_t
@@ -207,7 +210,10 @@ reorder_file(const char *dir, const char *name, const char *pending)
 		else if (h->kind == PL_GROW && h->off > size)
 			size = h->off;
 	}
-	k = npg ? (size_t)(rand64() % (npg + 1)) : 0;
+	if (fixed_k >= 0)
+		k = (size_t)fixed_k < npg ? (size_t)fixed_k : npg;
+	else
+		k = npg ? (size_t)(rand64() % (npg + 1)) : 0;
 	kept = 0;
 	for (i = npg - k; i < npg; i++) {
 		int64_t lo = pg[i].no * PL_PAGE, hi = lo + PL_PAGE, n;
@@ -271,9 +277,11 @@ main(int argc, char **argv)
 	DIR *d;
 	int opt, rc = 0;
 
-	while ((opt = getopt(argc, argv, "s:q")) != -1) {
+	while ((opt = getopt(argc, argv, "s:k:q")) != -1) {
 		if (opt == 's')
 			seed = strtoull(optarg, NULL, 10);
+		else if (opt == 'k')
+			fixed_k = atol(optarg);
 		else if (opt == 'q')
 			quiet = 1;
 		else
@@ -347,6 +355,6 @@ main(int argc, char **argv)
 	names_free(&shm);
 	return rc;
 usage:
-	fprintf(stderr, "usage: cut [-s SEED] [-q] DIR\n");
+	fprintf(stderr, "usage: cut [-s SEED | -k K] [-q] DIR\n");
 	return 2;
 }

@@ -6,8 +6,17 @@
  *	                              (several: separated by commas)
  *	POWERLOSS_MODE=drop|reorder   what the cut does with unsynced data
  *	POWERLOSS_KILL_AT=N           the process kills itself (SIGKILL)
- *	                              just before its Nth write or sync of
- *	                              a held file: a cut at a chosen point
+ *	                              just before its Nth write, truncate or
+ *	                              sync of a held file: a cut at a chosen
+ *	                              point
+ *	POWERLOSS_KILL_AT=N:NAME@OFF:K  the same, counting from the Kth write
+ *	                              to NAME at offset OFF (counted as 0),
+ *	                              say the second WAL header of a run
+ *	POWERLOSS_KILL_AT=sync:NAME@OFF:K  just before the first sync of NAME
+ *	                              after that write
+ *	POWERLOSS_TRACE=FILE          a line per write, truncate or sync of
+ *	                              a held file ("N write NAME OFF LEN",
+ *	                              N counting as POWERLOSS_KILL_AT does)
  *
  * Every write, truncate or size change of a matched file is held in
  * memory, per file (not per descriptor), in the order it was made, until
@@ -101,6 +110,11 @@ static int reorder;
 static int ready;
 static pid_t owner;
 static long kill_at, events;
+static char kill_name[NAME_MAX + 1];
+static long long kill_off;
+static long kill_k, kill_seen, kill_since = -1;
+static int kill_at_sync;
+static int trace_fd = -1;
 
 #define REAL(ret, name, args) static ret(*real_##name) args
 REAL(int, open, (const char *, int, ...));
@@ -202,8 +216,26 @@ init_once(void)
 			m += n + (m[n] == ',');
 		}
 	}
-	if ((mode = getenv("POWERLOSS_KILL_AT")))
-		kill_at = atol(mode);
+	if ((mode = getenv("POWERLOSS_TRACE")) && *mode)
+		trace_fd = real_open(mode, O_WRONLY | O_CREAT | O_APPEND |
+				     O_CLOEXEC, 0644);
+	if ((mode = getenv("POWERLOSS_KILL_AT"))) {
+		char *at;
+		if (strncmp(mode, "sync:", 5) == 0) {
+			kill_at_sync = 1;
+			kill_at = 1;
+			at = (char *)mode + 4;
+		} else {
+			kill_at = strtol(mode, &at, 10);
+		}
+		if (*at == ':' && (mode = strchr(at + 1, '@')) &&
+		    (size_t)(mode - at - 1) < sizeof kill_name) {
+			memcpy(kill_name, at + 1, (size_t)(mode - at - 1));
+			kill_name[mode - at - 1] = '\0';
+			kill_off = strtoll(mode + 1, &at, 10);
+			kill_k = *at == ':' ? strtol(at + 1, NULL, 10) : 1;
+		}
+	}
 	mode = getenv("POWERLOSS_MODE");
 	reorder = mode && strcmp(mode, "reorder") == 0;
 	owner = getpid();
@@ -562,12 +594,45 @@ apply(struct pfile *f)
 	return rc;
 }
 
-/* A write or sync of a held file is about to be made (under mu). */
-static void
-tick(void)
+/* Is the event about to be made the one to die at? */
+static int
+kill_now(struct pfile *f, const char *what, long long off)
 {
-	if (kill_at > 0 && ++events >= kill_at)
+	const char *base = strrchr(f->path, '/');
+
+	if (kill_at <= 0)
+		return 0;
+	if (!kill_name[0])
+		return events >= kill_at;
+	if (kill_since >= 0 && kill_at_sync)
+		return strcmp(what, "sync") == 0 &&
+			strcmp(base ? base + 1 : f->path, kill_name) == 0;
+	if (kill_since >= 0)
+		return ++kill_since >= kill_at;
+	if (strcmp(what, "write") == 0 && off == kill_off &&
+	    strcmp(base ? base + 1 : f->path, kill_name) == 0 &&
+	    ++kill_seen == kill_k)
+		kill_since = 0;
+	return 0;
+}
+
+/* A write or sync of a held file is about to be made (under mu): the
+ * cut comes before it, or it goes to the trace. */
+static void
+tick(struct pfile *f, const char *what, long long off, size_t len)
+{
+	events++;
+	if (kill_now(f, what, off))
 		kill(getpid(), SIGKILL);
+	if (trace_fd >= 0) {
+		char line[PATH_MAX + 96];
+		const char *base = strrchr(f->path, '/');
+		int n = snprintf(line, sizeof line, "%ld %s %s %lld %zu\n",
+				 events, what, base ? base + 1 : f->path, off,
+				 len);
+		if (n > 0 && (size_t)n < sizeof line)
+			full_write(trace_fd, line, (size_t)n);
+	}
 }
 
 static struct pfile *
@@ -845,11 +910,11 @@ do_pwrite(int fd, const void *buf, size_t n, off_t off, int positional)
 		errno = EINVAL;
 		rc = -1;
 	} else {
-		tick();
 		if (!positional) {
 			off = fds[fd].append ? size_of(f, fd)
 				: real_lseek(fd, 0, SEEK_CUR);
 		}
+		tick(f, "write", off, n);
 		if (n)
 			hold(f, fd, OP_WRITE, off, buf, n);
 		if (!positional)
@@ -987,6 +1052,7 @@ do_ftruncate(int fd, off_t size)
 		errno = EINVAL;
 		rc = -1;
 	} else {
+		tick(f, "truncate", size, 0);
 		hold(f, fd, OP_TRUNC, size, NULL, 0);
 	}
 	pthread_mutex_unlock(&mu);
@@ -1055,7 +1121,7 @@ do_sync(int fd, int data_only)
 	init();
 	pthread_mutex_lock(&mu);
 	if ((f = held(fd))) {
-		tick();
+		tick(f, "sync", 0, f->nops);
 		rc = apply(f);
 	} else if (npats && real_fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		char path[PATH_MAX];
