@@ -335,7 +335,8 @@ gone(const char *dir, const char *name, char *why, size_t wlen)
 static int
 reorder_runs(const char *root, char *why, size_t wlen)
 {
-	char dir[PATH_MAX], reply[128], path[PATH_MAX], got[REORDER_PAGES + 1];
+	char dir[PATH_MAX], reply[128], path[PATH_MAX + 16];
+	char got[REORDER_PAGES + 1];
 	int run, i, partial = 0, fd;
 
 	for (run = 0; run < REORDER_RUNS; run++) {
