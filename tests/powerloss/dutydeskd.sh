@@ -5,7 +5,9 @@
 #	sh tests/powerloss/dutydeskd.sh [drop|reorder] [ROUNDS] [SECONDS]
 #
 # Each round starts ./dutydeskd under the library (POWERLOSS_MATCH=
-# county.db), three stations import incidents in batches of BATCH and
+# county.db), a fourth station pushes one incident (so the log's first
+# generation begins with a small transaction), then three stations
+# import incidents in batches of BATCH and
 # push them with `dutydesk sync` (batches of 1 to 2 * BATCH incidents); an id is listed as acknowledged once
 # the sync that pushed it has returned 0. After a random while (at most
 # SECONDS) the server is killed with SIGKILL, the cut is made, and the
@@ -31,6 +33,9 @@ LIB=$PL/powerloss.so
 CUT=$PL/cut
 SDB=$W/county.db
 STATIONS="linhai datian gucheng"
+# A fourth station pushes one incident alone when a round begins, so
+# that the log's first generation starts with a small transaction.
+FIRST=duqiao
 LOOPS=""
 CLEANUP='for p in $LOOPS; do kill -9 "-$p" 2>/dev/null; done; stop_server'
 
@@ -116,10 +121,10 @@ every_k() {
 	echo "$_n"
 }
 
-keys_for $STATIONS
+keys_for $STATIONS $FIRST
 server_pl || { fail "dutydeskd starts under the library" "$(tail -n 3 "$W/server.log")"; finish; }
 pass "dutydeskd listens on 127.0.0.1:$PORT under the library ($MODE)"
-for s in $STATIONS; do
+for s in $STATIONS $FIRST; do
 	_role=town
 	[ "$s" = linhai ] && _role=command
 	"$BIN" --db "$W/$s.db" init --station "$s" --role $_role \
@@ -139,11 +144,16 @@ while [ "$round" -le "$ROUNDS" ]; do
 	# The log's first header of a run creates it (and SQLite syncs it
 	# itself); the second and third are its restarts after checkpoints.
 	at=0
-	[ $((round % 2)) = 0 ] && at="sync:county.db-wal@0:$(( $(rand) % 2 + 2 ))"
+	[ $((round % 2)) = 0 ] && at="sync:county.db-wal@0:2"
 	if [ "$round" -gt 1 ]; then
 		server_pl "$at" || { fail "round $round: dutydeskd starts" "$(tail -n 3 "$W/server.log")"; break; }
 	fi
 	LOOPS=""
+	printf 'title,town,place,trapped\nfirst %s,duqiao,x,0\n' "$round" >"$W/first.csv"
+	if "$BIN" --db "$W/$FIRST.db" import incidents "$W/first.csv" >"$W/first.ids" 2>>"$W/first.err" &&
+	    "$BIN" --db "$W/$FIRST.db" sync --timeout 5 >/dev/null 2>>"$W/first.err"; then
+		cat "$W/first.ids" >>"$W/acked.$FIRST"
+	fi
 	for s in $STATIONS; do start_loop "$s"; done
 	if [ "$at" = 0 ]; then
 		ms=$(( $(rand) % (SECS * 1000 - 1000) + 1000 ))
