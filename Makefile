@@ -170,3 +170,65 @@ uninstall:
 
 clean:
 	rm -rf build dutydesk dutydeskd locale
+
+# A power-loss model of the disk, as a test tool (not part of make test):
+# an LD_PRELOAD library that holds the writes to the files named by
+# POWERLOSS_MATCH until they are synced, the cut tool that applies a
+# power cut after a SIGKILL, a check of both run without and with the
+# library, a crash test of SQLite under it, and the county server under
+# it (tests/powerloss/README.md).
+PL_DIR = $(BUILD)/powerloss
+PL_HDR = tests/powerloss/powerloss.h
+POWERLOSS_KILLS ?= 50
+
+.PHONY: powerloss powerloss-check powerloss-sqlite powerloss-dutydeskd
+
+powerloss: $(PL_DIR)/powerloss.so $(PL_DIR)/cut $(PL_DIR)/check_powerloss \
+	$(PL_DIR)/sqlite_crash
+
+$(PL_DIR)/powerloss.so: tests/powerloss/powerloss.c $(PL_HDR)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) -fPIC -shared -o $@ $< -ldl -lpthread
+
+$(PL_DIR)/cut: tests/powerloss/cut.c $(PL_HDR)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(PL_DIR)/check_powerloss: tests/powerloss/check_powerloss.c $(PL_HDR)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
+
+$(PL_DIR)/sqlite_crash: tests/powerloss/sqlite_crash.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $$($(PKG_CONFIG) --cflags sqlite3) $(LDFLAGS) \
+		-o $@ $< $$($(PKG_CONFIG) --libs sqlite3)
+
+# The check must fail without the library (the disk keeps what is not
+# synced) and pass with it.
+powerloss-check: $(PL_DIR)/powerloss.so $(PL_DIR)/cut $(PL_DIR)/check_powerloss
+	@echo "# without the library (these checks must fail):"
+	$(Q)if $(PL_DIR)/check_powerloss $(PL_DIR)/cut; then \
+		echo "not ok - the check passed without the library"; exit 1; \
+	else echo "# ... failed, as it must"; fi
+	@echo "# with the library:"
+	$(Q)LD_PRELOAD=$(abspath $(PL_DIR)/powerloss.so) \
+		$(PL_DIR)/check_powerloss $(PL_DIR)/cut
+
+# SQLite under the library, killed POWERLOSS_KILLS times in each mode.
+powerloss-sqlite: $(PL_DIR)/powerloss.so $(PL_DIR)/cut $(PL_DIR)/sqlite_crash
+	$(Q)$(PL_DIR)/sqlite_crash $(abspath $(PL_DIR)/powerloss.so) \
+		$(PL_DIR)/cut drop $(POWERLOSS_KILLS)
+	$(Q)$(PL_DIR)/sqlite_crash $(abspath $(PL_DIR)/powerloss.so) \
+		$(PL_DIR)/cut reorder $(POWERLOSS_KILLS)
+
+# The county server under the library (figures; it fails while the
+# server defers the log's syncs across a restart of the log).
+POWERLOSS_MODE ?= reorder
+POWERLOSS_ROUNDS ?= 8
+powerloss-dutydeskd: all powerloss
+	$(Q)POWERLOSS_BUILD=$(abspath $(PL_DIR)) sh tests/powerloss/dutydeskd.sh \
+		$(POWERLOSS_MODE) $(POWERLOSS_ROUNDS)
