@@ -374,6 +374,9 @@ struct duty_counts {
 };
 #define ANSWER_LATE_SECS (10 * 60)
 int duty_counts(struct db *db, int64_t now, struct duty_counts *c);
+/* The incident that arrived last (duty_counts' newest) alone: cheap at
+ * any size. "" when there is none. */
+int duty_newest(struct db *db, char out[64]);
 /* One incident with its reports and dispatches. 1 found, 0 not. */
 int incident_get(struct db *db, const char *id, cJSON **out);
 /* The replicated state as `dutydesk export --json` prints it: the

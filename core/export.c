@@ -237,11 +237,20 @@ duty_counts(struct db *db, int64_t now, struct duty_counts *c)
 			 "w.at < ? AND NOT EXISTS (SELECT 1 FROM answers a WHERE "
 			 "a.warning = t.warning AND a.town = t.town)", "i",
 			 now - ANSWER_LATE_SECS)) < 0 ||
-	    (rc = db_text(db, c->newest, sizeof c->newest, "SELECT id FROM "
-			  "incidents WHERE rowid = (SELECT max(rowid) FROM "
-			  "incidents)", NULL)) < 0)
+	    (rc = duty_newest(db, c->newest)) < 0)
 		return rc;
 	return 0;
+}
+
+int
+duty_newest(struct db *db, char out[64])
+{
+	int rc;
+
+	out[0] = 0;
+	rc = db_text(db, out, 64, "SELECT id FROM incidents WHERE rowid = "
+		     "(SELECT max(rowid) FROM incidents)", NULL);
+	return rc < 0 ? rc : 0;
 }
 
 /* ---- export ---- */

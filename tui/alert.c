@@ -51,6 +51,17 @@ alert_seen(struct console_state *c)
 	console_msg(0, "%s", _("alerts marked seen"));
 }
 
+static void
+new_incident(struct console_state *c, const char *newest, const char *before)
+{
+	char what[160];
+
+	if (newest[0] && strcmp(newest, before) != 0) {
+		snprintf(what, sizeof what, _("new incident %s"), newest);
+		alert_ring(c, what);
+	}
+}
+
 /* The officer's own actions only move the baseline. */
 void
 alert_check(struct console_state *c, int announce)
@@ -60,10 +71,8 @@ alert_check(struct console_state *c, int announce)
 
 	if (duty_counts(c->db, console_now(), &n))
 		return;
-	if (announce && n.newest[0] && strcmp(n.newest, c->counts.newest) != 0) {
-		snprintf(what, sizeof what, _("new incident %s"), n.newest);
-		alert_ring(c, what);
-	}
+	if (announce)
+		new_incident(c, n.newest, c->counts.newest);
 	if (announce && n.phone_late > c->counts.phone_late) {
 		snprintf(what, sizeof what, _("first report late for %lld "
 			 "incident(s)"), (long long)n.phone_late);
@@ -82,6 +91,16 @@ alert_check(struct console_state *c, int announce)
 	if (memcmp(&n, &c->counts, sizeof n) != 0)
 		c->status_dirty = 1;
 	c->counts = n;
+}
+
+void
+alert_baseline(struct console_state *c)
+{
+	char shown[sizeof c->counts.newest];
+
+	memcpy(shown, c->counts.newest, sizeof shown);
+	alert_check(c, 0);
+	new_incident(c, c->counts.newest, shown);
 }
 
 /* The officer opens the list with R. */

@@ -128,7 +128,8 @@ link_changed(void *ctx)
 	console.status_dirty = 1;
 	db_data_version(console.db, &console.data_version);
 	status_refresh_level(&console);
-	alert_check(&console, 1);
+	if (console.counted)
+		alert_check(&console, 1);
 	alert_check_refused(&console);
 }
 
@@ -422,6 +423,13 @@ on_tick(uv_timer_t *h)
 	alert_check_refused(&console);
 	minute = console_now() / 60;
 	console.status_dirty = 1; /* the clock */
+	/* The first counts are taken after the first paint, so it is not
+	 * held up: the baseline later alerts compare with. */
+	if (!console.counted) {
+		console.counted = 1;
+		console.last_minute = minute;
+		alert_baseline(&console);
+	}
 	/* Another program committed: show it without a key press. */
 	if (db_data_version(console.db, &v) == 0 && v != console.data_version) {
 		console.data_version = v;
@@ -477,11 +485,9 @@ console_main(const struct console_args *args)
 	}
 	db_set_officer(console.db, args->officer);
 	drill_clock_start(&console, args);
-	/* The counts the officer sees at the start are the baseline later
-	 * alerts compare with; taken before the data version, so a change
-	 * made between the two is still called out (at the next minute). */
-	alert_check(&console, 0);
-	console.last_minute = console_now() / 60;
+	/* The incident the first screen shows as the newest: one that comes
+	 * after it is called out, even before the first counts. */
+	duty_newest(console.db, console.counts.newest);
 	db_data_version(console.db, &console.data_version);
 	status_refresh_level(&console);
 	/* A small page cache: the console reads a screenful at a time. */

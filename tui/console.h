@@ -265,6 +265,7 @@ struct console_state {
 	struct station_info si;
 	int64_t data_version;
 	int64_t last_minute;
+	int counted;            /* the first counts are taken */
 	int quit;
 	/* Panes and layout (layout.c). */
 	struct pane panes[CONSOLE_PANES];
@@ -343,6 +344,9 @@ void alert_ring(struct console_state *c, const char *what);
 /* Ring for what arrived or went late since the last look; announce 0
  * only moves the baseline. */
 void alert_check(struct console_state *c, int announce);
+/* The first counts, the baseline: only an incident newer than the one
+ * the first screen showed (counts.newest, kept at the start) rings. */
+void alert_baseline(struct console_state *c);
 /* Ring when the server refused more of this station's operations. */
 void alert_check_refused(struct console_state *c);
 void alert_seen(struct console_state *c);
