@@ -17,6 +17,8 @@
 #include "core/core.h"
 
 #define SYNC_VERSION 1
+/* The most bytes a frame may hold, counting neither its newline nor a
+ * '\r' just before it. */
 #define FRAME_MAX_HELLO 4096          /* before authentication */
 #define FRAME_MAX (1024 * 1024)       /* after it */
 #define SYNC_BATCH 500                /* operations per push or ops frame */
@@ -39,12 +41,14 @@ void frame_init(struct framer *f, size_t limit);
 void frame_free(struct framer *f);
 /* Raise (or lower) the limit, e.g. after authentication. */
 void frame_set_limit(struct framer *f, size_t limit);
-/* Add received bytes. Returns 0, or -1 when the unterminated tail is over
- * the limit (the peer must get too_large and be closed). */
+/* Add received bytes. Returns 0, or -1 when the unterminated tail cannot
+ * be a frame within the limit any more (the peer must get too_large and
+ * be closed). */
 int frame_feed(struct framer *f, const char *data, size_t n);
 /* Cut the next whole frame: 1 with *out (NUL-terminated, in the framer's
- * buffer, valid until the next feed or next call) and *n, 0 when none is
- * complete, -1 when a complete frame is over the limit. */
+ * buffer, valid until the next feed or next call) and *n (without its
+ * "\n" or "\r\n"), 0 when none is complete, -1 when a complete frame is
+ * over the limit. */
 int frame_next(struct framer *f, char **out, size_t *n);
 
 /* ---- messages ---- */

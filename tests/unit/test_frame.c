@@ -490,6 +490,67 @@ corpus(void **state)
 	assert_true(files > 300);
 }
 
+/* The limits count a frame's own bytes (sync/PROTOCOL.md, "Framing"):
+ * not its newline, nor a '\r' just before it. At both limits, ended by
+ * "\n" or "\r\n", arriving whole or with its end in a later read: the
+ * limit is taken, one byte more is refused. */
+static void
+frames_at_the_limit(void **state)
+{
+	static const size_t limits[] = { FRAME_MAX_HELLO, FRAME_MAX };
+	static const char *const ends[] = { "\n", "\r\n" };
+	struct framer f;
+	char *buf, *out;
+	size_t i, e, n;
+	(void)state;
+
+	assert_non_null(buf = malloc(FRAME_MAX + 3));
+	for (i = 0; i < 2; i++) {
+		for (e = 0; e < 2; e++) {
+			size_t lim = limits[i], el = strlen(ends[e]);
+
+			/* The limit, whole; then its tail waiting for the newline
+			 * (with the '\r' already there). */
+			memset(buf, 'x', lim);
+			memcpy(buf + lim, ends[e], el);
+			frame_init(&f, lim);
+			assert_int_equal(frame_feed(&f, buf, lim + el), 0);
+			assert_int_equal(frame_next(&f, &out, &n), 1);
+			assert_int_equal(n, lim);
+			assert_int_equal(out[lim - 1], 'x');
+			assert_int_equal(frame_feed(&f, buf, lim + el - 1), 0);
+			assert_int_equal(frame_next(&f, &out, &n), 0);
+			assert_int_equal(frame_feed(&f, "\n", 1), 0);
+			assert_int_equal(frame_next(&f, &out, &n), 1);
+			assert_int_equal(n, lim);
+			frame_free(&f);
+
+			/* One byte more, whole: refused when it is cut. */
+			memset(buf, 'x', lim + 1);
+			memcpy(buf + lim + 1, ends[e], el);
+			frame_init(&f, lim);
+			assert_int_equal(frame_feed(&f, buf, lim + 1 + el), 0);
+			assert_int_equal(frame_next(&f, &out, &n), -1);
+			frame_free(&f);
+			/* ...and as a tail without its newline: refused at once. */
+			frame_init(&f, lim);
+			assert_int_equal(frame_feed(&f, buf, lim + el), -1);
+			frame_free(&f);
+		}
+	}
+	/* Only one '\r' goes with the newline: a second one is the frame's. */
+	memset(buf, 'x', 8);
+	memcpy(buf + 8, "\r\r\n", 3);
+	frame_init(&f, 8);
+	assert_int_equal(frame_feed(&f, buf, 11), 0);
+	assert_int_equal(frame_next(&f, &out, &n), -1);
+	/* A '\r' past the limit that is not followed by '\n' is over it. */
+	assert_int_equal(frame_feed(&f, buf, 9), 0);
+	assert_int_equal(frame_feed(&f, "y", 1), -1);
+	frame_free(&f);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -504,6 +565,7 @@ main(void)
 		cmocka_unit_test(proofs),
 		cmocka_unit_test(keys_file),
 		cmocka_unit_test(corpus),
+		cmocka_unit_test(frames_at_the_limit),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	tcleanup();
