@@ -69,7 +69,8 @@ char *msg_print(const cJSON *m, size_t *n);
 /* An error frame. */
 char *msg_error(const char *code, const char *message, uint64_t frame,
 		const char *field, size_t *n);
-/* A decimal string member as int64 (1 found, 0 not). */
+/* A 64-bit string member: 1 with *v set when it is there and holds the
+ * digits of 0 to INT64_MAX (no sign, no leading zero), else 0. */
 int msg_i64(const cJSON *m, const char *key, int64_t *v);
 
 /* ---- authentication ---- */

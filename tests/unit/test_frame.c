@@ -551,6 +551,84 @@ frames_at_the_limit(void **state)
 	free(buf);
 }
 
+/* 64-bit values travel as the digits of 0 to 9223372036854775807, with
+ * no sign and no leading zero; each is read whole, never clamped. */
+static void
+sixty_four_bit_values(void **state)
+{
+	static const struct { const char *s; int64_t v; } good[] = {
+		{ "0", 0 }, { "1", 1 }, { "42", 42 },
+		{ "9007199254740993", 9007199254740993LL },
+		{ "1000000000000000000", 1000000000000000000LL },
+		{ "9223372036854775806", INT64_MAX - 1 },
+		{ "9223372036854775807", INT64_MAX },
+	};
+	static const char *const bad[] = {
+		"", "01", "00", "007", "-1", "+1", "-0", " 1", "1 ", "1e3", "0x1",
+		"1.0", "9223372036854775808", "9223372036854775809",
+		"9999999999999999999", "10000000000000000000",
+		"18446744073709551616", "99999999999999999999999999",
+	};
+	char buf[200], why[160];
+	cJSON *m;
+	int64_t v;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		snprintf(buf, sizeof buf, "{\"type\":\"live\",\"head\":\"%s\"}",
+			 good[i].s);
+		if (msg_parse(buf, strlen(buf), &m, why, sizeof why) != MSG_LIVE)
+			fail_msg("'%s' refused: %s", good[i].s, why);
+		v = -1;
+		assert_int_equal(msg_i64(m, "head", &v), 1);
+		assert_true(v == good[i].v);
+		cJSON_Delete(m);
+		/* An optional member is held to the same rule. */
+		snprintf(buf, sizeof buf, "{\"type\":\"pong\",\"now\":\"%s\"}",
+			 good[i].s);
+		assert_int_equal(msg_parse(buf, strlen(buf), &m, why, sizeof why),
+				 MSG_PONG);
+		cJSON_Delete(m);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(buf, sizeof buf, "{\"type\":\"pull\",\"after\":\"%s\"}",
+			 bad[i]);
+		if (msg_parse(buf, strlen(buf), &m, why, sizeof why) != -1)
+			fail_msg("'%s' taken", bad[i]);
+		assert_null(m);
+		assert_string_equal(why, "field after: wrong type");
+		snprintf(buf, sizeof buf, "{\"type\":\"pong\",\"now\":\"%s\"}",
+			 bad[i]);
+		assert_int_equal(msg_parse(buf, strlen(buf), &m, why, sizeof why),
+				 -1);
+		/* msg_i64 says no, and leaves the value alone. */
+		m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "after", bad[i]);
+		v = 7;
+		assert_int_equal(msg_i64(m, "after", &v), 0);
+		assert_int_equal(v, 7);
+		cJSON_Delete(m);
+	}
+	/* In an operation's envelope: no sign, no leading zero. */
+	{
+		static const char *const ops[] = {
+			"{\"seq\":\"017\"}", "{\"seq\":\"+17\"}", "{\"hlc\":\"\"}",
+			"{\"hlc\":\"9223372036854775808\"}",
+		};
+		char field[80];
+		struct op op;
+		for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+			cJSON *o = cJSON_Parse(ops[i]);
+			assert_int_equal(msg_op_parse(o, 0, 0, NULL, &op, NULL, field,
+						      sizeof field, why, sizeof why),
+					 -1);
+			assert_non_null(strstr(why, "not a decimal string"));
+			cJSON_Delete(o);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -566,6 +644,7 @@ main(void)
 		cmocka_unit_test(keys_file),
 		cmocka_unit_test(corpus),
 		cmocka_unit_test(frames_at_the_limit),
+		cmocka_unit_test(sixty_four_bit_values),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	tcleanup();
