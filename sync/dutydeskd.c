@@ -186,7 +186,8 @@ cmd_export(const struct args *a)
 	if (!a->db || !a->json)
 		return usage("export needs --db FILE and --json%s", "");
 	if (!realm_name_ok(realm))
-		return usage("--realm '%s': 1 to 39 of a-z, 0-9 and -", realm);
+		return usage("--realm '%s': live, or drill- and 1 to 33 of a-z, "
+			     "0-9 and -", realm);
 	if (server_realm_path(a->db, realm, path, sizeof path))
 		return usage("--db '%s': path too long", a->db);
 	/* Read only: the server may be running on it. */

@@ -184,8 +184,8 @@ on_hello(struct conn *c, const cJSON *m)
 		return;
 	}
 	if (!realm_name_ok(realm)) {
-		conn_error(c, "bad_frame", "field realm: not 1 to 39 of a-z, 0-9 "
-			   "and -", c->fr.count, "realm", 1);
+		conn_error(c, "bad_frame", "field realm: not live, nor drill- and "
+			   "1 to 33 of a-z, 0-9 and -", c->fr.count, "realm", 1);
 		return;
 	}
 	if (!hex_ok(nonce, SYNC_HEX - 1)) {

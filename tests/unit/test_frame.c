@@ -629,6 +629,35 @@ sixty_four_bit_values(void **state)
 	}
 }
 
+/* A realm is "live", or a drill's: "drill-" and 1 to 33 of [a-z0-9-]
+ * (sync/PROTOCOL.md, "Realms"); the hello is refused otherwise. */
+static void
+realm_names(void **state)
+{
+	static const char *const good[] = {
+		"live", "drill-1", "drill--", "drill-20261128120000",
+		"drill-abcdefghijabcdefghijabcdefghij012", /* 33 after drill- */
+	};
+	static const char *const bad[] = {
+		"", "Live", "live2", "drill", "drill-", "Drill-7", "drill_7",
+		"drill-A1", "drill-7 ", "drill-\xe6\xbc\x94", "county-1", "x",
+		"drill-abcdefghijabcdefghijabcdefghij0123", /* 34 */
+	};
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++)
+		if (!realm_name_ok(good[i]))
+			fail_msg("'%s' refused", good[i]);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (realm_name_ok(bad[i]) || realm_is_drill(bad[i]))
+			fail_msg("'%s' taken", bad[i]);
+	assert_false(realm_name_ok(NULL));
+	assert_false(realm_is_drill(NULL));
+	assert_false(realm_is_drill("live"));
+	assert_true(realm_is_drill("drill-abcdefghijabcdefghijabcdefghij012"));
+}
+
 int
 main(void)
 {
@@ -645,6 +674,7 @@ main(void)
 		cmocka_unit_test(corpus),
 		cmocka_unit_test(frames_at_the_limit),
 		cmocka_unit_test(sixty_four_bit_values),
+		cmocka_unit_test(realm_names),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	tcleanup();
