@@ -273,7 +273,13 @@ on_auth(struct conn *c, const cJSON *m)
 	 * them (they count against SERVER_MAX_REALMS). */
 	if (!(c->realm = realm_get(srv, c->realm_name, c->role == ROLE_COMMAND ||
 				   strcmp(c->realm_name, "live") == 0, &missing))) {
-		if (missing) {
+		if (missing == 2) {
+			server_log(SLOG_WARN, "realm %s not made: the server holds "
+				   "--max-realms %d drill realms already", c->realm_name,
+				   srv->o->max_realms);
+			conn_error(c, "no_realm", "realm limit", c->fr.count, "realm",
+				   1);
+		} else if (missing) {
 			snprintf(why, sizeof why, "no drill runs in realm %s on this "
 				 "server: its command station has not connected",
 				 c->realm_name);
