@@ -739,12 +739,45 @@ live_relay(void **state)
 	cli_close(&d);
 }
 
+/* A station logging in to a drill's realm it may not have is told
+ * no_realm and closed; the error (caller frees). */
+static cJSON *
+no_realm_for(const char *station, const char *inc, const char *realm,
+	     const char *keyhex)
+{
+	struct cli c;
+	cJSON *e;
+
+	cli_open(&c);
+	e = login_reply(&c, station, inc, realm, keyhex, NULL, MSG_ERROR);
+	assert_string_equal(str(e, "code"), "no_realm");
+	assert_string_equal(str(e, "field"), "realm");
+	cli_expect_closed(&c);
+	cli_close(&c);
+	return e;
+}
+
+/* datian's first operation pushed as the first of incarnation inc in
+ * realm (a drill database of its own): taken. */
+static void
+push_first_in(struct cli *c, const char *inc, const char *realm)
+{
+	cJSON *ops, *ack;
+
+	ops = one(op_changed(0, "seq", "1", "incarnation", inc, "realm", realm,
+			     "entity", "datian-1", NULL));
+	ack = push(c, ops);
+	cJSON_Delete(ops);
+	assert_string_equal(str(ack, "upto"), "1");
+	cJSON_Delete(ack);
+}
+
 static void
 realms_apart(void **state)
 {
 	char seen[16][64];
 	struct cli g, d;
-	cJSON *w, *ops, *ack, *m, *x;
+	cJSON *w, *m, *x;
 	int64_t head;
 	int n;
 
@@ -753,12 +786,8 @@ realms_apart(void **state)
 	pull_all(&g, seen, &n, &head);
 	/* A drill's realm is made by its command station's connection: a
 	 * town naming one the server does not hold is told so. */
-	cli_open(&d);
-	w = login_reply(&d, "datian", "d1d1d1d1d1d1d1d1", "drill-7", key_datian,
-			NULL, MSG_ERROR);
-	assert_string_equal(str(w, "code"), "no_realm");
-	cJSON_Delete(w);
-	cli_close(&d);
+	cJSON_Delete(no_realm_for("datian", "d1d1d1d1d1d1d1d1", "drill-7",
+				  key_datian));
 	login_in(&d, "xian", "00000000000000cc", "drill-7", key_xian);
 	cli_close(&d);
 	/* datian's drill database: its own incarnation and realm. */
@@ -768,12 +797,7 @@ realms_apart(void **state)
 	assert_string_equal(str(w, "have"), "0");
 	assert_string_equal(str(w, "head"), "0");
 	cJSON_Delete(w);
-	ops = one(op_changed(0, "seq", "1", "incarnation", "d1d1d1d1d1d1d1d1",
-			     "realm", "drill-7", "entity", "datian-1", NULL));
-	ack = push(&d, ops);
-	cJSON_Delete(ops);
-	assert_string_equal(str(ack, "upto"), "1");
-	cJSON_Delete(ack);
+	push_first_in(&d, "d1d1d1d1d1d1d1d1", "drill-7");
 	/* Nothing relayed to the live realm. */
 	assert_int_equal(cli_recv(&g, 300, &m), -2);
 	cli_close(&d);
@@ -1835,40 +1859,25 @@ realm_limit_and_remove(void **state)
 {
 	struct cli c, d;
 	char line[300], *out = NULL;
-	cJSON *m, *ops, *ack;
+	cJSON *m;
 
 	(void)state;
 	login_in(&c, "xian", "00000000000000cc", "drill-e2", key_xian);
 	cli_close(&c);
 	/* A town works in it, pushing one operation. */
 	login_in(&d, "datian", "e2e2e2e2e2e2e2e2", "drill-e2", key_datian);
-	ops = one(op_changed(0, "seq", "1", "incarnation", "e2e2e2e2e2e2e2e2",
-			     "realm", "drill-e2", "entity", "datian-1", NULL));
-	ack = push(&d, ops);
-	cJSON_Delete(ops);
-	assert_string_equal(str(ack, "upto"), "1");
-	cJSON_Delete(ack);
+	push_first_in(&d, "e2e2e2e2e2e2e2e2", "drill-e2");
 	/* The third drill realm: refused, and nothing made for it. */
-	cli_open(&c);
-	m = login_reply(&c, "xian", "00000000000000cc", "drill-e3", key_xian, NULL,
-			MSG_ERROR);
-	assert_string_equal(str(m, "code"), "no_realm");
+	m = no_realm_for("xian", "00000000000000cc", "drill-e3", key_xian);
 	assert_string_equal(str(m, "message"), "frame 2: realm limit");
-	assert_string_equal(str(m, "field"), "realm");
 	cJSON_Delete(m);
-	cli_expect_closed(&c);
-	cli_close(&c);
 	assert_int_equal(access(edges_file("drill-e3", ""), F_OK), -1);
 	assert_int_equal(access(edges_file("drill-e3", ".lock"), F_OK), -1);
 	assert_true(log_line_has("realm drill-e3 not made", "--max-realms 2"));
 	/* A town naming a realm not there is told no drill runs in it. */
-	cli_open(&c);
-	m = login_reply(&c, "datian", "e3e3e3e3e3e3e3e3", "drill-e4", key_datian,
-			NULL, MSG_ERROR);
-	assert_string_equal(str(m, "code"), "no_realm");
+	m = no_realm_for("datian", "e3e3e3e3e3e3e3e3", "drill-e4", key_datian);
 	assert_non_null(strstr(str(m, "message"), "no drill runs"));
 	cJSON_Delete(m);
-	cli_close(&c);
 
 	/* The list: live first, then the drills by name. */
 	wait_realm_closed("drill-abcdefghijabcdefghijabcdefghij012");
@@ -1915,12 +1924,8 @@ realm_limit_and_remove(void **state)
 	 * no drill runs there. */
 	login_in(&c, "xian", "00000000000000cc", "drill-e3", key_xian);
 	cli_close(&c);
-	cli_open(&c);
-	m = login_reply(&c, "datian", "e2e2e2e2e2e2e2e2", "drill-e2", key_datian,
-			NULL, MSG_ERROR);
-	assert_string_equal(str(m, "code"), "no_realm");
-	cJSON_Delete(m);
-	cli_close(&c);
+	cJSON_Delete(no_realm_for("datian", "e2e2e2e2e2e2e2e2", "drill-e2",
+				  key_datian));
 }
 
 static void
