@@ -171,7 +171,7 @@ int station_reserved(const char *s);
  * at most 39 characters). The live realm is "live"; nothing else is a
  * realm of ours. */
 int realm_is_drill(const char *realm);
-/* A realm name as it may be written: 1 to 39 of [a-z0-9-]. */
+/* A realm name as it may be written: "live" or a drill's. */
 int realm_name_ok(const char *realm);
 
 /* Online backup to path. restore gives the copy a new incarnation. */

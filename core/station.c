@@ -52,14 +52,16 @@ station_reserved(const char *s)
 		     strcmp(s, "server") == 0);
 }
 
+/* "drill-" and 1 to 33 of [a-z0-9-]: with the live realm, the one rule
+ * of sync/PROTOCOL.md ("Realms"). */
 int
-realm_name_ok(const char *realm)
+realm_is_drill(const char *realm)
 {
 	size_t i, n = realm ? strlen(realm) : 0;
 
-	if (n < 1 || n > 39)
+	if (n < 7 || n > 39 || strncmp(realm, "drill-", 6) != 0)
 		return 0;
-	for (i = 0; i < n; i++)
+	for (i = 6; i < n; i++)
 		if (!((realm[i] >= 'a' && realm[i] <= 'z') ||
 		      (realm[i] >= '0' && realm[i] <= '9') || realm[i] == '-'))
 			return 0;
@@ -67,10 +69,9 @@ realm_name_ok(const char *realm)
 }
 
 int
-realm_is_drill(const char *realm)
+realm_name_ok(const char *realm)
 {
-	return realm_name_ok(realm) && strlen(realm) > 6 &&
-	       strncmp(realm, "drill-", 6) == 0;
+	return (realm && strcmp(realm, "live") == 0) || realm_is_drill(realm);
 }
 
 static int

@@ -1,30 +1,38 @@
 /*
  * dutydeskd.c - the county sync server's command line: serve, add a
- * station's key, or print a realm's export. Scripts and monitoring rely
- * on these options, outputs and exit codes: they are documented in
- * dutydeskd(8) (assets/man/dutydeskd.8) and change only with it.
+ * station's key, print a realm's export, or list and remove realms.
+ * Scripts and monitoring rely on these options, outputs and exit codes:
+ * they are documented in dutydeskd(8) (assets/man/dutydeskd.8) and
+ * change only with it.
  */
 #include "sync/sync.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 static const char usage_text[] =
 	"usage: dutydeskd --listen HOST:PORT --db FILE --keys FILE\n"
 	"                 [--log-level debug|info|warn|error] [--max-conn N]\n"
-	"                 [--handshake-timeout SEC] [--idle-timeout SEC]\n"
+	"                 [--max-realms N] [--handshake-timeout SEC]\n"
+	"                 [--idle-timeout SEC]\n"
 	"       dutydeskd keygen STATION --role town|command --keys FILE [--replace]\n"
 	"       dutydeskd --db FILE export --json [--realm REALM]\n"
+	"       dutydeskd --db FILE realm list\n"
+	"       dutydeskd --db FILE realm remove REALM\n"
 	"       dutydeskd --help | --version\n";
 
 struct args {
 	const char *listen, *db, *keys, *log_level, *max_conn, *role, *realm;
-	const char *handshake, *idle;
+	const char *handshake, *idle, *max_realms;
 	int json, help, version, replace;
 	const char *pos[3];
 	int npos;
@@ -53,6 +61,7 @@ parse(int argc, char **argv, struct args *a)
 		{ "--keys", offsetof(struct args, keys) },
 		{ "--log-level", offsetof(struct args, log_level) },
 		{ "--max-conn", offsetof(struct args, max_conn) },
+		{ "--max-realms", offsetof(struct args, max_realms) },
 		{ "--handshake-timeout", offsetof(struct args, handshake) },
 		{ "--idle-timeout", offsetof(struct args, idle) },
 		{ "--role", offsetof(struct args, role) },
@@ -114,8 +123,10 @@ only(const struct args *a, const char *what, int listen, int db, int keys,
 {
 	const char *bad = a->listen && !listen ? "--listen"
 		: a->db && !db ? "--db" : a->keys && !keys ? "--keys"
-		: (a->log_level || a->max_conn || a->handshake || a->idle) && !log
+		: (a->log_level || a->max_conn || a->max_realms || a->handshake ||
+		   a->idle) && !log
 		  ? (a->log_level ? "--log-level" : a->max_conn ? "--max-conn"
+		     : a->max_realms ? "--max-realms"
 		     : a->handshake ? "--handshake-timeout" : "--idle-timeout")
 		: a->role && !role ? "--role" : a->realm && !realm ? "--realm"
 		: a->json && !json ? "--json"
@@ -186,7 +197,8 @@ cmd_export(const struct args *a)
 	if (!a->db || !a->json)
 		return usage("export needs --db FILE and --json%s", "");
 	if (!realm_name_ok(realm))
-		return usage("--realm '%s': 1 to 39 of a-z, 0-9 and -", realm);
+		return usage("--realm '%s': live, or drill- and 1 to 33 of a-z, "
+			     "0-9 and -", realm);
 	if (server_realm_path(a->db, realm, path, sizeof path))
 		return usage("--db '%s': path too long", a->db);
 	/* Read only: the server may be running on it. */
@@ -229,6 +241,103 @@ out:
 	return ex;
 }
 
+/* realm list: what one line says of a realm. */
+struct listing {
+	const char *db;
+	int bad;        /* a realm could not be read */
+};
+
+/* One realm's line: its name, the bytes of its database and write-ahead
+ * log, the operations it holds (its head), and whether a running server
+ * has it open ("-" for live, which is always open while one runs). */
+static int
+list_one(const char *realm, void *ctx)
+{
+	struct listing *ls = ctx;
+	struct station_info si;
+	struct stat st, wst;
+	struct db *db = NULL;
+	char path[4096], wal[4200], ops[24] = "?";
+	const char *state = "-";
+	int64_t head = 0;
+	int held, rc;
+
+	if (server_realm_path(ls->db, realm, path, sizeof path) ||
+	    stat(path, &st) != 0) {
+		fprintf(stderr, "dutydeskd: realm %s: cannot read its database "
+			"beside %s\n", realm, ls->db);
+		ls->bad = 1;
+		return 0;
+	}
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	if (stat(wal, &wst) == 0)
+		st.st_size += wst.st_size;
+	/* Read only, as export: the server may be running on it. */
+	if ((rc = db_open(path, DB_RDONLY, &db)) == 0 &&
+	    (rc = station_identity(db, &si)) == 0 &&
+	    (rc = replica_head(db, &head)) == 0 && strcmp(si.realm, realm) == 0)
+		snprintf(ops, sizeof ops, "%" PRId64, head);
+	else if (rc == 0)
+		fprintf(stderr, "dutydeskd: %s holds realm '%s', not '%s'\n",
+			path, si.realm, realm);
+	else
+		fprintf(stderr, "dutydeskd: %s: %s\n", path, db_why(db, rc));
+	ls->bad |= ops[0] == '?';
+	db_close(&db);
+	if (strcmp(realm, "live") != 0) {
+		held = server_realm_held(path);
+		state = held == 1 ? "open" : held == 0 ? "closed" : "?";
+	}
+	printf("%s %lld %s %s\n", realm, (long long)st.st_size, ops, state);
+	return 0;
+}
+
+/* realm list, realm remove REALM: the realm databases beside the live
+ * one, for an administrator to see what drills left and clear them. */
+static int
+cmd_realm(const struct args *a)
+{
+	struct listing ls = { a->db, 0 };
+	char why[600];
+	int rc;
+
+	if ((rc = only(a, "realm", 0, 1, 0, 0, 0, 0, 0)))
+		return rc;
+	if (!a->db)
+		return usage("realm needs --db FILE%s", "");
+	if (a->npos == 3 && strcmp(a->pos[1], "remove") == 0) {
+		rc = server_realm_remove(a->db, a->pos[2], why, sizeof why);
+		if (rc == DD_E_INVALID)
+			return usage("realm remove '%s': a drill's realm is drill- "
+				     "and 1 to 33 of a-z, 0-9 and -", a->pos[2]);
+		if (rc) {
+			fprintf(stderr, "dutydeskd: %s\n", why);
+			return rc == DD_E_REFUSED ? EXIT_REFUSED : EXIT_ENV;
+		}
+		fprintf(stderr, "dutydeskd: realm %s removed from beside %s\n",
+			a->pos[2], a->db);
+		return EXIT_OK;
+	}
+	if (a->npos != 2 || strcmp(a->pos[1], "list") != 0)
+		return usage("realm takes list, or remove REALM%s", "");
+	if (access(a->db, F_OK) != 0) {
+		fprintf(stderr, "dutydeskd: %s: no server database there (%s)\n",
+			a->db, strerror(errno));
+		return EXIT_ENV;
+	}
+	list_one("live", &ls);
+	if ((rc = server_realm_each(a->db, list_one, &ls)) < 0) {
+		fprintf(stderr, "dutydeskd: cannot list the directory of %s: %s\n",
+			a->db, strerror(errno));
+		return EXIT_ENV;
+	}
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "dutydeskd: cannot write the list\n");
+		return EXIT_ENV;
+	}
+	return ls.bad ? EXIT_ENV : EXIT_OK;
+}
+
 /* A timeout option: whole seconds from 1 to max, into milliseconds.
  * 0, or a usage error that says what is wanted. */
 static int
@@ -266,6 +375,7 @@ cmd_serve(const struct args *a)
 	o.db = a->db;
 	o.keys = a->keys;
 	o.max_conn = SERVER_MAX_CONN;
+	o.max_realms = SERVER_MAX_DRILLS;
 	if (a->log_level) {
 		if ((level = server_log_parse(a->log_level)) < 0)
 			return usage("--log-level is debug, info, warn or error, not "
@@ -278,6 +388,14 @@ cmd_serve(const struct args *a)
 			return usage("--max-conn '%s': a number from 1 to 1000000",
 				     a->max_conn);
 		o.max_conn = (int)n;
+	}
+	if (a->max_realms) {
+		n = strtol(a->max_realms, &end, 10);
+		if (*a->max_realms < '0' || *a->max_realms > '9' || *end || n < 0 ||
+		    n > 1000)
+			return usage("--max-realms '%s': a number from 0 to 1000",
+				     a->max_realms);
+		o.max_realms = (int)n;
 	}
 	if ((rc = parse_timeout("--handshake-timeout", a->handshake,
 				SERVER_HANDSHAKE_MAX_S, &o.handshake_ms)) ||
@@ -320,5 +438,7 @@ main(int argc, char **argv)
 		return cmd_keygen(&a);
 	if (strcmp(a.pos[0], "export") == 0)
 		return cmd_export(&a);
+	if (strcmp(a.pos[0], "realm") == 0)
+		return cmd_realm(&a);
 	return usage("unknown command '%s'", a.pos[0]);
 }

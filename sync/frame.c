@@ -1,6 +1,7 @@
 /*
  * frame.c - cut newline-delimited frames out of a per-connection buffer,
- * with a hard limit on what may wait unterminated.
+ * with a hard limit on what may wait unterminated. The limit counts a
+ * frame's own bytes: not its newline, nor a '\r' just before it.
  */
 #include "sync/sync.h"
 
@@ -61,9 +62,12 @@ frame_feed(struct framer *f, const char *data, size_t n)
 	f->len += n;
 	f->buf[f->len] = 0;
 	/* Only what follows the last newline waits for more; if that alone
-	 * is over the limit the peer is sending too much. */
+	 * is over the limit the peer is sending too much. One byte more is
+	 * still a frame of the limit when it is the '\r' of its "\r\n". */
 	nl = memrchr(f->buf, '\n', f->len);
 	tail = nl ? f->len - (size_t)(nl - f->buf) - 1 : f->len;
+	if (tail == f->limit + 1 && f->buf[f->len - 1] == '\r')
+		return 0;
 	return tail > f->limit ? -1 : 0;
 }
 
@@ -79,11 +83,11 @@ frame_next(struct framer *f, char **out, size_t *n)
 	len = (size_t)(nl - p);
 	f->start += len + 1;
 	f->count++;
-	if (len > f->limit)
-		return -1;
 	*nl = 0;
 	if (len > 0 && p[len - 1] == '\r')
 		p[--len] = 0;
+	if (len > f->limit)
+		return -1;
 	*out = p;
 	*n = len;
 	return 1;

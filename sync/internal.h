@@ -174,6 +174,7 @@ struct realm {
 	char name[40];
 	char history[17];
 	struct db *db;
+	int lockfd;                /* a drill's: held while open, or -1 */
 	int64_t committed;         /* highest server sequence on disk */
 	int sync_fd;               /* the WAL, synced by us; -1: by SQLite */
 	int syncing;               /* a sync runs on the worker */
@@ -343,9 +344,19 @@ void proto_relay(struct server *srv, struct realm *r, struct conn *from,
 
 /* The realm name, open or opened now; NULL on error. A realm whose
  * database does not exist yet is made only when create says so; else
- * NULL with *missing set. */
+ * NULL with *missing 1. A new drill realm past --max-realms is not
+ * made: NULL with *missing 2. */
 struct realm *realm_get(struct server *srv, const char *name, int create,
 			int *missing);
+/* While the server has a drill's database (at path) open it holds a
+ * lock on PATH.lock, so that no one removes it from under the server
+ * (server_disk.c). Take it: 0 with *fd the lock (-1 for the live realm,
+ * never removed, never locked), DD_E_REFUSED when another process holds
+ * it, DD_E_IO when the file cannot be made; why says which.
+ * server_realm_unlock releases it and sets *fd to -1. */
+int server_realm_lock(const char *path, const char *realm, int *fd,
+		      char *why, size_t w);
+void server_realm_unlock(int *fd);
 /* Close the drill realms nobody uses now, or every realm at the end. */
 void realm_close_idle(struct server *srv);
 void realm_close_all(struct server *srv);

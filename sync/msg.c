@@ -7,6 +7,7 @@
 #include "sync/internal.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,17 +51,25 @@ msg_type_name(int t)
 	return t >= 0 && t < MSG_N ? defs[t].type : "?";
 }
 
-/* A 64-bit value as it travels: 1 to 18 decimal digits. */
+/* A 64-bit value as it travels: the decimal digits of 0 to INT64_MAX,
+ * without a sign or a leading zero ("0" itself is one digit). 1 with *v
+ * set (when v is not NULL), or 0. Each digit is checked against what is
+ * left before it is added, so nothing overflows on the way. */
 static int
-msg_digits(const char *s)
+msg_digits(const char *s, int64_t *v)
 {
-	size_t i, n = strlen(s);
+	int64_t n = 0;
+	const char *p;
 
-	if (n == 0 || n > 18)
+	if (!*s || (s[0] == '0' && s[1]))
 		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || n > (INT64_MAX - (*p - '0')) / 10)
 			return 0;
+		n = n * 10 + (*p - '0');
+	}
+	if (v)
+		*v = n;
 	return 1;
 }
 
@@ -69,10 +78,7 @@ msg_i64(const cJSON *m, const char *key, int64_t *v)
 {
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(m, key);
 
-	if (!cJSON_IsString(s) || !msg_digits(s->valuestring))
-		return 0;
-	*v = strtoll(s->valuestring, NULL, 10);
-	return 1;
+	return cJSON_IsString(s) && msg_digits(s->valuestring, v);
 }
 
 static int
@@ -83,7 +89,7 @@ kind_ok(const cJSON *v, char kind)
 	case 'n': return cJSON_IsNumber(v) && v->valuedouble >= 0 &&
 			 v->valuedouble <= 1e9 &&
 			 v->valuedouble == (double)(int64_t)v->valuedouble;
-	case 'i': return cJSON_IsString(v) && msg_digits(v->valuestring);
+	case 'i': return cJSON_IsString(v) && msg_digits(v->valuestring, NULL);
 	case 'a': return cJSON_IsArray(v);
 	case 'o': return cJSON_IsObject(v);
 	}
@@ -251,7 +257,8 @@ msg_op_parse(const cJSON *o, int i, int with_sseq, const char *realm,
 			snprintf(why, wn, "field %s: wrong type", field);
 			return -1;
 		}
-		if (op_members[k].kind == 'I' && !msg_digits(v->valuestring)) {
+		if (op_members[k].kind == 'I' &&
+		    !msg_digits(v->valuestring, NULL)) {
 			snprintf(why, wn, "field %s: not a decimal string", field);
 			return -1;
 		}

@@ -184,8 +184,8 @@ on_hello(struct conn *c, const cJSON *m)
 		return;
 	}
 	if (!realm_name_ok(realm)) {
-		conn_error(c, "bad_frame", "field realm: not 1 to 39 of a-z, 0-9 "
-			   "and -", c->fr.count, "realm", 1);
+		conn_error(c, "bad_frame", "field realm: not live, nor drill- and "
+			   "1 to 33 of a-z, 0-9 and -", c->fr.count, "realm", 1);
 		return;
 	}
 	if (!hex_ok(nonce, SYNC_HEX - 1)) {
@@ -273,7 +273,13 @@ on_auth(struct conn *c, const cJSON *m)
 	 * them (they count against SERVER_MAX_REALMS). */
 	if (!(c->realm = realm_get(srv, c->realm_name, c->role == ROLE_COMMAND ||
 				   strcmp(c->realm_name, "live") == 0, &missing))) {
-		if (missing) {
+		if (missing == 2) {
+			server_log(SLOG_WARN, "realm %s not made: the server holds "
+				   "--max-realms %d drill realms already", c->realm_name,
+				   srv->o->max_realms);
+			conn_error(c, "no_realm", "realm limit", c->fr.count, "realm",
+				   1);
+		} else if (missing) {
 			snprintf(why, sizeof why, "no drill runs in realm %s on this "
 				 "server: its command station has not connected",
 				 c->realm_name);

@@ -135,12 +135,19 @@ realm_get(struct server *srv, const char *name, int create, int *missing)
 		*missing = 1;
 		return NULL;
 	}
+	if (realm_is_drill(name) && access(path, F_OK) != 0 &&
+	    server_realm_each(srv->o->db, NULL, NULL) >= srv->o->max_realms) {
+		*missing = 2;
+		return NULL;
+	}
 	if (!(r = calloc(1, sizeof *r)))
 		return NULL;
-	if (realm_db_open(path, name, 1, &r->db, why, sizeof why) ||
+	if (server_realm_lock(path, name, &r->lockfd, why, sizeof why) ||
+	    realm_db_open(path, name, 1, &r->db, why, sizeof why) ||
 	    station_identity(r->db, &si)) {
 		server_log(SLOG_ERROR, "realm %s: %s", name, why);
 		db_close(&r->db);
+		server_realm_unlock(&r->lockfd);
 		free(r);
 		return NULL;
 	}
@@ -154,6 +161,7 @@ realm_get(struct server *srv, const char *name, int create, int *missing)
 	if (replica_head(r->db, &r->committed)) {
 		server_log(SLOG_ERROR, "realm %s: %s", name, db_errmsg(r->db));
 		db_close(&r->db);
+		server_realm_unlock(&r->lockfd);
 		free(r);
 		return NULL;
 	}
@@ -190,6 +198,7 @@ realm_close_idle(struct server *srv)
 			   r->name);
 		db_close(&r->ckpt_db);
 		db_close(&r->db);
+		server_realm_unlock(&r->lockfd);
 		free(r);
 	}
 }
@@ -208,6 +217,7 @@ realm_close_all(struct server *srv)
 		pending_list_free(r->spend);
 		db_close(&r->ckpt_db);
 		db_close(&r->db);
+		server_realm_unlock(&r->lockfd);
 		free(r);
 	}
 	srv->nrealms = 0;

@@ -17,6 +17,8 @@
 #include "core/core.h"
 
 #define SYNC_VERSION 1
+/* The most bytes a frame may hold, counting neither its newline nor a
+ * '\r' just before it. */
 #define FRAME_MAX_HELLO 4096          /* before authentication */
 #define FRAME_MAX (1024 * 1024)       /* after it */
 #define SYNC_BATCH 500                /* operations per push or ops frame */
@@ -39,12 +41,14 @@ void frame_init(struct framer *f, size_t limit);
 void frame_free(struct framer *f);
 /* Raise (or lower) the limit, e.g. after authentication. */
 void frame_set_limit(struct framer *f, size_t limit);
-/* Add received bytes. Returns 0, or -1 when the unterminated tail is over
- * the limit (the peer must get too_large and be closed). */
+/* Add received bytes. Returns 0, or -1 when the unterminated tail cannot
+ * be a frame within the limit any more (the peer must get too_large and
+ * be closed). */
 int frame_feed(struct framer *f, const char *data, size_t n);
 /* Cut the next whole frame: 1 with *out (NUL-terminated, in the framer's
- * buffer, valid until the next feed or next call) and *n, 0 when none is
- * complete, -1 when a complete frame is over the limit. */
+ * buffer, valid until the next feed or next call) and *n (without its
+ * "\n" or "\r\n"), 0 when none is complete, -1 when a complete frame is
+ * over the limit. */
 int frame_next(struct framer *f, char **out, size_t *n);
 
 /* ---- messages ---- */
@@ -65,7 +69,8 @@ char *msg_print(const cJSON *m, size_t *n);
 /* An error frame. */
 char *msg_error(const char *code, const char *message, uint64_t frame,
 		const char *field, size_t *n);
-/* A decimal string member as int64 (1 found, 0 not). */
+/* A 64-bit string member: 1 with *v set when it is there and holds the
+ * digits of 0 to INT64_MAX (no sign, no leading zero), else 0. */
 int msg_i64(const cJSON *m, const char *key, int64_t *v);
 
 /* ---- authentication ---- */
@@ -104,6 +109,7 @@ int keys_add(const char *path, const char *station, int role, int replace,
 /* ---- the county server (server*.c) ---- */
 
 #define SERVER_MAX_CONN 256         /* default for --max-conn */
+#define SERVER_MAX_DRILLS 8         /* default for --max-realms */
 /* Bounds of --handshake-timeout and --idle-timeout, in seconds. */
 #define SERVER_HANDSHAKE_MAX_S 600
 #define SERVER_IDLE_MAX_S 3600
@@ -120,6 +126,9 @@ struct server_opts {
 	 * idle_ms (at most SYNC_PING_MS), so a station that answers is
 	 * never dropped, whatever its own ping interval. */
 	int handshake_ms, idle_ms;
+	/* Drill realms with a database beside db (live not counted): a
+	 * station naming a new one past this many gets no_realm. */
+	int max_realms;
 };
 
 /* A log level's name ("debug", "info", "warn" or "error") to the level
@@ -131,6 +140,25 @@ void server_log_level(int level);
 /* The database file of a realm: db itself for "live", "db.REALM" for
  * any other. 0, or -1 when it does not fit in n. */
 int server_realm_path(const char *db, const char *realm, char *out, size_t n);
+
+/* The drill realms with a database beside the live one db (FILE.REALM,
+ * less SQLite's -wal, -shm and -journal files of another), in name
+ * order: each given to fn (when not NULL), which returns 0 to go on or
+ * a value that stops the walk and is returned. Else the number of them,
+ * or a negative code when the directory cannot be read (errno says
+ * why). Opens no database, so a server may count its own. */
+int server_realm_each(const char *db, int (*fn)(const char *realm, void *ctx),
+		      void *ctx);
+/* Whether a running server holds the drill's database at path open (it
+ * holds a lock on PATH.lock meanwhile): 1 yes, 0 no, -1 cannot tell.
+ * Takes nothing. */
+int server_realm_held(const char *path);
+/* Remove a drill realm's database beside db, with its side files and
+ * its lock file, under its lock. 0; DD_E_REFUSED for live, a realm not
+ * there or one a running server holds; DD_E_INVALID for a name that is
+ * not a drill's; DD_E_IO when a file cannot be removed. why says which. */
+int server_realm_remove(const char *db, const char *realm, char *why,
+			size_t w);
 
 /* Serve until SIGTERM or SIGINT. Returns the process exit code: 0 after
  * a clean stop, EXIT_USAGE for a listen address that does not parse,

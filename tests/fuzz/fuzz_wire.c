@@ -4,8 +4,12 @@
  * the input suggests), the message check, and, for push and ops frames,
  * each operation's envelope (msg_op_parse, as both ends check it); and
  * each frame read as a HOST:PORT (msg_hostport), the other text both
- * ends take from outside. Build and run with `make fuzz` (bounded by
- * FUZZ_SECONDS).
+ * ends take from outside. Beyond not crashing, two rules of
+ * sync/PROTOCOL.md must hold: no frame handed out is over the limit
+ * (its newline and a '\r' before it not counted), and a 64-bit value
+ * that is taken is in its one written form (digits of 0 to INT64_MAX,
+ * no sign, no leading zero), so it prints back the same. Build and run
+ * with `make fuzz` (bounded by FUZZ_SECONDS).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -35,7 +39,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		at += k;
 		while (frame_next(&f, &frame, &n) == 1) {
 			cJSON *m = NULL, *o;
-			int t = msg_parse(frame, n, &m, why, sizeof why);
+			int t;
+			if (n > f.limit)
+				abort();
+			t = msg_parse(frame, n, &m, why, sizeof why);
+			cJSON_ArrayForEach(o, m) {
+				char buf[24];
+				int64_t v;
+				if (o->string && cJSON_GetObjectItemCaseSensitive(m,
+				    o->string) == o && msg_i64(m, o->string, &v) &&
+				    strcmp(msg_i64_text(v, buf), o->valuestring) != 0)
+					abort();
+			}
 			if (t == MSG_AUTH && !authed) {
 				authed = 1;
 				frame_set_limit(&f, FRAME_MAX);

@@ -490,6 +490,174 @@ corpus(void **state)
 	assert_true(files > 300);
 }
 
+/* The limits count a frame's own bytes (sync/PROTOCOL.md, "Framing"):
+ * not its newline, nor a '\r' just before it. At both limits, ended by
+ * "\n" or "\r\n", arriving whole or with its end in a later read: the
+ * limit is taken, one byte more is refused. */
+static void
+frames_at_the_limit(void **state)
+{
+	static const size_t limits[] = { FRAME_MAX_HELLO, FRAME_MAX };
+	static const char *const ends[] = { "\n", "\r\n" };
+	struct framer f;
+	char *buf, *out;
+	size_t i, e, n;
+	(void)state;
+
+	assert_non_null(buf = malloc(FRAME_MAX + 3));
+	for (i = 0; i < 2; i++) {
+		for (e = 0; e < 2; e++) {
+			size_t lim = limits[i], el = strlen(ends[e]);
+
+			/* The limit, whole; then its tail waiting for the newline
+			 * (with the '\r' already there). */
+			memset(buf, 'x', lim);
+			memcpy(buf + lim, ends[e], el);
+			frame_init(&f, lim);
+			assert_int_equal(frame_feed(&f, buf, lim + el), 0);
+			assert_int_equal(frame_next(&f, &out, &n), 1);
+			assert_int_equal(n, lim);
+			assert_int_equal(out[lim - 1], 'x');
+			assert_int_equal(frame_feed(&f, buf, lim + el - 1), 0);
+			assert_int_equal(frame_next(&f, &out, &n), 0);
+			assert_int_equal(frame_feed(&f, "\n", 1), 0);
+			assert_int_equal(frame_next(&f, &out, &n), 1);
+			assert_int_equal(n, lim);
+			frame_free(&f);
+
+			/* One byte more, whole: refused when it is cut. */
+			memset(buf, 'x', lim + 1);
+			memcpy(buf + lim + 1, ends[e], el);
+			frame_init(&f, lim);
+			assert_int_equal(frame_feed(&f, buf, lim + 1 + el), 0);
+			assert_int_equal(frame_next(&f, &out, &n), -1);
+			frame_free(&f);
+			/* ...and as a tail without its newline: refused at once. */
+			frame_init(&f, lim);
+			assert_int_equal(frame_feed(&f, buf, lim + el), -1);
+			frame_free(&f);
+		}
+	}
+	/* Only one '\r' goes with the newline: a second one is the frame's. */
+	memset(buf, 'x', 8);
+	memcpy(buf + 8, "\r\r\n", 3);
+	frame_init(&f, 8);
+	assert_int_equal(frame_feed(&f, buf, 11), 0);
+	assert_int_equal(frame_next(&f, &out, &n), -1);
+	/* A '\r' past the limit that is not followed by '\n' is over it. */
+	assert_int_equal(frame_feed(&f, buf, 9), 0);
+	assert_int_equal(frame_feed(&f, "y", 1), -1);
+	frame_free(&f);
+	free(buf);
+}
+
+/* 64-bit values travel as the digits of 0 to 9223372036854775807, with
+ * no sign and no leading zero; each is read whole, never clamped. */
+static void
+sixty_four_bit_values(void **state)
+{
+	static const struct { const char *s; int64_t v; } good[] = {
+		{ "0", 0 }, { "1", 1 }, { "42", 42 },
+		{ "9007199254740993", 9007199254740993LL },
+		{ "1000000000000000000", 1000000000000000000LL },
+		{ "9223372036854775806", INT64_MAX - 1 },
+		{ "9223372036854775807", INT64_MAX },
+	};
+	static const char *const bad[] = {
+		"", "01", "00", "007", "-1", "+1", "-0", " 1", "1 ", "1e3", "0x1",
+		"1.0", "9223372036854775808", "9223372036854775809",
+		"9999999999999999999", "10000000000000000000",
+		"18446744073709551616", "99999999999999999999999999",
+	};
+	char buf[200], why[160];
+	cJSON *m;
+	int64_t v;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		snprintf(buf, sizeof buf, "{\"type\":\"live\",\"head\":\"%s\"}",
+			 good[i].s);
+		if (msg_parse(buf, strlen(buf), &m, why, sizeof why) != MSG_LIVE)
+			fail_msg("'%s' refused: %s", good[i].s, why);
+		v = -1;
+		assert_int_equal(msg_i64(m, "head", &v), 1);
+		assert_true(v == good[i].v);
+		cJSON_Delete(m);
+		/* An optional member is held to the same rule. */
+		snprintf(buf, sizeof buf, "{\"type\":\"pong\",\"now\":\"%s\"}",
+			 good[i].s);
+		assert_int_equal(msg_parse(buf, strlen(buf), &m, why, sizeof why),
+				 MSG_PONG);
+		cJSON_Delete(m);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(buf, sizeof buf, "{\"type\":\"pull\",\"after\":\"%s\"}",
+			 bad[i]);
+		if (msg_parse(buf, strlen(buf), &m, why, sizeof why) != -1)
+			fail_msg("'%s' taken", bad[i]);
+		assert_null(m);
+		assert_string_equal(why, "field after: wrong type");
+		snprintf(buf, sizeof buf, "{\"type\":\"pong\",\"now\":\"%s\"}",
+			 bad[i]);
+		assert_int_equal(msg_parse(buf, strlen(buf), &m, why, sizeof why),
+				 -1);
+		/* msg_i64 says no, and leaves the value alone. */
+		m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "after", bad[i]);
+		v = 7;
+		assert_int_equal(msg_i64(m, "after", &v), 0);
+		assert_int_equal(v, 7);
+		cJSON_Delete(m);
+	}
+	/* In an operation's envelope: no sign, no leading zero. */
+	{
+		static const char *const ops[] = {
+			"{\"seq\":\"017\"}", "{\"seq\":\"+17\"}", "{\"hlc\":\"\"}",
+			"{\"hlc\":\"9223372036854775808\"}",
+		};
+		char field[80];
+		struct op op;
+		for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+			cJSON *o = cJSON_Parse(ops[i]);
+			assert_int_equal(msg_op_parse(o, 0, 0, NULL, &op, NULL, field,
+						      sizeof field, why, sizeof why),
+					 -1);
+			assert_non_null(strstr(why, "not a decimal string"));
+			cJSON_Delete(o);
+		}
+	}
+}
+
+/* A realm is "live", or a drill's: "drill-" and 1 to 33 of [a-z0-9-]
+ * (sync/PROTOCOL.md, "Realms"); the hello is refused otherwise. */
+static void
+realm_names(void **state)
+{
+	static const char *const good[] = {
+		"live", "drill-1", "drill--", "drill-20261128120000",
+		"drill-abcdefghijabcdefghijabcdefghij012", /* 33 after drill- */
+	};
+	static const char *const bad[] = {
+		"", "Live", "live2", "drill", "drill-", "Drill-7", "drill_7",
+		"drill-A1", "drill-7 ", "drill-\xe6\xbc\x94", "county-1", "x",
+		"drill-abcdefghijabcdefghijabcdefghij0123", /* 34 */
+	};
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++)
+		if (!realm_name_ok(good[i]))
+			fail_msg("'%s' refused", good[i]);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (realm_name_ok(bad[i]) || realm_is_drill(bad[i]))
+			fail_msg("'%s' taken", bad[i]);
+	assert_false(realm_name_ok(NULL));
+	assert_false(realm_is_drill(NULL));
+	assert_false(realm_is_drill("live"));
+	assert_true(realm_is_drill("drill-abcdefghijabcdefghijabcdefghij012"));
+}
+
 int
 main(void)
 {
@@ -504,6 +672,9 @@ main(void)
 		cmocka_unit_test(proofs),
 		cmocka_unit_test(keys_file),
 		cmocka_unit_test(corpus),
+		cmocka_unit_test(frames_at_the_limit),
+		cmocka_unit_test(sixty_four_bit_values),
+		cmocka_unit_test(realm_names),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	tcleanup();

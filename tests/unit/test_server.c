@@ -739,12 +739,45 @@ live_relay(void **state)
 	cli_close(&d);
 }
 
+/* A station logging in to a drill's realm it may not have is told
+ * no_realm and closed; the error (caller frees). */
+static cJSON *
+no_realm_for(const char *station, const char *inc, const char *realm,
+	     const char *keyhex)
+{
+	struct cli c;
+	cJSON *e;
+
+	cli_open(&c);
+	e = login_reply(&c, station, inc, realm, keyhex, NULL, MSG_ERROR);
+	assert_string_equal(str(e, "code"), "no_realm");
+	assert_string_equal(str(e, "field"), "realm");
+	cli_expect_closed(&c);
+	cli_close(&c);
+	return e;
+}
+
+/* datian's first operation pushed as the first of incarnation inc in
+ * realm (a drill database of its own): taken. */
+static void
+push_first_in(struct cli *c, const char *inc, const char *realm)
+{
+	cJSON *ops, *ack;
+
+	ops = one(op_changed(0, "seq", "1", "incarnation", inc, "realm", realm,
+			     "entity", "datian-1", NULL));
+	ack = push(c, ops);
+	cJSON_Delete(ops);
+	assert_string_equal(str(ack, "upto"), "1");
+	cJSON_Delete(ack);
+}
+
 static void
 realms_apart(void **state)
 {
 	char seen[16][64];
 	struct cli g, d;
-	cJSON *w, *ops, *ack, *m, *x;
+	cJSON *w, *m, *x;
 	int64_t head;
 	int n;
 
@@ -753,12 +786,8 @@ realms_apart(void **state)
 	pull_all(&g, seen, &n, &head);
 	/* A drill's realm is made by its command station's connection: a
 	 * town naming one the server does not hold is told so. */
-	cli_open(&d);
-	w = login_reply(&d, "datian", "d1d1d1d1d1d1d1d1", "drill-7", key_datian,
-			NULL, MSG_ERROR);
-	assert_string_equal(str(w, "code"), "no_realm");
-	cJSON_Delete(w);
-	cli_close(&d);
+	cJSON_Delete(no_realm_for("datian", "d1d1d1d1d1d1d1d1", "drill-7",
+				  key_datian));
 	login_in(&d, "xian", "00000000000000cc", "drill-7", key_xian);
 	cli_close(&d);
 	/* datian's drill database: its own incarnation and realm. */
@@ -768,12 +797,7 @@ realms_apart(void **state)
 	assert_string_equal(str(w, "have"), "0");
 	assert_string_equal(str(w, "head"), "0");
 	cJSON_Delete(w);
-	ops = one(op_changed(0, "seq", "1", "incarnation", "d1d1d1d1d1d1d1d1",
-			     "realm", "drill-7", "entity", "datian-1", NULL));
-	ack = push(&d, ops);
-	cJSON_Delete(ops);
-	assert_string_equal(str(ack, "upto"), "1");
-	cJSON_Delete(ack);
+	push_first_in(&d, "d1d1d1d1d1d1d1d1", "drill-7");
 	/* Nothing relayed to the live realm. */
 	assert_int_equal(cli_recv(&g, 300, &m), -2);
 	cli_close(&d);
@@ -1615,6 +1639,304 @@ sigterm_stops_cleanly(void **state)
 	fclose(f);
 }
 
+/* ---- protocol edges: exact frame limits, 64-bit values, realm names,
+ *      --max-realms and realm list|remove, on a server of their own ---- */
+
+static char edges_db[600];
+
+/* At most two drill realms on disk. The shared server has stopped: the
+ * helpers above (login_in, cli_open) speak to this one from here on. */
+static void
+edges_server_starts(void **state)
+{
+	(void)state;
+	snprintf(edges_db, sizeof edges_db, "%s", tpath("edges.db"));
+	port = free_port();
+	srv2_pid = server_start(keys_path, edges_db, port, "--max-realms", "2");
+	server_listening(srv2_pid, port);
+}
+
+/* "{" and text, with spaces after the '{' so that the frame holds
+ * exactly len bytes, then end. Caller frees. */
+static char *
+padded_frame(size_t len, const char *text, const char *end, size_t *n)
+{
+	size_t k = strlen(text), e = strlen(end);
+	char *f = malloc(len + e + 1);
+
+	assert_non_null(f);
+	assert_true(len > k + 1);
+	f[0] = '{';
+	memset(f + 1, ' ', len - 1 - k);
+	memcpy(f + len - k, text, k);
+	memcpy(f + len, end, e + 1);
+	*n = len + e;
+	return f;
+}
+
+/* The frame limits count neither the newline nor a '\r' before it: a
+ * hello of 4096 bytes is answered, one of 4097 is too_large; after
+ * authentication, a ping of 1048576 bytes is answered, one of 1048577
+ * is too_large. */
+static void
+frame_limits_exact(void **state)
+{
+	static const char *const ends[] = { "\n", "\r\n" };
+	char hello[400], nonce[SYNC_HEX], *f;
+	struct cli c;
+	cJSON *e;
+	size_t n, i;
+
+	(void)state;
+	auth_nonce(nonce);
+	snprintf(hello, sizeof hello, "\"type\":\"hello\",\"version\":1,"
+		 "\"station\":\"datian\",\"incarnation\":\"%s\",\"realm\":"
+		 "\"live\",\"nonce\":\"%s\"}", inc_datian, nonce);
+	for (i = 0; i < 2; i++) {
+		cli_open(&c);
+		f = padded_frame(FRAME_MAX_HELLO, hello, ends[i], &n);
+		assert_int_equal(cli_send(&c, f, n), 0);
+		free(f);
+		cJSON_Delete(cli_expect(&c, MSG_CHALLENGE));
+		cli_close(&c);
+
+		cli_open(&c);
+		f = padded_frame(FRAME_MAX_HELLO + 1, hello, ends[i], &n);
+		cli_send(&c, f, n);
+		free(f);
+		e = cli_expect_error(&c, "too_large", 1);
+		assert_int_equal(cJSON_GetObjectItem(e, "frame")->valuedouble, 1);
+		cJSON_Delete(e);
+		cli_close(&c);
+
+		login_in(&c, "datian", inc_datian, "live", key_datian);
+		f = padded_frame(FRAME_MAX, "\"type\":\"ping\"}", ends[i], &n);
+		assert_int_equal(cli_send(&c, f, n), 0);
+		free(f);
+		e = cli_expect(&c, MSG_PONG);
+		cJSON_Delete(e);
+		f = padded_frame(FRAME_MAX + 1, "\"type\":\"ping\"}", ends[i], &n);
+		cli_send(&c, f, n);
+		free(f);
+		cJSON_Delete(cli_expect_error(&c, "too_large", 1));
+		cli_close(&c);
+	}
+	/* A hello of the limit whose "\r" comes in one read and its "\n"
+	 * in the next. */
+	cli_open(&c);
+	f = padded_frame(FRAME_MAX_HELLO, hello, "\r", &n);
+	assert_int_equal(cli_send(&c, f, n), 0);
+	free(f);
+	nap(50);
+	assert_int_equal(cli_send(&c, "\n", 1), 0);
+	cJSON_Delete(cli_expect(&c, MSG_CHALLENGE));
+	cli_close(&c);
+}
+
+static void
+send_pull(struct cli *c, const char *after)
+{
+	cJSON *m = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(m, "type", "pull");
+	cJSON_AddStringToObject(m, "after", after);
+	cli_sendm(c, m);
+}
+
+/* 64-bit values: 0 to 9223372036854775807, digits only, no leading
+ * zero. */
+static void
+sixty_four_bits_exact(void **state)
+{
+	static const char *const bad[] = { "9223372036854775808", "01", "-1",
+		"+1", "" };
+	struct cli c;
+	cJSON *m;
+	size_t i;
+
+	(void)state;
+	login_in(&c, "datian", inc_datian, "live", key_datian);
+	send_pull(&c, "9223372036854775807");
+	m = cli_expect(&c, MSG_LIVE);
+	assert_string_equal(str(m, "head"), "0");
+	cJSON_Delete(m);
+	cli_ping(&c);
+	cli_close(&c);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		login_in(&c, "datian", inc_datian, "live", key_datian);
+		send_pull(&c, bad[i]);
+		m = cli_expect_error(&c, "bad_frame", 1);
+		assert_string_equal(str(m, "field"), "after");
+		cJSON_Delete(m);
+		cli_close(&c);
+	}
+}
+
+/* The hello's realm is live, or drill- and 1 to 33 of [a-z0-9-]. */
+static void
+realm_names_exact(void **state)
+{
+	static const char *const bad[] = { "county-1", "drill-", "x",
+		"drill-abcdefghijabcdefghijabcdefghij0123" };
+	char nonce[SYNC_HEX];
+	struct cli c;
+	cJSON *m;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cli_open(&c);
+		auth_nonce(nonce);
+		send_hello(&c, "xian", "00000000000000cc", bad[i], nonce);
+		m = cli_expect_error(&c, "bad_frame", 1);
+		assert_string_equal(str(m, "field"), "realm");
+		cJSON_Delete(m);
+		cli_close(&c);
+	}
+	/* 33 after drill-: a realm its command station opens (the first of
+	 * this server's two). */
+	login_in(&c, "xian", "00000000000000cc",
+		    "drill-abcdefghijabcdefghijabcdefghij012", key_xian);
+	cli_ping(&c);
+	cli_close(&c);
+}
+
+/* The file of realm beside edges.db, with suffix. */
+static const char *
+edges_file(const char *realm, const char *suffix)
+{
+	static char p[800];
+
+	snprintf(p, sizeof p, "%s.%s%s", edges_db, realm, suffix);
+	return p;
+}
+
+/* dutydeskd --db edges.db realm ...: its exit code, its stdout in *out
+ * (caller frees) when out is not NULL. */
+static int
+realm_cmd(char **out, const char *verb, const char *realm)
+{
+	const char *args[] = { "--db", edges_db, "realm", verb, realm, NULL };
+
+	return run(out, args);
+}
+
+/* The line of a realm in realm list's output, or NULL. */
+static const char *
+list_line(const char *out, const char *realm, char *line, size_t n)
+{
+	size_t len = strlen(realm);
+	const char *p;
+
+	for (p = out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (strncmp(p, realm, len) == 0 && p[len] == ' ') {
+			snprintf(line, n, "%.*s", (int)strcspn(p, "\n"), p);
+			return line;
+		}
+	return NULL;
+}
+
+static void
+wait_realm_closed(const char *realm)
+{
+	char what[100];
+	int64_t end = now_ms() + 5000;
+
+	snprintf(what, sizeof what, "realm %s closed", realm);
+	while (!log_line_has(what, "no station connected")) {
+		assert_true(now_ms() < end);
+		nap(50);
+	}
+}
+
+/* --max-realms 2: a third drill realm is refused with no_realm "realm
+ * limit" and leaves nothing on disk; realm list shows each realm, its
+ * operations and whether the server holds it; realm remove refuses the
+ * live realm and one a station is connected to, removes one nobody
+ * uses with its files, and so makes room. */
+static void
+realm_limit_and_remove(void **state)
+{
+	struct cli c, d;
+	char line[300], *out = NULL;
+	cJSON *m;
+
+	(void)state;
+	login_in(&c, "xian", "00000000000000cc", "drill-e2", key_xian);
+	cli_close(&c);
+	/* A town works in it, pushing one operation. */
+	login_in(&d, "datian", "e2e2e2e2e2e2e2e2", "drill-e2", key_datian);
+	push_first_in(&d, "e2e2e2e2e2e2e2e2", "drill-e2");
+	/* The third drill realm: refused, and nothing made for it. */
+	m = no_realm_for("xian", "00000000000000cc", "drill-e3", key_xian);
+	assert_string_equal(str(m, "message"), "frame 2: realm limit");
+	cJSON_Delete(m);
+	assert_int_equal(access(edges_file("drill-e3", ""), F_OK), -1);
+	assert_int_equal(access(edges_file("drill-e3", ".lock"), F_OK), -1);
+	assert_true(log_line_has("realm drill-e3 not made", "--max-realms 2"));
+	/* A town naming a realm not there is told no drill runs in it. */
+	m = no_realm_for("datian", "e3e3e3e3e3e3e3e3", "drill-e4", key_datian);
+	assert_non_null(strstr(str(m, "message"), "no drill runs"));
+	cJSON_Delete(m);
+
+	/* The list: live first, then the drills by name. */
+	wait_realm_closed("drill-abcdefghijabcdefghijabcdefghij012");
+	assert_int_equal(realm_cmd(&out, "list", NULL), 0);
+	assert_non_null(list_line(out, "live", line, sizeof line));
+	assert_true(strncmp(out, "live ", 5) == 0);
+	assert_non_null(list_line(out, "drill-e2", line, sizeof line));
+	assert_non_null(strstr(line, " 1 open"));
+	assert_non_null(list_line(out, "drill-abcdefghijabcdefghijabcdefghij012",
+				  line, sizeof line));
+	assert_non_null(strstr(line, " 0 closed"));
+	assert_null(list_line(out, "drill-e3", line, sizeof line));
+	assert_true(strstr(out, "drill-abc") < strstr(out, "drill-e2"));
+	free(out);
+
+	/* Not the live realm; not one a station is connected to. */
+	assert_int_equal(realm_cmd(&out, "remove", "live"), 1);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(realm_cmd(&out, "remove", "drill-e2"), 1);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(access(edges_file("drill-e2", ""), F_OK), 0);
+	cli_ping(&d);
+	/* Not a realm there; not a realm name. */
+	assert_int_equal(realm_cmd(NULL, "remove", "drill-e9"), 1);
+	assert_int_equal(realm_cmd(NULL, "remove", "Drill_7"), 2);
+	assert_int_equal(realm_cmd(NULL, "remove", NULL), 2);
+
+	/* Once nobody uses it, it goes, with its files. */
+	cli_close(&d);
+	wait_realm_closed("drill-e2");
+	assert_int_equal(realm_cmd(&out, "remove", "drill-e2"), 0);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(access(edges_file("drill-e2", ""), F_OK), -1);
+	assert_int_equal(access(edges_file("drill-e2", "-wal"), F_OK), -1);
+	assert_int_equal(access(edges_file("drill-e2", "-shm"), F_OK), -1);
+	assert_int_equal(access(edges_file("drill-e2", ".lock"), F_OK), -1);
+	assert_int_equal(realm_cmd(&out, "list", NULL), 0);
+	assert_null(list_line(out, "drill-e2", line, sizeof line));
+	free(out);
+	/* Room for a new one; a town's station of the removed realm is told
+	 * no drill runs there. */
+	login_in(&c, "xian", "00000000000000cc", "drill-e3", key_xian);
+	cli_close(&c);
+	cJSON_Delete(no_realm_for("datian", "e2e2e2e2e2e2e2e2", "drill-e2",
+				  key_datian));
+}
+
+static void
+edges_server_stops(void **state)
+{
+	(void)state;
+	assert_int_equal(kill(srv2_pid, SIGTERM), 0);
+	assert_int_equal(child_wait(srv2_pid, 10000), 0);
+	srv2_pid = -1;
+}
+
 static int
 setup(void **state)
 {
@@ -1673,6 +1995,12 @@ main(void)
 		cmocka_unit_test(timeouts_close_silent_peers),
 		cmocka_unit_test(max_conn_busy),
 		cmocka_unit_test(sigterm_stops_cleanly),
+		cmocka_unit_test(edges_server_starts),
+		cmocka_unit_test(frame_limits_exact),
+		cmocka_unit_test(sixty_four_bits_exact),
+		cmocka_unit_test(realm_names_exact),
+		cmocka_unit_test(realm_limit_and_remove),
+		cmocka_unit_test(edges_server_stops),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
