@@ -167,8 +167,8 @@ int station_code_ok(const char *s);
 /* Codes of pseudo-stations no real station may take: seed (reference
  * data), drill (a drill's injects), server (the county server). */
 int station_reserved(const char *s);
-/* A drill's realm: "drill-" and 1 to 33 more of [a-z0-9-] (a realm has
- * at most 39 characters). The live realm is "live"; nothing else is a
+/* A drill's realm: "drill-" and 1 to 33 more of [a-z0-9-], not ending in
+ * -wal, -shm or -journal (a realm has at most 39 characters). The live realm is "live"; nothing else is a
  * realm of ours. */
 int realm_is_drill(const char *realm);
 /* A realm name as it may be written: "live" or a drill's. */

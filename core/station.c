@@ -52,14 +52,32 @@ station_reserved(const char *s)
 		     strcmp(s, "server") == 0);
 }
 
-/* "drill-" and 1 to 33 of [a-z0-9-]: with the live realm, the one rule
- * of sync/PROTOCOL.md ("Realms"). */
+/* A drill's name and a side file's ending of SQLite's: realm drill-x-wal
+ * would be kept in the file that is realm drill-x's write-ahead log. */
+static int
+side_file_name(const char *s, size_t n)
+{
+	static const char *const ends[] = { "-wal", "-shm", "-journal" };
+	size_t i, k;
+
+	for (i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+		k = strlen(ends[i]);
+		if (n >= k + 7 && strcmp(s + n - k, ends[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* "drill-" and 1 to 33 of [a-z0-9-], not ending in -wal, -shm or
+ * -journal: with the live realm, the one rule of sync/PROTOCOL.md
+ * ("Realms"). */
 int
 realm_is_drill(const char *realm)
 {
 	size_t i, n = realm ? strlen(realm) : 0;
 
-	if (n < 7 || n > 39 || strncmp(realm, "drill-", 6) != 0)
+	if (n < 7 || n > 39 || strncmp(realm, "drill-", 6) != 0 ||
+	    side_file_name(realm, n))
 		return 0;
 	for (i = 6; i < n; i++)
 		if (!((realm[i] >= 'a' && realm[i] <= 'z') ||

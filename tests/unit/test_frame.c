@@ -636,12 +636,15 @@ realm_names(void **state)
 {
 	static const char *const good[] = {
 		"live", "drill-1", "drill--", "drill-20261128120000",
+		"drill-wal", "drill-x-walk", "drill-shm-1",
 		"drill-abcdefghijabcdefghijabcdefghij012", /* 33 after drill- */
 	};
 	static const char *const bad[] = {
 		"", "Live", "live2", "drill", "drill-", "Drill-7", "drill_7",
 		"drill-A1", "drill-7 ", "drill-\xe6\xbc\x94", "county-1", "x",
 		"drill-abcdefghijabcdefghijabcdefghij0123", /* 34 */
+		/* realm drill-x's files: its log, its shared memory */
+		"drill-x-wal", "drill-x-shm", "drill-x-journal",
 	};
 	size_t i;
 	(void)state;
