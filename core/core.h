@@ -174,7 +174,11 @@ int realm_is_drill(const char *realm);
 /* A realm name as it may be written: 1 to 39 of [a-z0-9-]. */
 int realm_name_ok(const char *realm);
 
-/* Online backup to path. restore gives the copy a new incarnation. */
+/* Online backup to path. restore gives the copy a new incarnation, and
+ * moves its record ids on to the next million past a million more than
+ * the highest it holds (datian-42 -> datian-2000001): records the lost
+ * copy made after the backup keep their ids unless it made over a
+ * million of them. */
 int db_backup(struct db *db, const char *path);
 int db_restore_mark(struct db *db);
 
