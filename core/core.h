@@ -18,7 +18,7 @@
 
 #include <cjson/cJSON.h>
 
-#define DD_VERSION "0.1.0"
+#define DD_VERSION "0.2.0"
 
 /* Exit codes shared by every program (dutydesk(1) and dutydeskd(8),
  * EXIT STATUS): scripts rely on them. */
