@@ -18,76 +18,61 @@
 
 #define BATCH 64
 
-struct batch {
-	struct op ops[BATCH];
-	int64_t sseq[BATCH];
-	int n;
-};
-
-static int
-batch_add(struct batch *b, const struct op *op, int64_t sseq)
-{
-	cJSON *j = op_to_json(op);
-
-	assert_true(b->n < BATCH);
-	assert_int_equal(op_from_json(j, &b->ops[b->n]), 0);
-	cJSON_Delete(j);
-	b->sseq[b->n++] = sseq;
-	return 0;
-}
-
+/* Operations as the wire carries them, gathered in a JSON array: a
+ * station's outbox, or what the server took (with its sseq). */
 static int
 keep_op(const struct op *op, void *ctx)
 {
-	return batch_add(ctx, op, 0);
+	cJSON_AddItemToArray(ctx, op_to_json(op));
+	return 0;
 }
 
 static int
 keep_taken(const struct op *op, int64_t sseq, void *ctx)
 {
-	return batch_add(ctx, op, sseq);
-}
+	cJSON *j = op_to_json(op);
+	char n[24];
 
-static void
-batch_free(struct batch *b)
-{
-	int i;
-
-	for (i = 0; i < b->n; i++)
-		op_clear(&b->ops[i]);
-	b->n = 0;
+	snprintf(n, sizeof n, "%lld", (long long)sseq);
+	cJSON_AddStringToObject(j, "sseq", n);
+	cJSON_AddItemToArray(ctx, j);
+	return 0;
 }
 
 /* Station st pushes its outbox (one incarnation's) and hears the ack. */
 static void
 push(struct db *srv, struct db *st)
 {
-	static struct batch b;
 	struct station_info si;
 	struct refusal ref[BATCH];
 	char code[BATCH][16], msg[BATCH][256];
+	cJSON *ops = cJSON_CreateArray(), *j;
 	int64_t sseq, upto = 0;
-	int i, n = 0, rc;
+	int n = 0, rc;
 
 	assert_int_equal(station_identity(st, &si), 0);
-	assert_int_equal(op_each(st, 1, keep_op, &b), 0);
+	assert_int_equal(op_each(st, 1, keep_op, ops), 0);
+	assert_true(cJSON_GetArraySize(ops) <= BATCH);
 	assert_int_equal(db_begin(srv), 0);
-	for (i = 0; i < b.n; i++) {
-		assert_string_equal(b.ops[i].incarnation, si.incarnation);
-		rc = replica_take(srv, &b.ops[i], si.role, &sseq);
+	cJSON_ArrayForEach(j, ops) {
+		struct op op;
+		assert_int_equal(op_from_json(j, &op), 0);
+		assert_string_equal(op.incarnation, si.incarnation);
+		rc = replica_take(srv, &op, si.role, &sseq);
 		if (rc < 0)
-			fail_msg("take %s: %s", b.ops[i].entity, db_errmsg(srv));
+			fail_msg("take %s: %s", op.entity, db_errmsg(srv));
 		if (rc == 2) {
 			snprintf(code[n], sizeof code[n], "%s", replica_refusal(srv));
 			snprintf(msg[n], sizeof msg[n], "%s", db_errmsg(srv));
-			ref[n].seq = b.ops[i].seq;
+			ref[n].seq = op.seq;
 			ref[n].code = code[n];
 			ref[n].message = msg[n];
 			n++;
 		}
+		op_clear(&op);
 	}
 	assert_int_equal(db_end(srv, 0), 0);
-	batch_free(&b);
+	cJSON_Delete(ops);
 	assert_int_equal(replica_have(srv, si.station, si.incarnation, &upto), 0);
 	assert_int_equal(replica_ack(st, upto, ref, (size_t)n), 0);
 }
@@ -97,24 +82,31 @@ push(struct db *srv, struct db *st)
 static void
 pull(struct db *srv, struct db *st)
 {
-	static struct batch b;
 	int64_t after = 0;
-	int i, rc;
+	cJSON *ops, *j;
 
 	for (;;) {
 		assert_int_equal(replica_cursor(st, &after), 0);
+		ops = cJSON_CreateArray();
 		assert_int_equal(replica_each_after(srv, after, BATCH, keep_taken,
-						    &b), 0);
-		if (b.n == 0)
+						    ops), 0);
+		if (cJSON_GetArraySize(ops) == 0) {
+			cJSON_Delete(ops);
 			return;
+		}
 		assert_int_equal(db_begin(st), 0);
-		for (i = 0; i < b.n; i++)
-			if ((rc = op_apply(st, &b.ops[i])) < 0)
-				fail_msg("apply %s %s: %s", b.ops[i].kind,
-					 b.ops[i].entity, db_errmsg(st));
-		assert_int_equal(replica_set_cursor(st, b.sseq[b.n - 1]), 0);
+		cJSON_ArrayForEach(j, ops) {
+			struct op op;
+			assert_int_equal(op_from_json(j, &op), 0);
+			if (op_apply(st, &op) < 0)
+				fail_msg("apply %s %s: %s", op.kind, op.entity,
+					 db_errmsg(st));
+			op_clear(&op);
+			after = atoll(tstr(j, "sseq"));
+		}
+		assert_int_equal(replica_set_cursor(st, after), 0);
 		assert_int_equal(db_end(st, 0), 0);
-		batch_free(&b);
+		cJSON_Delete(ops);
 	}
 }
 
