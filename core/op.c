@@ -599,6 +599,18 @@ creator_is(const struct creator *c, const struct op *op)
 	       strcmp(c->inc, op->incarnation) == 0 && c->seq == op->seq;
 }
 
+/* Whether the operation (station, inc, seq) is one of this station's own
+ * that the server has taken (acknowledged, not refused): 1 ours (*taken
+ * set), 0 not ours, negative on error. */
+static int
+ours_taken(struct db *db, const char *station, const char *inc, int64_t seq,
+	   int64_t *taken)
+{
+	return db_int(db, taken, "SELECT acked = 1 AND refused IS NULL FROM ops "
+		      "WHERE local = 1 AND station = ? AND incarnation = ? AND "
+		      "seq = ?", "ssi", station, inc, seq);
+}
+
 /* The fixed ground `conflict`: a record id is created once, by the
  * creation first in server order, on every replica. The server takes
  * the first that comes and refuses the others; a station applies what
@@ -618,10 +630,7 @@ id_claim(struct db *db, const struct op *op, int local)
 
 	if ((rc = creator_of(db, op->entity, &c)) <= 0 || creator_is(&c, op))
 		return rc < 0 ? rc : 0;
-	if (!local && (rc = db_int(db, &taken, "SELECT acked = 1 AND refused IS "
-				   "NULL FROM ops WHERE local = 1 AND station = ? "
-				   "AND incarnation = ? AND seq = ?", "ssi",
-				   c.station, c.inc, c.seq)) < 0)
+	if (!local && (rc = ours_taken(db, c.station, c.inc, c.seq, &taken)) < 0)
 		return rc;
 	if (!taken) {
 		if ((rc = db_exec(db, "UPDATE creators SET station = ?, incarnation "
@@ -682,22 +691,28 @@ op_store(struct db *db, const struct op *op, int newid, int local)
 	return 1;
 }
 
-/* Replay one operation held into the state: a creation only where it
- * owns its record id (one that lost it stays in the log, out of the
- * state). */
+/* Replay one operation held into the state. A creation that does not
+ * own its record id is left out when it is one of ours the server has
+ * not taken (it gave way to a pulled one, or was refused as conflict);
+ * any other (two creations of one id taken before schema 3 made ids
+ * single) is applied as it was then. */
 static int
 replay_one(struct db *db, sqlite3_stmt *st)
 {
 	const struct kind *k;
 	struct creator c;
 	struct op op;
+	int64_t taken = 0;
 	int rc, owns = 1;
 
 	if ((rc = op_from_row(st, &op)))
 		return rc;
 	k = kind_find(op.kind);
-	if (k && k->newid && (owns = creator_of(db, op.entity, &c)) == 1)
-		owns = creator_is(&c, &op);
+	if (k && k->newid && (owns = creator_of(db, op.entity, &c)) == 1 &&
+	    !creator_is(&c, &op) &&
+	    (owns = ours_taken(db, op.station, op.incarnation, op.seq,
+			       &taken)) >= 0)
+		owns = owns == 0 || taken;
 	if (owns < 0)
 		rc = owns;
 	else if (k && owns)
