@@ -559,56 +559,27 @@ op_hold(struct db *db, const struct op *op, int64_t head, int64_t lo,
 	return 0;
 }
 
-/* The operation that created a record id, as the creators table holds
- * it (schema step 3). */
-struct creator {
-	char station[32];
-	char inc[17];
-	int64_t seq;
-};
+/* The operation that created record id, as "station/incarnation/seq"
+ * (the creators table, schema step 3): 1 found, 0 nobody yet, negative
+ * on error. */
+#define WHO_MAX 80
 
-/* Who created record id: 1 found (in *c), 0 nobody yet, negative. */
 static int
-creator_of(struct db *db, const char *id, struct creator *c)
+creator_of(struct db *db, const char *id, char who[WHO_MAX])
 {
-	sqlite3_stmt *st = db_prep(db, "SELECT station, incarnation, seq FROM "
-				   "creators WHERE id = ?");
-	int rc, s;
-
-	if (!st)
-		return db_prep_err(db);
-	if ((s = sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT)) != SQLITE_OK)
-		rc = db_rc(db, s);
-	else if ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		snprintf(c->station, sizeof c->station, "%s",
-			 sqlite3_column_text(st, 0));
-		snprintf(c->inc, sizeof c->inc, "%s", sqlite3_column_text(st, 1));
-		c->seq = sqlite3_column_int64(st, 2);
-		rc = 1;
-	} else {
-		rc = s == SQLITE_DONE ? 0 : db_rc(db, s);
-	}
-	db_reset(st);
-	return rc;
+	return db_text(db, who, WHO_MAX, "SELECT station || '/' || incarnation "
+		       "|| '/' || seq FROM creators WHERE id = ?", "s", id);
 }
 
+/* Whether op is the operation who names. */
 static int
-creator_is(const struct creator *c, const struct op *op)
+creator_is(const char *who, const struct op *op)
 {
-	return strcmp(c->station, op->station) == 0 &&
-	       strcmp(c->inc, op->incarnation) == 0 && c->seq == op->seq;
-}
+	char me[WHO_MAX];
 
-/* Whether the operation (station, inc, seq) is one of this station's own
- * that the server has taken (acknowledged, not refused): 1 ours (*taken
- * set), 0 not ours, negative on error. */
-static int
-ours_taken(struct db *db, const char *station, const char *inc, int64_t seq,
-	   int64_t *taken)
-{
-	return db_int(db, taken, "SELECT acked = 1 AND refused IS NULL FROM ops "
-		      "WHERE local = 1 AND station = ? AND incarnation = ? AND "
-		      "seq = ?", "ssi", station, inc, seq);
+	snprintf(me, sizeof me, "%s/%s/%" PRId64, op->station, op->incarnation,
+		 op->seq);
+	return strcmp(who, me) == 0;
 }
 
 /* The fixed ground `conflict`: a record id is created once, by the
@@ -624,13 +595,18 @@ ours_taken(struct db *db, const char *station, const char *inc, int64_t seq,
 static int
 id_claim(struct db *db, const struct op *op, int local)
 {
-	struct creator c;
+	char who[WHO_MAX];
 	int64_t taken = 1;
 	int rc;
 
-	if ((rc = creator_of(db, op->entity, &c)) <= 0 || creator_is(&c, op))
+	if ((rc = creator_of(db, op->entity, who)) <= 0 || creator_is(who, op))
 		return rc < 0 ? rc : 0;
-	if (!local && (rc = ours_taken(db, c.station, c.inc, c.seq, &taken)) < 0)
+	/* The creator is one of ours the server has not taken: it gives way. */
+	if (!local && (rc = db_int(db, &taken, "SELECT o.acked = 1 AND o.refused "
+				   "IS NULL FROM creators c JOIN ops o ON o.local = 1 "
+				   "AND o.station = c.station AND o.incarnation = "
+				   "c.incarnation AND o.seq = c.seq WHERE c.id = ?",
+				   "s", op->entity)) < 0)
 		return rc;
 	if (!taken) {
 		if ((rc = db_exec(db, "UPDATE creators SET station = ?, incarnation "
@@ -639,9 +615,8 @@ id_claim(struct db *db, const struct op *op, int local)
 			return rc;
 		return state_rebuild(db);
 	}
-	return db_fail(db, DD_E_CONFLICT, "record id %s was created before by "
-		       "%s (incarnation %s, operation %lld)", op->entity, c.station,
-		       c.inc, (long long)c.seq);
+	return db_fail(db, DD_E_CONFLICT, "record id %s is taken: operation %s "
+		       "(station/incarnation/seq) created it first", op->entity, who);
 }
 
 /* Append op to the log unless it is held already (0). A creation
@@ -700,7 +675,7 @@ static int
 replay_one(struct db *db, sqlite3_stmt *st)
 {
 	const struct kind *k;
-	struct creator c;
+	char who[WHO_MAX];
 	struct op op;
 	int64_t taken = 0;
 	int rc, owns = 1;
@@ -708,10 +683,12 @@ replay_one(struct db *db, sqlite3_stmt *st)
 	if ((rc = op_from_row(st, &op)))
 		return rc;
 	k = kind_find(op.kind);
-	if (k && k->newid && (owns = creator_of(db, op.entity, &c)) == 1 &&
-	    !creator_is(&c, &op) &&
-	    (owns = ours_taken(db, op.station, op.incarnation, op.seq,
-			       &taken)) >= 0)
+	if (k && k->newid && (owns = creator_of(db, op.entity, who)) == 1 &&
+	    !creator_is(who, &op) &&
+	    (owns = db_int(db, &taken, "SELECT acked = 1 AND refused IS NULL "
+			   "FROM ops WHERE local = 1 AND station = ? AND "
+			   "incarnation = ? AND seq = ?", "ssi", op.station,
+			   op.incarnation, op.seq)) >= 0)
 		owns = owns == 0 || taken;
 	if (owns < 0)
 		rc = owns;
