@@ -312,13 +312,83 @@ static const char *const orders[] = {
 };
 #define NORDERS (sizeof orders / sizeof orders[0])
 
-static unsigned rng = 4242;
+/* The seed of the random orders: the same ones every run. */
+static unsigned order_seed = 4242;
 
-static unsigned
-rnd(unsigned n)
+/* The county after the backup, started again from it for each order:
+ * the server, gucheng, and two copies of datian restored from the one
+ * backup. */
+struct scene {
+	struct db *srv, *gucheng, *copy[2];
+};
+
+static void
+scene_up(const struct county *k, struct scene *s)
 {
-	rng = rng * 1103515245u + 12345u;
-	return (rng >> 8) % n;
+	s->srv = tcopy(k->srv, "srv.db", 0);
+	s->gucheng = tcopy(k->gucheng, "gucheng2.db", 0);
+	s->copy[0] = tcopy(k->datian, "copy1.db", 1);
+	s->copy[1] = tcopy(k->datian, "copy2.db", 1);
+}
+
+/* The county syncs in order, then once more all round; returns which
+ * copy pushed first. */
+static int
+scene_sync(struct scene *s, const char *order)
+{
+	const char *p;
+	int first = -1;
+
+	for (p = order; *p; p++) {
+		if ((*p == '1' || *p == '2') && first < 0)
+			first = *p - '1';
+		switch (*p) {
+		case '1': push(s->srv, s->copy[0]); break;
+		case '2': push(s->srv, s->copy[1]); break;
+		case 'a': pull(s->srv, s->copy[0]); break;
+		case 'b': pull(s->srv, s->copy[1]); break;
+		case 'c': pull(s->srv, s->gucheng); break;
+		}
+	}
+	push(s->srv, s->copy[0]);
+	push(s->srv, s->copy[1]);
+	pull(s->srv, s->copy[0]);
+	pull(s->srv, s->copy[1]);
+	pull(s->srv, s->gucheng);
+	assert_true(first >= 0);
+	return first;
+}
+
+/* The server, both copies and gucheng export the same bytes; the copy
+ * that lost lists n refusals, each a conflict over an id of its own, and
+ * the owner none. Returns the loser's list. */
+static cJSON *
+scene_agrees(struct scene *s, int first, int n)
+{
+	const char *x = texport_of(s->srv);
+	cJSON *list, *o;
+
+	assert_string_equal(texport_of(s->copy[0]), x);
+	assert_string_equal(texport_of(s->copy[1]), x);
+	assert_string_equal(texport_of(s->gucheng), x);
+	assert_int_equal(replica_refusals(s->copy[first], &list, NULL), 0);
+	assert_int_equal(cJSON_GetArraySize(tkeep(list)), 0);
+	assert_int_equal(replica_refusals(s->copy[!first], &list, NULL), 0);
+	assert_int_equal(cJSON_GetArraySize(tkeep(list)), n);
+	cJSON_ArrayForEach(o, list) {
+		assert_string_equal(tstr(o, "code"), "conflict");
+		assert_non_null(strstr(tstr(o, "message"), tstr(o, "entity")));
+	}
+	return list;
+}
+
+static void
+scene_down(struct scene *s)
+{
+	tdrop(s->srv);
+	tdrop(s->gucheng);
+	tdrop(s->copy[0]);
+	tdrop(s->copy[1]);
 }
 
 /* One kind, one order: two copies of datian restored from one backup
@@ -326,66 +396,31 @@ rnd(unsigned n)
 static void
 clash(const struct county *k, const struct maker *m, const char *order)
 {
-	struct db *srv = tcopy(k->srv, "srv.db", 0);
-	struct db *gucheng = tcopy(k->gucheng, "gucheng2.db", 0);
-	struct db *copy[2];
+	struct scene s;
 	char id[2][64];
-	const char *x, *p;
-	cJSON *list;
-	int who, first = -1;
+	cJSON *lost;
+	int who, first;
 
-	copy[0] = tcopy(k->datian, "copy1.db", 1);
-	copy[1] = tcopy(k->datian, "copy2.db", 1);
+	scene_up(k, &s);
 	for (who = 0; who < 2; who++)
-		m->make(copy[who], k, who, id[who]);
+		m->make(s.copy[who], k, who, id[who]);
 	/* Both restored from one backup: the same first id, a million past
 	 * what the backup holds (datian-1 and datian-2). */
 	assert_string_equal(id[0], "datian-2000001");
 	assert_string_equal(id[1], id[0]);
 	for (who = 0; who < 2; who++)
-		shows(copy[who], m, id[0], who);
-	for (p = order; *p; p++) {
-		if ((*p == '1' || *p == '2') && first < 0)
-			first = *p - '1';
-		switch (*p) {
-		case '1': push(srv, copy[0]); break;
-		case '2': push(srv, copy[1]); break;
-		case 'a': pull(srv, copy[0]); break;
-		case 'b': pull(srv, copy[1]); break;
-		case 'c': pull(srv, gucheng); break;
-		}
-	}
-	/* Whatever is left goes round once more. */
-	push(srv, copy[0]);
-	push(srv, copy[1]);
-	pull(srv, copy[0]);
-	pull(srv, copy[1]);
-	pull(srv, gucheng);
-
-	/* The first copy to push owns the id everywhere. */
-	shows(srv, m, id[0], first);
-	shows(copy[0], m, id[0], first);
-	shows(copy[1], m, id[0], first);
-	shows(gucheng, m, id[0], first);
-	x = texport_of(srv);
-	assert_string_equal(texport_of(copy[0]), x);
-	assert_string_equal(texport_of(copy[1]), x);
-	assert_string_equal(texport_of(gucheng), x);
-	/* The other is refused as conflict, and its station lists it; the
-	 * owner's lists nothing. */
-	assert_int_equal(replica_refusals(copy[first], &list, NULL), 0);
-	assert_int_equal(cJSON_GetArraySize(tkeep(list)), 0);
-	assert_int_equal(replica_refusals(copy[!first], &list, NULL), 0);
-	assert_int_equal(cJSON_GetArraySize(tkeep(list)), 1);
-	assert_string_equal(tstr(cJSON_GetArrayItem(list, 0), "code"), "conflict");
-	assert_string_equal(tstr(cJSON_GetArrayItem(list, 0), "kind"), m->kind);
-	assert_string_equal(tstr(cJSON_GetArrayItem(list, 0), "entity"), id[0]);
-	assert_non_null(strstr(tstr(cJSON_GetArrayItem(list, 0), "message"),
-			       id[0]));
-	tdrop(srv);
-	tdrop(gucheng);
-	tdrop(copy[0]);
-	tdrop(copy[1]);
+		shows(s.copy[who], m, id[0], who);
+	first = scene_sync(&s, order);
+	/* The first copy to push owns the id everywhere; the other's
+	 * creation is refused as conflict, listed where it was made. */
+	shows(s.srv, m, id[0], first);
+	shows(s.copy[0], m, id[0], first);
+	shows(s.copy[1], m, id[0], first);
+	shows(s.gucheng, m, id[0], first);
+	lost = scene_agrees(&s, first, 1);
+	assert_string_equal(tstr(cJSON_GetArrayItem(lost, 0), "kind"), m->kind);
+	assert_string_equal(tstr(cJSON_GetArrayItem(lost, 0), "entity"), id[0]);
+	scene_down(&s);
 }
 
 /* One kind (the test's state, a row of makers): the fixed orders, and
@@ -405,12 +440,56 @@ same_id_twice(void **state)
 	for (r = 0; r < 2; r++) {
 		snprintf(order, sizeof order, "12abc");
 		for (o = 4; o > 0; o--) {
-			unsigned j = rnd((unsigned)o + 1);
+			size_t j = (size_t)rand_r(&order_seed) % (o + 1);
 			char t = order[o];
 			order[o] = order[j];
 			order[j] = t;
 		}
 		clash(&k, m, order);
+	}
+}
+
+/* What a copy did to its record after making it (changed it, sent a
+ * team to it) is not lost with the record: it applies to the record
+ * that owns the id, alike everywhere. Its dispatch took the next id,
+ * which the other copy's took too: refused as well. */
+static void
+later_changes_follow_the_owner(void **state)
+{
+	static const char *const order[] = { "12abc", "1b2ac", "2a1bc", "c21ab" };
+	struct county k;
+	struct scene s;
+	char id[2][64], did[64];
+	cJSON *f, *row;
+	size_t o;
+	int who, first;
+	(void)state;
+
+	county_up(&k);
+	for (o = 0; o < sizeof order / sizeof order[0]; o++) {
+		scene_up(&k, &s);
+		for (who = 0; who < 2; who++) {
+			make_incident(s.copy[who], &k, who, id[who]);
+			f = tkeep(cJSON_CreateObject());
+			cJSON_AddStringToObject(f, "place", teams[who]);
+			assert_int_equal(incident_update(s.copy[who], id[who], f), 0);
+			assert_int_equal(dispatch_create(s.copy[who], teams[who],
+							 id[who], did), 0);
+			assert_string_equal(did, "datian-2000002");
+		}
+		first = scene_sync(&s, order[o]);
+		scene_agrees(&s, first, 1 + 1);
+		/* Both changes reached the owner's incident; one of them won
+		 * the place, the same one everywhere (scene_agrees). */
+		row = trow(tlist(s.srv, LIST_INCIDENTS), "id", id[0]);
+		assert_non_null(row);
+		assert_string_equal(tstr(row, "title"), mark[first]);
+		row = trow(tlist(s.srv, LIST_DISPATCHES), "team", teams[first]);
+		assert_non_null(row);
+		assert_string_equal(tstr(row, "incident"), id[0]);
+		assert_null(trow(tlist(s.srv, LIST_DISPATCHES), "team",
+				 teams[!first]));
+		scene_down(&s);
 	}
 }
 
@@ -506,6 +585,7 @@ main(void)
 		T(every_creating_kind_covered),
 		T(one_incarnation_twice),
 		T(restore_moves_ids_on),
+		T(later_changes_follow_the_owner),
 		REUSED(0), REUSED(1), REUSED(2), REUSED(3),
 		REUSED(4), REUSED(5), REUSED(6), REUSED(7),
 	};
