@@ -18,7 +18,7 @@
 
 #include <cjson/cJSON.h>
 
-#define DD_VERSION "0.1.0"
+#define DD_VERSION "0.2.0"
 
 /* Exit codes shared by every program (dutydesk(1) and dutydeskd(8),
  * EXIT STATUS): scripts rely on them. */
@@ -174,7 +174,11 @@ int realm_is_drill(const char *realm);
 /* A realm name as it may be written: "live" or a drill's. */
 int realm_name_ok(const char *realm);
 
-/* Online backup to path. restore gives the copy a new incarnation. */
+/* Online backup to path. restore gives the copy a new incarnation, and
+ * moves its record ids on to the next million past a million more than
+ * the highest it holds (datian-42 -> datian-2000001): records the lost
+ * copy made after the backup keep their ids unless it made over a
+ * million of them. */
 int db_backup(struct db *db, const char *path);
 int db_restore_mark(struct db *db);
 
@@ -387,6 +391,12 @@ int state_export(struct db *db, cJSON **out);
 
 /* May a station of role make operations of kind? */
 int op_kind_allowed(const char *kind, int role);
+/* The i-th kind of operation, NULL past the last; *creates (if not
+ * NULL) says whether it creates a record: its entity is a fresh
+ * "<station>-<n>", and an id created before by another operation is
+ * refused (conflict) on every replica, the creation first in server
+ * order owning it. */
+const char *op_kind_name(size_t i, int *creates);
 /* Server: the last sequence held (taken or refused) for station and
  * incarnation (0 if none). */
 int replica_have(struct db *db, const char *station, const char *inc,
@@ -411,7 +421,7 @@ int replica_head(struct db *db, int64_t *head);
  * held, 2 refused on a fixed ground and recorded (message in
  * db_errmsg), negative on a database error. */
 int replica_take(struct db *db, const struct op *op, int role, int64_t *sseq);
-/* The code of the last refusal (role, realm, schema, clock). */
+/* The code of the last refusal (role, realm, schema, clock, conflict). */
 const char *replica_refusal(const struct db *db);
 /* Server: operations with a server sequence above after, in order. */
 int replica_each_after(struct db *db, int64_t after, int limit,
@@ -428,7 +438,8 @@ struct refusal {
 };
 /* Station: the server holds our operations up to upto and refused the n
  * in r (stored beside the operations we hold; r may be NULL when n is
- * 0). */
+ * 0). A creation of ours refused as conflict leaves the state here (it
+ * stays in the log, listed): the record id is another's. */
 int replica_ack(struct db *db, int64_t upto, const struct refusal *r,
 		size_t n);
 /* The same for operations of an earlier incarnation of this station

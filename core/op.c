@@ -359,7 +359,9 @@ enum { R_TOWN = 1, R_CMD = 2, R_ALL = 3, R_SEED = 4 };
 struct kind {
 	const char *name;
 	int roles;
-	int newid;    /* entity is a fresh "<station>-<n>" */
+	/* The operation creates a record: entity is a fresh "<station>-<n>",
+	 * and no other operation may create that id again (id_claim). */
+	int newid;
 	const struct field *schema;
 	int (*apply)(struct db *db, const struct op *op);
 	int (*check)(struct db *db, const struct op *op); /* beyond schema */
@@ -409,6 +411,16 @@ op_kind_allowed(const char *kind, int role)
 	const struct kind *k = kind_find(kind);
 
 	return k && (k->roles & (role == ROLE_COMMAND ? R_CMD : R_TOWN));
+}
+
+const char *
+op_kind_name(size_t i, int *creates)
+{
+	if (i >= sizeof kinds / sizeof kinds[0])
+		return NULL;
+	if (creates)
+		*creates = kinds[i].newid;
+	return kinds[i].name;
 }
 
 /* The counter n of an id "<station>-<n>", or -1. */
@@ -489,37 +501,49 @@ op_check(struct db *db, const struct op *op, const struct kind **kout)
 	return 0;
 }
 
-/* Whether op is held already, by the last sequence held of its
- * incarnation and the gaps below it (schema step 2); when it is not, the
- * gap it was in is made smaller, or the one it opens is recorded.
- * Returns 1 held, 0 new (head: the last sequence held), negative on
- * error. Exact whatever order operations arrive in. */
+/* Where op stands among what is held of its incarnation, by the last
+ * sequence held (*head) and the gaps below it (schema step 2); when it
+ * is new below the head, *lo..*hi is the gap it falls in. Reads only, so
+ * a refusal decided after it leaves nothing behind. Returns 1 held, 0
+ * new, negative on error. */
 static int
-op_held(struct db *db, const struct op *op, int64_t *head)
+op_where(struct db *db, const struct op *op, int64_t *head, int64_t *lo,
+	 int64_t *hi)
 {
-	int64_t lo = 0, hi = 0;
 	int rc;
 
-	*head = 0;
+	*head = *lo = *hi = 0;
 	if ((rc = db_int(db, head, "SELECT seq FROM heads WHERE station = ? AND "
 			 "incarnation = ?", "ss", op->station,
 			 op->incarnation)) < 0)
 		return rc;
 	if (op->seq > *head)
-		return *head + 1 < op->seq
-		       ? db_exec(db, "INSERT INTO gaps(station, incarnation, lo, hi) "
-				 "VALUES(?, ?, ?, ?)", "ssii", op->station,
-				 op->incarnation, *head + 1, op->seq - 1)
-		       : 0;
-	if ((rc = db_int(db, &lo, "SELECT lo FROM gaps WHERE station = ? AND "
+		return 0;
+	if ((rc = db_int(db, lo, "SELECT lo FROM gaps WHERE station = ? AND "
 			 "incarnation = ? AND lo <= ? ORDER BY lo DESC LIMIT 1",
 			 "ssi", op->station, op->incarnation, op->seq)) < 0 ||
-	    (rc == 1 && (rc = db_int(db, &hi, "SELECT hi FROM gaps WHERE "
+	    (rc == 1 && (rc = db_int(db, hi, "SELECT hi FROM gaps WHERE "
 				     "station = ? AND incarnation = ? AND lo = ?",
-				     "ssi", op->station, op->incarnation, lo)) < 0))
+				     "ssi", op->station, op->incarnation, *lo)) < 0))
 		return rc;
-	if (rc == 0 || hi < op->seq)
-		return 1;
+	return rc == 0 || *hi < op->seq;
+}
+
+/* A new op is held from now on: the gap it was in (op_where) is made
+ * smaller, or the one it opens above the head is recorded. Exact
+ * whatever order operations arrive in. */
+static int
+op_hold(struct db *db, const struct op *op, int64_t head, int64_t lo,
+	int64_t hi)
+{
+	int rc;
+
+	if (op->seq > head)
+		return head + 1 < op->seq
+		       ? db_exec(db, "INSERT INTO gaps(station, incarnation, lo, hi) "
+				 "VALUES(?, ?, ?, ?)", "ssii", op->station,
+				 op->incarnation, head + 1, op->seq - 1)
+		       : 0;
 	if ((rc = db_exec(db, "DELETE FROM gaps WHERE station = ? AND "
 			  "incarnation = ? AND lo = ?", "ssi", op->station,
 			  op->incarnation, lo)) ||
@@ -535,16 +559,83 @@ op_held(struct db *db, const struct op *op, int64_t *head)
 	return 0;
 }
 
+/* The operation that created record id, as "station/incarnation/seq"
+ * (the creators table, schema step 3): 1 found, 0 nobody yet, negative
+ * on error. */
+#define WHO_MAX 80
+
 static int
-op_store(struct db *db, const struct op *op, int local)
+creator_of(struct db *db, const char *id, char who[WHO_MAX])
 {
-	char *body;
-	int64_t n, head;
+	return db_text(db, who, WHO_MAX, "SELECT station || '/' || incarnation "
+		       "|| '/' || seq FROM creators WHERE id = ?", "s", id);
+}
+
+/* Whether op is the operation who names. */
+static int
+creator_is(const char *who, const struct op *op)
+{
+	char me[WHO_MAX];
+
+	snprintf(me, sizeof me, "%s/%s/%" PRId64, op->station, op->incarnation,
+		 op->seq);
+	return strcmp(who, me) == 0;
+}
+
+/* The fixed ground `conflict`: a record id is created once, by the
+ * creation first in server order, on every replica. The server takes
+ * the first that comes and refuses the others; a station applies what
+ * it pulls in server order, and so refuses the same ones. Its own
+ * creations are the exception: one the server has not taken yet is not
+ * first in server order when a pulled operation creates the same id (the
+ * server took that one, and will refuse ours), so ours leaves the state
+ * (state_rebuild) and the pulled one owns the id. local: op is this
+ * station's own, which never displaces anything. Reads only, unless it
+ * displaces. Returns 0 (op creates the id), DD_E_CONFLICT, negative. */
+static int
+id_claim(struct db *db, const struct op *op, int local)
+{
+	char who[WHO_MAX];
+	int64_t taken = 1;
 	int rc;
 
-	/* An operation already held is not stored again. */
-	if ((rc = op_held(db, op, &head)))
+	if ((rc = creator_of(db, op->entity, who)) <= 0 || creator_is(who, op))
 		return rc < 0 ? rc : 0;
+	/* The creator is one of ours the server has not taken: it gives way. */
+	if (!local && (rc = db_int(db, &taken, "SELECT o.acked = 1 AND o.refused "
+				   "IS NULL FROM creators c JOIN ops o ON o.local = 1 "
+				   "AND o.station = c.station AND o.incarnation = "
+				   "c.incarnation AND o.seq = c.seq WHERE c.id = ?",
+				   "s", op->entity)) < 0)
+		return rc;
+	if (!taken) {
+		if ((rc = db_exec(db, "UPDATE creators SET station = ?, incarnation "
+				  "= ?, seq = ? WHERE id = ?", "ssis", op->station,
+				  op->incarnation, op->seq, op->entity)))
+			return rc;
+		return state_rebuild(db);
+	}
+	return db_fail(db, DD_E_CONFLICT, "record id %s is taken: operation %s "
+		       "(station/incarnation/seq) created it first", op->entity, who);
+}
+
+/* Append op to the log unless it is held already (0). A creation
+ * (newid) is checked against the ids created before (id_claim) and
+ * recorded as the creator of its id. Nothing is written before every
+ * ground of refusal has been checked. Returns 1 stored, 0 held,
+ * negative on refusal or error. */
+static int
+op_store(struct db *db, const struct op *op, int newid, int local)
+{
+	char *body;
+	int64_t n, head, lo, hi;
+	int rc;
+
+	if ((rc = op_where(db, op, &head, &lo, &hi)))
+		return rc < 0 ? rc : 0;
+	if ((newid && (rc = id_claim(db, op, local))) ||
+	    (rc = op_hold(db, op, head, lo, hi)))
+		return rc;
 	if (!(body = cJSON_PrintUnformatted(op->body)))
 		return DD_E_NOMEM;
 	rc = db_exec(db, "INSERT INTO ops(station, incarnation, seq, hlc, realm, "
@@ -562,12 +653,96 @@ op_store(struct db *db, const struct op *op, int local)
 			  "DO UPDATE SET seq = ?3, n = ?4", "ssii", op->station,
 			  op->incarnation, op->seq, db->last_op)))
 		return rc;
+	if (newid &&
+	    (rc = db_exec(db, "INSERT OR IGNORE INTO creators(id, station, "
+			  "incarnation, seq) VALUES(?, ?, ?, ?)", "sssi",
+			  op->entity, op->station, op->incarnation, op->seq)))
+		return rc;
 	n = id_number(op->station, op->entity);
 	if (n > 0 && (rc = db_exec(db, "INSERT INTO counters(station, n) "
 				   "VALUES(?1, ?2) ON CONFLICT(station) DO UPDATE "
 				   "SET n = max(n, ?2)", "si", op->station, n)))
 		return rc;
 	return 1;
+}
+
+/* Replay one operation held into the state. A creation that does not
+ * own its record id is left out when it is one of ours the server has
+ * not taken (it gave way to a pulled one, or was refused as conflict);
+ * any other (two creations of one id taken before schema 3 made ids
+ * single) is applied as it was then. */
+static int
+replay_one(struct db *db, sqlite3_stmt *st)
+{
+	const struct kind *k;
+	char who[WHO_MAX];
+	struct op op;
+	int64_t taken = 0;
+	int rc, owns = 1;
+
+	if ((rc = op_from_row(st, &op)))
+		return rc;
+	k = kind_find(op.kind);
+	if (k && k->newid && (owns = creator_of(db, op.entity, who)) == 1 &&
+	    !creator_is(who, &op) &&
+	    (owns = db_int(db, &taken, "SELECT acked = 1 AND refused IS NULL "
+			   "FROM ops WHERE local = 1 AND station = ? AND "
+			   "incarnation = ? AND seq = ?", "ssi", op.station,
+			   op.incarnation, op.seq)) >= 0)
+		owns = owns == 0 || taken;
+	if (owns < 0)
+		rc = owns;
+	else if (k && owns)
+		rc = k->apply(db, &op);
+	op_clear(&op);
+	return rc;
+}
+
+int
+state_rebuild(struct db *db)
+{
+	/* What is not state: the log and what it keeps of each incarnation,
+	 * refusals, counters, creators, the station's settings. Every other
+	 * table is made by applying operations. */
+	static const char *const log_side[] = { "meta", "ops", "heads", "gaps",
+		"refused", "counters", "creators", NULL };
+	char names[64][64], sql[96];
+	sqlite3_stmt *st;
+	int n = 0, i, rc = 0, s;
+
+	if (!(st = db_prep(db, "SELECT name FROM sqlite_master WHERE type = "
+			   "'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'")))
+		return db_prep_err(db);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		if (str_in(name, log_side) >= 0)
+			continue;
+		if (n == 64 || strlen(name) >= sizeof names[0]) {
+			rc = db_fail(db, DD_E_DB, "state table %s: too many", name);
+			break;
+		}
+		snprintf(names[n++], sizeof names[0], "%s", name);
+	}
+	if (!rc && s != SQLITE_ROW && s != SQLITE_DONE)
+		rc = db_rc(db, s);
+	db_reset(st);
+	for (i = 0; i < n && !rc; i++) {
+		snprintf(sql, sizeof sql, "DELETE FROM \"%.63s\"", names[i]);
+		rc = db_exec(db, sql, NULL);
+	}
+	if (rc)
+		return rc;
+	/* In the order held: any order gives the same state. */
+	if (!(st = db_prep(db, "SELECT o.station, o.incarnation, o.seq, o.hlc, "
+			   "o.realm, o.officer, o.kind, o.entity, o.body FROM ops o "
+			   "ORDER BY o.n")))
+		return db_prep_err(db);
+	while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW)
+		rc = replay_one(db, st);
+	if (!rc && s != SQLITE_DONE)
+		rc = db_rc(db, s);
+	db_reset(st);
+	return rc;
 }
 
 int
@@ -626,7 +801,7 @@ op_local(struct db *db, struct op *op)
 	if (!op_kind_allowed(op->kind, (int)role))
 		return db_fail(db, DD_E_ROLE, "a %s station may not %s",
 			       role_name((int)role), op->kind);
-	if ((rc = op_store(db, op, 1)) != 1)
+	if ((rc = op_store(db, op, k->newid, 1)) != 1)
 		return rc < 0 ? rc : db_fail(db, DD_E_DB, "sequence %lld of %s "
 					     "is taken", (long long)op->seq,
 					     op->station);
@@ -691,7 +866,7 @@ op_apply_as(struct db *db, const struct op *op, int local)
 	/* Checked first (no writes), then stored; 0 from op_store means it
 	 * was already held and is applied once only. */
 	if ((rc = op_check(db, op, &k)) || (rc = own_name(db, op)) ||
-	    (rc = op_store(db, op, local)) <= 0)
+	    (rc = op_store(db, op, k->newid, local)) <= 0)
 		goto out;
 	if ((rc = k->apply(db, op)))
 		goto out;

@@ -84,6 +84,14 @@ int op_from_row(sqlite3_stmt *st, struct op *op);
 int id_next(struct db *db, char out[64]);
 /* The time an operation's body says it happened ("at"), else now. */
 int64_t op_at(const struct op *op);
+/* Empty every state table and apply again every operation held, in the
+ * order held, but for creations of ours that do not own their record id
+ * (creators) and that the server has not taken. For a station whose own
+ * creation lost its id to one the server took first: the state is then
+ * that of the operations held without it. As long as applying the whole
+ * log once (a fifth of a second for 30,000 operations); inside a
+ * transaction. */
+int state_rebuild(struct db *db);
 
 /* Field types of operation bodies, checked before anything applies. */
 enum ftype { F_STR, F_INT, F_TIME, F_BOOL, F_ENUM, F_STRS, F_LEGS };

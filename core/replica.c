@@ -302,7 +302,7 @@ replica_ack_inc(struct db *db, const char *incarnation, int64_t upto,
 {
 	char station[32], inc[17];
 	size_t i;
-	int rc;
+	int rc, lost = 0;
 
 	if ((rc = db_begin(db)))
 		return rc;
@@ -339,7 +339,20 @@ replica_ack_inc(struct db *db, const char *incarnation, int64_t upto,
 				     "local = 1 AND station = ? AND incarnation = ? AND "
 				     "seq = ?", "sssi", r[i].code, station, inc,
 				     r[i].seq);
+		/* A creation of ours the server refused as conflict: another
+		 * operation owns its record id, first in server order. Ours
+		 * gives the id up (unless a pulled one has taken it already)
+		 * and leaves the state, as it never entered anyone else's. */
+		if (!rc && r[i].code && strcmp(r[i].code, "conflict") == 0 &&
+		    !(rc = db_exec(db, "DELETE FROM creators WHERE id = (SELECT "
+				   "entity FROM ops WHERE local = 1 AND station = ?1 "
+				   "AND incarnation = ?2 AND seq = ?3) AND station = "
+				   "?1 AND incarnation = ?2 AND seq = ?3", "ssi",
+				   station, inc, r[i].seq)))
+			lost += sqlite3_changes(db->h) > 0;
 	}
+	if (!rc && lost)
+		rc = state_rebuild(db);
 out:
 	return db_end(db, rc);
 }

@@ -158,6 +158,19 @@ static const char *const migrations[] = {
 "CREATE INDEX ops_outbox ON ops(seq) WHERE local = 1 AND acked = 0;"
 "CREATE INDEX ops_own ON ops(station, incarnation, seq) WHERE local = 1;"
 "CREATE INDEX ops_server ON ops(server_seq) WHERE server_seq IS NOT NULL;",
+/* 3: who created each record id: the operation (station, incarnation,
+ * seq) whose creation owns it. A creation of an id held here by another
+ * operation is refused (conflict), on the server from this table alone,
+ * in the transaction that takes it. Filled from the log, the first in
+ * server order (on a station, the first stored) owning an id; the kinds
+ * that create a record are those of this schema's time. */
+"CREATE TABLE creators(id TEXT PRIMARY KEY, station TEXT NOT NULL,"
+"  incarnation TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;"
+"INSERT OR IGNORE INTO creators(id, station, incarnation, seq)"
+"  SELECT entity, station, incarnation, seq FROM ops WHERE kind IN"
+"  ('incident.open', 'incident.report', 'response.decide',"
+"  'dispatch.create', 'supply.move', 'warning.issue', 'warning.answer',"
+"  'log.add') ORDER BY server_seq IS NULL, server_seq, n;",
 };
 
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

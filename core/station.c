@@ -197,13 +197,19 @@ db_restore_mark(struct db *db)
 		rc = meta_set_int(db, "seq", 0);
 	/* Records made after the backup under the old incarnation may exist
 	 * on the server with the ids that follow: new ids here skip ahead to
-	 * the next ten thousand past ten thousand more (more than a busy
-	 * office makes between backups), so they read well over the radio
-	 * and do not collide. */
+	 * the next million past a million more (datian-42 -> datian-2000001;
+	 * an office makes a few thousand records a year), so they still read
+	 * as <station>-<n> over the radio and do not collide unless the lost
+	 * copy made over a million records after the backup. Two copies
+	 * restored from one backup do start at the same id: what the second
+	 * to reach the server made under it is refused (conflict), and a
+	 * copy that syncs before it makes records moves past what the server
+	 * holds (op_store counts every id it takes in). */
 	if (!rc)
 		rc = db_exec(db, "INSERT INTO counters(station, n) SELECT value, "
-			     "20000 FROM meta WHERE key = 'station' ON CONFLICT("
-			     "station) DO UPDATE SET n = (n / 10000 + 2) * 10000", NULL);
+			     "2000000 FROM meta WHERE key = 'station' ON CONFLICT("
+			     "station) DO UPDATE SET n = (n / 1000000 + 2) * 1000000",
+			     NULL);
 	return db_end(db, rc);
 }
 

@@ -1,10 +1,12 @@
 #!/bin/sh
 # migrate.sh - a county upgrading from schema 1: two stations and the
 # server, made and synced by the binaries of commit 9bd3f17 (see
-# tests/data/schema1/make.sh), opened by today's. Each database is
-# upgraded in place when first opened and exports the same bytes as
-# before; what each holds is known exactly (heads and gaps), so syncing
-# again pushes only what was waiting, doubles nothing, and converges.
+# tests/data/schema1/make.sh), opened by today's, which run every later
+# step (2: the log laid out for appends; 3: who created each record id).
+# Each database is upgraded in place when first opened and exports the
+# same bytes as before; what each holds is known exactly (heads and
+# gaps), so syncing again pushes only what was waiting, doubles nothing,
+# and converges.
 #
 # Run from the repository root: sh tests/shell/migrate.sh
 set -u
@@ -36,8 +38,15 @@ check "linhai too" cmp -s "$OUT" "$W/linhai.before"
 run "$DBIN" --db "$SDB" export --json
 check "the server's database too" cmp -s "$OUT" "$W/server.before"
 for s in datian linhai server; do
-	check "$s is at schema 2" \
-		test "$(sqlite "$W/$s.db" 'PRAGMA user_version')" = 2
+	check "$s is at schema 3" \
+		test "$(sqlite "$W/$s.db" 'PRAGMA user_version')" = 3
+	check "$s knows which operation created each record id" test "$(sqlite \
+		"$W/$s.db" "SELECT count(*) FROM creators c JOIN ops o ON
+		o.entity = c.id AND o.station = c.station AND o.incarnation =
+		c.incarnation AND o.seq = c.seq")" = "$(sqlite "$W/$s.db" "SELECT
+		count(DISTINCT entity) FROM ops WHERE kind IN ('incident.open',
+		'incident.report', 'response.decide', 'dispatch.create',
+		'supply.move', 'warning.issue', 'warning.answer', 'log.add')")"
 	if integrity_ok "$W/$s.db"; then
 		pass "$s passes the integrity check"
 	else

@@ -1,0 +1,596 @@
+/*
+ * test_ids.c - a record id is created once. A copy restored from a
+ * backup makes its ids a million past what the backup holds, clear of
+ * what the lost copy made after it. Two copies restored from one backup
+ * start at the same id; what each makes there offline, of every kind
+ * that creates a record, reaches the county server in some order: the
+ * first taken owns the id, the other is refused as conflict, listed on
+ * the station that made it and gone from its state, and the server, both
+ * copies and a third station end byte for byte the same whatever the
+ * order of pushes and pulls.
+ */
+#include "testlib.h"
+
+/* ---- a county server without the wire --------------------------------
+ * What dutydeskd does with a push (replica_take in one transaction, then
+ * an ack with the refusals) and a pull (what it took, in server order,
+ * applied with the cursor in one transaction). */
+
+#define BATCH 64
+
+/* Operations as the wire carries them, gathered in a JSON array: a
+ * station's outbox, or what the server took (with its sseq). */
+static int
+keep_op(const struct op *op, void *ctx)
+{
+	cJSON_AddItemToArray(ctx, op_to_json(op));
+	return 0;
+}
+
+static int
+keep_taken(const struct op *op, int64_t sseq, void *ctx)
+{
+	cJSON *j = op_to_json(op);
+	char n[24];
+
+	snprintf(n, sizeof n, "%lld", (long long)sseq);
+	cJSON_AddStringToObject(j, "sseq", n);
+	cJSON_AddItemToArray(ctx, j);
+	return 0;
+}
+
+/* Station st pushes its outbox (one incarnation's) and hears the ack. */
+static void
+push(struct db *srv, struct db *st)
+{
+	struct station_info si;
+	struct refusal ref[BATCH];
+	char code[BATCH][16], msg[BATCH][256];
+	cJSON *ops = cJSON_CreateArray(), *j;
+	int64_t sseq, upto = 0;
+	int n = 0, rc;
+
+	assert_int_equal(station_identity(st, &si), 0);
+	assert_int_equal(op_each(st, 1, keep_op, ops), 0);
+	assert_true(cJSON_GetArraySize(ops) <= BATCH);
+	assert_int_equal(db_begin(srv), 0);
+	cJSON_ArrayForEach(j, ops) {
+		struct op op;
+		assert_int_equal(op_from_json(j, &op), 0);
+		assert_string_equal(op.incarnation, si.incarnation);
+		rc = replica_take(srv, &op, si.role, &sseq);
+		if (rc < 0)
+			fail_msg("take %s: %s", op.entity, db_errmsg(srv));
+		if (rc == 2) {
+			snprintf(code[n], sizeof code[n], "%s", replica_refusal(srv));
+			snprintf(msg[n], sizeof msg[n], "%s", db_errmsg(srv));
+			ref[n].seq = op.seq;
+			ref[n].code = code[n];
+			ref[n].message = msg[n];
+			n++;
+		}
+		op_clear(&op);
+	}
+	assert_int_equal(db_end(srv, 0), 0);
+	cJSON_Delete(ops);
+	assert_int_equal(replica_have(srv, si.station, si.incarnation, &upto), 0);
+	assert_int_equal(replica_ack(st, upto, ref, (size_t)n), 0);
+}
+
+/* Station st pulls what the server took since its cursor, in order; a
+ * station applies all of it (a refusal fails the test, named). */
+static void
+pull(struct db *srv, struct db *st)
+{
+	int64_t after = 0;
+	cJSON *ops, *j;
+
+	for (;;) {
+		assert_int_equal(replica_cursor(st, &after), 0);
+		ops = cJSON_CreateArray();
+		assert_int_equal(replica_each_after(srv, after, BATCH, keep_taken,
+						    ops), 0);
+		if (cJSON_GetArraySize(ops) == 0) {
+			cJSON_Delete(ops);
+			return;
+		}
+		assert_int_equal(db_begin(st), 0);
+		cJSON_ArrayForEach(j, ops) {
+			struct op op;
+			assert_int_equal(op_from_json(j, &op), 0);
+			if (op_apply(st, &op) < 0)
+				fail_msg("apply %s %s: %s", op.kind, op.entity,
+					 db_errmsg(st));
+			op_clear(&op);
+			after = atoll(tstr(j, "sseq"));
+		}
+		assert_int_equal(replica_set_cursor(st, after), 0);
+		assert_int_equal(db_end(st, 0), 0);
+		cJSON_Delete(ops);
+	}
+}
+
+/* A copy of from's database file, opened as a database of its own and
+ * held until the teardown: restored from a backup (restore: a new
+ * incarnation, ids moved on) or the same state started again elsewhere. */
+static struct db *
+tcopy(struct db *from, const char *name, int restore)
+{
+	char side[600];
+	const char *p = tpath(name);
+	int i;
+
+	for (i = 0; i < 8 && theld_db[i]; i++)
+		;
+	assert_true(i < 8);
+	unlink(p);
+	snprintf(side, sizeof side, "%s-wal", p);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", p);
+	unlink(side);
+	assert_int_equal(db_backup(from, p), 0);
+	assert_int_equal(db_open(p, 0, &theld_db[i]), 0);
+	db_set_clock(theld_db[i], &test_clock);
+	db_set_officer(theld_db[i], "tester");
+	if (restore)
+		assert_int_equal(db_restore_mark(theld_db[i]), 0);
+	return theld_db[i];
+}
+
+/* The county before the backup: the server, datian (a command station,
+ * so that it may decide responses and issue warnings) with an incident
+ * and a warning every station has, and gucheng. */
+struct county {
+	struct db *srv, *datian, *gucheng;
+	char incident[64], warning[64];
+};
+
+static void
+county_up(struct county *k)
+{
+	cJSON *f = tkeep(cJSON_CreateObject());
+
+	k->srv = tstation("county", ROLE_COMMAND, 1);
+	k->datian = tstation("datian", ROLE_COMMAND, 1);
+	k->gucheng = tstation("gucheng", ROLE_TOWN, 1);
+	cJSON_AddStringToObject(f, "town", "datian");
+	cJSON_AddStringToObject(f, "title", "山体滑坡");
+	assert_int_equal(incident_add(k->datian, f, k->incident), 0);
+	assert_int_equal(warning_issue(k->datian, "typhoon", "orange",
+				       "台风橙色预警", NULL, k->warning), 0);
+	push(k->srv, k->datian);
+	pull(k->srv, k->datian);
+	pull(k->srv, k->gucheng);
+}
+
+/* ---- what the two copies make under one id ---------------------------- */
+
+/* What tells the two copies' records apart. */
+static const char *const mark[2] = { "甲", "乙" };
+
+static void
+make_incident(struct db *db, const struct county *k, int who, char id[64])
+{
+	cJSON *f = tkeep(cJSON_CreateObject());
+
+	(void)k;
+	cJSON_AddStringToObject(f, "town", "datian");
+	cJSON_AddStringToObject(f, "title", mark[who]);
+	assert_int_equal(incident_add(db, f, id), 0);
+}
+
+static void
+make_report(struct db *db, const struct county *k, int who, char id[64])
+{
+	assert_int_equal(incident_report(db, k->incident, REPORT_FIRST, "phone",
+					 mark[who], 0, id), 0);
+}
+
+static void
+make_decision(struct db *db, const struct county *k, int who, char id[64])
+{
+	(void)k;
+	assert_int_equal(response_decide(db, "typhoon", RESP_START, 4, "值班长",
+					 mark[who], id), 0);
+}
+
+static const char *const teams[2] = { "m01", "m02" };
+
+static void
+make_dispatch(struct db *db, const struct county *k, int who, char id[64])
+{
+	assert_int_equal(dispatch_create(db, teams[who], k->incident, id), 0);
+}
+
+/* A stocktake: what each copy counted becomes the stock. */
+static const char *const counted[2] = { "111", "222" };
+
+static void
+make_movement(struct db *db, const struct county *k, int who, char id[64])
+{
+	(void)k;
+	assert_int_equal(supply_move(db, MOVE_COUNT, "tent", "d-datian", NULL,
+				     atoll(counted[who]), NULL, id), 0);
+}
+
+static void
+make_warning(struct db *db, const struct county *k, int who, char id[64])
+{
+	(void)k;
+	assert_int_equal(warning_issue(db, "flood", "blue", mark[who], NULL, id),
+			 0);
+}
+
+static void
+make_answer(struct db *db, const struct county *k, int who, char id[64])
+{
+	assert_int_equal(warning_answer(db, k->warning, "datian", mark[who], id),
+			 0);
+}
+
+static void
+make_log(struct db *db, const struct county *k, int who, char id[64])
+{
+	(void)k;
+	assert_int_equal(log_add(db, "note", mark[who], id), 0);
+}
+
+/* Each kind that creates a record: how a copy makes one, and where it
+ * shows (the list, the row of the id, the field that holds the maker's
+ * mark; for the stocktake, the stock of tents at d-datian). */
+static const struct maker {
+	const char *kind;
+	void (*make)(struct db *db, const struct county *k, int who, char id[64]);
+	enum list list;
+	const char *field;
+	const char *const *value;
+} makers[] = {
+	{ "incident.open", make_incident, LIST_INCIDENTS, "title", mark },
+	{ "incident.report", make_report, LIST_REPORTS, "text", mark },
+	{ "response.decide", make_decision, LIST_DECISIONS, "note", mark },
+	{ "dispatch.create", make_dispatch, LIST_DISPATCHES, "team", teams },
+	{ "supply.move", make_movement, LIST_STOCK, NULL, counted },
+	{ "warning.issue", make_warning, LIST_WARNINGS, "text", mark },
+	{ "warning.answer", make_answer, LIST_ANSWERS, "who", mark },
+	{ "log.add", make_log, LIST_LOG, "text", mark },
+};
+#define NMAKERS (sizeof makers / sizeof makers[0])
+_Static_assert(NMAKERS == 8, "main runs same_id_twice for each maker");
+
+/* Replica db shows record id as made by copy who, and nothing as the
+ * other copy made it. */
+static void
+shows(struct db *db, const struct maker *m, const char *id, int who)
+{
+	char qty[24];
+	cJSON *list, *row;
+
+	if (m->list == LIST_STOCK) {
+		snprintf(qty, sizeof qty, "%lld",
+			 (long long)supply_stock(db, "d-datian", "tent"));
+		assert_string_equal(qty, m->value[who]);
+		return;
+	}
+	list = tlist(db, m->list);
+	if (!(row = trow(list, "id", id)))
+		fail_msg("%s: no %s in the list", m->kind, id);
+	assert_string_equal(tstr(row, m->field), m->value[who]);
+	assert_null(trow(list, m->field, m->value[!who]));
+}
+
+/* ---- the tests ------------------------------------------------------- */
+
+/* Every kind the table of kinds marks as creating a record has a maker
+ * here, so a kind added later is tested as soon as it exists. */
+static void
+every_creating_kind_covered(void **state)
+{
+	const char *name;
+	size_t i, j, creating = 0;
+	int creates;
+	(void)state;
+
+	for (i = 0; (name = op_kind_name(i, &creates)); i++) {
+		for (j = 0; j < NMAKERS && strcmp(makers[j].kind, name); j++)
+			;
+		if (creates && j == NMAKERS)
+			fail_msg("%s creates a record: give it a maker here", name);
+		if (!creates && j < NMAKERS)
+			fail_msg("%s creates no record", name);
+		creating += creates != 0;
+	}
+	assert_int_equal(creating, NMAKERS);
+	assert_null(op_kind_name(i + 1, NULL));
+}
+
+/* The order of what happens once both copies have made their record: 1
+ * and 2 a copy pushes, a and b a copy pulls, c gucheng pulls. The copy
+ * that pushes first owns the id; the other hears its refusal before or
+ * after it pulls the owner's creation. */
+static const char *const orders[] = {
+	"12abc", "21bac", "1b2ac", "2a1bc", "c1ab2", "a2cb1", "b1c2a",
+};
+#define NORDERS (sizeof orders / sizeof orders[0])
+
+/* The seed of the random orders: the same ones every run. */
+static unsigned order_seed = 4242;
+
+/* The county after the backup, started again from it for each order:
+ * the server, gucheng, and two copies of datian restored from the one
+ * backup. */
+struct scene {
+	struct db *srv, *gucheng, *copy[2];
+};
+
+static void
+scene_up(const struct county *k, struct scene *s)
+{
+	s->srv = tcopy(k->srv, "srv.db", 0);
+	s->gucheng = tcopy(k->gucheng, "gucheng2.db", 0);
+	s->copy[0] = tcopy(k->datian, "copy1.db", 1);
+	s->copy[1] = tcopy(k->datian, "copy2.db", 1);
+}
+
+/* The county syncs in order, then once more all round; returns which
+ * copy pushed first. */
+static int
+scene_sync(struct scene *s, const char *order)
+{
+	const char *p;
+	int first = -1;
+
+	for (p = order; *p; p++) {
+		if ((*p == '1' || *p == '2') && first < 0)
+			first = *p - '1';
+		switch (*p) {
+		case '1': push(s->srv, s->copy[0]); break;
+		case '2': push(s->srv, s->copy[1]); break;
+		case 'a': pull(s->srv, s->copy[0]); break;
+		case 'b': pull(s->srv, s->copy[1]); break;
+		case 'c': pull(s->srv, s->gucheng); break;
+		}
+	}
+	push(s->srv, s->copy[0]);
+	push(s->srv, s->copy[1]);
+	pull(s->srv, s->copy[0]);
+	pull(s->srv, s->copy[1]);
+	pull(s->srv, s->gucheng);
+	assert_true(first >= 0);
+	return first;
+}
+
+/* The server, both copies and gucheng export the same bytes; the copy
+ * that lost lists n refusals, each a conflict over an id of its own, and
+ * the owner none. Returns the loser's list. */
+static cJSON *
+scene_agrees(struct scene *s, int first, int n)
+{
+	const char *x = texport_of(s->srv);
+	cJSON *list, *o;
+
+	assert_string_equal(texport_of(s->copy[0]), x);
+	assert_string_equal(texport_of(s->copy[1]), x);
+	assert_string_equal(texport_of(s->gucheng), x);
+	assert_int_equal(replica_refusals(s->copy[first], &list, NULL), 0);
+	assert_int_equal(cJSON_GetArraySize(tkeep(list)), 0);
+	assert_int_equal(replica_refusals(s->copy[!first], &list, NULL), 0);
+	assert_int_equal(cJSON_GetArraySize(tkeep(list)), n);
+	cJSON_ArrayForEach(o, list) {
+		assert_string_equal(tstr(o, "code"), "conflict");
+		assert_non_null(strstr(tstr(o, "message"), tstr(o, "entity")));
+	}
+	return list;
+}
+
+static void
+scene_down(struct scene *s)
+{
+	tdrop(s->srv);
+	tdrop(s->gucheng);
+	tdrop(s->copy[0]);
+	tdrop(s->copy[1]);
+}
+
+/* One kind, one order: two copies of datian restored from one backup
+ * each make a record under the same id, and the county syncs. */
+static void
+clash(const struct county *k, const struct maker *m, const char *order)
+{
+	struct scene s;
+	char id[2][64];
+	cJSON *lost;
+	int who, first;
+
+	scene_up(k, &s);
+	for (who = 0; who < 2; who++)
+		m->make(s.copy[who], k, who, id[who]);
+	/* Both restored from one backup: the same first id, a million past
+	 * what the backup holds (datian-1 and datian-2). */
+	assert_string_equal(id[0], "datian-2000001");
+	assert_string_equal(id[1], id[0]);
+	for (who = 0; who < 2; who++)
+		shows(s.copy[who], m, id[0], who);
+	first = scene_sync(&s, order);
+	/* The first copy to push owns the id everywhere; the other's
+	 * creation is refused as conflict, listed where it was made. */
+	shows(s.srv, m, id[0], first);
+	shows(s.copy[0], m, id[0], first);
+	shows(s.copy[1], m, id[0], first);
+	shows(s.gucheng, m, id[0], first);
+	lost = scene_agrees(&s, first, 1);
+	assert_string_equal(tstr(cJSON_GetArrayItem(lost, 0), "kind"), m->kind);
+	assert_string_equal(tstr(cJSON_GetArrayItem(lost, 0), "entity"), id[0]);
+	scene_down(&s);
+}
+
+/* One kind (the test's state, a row of makers): the fixed orders, and
+ * two more at random. */
+static void
+same_id_twice(void **state)
+{
+	const struct maker *m = *state;
+	struct county k;
+	char order[6];
+	size_t o;
+	int r;
+
+	county_up(&k);
+	for (o = 0; o < NORDERS; o++)
+		clash(&k, m, orders[o]);
+	for (r = 0; r < 2; r++) {
+		snprintf(order, sizeof order, "12abc");
+		for (o = 4; o > 0; o--) {
+			size_t j = (size_t)rand_r(&order_seed) % (o + 1);
+			char t = order[o];
+			order[o] = order[j];
+			order[j] = t;
+		}
+		clash(&k, m, order);
+	}
+}
+
+/* What a copy did to its record after making it (changed it, sent a
+ * team to it) is not lost with the record: it applies to the record
+ * that owns the id, alike everywhere. Its dispatch took the next id,
+ * which the other copy's took too: refused as well. */
+static void
+later_changes_follow_the_owner(void **state)
+{
+	static const char *const order[] = { "12abc", "1b2ac", "2a1bc", "c21ab" };
+	struct county k;
+	struct scene s;
+	char id[2][64], did[64];
+	cJSON *f, *row;
+	size_t o;
+	int who, first;
+	(void)state;
+
+	county_up(&k);
+	for (o = 0; o < sizeof order / sizeof order[0]; o++) {
+		scene_up(&k, &s);
+		for (who = 0; who < 2; who++) {
+			make_incident(s.copy[who], &k, who, id[who]);
+			f = tkeep(cJSON_CreateObject());
+			cJSON_AddStringToObject(f, "place", teams[who]);
+			assert_int_equal(incident_update(s.copy[who], id[who], f), 0);
+			assert_int_equal(dispatch_create(s.copy[who], teams[who],
+							 id[who], did), 0);
+			assert_string_equal(did, "datian-2000002");
+		}
+		first = scene_sync(&s, order[o]);
+		scene_agrees(&s, first, 1 + 1);
+		/* Both changes reached the owner's incident; one of them won
+		 * the place, the same one everywhere (scene_agrees). */
+		row = trow(tlist(s.srv, LIST_INCIDENTS), "id", id[0]);
+		assert_non_null(row);
+		assert_string_equal(tstr(row, "title"), mark[first]);
+		row = trow(tlist(s.srv, LIST_DISPATCHES), "team", teams[first]);
+		assert_non_null(row);
+		assert_string_equal(tstr(row, "incident"), id[0]);
+		assert_null(trow(tlist(s.srv, LIST_DISPATCHES), "team",
+				 teams[!first]));
+		scene_down(&s);
+	}
+}
+
+/* The lost copy made records after the backup and synced them; the
+ * copy restored from the backup makes its own a million further on: no
+ * id is taken twice, nothing is refused, and all end the same. */
+static void
+restore_moves_ids_on(void **state)
+{
+	struct county k;
+	struct db *copy;
+	cJSON *list;
+	char id[64], mine[64];
+	int i;
+	(void)state;
+
+	county_up(&k);
+	copy = tcopy(k.datian, "restored.db", 1);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(log_add(k.datian, "note", "备份之后", id), 0);
+	assert_string_equal(id, "datian-5");
+	push(k.srv, k.datian);
+	assert_int_equal(log_add(copy, "note", "恢复之后", mine), 0);
+	assert_string_equal(mine, "datian-2000001");
+	push(k.srv, copy);
+	pull(k.srv, copy);
+	pull(k.srv, k.datian);
+	pull(k.srv, k.gucheng);
+	assert_int_equal(replica_refusals(copy, &list, NULL), 0);
+	assert_int_equal(cJSON_GetArraySize(tkeep(list)), 0);
+	list = tlist(copy, LIST_LOG);
+	assert_non_null(trow(list, "id", "datian-5"));
+	assert_non_null(trow(list, "id", "datian-2000001"));
+	assert_string_equal(texport_of(copy), texport_of(k.srv));
+	assert_string_equal(texport_of(k.datian), texport_of(k.srv));
+	assert_string_equal(texport_of(k.gucheng), texport_of(k.srv));
+	/* A second restore moves on by another million from there. */
+	tdrop(copy);
+	copy = tcopy(k.datian, "restored2.db", 1);
+	assert_int_equal(log_add(copy, "note", "再次恢复", mine), 0);
+	assert_string_equal(mine, "datian-4000001");
+}
+
+/* An id created twice by one incarnation (a damaged or forged station:
+ * ours never does it) is refused the same way, on the server and on a
+ * station that gets both, and the second leaves nothing behind. */
+static void
+one_incarnation_twice(void **state)
+{
+	struct db *srv = tstation("county", ROLE_COMMAND, 1);
+	struct db *st = tstation("gucheng", ROLE_TOWN, 1);
+	struct op a, b;
+	const char *before;
+	int64_t sseq, n;
+	(void)state;
+
+	tmkop(&a, "datian", "00000000000000aa", 1, (T0 * 1000) << 16, "x",
+	      "log.add", "datian-1", "{\"kind\":\"note\",\"text\":\"first\","
+	      "\"at\":\"2026-11-28T12:00:00Z\"}");
+	tmkop(&b, "datian", "00000000000000aa", 2, ((T0 * 1000) << 16) + 1, "x",
+	      "incident.open", "datian-1", "{\"town\":\"datian\",\"title\":"
+	      "\"second\",\"received_at\":\"2026-11-28T12:00:00Z\"}");
+	assert_int_equal(db_begin(srv), 0);
+	assert_int_equal(replica_take(srv, &a, ROLE_TOWN, &sseq), 1);
+	assert_int_equal(replica_take(srv, &b, ROLE_TOWN, &sseq), 2);
+	assert_string_equal(replica_refusal(srv), "conflict");
+	assert_non_null(strstr(db_errmsg(srv), "datian-1"));
+	assert_int_equal(db_end(srv, 0), 0);
+	assert_int_equal(replica_have(srv, "datian", "00000000000000aa", &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(op_apply(st, &a), 1);
+	before = texport_of(st);
+	n = tnops(st);
+	trefused(st, op_apply(st, &b), DD_E_CONFLICT, "datian-1");
+	assert_int_equal(tnops(st), n);
+	assert_string_equal(texport_of(st), before);
+	/* The first, delivered again, is held as ever. */
+	assert_int_equal(op_apply(st, &a), 0);
+	assert_string_equal(texport_of(st), texport_of(srv));
+	op_clear(&a);
+	op_clear(&b);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, tfresh, trelease)
+/* A test of same_id_twice for makers[i], named by its kind. */
+#define REUSED(i) { makers[i].kind, same_id_twice, tfresh, trelease, \
+		    (void *)&makers[i] }
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(every_creating_kind_covered),
+		T(one_incarnation_twice),
+		T(restore_moves_ids_on),
+		T(later_changes_follow_the_owner),
+		REUSED(0), REUSED(1), REUSED(2), REUSED(3),
+		REUSED(4), REUSED(5), REUSED(6), REUSED(7),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	tcleanup();
+	return rc;
+}
