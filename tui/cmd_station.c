@@ -124,13 +124,15 @@ said(const cJSON *o, const char *k)
 	return *s ? s : "?";
 }
 
+/* A refusal's row; the record column is width wide, so an id is never
+ * cut (a restored station's ids have seven digits). */
 static void
-row_refusal(struct shell *sh, const cJSON *o)
+row_refusal(struct shell *sh, const cJSON *o, int width)
 {
 	shell_pad(sh, shell_str(o, "seq"), 6);
 	shell_pad(sh, shell_time(o, "at"), 17);
 	shell_pad(sh, said(o, "kind"), 19);
-	shell_pad(sh, said(o, "entity"), 14);
+	shell_pad(sh, said(o, "entity"), width);
 	shell_pad(sh, said(o, "code"), 9);
 	fprintf(sh->out, "%s%s\n", shell_str(o, "message"),
 		cJSON_IsTrue(cJSON_GetObjectItem(o, "seen")) ? "" : "  (new)");
@@ -165,10 +167,14 @@ cmd_link_refused(struct shell *sh, const struct cmd *c, struct args *a)
 	if (opt(a, "json")) {
 		rc = shell_print_json(sh, list, 0);
 	} else if (cJSON_GetArraySize(list) > 0) {
-		fprintf(sh->out, "SEQ   MADE             KIND               "
-			"RECORD        CODE     MESSAGE\n");
+		int width = 14;
 		cJSON_ArrayForEach(o, list)
-			row_refusal(sh, o);
+			if ((int)strlen(said(o, "entity")) + 1 > width)
+				width = (int)strlen(said(o, "entity")) + 1;
+		fprintf(sh->out, "SEQ   MADE             KIND               "
+			"%-*sCODE     MESSAGE\n", width, "RECORD");
+		cJSON_ArrayForEach(o, list)
+			row_refusal(sh, o, width);
 	}
 	cJSON_Delete(list);
 	return shell_fail(sh, rc);

@@ -189,5 +189,35 @@ if [ -z "$_p" ]; then pass "--ack with nothing new changes nothing"; else
 	fail "--ack with nothing new changes nothing" "$_p"; fi
 GUARD=""
 
+# ---------------------------------------------------------------------
+# One backup restored twice, both copies used offline: the two make the
+# same record id; the second to reach the server is refused (conflict)
+# and its list shows the whole id, never cut.
+
+"$DBIN" keygen datian --role town --keys "$W/keys" >"$W/key.datian" 2>"$ERR"
+da() { db=$1; shift; "$BIN" --db "$W/$db.db" "$@"; }
+ok_run "init datian as a town" -- da datian init --station datian \
+	--role town --server "$SRV" --key "$(cat "$W/key.datian")"
+expect_id "datian logs a note" -- da datian log add 白天的记录
+ok_run "datian syncs" -- da datian sync --timeout 10
+ok_run "a backup of datian" -- da datian backup "$W/datian-bk.db"
+ok_run "restored once" -- da copy1 restore "$W/datian-bk.db"
+ok_run "restored twice" -- da copy2 restore "$W/datian-bk.db"
+expect_id "the first copy logs a note offline" -- da copy1 log add 第一份副本
+ID1=$ID
+expect_id "the second copy logs one offline" -- da copy2 log add 第二份副本
+check "both copies made the same id, a million ahead" \
+	test "$ID1" = "$ID" -a "${ID#datian-}" -ge 1000000
+ok_run "the first copy syncs: it owns the id" -- da copy1 sync --timeout 10
+expect_exit 1 "the second is refused: sync exits 1" -- \
+	da copy2 sync --timeout 10
+run da copy2 link refused
+check "the refusal is listed with its code" grep -q " conflict " "$OUT"
+check "and the whole id, apart from the code" grep -q "$ID conflict" "$OUT"
+run da copy2 log list --json
+check "the refused note left the second copy's log" \
+	sh -c '! grep -q "$1" "$2"' _ 第二份副本 "$OUT"
+check "where the first copy's note stands" grep -q "第一份副本" "$OUT"
+
 stop_server
 finish
