@@ -65,6 +65,10 @@ enum dd_err {
 const char *dd_strerror(int err);
 /* The process exit code an error code maps to (EXIT_OK for 0). */
 int dd_exitcode(int err);
+/* A 64-bit value as it is written in an operation and on the wire: its
+ * decimal digits, no sign, no leading zero (but "0"), at most
+ * 9223372036854775807. 0 with *v set (v may be NULL), or -1. */
+int dd_parse_i64(const char *s, int64_t *v);
 
 /* ---- time ------------------------------------------------------------ */
 

@@ -930,17 +930,26 @@ copy_str(const cJSON *j, const char *k, char *dst, size_t n)
 static int
 copy_i64(const cJSON *j, const char *k, int64_t *v)
 {
-	const char *s = jstr(j, k), *p;
-	int64_t n = 0;
+	const char *s = jstr(j, k);
 
-	if (!s || !*s || strlen(s) > 18)
+	return s ? dd_parse_i64(s, v) : -1;
+}
+
+int
+dd_parse_i64(const char *s, int64_t *v)
+{
+	int64_t n = 0;
+	const char *p;
+
+	if (!*s || (s[0] == '0' && s[1]))
 		return -1;
 	for (p = s; *p; p++) {
-		if (!isdigit((unsigned char)*p))
+		if (*p < '0' || *p > '9' || n > (INT64_MAX - (*p - '0')) / 10)
 			return -1;
 		n = n * 10 + (*p - '0');
 	}
-	*v = n;
+	if (v)
+		*v = n;
 	return 0;
 }
 

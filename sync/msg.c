@@ -58,19 +58,7 @@ msg_type_name(int t)
 static int
 msg_digits(const char *s, int64_t *v)
 {
-	int64_t n = 0;
-	const char *p;
-
-	if (!*s || (s[0] == '0' && s[1]))
-		return 0;
-	for (p = s; *p; p++) {
-		if (*p < '0' || *p > '9' || n > (INT64_MAX - (*p - '0')) / 10)
-			return 0;
-		n = n * 10 + (*p - '0');
-	}
-	if (v)
-		*v = n;
-	return 1;
+	return dd_parse_i64(s, v) == 0;
 }
 
 int

@@ -100,17 +100,17 @@ json_round_trip(void **state)
 	free(text);
 	cJSON_Delete(j);
 
-	/* The largest values 18 digits hold survive exactly, where a
-	 * double would round them. */
+	/* The largest 64-bit values survive exactly, where a double would
+	 * round them (sync/PROTOCOL.md: 0 to 9223372036854775807). */
 	mkop(&op, "log.add", "gucheng-7", "{\"kind\":\"note\",\"text\":\"x\"," AT "}");
-	op.seq = 999999999999999999LL;
-	op.hlc = 999999999999999998LL;
+	op.seq = INT64_MAX;
+	op.hlc = 1234567890123456789LL;
 	j = op_to_json(&op);
-	assert_string_equal(tstr(j, "seq"), "999999999999999999");
-	assert_string_equal(tstr(j, "hlc"), "999999999999999998");
+	assert_string_equal(tstr(j, "seq"), "9223372036854775807");
+	assert_string_equal(tstr(j, "hlc"), "1234567890123456789");
 	assert_int_equal(op_from_json(j, &back), 0);
-	assert_int_equal(back.seq, 999999999999999999LL);
-	assert_int_equal(back.hlc, 999999999999999998LL);
+	assert_int_equal(back.seq, INT64_MAX);
+	assert_int_equal(back.hlc, 1234567890123456789LL);
 	op_clear(&back);
 	cJSON_Delete(j);
 	/* No body is sent as an empty object. */
@@ -134,8 +134,9 @@ json_refusals(void **state)
 		{ "hlc", "117693" },
 		{ "seq", "\"-1\"" },                 /* negative */
 		{ "hlc", "\"-117693\"" },
-		{ "seq", "\"1234567890123456789\"" }, /* 19 digits */
+		{ "seq", "\"9223372036854775808\"" }, /* INT64_MAX + 1 */
 		{ "hlc", "\"99999999999999999999\"" },
+		{ "seq", "\"01\"" },                 /* a leading zero */
 		{ "seq", "\"\"" },
 		{ "seq", "\"12a\"" },
 		{ "seq", "\" 1\"" },
