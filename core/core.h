@@ -464,6 +464,12 @@ int replica_refusals(struct db *db, cJSON **out, int64_t *upto);
  * drill's own), *drill of those not under station (the drill's). */
 int replica_outbox(struct db *db, const char *inc, const char *station,
 		   int64_t *first, int64_t *others, int64_t *drill);
+/* Station: per incarnation of this station, the last sequence the server
+ * acknowledged (taken or refused): a JSON array of {incarnation, upto},
+ * the current incarnation first, then the others (from before a
+ * restore) by name; an incarnation nothing of which was acknowledged
+ * yet has upto 0. Caller frees *out. */
+int replica_acked(struct db *db, cJSON **out);
 /* Station: how many refusals no officer has acknowledged yet. */
 int replica_refusals_unseen(struct db *db, int64_t *n);
 /* Station: the officer on duty has seen every refusal so far, or as far

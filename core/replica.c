@@ -431,6 +431,32 @@ replica_outbox(struct db *db, const char *inc, const char *station,
 }
 
 int
+replica_acked(struct db *db, cJSON **out)
+{
+	char station[32], inc[17];
+	int rc;
+
+	*out = NULL;
+	if ((rc = meta_get_text(db, "station", station, sizeof station)) < 0 ||
+	    (rc = meta_get_text(db, "incarnation", inc, sizeof inc)) < 0)
+		return rc;
+	if (!(*out = cJSON_CreateArray()))
+		return DD_E_NOMEM;
+	/* Each incarnation's operations are read through their index; the
+	 * acknowledged ones are those marked acked (a refusal marks too). */
+	rc = db_rows(db, *out, "SELECT incarnation, coalesce(max(CASE WHEN "
+		     "acked = 1 THEN seq END), 0) AS upto FROM ops WHERE local "
+		     "= 1 AND station = ?1 GROUP BY incarnation ORDER BY "
+		     "incarnation <> ?2, incarnation", "ss", station, inc);
+	if (rc < 0) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+int
 replica_refusals_unseen(struct db *db, int64_t *n)
 {
 	char station[32];

@@ -184,7 +184,7 @@ static int
 cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	struct station_info si;
-	cJSON *resp = NULL, *inc = NULL, *r, *filter;
+	cJSON *resp = NULL, *inc = NULL, *acked = NULL, *r, *filter;
 	char server[256], key[128];
 	int64_t last_sync = 0, refused = 0;
 	int rc, linked;
@@ -202,9 +202,11 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 	filter = cJSON_CreateObject();
 	cJSON_AddNumberToObject(filter, "open", 1);
 	if ((rc = state_list(sh->db, LIST_RESPONSES, NULL, &resp)) ||
-	    (rc = state_list(sh->db, LIST_INCIDENTS, filter, &inc))) {
+	    (rc = state_list(sh->db, LIST_INCIDENTS, filter, &inc)) ||
+	    (rc = replica_acked(sh->db, &acked))) {
 		cJSON_Delete(filter);
 		cJSON_Delete(resp);
+		cJSON_Delete(inc);
 		return shell_fail(sh, rc);
 	}
 	cJSON_Delete(filter);
@@ -216,6 +218,8 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 		cJSON_AddStringToObject(o, "incarnation", si.incarnation);
 		cJSON_AddNumberToObject(o, "operations", (double)si.ops);
 		cJSON_AddNumberToObject(o, "queued", (double)si.queued);
+		cJSON_AddItemToObject(o, "acked", acked);
+		acked = NULL;
 		if (linked) {
 			char iso[21];
 			cJSON_AddStringToObject(o, "server", server);
@@ -269,6 +273,7 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 	}
 	cJSON_Delete(resp);
 	cJSON_Delete(inc);
+	cJSON_Delete(acked);
 	return 0;
 }
 

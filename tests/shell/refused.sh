@@ -209,6 +209,9 @@ expect_id "the second copy logs one offline" -- da copy2 log add 第二份副本
 check "both copies made the same id, a million ahead" \
 	test "$ID1" = "$ID" -a "${ID#datian-}" -ge 1000000
 ok_run "the first copy syncs: it owns the id" -- da copy1 sync --timeout 10
+run da copy1 status --json
+check "status --json: what the server acknowledged, per incarnation" \
+	json_has "$OUT" "v['acked'][0]['incarnation'] == v['incarnation'] and v['acked'][0]['upto'] == 1 and len(v['acked']) == 2 and v['acked'][1]['upto'] >= 1" '"acked"'
 expect_exit 1 "the second is refused: sync exits 1" -- \
 	da copy2 sync --timeout 10
 run da copy2 link refused
