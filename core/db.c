@@ -697,8 +697,11 @@ db_backup(struct db *db, const char *path)
 		sqlite3_close(to);
 		return rc == SQLITE_FULL ? DD_E_DISK_FULL : DD_E_DB;
 	}
+	/* Every page in one step, in one read transaction of the source: a
+	 * copy in steps starts over whenever another process writes to the
+	 * source, which a running server does all the time. */
 	do {
-		rc = sqlite3_backup_step(b, 256);
+		rc = sqlite3_backup_step(b, -1);
 		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 			sqlite3_sleep(20);
 	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);

@@ -28,11 +28,13 @@ static const char usage_text[] =
 	"       dutydeskd --db FILE export --json [--realm REALM]\n"
 	"       dutydeskd --db FILE realm list\n"
 	"       dutydeskd --db FILE realm remove REALM\n"
+	"       dutydeskd --db FILE log [--json] [--realm REALM] [--station S]\n"
+	"       dutydeskd --db FILE backup OUT [--realm REALM]\n"
 	"       dutydeskd --help | --version\n";
 
 struct args {
 	const char *listen, *db, *keys, *log_level, *max_conn, *role, *realm;
-	const char *handshake, *idle, *max_realms;
+	const char *handshake, *idle, *max_realms, *station;
 	int json, help, version, replace;
 	const char *pos[3];
 	int npos;
@@ -66,6 +68,7 @@ parse(int argc, char **argv, struct args *a)
 		{ "--idle-timeout", offsetof(struct args, idle) },
 		{ "--role", offsetof(struct args, role) },
 		{ "--realm", offsetof(struct args, realm) },
+		{ "--station", offsetof(struct args, station) },
 	};
 	int i;
 	size_t k;
@@ -130,6 +133,7 @@ only(const struct args *a, const char *what, int listen, int db, int keys,
 		     : a->handshake ? "--handshake-timeout" : "--idle-timeout")
 		: a->role && !role ? "--role" : a->realm && !realm ? "--realm"
 		: a->json && !json ? "--json"
+		: a->station && strcmp(what, "log") != 0 ? "--station"
 		: a->replace && strcmp(what, "keygen") != 0 ? "--replace" : NULL;
 	char msg[120];
 
@@ -180,13 +184,53 @@ cmd_keygen(const struct args *a)
 	return EXIT_OK;
 }
 
+/* The database of a's realm (--realm, live by default), opened read
+ * only: the server may be running on it. 0 with *db, or the exit code
+ * once the reason is said (*db is closed then). */
 static int
-cmd_export(const struct args *a)
+open_realm(const struct args *a, const char *what, struct db **db)
 {
 	const char *realm = a->realm ? a->realm : "live";
 	struct station_info si;
+	char path[4096];
+	int rc;
+
+	*db = NULL;
+	if (!a->db)
+		return usage("%s needs --db FILE", what);
+	if (!realm_name_ok(realm))
+		return usage("--realm '%s': live, or drill- and 1 to 33 of a-z, "
+			     "0-9 and -", realm);
+	if (server_realm_path(a->db, realm, path, sizeof path))
+		return usage("--db '%s': path too long", a->db);
+	if ((rc = db_open(path, DB_RDONLY, db))) {
+		if (*db_errmsg(*db))
+			fprintf(stderr, "dutydeskd: %s\n", db_errmsg(*db));
+		else
+			fprintf(stderr, "dutydeskd: cannot open %s: %s\n", path,
+				dd_strerror(rc));
+		db_close(db);
+		return EXIT_ENV;
+	}
+	if ((rc = station_identity(*db, &si))) {
+		fprintf(stderr, "dutydeskd: %s: %s\n", path, db_why(*db, rc));
+		db_close(db);
+		return EXIT_ENV;
+	}
+	if (strcmp(si.realm, realm) != 0) {
+		fprintf(stderr, "dutydeskd: %s holds realm '%s', not '%s'\n", path,
+			si.realm, realm);
+		db_close(db);
+		return EXIT_ENV;
+	}
+	return 0;
+}
+
+static int
+cmd_export(const struct args *a)
+{
 	struct db *db = NULL;
-	char path[4096], *s = NULL;
+	char *s = NULL;
 	cJSON *x = NULL;
 	int rc, ex = EXIT_OK;
 
@@ -194,32 +238,12 @@ cmd_export(const struct args *a)
 		return rc;
 	if (a->npos != 1)
 		return usage("export takes no argument ('%s')", a->pos[1]);
-	if (!a->db || !a->json)
+	if (!a->json)
 		return usage("export needs --db FILE and --json%s", "");
-	if (!realm_name_ok(realm))
-		return usage("--realm '%s': live, or drill- and 1 to 33 of a-z, "
-			     "0-9 and -", realm);
-	if (server_realm_path(a->db, realm, path, sizeof path))
-		return usage("--db '%s': path too long", a->db);
-	/* Read only: the server may be running on it. */
-	if ((rc = db_open(path, DB_RDONLY, &db))) {
-		if (*db_errmsg(db))
-			fprintf(stderr, "dutydeskd: %s\n", db_errmsg(db));
-		else
-			fprintf(stderr, "dutydeskd: cannot open %s: %s\n", path,
-				dd_strerror(rc));
-		ex = EXIT_ENV;
-		goto out;
-	}
-	if ((rc = station_identity(db, &si)) || (rc = state_export(db, &x))) {
-		fprintf(stderr, "dutydeskd: %s: %s\n", path,
-			db_why(db, rc));
-		ex = EXIT_ENV;
-		goto out;
-	}
-	if (strcmp(si.realm, realm) != 0) {
-		fprintf(stderr, "dutydeskd: %s holds realm '%s', not '%s'\n", path,
-			si.realm, realm);
+	if ((ex = open_realm(a, "export", &db)))
+		return ex;
+	if ((rc = state_export(db, &x))) {
+		fprintf(stderr, "dutydeskd: %s\n", db_why(db, rc));
 		ex = EXIT_ENV;
 		goto out;
 	}
@@ -338,6 +362,120 @@ cmd_realm(const struct args *a)
 	return ls.bad ? EXIT_ENV : EXIT_OK;
 }
 
+/* log: one operation of the log, as it is printed. */
+struct logging {
+	const char *station;    /* only this station's, or NULL */
+	int json, n;            /* --json, rows printed */
+	int64_t last;           /* the last server sequence read */
+};
+
+static int
+log_one(const struct op *op, int64_t sseq, void *ctx)
+{
+	struct logging *lg = ctx;
+
+	lg->last = sseq;
+	if (lg->station && strcmp(op->station, lg->station) != 0)
+		return 0;
+	if (!lg->json) {
+		printf("%" PRId64 "\t%s\t%s\t%" PRId64 "\t%s\t%s\n", sseq,
+		       op->station, op->incarnation, op->seq, op->kind,
+		       op->entity);
+	} else {
+		cJSON *o = cJSON_CreateObject();
+		char ss[24], sq[24], *s;
+		if (!o)
+			return DD_E_NOMEM;
+		/* 64-bit values as the wire carries them: digit strings. */
+		snprintf(ss, sizeof ss, "%" PRId64, sseq);
+		snprintf(sq, sizeof sq, "%" PRId64, op->seq);
+		cJSON_AddStringToObject(o, "sseq", ss);
+		cJSON_AddStringToObject(o, "station", op->station);
+		cJSON_AddStringToObject(o, "incarnation", op->incarnation);
+		cJSON_AddStringToObject(o, "seq", sq);
+		cJSON_AddStringToObject(o, "kind", op->kind);
+		cJSON_AddStringToObject(o, "entity", op->entity);
+		s = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		if (!s)
+			return DD_E_NOMEM;
+		printf("%s%s\n", lg->n ? "," : "", s);
+		free(s);
+	}
+	lg->n++;
+	return 0;
+}
+
+/* The operations a realm's log holds, in server order, for audit: who
+ * (station, incarnation, seq), when in the server's order, what kind and
+ * which record. Read in batches, so a long log never sits in memory. */
+static int
+cmd_log(const struct args *a)
+{
+	struct logging lg = { a->station, a->json, 0, 0 };
+	struct db *db = NULL;
+	int64_t before;
+	int rc, ex;
+
+	if ((rc = only(a, "log", 0, 1, 0, 0, 0, 1, 1)))
+		return rc;
+	if (a->npos != 1)
+		return usage("log takes no argument ('%s')", a->pos[1]);
+	if (a->station && (!station_code_ok(a->station) &&
+			   strcmp(a->station, "drill") != 0 &&
+			   strcmp(a->station, "seed") != 0))
+		return usage("--station '%s' is no station's code", a->station);
+	if ((ex = open_realm(a, "log", &db)))
+		return ex;
+	if (lg.json)
+		fputs("[\n", stdout);
+	do {
+		before = lg.last;
+		rc = replica_each_after(db, lg.last, SYNC_BATCH, log_one, &lg);
+	} while (rc == 0 && lg.last > before);
+	if (lg.json)
+		fputs("]\n", stdout);
+	if (rc) {
+		fprintf(stderr, "dutydeskd: cannot read the log: %s\n",
+			db_why(db, rc));
+		ex = EXIT_ENV;
+	} else if (fflush(stdout) != 0) {
+		fprintf(stderr, "dutydeskd: cannot write the log\n");
+		ex = EXIT_ENV;
+	}
+	db_close(&db);
+	return ex;
+}
+
+/* An online copy of a realm's database, consistent as of one moment,
+ * while the server goes on; an existing file is never overwritten. */
+static int
+cmd_backup(const struct args *a)
+{
+	struct db *db = NULL;
+	int rc, ex;
+
+	if ((rc = only(a, "backup", 0, 1, 0, 0, 0, 1, 0)))
+		return rc;
+	if (a->npos != 2)
+		return usage("backup needs the file to write%s", "");
+	if (access(a->pos[1], F_OK) == 0) {
+		fprintf(stderr, "dutydeskd: %s exists; a backup never overwrites "
+			"a file\n", a->pos[1]);
+		return EXIT_REFUSED;
+	}
+	if ((ex = open_realm(a, "backup", &db)))
+		return ex;
+	if ((rc = db_backup(db, a->pos[1]))) {
+		fprintf(stderr, "dutydeskd: %s\n", db_why(db, rc));
+		ex = rc == DD_E_DISK_FULL ? EXIT_DISK : EXIT_ENV;
+	} else {
+		fprintf(stderr, "dutydeskd: %s written\n", a->pos[1]);
+	}
+	db_close(&db);
+	return ex;
+}
+
 /* A timeout option: whole seconds from 1 to max, into milliseconds.
  * 0, or a usage error that says what is wanted. */
 static int
@@ -440,5 +578,9 @@ main(int argc, char **argv)
 		return cmd_export(&a);
 	if (strcmp(a.pos[0], "realm") == 0)
 		return cmd_realm(&a);
+	if (strcmp(a.pos[0], "log") == 0)
+		return cmd_log(&a);
+	if (strcmp(a.pos[0], "backup") == 0)
+		return cmd_backup(&a);
 	return usage("unknown command '%s'", a.pos[0]);
 }

@@ -25,20 +25,6 @@ mk() {
 }
 # line REALM: its line of the last realm list.
 line() { grep "^$1 " "$OUT"; }
-# usage_error DESC -- CMD...: exit 2, nothing on stdout, and stderr
-# starts with the one line that says what is wrong (the usage follows).
-usage_error() {
-	_desc=$1
-	shift
-	[ "${1:-}" = "--" ] && shift
-	run "$@"
-	_p=""
-	[ "$RC" = 2 ] || _p="exit $RC, wanted 2"
-	[ -s "$OUT" ] && _p="${_p:+$_p; }stdout not empty"
-	head -n 1 "$ERR" | grep -q '^dutydeskd: ' ||
-		_p="${_p:+$_p; }stderr does not start with 'dutydeskd: '"
-	_report "$_desc" "$*"
-}
 
 # ---------------------------------------------------------------------
 # The command line.
