@@ -118,9 +118,9 @@ test: setup
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN)
 	$(Q)BUILD=$(BUILD) ./tests/run-tests.sh $(UNIT_BIN)
 
-# The sync benchmark compares with Redis (appendfsync always) in the
-# same run.
-DEPS_BENCH = redis-server redis-tools
+# The sync benchmark compares with Redis (appendfsync always) and
+# PostgreSQL (synchronous_commit on) in the same run.
+DEPS_BENCH = redis-server redis-tools postgresql
 
 bench: setup
 	$(Q)./tests/setup.sh $(DEPS_BENCH)

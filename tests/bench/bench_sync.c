@@ -7,8 +7,12 @@
  *      (~300 bytes) per push frame and one frame in flight (push, wait
  *      for its ack, push the next), for ~3 s; then redis-server with
  *      appendonly yes / appendfsync always driven by redis-benchmark
- *      with 20 clients and 300-byte values for as long; three such
- *      rounds in turn, so a disk whose speed drifts during the run (a
+ *      with 20 clients and 300-byte values for as long, then
+ *      PostgreSQL (Debian's, started here on a socket directory of its
+ *      own, defaults otherwise: fsync and synchronous_commit on) driven
+ *      by pgbench with 20 clients, each transaction one 300-byte log row
+ *      and one upserted state row, for as long; three such rounds in
+ *      turn, so a disk whose speed drifts during the run (a
  *      shared machine's does, by 2x within minutes) weighs on both
  *      sides alike. Each round's ratio is printed; the verdict is on
  *      the totals;
@@ -31,9 +35,12 @@
  * and stay live, so every operation is relayed to all 20), BENCH_CONNS
  * (1000), BENCH_PUSH_SECS (45: how long loading the catch-up server may
  * take before the catch-up is measured on what it took), BENCH_ONLY
- * (a comma list of ingest, relay, catchup, conns). redis-server and redis-benchmark are looked up in PATH; without
- * them the comparison is skipped (apt-get install redis-server
- * redis-tools).
+ * (a comma list of ingest, relay, catchup, conns). redis-server and
+ * redis-benchmark are looked up in PATH, PostgreSQL in PATH and then
+ * /usr/lib/postgresql/VERSION/bin (run as the user postgres through
+ * runuser when this program is root, as PostgreSQL refuses root);
+ * without them that comparison is skipped (apt-get install redis-server
+ * redis-tools postgresql).
  */
 #include "core/core.h"
 #include "sync/sync.h"
@@ -43,6 +50,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <glob.h>
+#include <pwd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -78,6 +87,7 @@
 #define REF_UV_RTT_US 75.0          /* bare libuv round trip, loopback */
 #define REF_UV_RTT_P99_US 125.0
 #define REF_REDIS_50_SETS 40000.0   /* appendfsync always, 50 clients */
+#define BUDGET_PG_RATIO 4.0         /* at least 4x PostgreSQL, same run */
 #define BUDGET_INGEST_RATIO 1.0     /* at least redis in the same run */
 #define BUDGET_RELAY_P99_MS 2.0
 #define BUDGET_CATCHUP_S 3.0
@@ -87,6 +97,10 @@ static const char *bin = "./dutydesk";
 static const char *dbin = "./dutydeskd";
 static char dir[] = "/tmp/dutydesk-bench-sync-XXXXXX";
 static int have_dir;
+/* PostgreSQL's directory while one runs there (its server is a daemon of
+ * pg_ctl's, stopped by cleanup), and where its programs are. */
+static char pg_dir[64], pg_bin[256];
+static void pg_stop(const char *mode);
 static volatile sig_atomic_t interrupted;
 static pid_t srv_pid, redis_pid;  /* running children, or 0 */
 static char srv_log[512];
@@ -138,6 +152,7 @@ cleanup(void)
 		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 		have_dir = 0;
 	}
+	pg_stop("immediate");
 }
 
 /* The last lines of a log file on stderr, to show why a child failed. */
@@ -533,6 +548,7 @@ struct conn {
 	char snonce[SYNC_HEX];
 	int64_t have, head;
 	int64_t seq;            /* last sequence made */
+	int64_t ids;            /* record ids made start above this */
 	int64_t hlc;
 	double t;               /* when the frame in flight was sent */
 	double t_start;         /* when connecting began */
@@ -933,7 +949,7 @@ make_op(struct conn *c)
 	snprintf(op.officer, sizeof op.officer, "bench");
 	snprintf(op.kind, sizeof op.kind, "incident.open");
 	snprintf(op.entity, sizeof op.entity, "%s-%lld", c->st->code,
-		 (long long)c->seq);
+		 (long long)(c->ids + c->seq));
 	op.body = cJSON_CreateObject();
 	snprintf(buf, sizeof buf, "Road flooded, car trapped %06lld",
 		 (long long)c->seq);
@@ -1093,6 +1109,8 @@ self_cpu(void)
 	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
+static int rounds_made;  /* ingest rounds so far */
+
 static void
 bench_ingest(double secs, int live, struct ingest *r)
 {
@@ -1106,9 +1124,14 @@ bench_ingest(double secs, int live, struct ingest *r)
 
 	memset(r, 0, sizeof *r);
 	server_start("ingest", 0);
+	/* Each round's stations are new incarnations of the same codes on
+	 * the same server: their record ids go on from the last round's, as
+	 * a restored station's do, or the server refuses them (conflict). */
+	rounds_made++;
 	for (i = 0; i < INGEST_STATIONS; i++) {
 		snprintf(code, sizeof code, "ingest%02d", i + 1);
 		conn_open(&cs[i], station_find(code), srv_port, NULL);
+		cs[i].ids = 1000000LL * rounds_made;
 		if (cs[i].have != 0)
 			fail("station %s: the fresh server says it holds %lld",
 			     code, (long long)cs[i].have);
@@ -1352,6 +1375,211 @@ stop:
 	kill(redis_pid, SIGTERM);
 	reap_pid(redis_pid, 10);
 	redis_pid = 0;
+}
+
+/* ---- PostgreSQL for comparison ---- */
+
+/* Run one of PostgreSQL's programs (name, in pg_bin) with args, as the
+ * user postgres when we are root. Its exit status; -3 without runuser. */
+static int
+pg_run(const char *name, const char *const *args, char *out, size_t outn,
+       char *err, size_t errn, double timeout)
+{
+	const char *a[32];
+	char prog[320], runuser[256];
+	int k = 0, i;
+
+	snprintf(prog, sizeof prog, "%s/%s", pg_bin, name);
+	if (geteuid() == 0) {
+		if (!find_in_path("runuser", runuser, sizeof runuser))
+			return -3;
+		a[k++] = "-u";
+		a[k++] = "postgres";
+		a[k++] = "--";
+	}
+	a[k++] = prog;
+	for (i = 0; args[i] && k < 31; i++)
+		a[k++] = args[i];
+	a[k] = NULL;
+	return run_prog(geteuid() == 0 ? runuser : prog,
+			geteuid() == 0 ? a : a + 1, out, outn, err, errn,
+			timeout, NULL);
+}
+
+/* Stop the PostgreSQL this program started, if any (mode: fast, or
+ * immediate on the way out), and remove its directory. */
+static void
+pg_stop(const char *mode)
+{
+	char data[128], out[2048], err[2048];
+	const char *a[] = { "-D", data, "-m", mode, "-w", "stop", NULL };
+
+	if (!pg_dir[0])
+		return;
+	snprintf(data, sizeof data, "%s/data", pg_dir);
+	pg_run("pg_ctl", a, out, sizeof out, err, sizeof err, 60);
+	nftw(pg_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	pg_dir[0] = 0;
+}
+
+/* Where PostgreSQL's programs are: Debian's newest
+ * /usr/lib/postgresql/VERSION/bin, else beside pg_ctl in PATH. 1 found,
+ * 0 not. */
+static int
+pg_find(void)
+{
+	char p[sizeof pg_bin + 16];
+	glob_t g;
+	int ok = 0;
+
+	if (glob("/usr/lib/postgresql/*/bin/pgbench", 0, NULL, &g) == 0 &&
+	    g.gl_pathc > 0) {
+		/* Sorted: the last is the newest of equal digit counts. */
+		snprintf(pg_bin, sizeof pg_bin, "%s", g.gl_pathv[g.gl_pathc - 1]);
+		*strrchr(pg_bin, '/') = 0;
+		ok = 1;
+	}
+	globfree(&g);
+	if (ok)
+		return 1;
+	/* Elsewhere: every program it needs beside pg_ctl in PATH. */
+	if (!find_in_path("pg_ctl", pg_bin, sizeof pg_bin))
+		return 0;
+	*strrchr(pg_bin, '/') = 0;
+	snprintf(p, sizeof p, "%s/pgbench", pg_bin);
+	ok = access(p, X_OK) == 0;
+	snprintf(p, sizeof p, "%s/initdb", pg_bin);
+	ok = ok && access(p, X_OK) == 0;
+	snprintf(p, sizeof p, "%s/psql", pg_bin);
+	return ok && access(p, X_OK) == 0;
+}
+
+struct pg {
+	int ran;
+	char why[300];
+	double tps;
+	long n;
+	char version[64];
+};
+
+/* pgbench's "tps = 5408.065899 (without initial connection time)". */
+static double
+pg_tps(const char *out)
+{
+	const char *p = strstr(out, "tps = ");
+	return p ? strtod(p + 6, NULL) : -1;
+}
+
+/* One round: a fresh cluster in a directory of its own (owned by the
+ * user postgres when we are root), on a socket there and no TCP, the
+ * two tables, pgbench with 20 clients for secs, then stopped. */
+static void
+bench_pg(double secs, struct pg *r)
+{
+	char data[128], sock[80], log[128], script[128], port[16], tsecs[16],
+	     opts[256], out[65536], err[4096];
+	struct passwd *pw = NULL;
+	FILE *f;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	if (!pg_find()) {
+		snprintf(r->why, sizeof r->why, "PostgreSQL not found; install "
+			 "it with: apt-get install postgresql");
+		return;
+	}
+	if (geteuid() == 0 && !(pw = getpwnam("postgres"))) {
+		snprintf(r->why, sizeof r->why, "no user postgres to run "
+			 "PostgreSQL as (it refuses root)");
+		return;
+	}
+	snprintf(pg_dir, sizeof pg_dir, "/tmp/dutydesk-bench-pg-XXXXXX");
+	if (!mkdtemp(pg_dir)) {
+		pg_dir[0] = 0;
+		snprintf(r->why, sizeof r->why, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	snprintf(data, sizeof data, "%s/data", pg_dir);
+	snprintf(log, sizeof log, "%s/log", pg_dir);
+	snprintf(script, sizeof script, "%s/tx.sql", pg_dir);
+	snprintf(sock, sizeof sock, "%s", pg_dir);
+	snprintf(port, sizeof port, "%d", free_port());
+	snprintf(tsecs, sizeof tsecs, "%.0f", secs < 1 ? 1 : secs);
+	/* Each transaction: one 300-byte log row, one upserted state row. */
+	if (!(f = fopen(script, "w")) ||
+	    fputs("\\set sid random(1, 20)\n"
+		  "BEGIN;\n"
+		  "INSERT INTO log(station, body) VALUES (:sid, repeat('x', 300));\n"
+		  "INSERT INTO state(station, n) VALUES (:sid, 1) ON CONFLICT "
+		  "(station) DO UPDATE SET n = state.n + 1;\n"
+		  "COMMIT;\n", f) < 0 || fclose(f) != 0) {
+		snprintf(r->why, sizeof r->why, "cannot write %s", script);
+		goto out;
+	}
+	if (pw && (chown(pg_dir, pw->pw_uid, pw->pw_gid) ||
+		   chown(script, pw->pw_uid, pw->pw_gid))) {
+		snprintf(r->why, sizeof r->why, "chown: %s", strerror(errno));
+		goto out;
+	}
+	{
+		const char *a[] = { "--version", NULL };
+		if (pg_run("postgres", a, out, sizeof out, err, sizeof err, 10) == 0)
+			snprintf(r->version, sizeof r->version, "%.*s",
+				 (int)strcspn(out, "\n"), out);
+	}
+	{
+		/* -N: initdb's own files need no sync to be measured after. */
+		const char *a[] = { "-D", data, "-A", "trust", "-U", "bench", "-N",
+			NULL };
+		if ((rc = pg_run("initdb", a, out, sizeof out, err, sizeof err,
+				 120))) {
+			snprintf(r->why, sizeof r->why, "initdb failed (exit %d): "
+				 "%.200s", rc, err);
+			goto out;
+		}
+	}
+	snprintf(opts, sizeof opts, "-k %s -c listen_addresses= -p %s", sock,
+		 port);
+	{
+		const char *a[] = { "-D", data, "-o", opts, "-l", log, "-w", "start",
+			NULL };
+		if ((rc = pg_run("pg_ctl", a, out, sizeof out, err, sizeof err,
+				 60))) {
+			show_log(log, "postgresql log");
+			snprintf(r->why, sizeof r->why, "pg_ctl start failed (exit "
+				 "%d)", rc);
+			goto out;
+		}
+	}
+	{
+		const char *a[] = { "-h", sock, "-p", port, "-U", "bench", "-d",
+			"postgres", "-q", "-v", "ON_ERROR_STOP=1", "-c",
+			"CREATE TABLE log(id bigserial PRIMARY KEY, station int, "
+			"body text); CREATE TABLE state(station int PRIMARY KEY, n "
+			"bigint);", NULL };
+		if ((rc = pg_run("psql", a, out, sizeof out, err, sizeof err, 60))) {
+			snprintf(r->why, sizeof r->why, "psql failed (exit %d): "
+				 "%.200s", rc, err);
+			goto out;
+		}
+	}
+	{
+		const char *a[] = { "-h", sock, "-p", port, "-U", "bench", "-n",
+			"-c", "20", "-j", "2", "-T", tsecs, "-f", script, "postgres",
+			NULL };
+		rc = pg_run("pgbench", a, out, sizeof out, err, sizeof err,
+			    secs + 60);
+		r->tps = pg_tps(out);
+		if (rc != 0 || r->tps <= 0) {
+			snprintf(r->why, sizeof r->why, "pgbench failed (exit %d): "
+				 "%.200s", rc, err[0] ? err : out);
+			goto out;
+		}
+		r->n = (long)(r->tps * secs);
+	}
+	r->ran = 1;
+out:
+	pg_stop("fast");
 }
 
 /* ---- 2. relay ---- */
@@ -1863,6 +2091,7 @@ main(void)
 {
 	struct ingest ing;
 	struct redis red;
+	struct pg pgr;
 	struct relay rel;
 	struct catchup cu;
 	struct conns cn;
@@ -1951,17 +2180,20 @@ main(void)
 
 	memset(&ing, 0, sizeof ing);
 	memset(&red, 0, sizeof red);
+	memset(&pgr, 0, sizeof pgr);
 	memset(&rel, 0, sizeof rel);
 	memset(&cu, 0, sizeof cu);
 	memset(&cn, 0, sizeof cn);
 
 	/* 1. Durable ingest, and redis in the same run: rounds in turn. */
 	if (wanted("ingest")) {
-		double ops = 0, secs = 0, sets = 0, set_secs = 0;
+		double ops = 0, secs = 0, sets = 0, set_secs = 0, txs = 0,
+		       tx_secs = 0;
 		int k;
 		for (k = 0; k < rounds; k++) {
 			struct ingest one;
 			struct redis r1;
+			struct pg p1;
 			bench_ingest(ingest_secs, ingest_live, &one);
 			printf("durable ingest, round %d: %lld operations from %d "
 			       "stations (1 op per push, 1 push in flight each%s) in "
@@ -1981,25 +2213,40 @@ main(void)
 			if (k == 0 || one.p99_ms > ing.p99_ms)
 				ing = one;
 			bench_redis(ingest_secs, &r1);
+			red = r1;
 			if (!r1.ran) {
-				red = r1;
 				printf("redis comparison skipped: %s\n", r1.why);
+			} else {
+				printf("redis %s, round %d, appendonly yes, appendfsync "
+				       "always: redis-benchmark -c 20 -P 1 -d 300 -t set "
+				       "-n %ld: %.0f SET/s (reference: %.0f SET/s from 50 "
+				       "clients); ratio in this round %.2f\n",
+				       r1.version, k + 1, r1.n, r1.rps,
+				       REF_REDIS_50_SETS, one.ops_s / r1.rps);
+				sets += (double)r1.n;
+				set_secs += (double)r1.n / r1.rps;
+			}
+			bench_pg(ingest_secs, &p1);
+			if (!p1.ran) {
+				pgr = p1;
+				printf("PostgreSQL comparison skipped: %s\n", p1.why);
 				continue;
 			}
-			printf("redis %s, round %d, appendonly yes, appendfsync "
-			       "always: redis-benchmark -c 20 -P 1 -d 300 -t set -n "
-			       "%ld: %.0f SET/s (reference: %.0f SET/s from 50 "
-			       "clients); ratio in this round %.2f\n", r1.version,
-			       k + 1, r1.n, r1.rps, REF_REDIS_50_SETS,
-			       one.ops_s / r1.rps);
-			sets += (double)r1.n;
-			set_secs += (double)r1.n / r1.rps;
-			red = r1;
+			printf("%s, round %d, defaults (fsync, synchronous_commit "
+			       "on): pgbench -c 20 -j 2 -T %.0f, each transaction "
+			       "one 300-byte log row and one upserted state row: "
+			       "%.0f tps; ratio in this round %.2f\n", p1.version,
+			       k + 1, ingest_secs, p1.tps, one.ops_s / p1.tps);
+			txs += (double)p1.n;
+			tx_secs += (double)p1.n / p1.tps;
+			pgr = p1;
 		}
 		/* The totals; the latencies shown are the worst round's. */
 		ing.ops_s = secs > 0 ? ops / secs : 0;
 		if (red.ran)
 			red.rps = set_secs > 0 ? sets / set_secs : 0;
+		if (pgr.ran)
+			pgr.tps = tx_secs > 0 ? txs / tx_secs : 0;
 	}
 
 	/* 2. Relay. */
@@ -2052,6 +2299,16 @@ main(void)
 		       "ops/s | redis: skipped (apt-get install redis-server "
 		       "redis-tools) | >= redis | no verdict\n", INGEST_STATIONS,
 		       ing.ops_s);
+	if (ing.ok && pgr.ran)
+		printf("durable ingest against PostgreSQL, %d rounds: %.0f ops/s | "
+		       "%s, pgbench 20 clients, one log row and one upserted state "
+		       "row per transaction, rounds in turn: %.0f tps | >= %.0fx "
+		       "PostgreSQL (ratio %.2f) | %s\n", rounds, ing.ops_s,
+		       pgr.version, pgr.tps, BUDGET_PG_RATIO, ing.ops_s / pgr.tps,
+		       verdict(ing.ops_s >= BUDGET_PG_RATIO * pgr.tps));
+	else if (ing.ok)
+		printf("durable ingest against PostgreSQL: skipped (%s) | - | >= "
+		       "%.0fx PostgreSQL | no verdict\n", pgr.why, BUDGET_PG_RATIO);
 	if (rel.ok)
 		printf("relay A -> B latency: p99 %.3f ms (p50 %.3f, max %.3f) | "
 		       "libuv round trip p99 %.3f ms | p99 <= %.0f ms | %s\n",
