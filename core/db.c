@@ -576,9 +576,6 @@ db_close(struct db **pdb)
 
 	if (!db)
 		return;
-	/* The checkpoint at close syncs the log first, as ever. */
-	if (db->wal_deferred)
-		vfs_defer(db->wal_deferred, 0);
 	for (i = 0; i < STMT_CACHE; i++) {
 		if (db->cache[i].st)
 			sqlite3_finalize(db->cache[i].st);
@@ -638,31 +635,9 @@ db_checkpoint(struct db *db, int *frames, int *copied)
 	int rc;
 
 	*frames = *copied = 0;
-	/* The log is synced before its pages are copied over the database,
-	 * so a checkpoint never runs with the syncs deferred. */
-	if (db->wal_deferred)
-		vfs_defer(db->wal_deferred, 0);
 	rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
 				       frames, copied);
-	if (db->wal_deferred)
-		vfs_defer(db->wal_deferred, 1);
 	return rc == SQLITE_BUSY ? 0 : db_rc(db, rc);
-}
-
-int
-db_wal_defer(struct db *db)
-{
-	sqlite3_file *wal = NULL;
-	int fd;
-
-	if (db->rdonly ||
-	    sqlite3_file_control(db->h, "main", SQLITE_FCNTL_JOURNAL_POINTER,
-				 &wal) != SQLITE_OK || !wal ||
-	    (fd = vfs_defer(wal, 1)) < 0)
-		return db_fail(db, DD_E_IO, "cannot take over the syncs of the "
-			       "write-ahead log of %s", db->path);
-	db->wal_deferred = wal;
-	return fd;
 }
 
 void

@@ -23,21 +23,12 @@
  * frames are written at its sync, before it is published. A write that
  * fails when the run is written out is reported by the next sync too.
  * Database, journal and other files are passed through untouched.
- *
- * A writer may also take the WAL's syncs at commit upon itself
- * (vfs_defer): SQLite's sync then only writes out the gathered run, and
- * the caller makes the log durable with fdatasync() on the descriptor
- * it is given, from another thread, before it tells anyone that what it
- * committed is safe. The county server does this so that the loop goes
- * on taking pushes while the disk works (see sync/server.c).
  */
 #include "private.h"
 
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -56,8 +47,6 @@ struct vfile {
 	int err;             /* a failed write of a run, for the next sync */
 	struct vfile *pair;  /* a WAL's database file, a database's WAL */
 	const char *name;    /* SQLite keeps it while the file is open */
-	int defer;           /* syncs left to the caller (vfs_defer) */
-	int sync_fd;         /* the caller's descriptor for them, or -1 */
 };
 
 static sqlite3_vfs *real_vfs;
@@ -94,9 +83,6 @@ vf_close(sqlite3_file *file)
 	free(f->buf);
 	f->buf = NULL;
 	f->cap = 0;
-	if (f->sync_fd >= 0)
-		close(f->sync_fd);
-	f->sync_fd = -1;
 	return rc != SQLITE_OK ? rc : rc2;
 }
 
@@ -172,7 +158,7 @@ vf_sync(sqlite3_file *file, int flags)
 	if (rc == SQLITE_OK && f->err)
 		rc = f->err;
 	f->err = 0;
-	if (rc != SQLITE_OK || f->defer)
+	if (rc != SQLITE_OK)
 		return rc;
 	return f->real->pMethods->xSync(f->real, flags);
 }
@@ -292,7 +278,6 @@ vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags,
 	f->real = (sqlite3_file *)(f + 1);
 	f->wal = !!(flags & SQLITE_OPEN_WAL);
 	f->name = name;
-	f->sync_fd = -1;
 	rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out_flags);
 	/* Our methods only over an open file: SQLite calls xClose exactly
 	 * when pMethods is set. The platform's methods are version 3. */
@@ -379,20 +364,6 @@ static sqlite3_vfs vfs = {
 	vfs_full, NULL, NULL, NULL, NULL, vfs_random, vfs_sleep, vfs_time,
 	vfs_error, vfs_time64, NULL, NULL, NULL,
 };
-
-int
-vfs_defer(sqlite3_file *file, int on)
-{
-	struct vfile *f = (struct vfile *)file;
-
-	if (!file || file->pMethods != &vf_methods || !f->wal || !f->name)
-		return -1;
-	if (on && f->sync_fd < 0 &&
-	    (f->sync_fd = open(f->name, O_RDWR | O_CLOEXEC)) < 0)
-		return -1;
-	f->defer = on;
-	return f->sync_fd;
-}
 
 static int vfs_rc = SQLITE_OK;
 

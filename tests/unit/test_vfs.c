@@ -1,8 +1,7 @@
 /*
  * test_vfs.c - the layer under SQLite (core/vfs.c): the writes to the
- * write-ahead log gathered into one, and the syncs at commit taken over
- * by a caller (the county server). What either writes must read back
- * the same through a plain SQLite connection that knows nothing of it.
+ * write-ahead log gathered into one. What it writes must read back the
+ * same through a plain SQLite connection that knows nothing of it.
  */
 #include "testlib.h"
 #include "core/private.h"
@@ -79,38 +78,6 @@ gathered_writes_read_back(void **state)
 	assert_int_equal(plain_count(path, "incidents"), 1550);
 }
 
-/* A caller that syncs the log itself: commits are seen at once by other
- * connections, its descriptor syncs, checkpoints and the close still
- * sync on their own, and everything is there after reopening. */
-static void
-deferred_syncs(void **state)
-{
-	struct db *db = tdb_new("gucheng", ROLE_TOWN, 1), *ro = NULL;
-	char path[600];
-	int fd, frames = -1, copied = -2;
-	(void)state;
-
-	snprintf(path, sizeof path, "%s", tpath("gucheng.db"));
-	db_wal_manual(db);
-	fd = db_wal_defer(db);
-	assert_true(fd >= 0);
-	add_incidents(db, 200);
-	assert_true(db_wal_frames(db) > 0);
-	assert_int_equal(fdatasync(fd), 0);
-	assert_int_equal(plain_count(path, "incidents"), 200);
-	assert_int_equal(db_checkpoint(db, &frames, &copied), 0);
-	assert_int_equal(copied, frames);
-	add_incidents(db, 20);
-	db_close(&db);
-	assert_int_equal(plain_count(path, "incidents"), 220);
-
-	/* A database opened read-only has no log of its own to take. */
-	assert_int_equal(db_open(path, DB_RDONLY, &ro), 0);
-	assert_true(db_wal_defer(ro) < 0);
-	assert_non_null(strstr(db_errmsg(ro), "write-ahead log"));
-	db_close(&ro);
-}
-
 /* A transaction too big for its page cache writes pages to the log
  * before it commits, then rolls back; meanwhile nothing of it may stay
  * gathered, or it would land later on frames another connection
@@ -155,7 +122,6 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(gathered_writes_read_back),
-		cmocka_unit_test(deferred_syncs),
 		cmocka_unit_test(rolled_back_spill_stays_out),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
