@@ -28,7 +28,9 @@
 # each on a copy, when EVERYK=1 (the default).
 # At the end the server runs without the library and every station
 # syncs: the stations and the server must hold the same state (export
-# digests). Figures go to stdout as "# " lines.
+# digests). With EPOCH=N, that ends a world every N rounds and the next
+# begins with new databases, so that they stay small over a long run.
+# Figures go to stdout as "# " lines.
 #
 # The server is $POWERLOSS_BUILD/dutydeskd (make powerloss builds it
 # plain, with a small CKPT_FRAMES so that the log starts over often);
@@ -44,6 +46,7 @@ SECS=${3:-12}
 BATCH=${BATCH:-20}
 KILL_MAX=${KILL_MAX:-1500}
 EVERYK=${EVERYK:-1}
+EPOCH=${EPOCH:-0}
 PL=${POWERLOSS_BUILD:-$PWD/build/rel/powerloss}
 LIB=$PL/powerloss.so
 CUT=$PL/cut
@@ -178,22 +181,72 @@ check_db() {
 	bad=$(wc -l <"$W/problems" | tr -d ' ')
 }
 
+# world_start: a new server database and new stations (a first run of
+# the server without the library makes the database, so that every
+# round starts on a log of an earlier process), their loops started.
+world_start() {
+	rm -f "$W"/*.db "$W"/*.db-wal "$W"/*.db-shm "$W"/acked.* "$W"/pend.* "$W/stop"
+	server_pl || { fail "dutydeskd starts" "$(tail -n 3 "$W/server.log")"; finish; }
+	for s in $STATIONS $FIRST; do
+		_role=town
+		[ "$s" = linhai ] && _role=command
+		"$BIN" --db "$W/$s.db" init --station "$s" --role $_role \
+			--server "127.0.0.1:$PORT" --key "$(cat "$W/key.$s")" >/dev/null 2>"$ERR" ||
+			{ fail "init $s"; finish; }
+		: >"$W/acked.$s"
+		: >"$W/pend.$s"
+	done
+	stop_server
+	for s in $STATIONS; do start_loop "$s"; done
+}
+
+# world_end: the loops stopped, the server without the library, every
+# station synced until it holds what the server holds.
+world_end() {
+	: >"$W/stop"
+	for p in $LOOPS; do wait "$p" 2>/dev/null; done
+	LOOPS=""
+	if ! server_pl; then
+		fail "dutydeskd starts without the library" "$(tail -n 3 "$W/server.log")"
+		return
+	fi
+	# Twice round: the first pushes what each holds, the second pulls
+	# what the others pushed after it.
+	for s in $STATIONS $FIRST $STATIONS $FIRST; do
+		_i=0
+		until "$BIN" --db "$W/$s.db" sync --timeout 10 >/dev/null 2>>"$W/final.err"; do
+			_i=$((_i + 1))
+			[ $_i -ge 5 ] && break
+			sleep 0.2
+		done
+		if [ $_i -lt 5 ]; then
+			cat "$W/pend.$s" >>"$W/acked.$s"
+			: >"$W/pend.$s"
+		fi
+	done
+	stop_server
+	check_db
+	total_acked=$((total_acked + nacked))
+	want=$("$DBIN" --db "$SDB" export --json 2>"$ERR" | sed -n 's/.*"digest":[[:space:]]*"\([0-9a-f]*\)".*/\1/p')
+	diverged=""
+	for s in $STATIONS $FIRST; do
+		got=$("$BIN" --db "$W/$s.db" export --json 2>/dev/null | sed -n 's/.*"digest":[[:space:]]*"\([0-9a-f]*\)".*/\1/p')
+		[ -n "$want" ] && [ "$got" = "$want" ] || diverged="$diverged $s"
+	done
+	if [ -z "$diverged" ] && [ "$lost" = 0 ] && [ "$bad" = 0 ]; then
+		[ "$1" = last ] &&
+			pass "restarted without the library: every acknowledged id held once, and the stations converge"
+	else
+		fail "restarted without the library: the acknowledged ids held once, and the stations converge" \
+			"lost $lost; problems: $(head -n 2 "$W/problems" | tr '\n' ' ')" \
+			"stations not at the server's digest ($want):$diverged"
+	fi
+}
+
 keys_for $STATIONS $FIRST
-# A first run without the library makes the database, so that every
-# round starts on a log of an earlier process.
-server_pl || { fail "dutydeskd starts" "$(tail -n 3 "$W/server.log")"; finish; }
+total_acked=0
+world_start
 pass "dutydeskd listens on 127.0.0.1:$PORT"
-for s in $STATIONS $FIRST; do
-	_role=town
-	[ "$s" = linhai ] && _role=command
-	"$BIN" --db "$W/$s.db" init --station "$s" --role $_role \
-		--server "127.0.0.1:$PORT" --key "$(cat "$W/key.$s")" >/dev/null 2>"$ERR" ||
-		{ fail "init $s"; finish; }
-	: >"$W/acked.$s"
-	: >"$W/pend.$s"
-done
-stop_server
-for s in $STATIONS; do start_loop "$s"; done
 
 round=1
 damaged=0
@@ -205,6 +258,12 @@ everyk_bad=0
 everyk_all=0
 t0=$(date +%s)
 while [ "$round" -le "$ROUNDS" ]; do
+	# A new world every EPOCH rounds, so that the databases stay small.
+	if [ "$EPOCH" -gt 0 ] && [ "$round" -gt 1 ] && [ $(((round - 1) % EPOCH)) = 0 ]; then
+		world_end epoch
+		[ "$NFAIL" = 0 ] || break
+		world_start
+	fi
 	case $((round % 3)) in
 	1) at="sync:county.db-wal@0:$(( $(rand) % 4 + 2 ))" ;;
 	2) at="$(( $(rand) % 40 + 1 )):county.db-wal@0:$(( $(rand) % 4 + 2 ))" ;;
@@ -234,7 +293,7 @@ while [ "$round" -le "$ROUNDS" ]; do
 	wait "$SPID" 2>/dev/null
 	SPID=""
 	# A sync that returned before the kill gets to list its ids.
-	sleep 0.2
+	sleep 0.1
 	cat "$W"/acked.* | sort -u >"$W/acked"
 	# What the trace says of the log at the cut.
 	wal_stats=$(awk '$3 ~ /-wal$/ {
@@ -249,7 +308,8 @@ while [ "$round" -le "$ROUNDS" ]; do
 	if [ "$MODE:$in_window:$EVERYK" = reorder:1:1 ]; then
 		n=$(every_k)
 		nbad=$(wc -l <"$W/badk" | tr -d ' ')
-		echo "# round $round: every k tried on a copy: $nbad of $((n + 1)) cuts (k = 0..$n of $n unsynced log pages) lose acknowledged ids or fail integrity_check"
+		[ "${VERBOSE:-1}" = 1 ] || [ "$nbad" != 0 ] &&
+			echo "# round $round: every k tried on a copy: $nbad of $((n + 1)) cuts (k = 0..$n of $n unsynced log pages) lose acknowledged ids or fail integrity_check"
 		if [ "$nbad" != 0 ]; then
 			fail "round $round: every k of the cut keeps the acknowledged ids and a sound database" \
 				"bad k: $(tr '\n' ' ' <"$W/badk")"
@@ -287,46 +347,9 @@ rounds=$((round - 1))
 [ "${VERBOSE:-1}" = 1 ] || [ "$NFAIL" != 0 ] ||
 	pass "$rounds cuts: every acknowledged id survives, each once, the database sound"
 
-# The end: the server without the library, every station synced until
-# it holds what the server holds.
-: >"$W/stop"
-for p in $LOOPS; do wait "$p" 2>/dev/null; done
-LOOPS=""
-if server_pl; then
-	# Twice round: the first pushes what each holds, the second pulls
-	# what the others pushed after it.
-	for s in $STATIONS $FIRST $STATIONS $FIRST; do
-		_i=0
-		until "$BIN" --db "$W/$s.db" sync --timeout 10 >/dev/null 2>>"$W/final.err"; do
-			_i=$((_i + 1))
-			[ $_i -ge 5 ] && break
-			sleep 0.2
-		done
-		if [ $_i -lt 5 ]; then
-			cat "$W/pend.$s" >>"$W/acked.$s"
-			: >"$W/pend.$s"
-		fi
-	done
-	stop_server
-	check_db
-	want=$("$DBIN" --db "$SDB" export --json 2>"$ERR" | sed -n 's/.*"digest":[[:space:]]*"\([0-9a-f]*\)".*/\1/p')
-	diverged=""
-	for s in $STATIONS $FIRST; do
-		got=$("$BIN" --db "$W/$s.db" export --json 2>/dev/null | sed -n 's/.*"digest":[[:space:]]*"\([0-9a-f]*\)".*/\1/p')
-		[ -n "$want" ] && [ "$got" = "$want" ] || diverged="$diverged $s"
-	done
-	if [ -z "$diverged" ] && [ "$lost" = 0 ] && [ "$bad" = 0 ]; then
-		pass "restarted without the library: the $nacked acknowledged ids each held once, and the stations converge"
-	else
-		fail "restarted without the library: the acknowledged ids held once, and the stations converge" \
-			"lost $lost; problems: $(head -n 2 "$W/problems" | tr '\n' ' ')" \
-			"stations not at the server's digest ($want):$diverged"
-	fi
-else
-	fail "dutydeskd starts without the library" "$(tail -n 3 "$W/server.log")"
-fi
+world_end last
 echo "# $MODE: $rounds kill points in $((t1 - t0)) s ($self_kills at the drawn write or sync," \
 	"$restart_kills of them just after a restart of the log, $windows cuts in the restart-to-sync window);" \
-	"$nacked ids acknowledged, $((damaged + losing)) failed cuts; tried with every k: $everyk_bad of $everyk_all cuts bad"
+	"$total_acked ids acknowledged and checked, $((damaged + losing)) failed cuts; tried with every k: $everyk_bad of $everyk_all cuts bad"
 [ -n "${KEEP_TRACE:-}" ] && cp "$W/trace" "$KEEP_TRACE"
 finish
