@@ -150,7 +150,4 @@ int jtime(const cJSON *o, const char *k, int64_t *v);
 void jset_time(cJSON *o, const char *k, int64_t t);
 int str_in(const char *s, const char *const *names); /* index or -1 */
 
-/* The SQLite VFS that gathers WAL writes (vfs.c); NULL: the default. */
-const char *vfs_name(void);
-
 #endif

@@ -1,7 +1,9 @@
 /*
- * test_vfs.c - the layer under SQLite (core/vfs.c): the writes to the
- * write-ahead log gathered into one. What it writes must read back the
- * same through a plain SQLite connection that knows nothing of it.
+ * test_wal.c - the write-ahead log as core/db.c runs it for the county
+ * server: checkpoints run by the caller (db_wal_manual, db_checkpoint),
+ * large and small commits, a transaction that spills and rolls back
+ * beside another connection. What is committed must read back the same
+ * through a plain SQLite connection.
  */
 #include "testlib.h"
 #include "core/private.h"
@@ -51,12 +53,12 @@ add_incidents(struct db *db, int n)
 	}
 }
 
-/* One transaction far larger than the gathering buffer (the seed alone
- * is several hundred pages), then many small commits: every page reads
- * back through a plain connection while the log still holds it, and
- * after a checkpoint. */
+/* One large transaction (the seed alone is several hundred pages), then
+ * many small commits: every page reads back through a plain connection
+ * while the log still holds it, and after a checkpoint that copies the
+ * whole log. */
 static void
-gathered_writes_read_back(void **state)
+commits_read_back(void **state)
 {
 	struct db *db = tdb_new("datian", ROLE_TOWN, 1);
 	char path[600];
@@ -79,9 +81,9 @@ gathered_writes_read_back(void **state)
 }
 
 /* A transaction too big for its page cache writes pages to the log
- * before it commits, then rolls back; meanwhile nothing of it may stay
- * gathered, or it would land later on frames another connection
- * committed at the same place in the file. */
+ * before it commits, then rolls back; nothing of it may come out later
+ * over the frames another connection committed at the same place in
+ * the file. */
 static void
 rolled_back_spill_stays_out(void **state)
 {
@@ -121,7 +123,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(gathered_writes_read_back),
+		cmocka_unit_test(commits_read_back),
 		cmocka_unit_test(rolled_back_spill_stays_out),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
