@@ -550,9 +550,15 @@ commit_done(uv_work_t *w, int status)
 	} else {
 		r->committed = r->commit_head;
 	}
-	realm_answer(srv, r, list, rc);
+	/* The next group is taken and its commit started before this one's
+	 * acks and relays go out, so that the disk works while the loop
+	 * writes them. They still leave in commit order: the next group's
+	 * wait for their own commit. */
 	realm_checkpoint(srv, r);
 	realm_drain(r);
+	if (r->txn && !r->committing && !srv->fatal)
+		realm_commit(r);
+	realm_answer(srv, r, list, rc);
 }
 
 /* Hand the realm's open transaction to a worker to commit; its pushes
