@@ -433,28 +433,42 @@ digest_of(const cJSON *x)
 	return str(x, "digest");
 }
 
+/* Three incidents of town datian made at station st, titled titles
+ * (received at when given), their ids in out: the station's outbox as
+ * it pushes it (caller frees). */
+static cJSON *
+three_incidents(struct db *st, const char *const titles[3],
+		const char *received_at, char out[][64])
+{
+	cJSON *ops = cJSON_CreateArray(), *f;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "title", titles[i]);
+		cJSON_AddStringToObject(f, "town", "datian");
+		if (received_at)
+			cJSON_AddStringToObject(f, "received_at", received_at);
+		assert_int_equal(incident_add(st, f, out[i]), 0);
+		cJSON_Delete(f);
+	}
+	assert_int_equal(op_each(st, 1, collect, ops), 0);
+	assert_int_equal(cJSON_GetArraySize(ops), 3);
+	return ops;
+}
+
 static void
 push_is_acked_and_exported(void **state)
 {
 	static const char *const titles[] = { "山体滑坡", "内涝", "道路塌方" };
 	struct station_info si;
 	struct cli c;
-	cJSON *ack, *x, *mine, *f;
+	cJSON *ack, *x, *mine;
 	char *s;
 	int i;
 
 	(void)state;
-	for (i = 0; i < 3; i++) {
-		f = cJSON_CreateObject();
-		cJSON_AddStringToObject(f, "title", titles[i]);
-		cJSON_AddStringToObject(f, "town", "datian");
-		cJSON_AddStringToObject(f, "received_at", "2026-11-28T11:50:00Z");
-		assert_int_equal(incident_add(datian, f, ids[i]), 0);
-		cJSON_Delete(f);
-	}
-	datian_ops = cJSON_CreateArray();
-	assert_int_equal(op_each(datian, 1, collect, datian_ops), 0);
-	assert_int_equal(cJSON_GetArraySize(datian_ops), 3);
+	datian_ops = three_incidents(datian, titles, "2026-11-28T11:50:00Z", ids);
 	assert_int_equal(station_identity(datian, &si), 0);
 	assert_string_equal(si.incarnation, inc_datian);
 
@@ -1318,13 +1332,14 @@ log_has(const char *what)
 static void
 spoilt_group_not_in_welcome(void **state)
 {
+	static const char *const titles[] = { "spoilt 1", "spoilt 2", "spoilt 3" };
 	char key[SYNC_HEX], nonce[SYNC_HEX], proof[SYNC_HEX], inc[17];
 	char db2[600], sql[300], pid_s[3][64], *a, *err = NULL;
 	unsigned char kb[SYNC_KEY_BYTES];
 	struct station_info si;
 	struct db *st;
 	struct cli c1, c2;
-	cJSON *ops, *first, *w, *m, *ack, *ch, *f, *x;
+	cJSON *ops, *first, *w, *m, *ack, *ch, *x;
 	sqlite3 *h = NULL;
 	size_t n;
 	int i, port2, t;
@@ -1335,16 +1350,7 @@ spoilt_group_not_in_welcome(void **state)
 	st = tstation("dayang", ROLE_TOWN, 1);
 	assert_int_equal(station_identity(st, &si), 0);
 	snprintf(inc, sizeof inc, "%s", si.incarnation);
-	for (i = 0; i < 3; i++) {
-		f = cJSON_CreateObject();
-		cJSON_AddStringToObject(f, "title", "spoilt");
-		cJSON_AddStringToObject(f, "town", "datian");
-		assert_int_equal(incident_add(st, f, pid_s[i]), 0);
-		cJSON_Delete(f);
-	}
-	ops = cJSON_CreateArray();
-	assert_int_equal(op_each(st, 1, collect, ops), 0);
-	assert_int_equal(cJSON_GetArraySize(ops), 3);
+	ops = three_incidents(st, titles, NULL, pid_s);
 	first = cJSON_CreateArray();
 	for (i = 0; i < 2; i++)
 		cJSON_AddItemToArray(first, cJSON_Duplicate(
