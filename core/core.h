@@ -104,7 +104,9 @@ struct db;
 
 enum { DB_RDONLY = 1, DB_CREATE = 2 };
 /* On failure *out still holds a handle (no connection) for db_errmsg();
- * db_close() it either way. */
+ * db_close() it either way. A handle may move between threads but is
+ * used by one at a time. Commits are durable when they return: WAL with
+ * synchronous=FULL, SQLite making every sync itself. */
 int db_open(const char *path, int flags, struct db **out);
 void db_close(struct db **db);
 /* The detail of the last failure on db ("unknown town 'xx'"), or "". */
