@@ -516,8 +516,8 @@ commit_failed(struct realm *r, struct pending *list, const char *why)
 }
 
 /* The commit returned: the write connection is the loop's again. The
- * group's pushes are answered, then the pushes that waited make the
- * next group (committed in this turn's check phase). */
+ * pushes that waited make the next group, whose commit starts at once,
+ * then this group's pushes are answered. */
 static void
 commit_done(uv_work_t *w, int status)
 {
