@@ -1,6 +1,6 @@
 #!/bin/sh
 # powerloss.sh - the county server cut by power loss while stations push:
-# tests/powerloss/dutydeskd.sh, a few kill points in each mode of the
+# tests/powerloss/dutydeskd.sh, six kill points in each mode of the
 # model (drop: nothing unsynced survives; reorder: of the pages written
 # since the last sync, any later ones may survive without the earlier
 # ones), some of them just after the write-ahead log starts over. Every
@@ -16,7 +16,7 @@
 # Run from the repository root: sh tests/shell/powerloss.sh
 set -u
 PL=${POWERLOSS_BUILD:-$PWD/build/rel/powerloss}
-ROUNDS=${POWERLOSS_TEST_ROUNDS:-4}
+ROUNDS=${POWERLOSS_TEST_ROUNDS:-6}
 if [ ! -f "$PL/powerloss.so" ] || [ ! -f "$PL/cut" ] || [ ! -f "$PL/dutydeskd" ]; then
 	make --no-print-directory powerloss-bins >/dev/null 2>&1
 fi
