@@ -29,6 +29,12 @@ else
 BUILD ?= build/rel
 endif
 
+# The server's checkpoint threshold in log frames (sync/server_realm.c),
+# for tests: make CKPT_FRAMES=64.
+ifdef CKPT_FRAMES
+CFLAGS += -DCKPT_FRAMES=$(CKPT_FRAMES)
+endif
+
 ifeq ($(V),1)
 Q =
 else
@@ -115,7 +121,7 @@ run: setup
 	$(Q)./tests/run-station.sh
 
 test: setup
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN)
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN) powerloss-bins
 	$(Q)BUILD=$(BUILD) ./tests/run-tests.sh $(UNIT_BIN)
 
 # The sync benchmark compares with Redis (appendfsync always) and
@@ -171,41 +177,61 @@ uninstall:
 clean:
 	rm -rf build dutydesk dutydeskd locale
 
-# A power-loss model of the disk, as a test tool (not part of make test):
-# an LD_PRELOAD library that holds the writes to the files named by
+# A power-loss model of the disk (tests/powerloss/README.md): an
+# LD_PRELOAD library that holds the writes to the files named by
 # POWERLOSS_MATCH until they are synced, the cut tool that applies a
 # power cut after a SIGKILL, a check of both run without and with the
 # library, a crash test of SQLite under it, and the county server under
-# it (tests/powerloss/README.md).
-PL_DIR = $(BUILD)/powerloss
+# it. make test runs the server under it a few times
+# (tests/shell/powerloss.sh); make crash 1,000 times in each mode.
+# A library loaded with LD_PRELOAD cannot go into a sanitized binary, so
+# all of it, and the server it runs, are built plain whatever SANITIZE
+# says, in build/rel/powerloss; that server checkpoints every
+# PL_CKPT_FRAMES frames, so that its log starts over often.
+PL_DIR = build/rel/powerloss
 PL_HDR = tests/powerloss/powerloss.h
+PL_CFLAGS = -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -I.
+PL_CKPT_FRAMES ?= 64
 POWERLOSS_KILLS ?= 50
+CRASH_KILLS ?= 1000
 
-.PHONY: powerloss powerloss-check powerloss-sqlite powerloss-dutydeskd
+.PHONY: powerloss powerloss-bins powerloss-check powerloss-sqlite \
+	powerloss-dutydeskd crash
 
-powerloss: $(PL_DIR)/powerloss.so $(PL_DIR)/cut $(PL_DIR)/check_powerloss \
-	$(PL_DIR)/sqlite_crash
+powerloss: powerloss-bins $(PL_DIR)/check_powerloss $(PL_DIR)/sqlite_crash
+
+powerloss-bins: $(PL_DIR)/powerloss.so $(PL_DIR)/cut $(PL_DIR)/dutydeskd
 
 $(PL_DIR)/powerloss.so: tests/powerloss/powerloss.c $(PL_HDR)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CFLAGS) -fPIC -shared -o $@ $< -ldl -lpthread
+	$(Q)$(CC) $(PL_CFLAGS) -fPIC -shared -o $@ $< -ldl -lpthread
 
 $(PL_DIR)/cut: tests/powerloss/cut.c $(PL_HDR)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(Q)$(CC) $(PL_CFLAGS) -o $@ $<
 
 $(PL_DIR)/check_powerloss: tests/powerloss/check_powerloss.c $(PL_HDR)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
+	$(Q)$(CC) $(PL_CFLAGS) -o $@ $< -lpthread
 
 $(PL_DIR)/sqlite_crash: tests/powerloss/sqlite_crash.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CFLAGS) $$($(PKG_CONFIG) --cflags sqlite3) $(LDFLAGS) \
+	$(Q)$(CC) $(PL_CFLAGS) $$($(PKG_CONFIG) --cflags sqlite3) \
 		-o $@ $< $$($(PKG_CONFIG) --libs sqlite3)
+
+$(PL_DIR)/dutydeskd: sync/dutydeskd.c $(SYNC_SRC) $(CORE_SRC) \
+		$(wildcard core/*.h sync/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (CKPT_FRAMES=$(PL_CKPT_FRAMES))"
+	$(Q)$(CC) $(PL_CFLAGS) -DCKPT_FRAMES=$(PL_CKPT_FRAMES) \
+		-DDATADIR='"$(DATADIR)"' -DLOCALEDIR='"$(LOCALEDIR)"' \
+		$$($(PKG_CONFIG) --cflags sqlite3 libuv libcjson libsodium) \
+		-o $@ sync/dutydeskd.c $(SYNC_SRC) $(CORE_SRC) \
+		$$($(PKG_CONFIG) --libs sqlite3 libuv libcjson libsodium)
 
 # The check must fail without the library (the disk keeps what is not
 # synced) and pass with it.
@@ -225,10 +251,23 @@ powerloss-sqlite: $(PL_DIR)/powerloss.so $(PL_DIR)/cut $(PL_DIR)/sqlite_crash
 	$(Q)$(PL_DIR)/sqlite_crash $(abspath $(PL_DIR)/powerloss.so) \
 		$(PL_DIR)/cut reorder $(POWERLOSS_KILLS)
 
-# The county server under the library (figures; it fails while the
-# server defers the log's syncs across a restart of the log).
+# The county server under the library, with the figures of each round
+# (POWERLOSS_MODE, POWERLOSS_ROUNDS).
 POWERLOSS_MODE ?= reorder
 POWERLOSS_ROUNDS ?= 8
-powerloss-dutydeskd: all powerloss
+powerloss-dutydeskd: all powerloss-bins
 	$(Q)POWERLOSS_BUILD=$(abspath $(PL_DIR)) sh tests/powerloss/dutydeskd.sh \
 		$(POWERLOSS_MODE) $(POWERLOSS_ROUNDS)
+
+# The county server cut CRASH_KILLS times in each mode, the two modes at
+# once, the figures printed: every acknowledged operation must survive
+# every cut.
+crash: all powerloss-bins
+	$(Q)for m in drop reorder; do \
+		( POWERLOSS_BUILD=$(abspath $(PL_DIR)) EVERYK=1 VERBOSE=0 EPOCH=100 \
+		BATCH=5 sh tests/powerloss/dutydeskd.sh $$m $(CRASH_KILLS) 2 \
+		>$(PL_DIR)/crash.$$m.out 2>&1; echo $$? >$(PL_DIR)/crash.$$m.rc ) & \
+	done; wait; rc=0; for m in drop reorder; do \
+		cat $(PL_DIR)/crash.$$m.out; \
+		[ "$$(cat $(PL_DIR)/crash.$$m.rc)" = 0 ] || rc=1; \
+	done; exit $$rc

@@ -108,7 +108,9 @@ struct db;
 
 enum { DB_RDONLY = 1, DB_CREATE = 2 };
 /* On failure *out still holds a handle (no connection) for db_errmsg();
- * db_close() it either way. */
+ * db_close() it either way. A handle may move between threads but is
+ * used by one at a time. Commits are durable when they return: WAL with
+ * synchronous=FULL, SQLite making every sync itself. */
 int db_open(const char *path, int flags, struct db **out);
 void db_close(struct db **db);
 /* The detail of the last failure on db ("unknown town 'xx'"), or "". */
@@ -137,12 +139,6 @@ int db_data_version(struct db *db, int64_t *v);
 void db_wal_manual(struct db *db);
 int db_wal_frames(const struct db *db);
 int db_checkpoint(struct db *db, int *frames, int *copied);
-/* Commits on db no longer wait for the disk: the caller must fdatasync()
- * the descriptor returned (from any thread) after a commit and before it
- * tells anyone that what was committed is safe. Only for a caller that
- * runs its checkpoints (db_wal_manual); db_checkpoint() syncs as ever.
- * Negative if it cannot be done (the caller keeps syncing commits). */
-int db_wal_defer(struct db *db);
 void db_set_officer(struct db *db, const char *officer);
 const char *db_officer(const struct db *db);
 

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <libintl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -508,12 +509,23 @@ migrate(struct db *db)
 	return 0;
 }
 
+/* The first use of SQLite in the process, before it initializes: no
+ * count of memory in use, which costs a global mutex around every
+ * allocation (a no-op if something initialized it before). */
+static void
+sqlite_config_once(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int
 db_open(const char *path, int flags, struct db **out)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct db *db;
 	int rc, oflags;
 
+	pthread_once(&once, sqlite_config_once);
 	*out = NULL;
 	db = calloc(1, sizeof *db);
 	if (!db)
@@ -525,8 +537,12 @@ db_open(const char *path, int flags, struct db **out)
 	oflags = db->rdonly ? SQLITE_OPEN_READONLY
 			    : SQLITE_OPEN_READWRITE |
 			      ((flags & DB_CREATE) ? SQLITE_OPEN_CREATE : 0);
-	rc = sqlite3_open_v2(path, &db->h, oflags | SQLITE_OPEN_NOMUTEX,
-			     vfs_name());
+	/* NOMUTEX: a connection is used by one thread at a time (the
+	 * county server hands its write connection to a worker for each
+	 * commit, and takes it back when the commit returns). SQLite makes
+	 * every sync itself, with synchronous=FULL: none is deferred,
+	 * skipped or reordered. */
+	rc = sqlite3_open_v2(path, &db->h, oflags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(db->err, sizeof db->err, "cannot open %s: %s", path,
 			 sqlite3_errmsg(db->h));
@@ -576,9 +592,6 @@ db_close(struct db **pdb)
 
 	if (!db)
 		return;
-	/* The checkpoint at close syncs the log first, as ever. */
-	if (db->wal_deferred)
-		vfs_defer(db->wal_deferred, 0);
 	for (i = 0; i < STMT_CACHE; i++) {
 		if (db->cache[i].st)
 			sqlite3_finalize(db->cache[i].st);
@@ -638,31 +651,9 @@ db_checkpoint(struct db *db, int *frames, int *copied)
 	int rc;
 
 	*frames = *copied = 0;
-	/* The log is synced before its pages are copied over the database,
-	 * so a checkpoint never runs with the syncs deferred. */
-	if (db->wal_deferred)
-		vfs_defer(db->wal_deferred, 0);
 	rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
 				       frames, copied);
-	if (db->wal_deferred)
-		vfs_defer(db->wal_deferred, 1);
 	return rc == SQLITE_BUSY ? 0 : db_rc(db, rc);
-}
-
-int
-db_wal_defer(struct db *db)
-{
-	sqlite3_file *wal = NULL;
-	int fd;
-
-	if (db->rdonly ||
-	    sqlite3_file_control(db->h, "main", SQLITE_FCNTL_JOURNAL_POINTER,
-				 &wal) != SQLITE_OK || !wal ||
-	    (fd = vfs_defer(wal, 1)) < 0)
-		return db_fail(db, DD_E_IO, "cannot take over the syncs of the "
-			       "write-ahead log of %s", db->path);
-	db->wal_deferred = wal;
-	return fd;
 }
 
 void

@@ -31,7 +31,6 @@ struct db {
 	int prep_err;         /* why the last db_prep failed */
 	int64_t last_op;      /* row (ops.n) of the operation last stored */
 	int wal_frames;       /* after the last commit (db_wal_manual) */
-	sqlite3_file *wal_deferred; /* its syncs are the caller's */
 	char err[512];
 	struct stmt_slot cache[STMT_CACHE];
 };
@@ -158,12 +157,5 @@ int jint(const cJSON *o, const char *k, int64_t *v); /* 1 present */
 int jtime(const cJSON *o, const char *k, int64_t *v);
 void jset_time(cJSON *o, const char *k, int64_t t);
 int str_in(const char *s, const char *const *names); /* index or -1 */
-
-/* The SQLite VFS that gathers WAL writes (vfs.c); NULL: the default. */
-const char *vfs_name(void);
-/* Take the syncs at commit of a WAL file opened through it upon the
- * caller (on) or give them back: the descriptor to fdatasync(), -1 if
- * the file is not such a WAL. */
-int vfs_defer(sqlite3_file *wal, int on);
 
 #endif

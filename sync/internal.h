@@ -157,34 +157,52 @@ struct pending {
 	char gap[200], gap_field[80];
 	struct opbatch b;          /* relayed once committed */
 	char station[32], inc[17];
-	int64_t before;            /* what the server held of them before */
 };
 
-/* Pushes from every connection share one transaction (group commit),
- * committed in the check phase of the loop's turn. The log is then made
- * durable by one fdatasync() on a worker thread while the loop goes on
- * reading and applying the next pushes into the next transaction, which
- * is committed as soon as that sync is done (so a group is whatever
- * arrived during the previous sync). Only after its sync does a push
- * get its ack and are its operations relayed or served to a catch-up:
- * nothing is said about an operation before it is on disk. */
+/* A push checked whole that waits for its realm's write connection
+ * (a commit runs on it, a checkpoint's tail holds it, a database error
+ * spoilt the open group, or other pushes wait before it). Its
+ * connection reads nothing more until it is taken. */
+struct waiting {
+	struct waiting *next;
+	struct conn *c;
+	uint64_t conn_id;
+	struct opbatch b;
+	char station[32], inc[17];
+};
+
+/* Pushes from every connection share one transaction (group commit) on
+ * the realm's write connection, written by the loop as they come and
+ * committed in the check phase of the loop's turn. The COMMIT, which
+ * makes SQLite write and sync the log (synchronous=FULL), runs on a
+ * worker thread, and until it returns the loop leaves that connection
+ * alone: pushes arriving meanwhile are checked and wait, in order, for
+ * the next group, which they start when the commit returns. Only then
+ * does a push get its ack and are its operations relayed or served to
+ * a catch-up: nothing is said about an operation before it is on disk.
+ * The welcome and the catch-ups read through a connection of their own,
+ * which sees only what is committed, hence synced. */
 struct realm {
 	struct realm *next;
 	struct server *srv;
 	char name[40];
 	char history[17];
-	struct db *db;
+	struct db *db;             /* the write connection */
+	struct db *rdb;            /* the loop's reads: committed data only */
 	int lockfd;                /* a drill's: held while open, or -1 */
 	int64_t committed;         /* highest server sequence on disk */
-	int sync_fd;               /* the WAL, synced by us; -1: by SQLite */
-	int syncing;               /* a sync runs on the worker */
-	int sync_err;              /* its errno, 0 when it succeeded */
-	int64_t sync_head;         /* the sequence it makes durable */
-	uv_work_t sync;
-	struct pending *spend;     /* the pushes waiting for that sync */
-	int txn;                   /* the turn's transaction is open */
+	int txn;                   /* the group's transaction is open */
 	int txn_rc;                /* a database error in it: roll back */
-	struct pending *pend, **pend_tail;
+	struct pending *pend, **pend_tail;  /* its pushes */
+	struct waiting *wait, **wait_tail;  /* pushes for the next group */
+	uv_work_t commit;          /* the group's commit on a worker */
+	int committing;            /* it runs: the loop keeps off db */
+	int commit_rc;             /* its outcome, read once it returns */
+	int64_t commit_head;       /* the sequence it makes durable */
+	int commit_ckpt_rc;        /* a checkpoint it had to run (CKPT_HARD) */
+	int commit_frames;         /* the log's frames after it (the worker's) */
+	int frames;                /* ...as the loop last learned them */
+	struct pending *cpend;     /* the pushes waiting for that commit */
 	char path[4096];
 	uv_work_t ckpt;            /* the worker's round */
 	struct db *ckpt_db;        /* its connection, used only there */
@@ -209,7 +227,7 @@ struct conn {
 	unsigned shut_started : 1;
 	unsigned shut_done : 1;
 	unsigned paused : 1;       /* catch-up pending: no reading */
-	unsigned held : 1;         /* its realm is held: no reading */
+	unsigned waiting : 1;      /* a push waits for its realm: no reading */
 	unsigned live : 1;         /* caught up: gets relays */
 	unsigned known : 1;        /* the hello's station has a key */
 	uint64_t id;
@@ -297,7 +315,8 @@ const char *conn_who(const struct conn *c);
 void conn_read_start(struct conn *c);
 void conn_read_stop(struct conn *c);
 /* Cut and handle every whole frame received, unless a catch-up or a
- * held realm keeps the connection waiting. */
+ * push waiting for its realm's next group keeps the connection
+ * waiting. */
 void conn_process(struct conn *c);
 /* Queue b for c (b keeps its own reference), then do what then says.
  * -1 when c is gone or was dropped for reading too slowly. */
@@ -339,6 +358,9 @@ void proto_catchup(struct conn *c);
  * than from (which may be gone: NULL). */
 void proto_relay(struct server *srv, struct realm *r, struct conn *from,
 		 const struct opbatch *b);
+/* Take a waiting push of c (b, taken over) into its realm's open
+ * group, as on_push takes one that need not wait. */
+void proto_push_take(struct conn *c, struct opbatch *b);
 
 /* ---- realms (server_realm.c) ---- */
 
@@ -362,6 +384,13 @@ void realm_close_idle(struct server *srv);
 void realm_close_all(struct server *srv);
 /* The loop's check phase: commit each realm's open transaction. */
 void realm_commit_turn(struct server *srv);
+/* Whether a push may be taken into the realm's group now; if not, it
+ * waits (realm_wait). */
+static inline int
+realm_can_take(const struct realm *r)
+{
+	return !r->committing && !r->hold && !r->txn_rc && !r->wait;
+}
 /* Queue a push's answer until its transaction is on disk. */
 static inline void
 realm_pend(struct realm *r, struct pending *p)
@@ -369,6 +398,10 @@ realm_pend(struct realm *r, struct pending *p)
 	*r->pend_tail = p;
 	r->pend_tail = &p->next;
 }
+/* Let c's push (b, taken over) wait for the next group; c reads
+ * nothing more until it is taken. 0, or -1 when out of memory. */
+int realm_wait(struct realm *r, struct conn *c, struct opbatch *b,
+	       const char *station, const char *inc);
 
 /* ---- the station's link (link.c, link_conn.c, link_proto.c,
  *      link_once.c) ---- */

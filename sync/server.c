@@ -5,8 +5,9 @@
  * state (hello, auth, ready, closing) and, once authenticated, a station,
  * a realm and a place in that realm's relay. Every frame is checked
  * whole before it has any effect (server_proto.c); a push is taken in
- * its realm's group transaction, committed, synced, acknowledged, then
- * relayed (server_realm.c). The protocol is sync/PROTOCOL.md.
+ * its realm's group transaction, committed (and so synced) on a worker
+ * thread, acknowledged, then relayed (server_realm.c). The protocol is
+ * sync/PROTOCOL.md.
  */
 #include "sync/internal.h"
 
@@ -301,8 +302,8 @@ static void
 raise_nofile(int max_conn)
 {
 	struct rlimit rl;
-	/* A realm holds its database and WAL twice (the loop's connection
-	 * and the checkpoints'), the WAL once more for its syncs, and the
+	/* A realm holds its database and WAL three times (the write
+	 * connection, the loop's reading one and the checkpoints') and the
 	 * shared memory: 8 is room enough. */
 	rlim_t want = (rlim_t)max_conn + 64 + 8 * SERVER_MAX_REALMS;
 
@@ -327,7 +328,7 @@ server_run(const struct server_opts *o)
 		return EXIT_ENV;
 	}
 	srv->o = o;
-	/* The syncs of every realm and one checkpoint round share libuv's
+	/* The commits of every realm and one checkpoint round share libuv's
 	 * worker threads (read when the first work is queued). */
 	setenv("UV_THREADPOOL_SIZE", "8", 0);
 	if ((ex = listen_addr(o->listen, &ss, why, sizeof why))) {

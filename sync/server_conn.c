@@ -277,8 +277,8 @@ conn_bad_frame(struct conn *c, const char *why)
 	conn_error(c, "bad_frame", why, c->fr.count, field[0] ? field : NULL, 1);
 }
 
-/* Cut and handle every whole frame received, unless a catch-up holds
- * the connection. */
+/* Cut and handle every whole frame received, unless a catch-up or a
+ * waiting push holds the connection. */
 void
 conn_process(struct conn *c)
 {
@@ -287,10 +287,9 @@ conn_process(struct conn *c)
 	int r;
 
 	while (c->state != C_CLOSING && !c->paused) {
-		/* A held realm (its checkpoint's tail): nothing is taken or
-		 * read until the round ends (realm_release). */
-		if (c->realm && c->realm->hold) {
-			c->held = 1;
+		/* A push of c waits for its realm's next group: nothing more
+		 * is read until it is taken (server_realm.c). */
+		if (c->waiting) {
 			conn_read_stop(c);
 			break;
 		}

@@ -1,7 +1,8 @@
 /*
  * server_proto.c - what the server does with each frame of the
  * protocol (sync/PROTOCOL.md): hello and auth, push (checked whole,
- * taken into its realm's group, answered once that group is on disk),
+ * taken into its realm's group or waiting for the next one, answered
+ * once its group is on disk),
  * pull and the catch-up that ends live, the relay of what is committed,
  * and ping.
  */
@@ -89,12 +90,14 @@ proto_catchup(struct conn *c)
 	msg_ops_start(&cu.f, "ops");
 	cu.last = c->cursor;
 	cu.bound = c->realm->committed;
-	rc = replica_each_after(c->realm->db, c->cursor, SYNC_BATCH, catchup_row,
-				&cu);
+	/* Through the realm's reading connection: the write connection may
+	 * be committing on a worker. */
+	rc = replica_each_after(c->realm->rdb, c->cursor, SYNC_BATCH,
+				catchup_row, &cu);
 	if (rc < 0 || cu.oom || cu.f.oom) {
 		free(cu.f.buf);
 		server_log(SLOG_ERROR, "catch-up of %s: %s", conn_who(c),
-			   rc < 0 ? db_errmsg(c->realm->db) : "out of memory");
+			   rc < 0 ? db_errmsg(c->realm->rdb) : "out of memory");
 		conn_error(c, "busy", "the server cannot read its database now",
 			   0, NULL, 1);
 		return;
@@ -222,24 +225,6 @@ on_hello(struct conn *c, const cJSON *m)
 	server_log(SLOG_DEBUG, "hello %s", conn_who(c));
 }
 
-/* What the server holds of a station's incarnation on disk: what its
- * database says, less the pushes still waiting for their sync (a
- * station told it holds more would never send those again). */
-static int64_t
-durable_have(const struct realm *r, const char *station, const char *inc,
-	     int64_t have)
-{
-	const struct pending *lists[2] = { r->spend, r->pend }, *p;
-	int k;
-
-	for (k = 0; k < 2; k++)
-		for (p = lists[k]; p; p = p->next)
-			if (p->before < have && strcmp(p->station, station) == 0 &&
-			    strcmp(p->inc, inc) == 0)
-				have = p->before;
-	return have;
-}
-
 static void
 on_auth(struct conn *c, const cJSON *m)
 {
@@ -293,17 +278,20 @@ on_auth(struct conn *c, const cJSON *m)
 	head = c->realm->committed;
 	/* What we hold of this incarnation, and which operation is last,
 	 * so a diverged copy of the station can tell (sync/PROTOCOL.md,
-	 * welcome). */
-	if (replica_have(c->realm->db, c->station, c->incarnation, &have) ||
-	    replica_last(c->realm->db, c->station, c->incarnation, &last,
+	 * welcome). Read through the realm's reading connection, which sees
+	 * only committed transactions, and a commit returns only once its
+	 * log is synced: never a push of a group still open or committing,
+	 * nor what a group that fails will roll back (a station told it
+	 * holds more would never send those again). */
+	if (replica_have(c->realm->rdb, c->station, c->incarnation, &have) ||
+	    replica_last(c->realm->rdb, c->station, c->incarnation, &last,
 			 last_hex) < 0) {
 		server_log(SLOG_ERROR, "realm %s: %s", c->realm_name,
-			   db_errmsg(c->realm->db));
+			   db_errmsg(c->realm->rdb));
 		conn_error(c, "busy", "the server cannot read its database now",
 			   c->fr.count, NULL, 1);
 		return;
 	}
-	have = durable_have(c->realm, c->station, c->incarnation, have);
 	/* One connection per station and realm: the newest wins (the old
 	 * one is most likely dead without having said so). */
 	for (d = srv->conns; d; d = d->next)
@@ -392,7 +380,7 @@ proto_relay(struct server *srv, struct realm *r, struct conn *from,
 struct push {
 	struct opbatch b;
 	const char *inc, *from;    /* the frame's incarnation and station */
-	int64_t before, have;      /* held of them before, and now */
+	int64_t have;              /* held of them now */
 	int gap;                   /* the operation after a gap, or -1 */
 	int64_t expected;          /* the seq the gap skipped */
 	int taken, skipped, nref;
@@ -432,6 +420,15 @@ push_read(struct conn *c, const cJSON *arr, struct push *pu)
 	return 0;
 }
 
+/* Whose operations the push carries: its first one's station and
+ * incarnation (the session's when it carries none). */
+static void
+push_owner(const struct conn *c, struct push *pu)
+{
+	pu->inc = pu->b.n > 0 ? pu->b.ops[0].incarnation : c->incarnation;
+	pu->from = pu->b.n > 0 ? pu->b.ops[0].station : c->station;
+}
+
 /* A frame carries operations of one incarnation of this station: the
  * session's, or an earlier one (made before the station was restored
  * from a backup) that it still has to deliver. A command station in a
@@ -445,8 +442,7 @@ push_whose(struct conn *c, struct push *pu)
 	char field[80], why[300];
 	int i;
 
-	pu->inc = pu->b.n > 0 ? ops[0].incarnation : c->incarnation;
-	pu->from = pu->b.n > 0 ? ops[0].station : c->station;
+	push_owner(c, pu);
 	for (i = 0; i < pu->b.n; i++) {
 		int drill = strcmp(ops[i].station, "drill") == 0 &&
 			c->role == ROLE_COMMAND && realm_is_drill(c->realm_name);
@@ -475,9 +471,10 @@ push_whose(struct conn *c, struct push *pu)
 }
 
 /* The push is not taken; c is told to try again. A database error (rc)
- * that spoils the turn's transaction poisons it: every push in it is
- * rolled back at the commit and told the same. rc 0: out of memory
- * before anything was written. */
+ * that spoils the group's transaction poisons it: every push in it is
+ * rolled back at the commit and told the same, and the pushes that come
+ * meanwhile wait for the next group. rc 0: out of memory before
+ * anything was written. */
 static void
 push_busy(struct conn *c, int rc, int poison)
 {
@@ -492,10 +489,11 @@ push_busy(struct conn *c, int rc, int poison)
 		   "again later", c->fr.count, NULL, 0);
 }
 
-/* Take the operations into the realm's group, the turn's transaction
- * (opened by its first push): each one already held is skipped, the
- * next is taken or refused (its refusal recorded), up to a gap. 0, or
- * -1 once c is answered. */
+/* Take the operations into the realm's group, its open transaction
+ * (opened by its first push; the loop holds the write connection, see
+ * realm_can_take): each one already held is skipped, the next is taken
+ * or refused (its refusal recorded), up to a gap. 0, or -1 once c is
+ * answered. */
 static int
 push_take(struct conn *c, struct push *pu)
 {
@@ -525,7 +523,6 @@ push_take(struct conn *c, struct push *pu)
 		push_busy(c, rc, 1);
 		return -1;
 	}
-	pu->before = pu->have;
 	pu->gap = -1;
 	for (i = 0; i < pu->b.n; i++) {
 		if (ops[i].seq <= pu->have) {
@@ -563,8 +560,8 @@ push_take(struct conn *c, struct push *pu)
 }
 
 /* Queue what the push is to say, its ack and a gap's error, and the
- * operations to relay: all wait for the group's commit and sync
- * (realm_answer). The pending answer takes the operations. */
+ * operations to relay: all wait for the group's commit (realm_answer).
+ * The pending answer takes the operations. */
 static void
 push_queue(struct conn *c, struct push *pu)
 {
@@ -594,7 +591,6 @@ push_queue(struct conn *c, struct push *pu)
 	}
 	snprintf(p->station, sizeof p->station, "%s", pu->from);
 	snprintf(p->inc, sizeof p->inc, "%s", pu->inc);
-	p->before = pu->before;
 	p->b = pu->b;
 	memset(&pu->b, 0, sizeof pu->b);
 	realm_pend(c->realm, p);
@@ -606,7 +602,8 @@ push_queue(struct conn *c, struct push *pu)
 
 /* A push: the whole frame is checked before anything is written, form
  * first, then whose the operations are; then they are taken, and the
- * answer queued. */
+ * answer queued, or, while the realm's write connection is not the
+ * loop's to use, they wait for the next group. */
 static void
 on_push(struct conn *c, const cJSON *m)
 {
@@ -619,7 +616,26 @@ on_push(struct conn *c, const cJSON *m)
 	}
 	memset(&pu, 0, sizeof pu);
 	if (push_read(c, cJSON_GetObjectItemCaseSensitive(m, "ops"), &pu) == 0 &&
-	    push_whose(c, &pu) == 0 && push_take(c, &pu) == 0)
+	    push_whose(c, &pu) == 0) {
+		if (realm_can_take(c->realm)) {
+			proto_push_take(c, &pu.b);
+		} else if (realm_wait(c->realm, c, &pu.b, pu.from, pu.inc)) {
+			push_busy(c, 0, 0);
+		}
+	}
+	opbatch_clear(&pu.b);
+}
+
+void
+proto_push_take(struct conn *c, struct opbatch *b)
+{
+	struct push pu;
+
+	memset(&pu, 0, sizeof pu);
+	pu.b = *b;
+	memset(b, 0, sizeof *b);
+	push_owner(c, &pu);
+	if (push_take(c, &pu) == 0)
 		push_queue(c, &pu);
 	opbatch_clear(&pu.b);
 	cJSON_Delete(pu.refused);

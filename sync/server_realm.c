@@ -1,8 +1,9 @@
 /*
  * server_realm.c - the server's realms: each one's database, opened when
  * a station first names it and closed when no one uses a drill's; its
- * group commit, the sync of its log on a worker thread before anything
- * is answered, and its checkpoints.
+ * group commit, run on a worker thread (SQLite syncing the log itself)
+ * before anything is answered; the pushes that wait meanwhile; and its
+ * checkpoints.
  */
 #include "sync/internal.h"
 
@@ -18,17 +19,21 @@
  * worker thread (with a connection of its own) copies them into the
  * database while the loop goes on committing. What was committed
  * meanwhile is copied by a second, short round during which the realm
- * is held: the transaction open then is committed, its connections are
- * not read, and no transaction begins until the round ends. The WAL
- * then holds nothing the database lacks, and the next transaction
- * starts it over from its beginning, so it stays about CKPT_FRAMES
- * long and each sync writes over blocks the file has, rather than
- * growing it (which makes every fdatasync write the inode too). Past
- * CKPT_HARD frames (rounds that keep failing) the loop checkpoints
- * itself, to bound the file. One round runs at a time in the whole
- * server, so that the workers stay free for the syncs every
- * acknowledgement waits for. */
+ * is held: the transaction open then is committed, pushes wait, and no
+ * transaction begins until the round ends. The WAL then holds nothing
+ * the database lacks, and the next transaction starts it over from its
+ * beginning (SQLite syncs the new header before any frame overwrites an
+ * old one), so it stays about CKPT_FRAMES long and each commit's sync
+ * writes over blocks the file has, rather than growing it (which makes
+ * every sync write the inode too). Past CKPT_HARD frames (rounds that
+ * keep failing) the commit's worker checkpoints on the write
+ * connection itself, to bound the file. One round runs at a time in the
+ * whole server, so that the workers stay free for the commits every
+ * acknowledgement waits for. The power-loss tests build with a small
+ * CKPT_FRAMES (make CKPT_FRAMES=N), so that the log starts over often. */
+#ifndef CKPT_FRAMES
 #define CKPT_FRAMES 4000
+#endif
 #define CKPT_HARD 32768
 
 /* ---- opening and closing ---- */
@@ -108,6 +113,18 @@ pending_list_free(struct pending *p)
 	}
 }
 
+static void
+waiting_list_free(struct waiting *w)
+{
+	struct waiting *next;
+
+	for (; w; w = next) {
+		next = w->next;
+		opbatch_clear(&w->b);
+		free(w);
+	}
+}
+
 /* The realm name, open or opened now; NULL on error. A realm whose
  * database does not exist yet is made only when create says so; else
  * NULL with *missing set. */
@@ -155,19 +172,20 @@ realm_get(struct server *srv, const char *name, int create, int *missing)
 	snprintf(r->history, sizeof r->history, "%s", si.incarnation);
 	snprintf(r->path, sizeof r->path, "%s", path);
 	r->srv = srv;
-	r->ckpt.data = r->sync.data = r;
+	r->ckpt.data = r->commit.data = r;
 	db_wal_manual(r->db);
 	r->pend_tail = &r->pend;
-	if (replica_head(r->db, &r->committed)) {
-		server_log(SLOG_ERROR, "realm %s: %s", name, db_errmsg(r->db));
+	r->wait_tail = &r->wait;
+	if (replica_head(r->db, &r->committed) ||
+	    db_open(path, DB_RDONLY, &r->rdb)) {
+		server_log(SLOG_ERROR, "realm %s: %s", name,
+			   db_errmsg(r->rdb ? r->rdb : r->db));
+		db_close(&r->rdb);
 		db_close(&r->db);
 		server_realm_unlock(&r->lockfd);
 		free(r);
 		return NULL;
 	}
-	if ((r->sync_fd = db_wal_defer(r->db)) < 0)
-		server_log(SLOG_WARN, "realm %s: %s; each commit waits for the "
-			   "disk", name, db_errmsg(r->db));
 	r->next = srv->realms;
 	srv->realms = r;
 	srv->nrealms++;
@@ -175,7 +193,7 @@ realm_get(struct server *srv, const char *name, int create, int *missing)
 }
 
 /* A drill's realm no station is connected to and nothing is under way
- * in (a commit, a sync, a checkpoint round): closed, so that drills the
+ * in (a group, a commit, a checkpoint round): closed, so that drills the
  * server has seen over months do not fill SERVER_MAX_REALMS. Opened
  * again by the next station that names it. */
 void
@@ -187,8 +205,8 @@ realm_close_idle(struct server *srv)
 	while ((r = *pr)) {
 		for (c = srv->conns; c && c->realm != r; c = c->next)
 			;
-		if (c || strcmp(r->name, "live") == 0 || r->txn || r->syncing ||
-		    r->ckpt_busy || r->hold || r->pend || r->spend) {
+		if (c || strcmp(r->name, "live") == 0 || r->txn || r->committing ||
+		    r->ckpt_busy || r->hold || r->pend || r->cpend || r->wait) {
 			pr = &r->next;
 			continue;
 		}
@@ -196,6 +214,7 @@ realm_close_idle(struct server *srv)
 		srv->nrealms--;
 		server_log(SLOG_INFO, "realm %s closed: no station connected",
 			   r->name);
+		db_close(&r->rdb);
 		db_close(&r->ckpt_db);
 		db_close(&r->db);
 		server_realm_unlock(&r->lockfd);
@@ -211,10 +230,12 @@ realm_close_all(struct server *srv)
 
 	while ((r = srv->realms)) {
 		srv->realms = r->next;
-		/* Pushes left unanswered by a stop on a failed sync: their
+		/* Pushes left unanswered by a stop on a failed commit: their
 		 * transaction is rolled back with the connection. */
 		pending_list_free(r->pend);
-		pending_list_free(r->spend);
+		pending_list_free(r->cpend);
+		waiting_list_free(r->wait);
+		db_close(&r->rdb);
 		db_close(&r->ckpt_db);
 		db_close(&r->db);
 		server_realm_unlock(&r->lockfd);
@@ -222,6 +243,118 @@ realm_close_all(struct server *srv)
 	}
 	srv->nrealms = 0;
 }
+
+static void realm_commit(struct realm *r);
+static void realm_checkpoint(struct server *srv, struct realm *r);
+
+/* A push (frame) not taken: its station offers it again. */
+static void
+answer_busy(struct conn *c, uint64_t frame)
+{
+	conn_error(c, "busy", "the server cannot take this frame now; try "
+		   "again later", frame, NULL, 0);
+}
+
+/* ---- pushes that wait for the next group ---- */
+
+int
+realm_wait(struct realm *r, struct conn *c, struct opbatch *b,
+	   const char *station, const char *inc)
+{
+	struct waiting *w = calloc(1, sizeof *w);
+
+	if (!w)
+		return -1;
+	w->c = c;
+	w->conn_id = c->id;
+	snprintf(w->station, sizeof w->station, "%s", station);
+	snprintf(w->inc, sizeof w->inc, "%s", inc);
+	w->b = *b;
+	memset(b, 0, sizeof *b);
+	*r->wait_tail = w;
+	r->wait_tail = &w->next;
+	c->waiting = 1;
+	conn_read_stop(c);
+	return 0;
+}
+
+/* The connection of a push that waited reads again. */
+static void
+waiting_done(struct server *srv, struct waiting *w)
+{
+	struct conn *c = w->c;
+
+	if (conn_alive(srv, c, w->conn_id)) {
+		c->waiting = 0;
+		if (!c->paused)
+			conn_read_start(c);
+		conn_process(c);
+	}
+	opbatch_clear(&w->b);
+	free(w);
+}
+
+/* Take the waiting pushes, in the order they came, into a new group,
+ * as long as the write connection is the loop's and the group sound.
+ * Their connections are read again once every push before theirs is
+ * taken, so that nothing they send overtakes a push still waiting. A
+ * push whose connection is gone is dropped: its station was told
+ * nothing and offers it again. */
+static void
+realm_drain(struct realm *r)
+{
+	struct server *srv = r->srv;
+	struct waiting *w, *taken = NULL, **tail = &taken;
+
+	while ((w = r->wait) && !r->committing && !r->hold && !r->txn_rc &&
+	       !srv->fatal) {
+		if (!(r->wait = w->next))
+			r->wait_tail = &r->wait;
+		w->next = NULL;
+		if (conn_alive(srv, w->c, w->conn_id))
+			proto_push_take(w->c, &w->b);
+		*tail = w;
+		tail = &w->next;
+	}
+	while ((w = taken)) {
+		taken = w->next;
+		waiting_done(srv, w);
+	}
+}
+
+/* A group that was not committed: the pushes waiting behind it from
+ * the same incarnation of a station followed what it held, so they are
+ * answered busy too (the station offers them again, in order). */
+static void
+realm_drop_after(struct realm *r, const struct pending *list)
+{
+	struct waiting **pw = &r->wait, *w, *drop = NULL, **tail = &drop;
+	const struct pending *p;
+
+	while ((w = *pw)) {
+		for (p = list; p; p = p->next)
+			if (strcmp(p->station, w->station) == 0 &&
+			    strcmp(p->inc, w->inc) == 0)
+				break;
+		if (!p) {
+			pw = &w->next;
+			continue;
+		}
+		*pw = w->next;
+		w->next = NULL;
+		*tail = w;
+		tail = &w->next;
+	}
+	r->wait_tail = pw;
+	while ((w = drop)) {
+		drop = w->next;
+		if (conn_alive(r->srv, w->c, w->conn_id))
+			answer_busy(w->c, w->c->fr.count);
+		waiting_done(r->srv, w);
+	}
+}
+
+/* ---- checkpoints ---- */
 
 /* On the worker thread: one checkpoint round on the realm's second
  * connection (opened here the first time). Touches nothing but r's
@@ -246,23 +379,12 @@ ckpt_work(uv_work_t *w)
 			 db_errmsg(r->ckpt_db));
 }
 
-static void realm_commit(struct realm *r);
-static void realm_checkpoint(struct server *srv, struct realm *r);
-
-/* The realm is no longer held: its connections are read again. */
+/* The realm is no longer held: the pushes that waited are taken. */
 static void
 realm_release(struct realm *r)
 {
-	struct conn *c;
-
 	r->hold = 0;
-	for (c = r->srv->conns; c; c = c->next)
-		if (c->realm == r && c->held) {
-			c->held = 0;
-			if (!c->paused)
-				conn_read_start(c);
-			conn_process(c);
-		}
+	realm_drain(r);
 }
 
 static void
@@ -271,7 +393,7 @@ ckpt_done(uv_work_t *w, int status)
 	struct realm *r = w->data;
 	struct server *srv = r->srv;
 	/* Committed since the round looked, or left uncopied. */
-	int left = db_wal_frames(r->db) - r->ckpt_copied, tail = r->ckpt_tail;
+	int left = r->frames - r->ckpt_copied, tail = r->ckpt_tail;
 
 	r->ckpt_busy = 0;
 	r->ckpt_tail = 0;
@@ -298,14 +420,14 @@ ckpt_done(uv_work_t *w, int status)
 		 * waits for CKPT_FRAMES / 4 more frames. */
 		server_log(SLOG_DEBUG, "realm %s: %d frames still to copy after a "
 			   "held round", r->name, left);
-		r->ckpt_next = db_wal_frames(r->db) + CKPT_FRAMES / 4;
+		r->ckpt_next = r->frames + CKPT_FRAMES / 4;
 		realm_release(r);
 		return;
 	}
 	/* Hold the realm for the tail: the open transaction is committed
-	 * first (now, or when the sync running ends). */
+	 * first (now, or when the commit running ends). */
 	r->hold = 1;
-	if (r->txn && !r->syncing)
+	if (r->txn && !r->committing)
 		realm_commit(r);
 	else
 		realm_checkpoint(srv, r);
@@ -316,19 +438,14 @@ ckpt_done(uv_work_t *w, int status)
 static void
 realm_checkpoint(struct server *srv, struct realm *r)
 {
-	int frames = db_wal_frames(r->db), copied, rc;
+	int frames = r->frames;
 
 	if (r->ckpt_busy)
 		return;
 	if (r->hold) {
 		/* The tail round, once nothing is left uncommitted. */
-		if (r->txn)
+		if (r->txn || r->committing)
 			return;
-	} else if (frames >= CKPT_HARD) {
-		if ((rc = db_checkpoint(r->db, &frames, &copied)))
-			server_log(SLOG_WARN, "realm %s: checkpoint: %s", r->name,
-				   db_errmsg(r->db));
-		return;
 	} else if (srv->stopping || srv->ckpt_rounds > 0 ||
 		   frames < CKPT_FRAMES || frames < r->ckpt_next) {
 		return;
@@ -342,8 +459,10 @@ realm_checkpoint(struct server *srv, struct realm *r)
 	}
 }
 
-/* Answer the pushes of list, whose commit (and sync) ended with rc:
- * their acks and relays, or "busy". */
+/* ---- the group commit ---- */
+
+/* Answer the pushes of list, whose commit ended with rc: their acks and
+ * relays, or "busy". */
 static void
 realm_answer(struct server *srv, struct realm *r, struct pending *list,
 	     int rc)
@@ -359,32 +478,46 @@ realm_answer(struct server *srv, struct realm *r, struct pending *list,
 				conn_error(p->c, "gap", p->gap, p->frame, p->gap_field, 0);
 			proto_relay(srv, r, alive ? p->c : NULL, &p->b);
 		} else if (alive) {
-			conn_error(p->c, "busy", "the server cannot take this frame "
-				   "now; try again later", p->frame, NULL, 0);
+			answer_busy(p->c, p->frame);
 		}
 		pending_free(p);
 	}
 }
 
+/* On a worker thread, with the write connection handed over by the
+ * loop: COMMIT, which writes the group's frames to the log and syncs
+ * it (synchronous=FULL), or ROLLBACK when a database error spoilt the
+ * group. Touches nothing of r but db and the commit_* members. */
 static void
-sync_work(uv_work_t *w)
+commit_work(uv_work_t *w)
 {
 	struct realm *r = w->data;
+	int64_t head = r->committed;
+	int rc = r->txn_rc, frames, copied;
 
-	r->sync_err = fdatasync(r->sync_fd) == 0 ? 0 : errno;
+	/* The head is read inside the transaction, so that the commit is the
+	 * last step that can fail. */
+	if (rc == 0)
+		rc = replica_head(r->db, &head);
+	r->commit_rc = db_end(r->db, rc);
+	r->commit_head = head;
+	r->commit_ckpt_rc = 0;
+	if (r->commit_rc == 0 && db_wal_frames(r->db) >= CKPT_HARD)
+		r->commit_ckpt_rc = db_checkpoint(r->db, &frames, &copied);
+	r->commit_frames = db_wal_frames(r->db);
 }
 
-/* The log could not be made durable. What it holds is uncertain (Linux
- * marks pages whose write failed clean, so a later sync would say all
- * is well): nothing more is acknowledged; the server stops, and at the
- * next start SQLite's recovery says what is really on disk. Stations
- * offer again whatever they were not told was taken. */
+/* The log could not be written or synced. What it holds is uncertain
+ * (Linux marks pages whose write failed clean, so a later sync would
+ * say all is well): nothing more is acknowledged; the server stops, and
+ * at the next start SQLite's recovery says what is really on disk.
+ * Stations offer again whatever they were not told was taken. */
 static void
-sync_failed(struct realm *r, struct pending *list, const char *why)
+commit_failed(struct realm *r, struct pending *list, const char *why)
 {
 	struct server *srv = r->srv;
 
-	server_log(SLOG_ERROR, "realm %s: the write-ahead log cannot be synced "
+	server_log(SLOG_ERROR, "realm %s: the write-ahead log cannot be written "
 		   "to disk: %s; stopping (check the disk, then start again)",
 		   r->name, why);
 	realm_answer(srv, r, list, DD_E_IO);
@@ -392,75 +525,73 @@ sync_failed(struct realm *r, struct pending *list, const char *why)
 	server_stop(srv);
 }
 
+/* The commit returned: the write connection is the loop's again. The
+ * pushes that waited make the next group, whose commit starts at once,
+ * then this group's pushes are answered. */
 static void
-sync_done(uv_work_t *w, int status)
+commit_done(uv_work_t *w, int status)
 {
 	struct realm *r = w->data;
-	struct pending *list = r->spend;
+	struct server *srv = r->srv;
+	struct pending *list = r->cpend;
+	int rc = r->commit_rc, spoilt = r->txn_rc;
 
-	r->spend = NULL;
-	r->syncing = 0;
-	if (status != 0 || r->sync_err != 0) {
-		sync_failed(r, list, status ? uv_strerror(status)
-			    : strerror(r->sync_err));
+	r->cpend = NULL;
+	r->committing = 0;
+	if (status != 0) {
+		/* The work never ran (it is never cancelled): roll back here. */
+		rc = db_end(r->db, db_fail(r->db, DD_E_DB, "%s",
+					   uv_strerror(status)));
+	}
+	r->txn = 0;
+	r->txn_rc = 0;
+	r->frames = r->commit_frames;
+	if (r->commit_ckpt_rc)
+		server_log(SLOG_WARN, "realm %s: checkpoint: %s", r->name,
+			   db_errmsg(r->db));
+	if (rc == DD_E_IO && !spoilt) {
+		commit_failed(r, list, db_why(r->db, rc));
 		return;
 	}
-	r->committed = r->sync_head;
-	/* What arrived during the sync is the next group: committed, and
-	 * its sync started, before this group's acks go out, so the disk
-	 * works while the loop writes them. Acks and relays still leave in
-	 * commit order: the next group's wait for its own sync. */
-	if (r->txn)
+	if (rc) {
+		server_log(SLOG_ERROR, "realm %s: group not committed: %s",
+			   r->name, db_why(r->db, rc));
+		realm_drop_after(r, list);
+	} else {
+		r->committed = r->commit_head;
+	}
+	/* The next group is taken and its commit started before this one's
+	 * acks and relays go out, so that the disk works while the loop
+	 * writes them. They still leave in commit order: the next group's
+	 * wait for their own commit. */
+	realm_checkpoint(srv, r);
+	realm_drain(r);
+	if (r->txn && !r->committing && !srv->fatal)
 		realm_commit(r);
-	realm_answer(r->srv, r, list, 0);
+	realm_answer(srv, r, list, rc);
 }
 
-/* Commit the realm's open transaction; answer its pushes once the log
- * is on disk. */
+/* Hand the realm's open transaction to a worker to commit; its pushes
+ * are answered when the commit returns. */
 static void
 realm_commit(struct realm *r)
 {
 	struct server *srv = r->srv;
-	struct pending *list = r->pend;
-	int64_t head = r->committed;
-	int rc = r->txn_rc;
+	int rc;
 
-	/* The head is read inside the transaction, so that the commit is the
-	 * last step that can fail. */
-	if (rc == 0 && (rc = replica_head(r->db, &head)))
-		server_log(SLOG_ERROR, "realm %s: %s", r->name, db_errmsg(r->db));
-	rc = db_end(r->db, rc);
-	r->txn = 0;
+	r->cpend = r->pend;
 	r->pend = NULL;
 	r->pend_tail = &r->pend;
-	if (rc) {
-		server_log(SLOG_ERROR, "realm %s: commit failed: %s", r->name,
-			   db_why(r->db, rc));
-		realm_answer(srv, r, list, rc);
-		/* A hold waiting for this commit goes on to its round. */
-		realm_checkpoint(srv, r);
-		return;
-	}
-	if (r->sync_fd >= 0) {
-		r->spend = list;
-		r->sync_head = head;
-		if ((rc = uv_queue_work(&srv->loop, &r->sync, sync_work,
-					sync_done)) == 0) {
-			r->syncing = 1;
-			realm_checkpoint(srv, r);
-		} else {
-			r->spend = NULL;
-			sync_failed(r, list, uv_strerror(rc));
-		}
-		return;
-	}
-	r->committed = head;
-	realm_answer(srv, r, list, 0);
-	realm_checkpoint(srv, r);
+	r->committing = 1;
+	r->commit_ckpt_rc = 0;
+	r->commit_frames = r->frames;
+	if ((rc = uv_queue_work(&srv->loop, &r->commit, commit_work,
+				commit_done)) != 0)
+		commit_done(&r->commit, rc);
 }
 
-/* The check phase: commit each realm's transaction, unless a sync is
- * running; then it is committed when that sync ends. */
+/* The check phase: commit each realm's group, unless a commit is
+ * running; then the pushes that came meanwhile wait for it to end. */
 void
 realm_commit_turn(struct server *srv)
 {
@@ -469,7 +600,6 @@ realm_commit_turn(struct server *srv)
 	if (srv->fatal)
 		return;
 	for (r = srv->realms; r; r = r->next)
-		if (r->txn && !r->syncing)
+		if (r->txn && !r->committing)
 			realm_commit(r);
 }
-

@@ -20,6 +20,8 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <sqlite3.h>
+
 static char key_datian[SYNC_HEX], key_gucheng[SYNC_HEX], key_xian[SYNC_HEX];
 static struct db *datian;       /* a real station database */
 static char inc_datian[17];
@@ -431,28 +433,42 @@ digest_of(const cJSON *x)
 	return str(x, "digest");
 }
 
+/* Three incidents of town datian made at station st, titled titles
+ * (received at when given), their ids in out: the station's outbox as
+ * it pushes it (caller frees). */
+static cJSON *
+three_incidents(struct db *st, const char *const titles[3],
+		const char *received_at, char out[][64])
+{
+	cJSON *ops = cJSON_CreateArray(), *f;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "title", titles[i]);
+		cJSON_AddStringToObject(f, "town", "datian");
+		if (received_at)
+			cJSON_AddStringToObject(f, "received_at", received_at);
+		assert_int_equal(incident_add(st, f, out[i]), 0);
+		cJSON_Delete(f);
+	}
+	assert_int_equal(op_each(st, 1, collect, ops), 0);
+	assert_int_equal(cJSON_GetArraySize(ops), 3);
+	return ops;
+}
+
 static void
 push_is_acked_and_exported(void **state)
 {
 	static const char *const titles[] = { "山体滑坡", "内涝", "道路塌方" };
 	struct station_info si;
 	struct cli c;
-	cJSON *ack, *x, *mine, *f;
+	cJSON *ack, *x, *mine;
 	char *s;
 	int i;
 
 	(void)state;
-	for (i = 0; i < 3; i++) {
-		f = cJSON_CreateObject();
-		cJSON_AddStringToObject(f, "title", titles[i]);
-		cJSON_AddStringToObject(f, "town", "datian");
-		cJSON_AddStringToObject(f, "received_at", "2026-11-28T11:50:00Z");
-		assert_int_equal(incident_add(datian, f, ids[i]), 0);
-		cJSON_Delete(f);
-	}
-	datian_ops = cJSON_CreateArray();
-	assert_int_equal(op_each(datian, 1, collect, datian_ops), 0);
-	assert_int_equal(cJSON_GetArraySize(datian_ops), 3);
+	datian_ops = three_incidents(datian, titles, "2026-11-28T11:50:00Z", ids);
 	assert_int_equal(station_identity(datian, &si), 0);
 	assert_string_equal(si.incarnation, inc_datian);
 
@@ -1330,6 +1346,143 @@ log_has(const char *what)
 	return found;
 }
 
+/* A database error spoils a group: a trigger fails on the third of a
+ * station's operations, the first two already written into the group's
+ * transaction. The push is answered busy, the group rolled back, and a
+ * station reconnecting meanwhile is never welcomed with what the
+ * rollback removes: what the server says it holds is what is committed
+ * (and so on disk). Its own server and database, so the trigger stays
+ * out of the other tests. */
+static void
+spoilt_group_not_in_welcome(void **state)
+{
+	static const char *const titles[] = { "spoilt 1", "spoilt 2", "spoilt 3" };
+	char key[SYNC_HEX], nonce[SYNC_HEX], proof[SYNC_HEX], inc[17];
+	char db2[600], sql[300], pid_s[3][64], *a, *err = NULL;
+	unsigned char kb[SYNC_KEY_BYTES];
+	struct station_info si;
+	struct db *st;
+	struct cli c1, c2;
+	cJSON *ops, *first, *w, *m, *ack, *ch, *x;
+	sqlite3 *h = NULL;
+	size_t n;
+	int i, port2, t;
+
+	(void)state;
+	keygen("dayang", "town", key);
+	assert_int_equal(key_parse(key, kb), 0);
+	st = tstation("dayang", ROLE_TOWN, 1);
+	assert_int_equal(station_identity(st, &si), 0);
+	snprintf(inc, sizeof inc, "%s", si.incarnation);
+	ops = three_incidents(st, titles, NULL, pid_s);
+	first = cJSON_CreateArray();
+	for (i = 0; i < 2; i++)
+		cJSON_AddItemToArray(first, cJSON_Duplicate(
+					     cJSON_GetArrayItem(ops, i), 1));
+
+	snprintf(db2, sizeof db2, "%s", tpath("spoilt.db"));
+	port2 = free_port();
+	srv2_pid = server_start(keys_path, db2, port2, NULL, NULL);
+	server_listening(srv2_pid, port2);
+	/* malformed JSON is an error at run time, not a refusal. */
+	snprintf(sql, sizeof sql, "CREATE TRIGGER spoil BEFORE INSERT ON ops "
+		 "WHEN NEW.entity = '%s' BEGIN SELECT json('{'); END", pid_s[2]);
+	assert_int_equal(sqlite3_open(db2, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, &err), SQLITE_OK);
+	sqlite3_close(h);
+
+	/* The second connection's handshake half done; its auth goes right
+	 * after the spoilt push, while that group may still be open. */
+	assert_int_equal(cli_try_open(&c1, port2), 0);
+	w = login_as(&c1, "dayang", inc, "live", key, NULL);
+	assert_string_equal(str(w, "have"), "0");
+	cJSON_Delete(w);
+	assert_int_equal(cli_try_open(&c2, port2), 0);
+	auth_nonce(nonce);
+	send_hello(&c2, "dayang", inc, "live", nonce);
+	ch = cli_expect(&c2, MSG_CHALLENGE);
+	auth_proof(kb, AUTH_STATION_LABEL, "dayang", "live", str(ch, "nonce"),
+		   nonce, proof);
+	cJSON_Delete(ch);
+	a = auth_frame(proof, &n);
+	m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "type", "push");
+	cJSON_AddItemToObject(m, "ops", cJSON_Duplicate(ops, 1));
+	cli_sendm(&c1, m);
+	assert_int_equal(cli_send(&c2, a, n), 0);
+	free(a);
+	w = cli_expect(&c2, MSG_WELCOME);
+	assert_string_equal(str(w, "have"), "0");
+	assert_null(cJSON_GetObjectItem(w, "last_seq"));
+	cJSON_Delete(w);
+	/* The spoilt push was told busy, unless the new connection replaced
+	 * its own before it was read: then it goes again on the new one. */
+	if ((t = cli_recv(&c1, WAIT_MS, &m)) == MSG_ERROR) {
+		assert_string_equal(str(m, "code"), "busy");
+	} else {
+		assert_int_equal(t, -1);
+		m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "type", "push");
+		cJSON_AddItemToObject(m, "ops", cJSON_Duplicate(ops, 1));
+		cli_sendm(&c2, m);
+		m = cli_expect_error(&c2, "busy", 0);
+	}
+	cJSON_Delete(m);
+	cli_close(&c1);
+
+	/* The first two go through on their own; the welcome then says so. */
+	ack = push(&c2, first);
+	assert_string_equal(str(ack, "upto"), "2");
+	cJSON_Delete(ack);
+	cli_close(&c2);
+	assert_int_equal(cli_try_open(&c1, port2), 0);
+	w = login_as(&c1, "dayang", inc, "live", key, NULL);
+	assert_string_equal(str(w, "have"), "2");
+	assert_string_equal(str(w, "last_seq"), "2");
+	cJSON_Delete(w);
+	/* The fault gone, the whole outbox again: the third is taken. */
+	assert_int_equal(sqlite3_open(db2, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "DROP TRIGGER spoil", NULL, NULL, &err),
+			 SQLITE_OK);
+	sqlite3_close(h);
+	ack = push(&c1, ops);
+	assert_string_equal(str(ack, "upto"), "3");
+	cJSON_Delete(ack);
+	cli_close(&c1);
+
+	assert_int_equal(kill(srv2_pid, SIGTERM), 0);
+	assert_int_equal(child_wait(srv2_pid, 10000), 0);
+	srv2_pid = -1;
+	assert_true(log_has("group not committed"));
+	/* Each operation once, in sequence, and the incidents there. */
+	assert_int_equal(sqlite3_open(db2, &h), SQLITE_OK);
+	{
+		sqlite3_stmt *q = NULL;
+		assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*), "
+			"count(DISTINCT seq), max(seq) FROM ops WHERE station = "
+			"'dayang'", -1, &q, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(q, 0), 3);
+		assert_int_equal(sqlite3_column_int(q, 1), 3);
+		assert_int_equal(sqlite3_column_int(q, 2), 3);
+		sqlite3_finalize(q);
+	}
+	sqlite3_close(h);
+	{
+		const char *args[] = { "--db", db2, "export", "--json", NULL };
+		char *out = NULL;
+		assert_int_equal(run(&out, args), 0);
+		x = cJSON_Parse(out);
+		free(out);
+	}
+	assert_non_null(x);
+	for (i = 0; i < 3; i++)
+		assert_true(has_incident(x, pid_s[i]));
+	cJSON_Delete(x);
+	cJSON_Delete(first);
+	cJSON_Delete(ops);
+}
+
 static void
 slow_reader_dropped(void **state)
 {
@@ -1989,6 +2142,7 @@ main(void)
 		cmocka_unit_test(frames_split),
 		cmocka_unit_test(frames_json_suite),
 		cmocka_unit_test(catch_up_in_batches),
+		cmocka_unit_test(spoilt_group_not_in_welcome),
 		cmocka_unit_test(slow_reader_dropped),
 		cmocka_unit_test(timeouts_bad_values_refused),
 		cmocka_unit_test(listen_address_refused),

@@ -1,8 +1,9 @@
 /*
- * test_vfs.c - the layer under SQLite (core/vfs.c): the writes to the
- * write-ahead log gathered into one, and the syncs at commit taken over
- * by a caller (the county server). What either writes must read back
- * the same through a plain SQLite connection that knows nothing of it.
+ * test_wal.c - the write-ahead log as core/db.c runs it for the county
+ * server: checkpoints run by the caller (db_wal_manual, db_checkpoint),
+ * large and small commits, a transaction that spills and rolls back
+ * beside another connection. What is committed must read back the same
+ * through a plain SQLite connection.
  */
 #include "testlib.h"
 #include "core/private.h"
@@ -52,12 +53,12 @@ add_incidents(struct db *db, int n)
 	}
 }
 
-/* One transaction far larger than the gathering buffer (the seed alone
- * is several hundred pages), then many small commits: every page reads
- * back through a plain connection while the log still holds it, and
- * after a checkpoint. */
+/* One large transaction (the seed alone is several hundred pages), then
+ * many small commits: every page reads back through a plain connection
+ * while the log still holds it, and after a checkpoint that copies the
+ * whole log. */
 static void
-gathered_writes_read_back(void **state)
+commits_read_back(void **state)
 {
 	struct db *db = tdb_new("datian", ROLE_TOWN, 1);
 	char path[600];
@@ -79,42 +80,10 @@ gathered_writes_read_back(void **state)
 	assert_int_equal(plain_count(path, "incidents"), 1550);
 }
 
-/* A caller that syncs the log itself: commits are seen at once by other
- * connections, its descriptor syncs, checkpoints and the close still
- * sync on their own, and everything is there after reopening. */
-static void
-deferred_syncs(void **state)
-{
-	struct db *db = tdb_new("gucheng", ROLE_TOWN, 1), *ro = NULL;
-	char path[600];
-	int fd, frames = -1, copied = -2;
-	(void)state;
-
-	snprintf(path, sizeof path, "%s", tpath("gucheng.db"));
-	db_wal_manual(db);
-	fd = db_wal_defer(db);
-	assert_true(fd >= 0);
-	add_incidents(db, 200);
-	assert_true(db_wal_frames(db) > 0);
-	assert_int_equal(fdatasync(fd), 0);
-	assert_int_equal(plain_count(path, "incidents"), 200);
-	assert_int_equal(db_checkpoint(db, &frames, &copied), 0);
-	assert_int_equal(copied, frames);
-	add_incidents(db, 20);
-	db_close(&db);
-	assert_int_equal(plain_count(path, "incidents"), 220);
-
-	/* A database opened read-only has no log of its own to take. */
-	assert_int_equal(db_open(path, DB_RDONLY, &ro), 0);
-	assert_true(db_wal_defer(ro) < 0);
-	assert_non_null(strstr(db_errmsg(ro), "write-ahead log"));
-	db_close(&ro);
-}
-
 /* A transaction too big for its page cache writes pages to the log
- * before it commits, then rolls back; meanwhile nothing of it may stay
- * gathered, or it would land later on frames another connection
- * committed at the same place in the file. */
+ * before it commits, then rolls back; nothing of it may come out later
+ * over the frames another connection committed at the same place in
+ * the file. */
 static void
 rolled_back_spill_stays_out(void **state)
 {
@@ -154,8 +123,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(gathered_writes_read_back),
-		cmocka_unit_test(deferred_syncs),
+		cmocka_unit_test(commits_read_back),
 		cmocka_unit_test(rolled_back_spill_stays_out),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
