@@ -70,7 +70,7 @@ locale/%/LC_MESSAGES/dutydesk.mo: assets/po/%.po
 pot:
 	xgettext --from-code=UTF-8 -k_ -kN_ -kDD_N_ -kdb_fail:3 -kconsole_msg:2 \
 		--add-comments=TRANSLATORS --package-name=dutydesk \
-		--package-version=0.1.0 -o assets/po/dutydesk.pot \
+		--package-version=0.2.0 -o assets/po/dutydesk.pot \
 		core/*.c core/*.h tui/*.c tui/*.h
 	for l in $(LANGS); do msgmerge -q --backup=off -U assets/po/$$l.po assets/po/dutydesk.pot; done
 
