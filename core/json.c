@@ -173,23 +173,17 @@ op_from_row(sqlite3_stmt *st, struct op *op)
 }
 
 int
-op_each(struct db *db, int outbox, int (*fn)(const struct op *, void *),
-	void *ctx)
+op_rows(struct db *db, sqlite3_stmt *st, int sseq_col,
+	int (*fn)(const struct op *op, int64_t sseq, void *ctx), void *ctx)
 {
-	sqlite3_stmt *st = db_prep(db, outbox
-		? "SELECT station, incarnation, seq, hlc, realm, officer, kind, "
-		  "entity, body FROM ops WHERE local = 1 AND acked = 0 ORDER BY seq"
-		: "SELECT station, incarnation, seq, hlc, realm, officer, kind, "
-		  "entity, body FROM ops ORDER BY n");
 	int rc = 0, s;
 
-	if (!st)
-		return db_prep_err(db);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		struct op op;
 		if ((rc = op_from_row(st, &op)))
 			break;
-		rc = fn(&op, ctx);
+		rc = fn(&op, sseq_col >= 0 ? sqlite3_column_int64(st, sseq_col) : 0,
+			ctx);
 		op_clear(&op);
 		if (rc)
 			break;
@@ -198,4 +192,33 @@ op_each(struct db *db, int outbox, int (*fn)(const struct op *, void *),
 		rc = db_rc(db, s);
 	db_reset(st);
 	return rc;
+}
+
+/* op_each's function, called through op_rows. */
+struct each {
+	int (*fn)(const struct op *, void *);
+	void *ctx;
+};
+
+static int
+each_one(const struct op *op, int64_t sseq, void *ctx)
+{
+	struct each *e = ctx;
+
+	(void)sseq;
+	return e->fn(op, e->ctx);
+}
+
+int
+op_each(struct db *db, int outbox, int (*fn)(const struct op *, void *),
+	void *ctx)
+{
+	sqlite3_stmt *st = db_prep(db, outbox
+		? "SELECT station, incarnation, seq, hlc, realm, officer, kind, "
+		  "entity, body FROM ops WHERE local = 1 AND acked = 0 ORDER BY seq"
+		: "SELECT station, incarnation, seq, hlc, realm, officer, kind, "
+		  "entity, body FROM ops ORDER BY n");
+	struct each e = { fn, ctx };
+
+	return st ? op_rows(db, st, -1, each_one, &e) : db_prep_err(db);
 }

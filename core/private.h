@@ -79,6 +79,11 @@ int op_submit(struct db *db, const char *kind, const char *entity, cJSON *body);
 /* An operation from a row of (station, incarnation, seq, hlc, realm,
  * officer, kind, entity, body); the caller clears it. */
 int op_from_row(sqlite3_stmt *st, struct op *op);
+/* Each row of st (prepared, bound) as an operation to fn, with the
+ * server sequence in column sseq_col (-1: none, 0 given); stops at fn's
+ * first non-zero answer, which it returns. st is reset. */
+int op_rows(struct db *db, sqlite3_stmt *st, int sseq_col,
+	    int (*fn)(const struct op *op, int64_t sseq, void *ctx), void *ctx);
 /* A fresh record id "<station>-<n>" allocated inside the transaction. */
 int id_next(struct db *db, char out[64]);
 /* The time an operation's body says it happened ("at"), else now. */

@@ -267,25 +267,12 @@ replica_each_after(struct db *db, int64_t after, int limit,
 				   "realm, officer, kind, entity, body, server_seq "
 				   "FROM ops WHERE server_seq > ? ORDER BY server_seq "
 				   "LIMIT ?");
-	int rc = 0, s;
 
 	if (!st)
 		return db_prep_err(db);
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int(st, 2, limit);
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		struct op op;
-		if ((rc = op_from_row(st, &op)))
-			break;
-		rc = fn(&op, sqlite3_column_int64(st, 9), ctx);
-		op_clear(&op);
-		if (rc)
-			break;
-	}
-	if (rc == 0 && s != SQLITE_DONE)
-		rc = db_rc(db, s);
-	db_reset(st);
-	return rc;
+	return op_rows(db, st, 9, fn, ctx);
 }
 
 /* ---- the station side ---- */
