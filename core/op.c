@@ -629,8 +629,12 @@ replay_one(struct db *db, sqlite3_stmt *st)
 	if ((rc = op_from_row(st, &op)))
 		return rc;
 	k = kind_find(op.kind);
-	if (k && k->newid && (owns = creator_of(db, op.entity, who)) == 1 &&
-	    !creator_is(who, &op) &&
+	/* Left out: a creation of ours the server has not taken, unless it
+	 * owns its id. Whether another owns the id, or nobody does any more
+	 * (ours was the owner the upgrade to schema 3 chose, then refused),
+	 * another station's creation is applied. */
+	if (k && k->newid && (owns = creator_of(db, op.entity, who)) >= 0 &&
+	    !(owns == 1 && creator_is(who, &op)) &&
 	    (owns = db_int(db, &taken, "SELECT acked = 1 AND refused IS NULL "
 			   "FROM ops WHERE local = 1 AND station = ? AND "
 			   "incarnation = ? AND seq = ?", "ssi", op.station,

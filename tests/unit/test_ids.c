@@ -10,6 +10,7 @@
  * order of pushes and pulls.
  */
 #include "testlib.h"
+#include "core/private.h"
 
 /* ---- a county server without the wire --------------------------------
  * What dutydeskd does with a push (replica_take in one transaction, then
@@ -573,6 +574,44 @@ one_incarnation_twice(void **state)
 	op_clear(&b);
 }
 
+/* A station upgraded to schema 3 holding two creations of one id, ours
+ * not yet taken and another's pulled: the upgrade made the first stored
+ * (ours) the owner. When the server refuses ours as conflict, the other
+ * station's record stays in the state (it used to leave with ours: an id
+ * with no owner left was skipped by the replay). */
+static void
+owner_refused_after_upgrade(void **state)
+{
+	struct db *st = tstation("datian", ROLE_COMMAND, 1);
+	struct station_info si;
+	struct refusal r = { 0, "conflict", "taken" };
+	struct op x;
+	char id[64];
+	cJSON *list;
+	(void)state;
+
+	assert_int_equal(station_identity(st, &si), 0);
+	assert_int_equal(log_add(st, "note", "ours", id), 0);
+	tmkop(&x, "datian", "00000000000000bb", 1, (T0 * 1000) << 16, "x",
+	      "log.add", id, "{\"kind\":\"note\",\"text\":\"theirs\","
+	      "\"at\":\"2026-11-28T12:00:00Z\"}");
+	assert_int_equal(db_begin(st), 0);
+	assert_int_equal(op_apply(st, &x), 1);
+	assert_int_equal(db_end(st, 0), 0);
+	op_clear(&x);
+	/* What schema step 3 makes of it on a station: the first stored owns. */
+	assert_int_equal(db_exec(st, "UPDATE creators SET station = ?1, "
+				 "incarnation = ?2, seq = (SELECT seq FROM ops WHERE "
+				 "local = 1 AND entity = ?3) WHERE id = ?3", "sss",
+				 si.station, si.incarnation, id), 0);
+	assert_int_equal(db_int(st, &r.seq, "SELECT seq FROM ops WHERE local = 1 "
+				"AND entity = ?", "s", id), 1);
+	assert_int_equal(replica_ack(st, r.seq, &r, 1), 0);
+	list = tlist(st, LIST_LOG);
+	assert_non_null(trow(list, "text", "theirs"));
+	assert_null(trow(list, "text", "ours"));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tfresh, trelease)
 /* A test of same_id_twice for makers[i], named by its kind. */
 #define REUSED(i) { makers[i].kind, same_id_twice, tfresh, trelease, \
@@ -586,6 +625,7 @@ main(void)
 		T(one_incarnation_twice),
 		T(restore_moves_ids_on),
 		T(later_changes_follow_the_owner),
+		T(owner_refused_after_upgrade),
 		REUSED(0), REUSED(1), REUSED(2), REUSED(3),
 		REUSED(4), REUSED(5), REUSED(6), REUSED(7),
 	};
