@@ -686,6 +686,7 @@ db_backup(struct db *db, const char *path)
 		rc = sqlite3_errcode(to);
 		snprintf(db->err, sizeof db->err, "%s", sqlite3_errmsg(to));
 		sqlite3_close(to);
+		remove(path);
 		return rc == SQLITE_FULL ? DD_E_DISK_FULL : DD_E_DB;
 	}
 	/* Every page in one step, in one read transaction of the source: a

@@ -299,7 +299,6 @@ link_push(struct link *l)
 		return;
 	}
 	memset(&b, 0, sizeof b);
-	msg_ops_start(&b.f, "push");
 	b.inc = l->si.incarnation;
 	b.after = l->pushed_upto;
 	/* Operations of an earlier incarnation (from before a restore) go
@@ -312,6 +311,7 @@ link_push(struct link *l)
 			return;
 		}
 	}
+	msg_ops_start(&b.f, "push");
 	if (l->old_inc[0]) {
 		b.inc = l->old_inc;
 		b.after = 0;

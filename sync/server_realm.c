@@ -159,10 +159,15 @@ realm_get(struct server *srv, const char *name, int create, int *missing)
 	}
 	if (!(r = calloc(1, sizeof *r)))
 		return NULL;
+	/* create as asked: a drill realm removed since the check above
+	 * (dutydeskd realm remove takes the lock) is not made again. */
 	if (server_realm_lock(path, name, &r->lockfd, why, sizeof why) ||
-	    realm_db_open(path, name, 1, &r->db, why, sizeof why) ||
+	    realm_db_open(path, name, create, &r->db, why, sizeof why) ||
 	    station_identity(r->db, &si)) {
-		server_log(SLOG_ERROR, "realm %s: %s", name, why);
+		if (!create && access(path, F_OK) != 0)
+			*missing = 1;
+		else
+			server_log(SLOG_ERROR, "realm %s: %s", name, why);
 		db_close(&r->db);
 		server_realm_unlock(&r->lockfd);
 		free(r);
