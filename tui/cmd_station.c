@@ -4,6 +4,7 @@
  * restore.
  */
 #include "tui/shell.h"
+#include "tui/tui.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -167,10 +168,10 @@ cmd_link_refused(struct shell *sh, const struct cmd *c, struct args *a)
 	if (opt(a, "json")) {
 		rc = shell_print_json(sh, list, 0);
 	} else if (cJSON_GetArraySize(list) > 0) {
-		int width = 14;
+		int width = 14, w;
 		cJSON_ArrayForEach(o, list)
-			if ((int)strlen(said(o, "entity")) + 1 > width)
-				width = (int)strlen(said(o, "entity")) + 1;
+			if ((w = text_width(said(o, "entity")) + 1) > width)
+				width = w;
 		fprintf(sh->out, "SEQ   MADE             KIND               "
 			"%-*sCODE     MESSAGE\n", width, "RECORD");
 		cJSON_ArrayForEach(o, list)
@@ -203,7 +204,7 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 	cJSON_AddNumberToObject(filter, "open", 1);
 	if ((rc = state_list(sh->db, LIST_RESPONSES, NULL, &resp)) ||
 	    (rc = state_list(sh->db, LIST_INCIDENTS, filter, &inc)) ||
-	    (rc = replica_acked(sh->db, &acked))) {
+	    (opt(a, "json") && (rc = replica_acked(sh->db, &acked)))) {
 		cJSON_Delete(filter);
 		cJSON_Delete(resp);
 		cJSON_Delete(inc);
