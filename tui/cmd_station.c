@@ -4,7 +4,6 @@
  * restore.
  */
 #include "tui/shell.h"
-#include "tui/tui.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 
 #include "core/core.h"
 #include "sync/sync.h"
+#include "tui/tui.h"
 
 static int
 cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
