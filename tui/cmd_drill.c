@@ -29,7 +29,8 @@ static int
 drill_console(struct shell *sh, int rc, const char *path, const char *why,
 	      const char *report, int gb18030)
 {
-	struct console_args ca = { path, sh->officer, report, gb18030 };
+	struct console_args ca = { path, sh->officer, report, gb18030,
+				   sh->err };
 
 	if (rc) {
 		fprintf(sh->err, "dutydesk: %s\n", why);

@@ -473,13 +473,13 @@ console_main(const struct console_args *args)
 	snprintf(console.dbpath, sizeof console.dbpath, "%s", args->dbpath);
 	alert_init(&console);
 	if (!isatty(0) || !isatty(1)) {
-		fprintf(stderr, "dutydesk: the console needs a terminal; see "
+		fprintf(args->err, "dutydesk: the console needs a terminal; see "
 			"dutydesk --help for the shell commands\n");
 		return EXIT_USAGE;
 	}
 	if ((rc = db_open(args->dbpath, 0, &console.db)) ||
 	    (rc = station_identity(console.db, &console.si))) {
-		fprintf(stderr, "dutydesk: %s\n", db_why(console.db, rc));
+		fprintf(args->err, "dutydesk: %s\n", db_why(console.db, rc));
 		db_close(&console.db);
 		return dd_exitcode(rc);
 	}
@@ -498,7 +498,7 @@ console_main(const struct console_args *args)
 	}
 	for (i = 0; i < 4; i++)
 		console.slot[i] = i;
-	if (term_start() < 0) {
+	if (term_start(args->err) < 0) {
 		db_close(&console.db);
 		return EXIT_ENV;
 	}

@@ -242,6 +242,8 @@ struct console_args {
 	 * database, DBPATH.report.txt and .json. */
 	const char *drill_report;
 	int report_gb18030;     /* the text report in GB18030, not UTF-8 */
+	FILE *err;              /* why the console cannot open (the shell's
+				 * stream for messages) */
 };
 
 int console_main(const struct console_args *args);
@@ -305,7 +307,7 @@ struct console_state {
 /* term.c: the terminal. Start curses on it (colours, key timing, the
  * restore on every exit and on a fatal signal); 0, or -1 after saying
  * why on stderr. */
-int term_start(void);
+int term_start(FILE *err);
 /* Give the terminal back as it was: curses off, fd 0 blocking again. */
 void term_restore(void);
 /* The terminal is gone (SIGHUP): nothing left to repaint on exit. */

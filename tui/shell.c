@@ -259,7 +259,7 @@ shell_run(int argc, char **argv, FILE *out, FILE *err)
 		if (access(sh.dbpath, F_OK) != 0)
 			return no_station(&sh);
 		return console_main(&(struct console_args){ sh.dbpath,
-						     sh.officer, NULL, 0 });
+						     sh.officer, NULL, 0, err });
 	}
 	/* Elsewhere, no command is the station summary. */
 	if (i >= argc)

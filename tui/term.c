@@ -48,7 +48,7 @@ fatal_signal(int sig)
 }
 
 int
-term_start(void)
+term_start(FILE *err)
 {
 	const char *cs = nl_langinfo(CODESET);
 
@@ -56,7 +56,7 @@ term_start(void)
 	/* Outside a UTF-8 locale the screen is ASCII, names in pinyin. */
 	console_utf8 = cs && strcmp(cs, "UTF-8") == 0;
 	if (!newterm(NULL, stdout, stdin)) {
-		fprintf(stderr, "dutydesk: cannot use terminal type '%s'\n",
+		fprintf(err, "dutydesk: cannot use terminal type '%s'\n",
 			getenv("TERM") ? getenv("TERM") : "");
 		return -1;
 	}
