@@ -6,7 +6,6 @@
  */
 #include "private.h"
 
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,16 +373,13 @@ static int64_t
 id_number(const char *station, const char *id)
 {
 	size_t n = strlen(station);
-	const char *p;
-	int64_t v = 0;
+	int64_t v;
 
-	if (strncmp(id, station, n) != 0 || id[n] != '-' || !id[n + 1])
+	/* Its number as the wire writes numbers (no leading zero: datian-07
+	 * and datian-7 would be two ids of one number), at most 12 digits. */
+	if (strncmp(id, station, n) != 0 || id[n] != '-' ||
+	    dd_parse_i64(id + n + 1, &v) || v > 999999999999LL)
 		return -1;
-	for (p = id + n + 1; *p; p++) {
-		if (!isdigit((unsigned char)*p) || v > 100000000000LL)
-			return -1;
-		v = v * 10 + (*p - '0');
-	}
 	return v;
 }
 
