@@ -407,6 +407,8 @@ ckpt_done(uv_work_t *w, int status)
 		server_log(SLOG_WARN, "realm %s: checkpoint: %s (tried again "
 			   "later)", r->name, status ? uv_strerror(status)
 			   : r->ckpt_err);
+		/* Not again after every commit: after CKPT_FRAMES / 4 more. */
+		r->ckpt_next = r->frames + CKPT_FRAMES / 4;
 		if (r->hold)
 			realm_release(r);
 		return;
