@@ -19,6 +19,8 @@
 
 #include <sodium.h>
 
+#include "sync/internal.h"
+
 static const char usage_text[] =
 	"usage: dutydeskd --listen HOST:PORT --db FILE --keys FILE\n"
 	"                 [--log-level debug|info|warn|error] [--max-conn N]\n"
@@ -383,16 +385,14 @@ log_one(const struct op *op, int64_t sseq, void *ctx)
 		       op->entity);
 	} else {
 		cJSON *o = cJSON_CreateObject();
-		char ss[24], sq[24], *s;
+		char *s;
 		if (!o)
 			return DD_E_NOMEM;
 		/* 64-bit values as the wire carries them: digit strings. */
-		snprintf(ss, sizeof ss, "%" PRId64, sseq);
-		snprintf(sq, sizeof sq, "%" PRId64, op->seq);
-		cJSON_AddStringToObject(o, "sseq", ss);
+		msg_add_i64(o, "sseq", sseq);
 		cJSON_AddStringToObject(o, "station", op->station);
 		cJSON_AddStringToObject(o, "incarnation", op->incarnation);
-		cJSON_AddStringToObject(o, "seq", sq);
+		msg_add_i64(o, "seq", op->seq);
 		cJSON_AddStringToObject(o, "kind", op->kind);
 		cJSON_AddStringToObject(o, "entity", op->entity);
 		s = cJSON_PrintUnformatted(o);

@@ -30,12 +30,28 @@
 
 /* ---- wire rules, one copy for the station and the server (msg.c) ---- */
 
+/* The wall clock, in milliseconds (core's clock_real). */
+static inline int64_t
+sync_now_ms(void)
+{
+	return clock_real.now_ms(clock_real.ctx);
+}
+
 /* A 64-bit value as it travels: its decimal digits, in buf. */
 static inline char *
 msg_i64_text(int64_t v, char buf[24])
 {
 	snprintf(buf, 24, "%" PRId64, v);
 	return buf;
+}
+
+/* Add a 64-bit member to a message, as it travels. */
+static inline void
+msg_add_i64(cJSON *m, const char *k, int64_t v)
+{
+	char buf[24];
+
+	cJSON_AddStringToObject(m, k, msg_i64_text(v, buf));
 }
 
 /* Check one operation of a frame, whole, before anything uses it, and

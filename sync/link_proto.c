@@ -13,12 +13,6 @@
 
 /* ---- small things ---- */
 
-static int64_t
-real_ms(void)
-{
-	return clock_real.now_ms(clock_real.ctx);
-}
-
 static cJSON *
 new_msg(const char *type)
 {
@@ -27,15 +21,6 @@ new_msg(const char *type)
 	if (m)
 		cJSON_AddStringToObject(m, "type", type);
 	return m;
-}
-
-static void
-add_i64(cJSON *m, const char *k, int64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof buf, "%" PRId64, v);
-	cJSON_AddStringToObject(m, k, buf);
 }
 
 /* ---- the handshake ---- */
@@ -142,7 +127,7 @@ on_welcome(struct link *l, const cJSON *m)
 	msg_i64(m, "have", &have);
 	msg_i64(m, "head", &head);
 	if (msg_i64(m, "now", &now)) {
-		l->skew_ms = now - real_ms();
+		l->skew_ms = now - sync_now_ms();
 		l->skew_known = 1;
 	}
 	if ((rc = link_outbox_scan(l))) {
@@ -221,7 +206,7 @@ on_welcome(struct link *l, const cJSON *m)
 		return;
 	}
 	p = new_msg("pull");
-	add_i64(p, "after", after);
+	msg_add_i64(p, "after", after);
 	link_send(l, p);
 }
 
@@ -575,7 +560,7 @@ on_ping(struct link *l, const cJSON *m)
 	cJSON *p = new_msg("pong");
 
 	(void)m;
-	add_i64(p, "now", real_ms());
+	msg_add_i64(p, "now", sync_now_ms());
 	link_send(l, p);
 }
 
@@ -585,7 +570,7 @@ on_pong(struct link *l, const cJSON *m)
 	int64_t now;
 
 	if (msg_i64(m, "now", &now)) {
-		l->skew_ms = now - real_ms();
+		l->skew_ms = now - sync_now_ms();
 		l->skew_known = 1;
 	}
 }

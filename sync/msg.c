@@ -51,22 +51,12 @@ msg_type_name(int t)
 	return t >= 0 && t < MSG_N ? defs[t].type : "?";
 }
 
-/* A 64-bit value as it travels: the decimal digits of 0 to INT64_MAX,
- * without a sign or a leading zero ("0" itself is one digit). 1 with *v
- * set (when v is not NULL), or 0. Each digit is checked against what is
- * left before it is added, so nothing overflows on the way. */
-static int
-msg_digits(const char *s, int64_t *v)
-{
-	return dd_parse_i64(s, v) == 0;
-}
-
 int
 msg_i64(const cJSON *m, const char *key, int64_t *v)
 {
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(m, key);
 
-	return cJSON_IsString(s) && msg_digits(s->valuestring, v);
+	return cJSON_IsString(s) && dd_parse_i64(s->valuestring, v) == 0;
 }
 
 static int
@@ -77,7 +67,7 @@ kind_ok(const cJSON *v, char kind)
 	case 'n': return cJSON_IsNumber(v) && v->valuedouble >= 0 &&
 			 v->valuedouble <= 1e9 &&
 			 v->valuedouble == (double)(int64_t)v->valuedouble;
-	case 'i': return cJSON_IsString(v) && msg_digits(v->valuestring, NULL);
+	case 'i': return cJSON_IsString(v) && dd_parse_i64(v->valuestring, NULL) == 0;
 	case 'a': return cJSON_IsArray(v);
 	case 'o': return cJSON_IsObject(v);
 	}
@@ -246,7 +236,7 @@ msg_op_parse(const cJSON *o, int i, int with_sseq, const char *realm,
 			return -1;
 		}
 		if (op_members[k].kind == 'I' &&
-		    !msg_digits(v->valuestring, NULL)) {
+		    !dd_parse_i64(v->valuestring, NULL) == 0) {
 			snprintf(why, wn, "field %s: not a decimal string", field);
 			return -1;
 		}

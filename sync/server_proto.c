@@ -15,12 +15,6 @@
 
 #include <sodium.h>
 
-static int64_t
-wall_ms(void)
-{
-	return clock_real.now_ms(clock_real.ctx);
-}
-
 /* An ops frame to relay or serve, or NULL (out of memory). */
 static struct wbuf *
 ops_frame(struct msg_ops *f)
@@ -80,7 +74,6 @@ proto_catchup(struct conn *c)
 	struct catchup cu;
 	struct wbuf *b;
 	cJSON *m;
-	char buf[24];
 	int64_t head = 0;
 	int rc, more;
 
@@ -126,7 +119,7 @@ proto_catchup(struct conn *c)
 	c->live = 1;
 	m = cJSON_CreateObject();
 	cJSON_AddStringToObject(m, "type", "live");
-	cJSON_AddStringToObject(m, "head", msg_i64_text(head, buf));
+	msg_add_i64(m, "head", head);
 	conn_send(c, m, THEN_RESUME);
 	cJSON_Delete(m);
 	server_log(SLOG_DEBUG, "%s caught up to %" PRId64, conn_who(c), head);
@@ -230,7 +223,7 @@ on_auth(struct conn *c, const cJSON *m)
 {
 	struct server *srv = c->srv;
 	struct conn *d;
-	char want[SYNC_HEX], have_s[24], head_s[24], now_s[24], last_s[24];
+	char want[SYNC_HEX], last_s[24];
 	char last_hex[SYNC_HEX], why[200];
 	int64_t have = 0, head = 0, last = 0;
 	int ok = 0, missing;
@@ -307,9 +300,9 @@ on_auth(struct conn *c, const cJSON *m)
 	cJSON_AddStringToObject(r, "type", "welcome");
 	cJSON_AddStringToObject(r, "history", c->realm->history);
 	cJSON_AddStringToObject(r, "role", role_name(c->role));
-	cJSON_AddStringToObject(r, "have", msg_i64_text(have, have_s));
-	cJSON_AddStringToObject(r, "head", msg_i64_text(head, head_s));
-	cJSON_AddStringToObject(r, "now", msg_i64_text(wall_ms(), now_s));
+	msg_add_i64(r, "have", have);
+	msg_add_i64(r, "head", head);
+	msg_add_i64(r, "now", sync_now_ms());
 	if (last > 0) {
 		cJSON_AddStringToObject(r, "last_seq",
 					msg_i64_text(last, last_s));
@@ -567,7 +560,6 @@ push_queue(struct conn *c, struct push *pu)
 {
 	struct pending *p;
 	cJSON *ack = NULL;
-	char buf[24];
 
 	if (!(p = calloc(1, sizeof *p)) || !(ack = cJSON_CreateObject())) {
 		free(p);
@@ -576,7 +568,7 @@ push_queue(struct conn *c, struct push *pu)
 	}
 	cJSON_AddStringToObject(ack, "type", "ack");
 	cJSON_AddStringToObject(ack, "incarnation", pu->inc);
-	cJSON_AddStringToObject(ack, "upto", msg_i64_text(pu->have, buf));
+	msg_add_i64(ack, "upto", pu->have);
 	cJSON_AddItemToObject(ack, "refused", pu->refused);
 	pu->refused = NULL;
 	p->c = c;
@@ -668,12 +660,11 @@ on_pull(struct conn *c, const cJSON *m)
 static void
 on_ping(struct conn *c, const cJSON *m)
 {
-	char now_s[24];
 	cJSON *r = cJSON_CreateObject();
 
 	(void)m;
 	cJSON_AddStringToObject(r, "type", "pong");
-	cJSON_AddStringToObject(r, "now", msg_i64_text(wall_ms(), now_s));
+	msg_add_i64(r, "now", sync_now_ms());
 	conn_send(c, r, THEN_NOTHING);
 	cJSON_Delete(r);
 }
