@@ -364,6 +364,9 @@ db_begin(struct db *db)
 
 	if (db->depth++ > 0)
 		return 0;
+	/* A failure's detail belongs to its transaction: one that fails
+	 * later without a detail of its own must not be told the last. */
+	db->err[0] = 0;
 	rc = db_exec(db, "BEGIN IMMEDIATE", NULL);
 	if (rc)
 		db->depth = 0;

@@ -112,6 +112,24 @@ codes(void **state)
 	assert_int_equal(role_parse(NULL), 0);
 }
 
+/* db_why gives a failure's own detail, or the code's message: never the
+ * detail an earlier transaction's failure left. */
+static void
+why_of_this_failure(void **state)
+{
+	struct db *db = tdb_new("shangpan", ROLE_TOWN, 0);
+	char id[64];
+	(void)state;
+
+	assert_string_equal(db_why(NULL, DD_E_NOMEM), dd_strerror(DD_E_NOMEM));
+	assert_int_equal(log_add(db, "note", "", id), DD_E_INVALID);
+	assert_string_not_equal(db_why(db, DD_E_INVALID),
+				dd_strerror(DD_E_INVALID));
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_end(db, 0), 0);
+	assert_string_equal(db_why(db, DD_E_NOMEM), dd_strerror(DD_E_NOMEM));
+}
+
 static void
 seeded_reference(void **state)
 {
@@ -181,6 +199,7 @@ main(void)
 		cmocka_unit_test(newer_refused),
 		cmocka_unit_test(init_once),
 		cmocka_unit_test(codes),
+		cmocka_unit_test(why_of_this_failure),
 		cmocka_unit_test(seeded_reference),
 		cmocka_unit_test(backup_restore),
 	};
