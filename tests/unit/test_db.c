@@ -128,6 +128,7 @@ why_of_this_failure(void **state)
 	assert_int_equal(db_begin(db), 0);
 	assert_int_equal(db_end(db, 0), 0);
 	assert_string_equal(db_why(db, DD_E_NOMEM), dd_strerror(DD_E_NOMEM));
+	db_close(&db);
 }
 
 static void
