@@ -386,6 +386,11 @@ int incident_get(struct db *db, const char *id, cJSON **out);
 /* The replicated state as `dutydesk export --json` prints it: the
  * arrays of dutydesk(1), sorted by id, and their digest. */
 int state_export(struct db *db, cJSON **out);
+/* Server: state_export in one snapshot, once the projection holds the
+ * whole log (replica_project); tried every 50 ms for up to wait_ms,
+ * then DD_E_DB_BUSY with *behind the operations it lacks. */
+int state_export_server(struct db *db, int wait_ms, cJSON **out,
+			int64_t *behind);
 
 /* ---- replication (what sync needs of a database) ------------------------ */
 
@@ -417,10 +422,20 @@ int replica_digest(struct db *db, const char *station, const char *inc,
 /* Server: the highest server sequence given so far. */
 int replica_head(struct db *db, int64_t *head);
 /* Server, inside db_begin(): take an operation from an authenticated
- * station of role. 1 applied (*sseq its server sequence), 0 already
+ * station of role into the log (its state comes with the projection,
+ * replica_project). 1 taken (*sseq its server sequence), 0 already
  * held, 2 refused on a fixed ground and recorded (message in
  * db_errmsg), negative on a database error. */
 int replica_take(struct db *db, const struct op *op, int role, int64_t *sseq);
+/* Server: the state tables are a projection of the log, in server
+ * order. replica_projected: the last server sequence the state holds.
+ * replica_project: apply up to limit operations past it in one
+ * transaction (or the caller's), the cursor moved in it; *upto is
+ * where it stands after. */
+int replica_projected(struct db *db, int64_t *upto);
+int replica_project(struct db *db, int limit, int64_t *upto);
+/* replica_project until the state holds the whole log, in slices. */
+int replica_project_all(struct db *db);
 /* The code of the last refusal (role, realm, schema, clock, conflict). */
 const char *replica_refusal(const struct db *db);
 /* Server: operations with a server sequence above after, in order. */

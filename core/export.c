@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -398,5 +399,42 @@ out:
 		cJSON_Delete(x);
 	else
 		*out = x;
+	return rc;
+}
+
+int
+state_export_server(struct db *db, int wait_ms, cJSON **out, int64_t *behind)
+{
+	struct timespec nap = { 0, 50 * 1000000L };
+	int64_t head, projected;
+	int waited = 0, rc, end;
+
+	*out = NULL;
+	*behind = 0;
+	for (;;) {
+		/* One snapshot: the log's head, the projection's cursor and
+		 * the state, read in the same read transaction. */
+		if ((rc = db_exec(db, "BEGIN", NULL)))
+			return rc;
+		if ((rc = replica_head(db, &head)) == 0 &&
+		    (rc = replica_projected(db, &projected)) == 0) {
+			*behind = head - projected;
+			if (*behind <= 0)
+				rc = state_export(db, out);
+		}
+		end = db_exec(db, "COMMIT", NULL);
+		if (rc || (rc = end) || *behind <= 0)
+			break;
+		if (waited >= wait_ms)
+			return db_fail(db, DD_E_DB_BUSY, "the state is %lld "
+				       "operations behind the log",
+				       (long long)*behind);
+		nanosleep(&nap, NULL);
+		waited += 50;
+	}
+	if (rc) {
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
 	return rc;
 }

@@ -310,33 +310,36 @@ struct kind {
 	const struct field *schema;
 	int (*apply)(struct db *db, const struct op *op);
 	int (*check)(struct db *db, const struct op *op); /* beyond schema */
+	/* Applied when the server takes it, not only by the projection:
+	 * what it sets (a drill's clock) is read by the server's intake. */
+	int intake;
 };
 
 static const struct kind kinds[] = {
-	{ "town.put",         R_CMD | R_SEED, 0, town_schema,     apply_ref, NULL },
-	{ "team.put",         R_CMD | R_SEED, 0, team_schema,     apply_ref, NULL },
-	{ "depot.put",        R_CMD | R_SEED, 0, depot_schema,    apply_ref, NULL },
-	{ "supply_kind.put",  R_CMD | R_SEED, 0, kind_schema,     apply_ref, NULL },
-	{ "shelter.put",      R_ALL | R_SEED, 0, shelter_schema,  apply_ref, NULL },
-	{ "incident.open",    R_ALL, 1, incident_schema, apply_incident, NULL },
-	{ "incident.update",  R_ALL, 0, incident_schema, apply_incident, NULL },
-	{ "incident.status",  R_ALL, 0, status_schema,   apply_incident_status, NULL },
-	{ "incident.report",  R_ALL, 1, report_schema,   apply_incident_report, NULL },
-	{ "response.decide",  R_CMD, 1, decide_schema,   apply_response, NULL },
-	{ "response.check",   R_CMD, 0, check_schema,    apply_response_check, NULL },
-	{ "dispatch.create",  R_ALL, 1, dispatch_schema, apply_dispatch, NULL },
-	{ "team.status",      R_ALL, 0, team_status_schema, apply_team_status, NULL },
+	{ "town.put",         R_CMD | R_SEED, 0, town_schema,     apply_ref, NULL, 0 },
+	{ "team.put",         R_CMD | R_SEED, 0, team_schema,     apply_ref, NULL, 0 },
+	{ "depot.put",        R_CMD | R_SEED, 0, depot_schema,    apply_ref, NULL, 0 },
+	{ "supply_kind.put",  R_CMD | R_SEED, 0, kind_schema,     apply_ref, NULL, 0 },
+	{ "shelter.put",      R_ALL | R_SEED, 0, shelter_schema,  apply_ref, NULL, 0 },
+	{ "incident.open",    R_ALL, 1, incident_schema, apply_incident, NULL, 0 },
+	{ "incident.update",  R_ALL, 0, incident_schema, apply_incident, NULL, 0 },
+	{ "incident.status",  R_ALL, 0, status_schema,   apply_incident_status, NULL, 0 },
+	{ "incident.report",  R_ALL, 1, report_schema,   apply_incident_report, NULL, 0 },
+	{ "response.decide",  R_CMD, 1, decide_schema,   apply_response, NULL, 0 },
+	{ "response.check",   R_CMD, 0, check_schema,    apply_response_check, NULL, 0 },
+	{ "dispatch.create",  R_ALL, 1, dispatch_schema, apply_dispatch, NULL, 0 },
+	{ "team.status",      R_ALL, 0, team_status_schema, apply_team_status, NULL, 0 },
 	{ "supply.move",      R_ALL | R_SEED, 1, move_schema, apply_supply,
-	  check_supply },
-	{ "shelter.occupy",   R_ALL, 0, occupy_schema,   apply_shelter_occupy, NULL },
-	{ "warning.issue",    R_CMD, 1, warning_schema,  apply_warning, NULL },
-	{ "warning.answer",   R_ALL, 1, answer_schema,   apply_warning_answer, NULL },
-	{ "log.add",          R_ALL, 1, log_schema,      apply_log, NULL },
-	{ "conflict.ack",     R_ALL, 0, ack_schema,      apply_conflict_ack, NULL },
+	  check_supply, 0 },
+	{ "shelter.occupy",   R_ALL, 0, occupy_schema,   apply_shelter_occupy, NULL, 0 },
+	{ "warning.issue",    R_CMD, 1, warning_schema,  apply_warning, NULL, 0 },
+	{ "warning.answer",   R_ALL, 1, answer_schema,   apply_warning_answer, NULL, 0 },
+	{ "log.add",          R_ALL, 1, log_schema,      apply_log, NULL, 0 },
+	{ "conflict.ack",     R_ALL, 0, ack_schema,      apply_conflict_ack, NULL, 0 },
 	/* A county-wide drill's setup, from the pseudo-station drill (pushed
 	 * by the command station that runs it). */
 	{ "drill.setup",      R_CMD, 0, drill_setup_schema, apply_drill_setup,
-	  check_drill_setup },
+	  check_drill_setup, 1 },
 };
 
 static const struct kind *
@@ -608,38 +611,45 @@ op_store(struct db *db, const struct op *op, int newid, int local)
 	return 1;
 }
 
-/* Replay one operation held into the state. A creation that does not
- * own its record id is left out when it is one of ours the server has
- * not taken (it gave way to a pulled one, or was refused as conflict);
- * any other (two creations of one id taken before schema 3 made ids
- * single) is applied as it was then. */
-static int
-replay_one(struct db *db, sqlite3_stmt *st)
+/* Apply one operation held to the state, as a replay does (the
+ * server's projection and state_rebuild). A creation that does not own
+ * its record id is left out when it is one of ours the server has not
+ * taken (it gave way to a pulled one, or was refused as conflict); any
+ * other (two creations of one id taken before schema 3 made ids single)
+ * is applied as it was then. */
+int
+op_project(struct db *db, const struct op *op)
 {
-	const struct kind *k;
+	const struct kind *k = kind_find(op->kind);
 	char who[WHO_MAX];
-	struct op op;
 	int64_t taken = 0;
-	int rc, owns = 1;
+	int owns = 1;
 
-	if ((rc = op_from_row(st, &op)))
-		return rc;
-	k = kind_find(op.kind);
 	/* Left out: a creation of ours the server has not taken, unless it
 	 * owns its id. Whether another owns the id, or nobody does any more
 	 * (ours was the owner the upgrade to schema 3 chose, then refused),
 	 * another station's creation is applied. */
-	if (k && k->newid && (owns = creator_of(db, op.entity, who)) >= 0 &&
-	    !(owns == 1 && creator_is(who, &op)) &&
+	if (k && k->newid && (owns = creator_of(db, op->entity, who)) >= 0 &&
+	    !(owns == 1 && creator_is(who, op)) &&
 	    (owns = db_int(db, &taken, "SELECT acked = 1 AND refused IS NULL "
 			   "FROM ops WHERE local = 1 AND station = ? AND "
-			   "incarnation = ? AND seq = ?", "ssi", op.station,
-			   op.incarnation, op.seq)) >= 0)
+			   "incarnation = ? AND seq = ?", "ssi", op->station,
+			   op->incarnation, op->seq)) >= 0)
 		owns = owns == 0 || taken;
 	if (owns < 0)
-		rc = owns;
-	else if (k && owns)
-		rc = k->apply(db, &op);
+		return owns;
+	return k && owns ? k->apply(db, op) : 0;
+}
+
+static int
+replay_one(struct db *db, sqlite3_stmt *st)
+{
+	struct op op;
+	int rc;
+
+	if ((rc = op_from_row(st, &op)))
+		return rc;
+	rc = op_project(db, &op);
 	op_clear(&op);
 	return rc;
 }
@@ -688,6 +698,11 @@ state_rebuild(struct db *db)
 	if (!rc && s != SQLITE_DONE)
 		rc = db_rc(db, s);
 	db_reset(st);
+	/* On the server the state now holds the whole log: its projection
+	 * has reached the head. */
+	if (!rc)
+		rc = db_exec(db, "UPDATE meta SET value = (SELECT coalesce("
+			     "max(server_seq), 0) FROM ops) WHERE key = 'projected'", NULL);
 	return rc;
 }
 
@@ -801,8 +816,10 @@ own_name(struct db *db, const struct op *op)
 				     op->station, (long long)op->seq);
 }
 
-int
-op_apply_as(struct db *db, const struct op *op, int local)
+/* Check op, store it, and apply it to the state when apply says so
+ * (else only a kind the intake reads: see struct kind). */
+static int
+op_enter(struct db *db, const struct op *op, int local, int apply)
 {
 	const struct kind *k;
 	int rc, end, alarm = 0;
@@ -814,7 +831,7 @@ op_apply_as(struct db *db, const struct op *op, int local)
 	if ((rc = op_check(db, op, &k)) || (rc = own_name(db, op)) ||
 	    (rc = op_store(db, op, k->newid, local)) <= 0)
 		goto out;
-	if ((rc = k->apply(db, op)))
+	if ((apply || k->intake) && (rc = k->apply(db, op)))
 		goto out;
 	hlc_observe(0, op->hlc, db->clock.now_ms(db->clock.ctx), &alarm);
 	if (alarm)
@@ -832,7 +849,19 @@ out:
 }
 
 int
+op_apply_as(struct db *db, const struct op *op, int local)
+{
+	return op_enter(db, op, local, 1);
+}
+
+int
 op_apply(struct db *db, const struct op *op)
 {
-	return op_apply_as(db, op, 0);
+	return op_enter(db, op, 0, 1);
+}
+
+int
+op_take(struct db *db, const struct op *op)
+{
+	return op_enter(db, op, 0, 0);
 }

@@ -74,6 +74,11 @@ int op_local(struct db *db, struct op *op);
 /* op_apply, storing the operation as local (1: in the outbox, as a
  * county drill's own operations are in the database that runs it). */
 int op_apply_as(struct db *db, const struct op *op, int local);
+/* op_apply without the state: the operation is checked and stored in
+ * the log (the server's intake; its state is the projection). */
+int op_take(struct db *db, const struct op *op);
+/* Apply an operation held in the log to the state (a replay). */
+int op_project(struct db *db, const struct op *op);
 /* op_local() for an operation of kind on entity with body (not freed). */
 int op_submit(struct db *db, const char *kind, const char *entity, cJSON *body);
 /* An operation from a row of (station, incarnation, seq, hlc, realm,

@@ -207,7 +207,7 @@ replica_take(struct db *db, const struct op *op, int role, int64_t *sseq)
 		/* One operation that cannot be stored (a record id taken by
 		 * another incarnation's) must not spoil the others taken in
 		 * the same transaction: it alone is rolled back and refused. */
-		rc = op_apply(db, op);
+		rc = op_take(db, op);
 		if (rc == DD_E_CONFLICT) {
 			char why[sizeof db->err];
 			memcpy(why, db->err, sizeof why);
@@ -249,6 +249,76 @@ replica_take(struct db *db, const struct op *op, int role, int64_t *sseq)
 		memcpy(db->err, why, sizeof why);
 		return rc ? rc : 2;
 	}
+	return rc;
+}
+
+int
+replica_projected(struct db *db, int64_t *upto)
+{
+	int rc = meta_get_int(db, "projected", upto);
+
+	if (rc <= 0)
+		*upto = 0;
+	return rc < 0 ? rc : 0;
+}
+
+/* The projection: one operation at a time, in server order. */
+struct project {
+	struct db *db;
+	int64_t last;
+};
+
+static int
+project_one(const struct op *op, int64_t sseq, void *ctx)
+{
+	struct project *p = ctx;
+	int rc = op_project(p->db, op);
+
+	if (rc == 0)
+		p->last = sseq;
+	return rc;
+}
+
+int
+replica_project(struct db *db, int limit, int64_t *upto)
+{
+	struct project p = { db, 0 };
+	sqlite3_stmt *st;
+	int rc;
+
+	*upto = 0;
+	if ((rc = db_begin(db)))
+		return rc;
+	if ((rc = replica_projected(db, &p.last)))
+		goto out;
+	*upto = p.last;
+	if (!(st = db_prep(db, "SELECT station, incarnation, seq, hlc, realm, "
+			   "officer, kind, entity, body, server_seq FROM ops WHERE "
+			   "server_seq > ? ORDER BY server_seq LIMIT ?"))) {
+		rc = db_prep_err(db);
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, p.last);
+	sqlite3_bind_int(st, 2, limit);
+	if ((rc = op_rows(db, st, 9, project_one, &p)) == 0 && p.last > *upto &&
+	    (rc = meta_set_int(db, "projected", p.last)) == 0)
+		*upto = p.last;
+out:
+	return db_end(db, rc);
+}
+
+int
+replica_project_all(struct db *db)
+{
+	int64_t head = 0, upto = 0, was;
+	int rc;
+
+	if ((rc = replica_head(db, &head)))
+		return rc;
+	do {
+		was = upto;
+		rc = replica_project(db, 20000, &upto);
+	} while (!rc && upto < head && upto > was);
 	return rc;
 }
 

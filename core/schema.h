@@ -171,6 +171,13 @@ static const char *const migrations[] = {
 "  ('incident.open', 'incident.report', 'response.decide',"
 "  'dispatch.create', 'supply.move', 'warning.issue', 'warning.answer',"
 "  'log.add') ORDER BY server_seq IS NULL, server_seq, n;",
+/* 4: the server's state is a projection of its log, applied in server
+ * order after the operations are acknowledged; 'projected' is the last
+ * server sequence the state holds. Every database written before holds
+ * the whole log in its state. (On a station nothing has a server
+ * sequence: it stays 0, unused.) */
+"INSERT INTO meta(key, value) SELECT 'projected', coalesce(max(server_seq), 0)"
+"  FROM ops;",
 };
 
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -228,13 +228,18 @@ open_realm(const struct args *a, const char *what, struct db **db)
 	return 0;
 }
 
+/* How long export waits for a running server's state to hold its log. */
+#define EXPORT_WAIT_MS 10000
+
 static int
 cmd_export(const struct args *a)
 {
+	const char *realm = a->realm ? a->realm : "live";
 	struct db *db = NULL;
-	char *s = NULL;
+	char *s = NULL, path[4096], why[4400];
 	cJSON *x = NULL;
-	int rc, ex = EXIT_OK;
+	int64_t behind = 0;
+	int rc, ex = EXIT_OK, lockfd = -1;
 
 	if ((rc = only(a, "export", 0, 1, 0, 0, 0, 1, 1)))
 		return rc;
@@ -244,8 +249,34 @@ cmd_export(const struct args *a)
 		return usage("export needs --db FILE and --json%s", "");
 	if ((ex = open_realm(a, "export", &db)))
 		return ex;
-	if ((rc = state_export(db, &x))) {
-		fprintf(stderr, "dutydeskd: %s\n", db_why(db, rc));
+	/* The state is a projection of the log. A running server (it holds
+	 * the realm's lock) brings it up to the log: export waits for it.
+	 * With none, export brings it up itself first. */
+	server_realm_path(a->db, realm, path, sizeof path);
+	rc = server_realm_lock(path, realm, &lockfd, why, sizeof why);
+	if (rc == 0) {
+		db_close(&db);
+		if ((rc = db_open(path, 0, &db)) ||
+		    (rc = replica_project_all(db))) {
+			fprintf(stderr, "dutydeskd: %s: cannot bring the state up to "
+				"the log: %s\n", path, db_why(db, rc));
+			ex = EXIT_ENV;
+			goto out;
+		}
+	} else if (rc != DD_E_REFUSED) {
+		fprintf(stderr, "dutydeskd: %s\n", why);
+		ex = EXIT_ENV;
+		goto out;
+	}
+	if ((rc = state_export_server(db, lockfd >= 0 ? 0 : EXPORT_WAIT_MS, &x,
+				      &behind))) {
+		if (rc == DD_E_DB_BUSY)
+			fprintf(stderr, "dutydeskd: the running server's state is "
+				"still %lld operations behind its log after %d s; try "
+				"again (dutydeskd status shows how far it is)\n",
+				(long long)behind, EXPORT_WAIT_MS / 1000);
+		else
+			fprintf(stderr, "dutydeskd: %s\n", db_why(db, rc));
 		ex = EXIT_ENV;
 		goto out;
 	}
@@ -264,6 +295,7 @@ out:
 	free(s);
 	cJSON_Delete(x);
 	db_close(&db);
+	server_realm_unlock(&lockfd);
 	return ex;
 }
 
@@ -284,7 +316,7 @@ list_one(const char *realm, void *ctx)
 	struct stat st, wst;
 	struct db *db = NULL;
 	char path[4096], wal[4200], ops[24] = "?";
-	const char *state = "-";
+	const char *state;
 	int64_t head = 0;
 	int held, rc;
 
@@ -310,10 +342,8 @@ list_one(const char *realm, void *ctx)
 		fprintf(stderr, "dutydeskd: %s: %s\n", path, db_why(db, rc));
 	ls->bad |= ops[0] == '?';
 	db_close(&db);
-	if (strcmp(realm, "live") != 0) {
-		held = server_realm_held(path);
-		state = held == 1 ? "open" : held == 0 ? "closed" : "?";
-	}
+	held = server_realm_held(path);
+	state = held == 1 ? "open" : held == 0 ? "closed" : "?";
 	printf("%s %lld %s %s\n", realm, (long long)st.st_size, ops, state);
 	return 0;
 }

@@ -228,6 +228,18 @@ struct realm {
 	int ckpt_next;             /* no round before the WAL is this long */
 	int hold;                  /* no push is taken until it ends */
 	char ckpt_err[300];
+	/* The projection (realm_project): the state tables brought up to
+	 * the log on a worker, in transactions of their own. */
+	uv_work_t proj;
+	int projecting;            /* it runs: the loop keeps off db */
+	int proj_rc, proj_frames;  /* its outcome (the worker's) */
+	int proj_limit;
+	int64_t proj_upto;
+	int64_t projected;         /* the last server sequence in the state */
+	uint64_t lag_since;        /* uv_now when it fell behind, or 0 */
+	uint64_t active_at;        /* uv_now of the last group or push */
+	uint64_t proj_retry_at;    /* after a failed projection */
+	int lag_warned;            /* more than PROJ_WARN_MS behind, said */
 };
 
 struct conn {
@@ -262,6 +274,7 @@ struct server {
 	uv_loop_t loop;
 	uv_tcp_t listener;
 	uv_timer_t sweep;
+	uv_timer_t project;        /* wakes realm_project_turn */
 	uv_check_t commit;
 	uv_signal_t sigterm, sigint;
 	const struct server_opts *o;
@@ -405,7 +418,8 @@ void realm_commit_turn(struct server *srv);
 static inline int
 realm_can_take(const struct realm *r)
 {
-	return !r->committing && !r->hold && !r->txn_rc && !r->wait;
+	return !r->committing && !r->projecting && !r->hold && !r->txn_rc &&
+	       !r->wait;
 }
 /* Queue a push's answer until its transaction is on disk. */
 static inline void

@@ -230,6 +230,7 @@ server_finish(struct server *srv)
 	srv->finished = 1;
 	close_handle((uv_handle_t *)&srv->commit);
 	close_handle((uv_handle_t *)&srv->sweep);
+	close_handle((uv_handle_t *)&srv->project);
 	close_handle((uv_handle_t *)&srv->sigterm);
 	close_handle((uv_handle_t *)&srv->sigint);
 	close_handle((uv_handle_t *)&srv->listener);
@@ -343,6 +344,8 @@ server_run(const struct server_opts *o)
 		free(srv);
 		return EXIT_ENV;
 	}
+	uv_timer_init(&srv->loop, &srv->project);
+	srv->project.data = srv;
 	if (!(live = realm_get(srv, "live", 1, &missing))) {
 		ex = EXIT_ENV;
 		goto out;

@@ -43,8 +43,6 @@ server_realm_lock(const char *path, const char *realm, int *fd, char *why,
 	int d, e;
 
 	*fd = -1;
-	if (!realm_is_drill(realm))
-		return 0;
 	if (lock_path(path, lp, sizeof lp)) {
 		snprintf(why, w, "%s: path too long", path);
 		return DD_E_IO;

@@ -36,6 +36,27 @@
 #endif
 #define CKPT_HARD 32768
 
+/* The projection: the state tables follow the log on a worker, in
+ * transactions of their own, so that an acknowledgement waits for the
+ * log alone. A slice starts once the writer has had nothing to do for
+ * PROJ_IDLE_MS, or, under a load that never leaves it idle, between two
+ * groups once the state is PROJ_LAG_MS behind (the pushes that come
+ * meanwhile wait, as they do for a commit). A slice applies at most
+ * PROJ_IDLE_OPS operations (an idle writer: a push that comes waits for
+ * little) or PROJ_LAG_OPS (behind). */
+#define PROJ_IDLE_MS 5
+#define PROJ_LAG_MS 500
+#define PROJ_IDLE_OPS 1000
+#define PROJ_LAG_OPS 20000
+#define PROJ_WARN_MS 10000      /* this far behind is logged */
+#define PROJ_RETRY_MS 1000      /* after a slice that failed */
+
+static void realm_commit(struct realm *r);
+static void realm_checkpoint(struct server *srv, struct realm *r);
+static int realm_project(struct realm *r);
+static void project_arm(struct server *srv);
+static void project_rest(struct realm *r);
+
 /* ---- opening and closing ---- */
 
 int
@@ -177,11 +198,12 @@ realm_get(struct server *srv, const char *name, int create, int *missing)
 	snprintf(r->history, sizeof r->history, "%s", si.incarnation);
 	snprintf(r->path, sizeof r->path, "%s", path);
 	r->srv = srv;
-	r->ckpt.data = r->commit.data = r;
+	r->ckpt.data = r->commit.data = r->proj.data = r;
 	db_wal_manual(r->db);
 	r->pend_tail = &r->pend;
 	r->wait_tail = &r->wait;
 	if (replica_head(r->db, &r->committed) ||
+	    replica_projected(r->db, &r->projected) ||
 	    db_open(path, DB_RDONLY, &r->rdb)) {
 		server_log(SLOG_ERROR, "realm %s: %s", name,
 			   db_errmsg(r->rdb ? r->rdb : r->db));
@@ -194,6 +216,11 @@ realm_get(struct server *srv, const char *name, int create, int *missing)
 	r->next = srv->realms;
 	srv->realms = r;
 	srv->nrealms++;
+	if (r->projected < r->committed) {
+		/* Left behind by the last run: brought up to the log. */
+		r->lag_since = uv_now(&srv->loop);
+		project_arm(srv);
+	}
 	return r;
 }
 
@@ -211,7 +238,8 @@ realm_close_idle(struct server *srv)
 		for (c = srv->conns; c && c->realm != r; c = c->next)
 			;
 		if (c || strcmp(r->name, "live") == 0 || r->txn || r->committing ||
-		    r->ckpt_busy || r->hold || r->pend || r->cpend || r->wait) {
+		    r->ckpt_busy || r->hold || r->pend || r->cpend || r->wait ||
+		    r->projecting || r->projected < r->committed) {
 			pr = &r->next;
 			continue;
 		}
@@ -235,6 +263,10 @@ realm_close_all(struct server *srv)
 
 	while ((r = srv->realms)) {
 		srv->realms = r->next;
+		/* A stop: the state is brought up to the log, so that the
+		 * file holds it whole (a start would do it too). */
+		if (!srv->fatal && !r->txn && !r->committing && !r->projecting)
+			project_rest(r);
 		/* Pushes left unanswered by a stop on a failed commit: their
 		 * transaction is rolled back with the connection. */
 		pending_list_free(r->pend);
@@ -249,8 +281,6 @@ realm_close_all(struct server *srv)
 	srv->nrealms = 0;
 }
 
-static void realm_commit(struct realm *r);
-static void realm_checkpoint(struct server *srv, struct realm *r);
 
 /* A push (frame) not taken: its station offers it again. */
 static void
@@ -311,8 +341,8 @@ realm_drain(struct realm *r)
 	struct server *srv = r->srv;
 	struct waiting *w, *taken = NULL, **tail = &taken;
 
-	while ((w = r->wait) && !r->committing && !r->hold && !r->txn_rc &&
-	       !srv->fatal) {
+	while ((w = r->wait) && !r->committing && !r->projecting && !r->hold &&
+	       !r->txn_rc && !srv->fatal) {
 		if (!(r->wait = w->next))
 			r->wait_tail = &r->wait;
 		w->next = NULL;
@@ -451,7 +481,7 @@ realm_checkpoint(struct server *srv, struct realm *r)
 		return;
 	if (r->hold) {
 		/* The tail round, once nothing is left uncommitted. */
-		if (r->txn || r->committing)
+		if (r->txn || r->committing || r->projecting)
 			return;
 	} else if (srv->stopping || srv->ckpt_rounds > 0 ||
 		   frames < CKPT_FRAMES || frames < r->ckpt_next) {
@@ -464,6 +494,135 @@ realm_checkpoint(struct server *srv, struct realm *r)
 	} else if (r->hold) {
 		realm_release(r);
 	}
+}
+
+/* ---- the projection ---- */
+
+/* On the worker thread, with the write connection handed over by the
+ * loop: one slice of the projection, in a transaction of its own
+ * (SQLite syncs it like any other). Touches nothing of r but db and the
+ * proj_* members. */
+static void
+proj_work(uv_work_t *w)
+{
+	struct realm *r = w->data;
+
+	r->proj_rc = replica_project(r->db, r->proj_limit, &r->proj_upto);
+	r->proj_frames = db_wal_frames(r->db);
+}
+
+/* Said once when the state falls PROJ_WARN_MS behind the log, and
+ * again once it has caught up. */
+static void
+lag_check(struct realm *r, uint64_t now)
+{
+	if (r->lag_since && !r->lag_warned &&
+	    now - r->lag_since > PROJ_WARN_MS) {
+		server_log(SLOG_WARN, "realm %s: the state is %.0f s behind the "
+			   "log (%" PRId64 " operations to apply)", r->name,
+			   (double)(now - r->lag_since) / 1000,
+			   r->committed - r->projected);
+		r->lag_warned = 1;
+	} else if (!r->lag_since && r->lag_warned) {
+		server_log(SLOG_INFO, "realm %s: the state has caught up with "
+			   "the log", r->name);
+		r->lag_warned = 0;
+	}
+}
+
+static void
+proj_done(uv_work_t *w, int status)
+{
+	struct realm *r = w->data;
+	struct server *srv = r->srv;
+	uint64_t now = uv_now(&srv->loop);
+
+	r->projecting = 0;
+	if (status != 0 || r->proj_rc) {
+		/* Nothing of the slice stays: it is tried again; the log and
+		 * its acknowledgements go on meanwhile. */
+		server_log(SLOG_ERROR, "realm %s: the state cannot be brought up "
+			   "to the log: %s (tried again in %d s)", r->name,
+			   status ? uv_strerror(status) : db_why(r->db, r->proj_rc),
+			   PROJ_RETRY_MS / 1000);
+		r->proj_retry_at = now + PROJ_RETRY_MS;
+	} else {
+		r->projected = r->proj_upto;
+		r->frames = r->proj_frames;
+		if (r->projected >= r->committed)
+			r->lag_since = 0;
+	}
+	lag_check(r, now);
+	realm_checkpoint(srv, r);
+	realm_drain(r);
+	if (r->projected < r->committed)
+		project_arm(srv);
+}
+
+/* Start a slice of the projection if the writer is free and the state
+ * behind the log (see PROJ_IDLE_MS). 1 started. */
+static int
+realm_project(struct realm *r)
+{
+	struct server *srv = r->srv;
+	uint64_t now = uv_now(&srv->loop);
+	int64_t behind = r->committed - r->projected;
+	int lagging = r->lag_since && now - r->lag_since >= PROJ_LAG_MS;
+
+	if (behind <= 0 || r->txn || r->committing || r->projecting ||
+	    r->hold || srv->fatal || srv->stopping || now < r->proj_retry_at)
+		return 0;
+	if (!lagging && (r->wait || now - r->active_at < PROJ_IDLE_MS))
+		return 0;
+	r->proj_limit = (int)(behind < (lagging ? PROJ_LAG_OPS : PROJ_IDLE_OPS)
+			      ? behind : lagging ? PROJ_LAG_OPS : PROJ_IDLE_OPS);
+	if (uv_queue_work(&srv->loop, &r->proj, proj_work, proj_done) != 0)
+		return 0;
+	r->projecting = 1;
+	return 1;
+}
+
+/* The timer: each realm behind projects if its writer is free, and the
+ * timer is set again while one is behind and waits. */
+static void
+on_project(uv_timer_t *t)
+{
+	struct server *srv = t->data;
+	struct realm *r;
+	int again = 0;
+
+	for (r = srv->realms; r; r = r->next) {
+		lag_check(r, uv_now(&srv->loop));
+		if (r->projected < r->committed && !realm_project(r) &&
+		    !r->projecting)
+			again = 1;
+	}
+	if (again)
+		project_arm(srv);
+}
+
+static void
+project_arm(struct server *srv)
+{
+	uv_handle_t *h = (uv_handle_t *)&srv->project;
+
+	if (h->type == UV_TIMER && !uv_is_closing(h) && !uv_is_active(h) &&
+	    !srv->stopping) {
+		srv->project.data = srv;
+		uv_timer_start(&srv->project, on_project, PROJ_IDLE_MS, 0);
+	}
+}
+
+/* At a stop, on the loop's thread, everything else done: the rest. */
+static void
+project_rest(struct realm *r)
+{
+	int rc = replica_project_all(r->db);
+
+	if (rc)
+		server_log(SLOG_WARN, "realm %s: the state is behind the log: %s "
+			   "(brought up at the next start)", r->name,
+			   db_why(r->db, rc));
 }
 
 /* ---- the group commit ---- */
@@ -567,15 +726,21 @@ commit_done(uv_work_t *w, int status)
 	} else {
 		r->committed = r->commit_head;
 	}
+	r->active_at = uv_now(&srv->loop);
+	if (!r->lag_since && r->projected < r->committed)
+		r->lag_since = r->active_at;
 	/* The next group is taken and its commit started before this one's
 	 * acks and relays go out, so that the disk works while the loop
 	 * writes them. They still leave in commit order: the next group's
-	 * wait for their own commit. */
+	 * wait for their own commit. A projection far behind goes first. */
 	realm_checkpoint(srv, r);
+	realm_project(r);
 	realm_drain(r);
 	if (r->txn && !r->committing && !srv->fatal)
 		realm_commit(r);
 	realm_answer(srv, r, list, rc);
+	if (r->projected < r->committed)
+		project_arm(srv);
 }
 
 /* Hand the realm's open transaction to a worker to commit; its pushes

@@ -133,7 +133,7 @@ every_k() {
 		cp -a "$W/snap" "$W/try"
 		"$CUT" -q -k $_k "$W/try"
 		sqlite3 -batch "$W/try/county.db" "PRAGMA integrity_check" >"$W/try.ic" 2>&1
-		sqlite3 -batch "$W/try/county.db" "SELECT id FROM incidents" 2>&1 |
+		sqlite3 -batch "$W/try/county.db" "$SQL_HELD" 2>&1 |
 			sort -u >"$W/try.held"
 		_ic=$(head -n 1 "$W/try.ic")
 		_lost=$(comm -23 "$W/acked" "$W/try.held" | wc -l | tr -d ' ')
@@ -141,7 +141,7 @@ every_k() {
 			echo "$_k" >>"$W/badk"
 			if [ ! -s "$W/badk.first" ]; then
 				{
-					echo "k=$_k: $_lost of $(wc -l <"$W/acked" | tr -d ' ') acknowledged ids not in SELECT id FROM incidents; integrity_check says:"
+					echo "k=$_k: $_lost of $(wc -l <"$W/acked" | tr -d ' ') acknowledged ids not in the log; integrity_check says:"
 					head -n 4 "$W/try.ic"
 				} >"$W/badk.first"
 			fi
@@ -151,9 +151,23 @@ every_k() {
 	echo "$_n"
 }
 
+# The incidents the server holds: in its log, which is what it
+# acknowledges (its state follows, see the projection check below).
+SQL_HELD="SELECT entity FROM ops WHERE kind = 'incident.open' AND
+	server_seq IS NOT NULL"
+
 # What must hold of the server's database after any cut, read with the
-# sqlite3 CLI (no library): one line per problem in $W/problems.
+# sqlite3 CLI (no library): one line per problem in $W/problems. The
+# projection's cursor is committed with the state it applied: the
+# incidents in the state are those the log holds up to it.
 SQL_CHECK="
+SELECT 'projection: ' || (SELECT count(*) FROM incidents) || ' incidents in '
+	|| 'the state, ' || n || ' in the log up to its cursor ' || p FROM
+	(SELECT (SELECT value FROM meta WHERE key = 'projected') AS p,
+	 (SELECT count(*) FROM ops WHERE kind = 'incident.open' AND server_seq
+	  <= (SELECT value FROM meta WHERE key = 'projected')) AS n)
+	WHERE n != (SELECT count(*) FROM incidents) OR p > (SELECT
+	coalesce(max(server_seq), 0) FROM ops);
 SELECT 'integrity: ' || integrity_check FROM pragma_integrity_check
 	WHERE integrity_check != 'ok';
 SELECT 'twice: ' || station || '/' || seq FROM ops
@@ -173,7 +187,7 @@ SELECT 'hole: ' || station || ' holds ' || count(*) || ' up to ' || max(seq)
 # check_db: the checks above and the acknowledged ids; $lost and $bad.
 check_db() {
 	sqlite3 -batch "$SDB" "$SQL_CHECK" >"$W/problems" 2>&1
-	sqlite3 -batch "$SDB" "SELECT id FROM incidents" 2>>"$W/problems" |
+	sqlite3 -batch "$SDB" "$SQL_HELD" 2>>"$W/problems" |
 		sort -u >"$W/held"
 	cat "$W"/acked.* | sort -u >"$W/acked"
 	lost=$(comm -23 "$W/acked" "$W/held" | wc -l | tr -d ' ')

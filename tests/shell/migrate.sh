@@ -38,8 +38,11 @@ check "linhai too" cmp -s "$OUT" "$W/linhai.before"
 run "$DBIN" --db "$SDB" export --json
 check "the server's database too" cmp -s "$OUT" "$W/server.before"
 for s in datian linhai server; do
-	check "$s is at schema 3" \
-		test "$(sqlite "$W/$s.db" 'PRAGMA user_version')" = 3
+	check "$s is at schema 4" \
+		test "$(sqlite "$W/$s.db" 'PRAGMA user_version')" = 4
+	check "$s: its state holds its whole log (projected = its head)" \
+		test "$(sqlite "$W/$s.db" "SELECT value = (SELECT coalesce(max(
+		server_seq), 0) FROM ops) FROM meta WHERE key = 'projected'")" = 1
 	check "$s knows which operation created each record id" test "$(sqlite \
 		"$W/$s.db" "SELECT count(*) FROM creators c JOIN ops o ON
 		o.entity = c.id AND o.station = c.station AND o.incarnation =

@@ -64,7 +64,7 @@ mkdir "$SDB.drill-d"
 run rl list
 check "realm list: exit 0" test "$RC" = 0
 check "...three realms" test "$(nlines "$OUT")" = 3
-check "...live first" grep -q '^live [0-9][0-9]* 0 -$' "$OUT"
+check "...live first, closed (no server runs)" grep -q '^live [0-9][0-9]* 0 closed$' "$OUT"
 check "...then the drills by name" test "$(sed -n 2p "$OUT" | cut -d' ' -f1),$(sed -n 3p "$OUT" | cut -d' ' -f1)" = "drill-a,drill-b"
 check "...each with its bytes, its operations, and closed" \
 	test "$(line drill-a | cut -d' ' -f3-)" = "0 closed"

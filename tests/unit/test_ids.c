@@ -40,6 +40,21 @@ keep_taken(const struct op *op, int64_t sseq, void *ctx)
 	return 0;
 }
 
+/* The server's state follows its log (dutydeskd's projection), here in
+ * slices of three, so that a slice ends amid a push's operations. */
+static void
+project(struct db *srv)
+{
+	int64_t head = 0, upto = 0, was;
+
+	assert_int_equal(replica_head(srv, &head), 0);
+	do {
+		was = upto;
+		assert_int_equal(replica_project(srv, 3, &upto), 0);
+	} while (upto < head && upto > was);
+	assert_int_equal(upto, head);
+}
+
 /* Station st pushes its outbox (one incarnation's) and hears the ack. */
 static void
 push(struct db *srv, struct db *st)
@@ -74,6 +89,7 @@ push(struct db *srv, struct db *st)
 	}
 	assert_int_equal(db_end(srv, 0), 0);
 	cJSON_Delete(ops);
+	project(srv);
 	assert_int_equal(replica_have(srv, si.station, si.incarnation, &upto), 0);
 	assert_int_equal(replica_ack(st, upto, ref, (size_t)n), 0);
 }
@@ -559,6 +575,7 @@ one_incarnation_twice(void **state)
 	assert_string_equal(replica_refusal(srv), "conflict");
 	assert_non_null(strstr(db_errmsg(srv), "datian-1"));
 	assert_int_equal(db_end(srv, 0), 0);
+	project(srv);
 	assert_int_equal(replica_have(srv, "datian", "00000000000000aa", &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(op_apply(st, &a), 1);
