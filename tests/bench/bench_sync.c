@@ -104,6 +104,7 @@ static void pg_stop(const char *mode);
 static volatile sig_atomic_t interrupted;
 static pid_t srv_pid, redis_pid;  /* running children, or 0 */
 static char srv_log[512];
+static char srv_db[300];   /* the running server's live database */
 static int srv_port;
 static int srv_has_max_conn;
 
@@ -461,6 +462,7 @@ server_start(const char *name, int max_conn)
 	double deadline;
 
 	snprintf(db, sizeof db, "%s/%s.db", dir, name);
+	snprintf(srv_db, sizeof srv_db, "%s", db);
 	snprintf(srv_log, sizeof srv_log, "%s/%s.log", dir, name);
 	srv_port = free_port();
 	snprintf(listen_at, sizeof listen_at, "127.0.0.1:%d", srv_port);
@@ -1095,9 +1097,52 @@ struct ingest {
 	double ops_s, secs, p50_ms, p99_ms, max_ms;
 	long long ops, refused, busy;
 	double frame_bytes;     /* average push frame */
-	double srv_cpu, my_cpu; /* seconds during the run */
+	double srv_cpu, my_cpu; /* seconds, until the state held the log */
 	long srv_hwm_kb;
+	/* The server's state behind its log: at most, in operations and in
+	 * seconds (sampled every 250 ms), and how long after the last ack
+	 * it held the whole log. */
+	long long lag_max_ops;
+	double lag_max_s, catchup_s;
 };
+
+/* The server's log head and its state's cursor, read from its database
+ * (read only, as an administrator would). */
+static void
+server_lag(struct db *db, int64_t *head, int64_t *projected)
+{
+	if (replica_head(db, head) || replica_projected(db, projected))
+		fail("cannot read the server's database: %s", db_errmsg(db));
+}
+
+/* Samples of the log's head over time: how long ago the head stood
+ * where the state's cursor stands now. */
+struct lagclock {
+	double t[4096];
+	int64_t head[4096];
+	int n;
+};
+
+static void
+lag_sample(struct lagclock *lc, struct db *db, double now, struct ingest *r)
+{
+	int64_t head, projected;
+	int i;
+
+	server_lag(db, &head, &projected);
+	if (head - projected > r->lag_max_ops)
+		r->lag_max_ops = head - projected;
+	if (lc->n < 4096) {
+		lc->t[lc->n] = now;
+		lc->head[lc->n++] = head;
+	}
+	/* The first sample whose head the state had not reached yet: it
+	 * has been behind at least since then. */
+	for (i = 0; i < lc->n && lc->head[i] <= projected; i++)
+		;
+	if (i < lc->n && head > projected && now - lc->t[i] > r->lag_max_s)
+		r->lag_max_s = now - lc->t[i];
+}
 
 static double
 self_cpu(void)
@@ -1117,13 +1162,19 @@ bench_ingest(double secs, int live, struct ingest *r)
 	struct conn cs[INGEST_STATIONS];
 	struct pollfd pf[INGEST_STATIONS];
 	struct samples lat = { 0 };
-	double t0, end, last = 0, cpu0, my0, deadline;
+	static struct lagclock lc;
+	double t0, end, last = 0, cpu0, my0, deadline, sampled = 0;
 	long long bytes = 0, frames = 0;
+	int64_t head, projected;
+	struct db *sdb = NULL;
 	int i, active;
 	char code[32];
 
 	memset(r, 0, sizeof *r);
+	lc.n = 0;
 	server_start("ingest", 0);
+	if (db_open(srv_db, DB_RDONLY, &sdb))
+		fail("cannot open %s: %s", srv_db, db_errmsg(sdb));
 	/* Each round's stations are new incarnations of the same codes on
 	 * the same server: their record ids go on from the last round's, as
 	 * a restored station's do, or the server refuses them (conflict). */
@@ -1155,6 +1206,10 @@ bench_ingest(double secs, int live, struct ingest *r)
 		check_interrupt();
 		if (now_s() > deadline)
 			fail("ingest: %d acks missing 30 s after the end", active);
+		if (now_s() - sampled >= 0.25) {
+			sampled = now_s();
+			lag_sample(&lc, sdb, sampled, r);
+		}
 		for (i = 0; i < INGEST_STATIONS; i++) {
 			pf[i].fd = cs[i].in_flight ? cs[i].fd : -1;
 			pf[i].events = POLLIN;
@@ -1209,6 +1264,20 @@ bench_ingest(double secs, int live, struct ingest *r)
 	}
 	r->secs = last - t0;
 	r->ops_s = r->ops / r->secs;
+	/* The server's work on these operations ends when its state holds
+	 * them: its CPU is counted until then. */
+	for (;;) {
+		server_lag(sdb, &head, &projected);
+		if (projected >= head)
+			break;
+		if (now_s() - last > 60)
+			fail("ingest: the server's state is %lld operations behind "
+			     "its log 60 s after the last ack",
+			     (long long)(head - projected));
+		poll(NULL, 0, 5);
+	}
+	r->catchup_s = now_s() - last;
+	db_close(&sdb);
 	r->srv_cpu = proc_sched(srv_pid) - cpu0;
 	r->my_cpu = self_cpu() - my0;
 	r->srv_hwm_kb = proc_status_kb(srv_pid, "VmHWM");
@@ -2205,6 +2274,10 @@ main(void)
 			       one.p99_ms, one.max_ms, one.frame_bytes,
 			       one.frame_bytes - PUSH_WRAP, one.srv_cpu, one.ops
 			       ? 1e6 * one.srv_cpu / one.ops : 0, one.my_cpu);
+			printf("  the server's state behind its log: at most %lld "
+			       "operations, %.2f s (sampled every 250 ms); it held "
+			       "the whole log %.3f s after the last ack\n",
+			       one.lag_max_ops, one.lag_max_s, one.catchup_s);
 			if (one.refused || one.busy)
 				printf("  (%lld refused, %lld busy answers retried)\n",
 				       one.refused, one.busy);
