@@ -300,6 +300,8 @@ keys_readable_refused(void **state)
 
 /* ---- the server ---- */
 
+static int log_has(const char *what);
+
 static void
 server_starts(void **state)
 {
@@ -307,6 +309,20 @@ server_starts(void **state)
 	port = free_port();
 	srv_pid = server_start(keys_path, db_path, port, NULL, NULL);
 	server_listening(srv_pid, port);
+}
+
+/* A second server on the same database would write it beside the
+ * first: it refuses to start, saying why (the live realm's lock). */
+static void
+second_server_refused(void **state)
+{
+	pid_t pid;
+
+	(void)state;
+	pid = server_start(keys_path, db_path, free_port(), NULL, NULL);
+	assert_int_equal(child_wait(pid, 10000), 3);
+	assert_true(log_has("realm live is in use by a running dutydeskd"));
+	assert_int_equal(child_wait(srv_pid, 0), -1); /* the first runs on */
 }
 
 static void
@@ -2122,6 +2138,7 @@ main(void)
 		cmocka_unit_test(keygen_prints_key),
 		cmocka_unit_test(keys_readable_refused),
 		cmocka_unit_test(server_starts),
+		cmocka_unit_test(second_server_refused),
 		cmocka_unit_test(handshake_and_ping),
 		cmocka_unit_test(wrong_proof_fails),
 		cmocka_unit_test(replayed_auth_fails),
