@@ -56,6 +56,8 @@ static void realm_checkpoint(struct server *srv, struct realm *r);
 static int realm_project(struct realm *r);
 static void project_arm(struct server *srv);
 static void project_rest(struct realm *r);
+static void commit_failed(struct realm *r, struct pending *list,
+			  const char *why);
 
 /* ---- opening and closing ---- */
 
@@ -538,6 +540,11 @@ proj_done(uv_work_t *w, int status)
 	uint64_t now = uv_now(&srv->loop);
 
 	r->projecting = 0;
+	if (status == 0 && r->proj_rc == DD_E_IO) {
+		/* As for a group: what the disk holds is uncertain. */
+		commit_failed(r, NULL, db_why(r->db, r->proj_rc));
+		return;
+	}
 	if (status != 0 || r->proj_rc) {
 		/* Nothing of the slice stays: it is tried again; the log and
 		 * its acknowledgements go on meanwhile. */
