@@ -70,6 +70,17 @@ int msg_op_parse(const cJSON *o, int i, int with_sseq, const char *realm,
 		 struct op *op, int64_t *sseq, char *field, size_t fn,
 		 char *why, size_t wn);
 
+/* Whether s is a plausible operation kind name as a welcome lists
+ * them: 1 to 31 bytes, dot-separated parts of a-z, 0-9 and '_', each
+ * beginning with a letter ("log.add", "supply_kind.put"). */
+int msg_kind_ok(const char *s);
+/* Check a welcome's kinds whole (protocol 2; kinds is NULL when the
+ * member is missing): an array of at most SYNC_KINDS_MAX strings, each
+ * msg_kind_ok, none twice. 0, or -1 with field set to "kinds" or
+ * "kinds[I]" and why to "field FIELD: what is wrong". */
+int msg_kinds_check(const cJSON *kinds, char *field, size_t fn, char *why,
+		    size_t wn);
+
 /* Read "HOST:PORT" as typed on a command line or in the link settings,
  * by the strictest rules either end had: a host of 1 to 253 bytes
  * without spaces, control characters, '/', '[' or ']'; an IPv6 address
@@ -247,6 +258,7 @@ struct conn {
 	unsigned live : 1;         /* caught up: gets relays */
 	unsigned known : 1;        /* the hello's station has a key */
 	uint64_t id;
+	int version;               /* the protocol the hello asked for */
 	uint64_t t_start, t_recv, t_send, t_linger;
 	char peer[64];
 	char station[32], incarnation[17], realm_name[40];
@@ -502,6 +514,7 @@ struct link {
 	int64_t old_first;      /* ...its first sequence */
 	char old_inc[17];       /* ...and this is its incarnation */
 	int old_stuck;          /* the server would not take them: stop */
+	int server_old;         /* stopped: it does not speak our protocol */
 	int push_inflight, push_wanted, outbox_more;
 	int64_t data_version;
 

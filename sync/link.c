@@ -482,6 +482,7 @@ link_status(const struct link *l, struct link_status *st)
 	st->pushed = l->pushed;
 	st->pulled = l->pulled;
 	st->last_sync = l->last_sync;
+	st->server_old = l->state == LINK_STOPPED && l->server_old;
 	st->skew_known = l->skew_known;
 	st->skew_ms = l->skew_ms;
 	snprintf(st->server, sizeof st->server, "%s", l->server);

@@ -6,6 +6,7 @@
  */
 #include "sync/internal.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,10 +121,19 @@ static void
 on_welcome(struct link *l, const cJSON *m)
 {
 	const char *history = cJSON_GetObjectItemCaseSensitive(m, "history")->valuestring;
+	const cJSON *kinds = cJSON_GetObjectItemCaseSensitive(m, "kinds");
 	int64_t have = 0, head = 0, now = 0, after = 0;
 	int changed = 0, rewound = 0, rc;
+	char field[32], why[120];
 	cJSON *p;
 
+	/* Protocol 2: the kinds the server knows, checked whole before
+	 * anything of the welcome is noted. */
+	if (msg_kinds_check(kinds, field, sizeof field, why, sizeof why)) {
+		link_error(l, "bad_frame", why, field);
+		link_fail(l, "the server sent a bad welcome (%s)", why);
+		return;
+	}
 	msg_i64(m, "have", &have);
 	msg_i64(m, "head", &head);
 	if (msg_i64(m, "now", &now)) {
@@ -536,6 +546,34 @@ on_live(struct link *l, const cJSON *m)
 
 /* ---- frames ---- */
 
+/* The server does not speak our protocol. Stations are upgraded after
+ * the server, so it is most likely older: it must be upgraded first,
+ * and nothing is lost meanwhile (the operations wait in the outbox).
+ * Its message lists the versions it speaks; one that speaks only newer
+ * ones needs this station upgraded instead. */
+static void
+version_refused(struct link *l, const char *text)
+{
+	long newest = 0, v;
+	const char *p;
+
+	for (p = text; *p; p++)
+		if (isdigit((unsigned char)*p) &&
+		    (p == text || !isdigit((unsigned char)p[-1])) &&
+		    (v = strtol(p, NULL, 10)) > newest)
+			newest = v;
+	if (newest > SYNC_VERSION) {
+		link_stop(l, DD_E_REFUSED, "the county server speaks only a newer "
+			  "protocol than this station's (%d): upgrade this station",
+			  SYNC_VERSION);
+		return;
+	}
+	link_stop(l, DD_E_REFUSED, "the county server is older than this "
+		  "station (no protocol %d): upgrade the server first; the "
+		  "operations wait here", SYNC_VERSION);
+	l->server_old = 1;
+}
+
 static void
 on_error_frame(struct link *l, const cJSON *m)
 {
@@ -543,7 +581,9 @@ on_error_frame(struct link *l, const cJSON *m)
 	const cJSON *mm = cJSON_GetObjectItemCaseSensitive(m, "message");
 	const char *text = cJSON_IsString(mm) ? mm->valuestring : "";
 
-	if (strcmp(code, "auth_failed") == 0 || strcmp(code, "version") == 0 ||
+	if (strcmp(code, "version") == 0)
+		version_refused(l, text);
+	else if (strcmp(code, "auth_failed") == 0 ||
 	    strcmp(code, "forged") == 0 || strcmp(code, "no_realm") == 0)
 		link_stop(l, DD_E_REFUSED, "server: %.20s: %.120s", code, text);
 	else if (strcmp(code, "gap") == 0)
@@ -603,7 +643,11 @@ link_frame(struct link *l, char *f, size_t n)
 	uint64_t no = l->conn->fr.count;
 
 	if (t < 0) {
-		link_error(l, "bad_frame", why, NULL);
+		char field[64] = "";
+		/* As the server does: why "field NAME: ..." names it. */
+		if (strncmp(why, "field ", 6) == 0)
+			sscanf(why + 6, "%63[^:]", field);
+		link_error(l, "bad_frame", why, field[0] ? field : NULL);
 		link_fail(l, "the server sent a bad frame %" PRIu64 ": %s", no, why);
 		return;
 	}

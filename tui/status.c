@@ -36,7 +36,13 @@ link_text(struct console_state *c, char *buf, size_t n)
 			snprintf(buf, n, "%s", _("online"));
 		break;
 	case LINK_STOPPED:
-		snprintf(buf, n, _("stopped: %s"), st.message);
+		/* The one a duty officer cannot read past: said in the
+		 * officer's language, with what to do. */
+		if (st.server_old)
+			snprintf(buf, n, "%s", _("stopped: the county server is "
+				 "older than this station; upgrade it first"));
+		else
+			snprintf(buf, n, _("stopped: %s"), st.message);
 		break;
 	default:
 		t = (time_t)st.offline_since;
