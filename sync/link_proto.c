@@ -195,10 +195,22 @@ on_welcome(struct link *l, const cJSON *m)
 		}
 		l->acked_upto = have;
 	}
+	/* What the server knows, noted for dutydesk status; what it does
+	 * not know waits in the outbox for its upgrade. */
+	kindset_set(&l->kinds, kinds);
+	link_note_write(l);
+	if ((rc = link_held_scan(l))) {
+		link_fail(l, "cannot read the outbox: %s", db_why(l->db, rc));
+		return;
+	}
 	l->message[0] = 0;
 	if (rewound)
 		link_note(l, "the server went back in its history without a new id; "
 			  "everything is offered and pulled again");
+	else if (l->held)
+		link_note(l, "%" PRId64 " operation(s) held until the county server "
+			  "is upgraded (it does not know %s)", l->held,
+			  l->held_kind);
 	else if (l->stranded > l->stranded_drill)
 		link_note(l, "%" PRId64 " operation(s) from before a restore "
 			  "to deliver", l->stranded - l->stranded_drill);
@@ -224,6 +236,7 @@ on_welcome(struct link *l, const cJSON *m)
 
 struct batch {
 	const char *inc;
+	const struct kindset *ks;
 	int64_t after, first, last;
 	int more;
 	struct msg_ops f;
@@ -241,6 +254,11 @@ batch_cb(const struct op *op, void *ctx)
 		return 0;
 	if (b->f.n > 0 && op->seq != b->last + 1)
 		return 1; /* a hole: send up to it, the ack tells the rest */
+	/* A kind the server does not know: refused, its number would be
+	 * spent and the work lost. It and all after it wait for the
+	 * server's upgrade. */
+	if (!kindset_has(b->ks, op->kind))
+		return 1;
 	if (!(s = msg_op_text(op, 0, &n)))
 		return DD_E_NOMEM;
 	if ((fits = msg_ops_fits(&b->f, n)) <= 0) {
@@ -258,21 +276,25 @@ batch_cb(const struct op *op, void *ctx)
 	return 0;
 }
 
-/* The first waiting operation of another incarnation than ours names
- * the incarnation to deliver next. */
+/* The first waiting operation of another incarnation than ours that is
+ * not held back for the server's upgrade names the incarnation to
+ * deliver next: one whose next operation is held waits whole, and the
+ * others (ours last) go meanwhile. */
 struct oldest {
 	const char *cur;
 	char *out;
+	struct hold h;
 };
 
 static int
-oldest_cb(const struct op *op, void *ctx)
+oldest_cb(const char *inc, int64_t seq, const char *kind, void *ctx)
 {
 	struct oldest *o = ctx;
 
-	if (strcmp(op->incarnation, o->cur) == 0)
+	(void)seq;
+	if (strcmp(inc, o->cur) == 0 || hold_op(&o->h, inc, kind))
 		return 0;
-	snprintf(o->out, 17, "%s", op->incarnation);
+	snprintf(o->out, 17, "%s", inc);
 	return 1;
 }
 
@@ -286,6 +308,14 @@ link_push(struct link *l)
 	size_t len;
 	int rc;
 
+	/* What is held back is counted again whenever the outbox may have
+	 * changed, online or not (only while the server lacks a kind). */
+	if (l->kinds.missing && (rc = link_held_scan(l))) {
+		if (l->conn)
+			link_fail(l, "cannot read the outbox: %s",
+				  db_why(l->db, rc));
+		return;
+	}
 	if (l->phase != LINK_PH_SYNC || l->push_inflight || !l->conn)
 		return;
 	if (realm_is_drill(l->si.realm) &&
@@ -295,13 +325,17 @@ link_push(struct link *l)
 	}
 	memset(&b, 0, sizeof b);
 	b.inc = l->si.incarnation;
+	b.ks = &l->kinds;
 	b.after = l->pushed_upto;
 	/* Operations of an earlier incarnation (from before a restore) go
 	 * first, one incarnation per push; the server skips what it has. */
 	l->old_inc[0] = 0;
 	if (l->stranded > 0 && !l->old_stuck) {
-		struct oldest o = { l->si.incarnation, l->old_inc };
-		if ((rc = op_each(l->db, 1, oldest_cb, &o)) < 0) {
+		struct oldest o;
+		o.cur = l->si.incarnation;
+		o.out = l->old_inc;
+		hold_start(&o.h, &l->kinds);
+		if ((rc = replica_outbox_kinds(l->db, oldest_cb, &o)) < 0) {
 			link_fail(l, "cannot read the outbox: %s", db_why(l->db, rc));
 			return;
 		}

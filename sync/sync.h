@@ -208,6 +208,11 @@ struct link_status {
 	int64_t pushed;         /* operations the server took this process */
 	int64_t pulled;         /* operations applied from the server */
 	int64_t last_sync;      /* seconds; last time fully caught up, or 0 */
+	/* Operations held back, in order, for the county server's upgrade:
+	 * of a kind the server's last welcome did not list, or after one
+	 * such in their incarnation. They wait in the outbox, unsent. */
+	int64_t held;
+	char held_kind[32];     /* the kind of the first held, or "" */
 	int server_old;         /* stopped: the server does not speak this
 				 * station's protocol (upgrade it first) */
 	int skew_known;
@@ -240,8 +245,9 @@ void link_close(struct link *l);
  * when the server cannot be reached or the exchange failed (exit 5),
  * DD_E_REFUSED when the server or the station refused (wrong key,
  * server ahead, operations refused, a server too old for this
- * station's protocol), another DD_E_ code for the database. msg gets a
- * one-line summary or the reason. */
+ * station's protocol) or operations are held back for the server's
+ * upgrade, another DD_E_ code for the database. msg gets a one-line
+ * summary or the reason. */
 int link_sync_once(const char *dbpath, int timeout_ms, char *msg, size_t n);
 
 /* The link settings as typed: "HOST:PORT" with port 1..65535 (an IPv6
@@ -252,5 +258,13 @@ int link_check_settings(const char *server, const char *key, char *why,
 /* What the last link of dbpath noted beside the database (the last time
  * it caught up): 1 found, 0 none. */
 int link_note_read(const char *dbpath, int64_t *last_sync);
+
+/* What the station of dbpath (open as db) holds back for the county
+ * server's upgrade, as of the server's last welcome (the link notes its
+ * kinds beside the database): *count operations, the first of kind
+ * kind ("" when none; nothing is held before a welcome of protocol 2
+ * was ever noted). 0, or a DD_E_ code when the outbox cannot be read. */
+int link_held_read(struct db *db, const char *dbpath, int64_t *count,
+		   char kind[32]);
 
 #endif
