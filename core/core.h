@@ -475,6 +475,14 @@ int replica_refusals(struct db *db, cJSON **out, int64_t *upto);
  * drill's own), *drill of those not under station (the drill's). */
 int replica_outbox(struct db *db, const char *inc, const char *station,
 		   int64_t *first, int64_t *others, int64_t *drill);
+/* Station: the outbox walked in sequence order without the operations'
+ * bodies: fn(incarnation, seq, kind, ctx) for each operation waiting;
+ * fn returns nonzero to stop, and that is returned (or a negative code
+ * of the database). */
+int replica_outbox_kinds(struct db *db,
+			 int (*fn)(const char *inc, int64_t seq,
+				   const char *kind, void *ctx),
+			 void *ctx);
 /* Station: per incarnation of this station, the last sequence the server
  * acknowledged (taken or refused): a JSON array of {incarnation, upto},
  * the current incarnation first, then the others (from before a

@@ -488,6 +488,30 @@ replica_outbox(struct db *db, const char *inc, const char *station,
 }
 
 int
+replica_outbox_kinds(struct db *db, int (*fn)(const char *inc, int64_t seq,
+					      const char *kind, void *ctx),
+		     void *ctx)
+{
+	/* The outbox's own index, and no body read: cheap enough to walk
+	 * after every acknowledgement while a server holds kinds back. */
+	sqlite3_stmt *st = db_prep(db, "SELECT incarnation, seq, kind FROM ops "
+				   "WHERE local = 1 AND acked = 0 ORDER BY seq");
+	int rc = 0, s;
+
+	if (!st)
+		return db_prep_err(db);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW &&
+	       !(rc = fn((const char *)sqlite3_column_text(st, 0),
+			 sqlite3_column_int64(st, 1),
+			 (const char *)sqlite3_column_text(st, 2), ctx)))
+		;
+	if (rc == 0 && s != SQLITE_DONE)
+		rc = db_rc(db, s);
+	db_reset(st);
+	return rc;
+}
+
+int
 replica_acked(struct db *db, cJSON **out)
 {
 	char station[32], inc[17];

@@ -11,6 +11,8 @@
  *                 retry with a jittered backoff, handshake and idle timers
  *   link_proto.c  the frames: hello, challenge, welcome, push, ack, ops,
  *                 live, ping and error, and their dispatch
+ *   link_hold.c   what is held back for the server's upgrade: the kinds
+ *                 it knows, and the walk of the outbox that holds
  *   link_once.c   one sync for scripts and tests (link_sync_once)
  */
 #ifndef DUTYDESK_SYNC_INTERNAL_H
@@ -69,6 +71,17 @@ msg_add_i64(cJSON *m, const char *k, int64_t v)
 int msg_op_parse(const cJSON *o, int i, int with_sseq, const char *realm,
 		 struct op *op, int64_t *sseq, char *field, size_t fn,
 		 char *why, size_t wn);
+
+/* Whether s is a plausible operation kind name as a welcome lists
+ * them: 1 to 31 bytes, dot-separated parts of a-z, 0-9 and '_', each
+ * beginning with a letter ("log.add", "supply_kind.put"). */
+int msg_kind_ok(const char *s);
+/* Check a welcome's kinds whole (protocol 2; kinds is NULL when the
+ * member is missing): an array of at most SYNC_KINDS_MAX strings, each
+ * msg_kind_ok, none twice. 0, or -1 with field set to "kinds" or
+ * "kinds[I]" and why to "field FIELD: what is wrong". */
+int msg_kinds_check(const cJSON *kinds, char *field, size_t fn, char *why,
+		    size_t wn);
 
 /* Read "HOST:PORT" as typed on a command line or in the link settings,
  * by the strictest rules either end had: a host of 1 to 253 bytes
@@ -259,6 +272,7 @@ struct conn {
 	unsigned live : 1;         /* caught up: gets relays */
 	unsigned known : 1;        /* the hello's station has a key */
 	uint64_t id;
+	int version;               /* the protocol the hello asked for */
 	uint64_t t_start, t_recv, t_send, t_linger;
 	char peer[64];
 	char station[32], incarnation[17], realm_name[40];
@@ -464,6 +478,27 @@ struct link_pend {
 	int64_t sseq;
 };
 
+/* The operation kinds a server knows, as its last welcome listed them
+ * (link_hold.c). */
+struct kindset {
+	int known;              /* a welcome (or the note) gave them */
+	int missing;            /* a kind this build makes is not among them */
+	int n;
+	char name[SYNC_KINDS_MAX][32];
+};
+
+/* A walk of the outbox in sequence order that holds back, in each
+ * incarnation, the first operation of a kind the server does not know
+ * and every one after it (sequence numbers arrive in order). */
+#define HOLD_INCS 64
+struct hold {
+	const struct kindset *ks;
+	int n;
+	char inc[HOLD_INCS][17]; /* the incarnations held from here on */
+	int64_t count;           /* operations held so far */
+	char first[32];          /* the kind of the first held */
+};
+
 /* What link_sync_once() wants back. */
 struct link_once {
 	int done, rc;
@@ -516,6 +551,10 @@ struct link {
 	int64_t old_first;      /* ...its first sequence */
 	char old_inc[17];       /* ...and this is its incarnation */
 	int old_stuck;          /* the server would not take them: stop */
+	struct kindset kinds;   /* what the server knows (welcome, note) */
+	int64_t held;           /* held back for its upgrade (link_hold.c) */
+	char held_kind[32];     /* ...the kind of the first of them */
+	int server_old;         /* stopped: it does not speak our protocol */
 	int push_inflight, push_wanted, outbox_more;
 	int64_t data_version;
 
@@ -547,6 +586,11 @@ void link_note(struct link *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Note when the link went offline (once, until it is online again). */
 void link_offline(struct link *l);
+/* Note what a person asks later (dutydesk status) beside the database:
+ * the last sync and the server's kinds. Only the lock's holder writes. */
+void link_note_write(struct link *l);
+/* The kinds the last link of dbpath noted: ks->known 0 when none. */
+void link_note_kinds(const char *dbpath, struct kindset *ks);
 /* The settings: 1 read and valid, 0 none, -1 invalid (message set). */
 int link_settings_load(struct link *l);
 /* The outbox: what waits of other incarnations, and *first, the lowest
@@ -567,6 +611,24 @@ void link_caught_up(struct link *l);
 void link_work(struct link *l);
 /* Free a closed link whose last handle or request has ended. */
 void link_maybe_free(struct link *l);
+
+/* ---- link_hold.c ---- */
+
+/* The kinds of a welcome, checked whole before (msg_kinds_check). */
+void kindset_set(struct kindset *ks, const cJSON *kinds);
+/* ks->name[0..n) are the server's kinds: known from now on. */
+void kindset_finish(struct kindset *ks);
+/* Whether the server knows kind: 1, or 0. Before any welcome listed
+ * kinds, every kind is known (nothing is held). */
+int kindset_has(const struct kindset *ks, const char *kind);
+/* Start a walk that holds back what ks does not know. */
+void hold_start(struct hold *h, const struct kindset *ks);
+/* The next waiting operation of incarnation inc, of kind, in sequence
+ * order: 1 it is held back (counted), 0 it may go. */
+int hold_op(struct hold *h, const char *inc, const char *kind);
+/* Count again what the link holds back (l->held, l->held_kind): 0, or a
+ * DD_E_ code reading the outbox. */
+int link_held_scan(struct link *l);
 
 /* ---- link_conn.c ---- */
 

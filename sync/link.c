@@ -112,20 +112,64 @@ link_note_read(const char *dbpath, int64_t *last_sync)
 	return 1;
 }
 
-/* What a person asks about the link later (dutydesk status): kept in the
- * lock file, which only the holder writes. */
-static void
-note_write(struct link *l)
-{
-	char buf[128];
-	int n;
+/* The note's size: the last sync, and the kinds the server knows. */
+#define NOTE_MAX (64 + SYNC_KINDS_MAX * 32)
 
-	if (!l->locked)
+/* What a person asks about the link later (dutydesk status): kept in the
+ * lock file, which only the holder writes. A line "last_sync SECONDS",
+ * then "kinds" and the kinds of the server's last welcome, each after a
+ * space. */
+void
+link_note_write(struct link *l)
+{
+	char buf[NOTE_MAX];
+	size_t n;
+	int i;
+
+	if (!l->locked || l->lockfd < 0)
 		return;
-	n = snprintf(buf, sizeof buf, "last_sync %lld\n",
-		     (long long)l->last_sync);
-	if (pwrite(l->lockfd, buf, (size_t)n, 0) == n)
-		(void)!ftruncate(l->lockfd, n);
+	n = (size_t)snprintf(buf, sizeof buf, "last_sync %lld\n",
+			     (long long)l->last_sync);
+	if (l->kinds.known) {
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "kinds");
+		for (i = 0; i < l->kinds.n; i++)
+			n += (size_t)snprintf(buf + n, sizeof buf - n, " %s",
+					      l->kinds.name[i]);
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "\n");
+	}
+	if (pwrite(l->lockfd, buf, n, 0) == (ssize_t)n)
+		(void)!ftruncate(l->lockfd, (off_t)n);
+}
+
+void
+link_note_kinds(const char *dbpath, struct kindset *ks)
+{
+	char path[4200], buf[NOTE_MAX + 1], *line, *end, *k, *save = NULL;
+	ssize_t n;
+	int fd;
+
+	memset(ks, 0, sizeof *ks);
+	lock_path(dbpath, path, sizeof path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	/* A whole line only: the holder may be rewriting the note. */
+	if (!(line = strstr(buf, "\nkinds")) || !(end = strchr(line + 1, '\n')) ||
+	    (line[6] != ' ' && line[6] != '\n'))
+		return;
+	*end = 0;
+	for (k = strtok_r(line + 6, " ", &save); k; k = strtok_r(NULL, " ", &save)) {
+		if (ks->n == SYNC_KINDS_MAX || !msg_kind_ok(k)) {
+			memset(ks, 0, sizeof *ks);
+			return;
+		}
+		snprintf(ks->name[ks->n++], sizeof ks->name[0], "%s", k);
+	}
+	kindset_finish(ks);
 }
 
 /* The refusals no officer has acknowledged yet, as the status line
@@ -221,7 +265,7 @@ void
 link_caught_up(struct link *l)
 {
 	l->last_sync = (int64_t)time(NULL);
-	note_write(l);
+	link_note_write(l);
 	link_done(l);
 }
 
@@ -430,6 +474,10 @@ link_new(uv_loop_t *loop, const char *dbpath, const char *officer,
 			snprintf(once->msg, sizeof once->msg, "%s", db_why(l->db, rc));
 		goto fail;
 	}
+	/* What the server knew at the last welcome: until the next one,
+	 * what waits for its upgrade is shown as held. */
+	link_note_kinds(dbpath, &l->kinds);
+	link_held_scan(l);
 	db_data_version(l->db, &l->data_version);
 	signal(SIGPIPE, SIG_IGN);
 	uv_timer_init(loop, &l->beat);
@@ -482,6 +530,9 @@ link_status(const struct link *l, struct link_status *st)
 	st->pushed = l->pushed;
 	st->pulled = l->pulled;
 	st->last_sync = l->last_sync;
+	st->held = l->held;
+	snprintf(st->held_kind, sizeof st->held_kind, "%s", l->held_kind);
+	st->server_old = l->state == LINK_STOPPED && l->server_old;
 	st->skew_known = l->skew_known;
 	st->skew_ms = l->skew_ms;
 	snprintf(st->server, sizeof st->server, "%s", l->server);

@@ -190,6 +190,7 @@ link_stop(struct link *l, int rc, const char *fmt, ...)
 	go_down(l, fmt, ap);
 	va_end(ap);
 	l->state = LINK_STOPPED;
+	l->server_old = 0;
 	snprintf(l->stop_server, sizeof l->stop_server, "%s", l->server);
 	snprintf(l->stop_key, sizeof l->stop_key, "%s", l->key_hex);
 	uv_timer_stop(&l->retry);

@@ -27,14 +27,21 @@ link_done(struct link *l)
 	if (!l->once || l->once->done || l->phase != LINK_PH_SYNC || !l->live ||
 	    l->pend_head != l->npend || l->push_inflight || l->outbox_more)
 		return;
-	if (l->refused_now)
+	if (l->held)
+		/* Not everything went: a script must not take this station
+		 * for synced, and what it needs is the server upgraded. */
+		snprintf(l->message, sizeof l->message, "pushed %" PRId64 ", pulled %"
+			 PRId64 ", refused %" PRId64 "; %" PRId64 " held until the "
+			 "county server is upgraded (it does not know %.31s)",
+			 l->pushed, l->pulled, l->refused_now, l->held, l->held_kind);
+	else if (l->refused_now)
 		snprintf(l->message, sizeof l->message, "pushed %" PRId64 ", pulled %"
 			 PRId64 ", refused %" PRId64 " (%.100s)", l->pushed, l->pulled,
 			 l->refused_now, l->first_refusal);
 	else
 		snprintf(l->message, sizeof l->message, "pushed %" PRId64 ", pulled %"
 			 PRId64 ", refused 0", l->pushed, l->pulled);
-	link_finish(l, l->refused_now ? DD_E_REFUSED : 0);
+	link_finish(l, l->refused_now || l->held ? DD_E_REFUSED : 0);
 }
 
 static void

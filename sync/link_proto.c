@@ -6,6 +6,7 @@
  */
 #include "sync/internal.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,10 +121,19 @@ static void
 on_welcome(struct link *l, const cJSON *m)
 {
 	const char *history = cJSON_GetObjectItemCaseSensitive(m, "history")->valuestring;
+	const cJSON *kinds = cJSON_GetObjectItemCaseSensitive(m, "kinds");
 	int64_t have = 0, head = 0, now = 0, after = 0;
 	int changed = 0, rewound = 0, rc;
+	char field[32], why[120];
 	cJSON *p;
 
+	/* Protocol 2: the kinds the server knows, checked whole before
+	 * anything of the welcome is noted. */
+	if (msg_kinds_check(kinds, field, sizeof field, why, sizeof why)) {
+		link_error(l, "bad_frame", why, field);
+		link_fail(l, "the server sent a bad welcome (%s)", why);
+		return;
+	}
 	msg_i64(m, "have", &have);
 	msg_i64(m, "head", &head);
 	if (msg_i64(m, "now", &now)) {
@@ -185,10 +195,22 @@ on_welcome(struct link *l, const cJSON *m)
 		}
 		l->acked_upto = have;
 	}
+	/* What the server knows, noted for dutydesk status; what it does
+	 * not know waits in the outbox for its upgrade. */
+	kindset_set(&l->kinds, kinds);
+	link_note_write(l);
+	if ((rc = link_held_scan(l))) {
+		link_fail(l, "cannot read the outbox: %s", db_why(l->db, rc));
+		return;
+	}
 	l->message[0] = 0;
 	if (rewound)
 		link_note(l, "the server went back in its history without a new id; "
 			  "everything is offered and pulled again");
+	else if (l->held)
+		link_note(l, "%" PRId64 " operation(s) held until the county server "
+			  "is upgraded (it does not know %s)", l->held,
+			  l->held_kind);
 	else if (l->stranded > l->stranded_drill)
 		link_note(l, "%" PRId64 " operation(s) from before a restore "
 			  "to deliver", l->stranded - l->stranded_drill);
@@ -214,6 +236,7 @@ on_welcome(struct link *l, const cJSON *m)
 
 struct batch {
 	const char *inc;
+	const struct kindset *ks;
 	int64_t after, first, last;
 	int more;
 	struct msg_ops f;
@@ -231,6 +254,11 @@ batch_cb(const struct op *op, void *ctx)
 		return 0;
 	if (b->f.n > 0 && op->seq != b->last + 1)
 		return 1; /* a hole: send up to it, the ack tells the rest */
+	/* A kind the server does not know: refused, its number would be
+	 * spent and the work lost. It and all after it wait for the
+	 * server's upgrade. */
+	if (!kindset_has(b->ks, op->kind))
+		return 1;
 	if (!(s = msg_op_text(op, 0, &n)))
 		return DD_E_NOMEM;
 	if ((fits = msg_ops_fits(&b->f, n)) <= 0) {
@@ -248,21 +276,25 @@ batch_cb(const struct op *op, void *ctx)
 	return 0;
 }
 
-/* The first waiting operation of another incarnation than ours names
- * the incarnation to deliver next. */
+/* The first waiting operation of another incarnation than ours that is
+ * not held back for the server's upgrade names the incarnation to
+ * deliver next: one whose next operation is held waits whole, and the
+ * others (ours last) go meanwhile. */
 struct oldest {
 	const char *cur;
 	char *out;
+	struct hold h;
 };
 
 static int
-oldest_cb(const struct op *op, void *ctx)
+oldest_cb(const char *inc, int64_t seq, const char *kind, void *ctx)
 {
 	struct oldest *o = ctx;
 
-	if (strcmp(op->incarnation, o->cur) == 0)
+	(void)seq;
+	if (strcmp(inc, o->cur) == 0 || hold_op(&o->h, inc, kind))
 		return 0;
-	snprintf(o->out, 17, "%s", op->incarnation);
+	snprintf(o->out, 17, "%s", inc);
 	return 1;
 }
 
@@ -276,6 +308,14 @@ link_push(struct link *l)
 	size_t len;
 	int rc;
 
+	/* What is held back is counted again whenever the outbox may have
+	 * changed, online or not (only while the server lacks a kind). */
+	if (l->kinds.missing && (rc = link_held_scan(l))) {
+		if (l->conn)
+			link_fail(l, "cannot read the outbox: %s",
+				  db_why(l->db, rc));
+		return;
+	}
 	if (l->phase != LINK_PH_SYNC || l->push_inflight || !l->conn)
 		return;
 	if (realm_is_drill(l->si.realm) &&
@@ -285,13 +325,17 @@ link_push(struct link *l)
 	}
 	memset(&b, 0, sizeof b);
 	b.inc = l->si.incarnation;
+	b.ks = &l->kinds;
 	b.after = l->pushed_upto;
 	/* Operations of an earlier incarnation (from before a restore) go
 	 * first, one incarnation per push; the server skips what it has. */
 	l->old_inc[0] = 0;
 	if (l->stranded > 0 && !l->old_stuck) {
-		struct oldest o = { l->si.incarnation, l->old_inc };
-		if ((rc = op_each(l->db, 1, oldest_cb, &o)) < 0) {
+		struct oldest o;
+		o.cur = l->si.incarnation;
+		o.out = l->old_inc;
+		hold_start(&o.h, &l->kinds);
+		if ((rc = replica_outbox_kinds(l->db, oldest_cb, &o)) < 0) {
 			link_fail(l, "cannot read the outbox: %s", db_why(l->db, rc));
 			return;
 		}
@@ -536,6 +580,34 @@ on_live(struct link *l, const cJSON *m)
 
 /* ---- frames ---- */
 
+/* The server does not speak our protocol. Stations are upgraded after
+ * the server, so it is most likely older: it must be upgraded first,
+ * and nothing is lost meanwhile (the operations wait in the outbox).
+ * Its message lists the versions it speaks; one that speaks only newer
+ * ones needs this station upgraded instead. */
+static void
+version_refused(struct link *l, const char *text)
+{
+	long newest = 0, v;
+	const char *p;
+
+	for (p = text; *p; p++)
+		if (isdigit((unsigned char)*p) &&
+		    (p == text || !isdigit((unsigned char)p[-1])) &&
+		    (v = strtol(p, NULL, 10)) > newest)
+			newest = v;
+	if (newest > SYNC_VERSION) {
+		link_stop(l, DD_E_REFUSED, "the county server speaks only a newer "
+			  "protocol than this station's (%d): upgrade this station",
+			  SYNC_VERSION);
+		return;
+	}
+	link_stop(l, DD_E_REFUSED, "the county server is older than this "
+		  "station (no protocol %d): upgrade the server first; the "
+		  "operations wait here", SYNC_VERSION);
+	l->server_old = 1;
+}
+
 static void
 on_error_frame(struct link *l, const cJSON *m)
 {
@@ -543,7 +615,9 @@ on_error_frame(struct link *l, const cJSON *m)
 	const cJSON *mm = cJSON_GetObjectItemCaseSensitive(m, "message");
 	const char *text = cJSON_IsString(mm) ? mm->valuestring : "";
 
-	if (strcmp(code, "auth_failed") == 0 || strcmp(code, "version") == 0 ||
+	if (strcmp(code, "version") == 0)
+		version_refused(l, text);
+	else if (strcmp(code, "auth_failed") == 0 ||
 	    strcmp(code, "forged") == 0 || strcmp(code, "no_realm") == 0)
 		link_stop(l, DD_E_REFUSED, "server: %.20s: %.120s", code, text);
 	else if (strcmp(code, "gap") == 0)
@@ -603,7 +677,11 @@ link_frame(struct link *l, char *f, size_t n)
 	uint64_t no = l->conn->fr.count;
 
 	if (t < 0) {
-		link_error(l, "bad_frame", why, NULL);
+		char field[64] = "";
+		/* As the server does: why "field NAME: ..." names it. */
+		if (strncmp(why, "field ", 6) == 0)
+			sscanf(why + 6, "%63[^:]", field);
+		link_error(l, "bad_frame", why, field[0] ? field : NULL);
 		link_fail(l, "the server sent a bad frame %" PRIu64 ": %s", no, why);
 		return;
 	}

@@ -21,7 +21,7 @@ struct member {
 
 struct msgdef {
 	const char *type;
-	struct member m[8];     /* NULL-terminated */
+	struct member m[10];    /* NULL-terminated */
 };
 
 static const struct msgdef defs[MSG_N] = {
@@ -32,7 +32,8 @@ static const struct msgdef defs[MSG_N] = {
 	[MSG_AUTH] = { "auth", { { "proof", 'S' } } },
 	[MSG_WELCOME] = { "welcome", { { "history", 'S' }, { "role", 'S' },
 		{ "have", 'I' }, { "head", 'I' }, { "now", 'i' },
-		{ "last_seq", 'i' }, { "last_digest", 's' } } },
+		{ "last_seq", 'i' }, { "last_digest", 's' },
+		{ "kinds", 'a' } } },
 	[MSG_PUSH] = { "push", { { "ops", 'A' } } },
 	[MSG_ACK] = { "ack", { { "upto", 'I' }, { "refused", 'A' },
 		{ "incarnation", 's' } } },
@@ -184,6 +185,73 @@ msg_error(const char *code, const char *message, uint64_t frame,
 	s = msg_print(m, n);
 	cJSON_Delete(m);
 	return s;
+}
+
+/* ---- the welcome's kinds ---- */
+
+int
+msg_kind_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 31)
+		return 0;
+	/* Each part, the first and every one after a '.', begins with a
+	 * letter: no empty part, no leading or trailing dot. */
+	for (i = 0; i < n; i++) {
+		if (i == 0 || s[i - 1] == '.') {
+			if (s[i] < 'a' || s[i] > 'z')
+				return 0;
+		} else if (!((s[i] >= 'a' && s[i] <= 'z') ||
+			     (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+			     s[i] == '.')) {
+			return 0;
+		}
+	}
+	return s[n - 1] != '.';
+}
+
+int
+msg_kinds_check(const cJSON *kinds, char *field, size_t fn, char *why,
+		size_t wn)
+{
+	const cJSON *k, *e;
+	int i = 0, j;
+
+	snprintf(field, fn, "kinds");
+	if (!kinds) {
+		snprintf(why, wn, "field kinds: missing");
+		return -1;
+	}
+	if (!cJSON_IsArray(kinds)) {
+		snprintf(why, wn, "field kinds: not an array");
+		return -1;
+	}
+	if (cJSON_GetArraySize(kinds) > SYNC_KINDS_MAX) {
+		snprintf(why, wn, "field kinds: more than %d kinds",
+			 SYNC_KINDS_MAX);
+		return -1;
+	}
+	cJSON_ArrayForEach(k, kinds) {
+		snprintf(field, fn, "kinds[%d]", i);
+		if (!cJSON_IsString(k) || !msg_kind_ok(k->valuestring)) {
+			snprintf(why, wn, "field %s: not a kind name (1 to 31 of "
+				 "a-z, 0-9, _ and .)", field);
+			return -1;
+		}
+		j = 0;
+		cJSON_ArrayForEach(e, kinds) {
+			if (j++ == i)
+				break;
+			if (strcmp(e->valuestring, k->valuestring) == 0) {
+				snprintf(why, wn, "field %s: '%s' given twice", field,
+					 k->valuestring);
+				return -1;
+			}
+		}
+		i++;
+	}
+	return 0;
 }
 
 /* ---- operations ---- */

@@ -163,12 +163,16 @@ on_hello(struct conn *c, const cJSON *m)
 			   "type", 1);
 		return;
 	}
-	if (ver->valuedouble != SYNC_VERSION) {
-		snprintf(vbuf, sizeof vbuf, "this server speaks version %d",
-			 SYNC_VERSION);
+	/* Every version from SYNC_VERSION_MIN on is answered in its own
+	 * terms, so stations need not be upgraded at once. */
+	if (ver->valuedouble < SYNC_VERSION_MIN ||
+	    ver->valuedouble > SYNC_VERSION) {
+		snprintf(vbuf, sizeof vbuf, "this server speaks versions %d to %d",
+			 SYNC_VERSION_MIN, SYNC_VERSION);
 		conn_error(c, "version", vbuf, c->fr.count, "version", 1);
 		return;
 	}
+	c->version = (int)ver->valuedouble;
 	if (!station_code_ok(station)) {
 		conn_error(c, "bad_frame", "field station: not a station code",
 			   c->fr.count, "station", 1);
@@ -209,7 +213,7 @@ on_hello(struct conn *c, const cJSON *m)
 		auth_nonce(proof);
 	r = cJSON_CreateObject();
 	cJSON_AddStringToObject(r, "type", "challenge");
-	cJSON_AddNumberToObject(r, "version", SYNC_VERSION);
+	cJSON_AddNumberToObject(r, "version", c->version);
 	cJSON_AddStringToObject(r, "nonce", c->snonce);
 	cJSON_AddStringToObject(r, "proof", proof);
 	c->state = C_AUTH;
@@ -227,7 +231,9 @@ on_auth(struct conn *c, const cJSON *m)
 	char last_hex[SYNC_HEX], why[200];
 	int64_t have = 0, head = 0, last = 0;
 	int ok = 0, missing;
-	cJSON *r;
+	const char *kind;
+	cJSON *r, *kinds;
+	size_t i;
 
 	if (c->state != C_AUTH) {
 		conn_error(c, "order", c->state == C_HELLO ? "auth before hello"
@@ -308,12 +314,20 @@ on_auth(struct conn *c, const cJSON *m)
 					msg_i64_text(last, last_s));
 		cJSON_AddStringToObject(r, "last_digest", last_hex);
 	}
+	/* From protocol 2 on, the kinds this server takes, so a station
+	 * upgraded before it holds back what it would refuse; a station of
+	 * protocol 1 would refuse the member (sync/PROTOCOL.md). */
+	if (c->version >= 2) {
+		kinds = cJSON_AddArrayToObject(r, "kinds");
+		for (i = 0; (kind = op_kind_name(i, NULL)); i++)
+			cJSON_AddItemToArray(kinds, cJSON_CreateString(kind));
+	}
 	conn_send(c, r, THEN_NOTHING);
 	cJSON_Delete(r);
 	server_log(SLOG_INFO, "auth ok: station %s (%s) incarnation %s realm %s "
-		   "from %s; have %" PRId64 ", head %" PRId64, c->station,
-		   role_name(c->role), c->incarnation, c->realm_name, c->peer,
-		   have, head);
+		   "from %s, protocol %d; have %" PRId64 ", head %" PRId64,
+		   c->station, role_name(c->role), c->incarnation, c->realm_name,
+		   c->peer, c->version, have, head);
 }
 
 /* ---- relay ---- */

@@ -16,7 +16,14 @@
 
 #include "core/core.h"
 
-#define SYNC_VERSION 1
+/* The wire protocol this build speaks, and the oldest the server still
+ * answers (sync/PROTOCOL.md, "Versions"): a station of version 1 gets
+ * what it always got; one of version 2 learns in the welcome which
+ * operation kinds the server knows (kinds). */
+#define SYNC_VERSION 2
+#define SYNC_VERSION_MIN 1
+/* The most kind names a welcome lists (each 1 to 31 bytes). */
+#define SYNC_KINDS_MAX 128
 /* The most bytes a frame may hold, counting neither its newline nor a
  * '\r' just before it. */
 #define FRAME_MAX_HELLO 4096          /* before authentication */
@@ -201,6 +208,13 @@ struct link_status {
 	int64_t pushed;         /* operations the server took this process */
 	int64_t pulled;         /* operations applied from the server */
 	int64_t last_sync;      /* seconds; last time fully caught up, or 0 */
+	/* Operations held back, in order, for the county server's upgrade:
+	 * of a kind the server's last welcome did not list, or after one
+	 * such in their incarnation. They wait in the outbox, unsent. */
+	int64_t held;
+	char held_kind[32];     /* the kind of the first held, or "" */
+	int server_old;         /* stopped: the server does not speak this
+				 * station's protocol (upgrade it first) */
 	int skew_known;
 	int64_t skew_ms;        /* server clock minus ours */
 	char server[256];       /* HOST:PORT */
@@ -228,9 +242,12 @@ void link_close(struct link *l);
 
 /* One sync for scripts and tests, on a loop of its own: connect, push
  * everything, pull until caught up, close. Returns 0, or DD_E_SERVER
- * when the server cannot be reached or the exchange failed (exit 5), DD_E_REFUSED when the server or the station refused (wrong
- * key, server ahead, operations refused), another DD_E_ code for the
- * database. msg gets a one-line summary or the reason. */
+ * when the server cannot be reached or the exchange failed (exit 5),
+ * DD_E_REFUSED when the server or the station refused (wrong key,
+ * server ahead, operations refused, a server too old for this
+ * station's protocol) or operations are held back for the server's
+ * upgrade, another DD_E_ code for the database. msg gets a one-line
+ * summary or the reason. */
 int link_sync_once(const char *dbpath, int timeout_ms, char *msg, size_t n);
 
 /* The link settings as typed: "HOST:PORT" with port 1..65535 (an IPv6
@@ -241,5 +258,13 @@ int link_check_settings(const char *server, const char *key, char *why,
 /* What the last link of dbpath noted beside the database (the last time
  * it caught up): 1 found, 0 none. */
 int link_note_read(const char *dbpath, int64_t *last_sync);
+
+/* What the station of dbpath (open as db) holds back for the county
+ * server's upgrade, as of the server's last welcome (the link notes its
+ * kinds beside the database): *count operations, the first of kind
+ * kind ("" when none; nothing is held before a welcome of protocol 2
+ * was ever noted). 0, or a DD_E_ code when the outbox cannot be read. */
+int link_held_read(struct db *db, const char *dbpath, int64_t *count,
+		   char kind[32]);
 
 #endif

@@ -186,8 +186,8 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	struct station_info si;
 	cJSON *resp = NULL, *inc = NULL, *acked = NULL, *r, *filter;
-	char server[256], key[128];
-	int64_t last_sync = 0, refused = 0;
+	char server[256], key[128], held_kind[32] = "";
+	int64_t last_sync = 0, refused = 0, held = 0;
 	int rc, linked;
 
 	(void)c;
@@ -199,6 +199,11 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 	link_note_read(sh->dbpath, &last_sync);
 	/* The refusals no officer has acknowledged, from the database. */
 	if ((rc = replica_refusals_unseen(sh->db, &refused)))
+		return shell_fail(sh, rc);
+	/* What waits for the county server's upgrade, as its last welcome
+	 * listed the kinds it knows. */
+	if (linked && (rc = link_held_read(sh->db, sh->dbpath, &held,
+					   held_kind)))
 		return shell_fail(sh, rc);
 	filter = cJSON_CreateObject();
 	cJSON_AddNumberToObject(filter, "open", 1);
@@ -223,8 +228,15 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 		acked = NULL;
 		if (linked) {
 			char iso[21];
+			cJSON *h;
 			cJSON_AddStringToObject(o, "server", server);
 			cJSON_AddNumberToObject(o, "refused", (double)refused);
+			h = cJSON_AddObjectToObject(o, "held_for_upgrade");
+			cJSON_AddNumberToObject(h, "count", (double)held);
+			if (held_kind[0])
+				cJSON_AddStringToObject(h, "first_kind", held_kind);
+			else
+				cJSON_AddNullToObject(h, "first_kind");
 			if (last_sync) {
 				time_format_iso(last_sync, iso);
 				cJSON_AddStringToObject(o, "last_sync", iso);
@@ -254,6 +266,11 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 			fprintf(sh->out, "link      %s, %lld queued, %lld "
 				"refused, last sync %s\n", server,
 				(long long)si.queued, (long long)refused, when);
+			if (held)
+				fprintf(sh->out, "held      %lld operation(s) wait "
+					"for the county server's upgrade (it does "
+					"not know %s)\n", (long long)held,
+					held_kind);
 		} else {
 			fprintf(sh->out, "link      none (an offline station; "
 				"dutydesk link --server HOST:PORT --key KEY)\n");

@@ -1,6 +1,7 @@
 /*
  * status.c - the console's top line: DRILL in a drill, the station, the
- * operations the server refused, the officer, the clock (the drill's,
+ * operations the server refused and those held back for its upgrade,
+ * the officer, the clock (the drill's,
  * with its speed), the highest response level in force, the link, and
  * the counts of what is late and of alerts not yet seen.
  */
@@ -36,7 +37,13 @@ link_text(struct console_state *c, char *buf, size_t n)
 			snprintf(buf, n, "%s", _("online"));
 		break;
 	case LINK_STOPPED:
-		snprintf(buf, n, _("stopped: %s"), st.message);
+		/* The one a duty officer cannot read past: said in the
+		 * officer's language, with what to do. */
+		if (st.server_old)
+			snprintf(buf, n, "%s", _("stopped: the county server is "
+				 "older than this station; upgrade it first"));
+		else
+			snprintf(buf, n, _("stopped: %s"), st.message);
 		break;
 	default:
 		t = (time_t)st.offline_since;
@@ -97,6 +104,16 @@ status_draw(struct console_state *c)
 		if (st.refused > 0) {
 			snprintf(buf, sizeof buf, _("%lld REFUSED (R)"),
 				 (long long)st.refused);
+			wattron(c->status, A_BOLD);
+			text_put(c->status, buf, COLS, 0);
+			wattroff(c->status, A_BOLD);
+			text_put(c->status, " | ", COLS, 0);
+		}
+		/* Likewise what waits, unsent, for the county server to be
+		 * upgraded: the officer's work has not reached the county. */
+		if (st.held > 0) {
+			snprintf(buf, sizeof buf, _("%lld WAIT FOR SERVER UPGRADE"),
+				 (long long)st.held);
 			wattron(c->status, A_BOLD);
 			text_put(c->status, buf, COLS, 0);
 			wattroff(c->status, A_BOLD);

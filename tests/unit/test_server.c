@@ -1030,9 +1030,9 @@ frames_bad(void **state)
 	e = bad_before_auth(hello, "bad_frame");
 	assert_string_equal(str(e, "field"), "extra");
 	cJSON_Delete(e);
-	snprintf(hello, sizeof hello, "{\"type\":\"hello\",\"version\":2,"
+	snprintf(hello, sizeof hello, "{\"type\":\"hello\",\"version\":%d,"
 		 "\"station\":\"datian\",\"incarnation\":\"%s\",\"realm\":\"live\","
-		 "\"nonce\":\"%s\"}", inc_datian, nonce);
+		 "\"nonce\":\"%s\"}", SYNC_VERSION + 1, inc_datian, nonce);
 	cJSON_Delete(bad_before_auth(hello, "version"));
 	cJSON_Delete(bad_before_auth("{\"type\":\"push\",\"ops\":[]}", "order"));
 	cJSON_Delete(bad_before_auth("{\"type\":\"welcome\",\"history\":\"a\","

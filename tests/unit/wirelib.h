@@ -78,10 +78,10 @@ child_wait(pid_t pid, int ms)
 	}
 }
 
-/* Run dutydeskd with args; *out gets its stdout (caller frees), its
- * stderr goes to cmd.err. Returns its exit code. */
+/* Run the program prog with args; *out gets its stdout (caller frees),
+ * its stderr goes to cmd.err. Returns its exit code. */
 static __attribute__((unused)) int
-run(char **out, const char *const *args)
+run_prog(const char *prog, char **out, const char *const *args)
 {
 	const char *argv[16];
 	char *buf = NULL;
@@ -89,7 +89,7 @@ run(char **out, const char *const *args)
 	int p[2], i, rc;
 	pid_t pid;
 
-	argv[0] = bin;
+	argv[0] = prog;
 	for (i = 0; args[i] && i < 14; i++)
 		argv[i + 1] = args[i];
 	argv[i + 1] = NULL;
@@ -102,7 +102,7 @@ run(char **out, const char *const *args)
 		if (e >= 0)
 			dup2(e, 2);
 		close(p[0]);
-		execv(bin, (char *const *)argv);
+		execv(prog, (char *const *)argv);
 		_exit(127);
 	}
 	close(p[1]);
@@ -131,6 +131,13 @@ run(char **out, const char *const *args)
 		free(buf);
 	}
 	return rc;
+}
+
+/* Run dutydeskd with args, as run_prog does. */
+static __attribute__((unused)) int
+run(char **out, const char *const *args)
+{
+	return run_prog(bin, out, args);
 }
 
 /* A loopback port free right now, so runs in parallel do not clash. */
@@ -361,20 +368,29 @@ cli_ping(struct cli *c)
 	cJSON_Delete(m);
 }
 
-/* The station's first message: who it is and its nonce. */
+/* The station's first message in protocol version: who it is and its
+ * nonce. */
 static __attribute__((unused)) void
-send_hello(struct cli *c, const char *station, const char *inc,
-	   const char *realm, const char *nonce)
+send_hello_v(struct cli *c, int version, const char *station,
+	     const char *inc, const char *realm, const char *nonce)
 {
 	cJSON *m = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(m, "type", "hello");
-	cJSON_AddNumberToObject(m, "version", 1);
+	cJSON_AddNumberToObject(m, "version", version);
 	cJSON_AddStringToObject(m, "station", station);
 	cJSON_AddStringToObject(m, "incarnation", inc);
 	cJSON_AddStringToObject(m, "realm", realm);
 	cJSON_AddStringToObject(m, "nonce", nonce);
 	cli_sendm(c, m);
+}
+
+/* The same in protocol 1, as the stations before protocol 2 say it. */
+static __attribute__((unused)) void
+send_hello(struct cli *c, const char *station, const char *inc,
+	   const char *realm, const char *nonce)
+{
+	send_hello_v(c, 1, station, inc, realm, nonce);
 }
 
 /* The auth frame carrying proof, printed (caller frees): kept as bytes
@@ -392,12 +408,14 @@ auth_frame(const char *proof, size_t *n)
 	return s;
 }
 
-/* The whole handshake, checking the server's proof on the way; the
- * server's answer to auth, which must be of type (caller frees).
- * auth_out, if given, gets the auth frame. */
+/* The whole handshake in protocol version, checking the server's proof
+ * and version (the hello's, echoed) on the way; the server's answer to
+ * auth, which must be of type (caller frees). auth_out, if given, gets
+ * the auth frame. */
 static __attribute__((unused)) cJSON *
-login_reply(struct cli *c, const char *station, const char *inc,
-	    const char *realm, const char *keyhex, char **auth_out, int type)
+login_reply_v(struct cli *c, int version, const char *station,
+	      const char *inc, const char *realm, const char *keyhex,
+	      char **auth_out, int type)
 {
 	unsigned char key[SYNC_KEY_BYTES];
 	char nonce[SYNC_HEX], want[SYNC_HEX], proof[SYNC_HEX], *a;
@@ -406,8 +424,10 @@ login_reply(struct cli *c, const char *station, const char *inc,
 
 	assert_int_equal(key_parse(keyhex, key), 0);
 	auth_nonce(nonce);
-	send_hello(c, station, inc, realm, nonce);
+	send_hello_v(c, version, station, inc, realm, nonce);
 	ch = cli_expect(c, MSG_CHALLENGE);
+	assert_int_equal(cJSON_GetObjectItem(ch, "version")->valuedouble,
+			 version);
 	/* Mutual: the server holds the key too. */
 	auth_proof(key, AUTH_SERVER_LABEL, station, realm, nonce,
 		   str(ch, "nonce"), want);
@@ -423,6 +443,14 @@ login_reply(struct cli *c, const char *station, const char *inc,
 	else
 		free(a);
 	return cli_expect(c, type);
+}
+
+/* The handshake in protocol 1, as the stations before protocol 2. */
+static __attribute__((unused)) cJSON *
+login_reply(struct cli *c, const char *station, const char *inc,
+	    const char *realm, const char *keyhex, char **auth_out, int type)
+{
+	return login_reply_v(c, 1, station, inc, realm, keyhex, auth_out, type);
 }
 
 /* The handshake of an honest station: the welcome. */
