@@ -1,8 +1,9 @@
 /*
  * server_disk.c - the server's realm databases as files: which drill
  * realms have a database beside the live one, the lock a running server
- * holds on each drill's database it has open, and the removal of one
- * (dutydeskd realm list|remove, and the --max-realms count).
+ * holds on each realm's database it has open (and who holds it), and
+ * the removal of one (dutydeskd realm list|remove|status, and the
+ * --max-realms count).
  *
  * Nothing here opens a database file itself: SQLite's locks on a file
  * are lost when the same process closes any other descriptor of it, and
@@ -86,12 +87,13 @@ server_realm_unlock(int *fd)
 }
 
 int
-server_realm_held(const char *path)
+server_realm_holder(const char *path, long *pid)
 {
 	char lp[4200];
 	struct flock fl;
 	int d, held;
 
+	*pid = 0;
 	if (lock_path(path, lp, sizeof lp))
 		return -1;
 	if ((d = open(lp, O_RDONLY | O_CLOEXEC)) < 0)
@@ -100,8 +102,18 @@ server_realm_held(const char *path)
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
 	held = fcntl(d, F_GETLK, &fl) == 0 ? fl.l_type != F_UNLCK : -1;
+	if (held == 1 && fl.l_pid > 0)
+		*pid = (long)fl.l_pid;
 	close(d);
 	return held;
+}
+
+int
+server_realm_held(const char *path)
+{
+	long pid;
+
+	return server_realm_holder(path, &pid);
 }
 
 /* The directory and the file name of a path, in dir (base points into

@@ -160,6 +160,9 @@ int server_realm_each(const char *db, int (*fn)(const char *realm, void *ctx),
  * holds a lock on PATH.lock meanwhile): 1 yes, 0 no, -1 cannot tell.
  * Takes nothing. */
 int server_realm_held(const char *path);
+/* The same, and the process that holds it in *pid (0 when none holds it
+ * or the system does not say). */
+int server_realm_holder(const char *path, long *pid);
 /* Remove a drill realm's database beside db, with its side files and
  * its lock file, under its lock. 0; DD_E_REFUSED for live, a realm not
  * there or one a running server holds; DD_E_INVALID for a name that is
