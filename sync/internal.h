@@ -282,6 +282,10 @@ struct conn {
 	int role;
 	struct realm *realm;
 	int64_t cursor;            /* catch-up: last server sequence sent */
+	/* For the status file, wall clock in ms (0: never): the last push
+	 * taken into a group and the upto its ack says, the last pull, and
+	 * when the catch-up that followed it ended (live). */
+	int64_t push_ms, push_upto, pull_ms, live_ms;
 };
 
 struct server {

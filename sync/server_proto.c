@@ -117,6 +117,7 @@ proto_catchup(struct conn *c)
 	 * relayed. */
 	head = c->realm->committed;
 	c->live = 1;
+	c->live_ms = sync_now_ms();
 	m = cJSON_CreateObject();
 	cJSON_AddStringToObject(m, "type", "live");
 	msg_add_i64(m, "head", head);
@@ -600,6 +601,8 @@ push_queue(struct conn *c, struct push *pu)
 	p->b = pu->b;
 	memset(&pu->b, 0, sizeof pu->b);
 	realm_pend(c->realm, p);
+	c->push_ms = sync_now_ms();
+	c->push_upto = pu->have;
 	server_log(SLOG_DEBUG, "push from %s: %d operations, %d taken, %d "
 		   "refused, %d already held%s; upto %" PRId64, conn_who(c), p->b.n,
 		   pu->taken, pu->nref, pu->skipped,
@@ -666,6 +669,7 @@ on_pull(struct conn *c, const cJSON *m)
 	/* Nothing more is read from this peer until it is caught up. */
 	c->cursor = after;
 	c->live = 0;
+	c->pull_ms = sync_now_ms();
 	c->paused = 1;
 	conn_read_stop(c);
 	proto_catchup(c);
