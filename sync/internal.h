@@ -253,6 +253,11 @@ struct realm {
 	uint64_t active_at;        /* uv_now of the last group or push */
 	uint64_t proj_retry_at;    /* after a failed projection */
 	int lag_warned;            /* more than PROJ_WARN_MS behind, said */
+	/* What the status file (server_status.c) last saw of the realm:
+	 * its head, and when (wall clock, ms) the log last grew while the
+	 * server had it open (0: not yet). */
+	int st_seen;
+	int64_t st_head, st_commit_ms;
 };
 
 struct conn {
@@ -288,6 +293,18 @@ struct conn {
 	int64_t push_ms, push_upto, pull_ms, live_ms;
 };
 
+/* The status file beside the live database, FILE.status: what only
+ * the running server knows (its stations, each realm's projection and
+ * last commit), for `dutydeskd status` (server_status.c). */
+struct server_status {
+	char path[4200];           /* "": none (a path too long) */
+	uint64_t tried_at;         /* uv_now of the last write, 0: none */
+	int64_t offset;            /* wall clock less uv_now, in ms */
+	char *last;                /* what it said then, less its time */
+	int wrote;                 /* the file is ours: removed at a stop */
+	int failing;               /* a write failed: said once */
+};
+
 struct server {
 	uv_loop_t loop;
 	uv_tcp_t listener;
@@ -306,8 +323,18 @@ struct server {
 	int ckpt_rounds;           /* checkpoint rounds on the workers */
 	uint64_t stop_at;
 	uint64_t next_id;
+	int64_t started_ms;        /* wall clock at the start */
+	char listen_name[80];      /* the address listened on, as bound */
+	struct server_status status;
 	char rbuf[SERVER_READ_BUF];
 };
+
+/* The sweep's part for the status file: note each realm's last
+ * commit, and rewrite the file when it changed (at most once a second)
+ * or has not been written for a while. Small: the loop runs it. */
+void status_sweep(struct server *srv);
+/* The server stops: its status file goes. */
+void status_remove(struct server *srv);
 
 /* Stop: no more connections, every one finished (server.c). */
 void server_stop(struct server *srv);

@@ -213,6 +213,7 @@ on_sweep(uv_timer_t *t)
 		}
 	}
 	realm_close_idle(srv);
+	status_sweep(srv);
 }
 
 static void
@@ -321,7 +322,7 @@ server_run(const struct server_opts *o)
 	struct sockaddr_storage ss;
 	struct server *srv;
 	struct realm *live;
-	char why[300], name[80] = "?";
+	char why[300], *name;
 	int rc, ex = EXIT_OK, len, missing;
 
 	if (!(srv = calloc(1, sizeof *srv))) {
@@ -329,6 +330,13 @@ server_run(const struct server_opts *o)
 		return EXIT_ENV;
 	}
 	srv->o = o;
+	srv->started_ms = sync_now_ms();
+	name = srv->listen_name;
+	snprintf(name, sizeof srv->listen_name, "?");
+	len = snprintf(srv->status.path, sizeof srv->status.path, "%s.status",
+		       o->db);
+	if (len < 0 || (size_t)len >= sizeof srv->status.path)
+		srv->status.path[0] = 0;
 	/* The commits of every realm and one checkpoint round share libuv's
 	 * worker threads (read when the first work is queued). */
 	setenv("UV_THREADPOOL_SIZE", "8", 0);
@@ -365,11 +373,11 @@ server_run(const struct server_opts *o)
 		char host[INET6_ADDRSTRLEN] = "?";
 		if (ss.ss_family == AF_INET6) {
 			uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof host);
-			snprintf(name, sizeof name, "[%s]:%d", host,
+			snprintf(name, sizeof srv->listen_name, "[%s]:%d", host,
 				 ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
 		} else {
 			uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof host);
-			snprintf(name, sizeof name, "%s:%d", host,
+			snprintf(name, sizeof srv->listen_name, "%s:%d", host,
 				 ntohs(((struct sockaddr_in *)&ss)->sin_port));
 		}
 	}
@@ -384,6 +392,8 @@ server_run(const struct server_opts *o)
 	srv->sigterm.data = srv->sigint.data = srv;
 	uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
 	uv_signal_start(&srv->sigint, on_signal, SIGINT);
+	/* Published before the line that says the server listens. */
+	status_sweep(srv);
 	server_log(SLOG_INFO, "listening on %s: live realm %s (history %s), at "
 		   "most %d connections, handshake timeout %d s, idle timeout "
 		   "%d s", name, o->db, live->history, o->max_conn,
@@ -398,6 +408,9 @@ out:
 	server_finish(srv);
 	uv_run(&srv->loop, UV_RUN_DEFAULT);
 	realm_close_all(srv);
+	/* After the locks are let go: a reader that finds the file meanwhile
+	 * finds no server holding the lock, and ignores it. */
+	status_remove(srv);
 	if ((rc = uv_loop_close(&srv->loop)) != 0) {
 		server_log(SLOG_ERROR, "event loop not closed: %s", uv_strerror(rc));
 		if (ex == EXIT_OK)
