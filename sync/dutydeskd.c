@@ -1,6 +1,7 @@
 /*
  * dutydeskd.c - the county sync server's command line: serve, add a
- * station's key, print a realm's export, or list and remove realms.
+ * station's key, print a realm's export, list and remove realms, list
+ * the log, back up, or show the server's status.
  * Scripts and monitoring rely on these options, outputs and exit codes:
  * they are documented in dutydeskd(8) (assets/man/dutydeskd.8) and
  * change only with it.
@@ -32,6 +33,7 @@ static const char usage_text[] =
 	"       dutydeskd --db FILE realm remove REALM\n"
 	"       dutydeskd --db FILE log [--json] [--realm REALM] [--station S]\n"
 	"       dutydeskd --db FILE backup OUT [--realm REALM]\n"
+	"       dutydeskd --db FILE status [--json]\n"
 	"       dutydeskd --help | --version\n";
 
 struct args {
@@ -506,6 +508,22 @@ cmd_backup(const struct args *a)
 	return ex;
 }
 
+/* What the administrator wants to see of a running (or stopped)
+ * server: its realms, its stations, its projection and log. */
+static int
+cmd_status(const struct args *a)
+{
+	int rc;
+
+	if ((rc = only(a, "status", 0, 1, 0, 0, 0, 0, 1)))
+		return rc;
+	if (a->npos != 1)
+		return usage("status takes no argument ('%s')", a->pos[1]);
+	if (!a->db)
+		return usage("status needs --db FILE%s", "");
+	return server_view(a->db, a->json);
+}
+
 /* A timeout option: whole seconds from 1 to max, into milliseconds.
  * 0, or a usage error that says what is wanted. */
 static int
@@ -612,5 +630,7 @@ main(int argc, char **argv)
 		return cmd_log(&a);
 	if (strcmp(a.pos[0], "backup") == 0)
 		return cmd_backup(&a);
+	if (strcmp(a.pos[0], "status") == 0)
+		return cmd_status(&a);
 	return usage("unknown command '%s'", a.pos[0]);
 }

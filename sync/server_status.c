@@ -6,7 +6,8 @@
  * start) in a small JSON file beside the live database, FILE.status,
  * rewritten from the sweep timer and removed at a stop.
  *
- * The file is not an interface: it is for dutydeskd's own reading.
+ * `dutydeskd status` reads it (server_view.c). The file is not an
+ * interface: the output of `dutydeskd status --json` is.
  */
 #include "sync/internal.h"
 

@@ -170,6 +170,15 @@ int server_realm_holder(const char *path, long *pid);
 int server_realm_remove(const char *db, const char *realm, char *why,
 			size_t w);
 
+/* dutydeskd --db FILE status [--json] (server_view.c): each realm's
+ * log head, projection and write-ahead log, read from its database
+ * (read only), and, when a running server holds the live realm, what
+ * it publishes in FILE.status (its stations, with their last push and
+ * pull; each open realm's lag and last commit), as a table or, with
+ * json, one object (dutydeskd(8)). Returns the exit code: 0, or
+ * EXIT_ENV when a database cannot be read (said on stderr). */
+int server_view(const char *db, int json);
+
 /* Serve until SIGTERM or SIGINT. Returns the process exit code: 0 after
  * a clean stop, EXIT_USAGE for a listen address that does not parse,
  * EXIT_ENV when the database cannot be opened or the address cannot be
