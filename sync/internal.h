@@ -444,10 +444,10 @@ void proto_push_take(struct conn *c, struct opbatch *b);
  * made: NULL with *missing 2. */
 struct realm *realm_get(struct server *srv, const char *name, int create,
 			int *missing);
-/* While the server has a drill's database (at path) open it holds a
- * lock on PATH.lock, so that no one removes it from under the server
- * (server_disk.c). Take it: 0 with *fd the lock (-1 for the live realm,
- * never removed, never locked), DD_E_REFUSED when another process holds
+/* While the server has a realm's database (at path) open it holds a
+ * lock on PATH.lock, so that no one removes a drill's from under it and
+ * no second server or export writes one it serves (server_disk.c).
+ * Take it: 0 with *fd the lock, DD_E_REFUSED when another process holds
  * it, DD_E_IO when the file cannot be made; why says which.
  * server_realm_unlock releases it and sets *fd to -1. */
 int server_realm_lock(const char *path, const char *realm, int *fd,

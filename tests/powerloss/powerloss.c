@@ -2,8 +2,11 @@
  * powerloss.c - a disk with a volatile write cache, for the files a
  * test names, loaded with LD_PRELOAD.
  *
- *	POWERLOSS_MATCH=county.db     files whose name contains this
- *	                              (several: separated by commas)
+ *	POWERLOSS_MATCH=county.db     the database of this name and its
+ *	                              -wal, -journal and -shm files
+ *	                              (several: separated by commas); not
+ *	                              a server's county.db.lock or
+ *	                              county.db.status, which are not data
  *	POWERLOSS_MODE=drop|reorder   what the cut does with unsynced data
  *	POWERLOSS_KILL_AT=N           the process kills itself (SIGKILL)
  *	                              just before its Nth write, truncate or
@@ -261,9 +264,13 @@ name_matches(const char *path)
 	int i;
 
 	base = base ? base + 1 : path;
-	for (i = 0; i < npats; i++)
-		if (strstr(base, pats[i]))
+	for (i = 0; i < npats; i++) {
+		size_t n = strlen(pats[i]);
+		if (strncmp(base, pats[i], n) == 0 &&
+		    (!base[n] || !strcmp(base + n, "-wal") ||
+		     !strcmp(base + n, "-journal") || !strcmp(base + n, "-shm")))
 			return 1;
+	}
 	return 0;
 }
 
