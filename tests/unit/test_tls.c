@@ -246,6 +246,7 @@ key_file_and_pin(void **state)
 	const char *p;
 	struct stat st;
 	struct tm tm;
+	mode_t mask;
 	X509 *x;
 	FILE *f;
 	(void)state;
@@ -274,9 +275,9 @@ key_file_and_pin(void **state)
 	assert_int_equal(tls_sniff(0), -1);
 
 	/* Made new, mode 0600 even under a lax umask. */
-	umask(0);
+	mask = umask(0);
 	p = tkey("server.pem", pin);
-	umask(022);
+	umask(mask);
 	assert_int_equal(stat(p, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_true(tls_pin_ok(pin));
@@ -401,7 +402,6 @@ key_file_readable_by_others_refused(void **state)
 			 TLS_E_INVALID);
 	assert_int_equal(tls_server_ctx(&ctx, tpath("absent.pem"), NULL, NULL,
 					why, sizeof why), TLS_E_IO);
-	assert_int_equal(system("true"), 0);
 	{
 		char cmd[1200];
 		snprintf(cmd, sizeof cmd, "sed -n '/BEGIN CERT/,$p' '%s' > '%s'",
