@@ -76,7 +76,9 @@ struct tls_conn {
 	struct tls_ctx *ctx;
 	int server;
 	int done;                 /* handshake finished and checked */
-	int failed, closed;
+	int failed;               /* 0, or the code every call returns */
+	int refused;              /* a check of ours ended the handshake */
+	int closed;
 	int slot;                 /* the server's key presented */
 	char expect[TLS_PIN_SIZE];
 	char pin[TLS_PIN_SIZE];   /* the server's key presented, or "" */
@@ -477,6 +479,26 @@ conn_fail(struct tls_conn *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A check of ours ends the handshake: the session fails with
+ * TLS_E_REFUSED (a person must look: the key, the version of the
+ * program), not TLS_E_PROTO (the network, a foreign peer). */
+static void
+conn_refuse(struct tls_conn *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+conn_refuse(struct tls_conn *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->refused = 1;
+	if (c->err[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof c->err, fmt, ap);
+	va_end(ap);
+}
+
 /* The session failed in OpenSSL: the reason in its error queue unless
  * a callback said more, and the alert we sent. The queue is left
  * empty. */
@@ -487,7 +509,7 @@ conn_failed(struct tls_conn *c)
 	const char *reason = e ? ERR_reason_error_string(e) : NULL;
 	size_t n;
 
-	c->failed = 1;
+	c->failed = c->refused ? TLS_E_REFUSED : TLS_E_PROTO;
 	conn_fail(c, "TLS: %s", reason ? reason : "the session broke");
 	n = strlen(c->err);
 	if (c->alert_sent[0] && !strstr(c->err, c->alert_sent) &&
@@ -495,7 +517,7 @@ conn_failed(struct tls_conn *c)
 		snprintf(c->err + n, sizeof c->err - n, " (we sent alert '%s')",
 			 c->alert_sent);
 	ERR_clear_error();
-	return TLS_E_PROTO;
+	return c->failed;
 }
 
 /* What an SSL call that did not succeed (r) means: 0 more bytes are
@@ -551,7 +573,7 @@ on_client_hello(SSL *s, int *al, void *arg)
 	if (!SSL_client_hello_get0_ext(
 		    s, TLSEXT_TYPE_application_layer_protocol_negotiation, &ext,
 		    &n)) {
-		conn_fail(c, "the station offered no ALPN (" TLS_ALPN
+		conn_refuse(c, "the station offered no ALPN (" TLS_ALPN
 			  " is required)");
 		*al = SSL_AD_NO_APPLICATION_PROTOCOL;
 		return SSL_CLIENT_HELLO_ERROR;
@@ -579,7 +601,7 @@ on_alpn(SSL *s, const unsigned char **out, unsigned char *outlen,
 		}
 		i += 1 + n;
 	}
-	conn_fail(c, "the station does not offer ALPN " TLS_ALPN);
+	conn_refuse(c, "the station does not offer ALPN " TLS_ALPN);
 	return SSL_TLSEXT_ERR_ALERT_FATAL;
 }
 
@@ -640,8 +662,8 @@ on_verify(X509_STORE_CTX *xs, void *arg)
 	}
 	snprintf(c->pin, sizeof c->pin, "%s", pin);
 	if (CRYPTO_memcmp(pin, c->expect, TLS_PIN_LEN) != 0) {
-		conn_fail(c, "the server's key is %s, not the pinned %s", pin,
-			  c->expect);
+		conn_refuse(c, "the server's key is %s, not the pinned %s", pin,
+			    c->expect);
 		X509_STORE_CTX_set_error(xs, X509_V_ERR_APPLICATION_VERIFICATION);
 		return 0;
 	}
@@ -851,15 +873,15 @@ tls_feed(struct tls_conn *c, const void *data, size_t n)
 	BIO *in = SSL_get_rbio(c->ssl);
 
 	if (c->failed)
-		return TLS_E_PROTO;
+		return c->failed;
 	while (n > 0) {
 		int chunk = n > INT_MAX ? INT_MAX : (int)n;
 		int r = BIO_write(in, p, chunk);
 		if (r <= 0) {
 			ERR_clear_error();
 			conn_fail(c, "out of memory");
-			c->failed = 1;
-			return TLS_E_NOMEM;
+			c->failed = TLS_E_NOMEM;
+			return c->failed;
 		}
 		p += r;
 		n -= (size_t)r;
@@ -877,10 +899,10 @@ conn_check_alpn(struct tls_conn *c)
 
 	SSL_get0_alpn_selected(c->ssl, &p, &n);
 	if (n != ALPN_WIRE_LEN - 1 || memcmp(p, alpn_wire + 1, n) != 0) {
-		conn_fail(c, "the %s agreed on no ALPN " TLS_ALPN,
-			  c->server ? "station" : "server");
-		c->failed = 1;
-		return TLS_E_PROTO;
+		conn_refuse(c, "the %s agreed on no ALPN " TLS_ALPN,
+			    c->server ? "station" : "server");
+		c->failed = TLS_E_REFUSED;
+		return c->failed;
 	}
 	return 0;
 }
@@ -892,7 +914,7 @@ tls_read(struct tls_conn *c, void *buf, size_t cap, size_t *got)
 
 	*got = 0;
 	if (c->failed)
-		return TLS_E_PROTO;
+		return c->failed;
 	if (c->closed)
 		return 1;
 	ERR_clear_error();
@@ -921,7 +943,7 @@ tls_write(struct tls_conn *c, const void *buf, size_t n)
 	size_t wrote;
 
 	if (c->failed)
-		return TLS_E_PROTO;
+		return c->failed;
 	if (!c->done || c->closed)
 		return TLS_E_INVALID;
 	ERR_clear_error();
@@ -961,7 +983,7 @@ int
 tls_shutdown(struct tls_conn *c)
 {
 	if (c->failed)
-		return TLS_E_PROTO;
+		return c->failed;
 	if (!c->done)
 		return 0;
 	ERR_clear_error();

@@ -41,8 +41,7 @@
  * (EXIT_DISK), the rest to exit 3 (EXIT_ENV). */
 #define TLS_ERRORS(E) \
 	E(REFUSED, "refused") /* a rule says no: a file exists or others \
-			       * can read it, the pin differs, the peer \
-			       * or we ended the handshake */ \
+			       * can read it, the pin differs, no ALPN */ \
 	E(INVALID, "invalid input") /* not a key and certificate, a bad \
 				     * pin, a call out of turn */ \
 	E(IO,      "input/output error") /* a file not read, written or \
@@ -143,16 +142,19 @@ struct tls_conn *tls_conn_new(struct tls_ctx *ctx, int server,
 void tls_conn_free(struct tls_conn **c);
 
 /* Take n bytes read from the socket. 0, or negative when the session
- * has already failed or memory is short. */
+ * has already failed (its code again) or memory is short. */
 int tls_feed(struct tls_conn *c, const void *data, size_t n);
 
 /* Advance the handshake with what was fed, then give up to cap bytes
  * of plaintext in buf: 0 with *got bytes (0 when more must be fed
  * first); 1 when the peer ended the session (close_notify; *got 0);
- * negative when it failed (tls_error says why). Call it until *got is
- * 0: a record fed earlier may still hold bytes, which is also why a
- * reader that paused calls it again when it resumes, before it reads
- * the socket. */
+ * negative when it failed, tls_error saying why: TLS_E_REFUSED when a
+ * check of ours ended it (the station: the server's key is not the
+ * pinned one, or no ALPN agreed; the server: the station offers no
+ * ALPN dutydesk/2), which a person must look at, TLS_E_PROTO for
+ * anything else (an alert from the peer, bytes that are not TLS 1.3),
+ * which a retry may cure. Call it until *got is 0: a record fed
+ * earlier may still hold bytes. */
 int tls_read(struct tls_conn *c, void *buf, size_t cap, size_t *got);
 
 /* Encrypt n bytes of plaintext, whole (the ciphertext waits for

@@ -554,7 +554,7 @@ wrong_pin_refused_by_the_station(void **state)
 	tkey("o.pem", other);
 	cctx = tclient();
 	tpair(cctx, sctx, other, &cli, &srv, 0);
-	assert_true(cli.rc < 0);
+	assert_int_equal(cli.rc, TLS_E_REFUSED);
 	assert_false(tls_handshake_done(cli.c));
 	assert_false(tls_handshake_done(srv.c));
 	print_message("# station: %s\n", tls_error(cli.c));
@@ -563,12 +563,12 @@ wrong_pin_refused_by_the_station(void **state)
 	/* The station knows what it was shown; the server hears why. */
 	assert_int_equal(tls_server_pin(cli.c, seen), 0);
 	assert_string_equal(seen, pin);
-	assert_true(srv.rc < 0);
+	assert_int_equal(srv.rc, TLS_E_PROTO);
 	print_message("# server: %s\n", tls_error(srv.c));
 	assert_non_null(strstr(tls_error(srv.c), "alert"));
 	/* A failed session stays failed. */
-	assert_true(tls_feed(cli.c, "x", 1) < 0);
-	assert_true(tls_write(cli.c, "x", 1) < 0);
+	assert_int_equal(tls_feed(cli.c, "x", 1), TLS_E_REFUSED);
+	assert_int_equal(tls_write(cli.c, "x", 1), TLS_E_REFUSED);
 	end_free(&cli);
 	end_free(&srv);
 	tls_ctx_free(&sctx);
@@ -710,7 +710,7 @@ foreign_clients_refused(void **state)
 	/* TLS 1.2 at most. */
 	foreign_client(sctx, TLS1_2_VERSION, ours, sizeof ours - 1, &srv, &ok);
 	assert_false(ok);
-	assert_true(srv.rc < 0);
+	assert_int_equal(srv.rc, TLS_E_PROTO);
 	assert_false(tls_handshake_done(srv.c));
 	print_message("# TLS 1.2 client: %s\n", tls_error(srv.c));
 	assert_non_null(strstr(tls_error(srv.c), "protocol"));
@@ -719,7 +719,7 @@ foreign_clients_refused(void **state)
 	/* No ALPN at all. */
 	foreign_client(sctx, TLS1_3_VERSION, NULL, 0, &srv, &ok);
 	assert_false(ok);
-	assert_true(srv.rc < 0);
+	assert_int_equal(srv.rc, TLS_E_REFUSED);
 	print_message("# no ALPN: %s\n", tls_error(srv.c));
 	assert_non_null(strstr(tls_error(srv.c), "no ALPN"));
 	end_free(&srv);
@@ -727,7 +727,7 @@ foreign_clients_refused(void **state)
 	/* Another protocol's ALPN. */
 	foreign_client(sctx, TLS1_3_VERSION, http, sizeof http - 1, &srv, &ok);
 	assert_false(ok);
-	assert_true(srv.rc < 0);
+	assert_int_equal(srv.rc, TLS_E_REFUSED);
 	print_message("# http/1.1: %s\n", tls_error(srv.c));
 	assert_non_null(strstr(tls_error(srv.c), "ALPN"));
 	end_free(&srv);
@@ -767,7 +767,7 @@ garbage_is_an_error(void **state)
 			tls_conn_free(&c);
 			continue;
 		}
-		assert_true(rc < 0);
+		assert_int_equal(rc, TLS_E_PROTO);
 		assert_int_equal(got, 0);
 		assert_true(tls_error(c)[0] != '\0');
 		print_message("# junk %zu: %s\n", i, tls_error(c));
