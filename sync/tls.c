@@ -574,7 +574,7 @@ on_client_hello(SSL *s, int *al, void *arg)
 		    s, TLSEXT_TYPE_application_layer_protocol_negotiation, &ext,
 		    &n)) {
 		conn_refuse(c, "the station offered no ALPN (" TLS_ALPN
-			  " is required)");
+			    " is required)");
 		*al = SSL_AD_NO_APPLICATION_PROTOCOL;
 		return SSL_CLIENT_HELLO_ERROR;
 	}
