@@ -13,9 +13,11 @@ PKG_CONFIG ?= pkg-config
 
 # Debian packages the build and the tests need.
 DEPS_BUILD = build-essential pkg-config gettext libncurses-dev \
-	libsqlite3-dev libuv1-dev libcjson-dev libsodium-dev
+	libsqlite3-dev libuv1-dev libcjson-dev libsodium-dev libssl-dev
 DEPS_TEST = libcmocka-dev tmux sqlite3 tzdata locales
-LIBS_PC = ncursesw sqlite3 libuv libcjson libsodium
+LIBS_PC = ncursesw sqlite3 libuv libcjson libsodium openssl
+# What the county server links with: no curses.
+SERVER_PC = sqlite3 libuv libcjson libsodium openssl
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -I.
@@ -90,7 +92,7 @@ dutydeskd: $(BUILD)/dutydeskd
 $(BUILD)/dutydeskd: $(BUILD)/sync/dutydeskd.o $(SYNC_OBJ) $(CORE_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) \
-		$$($(PKG_CONFIG) --libs sqlite3 libuv libcjson libsodium)
+		$$($(PKG_CONFIG) --libs $(SERVER_PC))
 
 $(BUILD)/%.o: %.c $(wildcard core/*.h sync/*.h tui/*.h)
 	@mkdir -p $(dir $@)
@@ -229,9 +231,9 @@ $(PL_DIR)/dutydeskd: sync/dutydeskd.c $(SYNC_SRC) $(CORE_SRC) \
 	@echo "  CC      $@ (CKPT_FRAMES=$(PL_CKPT_FRAMES))"
 	$(Q)$(CC) $(PL_CFLAGS) -DCKPT_FRAMES=$(PL_CKPT_FRAMES) \
 		-DDATADIR='"$(DATADIR)"' -DLOCALEDIR='"$(LOCALEDIR)"' \
-		$$($(PKG_CONFIG) --cflags sqlite3 libuv libcjson libsodium) \
+		$$($(PKG_CONFIG) --cflags $(SERVER_PC)) \
 		-o $@ sync/dutydeskd.c $(SYNC_SRC) $(CORE_SRC) \
-		$$($(PKG_CONFIG) --libs sqlite3 libuv libcjson libsodium)
+		$$($(PKG_CONFIG) --libs $(SERVER_PC))
 
 # The check must fail without the library (the disk keeps what is not
 # synced) and pass with it.

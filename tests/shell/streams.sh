@@ -16,7 +16,7 @@ set -u
 . "$(dirname "$0")/lib.sh.inc"
 
 BUILD=${BUILD:-build/rel}
-PKGS="ncursesw sqlite3 libuv libcjson libsodium"
+PKGS="ncursesw sqlite3 libuv libcjson libsodium openssl"
 SAN=""
 case $BUILD in *san*) SAN="-fsanitize=address,undefined" ;; esac
 
