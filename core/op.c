@@ -180,11 +180,10 @@ bind_field(struct db *db, sqlite3_stmt *st, int i, const struct field *f,
 	return rc == SQLITE_OK ? 0 : db_rc(db, rc);
 }
 
-/* Create the record in one insert, stamped with the operation. Returns
- * 1 created, 0 the row exists already, negative on error. */
-/* The insert that creates a record of table, built once per table. */
+/* The insert that creates a record of table, built once per table: its
+ * fields, the column by (if any) and the operation's stamp. */
 static const char *
-create_sql(const char *table, const struct field *fields)
+create_sql(const char *table, const struct field *fields, const char *by)
 {
 	static struct { const char *table; char sql[1600]; } made[8];
 	char vals[800];
@@ -209,6 +208,13 @@ create_sql(const char *table, const struct field *fields)
 		if (n >= sizeof made[slot].sql || m >= sizeof vals)
 			return NULL;
 	}
+	if (by) {
+		n += (size_t)snprintf(made[slot].sql + n, sizeof made[slot].sql - n,
+				      ", %s", by);
+		m += (size_t)snprintf(vals + m, sizeof vals - m, ", ?%d", i + 4);
+		if (n >= sizeof made[slot].sql || m >= sizeof vals)
+			return NULL;
+	}
 	n += (size_t)snprintf(made[slot].sql + n, sizeof made[slot].sql - n,
 			      ", b_hlc, b_station, b_inc, b_seq) VALUES(%s, ?%d, "
 			      "?%d, ?%d, ?%d) ON CONFLICT(id) DO NOTHING", vals, i,
@@ -219,13 +225,14 @@ create_sql(const char *table, const struct field *fields)
 	return made[slot].sql;
 }
 
-/* Create the record in one insert, stamped with the operation. Returns
- * 1 created, 0 the row exists already, negative on error. */
+/* Create the record in one insert, stamped with the operation, with
+ * column by (if any) set to its officer. Returns 1 created, 0 the row
+ * exists already, negative on error. */
 static int
 record_create(struct db *db, const struct op *op, const char *table,
-	      const struct field *fields)
+	      const struct field *fields, const char *by)
 {
-	const char *sql = create_sql(table, fields);
+	const char *sql = create_sql(table, fields, by);
 	const struct field *f;
 	sqlite3_stmt *st;
 	int i, rc, s;
@@ -241,7 +248,9 @@ record_create(struct db *db, const struct op *op, const char *table,
 		    sqlite3_bind_text(st, i + 1, op->station, -1, SQLITE_TRANSIENT) ||
 		    sqlite3_bind_text(st, i + 2, op->incarnation, -1,
 				      SQLITE_TRANSIENT) ||
-		    sqlite3_bind_int64(st, i + 3, op->seq)))
+		    sqlite3_bind_int64(st, i + 3, op->seq) ||
+		    (by && sqlite3_bind_text(st, i + 4, op->officer, -1,
+					     SQLITE_TRANSIENT))))
 		rc = db_rc(db, sqlite3_errcode(db->h));
 	if (!rc) {
 		s = sqlite3_step(st);
@@ -253,16 +262,22 @@ record_create(struct db *db, const struct op *op, const char *table,
 
 int
 record_put(struct db *db, const struct op *op, const char *table,
-	   const struct field *fields, int create)
+	   const struct field *fields, int create, const char *by)
 {
 	char sql[160];
 	const struct field *f;
 	int rc;
 
 	if (create) {
-		rc = record_create(db, op, table, fields);
+		rc = record_create(db, op, table, fields, by);
 		if (rc != 0)
 			return rc < 0 ? rc : 0;
+		if (by) {
+			snprintf(sql, sizeof sql, "UPDATE %s SET %s = ? WHERE id = ?",
+				 table, by);
+			if ((rc = db_exec(db, sql, "ss", op->officer, op->entity)))
+				return rc;
+		}
 	} else {
 		snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO %s(id) VALUES(?)",
 			 table);

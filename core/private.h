@@ -120,9 +120,11 @@ int lww_claim(struct db *db, const struct op *op, const char *table,
 	      const char *id, const char *field);
 /* Apply every field of body present in fields to table row id under
  * the LWW rule. create: the operation makes the record (one insert when
- * the row is new); otherwise a bare row is made if needed. */
+ * the row is new); otherwise a bare row is made if needed. by: with
+ * create, a column set to the operation's officer (NULL: none), in that
+ * insert or on the row found. */
 int record_put(struct db *db, const struct op *op, const char *table,
-	       const struct field *fields, int create);
+	       const struct field *fields, int create, const char *by);
 
 /* ---- per-module appliers, one per kind (tables in op.c) ----
  * Every ground for refusing an operation is checked before anything is
