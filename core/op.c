@@ -47,27 +47,54 @@ legs_ok(const cJSON *legs)
 	return n >= 1 && n <= 2;
 }
 
+/* The most fields a body may have (the largest schema has fewer). */
+#define FIELDS_MAX 64
+
+/* The member of body that each field of f names, into at (NULL: absent),
+ * in one pass over body: the first of its name, as
+ * cJSON_GetObjectItemCaseSensitive would find it. strict: a member no
+ * field names is refused (schema_check); otherwise it is passed over.
+ * Returns the number of fields, or negative. */
+static int
+fields_find(struct db *db, const struct field *f, const cJSON *body,
+	    const cJSON *at[FIELDS_MAX], int strict)
+{
+	const cJSON *v;
+	int i, n;
+
+	for (n = 0; f[n].name; n++) {
+		if (n == FIELDS_MAX)
+			return db_fail(db, DD_E_DB, "a schema of more than %d "
+				       "fields", FIELDS_MAX);
+		at[n] = NULL;
+	}
+	cJSON_ArrayForEach(v, body) {
+		for (i = 0; i < n; i++)
+			if (v->string && strcmp(v->string, f[i].name) == 0)
+				break;
+		if (i < n && !at[i])
+			at[i] = v;
+		else if (i == n && strict)
+			return db_fail(db, DD_E_SCHEMA, "unknown field '%s'",
+				       v->string ? v->string : "?");
+	}
+	return n;
+}
+
 int
 schema_check(struct db *db, const struct field *f, const cJSON *body)
 {
-	const cJSON *v;
-	const struct field *g;
+	const cJSON *at[FIELDS_MAX], *v;
+	int i, n;
 
 	if (!cJSON_IsObject(body))
 		return db_fail(db, DD_E_SCHEMA, "body is not an object");
 	/* Unknown fields are refused: a peer cannot smuggle data past us. */
-	cJSON_ArrayForEach(v, body) {
-		for (g = f; g->name; g++)
-			if (v->string && strcmp(v->string, g->name) == 0)
-				break;
-		if (!g->name)
-			return db_fail(db, DD_E_SCHEMA, "unknown field '%s'",
-				       v->string ? v->string : "?");
-	}
-	for (; f->name; f++) {
-		int64_t n;
-		v = cJSON_GetObjectItemCaseSensitive(body, f->name);
-		if (!v) {
+	if ((n = fields_find(db, f, body, at, 1)) < 0)
+		return n;
+	for (i = 0; i < n; i++, f++) {
+		int64_t k;
+		if (!(v = at[i])) {
 			if (f->req)
 				return db_fail(db, DD_E_SCHEMA,
 					       "field '%s' is missing", f->name);
@@ -79,11 +106,11 @@ schema_check(struct db *db, const struct field *f, const cJSON *body)
 				goto bad;
 			break;
 		case F_INT:
-			if (!jint(body, f->name, &n) || n < f->min || n > f->max)
+			if (!jint_of(v, &k) || k < f->min || k > f->max)
 				goto bad;
 			break;
 		case F_TIME:
-			if (!jtime(body, f->name, &n))
+			if (!jtime_of(v, &k))
 				goto bad;
 			break;
 		case F_BOOL:
@@ -156,25 +183,25 @@ lww_claim(struct db *db, const struct op *op, const char *table,
 	return sqlite3_changes(db->h) > 0;
 }
 
-/* Bind body field f as parameter i: NULL when absent. */
+/* Bind v, the body's member for field f, as parameter i: NULL when
+ * absent. */
 static int
 bind_field(struct db *db, sqlite3_stmt *st, int i, const struct field *f,
-	   const cJSON *body)
+	   const cJSON *v)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, f->name);
 	int64_t n = 0;
 	int rc;
 
 	if (!v)
 		rc = sqlite3_bind_null(st, i);
 	else if (f->t == F_INT)
-		rc = jint(body, f->name, &n) ? sqlite3_bind_int64(st, i, n)
-					     : sqlite3_bind_null(st, i);
+		rc = jint_of(v, &n) ? sqlite3_bind_int64(st, i, n)
+				    : sqlite3_bind_null(st, i);
 	else if (f->t == F_BOOL)
 		rc = sqlite3_bind_int(st, i, cJSON_IsTrue(v));
 	else if (f->t == F_TIME)
-		rc = jtime(body, f->name, &n) ? sqlite3_bind_int64(st, i, n)
-					      : sqlite3_bind_null(st, i);
+		rc = jtime_of(v, &n) ? sqlite3_bind_int64(st, i, n)
+				     : sqlite3_bind_null(st, i);
 	else
 		rc = sqlite3_bind_text(st, i, v->valuestring, -1, SQLITE_TRANSIENT);
 	return rc == SQLITE_OK ? 0 : db_rc(db, rc);
@@ -230,7 +257,8 @@ create_sql(const char *table, const struct field *fields, const char *by)
  * exists already, negative on error. */
 static int
 record_create(struct db *db, const struct op *op, const char *table,
-	      const struct field *fields, const char *by)
+	      const struct field *fields, const cJSON *const *at,
+	      const char *by)
 {
 	const char *sql = create_sql(table, fields, by);
 	const struct field *f;
@@ -243,7 +271,7 @@ record_create(struct db *db, const struct op *op, const char *table,
 		return db_prep_err(db);
 	rc = sqlite3_bind_text(st, 1, op->entity, -1, SQLITE_TRANSIENT) ? DD_E_DB : 0;
 	for (f = fields, i = 2; !rc && f->name; f++, i++)
-		rc = bind_field(db, st, i, f, op->body);
+		rc = bind_field(db, st, i, f, at[i - 2]);
 	if (!rc && (sqlite3_bind_int64(st, i, op->hlc) ||
 		    sqlite3_bind_text(st, i + 1, op->station, -1, SQLITE_TRANSIENT) ||
 		    sqlite3_bind_text(st, i + 2, op->incarnation, -1,
@@ -264,12 +292,15 @@ int
 record_put(struct db *db, const struct op *op, const char *table,
 	   const struct field *fields, int create, const char *by)
 {
+	const cJSON *at[FIELDS_MAX];
 	char sql[160];
 	const struct field *f;
-	int rc;
+	int i, rc;
 
+	if ((rc = fields_find(db, fields, op->body, at, 0)) < 0)
+		return rc;
 	if (create) {
-		rc = record_create(db, op, table, fields, by);
+		rc = record_create(db, op, table, fields, at, by);
 		if (rc != 0)
 			return rc < 0 ? rc : 0;
 		if (by) {
@@ -285,9 +316,9 @@ record_put(struct db *db, const struct op *op, const char *table,
 			return rc;
 	}
 	/* The record exists: each field on its own, last writer wins. */
-	for (f = fields; f->name; f++) {
+	for (f = fields, i = 0; f->name; f++, i++) {
 		sqlite3_stmt *st;
-		if (!cJSON_GetObjectItemCaseSensitive(op->body, f->name))
+		if (!at[i])
 			continue;
 		rc = lww_claim(db, op, table, op->entity, f->name);
 		if (rc < 0)
@@ -300,7 +331,7 @@ record_put(struct db *db, const struct op *op, const char *table,
 			return db_prep_err(db);
 		rc = sqlite3_bind_text(st, 1, op->entity, -1, SQLITE_TRANSIENT)
 		     ? db_rc(db, sqlite3_errcode(db->h))
-		     : bind_field(db, st, 2, f, op->body);
+		     : bind_field(db, st, 2, f, at[i]);
 		if (!rc) {
 			int s = sqlite3_step(st);
 			rc = s == SQLITE_DONE ? 0 : db_rc(db, s);

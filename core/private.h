@@ -167,6 +167,9 @@ extern const char *const incident_status_names[];
 const char *jstr(const cJSON *o, const char *k);   /* NULL if absent */
 int jint(const cJSON *o, const char *k, int64_t *v); /* 1 present */
 int jtime(const cJSON *o, const char *k, int64_t *v);
+/* jint and jtime of a member already found (NULL: absent). */
+int jint_of(const cJSON *n, int64_t *v);
+int jtime_of(const cJSON *t, int64_t *v);
 void jset_time(cJSON *o, const char *k, int64_t t);
 int str_in(const char *s, const char *const *names); /* index or -1 */
 
