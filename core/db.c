@@ -211,8 +211,10 @@ db_bindv(struct db *db, sqlite3_stmt *st, const char *fmt, va_list ap)
 	for (i = 1; fmt && *fmt; fmt++, i++) {
 		switch (*fmt) {
 		case 's': {
+			/* Not copied: every caller steps and resets the
+			 * statement before the text can go. */
 			const char *s = va_arg(ap, const char *);
-			rc = s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT)
+			rc = s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC)
 			       : sqlite3_bind_null(st, i);
 			break;
 		}

@@ -184,7 +184,8 @@ lww_claim(struct db *db, const struct op *op, const char *table,
 }
 
 /* Bind v, the body's member for field f, as parameter i: NULL when
- * absent. */
+ * absent. Texts here (of the body, of the operation) are bound without
+ * a copy: each statement is stepped and reset before the operation goes. */
 static int
 bind_field(struct db *db, sqlite3_stmt *st, int i, const struct field *f,
 	   const cJSON *v)
@@ -203,7 +204,7 @@ bind_field(struct db *db, sqlite3_stmt *st, int i, const struct field *f,
 		rc = jtime_of(v, &n) ? sqlite3_bind_int64(st, i, n)
 				     : sqlite3_bind_null(st, i);
 	else
-		rc = sqlite3_bind_text(st, i, v->valuestring, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_bind_text(st, i, v->valuestring, -1, SQLITE_STATIC);
 	return rc == SQLITE_OK ? 0 : db_rc(db, rc);
 }
 
@@ -269,16 +270,16 @@ record_create(struct db *db, const struct op *op, const char *table,
 		return db_fail(db, DD_E_DB, "no insert for %s", table);
 	if (!(st = db_prep(db, sql)))
 		return db_prep_err(db);
-	rc = sqlite3_bind_text(st, 1, op->entity, -1, SQLITE_TRANSIENT) ? DD_E_DB : 0;
+	rc = sqlite3_bind_text(st, 1, op->entity, -1, SQLITE_STATIC) ? DD_E_DB : 0;
 	for (f = fields, i = 2; !rc && f->name; f++, i++)
 		rc = bind_field(db, st, i, f, at[i - 2]);
 	if (!rc && (sqlite3_bind_int64(st, i, op->hlc) ||
-		    sqlite3_bind_text(st, i + 1, op->station, -1, SQLITE_TRANSIENT) ||
+		    sqlite3_bind_text(st, i + 1, op->station, -1, SQLITE_STATIC) ||
 		    sqlite3_bind_text(st, i + 2, op->incarnation, -1,
-				      SQLITE_TRANSIENT) ||
+				      SQLITE_STATIC) ||
 		    sqlite3_bind_int64(st, i + 3, op->seq) ||
 		    (by && sqlite3_bind_text(st, i + 4, op->officer, -1,
-					     SQLITE_TRANSIENT))))
+					     SQLITE_STATIC))))
 		rc = db_rc(db, sqlite3_errcode(db->h));
 	if (!rc) {
 		s = sqlite3_step(st);
@@ -329,7 +330,7 @@ record_put(struct db *db, const struct op *op, const char *table,
 			 table, f->name);
 		if (!(st = db_prep(db, sql)))
 			return db_prep_err(db);
-		rc = sqlite3_bind_text(st, 1, op->entity, -1, SQLITE_TRANSIENT)
+		rc = sqlite3_bind_text(st, 1, op->entity, -1, SQLITE_STATIC)
 		     ? db_rc(db, sqlite3_errcode(db->h))
 		     : bind_field(db, st, 2, f, at[i]);
 		if (!rc) {

@@ -53,6 +53,7 @@ int db_int(struct db *db, int64_t *out, const char *sql, const char *fmt, ...);
 /* One text column into buf: 1 found, 0 no row. */
 int db_text(struct db *db, char *buf, size_t n, const char *sql,
 	    const char *fmt, ...);
+/* Texts are bound without a copy: step and reset st before they go. */
 int db_bindv(struct db *db, sqlite3_stmt *st, const char *fmt, va_list ap);
 /* Rows of a query as a JSON array of flat objects, columns by name.
  * Columns whose name ends in "_at" are shown as ISO times. */
