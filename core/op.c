@@ -582,8 +582,10 @@ creator_is(const char *who, const struct op *op)
  * first in server order when a pulled operation creates the same id (the
  * server took that one, and will refuse ours), so ours leaves the state
  * (state_rebuild) and the pulled one owns the id. local: op is this
- * station's own, which never displaces anything. Reads only, unless it
- * displaces. Returns 0 (op creates the id), DD_E_CONFLICT, negative. */
+ * station's own, which never displaces anything. Writes only when op
+ * creates the id (its last ground of refusal passed): as its creator,
+ * in the one statement that finds the id free. Returns 0 (op creates
+ * the id), DD_E_CONFLICT, negative. */
 static int
 id_claim(struct db *db, const struct op *op, int local)
 {
@@ -591,6 +593,12 @@ id_claim(struct db *db, const struct op *op, int local)
 	int64_t taken = 1;
 	int rc;
 
+	if ((rc = db_exec(db, "INSERT OR IGNORE INTO creators(id, station, "
+			  "incarnation, seq) VALUES(?, ?, ?, ?)", "sssi",
+			  op->entity, op->station, op->incarnation, op->seq)))
+		return rc;
+	if (sqlite3_changes(db->h) > 0)
+		return 0;
 	if ((rc = creator_of(db, op->entity, who)) <= 0 || creator_is(who, op))
 		return rc < 0 ? rc : 0;
 	/* The creator is one of ours the server has not taken: it gives way. */
@@ -644,11 +652,6 @@ op_store(struct db *db, const struct op *op, int newid, int local)
 			  "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(station, incarnation) "
 			  "DO UPDATE SET seq = ?3, n = ?4", "ssii", op->station,
 			  op->incarnation, op->seq, db->last_op)))
-		return rc;
-	if (newid &&
-	    (rc = db_exec(db, "INSERT OR IGNORE INTO creators(id, station, "
-			  "incarnation, seq) VALUES(?, ?, ?, ?)", "sssi",
-			  op->entity, op->station, op->incarnation, op->seq)))
 		return rc;
 	n = id_number(op->station, op->entity);
 	if (n > 0 && (rc = db_exec(db, "INSERT INTO counters(station, n) "
