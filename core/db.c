@@ -394,6 +394,10 @@ db_end(struct db *db, int rc)
 		return rc;
 	if (--db->depth > 0)
 		return rc;
+	if (rc == 0)
+		rc = op_settle(db);
+	db->seen_hlc = 0;
+	db->nseen = 0;
 	if (rc == 0) {
 		r = db_exec(db, "COMMIT", NULL);
 		if (r == 0)

@@ -628,7 +628,7 @@ static int
 op_store(struct db *db, const struct op *op, int newid, int local)
 {
 	char *body;
-	int64_t n, head, lo, hi;
+	int64_t head, lo, hi;
 	int rc;
 
 	if ((rc = op_where(db, op, &head, &lo, &hi)))
@@ -653,12 +653,67 @@ op_store(struct db *db, const struct op *op, int newid, int local)
 			  "DO UPDATE SET seq = ?3, n = ?4", "ssii", op->station,
 			  op->incarnation, op->seq, db->last_op)))
 		return rc;
-	n = id_number(op->station, op->entity);
-	if (n > 0 && (rc = db_exec(db, "INSERT INTO counters(station, n) "
-				   "VALUES(?1, ?2) ON CONFLICT(station) DO UPDATE "
-				   "SET n = max(n, ?2)", "si", op->station, n)))
-		return rc;
 	return 1;
+}
+
+/* A station's greatest record number is at least n. */
+static int
+counter_raise(struct db *db, const char *station, int64_t n)
+{
+	return db_exec(db, "INSERT INTO counters(station, n) VALUES(?1, ?2) "
+		       "ON CONFLICT(station) DO UPDATE SET n = max(n, ?2)", "si",
+		       station, n);
+}
+
+int
+op_settle(struct db *db)
+{
+	int rc, i;
+
+	if (db->seen_hlc &&
+	    (rc = db_exec(db, "UPDATE meta SET value = max(value, ?) WHERE "
+			  "key = 'hlc'", "i", db->seen_hlc)))
+		return rc;
+	db->seen_hlc = 0;
+	for (i = 0; i < db->nseen; i++)
+		if ((rc = counter_raise(db, db->seen[i].station, db->seen[i].n)))
+			return rc;
+	db->nseen = 0;
+	return 0;
+}
+
+/* What op, taken in, leaves to the commit (op_settle): its clock stamp
+ * (stamp: unless it was set aside) and, when its entity is an id of its
+ * station's, that id's number (any operation's: every id taken in is
+ * counted). Recorded once op is stored and applied whole: an operation
+ * undone (a savepoint rolled back after it failed) leaves nothing. */
+static int
+op_seen(struct db *db, const struct op *op, int stamp)
+{
+	int64_t n = id_number(op->station, op->entity);
+	int i, rc;
+
+	if (stamp && op->hlc > db->seen_hlc)
+		db->seen_hlc = op->hlc;
+	if (n <= 0)
+		return 0;
+	for (i = 0; i < db->nseen; i++)
+		if (strcmp(db->seen[i].station, op->station) == 0)
+			break;
+	if (i == db->nseen) {
+		if (i == (int)(sizeof db->seen / sizeof db->seen[0])) {
+			if ((rc = op_settle(db)))
+				return rc;
+			i = 0;
+		}
+		snprintf(db->seen[i].station, sizeof db->seen[i].station, "%s",
+			 op->station);
+		db->seen[i].n = n;
+		db->nseen = i + 1;
+	} else if (n > db->seen[i].n) {
+		db->seen[i].n = n;
+	}
+	return 0;
 }
 
 /* Apply one operation held to the state, as a replay does (the
@@ -763,7 +818,8 @@ id_next(struct db *db, char out[64])
 	int64_t n = 0;
 	int rc;
 
-	if ((rc = meta_get_text(db, "station", station, sizeof station)) < 0)
+	if ((rc = op_settle(db)) ||
+	    (rc = meta_get_text(db, "station", station, sizeof station)) < 0)
 		return rc;
 	if (rc == 0)
 		return db_fail(db, DD_E_DB_NOINIT, "database has no station");
@@ -771,9 +827,7 @@ id_next(struct db *db, char out[64])
 			 station)) < 0)
 		return rc;
 	snprintf(out, 64, "%s-%" PRId64, station, n + 1);
-	return db_exec(db, "INSERT INTO counters(station, n) VALUES(?1, ?2) "
-		       "ON CONFLICT(station) DO UPDATE SET n = max(n, ?2)",
-		       "si", station, n + 1);
+	return counter_raise(db, station, n + 1);
 }
 
 int64_t
@@ -795,6 +849,8 @@ op_local(struct db *db, struct op *op)
 
 	if (db->depth == 0)
 		return db_fail(db, DD_E_DB, "op_local outside a transaction");
+	if ((rc = op_settle(db)))
+		return rc;
 	if ((rc = meta_get_text(db, "station", op->station, sizeof op->station)) <= 0 ||
 	    (rc = meta_get_text(db, "incarnation", op->incarnation,
 				sizeof op->incarnation)) <= 0 ||
@@ -816,7 +872,10 @@ op_local(struct db *db, struct op *op)
 		return rc < 0 ? rc : db_fail(db, DD_E_DB, "sequence %lld of %s "
 					     "is taken", (long long)op->seq,
 					     op->station);
-	if ((rc = k->apply(db, op)) ||
+	if ((id_number(op->station, op->entity) > 0 &&
+	     (rc = counter_raise(db, op->station,
+				 id_number(op->station, op->entity)))) ||
+	    (rc = k->apply(db, op)) ||
 	    (rc = meta_set_int(db, "seq", op->seq)) ||
 	    (rc = meta_set_int(db, "hlc", op->hlc)))
 		return rc;
@@ -883,14 +942,15 @@ op_enter(struct db *db, const struct op *op, int local, int apply)
 		goto out;
 	if ((apply || k->intake) && (rc = k->apply(db, op)))
 		goto out;
+	/* A stamp set aside raises the alarm, and leaves the clock alone;
+	 * any other is left to the commit with the station's record
+	 * number (op_seen). */
 	hlc_observe(0, op->hlc, db->clock.now_ms(db->clock.ctx), &alarm);
-	if (alarm)
-		rc = meta_set_text(db, "clock_alarm", op->station);
-	else
-		rc = db_exec(db, "UPDATE meta SET value = max(value, ?) WHERE "
-			     "key = 'hlc'", "i", op->hlc);
-	if (!rc)
-		rc = 1;
+	if (alarm && (rc = meta_set_text(db, "clock_alarm", op->station)))
+		goto out;
+	if ((rc = op_seen(db, op, !alarm)))
+		goto out;
+	rc = 1;
 out:
 	if (rc < 0)
 		return db_end(db, rc);

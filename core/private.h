@@ -31,6 +31,12 @@ struct db {
 	int prep_err;         /* why the last db_prep failed */
 	int64_t last_op;      /* row (ops.n) of the operation last stored */
 	int wal_frames;       /* after the last commit (db_wal_manual) */
+	/* Maxima that operations taken in leave to their transaction's
+	 * commit (op_settle): the greatest clock stamp (0: none) and the
+	 * greatest record number of each station (nseen of them). */
+	int64_t seen_hlc;
+	struct { char station[32]; int64_t n; } seen[4];
+	int nseen;
 	char err[512];
 	struct stmt_slot cache[STMT_CACHE];
 };
@@ -78,6 +84,13 @@ int op_apply_as(struct db *db, const struct op *op, int local);
 /* op_apply without the state: the operation is checked and stored in
  * the log (the server's intake; its state is the projection). */
 int op_take(struct db *db, const struct op *op);
+/* Write what the operations taken in since the last call left to the
+ * commit: the greatest clock stamp into meta 'hlc', each station's
+ * greatest record number into counters (each a maximum, so written once
+ * per transaction with the same result as once per operation). db_end
+ * calls it before COMMIT; whatever reads or sets those inside a
+ * transaction calls it first. */
+int op_settle(struct db *db);
 /* Apply an operation held in the log to the state (a replay). */
 int op_project(struct db *db, const struct op *op);
 /* op_local() for an operation of kind on entity with body (not freed). */
