@@ -398,6 +398,7 @@ db_end(struct db *db, int rc)
 		rc = op_settle(db);
 	db->seen_hlc = 0;
 	db->nseen = 0;
+	db->head_known = 0;
 	if (rc == 0) {
 		r = db_exec(db, "COMMIT", NULL);
 		if (r == 0)

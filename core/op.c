@@ -70,7 +70,8 @@ fields_find(struct db *db, const struct field *f, const cJSON *body,
 	}
 	cJSON_ArrayForEach(v, body) {
 		for (i = 0; i < n; i++)
-			if (v->string && strcmp(v->string, f[i].name) == 0)
+			if (v->string && v->string[0] == f[i].name[0] &&
+			    strcmp(v->string, f[i].name) == 0)
 				break;
 		if (i < n && !at[i])
 			at[i] = v;
@@ -505,9 +506,12 @@ op_where(struct db *db, const struct op *op, int64_t *head, int64_t *lo,
 	int rc;
 
 	*head = *lo = *hi = 0;
-	if ((rc = db_int(db, head, "SELECT seq FROM heads WHERE station = ? AND "
-			 "incarnation = ?", "ss", op->station,
-			 op->incarnation)) < 0)
+	if (db->head_known && strcmp(db->head.station, op->station) == 0 &&
+	    strcmp(db->head.inc, op->incarnation) == 0)
+		*head = db->head.seq;
+	else if ((rc = db_int(db, head, "SELECT seq FROM heads WHERE station = ? "
+			      "AND incarnation = ?", "ss", op->station,
+			      op->incarnation)) < 0)
 		return rc;
 	if (op->seq > *head)
 		return 0;
@@ -653,6 +657,10 @@ op_store(struct db *db, const struct op *op, int newid, int local)
 			  "DO UPDATE SET seq = ?3, n = ?4", "ssii", op->station,
 			  op->incarnation, op->seq, db->last_op)))
 		return rc;
+	snprintf(db->head.station, sizeof db->head.station, "%s", op->station);
+	snprintf(db->head.inc, sizeof db->head.inc, "%s", op->incarnation);
+	db->head.seq = op->seq > head ? op->seq : head;
+	db->head_known = 1;
 	return 1;
 }
 
@@ -952,8 +960,10 @@ op_enter(struct db *db, const struct op *op, int local, int apply)
 		goto out;
 	rc = 1;
 out:
-	if (rc < 0)
+	if (rc < 0) {
+		db->head_known = 0;
 		return db_end(db, rc);
+	}
 	end = db_end(db, 0);
 	return end < 0 ? end : rc;
 }

@@ -37,6 +37,12 @@ struct db {
 	int64_t seen_hlc;
 	struct { char station[32]; int64_t n; } seen[4];
 	int nseen;
+	/* The head (heads.seq) of the incarnation last stored, as stored in
+	 * the transaction under way: a catch-up's next operation is of the
+	 * same incarnation. Forgotten at its end, and when an operation
+	 * fails (a savepoint may undo what it wrote). */
+	struct { char station[32]; char inc[17]; int64_t seq; } head;
+	int head_known;
 	char err[512];
 	struct stmt_slot cache[STMT_CACHE];
 };
