@@ -47,7 +47,7 @@ legs_ok(const cJSON *legs)
 	return n >= 1 && n <= 2;
 }
 
-/* The most fields a body may have (the largest schema has fewer). */
+/* The most fields a schema may have (the largest has fewer). */
 #define FIELDS_MAX 64
 
 /* The member of body that each field of f names, into at (NULL: absent),
