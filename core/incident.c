@@ -65,12 +65,10 @@ int
 apply_incident(struct db *db, const struct op *op)
 {
 	int open = strcmp(op->kind, "incident.open") == 0;
-	int rc = record_put(db, op, "incidents", incident_schema, open);
 
-	if (rc == 0 && open)
-		rc = db_exec(db, "UPDATE incidents SET opened_by = ? WHERE id = ?",
-			     "ss", op->officer, op->entity);
-	return rc;
+	/* Who opened an incident is the officer of its opening. */
+	return record_put(db, op, "incidents", incident_schema, open,
+			  open ? "opened_by" : NULL);
 }
 
 int

@@ -25,7 +25,12 @@ jstr(const cJSON *o, const char *k)
 int
 jint(const cJSON *o, const char *k, int64_t *v)
 {
-	const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, k);
+	return jint_of(cJSON_GetObjectItemCaseSensitive(o, k), v);
+}
+
+int
+jint_of(const cJSON *n, int64_t *v)
+{
 	double d;
 
 	if (!cJSON_IsNumber(n))
@@ -41,8 +46,13 @@ jint(const cJSON *o, const char *k, int64_t *v)
 int
 jtime(const cJSON *o, const char *k, int64_t *v)
 {
-	const char *s = jstr(o, k);
-	return s && time_parse_iso(s, v) == 0;
+	return jtime_of(cJSON_GetObjectItemCaseSensitive(o, k), v);
+}
+
+int
+jtime_of(const cJSON *t, int64_t *v)
+{
+	return cJSON_IsString(t) && time_parse_iso(t->valuestring, v) == 0;
 }
 
 void

@@ -47,27 +47,55 @@ legs_ok(const cJSON *legs)
 	return n >= 1 && n <= 2;
 }
 
+/* The most fields a schema may have (the largest has fewer). */
+#define FIELDS_MAX 64
+
+/* The member of body that each field of f names, into at (NULL: absent),
+ * in one pass over body: the first of its name, as
+ * cJSON_GetObjectItemCaseSensitive would find it. strict: a member no
+ * field names is refused (schema_check); otherwise it is passed over.
+ * Returns the number of fields, or negative. */
+static int
+fields_find(struct db *db, const struct field *f, const cJSON *body,
+	    const cJSON *at[FIELDS_MAX], int strict)
+{
+	const cJSON *v;
+	int i, n;
+
+	for (n = 0; f[n].name; n++) {
+		if (n == FIELDS_MAX)
+			return db_fail(db, DD_E_DB, "a schema of more than %d "
+				       "fields", FIELDS_MAX);
+		at[n] = NULL;
+	}
+	cJSON_ArrayForEach(v, body) {
+		for (i = 0; i < n; i++)
+			if (v->string && v->string[0] == f[i].name[0] &&
+			    strcmp(v->string, f[i].name) == 0)
+				break;
+		if (i < n && !at[i])
+			at[i] = v;
+		else if (i == n && strict)
+			return db_fail(db, DD_E_SCHEMA, "unknown field '%s'",
+				       v->string ? v->string : "?");
+	}
+	return n;
+}
+
 int
 schema_check(struct db *db, const struct field *f, const cJSON *body)
 {
-	const cJSON *v;
-	const struct field *g;
+	const cJSON *at[FIELDS_MAX], *v;
+	int i, n;
 
 	if (!cJSON_IsObject(body))
 		return db_fail(db, DD_E_SCHEMA, "body is not an object");
 	/* Unknown fields are refused: a peer cannot smuggle data past us. */
-	cJSON_ArrayForEach(v, body) {
-		for (g = f; g->name; g++)
-			if (v->string && strcmp(v->string, g->name) == 0)
-				break;
-		if (!g->name)
-			return db_fail(db, DD_E_SCHEMA, "unknown field '%s'",
-				       v->string ? v->string : "?");
-	}
-	for (; f->name; f++) {
-		int64_t n;
-		v = cJSON_GetObjectItemCaseSensitive(body, f->name);
-		if (!v) {
+	if ((n = fields_find(db, f, body, at, 1)) < 0)
+		return n;
+	for (i = 0; i < n; i++, f++) {
+		int64_t k;
+		if (!(v = at[i])) {
 			if (f->req)
 				return db_fail(db, DD_E_SCHEMA,
 					       "field '%s' is missing", f->name);
@@ -79,11 +107,11 @@ schema_check(struct db *db, const struct field *f, const cJSON *body)
 				goto bad;
 			break;
 		case F_INT:
-			if (!jint(body, f->name, &n) || n < f->min || n > f->max)
+			if (!jint_of(v, &k) || k < f->min || k > f->max)
 				goto bad;
 			break;
 		case F_TIME:
-			if (!jtime(body, f->name, &n))
+			if (!jtime_of(v, &k))
 				goto bad;
 			break;
 		case F_BOOL:
@@ -156,35 +184,35 @@ lww_claim(struct db *db, const struct op *op, const char *table,
 	return sqlite3_changes(db->h) > 0;
 }
 
-/* Bind body field f as parameter i: NULL when absent. */
+/* Bind v, the body's member for field f, as parameter i: NULL when
+ * absent. Texts here (of the body, of the operation) are bound without
+ * a copy: each statement is stepped and reset before the operation goes. */
 static int
 bind_field(struct db *db, sqlite3_stmt *st, int i, const struct field *f,
-	   const cJSON *body)
+	   const cJSON *v)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, f->name);
 	int64_t n = 0;
 	int rc;
 
 	if (!v)
 		rc = sqlite3_bind_null(st, i);
 	else if (f->t == F_INT)
-		rc = jint(body, f->name, &n) ? sqlite3_bind_int64(st, i, n)
-					     : sqlite3_bind_null(st, i);
+		rc = jint_of(v, &n) ? sqlite3_bind_int64(st, i, n)
+				    : sqlite3_bind_null(st, i);
 	else if (f->t == F_BOOL)
 		rc = sqlite3_bind_int(st, i, cJSON_IsTrue(v));
 	else if (f->t == F_TIME)
-		rc = jtime(body, f->name, &n) ? sqlite3_bind_int64(st, i, n)
-					      : sqlite3_bind_null(st, i);
+		rc = jtime_of(v, &n) ? sqlite3_bind_int64(st, i, n)
+				     : sqlite3_bind_null(st, i);
 	else
-		rc = sqlite3_bind_text(st, i, v->valuestring, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_bind_text(st, i, v->valuestring, -1, SQLITE_STATIC);
 	return rc == SQLITE_OK ? 0 : db_rc(db, rc);
 }
 
-/* Create the record in one insert, stamped with the operation. Returns
- * 1 created, 0 the row exists already, negative on error. */
-/* The insert that creates a record of table, built once per table. */
+/* The insert that creates a record of table, built once per table: its
+ * fields, the column by (if any) and the operation's stamp. */
 static const char *
-create_sql(const char *table, const struct field *fields)
+create_sql(const char *table, const struct field *fields, const char *by)
 {
 	static struct { const char *table; char sql[1600]; } made[8];
 	char vals[800];
@@ -209,6 +237,13 @@ create_sql(const char *table, const struct field *fields)
 		if (n >= sizeof made[slot].sql || m >= sizeof vals)
 			return NULL;
 	}
+	if (by) {
+		n += (size_t)snprintf(made[slot].sql + n, sizeof made[slot].sql - n,
+				      ", %s", by);
+		m += (size_t)snprintf(vals + m, sizeof vals - m, ", ?%d", i + 4);
+		if (n >= sizeof made[slot].sql || m >= sizeof vals)
+			return NULL;
+	}
 	n += (size_t)snprintf(made[slot].sql + n, sizeof made[slot].sql - n,
 			      ", b_hlc, b_station, b_inc, b_seq) VALUES(%s, ?%d, "
 			      "?%d, ?%d, ?%d) ON CONFLICT(id) DO NOTHING", vals, i,
@@ -219,13 +254,15 @@ create_sql(const char *table, const struct field *fields)
 	return made[slot].sql;
 }
 
-/* Create the record in one insert, stamped with the operation. Returns
- * 1 created, 0 the row exists already, negative on error. */
+/* Create the record in one insert, stamped with the operation, with
+ * column by (if any) set to its officer. Returns 1 created, 0 the row
+ * exists already, negative on error. */
 static int
 record_create(struct db *db, const struct op *op, const char *table,
-	      const struct field *fields)
+	      const struct field *fields, const cJSON *const *at,
+	      const char *by)
 {
-	const char *sql = create_sql(table, fields);
+	const char *sql = create_sql(table, fields, by);
 	const struct field *f;
 	sqlite3_stmt *st;
 	int i, rc, s;
@@ -234,14 +271,16 @@ record_create(struct db *db, const struct op *op, const char *table,
 		return db_fail(db, DD_E_DB, "no insert for %s", table);
 	if (!(st = db_prep(db, sql)))
 		return db_prep_err(db);
-	rc = sqlite3_bind_text(st, 1, op->entity, -1, SQLITE_TRANSIENT) ? DD_E_DB : 0;
+	rc = sqlite3_bind_text(st, 1, op->entity, -1, SQLITE_STATIC) ? DD_E_DB : 0;
 	for (f = fields, i = 2; !rc && f->name; f++, i++)
-		rc = bind_field(db, st, i, f, op->body);
+		rc = bind_field(db, st, i, f, at[i - 2]);
 	if (!rc && (sqlite3_bind_int64(st, i, op->hlc) ||
-		    sqlite3_bind_text(st, i + 1, op->station, -1, SQLITE_TRANSIENT) ||
+		    sqlite3_bind_text(st, i + 1, op->station, -1, SQLITE_STATIC) ||
 		    sqlite3_bind_text(st, i + 2, op->incarnation, -1,
-				      SQLITE_TRANSIENT) ||
-		    sqlite3_bind_int64(st, i + 3, op->seq)))
+				      SQLITE_STATIC) ||
+		    sqlite3_bind_int64(st, i + 3, op->seq) ||
+		    (by && sqlite3_bind_text(st, i + 4, op->officer, -1,
+					     SQLITE_STATIC))))
 		rc = db_rc(db, sqlite3_errcode(db->h));
 	if (!rc) {
 		s = sqlite3_step(st);
@@ -253,16 +292,25 @@ record_create(struct db *db, const struct op *op, const char *table,
 
 int
 record_put(struct db *db, const struct op *op, const char *table,
-	   const struct field *fields, int create)
+	   const struct field *fields, int create, const char *by)
 {
+	const cJSON *at[FIELDS_MAX];
 	char sql[160];
 	const struct field *f;
-	int rc;
+	int i, rc;
 
+	if ((rc = fields_find(db, fields, op->body, at, 0)) < 0)
+		return rc;
 	if (create) {
-		rc = record_create(db, op, table, fields);
+		rc = record_create(db, op, table, fields, at, by);
 		if (rc != 0)
 			return rc < 0 ? rc : 0;
+		if (by) {
+			snprintf(sql, sizeof sql, "UPDATE %s SET %s = ? WHERE id = ?",
+				 table, by);
+			if ((rc = db_exec(db, sql, "ss", op->officer, op->entity)))
+				return rc;
+		}
 	} else {
 		snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO %s(id) VALUES(?)",
 			 table);
@@ -270,9 +318,9 @@ record_put(struct db *db, const struct op *op, const char *table,
 			return rc;
 	}
 	/* The record exists: each field on its own, last writer wins. */
-	for (f = fields; f->name; f++) {
+	for (f = fields, i = 0; f->name; f++, i++) {
 		sqlite3_stmt *st;
-		if (!cJSON_GetObjectItemCaseSensitive(op->body, f->name))
+		if (!at[i])
 			continue;
 		rc = lww_claim(db, op, table, op->entity, f->name);
 		if (rc < 0)
@@ -283,9 +331,9 @@ record_put(struct db *db, const struct op *op, const char *table,
 			 table, f->name);
 		if (!(st = db_prep(db, sql)))
 			return db_prep_err(db);
-		rc = sqlite3_bind_text(st, 1, op->entity, -1, SQLITE_TRANSIENT)
+		rc = sqlite3_bind_text(st, 1, op->entity, -1, SQLITE_STATIC)
 		     ? db_rc(db, sqlite3_errcode(db->h))
-		     : bind_field(db, st, 2, f, op->body);
+		     : bind_field(db, st, 2, f, at[i]);
 		if (!rc) {
 			int s = sqlite3_step(st);
 			rc = s == SQLITE_DONE ? 0 : db_rc(db, s);
@@ -458,9 +506,12 @@ op_where(struct db *db, const struct op *op, int64_t *head, int64_t *lo,
 	int rc;
 
 	*head = *lo = *hi = 0;
-	if ((rc = db_int(db, head, "SELECT seq FROM heads WHERE station = ? AND "
-			 "incarnation = ?", "ss", op->station,
-			 op->incarnation)) < 0)
+	if (db->head_known && strcmp(db->head.station, op->station) == 0 &&
+	    strcmp(db->head.inc, op->incarnation) == 0)
+		*head = db->head.seq;
+	else if ((rc = db_int(db, head, "SELECT seq FROM heads WHERE station = ? "
+			      "AND incarnation = ?", "ss", op->station,
+			      op->incarnation)) < 0)
 		return rc;
 	if (op->seq > *head)
 		return 0;
@@ -535,8 +586,10 @@ creator_is(const char *who, const struct op *op)
  * first in server order when a pulled operation creates the same id (the
  * server took that one, and will refuse ours), so ours leaves the state
  * (state_rebuild) and the pulled one owns the id. local: op is this
- * station's own, which never displaces anything. Reads only, unless it
- * displaces. Returns 0 (op creates the id), DD_E_CONFLICT, negative. */
+ * station's own, which never displaces anything. Writes only when op
+ * creates the id (its last ground of refusal passed): as its creator,
+ * in the one statement that finds the id free. Returns 0 (op creates
+ * the id), DD_E_CONFLICT, negative. */
 static int
 id_claim(struct db *db, const struct op *op, int local)
 {
@@ -544,6 +597,12 @@ id_claim(struct db *db, const struct op *op, int local)
 	int64_t taken = 1;
 	int rc;
 
+	if ((rc = db_exec(db, "INSERT OR IGNORE INTO creators(id, station, "
+			  "incarnation, seq) VALUES(?, ?, ?, ?)", "sssi",
+			  op->entity, op->station, op->incarnation, op->seq)))
+		return rc;
+	if (sqlite3_changes(db->h) > 0)
+		return 0;
 	if ((rc = creator_of(db, op->entity, who)) <= 0 || creator_is(who, op))
 		return rc < 0 ? rc : 0;
 	/* The creator is one of ours the server has not taken: it gives way. */
@@ -573,7 +632,7 @@ static int
 op_store(struct db *db, const struct op *op, int newid, int local)
 {
 	char *body;
-	int64_t n, head, lo, hi;
+	int64_t head, lo, hi;
 	int rc;
 
 	if ((rc = op_where(db, op, &head, &lo, &hi)))
@@ -598,17 +657,71 @@ op_store(struct db *db, const struct op *op, int newid, int local)
 			  "DO UPDATE SET seq = ?3, n = ?4", "ssii", op->station,
 			  op->incarnation, op->seq, db->last_op)))
 		return rc;
-	if (newid &&
-	    (rc = db_exec(db, "INSERT OR IGNORE INTO creators(id, station, "
-			  "incarnation, seq) VALUES(?, ?, ?, ?)", "sssi",
-			  op->entity, op->station, op->incarnation, op->seq)))
-		return rc;
-	n = id_number(op->station, op->entity);
-	if (n > 0 && (rc = db_exec(db, "INSERT INTO counters(station, n) "
-				   "VALUES(?1, ?2) ON CONFLICT(station) DO UPDATE "
-				   "SET n = max(n, ?2)", "si", op->station, n)))
-		return rc;
+	snprintf(db->head.station, sizeof db->head.station, "%s", op->station);
+	snprintf(db->head.inc, sizeof db->head.inc, "%s", op->incarnation);
+	db->head.seq = op->seq > head ? op->seq : head;
+	db->head_known = 1;
 	return 1;
+}
+
+/* A station's greatest record number is at least n. */
+static int
+counter_raise(struct db *db, const char *station, int64_t n)
+{
+	return db_exec(db, "INSERT INTO counters(station, n) VALUES(?1, ?2) "
+		       "ON CONFLICT(station) DO UPDATE SET n = max(n, ?2)", "si",
+		       station, n);
+}
+
+int
+op_settle(struct db *db)
+{
+	int rc, i;
+
+	if (db->seen_hlc &&
+	    (rc = db_exec(db, "UPDATE meta SET value = max(value, ?) WHERE "
+			  "key = 'hlc'", "i", db->seen_hlc)))
+		return rc;
+	db->seen_hlc = 0;
+	for (i = 0; i < db->nseen; i++)
+		if ((rc = counter_raise(db, db->seen[i].station, db->seen[i].n)))
+			return rc;
+	db->nseen = 0;
+	return 0;
+}
+
+/* What op, taken in, leaves to the commit (op_settle): its clock stamp
+ * (stamp: unless it was set aside) and, when its entity is an id of its
+ * station's, that id's number (any operation's: every id taken in is
+ * counted). Recorded once op is stored and applied whole: an operation
+ * undone (a savepoint rolled back after it failed) leaves nothing. */
+static int
+op_seen(struct db *db, const struct op *op, int stamp)
+{
+	int64_t n = id_number(op->station, op->entity);
+	int i, rc;
+
+	if (stamp && op->hlc > db->seen_hlc)
+		db->seen_hlc = op->hlc;
+	if (n <= 0)
+		return 0;
+	for (i = 0; i < db->nseen; i++)
+		if (strcmp(db->seen[i].station, op->station) == 0)
+			break;
+	if (i == db->nseen) {
+		if (i == (int)(sizeof db->seen / sizeof db->seen[0])) {
+			if ((rc = op_settle(db)))
+				return rc;
+			i = 0;
+		}
+		snprintf(db->seen[i].station, sizeof db->seen[i].station, "%s",
+			 op->station);
+		db->seen[i].n = n;
+		db->nseen = i + 1;
+	} else if (n > db->seen[i].n) {
+		db->seen[i].n = n;
+	}
+	return 0;
 }
 
 /* Apply one operation held to the state, as a replay does (the
@@ -713,7 +826,8 @@ id_next(struct db *db, char out[64])
 	int64_t n = 0;
 	int rc;
 
-	if ((rc = meta_get_text(db, "station", station, sizeof station)) < 0)
+	if ((rc = op_settle(db)) ||
+	    (rc = meta_get_text(db, "station", station, sizeof station)) < 0)
 		return rc;
 	if (rc == 0)
 		return db_fail(db, DD_E_DB_NOINIT, "database has no station");
@@ -721,9 +835,7 @@ id_next(struct db *db, char out[64])
 			 station)) < 0)
 		return rc;
 	snprintf(out, 64, "%s-%" PRId64, station, n + 1);
-	return db_exec(db, "INSERT INTO counters(station, n) VALUES(?1, ?2) "
-		       "ON CONFLICT(station) DO UPDATE SET n = max(n, ?2)",
-		       "si", station, n + 1);
+	return counter_raise(db, station, n + 1);
 }
 
 int64_t
@@ -745,6 +857,8 @@ op_local(struct db *db, struct op *op)
 
 	if (db->depth == 0)
 		return db_fail(db, DD_E_DB, "op_local outside a transaction");
+	if ((rc = op_settle(db)))
+		return rc;
 	if ((rc = meta_get_text(db, "station", op->station, sizeof op->station)) <= 0 ||
 	    (rc = meta_get_text(db, "incarnation", op->incarnation,
 				sizeof op->incarnation)) <= 0 ||
@@ -766,7 +880,10 @@ op_local(struct db *db, struct op *op)
 		return rc < 0 ? rc : db_fail(db, DD_E_DB, "sequence %lld of %s "
 					     "is taken", (long long)op->seq,
 					     op->station);
-	if ((rc = k->apply(db, op)) ||
+	if ((id_number(op->station, op->entity) > 0 &&
+	     (rc = counter_raise(db, op->station,
+				 id_number(op->station, op->entity)))) ||
+	    (rc = k->apply(db, op)) ||
 	    (rc = meta_set_int(db, "seq", op->seq)) ||
 	    (rc = meta_set_int(db, "hlc", op->hlc)))
 		return rc;
@@ -833,17 +950,20 @@ op_enter(struct db *db, const struct op *op, int local, int apply)
 		goto out;
 	if ((apply || k->intake) && (rc = k->apply(db, op)))
 		goto out;
+	/* A stamp set aside raises the alarm, and leaves the clock alone;
+	 * any other is left to the commit with the station's record
+	 * number (op_seen). */
 	hlc_observe(0, op->hlc, db->clock.now_ms(db->clock.ctx), &alarm);
-	if (alarm)
-		rc = meta_set_text(db, "clock_alarm", op->station);
-	else
-		rc = db_exec(db, "UPDATE meta SET value = max(value, ?) WHERE "
-			     "key = 'hlc'", "i", op->hlc);
-	if (!rc)
-		rc = 1;
+	if (alarm && (rc = meta_set_text(db, "clock_alarm", op->station)))
+		goto out;
+	if ((rc = op_seen(db, op, !alarm)))
+		goto out;
+	rc = 1;
 out:
-	if (rc < 0)
+	if (rc < 0) {
+		db->head_known = 0;
 		return db_end(db, rc);
+	}
 	end = db_end(db, 0);
 	return end < 0 ? end : rc;
 }

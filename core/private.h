@@ -31,6 +31,18 @@ struct db {
 	int prep_err;         /* why the last db_prep failed */
 	int64_t last_op;      /* row (ops.n) of the operation last stored */
 	int wal_frames;       /* after the last commit (db_wal_manual) */
+	/* Maxima that operations taken in leave to their transaction's
+	 * commit (op_settle): the greatest clock stamp (0: none) and the
+	 * greatest record number of each station (nseen of them). */
+	int64_t seen_hlc;
+	struct { char station[32]; int64_t n; } seen[4];
+	int nseen;
+	/* The head (heads.seq) of the incarnation last stored, as stored in
+	 * the transaction under way: a catch-up's next operation is of the
+	 * same incarnation. Forgotten at its end, and when an operation
+	 * fails (a savepoint may undo what it wrote). */
+	struct { char station[32]; char inc[17]; int64_t seq; } head;
+	int head_known;
 	char err[512];
 	struct stmt_slot cache[STMT_CACHE];
 };
@@ -53,6 +65,7 @@ int db_int(struct db *db, int64_t *out, const char *sql, const char *fmt, ...);
 /* One text column into buf: 1 found, 0 no row. */
 int db_text(struct db *db, char *buf, size_t n, const char *sql,
 	    const char *fmt, ...);
+/* Texts are bound without a copy: step and reset st before they go. */
 int db_bindv(struct db *db, sqlite3_stmt *st, const char *fmt, va_list ap);
 /* Rows of a query as a JSON array of flat objects, columns by name.
  * Columns whose name ends in "_at" are shown as ISO times. */
@@ -77,6 +90,13 @@ int op_apply_as(struct db *db, const struct op *op, int local);
 /* op_apply without the state: the operation is checked and stored in
  * the log (the server's intake; its state is the projection). */
 int op_take(struct db *db, const struct op *op);
+/* Write what the operations taken in since the last call left to the
+ * commit: the greatest clock stamp into meta 'hlc', each station's
+ * greatest record number into counters (each a maximum, so written once
+ * per transaction with the same result as once per operation). db_end
+ * calls it before COMMIT; whatever reads or sets those inside a
+ * transaction calls it first. */
+int op_settle(struct db *db);
 /* Apply an operation held in the log to the state (a replay). */
 int op_project(struct db *db, const struct op *op);
 /* op_local() for an operation of kind on entity with body (not freed). */
@@ -120,9 +140,11 @@ int lww_claim(struct db *db, const struct op *op, const char *table,
 	      const char *id, const char *field);
 /* Apply every field of body present in fields to table row id under
  * the LWW rule. create: the operation makes the record (one insert when
- * the row is new); otherwise a bare row is made if needed. */
+ * the row is new); otherwise a bare row is made if needed. by: with
+ * create, a column set to the operation's officer (NULL: none), in that
+ * insert or on the row found. */
 int record_put(struct db *db, const struct op *op, const char *table,
-	       const struct field *fields, int create);
+	       const struct field *fields, int create, const char *by);
 
 /* ---- per-module appliers, one per kind (tables in op.c) ----
  * Every ground for refusing an operation is checked before anything is
@@ -165,6 +187,9 @@ extern const char *const incident_status_names[];
 const char *jstr(const cJSON *o, const char *k);   /* NULL if absent */
 int jint(const cJSON *o, const char *k, int64_t *v); /* 1 present */
 int jtime(const cJSON *o, const char *k, int64_t *v);
+/* jint and jtime of a member already found (NULL: absent). */
+int jint_of(const cJSON *n, int64_t *v);
+int jtime_of(const cJSON *t, int64_t *v);
 void jset_time(cJSON *o, const char *k, int64_t t);
 int str_in(const char *s, const char *const *names); /* index or -1 */
 

@@ -98,7 +98,7 @@ apply_ref(struct db *db, const struct op *op)
 	for (i = 0; i < NREF; i++)
 		if (strcmp(reftables[i].kind, op->kind) == 0)
 			return record_put(db, op, reftables[i].table,
-					  reftables[i].schema, 1);
+					  reftables[i].schema, 1, NULL);
 	return db_fail(db, DD_E_SCHEMA, "no table for %s", op->kind);
 }
 

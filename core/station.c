@@ -151,6 +151,9 @@ station_identity(struct db *db, struct station_info *si)
 	int rc;
 
 	memset(si, 0, sizeof *si);
+	/* The clock as the operations taken in so far leave it. */
+	if ((rc = op_settle(db)))
+		return rc;
 	if ((rc = meta_get_text(db, "station", si->station, sizeof si->station)) <= 0)
 		return rc < 0 ? rc : db_fail(db, DD_E_DB_NOINIT,
 					     "database has no station; run "
@@ -205,6 +208,8 @@ db_restore_mark(struct db *db)
 	 * to reach the server made under it is refused (conflict), and a
 	 * copy that syncs before it makes records moves past what the server
 	 * holds (op_store counts every id it takes in). */
+	if (!rc)
+		rc = op_settle(db);
 	if (!rc)
 		rc = db_exec(db, "INSERT INTO counters(station, n) SELECT value, "
 			     "2000000 FROM meta WHERE key = 'station' ON CONFLICT("

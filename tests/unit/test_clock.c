@@ -5,6 +5,8 @@
  */
 #include "testlib.h"
 
+#include <time.h>
+
 #define MS(t) ((int64_t)(t) * 1000)
 
 /* ---- ISO UTC ---- */
@@ -96,6 +98,66 @@ iso_round_trip(void **state)
 		assert_int_equal(time_parse_iso(cases[i].s, &t), 0);
 		assert_int_equal(t, cases[i].t);
 	}
+}
+
+/* time_parse_iso of the time of these fields, written with all their
+ * digits, against timegm(): accepted exactly when timegm() gives the
+ * same fields back, and then the same time. */
+static void
+iso_agrees(int y, int mo, int d, int h, int mi, int sec)
+{
+	struct tm tm, back;
+	char s[40];
+	time_t tt;
+	int64_t t = -7;
+	int ok, rc;
+
+	snprintf(s, sizeof s, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi,
+		 sec);
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	tt = timegm(&tm);
+	ok = y >= 1970 && gmtime_r(&tt, &back) && back.tm_year == y - 1900 &&
+	     back.tm_mon == mo - 1 && back.tm_mday == d && back.tm_hour == h &&
+	     back.tm_min == mi && back.tm_sec == sec;
+	rc = time_parse_iso(s, &t);
+	if (rc != (ok ? 0 : DD_E_INVALID) || (ok && t != (int64_t)tt))
+		fprintf(stderr, "%s: %d, %lld\n", s, rc, (long long)t);
+	assert_int_equal(rc, ok ? 0 : DD_E_INVALID);
+	if (ok)
+		assert_int_equal(t, (int64_t)tt);
+}
+
+/* Every time written with all its digits is read as timegm() reads its
+ * fields: the century rules of 29 February, the 31st of short months,
+ * hour 24, minute and second 60, the first and last years. */
+static void
+iso_digits_agree_with_timegm(void **state)
+{
+	static const int years[] = { 1969, 1970, 1971, 1999, 2000, 2023, 2024,
+		2100, 2400, 9999 };
+	unsigned r = 12345;
+	size_t y;
+	int mo, d;
+	(void)state;
+
+	for (y = 0; y < sizeof years / sizeof years[0]; y++)
+		for (mo = 0; mo <= 13; mo++)
+			for (d = 0; d <= 32; d++) {
+				r = r * 1103515245u + 12345u;
+				iso_agrees(years[y], mo, d, 0, 0, 0);
+				iso_agrees(years[y], mo, d, 23, 59, 59);
+				iso_agrees(years[y], mo, d, 24, 0, 0);
+				iso_agrees(years[y], mo, d, 12, 60, 0);
+				iso_agrees(years[y], mo, d, 12, 0, 60);
+				iso_agrees(years[y], mo, d, (int)((r >> 16) % 24),
+					   (int)((r >> 8) % 60), (int)(r % 60));
+			}
 }
 
 /* ---- station-local time ---- */
@@ -326,6 +388,7 @@ main(void)
 		cmocka_unit_test(iso_bad_strings),
 		cmocka_unit_test(iso_impossible_fields),
 		cmocka_unit_test(iso_round_trip),
+		cmocka_unit_test(iso_digits_agree_with_timegm),
 		cmocka_unit_test(local_formats),
 		cmocka_unit_test(local_bad_strings),
 		cmocka_unit_test(local_junk_and_impossible_dates),

@@ -629,6 +629,83 @@ owner_refused_after_upgrade(void **state)
 	assert_null(trow(list, "text", "ours"));
 }
 
+/* Operations taken in within one transaction (a slice of a catch-up)
+ * leave the station's clock and every station's greatest record number
+ * as when each is taken in on its own: written once at the commit, and
+ * seen inside the transaction by whatever reads them (a local operation
+ * made there stamps past them and numbers its id past its station's).
+ * More stations than are kept waiting; a stamp set aside is not taken. */
+static void
+batch_leaves_clock_and_counters(void **state)
+{
+	static const char *const stations[] = { "gucheng", "duqiao",
+		"shangpan", "taozhu", "baiyun", "xiaoxi", "datian" };
+	struct db *one = tstation("linhai", ROLE_COMMAND, 0);
+	struct db *batch = tstation("linhai", ROLE_COMMAND, 0);
+	struct db *dbs[2] = { one, batch };
+	struct station_info si;
+	int64_t want_hlc = 0, a, b;
+	char id[64], entity[64];
+	struct op x;
+	int d, i;
+	(void)state;
+
+	assert_int_equal(db_begin(batch), 0);
+	for (i = 0; i < 21; i++) {
+		const char *st = stations[i % 7];
+		/* Numbers up and down; the fifth stamp far ahead. */
+		int64_t n = 1 + (i * 37) % 11, hlc = ((T0 * 1000 - 1000 * (i % 5))
+						       << 16) + i;
+		if (i == 5)
+			hlc = ((T0 + 86400) * 1000) << 16;
+		else if (hlc > want_hlc)
+			want_hlc = hlc;
+		snprintf(entity, sizeof entity, "%s-%lld", st, (long long)n);
+		for (d = 0; d < 2; d++) {
+			tmkop(&x, st, "00000000000000aa", 1 + i / 7, hlc, "x",
+			      "log.add", entity, "{\"kind\":\"note\",\"text\":"
+			      "\"t\",\"at\":\"2026-11-28T12:00:00Z\"}");
+			assert_int_equal(op_apply(dbs[d], &x), 1);
+			op_clear(&x);
+		}
+	}
+	/* Inside the transaction: the clock as taken in, and a local
+	 * operation past it. */
+	assert_int_equal(station_identity(batch, &si), 0);
+	assert_int_equal(si.hlc, want_hlc);
+	assert_int_equal(station_identity(one, &si), 0);
+	assert_int_equal(si.hlc, want_hlc);
+	assert_int_equal(db_end(batch, 0), 0);
+	for (i = 0; i < 7; i++) {
+		assert_int_equal(db_int(one, &a, "SELECT n FROM counters WHERE "
+					"station = ?", "s", stations[i]), 1);
+		assert_int_equal(db_int(batch, &b, "SELECT n FROM counters WHERE "
+					"station = ?", "s", stations[i]), 1);
+		assert_int_equal(a, b);
+	}
+	assert_string_equal(texport_of(one), texport_of(batch));
+	/* A local operation inside a transaction of taken-in ones. */
+	assert_int_equal(db_begin(batch), 0);
+	tmkop(&x, "gucheng", "00000000000000aa", 4, want_hlc + 5, "x", "log.add",
+	      "gucheng-40", "{\"kind\":\"note\",\"text\":\"t\",\"at\":"
+	      "\"2026-11-28T12:00:00Z\"}");
+	assert_int_equal(op_apply(batch, &x), 1);
+	op_clear(&x);
+	tmkop(&x, "linhai", "00000000000000aa", 1, want_hlc + 9, "x", "log.add",
+	      "linhai-77", "{\"kind\":\"note\",\"text\":\"t\",\"at\":"
+	      "\"2026-11-28T12:00:00Z\"}");
+	assert_int_equal(op_apply(batch, &x), 1);
+	op_clear(&x);
+	assert_int_equal(log_add(batch, "note", "here", id), 0);
+	assert_string_equal(id, "linhai-78");
+	assert_int_equal(station_identity(batch, &si), 0);
+	assert_true(si.hlc > want_hlc + 9);
+	assert_int_equal(db_end(batch, 0), 0);
+	assert_int_equal(db_int(batch, &b, "SELECT n FROM counters WHERE "
+				"station = 'gucheng'", NULL), 1);
+	assert_int_equal(b, 40);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tfresh, trelease)
 /* A test of same_id_twice for makers[i], named by its kind. */
 #define REUSED(i) { makers[i].kind, same_id_twice, tfresh, trelease, \
@@ -643,6 +720,7 @@ main(void)
 		T(restore_moves_ids_on),
 		T(later_changes_follow_the_owner),
 		T(owner_refused_after_upgrade),
+		T(batch_leaves_clock_and_counters),
 		REUSED(0), REUSED(1), REUSED(2), REUSED(3),
 		REUSED(4), REUSED(5), REUSED(6), REUSED(7),
 	};
