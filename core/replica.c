@@ -284,11 +284,19 @@ replica_project(struct db *db, int limit, int64_t *upto)
 {
 	struct project p = { db, 0 };
 	sqlite3_stmt *st;
-	int rc;
+	int rc, own = db->depth == 0, full;
 
 	*upto = 0;
-	if ((rc = db_begin(db)))
+	/* What the projection writes is made again from the log whenever it
+	 * is lost, so its own transaction commits as SQLite's WAL does with
+	 * synchronous=NORMAL: atomic (the state and its cursor together, or
+	 * neither), made durable by the next commit of the log, which syncs
+	 * the log's earlier frames with its own (FULL), or by a checkpoint,
+	 * which syncs the log first. Nothing acknowledged is in it. */
+	if (own && (rc = db_exec(db, "PRAGMA synchronous = NORMAL", NULL)))
 		return rc;
+	if ((rc = db_begin(db)))
+		goto restore;
 	if ((rc = replica_projected(db, &p.last)))
 		goto out;
 	*upto = p.last;
@@ -304,7 +312,12 @@ replica_project(struct db *db, int limit, int64_t *upto)
 	    (rc = meta_set_int(db, "projected", p.last)) == 0)
 		*upto = p.last;
 out:
-	return db_end(db, rc);
+	rc = db_end(db, rc);
+restore:
+	if (own && (full = db_exec(db, "PRAGMA synchronous = FULL", NULL)) &&
+	    !rc)
+		rc = full;
+	return rc;
 }
 
 int
