@@ -28,15 +28,15 @@ auth_nonce(char out[SYNC_HEX])
 void
 auth_proof(const unsigned char key[SYNC_KEY_BYTES], const char *label,
 	   const char *station, const char *realm, const char *a, const char *b,
-	   char out[SYNC_HEX])
+	   const char *binding, char out[SYNC_HEX])
 {
 	crypto_auth_hmacsha256_state st;
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-	const char *parts[5] = { label, station, realm, a, b };
-	int i;
+	const char *parts[6] = { label, station, realm, a, b, binding };
+	int i, n = binding ? 6 : 5;
 
 	crypto_auth_hmacsha256_init(&st, key, SYNC_KEY_BYTES);
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < n; i++) {
 		if (i)
 			crypto_auth_hmacsha256_update(&st, (const unsigned char *)"|", 1);
 		crypto_auth_hmacsha256_update(&st, (const unsigned char *)parts[i],

@@ -69,7 +69,7 @@ on_challenge(struct link *l, const cJSON *m)
 	/* The server proves it holds our key over our fresh nonce before we
 	 * show anything of ours: a server that cannot is not ours. */
 	auth_proof(l->key, AUTH_SERVER_LABEL, l->si.station, l->si.realm,
-		   l->nonce, nonce, want);
+		   l->nonce, nonce, NULL, want);
 	if (!auth_equal(want, proof)) {
 		link_stop(l, DD_E_REFUSED, "authentication failed: the server at %s "
 			  "does not hold this station's key (wrong key, or "
@@ -77,7 +77,7 @@ on_challenge(struct link *l, const cJSON *m)
 		return;
 	}
 	auth_proof(l->key, AUTH_STATION_LABEL, l->si.station, l->si.realm, nonce,
-		   l->nonce, mine);
+		   l->nonce, NULL, mine);
 	a = new_msg("auth");
 	cJSON_AddStringToObject(a, "proof", mine);
 	if (link_send(l, a) == 0)

@@ -209,7 +209,7 @@ on_hello(struct conn *c, const cJSON *m)
 	 * be probed; it fails at auth. */
 	if (c->known)
 		auth_proof(c->key, AUTH_SERVER_LABEL, station, realm, nonce,
-			   c->snonce, proof);
+			   c->snonce, NULL, proof);
 	else
 		auth_nonce(proof);
 	r = cJSON_CreateObject();
@@ -243,7 +243,7 @@ on_auth(struct conn *c, const cJSON *m)
 	}
 	if (c->known) {
 		auth_proof(c->key, AUTH_STATION_LABEL, c->station, c->realm_name,
-			   c->snonce, c->nonce, want);
+			   c->snonce, c->nonce, NULL, want);
 		ok = auth_equal(want, sget(m, "proof"));
 		sodium_memzero(want, sizeof want);
 	}

@@ -87,14 +87,20 @@ int msg_i64(const cJSON *m, const char *key, int64_t *v);
 
 /* A fresh random nonce as 64 hex digits. */
 void auth_nonce(char out[SYNC_HEX]);
-/* HMAC-SHA-256 under key of label|station|realm|a|b, as 64 hex digits. */
+/* HMAC-SHA-256 under key of label|station|realm|a|b, and |binding
+ * unless binding is NULL (protocol 1), as 64 hex digits. From protocol
+ * 2 on the binding is the session's TLS exporter value as 64 hex digits
+ * (AUTH_BINDING_PLAIN on a connection both ends run without TLS). */
 void auth_proof(const unsigned char key[SYNC_KEY_BYTES], const char *label,
 		const char *station, const char *realm, const char *a,
-		const char *b, char out[SYNC_HEX]);
+		const char *b, const char *binding, char out[SYNC_HEX]);
 /* Constant-time comparison of two proofs: 1 equal, 0 not. */
 int auth_equal(const char *a, const char *b);
 #define AUTH_SERVER_LABEL "dutydesk-v1-server"
 #define AUTH_STATION_LABEL "dutydesk-v1-station"
+#define AUTH_SERVER_LABEL_V2 "dutydesk-v2-server"
+#define AUTH_STATION_LABEL_V2 "dutydesk-v2-station"
+#define AUTH_BINDING_PLAIN "insecure"
 
 /* 64 hex digits to a key: 0 or -1. */
 int key_parse(const char *hex, unsigned char key[SYNC_KEY_BYTES]);

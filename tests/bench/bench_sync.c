@@ -794,7 +794,7 @@ conn_next(struct conn *c, cJSON **out)
 				return -1;
 			}
 			auth_proof(c->st->key, AUTH_SERVER_LABEL, c->st->code, "live",
-				   c->snonce, jget(m, "nonce"), want);
+				   c->snonce, jget(m, "nonce"), NULL, want);
 			if (!auth_equal(want, jget(m, "proof"))) {
 				cJSON_Delete(m);
 				conn_dead(c, "the server's proof is wrong (it does not "
@@ -802,7 +802,7 @@ conn_next(struct conn *c, cJSON **out)
 				return -1;
 			}
 			auth_proof(c->st->key, AUTH_STATION_LABEL, c->st->code, "live",
-				   jget(m, "nonce"), c->snonce, proof);
+				   jget(m, "nonce"), c->snonce, NULL, proof);
 			cJSON_Delete(m);
 			a = cJSON_CreateObject();
 			cJSON_AddStringToObject(a, "type", "auth");

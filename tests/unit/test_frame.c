@@ -380,21 +380,34 @@ proofs(void **state)
 	auth_nonce(n2);
 	assert_int_equal(strlen(n1), 64);
 	assert_string_not_equal(n1, n2);
-	auth_proof(key, AUTH_SERVER_LABEL, "datian", "live", n1, n2, a);
-	auth_proof(key, AUTH_SERVER_LABEL, "datian", "live", n1, n2, b);
+	auth_proof(key, AUTH_SERVER_LABEL, "datian", "live", n1, n2, NULL, a);
+	auth_proof(key, AUTH_SERVER_LABEL, "datian", "live", n1, n2, NULL, b);
 	assert_true(auth_equal(a, b));
 	/* The other direction's label, swapped nonces, another key, another
 	 * station or realm: all different proofs. */
-	auth_proof(key, AUTH_STATION_LABEL, "datian", "live", n1, n2, b);
+	auth_proof(key, AUTH_STATION_LABEL, "datian", "live", n1, n2, NULL, b);
 	assert_false(auth_equal(a, b));
-	auth_proof(key, AUTH_SERVER_LABEL, "datian", "live", n2, n1, b);
+	auth_proof(key, AUTH_SERVER_LABEL, "datian", "live", n2, n1, NULL, b);
 	assert_false(auth_equal(a, b));
-	auth_proof(other, AUTH_SERVER_LABEL, "datian", "live", n1, n2, b);
+	auth_proof(other, AUTH_SERVER_LABEL, "datian", "live", n1, n2, NULL, b);
 	assert_false(auth_equal(a, b));
-	auth_proof(key, AUTH_SERVER_LABEL, "gucheng", "live", n1, n2, b);
+	auth_proof(key, AUTH_SERVER_LABEL, "gucheng", "live", n1, n2, NULL, b);
 	assert_false(auth_equal(a, b));
-	auth_proof(key, AUTH_SERVER_LABEL, "datian", "drill-1", n1, n2, b);
+	auth_proof(key, AUTH_SERVER_LABEL, "datian", "drill-1", n1, n2, NULL, b);
 	assert_false(auth_equal(a, b));
+	/* Bound to a session (protocol 2): the binding is covered, so a
+	 * proof made in one TLS session is worth nothing in another, and
+	 * none equals the unbound proof. */
+	auth_proof(key, AUTH_SERVER_LABEL, "datian", "live", n1, n2, n1, b);
+	assert_false(auth_equal(a, b));
+	auth_proof(key, AUTH_SERVER_LABEL, "datian", "live", n1, n2, n2, a);
+	assert_false(auth_equal(a, b));
+	auth_proof(key, AUTH_SERVER_LABEL, "datian", "live", n1, n2, n2, b);
+	assert_true(auth_equal(a, b));
+	auth_proof(key, AUTH_SERVER_LABEL, "datian", "live", n1, n2,
+		   AUTH_BINDING_PLAIN, b);
+	assert_false(auth_equal(a, b));
+	auth_proof(key, AUTH_SERVER_LABEL, "datian", "live", n1, n2, NULL, a);
 	assert_false(auth_equal(a, "short"));
 	assert_false(auth_equal(NULL, a));
 	assert_int_equal(key_parse("zz", key), -1);

@@ -100,7 +100,7 @@ fake_handshake(struct cli *c, struct hello *h)
 	assert_int_equal(key_parse(fake_key, key), 0);
 	auth_nonce(snonce);
 	auth_proof(key, AUTH_SERVER_LABEL, h->station, h->realm, h->nonce,
-		   snonce, proof);
+		   snonce, NULL, proof);
 	m = cJSON_CreateObject();
 	cJSON_AddStringToObject(m, "type", "challenge");
 	cJSON_AddNumberToObject(m, "version", SYNC_VERSION);
@@ -109,7 +109,7 @@ fake_handshake(struct cli *c, struct hello *h)
 	cli_sendm(c, m);
 	m = cli_expect(c, MSG_AUTH);
 	auth_proof(key, AUTH_STATION_LABEL, h->station, h->realm, snonce,
-		   h->nonce, proof);
+		   h->nonce, NULL, proof);
 	assert_true(auth_equal(proof, str(m, "proof")));
 	cJSON_Delete(m);
 }

@@ -430,10 +430,10 @@ login_reply_v(struct cli *c, int version, const char *station,
 			 version);
 	/* Mutual: the server holds the key too. */
 	auth_proof(key, AUTH_SERVER_LABEL, station, realm, nonce,
-		   str(ch, "nonce"), want);
+		   str(ch, "nonce"), NULL, want);
 	assert_true(auth_equal(want, str(ch, "proof")));
 	auth_proof(key, AUTH_STATION_LABEL, station, realm, str(ch, "nonce"),
-		   nonce, proof);
+		   nonce, NULL, proof);
 	cJSON_Delete(ch);
 	a = auth_frame(proof, &n);
 	assert_non_null(a);
