@@ -509,6 +509,11 @@ int replica_reset(struct db *db);
  * replica_link: 1 set, 0 none. */
 int replica_set_link(struct db *db, const char *server, const char *key);
 int replica_link(struct db *db, char *server, size_t n, char *key, size_t kn);
+/* The county server's pinned key, "sha256:" and 64 hex digits (or
+ * "insecure": the link runs without TLS, on purpose): set, and read
+ * (1 set, 0 none, negative on error). */
+int replica_set_pin(struct db *db, const char *pin);
+int replica_pin(struct db *db, char *pin, size_t n);
 
 /* ---- drills ------------------------------------------------------------ */
 

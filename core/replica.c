@@ -658,6 +658,22 @@ replica_set_link(struct db *db, const char *server, const char *key)
 }
 
 int
+replica_set_pin(struct db *db, const char *pin)
+{
+	return meta_set_text(db, "server_pin", pin);
+}
+
+int
+replica_pin(struct db *db, char *pin, size_t n)
+{
+	int rc;
+
+	pin[0] = 0;
+	rc = meta_get_text(db, "server_pin", pin, n);
+	return rc < 0 ? rc : pin[0] ? 1 : 0;
+}
+
+int
 replica_link(struct db *db, char *server, size_t n, char *key, size_t kn)
 {
 	int rc;

@@ -142,6 +142,13 @@ struct server_opts {
 	/* Drill realms with a database beside db (live not counted): a
 	 * station naming a new one past this many gets no_realm. */
 	int max_realms;
+	/* TLS (sync/tls.h): the key and certificate files the listener
+	 * presents (next and previous: NULL, or the keys of a rotation);
+	 * insecure: the listener speaks plain frames (--insecure, no cert);
+	 * listen_insecure: a plain listener beside the TLS one (NULL: none). */
+	const char *cert, *cert_next, *cert_prev;
+	int insecure;
+	const char *listen_insecure;
 };
 
 /* A log level's name ("debug", "info", "warn" or "error") to the level
