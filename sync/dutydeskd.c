@@ -241,7 +241,7 @@ cmd_export(const struct args *a)
 	char *s = NULL, path[4096], why[4400];
 	cJSON *x = NULL;
 	int64_t behind = 0;
-	int rc, ex = EXIT_OK, lockfd = -1;
+	int rc, held, ex = EXIT_OK, lockfd = -1;
 
 	if ((rc = only(a, "export", 0, 1, 0, 0, 0, 1, 1)))
 		return rc;
@@ -253,10 +253,15 @@ cmd_export(const struct args *a)
 		return ex;
 	/* The state is a projection of the log. A running server (it holds
 	 * the realm's lock) brings it up to the log: export waits for it.
-	 * With none, export brings it up itself first. */
+	 * With none, export brings it up itself, if it is behind (a copy on
+	 * a disk it cannot write is exported as it is when it is not). */
 	server_realm_path(a->db, realm, path, sizeof path);
-	rc = server_realm_lock(path, realm, &lockfd, why, sizeof why);
-	if (rc == 0) {
+	held = server_realm_lock(path, realm, &lockfd, why, sizeof why);
+	rc = state_export_server(db, held == DD_E_REFUSED ? EXPORT_WAIT_MS : 0,
+				 &x, &behind);
+	if (rc == DD_E_DB_BUSY && lockfd >= 0) {
+		/* Behind, and no server to bring it up: done here, on a
+		 * connection that writes (while the lock keeps a server out). */
 		db_close(&db);
 		if ((rc = db_open(path, 0, &db)) ||
 		    (rc = replica_project_all(db))) {
@@ -265,18 +270,18 @@ cmd_export(const struct args *a)
 			ex = EXIT_ENV;
 			goto out;
 		}
-	} else if (rc != DD_E_REFUSED) {
-		fprintf(stderr, "dutydeskd: %s\n", why);
-		ex = EXIT_ENV;
-		goto out;
+		rc = state_export_server(db, 0, &x, &behind);
 	}
-	if ((rc = state_export_server(db, lockfd >= 0 ? 0 : EXPORT_WAIT_MS, &x,
-				      &behind))) {
-		if (rc == DD_E_DB_BUSY)
+	if (rc) {
+		if (rc == DD_E_DB_BUSY && held == DD_E_REFUSED)
 			fprintf(stderr, "dutydeskd: the running server's state is "
 				"still %lld operations behind its log after %d s; try "
 				"again (dutydeskd status shows how far it is)\n",
 				(long long)behind, EXPORT_WAIT_MS / 1000);
+		else if (rc == DD_E_DB_BUSY)
+			fprintf(stderr, "dutydeskd: the state is %lld operations "
+				"behind the log, and it cannot be brought up: %s\n",
+				(long long)behind, why);
 		else
 			fprintf(stderr, "dutydeskd: %s\n", db_why(db, rc));
 		ex = EXIT_ENV;
