@@ -25,6 +25,8 @@
 
 static const char usage_text[] =
 	"usage: dutydeskd --listen HOST:PORT --db FILE --keys FILE\n"
+	"                 --cert FILE [--cert-next FILE] [--cert-previous FILE]\n"
+	"                 [--listen-insecure HOST:PORT] | --insecure\n"
 	"                 [--log-level debug|info|warn|error] [--max-conn N]\n"
 	"                 [--max-realms N] [--handshake-timeout SEC]\n"
 	"                 [--idle-timeout SEC]\n"
@@ -79,6 +81,10 @@ parse(int argc, char **argv, struct args *a)
 		{ "--realm", offsetof(struct args, realm) },
 		{ "--station", offsetof(struct args, station) },
 		{ "--out", offsetof(struct args, out) },
+		{ "--cert", offsetof(struct args, cert) },
+		{ "--cert-next", offsetof(struct args, cert_next) },
+		{ "--cert-previous", offsetof(struct args, cert_prev) },
+		{ "--listen-insecure", offsetof(struct args, listen_insecure) },
 	};
 	int i;
 	size_t k;
@@ -102,6 +108,10 @@ parse(int argc, char **argv, struct args *a)
 		}
 		if (strcmp(arg, "--replace") == 0) {
 			a->replace = 1;
+			continue;
+		}
+		if (strcmp(arg, "--insecure") == 0) {
+			a->insecure = 1;
 			continue;
 		}
 		if (arg[0] != '-' || arg[1] == 0) {
@@ -135,6 +145,11 @@ only(const struct args *a, const char *what, int listen, int db, int keys,
      int log, int role, int realm, int json)
 {
 	const char *bad = a->listen && !listen ? "--listen"
+		: a->cert && !listen ? "--cert"
+		: a->cert_next && !listen ? "--cert-next"
+		: a->cert_prev && !listen ? "--cert-previous"
+		: a->listen_insecure && !listen ? "--listen-insecure"
+		: a->insecure && !listen ? "--insecure"
 		: a->db && !db ? "--db" : a->keys && !keys ? "--keys"
 		: (a->log_level || a->max_conn || a->max_realms || a->handshake ||
 		   a->idle) && !log
@@ -611,6 +626,26 @@ parse_timeout(const char *name, const char *s, int max, int *ms)
 	return 0;
 }
 
+/* What the listeners speak: TLS with --cert (and the keys of a
+ * rotation), a plain listener beside it with --listen-insecure; plain
+ * alone with --insecure. */
+static int
+tls_opts(const struct args *a, struct server_opts *o)
+{
+	if (a->cert && a->insecure)
+		return usage("--cert and --insecure do not go together%s", "");
+	if (!a->cert && (a->cert_next || a->cert_prev || a->listen_insecure))
+		return usage("%s goes with --cert", a->cert_next ? "--cert-next"
+			     : a->cert_prev ? "--cert-previous"
+			     : "--listen-insecure");
+	o->cert = a->cert;
+	o->cert_next = a->cert_next;
+	o->cert_prev = a->cert_prev;
+	o->listen_insecure = a->listen_insecure;
+	o->insecure = !a->cert;
+	return 0;
+}
+
 static int
 cmd_serve(const struct args *a)
 {
@@ -654,6 +689,8 @@ cmd_serve(const struct args *a)
 				SERVER_HANDSHAKE_MAX_S, &o.handshake_ms)) ||
 	    (rc = parse_timeout("--idle-timeout", a->idle, SERVER_IDLE_MAX_S,
 				&o.idle_ms)))
+		return rc;
+	if ((rc = tls_opts(a, &o)))
 		return rc;
 	/* A keys file others can read is a key others may have: refuse. */
 	if (keys_check(a->keys, why, sizeof why)) {

@@ -29,6 +29,7 @@
 #include <uv.h>
 
 #include "sync/sync.h"
+#include "sync/tls.h"
 
 /* ---- wire rules, one copy for the station and the server (msg.c) ---- */
 
@@ -139,6 +140,8 @@ msg_ops_fits(const struct msg_ops *f, size_t n)
 #define SERVER_READ_BUF 65536
 #define SERVER_LINGER_MS 1000       /* a closing peer's time to read our
 				     * last frame */
+#define SERVER_TLS_HANDSHAKES 64    /* TLS handshakes in progress at once;
+				     * more are closed at accept */
 
 /* Log levels, lowest first. */
 enum { SLOG_DEBUG, SLOG_INFO, SLOG_WARN, SLOG_ERROR };
@@ -276,7 +279,14 @@ struct conn {
 	unsigned waiting : 1;      /* a push waits for its realm: no reading */
 	unsigned live : 1;         /* caught up: gets relays */
 	unsigned known : 1;        /* the hello's station has a key */
+	unsigned tls_port : 1;     /* accepted on the TLS listener */
+	unsigned sniffed : 1;      /* its first byte was looked at */
+	unsigned hs_counted : 1;   /* counts as a TLS handshake in progress */
 	uint64_t id;
+	struct tls_conn *tls;      /* the TLS session (NULL: plain) */
+	/* What the proofs of protocol 2 cover: the TLS exporter as 64 hex
+	 * digits, or AUTH_BINDING_PLAIN on a plain connection. */
+	char binding[SYNC_HEX];
 	int version;               /* the protocol the hello asked for */
 	uint64_t t_start, t_recv, t_send, t_linger;
 	char peer[64];
@@ -307,7 +317,12 @@ struct server_status {
 
 struct server {
 	uv_loop_t loop;
-	uv_tcp_t listener;
+	uv_tcp_t listener;         /* TLS when tls is set, else plain */
+	uv_tcp_t listener_plain;   /* --listen-insecure beside it */
+	struct tls_ctx *tls;       /* NULL: the listener is plain */
+	int handshakes;            /* TLS handshakes in progress */
+	int hs_refused;            /* closed at accept over the cap since
+				    * the last sweep said so */
 	uv_timer_t sweep;
 	uv_timer_t project;        /* wakes realm_project_turn */
 	uv_check_t commit;

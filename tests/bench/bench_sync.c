@@ -793,16 +793,18 @@ conn_next(struct conn *c, cJSON **out)
 				conn_dead(c, "challenge out of order");
 				return -1;
 			}
-			auth_proof(c->st->key, AUTH_SERVER_LABEL, c->st->code, "live",
-				   c->snonce, jget(m, "nonce"), NULL, want);
+			auth_proof(c->st->key, AUTH_SERVER_LABEL_V2, c->st->code,
+				   "live", c->snonce, jget(m, "nonce"),
+				   AUTH_BINDING_PLAIN, want);
 			if (!auth_equal(want, jget(m, "proof"))) {
 				cJSON_Delete(m);
 				conn_dead(c, "the server's proof is wrong (it does not "
 					  "hold our key)");
 				return -1;
 			}
-			auth_proof(c->st->key, AUTH_STATION_LABEL, c->st->code, "live",
-				   jget(m, "nonce"), c->snonce, NULL, proof);
+			auth_proof(c->st->key, AUTH_STATION_LABEL_V2, c->st->code,
+				   "live", jget(m, "nonce"), c->snonce,
+				   AUTH_BINDING_PLAIN, proof);
 			cJSON_Delete(m);
 			a = cJSON_CreateObject();
 			cJSON_AddStringToObject(a, "type", "auth");
