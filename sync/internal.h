@@ -505,7 +505,7 @@ int realm_wait(struct realm *r, struct conn *c, struct opbatch *b,
  * finds nobody to talk to. */
 
 enum link_phase { LINK_PH_IDLE, LINK_PH_RESOLVE, LINK_PH_CONNECT,
-		  LINK_PH_HELLO, LINK_PH_AUTH, LINK_PH_SYNC };
+		  LINK_PH_TLS, LINK_PH_HELLO, LINK_PH_AUTH, LINK_PH_SYNC };
 
 /* One TCP connection to the server. */
 struct link_conn {
@@ -515,7 +515,9 @@ struct link_conn {
 	struct framer fr;
 	size_t queued;          /* bytes handed to uv_write, not yet done */
 	int reading;
+	struct tls_conn *tls;   /* the TLS session (NULL: plain) */
 	char rbuf[64 * 1024];
+	char pbuf[16 * 1024];   /* plaintext out of the TLS session */
 };
 
 /* An operation received and not yet applied. */
@@ -563,6 +565,8 @@ struct link {
 
 	/* the settings, read again before each connection */
 	char server[256], key_hex[SYNC_HEX];
+	char pin[80];           /* the server's pin, or LINK_PIN_INSECURE */
+	int no_pin;             /* the settings hold no pin */
 	unsigned char key[SYNC_KEY_BYTES];
 	char host[256], port[8];
 	struct station_info si;
@@ -573,6 +577,10 @@ struct link {
 	int closing;
 
 	struct link_conn *conn;
+	struct tls_ctx *tls;    /* made at the first TLS connection */
+	/* What the proofs cover: this session's TLS exporter as 64 hex
+	 * digits, or AUTH_BINDING_PLAIN. */
+	char binding[SYNC_HEX];
 	uv_getaddrinfo_t *gai;
 	int reresolve;          /* settings changed while resolving */
 	struct addrinfo *ai, *ai_next;
@@ -584,8 +592,9 @@ struct link {
 
 	int state;
 	int64_t offline_since;
-	char message[160];
+	char message[256];
 	char stop_server[256], stop_key[SYNC_HEX]; /* settings that stopped */
+	char stop_pin[80];
 
 	/* the outbox */
 	int64_t seq;            /* our last local sequence */

@@ -69,7 +69,7 @@ on_challenge(struct link *l, const cJSON *m)
 	/* The server proves it holds our key over our fresh nonce before we
 	 * show anything of ours: a server that cannot is not ours. */
 	auth_proof(l->key, AUTH_SERVER_LABEL_V2, l->si.station, l->si.realm,
-		   l->nonce, nonce, AUTH_BINDING_PLAIN, want);
+		   l->nonce, nonce, l->binding, want);
 	if (!auth_equal(want, proof)) {
 		link_stop(l, DD_E_REFUSED, "authentication failed: the server at %s "
 			  "does not hold this station's key (wrong key, or "
@@ -77,7 +77,7 @@ on_challenge(struct link *l, const cJSON *m)
 		return;
 	}
 	auth_proof(l->key, AUTH_STATION_LABEL_V2, l->si.station, l->si.realm,
-		   nonce, l->nonce, AUTH_BINDING_PLAIN, mine);
+		   nonce, l->nonce, l->binding, mine);
 	a = new_msg("auth");
 	cJSON_AddStringToObject(a, "proof", mine);
 	if (link_send(l, a) == 0)

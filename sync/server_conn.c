@@ -454,8 +454,9 @@ conn_tls_ready(struct conn *c)
 
 /* n bytes read on a TLS connection: through the session into the
  * framer, every record's plaintext at once (as a plain read goes in
- * whole), then what the session has to send. 0, or -1 when c is
- * closing. */
+ * whole), then what the session has to send. 0; 1 when the session
+ * ended or failed after what was fed (the frames before it are still
+ * to be handled); -1 when c is closing. */
 static int
 conn_tls_read(struct conn *c, const char *data, size_t n)
 {
@@ -481,18 +482,21 @@ conn_tls_read(struct conn *c, const char *data, size_t n)
 		conn_tls_ready(c);
 	if (conn_tls_flush(c, THEN_NOTHING) < 0)
 		return -1;
-	if (rc < 0) {
+	return rc != 0;
+}
+
+/* After the frames: a session that failed or ended is closed. */
+static void
+conn_tls_end(struct conn *c)
+{
+	if (c->state == C_CLOSING)
+		return;
+	if (tls_error(c->tls)[0])
 		server_log(SLOG_INFO, "%s: TLS: %s; closing", conn_who(c),
 			   tls_error(c->tls));
-		conn_finish(c);
-		return -1;
-	}
-	if (rc == 1) {
+	else
 		server_log(SLOG_DEBUG, "%s ended its TLS session", conn_who(c));
-		conn_finish(c);
-		return -1;
-	}
-	return 0;
+	conn_finish(c);
 }
 
 static void
@@ -525,8 +529,11 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	if (!c->sniffed && conn_sniff(c, (unsigned char)buf->base[0]) < 0)
 		return;
 	if (c->tls) {
-		if (conn_tls_read(c, buf->base, (size_t)n) == 0)
+		int r = conn_tls_read(c, buf->base, (size_t)n);
+		if (r >= 0)
 			conn_process(c);
+		if (r == 1)
+			conn_tls_end(c);
 		return;
 	}
 	if (frame_feed(&c->fr, buf->base, (size_t)n) < 0) {

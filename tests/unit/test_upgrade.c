@@ -313,6 +313,9 @@ link_to_fake(struct db *db)
 
 	snprintf(server, sizeof server, "127.0.0.1:%d", fake_port);
 	assert_int_equal(replica_set_link(db, server, fake_key), 0);
+	/* The fake server speaks plain frames: the station runs without
+	 * TLS on purpose (the proofs cover "insecure"). */
+	assert_int_equal(replica_set_pin(db, LINK_PIN_INSECURE), 0);
 }
 
 /* pushed must be exactly the notes of want (NULL-terminated), in
