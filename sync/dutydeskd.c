@@ -634,6 +634,10 @@ tls_opts(const struct args *a, struct server_opts *o)
 {
 	if (a->cert && a->insecure)
 		return usage("--cert and --insecure do not go together%s", "");
+	/* The secure way is the default: plain frames only when asked. */
+	if (!a->cert && !a->insecure)
+		return usage("serving needs --cert FILE (dutydeskd cert --out FILE "
+			     "makes one), or --insecure to run without TLS%s", "");
 	if (!a->cert && (a->cert_next || a->cert_prev || a->listen_insecure))
 		return usage("%s goes with --cert", a->cert_next ? "--cert-next"
 			     : a->cert_prev ? "--cert-previous"

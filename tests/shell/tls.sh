@@ -53,6 +53,9 @@ check "a key file others can read: the server does not start (exit 3)" \
 	test "$RC" = 3
 check "...and says why in one line" sh -c 'test "$(wc -l <"$1")" = 1 &&
 	grep -q "can be read by others" "$1"' _ "$ERR"
+usage_error "serving without --cert or --insecure: usage (exit 2)" -- \
+	"$DBIN" --listen 127.0.0.1:1 --db "$W/never.db" --keys "$W/keys"
+check "...and no database made" test ! -e "$W/never.db"
 usage_error "--cert with --insecure: usage" -- "$DBIN" --listen 127.0.0.1:1 \
 	--db "$W/never.db" --keys "$W/keys" --cert "$W/made.pem" --insecure
 usage_error "--listen-insecure without --cert: usage" -- "$DBIN" \

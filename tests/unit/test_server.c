@@ -1610,7 +1610,7 @@ listen_address_refused(void **state)
 	snprintf(db2, sizeof db2, "%s", tpath("never-listen.db"));
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		const char *a[] = { "--listen", bad[i], "--db", db2, "--keys",
-			keys_path, NULL };
+			keys_path, "--insecure", NULL };
 		if (run(&out, a) != 2)
 			fail_msg("--listen %s: not a usage error", bad[i]);
 		assert_string_equal(out, "");
