@@ -21,12 +21,17 @@
 #include <sodium.h>
 
 #include "sync/internal.h"
+#include "sync/tls.h"
 
 static const char usage_text[] =
 	"usage: dutydeskd --listen HOST:PORT --db FILE --keys FILE\n"
+	"                 --cert FILE [--cert-next FILE] [--cert-previous FILE]\n"
+	"                 [--listen-insecure HOST:PORT] | --insecure\n"
 	"                 [--log-level debug|info|warn|error] [--max-conn N]\n"
 	"                 [--max-realms N] [--handshake-timeout SEC]\n"
 	"                 [--idle-timeout SEC]\n"
+	"       dutydeskd cert --out FILE\n"
+	"       dutydeskd pin FILE\n"
 	"       dutydeskd keygen STATION --role town|command --keys FILE [--replace]\n"
 	"       dutydeskd --db FILE export --json [--realm REALM]\n"
 	"       dutydeskd --db FILE realm list\n"
@@ -38,7 +43,9 @@ static const char usage_text[] =
 
 struct args {
 	const char *listen, *db, *keys, *log_level, *max_conn, *role, *realm;
-	const char *handshake, *idle, *max_realms, *station;
+	const char *handshake, *idle, *max_realms, *station, *out;
+	const char *cert, *cert_next, *cert_prev, *listen_insecure;
+	int insecure;
 	int json, help, version, replace;
 	const char *pos[3];
 	int npos;
@@ -73,6 +80,11 @@ parse(int argc, char **argv, struct args *a)
 		{ "--role", offsetof(struct args, role) },
 		{ "--realm", offsetof(struct args, realm) },
 		{ "--station", offsetof(struct args, station) },
+		{ "--out", offsetof(struct args, out) },
+		{ "--cert", offsetof(struct args, cert) },
+		{ "--cert-next", offsetof(struct args, cert_next) },
+		{ "--cert-previous", offsetof(struct args, cert_prev) },
+		{ "--listen-insecure", offsetof(struct args, listen_insecure) },
 	};
 	int i;
 	size_t k;
@@ -96,6 +108,10 @@ parse(int argc, char **argv, struct args *a)
 		}
 		if (strcmp(arg, "--replace") == 0) {
 			a->replace = 1;
+			continue;
+		}
+		if (strcmp(arg, "--insecure") == 0) {
+			a->insecure = 1;
 			continue;
 		}
 		if (arg[0] != '-' || arg[1] == 0) {
@@ -129,6 +145,11 @@ only(const struct args *a, const char *what, int listen, int db, int keys,
      int log, int role, int realm, int json)
 {
 	const char *bad = a->listen && !listen ? "--listen"
+		: a->cert && !listen ? "--cert"
+		: a->cert_next && !listen ? "--cert-next"
+		: a->cert_prev && !listen ? "--cert-previous"
+		: a->listen_insecure && !listen ? "--listen-insecure"
+		: a->insecure && !listen ? "--insecure"
 		: a->db && !db ? "--db" : a->keys && !keys ? "--keys"
 		: (a->log_level || a->max_conn || a->max_realms || a->handshake ||
 		   a->idle) && !log
@@ -138,7 +159,8 @@ only(const struct args *a, const char *what, int listen, int db, int keys,
 		: a->role && !role ? "--role" : a->realm && !realm ? "--realm"
 		: a->json && !json ? "--json"
 		: a->station && strcmp(what, "log") != 0 ? "--station"
-		: a->replace && strcmp(what, "keygen") != 0 ? "--replace" : NULL;
+		: a->replace && strcmp(what, "keygen") != 0 ? "--replace"
+		: a->out && strcmp(what, "cert") != 0 ? "--out" : NULL;
 	char msg[120];
 
 	if (!bad)
@@ -185,6 +207,66 @@ cmd_keygen(const struct args *a)
 	else
 		fprintf(stderr, "dutydeskd: station %s (%s) added to %s\n",
 			a->pos[1], role_name(role), a->keys);
+	return EXIT_OK;
+}
+
+/* A TLS error code to an exit status (sync/tls.h says which), except
+ * that a file not read is exit 3 as a missing database is. */
+static int
+tls_exit(int rc, int writing)
+{
+	return rc == TLS_E_REFUSED ? EXIT_REFUSED
+		: rc == TLS_E_IO && writing ? EXIT_DISK : EXIT_ENV;
+}
+
+/* cert --out FILE: the server's key and certificate, made once; the pin
+ * alone on stdout, for the administrator to give the stations. */
+static int
+cmd_cert(const struct args *a)
+{
+	char pin[TLS_PIN_SIZE], why[600];
+	int rc;
+
+	if ((rc = only(a, "cert", 0, 0, 0, 0, 0, 0, 0)))
+		return rc;
+	if (a->npos != 1)
+		return usage("cert takes no argument ('%s')", a->pos[1]);
+	if (!a->out)
+		return usage("cert needs --out FILE%s", "");
+	if ((rc = tls_cert_make(a->out, pin, why, sizeof why)) < 0) {
+		fprintf(stderr, "dutydeskd: %s\n", why);
+		return tls_exit(rc, 1);
+	}
+	printf("%s\n", pin);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "dutydeskd: cannot print the pin\n");
+		return EXIT_ENV;
+	}
+	fprintf(stderr, "dutydeskd: key and certificate written to %s; give "
+		"the stations the pin above (dutydesk link --pin PIN)\n", a->out);
+	return EXIT_OK;
+}
+
+/* pin FILE: the pin of a certificate file, again. */
+static int
+cmd_pin(const struct args *a)
+{
+	char pin[TLS_PIN_SIZE], why[600];
+	int rc;
+
+	if ((rc = only(a, "pin", 0, 0, 0, 0, 0, 0, 0)))
+		return rc;
+	if (a->npos != 2)
+		return usage("pin needs one certificate file%s", "");
+	if ((rc = tls_cert_pin(a->pos[1], pin, why, sizeof why)) < 0) {
+		fprintf(stderr, "dutydeskd: %s\n", why);
+		return tls_exit(rc, 0);
+	}
+	printf("%s\n", pin);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "dutydeskd: cannot print the pin\n");
+		return EXIT_ENV;
+	}
 	return EXIT_OK;
 }
 
@@ -549,6 +631,30 @@ parse_timeout(const char *name, const char *s, int max, int *ms)
 	return 0;
 }
 
+/* What the listeners speak: TLS with --cert (and the keys of a
+ * rotation), a plain listener beside it with --listen-insecure; plain
+ * alone with --insecure. */
+static int
+tls_opts(const struct args *a, struct server_opts *o)
+{
+	if (a->cert && a->insecure)
+		return usage("--cert and --insecure do not go together%s", "");
+	/* The secure way is the default: plain frames only when asked. */
+	if (!a->cert && !a->insecure)
+		return usage("serving needs --cert FILE (dutydeskd cert --out FILE "
+			     "makes one), or --insecure to run without TLS%s", "");
+	if (!a->cert && (a->cert_next || a->cert_prev || a->listen_insecure))
+		return usage("%s goes with --cert", a->cert_next ? "--cert-next"
+			     : a->cert_prev ? "--cert-previous"
+			     : "--listen-insecure");
+	o->cert = a->cert;
+	o->cert_next = a->cert_next;
+	o->cert_prev = a->cert_prev;
+	o->listen_insecure = a->listen_insecure;
+	o->insecure = !a->cert;
+	return 0;
+}
+
 static int
 cmd_serve(const struct args *a)
 {
@@ -593,6 +699,8 @@ cmd_serve(const struct args *a)
 	    (rc = parse_timeout("--idle-timeout", a->idle, SERVER_IDLE_MAX_S,
 				&o.idle_ms)))
 		return rc;
+	if ((rc = tls_opts(a, &o)))
+		return rc;
 	/* A keys file others can read is a key others may have: refuse. */
 	if (keys_check(a->keys, why, sizeof why)) {
 		fprintf(stderr, "dutydeskd: %s\n", why);
@@ -627,6 +735,10 @@ main(int argc, char **argv)
 		return cmd_serve(&a);
 	if (strcmp(a.pos[0], "keygen") == 0)
 		return cmd_keygen(&a);
+	if (strcmp(a.pos[0], "cert") == 0)
+		return cmd_cert(&a);
+	if (strcmp(a.pos[0], "pin") == 0)
+		return cmd_pin(&a);
 	if (strcmp(a.pos[0], "export") == 0)
 		return cmd_export(&a);
 	if (strcmp(a.pos[0], "realm") == 0)

@@ -29,6 +29,7 @@
 #include <uv.h>
 
 #include "sync/sync.h"
+#include "sync/tls.h"
 
 /* ---- wire rules, one copy for the station and the server (msg.c) ---- */
 
@@ -139,6 +140,8 @@ msg_ops_fits(const struct msg_ops *f, size_t n)
 #define SERVER_READ_BUF 65536
 #define SERVER_LINGER_MS 1000       /* a closing peer's time to read our
 				     * last frame */
+#define SERVER_TLS_HANDSHAKES 64    /* TLS handshakes in progress at once;
+				     * more are closed at accept */
 
 /* Log levels, lowest first. */
 enum { SLOG_DEBUG, SLOG_INFO, SLOG_WARN, SLOG_ERROR };
@@ -276,7 +279,14 @@ struct conn {
 	unsigned waiting : 1;      /* a push waits for its realm: no reading */
 	unsigned live : 1;         /* caught up: gets relays */
 	unsigned known : 1;        /* the hello's station has a key */
+	unsigned tls_port : 1;     /* accepted on the TLS listener */
+	unsigned sniffed : 1;      /* its first byte was looked at */
+	unsigned hs_counted : 1;   /* counts as a TLS handshake in progress */
 	uint64_t id;
+	struct tls_conn *tls;      /* the TLS session (NULL: plain) */
+	/* What the proofs of protocol 2 cover: the TLS exporter as 64 hex
+	 * digits, or AUTH_BINDING_PLAIN on a plain connection. */
+	char binding[SYNC_HEX];
 	int version;               /* the protocol the hello asked for */
 	uint64_t t_start, t_recv, t_send, t_linger;
 	char peer[64];
@@ -307,7 +317,12 @@ struct server_status {
 
 struct server {
 	uv_loop_t loop;
-	uv_tcp_t listener;
+	uv_tcp_t listener;         /* TLS when tls is set, else plain */
+	uv_tcp_t listener_plain;   /* --listen-insecure beside it */
+	struct tls_ctx *tls;       /* NULL: the listener is plain */
+	int handshakes;            /* TLS handshakes in progress */
+	int hs_refused;            /* closed at accept over the cap since
+				    * the last sweep said so */
 	uv_timer_t sweep;
 	uv_timer_t project;        /* wakes realm_project_turn */
 	uv_check_t commit;
@@ -490,7 +505,7 @@ int realm_wait(struct realm *r, struct conn *c, struct opbatch *b,
  * finds nobody to talk to. */
 
 enum link_phase { LINK_PH_IDLE, LINK_PH_RESOLVE, LINK_PH_CONNECT,
-		  LINK_PH_HELLO, LINK_PH_AUTH, LINK_PH_SYNC };
+		  LINK_PH_TLS, LINK_PH_HELLO, LINK_PH_AUTH, LINK_PH_SYNC };
 
 /* One TCP connection to the server. */
 struct link_conn {
@@ -500,7 +515,9 @@ struct link_conn {
 	struct framer fr;
 	size_t queued;          /* bytes handed to uv_write, not yet done */
 	int reading;
+	struct tls_conn *tls;   /* the TLS session (NULL: plain) */
 	char rbuf[64 * 1024];
+	char pbuf[16 * 1024];   /* plaintext out of the TLS session */
 };
 
 /* An operation received and not yet applied. */
@@ -548,6 +565,8 @@ struct link {
 
 	/* the settings, read again before each connection */
 	char server[256], key_hex[SYNC_HEX];
+	char pin[80];           /* the server's pin, or LINK_PIN_INSECURE */
+	int no_pin;             /* the settings hold no pin */
 	unsigned char key[SYNC_KEY_BYTES];
 	char host[256], port[8];
 	struct station_info si;
@@ -558,6 +577,10 @@ struct link {
 	int closing;
 
 	struct link_conn *conn;
+	struct tls_ctx *tls;    /* made at the first TLS connection */
+	/* What the proofs cover: this session's TLS exporter as 64 hex
+	 * digits, or AUTH_BINDING_PLAIN. */
+	char binding[SYNC_HEX];
 	uv_getaddrinfo_t *gai;
 	int reresolve;          /* settings changed while resolving */
 	struct addrinfo *ai, *ai_next;
@@ -569,8 +592,9 @@ struct link {
 
 	int state;
 	int64_t offline_since;
-	char message[160];
+	char message[256];
 	char stop_server[256], stop_key[SYNC_HEX]; /* settings that stopped */
+	char stop_pin[80];
 
 	/* the outbox */
 	int64_t seq;            /* our last local sequence */

@@ -61,6 +61,17 @@ link_check_settings(const char *server, const char *key, char *why, size_t w)
 	return 0;
 }
 
+int
+link_check_pin(const char *pin, char *why, size_t w)
+{
+	if (pin && !tls_pin_ok(pin)) {
+		snprintf(why, w, "the pin is not sha256: and 64 lowercase hex "
+			 "digits (as printed by dutydeskd cert or dutydeskd pin)");
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- the lock and the note beside the database ---- */
 
 static void
@@ -209,6 +220,25 @@ link_settings_load(struct link *l)
 	}
 	if (strlen(key) != SYNC_HEX - 1 || key_parse(key, l->key)) {
 		link_note(l, "the stored key is not 64 hex digits");
+		return -1;
+	}
+	/* The server is known by its pin alone: without one the link
+	 * would have to trust whatever key answers. */
+	l->pin[0] = 0;
+	l->no_pin = 0;
+	if ((rc = replica_pin(l->db, l->pin, sizeof l->pin)) < 0) {
+		link_note(l, "cannot read the link settings: %s", db_why(l->db, rc));
+		return -1;
+	}
+	if (rc == 0 || !l->pin[0]) {
+		l->pin[0] = 0;
+		l->no_pin = 1;
+		link_note(l, "no pin for the server (dutydesk link --pin PIN, "
+			  "the pin dutydeskd pin prints on the server)");
+		return -1;
+	}
+	if (strcmp(l->pin, LINK_PIN_INSECURE) != 0 && !tls_pin_ok(l->pin)) {
+		link_note(l, "the stored pin is not sha256: and 64 hex digits");
 		return -1;
 	}
 	return 1;
@@ -417,8 +447,10 @@ on_beat(uv_timer_t *h)
 void
 link_maybe_free(struct link *l)
 {
-	if (l->closing && l->refs == 0)
+	if (l->closing && l->refs == 0) {
+		tls_ctx_free(&l->tls);
 		free(l);
+	}
 }
 
 static void
@@ -468,6 +500,7 @@ link_new(uv_loop_t *loop, const char *dbpath, const char *officer,
 		l->state = LINK_STOPPED;
 		snprintf(l->stop_server, sizeof l->stop_server, "%s", l->server);
 		snprintf(l->stop_key, sizeof l->stop_key, "%s", l->key_hex);
+		snprintf(l->stop_pin, sizeof l->stop_pin, "%s", l->pin);
 	}
 	if ((rc = link_outbox_scan(l))) {
 		if (once)
@@ -537,12 +570,15 @@ link_status(const struct link *l, struct link_status *st)
 	st->skew_ms = l->skew_ms;
 	snprintf(st->server, sizeof st->server, "%s", l->server);
 	snprintf(st->message, sizeof st->message, "%s", l->message);
+	snprintf(st->pin, sizeof st->pin, "%s", l->pin);
+	st->insecure = strcmp(l->pin, LINK_PIN_INSECURE) == 0;
+	st->no_pin = l->state == LINK_STOPPED && l->no_pin;
 }
 
 void
 link_poke(struct link *l)
 {
-	char server[256], key[128];
+	char server[256], key[128], pin[80] = "";
 	int changed;
 
 	if (!l || l->closing)
@@ -554,9 +590,11 @@ link_poke(struct link *l)
 	/* Settings changed since (dutydesk link): a stopped link starts
 	 * again, a running one goes to the new server now. One meta read. */
 	changed = replica_link(l->db, server, sizeof server, key, sizeof key) == 1 &&
+		replica_pin(l->db, pin, sizeof pin) >= 0 &&
 		(strcmp(server, l->state == LINK_STOPPED ? l->stop_server
 			: l->server) ||
-		 strcmp(key, l->state == LINK_STOPPED ? l->stop_key : l->key_hex));
+		 strcmp(key, l->state == LINK_STOPPED ? l->stop_key : l->key_hex) ||
+		 strcmp(pin, l->state == LINK_STOPPED ? l->stop_pin : l->pin));
 	if (changed) {
 		link_offline(l);
 		link_drop(l);

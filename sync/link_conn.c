@@ -3,7 +3,10 @@
  * try its addresses in turn, read (cutting frames for link_proto.c) and
  * write with a bound on what waits, drop, and connect again after a
  * growing, jittered delay; the handshake and idle timeouts and the
- * heartbeat.
+ * heartbeat. With a pin the connection is TLS (sync/tls.h), its
+ * handshake (and the pin check) before the hello; what is read goes
+ * through the session into the framer, what is sent is encrypted, and
+ * the bound on what waits counts ciphertext. "insecure" is plain.
  */
 #include "sync/internal.h"
 
@@ -31,15 +34,17 @@ on_written(uv_write_t *req, int status)
 	free(w);
 }
 
-int
-link_send_raw(struct link *l, const char *data, size_t n)
+/* Queue n bytes for the socket: data, or (data NULL) what the TLS
+ * session has to send. 0, or -1 with the connection given up. */
+static int
+write_out(struct link *l, const char *data, size_t n)
 {
 	struct link_conn *c = l->conn;
 	struct link_wreq *w;
 	uv_buf_t b;
 
-	if (!c || uv_is_closing((uv_handle_t *)&c->tcp))
-		return -1;
+	if (n == 0)
+		return 0;
 	if (c->queued + n > LINK_WRITE_MAX) {
 		link_fail(l, "the server does not read what is sent");
 		return -1;
@@ -49,8 +54,11 @@ link_send_raw(struct link *l, const char *data, size_t n)
 		return -1;
 	}
 	w->c = c;
+	if (data)
+		memcpy(w->data, data, n);
+	else
+		n = tls_out_take(c->tls, w->data, n);
 	w->n = n;
-	memcpy(w->data, data, n);
 	b = uv_buf_init(w->data, (unsigned)n);
 	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_written)) {
 		free(w);
@@ -60,6 +68,32 @@ link_send_raw(struct link *l, const char *data, size_t n)
 	c->queued += n;
 	l->last_tx = uv_now(l->loop);
 	return 0;
+}
+
+/* Send what the TLS session has to send. */
+static int
+tls_flush(struct link *l)
+{
+	return write_out(l, NULL, tls_out_pending(l->conn->tls));
+}
+
+int
+link_send_raw(struct link *l, const char *data, size_t n)
+{
+	struct link_conn *c = l->conn;
+
+	if (!c || uv_is_closing((uv_handle_t *)&c->tcp))
+		return -1;
+	if (!c->tls)
+		return write_out(l, data, n);
+	/* Nothing is said before the handshake (and the pin) is done. */
+	if (!tls_handshake_done(c->tls))
+		return -1;
+	if (tls_write(c->tls, data, n) < 0) {
+		link_fail(l, "TLS with %s failed: %s", l->server, tls_error(c->tls));
+		return -1;
+	}
+	return tls_flush(l);
 }
 
 int
@@ -101,6 +135,7 @@ on_conn_closed(uv_handle_t *h)
 {
 	struct link_conn *c = h->data;
 
+	tls_conn_free(&c->tls);
 	frame_free(&c->fr);
 	free(c);
 }
@@ -193,6 +228,7 @@ link_stop(struct link *l, int rc, const char *fmt, ...)
 	l->server_old = 0;
 	snprintf(l->stop_server, sizeof l->stop_server, "%s", l->server);
 	snprintf(l->stop_key, sizeof l->stop_key, "%s", l->key_hex);
+	snprintf(l->stop_pin, sizeof l->stop_pin, "%s", l->pin);
 	uv_timer_stop(&l->retry);
 	if (l->once)
 		link_finish(l, rc);
@@ -221,6 +257,54 @@ on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	*buf = uv_buf_init(c->rbuf, sizeof c->rbuf);
 }
 
+/* n bytes from the server (n 0: start the handshake) through the TLS
+ * session into the framer; at the end of the handshake, the hello. 0;
+ * 1 when the session ended or failed after what was fed (the frames
+ * before it are still to be read: an error frame is often the last);
+ * -1 with the connection given up or stopped. */
+static int
+tls_in(struct link *l, const char *data, size_t n)
+{
+	struct link_conn *c = l->conn;
+	unsigned char x[TLS_EXPORTER_BYTES];
+	size_t got, i;
+	int rc = n ? tls_feed(c->tls, data, n) : 0;
+
+	while (rc == 0) {
+		if ((rc = tls_read(c->tls, c->pbuf, sizeof c->pbuf, &got)) ||
+		    got == 0)
+			break;
+		if (frame_feed(&c->fr, c->pbuf, got)) {
+			link_error(l, "too_large", "frame over the limit", NULL);
+			link_fail(l, "the server sent a frame over the limit");
+			return -1;
+		}
+	}
+	/* Even a failed session may have an alert to send. */
+	if (tls_flush(l) < 0)
+		return -1;
+	if (rc == TLS_E_REFUSED) {
+		/* Our own check said no (the pin differs, no ALPN): only a
+		 * person can fix that, and nothing of ours was sent. */
+		link_stop(l, DD_E_REFUSED, "%s", tls_error(c->tls));
+		return -1;
+	}
+	if (rc != 0)
+		return 1;
+	if (l->phase == LINK_PH_TLS && tls_handshake_done(c->tls)) {
+		if (tls_exporter(c->tls, x)) {
+			link_fail(l, "TLS with %s: no channel binding", l->server);
+			return -1;
+		}
+		for (i = 0; i < sizeof x; i++)
+			snprintf(l->binding + 2 * i, 3, "%02x", x[i]);
+		l->phase = LINK_PH_HELLO;
+		l->phase_ms = uv_now(l->loop);
+		link_hello(l);
+	}
+	return 0;
+}
+
 static void
 on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
@@ -228,7 +312,7 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	struct link *l = c->link;
 	char *f;
 	size_t n;
-	int r;
+	int r, ended = 0;
 
 	if (!l)
 		return;
@@ -240,7 +324,10 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	if (nread == 0)
 		return;
 	l->last_rx = uv_now(l->loop);
-	if (frame_feed(&c->fr, buf->base, (size_t)nread)) {
+	if (c->tls) {
+		if ((ended = tls_in(l, buf->base, (size_t)nread)) < 0)
+			return;
+	} else if (frame_feed(&c->fr, buf->base, (size_t)nread)) {
 		link_error(l, "too_large", "frame over the limit", NULL);
 		link_fail(l, "the server sent a frame over the limit");
 		return;
@@ -254,6 +341,14 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 			return;
 		}
 		link_frame(l, f, n);
+	}
+	/* The session ended after its last frames: say how. */
+	if (ended && c->link) {
+		if (tls_error(c->tls)[0])
+			link_fail(l, "TLS with %s failed: %s", l->server,
+				  tls_error(c->tls));
+		else
+			link_fail(l, "the server ended the TLS session");
 	}
 }
 
@@ -280,6 +375,7 @@ on_connect(uv_connect_t *req, int status)
 {
 	struct link_conn *c = req->data;
 	struct link *l = c->link;
+	char why[300];
 
 	if (!l)
 		return;
@@ -300,9 +396,25 @@ on_connect(uv_connect_t *req, int status)
 		return;
 	}
 	c->reading = 1;
-	l->phase = LINK_PH_HELLO;
 	l->phase_ms = l->last_rx = uv_now(l->loop);
-	link_hello(l);
+	if (strcmp(l->pin, LINK_PIN_INSECURE) == 0) {
+		snprintf(l->binding, sizeof l->binding, "%s", AUTH_BINDING_PLAIN);
+		l->phase = LINK_PH_HELLO;
+		link_hello(l);
+		return;
+	}
+	/* One context for the link's life; one session per connection,
+	 * which expects the pin and names it in the server name. */
+	if (!l->tls && tls_client_ctx(&l->tls, why, sizeof why) < 0) {
+		link_fail(l, "TLS: %s", why);
+		return;
+	}
+	if (!(c->tls = tls_conn_new(l->tls, 0, l->pin))) {
+		link_fail(l, "out of memory");
+		return;
+	}
+	l->phase = LINK_PH_TLS;
+	tls_in(l, NULL, 0);
 }
 
 /* Connect to the next address the name resolved to. */
@@ -426,6 +538,7 @@ link_timeouts(struct link *l, uint64_t now)
 {
 	switch (l->phase) {
 	case LINK_PH_CONNECT:
+	case LINK_PH_TLS:
 	case LINK_PH_HELLO:
 	case LINK_PH_AUTH:
 		if (now - l->phase_ms >= SYNC_HANDSHAKE_MS)

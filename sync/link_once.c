@@ -48,7 +48,7 @@ static void
 on_deadline(uv_timer_t *h)
 {
 	struct link *l = h->data;
-	char why[160];
+	char why[sizeof l->message];
 
 	snprintf(why, sizeof why, "%s", l->message);
 	link_note(l, "no sync within the time allowed%s%.120s", why[0] ? ": " : "",

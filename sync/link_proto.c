@@ -68,16 +68,16 @@ on_challenge(struct link *l, const cJSON *m)
 	}
 	/* The server proves it holds our key over our fresh nonce before we
 	 * show anything of ours: a server that cannot is not ours. */
-	auth_proof(l->key, AUTH_SERVER_LABEL, l->si.station, l->si.realm,
-		   l->nonce, nonce, NULL, want);
+	auth_proof(l->key, AUTH_SERVER_LABEL_V2, l->si.station, l->si.realm,
+		   l->nonce, nonce, l->binding, want);
 	if (!auth_equal(want, proof)) {
 		link_stop(l, DD_E_REFUSED, "authentication failed: the server at %s "
 			  "does not hold this station's key (wrong key, or "
 			  "station %s unknown to it)", l->server, l->si.station);
 		return;
 	}
-	auth_proof(l->key, AUTH_STATION_LABEL, l->si.station, l->si.realm, nonce,
-		   l->nonce, NULL, mine);
+	auth_proof(l->key, AUTH_STATION_LABEL_V2, l->si.station, l->si.realm,
+		   nonce, l->nonce, l->binding, mine);
 	a = new_msg("auth");
 	cJSON_AddStringToObject(a, "proof", mine);
 	if (link_send(l, a) == 0)

@@ -166,6 +166,19 @@ on_connection(uv_stream_t *l, int status)
 			   NULL, 1);
 		return;
 	}
+	snprintf(c->binding, sizeof c->binding, "%s", AUTH_BINDING_PLAIN);
+	if (l == (uv_stream_t *)&srv->listener && srv->tls) {
+		/* A handshake costs the server more than it costs a client:
+		 * only so many at once; the sweep says how many were shut. */
+		if (srv->handshakes >= SERVER_TLS_HANDSHAKES) {
+			srv->hs_refused++;
+			conn_close(c);
+			return;
+		}
+		c->tls_port = 1;
+		c->hs_counted = 1;
+		srv->handshakes++;
+	}
 	c->counted = 1;
 	srv->nconn++;
 	c->state = C_HELLO;
@@ -212,6 +225,12 @@ on_sweep(uv_timer_t *t)
 			cJSON_Delete(m);
 		}
 	}
+	if (srv->hs_refused) {
+		server_log(SLOG_WARN, "%d connection(s) closed at accept: %d TLS "
+			   "handshakes in progress already", srv->hs_refused,
+			   SERVER_TLS_HANDSHAKES);
+		srv->hs_refused = 0;
+	}
 	realm_close_idle(srv);
 	status_sweep(srv);
 }
@@ -235,6 +254,7 @@ server_finish(struct server *srv)
 	close_handle((uv_handle_t *)&srv->sigterm);
 	close_handle((uv_handle_t *)&srv->sigint);
 	close_handle((uv_handle_t *)&srv->listener);
+	close_handle((uv_handle_t *)&srv->listener_plain);
 }
 
 void
@@ -245,6 +265,7 @@ server_stop(struct server *srv)
 	srv->stopping = 1;
 	srv->stop_at = uv_now(&srv->loop) + STOP_MS;
 	close_handle((uv_handle_t *)&srv->listener);
+	close_handle((uv_handle_t *)&srv->listener_plain);
 	for (c = srv->conns; c; c = c->next)
 		conn_finish(c);
 	if (!srv->conns)
@@ -272,15 +293,16 @@ on_signal(uv_signal_t *h, int signum)
 /* HOST:PORT or [V6]:PORT (msg_hostport; host * for every address) to
  * an address; 0, EXIT_USAGE or EXIT_ENV. */
 static int
-listen_addr(const char *s, struct sockaddr_storage *ss, char *why, size_t w)
+listen_addr(const char *opt, const char *s, struct sockaddr_storage *ss,
+	    char *why, size_t w)
 {
 	char host[256], port[8];
 	struct addrinfo hints, *ai = NULL;
 	int rc;
 
 	if (msg_hostport(s, host, sizeof host, port, sizeof port)) {
-		snprintf(why, w, "--listen %s: expected HOST:PORT with a port "
-			 "1..65535", s);
+		snprintf(why, w, "%s %s: expected HOST:PORT with a port "
+			 "1..65535", opt, s);
 		return EXIT_USAGE;
 	}
 	memset(&hints, 0, sizeof hints);
@@ -297,6 +319,27 @@ listen_addr(const char *s, struct sockaddr_storage *ss, char *why, size_t w)
 							    : sizeof *ss);
 	freeaddrinfo(ai);
 	return 0;
+}
+
+/* The address a listener is bound to, for the log. */
+static void
+bound_name(uv_tcp_t *t, char *name, size_t n)
+{
+	struct sockaddr_storage ss;
+	char host[INET6_ADDRSTRLEN] = "?";
+	int len = sizeof ss;
+
+	if (uv_tcp_getsockname(t, (struct sockaddr *)&ss, &len) != 0)
+		return;
+	if (ss.ss_family == AF_INET6) {
+		uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof host);
+		snprintf(name, n, "[%s]:%d", host,
+			 ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+	} else {
+		uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof host);
+		snprintf(name, n, "%s:%d", host,
+			 ntohs(((struct sockaddr_in *)&ss)->sin_port));
+	}
 }
 
 /* Room for every connection's socket and the database files. */
@@ -319,10 +362,10 @@ raise_nofile(int max_conn)
 int
 server_run(const struct server_opts *o)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss, ss2;
 	struct server *srv;
 	struct realm *live;
-	char why[300], *name;
+	char why[300], tlswhy[600], *name, plain_name[80] = "";
 	int rc, ex = EXIT_OK, len, missing;
 
 	if (!(srv = calloc(1, sizeof *srv))) {
@@ -340,15 +383,28 @@ server_run(const struct server_opts *o)
 	/* The commits of every realm and one checkpoint round share libuv's
 	 * worker threads (read when the first work is queued). */
 	setenv("UV_THREADPOOL_SIZE", "8", 0);
-	if ((ex = listen_addr(o->listen, &ss, why, sizeof why))) {
+	if ((ex = listen_addr("--listen", o->listen, &ss, why, sizeof why)) ||
+	    (o->listen_insecure &&
+	     (ex = listen_addr("--listen-insecure", o->listen_insecure, &ss2,
+			       why, sizeof why)))) {
 		server_log(SLOG_ERROR, "%s", why);
 		free(srv);
 		return ex;
+	}
+	/* The key file others can read is a key others may have: refused
+	 * (tls_server_ctx checks), as the keys file is. */
+	if (o->cert && (rc = tls_server_ctx(&srv->tls, o->cert, o->cert_next,
+					    o->cert_prev, tlswhy,
+					    sizeof tlswhy)) < 0) {
+		server_log(SLOG_ERROR, "%s", tlswhy);
+		free(srv);
+		return EXIT_ENV;
 	}
 	raise_nofile(o->max_conn);
 	if ((rc = uv_loop_init(&srv->loop))) {
 		server_log(SLOG_ERROR, "cannot start the event loop: %s",
 			   uv_strerror(rc));
+		tls_ctx_free(&srv->tls);
 		free(srv);
 		return EXIT_ENV;
 	}
@@ -368,18 +424,20 @@ server_run(const struct server_opts *o)
 		ex = EXIT_ENV;
 		goto out;
 	}
-	len = sizeof ss;
-	if (uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&ss, &len) == 0) {
-		char host[INET6_ADDRSTRLEN] = "?";
-		if (ss.ss_family == AF_INET6) {
-			uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof host);
-			snprintf(name, sizeof srv->listen_name, "[%s]:%d", host,
-				 ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
-		} else {
-			uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof host);
-			snprintf(name, sizeof srv->listen_name, "%s:%d", host,
-				 ntohs(((struct sockaddr_in *)&ss)->sin_port));
+	bound_name(&srv->listener, name, sizeof srv->listen_name);
+	if (o->listen_insecure) {
+		uv_tcp_init(&srv->loop, &srv->listener_plain);
+		srv->listener_plain.data = srv;
+		if ((rc = uv_tcp_bind(&srv->listener_plain,
+				      (struct sockaddr *)&ss2, 0)) ||
+		    (rc = uv_listen((uv_stream_t *)&srv->listener_plain,
+				    SERVER_BACKLOG, on_connection))) {
+			server_log(SLOG_ERROR, "cannot listen on %s: %s",
+				   o->listen_insecure, uv_strerror(rc));
+			ex = EXIT_ENV;
+			goto out;
 		}
+		bound_name(&srv->listener_plain, plain_name, sizeof plain_name);
 	}
 	uv_check_init(&srv->loop, &srv->commit);
 	srv->commit.data = srv;
@@ -394,9 +452,21 @@ server_run(const struct server_opts *o)
 	uv_signal_start(&srv->sigint, on_signal, SIGINT);
 	/* Published before the line that says the server listens. */
 	status_sweep(srv);
-	server_log(SLOG_INFO, "listening on %s: live realm %s (history %s), at "
+	if (srv->tls)
+		server_log(SLOG_INFO, "TLS key %s from %s%s%s%s%s", tls_ctx_pin(
+			   srv->tls, 0), o->cert, tls_ctx_pin(srv->tls, 1)
+			   ? ", next " : "", tls_ctx_pin(srv->tls, 1) ? tls_ctx_pin(
+			   srv->tls, 1) : "", tls_ctx_pin(srv->tls, 2)
+			   ? ", previous " : "", tls_ctx_pin(srv->tls, 2)
+			   ? tls_ctx_pin(srv->tls, 2) : "");
+	if (plain_name[0])
+		server_log(SLOG_WARN, "also without TLS on %s (--listen-insecure): "
+			   "stations there are neither private nor bound to a "
+			   "session", plain_name);
+	server_log(SLOG_INFO, "listening on %s%s: live realm %s (history %s), at "
 		   "most %d connections, handshake timeout %d s, idle timeout "
-		   "%d s", name, o->db, live->history, o->max_conn,
+		   "%d s", name, srv->tls ? " (TLS)" : " without TLS", o->db,
+		   live->history, o->max_conn,
 		   (o->handshake_ms > 0 ? o->handshake_ms : SYNC_HANDSHAKE_MS) / 1000,
 		   (o->idle_ms > 0 ? o->idle_ms : SYNC_IDLE_MS) / 1000);
 	uv_run(&srv->loop, UV_RUN_DEFAULT);
@@ -416,6 +486,7 @@ out:
 		if (ex == EXIT_OK)
 			ex = EXIT_ENV;
 	}
+	tls_ctx_free(&srv->tls);
 	free(srv);
 	return ex;
 }

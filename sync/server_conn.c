@@ -2,7 +2,12 @@
  * server_conn.c - the server's connections: reading into each one's
  * framer and cutting frames out, writing shared buffers with a bound on
  * what a slow reader may have queued, and closing, gracefully or not.
- * What a frame means is server_proto.c's.
+ * On the TLS listener each connection has a TLS session (sync/tls.h):
+ * what is read goes through it before the framer, what is written is
+ * encrypted into the buffers handed to libuv, so the bound on what is
+ * queued counts ciphertext. A connection's first byte says what it
+ * speaks; a plain frame on the TLS port and a TLS record on a plain one
+ * are turned away at once. What a frame means is server_proto.c's.
  */
 #include "sync/internal.h"
 
@@ -52,8 +57,11 @@ on_close(uv_handle_t *h)
 	if (c->counted)
 		srv->nconn--;
 	srv->nhandles--;
+	if (c->hs_counted)
+		srv->handshakes--;
 	if (c->counted)
 		server_log(SLOG_INFO, "disconnect %s", conn_who(c));
+	tls_conn_free(&c->tls);
 	frame_free(&c->fr);
 	sodium_memzero(c->key, sizeof c->key);
 	free(c);
@@ -90,6 +98,7 @@ on_shutdown(uv_shutdown_t *req, int status)
 		conn_close(c);
 }
 
+static int conn_tls_flush(struct conn *c, int then);
 static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
 static void on_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf);
 
@@ -124,6 +133,9 @@ conn_finish(struct conn *c)
 	if (uv_is_closing((uv_handle_t *)&c->tcp))
 		return;
 	conn_read_start(c);
+	/* A TLS session ends with close_notify, then the FIN. */
+	if (c->tls && tls_handshake_done(c->tls) && tls_shutdown(c->tls) == 0)
+		conn_tls_flush(c, THEN_NOTHING);
 	c->shut_started = 1;
 	if (uv_shutdown(&c->shut, (uv_stream_t *)&c->tcp, on_shutdown) != 0)
 		conn_close(c);
@@ -174,17 +186,28 @@ conn_slow(struct conn *c)
 	 * for it right now. */
 	if ((e = msg_error("slow", "too much queued for a reader that does not "
 			   "read", 0, NULL, &n))) {
-		uv_buf_t b = uv_buf_init(e, (unsigned)n);
-		uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+		/* Over TLS, the frame goes as a record of its own. */
+		if (c->tls && tls_handshake_done(c->tls) &&
+		    tls_write(c->tls, e, n) == 0) {
+			size_t k = tls_out_pending(c->tls);
+			char *r = malloc(k ? k : 1);
+			free(e);
+			e = r;
+			n = r ? tls_out_take(c->tls, r, k) : 0;
+		}
+		if (e) {
+			uv_buf_t b = uv_buf_init(e, (unsigned)n);
+			uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+		}
 		free(e);
 	}
 	conn_close(c);
 }
 
-/* Queue b for c (b keeps its own reference). -1 when c is gone or was
- * dropped for reading too slowly. */
-int
-conn_write(struct conn *c, struct wbuf *b, int then)
+/* Queue b as it is on the socket (b keeps its own reference). -1 when c
+ * is gone or was dropped for reading too slowly. */
+static int
+conn_write_raw(struct conn *c, struct wbuf *b, int then)
 {
 	uv_stream_t *s = (uv_stream_t *)&c->tcp;
 	struct wreq *w;
@@ -215,6 +238,56 @@ conn_write(struct conn *c, struct wbuf *b, int then)
 	}
 	c->t_send = uv_now(&c->srv->loop);
 	return 0;
+}
+
+/* Send what the TLS session has to send (handshake records, an alert,
+ * ciphertext), then do what then says. 0 (also with nothing to send),
+ * or -1 when c is gone. */
+static int
+conn_tls_flush(struct conn *c, int then)
+{
+	size_t n = tls_out_pending(c->tls);
+	struct wbuf *b;
+	char *data;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if (!(data = malloc(n))) {
+		server_log(SLOG_ERROR, "out of memory writing to %s", conn_who(c));
+		conn_close(c);
+		return -1;
+	}
+	n = tls_out_take(c->tls, data, n);
+	if (!(b = wbuf_new(data, n))) {
+		server_log(SLOG_ERROR, "out of memory writing to %s", conn_who(c));
+		conn_close(c);
+		return -1;
+	}
+	rc = conn_write_raw(c, b, then);
+	wbuf_unref(&b);
+	return rc;
+}
+
+/* Queue b for c (b keeps its own reference): as it is, or encrypted in
+ * c's TLS session (a buffer relayed to many is encrypted once for each).
+ * -1 when c is gone or was dropped for reading too slowly; over TLS also
+ * before the handshake is done (nothing can be said then). */
+int
+conn_write(struct conn *c, struct wbuf *b, int then)
+{
+	if (!c->tls)
+		return conn_write_raw(c, b, then);
+	if (!b || uv_is_closing((uv_handle_t *)&c->tcp) || c->shut_started ||
+	    !tls_handshake_done(c->tls))
+		return -1;
+	if (tls_write(c->tls, b->data, b->len) < 0) {
+		server_log(SLOG_INFO, "%s: TLS: %s; closing", conn_who(c),
+			   tls_error(c->tls));
+		conn_close(c);
+		return -1;
+	}
+	return conn_tls_flush(c, then);
 }
 
 /* Send a printed frame (taken). */
@@ -317,6 +390,115 @@ on_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
 	*buf = uv_buf_init(c->srv->rbuf, sizeof c->srv->rbuf);
 }
 
+/* The first byte of a connection: what it speaks must be what its
+ * listener speaks. 0 go on, -1 it was turned away (one log line). */
+static int
+conn_sniff(struct conn *c, unsigned char first)
+{
+	int t = tls_sniff(first);
+
+	c->sniffed = 1;
+	if (!c->tls_port) {
+		if (t != 1)
+			return 0;
+		server_log(SLOG_WARN, "%s: a TLS client on the plain listener "
+			   "(give the station the pin of the TLS port); closing",
+			   conn_who(c));
+		conn_close(c);
+		return -1;
+	}
+	if (t == 1) {
+		if (!(c->tls = tls_conn_new(c->srv->tls, 1, NULL))) {
+			server_log(SLOG_ERROR, "out of memory for a TLS session "
+				   "with %s", conn_who(c));
+			conn_close(c);
+			return -1;
+		}
+		return 0;
+	}
+	if (t == 0) {
+		/* In plain text, so a station of the plain protocol can say
+		 * why: this port wants TLS and the server's pin. */
+		conn_error(c, "tls_required", "this port speaks TLS only (ALPN "
+			   TLS_ALPN "): the station needs the server's pin "
+			   "(dutydesk link --pin PIN)", 0, NULL, 1);
+		return -1;
+	}
+	server_log(SLOG_INFO, "%s: neither TLS nor a frame; closing",
+		   conn_who(c));
+	conn_close(c);
+	return -1;
+}
+
+/* The handshake is done: it no longer counts against the cap, and the
+ * exporter is what the proofs cover. */
+static void
+conn_tls_ready(struct conn *c)
+{
+	unsigned char x[TLS_EXPORTER_BYTES];
+	char pin[TLS_PIN_SIZE];
+	size_t i;
+
+	if (c->hs_counted) {
+		c->hs_counted = 0;
+		c->srv->handshakes--;
+	}
+	if (tls_exporter(c->tls, x) == 0)
+		for (i = 0; i < sizeof x; i++)
+			snprintf(c->binding + 2 * i, 3, "%02x", x[i]);
+	sodium_memzero(x, sizeof x);
+	if (tls_server_pin(c->tls, pin) == 0)
+		server_log(SLOG_DEBUG, "%s: TLS handshake done (key %s)",
+			   conn_who(c), pin);
+}
+
+/* n bytes read on a TLS connection: through the session into the
+ * framer, every record's plaintext at once (as a plain read goes in
+ * whole), then what the session has to send. 0; 1 when the session
+ * ended or failed after what was fed (the frames before it are still
+ * to be handled); -1 when c is closing. */
+static int
+conn_tls_read(struct conn *c, const char *data, size_t n)
+{
+	struct server *srv = c->srv;
+	char why[80];
+	size_t got;
+	int rc, was_done = tls_handshake_done(c->tls);
+
+	/* data is srv->rbuf: fed first, then the buffer is free again. */
+	rc = tls_feed(c->tls, data, n);
+	while (rc == 0) {
+		if ((rc = tls_read(c->tls, srv->rbuf, sizeof srv->rbuf, &got)) ||
+		    got == 0)
+			break;
+		if (frame_feed(&c->fr, srv->rbuf, got) < 0) {
+			snprintf(why, sizeof why, "more than %zu bytes without a "
+				 "newline", c->fr.limit);
+			conn_error(c, "too_large", why, c->fr.count + 1, NULL, 1);
+			return -1;
+		}
+	}
+	if (!was_done && tls_handshake_done(c->tls))
+		conn_tls_ready(c);
+	if (conn_tls_flush(c, THEN_NOTHING) < 0)
+		return -1;
+	return rc != 0;
+}
+
+/* After the frames: a session that failed or ended is closed. */
+static void
+conn_tls_end(struct conn *c)
+{
+	if (c->state == C_CLOSING)
+		return;
+	if (tls_error(c->tls)[0])
+		server_log(SLOG_INFO, "%s: TLS: %s; closing", conn_who(c),
+			   tls_error(c->tls));
+	else
+		server_log(SLOG_DEBUG, "%s ended its TLS session", conn_who(c));
+	conn_finish(c);
+}
+
 static void
 on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
@@ -344,6 +526,16 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	c->t_recv = uv_now(&c->srv->loop);
 	if (c->state == C_CLOSING)
 		return;
+	if (!c->sniffed && conn_sniff(c, (unsigned char)buf->base[0]) < 0)
+		return;
+	if (c->tls) {
+		int r = conn_tls_read(c, buf->base, (size_t)n);
+		if (r >= 0)
+			conn_process(c);
+		if (r == 1)
+			conn_tls_end(c);
+		return;
+	}
 	if (frame_feed(&c->fr, buf->base, (size_t)n) < 0) {
 		snprintf(why, sizeof why, "more than %zu bytes without a newline",
 			 c->fr.limit);

@@ -174,6 +174,13 @@ on_hello(struct conn *c, const cJSON *m)
 		return;
 	}
 	c->version = (int)ver->valuedouble;
+	/* Protocol 1 has no binding to the session: a station that speaks
+	 * it can use the plain listener until it is upgraded. */
+	if (c->tls && c->version < 2) {
+		conn_error(c, "version", "this server speaks versions 2 to 2 over "
+			   "TLS: upgrade the station", c->fr.count, "version", 1);
+		return;
+	}
 	if (!station_code_ok(station)) {
 		conn_error(c, "bad_frame", "field station: not a station code",
 			   c->fr.count, "station", 1);
@@ -208,8 +215,9 @@ on_hello(struct conn *c, const cJSON *m)
 	/* An unknown station gets a proof like any other, so codes cannot
 	 * be probed; it fails at auth. */
 	if (c->known)
-		auth_proof(c->key, AUTH_SERVER_LABEL, station, realm, nonce,
-			   c->snonce, NULL, proof);
+		auth_proof(c->key, c->version >= 2 ? AUTH_SERVER_LABEL_V2
+			   : AUTH_SERVER_LABEL, station, realm, nonce, c->snonce,
+			   c->version >= 2 ? c->binding : NULL, proof);
 	else
 		auth_nonce(proof);
 	r = cJSON_CreateObject();
@@ -242,8 +250,10 @@ on_auth(struct conn *c, const cJSON *m)
 		return;
 	}
 	if (c->known) {
-		auth_proof(c->key, AUTH_STATION_LABEL, c->station, c->realm_name,
-			   c->snonce, c->nonce, NULL, want);
+		auth_proof(c->key, c->version >= 2 ? AUTH_STATION_LABEL_V2
+			   : AUTH_STATION_LABEL, c->station, c->realm_name,
+			   c->snonce, c->nonce, c->version >= 2 ? c->binding
+			   : NULL, want);
 		ok = auth_equal(want, sget(m, "proof"));
 		sodium_memzero(want, sizeof want);
 	}

@@ -243,7 +243,11 @@ struct link_status {
 	int skew_known;
 	int64_t skew_ms;        /* server clock minus ours */
 	char server[256];       /* HOST:PORT */
-	char message[160];      /* why offline or stopped, or "" */
+	char message[256];      /* why offline or stopped, or "" */
+	char pin[80];           /* the server's pin, LINK_PIN_INSECURE, or "" */
+	int insecure;           /* the link runs without TLS, on purpose */
+	int no_pin;             /* stopped: the station has no pin for the
+				 * server (dutydesk link --pin PIN) */
 };
 
 /* Open the link of the station database dbpath on loop. No link
@@ -279,6 +283,13 @@ int link_sync_once(const char *dbpath, int timeout_ms, char *msg, size_t n);
  * host in brackets), and a key of 64 hex digits. 0 or -1 with why. */
 int link_check_settings(const char *server, const char *key, char *why,
 			size_t w);
+/* The pin the link stores for a server with no TLS (both ends run with
+ * --insecure). */
+#define LINK_PIN_INSECURE "insecure"
+/* A server's pin as typed (dutydesk init/link --pin): "sha256:" and 64
+ * lowercase hex digits, as dutydeskd cert and dutydeskd pin print it.
+ * 0 or -1 with why. */
+int link_check_pin(const char *pin, char *why, size_t w);
 
 /* What the last link of dbpath noted beside the database (the last time
  * it caught up): 1 found, 0 none. */

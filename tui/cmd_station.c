@@ -14,12 +14,33 @@
 #include "sync/sync.h"
 #include "tui/tui.h"
 
+/* --pin PIN or --insecure (which stores "insecure": no TLS, on purpose;
+ * the server must run with --insecure too): *pin is what to store, or
+ * NULL when neither was given. 0, or the usage error or refusal. */
+static int
+pin_opt(struct shell *sh, const struct cmd *c, struct args *a,
+	const char **pin)
+{
+	char why[160];
+
+	*pin = opt(a, "pin");
+	if (*pin && opt(a, "insecure"))
+		return shell_usage(sh, c, "%s", "--pin and --insecure do not go "
+				   "together");
+	if (opt(a, "insecure"))
+		*pin = LINK_PIN_INSECURE;
+	else if (*pin && link_check_pin(*pin, why, sizeof why))
+		return shell_refuse(sh, "%s", why);
+	return 0;
+}
+
 static int
 cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	const char *station = opt(a, "station"), *role = opt(a, "role");
 	const char *seed = opt(a, "seed"), *realm = opt(a, "realm");
 	const char *server = opt(a, "server"), *key = opt(a, "key");
+	const char *pin = opt(a, "pin");
 	int r = role_parse(role ? role : "town"), rc;
 	char why[160];
 	struct stat st;
@@ -34,6 +55,11 @@ cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
 		return shell_usage(sh, c, "%s", "--server and --key go together");
 	if (server && link_check_settings(server, key, why, sizeof why))
 		return shell_refuse(sh, "%s", why);
+	if ((rc = pin_opt(sh, c, a, &pin)))
+		return rc;
+	if (pin && !server)
+		return shell_usage(sh, c, "%s", "--pin and --insecure go with "
+				   "--server");
 	/* The live link settings never go into a drill's database. */
 	if (server && realm && strcmp(realm, "live") != 0)
 		return shell_refuse(sh, "a %s database never carries the live "
@@ -48,6 +74,8 @@ cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
 			  !seed || strcmp(seed, "county") == 0);
 	if (!rc && server)
 		rc = replica_set_link(sh->db, server, key);
+	if (!rc && pin)
+		rc = replica_set_pin(sh->db, pin);
 	if (rc) {
 		int code = shell_fail(sh, rc);
 		db_close(&sh->db);
@@ -63,14 +91,16 @@ cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
 static int
 cmd_link(struct shell *sh, const struct cmd *c, struct args *a)
 {
-	const char *server = opt(a, "server"), *key = opt(a, "key");
+	const char *server = opt(a, "server"), *key = opt(a, "key"), *pin;
 	char old_server[256], old_key[128], why[160];
 	struct station_info si;
 	int rc;
 
-	if (!server && !key)
-		return shell_usage(sh, c, "%s", "link needs --server HOST:PORT "
-				   "and/or --key KEY");
+	if ((rc = pin_opt(sh, c, a, &pin)))
+		return rc;
+	if (!server && !key && !pin)
+		return shell_usage(sh, c, "%s", "link needs --server HOST:PORT, "
+				   "--key KEY and/or --pin PIN");
 	if (link_check_settings(server, key, why, sizeof why))
 		return shell_refuse(sh, "%s", why);
 	if ((rc = station_identity(sh->db, &si)))
@@ -84,11 +114,15 @@ cmd_link(struct shell *sh, const struct cmd *c, struct args *a)
 	if (rc == 0 && (!server || !key))
 		return shell_usage(sh, c, "%s", "the first link needs both "
 				   "--server and --key");
-	if ((rc = replica_set_link(sh->db, server ? server : old_server,
+	if ((server || key) &&
+	    (rc = replica_set_link(sh->db, server ? server : old_server,
 				   key ? key : old_key)))
 		return shell_fail(sh, rc);
-	fprintf(sh->err, "dutydesk: station %s now syncs with %s\n", si.station,
-		server ? server : old_server);
+	if (pin && (rc = replica_set_pin(sh->db, pin)))
+		return shell_fail(sh, rc);
+	fprintf(sh->err, "dutydesk: station %s now syncs with %s%s%s\n",
+		si.station, server ? server : old_server, pin ? ", pin " : "",
+		pin ? pin : "");
 	return 0;
 }
 
@@ -186,7 +220,7 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	struct station_info si;
 	cJSON *resp = NULL, *inc = NULL, *acked = NULL, *r, *filter;
-	char server[256], key[128], held_kind[32] = "";
+	char server[256], key[128], held_kind[32] = "", pin[80] = "";
 	int64_t last_sync = 0, refused = 0, held = 0;
 	int rc, linked;
 
@@ -196,6 +230,8 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 	if ((linked = replica_link(sh->db, server, sizeof server, key,
 				   sizeof key)) < 0)
 		return shell_fail(sh, linked);
+	if (linked && (rc = replica_pin(sh->db, pin, sizeof pin)) < 0)
+		return shell_fail(sh, rc);
 	link_note_read(sh->dbpath, &last_sync);
 	/* The refusals no officer has acknowledged, from the database. */
 	if ((rc = replica_refusals_unseen(sh->db, &refused)))
@@ -230,6 +266,10 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 			char iso[21];
 			cJSON *h;
 			cJSON_AddStringToObject(o, "server", server);
+			if (pin[0])
+				cJSON_AddStringToObject(o, "pin", pin);
+			else
+				cJSON_AddNullToObject(o, "pin");
 			cJSON_AddNumberToObject(o, "refused", (double)refused);
 			h = cJSON_AddObjectToObject(o, "held_for_upgrade");
 			cJSON_AddNumberToObject(h, "count", (double)held);
@@ -266,6 +306,11 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 			fprintf(sh->out, "link      %s, %lld queued, %lld "
 				"refused, last sync %s\n", server,
 				(long long)si.queued, (long long)refused, when);
+			fprintf(sh->out, "pin       %s\n", !pin[0]
+				? "none: the link stops (dutydesk link --pin PIN)"
+				: strcmp(pin, LINK_PIN_INSECURE) == 0
+				? "insecure (no TLS: the server runs with --insecure)"
+				: pin);
 			if (held)
 				fprintf(sh->out, "held      %lld operation(s) wait "
 					"for the county server's upgrade (it does "
@@ -363,14 +408,14 @@ cmd_export(struct shell *sh, const struct cmd *c, struct args *a)
 }
 
 const struct cmd cmd_station_rows[] = {
-	{ "init", NULL, "station=,role=,seed=,realm=,server=,key=", 0, 0, DB_NONE,
-	  cmd_init, "init --station CODE [--role town|command] [--seed county|none] "
-	  "[--server HOST:PORT --key KEY]",
+	{ "init", NULL, "station=,role=,seed=,realm=,server=,key=,pin=,insecure",
+	  0, 0, DB_NONE, cmd_init, "init --station CODE [--role town|command] "
+	  "[--seed county|none] [--server HOST:PORT --key KEY --pin PIN]",
 	  "make a new station database (seeded with the county by default)" },
 	{ "status", NULL, "json", 0, 0, DB_READ, cmd_status,
 	  "status [--json]", "station, queue, link and what is in force" },
-	{ "link", NULL, "server=,key=", 0, 0, DB_WRITE, cmd_link,
-	  "link --server HOST:PORT --key KEY",
+	{ "link", NULL, "server=,key=,pin=,insecure", 0, 0, DB_WRITE, cmd_link,
+	  "link --server HOST:PORT --key KEY --pin PIN",
 	  "set or change the county server this station syncs with" },
 	{ "link", "refused", "json,ack", 0, 0, DB_READ, cmd_link_refused,
 	  "link refused [--json] [--ack]",

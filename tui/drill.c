@@ -47,12 +47,16 @@ read_file(const char *path, char *why, size_t wn)
 }
 
 /* The station of the live database, and its link settings (server
- * empty when it has none). The live database is opened read-only and
+ * empty when it has none; pin, of PIN_MAX bytes, empty when it has
+ * none). The live database is opened read-only and
  * left byte for byte as it was (unless an older dutydesk wrote it: then
  * it is upgraded once, as every open does). */
+/* Room for a pin, "sha256:" and 64 hex digits, or "insecure". */
+#define PIN_MAX 80
+
 static int
 live_station(const char *live, struct station_info *si, char *server,
-	     size_t sn, char *key, size_t kn, char *why, size_t wn)
+	     size_t sn, char *key, size_t kn, char *pin, char *why, size_t wn)
 {
 	struct db *db = NULL;
 	int rc;
@@ -64,8 +68,14 @@ live_station(const char *live, struct station_info *si, char *server,
 		db_close(&db);
 		return rc;
 	}
+	pin[0] = 0;
 	if (rc == 0)
 		server[0] = key[0] = 0;
+	else if ((rc = replica_pin(db, pin, PIN_MAX)) < 0) {
+		snprintf(why, wn, "%s", db_why(db, rc));
+		db_close(&db);
+		return rc;
+	}
 	db_close(&db);
 	return 0;
 }
@@ -93,6 +103,7 @@ drill_prepare(const char *live, const char *file, int speed, int county,
 	struct db *db = NULL;
 	cJSON *scenario = NULL;
 	char *text, *copy, stamp[32], realm[40], server[256], key[128];
+	char pin[PIN_MAX] = "";
 	time_t now = time(NULL);
 	struct tm tm;
 	int rc;
@@ -111,7 +122,7 @@ drill_prepare(const char *live, const char *file, int speed, int county,
 	/* Only the station's code and role come from the live database, and
 	 * for a county-wide drill its server and key. */
 	if ((rc = live_station(live, &si, server, sizeof server, key, sizeof key,
-			       why, wn))) {
+			 pin, why, wn))) {
 		cJSON_Delete(scenario);
 		return rc;
 	}
@@ -142,6 +153,7 @@ drill_prepare(const char *live, const char *file, int speed, int county,
 	    (rc = station_init(db, si.station, si.role, realm, 1)) ||
 	    (rc = drill_setup(db, scenario, (int64_t)now, speed)) ||
 	    (county && ((rc = replica_set_link(db, server, key)) ||
+			(pin[0] && (rc = replica_set_pin(db, pin))) ||
 			(rc = drill_announce(db))))) {
 		snprintf(why, wn, "%s: %s", out, db_why(db, rc));
 		db_close(&db);
@@ -159,7 +171,7 @@ drill_join_prepare(const char *live, const char *realm, int timeout_ms,
 {
 	struct station_info si, have;
 	struct db *db = NULL;
-	char server[256], key[128], msg[300], *copy;
+	char server[256], key[128], msg[300], *copy, pin[PIN_MAX] = "";
 	cJSON *sc = NULL;
 	int64_t started;
 	int rc, speed, mode = 0;
@@ -171,7 +183,7 @@ drill_join_prepare(const char *live, const char *realm, int timeout_ms,
 		return DD_E_INVALID;
 	}
 	if ((rc = live_station(live, &si, server, sizeof server, key, sizeof key,
-			       why, wn)))
+			 pin, why, wn)))
 		return rc;
 	if (!server[0]) {
 		snprintf(why, wn, "a county-wide drill runs over the link, and this "
@@ -205,6 +217,7 @@ drill_join_prepare(const char *live, const char *realm, int timeout_ms,
 	if ((rc = db_open(out, DB_CREATE, &db)) ||
 	    (rc = station_init(db, si.station, si.role, realm, 1)) ||
 	    (rc = replica_set_link(db, server, key)) ||
+	    (pin[0] && (rc = replica_set_pin(db, pin))) ||
 	    (rc = drill_join(db))) {
 		snprintf(why, wn, "%s: %s", out, db_why(db, rc));
 		goto fail;

@@ -42,6 +42,9 @@ link_text(struct console_state *c, char *buf, size_t n)
 		if (st.server_old)
 			snprintf(buf, n, "%s", _("stopped: the county server is "
 				 "older than this station; upgrade it first"));
+		else if (st.no_pin)
+			snprintf(buf, n, "%s", _("stopped: no pin for the server "
+				 "(dutydesk link --pin PIN)"));
 		else
 			snprintf(buf, n, _("stopped: %s"), st.message);
 		break;
@@ -52,6 +55,9 @@ link_text(struct console_state *c, char *buf, size_t n)
 		snprintf(buf, n, _("offline since %s, %lld queued"), since,
 			 (long long)st.queued);
 	}
+	len = strlen(buf);
+	if (st.insecure && len < n)
+		snprintf(buf + len, n - len, "%s", _(", insecure"));
 	len = strlen(buf);
 	if (st.skew_known && (st.skew_ms > 2000 || st.skew_ms < -2000) &&
 	    len < n)

@@ -205,7 +205,7 @@ world_start() {
 		_role=town
 		[ "$s" = linhai ] && _role=command
 		"$BIN" --db "$W/$s.db" init --station "$s" --role $_role \
-			--server "127.0.0.1:$PORT" --key "$(cat "$W/key.$s")" >/dev/null 2>"$ERR" ||
+			--server "127.0.0.1:$PORT" --pin "$PIN" --key "$(cat "$W/key.$s")" >/dev/null 2>"$ERR" ||
 			{ fail "init $s"; finish; }
 		: >"$W/acked.$s"
 		: >"$W/pend.$s"

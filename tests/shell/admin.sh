@@ -21,7 +21,7 @@ st() { _s=$1; shift; "$BIN" --db "$W/$_s.db" "$@"; }
 
 for s in datian gucheng; do
 	ok_run "init $s with the server" -- st $s init --station $s --role town \
-		--server "$SRV" --key "$(cat "$W/key.$s")"
+		--server "$SRV" --pin "$PIN" --key "$(cat "$W/key.$s")"
 done
 expect_id "datian logs a note" -- st datian log add 第一条
 expect_id "datian reports an incident" -- st datian incident add \

@@ -66,7 +66,7 @@ server_up "$SDB"
 for s in linhai duqiao taozhu; do
 	role=town
 	[ $s = linhai ] && role=command
-	run "$BIN" --db "$W/$s.db" init --station $s --role $role --server "$SRV" \
+	run "$BIN" --db "$W/$s.db" init --station $s --role $role --server "$SRV" --pin "$PIN" \
 		--key "$(cat "$W/key.$s")"
 done
 run "$BIN" --db "$W/linhai.db" log add 真实值班记录

@@ -75,9 +75,9 @@ check "the upgraded town still has one operation waiting" \
 cp "$FIX/keys" "$W/keys"
 chmod 600 "$W/keys"
 server_up "$SDB"
-d link --server "$SRV" --key "$(sqlite "$W/datian.db" \
+d link --server "$SRV" --pin "$PIN" --key "$(sqlite "$W/datian.db" \
 	"SELECT value FROM meta WHERE key = 'server_key'")" >/dev/null 2>&1
-l link --server "$SRV" --key "$(sqlite "$W/linhai.db" \
+l link --server "$SRV" --pin "$PIN" --key "$(sqlite "$W/linhai.db" \
 	"SELECT value FROM meta WHERE key = 'server_key'")" >/dev/null 2>&1
 run d sync
 check "datian syncs: pushes its one waiting operation, pulls nothing" \

@@ -43,7 +43,7 @@ SDB=$W/server.db
 server_up "$SDB"
 
 ok_run "init dayang as a command station, its key a town's" -- \
-	y init --station dayang --role command --server "$SRV" \
+	y init --station dayang --role command --server "$SRV" --pin "$PIN" \
 	--key "$(cat "$W/key.dayang")"
 
 expect_json_array "an offline-made station with nothing refused: link refused --json is []" -- \
@@ -197,7 +197,7 @@ GUARD=""
 "$DBIN" keygen datian --role town --keys "$W/keys" >"$W/key.datian" 2>"$ERR"
 da() { db=$1; shift; "$BIN" --db "$W/$db.db" "$@"; }
 ok_run "init datian as a town" -- da datian init --station datian \
-	--role town --server "$SRV" --key "$(cat "$W/key.datian")"
+	--role town --server "$SRV" --pin "$PIN" --key "$(cat "$W/key.datian")"
 expect_id "datian logs a note" -- da datian log add 白天的记录
 ok_run "datian syncs" -- da datian sync --timeout 10
 ok_run "a backup of datian" -- da datian backup "$W/datian-bk.db"

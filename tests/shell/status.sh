@@ -108,7 +108,7 @@ check "the status file is the server's own (mode 600)" \
 
 for s in datian gucheng; do
 	ok_run "init $s with the server" -- st $s init --station $s --role town \
-		--server "$SRV" --key "$(cat "$W/key.$s")"
+		--server "$SRV" --pin "$PIN" --key "$(cat "$W/key.$s")"
 done
 expect_id "datian logs a note" -- st datian log add 一
 expect_id "datian logs another" -- st datian log add 二

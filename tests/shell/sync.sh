@@ -69,19 +69,19 @@ SDB=$W/server.db
 server_up "$SDB"
 
 expect_exit 0 "init linhai (command) with --server and --key" -- \
-	l init --station linhai --role command --server "$SRV" --key "$KL"
+	l init --station linhai --role command --server "$SRV" --pin "$PIN" --key "$KL"
 expect_exit 0 "init datian with its link" -- \
-	d init --station datian --server "$SRV" --key "$KD"
+	d init --station datian --server "$SRV" --pin "$PIN" --key "$KD"
 expect_exit 0 "init gucheng with its link" -- \
-	g init --station gucheng --server "$SRV" --key "$KG"
+	g init --station gucheng --server "$SRV" --pin "$PIN" --key "$KG"
 expect_exit 1 "init --server in a drill realm: refused" -- \
 	"$BIN" --db "$W/drill.db" init --station datian --realm drill-x \
-	--server "$SRV" --key "$KD"
+	--server "$SRV" --pin "$PIN" --key "$KD"
 check "the refused drill database was not made" test ! -e "$W/drill.db"
 expect_exit 1 "init --server with port 70000: refused" -- \
 	"$BIN" --db "$W/bad.db" init --station datian --server 127.0.0.1:70000 --key "$KD"
 expect_exit 1 "init --key of 10 digits: refused" -- \
-	"$BIN" --db "$W/bad.db" init --station datian --server "$SRV" --key 0123456789
+	"$BIN" --db "$W/bad.db" init --station datian --server "$SRV" --pin "$PIN" --key 0123456789
 
 # ---------------------------------------------------------------------
 # Offline work on each station, then sync rounds in two orders.
@@ -315,7 +315,7 @@ if sync_all datian; then pass "the original still syncs: its digest matches"; fi
 "$DBIN" keygen dayang --role town --keys "$W/keys" >"$W/key.dayang" 2>/dev/null
 ok_run "init dayang as a command station, its key a town's" -- \
 	"$BIN" --db "$W/dayang.db" init --station dayang --role command \
-	--server "$SRV" --key "$(cat "$W/key.dayang")"
+	--server "$SRV" --pin "$PIN" --key "$(cat "$W/key.dayang")"
 run "$BIN" --db "$W/dayang.db" response start flood IV
 expect_exit 1 "the server refuses its response decision: exit 1, one line" -- \
 	"$BIN" --db "$W/dayang.db" sync --timeout 10
@@ -334,7 +334,7 @@ check "status counts the refusal" grep -q "^link .*0 queued, 1 refused" "$OUT"
 
 "$DBIN" keygen taozhu --role town --keys "$W/keys" >"$W/key.taozhu" 2>/dev/null
 ok_run "init taozhu" -- "$BIN" --db "$W/taozhu.db" init --station taozhu \
-	--server "$SRV" --key "$(cat "$W/key.taozhu")"
+	--server "$SRV" --pin "$PIN" --key "$(cat "$W/key.taozhu")"
 expect_id "taozhu: an incident before the backup" -- \
 	"$BIN" --db "$W/taozhu.db" incident add --town 桃渚镇 --title 备份前的事件
 ok_run "taozhu: backup, not yet synced" -- \

@@ -187,7 +187,7 @@ ok=1
 for s in $THREE; do
 	role=town
 	[ $s = linhai ] && role=command
-	run st $s init --station $s --role $role --server "$SRV" --key "$(cat "$W/key.$s")"
+	run st $s init --station $s --role $role --server "$SRV" --pin "$PIN" --key "$(cat "$W/key.$s")"
 	[ "$RC" = 0 ] || { ok=0; fail "init $s" "exit $RC"; }
 done
 [ $ok = 1 ] && pass "three stations made, linked to the server"
@@ -369,7 +369,7 @@ echo "# part a: $(( $(date +%s) - T_START )) s"
 TB=$(date +%s)
 NBIG=3200
 ok_run "dongcheng made, linked" -- st dongcheng init --station dongcheng \
-	--server "$SRV" --key "$(cat "$W/key.dongcheng")"
+	--server "$SRV" --pin "$PIN" --key "$(cat "$W/key.dongcheng")"
 make_csv "$W/big.csv" "off-dongcheng" $NBIG
 ok_run "dongcheng imports $NBIG incidents offline" -- st dongcheng import incidents "$W/big.csv"
 check "dongcheng has $NBIG operations queued" test "$(queued dongcheng)" = $NBIG
@@ -383,7 +383,7 @@ incident_field title "$W/x.server" | grep '^off-dongcheng-' >"$W/big.titles"
 check "the server holds all $NBIG, once each ($(wc -l <"$W/big.titles" | tr -d ' '))" \
 	test "$(wc -l <"$W/big.titles" | tr -d ' ')" = $NBIG -a -z "$(dups "$W/big.titles")"
 ok_run "duqiao, a fresh station, made" -- st duqiao init --station duqiao \
-	--server "$SRV" --key "$(cat "$W/key.duqiao")"
+	--server "$SRV" --pin "$PIN" --key "$(cat "$W/key.duqiao")"
 run st duqiao sync --timeout 30
 check "duqiao pulls everything in one sync: exit 0" test "$RC" = 0
 check "duqiao pulled (summary: $(cat "$ERR"))" grep -q "pulled [1-9][0-9]*" "$ERR"
@@ -400,7 +400,7 @@ echo "# part b: $(( $(date +%s) - TB )) s"
 
 TC=$(date +%s)
 ok_run "jiangnan made, linked" -- st jiangnan init --station jiangnan \
-	--server "$SRV" --key "$(cat "$W/key.jiangnan")"
+	--server "$SRV" --pin "$PIN" --key "$(cat "$W/key.jiangnan")"
 expect_id "jiangnan: a report" -- st jiangnan incident add --town gucheng --title rb-early-1
 expect_id "jiangnan: another" -- st jiangnan incident add --town gucheng --title rb-early-2
 if sync_all jiangnan; then pass "jiangnan syncs them"; fi
@@ -459,7 +459,7 @@ check "jiangnan2 has nothing queued (queued: $(queued jiangnan2))" \
 # The same with supply issues: shangpan issues after its backup and
 # syncs; shangpan2, restored from the backup, issues too and syncs.
 ok_run "shangpan made, linked, synced" -- st shangpan init --station shangpan \
-	--server "$SRV" --key "$(cat "$W/key.shangpan")"
+	--server "$SRV" --pin "$PIN" --key "$(cat "$W/key.shangpan")"
 run st shangpan sync --timeout 15
 ok_run "backup B3 of shangpan" -- st shangpan backup "$W/shangpan.b3"
 expect_id "shangpan after the backup: issues 2 beds" -- \
@@ -491,7 +491,7 @@ if sync_all linhai; then pass "another station still syncs meanwhile"; fi
 # never synced, then the station lost) cannot be sent by the restored
 # copy: it belongs to the old incarnation.
 ok_run "kuocang made, linked" -- st kuocang init --station kuocang \
-	--server "$SRV" --key "$(cat "$W/key.kuocang")"
+	--server "$SRV" --pin "$PIN" --key "$(cat "$W/key.kuocang")"
 expect_id "kuocang: a report, synced" -- st kuocang incident add --town gucheng --title kc-synced
 if sync_all kuocang; then pass "kuocang syncs"; fi
 expect_id "kuocang: a report never synced" -- \

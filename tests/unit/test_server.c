@@ -364,7 +364,7 @@ wrong_proof_fails(void **state)
 	ch = cli_expect(&c, MSG_CHALLENGE);
 	assert_int_equal(key_parse(key_gucheng, key), 0);
 	auth_proof(key, AUTH_STATION_LABEL, "datian", "live", str(ch, "nonce"),
-		   nonce, proof);
+		   nonce, NULL, proof);
 	cJSON_Delete(ch);
 	a = auth_frame(proof, &n);
 	assert_int_equal(cli_send(&c, a, n), 0);
@@ -380,7 +380,7 @@ wrong_proof_fails(void **state)
 	ch = cli_expect(&c, MSG_CHALLENGE);
 	assert_int_equal(strlen(str(ch, "proof")), 64);
 	auth_proof(key, AUTH_STATION_LABEL, "nobody", "live", str(ch, "nonce"),
-		   nonce, proof);
+		   nonce, NULL, proof);
 	cJSON_Delete(ch);
 	a = auth_frame(proof, &n);
 	assert_int_equal(cli_send(&c, a, n), 0);
@@ -410,7 +410,7 @@ replayed_auth_fails(void **state)
 		char proof[SYNC_HEX];
 		size_t n;
 		auth_proof(key, AUTH_STATION_LABEL, "datian", "live", first, nonce,
-			   proof);
+			   NULL, proof);
 		a = auth_frame(proof, &n);
 		assert_int_equal(cli_send(&c, a, n), 0);
 	}
@@ -425,7 +425,7 @@ replayed_auth_fails(void **state)
 	ch = cli_expect(&c, MSG_CHALLENGE);
 	assert_string_not_equal(str(ch, "nonce"), first);
 	auth_proof(key, AUTH_SERVER_LABEL, "datian", "live", nonce,
-		   str(ch, "nonce"), want);
+		   str(ch, "nonce"), NULL, want);
 	assert_true(auth_equal(want, str(ch, "proof")));
 	cJSON_Delete(ch);
 	assert_int_equal(cli_send(&c, a, strlen(a)), 0);
@@ -1113,7 +1113,7 @@ frames_split(void **state)
 	m = cli_expect(&c, MSG_CHALLENGE);
 	assert_int_equal(key_parse(key_datian, key), 0);
 	auth_proof(key, AUTH_STATION_LABEL, "datian", "live", str(m, "nonce"),
-		   nonce, proof);
+		   nonce, NULL, proof);
 	cJSON_Delete(m);
 	s = auth_frame(proof, &n);
 	assert_int_equal(cli_send(&c, s, 10), 0);
@@ -1418,7 +1418,7 @@ spoilt_group_not_in_welcome(void **state)
 	send_hello(&c2, "dayang", inc, "live", nonce);
 	ch = cli_expect(&c2, MSG_CHALLENGE);
 	auth_proof(kb, AUTH_STATION_LABEL, "dayang", "live", str(ch, "nonce"),
-		   nonce, proof);
+		   nonce, NULL, proof);
 	cJSON_Delete(ch);
 	a = auth_frame(proof, &n);
 	m = cJSON_CreateObject();
@@ -1610,7 +1610,7 @@ listen_address_refused(void **state)
 	snprintf(db2, sizeof db2, "%s", tpath("never-listen.db"));
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		const char *a[] = { "--listen", bad[i], "--db", db2, "--keys",
-			keys_path, NULL };
+			keys_path, "--insecure", NULL };
 		if (run(&out, a) != 2)
 			fail_msg("--listen %s: not a usage error", bad[i]);
 		assert_string_equal(out, "");

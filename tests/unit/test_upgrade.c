@@ -99,8 +99,8 @@ fake_handshake(struct cli *c, struct hello *h)
 	fake_hello(c, h);
 	assert_int_equal(key_parse(fake_key, key), 0);
 	auth_nonce(snonce);
-	auth_proof(key, AUTH_SERVER_LABEL, h->station, h->realm, h->nonce,
-		   snonce, NULL, proof);
+	auth_proof(key, AUTH_SERVER_LABEL_V2, h->station, h->realm, h->nonce,
+		   snonce, AUTH_BINDING_PLAIN, proof);
 	m = cJSON_CreateObject();
 	cJSON_AddStringToObject(m, "type", "challenge");
 	cJSON_AddNumberToObject(m, "version", SYNC_VERSION);
@@ -108,8 +108,8 @@ fake_handshake(struct cli *c, struct hello *h)
 	cJSON_AddStringToObject(m, "proof", proof);
 	cli_sendm(c, m);
 	m = cli_expect(c, MSG_AUTH);
-	auth_proof(key, AUTH_STATION_LABEL, h->station, h->realm, snonce,
-		   h->nonce, NULL, proof);
+	auth_proof(key, AUTH_STATION_LABEL_V2, h->station, h->realm, snonce,
+		   h->nonce, AUTH_BINDING_PLAIN, proof);
 	assert_true(auth_equal(proof, str(m, "proof")));
 	cJSON_Delete(m);
 }
@@ -313,6 +313,9 @@ link_to_fake(struct db *db)
 
 	snprintf(server, sizeof server, "127.0.0.1:%d", fake_port);
 	assert_int_equal(replica_set_link(db, server, fake_key), 0);
+	/* The fake server speaks plain frames: the station runs without
+	 * TLS on purpose (the proofs cover "insecure"). */
+	assert_int_equal(replica_set_pin(db, LINK_PIN_INSECURE), 0);
 }
 
 /* pushed must be exactly the notes of want (NULL-terminated), in
