@@ -14,7 +14,8 @@ PKG_CONFIG ?= pkg-config
 # Debian packages the build and the tests need.
 DEPS_BUILD = build-essential pkg-config gettext libncurses-dev \
 	libsqlite3-dev libuv1-dev libcjson-dev libsodium-dev libssl-dev
-DEPS_TEST = libcmocka-dev tmux sqlite3 tzdata locales openssl
+DEPS_TEST = libcmocka-dev tmux sqlite3 tzdata locales openssl python3 \
+	python3-openssl
 LIBS_PC = ncursesw sqlite3 libuv libcjson libsodium openssl
 # What the county server links with: no curses.
 SERVER_PC = sqlite3 libuv libcjson libsodium openssl
