@@ -24,7 +24,16 @@
  *      to live: the raw wire time, and the time `./dutydesk sync` takes
  *      to apply them all when the binary has that command;
  *   4. 1,000 stations connected (authenticated, pulled, live) at once:
- *      the server's peak and resident memory.
+ *      the server's peak and resident memory;
+ *   5. reconnect: one station connects, is welcomed and leaves, 1000
+ *      times one after another: connect() to welcome.
+ * Ingest, relay, the 1,000 stations and the reconnect run twice in the
+ * same run, plain (dutydeskd --insecure) and over TLS (--cert, a key
+ * made here with dutydeskd cert; the stations pin it and bind their
+ * proofs to the session through sync/tls.h), and the TLS figures are
+ * printed beside the plain ones (budgets: ingest and relay p99 within
+ * 15 % of plain, under 96 MB with 1,000 stations, reconnect p99 under
+ * 10 ms); the catch-up runs plain.
  * Reference figures and budgets are printed beside ours.
  *
  * Run from the top of the tree (make bench does): it runs ./dutydeskd and
@@ -35,7 +44,7 @@
  * and stay live, so every operation is relayed to all 20), BENCH_CONNS
  * (1000), BENCH_PUSH_SECS (45: how long loading the catch-up server may
  * take before the catch-up is measured on what it took), BENCH_ONLY
- * (a comma list of ingest, relay, catchup, conns). redis-server and
+ * (a comma list of ingest, relay, catchup, conns, reconnect). redis-server and
  * redis-benchmark are looked up in PATH, PostgreSQL in PATH and then
  * /usr/lib/postgresql/VERSION/bin (run as the user postgres through
  * runuser when this program is root, as PostgreSQL refuses root);
@@ -44,6 +53,7 @@
  */
 #include "core/core.h"
 #include "sync/sync.h"
+#include "sync/tls.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -76,6 +86,10 @@
 #define BIG_N 100000
 #define CONN_N 1000
 #define HANDSHAKES_IN_FLIGHT 100
+/* Below the server's cap of 64 TLS handshakes at once (PROTOCOL.md),
+ * past which it closes new connections at accept. */
+#define TLS_HANDSHAKES_IN_FLIGHT 48
+#define RECONNECT_SAMPLES 1000
 #define REDIS_PROBE_N 5000
 /* {"type":"push","ops":[]} and its newline, around one operation. */
 #define PUSH_WRAP 26.0
@@ -92,6 +106,9 @@
 #define BUDGET_RELAY_P99_MS 2.0
 #define BUDGET_CATCHUP_S 3.0
 #define BUDGET_SERVER_MB 64.0
+#define BUDGET_TLS_SERVER_MB 96.0   /* 1,000 stations over TLS */
+#define BUDGET_TLS_RATIO 1.15       /* TLS p99 within 15 % of plain */
+#define BUDGET_RECONNECT_P99_MS 10.0
 
 static const char *bin = "./dutydesk";
 static const char *dbin = "./dutydeskd";
@@ -107,6 +124,13 @@ static char srv_log[512];
 static char srv_db[300];   /* the running server's live database */
 static int srv_port;
 static int srv_has_max_conn;
+/* TLS: whether the next server and stations speak it (else plain
+ * frames, --insecure), the server's key made once for the run, its pin,
+ * and the stations' context. */
+static int tls_mode;
+static char cert_path[300];
+static char srv_pin[TLS_PIN_SIZE];
+static struct tls_ctx *cli_ctx;
 
 static int64_t
 wall_ms(void)
@@ -460,10 +484,12 @@ server_start(const char *name, int max_conn)
 	char *argv[16];
 	int n = 0;
 	double deadline;
+	const char *tls = tls_mode ? "-tls" : "";
 
-	snprintf(db, sizeof db, "%s/%s.db", dir, name);
+	/* The TLS run of a scenario has a database of its own. */
+	snprintf(db, sizeof db, "%s/%s%s.db", dir, name, tls);
 	snprintf(srv_db, sizeof srv_db, "%s", db);
-	snprintf(srv_log, sizeof srv_log, "%s/%s.log", dir, name);
+	snprintf(srv_log, sizeof srv_log, "%s/%s%s.log", dir, name, tls);
 	srv_port = free_port();
 	snprintf(listen_at, sizeof listen_at, "127.0.0.1:%d", srv_port);
 	argv[n++] = (char *)dbin;
@@ -473,9 +499,13 @@ server_start(const char *name, int max_conn)
 	argv[n++] = db;
 	argv[n++] = "--keys";
 	argv[n++] = keys_path;
-	/* The benchmark's stations speak plain frames for now; its TLS
-	 * figures are a later step. */
-	argv[n++] = "--insecure";
+	/* Each scenario runs over TLS or plain, as tls_mode says. */
+	if (tls_mode) {
+		argv[n++] = "--cert";
+		argv[n++] = cert_path;
+	} else {
+		argv[n++] = "--insecure";
+	}
 	if (max_conn > 0 && srv_has_max_conn) {
 		snprintf(mc, sizeof mc, "%d", max_conn);
 		argv[n++] = "--max-conn";
@@ -541,12 +571,13 @@ server_stop(const char *name)
 
 /* ---- a station's connection ---- */
 
-enum { CS_CONNECTING, CS_HELLO, CS_AUTH, CS_READY, CS_PULLING, CS_LIVE,
+enum { CS_CONNECTING, CS_TLS, CS_HELLO, CS_AUTH, CS_READY, CS_PULLING, CS_LIVE,
        CS_DEAD };
 
 struct conn {
 	int fd;
 	int state;
+	struct tls_conn *tls;   /* NULL on a plain connection */
 	struct framer fr;
 	const struct station *st;
 	char inc[17];
@@ -580,9 +611,17 @@ conn_init(struct conn *c, const struct station *st)
 	frame_init(&c->fr, FRAME_MAX);
 }
 
+static int conn_flush(struct conn *c);
+
+/* Close, with close_notify first over TLS (as a station ends a
+ * session). */
 static void
 conn_close(struct conn *c)
 {
+	if (c->tls && c->fd >= 0 && c->state != CS_DEAD &&
+	    tls_shutdown(c->tls) == 0)
+		conn_flush(c);
+	tls_conn_free(&c->tls);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -601,15 +640,16 @@ conn_dead(struct conn *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->why, sizeof c->why, fmt, ap);
 	va_end(ap);
+	tls_conn_free(&c->tls);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
 	c->state = CS_DEAD;
 }
 
-/* Write all of buf (waiting for the socket when full). 0 or -1. */
+/* Write all of buf to the socket (waiting for it when full). 0 or -1. */
 static int
-conn_write(struct conn *c, const char *buf, size_t n)
+raw_write(struct conn *c, const char *buf, size_t n)
 {
 	size_t off = 0;
 
@@ -635,6 +675,34 @@ conn_write(struct conn *c, const char *buf, size_t n)
 	return 0;
 }
 
+/* Send whatever the TLS session has to send (handshake records,
+ * alerts, ciphertext). 0 or -1. */
+static int
+conn_flush(struct conn *c)
+{
+	char buf[64 * 1024];
+
+	while (c->tls && tls_out_pending(c->tls) > 0) {
+		size_t n = tls_out_take(c->tls, buf, sizeof buf);
+		if (raw_write(c, buf, n))
+			return -1;
+	}
+	return 0;
+}
+
+/* Write all of a frame's bytes: as they are, or through TLS. */
+static int
+conn_write(struct conn *c, const char *buf, size_t n)
+{
+	if (!c->tls)
+		return raw_write(c, buf, n);
+	if (tls_write(c->tls, buf, n)) {
+		conn_dead(c, "TLS write: %s", tls_error(c->tls));
+		return -1;
+	}
+	return conn_flush(c);
+}
+
 /* Print and send a message (deleted here). */
 static int
 conn_send(struct conn *c, cJSON *m)
@@ -651,6 +719,45 @@ conn_send(struct conn *c, cJSON *m)
 	return rc;
 }
 
+static void send_hello(struct conn *c);
+
+/* Feed bytes read from the socket to the TLS session and the plaintext
+ * it gives to the framer; the hello goes once the handshake is done.
+ * 0 or -1. */
+static int
+tls_take(struct conn *c, const char *data, size_t n)
+{
+	static char plain[256 * 1024];
+	size_t got;
+	int r;
+
+	if (tls_feed(c->tls, data, n)) {
+		conn_dead(c, "TLS: %s", tls_error(c->tls));
+		return -1;
+	}
+	do {
+		r = tls_read(c->tls, plain, sizeof plain, &got);
+		if (conn_flush(c))
+			return -1;
+		if (r < 0) {
+			conn_dead(c, "TLS: %s", tls_error(c->tls));
+			return -1;
+		}
+		if (r == 1) {
+			conn_dead(c, "closed by the server (close_notify)");
+			return -1;
+		}
+		if (got && frame_feed(&c->fr, plain, got)) {
+			conn_dead(c, "a frame from the server over %d bytes",
+				  FRAME_MAX);
+			return -1;
+		}
+	} while (got > 0);
+	if (c->state == CS_TLS && tls_handshake_done(c->tls))
+		send_hello(c);
+	return c->state == CS_DEAD ? -1 : 0;
+}
+
 /* Read what is waiting (once). >0 bytes, 0 nothing now, -1 closed. */
 static long
 conn_fill(struct conn *c)
@@ -661,6 +768,8 @@ conn_fill(struct conn *c)
 		ssize_t n = read(c->fd, buf, sizeof buf);
 		if (n > 0) {
 			c->bytes_in += n;
+			if (c->tls)
+				return tls_take(c, buf, (size_t)n) ? -1 : n;
 			if (frame_feed(&c->fr, buf, (size_t)n)) {
 				conn_dead(c, "a frame from the server over %d bytes",
 					  FRAME_MAX);
@@ -707,18 +816,33 @@ send_pull(struct conn *c, int64_t after)
 		c->state = CS_PULLING;
 }
 
-/* The connect finished (the socket is writable): send hello. */
+/* The connect finished (the socket is writable): send hello, or over
+ * TLS the ClientHello (the hello follows the handshake, in tls_take). */
 static void
 conn_connected(struct conn *c)
 {
 	int e = 0;
 	socklen_t el = sizeof e;
+	size_t got;
 
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &el) || e) {
 		conn_dead(c, "connect: %s", strerror(e ? e : errno));
 		return;
 	}
-	send_hello(c);
+	if (!tls_mode) {
+		send_hello(c);
+		return;
+	}
+	if (!(c->tls = tls_conn_new(cli_ctx, 0, srv_pin))) {
+		conn_dead(c, "tls_conn_new: out of memory");
+		return;
+	}
+	c->state = CS_TLS;
+	if (tls_read(c->tls, NULL, 0, &got) < 0) {
+		conn_dead(c, "TLS: %s", tls_error(c->tls));
+		return;
+	}
+	conn_flush(c);
 }
 
 static void
@@ -789,16 +913,26 @@ conn_next(struct conn *c, cJSON **out)
 			cJSON_Delete(m);
 			continue;
 		case MSG_CHALLENGE: {
-			char want[SYNC_HEX], proof[SYNC_HEX];
+			char want[SYNC_HEX], proof[SYNC_HEX], binding[SYNC_HEX];
+			unsigned char ekm[TLS_EXPORTER_BYTES];
 			cJSON *a;
 			if (c->state != CS_HELLO) {
 				cJSON_Delete(m);
 				conn_dead(c, "challenge out of order");
 				return -1;
 			}
+			/* The session's binding: its exporter in hex over TLS. */
+			snprintf(binding, sizeof binding, "%s", AUTH_BINDING_PLAIN);
+			if (c->tls) {
+				int i;
+				if (tls_exporter(c->tls, ekm))
+					fail("tls_exporter after the handshake");
+				for (i = 0; i < TLS_EXPORTER_BYTES; i++)
+					snprintf(binding + 2 * i, 3, "%02x", ekm[i]);
+			}
 			auth_proof(c->st->key, AUTH_SERVER_LABEL_V2, c->st->code,
 				   "live", c->snonce, jget(m, "nonce"),
-				   AUTH_BINDING_PLAIN, want);
+				   binding, want);
 			if (!auth_equal(want, jget(m, "proof"))) {
 				cJSON_Delete(m);
 				conn_dead(c, "the server's proof is wrong (it does not "
@@ -807,7 +941,7 @@ conn_next(struct conn *c, cJSON **out)
 			}
 			auth_proof(c->st->key, AUTH_STATION_LABEL_V2, c->st->code,
 				   "live", jget(m, "nonce"), c->snonce,
-				   AUTH_BINDING_PLAIN, proof);
+				   binding, proof);
 			cJSON_Delete(m);
 			a = cJSON_CreateObject();
 			cJSON_AddStringToObject(a, "type", "auth");
@@ -2047,7 +2181,8 @@ bench_conns(int want, struct conns *r)
 		check_interrupt();
 		if (now_s() > deadline)
 			break;
-		while (busy < HANDSHAKES_IN_FLIGHT && next < want) {
+		while (busy < (tls_mode ? TLS_HANDSHAKES_IN_FLIGHT
+			       : HANDSHAKES_IN_FLIGHT) && next < want) {
 			conn_start(&cs[next], srv_port);
 			if (cs[next].state == CS_DEAD) {
 				r->failed++;
@@ -2161,15 +2296,81 @@ bench_conns(int want, struct conns *r)
 	r->ok = 1;
 }
 
+/* ---- 5. a station's reconnect ---- */
+
+struct reconnect {
+	int ok, n;
+	double p50_ms, p99_ms, max_ms;
+};
+
+/* One station connects, is welcomed and leaves, n times over: the time
+ * from its connect() to the welcome (TCP, TLS in tls_mode, the HMAC
+ * handshake), as when its link comes back after a cut. */
+static void
+bench_reconnect(int n, struct reconnect *r)
+{
+	struct samples t = { 0 };
+	const struct station *st = station_find("relaya");
+	char inc[17];
+	struct conn c;
+	int k;
+
+	memset(r, 0, sizeof *r);
+	server_start("reconnect", 0);
+	for (k = 0; k < n; k++) {
+		check_interrupt();
+		conn_open(&c, st, srv_port, k ? inc : NULL);
+		sample_add(&t, 1000 * (now_s() - c.t_start));
+		/* The same database each time: one incarnation. */
+		snprintf(inc, sizeof inc, "%s", c.inc);
+		conn_close(&c);
+	}
+	qsort(t.v, t.n, sizeof *t.v, cmp_double);
+	r->n = (int)t.n;
+	r->p50_ms = pct(t.v, t.n, 0.50);
+	r->p99_ms = pct(t.v, t.n, 0.99);
+	r->max_ms = t.n ? t.v[t.n - 1] : 0;
+	free(t.v);
+	server_stop("reconnect");
+	r->ok = 1;
+}
+
+/* The server's key for the TLS runs, made once as an administrator
+ * would (dutydeskd cert), and the stations' context that pins it. */
+static void
+tls_setup(void)
+{
+	const char *a[] = { "cert", "--out", cert_path, NULL };
+	char out[512], err[1024], why[256];
+	int rc;
+
+	snprintf(cert_path, sizeof cert_path, "%s/server.pem", dir);
+	rc = run_prog(dbin, a, out, sizeof out, err, sizeof err, 30, NULL);
+	out[strcspn(out, "\n")] = 0;
+	if (rc != 0 || !tls_pin_ok(out))
+		fail("%s cert --out %s: exit %d: %s", dbin, cert_path, rc, err);
+	memcpy(srv_pin, out, TLS_PIN_SIZE);  /* tls_pin_ok: 71 characters */
+	if (tls_client_ctx(&cli_ctx, why, sizeof why))
+		fail("tls_client_ctx: %s", why);
+}
+
+/* TLS against plain: the ratio and whether it is within the budget. */
+static const char *
+tls_verdict(double tls, double plain)
+{
+	return verdict(plain > 0 && tls <= BUDGET_TLS_RATIO * plain);
+}
+
 int
 main(void)
 {
-	struct ingest ing;
+	struct ingest ing, ing_tls;
 	struct redis red;
 	struct pg pgr;
-	struct relay rel;
+	struct relay rel, rel_tls;
 	struct catchup cu;
-	struct conns cn;
+	struct conns cn, cn_tls;
+	struct reconnect rc_plain, rc_tls;
 	struct rlimit rl;
 	char out[16384], err[4096], code[32], partial[160] = "";
 	double ingest_secs = (double)env_long("BENCH_INGEST_SECS", INGEST_SECS,
@@ -2245,6 +2446,7 @@ main(void)
 		station_new(code, ROLE_TOWN);
 	}
 	keys_write(keys_path);
+	tls_setup();
 
 	printf("== sync benchmark (%s, %s; 127.0.0.1; %d stations in the keys "
 	       "file) ==\n", dbin, bin, nstations);
@@ -2259,17 +2461,29 @@ main(void)
 	memset(&rel, 0, sizeof rel);
 	memset(&cu, 0, sizeof cu);
 	memset(&cn, 0, sizeof cn);
+	memset(&ing_tls, 0, sizeof ing_tls);
+	memset(&rel_tls, 0, sizeof rel_tls);
+	memset(&cn_tls, 0, sizeof cn_tls);
+	memset(&rc_plain, 0, sizeof rc_plain);
+	memset(&rc_tls, 0, sizeof rc_tls);
 
 	/* 1. Durable ingest, and redis in the same run: rounds in turn. */
 	if (wanted("ingest")) {
 		double ops = 0, secs = 0, sets = 0, set_secs = 0, txs = 0,
-		       tx_secs = 0;
-		int k;
+		       tx_secs = 0, tops = 0, tsecs = 0;
+		int k, m;
 		for (k = 0; k < rounds; k++) {
-			struct ingest one;
+			struct ingest one, two;
 			struct redis r1;
 			struct pg p1;
-			bench_ingest(ingest_secs, ingest_live, &one);
+			/* Plain and TLS in turn, the first of them alternating
+			 * from round to round, each on a server of its own. */
+			for (m = 0; m < 2; m++) {
+				tls_mode = (k + m) % 2;
+				bench_ingest(ingest_secs, ingest_live,
+					     tls_mode ? &two : &one);
+			}
+			tls_mode = 0;
 			printf("durable ingest, round %d: %lld operations from %d "
 			       "stations (1 op per push, 1 push in flight each%s) in "
 			       "%.2f s = %.0f ops/s; ack latency p50 %.2f ms, p99 %.2f "
@@ -2287,10 +2501,25 @@ main(void)
 			if (one.refused || one.busy)
 				printf("  (%lld refused, %lld busy answers retried)\n",
 				       one.refused, one.busy);
+			printf("durable ingest over TLS, round %d: %lld operations "
+			       "in %.2f s = %.0f ops/s; ack latency p50 %.2f ms, p99 "
+			       "%.2f ms, max %.1f ms; server CPU %.2f s (%.0f us/op); "
+			       "TLS/plain: throughput %.2f, p99 %.2f\n", k + 1,
+			       two.ops, two.secs, two.ops_s, two.p50_ms, two.p99_ms,
+			       two.max_ms, two.srv_cpu, two.ops ? 1e6 * two.srv_cpu /
+			       two.ops : 0, one.ops_s > 0 ? two.ops_s / one.ops_s : 0,
+			       one.p99_ms > 0 ? two.p99_ms / one.p99_ms : 0);
+			if (two.refused || two.busy)
+				printf("  (%lld refused, %lld busy answers retried)\n",
+				       two.refused, two.busy);
 			ops += (double)one.ops;
 			secs += one.secs;
+			tops += (double)two.ops;
+			tsecs += two.secs;
 			if (k == 0 || one.p99_ms > ing.p99_ms)
 				ing = one;
+			if (k == 0 || two.p99_ms > ing_tls.p99_ms)
+				ing_tls = two;
 			bench_redis(ingest_secs, &r1);
 			red = r1;
 			if (!r1.ran) {
@@ -2322,13 +2551,14 @@ main(void)
 		}
 		/* The totals; the latencies shown are the worst round's. */
 		ing.ops_s = secs > 0 ? ops / secs : 0;
+		ing_tls.ops_s = tsecs > 0 ? tops / tsecs : 0;
 		if (red.ran)
 			red.rps = set_secs > 0 ? sets / set_secs : 0;
 		if (pgr.ran)
 			pgr.tps = tx_secs > 0 ? txs / tx_secs : 0;
 	}
 
-	/* 2. Relay. */
+	/* 2. Relay, plain then over TLS. */
 	if (wanted("relay")) {
 		bench_relay(&rel);
 		printf("relay A -> B (both live, idle server): %d samples: p50 %.3f "
@@ -2338,29 +2568,59 @@ main(void)
 		       rel.p50_ms, rel.p99_ms, rel.max_ms, rel.mean_ms,
 		       rel.ack_p50_ms, rel.ack_p99_ms, REF_UV_RTT_US,
 		       REF_UV_RTT_P99_US, REF_SQLITE_COMMIT_P99_MS);
+		tls_mode = 1;
+		bench_relay(&rel_tls);
+		tls_mode = 0;
+		printf("relay A -> B over TLS: %d samples: p50 %.3f ms, p99 %.3f "
+		       "ms, max %.3f ms, mean %.3f ms; A's ack p50 %.3f ms, p99 "
+		       "%.3f ms; TLS/plain p99 %.2f\n", rel_tls.n, rel_tls.p50_ms,
+		       rel_tls.p99_ms, rel_tls.max_ms, rel_tls.mean_ms,
+		       rel_tls.ack_p50_ms, rel_tls.ack_p99_ms, rel.p99_ms > 0
+		       ? rel_tls.p99_ms / rel.p99_ms : 0);
 	}
 
 	/* 3. Catch-up. */
 	if (wanted("catchup"))
 		bench_catchup(push_secs, &cu);
 
-	/* 4. Many stations. */
+	/* 4. Many stations, plain then over TLS. */
 	if (wanted("conns")) {
-		bench_conns(nconn, &cn);
-		printf("connected stations: %d of %d established (authenticated, "
-		       "pulled, live) in %.2f s; handshake+pull p50 %.1f ms, p99 "
-		       "%.1f ms; %d failed, %d dropped while held%s%s\n",
-		       cn.established, cn.want, cn.open_s, cn.hs_p50_ms,
-		       cn.hs_p99_ms, cn.failed, cn.dropped, cn.first_why[0]
-		       ? "; first: " : "", cn.first_why);
-		printf("server with %d stations connected: VmHWM %.1f MB, VmRSS "
-		       "%.1f MB (idle before: VmHWM %.1f MB, VmRSS %.1f MB; %.1f KB "
-		       "per connection); %ld descriptors open, limit %ld%s\n",
-		       cn.established, cn.hwm_kb / 1024.0, cn.rss_kb / 1024.0,
-		       cn.base_hwm_kb / 1024.0, cn.base_rss_kb / 1024.0,
-		       cn.established ? (double)(cn.rss_kb - cn.base_rss_kb) /
-		       cn.established : 0, cn.fds, cn.fd_limit, srv_has_max_conn
-		       ? "" : " (the server has no --max-conn option)");
+		for (i = 0; i < 2; i++) {
+			struct conns *c = i ? &cn_tls : &cn;
+			const char *how = i ? " over TLS" : "";
+			tls_mode = i;
+			bench_conns(nconn, c);
+			printf("connected stations%s: %d of %d established "
+			       "(authenticated, pulled, live) in %.2f s; handshake+pull "
+			       "p50 %.1f ms, p99 %.1f ms; %d failed, %d dropped while "
+			       "held%s%s\n", how, c->established, c->want, c->open_s,
+			       c->hs_p50_ms, c->hs_p99_ms, c->failed, c->dropped,
+			       c->first_why[0] ? "; first: " : "", c->first_why);
+			printf("server with %d stations connected%s: VmHWM %.1f MB, "
+			       "VmRSS %.1f MB (idle before: VmHWM %.1f MB, VmRSS %.1f "
+			       "MB; %.1f KB per connection); %ld descriptors open, limit "
+			       "%ld%s\n", c->established, how, c->hwm_kb / 1024.0,
+			       c->rss_kb / 1024.0, c->base_hwm_kb / 1024.0,
+			       c->base_rss_kb / 1024.0, c->established
+			       ? (double)(c->rss_kb - c->base_rss_kb) / c->established
+			       : 0, c->fds, c->fd_limit, srv_has_max_conn ? ""
+			       : " (the server has no --max-conn option)");
+		}
+		tls_mode = 0;
+	}
+
+	/* 5. A station's reconnect, plain then over TLS. */
+	if (wanted("reconnect")) {
+		for (i = 0; i < 2; i++) {
+			struct reconnect *r = i ? &rc_tls : &rc_plain;
+			tls_mode = i;
+			bench_reconnect(RECONNECT_SAMPLES, r);
+			printf("a station's reconnect%s (TCP, %sHMAC, welcome), one "
+			       "after another: %d samples: p50 %.2f ms, p99 %.2f ms, max "
+			       "%.2f ms\n", i ? " over TLS" : " plain", i ? "TLS, " : "",
+			       r->n, r->p50_ms, r->p99_ms, r->max_ms);
+		}
+		tls_mode = 0;
 	}
 
 	printf("\n== summary: figure | reference | budget | verdict ==\n");
@@ -2388,11 +2648,25 @@ main(void)
 	else if (ing.ok)
 		printf("durable ingest against PostgreSQL: skipped (%s) | - | >= "
 		       "%.0fx PostgreSQL | no verdict\n", pgr.why, BUDGET_PG_RATIO);
+	if (ing.ok && ing_tls.ok)
+		printf("durable ingest over TLS, ack p99 (worst round): %.2f ms, "
+		       "%.0f ops/s | plain in the same run: %.2f ms, %.0f ops/s | "
+		       "p99 within 15 %% of plain (ratio %.2f; throughput %.2f) | "
+		       "%s\n", ing_tls.p99_ms, ing_tls.ops_s, ing.p99_ms, ing.ops_s,
+		       ing.p99_ms > 0 ? ing_tls.p99_ms / ing.p99_ms : 0,
+		       ing.ops_s > 0 ? ing_tls.ops_s / ing.ops_s : 0,
+		       tls_verdict(ing_tls.p99_ms, ing.p99_ms));
 	if (rel.ok)
 		printf("relay A -> B latency: p99 %.3f ms (p50 %.3f, max %.3f) | "
 		       "libuv round trip p99 %.3f ms | p99 <= %.0f ms | %s\n",
 		       rel.p99_ms, rel.p50_ms, rel.max_ms, REF_UV_RTT_P99_US / 1000,
 		       BUDGET_RELAY_P99_MS, verdict(rel.p99_ms <= BUDGET_RELAY_P99_MS));
+	if (rel.ok && rel_tls.ok)
+		printf("relay A -> B latency over TLS: p99 %.3f ms (p50 %.3f, max "
+		       "%.3f) | plain in the same run: p99 %.3f ms | within 15 %% of "
+		       "plain (ratio %.2f) | %s\n", rel_tls.p99_ms, rel_tls.p50_ms,
+		       rel_tls.max_ms, rel.p99_ms, rel.p99_ms > 0 ? rel_tls.p99_ms /
+		       rel.p99_ms : 0, tls_verdict(rel_tls.p99_ms, rel.p99_ms));
 	if (cu.ok && cu.pushed < BIG_N)
 		snprintf(partial, sizeof partial, "INCOMPLETE: the server took "
 			 "only %lld of %d operations in %.0f s", cu.pushed, BIG_N,
@@ -2424,9 +2698,29 @@ main(void)
 		       BUDGET_SERVER_MB, verdict(cn.hwm_kb >= 0 &&
 						 cn.hwm_kb / 1024.0 < BUDGET_SERVER_MB));
 	}
+	if (cn_tls.ok) {
+		printf("stations connected at once over TLS: %d | plain: %d | %d "
+		       "| %s\n", cn_tls.established, cn.established, nconn_asked,
+		       nconn < nconn_asked ? "OVER (this program's open-file limit)"
+		       : verdict(cn_tls.established == cn_tls.want &&
+				 cn_tls.dropped == 0));
+		printf("server memory with %d connected over TLS (VmHWM): %.1f MB "
+		       "| plain, %d connected: %.1f MB | < %.0f MB | %s\n",
+		       cn_tls.established, cn_tls.hwm_kb / 1024.0, cn.established,
+		       cn.hwm_kb / 1024.0, BUDGET_TLS_SERVER_MB,
+		       verdict(cn_tls.hwm_kb >= 0 && cn_tls.hwm_kb / 1024.0 <
+			       BUDGET_TLS_SERVER_MB));
+	}
+	if (rc_tls.ok)
+		printf("a station's reconnect over TLS (TCP, TLS, HMAC, welcome): "
+		       "p99 %.2f ms (p50 %.2f, max %.2f) | plain: p99 %.2f ms | p99 "
+		       "< %.0f ms | %s\n", rc_tls.p99_ms, rc_tls.p50_ms,
+		       rc_tls.max_ms, rc_plain.p99_ms, BUDGET_RECONNECT_P99_MS,
+		       verdict(rc_tls.p99_ms < BUDGET_RECONNECT_P99_MS));
 	printf("(whole run %.0f s)\n", now_s() - t_all);
 
 	cleanup();
+	tls_ctx_free(&cli_ctx);
 	free(stations);
 	return 0;
 }
