@@ -419,6 +419,17 @@ op_kind_name(size_t i, int *creates)
 	return kinds[i].name;
 }
 
+const struct field *
+op_kind_schema(size_t i, int *town, int *command, int *seed)
+{
+	if (i >= sizeof kinds / sizeof kinds[0])
+		return NULL;
+	*town = (kinds[i].roles & R_TOWN) != 0;
+	*command = (kinds[i].roles & R_CMD) != 0;
+	*seed = (kinds[i].roles & R_SEED) != 0;
+	return kinds[i].schema;
+}
+
 /* The counter n of an id "<station>-<n>", or -1. */
 static int64_t
 id_number(const char *station, const char *id)

@@ -132,6 +132,11 @@ struct field {
 	const char *const *enums;   /* F_ENUM: NULL-terminated names */
 };
 int schema_check(struct db *db, const struct field *f, const cJSON *body);
+/* The body schema of kind i (op_kind_name's order) and who may make
+ * it: a town station, the command station, the seed. NULL past the
+ * last. */
+const struct field *op_kind_schema(size_t i, int *town, int *command,
+				   int *seed);
 
 /* Last writer wins on (table, id, field), ordered by the operation's
  * (clock, station, incarnation, seq). Returns 1 when op wins, 0 when

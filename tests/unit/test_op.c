@@ -11,6 +11,7 @@
  * skipped.
  */
 #include "testlib.h"
+#include "core/private.h"
 
 #include <dirent.h>
 #include <inttypes.h>
@@ -707,6 +708,93 @@ json_test_suite(void **state)
 	db_close(&db);
 }
 
+/* ---- the bodies, as sync/PROTOCOL.md gives them ---- */
+
+/* The line PROTOCOL.md gives member f of kind's body, as the schema
+ * the code checks says it. */
+static void
+member_line(char *out, size_t n, const char *kind, const struct field *f)
+{
+	char what[400] = "";
+	size_t k;
+
+	switch (f->t) {
+	case F_STR:
+		snprintf(what, sizeof what, "a string of at most %lld bytes",
+			 (long long)(f->max ? f->max : 4000));
+		break;
+	case F_INT:
+		snprintf(what, sizeof what, "an integer from %lld to %lld",
+			 (long long)f->min, (long long)f->max);
+		break;
+	case F_TIME:
+		snprintf(what, sizeof what, "a time");
+		break;
+	case F_BOOL:
+		snprintf(what, sizeof what, "true or false");
+		break;
+	case F_ENUM:
+		snprintf(what, sizeof what, "one of");
+		for (k = 0; f->enums[k]; k++)
+			snprintf(what + strlen(what), sizeof what - strlen(what),
+				 "%s `%s`", k ? "," : "", f->enums[k]);
+		break;
+	case F_STRS:
+		snprintf(what, sizeof what, "an array of at most %lld names",
+			 (long long)f->max);
+		break;
+	case F_LEGS:
+		snprintf(what, sizeof what, "an array of 1 or 2 legs");
+		break;
+	}
+	snprintf(out, n, "- `%s` `%s`: %s%s", kind, f->name, what,
+		 f->req ? ", required" : "");
+}
+
+/* Every member of every kind's body is in sync/PROTOCOL.md as the code
+ * checks it, and every kind's line says who may make it: a peer written
+ * from the document alone makes bodies the server takes. */
+static void
+bodies_as_documented(void **state)
+{
+	const struct field *f;
+	char line[600], *doc;
+	size_t i, lines = 0;
+	int town, cmd, seed, creates;
+	FILE *p = fopen("sync/PROTOCOL.md", "r");
+	long len;
+	(void)state;
+
+	if (!p)
+		skip();
+	assert_int_equal(fseek(p, 0, SEEK_END), 0);
+	len = ftell(p);
+	rewind(p);
+	doc = malloc((size_t)len + 1);
+	assert_int_equal(fread(doc, 1, (size_t)len, p), (size_t)len);
+	doc[len] = 0;
+	fclose(p);
+	for (i = 0; (f = op_kind_schema(i, &town, &cmd, &seed)); i++) {
+		const char *kind = op_kind_name(i, &creates);
+		snprintf(line, sizeof line, "`%s`: made by %s%s%s%s\n", kind,
+			 town && cmd ? "any station" : cmd ? "the command station"
+			 : "a town station", seed ? " and the seed" : "",
+			 creates ? "; creates a record" : "",
+			 f->name ? "; its body:" : "; its body is `{}`");
+		if (!strstr(doc, line))
+			fail_msg("sync/PROTOCOL.md lacks the line: %s", line);
+		for (; f->name; f++, lines++) {
+			member_line(line, sizeof line, kind, f);
+			strcat(line, "\n");
+			if (!strstr(doc, line))
+				fail_msg("sync/PROTOCOL.md lacks the line: %s", line);
+		}
+	}
+	assert_true(i >= 20);
+	assert_true(lines >= 40);
+	free(doc);
+}
+
 int
 main(void)
 {
@@ -719,6 +807,7 @@ main(void)
 		cmocka_unit_test(held_in_any_order_in_one_transaction),
 		cmocka_unit_test(own_name_not_held_refused),
 		cmocka_unit_test(json_test_suite),
+		cmocka_unit_test(bodies_as_documented),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	tcleanup();
