@@ -514,6 +514,14 @@ int replica_link(struct db *db, char *server, size_t n, char *key, size_t kn);
  * (1 set, 0 none, negative on error). */
 int replica_set_pin(struct db *db, const char *pin);
 int replica_pin(struct db *db, char *pin, size_t n);
+/* During a change of the server's key, the pin the server announced as
+ * its next (sync/PROTOCOL.md, "pins"): replica_set_pins stores the
+ * current pin and the next ("" or NULL: none) in one transaction;
+ * replica_set_pin(db, pin) is replica_set_pins(db, pin, NULL), as a pin
+ * set by hand starts afresh. replica_pin_next: 1 set, 0 none, negative
+ * on error. */
+int replica_set_pins(struct db *db, const char *pin, const char *next);
+int replica_pin_next(struct db *db, char *pin, size_t n);
 
 /* ---- drills ------------------------------------------------------------ */
 

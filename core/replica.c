@@ -660,7 +660,31 @@ replica_set_link(struct db *db, const char *server, const char *key)
 int
 replica_set_pin(struct db *db, const char *pin)
 {
-	return meta_set_text(db, "server_pin", pin);
+	return replica_set_pins(db, pin, "");
+}
+
+int
+replica_set_pins(struct db *db, const char *pin, const char *next)
+{
+	int rc;
+
+	/* Together: a station never holds a next pin of one rotation
+	 * beside the current pin of another. */
+	if ((rc = db_begin(db)))
+		return rc;
+	if (!(rc = meta_set_text(db, "server_pin", pin)))
+		rc = meta_set_text(db, "server_pin_next", next ? next : "");
+	return db_end(db, rc);
+}
+
+int
+replica_pin_next(struct db *db, char *pin, size_t n)
+{
+	int rc;
+
+	pin[0] = 0;
+	rc = meta_get_text(db, "server_pin_next", pin, n);
+	return rc < 0 ? rc : pin[0] ? 1 : 0;
 }
 
 int

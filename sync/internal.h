@@ -550,7 +550,7 @@ struct hold {
 /* What link_sync_once() wants back. */
 struct link_once {
 	int done, rc;
-	char msg[256];
+	char msg[400];
 };
 
 struct link {
@@ -566,6 +566,7 @@ struct link {
 	/* the settings, read again before each connection */
 	char server[256], key_hex[SYNC_HEX];
 	char pin[80];           /* the server's pin, or LINK_PIN_INSECURE */
+	char pin_next[80];      /* the next one it announced, or "" */
 	int no_pin;             /* the settings hold no pin */
 	unsigned char key[SYNC_KEY_BYTES];
 	char host[256], port[8];
@@ -592,7 +593,7 @@ struct link {
 
 	int state;
 	int64_t offline_since;
-	char message[256];
+	char message[400];
 	char stop_server[256], stop_key[SYNC_HEX]; /* settings that stopped */
 	char stop_pin[80];
 

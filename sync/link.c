@@ -225,6 +225,7 @@ link_settings_load(struct link *l)
 	/* The server is known by its pin alone: without one the link
 	 * would have to trust whatever key answers. */
 	l->pin[0] = 0;
+	l->pin_next[0] = 0;
 	l->no_pin = 0;
 	if ((rc = replica_pin(l->db, l->pin, sizeof l->pin)) < 0) {
 		link_note(l, "cannot read the link settings: %s", db_why(l->db, rc));
@@ -241,6 +242,15 @@ link_settings_load(struct link *l)
 		link_note(l, "the stored pin is not sha256: and 64 hex digits");
 		return -1;
 	}
+	/* The next pin the server announced: one that is not a pin is
+	 * forgotten rather than trusted (the server says it again). */
+	if ((rc = replica_pin_next(l->db, l->pin_next, sizeof l->pin_next)) < 0) {
+		link_note(l, "cannot read the link settings: %s", db_why(l->db, rc));
+		return -1;
+	}
+	if (!tls_pin_ok(l->pin_next) || strcmp(l->pin, LINK_PIN_INSECURE) == 0 ||
+	    strcmp(l->pin_next, l->pin) == 0)
+		l->pin_next[0] = 0;
 	return 1;
 }
 
@@ -571,6 +581,7 @@ link_status(const struct link *l, struct link_status *st)
 	snprintf(st->server, sizeof st->server, "%s", l->server);
 	snprintf(st->message, sizeof st->message, "%s", l->message);
 	snprintf(st->pin, sizeof st->pin, "%s", l->pin);
+	snprintf(st->pin_next, sizeof st->pin_next, "%s", l->pin_next);
 	st->insecure = strcmp(l->pin, LINK_PIN_INSECURE) == 0;
 	st->no_pin = l->state == LINK_STOPPED && l->no_pin;
 }

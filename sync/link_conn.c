@@ -409,7 +409,10 @@ on_connect(uv_connect_t *req, int status)
 		link_fail(l, "TLS: %s", why);
 		return;
 	}
-	if (!(c->tls = tls_conn_new(l->tls, 0, l->pin))) {
+	/* During a change of key the server may have moved to the next
+	 * pin it announced, and no longer hold ours: that one will do too. */
+	if (!(c->tls = tls_conn_new(l->tls, 0, l->pin)) ||
+	    tls_conn_also_pin(c->tls, l->pin_next)) {
 		link_fail(l, "out of memory");
 		return;
 	}

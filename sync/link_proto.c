@@ -117,6 +117,67 @@ welcome_diverged(struct link *l, const cJSON *m)
 	return rc == 0 || strcmp(mine, d->valuestring) != 0;
 }
 
+/* Store the server's pins (the next "" for none) and hold them from now
+ * on, the settings compared by link_poke included: a change of key the
+ * server tells is no change of settings. 0, or a DD_E_ code. */
+static int
+pins_store(struct link *l, const char *pin, const char *next)
+{
+	int rc;
+
+	if (strcmp(pin, l->pin) == 0 && strcmp(next, l->pin_next) == 0)
+		return 0;
+	if ((rc = replica_set_pins(l->db, pin, next)))
+		return rc;
+	snprintf(l->pin, sizeof l->pin, "%s", pin);
+	snprintf(l->pin_next, sizeof l->pin_next, "%s", next);
+	if (l->on_change)
+		l->on_change(l->ctx);
+	return 0;
+}
+
+/* The session was made with the key of our next pin (the server holds
+ * our current one no more): that pin is the current one now. */
+static int
+promote_next(struct link *l)
+{
+	char pin[TLS_PIN_SIZE];
+
+	if (!l->conn->tls || !l->pin_next[0] ||
+	    tls_server_pin(l->conn->tls, pin) ||
+	    strcmp(pin, l->pin_next) != 0)
+		return 0;
+	return pins_store(l, pin, "");
+}
+
+/* The pins the server holds (sync/PROTOCOL.md, "pins"): after the
+ * welcome, inside the TLS session both proofs covered, so whoever
+ * sends them holds the key of a pin of ours and proved it knows our
+ * station's key. A plain connection proves neither: refused there. */
+static void
+on_pins(struct link *l, const cJSON *m)
+{
+	const char *cur = cJSON_GetObjectItemCaseSensitive(m, "current")->valuestring;
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(m, "next");
+	const char *next = n ? n->valuestring : "";
+	int rc;
+
+	if (!l->conn->tls) {
+		link_error(l, "order", "pins only over TLS", "type");
+		link_fail(l, "the server sent pins on a connection without TLS");
+		return;
+	}
+	if (!tls_pin_ok(cur) || (n && (!tls_pin_ok(next) ||
+				      strcmp(next, cur) == 0))) {
+		const char *field = !tls_pin_ok(cur) ? "current" : "next";
+		link_error(l, "bad_frame", "not a pin", field);
+		link_fail(l, "the server sent a bad pins frame (field %s)", field);
+		return;
+	}
+	if ((rc = pins_store(l, cur, next)))
+		link_fail(l, "cannot store the server's pin: %s", db_why(l->db, rc));
+}
+
 static void
 on_welcome(struct link *l, const cJSON *m)
 {
@@ -132,6 +193,12 @@ on_welcome(struct link *l, const cJSON *m)
 	if (msg_kinds_check(kinds, field, sizeof field, why, sizeof why)) {
 		link_error(l, "bad_frame", why, field);
 		link_fail(l, "the server sent a bad welcome (%s)", why);
+		return;
+	}
+	/* The server proved it holds our key over a session with the next
+	 * pin it announced: it has moved to that key, and so do we. */
+	if ((rc = promote_next(l))) {
+		link_fail(l, "cannot store the server's pin: %s", db_why(l->db, rc));
 		return;
 	}
 	msg_i64(m, "have", &have);
@@ -665,6 +732,7 @@ static const struct frame_handler frame_handlers[MSG_N] = {
 	[MSG_ACK] = { LINK_PH_SYNC, on_ack },
 	[MSG_OPS] = { LINK_PH_SYNC, on_ops },
 	[MSG_LIVE] = { LINK_PH_SYNC, on_live },
+	[MSG_PINS] = { LINK_PH_SYNC, on_pins },
 };
 
 void

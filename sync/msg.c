@@ -44,6 +44,7 @@ static const struct msgdef defs[MSG_N] = {
 	[MSG_PONG] = { "pong", { { "now", 'i' } } },
 	[MSG_ERROR] = { "error", { { "code", 'S' }, { "message", 's' },
 		{ "frame", 'n' }, { "field", 's' } } },
+	[MSG_PINS] = { "pins", { { "current", 'S' }, { "next", 's' } } },
 };
 
 const char *

@@ -231,6 +231,34 @@ on_hello(struct conn *c, const cJSON *m)
 	server_log(SLOG_DEBUG, "hello %s", conn_who(c));
 }
 
+/* Inside the session both proofs bound, after the welcome: the pins a
+ * station is to hold, so that a change of key needs no flag day
+ * (sync/PROTOCOL.md, "Changing the server's key"). Only over TLS: on a
+ * plain connection anyone on the path could change them. */
+static void
+send_pins(struct conn *c)
+{
+	const char *next;
+	char tls_pin[TLS_PIN_SIZE] = "";
+	cJSON *r;
+
+	if (!c->tls || !c->srv->tls || c->state != C_READY)
+		return;
+	next = tls_ctx_pin(c->srv->tls, 1);
+	r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "type", "pins");
+	cJSON_AddStringToObject(r, "current", tls_ctx_pin(c->srv->tls, 0));
+	if (next)
+		cJSON_AddStringToObject(r, "next", next);
+	conn_send(c, r, THEN_NOTHING);
+	cJSON_Delete(r);
+	tls_server_pin(c->tls, tls_pin);
+	if (next || strcmp(tls_pin, tls_ctx_pin(c->srv->tls, 0)) != 0)
+		server_log(SLOG_INFO, "%s got key %s; told current %s%s%s",
+			   conn_who(c), tls_pin, tls_ctx_pin(c->srv->tls, 0),
+			   next ? ", next " : "", next ? next : "");
+}
+
 static void
 on_auth(struct conn *c, const cJSON *m)
 {
@@ -339,6 +367,7 @@ on_auth(struct conn *c, const cJSON *m)
 		   "from %s, protocol %d; have %" PRId64 ", head %" PRId64,
 		   c->station, role_name(c->role), c->incarnation, c->realm_name,
 		   c->peer, c->version, have, head);
+	send_pins(c);
 }
 
 /* ---- relay ---- */

@@ -62,7 +62,7 @@ int frame_next(struct framer *f, char **out, size_t *n);
 
 enum msg_type { MSG_HELLO, MSG_CHALLENGE, MSG_AUTH, MSG_WELCOME, MSG_PUSH,
 		MSG_ACK, MSG_PULL, MSG_OPS, MSG_LIVE, MSG_PING, MSG_PONG,
-		MSG_ERROR, MSG_N };
+		MSG_ERROR, MSG_PINS, MSG_N };
 
 /* Parse one frame and check it whole, before any side effect: valid
  * JSON, an object, a known type, every member known, present when
@@ -243,8 +243,9 @@ struct link_status {
 	int skew_known;
 	int64_t skew_ms;        /* server clock minus ours */
 	char server[256];       /* HOST:PORT */
-	char message[256];      /* why offline or stopped, or "" */
+	char message[400];      /* why offline or stopped, or "" */
 	char pin[80];           /* the server's pin, LINK_PIN_INSECURE, or "" */
+	char pin_next[80];      /* the next pin the server announced, or "" */
 	int insecure;           /* the link runs without TLS, on purpose */
 	int no_pin;             /* stopped: the station has no pin for the
 				 * server (dutydesk link --pin PIN) */

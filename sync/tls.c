@@ -81,8 +81,9 @@ struct tls_conn {
 	int closed;
 	int slot;                 /* the server's key presented */
 	char expect[TLS_PIN_SIZE];
+	char also[TLS_PIN_SIZE];  /* the station's next pin too, or "" */
 	char pin[TLS_PIN_SIZE];   /* the server's key presented, or "" */
-	char err[320];
+	char err[400];
 	char alert_sent[64];
 };
 
@@ -661,9 +662,17 @@ on_verify(X509_STORE_CTX *xs, void *arg)
 		return 0;
 	}
 	snprintf(c->pin, sizeof c->pin, "%s", pin);
-	if (CRYPTO_memcmp(pin, c->expect, TLS_PIN_LEN) != 0) {
-		conn_refuse(c, "the server's key is %s, not the pinned %s", pin,
-			    c->expect);
+	/* During a change of key the station holds the next pin too: a
+	 * server that has moved to it presents it when it no longer holds
+	 * the old one. */
+	if (CRYPTO_memcmp(pin, c->expect, TLS_PIN_LEN) != 0 &&
+	    (!c->also[0] || CRYPTO_memcmp(pin, c->also, TLS_PIN_LEN) != 0)) {
+		if (c->also[0])
+			conn_refuse(c, "the server's key is %s, not the pinned %s "
+				    "nor the next %s", pin, c->expect, c->also);
+		else
+			conn_refuse(c, "the server's key is %s, not the pinned %s",
+				    pin, c->expect);
 		X509_STORE_CTX_set_error(xs, X509_V_ERR_APPLICATION_VERIFICATION);
 		return 0;
 	}
@@ -830,6 +839,21 @@ fail:
 	ERR_clear_error();
 	tls_conn_free(&c);
 	return NULL;
+}
+
+int
+tls_conn_also_pin(struct tls_conn *c, const char *pin)
+{
+	if (!c || c->server || !SSL_in_before(c->ssl))
+		return TLS_E_INVALID;
+	if (!pin || !pin[0]) {
+		c->also[0] = '\0';
+		return 0;
+	}
+	if (!tls_pin_ok(pin))
+		return TLS_E_INVALID;
+	snprintf(c->also, sizeof c->also, "%s", pin);
+	return 0;
 }
 
 void

@@ -137,6 +137,14 @@ struct tls_conn;
 struct tls_conn *tls_conn_new(struct tls_ctx *ctx, int server,
 			      const char *expected_pin);
 
+/* A station's session accepts the server's key of pin too (the next
+ * pin the server announced, during a change of key), beside the
+ * expected one, which alone it names in the server name. Before the
+ * handshake starts; pin NULL or "" accepts none more. 0, or
+ * TLS_E_INVALID (a server's session, a malformed pin, too late). A
+ * refusal names both pins beside the one presented. */
+int tls_conn_also_pin(struct tls_conn *c, const char *pin);
+
 /* Free a session (what it had to send is lost: tls_shutdown first for
  * a clean end) and set *c to NULL. */
 void tls_conn_free(struct tls_conn **c);

@@ -130,7 +130,7 @@ static int
 cmd_sync(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	const char *t = opt(a, "timeout");
-	char server[256], key[128], msg[256];
+	char server[256], key[128], msg[400];
 	int64_t secs = 30;
 	int rc;
 
@@ -221,6 +221,7 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 	struct station_info si;
 	cJSON *resp = NULL, *inc = NULL, *acked = NULL, *r, *filter;
 	char server[256], key[128], held_kind[32] = "", pin[80] = "";
+	char pin_next[80] = "";
 	int64_t last_sync = 0, refused = 0, held = 0;
 	int rc, linked;
 
@@ -230,7 +231,9 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 	if ((linked = replica_link(sh->db, server, sizeof server, key,
 				   sizeof key)) < 0)
 		return shell_fail(sh, linked);
-	if (linked && (rc = replica_pin(sh->db, pin, sizeof pin)) < 0)
+	if (linked && ((rc = replica_pin(sh->db, pin, sizeof pin)) < 0 ||
+		       (rc = replica_pin_next(sh->db, pin_next,
+					      sizeof pin_next)) < 0))
 		return shell_fail(sh, rc);
 	link_note_read(sh->dbpath, &last_sync);
 	/* The refusals no officer has acknowledged, from the database. */
@@ -270,6 +273,11 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 				cJSON_AddStringToObject(o, "pin", pin);
 			else
 				cJSON_AddNullToObject(o, "pin");
+			/* The server announced a change of key. */
+			if (pin_next[0])
+				cJSON_AddStringToObject(o, "pin_next", pin_next);
+			else
+				cJSON_AddNullToObject(o, "pin_next");
 			cJSON_AddNumberToObject(o, "refused", (double)refused);
 			h = cJSON_AddObjectToObject(o, "held_for_upgrade");
 			cJSON_AddNumberToObject(h, "count", (double)held);
@@ -311,6 +319,10 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 				: strcmp(pin, LINK_PIN_INSECURE) == 0
 				? "insecure (no TLS: the server runs with --insecure)"
 				: pin);
+			if (pin_next[0])
+				fprintf(sh->out, "pin next  %s (the server's "
+					"next key, announced; taken when it "
+					"moves)\n", pin_next);
 			if (held)
 				fprintf(sh->out, "held      %lld operation(s) wait "
 					"for the county server's upgrade (it does "

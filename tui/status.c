@@ -3,7 +3,8 @@
  * operations the server refused and those held back for its upgrade,
  * the officer, the clock (the drill's,
  * with its speed), the highest response level in force, the link, and
- * the counts of what is late and of alerts not yet seen.
+ * the counts of what is late and of alerts not yet seen. The link says
+ * when the server announced a change of its key.
  */
 #include "tui/console.h"
 
@@ -58,6 +59,11 @@ link_text(struct console_state *c, char *buf, size_t n)
 	len = strlen(buf);
 	if (st.insecure && len < n)
 		snprintf(buf + len, n - len, "%s", _(", insecure"));
+	/* The server announced its next key (dutydesk status names both
+	 * pins): the station will follow it without anyone's help. */
+	len = strlen(buf);
+	if (st.pin_next[0] && len < n)
+		snprintf(buf + len, n - len, "%s", _(", new key announced"));
 	len = strlen(buf);
 	if (st.skew_known && (st.skew_ms > 2000 || st.skew_ms < -2000) &&
 	    len < n)

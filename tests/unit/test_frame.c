@@ -90,6 +90,9 @@ messages_checked_whole(void **state)
 		"{\"type\":\"hello\",\"version\":1.5,\"station\":\"a\","
 		"\"incarnation\":\"b\",\"realm\":\"live\",\"nonce\":\"c\"}",
 		"{\"type\":\"push\",\"ops\":{}}", "{\"type\":\"ping\"} {}",
+		"{\"type\":\"pins\"}", "{\"type\":\"pins\",\"next\":\"x\"}",
+		"{\"type\":\"pins\",\"current\":7}",
+		"{\"type\":\"pins\",\"current\":\"x\",\"previous\":\"y\"}",
 		NULL,
 	};
 	char buf[300], why[160];
@@ -113,6 +116,13 @@ messages_checked_whole(void **state)
 			 MSG_PULL);
 	assert_int_equal(msg_i64(m, "after", &v), 1);
 	assert_int_equal(v, 42);
+	cJSON_Delete(m);
+	/* The pins of a change of key: current required, next optional
+	 * (their form is the station's check, sync/link_proto.c). */
+	snprintf(buf, sizeof buf, "{\"type\":\"pins\",\"current\":\"a\","
+		 "\"next\":\"b\"}");
+	assert_int_equal(msg_parse(buf, strlen(buf), &m, why, sizeof why),
+			 MSG_PINS);
 	cJSON_Delete(m);
 	snprintf(buf, sizeof buf, "{\"type\":\"error\",\"code\":\"gap\"}");
 	assert_int_equal(msg_parse(buf, strlen(buf), &m, why, sizeof why),

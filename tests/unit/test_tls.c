@@ -638,6 +638,92 @@ server_presents_the_key_named(void **state)
 	tls_ctx_free(&cctx);
 }
 
+/* A station that holds the next pin too (announced during a change of
+ * key) accepts the server's key of either pin, names only its current
+ * one, and a refusal names all three pins. */
+static void
+station_accepts_its_next_pin(void **state)
+{
+	char a[TLS_PIN_SIZE], b[TLS_PIN_SIZE], c[TLS_PIN_SIZE];
+	char seen[TLS_PIN_SIZE];
+	const char *fa, *fb, *fc;
+	struct tls_ctx *sctx, *cctx;
+	struct end cli, srv;
+	(void)state;
+
+	fa = tkey("rot-a.pem", a);
+	fb = tkey("rot-b.pem", b);
+	fc = tkey("rot-c.pem", c);
+	cctx = tclient();
+
+	/* Misuse: a server's session, a malformed pin, too late. */
+	sctx = tserver(fb, NULL, NULL);
+	memset(&srv, 0, sizeof srv);
+	assert_non_null(srv.c = tls_conn_new(sctx, 1, NULL));
+	assert_int_equal(tls_conn_also_pin(srv.c, b), TLS_E_INVALID);
+	end_free(&srv);
+	memset(&cli, 0, sizeof cli);
+	assert_non_null(cli.c = tls_conn_new(cctx, 0, a));
+	assert_int_equal(tls_conn_also_pin(cli.c, "sha256:abc"), TLS_E_INVALID);
+	assert_int_equal(tls_conn_also_pin(cli.c, NULL), 0);
+	assert_int_equal(tls_conn_also_pin(cli.c, b), 0);
+	end_read(&cli);
+	assert_int_equal(tls_conn_also_pin(cli.c, b), TLS_E_INVALID);
+	end_free(&cli);
+
+	/* The server moved to B and holds A no more: a station on A with
+	 * B next gets B and takes it. */
+	memset(&cli, 0, sizeof cli);
+	memset(&srv, 0, sizeof srv);
+	assert_non_null(cli.c = tls_conn_new(cctx, 0, a));
+	assert_int_equal(tls_conn_also_pin(cli.c, b), 0);
+	assert_non_null(srv.c = tls_conn_new(sctx, 1, NULL));
+	trun(&cli, &srv, 0);
+	if (cli.rc || srv.rc)
+		fail_msg("station: %s; server: %s", tls_error(cli.c),
+			 tls_error(srv.c));
+	assert_true(tls_handshake_done(cli.c));
+	assert_int_equal(tls_server_pin(cli.c, seen), 0);
+	assert_string_equal(seen, b);
+	end_free(&cli);
+	end_free(&srv);
+	tls_ctx_free(&sctx);
+
+	/* A server on C: neither pin; the refusal names A, B and C. */
+	sctx = tserver(fc, NULL, NULL);
+	memset(&cli, 0, sizeof cli);
+	memset(&srv, 0, sizeof srv);
+	assert_non_null(cli.c = tls_conn_new(cctx, 0, a));
+	assert_int_equal(tls_conn_also_pin(cli.c, b), 0);
+	assert_non_null(srv.c = tls_conn_new(sctx, 1, NULL));
+	trun(&cli, &srv, 0);
+	assert_int_equal(cli.rc, TLS_E_REFUSED);
+	assert_false(tls_handshake_done(cli.c));
+	assert_non_null(strstr(tls_error(cli.c), a));
+	assert_non_null(strstr(tls_error(cli.c), b));
+	assert_non_null(strstr(tls_error(cli.c), c));
+	end_free(&cli);
+	end_free(&srv);
+	tls_ctx_free(&sctx);
+
+	/* A server still on A with B next: the station named A and gets A
+	 * (it does not move before the server does). */
+	sctx = tserver(fa, fb, NULL);
+	memset(&cli, 0, sizeof cli);
+	memset(&srv, 0, sizeof srv);
+	assert_non_null(cli.c = tls_conn_new(cctx, 0, a));
+	assert_int_equal(tls_conn_also_pin(cli.c, b), 0);
+	assert_non_null(srv.c = tls_conn_new(sctx, 1, NULL));
+	trun(&cli, &srv, 0);
+	assert_int_equal(cli.rc, 0);
+	assert_int_equal(tls_server_pin(cli.c, seen), 0);
+	assert_string_equal(seen, a);
+	end_free(&cli);
+	end_free(&srv);
+	tls_ctx_free(&sctx);
+	tls_ctx_free(&cctx);
+}
+
 /* A client made with OpenSSL directly, as a foreign peer would be:
  * max_version TLS 1.3 or 1.2, with the ALPN list alpn (wire form,
  * NULL: none). It checks nothing of the server. */
@@ -879,6 +965,7 @@ main(void)
 		cmocka_unit_test(handshake_a_byte_at_a_time),
 		cmocka_unit_test(wrong_pin_refused_by_the_station),
 		cmocka_unit_test(server_presents_the_key_named),
+		cmocka_unit_test(station_accepts_its_next_pin),
 		cmocka_unit_test(foreign_clients_refused),
 		cmocka_unit_test(garbage_is_an_error),
 		cmocka_unit_test(footprint_after_the_handshake),
