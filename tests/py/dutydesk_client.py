@@ -254,6 +254,16 @@ def session(a, key):
         raise Refused("server ahead of this station (have %s)" % w["have"])
     if "log.add" not in w["kinds"]:
         raise Refused("the server does not know log.add")
+    # Over TLS the server says next which pins it holds ("Changing the
+    # server's key"): current, and next while it has one.
+    p = s.expect("pins")
+    extra = set(p) - {"type", "current", "next"}
+    if extra or not PIN_RE.match(str(p.get("current", ""))) or (
+            "next" in p and (not PIN_RE.match(str(p["next"])) or
+                             p["next"] == p["current"])):
+        raise Refused("pins: not a current pin and at most a next one")
+    print("pins: current %s%s" % (p["current"], ", next " + p["next"]
+                                  if "next" in p else ""))
 
     now_ms = int(time.time() * 1000)
     entity = "%s-%d" % (a.station, a.record)
