@@ -99,7 +99,7 @@ $(BUILD)/%.o: %.c $(wildcard core/*.h sync/*.h tui/*.h)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $$($(PKG_CONFIG) --cflags $(LIBS_PC)) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/testlib.h $(CORE_OBJ) $(SYNC_OBJ)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testlib.h tests/unit/wirelib.h $(CORE_OBJ) $(SYNC_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) $$($(PKG_CONFIG) --cflags $(LIBS_PC) cmocka) \
