@@ -570,6 +570,32 @@ send_hello(struct cli *c, const char *station, const char *inc,
 	send_hello_v(c, cli_version(c), station, inc, realm, nonce);
 }
 
+/* The station's proof (a the server's nonce, b its own) and the
+ * server's (a the station's nonce, b the server's) as c's version
+ * makes them: protocol 2's labels and c's binding over TLS, protocol
+ * 1's on a plain connection. */
+static __attribute__((unused)) void
+cli_station_proof(const struct cli *c, const unsigned char *key,
+		  const char *station, const char *realm, const char *a,
+		  const char *b, char out[SYNC_HEX])
+{
+	int v2 = cli_version(c) >= 2;
+
+	auth_proof(key, v2 ? AUTH_STATION_LABEL_V2 : AUTH_STATION_LABEL,
+		   station, realm, a, b, v2 ? c->binding : NULL, out);
+}
+
+static __attribute__((unused)) void
+cli_server_proof(const struct cli *c, const unsigned char *key,
+		 const char *station, const char *realm, const char *a,
+		 const char *b, char out[SYNC_HEX])
+{
+	int v2 = cli_version(c) >= 2;
+
+	auth_proof(key, v2 ? AUTH_SERVER_LABEL_V2 : AUTH_SERVER_LABEL,
+		   station, realm, a, b, v2 ? c->binding : NULL, out);
+}
+
 /* The auth frame carrying proof, printed (caller frees): kept as bytes
  * so a test can send it again. */
 static __attribute__((unused)) char *
