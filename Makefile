@@ -100,7 +100,7 @@ $(BUILD)/%.o: %.c $(wildcard core/*.h sync/*.h tui/*.h)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $$($(PKG_CONFIG) --cflags $(LIBS_PC)) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/testlib.h $(CORE_OBJ) $(SYNC_OBJ)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testlib.h tests/unit/wirelib.h $(CORE_OBJ) $(SYNC_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) $$($(PKG_CONFIG) --cflags $(LIBS_PC) cmocka) \
@@ -136,21 +136,32 @@ bench: setup
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN)
 	$(Q)for b in $(BENCH_BIN); do $$b || exit 1; done
 
-# A fuzz target for the frame and message parser (libFuzzer, clang),
-# bounded: FUZZ_SECONDS (default 60). Seeds: the protocol's own frames.
+# Fuzz targets (libFuzzer, clang), each bounded: FUZZ_SECONDS (default
+# 60). fuzz_wire: the frame and message parser; seeds, the protocol's
+# own frames. fuzz_tls: the frames as they come out of a server's TLS
+# session (sync/tls.c); seeds, the same frames behind a first byte 0
+# (through a finished handshake, one write each).
 FUZZ_SECONDS ?= 60
 FUZZ_DEPS = clang libclang-rt-14-dev
+FUZZ_CC = clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE
 fuzz:
 	$(Q)./tests/setup.sh $(FUZZ_DEPS)
-	@mkdir -p build/fuzz/corpus
-	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE \
-		$$($(PKG_CONFIG) --cflags libcjson libsodium sqlite3 libuv) \
+	@mkdir -p build/fuzz/corpus build/fuzz/corpus-tls
+	$(Q)$(FUZZ_CC) $$($(PKG_CONFIG) --cflags libcjson libsodium sqlite3 libuv) \
 		-o build/fuzz/fuzz_wire tests/fuzz/fuzz_wire.c sync/frame.c sync/msg.c \
 		sync/auth.c $(CORE_SRC) \
 		$$($(PKG_CONFIG) --libs libcjson libsodium sqlite3)
+	$(Q)$(FUZZ_CC) $$($(PKG_CONFIG) --cflags libcjson libsodium sqlite3 libuv \
+		openssl) -o build/fuzz/fuzz_tls tests/fuzz/fuzz_tls.c sync/tls.c \
+		sync/frame.c sync/msg.c sync/auth.c $(CORE_SRC) \
+		$$($(PKG_CONFIG) --libs libcjson libsodium sqlite3 openssl)
 	$(Q)cp tests/fuzz/seeds/* build/fuzz/corpus/ 2>/dev/null; \
 		./build/fuzz/fuzz_wire -max_total_time=$(FUZZ_SECONDS) \
 		-max_len=8192 build/fuzz/corpus
+	$(Q)for f in tests/fuzz/seeds/*; do \
+		{ printf '\000'; cat "$$f"; } >build/fuzz/corpus-tls/$$(basename "$$f"); \
+	done; ./build/fuzz/fuzz_tls -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=8192 build/fuzz/corpus-tls
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/seed \

@@ -1,9 +1,13 @@
 /*
  * test_server.c - dutydeskd as a station meets it: the real server binary
  * ($DUTYDESKD_BIN, default ./dutydeskd, run from the top of the tree with
- * DUTYDESK_ASSETS=assets) on 127.0.0.1, spoken to over plain blocking
- * sockets with sync.h's framing, messages and proofs. Every wait is a
- * poll with a timeout, so a broken server fails the test, never hangs it.
+ * DUTYDESK_ASSETS=assets) on 127.0.0.1 with --cert, spoken to over TLS
+ * (wirelib.h: blocking sockets, sync/tls.h's session checking the pin)
+ * with sync.h's framing, messages and protocol 2's proofs bound to the
+ * session. Only max_conn_busy runs a plain server (--insecure), and
+ * says why; protocol 1 is covered on plain connections by
+ * test_wirefault.c. Every wait is a poll with a timeout, so a broken
+ * server fails the test, never hangs it.
  *
  * The tests run in order and share one server: keys, handshake, push,
  * pull and relay, realms, bad frames, then SIGTERM.
@@ -363,8 +367,8 @@ wrong_proof_fails(void **state)
 	send_hello(&c, "datian", inc_datian, "live", nonce);
 	ch = cli_expect(&c, MSG_CHALLENGE);
 	assert_int_equal(key_parse(key_gucheng, key), 0);
-	auth_proof(key, AUTH_STATION_LABEL, "datian", "live", str(ch, "nonce"),
-		   nonce, NULL, proof);
+	cli_station_proof(&c, key, "datian", "live", str(ch, "nonce"),
+		   nonce, proof);
 	cJSON_Delete(ch);
 	a = auth_frame(proof, &n);
 	assert_int_equal(cli_send(&c, a, n), 0);
@@ -379,8 +383,8 @@ wrong_proof_fails(void **state)
 	send_hello(&c, "nobody", "00000000000000bb", "live", nonce);
 	ch = cli_expect(&c, MSG_CHALLENGE);
 	assert_int_equal(strlen(str(ch, "proof")), 64);
-	auth_proof(key, AUTH_STATION_LABEL, "nobody", "live", str(ch, "nonce"),
-		   nonce, NULL, proof);
+	cli_station_proof(&c, key, "nobody", "live", str(ch, "nonce"),
+		   nonce, proof);
 	cJSON_Delete(ch);
 	a = auth_frame(proof, &n);
 	assert_int_equal(cli_send(&c, a, n), 0);
@@ -409,8 +413,7 @@ replayed_auth_fails(void **state)
 	{
 		char proof[SYNC_HEX];
 		size_t n;
-		auth_proof(key, AUTH_STATION_LABEL, "datian", "live", first, nonce,
-			   NULL, proof);
+		cli_station_proof(&c, key, "datian", "live", first, nonce, proof);
 		a = auth_frame(proof, &n);
 		assert_int_equal(cli_send(&c, a, n), 0);
 	}
@@ -424,8 +427,8 @@ replayed_auth_fails(void **state)
 	send_hello(&c, "datian", inc_datian, "live", nonce);
 	ch = cli_expect(&c, MSG_CHALLENGE);
 	assert_string_not_equal(str(ch, "nonce"), first);
-	auth_proof(key, AUTH_SERVER_LABEL, "datian", "live", nonce,
-		   str(ch, "nonce"), NULL, want);
+	cli_server_proof(&c, key, "datian", "live", nonce,
+		   str(ch, "nonce"), want);
 	assert_true(auth_equal(want, str(ch, "proof")));
 	cJSON_Delete(ch);
 	assert_int_equal(cli_send(&c, a, strlen(a)), 0);
@@ -1097,7 +1100,7 @@ frames_split(void **state)
 	auth_nonce(nonce);
 	m = cJSON_CreateObject();
 	cJSON_AddStringToObject(m, "type", "hello");
-	cJSON_AddNumberToObject(m, "version", 1);
+	cJSON_AddNumberToObject(m, "version", cli_version(&c));
 	cJSON_AddStringToObject(m, "station", "datian");
 	cJSON_AddStringToObject(m, "incarnation", inc_datian);
 	cJSON_AddStringToObject(m, "realm", "live");
@@ -1112,8 +1115,8 @@ frames_split(void **state)
 	free(s);
 	m = cli_expect(&c, MSG_CHALLENGE);
 	assert_int_equal(key_parse(key_datian, key), 0);
-	auth_proof(key, AUTH_STATION_LABEL, "datian", "live", str(m, "nonce"),
-		   nonce, NULL, proof);
+	cli_station_proof(&c, key, "datian", "live", str(m, "nonce"),
+		   nonce, proof);
 	cJSON_Delete(m);
 	s = auth_frame(proof, &n);
 	assert_int_equal(cli_send(&c, s, 10), 0);
@@ -1417,8 +1420,8 @@ spoilt_group_not_in_welcome(void **state)
 	auth_nonce(nonce);
 	send_hello(&c2, "dayang", inc, "live", nonce);
 	ch = cli_expect(&c2, MSG_CHALLENGE);
-	auth_proof(kb, AUTH_STATION_LABEL, "dayang", "live", str(ch, "nonce"),
-		   nonce, NULL, proof);
+	cli_station_proof(&c2, kb, "dayang", "live", str(ch, "nonce"),
+		   nonce, proof);
 	cJSON_Delete(ch);
 	a = auth_frame(proof, &n);
 	m = cJSON_CreateObject();
@@ -1768,7 +1771,11 @@ max_conn_busy(void **state)
 
 	(void)state;
 	snprintf(db2, sizeof db2, "%s", tpath("small.db"));
-	pid = server_start(keys_path, db2, p, "--max-conn", "1");
+	/* Plain: at accept, before a byte is read, the server answers busy
+	 * in a plain frame, which a TLS station cannot read (it sees bytes
+	 * that are not TLS); so this case stays on a plain server. */
+	wire_tls = 0;
+	pid = server_start_plain(keys_path, db2, p, "--max-conn", "1");
 	while (cli_try_open(&a, p) != 0) {
 		assert_true(now_ms() < end);
 		nap(20);
@@ -1780,6 +1787,7 @@ max_conn_busy(void **state)
 	cJSON_Delete(e);
 	cli_close(&b);
 	cli_close(&a);
+	wire_tls = 1;
 	kill(pid, SIGTERM);
 	assert_int_equal(child_wait(pid, 10000), 0);
 }
@@ -1858,9 +1866,10 @@ frame_limits_exact(void **state)
 
 	(void)state;
 	auth_nonce(nonce);
-	snprintf(hello, sizeof hello, "\"type\":\"hello\",\"version\":1,"
+	snprintf(hello, sizeof hello, "\"type\":\"hello\",\"version\":%d,"
 		 "\"station\":\"datian\",\"incarnation\":\"%s\",\"realm\":"
-		 "\"live\",\"nonce\":\"%s\"}", inc_datian, nonce);
+		 "\"live\",\"nonce\":\"%s\"}", wire_tls ? 2 : 1, inc_datian,
+		 nonce);
 	for (i = 0; i < 2; i++) {
 		cli_open(&c);
 		f = padded_frame(FRAME_MAX_HELLO, hello, ends[i], &n);
@@ -2121,6 +2130,10 @@ setup(void **state)
 
 	(void)state;
 	wire_setup();
+	/* Every server here runs with --cert and every station speaks TLS
+	 * and protocol 2, but where a test says it is about plain mode or
+	 * protocol 1. */
+	wire_tls_setup();
 	datian = tdb_new("datian", ROLE_TOWN, 1);
 	if (station_identity(datian, &si) != 0)
 		return -1;

@@ -9,6 +9,15 @@
  * The including file sets bin (the server binary) and log_path (where
  * the server's stderr goes) in its setup, and port once the server is
  * started; cli_open connects to port.
+ *
+ * Plain or TLS: after wire_tls_setup() (a key made once with `dutydeskd
+ * cert --out`, its pin kept), server_start runs the server with --cert
+ * and cli_open makes a TLS handshake that checks that pin, after which
+ * cli_send and cli_recv go through the session and the proofs of
+ * protocol 2 cover its exporter. Without it, or for one server started
+ * with server_start_plain, the server runs with --insecure and the
+ * connections are plain. cli_send_raw writes bytes on the socket as
+ * they are, for a test that speaks broken TLS.
  */
 #ifndef DUTYDESK_WIRELIB_H
 #define DUTYDESK_WIRELIB_H
@@ -25,6 +34,7 @@
 #include <sys/wait.h>
 
 #include "sync/sync.h"
+#include "sync/tls.h"
 
 /* How long a single wait on the server may take before the test fails. */
 #define WAIT_MS 5000
@@ -38,6 +48,12 @@ static pid_t srv_pid = -1;
 /* A second server a test starts for itself, killed at teardown if the
  * test failed before it stopped it. */
 static pid_t srv2_pid = -1;
+/* TLS (wire_tls_setup): the server's key file and its pin, the
+ * stations' context; wire_tls says whether server_start and cli_open
+ * speak it. */
+static int wire_tls;
+static char cert_path[600], wire_pin[TLS_PIN_SIZE];
+static struct tls_ctx *wire_cctx;
 
 /* ---- processes ---- */
 
@@ -158,11 +174,12 @@ free_port(void)
 	return p;
 }
 
-/* Start the server; its stderr is appended to the log. extra1 and
- * extra2, when not NULL, are added to its arguments. */
+/* Start the server, with TLS (tls, the key of wire_tls_setup) or plain
+ * (--insecure); its stderr is appended to the log. extra1 and extra2,
+ * when not NULL, are added to its arguments. */
 static __attribute__((unused)) pid_t
-server_start(const char *keys, const char *db, int at_port, const char *extra1,
-	     const char *extra2)
+server_start_as(int tls, const char *keys, const char *db, int at_port,
+		const char *extra1, const char *extra2)
 {
 	char listen[64];
 	const char *argv[16];
@@ -179,10 +196,12 @@ server_start(const char *keys, const char *db, int at_port, const char *extra1,
 	argv[n++] = keys;
 	argv[n++] = "--log-level";
 	argv[n++] = "debug";
-	/* These tests speak raw plain frames (moving them onto TLS is a
-	 * later step); tests/shell/tls.sh and the shell tests run the
-	 * server with a key. */
-	argv[n++] = "--insecure";
+	if (tls) {
+		argv[n++] = "--cert";
+		argv[n++] = cert_path;
+	} else {
+		argv[n++] = "--insecure";
+	}
 	if (extra1)
 		argv[n++] = extra1;
 	if (extra2)
@@ -200,6 +219,23 @@ server_start(const char *keys, const char *db, int at_port, const char *extra1,
 	return pid;
 }
 
+/* Start the server as the test program speaks (wire_tls). */
+static __attribute__((unused)) pid_t
+server_start(const char *keys, const char *db, int at_port, const char *extra1,
+	     const char *extra2)
+{
+	return server_start_as(wire_tls, keys, db, at_port, extra1, extra2);
+}
+
+/* Start a plain server (--insecure) whatever the program speaks: for the
+ * cases about plain mode or protocol 1. */
+static __attribute__((unused)) pid_t
+server_start_plain(const char *keys, const char *db, int at_port,
+		   const char *extra1, const char *extra2)
+{
+	return server_start_as(0, keys, db, at_port, extra1, extra2);
+}
+
 /* ---- a station's side of the wire ---- */
 
 /* One station connection: its socket and the frames read from it. */
@@ -207,11 +243,116 @@ struct cli {
 	int fd;
 	struct framer fr;
 	size_t last_len;   /* bytes of the last frame received */
+	struct tls_conn *tls;  /* the session, on a TLS connection */
+	int ended;         /* the session ended (close_notify or failed) */
+	char binding[SYNC_HEX]; /* what the proofs cover: the exporter in
+				 * hex, or AUTH_BINDING_PLAIN */
 };
 
-/* rcvbuf > 0 makes the socket's receive buffer that small. */
+/* A slow peer: when > 0, cli_send_raw sends one byte, then naps this
+ * many milliseconds, and so on. */
+static int cli_trickle_ms;
+
+/* Write n bytes on the socket as they are; -1 if the server has gone. */
 static __attribute__((unused)) int
-cli_try_open_buf(struct cli *c, int at_port, int rcvbuf)
+cli_send_raw(struct cli *c, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n > 0) {
+		struct pollfd pf = { c->fd, POLLOUT, 0 };
+		ssize_t w;
+		if (poll(&pf, 1, WAIT_MS) <= 0)
+			return -1;
+		if (cli_trickle_ms > 0)
+			nap(cli_trickle_ms);
+		w = send(c->fd, s, cli_trickle_ms > 0 ? 1 : n, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Send what the session has to send. */
+static __attribute__((unused)) int
+cli_tls_flush(struct cli *c)
+{
+	char buf[16384];
+	size_t n;
+
+	while ((n = tls_out_take(c->tls, buf, sizeof buf)) > 0)
+		if (cli_send_raw(c, buf, n) < 0)
+			return -1;
+	return 0;
+}
+
+/* n bytes read from the socket: through the session into the framer.
+ * 0, or -1 when the session failed, ended, or the framer overflowed
+ * (c->ended says the session ended; frames before it stay readable). */
+static __attribute__((unused)) int
+cli_tls_in(struct cli *c, const void *data, size_t n)
+{
+	char buf[16384];
+	size_t got;
+	int r = tls_feed(c->tls, data, n);
+
+	while (r == 0) {
+		if ((r = tls_read(c->tls, buf, sizeof buf, &got)) != 0 || got == 0)
+			break;
+		if (frame_feed(&c->fr, buf, got) < 0)
+			return -1;
+	}
+	if (cli_tls_flush(c) < 0 || r != 0)
+		c->ended = 1;
+	return c->ended ? -1 : 0;
+}
+
+/* The TLS handshake on c's socket, checking the server's key against
+ * wire_pin; then c->binding is the session's exporter. 0 or -1. */
+static __attribute__((unused)) int
+cli_tls_handshake(struct cli *c)
+{
+	int64_t end = now_ms() + WAIT_MS;
+	unsigned char x[TLS_EXPORTER_BYTES];
+	char buf[16384];
+	size_t i;
+
+	if (!(c->tls = tls_conn_new(wire_cctx, 0, wire_pin)))
+		return -1;
+	(void)cli_tls_in(c, NULL, 0);
+	while (!c->ended && !tls_handshake_done(c->tls)) {
+		struct pollfd pf = { c->fd, POLLIN, 0 };
+		int64_t left = end - now_ms();
+		ssize_t got;
+		if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
+			return -1;
+		got = recv(c->fd, buf, sizeof buf, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return -1;
+		(void)cli_tls_in(c, buf, (size_t)got);
+	}
+	if (c->ended || tls_exporter(c->tls, x) != 0) {
+		if (tls_error(c->tls)[0])
+			fprintf(stderr, "TLS handshake: %s\n", tls_error(c->tls));
+		return -1;
+	}
+	for (i = 0; i < sizeof x; i++)
+		snprintf(c->binding + 2 * i, 3, "%02x", x[i]);
+	return 0;
+}
+
+/* Connect to at_port with nothing more said, TLS or not: for a test
+ * that speaks broken TLS through cli_send_raw. rcvbuf > 0 makes the
+ * socket's receive buffer that small. 0, or -1 if the server does not
+ * answer. */
+static __attribute__((unused)) int
+cli_connect_raw(struct cli *c, int at_port, int rcvbuf)
 {
 	struct sockaddr_in a;
 	int one = 1;
@@ -233,6 +374,23 @@ cli_try_open_buf(struct cli *c, int at_port, int rcvbuf)
 	}
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	frame_init(&c->fr, 4 * FRAME_MAX);
+	snprintf(c->binding, sizeof c->binding, "%s", AUTH_BINDING_PLAIN);
+	return 0;
+}
+
+/* Connect, and over TLS make the handshake; rcvbuf as above. */
+static __attribute__((unused)) int
+cli_try_open_buf(struct cli *c, int at_port, int rcvbuf)
+{
+	if (cli_connect_raw(c, at_port, rcvbuf) != 0)
+		return -1;
+	if (wire_tls && cli_tls_handshake(c) != 0) {
+		tls_conn_free(&c->tls);
+		frame_free(&c->fr);
+		close(c->fd);
+		c->fd = -1;
+		return -1;
+	}
 	return 0;
 }
 
@@ -250,36 +408,34 @@ cli_open(struct cli *c)
 	assert_int_equal(cli_try_open(c, port), 0);
 }
 
-/* Close the connection (a FIN) and free its framer. */
+/* Close the connection (close_notify over TLS, then a FIN) and free
+ * its framer and session. */
 static __attribute__((unused)) void
 cli_close(struct cli *c)
 {
+	if (c->tls && c->fd >= 0 && !c->ended && tls_shutdown(c->tls) == 0) {
+		char buf[1024];
+		size_t n = tls_out_take(c->tls, buf, sizeof buf);
+		if (n > 0)
+			(void)send(c->fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	tls_conn_free(&c->tls);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
 	frame_free(&c->fr);
 }
 
-/* Send bytes; -1 if the server has gone. */
+/* Send bytes (through the session over TLS); -1 if the server has
+ * gone. */
 static __attribute__((unused)) int
 cli_send(struct cli *c, const void *p, size_t n)
 {
-	const char *s = p;
-
-	while (n > 0) {
-		struct pollfd pf = { c->fd, POLLOUT, 0 };
-		ssize_t w;
-		if (poll(&pf, 1, WAIT_MS) <= 0)
-			return -1;
-		w = send(c->fd, s, n, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	if (!c->tls)
+		return cli_send_raw(c, p, n);
+	if (c->ended || tls_write(c->tls, p, n) != 0)
+		return -1;
+	return cli_tls_flush(c);
 }
 
 /* Send a message (taken). */
@@ -318,6 +474,8 @@ cli_recv(struct cli *c, int ms, cJSON **out)
 		}
 		if (r < 0)
 			return -3;
+		if (c->ended)
+			return -1;
 		left = end - now_ms();
 		if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
 			return -2;
@@ -326,8 +484,14 @@ cli_recv(struct cli *c, int ms, cJSON **out)
 			continue;
 		if (got <= 0)
 			return -1;
-		if (frame_feed(&c->fr, buf, (size_t)got) < 0)
+		if (c->tls) {
+			/* A session that ended still gives the frames before
+			 * its end; a framer overflow is a bad frame. */
+			if (cli_tls_in(c, buf, (size_t)got) < 0 && !c->ended)
+				return -3;
+		} else if (frame_feed(&c->fr, buf, (size_t)got) < 0) {
 			return -3;
+		}
 	}
 }
 
@@ -389,12 +553,47 @@ send_hello_v(struct cli *c, int version, const char *station,
 	cli_sendm(c, m);
 }
 
-/* The same in protocol 1, as the stations before protocol 2 say it. */
+/* The version a connection speaks by default: 2 over TLS (the only
+ * one spoken there), 1 on a plain one, as the stations before protocol
+ * 2 say it. */
+static __attribute__((unused)) int
+cli_version(const struct cli *c)
+{
+	return c->tls ? 2 : 1;
+}
+
+/* The same in the connection's version. */
 static __attribute__((unused)) void
 send_hello(struct cli *c, const char *station, const char *inc,
 	   const char *realm, const char *nonce)
 {
-	send_hello_v(c, 1, station, inc, realm, nonce);
+	send_hello_v(c, cli_version(c), station, inc, realm, nonce);
+}
+
+/* The station's proof (a the server's nonce, b its own) and the
+ * server's (a the station's nonce, b the server's) as c's version
+ * makes them: protocol 2's labels and c's binding over TLS, protocol
+ * 1's on a plain connection. */
+static __attribute__((unused)) void
+cli_station_proof(const struct cli *c, const unsigned char *key,
+		  const char *station, const char *realm, const char *a,
+		  const char *b, char out[SYNC_HEX])
+{
+	int v2 = cli_version(c) >= 2;
+
+	auth_proof(key, v2 ? AUTH_STATION_LABEL_V2 : AUTH_STATION_LABEL,
+		   station, realm, a, b, v2 ? c->binding : NULL, out);
+}
+
+static __attribute__((unused)) void
+cli_server_proof(const struct cli *c, const unsigned char *key,
+		 const char *station, const char *realm, const char *a,
+		 const char *b, char out[SYNC_HEX])
+{
+	int v2 = cli_version(c) >= 2;
+
+	auth_proof(key, v2 ? AUTH_SERVER_LABEL_V2 : AUTH_SERVER_LABEL,
+		   station, realm, a, b, v2 ? c->binding : NULL, out);
 }
 
 /* The auth frame carrying proof, printed (caller frees): kept as bytes
@@ -433,15 +632,15 @@ login_reply_v(struct cli *c, int version, const char *station,
 	assert_int_equal(cJSON_GetObjectItem(ch, "version")->valuedouble,
 			 version);
 	/* Mutual: the server holds the key too. */
-	/* From protocol 2 the proofs cover the session; on a plain
-	 * connection that is AUTH_BINDING_PLAIN. */
+	/* From protocol 2 the proofs cover the session: its exporter over
+	 * TLS, AUTH_BINDING_PLAIN on a plain connection. */
 	auth_proof(key, version >= 2 ? AUTH_SERVER_LABEL_V2 : AUTH_SERVER_LABEL,
 		   station, realm, nonce, str(ch, "nonce"),
-		   version >= 2 ? AUTH_BINDING_PLAIN : NULL, want);
+		   version >= 2 ? c->binding : NULL, want);
 	assert_true(auth_equal(want, str(ch, "proof")));
 	auth_proof(key, version >= 2 ? AUTH_STATION_LABEL_V2
 		   : AUTH_STATION_LABEL, station, realm, str(ch, "nonce"),
-		   nonce, version >= 2 ? AUTH_BINDING_PLAIN : NULL, proof);
+		   nonce, version >= 2 ? c->binding : NULL, proof);
 	cJSON_Delete(ch);
 	a = auth_frame(proof, &n);
 	assert_non_null(a);
@@ -453,12 +652,13 @@ login_reply_v(struct cli *c, int version, const char *station,
 	return cli_expect(c, type);
 }
 
-/* The handshake in protocol 1, as the stations before protocol 2. */
+/* The handshake in the connection's version (cli_version). */
 static __attribute__((unused)) cJSON *
 login_reply(struct cli *c, const char *station, const char *inc,
 	    const char *realm, const char *keyhex, char **auth_out, int type)
 {
-	return login_reply_v(c, 1, station, inc, realm, keyhex, auth_out, type);
+	return login_reply_v(c, cli_version(c), station, inc, realm, keyhex,
+			     auth_out, type);
 }
 
 /* The handshake of an honest station: the welcome. */
@@ -500,6 +700,26 @@ wire_setup(void)
 	snprintf(log_path, sizeof log_path, "%s", tpath("server.log"));
 }
 
+/* Make the server's key for this program (`dutydeskd cert --out`) and
+ * keep its pin: from now on server_start and cli_open speak TLS. */
+static __attribute__((unused)) void
+wire_tls_setup(void)
+{
+	char why[300], *out = NULL;
+	const char *args[] = { "cert", "--out", cert_path, NULL };
+
+	snprintf(cert_path, sizeof cert_path, "%s", tpath("server.pem"));
+	assert_int_equal(run(&out, args), 0);
+	assert_true(strlen(out) >= TLS_PIN_LEN);
+	memcpy(wire_pin, out, TLS_PIN_LEN);
+	wire_pin[TLS_PIN_LEN] = 0;
+	free(out);
+	assert_true(tls_pin_ok(wire_pin));
+	if (tls_client_ctx(&wire_cctx, why, sizeof why) != 0)
+		fail_msg("tls_client_ctx: %s", why);
+	wire_tls = 1;
+}
+
 /* And last: a server still running is killed (its log named), and the
  * test's directory goes unless DUTYDESK_KEEP is set. */
 static __attribute__((unused)) void
@@ -514,6 +734,7 @@ wire_teardown(void)
 		child_wait(srv_pid, 5000);
 		fprintf(stderr, "server log: %s\n", log_path);
 	}
+	tls_ctx_free(&wire_cctx);
 	if (getenv("DUTYDESK_KEEP"))
 		fprintf(stderr, "kept %s\n", tpath(""));
 	tcleanup();
