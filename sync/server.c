@@ -162,6 +162,13 @@ on_connection(uv_stream_t *l, int status)
 		}
 		server_log(SLOG_WARN, "connection from %s refused: %d connections "
 			   "already", c->peer, srv->nconn);
+		/* On the TLS port nothing can be said before a handshake (a
+		 * plain frame would read as a broken record): closed at once,
+		 * and the station tries again later. */
+		if (l == (uv_stream_t *)&srv->listener && srv->tls) {
+			conn_close(c);
+			return;
+		}
 		conn_error(c, "busy", "too many connections; try again later", 0,
 			   NULL, 1);
 		return;

@@ -419,6 +419,7 @@ replayed_auth_fails(void **state)
 	}
 	cJSON_Delete(ch);
 	w = cli_expect(&c, MSG_WELCOME);
+	cli_pins(&c);
 	cJSON_Delete(w);
 	cli_close(&c);
 
@@ -1126,6 +1127,7 @@ frames_split(void **state)
 	assert_int_equal(cli_send(&c, s + 50, n - 50), 0);
 	free(s);
 	cJSON_Delete(cli_expect(&c, MSG_WELCOME));
+	cli_pins(&c);
 	/* A push in pieces of 7 bytes. */
 	m = cJSON_CreateObject();
 	cJSON_AddStringToObject(m, "type", "push");
@@ -1431,6 +1433,7 @@ spoilt_group_not_in_welcome(void **state)
 	assert_int_equal(cli_send(&c2, a, n), 0);
 	free(a);
 	w = cli_expect(&c2, MSG_WELCOME);
+	cli_pins(&c2);
 	assert_string_equal(str(w, "have"), "0");
 	assert_null(cJSON_GetObjectItem(w, "last_seq"));
 	cJSON_Delete(w);
@@ -1772,8 +1775,8 @@ max_conn_busy(void **state)
 	(void)state;
 	snprintf(db2, sizeof db2, "%s", tpath("small.db"));
 	/* Plain: at accept, before a byte is read, the server answers busy
-	 * in a plain frame, which a TLS station cannot read (it sees bytes
-	 * that are not TLS); so this case stays on a plain server. */
+	 * in a plain frame. On the TLS port nothing can be said before a
+	 * handshake: the connection is closed at once (below). */
 	wire_tls = 0;
 	pid = server_start_plain(keys_path, db2, p, "--max-conn", "1");
 	while (cli_try_open(&a, p) != 0) {
@@ -1788,6 +1791,32 @@ max_conn_busy(void **state)
 	cli_close(&b);
 	cli_close(&a);
 	wire_tls = 1;
+	kill(pid, SIGTERM);
+	assert_int_equal(child_wait(pid, 10000), 0);
+
+	/* Over TLS: the one over the limit is closed at once, before any
+	 * handshake (no plain frame a station would take for a broken
+	 * record), and comes in once the place is free. */
+	p = free_port();
+	pid = server_start(keys_path, db2, p, "--max-conn", "1");
+	end = now_ms() + 20000;
+	while (cli_try_open(&a, p) != 0) {
+		assert_true(now_ms() < end);
+		nap(20);
+	}
+	nap(100);
+	end = now_ms();
+	assert_int_equal(cli_try_open(&b, p), -1);
+	assert_true(now_ms() - end < 1000);
+	assert_true(log_has("refused: 1 connections already"));
+	cli_close(&a);
+	end = now_ms() + 5000;
+	while (cli_try_open(&b, p) != 0) {
+		assert_true(now_ms() < end);
+		nap(50);
+	}
+	cli_ping(&b);
+	cli_close(&b);
 	kill(pid, SIGTERM);
 	assert_int_equal(child_wait(pid, 10000), 0);
 }

@@ -611,6 +611,20 @@ auth_frame(const char *proof, size_t *n)
 	return s;
 }
 
+/* Over TLS the welcome is followed by the server's pins frame: its
+ * current pin must be the one the test pinned. Nothing on plain. */
+static __attribute__((unused)) void
+cli_pins(struct cli *c)
+{
+	cJSON *m;
+
+	if (!c->tls)
+		return;
+	m = cli_expect(c, MSG_PINS);
+	assert_string_equal(str(m, "current"), wire_pin);
+	cJSON_Delete(m);
+}
+
 /* The whole handshake in protocol version, checking the server's proof
  * and version (the hello's, echoed) on the way; the server's answer to
  * auth, which must be of type (caller frees). auth_out, if given, gets
@@ -649,7 +663,10 @@ login_reply_v(struct cli *c, int version, const char *station,
 		*auth_out = a;
 	else
 		free(a);
-	return cli_expect(c, type);
+	ch = cli_expect(c, type);
+	if (type == MSG_WELCOME)
+		cli_pins(c);
+	return ch;
 }
 
 /* The handshake in the connection's version (cli_version). */
