@@ -2,7 +2,7 @@
  * test_wirefault.c - the link cut mid-frame and mid-batch, against the
  * real server binary ($DUTYDESKD_BIN, default ./dutydeskd, run from the
  * top of the tree with DUTYDESK_ASSETS=assets) on 127.0.0.1, spoken to
- * over plain blocking sockets. The operations pushed are a real station
+ * over TLS on blocking sockets. The operations pushed are a real station
  * database's outbox (incident_add, then op_each and op_to_json).
  *
  * A push frame is all or nothing: half of it followed by a close (a FIN
@@ -512,6 +512,9 @@ setup(void **state)
 
 	(void)state;
 	wire_setup();
+	/* Over TLS, as stations speak: the cuts below land inside TLS
+	 * records, and the server must still take a frame whole or not. */
+	wire_tls_setup();
 	/* The station's clock is the real one, an hour back: the server
 	 * refuses stamps ahead of its own. */
 	clock_gettime(CLOCK_REALTIME, &ts);
