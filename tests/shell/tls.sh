@@ -199,4 +199,24 @@ else
 	skip "mixed-up ends (no python3)"
 fi
 stop_server
+
+# ---------------------------------------------------------------------
+# a changeover: a plain listener beside the TLS one (--listen-insecure)
+
+PLAIN=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 + 20000 ))
+SFLAGS="--log-level debug --listen-insecure 127.0.0.1:$PLAIN"
+server_up "$W/county.db"
+ok_run "a station without TLS on the plain listener beside the TLS one" -- \
+	st gplain init --station gucheng --server "127.0.0.1:$PLAIN" \
+	--key "$(cat "$W/key.gucheng")" --insecure
+expect_id "...logs a note" -- st gplain log add 换装期间的明文记录
+ok_run "...and syncs there" -- st gplain sync --timeout 10
+ok_run "a station over TLS on the other port" -- st dtls init --station \
+	datian --server "$SRV" --key "$(cat "$W/key.datian")" --pin "$PIN"
+ok_run "...syncs" -- st dtls sync --timeout 10
+ok_run "...and holds gucheng's note" -- st dtls log list
+check "...the note itself" grep -q 换装期间的明文记录 "$OUT"
+check "the server said the plain listener is neither private nor bound" \
+	grep -q "also without TLS on 127.0.0.1:$PLAIN" "$W/server.log"
+stop_server
 finish
