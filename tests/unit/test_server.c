@@ -304,8 +304,6 @@ keys_readable_refused(void **state)
 
 /* ---- the server ---- */
 
-static int log_has(const char *what);
-
 static void
 server_starts(void **state)
 {
@@ -1351,20 +1349,6 @@ catch_up_in_batches(void **state)
 	cli_ping(&x);
 	cli_close(&x);
 	cli_close(&g);
-}
-
-static int
-log_has(const char *what)
-{
-	char line[2000];
-	FILE *f = fopen(log_path, "r");
-	int found = 0;
-
-	assert_non_null(f);
-	while (!found && fgets(line, sizeof line, f))
-		found = strstr(line, what) != NULL;
-	fclose(f);
-	return found;
 }
 
 /* A database error spoils a group: a trigger fails on the third of a

@@ -41,20 +41,6 @@ keygen(const char *station, const char *role, char out[SYNC_HEX])
 	free(s);
 }
 
-static int
-log_has(const char *what)
-{
-	char line[2000];
-	FILE *f = fopen(log_path, "r");
-	int found = 0;
-
-	assert_non_null(f);
-	while (!found && fgets(line, sizeof line, f))
-		found = strstr(line, what) != NULL;
-	fclose(f);
-	return found;
-}
-
 static char *
 export_text(void)
 {

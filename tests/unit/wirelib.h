@@ -611,6 +611,21 @@ auth_frame(const char *proof, size_t *n)
 	return s;
 }
 
+/* Whether the server's log (log_path) has a line holding what. */
+static __attribute__((unused)) int
+log_has(const char *what)
+{
+	char line[2000];
+	FILE *f = fopen(log_path, "r");
+	int found = 0;
+
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof line, f))
+		found = strstr(line, what) != NULL;
+	fclose(f);
+	return found;
+}
+
 /* Over TLS the welcome is followed by the server's pins frame: its
  * current pin must be the one the test pinned. Nothing on plain. */
 static __attribute__((unused)) void
