@@ -372,6 +372,8 @@ struct duty_counts {
 	int64_t open;            /* open incidents */
 	int64_t phone_late;      /* no phone report 30 minutes after intake */
 	int64_t written_late;    /* no written report after 1 hour */
+	int64_t late;            /* incidents with either clock overdue
+				  * (one late on both counts once) */
 	int64_t teams_out;       /* teams not available or out of service */
 	int64_t unanswered_late; /* towns silent 10 minutes after a warning */
 	char newest[64];         /* the incident that arrived last */

@@ -214,6 +214,9 @@ state_list(struct db *db, enum list l, const cJSON *filter, cJSON **out)
 	return rc;
 }
 
+_Static_assert(REPORT_WRITTEN_SECS >= REPORT_PHONE_SECS,
+	       "duty_counts' late adds the written clock to the phone one");
+
 int
 duty_counts(struct db *db, int64_t now, struct duty_counts *c)
 {
@@ -231,6 +234,13 @@ duty_counts(struct db *db, int64_t now, struct duty_counts *c)
 			 "WHERE status_rank < 4 AND deleted = 0 AND written_at IS "
 			 "NULL AND received_at < ?", "i",
 			 now - REPORT_WRITTEN_SECS)) < 0 ||
+	    /* The written clock runs out after the phone one, so an
+	     * incident late on both is among phone_late already: add
+	     * those late on the written report alone. */
+	    (rc = db_int(db, &c->late, "SELECT count(*) FROM incidents "
+			 "WHERE status_rank < 4 AND deleted = 0 AND written_at IS "
+			 "NULL AND received_at < ? AND phone_at IS NOT NULL", "i",
+			 now - REPORT_WRITTEN_SECS)) < 0 ||
 	    (rc = db_int(db, &c->teams_out, "SELECT count(*) FROM teams WHERE "
 			 "status NOT IN ('available', 'out_of_service')", NULL)) < 0 ||
 	    (rc = db_int(db, &c->unanswered_late, "SELECT count(*) FROM "
@@ -240,6 +250,7 @@ duty_counts(struct db *db, int64_t now, struct duty_counts *c)
 			 now - ANSWER_LATE_SECS)) < 0 ||
 	    (rc = duty_newest(db, c->newest)) < 0)
 		return rc;
+	c->late += c->phone_late;
 	return 0;
 }
 
