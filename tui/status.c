@@ -71,29 +71,72 @@ link_text(struct console_state *c, char *buf, size_t n)
 			 (long long)(st.skew_ms / 1000));
 }
 
-/* The status line's clock: the date too when it fits (width is what the
- * rest of the line takes). */
+/* The status line's items, in the order they stand. drop says when an
+ * item goes on a narrow line: the lowest first, 0 never. */
+enum { ITEM_MAX = 12 };
+struct item {
+	char text[256];
+	int attr;
+	int drop;
+};
+
+static struct item *
+item_add(struct item *it, int *n, int attr, int drop)
+{
+	struct item *i = &it[(*n)++];
+
+	i->text[0] = 0;
+	i->attr = attr;
+	i->drop = drop;
+	return i;
+}
+
+/* The width of the line with the items kept: " | " between them; the
+ * first (the station) follows DRILL after one space. */
+static int
+line_width(const struct item *it, int n, int lead)
+{
+	int w = lead, k;
+
+	for (k = 0; k < n; k++)
+		if (it[k].drop >= 0)
+			w += text_width(it[k].text) + (k ? 3 : 0);
+	return w;
+}
+
+/* The clock: the drill's, with its speed; date said or not. */
 static void
-status_clock(struct console_state *c, char *out, size_t n, int width)
+status_clock(struct console_state *c, char *out, size_t n, int date)
 {
 	time_t t = (time_t)console_now();
 	struct tm tm;
 	size_t k;
 
 	localtime_r(&t, &tm);
-	strftime(out, n, width + 19 + 10 <= COLS ? "%Y-%m-%d %H:%M:%S"
-		 : "%H:%M:%S", &tm);
+	strftime(out, n, date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
 	k = strlen(out);
 	if (c->drill)
 		snprintf(out + k, n - k, " x%d%s", c->drill_speed, c->drill_paused
 			 ? _(" PAUSED") : c->drill_over ? _(" OVER") : "");
 }
 
+/*
+ * What must show at 80 columns, in either language: the refused count,
+ * LATE and the alert count are never dropped. When the line is too
+ * narrow the date goes first, then whole items from the right of the
+ * officer's attention: clock, realm, officer, level, link, silent towns.
+ * An item is shown whole or not at all.
+ */
 void
 status_draw(struct console_state *c)
 {
-	char clock[40], buf[512], link[200];
-	int used;
+	struct item it[ITEM_MAX], *clk, *i;
+	char link[200];
+	int n = 0, lead = 0, k, drop, date = 1;
+
+	/* The drop order; the silent towns, not in the issue's list, go
+	 * after the link, since LATE and the alerts call them out too. */
+	enum { D_CLOCK = 1, D_REALM, D_OFFICER, D_LEVEL, D_LINK, D_SILENT };
 
 	werase(c->status);
 	wattrset(c->status, A_REVERSE);
@@ -104,72 +147,80 @@ status_draw(struct console_state *c)
 		wattroff(c->status, A_BLINK);
 		wattron(c->status, A_REVERSE);
 	}
-	link_text(c, link, sizeof link);
-	snprintf(buf, sizeof buf, " %s | ", c->si.station);
-	text_put(c->status, buf, COLS, 0);
+	lead = getcurx(c->status) + 1;
+	snprintf(item_add(it, &n, A_REVERSE, 0)->text, sizeof it[0].text,
+		 "%s", c->si.station);
 	/* Operations the server refused stay here, applied locally: the
-	 * officer must know, so the count comes first, where 80 columns
-	 * never cut it, until someone has looked at them (R). */
+	 * officer must know, so the count comes first until someone has
+	 * looked at them (R); likewise what waits, unsent, for the county
+	 * server to be upgraded. */
 	if (c->link) {
 		struct link_status st;
 		link_status(c->link, &st);
-		if (st.refused > 0) {
-			snprintf(buf, sizeof buf, _("%lld REFUSED (R)"),
+		if (st.refused > 0)
+			snprintf(item_add(it, &n, A_BOLD, 0)->text,
+				 sizeof it[0].text, _("%lld REFUSED (R)"),
 				 (long long)st.refused);
-			wattron(c->status, A_BOLD);
-			text_put(c->status, buf, COLS, 0);
-			wattroff(c->status, A_BOLD);
-			text_put(c->status, " | ", COLS, 0);
-		}
-		/* Likewise what waits, unsent, for the county server to be
-		 * upgraded: the officer's work has not reached the county. */
-		if (st.held > 0) {
-			snprintf(buf, sizeof buf, _("%lld WAIT FOR SERVER UPGRADE"),
+		if (st.held > 0)
+			snprintf(item_add(it, &n, A_BOLD, 0)->text,
+				 sizeof it[0].text,
+				 _("%lld WAIT FOR SERVER UPGRADE"),
 				 (long long)st.held);
-			wattron(c->status, A_BOLD);
-			text_put(c->status, buf, COLS, 0);
-			wattroff(c->status, A_BOLD);
-			text_put(c->status, " | ", COLS, 0);
-		}
 	}
-	/* What comes first must show at 80 columns: the link's state in a
-	 * drill too, so the date goes when the line is full. */
-	snprintf(buf, sizeof buf, "%s %s | %s | %s %s | %s", _("officer"),
-		 db_officer(c->db), "00:00:00", _("level"), c->top_level[0]
-		 ? c->top_level : _("none"), link);
-	used = getcurx(c->status) + text_width(buf) - 8;
-	status_clock(c, clock, sizeof clock, used);
-	snprintf(buf, sizeof buf, "%s %s | %s | %s %s | %s", _("officer"),
-		 db_officer(c->db), clock, _("level"), c->top_level[0]
-		 ? c->top_level : _("none"), link);
-	text_put(c->status, buf, COLS, 0);
-	if (c->counts.phone_late + c->counts.written_late +
-	    c->counts.unanswered_late > 0) {
-		snprintf(buf, sizeof buf, " | %s %lld", _("LATE"), (long long)(
-			 c->counts.phone_late + c->counts.written_late +
-			 c->counts.unanswered_late));
-		wattron(c->status, A_BOLD);
-		text_put(c->status, buf, COLS, 0);
-	}
-	if (c->alerts) {
-		snprintf(buf, sizeof buf, " | %d %s", c->alerts, _("alert(s): x"));
-		wattron(c->status, A_BOLD);
-		text_put(c->status, buf, COLS, 0);
-	}
+	snprintf(item_add(it, &n, A_REVERSE, D_OFFICER)->text,
+		 sizeof it[0].text, "%s %s", _("officer"), db_officer(c->db));
+	clk = item_add(it, &n, A_REVERSE, D_CLOCK);
+	status_clock(c, clk->text, sizeof clk->text, date);
+	snprintf(item_add(it, &n, A_REVERSE, D_LEVEL)->text, sizeof it[0].text,
+		 "%s %s", _("level"), c->top_level[0] ? c->top_level : _("none"));
+	link_text(c, link, sizeof link);
+	snprintf(item_add(it, &n, A_REVERSE, D_LINK)->text, sizeof it[0].text,
+		 "%s", link);
+	/* LATE counts incidents, each once however many of its clocks ran
+	 * out; the towns silent after a warning are counted apart. */
+	if (c->counts.late > 0)
+		snprintf(item_add(it, &n, A_BOLD, 0)->text, sizeof it[0].text,
+			 "%s %lld", _("LATE"), (long long)c->counts.late);
+	if (c->counts.unanswered_late > 0)
+		snprintf(item_add(it, &n, A_BOLD, D_SILENT)->text,
+			 sizeof it[0].text, _("%lld SILENT"),
+			 (long long)c->counts.unanswered_late);
+	if (c->alerts)
+		snprintf(item_add(it, &n, A_BOLD, 0)->text, sizeof it[0].text,
+			 "%d %s", c->alerts, _("alert(s): x"));
 	/* A county-wide drill's realm, for the towns to join: last, as it
 	 * was also said when the drill began. */
-	if (c->drill_county) {
-		wattrset(c->status, A_REVERSE);
-		snprintf(buf, sizeof buf, " | %s", c->si.realm);
-		text_put(c->status, buf, COLS, 0);
+	if (c->drill_county)
+		snprintf(item_add(it, &n, A_REVERSE, D_REALM)->text,
+			 sizeof it[0].text, "%s", c->si.realm);
+
+	for (drop = D_CLOCK; line_width(it, n, lead) > COLS && drop <= D_SILENT;
+	     drop++) {
+		if (drop == D_CLOCK && date) {
+			/* The date goes before the time does. */
+			date = 0;
+			status_clock(c, clk->text, sizeof clk->text, date);
+			drop--;
+			continue;
+		}
+		for (k = 0; k < n; k++)
+			if (it[k].drop == drop)
+				it[k].drop = -1;
 	}
-	{
-		int y, x;
-		getyx(c->status, y, x);
-		(void)y;
-		while (x++ < COLS)
-			waddch(c->status, ' ');
+	for (k = 0; k < n; k++) {
+		i = &it[k];
+		if (i->drop < 0)
+			continue;
+		wattrset(c->status, A_REVERSE | (i->attr & A_BOLD));
+		text_put(c->status, k ? " | " : " ", COLS, 0);
+		text_put(c->status, i->text, COLS - getcurx(c->status), 0);
 	}
+	/* Padded from the width written, not the cursor: a one-line
+	 * window's cursor stays on the last column once it is written, and
+	 * a pad from there would blank it. */
+	wattrset(c->status, A_REVERSE);
+	for (k = line_width(it, n, lead); k < COLS; k++)
+		waddch(c->status, ' ');
 	wattrset(c->status, A_NORMAL);
 	wnoutrefresh(c->status);
 }
