@@ -156,10 +156,12 @@ read_text(struct db *db, const char *path, int charset, char **text,
 	if (charset == CSV_GB18030 || (charset == CSV_AUTO && bad < n)) {
 		size_t m;
 		rc = gb18030_to_utf8(raw, n, &conv, &m, &bad);
-		if (rc == DD_E_INVALID)
-			db_fail(db, rc, charset == CSV_AUTO ?
-				"%s line %d: neither UTF-8 nor GB18030" :
-				"%s line %d: not GB18030", path, line_at(raw, bad));
+		if (rc == DD_E_INVALID && charset == CSV_AUTO)
+			db_fail(db, rc, "%s line %d: neither UTF-8 nor GB18030",
+				path, line_at(raw, bad));
+		else if (rc == DD_E_INVALID)
+			db_fail(db, rc, "%s line %d: not GB18030", path,
+				line_at(raw, bad));
 		if (rc)
 			goto out;
 		free(raw);
