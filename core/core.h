@@ -567,11 +567,18 @@ int drill_join(struct db *db);
 
 /* ---- import -------------------------------------------------------------- */
 
+/* How the bytes of a file to import are read: CSV_AUTO as UTF-8 when
+ * they are well-formed UTF-8 (a byte-order mark or not) and as GB18030
+ * otherwise (what spreadsheets on Chinese Windows save); the others as
+ * they say, whatever the bytes look like. */
+enum { CSV_AUTO, CSV_UTF8, CSV_GB18030 };
+
 /* Load a CSV ledger of incidents (header row names INCIDENT_FIELDS) in
  * one transaction; *count gets the rows loaded and ids (an array, or
  * NULL) their new ids in file order. On a bad row nothing is loaded, ids
- * is left empty, and the message names the line and the field. */
-int import_incidents_csv(struct db *db, const char *path, int64_t *count,
-			 cJSON *ids);
+ * is left empty, and the message names the line (the header is line 1)
+ * and the field; bytes not in the charset are refused by line too. */
+int import_incidents_csv(struct db *db, const char *path, int charset,
+			 int64_t *count, cJSON *ids);
 
 #endif

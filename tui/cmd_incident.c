@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/core.h"
@@ -192,16 +193,22 @@ cmd_incident_report(struct shell *sh, const struct cmd *c, struct args *a)
 static int
 cmd_import(struct shell *sh, const struct cmd *c, struct args *a)
 {
-	cJSON *ids = cJSON_CreateArray(), *id;
+	const char *enc = opt(a, "encoding");
+	cJSON *ids, *id;
 	int64_t n = 0;
-	int rc;
+	int rc, cs = CSV_AUTO;
 
-	if (strcmp(a->pos[0], "incidents") != 0) {
-		cJSON_Delete(ids);
+	if (strcmp(a->pos[0], "incidents") != 0)
 		return shell_usage(sh, c, "cannot import '%s'; only incidents",
 				   a->pos[0]);
-	}
-	rc = ids ? import_incidents_csv(sh->db, a->pos[1], &n, ids) : DD_E_NOMEM;
+	if (enc && (strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0))
+		cs = CSV_UTF8;
+	else if (enc && strcasecmp(enc, "gb18030") == 0)
+		cs = CSV_GB18030;
+	else if (enc)
+		return shell_usage(sh, c, "encoding '%s' is utf-8 or gb18030", enc);
+	ids = cJSON_CreateArray();
+	rc = ids ? import_incidents_csv(sh->db, a->pos[1], cs, &n, ids) : DD_E_NOMEM;
 	if (rc) {
 		cJSON_Delete(ids);
 		return shell_fail(sh, rc);
@@ -238,7 +245,8 @@ const struct cmd cmd_incident_rows[] = {
 	  "incident report first|followup|final ID [--channel phone|written] "
 	  "[--text T] [--at TIME]",
 	  "record an upward report (首报/续报/终报)" },
-	{ "import", NULL, "", 2, 2, DB_WRITE, cmd_import,
-	  "import incidents FILE.csv", "load a ledger; all rows or none" },
+	{ "import", NULL, "encoding=", 2, 2, DB_WRITE, cmd_import,
+	  "import incidents FILE.csv [--encoding utf-8|gb18030]",
+	  "load a ledger (UTF-8 or GB18030); all rows or none" },
 	{ NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
 };
