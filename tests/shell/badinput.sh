@@ -183,6 +183,12 @@ else
 	skip "sqlite3 CLI not installed (user_version test)"
 fi
 
+# The casualty counts in Chinese: missing persons are 失踪 (失联 is a
+# lost contact, not a casualty).
+zh_missing=$(awk '/^msgid "[Mm]issing"$/ { m = 1; next }
+	m && /^msgstr/ { print; m = 0 }' "$DUTYDESK_ASSETS/po/zh_CN.po" | sort -u)
+check "zh_CN: 'Missing' (casualties) is 失踪" test "$zh_missing" = 'msgstr "失踪"'
+
 # A zero report on a quiet station (nothing open, no response in force).
 expect_id "log zero" -- c log zero
 expect_id "log zero TEXT" -- c log zero "无灾情"
