@@ -163,6 +163,16 @@ bad:
 		       : "%s must be a whole number from 0 to 1000000", name);
 }
 
+/* Nothing but ASCII spaces and full-width spaces (U+3000, which
+ * Chinese input methods type): a title of these says nothing. */
+static int
+blank(const char *s)
+{
+	while (*s == ' ' || strncmp(s, "\xe3\x80\x80", 3) == 0)
+		s += *s == ' ' ? 1 : 3;
+	return *s == 0;
+}
+
 /* Turn what an officer typed into an operation body: every key known,
  * towns resolved, times and numbers parsed. */
 static int
@@ -191,6 +201,9 @@ fields_to_body(struct db *db, const cJSON *in, cJSON *body)
 		if (strlen(v->valuestring) > 2000)
 			return db_fail(db, DD_E_INVALID, "%s is too long (2000 bytes "
 				       "at most)", k);
+		if (strcmp(k, "title") == 0 && blank(v->valuestring))
+			return db_fail(db, DD_E_INVALID, "the title is blank; "
+				       "say in a few words what happened");
 		if (t == F_TIME) {
 			if (time_parse_local(v->valuestring, clock_now(&db->clock), &n))
 				return db_fail(db, DD_E_INVALID, "%s: '%s' is not a time "
@@ -337,6 +350,33 @@ out:
 	return rc;
 }
 
+/* A report time is a fact typed in: before the incident was received,
+ * or more than five minutes ahead of now (the clock's allowance), it is
+ * a typo and would show a deadline met before the call came. */
+static int
+report_time_check(struct db *db, const char *id, int64_t at)
+{
+	int64_t received = 0, now = clock_now(&db->clock);
+	char when[20], bound[20];
+	int rc;
+
+	if ((rc = db_int(db, &received, "SELECT received_at FROM incidents "
+			 "WHERE id = ?", "s", id)) < 0)
+		return rc;
+	time_format_local(at, when);
+	if (at < received) {
+		time_format_local(received, bound);
+		return db_fail(db, DD_E_INVALID, "report time %s is before the "
+			       "incident was received (%s)", when, bound);
+	}
+	if (at > now + 300) {
+		time_format_local(now, bound);
+		return db_fail(db, DD_E_INVALID, "report time %s is more than 5 "
+			       "minutes ahead of now (%s)", when, bound);
+	}
+	return 0;
+}
+
 int
 incident_report(struct db *db, const char *id, int type, const char *channel,
 		const char *text, int64_t at, char id_out[64])
@@ -363,6 +403,8 @@ incident_report(struct db *db, const char *id, int type, const char *channel,
 		rc = db_fail(db, DD_E_INVALID, "report text is too long");
 		goto end;
 	}
+	if (at && (rc = report_time_check(db, id, at)))
+		goto end;
 	cJSON_AddStringToObject(body, "incident", id);
 	cJSON_AddStringToObject(body, "type", report_types[type]);
 	cJSON_AddStringToObject(body, "channel", channel);

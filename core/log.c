@@ -70,6 +70,46 @@ add_entry(struct db *db, const char *kind, const char *text, const char *to,
 	return rc;
 }
 
+/* A zero report says nothing happened this shift: not while an incident
+ * is open or a response level is in force. Names them, so the officer
+ * sees what to close or end first. */
+static int
+zero_allowed(struct db *db)
+{
+	char open[512] = "", levels[512] = "";
+	cJSON *resp = NULL, *r;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = db_text(db, open, sizeof open, "SELECT group_concat(id, ', ') "
+			  "FROM (SELECT id FROM incidents WHERE status_rank < 4 "
+			  "AND deleted = 0 AND received_at IS NOT NULL ORDER BY "
+			  "received_at, id LIMIT 20)", NULL)) < 0 ||
+	    (rc = state_list(db, LIST_RESPONSES, NULL, &resp)) < 0)
+		goto out;
+	rc = 0;
+	cJSON_ArrayForEach(r, resp) {
+		int64_t level = 0;
+		jint(r, "level", &level);
+		if (level > 0 && n < sizeof levels)
+			n += (size_t)snprintf(levels + n, sizeof levels - n, "%s%s %s",
+					      n ? ", " : "", jstr(r, "hazard"),
+					      level_name((int)level));
+	}
+	if (*open && *levels)
+		rc = db_fail(db, DD_E_REFUSED, "no zero report while incidents are "
+			     "open (%s) and responses are in force (%s)", open, levels);
+	else if (*open)
+		rc = db_fail(db, DD_E_REFUSED, "no zero report while incidents are "
+			     "open (%s)", open);
+	else if (*levels)
+		rc = db_fail(db, DD_E_REFUSED, "no zero report while responses are "
+			     "in force (%s)", levels);
+out:
+	cJSON_Delete(resp);
+	return rc;
+}
+
 int
 log_add(struct db *db, const char *kind, const char *text, char id_out[64])
 {
@@ -85,6 +125,8 @@ log_add(struct db *db, const char *kind, const char *text, char id_out[64])
 			       "most)");
 	if ((rc = db_begin(db)))
 		return rc;
+	if (strcmp(kind, "zero") == 0 && (rc = zero_allowed(db)))
+		return db_end(db, rc);
 	rc = add_entry(db, kind, text && *text ? text
 		       : "零报告：本班次无突发事件 (zero report: nothing to report)",
 		       NULL, id_out);

@@ -194,6 +194,7 @@ static const struct form_field report_form[] = {
 	{ N_("Report"), "type", FT_CHOICE, 1, report_types },
 	{ N_("Channel"), "channel", FT_CHOICE, 1, channels },
 	{ N_("Text"), "text", FT_TEXT, 0, NULL },
+	{ N_("Reported at"), "at", FT_TIME, 0, NULL },
 	{ NULL, NULL, 0, 0, NULL }
 };
 
@@ -272,12 +273,20 @@ submit_report(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 	const char *type = cJSON_GetObjectItem(values, "type")->valuestring;
 	const char *inc = form_value(ctx, "id");
 	char id[64];
+	const char *when = form_value(values, "at");
+	int64_t at = 0;
 	int t = strcmp(type, "first") == 0 ? REPORT_FIRST
 		: strcmp(type, "followup") == 0 ? REPORT_FOLLOWUP : REPORT_FINAL;
-	int rc = incident_report(console_db(), inc, t,
-				 cJSON_GetObjectItem(values, "channel")->valuestring,
-				 cJSON_GetObjectItem(values, "text")->valuestring,
-				 0, id);
+	int rc;
+
+	/* Empty is now; the form has checked the time's form, and core
+	 * refuses one before the incident's receipt or ahead of now. */
+	if (*when)
+		time_parse_local(when, console_now(), &at);
+	rc = incident_report(console_db(), inc, t,
+			     cJSON_GetObjectItem(values, "channel")->valuestring,
+			     cJSON_GetObjectItem(values, "text")->valuestring,
+			     at, id);
 
 	if (rc)
 		return form_refused(rc, msg, n);

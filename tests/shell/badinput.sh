@@ -183,6 +183,16 @@ else
 	skip "sqlite3 CLI not installed (user_version test)"
 fi
 
+# The casualty counts in Chinese: missing persons are 失踪 (失联 is a
+# lost contact, not a casualty).
+zh_missing=$(awk '/^msgid "[Mm]issing"$/ { m = 1; next }
+	m && /^msgstr/ { print; m = 0 }' "$DUTYDESK_ASSETS/po/zh_CN.po" | sort -u)
+check "zh_CN: 'Missing' (casualties) is 失踪" test "$zh_missing" = 'msgstr "失踪"'
+
+# A zero report on a quiet station (nothing open, no response in force).
+expect_id "log zero" -- c log zero
+expect_id "log zero TEXT" -- c log zero "无灾情"
+
 # ---------------------------------------------------------------------
 # status
 
@@ -212,6 +222,11 @@ refused 1 "incident add: --severity 5" -- c incident add --town gucheng --title 
 refused 1 "incident add: --severity 0" -- c incident add --town gucheng --title x --severity 0
 refused 1 "incident add: --received not a time" -- c incident add --town gucheng --title x --received yesterday
 refused 1 "incident add: --received in the future" -- c incident add --town gucheng --title x --received "2099-01-01 00:00"
+refused 1 "incident add: a title of spaces" -- c incident add --town gucheng --title "   "
+check "a blank title: stderr says so" grep -q "title is blank" "$ERR"
+refused 1 "incident add: a title of full-width spaces" -- \
+	c incident add --town gucheng --title "　 　" --place 东门
+refused 1 "incident update: a blank title" -- c incident update "$I1" --title "　"
 refused 1 "incident add: a title over 2000 bytes" -- \
 	c incident add --town gucheng --title "$(head -c 2100 /dev/zero | tr '\0' x)"
 refused 1 "incident add: a control character in the title" -- \
@@ -258,8 +273,16 @@ refused 2 "incident update: unknown option" -- c incident update "$I1" --status 
 
 expect_id "incident report first prints the id alone" -- \
 	c incident report first "$I1" --text 电话首报
-expect_id "incident report followup --channel written" -- \
-	c incident report followup "$I1" --channel written --at "2020-01-01 08:00"
+expect_id "incident report followup --channel written, --at after receipt" -- \
+	c incident report followup "$I3" --channel written --at "2020-01-02 04:00"
+refused 1 "incident report: --at before the incident was received" -- \
+	c incident report first "$I3" --at "2000-01-01 10:00"
+check "--at before receipt: stderr says so" grep -q "before the incident was received" "$ERR"
+refused 1 "incident report written: --at before the incident was received" -- \
+	c incident report first "$I1" --channel written --at "2020-01-01 08:00"
+refused 1 "incident report: --at more than 5 minutes ahead" -- \
+	c incident report first "$I1" --at "2099-01-01 10:00"
+check "--at ahead: stderr says so" grep -q "more than 5 minutes ahead" "$ERR"
 refused 1 "incident report: unknown incident" -- c incident report first linhai-9999
 refused 1 "incident report: type 'second' does not exist" -- c incident report second "$I1"
 refused 1 "incident report: --channel fax" -- c incident report first "$I1" --channel fax
@@ -539,8 +562,10 @@ refused 2 "warning list: too many arguments" -- c warning list "$W1" "$W2"
 # duty log, handover, conflicts
 
 expect_id "log add prints the id alone" -- c log add "08:00 接班，一切正常"
-expect_id "log zero" -- c log zero
-expect_id "log zero TEXT" -- c log zero "无灾情"
+refused 1 "log zero: refused while incidents are open and a response in force" -- \
+	c log zero
+check "log zero refused: names the open incidents" grep -q "$I1" "$ERR"
+check "log zero refused: names the response in force" grep -q "responses are in force" "$ERR"
 refused 1 "log add: empty text" -- c log add ""
 refused 2 "log add: no text" -- c log add
 refused 2 "log add: too many arguments" -- c log add one two

@@ -98,6 +98,18 @@ keys "atlantis" Enter "x" C-d
 check "an unknown town is refused in words" "unknown town 'atlantis'"
 keys Escape
 
+# A title of full-width spaces (what a Chinese input method types) is no
+# title; a report time before the incident's receipt is refused in the
+# form as in the shell.
+keys a
+keys "大田街道" Enter "　 　" C-d
+check "a blank title is refused in the form" "title is blank"
+keys Escape
+keys r
+keys Enter Enter Enter "2000-01-01 10:00" C-d
+check "a report time before receipt is refused in the form" "before the incident"
+keys Escape
+
 # A shell command's change shows without a key press.
 dd incident add --town 杜桥镇 --title 外部录入的事件 >/dev/null
 check "a shell command's incident appears within a second" "外部录入的事件" 3
@@ -184,6 +196,14 @@ filter_rows typhoon "/ filters the response levels by hazard" typhoon flood
 filter_rows "" "an empty filter shows every hazard again" flood
 filter_rows 防汛 "/ finds a hazard by the name shown" flood typhoon
 filter_rows "" "and the empty filter shows them all again" typhoon
+
+# A zero report with incidents open and responses in force: refused,
+# saying which.
+keys 7
+keys z
+keys C-d
+check "a zero report with work open is refused in the form" "no zero report while"
+keys Escape
 
 # Shift handover, signed by both, and its sheet for the printer.
 keys 7

@@ -154,6 +154,33 @@ add_needs_town_and_title_or_place(void **state)
 	assert_int_equal(count_incidents(db), 2);
 }
 
+/* A title of spaces, ASCII or full-width (U+3000, what Chinese input
+ * methods type), is no title: refused at intake and on edit. */
+static void
+title_not_blank(void **state)
+{
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
+	char id[64];
+	const char *before;
+	(void)state;
+
+	trefused(db, incident_add(db, J("{'town':'datian','title':''}"), id),
+		 DD_E_INVALID, "title");
+	trefused(db, incident_add(db, J("{'town':'datian','title':'   '}"), id),
+		 DD_E_INVALID, "title");
+	trefused(db, incident_add(db, J("{'town':'datian','title':'\u3000\u3000'}"),
+				  id), DD_E_INVALID, "title");
+	trefused(db, incident_add(db, J("{'town':'datian','title':' \u3000 ',"
+					 "'place':'村口'}"), id), DD_E_INVALID,
+		 "title");
+	assert_int_equal(count_incidents(db), 0);
+	add_ok(db, "{'town':'datian','title':'\u3000内涝 '}", id);
+	before = texport_of(db);
+	trefused(db, incident_update(db, id, J("{'title':'\u3000 '}")),
+		 DD_E_INVALID, "title");
+	assert_string_equal(texport_of(db), before);
+}
+
 static void
 add_town_by_code_name_pinyin(void **state)
 {
@@ -574,6 +601,41 @@ report_bad(void **state)
 	assert_string_equal(texport_of(db), before);
 }
 
+/* A report time before the incident was received, or more than five
+ * minutes ahead of now, is a typo: refused, nothing stored. */
+static void
+report_time_bounds(void **state)
+{
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
+	char id[64], rid[64] = "untouched";
+	const char *before;
+	(void)state;
+
+	add_ok(db, "{'town':'datian','title':'t','received_at':"
+	       "'2026-11-28T11:40:00Z'}", id);
+	before = texport_of(db);
+	trefused(db, incident_report(db, id, REPORT_FIRST, "phone", "x",
+				     T0 - 21 * 60, rid), DD_E_INVALID,
+		 "before the incident was received");
+	trefused(db, incident_report(db, id, REPORT_FIRST, "written", "x",
+				     T0 - 26LL * 365 * 86400, rid), DD_E_INVALID,
+		 "before the incident was received");
+	trefused(db, incident_report(db, id, REPORT_FIRST, "phone", "x",
+				     T0 + 301, rid), DD_E_INVALID,
+		 "more than 5 minutes ahead");
+	trefused(db, incident_report(db, id, REPORT_FIRST, "phone", "x",
+				     T0 + 73LL * 365 * 86400, rid), DD_E_INVALID,
+		 "more than 5 minutes ahead");
+	assert_string_equal(rid, "untouched");
+	assert_string_equal(texport_of(db), before);
+
+	/* The edges are allowed: the moment of receipt, five minutes ahead. */
+	assert_int_equal(incident_report(db, id, REPORT_FIRST, "phone", "x",
+					 T0 - 20 * 60, rid), 0);
+	assert_int_equal(incident_report(db, id, REPORT_FOLLOWUP, "phone", "x",
+					 T0 + 300, rid), 0);
+}
+
 static void
 report_deadlines(void **state)
 {
@@ -849,6 +911,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(add_needs_town_and_title_or_place),
+		T(title_not_blank),
 		T(add_town_by_code_name_pinyin),
 		T(add_unknown_town_named),
 		T(add_counts_whole_numbers),
@@ -864,6 +927,7 @@ main(void)
 		T(status_forward_only),
 		T(status_reopen_bumps_generation),
 		T(report_bad),
+		T(report_time_bounds),
 		T(report_deadlines),
 		T(merge_status_is_a_maximum),
 		T(merge_reopen_beats_concurrent_close),

@@ -103,6 +103,44 @@ add_note_and_zero(void **state)
 	db_close(&db);
 }
 
+/* A zero report says nothing happened: refused while an incident is open
+ * or a response level is in force, naming them; nothing stored. */
+static void
+zero_refused_while_open(void **state)
+{
+	struct db *db = tdb_new("county", ROLE_COMMAND, 1);
+	cJSON *f = cJSON_Parse("{\"title\":\"山体滑坡\",\"town\":\"hetou\"}");
+	char id[64] = "", inc[64] = "";
+	int64_t before;
+	(void)state;
+
+	assert_non_null(f);
+	assert_int_equal(incident_add(db, f, inc), 0);
+	assert_int_equal(incident_add(db, f, id), 0);
+	before = tnops(db);
+	assert_int_equal(log_add(db, "zero", NULL, id), DD_E_REFUSED);
+	assert_non_null(strstr(db_errmsg(db), "county-1, county-2"));
+	assert_int_equal(log_add(db, "zero", "全镇平安", id), DD_E_REFUSED);
+	assert_int_equal(tnops(db), before);
+	assert_int_equal(incident_set_status(db, "county-1", "closed"), 0);
+	assert_int_equal(incident_set_status(db, "county-2", "closed"), 0);
+
+	assert_int_equal(response_decide(db, "typhoon", RESP_START, 4, "张局长",
+					 NULL, id), 0);
+	before = tnops(db);
+	assert_int_equal(log_add(db, "zero", NULL, id), DD_E_REFUSED);
+	assert_non_null(strstr(db_errmsg(db), "typhoon IV"));
+	assert_null(strstr(db_errmsg(db), "county-1"));
+	assert_int_equal(tnops(db), before);
+	assert_int_equal(response_decide(db, "typhoon", RESP_END, 0, "张局长",
+					 NULL, id), 0);
+
+	/* Nothing open, nothing in force: the zero report goes through. */
+	assert_int_equal(log_add(db, "zero", NULL, id), 0);
+	cJSON_Delete(f);
+	db_close(&db);
+}
+
 /* ---- log_handover ---- */
 
 static void
@@ -276,6 +314,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(add_refusals),
 		cmocka_unit_test(add_note_and_zero),
+		cmocka_unit_test(zero_refused_while_open),
 		cmocka_unit_test(handover_refusals),
 		cmocka_unit_test(handover_with_nothing_open),
 		cmocka_unit_test(handover_summarises),
