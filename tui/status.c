@@ -124,8 +124,8 @@ status_clock(struct console_state *c, char *out, size_t n, int date)
  * What must show at 80 columns, in either language: the refused count,
  * LATE and the alert count are never dropped. When the line is too
  * narrow the date goes first, then whole items from the right of the
- * officer's attention: clock, realm, officer, level, link, silent towns.
- * An item is shown whole or not at all.
+ * officer's attention: clock (not a drill's), realm, officer, level,
+ * link, silent towns. An item is shown whole or not at all.
  */
 void
 status_draw(struct console_state *c)
@@ -169,7 +169,9 @@ status_draw(struct console_state *c)
 	}
 	snprintf(item_add(it, &n, A_REVERSE, D_OFFICER)->text,
 		 sizeof it[0].text, "%s %s", _("officer"), db_officer(c->db));
-	clk = item_add(it, &n, A_REVERSE, D_CLOCK);
+	/* In a drill the clock is the drill's, with its speed and whether
+	 * it is paused or over: the drill's state, never dropped. */
+	clk = item_add(it, &n, A_REVERSE, c->drill ? 0 : D_CLOCK);
 	status_clock(c, clk->text, sizeof clk->text, date);
 	snprintf(item_add(it, &n, A_REVERSE, D_LEVEL)->text, sizeof it[0].text,
 		 "%s %s", _("level"), c->top_level[0] ? c->top_level : _("none"));
