@@ -266,8 +266,7 @@ static int
 tls_in(struct link *l, const char *data, size_t n)
 {
 	struct link_conn *c = l->conn;
-	unsigned char x[TLS_EXPORTER_BYTES];
-	size_t got, i;
+	size_t got;
 	int rc = n ? tls_feed(c->tls, data, n) : 0;
 
 	while (rc == 0) {
@@ -292,12 +291,10 @@ tls_in(struct link *l, const char *data, size_t n)
 	if (rc != 0)
 		return 1;
 	if (l->phase == LINK_PH_TLS && tls_handshake_done(c->tls)) {
-		if (tls_exporter(c->tls, x)) {
+		if (tls_binding(c->tls, l->binding)) {
 			link_fail(l, "TLS with %s: no channel binding", l->server);
 			return -1;
 		}
-		for (i = 0; i < sizeof x; i++)
-			snprintf(l->binding + 2 * i, 3, "%02x", x[i]);
 		l->phase = LINK_PH_HELLO;
 		l->phase_ms = uv_now(l->loop);
 		link_hello(l);

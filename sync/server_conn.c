@@ -141,6 +141,18 @@ conn_finish(struct conn *c)
 		conn_close(c);
 }
 
+
+/* All the TLS session has to send, in a buffer of its own (freed by
+ * the caller), *n its length; NULL when out of memory. */
+static char *
+tls_take_all(struct tls_conn *t, size_t *n)
+{
+	size_t k = tls_out_pending(t);
+	char *r = malloc(k ? k : 1);
+
+	*n = r ? tls_out_take(t, r, k) : 0;
+	return r;
+}
 /* ---- writing ---- */
 
 static void
@@ -189,11 +201,8 @@ conn_slow(struct conn *c)
 		/* Over TLS, the frame goes as a record of its own. */
 		if (c->tls && tls_handshake_done(c->tls) &&
 		    tls_write(c->tls, e, n) == 0) {
-			size_t k = tls_out_pending(c->tls);
-			char *r = malloc(k ? k : 1);
 			free(e);
-			e = r;
-			n = r ? tls_out_take(c->tls, r, k) : 0;
+			e = tls_take_all(c->tls, &n);
 		}
 		if (e) {
 			uv_buf_t b = uv_buf_init(e, (unsigned)n);
@@ -246,19 +255,18 @@ conn_write_raw(struct conn *c, struct wbuf *b, int then)
 static int
 conn_tls_flush(struct conn *c, int then)
 {
-	size_t n = tls_out_pending(c->tls);
 	struct wbuf *b;
 	char *data;
+	size_t n;
 	int rc;
 
-	if (n == 0)
+	if (tls_out_pending(c->tls) == 0)
 		return 0;
-	if (!(data = malloc(n))) {
+	if (!(data = tls_take_all(c->tls, &n))) {
 		server_log(SLOG_ERROR, "out of memory writing to %s", conn_who(c));
 		conn_close(c);
 		return -1;
 	}
-	n = tls_out_take(c->tls, data, n);
 	if (!(b = wbuf_new(data, n))) {
 		server_log(SLOG_ERROR, "out of memory writing to %s", conn_who(c));
 		conn_close(c);
@@ -431,25 +439,26 @@ conn_sniff(struct conn *c, unsigned char first)
 }
 
 /* The handshake is done: it no longer counts against the cap, and the
- * exporter is what the proofs cover. */
-static void
+ * exporter is what the proofs cover. 0, or -1 without one. */
+static int
 conn_tls_ready(struct conn *c)
 {
-	unsigned char x[TLS_EXPORTER_BYTES];
 	char pin[TLS_PIN_SIZE];
-	size_t i;
 
 	if (c->hs_counted) {
 		c->hs_counted = 0;
 		c->srv->handshakes--;
 	}
-	if (tls_exporter(c->tls, x) == 0)
-		for (i = 0; i < sizeof x; i++)
-			snprintf(c->binding + 2 * i, 3, "%02x", x[i]);
-	sodium_memzero(x, sizeof x);
+	if (tls_binding(c->tls, c->binding)) {
+		/* Never bound as a plain connection is: closed. */
+		server_log(SLOG_WARN, "%s: TLS without a channel binding; closing",
+			   conn_who(c));
+		return -1;
+	}
 	if (tls_server_pin(c->tls, pin) == 0)
 		server_log(SLOG_DEBUG, "%s: TLS handshake done (key %s)",
 			   conn_who(c), pin);
+	return 0;
 }
 
 /* n bytes read on a TLS connection: through the session into the
@@ -478,8 +487,13 @@ conn_tls_read(struct conn *c, const char *data, size_t n)
 			return -1;
 		}
 	}
-	if (!was_done && tls_handshake_done(c->tls))
-		conn_tls_ready(c);
+	/* A session that failed in this read (its error is logged by
+	 * conn_tls_end) has no binding to take. */
+	if (rc == 0 && !was_done && tls_handshake_done(c->tls) &&
+	    conn_tls_ready(c) < 0) {
+		conn_close(c);
+		return -1;
+	}
 	if (conn_tls_flush(c, THEN_NOTHING) < 0)
 		return -1;
 	return rc != 0;

@@ -1050,6 +1050,25 @@ tls_exporter(const struct tls_conn *c, unsigned char out[TLS_EXPORTER_BYTES])
 	return 0;
 }
 
+int
+tls_binding(const struct tls_conn *c, char hex[TLS_BINDING_HEX])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char x[TLS_EXPORTER_BYTES];
+	int i, rc;
+
+	hex[0] = 0;
+	if ((rc = tls_exporter(c, x)))
+		return rc;
+	for (i = 0; i < TLS_EXPORTER_BYTES; i++) {
+		hex[2 * i] = digits[x[i] >> 4];
+		hex[2 * i + 1] = digits[x[i] & 15];
+	}
+	hex[2 * TLS_EXPORTER_BYTES] = 0;
+	OPENSSL_cleanse(x, sizeof x);
+	return 0;
+}
+
 const char *
 tls_error(const struct tls_conn *c)
 {

@@ -196,6 +196,10 @@ int tls_server_pin(const struct tls_conn *c, char pin[TLS_PIN_SIZE]);
  * cover it. 0, or TLS_E_INVALID before the handshake is done. */
 int tls_exporter(const struct tls_conn *c,
 		 unsigned char out[TLS_EXPORTER_BYTES]);
+/* The same as the proofs cover it: 64 lowercase hex digits. 0, or
+ * TLS_E_INVALID (hex left empty). */
+#define TLS_BINDING_HEX (2 * TLS_EXPORTER_BYTES + 1)
+int tls_binding(const struct tls_conn *c, char hex[TLS_BINDING_HEX]);
 
 /* Why the session failed, for the log: the pin that differs (naming
  * both), an alert from the peer or one we sent, the protocol version,

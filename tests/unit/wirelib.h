@@ -317,9 +317,7 @@ static __attribute__((unused)) int
 cli_tls_handshake(struct cli *c)
 {
 	int64_t end = now_ms() + WAIT_MS;
-	unsigned char x[TLS_EXPORTER_BYTES];
 	char buf[16384];
-	size_t i;
 
 	if (!(c->tls = tls_conn_new(wire_cctx, 0, wire_pin)))
 		return -1;
@@ -337,13 +335,11 @@ cli_tls_handshake(struct cli *c)
 			return -1;
 		(void)cli_tls_in(c, buf, (size_t)got);
 	}
-	if (c->ended || tls_exporter(c->tls, x) != 0) {
+	if (c->ended || tls_binding(c->tls, c->binding) != 0) {
 		if (tls_error(c->tls)[0])
 			fprintf(stderr, "TLS handshake: %s\n", tls_error(c->tls));
 		return -1;
 	}
-	for (i = 0; i < sizeof x; i++)
-		snprintf(c->binding + 2 * i, 3, "%02x", x[i]);
 	return 0;
 }
 
