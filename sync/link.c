@@ -599,7 +599,7 @@ link_poke(struct link *l)
 	if (!l->locked)
 		return; /* another console's link: the beat takes over later */
 	/* Settings changed since (dutydesk link): a stopped link starts
-	 * again, a running one goes to the new server now. One meta read. */
+	 * again, a running one goes to the new server now. */
 	changed = replica_link(l->db, server, sizeof server, key, sizeof key) == 1 &&
 		replica_pin(l->db, pin, sizeof pin) >= 0 &&
 		(strcmp(server, l->state == LINK_STOPPED ? l->stop_server

@@ -40,7 +40,7 @@ cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
 	const char *station = opt(a, "station"), *role = opt(a, "role");
 	const char *seed = opt(a, "seed"), *realm = opt(a, "realm");
 	const char *server = opt(a, "server"), *key = opt(a, "key");
-	const char *pin = opt(a, "pin");
+	const char *pin;
 	int r = role_parse(role ? role : "town"), rc;
 	char why[160];
 	struct stat st;

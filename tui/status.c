@@ -15,60 +15,58 @@
 #include "sync/sync.h"
 #include "tui/tui.h"
 
-/* The link as the status line shows it. */
+/* The link as the status line shows it (st NULL: none configured). */
 static void
-link_text(struct console_state *c, char *buf, size_t n)
+link_text(const struct link_status *st, char *buf, size_t n)
 {
-	struct link_status st;
 	char since[8] = "--:--";
 	struct tm tm;
 	time_t t;
 	size_t len;
 
-	if (!c->link) {
+	if (!st) {
 		snprintf(buf, n, "%s", _("no server"));
 		return;
 	}
-	link_status(c->link, &st);
-	switch (st.state) {
+	switch (st->state) {
 	case LINK_ONLINE:
-		if (st.queued)
-			snprintf(buf, n, _("online, %lld queued"), (long long)st.queued);
+		if (st->queued)
+			snprintf(buf, n, _("online, %lld queued"), (long long)st->queued);
 		else
 			snprintf(buf, n, "%s", _("online"));
 		break;
 	case LINK_STOPPED:
 		/* The one a duty officer cannot read past: said in the
 		 * officer's language, with what to do. */
-		if (st.server_old)
+		if (st->server_old)
 			snprintf(buf, n, "%s", _("stopped: the county server is "
 				 "older than this station; upgrade it first"));
-		else if (st.no_pin)
+		else if (st->no_pin)
 			snprintf(buf, n, "%s", _("stopped: no pin for the server "
 				 "(dutydesk link --pin PIN)"));
 		else
-			snprintf(buf, n, _("stopped: %s"), st.message);
+			snprintf(buf, n, _("stopped: %s"), st->message);
 		break;
 	default:
-		t = (time_t)st.offline_since;
+		t = (time_t)st->offline_since;
 		if (t && localtime_r(&t, &tm))
 			strftime(since, sizeof since, "%H:%M", &tm);
 		snprintf(buf, n, _("offline since %s, %lld queued"), since,
-			 (long long)st.queued);
+			 (long long)st->queued);
 	}
 	len = strlen(buf);
-	if (st.insecure && len < n)
+	if (st->insecure && len < n)
 		snprintf(buf + len, n - len, "%s", _(", insecure"));
 	/* The server announced its next key (dutydesk status names both
 	 * pins): the station will follow it without anyone's help. */
 	len = strlen(buf);
-	if (st.pin_next[0] && len < n)
+	if (st->pin_next[0] && len < n)
 		snprintf(buf + len, n - len, "%s", _(", new key announced"));
 	len = strlen(buf);
-	if (st.skew_known && (st.skew_ms > 2000 || st.skew_ms < -2000) &&
+	if (st->skew_known && (st->skew_ms > 2000 || st->skew_ms < -2000) &&
 	    len < n)
 		snprintf(buf + len, n - len, _(", clock %+llds from server"),
-			 (long long)(st.skew_ms / 1000));
+			 (long long)(st->skew_ms / 1000));
 }
 
 /* The status line's items, in the order they stand. drop says when an
@@ -131,8 +129,9 @@ void
 status_draw(struct console_state *c)
 {
 	struct item it[ITEM_MAX], *clk, *i;
+	struct link_status st;
 	char link[200];
-	int n = 0, lead = 0, k, drop, date = 1;
+	int n = 0, lead = 0, k, drop;
 
 	/* The drop order; the silent towns, not in the issue's list, go
 	 * after the link, since LATE and the alerts call them out too. */
@@ -155,7 +154,6 @@ status_draw(struct console_state *c)
 	 * looked at them (R); likewise what waits, unsent, for the county
 	 * server to be upgraded. */
 	if (c->link) {
-		struct link_status st;
 		link_status(c->link, &st);
 		if (st.refused > 0)
 			snprintf(item_add(it, &n, A_BOLD, 0)->text,
@@ -172,10 +170,10 @@ status_draw(struct console_state *c)
 	/* In a drill the clock is the drill's, with its speed and whether
 	 * it is paused or over: the drill's state, never dropped. */
 	clk = item_add(it, &n, A_REVERSE, c->drill ? 0 : D_CLOCK);
-	status_clock(c, clk->text, sizeof clk->text, date);
+	status_clock(c, clk->text, sizeof clk->text, 1);
 	snprintf(item_add(it, &n, A_REVERSE, D_LEVEL)->text, sizeof it[0].text,
 		 "%s %s", _("level"), c->top_level[0] ? c->top_level : _("none"));
-	link_text(c, link, sizeof link);
+	link_text(c->link ? &st : NULL, link, sizeof link);
 	snprintf(item_add(it, &n, A_REVERSE, D_LINK)->text, sizeof it[0].text,
 		 "%s", link);
 	/* LATE counts incidents, each once however many of its clocks ran
@@ -196,15 +194,11 @@ status_draw(struct console_state *c)
 		snprintf(item_add(it, &n, A_REVERSE, D_REALM)->text,
 			 sizeof it[0].text, "%s", c->si.realm);
 
+	/* The date goes before anything else does. */
+	if (line_width(it, n, lead) > COLS)
+		status_clock(c, clk->text, sizeof clk->text, 0);
 	for (drop = D_CLOCK; line_width(it, n, lead) > COLS && drop <= D_SILENT;
 	     drop++) {
-		if (drop == D_CLOCK && date) {
-			/* The date goes before the time does. */
-			date = 0;
-			status_clock(c, clk->text, sizeof clk->text, date);
-			drop--;
-			continue;
-		}
 		for (k = 0; k < n; k++)
 			if (it[k].drop == drop)
 				it[k].drop = -1;
