@@ -301,6 +301,11 @@ title,town,place,received_at,trapped
 "旧账三, 带逗号",dayang,"码头 ""北""",2024-07-03 10:00,
 EOF
 before=$(c incident list --all --json | grep -o '"id":' | wc -l)
+expect_exit 2 "import incidents --encoding latin1: usage" -- \
+	c import incidents "$W/good.csv" --encoding latin1
+check "...naming the encodings it takes" grep -q "utf-8 or gb18030" "$ERR"
+expect_exit 2 "import incidents --encoding without a value: usage" -- \
+	c import incidents "$W/good.csv" --encoding
 ok_run "import incidents: a good CSV" -- c import incidents "$W/good.csv"
 check "import incidents: stdout is the 3 new ids, one per line" \
 	sh -c "test \$(grep -cE '^[a-z][a-z0-9]*-[0-9]+\$' '$OUT') = 3 && test \$(wc -l <'$OUT') = 3"

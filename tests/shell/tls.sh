@@ -61,6 +61,17 @@ usage_error "--cert with --insecure: usage" -- "$DBIN" --listen 127.0.0.1:1 \
 usage_error "--listen-insecure without --cert: usage" -- "$DBIN" \
 	--listen 127.0.0.1:1 --db "$W/never.db" --keys "$W/keys" \
 	--listen-insecure 127.0.0.1:2
+usage_error "--cert-next without --cert: usage" -- "$DBIN" \
+	--listen 127.0.0.1:1 --db "$W/never.db" --keys "$W/keys" --insecure \
+	--cert-next "$W/made.pem"
+usage_error "--cert-previous without --cert: usage" -- "$DBIN" \
+	--listen 127.0.0.1:1 --db "$W/never.db" --keys "$W/keys" --insecure \
+	--cert-previous "$W/made.pem"
+run "$DBIN" --listen 127.0.0.1:1 --db "$W/never.db" --keys "$W/keys" \
+	--cert "$W/made.pem" --cert-next "$W/open.pem"
+check "a next key file others can read: the server does not start (exit 3)" \
+	test "$RC" = 3
+check "...and no database made" test ! -e "$W/never.db"
 
 # ---------------------------------------------------------------------
 # a station over TLS

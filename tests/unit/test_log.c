@@ -122,6 +122,18 @@ zero_refused_while_open(void **state)
 	assert_non_null(strstr(db_errmsg(db), "county-1, county-2"));
 	assert_int_equal(log_add(db, "zero", "全镇平安", id), DD_E_REFUSED);
 	assert_int_equal(tnops(db), before);
+	/* Another station's zero report, received: applied as it came (the
+	 * refusal is at intake, where it was made, not here). */
+	{
+		struct op op;
+		tmkop(&op, "hetou", "00000000000000aa", 1, (T0 * 1000) << 16,
+		      "x", "log.add", "hetou-1", "{\"kind\":\"zero\","
+		      "\"at\":\"2026-11-28T12:00:00Z\"}");
+		assert_int_equal(op_apply(db, &op), 1);
+		assert_int_equal(tnops(db), before + 1);
+		op_clear(&op);
+		before = tnops(db);
+	}
 	assert_int_equal(incident_set_status(db, "county-1", "closed"), 0);
 	assert_int_equal(incident_set_status(db, "county-2", "closed"), 0);
 
