@@ -172,16 +172,6 @@ has_incident(const cJSON *x, const char *id)
 	return 0;
 }
 
-static char *
-server_export_text(void)
-{
-	const char *args[] = { "--db", db_path, "export", "--json", NULL };
-	char *out = NULL;
-
-	assert_int_equal(run(&out, args), 0);
-	return out;
-}
-
 static int64_t
 server_head(void)
 {
@@ -198,33 +188,6 @@ server_head(void)
 }
 
 /* ---- keys ---- */
-
-static int
-hex64(const char *s)
-{
-	size_t i;
-
-	if (strlen(s) != 65 || s[64] != '\n')
-		return 0;
-	for (i = 0; i < 64; i++)
-		if (!strchr("0123456789abcdef", s[i]))
-			return 0;
-	return 1;
-}
-
-static void
-keygen(const char *station, const char *role, char out[SYNC_HEX])
-{
-	const char *args[] = { "keygen", station, "--role", role, "--keys",
-		keys_path, NULL };
-	char *s = NULL;
-
-	assert_int_equal(run(&s, args), 0);
-	assert_true(hex64(s));
-	memcpy(out, s, 64);
-	out[64] = 0;
-	free(s);
-}
 
 static void
 keygen_prints_key(void **state)
@@ -437,13 +400,6 @@ replayed_auth_fails(void **state)
 }
 
 /* ---- push ---- */
-
-static int
-collect(const struct op *op, void *ctx)
-{
-	cJSON_AddItemToArray(ctx, op_to_json(op));
-	return 0;
-}
 
 static const char *
 digest_of(const cJSON *x)

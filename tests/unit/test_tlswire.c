@@ -27,35 +27,11 @@ static int notes;               /* what the honest station has logged */
 
 /* ---- helpers ---- */
 
-static void
-keygen(const char *station, const char *role, char out[SYNC_HEX])
-{
-	const char *args[] = { "keygen", station, "--role", role, "--keys",
-		keys_path, NULL };
-	char *s = NULL;
-
-	assert_int_equal(run(&s, args), 0);
-	assert_true(strlen(s) >= 64);
-	memcpy(out, s, 64);
-	out[64] = 0;
-	free(s);
-}
-
-static char *
-export_text(void)
-{
-	const char *args[] = { "--db", db_path, "export", "--json", NULL };
-	char *out = NULL;
-
-	assert_int_equal(run(&out, args), 0);
-	return out;
-}
-
 /* The export must still be was (taken, freed). */
 static void
 export_unchanged(char *was)
 {
-	char *now = export_text();
+	char *now = server_export_text();
 
 	if (strcmp(was, now) != 0)
 		fail_msg("the hostile peer changed the server's export");
@@ -196,7 +172,7 @@ garbage_after_client_hello(void **state)
 	int i;
 
 	(void)state;
-	was = export_text();
+	was = server_export_text();
 	n = client_hello(hello, sizeof hello);
 	garbage(junk, sizeof junk);
 	for (i = 0; i < 3; i++) {
@@ -232,7 +208,7 @@ truncated_record_then_silence(void **state)
 	int i;
 
 	(void)state;
-	was = export_text();
+	was = server_export_text();
 	client_hello(hello, sizeof hello);
 	snprintf(want, sizeof want, "no handshake in %d s", HS_S);
 	for (i = 0; i < 2; i++) {
@@ -273,7 +249,7 @@ one_byte_at_a_time(void **state)
 	int64_t t0, t;
 
 	(void)state;
-	was = export_text();
+	was = server_export_text();
 	/* Fast enough: a byte every millisecond through TLS and hello. */
 	honest = honest_sync_start();
 	cli_trickle_ms = 1;
@@ -305,13 +281,6 @@ one_byte_at_a_time(void **state)
 	honest_sync_wait(honest);
 	export_unchanged(was);
 	honest_syncs();
-}
-
-static int
-collect(const struct op *op, void *ctx)
-{
-	cJSON_AddItemToArray(ctx, op_to_json(op));
-	return 0;
 }
 
 /* n log entries of size bytes each made at a station gucheng (its
@@ -404,7 +373,7 @@ never_reads(void **state)
 	cli_ping(&g);
 	cli_close(&g);
 	/* What the server holds now; dropping the reader changes none. */
-	was = export_text();
+	was = server_export_text();
 	assert_true(log_has("does not read"));
 	while ((t = cli_recv(&x, WAIT_MS, &m)) >= 0)
 		cJSON_Delete(m);
@@ -428,7 +397,7 @@ handshakes_over_the_cap(void **state)
 	int i, closed = 0;
 
 	(void)state;
-	was = export_text();
+	was = server_export_text();
 	client_hello(hello, sizeof hello);
 	truncate(log_path, 0);
 	for (i = 0; i < CAP; i++) {

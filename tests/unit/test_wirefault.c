@@ -110,16 +110,6 @@ push_expect(struct cli *c, const char *text, size_t n, int64_t want)
 	cJSON_Delete(ack);
 }
 
-static char *
-server_export_text(void)
-{
-	const char *args[] = { "--db", db_path, "export", "--json", NULL };
-	char *out = NULL;
-
-	assert_int_equal(run(&out, args), 0);
-	return out;
-}
-
 /* The server's incidents: how many, and how many distinct titles; its
  * digest into dig. */
 static void
@@ -181,13 +171,6 @@ make_incidents(int n)
 		cJSON_Delete(f);
 	}
 	assert_int_equal(db_end(datian, 0), 0);
-}
-
-static int
-collect(const struct op *op, void *ctx)
-{
-	cJSON_AddItemToArray(ctx, op_to_json(op));
-	return 0;
 }
 
 /* The outbox again, all of it (nothing is marked acknowledged here). */

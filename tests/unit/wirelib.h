@@ -607,6 +607,55 @@ auth_frame(const char *proof, size_t *n)
 	return s;
 }
 
+/* The server's export of the live realm, as text (caller frees). */
+static __attribute__((unused)) char *
+server_export_text(void)
+{
+	const char *args[] = { "--db", db_path, "export", "--json", NULL };
+	char *out = NULL;
+
+	assert_int_equal(run(&out, args), 0);
+	return out;
+}
+
+/* A key as keygen prints it: 64 lowercase hex digits and a newline. */
+static __attribute__((unused)) int
+hex64(const char *s)
+{
+	size_t i;
+
+	if (strlen(s) != 65 || s[64] != '\n')
+		return 0;
+	for (i = 0; i < 64; i++)
+		if (!strchr("0123456789abcdef", s[i]))
+			return 0;
+	return 1;
+}
+
+/* A key for station (role) in the keys file, printed as it must be. */
+static __attribute__((unused)) void
+keygen(const char *station, const char *role, char out[SYNC_HEX])
+{
+	const char *args[] = { "keygen", station, "--role", role, "--keys",
+		keys_path, NULL };
+	char *s = NULL;
+
+	assert_int_equal(run(&s, args), 0);
+	assert_true(hex64(s));
+	memcpy(out, s, 64);
+	out[64] = 0;
+	free(s);
+}
+
+/* op_each's function gathering operations as the wire carries them
+ * into the JSON array ctx. */
+static __attribute__((unused)) int
+collect(const struct op *op, void *ctx)
+{
+	cJSON_AddItemToArray(ctx, op_to_json(op));
+	return 0;
+}
+
 /* Whether the server's log (log_path) has a line holding what. */
 static __attribute__((unused)) int
 log_has(const char *what)
