@@ -765,17 +765,11 @@ op_project(struct db *db, const struct op *op)
 	return k && owns ? k->apply(db, op) : 0;
 }
 
+/* op_each's function for a replay: each operation held, projected. */
 static int
-replay_one(struct db *db, sqlite3_stmt *st)
+replay_one(const struct op *op, void *db)
 {
-	struct op op;
-	int rc;
-
-	if ((rc = op_from_row(st, &op)))
-		return rc;
-	rc = op_project(db, &op);
-	op_clear(&op);
-	return rc;
+	return op_project(db, op);
 }
 
 int
@@ -813,15 +807,7 @@ state_rebuild(struct db *db)
 	if (rc)
 		return rc;
 	/* In the order held: any order gives the same state. */
-	if (!(st = db_prep(db, "SELECT o.station, o.incarnation, o.seq, o.hlc, "
-			   "o.realm, o.officer, o.kind, o.entity, o.body FROM ops o "
-			   "ORDER BY o.n")))
-		return db_prep_err(db);
-	while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW)
-		rc = replay_one(db, st);
-	if (!rc && s != SQLITE_DONE)
-		rc = db_rc(db, s);
-	db_reset(st);
+	rc = op_each(db, 0, replay_one, db);
 	/* On the server the state now holds the whole log: its projection
 	 * has reached the head. */
 	if (!rc)
