@@ -57,6 +57,21 @@ msg_add_i64(cJSON *m, const char *k, int64_t v)
 	cJSON_AddStringToObject(m, k, msg_i64_text(v, buf));
 }
 
+/* Add a time (seconds since the epoch) as ISO 8601 UTC, or null when
+ * there is none (t <= 0): how the administrator's views give times. */
+static inline void
+msg_add_time(cJSON *m, const char *k, int64_t t)
+{
+	char iso[21];
+
+	if (t <= 0) {
+		cJSON_AddNullToObject(m, k);
+		return;
+	}
+	time_format_iso(t, iso);
+	cJSON_AddStringToObject(m, k, iso);
+}
+
 /* Check one operation of a frame, whole, before anything uses it, and
  * read it. o is member i of the frame's "ops". It must be an object of
  * exactly the members of an operation (station, incarnation, seq, hlc,

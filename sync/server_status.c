@@ -28,21 +28,6 @@
 
 /* ---- the file, written on the loop ---- */
 
-/* A wall-clock time in ms as the file and the output write it: ISO
- * 8601 UTC, to the second; null for 0 (never, unknown). */
-static void
-add_time(cJSON *o, const char *k, int64_t ms)
-{
-	char iso[21];
-
-	if (ms <= 0) {
-		cJSON_AddNullToObject(o, k);
-		return;
-	}
-	time_format_iso(ms / 1000, iso);
-	cJSON_AddStringToObject(o, k, iso);
-}
-
 /* A time of the loop's clock (uv_now) as wall-clock ms. */
 static int64_t
 wall_ms(const struct server *srv, uint64_t t)
@@ -60,10 +45,10 @@ status_realm(const struct server *srv, const struct realm *r)
 	cJSON_AddStringToObject(o, "realm", r->name);
 	msg_add_i64(o, "committed", r->committed);
 	msg_add_i64(o, "projected", r->projected);
-	add_time(o, "behind_since", r->projected < r->committed
-		 ? wall_ms(srv, r->lag_since) : 0);
+	msg_add_time(o, "behind_since", r->projected < r->committed
+		     ? wall_ms(srv, r->lag_since) / 1000 : 0);
 	cJSON_AddNumberToObject(o, "wal_frames", r->frames);
-	add_time(o, "last_commit", r->st_commit_ms);
+	msg_add_time(o, "last_commit", r->st_commit_ms / 1000);
 	return o;
 }
 
@@ -78,14 +63,14 @@ status_station(const struct server *srv, const struct conn *c)
 	cJSON_AddStringToObject(o, "role", role_name(c->role));
 	cJSON_AddStringToObject(o, "realm", c->realm->name);
 	cJSON_AddStringToObject(o, "peer", c->peer);
-	add_time(o, "connected", wall_ms(srv, c->t_start));
-	add_time(o, "last_push", c->push_ms);
+	msg_add_time(o, "connected", wall_ms(srv, c->t_start) / 1000);
+	msg_add_time(o, "last_push", c->push_ms / 1000);
 	if (c->push_ms)
 		msg_add_i64(o, "push_upto", c->push_upto);
 	else
 		cJSON_AddNullToObject(o, "push_upto");
-	add_time(o, "last_pull", c->pull_ms);
-	add_time(o, "caught_up", c->live_ms);
+	msg_add_time(o, "last_pull", c->pull_ms / 1000);
+	msg_add_time(o, "caught_up", c->live_ms / 1000);
 	/* Live, it is sent every operation once committed. */
 	msg_add_i64(o, "cursor", c->live ? c->realm->committed : c->cursor);
 	cJSON_AddBoolToObject(o, "live", c->live);
@@ -107,7 +92,7 @@ status_build(const struct server *srv)
 	cJSON_AddStringToObject(o, "version", DD_VERSION);
 	cJSON_AddNumberToObject(o, "protocol", SYNC_VERSION);
 	cJSON_AddStringToObject(o, "listen", srv->listen_name);
-	add_time(o, "started", srv->started_ms);
+	msg_add_time(o, "started", srv->started_ms / 1000);
 	cJSON_AddNumberToObject(o, "connections", srv->nconn);
 	cJSON_AddBoolToObject(o, "stopping", srv->stopping);
 	realms = cJSON_AddArrayToObject(o, "realms");
@@ -227,7 +212,7 @@ status_sweep(struct server *srv)
 	    now - st->tried_at < STATUS_BEAT_MS)
 		goto out;
 	st->tried_at = now;
-	add_time(o, "written", sync_now_ms());
+	msg_add_time(o, "written", sync_now_ms() / 1000);
 	if (!(full = cJSON_PrintUnformatted(o)))
 		goto out;
 	if (status_store(st->path, full) != 0) {

@@ -383,20 +383,6 @@ behind_s(const struct view *v, const struct vrealm *r)
 
 /* ---- as JSON ---- */
 
-/* A time in seconds as ISO 8601 UTC, or null for 0 (never, unknown). */
-static void
-json_time(cJSON *o, const char *k, int64_t t)
-{
-	char iso[21];
-
-	if (t <= 0) {
-		cJSON_AddNullToObject(o, k);
-		return;
-	}
-	time_format_iso(t, iso);
-	cJSON_AddStringToObject(o, k, iso);
-}
-
 static void
 json_i64(cJSON *o, const char *k, int64_t x, int has)
 {
@@ -427,8 +413,8 @@ view_json(const struct view *v)
 			cJSON_AddStringToObject(s, "version", v->version);
 			cJSON_AddNumberToObject(s, "protocol", v->protocol);
 			cJSON_AddStringToObject(s, "listen", v->listen);
-			json_time(s, "started", v->started);
-			json_time(s, "written", v->written);
+			msg_add_time(s, "started", v->started);
+			msg_add_time(s, "written", v->written);
 			cJSON_AddBoolToObject(s, "stale",
 					      v->now - v->written > STATUS_STALE_S);
 			cJSON_AddBoolToObject(s, "stopping", v->stopping);
@@ -464,7 +450,7 @@ view_json(const struct view *v)
 				cJSON_AddNumberToObject(x, "wal_frames", r->wal_frames);
 			else
 				cJSON_AddNullToObject(x, "wal_frames");
-			json_time(x, "last_commit", r->srv ? r->last_commit : 0);
+			msg_add_time(x, "last_commit", r->srv ? r->last_commit : 0);
 			cJSON_AddItemToArray(a, x);
 		}
 	if ((a = cJSON_AddArrayToObject(o, "stations")))
@@ -476,11 +462,11 @@ view_json(const struct view *v)
 			cJSON_AddStringToObject(x, "role", t->role);
 			cJSON_AddStringToObject(x, "realm", t->realm);
 			cJSON_AddStringToObject(x, "peer", t->peer);
-			json_time(x, "connected", t->connected);
-			json_time(x, "last_push", t->push);
+			msg_add_time(x, "connected", t->connected);
+			msg_add_time(x, "last_push", t->push);
 			json_i64(x, "push_upto", t->upto, t->has_upto);
-			json_time(x, "last_pull", t->pull);
-			json_time(x, "caught_up", t->caught_up);
+			msg_add_time(x, "last_pull", t->pull);
+			msg_add_time(x, "caught_up", t->caught_up);
 			msg_add_i64(x, "cursor", t->cursor);
 			cJSON_AddBoolToObject(x, "live", t->live);
 			cJSON_AddItemToArray(a, x);
