@@ -149,6 +149,14 @@ if dd team list --json | grep -q '"id":"t-datian".*"status":"en_route"'; then
 else
 	nok "the team's status is stored"
 fi
+# At 80 columns the board says where a team is sent, and an id longer
+# than 10 characters shows whole (a cut one typed back names nothing).
+if within sh -c "tmux -S '$sock' capture-pane -p -t dd | grep -Eq '^t-datian .* linhai-1 *\$'"; then
+	ok "the row shows the incident the team is sent to"
+else
+	nok "the row shows the incident the team is sent to"
+fi
+filter_rows "f-baishuiyang" "a 13-character team id shows whole" "f-baishuiyang"
 
 # Issue supplies and see the stock change.
 keys 4
