@@ -108,6 +108,14 @@ static const struct word role[] = {
 	WORDS_END
 };
 
+/* The pseudo-stations that make operations no person made, as the
+ * officer who made them (a person's name is not in any catalogue). */
+static const struct word officer[] = {
+	{ "drill", DD_C_("officer", "drill") },
+	{ "seed",  DD_C_("officer", "reference data") },
+	WORDS_END
+};
+
 /* What an operation does, as a refusal names it. */
 static const struct word op_kind[] = {
 	{ "town.put",        DD_C_("operation", "change a town") },
@@ -146,6 +154,7 @@ static const struct word *const lists[W_N] = {
 	[W_ACTION] = action,
 	[W_ROLE] = role,
 	[W_OP_KIND] = op_kind,
+	[W_OFFICER] = officer,
 };
 
 static const char *

@@ -395,8 +395,10 @@ draw_extra(struct pane *p, WINDOW *win)
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "reports")) {
 		size_t k = strlen(buf);
 		snprintf(buf + k, sizeof buf - k, "%s/%s ",
-			 cJSON_GetObjectItem(r, "type")->valuestring,
-			 cJSON_GetObjectItem(r, "channel")->valuestring);
+			 word(W_REPORT_TYPE, cJSON_GetObjectItem(r, "type")
+			      ->valuestring),
+			 word(W_CHANNEL, cJSON_GetObjectItem(r, "channel")
+			      ->valuestring));
 	}
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "dispatches")) {
 		size_t k = strlen(buf);

@@ -13,7 +13,7 @@
 static const struct column cols[] = {
 	{ N_("WHEN"), "at", 11, COL_TIME, 0 },
 	{ N_("KIND"), "kind", 9, 0, W_LOG_KIND },
-	{ N_("OFFICER"), "officer", 10, 0, 0 },
+	{ N_("OFFICER"), "officer", 10, 0, W_OFFICER },
 	{ N_("TEXT"), "text", 0, 0, 0 },
 	{ NULL, NULL, 0, 0, 0 }
 };
