@@ -7,13 +7,15 @@
 # on the status line; a tick made from a shell shows in the running
 # console within a second or two; Esc takes the cursor back to the
 # levels list. At 80x24 and 160x48, in zh_CN.UTF-8 and in C with
-# TERM=vt100.
+# TERM=vt100. Last, a tick made at another station shows on a linked
+# console.
 #
 # Run from the repository root: sh tests/shell/checklist.sh
 set -u
 # shellcheck source=tests/shell/lib.sh.inc
 . "$(dirname "$0")/lib.sh.inc"
 
+need_dutydeskd
 if ! have tmux; then
 	skip "tmux not installed"
 	finish
@@ -24,7 +26,7 @@ if ! have python3; then
 fi
 
 SOCK=$W/tmux.sock
-CLEANUP='tmux -S "$SOCK" kill-server 2>/dev/null'
+CLEANUP='stop_server; tmux -S "$SOCK" kill-server 2>/dev/null'
 tmux -S "$SOCK" -f /dev/null new-session -d -s keep -x 20 -y 5 "sleep 600"
 
 # flat FROM: the screen from display column FROM on (the right-hand
@@ -196,4 +198,38 @@ else
 fi
 flow vt100 C 80 24
 flow vt100 C 160 48
+
+# A tick made at another command station reaches the console over the
+# link: linhai's console is online, backup ticks and syncs.
+for s in linhai backup; do
+	"$DBIN" keygen $s --role command --keys "$W/keys" >"$W/key.$s" 2>"$ERR"
+done
+chmod 600 "$W/keys"
+server_up "$W/server.db"
+for s in linhai backup; do
+	ok_run "init $s, linked" -- "$BIN" --db "$W/$s.db" init --station $s \
+		--role command --server "$SRV" --pin "$PIN" --key "$(cat "$W/key.$s")"
+done
+expect_id "linhai starts a Level IV typhoon response" -- \
+	"$BIN" --db "$W/linhai.db" response start typhoon IV
+ok_run "linhai syncs" -- "$BIN" --db "$W/linhai.db" sync --timeout 10
+ok_run "backup syncs" -- "$BIN" --db "$W/backup.db" sync --timeout 10
+tmux -S "$SOCK" kill-session -t dd 2>/dev/null
+tmux -S "$SOCK" -f /dev/null new-session -d -s dd -x 80 -y 24 \
+	"TERM=vt100 LANG=C LC_ALL=C DUTYDESK_BELL=off '$BIN' --db '$W/linhai.db' --officer wang; echo CONSOLE-EXITED; sleep 30"
+on_screen "linhai's console is online" "| online" 8
+keys 2
+keys G
+on_screen "it shows typhoon IV 0/8" "IV 0/8"
+ok_run "backup ticks ty4-duty" -- \
+	"$BIN" --db "$W/backup.db" response check typhoon ty4-duty
+ok_run "backup syncs its tick" -- "$BIN" --db "$W/backup.db" sync --timeout 10
+if wait_for "IV 1/8" 5 && screen | grep -Eq "\[x\] +IV +ty4-duty"; then
+	pass "backup's tick shows on linhai's console"
+else
+	fail "backup's tick shows on linhai's console"
+	screen | sed 's/^/#   | /'
+fi
+keys q
+on_screen "linhai's console quits" "CONSOLE-EXITED"
 finish
