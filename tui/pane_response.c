@@ -504,39 +504,17 @@ chk_tick(const char *hazard)
 	return 0;
 }
 
-static int
-key(struct pane *p, enum req r)
+/* The form of a decision (start, raise, lower, end; confirm when the
+ * hazard has a conflict) on hazard. */
+static void
+decide(const char *hazard, enum req r)
 {
-	const cJSON *row = view_selected(&p->view);
-	const char *hazard;
 	struct response_state rs;
-	cJSON *init, *ctx;
+	cJSON *init = cJSON_CreateObject(), *ctx = cJSON_CreateObject();
 	int action;
 
-	chk_follow(row ? cJSON_GetObjectItem(row, "hazard")->valuestring : NULL);
-	switch (r) {
-	case REQ_UP: case REQ_DOWN: case REQ_PAGE_UP: case REQ_PAGE_DOWN:
-	case REQ_FIRST: case REQ_LAST:
-		return row ? chk_move(chk.hazard, r) : -1;
-	case REQ_BACK:
-		chk.focus = 0;
-		return 0;
-	case REQ_START: case REQ_RAISE: case REQ_LOWER: case REQ_END:
-	case REQ_CHECKLIST: case REQ_ENTER: case REQ_TICK:
-		if (!row)
-			return 0;
-		break;
-	default:
-		return -1;
-	}
-	hazard = chk.hazard;
-	if (r == REQ_CHECKLIST || r == REQ_ENTER || r == REQ_TICK)
-		return chk.focus && r == REQ_TICK ? chk_tick(hazard)
-		       : chk_enter(hazard);
-	init = cJSON_CreateObject();
 	cJSON_AddStringToObject(init, "signed_by", db_officer(console_db()));
 	/* What the submit needs: the hazard and the decision. */
-	ctx = cJSON_CreateObject();
 	cJSON_AddStringToObject(ctx, "hazard", hazard);
 	response_get(console_db(), hazard, &rs);
 	if (r == REQ_END) {
@@ -561,7 +539,37 @@ key(struct pane *p, enum req r)
 	}
 	cJSON_Delete(init);
 	cJSON_Delete(ctx);
-	return 0;
+}
+
+/* The movement keys are the checklist's while it has the focus, the
+ * levels list's otherwise (-1 hands them back to the console). */
+static int
+key(struct pane *p, enum req r)
+{
+	const cJSON *row = view_selected(&p->view);
+
+	chk_follow(row ? cJSON_GetObjectItem(row, "hazard")->valuestring : NULL);
+	switch (r) {
+	case REQ_UP: case REQ_DOWN: case REQ_PAGE_UP: case REQ_PAGE_DOWN:
+	case REQ_FIRST: case REQ_LAST:
+		return row ? chk_move(chk.hazard, r) : -1;
+	case REQ_BACK:
+		chk.focus = 0;
+		return 0;
+	case REQ_TICK:
+		if (row && chk.focus)
+			return chk_tick(chk.hazard);
+		/* On the levels list, Space goes into the checklist. */
+		/* fall through */
+	case REQ_CHECKLIST: case REQ_ENTER:
+		return row ? chk_enter(chk.hazard) : 0;
+	case REQ_START: case REQ_RAISE: case REQ_LOWER: case REQ_END:
+		if (row)
+			decide(chk.hazard, r);
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 /* Under the list: a rule with the hazard, its level and progress and
