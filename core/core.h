@@ -314,6 +314,15 @@ int response_get(struct db *db, const char *hazard, struct response_state *rs);
 /* Tick (checked = 1) or untick a checklist item of the episode in force. */
 int response_check(struct db *db, const char *hazard, const char *item,
 		   int checked);
+/* The checklist in force for hazard: checklist_load's items at the
+ * level in force, each with "checked" (true or false) from the ticks of
+ * the episode in force; an empty array when no response is in force.
+ * Caller frees. */
+int response_checklist(struct db *db, const char *hazard, cJSON **out);
+/* Of the checklist in force for hazard, how many items are ticked
+ * (*done) of how many (*total); both 0 when no response is in force. */
+int response_progress(struct db *db, const char *hazard, int *done,
+		      int *total);
 /* The hazards known from assets/checklists (a JSON array, caller frees). */
 int hazards_load(cJSON **out);
 /* The full checklist of hazard at level (its items and every lower

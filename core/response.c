@@ -273,6 +273,57 @@ checklist_load(const char *hazard, int level, cJSON **out)
 	return *out ? 0 : DD_E_NOMEM;
 }
 
+int
+response_checklist(struct db *db, const char *hazard, cJSON **out)
+{
+	struct response_state rs;
+	cJSON *it;
+	int rc;
+
+	*out = NULL;
+	if ((rc = response_get(db, hazard, &rs)) < 0)
+		return rc;
+	if (rs.level == 0 || !rs.episode[0]) {
+		*out = cJSON_CreateArray();
+		return *out ? 0 : DD_E_NOMEM;
+	}
+	if ((rc = checklist_load(hazard, rs.level, out)))
+		return rc;
+	/* Ticks belong to the episode, so those made at a lower level count
+	 * after a raise; an item off the list (after a lower) is not shown. */
+	cJSON_ArrayForEach(it, *out) {
+		int64_t checked = 0;
+		rc = db_int(db, &checked, "SELECT checked FROM ticks WHERE "
+			    "episode = ?1 AND item = ?2", "ss", rs.episode,
+			    jstr(it, "code"));
+		if (rc < 0) {
+			cJSON_Delete(*out);
+			*out = NULL;
+			return rc;
+		}
+		cJSON_AddBoolToObject(it, "checked", rc == 1 && checked != 0);
+	}
+	return 0;
+}
+
+int
+response_progress(struct db *db, const char *hazard, int *done, int *total)
+{
+	cJSON *list = NULL, *it;
+	int rc;
+
+	*done = *total = 0;
+	if ((rc = response_checklist(db, hazard, &list)))
+		return rc;
+	cJSON_ArrayForEach(it, list) {
+		++*total;
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "checked")))
+			++*done;
+	}
+	cJSON_Delete(list);
+	return 0;
+}
+
 static int
 heads_json(struct db *db, const char *hazard, cJSON *arr)
 {

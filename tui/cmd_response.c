@@ -31,17 +31,34 @@ cmd_response_decide(struct shell *sh, const struct cmd *c, struct args *a)
 	return shell_made(sh, rc, id);
 }
 
+/* A level with its checklist's progress, "III 3/16"; "-" for none. */
+static const char *
+level_text(struct shell *sh, const char *hazard, int level, char *buf,
+	   size_t n)
+{
+	int done = 0, total = 0;
+
+	if (level == 0)
+		return "-";
+	if (response_progress(sh->db, hazard, &done, &total) == 0 && total)
+		snprintf(buf, n, "%s %d/%d", level_name(level), done, total);
+	else
+		snprintf(buf, n, "%s", level_name(level));
+	return buf;
+}
+
 static int
 show_response(struct shell *sh, const char *hazard)
 {
 	struct response_state rs;
-	cJSON *list = NULL, *ticks = NULL, *f, *it, *t;
+	cJSON *list = NULL, *f, *it;
+	char lv[32];
 	int rc = response_get(sh->db, hazard, &rs);
 
 	if (rc < 0)
 		return shell_fail(sh, rc);
-	fprintf(sh->out, "%s: %s%s\n", hazard,
-		rs.level ? level_name(rs.level) : "none",
+	fprintf(sh->out, "%s: %s%s\n", hazard, rs.level ? level_text(sh, hazard,
+		rs.level, lv, sizeof lv) : "none",
 		rs.conflict ? "  CONFLICT: confirm a level" : "");
 	f = cJSON_CreateObject();
 	cJSON_AddStringToObject(f, "hazard", hazard);
@@ -58,29 +75,16 @@ show_response(struct shell *sh, const char *hazard)
 	cJSON_Delete(list);
 	if (rs.level == 0)
 		return 0;
-	if (checklist_load(hazard, rs.level, &list) == 0) {
-		cJSON *f2 = cJSON_CreateObject();
-		cJSON_AddStringToObject(f2, "episode", rs.episode);
-		rc = state_list(sh->db, LIST_TICKS, f2, &ticks);
-		cJSON_Delete(f2);
-		if (rc) {
-			cJSON_Delete(list);
-			return shell_fail(sh, rc);
-		}
-		fprintf(sh->out, "checklist (level %s):\n", level_name(rs.level));
-		cJSON_ArrayForEach(it, list) {
-			int done = 0;
-			cJSON_ArrayForEach(t, ticks)
-				if (strcmp(shell_str(t, "item"),
-					   shell_str(it, "code")) == 0)
-					done = shell_num(t, "checked") != 0;
-			fprintf(sh->out, "  [%c] %-12s %s\n", done ? 'x' : ' ',
-				shell_str(it, "code"),
-				shell_str(it, sh->utf8 ? "text" : "text_en"));
-		}
-		cJSON_Delete(ticks);
-		cJSON_Delete(list);
-	}
+	/* The items with their ticks, as the console's checklist shows them. */
+	if ((rc = response_checklist(sh->db, hazard, &list)))
+		return shell_fail(sh, rc);
+	fprintf(sh->out, "checklist (level %s):\n", level_name(rs.level));
+	cJSON_ArrayForEach(it, list)
+		fprintf(sh->out, "  [%c] %-12s %s\n",
+			cJSON_IsTrue(cJSON_GetObjectItem(it, "checked")) ? 'x' : ' ',
+			shell_str(it, "code"),
+			shell_str(it, sh->utf8 ? "text" : "text_en"));
+	cJSON_Delete(list);
 	return 0;
 }
 
@@ -124,13 +128,14 @@ cmd_response_show(struct shell *sh, const struct cmd *c, struct args *a)
 	}
 	cJSON_ArrayForEach(h, hz) {
 		struct response_state rs;
+		char lv[32];
 		if ((rc = response_get(sh->db, shell_str(h, "hazard"), &rs)) < 0)
 			break;
 		rc = 0;
 		fprintf(sh->out, "%-16s %-10s %s%s\n", shell_str(h, "hazard"),
 			sh->utf8 ? shell_str(h, "name") : shell_str(h, "name_en"),
-			rs.level ? level_name(rs.level) : "-",
-			rs.conflict ? "  CONFLICT" : "");
+			level_text(sh, shell_str(h, "hazard"), rs.level, lv,
+				   sizeof lv), rs.conflict ? "  CONFLICT" : "");
 	}
 	cJSON_Delete(hz);
 	return shell_fail(sh, rc);

@@ -346,7 +346,10 @@ handle_key(int ch, int is_key)
 		return;
 	case REQ_UP: case REQ_DOWN: case REQ_PAGE_UP: case REQ_PAGE_DOWN:
 	case REQ_FIRST: case REQ_LAST:
-		view_move(&p->view, r, pane_height());
+		/* A pane with a cursor of its own (the response checklist)
+		 * moves it while that has the keys. */
+		if (!p->ops->key || p->ops->key(p, r) < 0)
+			view_move(&p->view, r, pane_height());
 		p->redraw = 1;
 		return;
 	case REQ_FILTER:

@@ -50,7 +50,9 @@
 	R(RAISE,     N_("raise the level")) \
 	R(LOWER,     N_("lower the level")) \
 	R(END,       N_("end the response")) \
-	R(TICK,      N_("tick a checklist item")) \
+	R(TICK,      N_("tick/untick the item")) \
+	R(CHECKLIST, N_("into the checklist")) \
+	R(BACK,      N_("back to the levels")) \
 	R(RECEIVE,   N_("receive stock")) \
 	R(ISSUE,     N_("issue stock")) \
 	R(TRANSFER,  N_("transfer stock")) \
@@ -307,7 +309,7 @@ struct console_state {
 	int bell;               /* 0 off, 1 on, 2 quiet at night */
 	int alerts;             /* alerts not yet seen */
 	int64_t refused_known;  /* the link's refusal count at the last look */
-	char top_level[32];     /* highest level in force, for the status */
+	char top_level[64];     /* highest level in force and its progress */
 	struct duty_counts counts; /* what needs the officer, last seen */
 	/* A drill (drill.c): its clock runs speed times faster from the
 	 * start, less the pauses. */

@@ -1,23 +1,45 @@
 /*
  * pane_response.c - emergency response levels per hazard: the level in
- * force, who signed it and when, start / raise / lower / end, the
- * decision history and the checklist of the level in force.
+ * force with its checklist's progress, who signed it and when, start /
+ * raise / lower / end, the decision history, and the checklist of the
+ * level in force, worked with a cursor of its own: c or Enter takes the
+ * keys into it, Space ticks the item under the cursor, Esc gives the
+ * keys back to the levels list.
  */
 #include "tui/console.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
+
+#include "tui/tui.h"
 
 /* Decisions of the selected hazard shown above its checklist. */
-#define HISTORY 3
+#define HISTORY 2
+
+/*
+ * The checklist's cursor. The console has one response pane, so this is
+ * its own state: whether the keys move the checklist's cursor (focus)
+ * or the levels list, the hazard the cursor is on the checklist of, the
+ * item under it (by code, so it stays on its item when ticks arrive or
+ * the level changes) and its index, the first item shown, and how many
+ * items the last draw showed whole (a page, for PgUp and PgDn).
+ */
+static struct {
+	int focus;
+	char hazard[32];
+	char code[64];
+	int sel, top, page;
+} chk;
 
 static const struct column cols[] = {
 	{ N_("HAZARD"), "hazard", 15, 0, 0 },
-	{ N_("NAME"), "name", 12, COL_NAME, 0 },
-	{ N_("LEVEL"), "level_name", 6, 0, 0 },
+	{ N_("NAME"), "name", 17, COL_NAME, 0 },
+	{ N_("LEVEL"), "level_name", 9, 0, 0 },
 	{ N_("SINCE"), "at", 11, COL_TIME, 0 },
-	{ N_("SIGNED BY"), "signed_by", 14, 0, 0 },
+	{ N_("SIGNED BY"), "signed_by", 12, 0, 0 },
 	{ N_("STATE"), "state", 0, 0, 0 },
 	{ NULL, NULL, 0, 0, 0 }
 };
@@ -34,10 +56,29 @@ static const struct keymap keymap[] = {
 	{ '-', 0, REQ_LOWER, "-/l" },
 	{ 'l', 0, REQ_LOWER, NULL },
 	{ 'e', 0, REQ_END, "e" },
+	{ 'c', 0, REQ_CHECKLIST, "c/Enter" },
 	{ ' ', 0, REQ_TICK, "Space/t" },
 	{ 't', 0, REQ_TICK, NULL },
+	{ 27, 0, REQ_BACK, "Esc/Left" },
+	{ KEY_LEFT, 1, REQ_BACK, NULL },
 	{ 0, 0, REQ_NONE, NULL }
 };
+
+/* A level as the row and the checklist's heading show it: with the
+ * items ticked of its checklist, "III 3/16". */
+static const char *
+level_text(const char *hazard, int level, char *buf, size_t n)
+{
+	int done = 0, total = 0;
+
+	if (level == 0)
+		return "-";
+	if (response_progress(console_db(), hazard, &done, &total) || !total)
+		snprintf(buf, n, "%s", level_name(level));
+	else
+		snprintf(buf, n, "%s %d/%d", level_name(level), done, total);
+	return buf;
+}
 
 static cJSON *
 load(struct pane *p)
@@ -53,6 +94,7 @@ load(struct pane *p)
 	cJSON_ArrayForEach(h, hz) {
 		const char *name = cJSON_GetObjectItem(h, "hazard")->valuestring;
 		int level = 0, conflict = 0;
+		char lv[32];
 		cJSON_AddStringToObject(h, "id", name);
 		/* In an ASCII terminal the English name stands for pinyin. */
 		cJSON_AddStringToObject(h, "pinyin",
@@ -71,8 +113,8 @@ load(struct pane *p)
 			}
 		}
 		cJSON_AddNumberToObject(h, "level", level);
-		cJSON_AddStringToObject(h, "level_name", level ? level_name(level)
-					: "-");
+		cJSON_AddStringToObject(h, "level_name", level_text(name, level,
+					lv, sizeof lv));
 		cJSON_AddStringToObject(h, "state", conflict
 			? _("CONFLICT: confirm a level (:response confirm)")
 			: level ? _("in force") : "");
@@ -108,14 +150,6 @@ static const struct form_field end_form[] = {
 	{ NULL, NULL, 0, 0, NULL }
 };
 
-/* The items are those of the checklist in force, in the form's ctx. */
-static const struct form_field tick_form[] = {
-	{ N_("Item"), "item", FT_CHOICE, 1, NULL },
-	{ N_("Done? yes/no"), "done", FT_CHOICE, 1, (const char *const[]){ "yes",
-	  "no", NULL } },
-	{ NULL, NULL, 0, 0, NULL }
-};
-
 static int
 submit_decide(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
@@ -136,43 +170,358 @@ submit_decide(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 	return 0;
 }
 
-static int
-submit_tick(cJSON *values, char *msg, size_t n, const cJSON *ctx)
-{
-	const char *item = form_value(values, "item");
-	int done = strcmp(form_value(values, "done"), "yes") == 0;
-	int rc = response_check(console_db(), form_value(ctx, "hazard"), item,
-				done);
+/* ---- the checklist and its cursor ---- */
 
-	if (rc)
-		return form_refused(rc, msg, n);
-	snprintf(msg, n, done ? _("%s ticked") : _("%s unticked"), item);
+static const char *
+code_of(const cJSON *it)
+{
+	return cJSON_GetObjectItem(it, "code")->valuestring;
+}
+
+/* An item's text in the terminal's language. */
+static const char *
+text_of(const cJSON *it)
+{
+	return cJSON_GetObjectItem(it, console_utf8 ? "text" : "text_en")
+	       ->valuestring;
+}
+
+/* The cursor follows the selected hazard: on another one it starts
+ * again at the top, and the keys go back to the levels list. */
+static void
+chk_follow(const char *hazard)
+{
+	if (!hazard)
+		hazard = "";
+	if (strcmp(chk.hazard, hazard) == 0)
+		return;
+	snprintf(chk.hazard, sizeof chk.hazard, "%s", hazard);
+	chk.code[0] = 0;
+	chk.sel = chk.top = chk.focus = 0;
+}
+
+/* Put the cursor on item i of list (kept inside it). */
+static void
+chk_set(const cJSON *list, int i)
+{
+	int n = cJSON_GetArraySize(list);
+	const cJSON *it;
+
+	if (i >= n)
+		i = n - 1;
+	if (i < 0)
+		i = 0;
+	chk.sel = i;
+	it = cJSON_GetArrayItem(list, i);
+	snprintf(chk.code, sizeof chk.code, "%s", it ? code_of(it) : "");
+}
+
+/* Find the cursor's item in a list read anew: by its code, or, when it
+ * left the list (the level was lowered), where it was. */
+static void
+chk_find(const cJSON *list)
+{
+	const cJSON *it;
+	int i = 0;
+
+	cJSON_ArrayForEach(it, list) {
+		if (chk.code[0] && strcmp(code_of(it), chk.code) == 0) {
+			chk.sel = i;
+			return;
+		}
+		i++;
+	}
+	chk_set(list, chk.sel);
+}
+
+/* The display width of the character at s, its length in *len, measured
+ * as text_put draws it: a byte that is no character is one column. */
+static int
+char_at(const char *s, int *len)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t n;
+	int w;
+
+	memset(&st, 0, sizeof st);
+	n = mbrtowc(&wc, s, strnlen(s, MB_LEN_MAX), &st);
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+		*len = 1;
+		return 1;
+	}
+	*len = (int)n;
+	w = wcwidth(wc);
+	return w < 0 ? 1 : w;
+}
+
+/* The bytes of s that make its next line of at most width columns. A
+ * word that does not fit starts the next line; text without blanks
+ * (Chinese) breaks between any two characters. Never none, so a line
+ * always moves on. */
+static size_t
+wrap_len(const char *s, int width)
+{
+	size_t at = 0, blank = 0;
+	int w = 0, len = 1, cw;
+
+	while (s[at]) {
+		cw = char_at(s + at, &len);
+		if (w + cw > width)
+			break;
+		if (s[at] == ' ')
+			blank = at;
+		w += cw;
+		at += (size_t)len;
+	}
+	if (!s[at])
+		return at;
+	if (at == 0)
+		return (size_t)len;
+	return s[at] != ' ' && blank > 0 ? blank : at;
+}
+
+/* The rest of s after a line of n bytes, without the blanks the line
+ * broke at. */
+static const char *
+wrap_next(const char *s, size_t n)
+{
+	for (s += n; *s == ' '; s++)
+		;
+	return s;
+}
+
+/* How an item is laid out: the widths of its code column and its text. */
+struct chk_layout {
+	int codew, textw;
+};
+
+static struct chk_layout
+chk_layout(const cJSON *list, int w)
+{
+	struct chk_layout l = { 4, 0 };
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, list)
+		if (text_width(code_of(it)) > l.codew)
+			l.codew = text_width(code_of(it));
+	if (l.codew > 16)
+		l.codew = 16;
+	/* "> [x] III code " */
+	l.textw = w - (2 + 4 + 4 + l.codew + 1);
+	if (l.textw < 8)
+		l.textw = 8;
+	return l;
+}
+
+/* The lines item i of list takes. */
+static int
+item_lines(const cJSON *list, int i, const struct chk_layout *l)
+{
+	const char *s = text_of(cJSON_GetArrayItem(list, i));
+	int n = 0;
+
+	do {
+		s = wrap_next(s, wrap_len(s, l->textw));
+		n++;
+	} while (*s);
+	return n;
+}
+
+/* Scroll so that the cursor's item shows whole in area lines, moving the
+ * first item shown as little as it can; no blank lines are left at the
+ * bottom while items above are hidden. */
+static void
+chk_scroll(const cJSON *list, const struct chk_layout *l, int area)
+{
+	int n = cJSON_GetArraySize(list), used, i;
+
+	if (chk.top > chk.sel)
+		chk.top = chk.sel;
+	for (;;) {
+		for (used = 0, i = chk.top; i <= chk.sel; i++)
+			used += item_lines(list, i, l);
+		if (used <= area || chk.top >= chk.sel)
+			break;
+		chk.top++;
+	}
+	for (;;) {
+		for (used = 0, i = chk.top - 1; i < n && i >= 0; i++)
+			used += item_lines(list, i, l);
+		if (chk.top == 0 || used > area)
+			break;
+		chk.top--;
+	}
+	if (chk.top < 0)
+		chk.top = 0;
+}
+
+/* Draw one item from line y, no further than line h; its lines drawn. */
+static int
+draw_item(WINDOW *win, int y, int h, const cJSON *it, int cursor,
+	  const struct chk_layout *l)
+{
+	const char *s = text_of(it);
+	char head[128], part[1024];
+	int w = getmaxx(win), k = 0;
+
+	snprintf(head, sizeof head, "%s[%c] %-3s %-*s ", cursor ? "> " : "  ",
+		 cJSON_IsTrue(cJSON_GetObjectItem(it, "checked")) ? 'x' : ' ',
+		 cJSON_GetObjectItem(it, "level")->valuestring, l->codew,
+		 code_of(it));
+	if (cursor)
+		wattron(win, A_REVERSE);
+	do {
+		size_t n = wrap_len(s, l->textw);
+		if (n >= sizeof part)
+			n = sizeof part - 1;
+		memcpy(part, s, n);
+		part[n] = 0;
+		wmove(win, y + k, 0);
+		if (k == 0)
+			text_put(win, head, w, 0);
+		else
+			wprintw(win, "%*s", w - l->textw, "");
+		text_put(win, part, l->textw, 1);
+		s = wrap_next(s, n);
+		k++;
+	} while (*s && y + k < h);
+	wattroff(win, A_REVERSE);
+	return k;
+}
+
+/* The checklist in force of hazard, from line y to the window's end. */
+static void
+draw_checklist(WINDOW *win, int y, const char *hazard)
+{
+	cJSON *list = NULL;
+	struct chk_layout l;
+	int h = getmaxy(win), i, n, k;
+
+	if (response_checklist(console_db(), hazard, &list) ||
+	    !(n = cJSON_GetArraySize(list))) {
+		cJSON_Delete(list);
+		chk.focus = 0;
+		wmove(win, y, 0);
+		text_put(win, _("no response in force: s starts one"),
+			 getmaxx(win), 1);
+		return;
+	}
+	l = chk_layout(list, getmaxx(win));
+	chk_find(list);
+	chk_scroll(list, &l, h - y);
+	chk.page = 0;
+	for (i = chk.top; i < n && y < h; i++) {
+		k = draw_item(win, y, h, cJSON_GetArrayItem(list, i),
+			      chk.focus && i == chk.sel, &l);
+		if (k == item_lines(list, i, &l))
+			chk.page++;
+		y += k;
+	}
+	cJSON_Delete(list);
+}
+
+/* Move the checklist's cursor; -1 when the keys are the list's. */
+static int
+chk_move(const char *hazard, enum req r)
+{
+	cJSON *list = NULL;
+	int page = chk.page > 1 ? chk.page - 1 : 1, n;
+
+	if (!chk.focus)
+		return -1;
+	if (response_checklist(console_db(), hazard, &list) ||
+	    !(n = cJSON_GetArraySize(list))) {
+		/* The response ended under the cursor. */
+		cJSON_Delete(list);
+		chk.focus = 0;
+		return -1;
+	}
+	chk_find(list);
+	switch (r) {
+	case REQ_UP:        chk_set(list, chk.sel - 1); break;
+	case REQ_DOWN:      chk_set(list, chk.sel + 1); break;
+	case REQ_PAGE_UP:   chk_set(list, chk.sel - page); break;
+	case REQ_PAGE_DOWN:
+		chk_set(list, chk.sel + page);
+		/* The next page starts with the cursor's item. */
+		chk.top = chk.sel;
+		break;
+	case REQ_FIRST:     chk_set(list, 0); break;
+	default:            chk_set(list, n - 1); break;
+	}
+	cJSON_Delete(list);
 	return 0;
 }
 
+/* Give the keys to the checklist of hazard, if a response is in force. */
 static int
-key(struct pane *p, enum req r)
+chk_enter(const char *hazard)
 {
-	const cJSON *row = view_selected(&p->view);
-	const char *hazard;
 	struct response_state rs;
-	cJSON *init, *ctx, *list = NULL, *items, *it;
+
+	if (response_get(console_db(), hazard, &rs) != 1 || rs.level == 0) {
+		console_msg(1, "%s", _("no response in force for this hazard"));
+		return 0;
+	}
+	chk.focus = 1;
+	console_msg(0, "%s", _("checklist: Up/Down move, Space ticks or unticks, "
+			       "Esc back to the levels"));
+	return 0;
+}
+
+/* Tick the item under the cursor, or untick it, as a shell's
+ * 'dutydesk response check' would. */
+static int
+chk_tick(const char *hazard)
+{
+	cJSON *list = NULL;
+	const cJSON *it;
+	char code[64];
+	int checked, rc, done = 0, total = 0;
+
+	if (response_checklist(console_db(), hazard, &list) ||
+	    !cJSON_GetArraySize(list)) {
+		cJSON_Delete(list);
+		chk.focus = 0;
+		console_msg(1, "%s", _("no response in force for this hazard"));
+		return 0;
+	}
+	chk_find(list);
+	it = cJSON_GetArrayItem(list, chk.sel);
+	checked = cJSON_IsTrue(cJSON_GetObjectItem(it, "checked"));
+	snprintf(code, sizeof code, "%s", code_of(it));
+	cJSON_Delete(list);
+	rc = response_check(console_db(), hazard, code, !checked);
+	if (rc) {
+		console_msg(1, "%s", db_why(console_db(), rc));
+		return 0;
+	}
+	response_progress(console_db(), hazard, &done, &total);
+	console_msg(0, checked ? _("%s unticked: %d of %d done")
+		    : _("%s ticked: %d of %d done"), code, done, total);
+	console_changed();
+	return 0;
+}
+
+/* The form of a decision (start, raise, lower, end; confirm when the
+ * hazard has a conflict) on hazard. */
+static void
+decide(const char *hazard, enum req r)
+{
+	struct response_state rs;
+	cJSON *init = cJSON_CreateObject(), *ctx = cJSON_CreateObject();
 	int action;
 
-	if (!row)
-		return r == REQ_START || r == REQ_RAISE || r == REQ_LOWER ||
-		       r == REQ_END || r == REQ_TICK ? 0 : -1;
-	hazard = cJSON_GetObjectItem(row, "hazard")->valuestring;
-	init = cJSON_CreateObject();
 	cJSON_AddStringToObject(init, "signed_by", db_officer(console_db()));
-	/* What the submit needs: the hazard, and the decision or the items. */
-	ctx = cJSON_CreateObject();
+	/* What the submit needs: the hazard and the decision. */
 	cJSON_AddStringToObject(ctx, "hazard", hazard);
 	response_get(console_db(), hazard, &rs);
-	switch (r) {
-	case REQ_START:
-	case REQ_RAISE:
-	case REQ_LOWER:
+	if (r == REQ_END) {
+		cJSON_AddNumberToObject(ctx, "action", RESP_END);
+		form_open(_("End the response (解除)"), end_form, init,
+			  submit_decide, ctx);
+	} else {
 		action = r == REQ_START ? RESP_START : r == REQ_RAISE ? RESP_RAISE
 			 : RESP_LOWER;
 		if (rs.conflict)
@@ -187,58 +536,65 @@ key(struct pane *p, enum req r)
 			    : action == RESP_LOWER ? N_("Lower the level (降低)")
 			    : N_("Confirm a level")), decide_form, init,
 			  submit_decide, ctx);
-		break;
-	case REQ_END:
-		cJSON_AddNumberToObject(ctx, "action", RESP_END);
-		form_open(_("End the response (解除)"), end_form, init,
-			  submit_decide, ctx);
-		break;
-	case REQ_TICK:
-	case REQ_ENTER:
-		if (rs.level == 0) {
-			console_msg(1, "%s", _("no response in force for this hazard"));
-			break;
-		}
-		items = cJSON_AddArrayToObject(ctx, "item");
-		if (checklist_load(hazard, rs.level, &list) == 0)
-			cJSON_ArrayForEach(it, list)
-				cJSON_AddItemToArray(items, cJSON_Duplicate(
-					cJSON_GetObjectItem(it, "code"), 1));
-		cJSON_Delete(list);
-		if (!cJSON_GetArraySize(items))
-			break;
-		cJSON_AddItemToObject(init, "item", cJSON_Duplicate(
-			cJSON_GetArrayItem(items, 0), 1));
-		cJSON_AddStringToObject(init, "done", "yes");
-		form_open(_("Checklist item"), tick_form, init, submit_tick, ctx);
-		break;
-	default:
-		cJSON_Delete(init);
-		cJSON_Delete(ctx);
-		return -1;
 	}
 	cJSON_Delete(init);
 	cJSON_Delete(ctx);
-	return 0;
 }
 
-/* The checklist of the selected hazard's level, with its ticks. */
+/* The movement keys are the checklist's while it has the focus, the
+ * levels list's otherwise (-1 hands them back to the console). */
+static int
+key(struct pane *p, enum req r)
+{
+	const cJSON *row = view_selected(&p->view);
+
+	chk_follow(row ? cJSON_GetObjectItem(row, "hazard")->valuestring : NULL);
+	switch (r) {
+	case REQ_UP: case REQ_DOWN: case REQ_PAGE_UP: case REQ_PAGE_DOWN:
+	case REQ_FIRST: case REQ_LAST:
+		return row ? chk_move(chk.hazard, r) : -1;
+	case REQ_BACK:
+		chk.focus = 0;
+		return 0;
+	case REQ_TICK:
+		if (row && chk.focus)
+			return chk_tick(chk.hazard);
+		/* On the levels list, Space goes into the checklist. */
+		/* fall through */
+	case REQ_CHECKLIST: case REQ_ENTER:
+		return row ? chk_enter(chk.hazard) : 0;
+	case REQ_START: case REQ_RAISE: case REQ_LOWER: case REQ_END:
+		if (row)
+			decide(chk.hazard, r);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Under the list: a rule with the hazard, its level and progress and
+ * how to work its checklist; its last decisions; the checklist. */
 static void
 draw_extra(struct pane *p, WINDOW *win)
 {
 	const cJSON *row = view_selected(&p->view);
-	struct response_state rs;
-	cJSON *list = NULL, *f, *it, *ticks = NULL, *t;
-	int h, w, y;
+	cJSON *list = NULL, *f;
+	char head[200];
+	int w = getmaxx(win), y;
 
-	getmaxyx(win, h, w);
 	y = view_rule(win, p->ops->extra_lines);
+	chk_follow(row ? cJSON_GetObjectItem(row, "hazard")->valuestring : NULL);
 	if (!row)
 		return;
+	snprintf(head, sizeof head, " %s %s  %s ", console_name(row),
+		 cJSON_GetObjectItem(row, "level_name")->valuestring,
+		 chk.focus ? _("Space ticks, Esc back")
+		 : _("c: into the checklist"));
+	wmove(win, y, 2);
+	text_put(win, head, w - 2, 0);
 	/* The last decisions first: who decided what, and when. */
 	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "hazard", cJSON_GetObjectItem(row, "hazard")
-				->valuestring);
+	cJSON_AddStringToObject(f, "hazard", chk.hazard);
 	if (state_list(console_db(), LIST_DECISIONS, f, &list) == 0) {
 		int n = cJSON_GetArraySize(list), k;
 		for (k = n > HISTORY ? n - HISTORY : 0; k < n; k++) {
@@ -247,8 +603,10 @@ draw_extra(struct pane *p, WINDOW *win)
 			int64_t when = 0;
 			time_parse_iso(cJSON_GetObjectItem(d, "at")->valuestring, &when);
 			time_format_local(when, at);
+			/* The action in the officer's language (core marks
+			 * its words for translation). */
 			snprintf(buf, sizeof buf, "%s  %-8s %-4s %s %s  (%s)", at,
-				 cJSON_GetObjectItem(d, "action")->valuestring,
+				 _(cJSON_GetObjectItem(d, "action")->valuestring),
 				 level_name((int)cJSON_GetObjectItem(d, "level")
 					    ->valuedouble), _("signed by"),
 				 cJSON_IsString(cJSON_GetObjectItem(d, "signed_by"))
@@ -260,46 +618,11 @@ draw_extra(struct pane *p, WINDOW *win)
 	}
 	cJSON_Delete(f);
 	cJSON_Delete(list);
-	list = NULL;
-	if (response_get(console_db(), cJSON_GetObjectItem(row, "hazard")
-			 ->valuestring, &rs) != 1 || rs.level == 0) {
-		wmove(win, ++y, 0);
-		text_put(win, _("no response in force: s starts one"), w, 1);
-		return;
-	}
-	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "episode", rs.episode);
-	if (checklist_load(rs.hazard, rs.level, &list) ||
-	    state_list(console_db(), LIST_TICKS, f, &ticks)) {
-		cJSON_Delete(f);
-		cJSON_Delete(list);
-		return;
-	}
-	cJSON_Delete(f);
-	y++;
-	cJSON_ArrayForEach(it, list) {
-		char buf[400];
-		int done = 0;
-		if (y >= h)
-			break;
-		cJSON_ArrayForEach(t, ticks)
-			if (strcmp(cJSON_GetObjectItem(t, "item")->valuestring,
-				   cJSON_GetObjectItem(it, "code")->valuestring) == 0)
-				done = cJSON_GetObjectItem(t, "checked")->valuedouble != 0;
-		snprintf(buf, sizeof buf, "[%c] %-4s %-12s %s", done ? 'x' : ' ',
-			 cJSON_GetObjectItem(it, "level")->valuestring,
-			 cJSON_GetObjectItem(it, "code")->valuestring,
-			 cJSON_GetObjectItem(it, console_utf8 ? "text" : "text_en")
-			 ->valuestring);
-		wmove(win, y++, 0);
-		text_put(win, buf, w, 1);
-	}
-	cJSON_Delete(list);
-	cJSON_Delete(ticks);
+	draw_checklist(win, y + 1, chk.hazard);
 }
 
 const struct pane_ops pane_response = {
 	.title = N_("Response"), .cols = cols, .find = find, .keys = keymap,
 	.load = load, .key = key, .style = style,
-	.draw_extra = draw_extra, .extra_lines = 12,
+	.draw_extra = draw_extra, .extra_lines = 14,
 };

@@ -2,7 +2,8 @@
  * status.c - the console's top line: DRILL in a drill, the station, the
  * operations the server refused and those held back for its upgrade,
  * the officer, the clock (the drill's,
- * with its speed), the highest response level in force, the link, and
+ * with its speed), the highest response level in force with its
+ * checklist's progress ("typhoon III 3/16"), the link, and
  * the counts of what is late and of alerts not yet seen. The link says
  * when the server announced a change of its key.
  */
@@ -225,7 +226,8 @@ void
 status_refresh_level(struct console_state *c)
 {
 	cJSON *resp = NULL, *r;
-	int best = 0;
+	char hazard[32] = "";
+	int best = 0, done = 0, total = 0;
 
 	c->top_level[0] = 0;
 	if (state_list(c->db, LIST_RESPONSES, NULL, &resp) != 0)
@@ -234,10 +236,19 @@ status_refresh_level(struct console_state *c)
 		int lv = (int)cJSON_GetObjectItem(r, "level")->valuedouble;
 		if (lv > 0 && (best == 0 || lv < best)) {
 			best = lv;
-			snprintf(c->top_level, sizeof c->top_level, "%s %s",
-				 cJSON_GetObjectItem(r, "hazard")->valuestring,
-				 level_name(lv));
+			snprintf(hazard, sizeof hazard, "%s",
+				 cJSON_GetObjectItem(r, "hazard")->valuestring);
 		}
 	}
 	cJSON_Delete(resp);
+	if (!best)
+		return;
+	/* Its checklist's progress goes with the level, in the same item,
+	 * so the two are shown or dropped together. */
+	if (response_progress(c->db, hazard, &done, &total) == 0 && total)
+		snprintf(c->top_level, sizeof c->top_level, "%s %s %d/%d", hazard,
+			 level_name(best), done, total);
+	else
+		snprintf(c->top_level, sizeof c->top_level, "%s %s", hazard,
+			 level_name(best));
 }

@@ -107,7 +107,7 @@ if have tmux; then
 	off_screen "x in the list marks them seen: the count clears" "REFUSED (R)"
 	on_screen "and the bottom line says so" "1 refusal(s) marked seen"
 	on_screen "the status line has room for the link again: online" \
-		"level flood IV | online"
+		"level flood IV 0/7 | online"
 	run y link refused --json
 	cp "$OUT" "$W/seen.json"
 	check "the list is kept, marked seen" \

@@ -433,6 +433,89 @@ check_ticks_stay_with_the_episode(void **state)
 	assert_int_equal(cJSON_GetArraySize(export_checked(db)), 3);
 }
 
+/* The checklist in force, each item with its tick, and the progress
+ * the console shows beside the level. */
+static void
+progress_is(struct db *db, const char *hazard, int done, int total)
+{
+	int d = -1, t = -1;
+
+	assert_int_equal(response_progress(db, hazard, &d, &t), 0);
+	assert_int_equal(d, done);
+	assert_int_equal(t, total);
+}
+
+static int
+checked_of(struct db *db, const char *item)
+{
+	cJSON *l = NULL, *it;
+	int found = -1;
+
+	assert_int_equal(response_checklist(db, "flood", &l), 0);
+	cJSON_ArrayForEach(it, l)
+		if (strcmp(tstr(it, "code"), item) == 0)
+			found = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it,
+							"checked"));
+	cJSON_Delete(l);
+	return found;
+}
+
+static void
+checklist_in_force_and_progress(void **state)
+{
+	struct db *db = tstation("county", ROLE_COMMAND, 1);
+	cJSON *l = NULL;
+	char id[64];
+	(void)state;
+
+	/* Nothing in force, an unknown hazard, none at all: no items. */
+	assert_int_equal(response_checklist(db, "flood", &l), 0);
+	assert_int_equal(cJSON_GetArraySize(l), 0);
+	cJSON_Delete(l);
+	assert_int_equal(response_checklist(db, "earthquake", &l), 0);
+	assert_int_equal(cJSON_GetArraySize(l), 0);
+	cJSON_Delete(l);
+	assert_int_equal(response_checklist(db, NULL, &l), 0);
+	assert_int_equal(cJSON_GetArraySize(l), 0);
+	cJSON_Delete(l);
+	progress_is(db, "flood", 0, 0);
+
+	decide_ok(db, RESP_START, 4, id);
+	progress_is(db, "flood", 0, 7);
+	assert_int_equal(checked_of(db, "fl4-duty"), 0);
+	assert_int_equal(response_check(db, "flood", "fl4-duty", 1), 0);
+	assert_int_equal(checked_of(db, "fl4-duty"), 1);
+	assert_int_equal(checked_of(db, "fl4-warn"), 0);
+	progress_is(db, "flood", 1, 7);
+	progress_is(db, "typhoon", 0, 0);
+
+	/* Raised: IV's tick counts among III's fourteen items. */
+	tclock_ms += 60 * 1000;
+	decide_ok(db, RESP_RAISE, 3, id);
+	progress_is(db, "flood", 1, 14);
+	assert_int_equal(response_check(db, "flood", "fl3-evac", 1), 0);
+	assert_int_equal(response_check(db, "flood", "fl3-consult", 1), 0);
+	progress_is(db, "flood", 3, 14);
+	assert_int_equal(response_check(db, "flood", "fl4-duty", 0), 0);
+	assert_int_equal(checked_of(db, "fl4-duty"), 0);
+	progress_is(db, "flood", 2, 14);
+	assert_int_equal(response_checklist(db, "flood", &l), 0);
+	assert_int_equal(cJSON_GetArraySize(l), 14);
+	assert_string_equal(tstr(cJSON_GetArrayItem(l, 13), "level"), "III");
+	cJSON_Delete(l);
+
+	/* Lowered: III's ticks are off the list and out of the count. */
+	tclock_ms += 60 * 1000;
+	decide_ok(db, RESP_LOWER, 4, id);
+	progress_is(db, "flood", 0, 7);
+	assert_int_equal(checked_of(db, "fl3-evac"), -1);
+
+	/* Ended: nothing in force, nothing to count. */
+	tclock_ms += 60 * 1000;
+	decide_ok(db, RESP_END, 0, id);
+	progress_is(db, "flood", 0, 0);
+}
+
 /* ---- two command stations deciding at once ------------------------------ */
 
 static void
@@ -591,6 +674,7 @@ main(void)
 		T(checklists),
 		T(check_bad),
 		T(check_ticks_stay_with_the_episode),
+		T(checklist_in_force_and_progress),
 		T(concurrent_disagree_is_a_conflict),
 		T(concurrent_starts_disagree),
 		T(concurrent_agree_is_no_conflict),
