@@ -62,6 +62,17 @@ when(const cJSON *o, const char *k, char out[20])
 	return out;
 }
 
+/* n bytes of what someone typed: a tab in it would start a value on the
+ * page, so it is a space. */
+static void
+typed(FILE *f, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fputc(s[i] == '\t' ? ' ' : s[i], f);
+}
+
 /* One "label\tvalue" line ("-" for an empty value). A value of several
  * lines goes on below, under itself. */
 static void
@@ -71,10 +82,12 @@ field(FILE *f, const char *label, const char *value)
 
 	if (!value || !*value)
 		value = "-";
-	fprintf(f, "%s", label);
+	typed(f, label, strlen(label));
 	do {
 		n = strcspn(value, "\n");
-		fprintf(f, "\t%.*s\n", (int)n, value);
+		fputc('\t', f);
+		typed(f, value, n);
+		fputc('\n', f);
 		value += n;
 	} while (*value && *++value);
 }
@@ -113,7 +126,9 @@ text_lines(FILE *f, int indent, const char *text)
 
 	while (text && *text) {
 		n = strcspn(text, "\n");
-		fprintf(f, "%*s%.*s\n", indent, "", (int)n, text);
+		fprintf(f, "%*s", indent, "");
+		typed(f, text, n);
+		fputc('\n', f);
 		text += n;
 		if (*text)
 			text++;
