@@ -238,8 +238,10 @@ incident_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	report_clock(f, _("Written report"), inc, "written_due_at",
 		     "written_done_at");
 
-	fprintf(f, "\n%s: %d\n", _("Upward reports"),
+	fputc('\n', f);
+	fprintf(f, _("Upward reports: %d"),
 		cJSON_GetArraySize(cJSON_GetObjectItem(inc, "reports")));
+	fputc('\n', f);
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "reports")) {
 		fprintf(f, "  %s  %s  %s  ", when(r, "at", at),
 			word("report_type", str(r, "type")),
@@ -248,8 +250,10 @@ incident_record(struct db *db, const cJSON *row, FILE *f, char *title,
 		fprintf(f, "  (%s)\n", str(r, "id"));
 		text_lines(f, 4, str(r, "text"));
 	}
-	fprintf(f, "\n%s: %d\n", _("Dispatches"),
+	fputc('\n', f);
+	fprintf(f, _("Dispatches: %d"),
 		cJSON_GetArraySize(cJSON_GetObjectItem(inc, "dispatches")));
+	fputc('\n', f);
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "dispatches")) {
 		fprintf(f, "  %s  %s %s\n", str(r, "id"), _("team"),
 			ref_label(db, LIST_TEAMS, str(r, "team"), buf, sizeof buf));
@@ -323,7 +327,9 @@ response_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	cJSON_AddStringToObject(flt, "hazard", hazard);
 	if ((rc = state_list(db, LIST_DECISIONS, flt, &list)))
 		goto out;
-	fprintf(f, "\n%s: %d\n", _("Decisions"), cJSON_GetArraySize(list));
+	fputc('\n', f);
+	fprintf(f, _("Decisions: %d"), cJSON_GetArraySize(list));
+	fputc('\n', f);
 	cJSON_ArrayForEach(d, list) {
 		fprintf(f, "  %s  %s %s  %s %s  (%s)\n", when(d, "at", at),
 			word("response_action", str(d, "action")),
@@ -481,8 +487,10 @@ warning_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	cJSON_AddStringToObject(flt, "warning", id);
 	if ((rc = state_list(db, LIST_ANSWERS, flt, &list)))
 		goto out;
-	fprintf(f, "\n%s: %s/%s\n", _("Towns answered"), val(row, "answered",
+	fputc('\n', f);
+	fprintf(f, _("Towns answered: %s of %s"), val(row, "answered",
 		n1, sizeof n1), val(row, "towns", n2, sizeof n2));
+	fputc('\n', f);
 	cJSON_ArrayForEach(a, list) {
 		char line[200];
 		const char *town = ref_label(db, LIST_TOWNS, str(a, "town"), buf,
