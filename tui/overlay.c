@@ -132,8 +132,8 @@ help_layout(struct console_state *c, struct wrap *k, struct wrap *foot,
 	int h = LINES - 2, cw = (COLS - 6) / 2, rc = -1;
 	char *text = help_text(c), buf[160];
 
-	foot->n = 0;
-	foot->line = NULL;
+	k->n = foot->n = 0;
+	k->line = foot->line = NULL;
 	*col_of = *row_of = NULL;
 	if (!text || wrap_text(k, text, cw, 1, 12, !console_utf8) < 0)
 		goto out;
@@ -414,9 +414,10 @@ page_print(struct console_state *c)
 	char path[4200], *text = NULL;
 	size_t len = 0;
 	struct wrap body = { NULL, 0 };
-	FILE *mem = open_memstream(&text, &len), *f = NULL;
+	FILE *mem = open_memstream(&text, &len), *f;
 	int i, rc = -1;
 
+	snprintf(path, sizeof path, "%s.%s.txt", c->dbpath, c->page_name);
 	if (!mem)
 		goto out;
 	fprintf(mem, "%s\n\n", c->page_title);
@@ -428,7 +429,6 @@ page_print(struct console_state *c)
 		fputs(c->page, mem);
 	if (fclose(mem) != 0)
 		goto out;
-	snprintf(path, sizeof path, "%s.%s.txt", c->dbpath, c->page_name);
 	if (!(f = fopen(path, "w")))
 		goto out;
 	if (enc && strcmp(enc, "gb18030") == 0)
@@ -439,7 +439,7 @@ page_print(struct console_state *c)
 		rc = -1;
 out:
 	if (rc)
-		console_msg(1, _("cannot write %s"), f ? path : c->page_name);
+		console_msg(1, _("cannot write %s"), path);
 	else
 		console_msg(0, _("written to %s"), path);
 	wrap_free(&body);
@@ -468,13 +468,13 @@ page_key(struct console_state *c, int ch, int is_key)
 	wrap_free(&body);
 	wrap_free(&hint);
 	switch (r) {
-	case REQ_UP: c->page_top--; break;
-	case REQ_DOWN: c->page_top++; break;
-	case REQ_PAGE_UP: c->page_top -= shown; break;
+	case REQ_UP:        c->page_top--; break;
+	case REQ_DOWN:      c->page_top++; break;
+	case REQ_PAGE_UP:   c->page_top -= shown; break;
 	case REQ_PAGE_DOWN: c->page_top += shown; break;
-	case REQ_FIRST: c->page_top = 0; break;
-	case REQ_LAST: c->page_top = last; break;
-	default: return;
+	case REQ_FIRST:     c->page_top = 0; break;
+	case REQ_LAST:      c->page_top = last; break;
+	default:            return;
 	}
 	if (c->page_top > last)
 		c->page_top = last;
