@@ -308,6 +308,9 @@ struct console_state {
 	char page_name[80];     /* p writes it to DBPATH.NAME.txt */
 	int page_labels;        /* "label\tvalue" lines line their values up */
 	int page_top;           /* its first line shown */
+	struct wrap page_rows;  /* the page wrapped at page_width, kept
+				 * until the width or the page changes */
+	int page_width;
 	/* Alerts and the bell (alert.c), and what the status line shows. */
 	int bell;               /* 0 off, 1 on, 2 quiet at night */
 	int alerts;             /* alerts not yet seen */

@@ -63,6 +63,8 @@ overlay_close(struct console_state *c)
 	c->refusals = NULL;
 	free(c->page);
 	c->page = NULL;
+	wrap_free(&c->page_rows);
+	c->page_width = 0;
 	c->overlay = OVERLAY_NONE;
 	c->all_dirty = 1;
 	touchwin(stdscr);
@@ -383,26 +385,28 @@ page_open(struct console_state *c)
 	return c->page ? 0 : -1;
 }
 
-/* The page laid out for this terminal: its rows, the hint's, and how
- * many of its rows show at once. */
-static int
-page_layout(const struct console_state *c, struct wrap *body,
-	    struct wrap *hint, int *shown)
+/* The page laid out for this terminal: its rows (wrapped again only
+ * when the width changed: a verb's output may be long), the hint's, and
+ * how many of the page's rows show at once. */
+static const struct wrap *
+page_layout(struct console_state *c, struct wrap *hint, int *shown)
 {
 	int w = COLS - 4;
 
-	hint->n = 0;
-	hint->line = NULL;
-	if (wrap_text(body, c->page, w, c->page_labels, w / 3, !console_utf8) < 0)
-		return -1;
-	if (wrap_text(hint, _(PAGE_HINT), w, 0, 0, !console_utf8) < 0) {
-		wrap_free(body);
-		return -1;
+	if (c->page_width != w) {
+		wrap_free(&c->page_rows);
+		c->page_width = 0;
+		if (wrap_text(&c->page_rows, c->page, w, c->page_labels, w / 3,
+			      !console_utf8) < 0)
+			return NULL;
+		c->page_width = w;
 	}
+	if (wrap_text(hint, _(PAGE_HINT), w, 0, 0, !console_utf8) < 0)
+		return NULL;
 	*shown = LINES - 4 - hint->n;
 	if (*shown < 1)
 		*shown = 1;
-	return 0;
+	return &c->page_rows;
 }
 
 /* Write the page to DBPATH.NAME.txt, for the office printer: a record
@@ -451,7 +455,8 @@ static void
 page_key(struct console_state *c, int ch, int is_key)
 {
 	enum req r = keys_lookup(NULL, ch, is_key);
-	struct wrap body, hint;
+	const struct wrap *body;
+	struct wrap hint;
 	int shown, last;
 
 	if (!is_key && (ch == 27 || ch == 'q')) {
@@ -462,10 +467,9 @@ page_key(struct console_state *c, int ch, int is_key)
 		page_print(c);
 		return;
 	}
-	if (page_layout(c, &body, &hint, &shown) < 0)
+	if (!(body = page_layout(c, &hint, &shown)))
 		return;
-	last = body.n > shown ? body.n - shown : 0;
-	wrap_free(&body);
+	last = body->n > shown ? body->n - shown : 0;
 	wrap_free(&hint);
 	switch (r) {
 	case REQ_UP:        c->page_top--; break;
@@ -485,21 +489,22 @@ page_key(struct console_state *c, int ch, int is_key)
 static void
 page_draw(struct console_state *c)
 {
-	struct wrap body, hint;
+	const struct wrap *body;
+	struct wrap hint;
 	int h, w, shown, i, drawn;
 	char pos[48];
 	WINDOW *win;
 
-	if (page_layout(c, &body, &hint, &shown) < 0)
+	if (!(body = page_layout(c, &hint, &shown)))
 		return;
 	/* The terminal may have grown since the last key. */
-	if (c->page_top > body.n - shown)
-		c->page_top = body.n > shown ? body.n - shown : 0;
+	if (c->page_top > body->n - shown)
+		c->page_top = body->n > shown ? body->n - shown : 0;
 	if ((win = frame_big(&h, &w))) {
 		frame_title(win, w, c->page_title);
-		for (i = 0; i < shown && c->page_top + i < body.n; i++) {
+		for (i = 0; i < shown && c->page_top + i < body->n; i++) {
 			wmove(win, 1 + i, 2);
-			text_put(win, body.line[c->page_top + i], w - 4, 0);
+			text_put(win, body->line[c->page_top + i], w - 4, 0);
 		}
 		drawn = i;
 		for (i = 0; i < hint.n; i++) {
@@ -507,13 +512,12 @@ page_draw(struct console_state *c)
 			text_put(win, hint.line[i], w - 4, 0);
 		}
 		/* Where the page stands, on its bottom line. */
-		snprintf(pos, sizeof pos, " %d-%d/%d ", body.n ? c->page_top + 1 : 0,
-			 c->page_top + drawn, body.n);
+		snprintf(pos, sizeof pos, " %d-%d/%d ", body->n ? c->page_top + 1 : 0,
+			 c->page_top + drawn, body->n);
 		mvwaddstr(win, h - 1, w - 2 - (int)strlen(pos), pos);
 		wnoutrefresh(win);
 		delwin(win);
 	}
-	wrap_free(&body);
 	wrap_free(&hint);
 }
 
@@ -562,5 +566,6 @@ overlay_free(struct console_state *c)
 	c->refusals = NULL;
 	free(c->page);
 	c->page = NULL;
+	wrap_free(&c->page_rows);
 	c->overlay = OVERLAY_NONE;
 }

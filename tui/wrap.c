@@ -6,6 +6,7 @@
  */
 #include "tui/console.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -21,7 +22,9 @@ next_char(const char *s, int ascii, int *w)
 	int cw;
 
 	memset(&st, 0, sizeof st);
-	n = mbrtowc(&wc, s, strlen(s), &st);
+	/* A character is at most MB_LEN_MAX bytes: never measure the rest
+	 * of a long text for each one. */
+	n = mbrtowc(&wc, s, strnlen(s, MB_LEN_MAX), &st);
 	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
 		wc = (wchar_t)(unsigned char)*s;
 		n = 1;
