@@ -298,5 +298,6 @@ keys q
 help_check zh "the help of all 7 panes fits 80 columns in Chinese"
 keys q
 
+echo "# $n checks, $fails failed"
 if [ $fails -gt 0 ]; then exit 1; fi
 exit 0
