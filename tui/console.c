@@ -366,6 +366,10 @@ handle_key(int ch, int is_key)
 	case REQ_REFUSED:
 		overlay_open(&console, OVERLAY_REFUSALS);
 		return;
+	case REQ_ENTER:
+		/* The whole record of the selected row, in every pane. */
+		record_open(&console);
+		return;
 	default:
 		if (!p->ops->key || p->ops->key(p, r) < 0)
 			console_msg(1, _("'%s' does nothing here; ? shows the keys"),

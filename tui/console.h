@@ -37,7 +37,7 @@
 	R(PAGE_DOWN, N_("page down")) \
 	R(FIRST,     N_("first row")) \
 	R(LAST,      N_("last row")) \
-	R(ENTER,     N_("details")) \
+	R(ENTER,     N_("the whole record")) \
 	R(FILTER,    N_("filter the list")) \
 	R(COMMAND,   N_("command line (shell verbs)")) \
 	R(REDRAW,    N_("repaint the screen")) \
@@ -60,7 +60,7 @@
 	R(OPEN,      N_("open or close")) \
 	R(CHECKIN,   N_("check people in")) \
 	R(CHECKOUT,  N_("check people out")) \
-	R(ANSWER,    N_("record an answer (叫应)")) \
+	R(ANSWER,    N_("record a town's answer")) \
 	R(ZERO,      N_("daily zero report")) \
 	R(HANDOVER,  N_("shift handover")) \
 	R(PRINT,     N_("print the handover sheet")) \
@@ -90,7 +90,8 @@ struct pane_ops;
 /* The request a key means in pane: its own keys first, then the
  * console's (pane NULL: the console's alone). */
 enum req keys_lookup(const struct pane_ops *pane, int ch, int is_key);
-/* The help text lines for pane, its own keys first (caller frees). */
+/* The help text lines for pane, its own keys first, each "KEY\twhat it
+ * does" (caller frees the lines and the array). */
 char **keys_help(const struct pane_ops *pane, int *n);
 
 /* ---- the shared list view ---- */
@@ -141,6 +142,20 @@ int view_rule(WINDOW *win, int lines);
  * inside a character), padded with spaces when pad is set. In an ASCII
  * terminal, characters outside ASCII are shown as '?'. */
 void text_put(WINDOW *win, const char *s, int width, int pad);
+/* wrap.c: text in rows that fit width columns (as text_put() measures
+ * them; ascii: as an ASCII terminal shows it), for the pages over the
+ * panes: a row too long goes on below, never cut. Lines end at \n; with
+ * labels, a line "label\tvalue" puts its value in the column after the
+ * widest label (at most label_max wide) and its next rows under it; a
+ * line's leading spaces indent its next rows too. 0, or -1 out of
+ * memory. wrap_free() frees the rows. */
+struct wrap {
+	char **line;
+	int n;
+};
+int wrap_text(struct wrap *w, const char *text, int width, int labels,
+	      int label_max, int ascii);
+void wrap_free(struct wrap *w);
 /* The terminal takes UTF-8: set by term.c from the locale when the
  * console starts; when not, names show in pinyin and text in ASCII. */
 extern int console_utf8;
@@ -273,7 +288,8 @@ int console_main(const struct console_args *args);
 struct link;
 
 /* The overlays over the panes (overlay.c). */
-enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_REFUSALS, OVERLAY_N };
+enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_REFUSALS, OVERLAY_PAGE,
+	       OVERLAY_N };
 
 /* One console runs at a time; console.c owns it (with the loop and its
  * handles) and hands it to the other console files (term.c keeps the
@@ -305,6 +321,14 @@ struct console_state {
 	cJSON *refusals;        /* the refusals overlay: its rows */
 	int refusals_top;       /* its first row shown */
 	int64_t refusals_upto;  /* the newest of them (what x marks seen) */
+	char *page;             /* the page overlay: its text (owned) */
+	char page_title[160];
+	char page_name[80];     /* p writes it to DBPATH.NAME.txt */
+	int page_labels;        /* "label\tvalue" lines line their values up */
+	int page_top;           /* its first line shown */
+	struct wrap page_rows;  /* the page wrapped at page_width, kept
+				 * until the width or the page changes */
+	int page_width;
 	/* Alerts and the bell (alert.c), and what the status line shows. */
 	int bell;               /* 0 off, 1 on, 2 quiet at night */
 	int alerts;             /* alerts not yet seen */
@@ -348,14 +372,27 @@ void status_draw(struct console_state *c);
 void status_refresh_level(struct console_state *c);
 
 /* overlay.c: a window over the panes that takes the keys until it
- * closes: the keys of a pane (?) or the server's refusals (R). */
+ * closes: the keys of a pane (?), the server's refusals (R), or a page
+ * of text (a whole record, a verb's output). */
 /* Show one; 0 when shown, -1 when there is nothing to show (the
  * message line says why). */
 int overlay_open(struct console_state *c, enum overlay which);
+/* Show text (UTF-8, lines ended by \n) on a page over the panes that
+ * scrolls, wrapped at its width, never cut; title goes on its frame,
+ * and p writes it to DBPATH.NAME.txt (name: letters, digits, - and _).
+ * With labels, a line "label\tvalue" shows the value beside the label,
+ * every value of the page starting in one column. 0 or -1. */
+int overlay_page(struct console_state *c, const char *title,
+		 const char *text, const char *name, int labels);
 void overlay_key(struct console_state *c, int ch, int is_key);
 void overlay_draw(struct console_state *c);
 /* Free what the overlay holds (at the console's end). */
 void overlay_free(struct console_state *c);
+
+/* record.c: Enter shows the whole record of the selected row of the
+ * pane in focus on a page (overlay_page); 0, or -1 with the message
+ * line saying why not. */
+int record_open(struct console_state *c);
 
 /* alert.c: what needs the officer rings the bell (DUTYDESK_BELL: on,
  * off, night-off) and is counted until x. */

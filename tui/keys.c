@@ -97,7 +97,8 @@ count(const struct keymap *k)
 	return n;
 }
 
-/* Add a help line for each shown key of table k to lines. */
+/* Add a help line "KEY\twhat it does" for each shown key of table k to
+ * lines: the help overlay lines the texts up and wraps them to fit. */
 static void
 help_lines(const struct keymap *k, char **lines, int *n)
 {
@@ -106,7 +107,7 @@ help_lines(const struct keymap *k, char **lines, int *n)
 	for (; k && k->req != REQ_NONE; k++) {
 		if (!k->name)
 			continue;
-		snprintf(buf, sizeof buf, "%-9s %s", k->name, _(req_help(k->req)));
+		snprintf(buf, sizeof buf, "%s\t%s", k->name, _(req_help(k->req)));
 		lines[(*n)++] = strdup(buf);
 	}
 }

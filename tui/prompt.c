@@ -1,7 +1,8 @@
 /*
  * prompt.c - the console's bottom line: the last message, or the prompt
  * being typed on it. ':' runs a shell verb line (the same verbs as
- * `dutydesk VERB ...` from a shell), '/' filters the pane in focus.
+ * `dutydesk VERB ...` from a shell) and shows what it wrote (a page over
+ * the panes when it is more than a line), '/' filters the pane in focus.
  */
 #include "tui/console.h"
 
@@ -38,6 +39,42 @@ first_line(const char *buf, size_t n, char *msg, size_t mn)
 		len -= 10;
 	}
 	snprintf(msg, mn, "%.*s", (int)len, buf);
+}
+
+/* The lines of n bytes at buf (a last line without its \n counts). */
+static int
+count_lines(const char *buf, size_t n)
+{
+	int lines = 0;
+	size_t i;
+
+	for (i = 0; buf && i < n; i++)
+		lines += buf[i] == '\n' || i == n - 1;
+	return lines;
+}
+
+/* More than a line from a verb is shown whole on a page over the panes:
+ * what it printed, then its messages. */
+static void
+show_page(struct console_state *c, const char *line, const char *obuf,
+	  size_t on, const char *ebuf, size_t en)
+{
+	char *text = NULL, title[300];
+	size_t len = 0;
+	FILE *f;
+
+	if (count_lines(obuf, on) + count_lines(ebuf, en) < 2 ||
+	    !(f = open_memstream(&text, &len)))
+		return;
+	if (on)
+		fprintf(f, "%.*s%s", (int)on, obuf, obuf[on - 1] == '\n' ? "" : "\n");
+	if (en)
+		fprintf(f, "%.*s", (int)en, ebuf);
+	if (fclose(f) == 0) {
+		snprintf(title, sizeof title, ":%s", line);
+		overlay_page(c, title, text, "output", 0);
+	}
+	free(text);
 }
 
 /* Run a shell verb line inside the console (the ':' command line). */
@@ -88,7 +125,8 @@ prompt_command(struct console_state *c, const char *line, char *msg,
 	}
 	argv[argc] = NULL;
 	/* The verb writes to streams in memory, so the screen stays whole;
-	 * its first message, else the first line it printed, is shown. */
+	 * its first message, else the first line it printed, is shown, and
+	 * when it wrote more than a line, all of it on a page. */
 	msg[0] = 0;
 	out = open_memstream(&obuf, &on);
 	err = open_memstream(&ebuf, &en);
@@ -104,6 +142,7 @@ prompt_command(struct console_state *c, const char *line, char *msg,
 		fclose(err);
 	first_line(ebuf, en, msg, n);
 	first_line(obuf, on, msg, n);
+	show_page(c, line, obuf, on, ebuf, en);
 	free(obuf);
 	free(ebuf);
 	if (!msg[0])
