@@ -19,11 +19,27 @@ static struct {
 	int curses_on;
 } T = { -1, 0 };
 
+/* A terminal with no alternate screen to leave (vt100 has no rmcup)
+ * would keep the console's last screen under the shell's prompt: clear
+ * it, which leaves the cursor at the top left for the shell. */
+static void
+term_clear_on_leave(void)
+{
+	const char *rmcup = tigetstr("rmcup"), *clear = tigetstr("clear");
+
+	if ((rmcup == NULL || rmcup == (char *)-1 || !*rmcup) &&
+	    clear && clear != (char *)-1) {
+		putp(clear);
+		fflush(stdout);
+	}
+}
+
 void
 term_restore(void)
 {
 	if (T.curses_on) {
 		endwin();
+		term_clear_on_leave();
 		T.curses_on = 0;
 	}
 	/* libuv made fd 0 non-blocking; the shell after us expects it not. */
@@ -75,6 +91,10 @@ term_start(FILE *err)
 	 * key's sequence does not split over a slow SSH link. */
 	set_escdelay(100);
 	curs_set(0);
+	/* Nothing is drawn on stdscr, but keys are read through it, and
+	 * wget_wch refreshes a window not yet refreshed: the first key
+	 * would blank the screen over the panes. */
+	wnoutrefresh(stdscr);
 	if (has_colors()) {
 		start_color();
 		use_default_colors();
