@@ -1,16 +1,15 @@
 /*
- * term.c - the terminal under the console: curses set up on it (UTF-8 or
- * ASCII from the locale, colours, a short ESC delay), and given back as
- * it was on every way out: a normal end, exit(), a fatal signal.
+ * term.c - the terminal under the console: curses set up on it (UTF-8,
+ * a Chinese legacy charset or ASCII from the locale, colours, a short
+ * ESC delay), and given back as it was on every way out: a normal end,
+ * exit(), a fatal signal.
  */
 #include "tui/console.h"
 
 #include <fcntl.h>
-#include <langinfo.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* Static, not in the console's state: the exit and fatal-signal paths
  * that restore the terminal take no argument. */
@@ -66,11 +65,8 @@ fatal_signal(int sig)
 int
 term_start(FILE *err)
 {
-	const char *cs = nl_langinfo(CODESET);
-
 	T.fd_flags = fcntl(0, F_GETFL);
-	/* Outside a UTF-8 locale the screen is ASCII, names in pinyin. */
-	console_utf8 = cs && strcmp(cs, "UTF-8") == 0;
+	text_init();
 	if (!newterm(NULL, stdout, stdin)) {
 		fprintf(err, "dutydesk: cannot use terminal type '%s'\n",
 			getenv("TERM") ? getenv("TERM") : "");
