@@ -15,7 +15,7 @@ PKG_CONFIG ?= pkg-config
 DEPS_BUILD = build-essential pkg-config gettext libncurses-dev \
 	libsqlite3-dev libuv1-dev libcjson-dev libsodium-dev libssl-dev
 DEPS_TEST = libcmocka-dev tmux sqlite3 tzdata locales openssl python3 \
-	python3-openssl
+	python3-openssl luit
 LIBS_PC = ncursesw sqlite3 libuv libcjson libsodium openssl
 # What the county server links with: no curses.
 SERVER_PC = sqlite3 libuv libcjson libsodium openssl
@@ -60,7 +60,7 @@ LANGS = zh_CN
 MO = $(LANGS:%=locale/%/LC_MESSAGES/dutydesk.mo)
 
 .PHONY: all dutydesk dutydeskd run test bench fuzz setup install pot \
-	uninstall clean
+	uninstall clean pinyin-table
 
 all: dutydesk dutydeskd $(MO)
 
@@ -107,6 +107,10 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testlib.h tests/unit/wirelib.h $(COR
 		$(LDFLAGS) -o $@ $< $(CORE_OBJ) $(SYNC_OBJ) $(LDLIBS) \
 		$$($(PKG_CONFIG) --libs $(LIBS_PC) cmocka)
 
+# test_text includes the console's text module and the pinyin table.
+$(BUILD)/tests/test_text: tui/text.c tui/pinyin.c tui/pinyin.h \
+	tui/pinyin_table.h tui/console.h
+
 $(BUILD)/bench/%: tests/bench/%.c tests/bench/benchlib.h $(CORE_OBJ) $(SYNC_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
@@ -126,6 +130,15 @@ run: setup
 test: setup
 	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN) powerloss-bins
 	$(Q)BUILD=$(BUILD) ./tests/run-tests.sh $(UNIT_BIN)
+
+# The pinyin table of the console in an ASCII locale, generated from
+# Unicode's Unihan database and committed: the build does not need it.
+DEPS_PINYIN = unicode-data python3
+
+pinyin-table:
+	$(Q)./tests/setup.sh $(DEPS_PINYIN)
+	$(Q)python3 tools/pinyin_table.py \
+		/usr/share/unicode/Unihan_Readings.txt.bz2 tui/pinyin_table.h
 
 # The sync benchmark compares with Redis (appendfsync always) and
 # PostgreSQL (synchronous_commit on) in the same run.

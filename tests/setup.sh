@@ -1,8 +1,8 @@
 #!/bin/sh
 # setup.sh BUILD-PKGS... -- TEST-PKGS...: install the Debian packages that
 # are missing, with apt-get when we are root (or have sudo), otherwise say
-# exactly which to install. Also makes the zh_CN.UTF-8 locale the console
-# tests use, which Debian does not ship by default.
+# exactly which to install. Also makes the zh_CN locales the console
+# tests use (UTF-8, GB18030, GBK), which Debian does not ship by default.
 set -u
 missing=""
 for p in "$@"; do
@@ -23,10 +23,15 @@ if [ -n "$missing" ]; then
 		exit 1
 	fi
 fi
-if ! locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
+# The console's tests also run in the legacy Chinese charsets that
+# many Chinese SSH clients use.
+for l in zh_CN.UTF-8:UTF-8 zh_CN.GB18030:GB18030 zh_CN.GBK:GBK; do
+	name=${l%%:*} charset=${l#*:}
+	pat=$(echo "$name" | sed 's/-//; s/\./\\./')
+	locale -a 2>/dev/null | sed 's/-//' | grep -qix "$pat" && continue
 	if [ "$(id -u)" = 0 ] && command -v localedef >/dev/null; then
-		localedef -i zh_CN -f UTF-8 zh_CN.UTF-8 2>/dev/null ||
-			echo "setup: could not make the zh_CN.UTF-8 locale" >&2
+		localedef -i zh_CN -f "$charset" "$name" 2>/dev/null ||
+			echo "setup: could not make the $name locale" >&2
 	fi
-fi
+done
 exit 0

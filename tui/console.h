@@ -139,8 +139,10 @@ int view_rule(WINDOW *win, int lines);
 /* ---- text ---- */
 
 /* Write s into win at the cursor, cut to width display columns (never
- * inside a character), padded with spaces when pad is set. In an ASCII
- * terminal, characters outside ASCII are shown as '?'. */
+ * inside a character), padded with spaces when pad is set. In a
+ * Chinese legacy charset (GB18030, GBK) curses writes each character in
+ * it; what the terminal cannot show (all but ASCII in an ASCII locale)
+ * is written as pinyin or an ASCII stand-in. */
 void text_put(WINDOW *win, const char *s, int width, int pad);
 /* wrap.c: text in rows that fit width columns (as text_put() measures
  * them; ascii: as an ASCII terminal shows it), for the pages over the
@@ -156,8 +158,18 @@ struct wrap {
 int wrap_text(struct wrap *w, const char *text, int width, int labels,
 	      int label_max, int ascii);
 void wrap_free(struct wrap *w);
-/* The terminal takes UTF-8: set by term.c from the locale when the
- * console starts; when not, names show in pinyin and text in ASCII. */
+/* Choose how text is shown from the locale's charset: UTF-8, another
+ * multibyte charset, or ASCII. term.c calls it as the console starts. */
+void text_init(void);
+/* The display width of the first n characters of w, as text_put shows
+ * them. */
+int text_wcs_width(const wchar_t *w, size_t n);
+/* UTF-8 into wide characters and back, whatever the locale: out gets
+ * at most n - 1 of them (bytes), and a NUL; returns how many. */
+size_t text_to_wcs(wchar_t *out, size_t n, const char *s);
+size_t text_from_wcs(char *out, size_t n, const wchar_t *w, size_t len);
+/* The terminal can show Chinese (in UTF-8 or a legacy charset): set by
+ * text_init(); when not, names show in pinyin and text in ASCII. */
 extern int console_utf8;
 
 /* ---- forms ---- */

@@ -39,32 +39,17 @@ form_active(void)
 	return F.active;
 }
 
+/* Fields hold wide characters; values are UTF-8 whatever the locale. */
 static void
 set_text(int i, const char *s)
 {
-	mbstate_t st;
-	size_t n;
-
-	memset(&st, 0, sizeof st);
-	n = mbsrtowcs(F.buf[i], &s, FIELD_LEN, &st);
-	if (n == (size_t)-1)
-		n = 0;
-	F.buf[i][n] = 0;
-	F.len[i] = F.pos[i] = (int)n;
+	F.len[i] = F.pos[i] = (int)text_to_wcs(F.buf[i], FIELD_LEN + 1, s);
 }
 
 static void
 get_text(int i, char *out, size_t n)
 {
-	const wchar_t *p = F.buf[i];
-	mbstate_t st;
-	size_t k;
-
-	memset(&st, 0, sizeof st);
-	k = wcsrtombs(out, &p, n - 1, &st);
-	if (k == (size_t)-1)
-		k = 0;
-	out[k] = 0;
+	text_from_wcs(out, n, F.buf[i], FIELD_LEN);
 }
 
 void
@@ -351,27 +336,17 @@ form_key(int ch, int is_key)
 static int
 field_view(int i, int width, char *out, size_t n, int *cursor_col)
 {
-	int start = 0, w, k;
-	wchar_t tmp[FIELD_LEN + 1];
-	const wchar_t *p;
-	mbstate_t st;
-	size_t len;
+	int start = 0, w;
 
+	/* Columns as text_put shows them (pinyin in an ASCII locale). */
 	for (;;) {
-		for (w = 0, k = start; k < F.pos[i]; k++) {
-			int cw = wcwidth(F.buf[i][k]);
-			w += cw < 1 ? 1 : cw;
-		}
-		if (w < width)
+		w = text_wcs_width(F.buf[i] + start, (size_t)(F.pos[i] - start));
+		if (w < width || start >= F.pos[i])
 			break;
 		start++;
 	}
 	*cursor_col = w;
-	wmemcpy(tmp, F.buf[i] + start, (size_t)(F.len[i] - start + 1));
-	p = tmp;
-	memset(&st, 0, sizeof st);
-	len = wcsrtombs(out, &p, n - 1, &st);
-	out[len == (size_t)-1 ? 0 : len] = 0;
+	text_from_wcs(out, n, F.buf[i] + start, FIELD_LEN);
 	return 0;
 }
 

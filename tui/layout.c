@@ -117,6 +117,7 @@ layout_draw_small(void)
 	werase(stdscr);
 	snprintf(buf, sizeof buf, _("terminal too small: %dx%d, need %dx%d"),
 		 COLS, LINES, MIN_COLS, MIN_LINES);
-	mvaddnstr(LINES / 2, 0, buf, COLS);
+	move(LINES / 2, 0);
+	text_put(stdscr, buf, COLS, 0);
 	wnoutrefresh(stdscr);
 }

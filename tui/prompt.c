@@ -184,12 +184,11 @@ prompt_key(struct console_state *c, int ch, int is_key)
 			;
 		c->line[c->line_len] = 0;
 	} else if (!is_key && ch >= 0x20) {
+		/* The line is UTF-8 whatever the terminal's charset. */
+		wchar_t wc[2] = { (wchar_t)ch, 0 };
 		char mb[8];
-		mbstate_t st;
-		size_t n;
-		memset(&st, 0, sizeof st);
-		n = wcrtomb(mb, (wchar_t)ch, &st);
-		if (n != (size_t)-1 && c->line_len + n < sizeof c->line) {
+		size_t n = text_from_wcs(mb, sizeof mb, wc, 1);
+		if (n && c->line_len + n < sizeof c->line) {
 			memcpy(c->line + c->line_len, mb, n);
 			c->line_len += n;
 			c->line[c->line_len] = 0;

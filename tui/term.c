@@ -1,16 +1,15 @@
 /*
- * term.c - the terminal under the console: curses set up on it (UTF-8 or
- * ASCII from the locale, colours, a short ESC delay), and given back as
- * it was on every way out: a normal end, exit(), a fatal signal.
+ * term.c - the terminal under the console: curses set up on it (UTF-8,
+ * a Chinese legacy charset or ASCII from the locale, colours, a short
+ * ESC delay), and given back as it was on every way out: a normal end,
+ * exit(), a fatal signal.
  */
 #include "tui/console.h"
 
 #include <fcntl.h>
-#include <langinfo.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* Static, not in the console's state: the exit and fatal-signal paths
  * that restore the terminal take no argument. */
@@ -19,11 +18,27 @@ static struct {
 	int curses_on;
 } T = { -1, 0 };
 
+/* A terminal with no alternate screen to leave (vt100 has no rmcup)
+ * would keep the console's last screen under the shell's prompt: clear
+ * it, which leaves the cursor at the top left for the shell. */
+static void
+term_clear_on_leave(void)
+{
+	const char *rmcup = tigetstr("rmcup"), *clear = tigetstr("clear");
+
+	if ((rmcup == NULL || rmcup == (char *)-1 || !*rmcup) &&
+	    clear && clear != (char *)-1) {
+		putp(clear);
+		fflush(stdout);
+	}
+}
+
 void
 term_restore(void)
 {
 	if (T.curses_on) {
 		endwin();
+		term_clear_on_leave();
 		T.curses_on = 0;
 	}
 	/* libuv made fd 0 non-blocking; the shell after us expects it not. */
@@ -50,11 +65,8 @@ fatal_signal(int sig)
 int
 term_start(FILE *err)
 {
-	const char *cs = nl_langinfo(CODESET);
-
 	T.fd_flags = fcntl(0, F_GETFL);
-	/* Outside a UTF-8 locale the screen is ASCII, names in pinyin. */
-	console_utf8 = cs && strcmp(cs, "UTF-8") == 0;
+	text_init();
 	if (!newterm(NULL, stdout, stdin)) {
 		fprintf(err, "dutydesk: cannot use terminal type '%s'\n",
 			getenv("TERM") ? getenv("TERM") : "");
@@ -75,6 +87,10 @@ term_start(FILE *err)
 	 * key's sequence does not split over a slow SSH link. */
 	set_escdelay(100);
 	curs_set(0);
+	/* Nothing is drawn on stdscr, but keys are read through it, and
+	 * wget_wch refreshes a window not yet refreshed: the first key
+	 * would blank the screen over the panes. */
+	wnoutrefresh(stdscr);
 	if (has_colors()) {
 		start_color();
 		use_default_colors();

@@ -62,7 +62,8 @@ int drill_charset(const char *name);
 
 /* ---- text (text.c) ---- */
 
-/* The display width of a UTF-8 string. */
+/* The display width of a UTF-8 string: as a UTF-8 terminal shows it,
+ * and once the console runs, as its terminal does (pinyin in ASCII). */
 int text_width(const char *s);
 
 #endif

@@ -239,7 +239,8 @@ view_draw(struct view *v, WINDOW *win, const struct column *cols,
 	}
 	wattroff(win, A_BOLD | A_UNDERLINE);
 	if (n == 0) {
-		mvwaddstr(win, 2, 1, _("(nothing here)"));
+		wmove(win, 2, 1);
+		text_put(win, _("(nothing here)"), w - 1, 0);
 		return;
 	}
 	for (y = 1, i = v->top; y < h && i < n; y++, i++) {
