@@ -251,6 +251,8 @@ duty_counts(struct db *db, int64_t now, struct duty_counts *c)
 			 "w.at < ? AND NOT EXISTS (SELECT 1 FROM answers a WHERE "
 			 "a.warning = t.warning AND a.town = t.town)", "i",
 			 now - ANSWER_LATE_SECS)) < 0 ||
+	    (rc = incident_due_soon(db, now, &c->phone_soon,
+				    &c->written_soon)) < 0 ||
 	    (rc = duty_newest(db, c->newest)) < 0)
 		return rc;
 	c->late += c->phone_late;
