@@ -6,7 +6,8 @@
 # the minutes left and LATE moving on the screen with nothing else
 # happening, and within a severity the nearest deadline first. A drill at
 # 120x gives the clocks (a drill minute is half a second), so nothing
-# here waits minutes. Then the drill's text report in local time.
+# here waits minutes. Then the drill's text report in local time, and a
+# team that reached the scene with no en route step in the turnouts.
 #
 # Run from the repository root: sh tests/shell/clocks.sh
 set -u
@@ -214,6 +215,10 @@ expect_id "severity 2, received 2 minutes ago" -- \
 	y incident add --town 杜桥镇 --title 新事件 --severity 2 --received "$(ago 2)"
 expect_id "severity 1, received just now" -- \
 	y incident add --town 上盘镇 --title 重大事件 --severity 1
+# A team sent to the old one reaches the scene with no en route step:
+# it turned out all the same (the teams pane, 3).
+expect_id "t-datian sent to linhai-1" -- y dispatch t-datian linhai-1
+ok_run "t-datian on the scene, en route skipped" -- y team status t-datian on_scene
 # order_ok DESC: linhai-3, linhai-1, linhai-2 from the top.
 order_ok() {
 	_o=$(screen | awk '/^----/ { exit } $1 ~ /^linhai-[0-9]+$/ { printf "%s ", $1 }')
@@ -229,12 +234,18 @@ if [ -n "$ZHS" ]; then
 	live xterm-256color zh_CN.UTF-8
 	wait_for "linhai-3" 8
 	order_ok "zh_CN.UTF-8: severity 1, then the nearer deadline of severity 2"
+	keys 3
+	on_screen "zh_CN.UTF-8: the skipped en route counts as a turnout" \
+		"：1/1（100%）；0 支待出发"
 	keys q
 	on_screen "the zh console quits" "CONSOLE-EXITED"
 fi
 live vt100 C
 wait_for "linhai-3" 8
 order_ok "C, vt100: severity 1, then the nearer deadline of severity 2"
+keys 3
+on_screen "C, vt100: the skipped en route counts as a turnout" \
+	"rural): 1 of 1 (100%); 0 waiting to set out"
 keys q
 on_screen "the vt100 console quits" "CONSOLE-EXITED"
 finish
