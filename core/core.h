@@ -289,6 +289,18 @@ int incident_report(struct db *db, const char *id, int type,
  * the hour. */
 #define REPORT_PHONE_SECS (30 * 60)
 #define REPORT_WRITTEN_SECS (60 * 60)
+/* A clock is due soon from this long before it runs out. */
+#define REPORT_SOON_SECS (5 * 60)
+/* Open incidents whose phone or written clock runs out within
+ * REPORT_SOON_SECS of now (not yet past it: that is late). */
+int incident_due_soon(struct db *db, int64_t now, int64_t *phone,
+		      int64_t *written);
+/* Order open-incident rows (as LIST_INCIDENTS gives them) for the duty
+ * officer: those with a report overdue first, then by severity (1 first,
+ * none given last), then by the time left on the nearer clock still
+ * running (the nearest deadline first; none running last), then the
+ * newest. 0 or DD_E_NOMEM (rows untouched). */
+int incident_order(cJSON **rows, size_t n, int64_t now);
 
 /* ---- response levels ---------------------------------------------------- */
 
@@ -407,6 +419,8 @@ struct duty_counts {
 				  * (one late on both counts once) */
 	int64_t teams_out;       /* teams not available or out of service */
 	int64_t unanswered_late; /* towns silent 10 minutes after a warning */
+	int64_t phone_soon;      /* phone report due within 5 minutes */
+	int64_t written_soon;    /* written report due within 5 minutes */
 	char newest[64];         /* the incident that arrived last */
 };
 #define ANSWER_LATE_SECS (10 * 60)

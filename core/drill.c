@@ -547,47 +547,63 @@ match_op(const struct op *op, void *ctx)
 	return 0;
 }
 
-int
-drill_score(struct db *db, int64_t now, cJSON **report)
+/* What the actions came to, and when the last of the scenario's own
+ * falls due. */
+struct tally {
+	int total, on_time, late, missed;
+	int64_t end;
+};
+
+/* Fill in an action's due and done times and its status: done by due
+ * is on time, done after it late, not done missed once due has passed
+ * (pending before). */
+static void
+action_status(cJSON *a, int64_t due, int64_t done, const char *by,
+	      int64_t now, struct tally *t)
 {
-	cJSON *s = NULL, *r, *acts;
-	const cJSON *e;
-	int64_t started = 0, end = 0;
-	int speed = 1, rc, total = 0, on_time = 0, late = 0, missed = 0, joined;
+	const char *status;
 	char when[21];
 
-	*report = NULL;
-	if ((rc = drill_scenario(db, &s, &started, &speed)) <= 0)
-		return rc < 0 ? rc : db_fail(db, DD_E_NOTFOUND, "not a drill "
-					     "database");
-	if ((joined = drill_county(db)) < 0) {
-		cJSON_Delete(s);
-		return joined;
+	time_format_iso(due, when);
+	cJSON_AddStringToObject(a, "due", when);
+	if (done) {
+		time_format_iso(done, when);
+		cJSON_AddStringToObject(a, "done_at", when);
+		cJSON_AddStringToObject(a, "by", by);
+	} else {
+		cJSON_AddNullToObject(a, "done_at");
+		cJSON_AddNullToObject(a, "by");
 	}
-	joined = joined == DRILL_COUNTY_JOINED;
-	/* The realm is cached only once an operation was checked here. */
-	if (!db->realm[0] &&
-	    (rc = meta_get_text(db, "realm", db->realm, sizeof db->realm)) < 0) {
-		cJSON_Delete(s);
-		return rc;
+	if (done && done <= due) {
+		status = "on_time";
+		t->on_time++;
+	} else if (done) {
+		status = "late";
+		t->late++;
+		cJSON_AddNumberToObject(a, "late_min", (double)((done - due) / 60));
+	} else {
+		status = now > due ? "missed" : "pending";
+		t->missed += now > due;
 	}
-	rc = 0;
-	r = cJSON_CreateObject();
-	cJSON_AddStringToObject(r, "scenario", jstr(s, "id"));
-	cJSON_AddStringToObject(r, "title", jstr(s, "title"));
-	time_format_iso(started, when);
-	cJSON_AddStringToObject(r, "started", when);
-	cJSON_AddNumberToObject(r, "speed", speed);
-	cJSON_AddStringToObject(r, "realm", db->realm);
-	acts = cJSON_AddArrayToObject(r, "actions");
+	cJSON_AddStringToObject(a, "status", status);
+	t->total++;
+}
+
+/* The scenario's own expected actions, each against its trigger. */
+static int
+score_expected(struct db *db, const cJSON *s, int64_t started, int64_t now,
+	       int joined, cJSON *acts, struct tally *t)
+{
+	const cJSON *e;
+	int rc = 0;
+
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(s, "expect")) {
 		const char *after = jstr(e, "after");
 		struct matchctx m = { cJSON_GetObjectItemCaseSensitive(e, "match"),
 				      NULL, started, 0, "" };
-		int64_t within = 0, due, trigger = started;
+		int64_t within = 0, trigger = started;
 		char entity[64] = "";
-		cJSON *a = cJSON_CreateObject();
-		const char *status;
+		cJSON *a;
 		int fired = 1, i = 0;
 		const cJSON *inj;
 
@@ -620,103 +636,210 @@ drill_score(struct db *db, int64_t now, cJSON **report)
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "about_inject")))
 			m.incident = entity;
 		m.from = trigger;
-		due = trigger + within * 60;
 		if (fired && (rc = op_each(db, 0, match_op, &m)))
 			break;
+		if (!(a = cJSON_CreateObject()) || !cJSON_AddItemToArray(acts, a)) {
+			cJSON_Delete(a);
+			return DD_E_NOMEM;
+		}
 		cJSON_AddStringToObject(a, "id", jstr(e, "id"));
 		cJSON_AddStringToObject(a, "title", jstr(e, "title"));
-		time_format_iso(due, when);
-		cJSON_AddStringToObject(a, "due", when);
-		if (m.best) {
-			time_format_iso(m.best, when);
-			cJSON_AddStringToObject(a, "done_at", when);
-			cJSON_AddStringToObject(a, "by", m.by);
-		} else {
-			cJSON_AddNullToObject(a, "done_at");
-			cJSON_AddNullToObject(a, "by");
-		}
-		if (m.best && m.best <= due) {
-			status = "on_time";
-			on_time++;
-		} else if (m.best) {
-			status = "late";
-			late++;
-			cJSON_AddNumberToObject(a, "late_min",
-						(double)((m.best - due) / 60));
-		} else {
-			status = now > due ? "missed" : "pending";
-			missed += now > due;
-		}
-		cJSON_AddStringToObject(a, "status", status);
-		cJSON_AddItemToArray(acts, a);
-		total++;
-		if (due > end)
-			end = due;
+		action_status(a, trigger + within * 60, m.best, m.by, now, t);
+		if (trigger + within * 60 > t->end)
+			t->end = trigger + within * 60;
 	}
-	if (rc) {
-		cJSON_Delete(r);
-		cJSON_Delete(s);
+	return rc;
+}
+
+static int
+same(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+/* Does the scenario expect this town's answer to this warning itself?
+ * Then its own deadline holds and the answer is not counted twice. */
+static int
+expected_answer(const cJSON *s, const char *warning, const char *town)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(s, "expect")) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "match");
+		const cJSON *b = cJSON_GetObjectItemCaseSensitive(m, "body");
+		if (same(jstr(m, "kind"), "warning.answer") &&
+		    same(jstr(b, "warning"), warning) && same(jstr(b, "town"), town))
+			return 1;
+	}
+	return 0;
+}
+
+/* Every warned town's answer (叫应) is an expected action too, due when
+ * the town would count as silent (ANSWER_LATE_SECS after the warning,
+ * as on the status line): a room that lets towns stay silent cannot
+ * score well. Its id is WARNING/TOWN; the first answer is the one that
+ * counts, and the station that sent it is who did it. */
+static int
+score_answers(struct db *db, const cJSON *s, int64_t now, cJSON *acts,
+	      struct tally *t)
+{
+	cJSON *rows = cJSON_CreateArray(), *r;
+	int rc;
+
+	if (!rows)
+		return DD_E_NOMEM;
+	rc = db_rows(db, rows, "SELECT t.warning, t.town, tw.name AS town_name, "
+		     "w.at AS warned_at, a.at AS done_at, (SELECT station FROM ops "
+		     "o WHERE o.entity = a.id AND o.kind = 'warning.answer' ORDER "
+		     "BY n LIMIT 1) AS station FROM warning_towns t JOIN warnings w "
+		     "ON w.id = t.warning LEFT JOIN towns tw ON tw.id = t.town LEFT "
+		     "JOIN answers a ON a.id = (SELECT id FROM answers b WHERE "
+		     "b.warning = t.warning AND b.town = t.town ORDER BY at, id "
+		     "LIMIT 1) WHERE w.text IS NOT NULL ORDER BY w.at, t.warning, "
+		     "t.town", NULL);
+	cJSON_ArrayForEach(r, rows) {
+		const char *w = jstr(r, "warning"), *town = jstr(r, "town");
+		const char *name = jstr(r, "town_name") ? jstr(r, "town_name") : town;
+		int64_t warned = 0, done = 0;
+		char id[130], title[200];
+		cJSON *a;
+
+		if (rc || expected_answer(s, w, town))
+			continue;
+		jtime(r, "warned_at", &warned);
+		jtime(r, "done_at", &done);
+		if (!(a = cJSON_CreateObject()) || !cJSON_AddItemToArray(acts, a)) {
+			cJSON_Delete(a);
+			rc = DD_E_NOMEM;
+			break;
+		}
+		snprintf(id, sizeof id, "%s/%s", w, town);
+		/* The title in the scenarios' language: it is data, like
+		 * theirs; the text report words it for the reader. */
+		snprintf(title, sizeof title, "%s叫应预警 %s", name, w);
+		cJSON_AddStringToObject(a, "id", id);
+		cJSON_AddStringToObject(a, "title", title);
+		cJSON_AddStringToObject(a, "kind", "answer");
+		cJSON_AddStringToObject(a, "warning", w);
+		cJSON_AddStringToObject(a, "town", town);
+		cJSON_AddStringToObject(a, "town_name", name);
+		action_status(a, warned + ANSWER_LATE_SECS, done,
+			      jstr(r, "station") ? jstr(r, "station") : "", now, t);
+	}
+	cJSON_Delete(rows);
+	return rc;
+}
+
+/* The figures the bureau tracks, over everything in the drill. A
+ * turnout is what the dispatch list says it is. */
+static int
+add_figures(struct db *db, cJSON *r)
+{
+	int64_t warned = 0, answered = 0, out = 0, ontime = 0, reported = 0,
+		secs = 0;
+	cJSON *fig = cJSON_AddObjectToObject(r, "figures"), *list = NULL, *d;
+	int rc;
+
+	if ((rc = db_int(db, &warned, "SELECT count(*) FROM warning_towns",
+			 NULL)) < 0 ||
+	    (rc = db_int(db, &answered, "SELECT count(*) FROM warning_towns t "
+			 "WHERE EXISTS (SELECT 1 FROM answers a WHERE a.warning = "
+			 "t.warning AND a.town = t.town)", NULL)) < 0 ||
+	    (rc = db_int(db, &reported, "SELECT count(*) FROM incidents WHERE "
+			 "phone_at IS NOT NULL AND received_at IS NOT NULL",
+			 NULL)) < 0 ||
+	    (rc = db_int(db, &secs, "SELECT coalesce(sum(phone_at - "
+			 "received_at), 0) FROM incidents WHERE phone_at IS NOT "
+			 "NULL AND received_at IS NOT NULL", NULL)) < 0 ||
+	    (rc = state_list(db, LIST_DISPATCHES, NULL, &list)) < 0)
 		return rc;
+	cJSON_ArrayForEach(d, list) {
+		int64_t took, target;
+		if (!jint(d, "turnout_secs", &took))
+			continue;
+		out++;
+		ontime += jint(d, "target_secs", &target) && took <= target;
 	}
+	cJSON_Delete(list);
+	cJSON_AddNumberToObject(fig, "towns_warned", (double)warned);
+	cJSON_AddNumberToObject(fig, "towns_answered", (double)answered);
+	cJSON_AddNumberToObject(fig, "answer_rate_pct", warned ? (double)(
+				100 * answered / warned) : 100);
+	cJSON_AddNumberToObject(fig, "turnouts", (double)out);
+	cJSON_AddNumberToObject(fig, "turnouts_on_time", (double)ontime);
+	cJSON_AddNumberToObject(fig, "first_reports", (double)reported);
+	if (reported)
+		cJSON_AddNumberToObject(fig, "first_report_avg_min",
+					(double)(secs / reported / 60));
+	else
+		cJSON_AddNullToObject(fig, "first_report_avg_min");
+	return 0;
+}
+
+int
+drill_score(struct db *db, int64_t now, cJSON **report)
+{
+	cJSON *s = NULL, *r = NULL, *acts;
+	const cJSON *e;
+	struct tally t = { 0, 0, 0, 0, 0 };
+	int64_t started = 0;
+	int speed = 1, rc, joined;
+	char when[21];
+
+	*report = NULL;
+	if ((rc = drill_scenario(db, &s, &started, &speed)) <= 0)
+		return rc < 0 ? rc : db_fail(db, DD_E_NOTFOUND, "not a drill "
+					     "database");
+	if ((joined = drill_county(db)) < 0) {
+		rc = joined;
+		goto out;
+	}
+	joined = joined == DRILL_COUNTY_JOINED;
+	/* The realm is cached only once an operation was checked here. */
+	if (!db->realm[0] &&
+	    (rc = meta_get_text(db, "realm", db->realm, sizeof db->realm)) < 0)
+		goto out;
+	if (!(r = cJSON_CreateObject())) {
+		rc = DD_E_NOMEM;
+		goto out;
+	}
+	cJSON_AddStringToObject(r, "scenario", jstr(s, "id"));
+	cJSON_AddStringToObject(r, "title", jstr(s, "title"));
+	time_format_iso(started, when);
+	cJSON_AddStringToObject(r, "started", when);
+	cJSON_AddNumberToObject(r, "speed", speed);
+	cJSON_AddStringToObject(r, "realm", db->realm);
+	acts = cJSON_AddArrayToObject(r, "actions");
+	if ((rc = score_expected(db, s, started, now, joined, acts, &t)) ||
+	    (rc = score_answers(db, s, now, acts, &t)) ||
+	    (rc = add_figures(db, r)))
+		goto out;
 	/* The drill is over when its last deadline and its last inject have
-	 * both passed: a late twist of the scenario still happens. */
+	 * both passed: a late twist of the scenario still happens, and the
+	 * towns a warning inject calls have their time to answer. Answers
+	 * to the room's own warnings do not move the end. */
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(s, "injects")) {
-		int64_t at_min = 0;
+		int64_t at_min = 0, at;
 		jint(e, "at_min", &at_min);
-		if (started + at_min * 60 > end)
-			end = started + at_min * 60;
-	}
-	/* The figures the bureau tracks, over everything in the drill. */
-	{
-		int64_t warned = 0, answered = 0, out = 0, ontime = 0, reported = 0,
-			secs = 0;
-		cJSON *fig = cJSON_AddObjectToObject(r, "figures");
-		if ((rc = db_int(db, &warned, "SELECT count(*) FROM warning_towns",
-				 NULL)) < 0 ||
-		    (rc = db_int(db, &answered, "SELECT count(*) FROM warning_towns t "
-				 "WHERE EXISTS (SELECT 1 FROM answers a WHERE a.warning = "
-				 "t.warning AND a.town = t.town)", NULL)) < 0 ||
-		    (rc = db_int(db, &out, "SELECT count(*) FROM dispatches WHERE "
-				 "en_route_at IS NOT NULL", NULL)) < 0 ||
-		    (rc = db_int(db, &ontime, "SELECT count(*) FROM dispatches d "
-				 "LEFT JOIN incidents i ON i.id = d.incident LEFT JOIN "
-				 "towns w ON w.id = i.town WHERE d.en_route_at IS NOT NULL "
-				 "AND d.en_route_at - d.at <= CASE w.area WHEN 'city' THEN "
-				 "300 ELSE 600 END", NULL)) < 0 ||
-		    (rc = db_int(db, &reported, "SELECT count(*) FROM incidents WHERE "
-				 "phone_at IS NOT NULL AND received_at IS NOT NULL",
-				 NULL)) < 0 ||
-		    (rc = db_int(db, &secs, "SELECT coalesce(sum(phone_at - "
-				 "received_at), 0) FROM incidents WHERE phone_at IS NOT "
-				 "NULL AND received_at IS NOT NULL", NULL)) < 0) {
-			cJSON_Delete(r);
-			cJSON_Delete(s);
-			return rc;
-		}
-		rc = 0;
-		cJSON_AddNumberToObject(fig, "towns_warned", (double)warned);
-		cJSON_AddNumberToObject(fig, "towns_answered", (double)answered);
-		cJSON_AddNumberToObject(fig, "answer_rate_pct", warned ? (double)(
-					100 * answered / warned) : 100);
-		cJSON_AddNumberToObject(fig, "turnouts", (double)out);
-		cJSON_AddNumberToObject(fig, "turnouts_on_time", (double)ontime);
-		cJSON_AddNumberToObject(fig, "first_reports", (double)reported);
-		if (reported)
-			cJSON_AddNumberToObject(fig, "first_report_avg_min",
-						(double)(secs / reported / 60));
-		else
-			cJSON_AddNullToObject(fig, "first_report_avg_min");
+		at = started + at_min * 60;
+		if (same(jstr(e, "kind"), "warning"))
+			at += ANSWER_LATE_SECS;
+		if (at > t.end)
+			t.end = at;
 	}
 	/* On time counts whole, late half, missed nothing. */
-	cJSON_AddNumberToObject(r, "score", total ? (100 * on_time + 50 * late)
-				/ total : 100);
-	cJSON_AddNumberToObject(r, "on_time", on_time);
-	cJSON_AddNumberToObject(r, "late", late);
-	cJSON_AddNumberToObject(r, "missed", missed);
-	time_format_iso(end, when);
+	cJSON_AddNumberToObject(r, "score", t.total ? (100 * t.on_time + 50 *
+				t.late) / t.total : 100);
+	cJSON_AddNumberToObject(r, "on_time", t.on_time);
+	cJSON_AddNumberToObject(r, "late", t.late);
+	cJSON_AddNumberToObject(r, "missed", t.missed);
+	time_format_iso(t.end, when);
 	cJSON_AddStringToObject(r, "ends", when);
-	cJSON_AddBoolToObject(r, "finished", now >= end);
+	cJSON_AddBoolToObject(r, "finished", now >= t.end);
 	*report = r;
+	r = NULL;
+out:
+	cJSON_Delete(r);
 	cJSON_Delete(s);
-	return 0;
+	return rc;
 }

@@ -52,9 +52,12 @@ static const char *const list_sql[LIST_N] = {
 		"received_at FROM incidents WHERE status_rank < 4 AND deleted = 0 "
 		"AND written_at IS NULL AND received_at < ?2 ORDER BY received_at "
 		"DESC LIMIT coalesce(?3, -1))) ORDER BY received_at DESC, id DESC",
+	/* Turnout runs to the first step after the dispatch: en route, or
+	 * on scene when en route was never recorded. */
 	[LIST_DISPATCHES] = "SELECT d.id, d.team, d.incident, d.at, "
 		"d.en_route_at, d.on_scene_at, d.returning_at, d.available_at, "
-		"d.en_route_at - d.at AS turnout_secs, CASE tw.area WHEN 'city' THEN "
+		"coalesce(d.en_route_at, d.on_scene_at) - d.at AS turnout_secs, "
+		"CASE tw.area WHEN 'city' THEN "
 		"300 ELSE 600 END AS target_secs, d.officer, d.station FROM "
 		"dispatches d LEFT JOIN incidents i ON i.id = d.incident LEFT JOIN "
 		"towns tw ON tw.id = i.town WHERE d.team IS NOT NULL AND "
@@ -248,6 +251,8 @@ duty_counts(struct db *db, int64_t now, struct duty_counts *c)
 			 "w.at < ? AND NOT EXISTS (SELECT 1 FROM answers a WHERE "
 			 "a.warning = t.warning AND a.town = t.town)", "i",
 			 now - ANSWER_LATE_SECS)) < 0 ||
+	    (rc = incident_due_soon(db, now, &c->phone_soon,
+				    &c->written_soon)) < 0 ||
 	    (rc = duty_newest(db, c->newest)) < 0)
 		return rc;
 	c->late += c->phone_late;

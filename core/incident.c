@@ -473,3 +473,109 @@ incident_get(struct db *db, const char *id, cJSON **out)
 	*out = inc;
 	return 1;
 }
+
+/* ---- the clocks that run out next ---- */
+
+int
+incident_due_soon(struct db *db, int64_t now, int64_t *phone, int64_t *written)
+{
+	int rc;
+
+	/* Received at most REPORT_SOON_SECS before the clock runs out and
+	 * not yet past it (that is late); each count reads the partial
+	 * index of its clock. */
+	if ((rc = db_int(db, phone, "SELECT count(*) FROM incidents WHERE "
+			 "status_rank < 4 AND deleted = 0 AND phone_at IS NULL AND "
+			 "received_at BETWEEN ? AND ?", "ii", now - REPORT_PHONE_SECS,
+			 now - REPORT_PHONE_SECS + REPORT_SOON_SECS)) < 0 ||
+	    (rc = db_int(db, written, "SELECT count(*) FROM incidents WHERE "
+			 "status_rank < 4 AND deleted = 0 AND written_at IS NULL AND "
+			 "received_at BETWEEN ? AND ?", "ii", now - REPORT_WRITTEN_SECS,
+			 now - REPORT_WRITTEN_SECS + REPORT_SOON_SECS)) < 0)
+		return rc;
+	return 0;
+}
+
+/* A row with the keys incident_order sorts it by. */
+struct ranked {
+	cJSON *row;
+	int late;       /* a clock has run out */
+	int severity;   /* 1 most severe; 9 when none was given */
+	int running;    /* a clock still runs (left is its time) */
+	int64_t left;   /* seconds to the nearer deadline, < 0 past it */
+	int64_t received;
+};
+
+/* The time left on one clock of a row: 1 if it runs (not done). */
+static int
+clock_left(const cJSON *row, const char *done_key, int64_t due, int64_t now,
+	   int64_t *left)
+{
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(row, done_key)))
+		return 0;
+	*left = due - now;
+	return 1;
+}
+
+static void
+rank_row(struct ranked *k, cJSON *row, int64_t now)
+{
+	const cJSON *sev = cJSON_GetObjectItemCaseSensitive(row, "severity");
+	int64_t left;
+
+	memset(k, 0, sizeof *k);
+	k->row = row;
+	k->severity = cJSON_IsNumber(sev) ? (int)sev->valuedouble : 9;
+	jtime(row, "received_at", &k->received);
+	if (clock_left(row, "phone_done_at", k->received + REPORT_PHONE_SECS, now,
+		       &left)) {
+		k->running = 1;
+		k->left = left;
+	}
+	if (clock_left(row, "written_done_at", k->received +
+		       REPORT_WRITTEN_SECS, now, &left) &&
+	    (!k->running || left < k->left)) {
+		k->running = 1;
+		k->left = left;
+	}
+	k->late = k->running && k->left < 0;
+}
+
+static int
+ranked_cmp(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->late != y->late)
+		return x->late ? -1 : 1;
+	if (x->severity != y->severity)
+		return x->severity < y->severity ? -1 : 1;
+	if (x->running != y->running)
+		return x->running ? -1 : 1;
+	if (x->running && x->left != y->left)
+		return x->left < y->left ? -1 : 1;
+	if (x->received != y->received)
+		return x->received > y->received ? -1 : 1;
+	/* The same second: the list's own order (newest id first). */
+	return strcmp(jstr(y->row, "id") ? jstr(y->row, "id") : "",
+		      jstr(x->row, "id") ? jstr(x->row, "id") : "");
+}
+
+int
+incident_order(cJSON **rows, size_t n, int64_t now)
+{
+	struct ranked *k;
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	if (!(k = malloc(n * sizeof *k)))
+		return DD_E_NOMEM;
+	for (i = 0; i < n; i++)
+		rank_row(&k[i], rows[i], now);
+	qsort(k, n, sizeof *k, ranked_cmp);
+	for (i = 0; i < n; i++)
+		rows[i] = k[i].row;
+	free(k);
+	return 0;
+}

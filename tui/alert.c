@@ -1,6 +1,7 @@
 /*
  * alert.c - what needs the officer: a new incident from elsewhere, a
- * reporting clock run out, towns silent after a warning, operations the
+ * reporting clock about to run out (5 minutes before) and run out,
+ * towns silent after a warning, operations the
  * server refused. Each rings the bell (DUTYDESK_BELL: on by default,
  * off, or night-off for quiet from 22:00 to 07:00), says what on the
  * message line, and is counted on the status line until x.
@@ -62,6 +63,31 @@ new_incident(struct console_state *c, const char *newest, const char *before)
 	}
 }
 
+/* A clock of an incident is called out once as it comes within
+ * REPORT_SOON_SECS of running out: the incidents that have reached that
+ * point (due soon, or late since) grow by one. One reported or closed
+ * in the meantime leaves them; none comes back on its own. */
+static void
+due_soon(struct console_state *c, const struct duty_counts *n)
+{
+	char what[160];
+
+	if (n->phone_soon + n->phone_late > c->counts.phone_soon +
+	    c->counts.phone_late && n->phone_soon > 0) {
+		snprintf(what, sizeof what, _("first report due within %d minutes "
+			 "for %lld incident(s)"), REPORT_SOON_SECS / 60,
+			 (long long)n->phone_soon);
+		alert_ring(c, what);
+	}
+	if (n->written_soon + n->written_late > c->counts.written_soon +
+	    c->counts.written_late && n->written_soon > 0) {
+		snprintf(what, sizeof what, _("written report due within %d "
+			 "minutes for %lld incident(s)"), REPORT_SOON_SECS / 60,
+			 (long long)n->written_soon);
+		alert_ring(c, what);
+	}
+}
+
 /* The officer's own actions only move the baseline. */
 void
 alert_check(struct console_state *c, int announce)
@@ -73,6 +99,8 @@ alert_check(struct console_state *c, int announce)
 		return;
 	if (announce)
 		new_incident(c, n.newest, c->counts.newest);
+	if (announce)
+		due_soon(c, &n);
 	if (announce && n.phone_late > c->counts.phone_late) {
 		snprintf(what, sizeof what, _("first report late for %lld "
 			 "incident(s)"), (long long)n.phone_late);

@@ -445,11 +445,13 @@ on_tick(uv_timer_t *h)
 		status_refresh_level(&console);
 		alert_check(&console, 1);
 	}
-	/* Ages and deadlines move by the minute. */
+	/* Ages and deadlines move by the minute: the rows are loaded
+	 * again, as the minutes left on a clock (and the order they give
+	 * the incidents) are worked out when they load. */
 	if (minute != console.last_minute) {
 		console.last_minute = minute;
 		for (i = 0; i < CONSOLE_PANES; i++)
-			console.panes[i].redraw = 1;
+			console.panes[i].dirty = 1;
 		alert_check(&console, 1);
 	}
 }

@@ -282,24 +282,67 @@ status_cell(const char *status, int width, FILE *f)
 		fputc(' ', f);
 }
 
-/* The after-action report as plain text. */
+/* An ISO UTC time of the report in the station's time zone, as the
+ * console shows it ("-" for none). */
+static const char *
+local_of(const char *iso, char out[20])
+{
+	int64_t t;
+
+	if (time_parse_iso(iso, &t) != 0)
+		return "-";
+	time_format_local(t, out);
+	return out;
+}
+
+/* The zone's offset from UTC at t, "UTC+08:00", for the reader of a
+ * printout made elsewhere. */
+static void
+zone_of(const char *iso, char out[16])
+{
+	char z[8] = "";
+	int64_t t = 0;
+	time_t tt;
+	struct tm tm;
+
+	time_parse_iso(iso, &t);
+	tt = (time_t)t;
+	if (!localtime_r(&tt, &tm) || strftime(z, sizeof z, "%z", &tm) != 5)
+		snprintf(out, 16, "UTC");
+	else
+		snprintf(out, 16, "UTC%.3s:%.2s", z, z + 3);
+}
+
+/* The after-action report as plain text, its times local (the JSON
+ * keeps them in ISO UTC). */
 static void
 drill_report_text(const cJSON *r, FILE *f)
 {
 	const cJSON *a;
+	char t1[20], t2[20], zone[16];
 
+	zone_of(s_(r, "started"), zone);
 	fprintf(f, "DRILL  %s  (%s)\n", s_(r, "title"), s_(r, "scenario"));
 	fprintf(f, "==============================================================\n");
-	fprintf(f, "%s %s   %s x%.0f   %s %s\n\n", _("started"), s_(r, "started"),
-		_("speed"), cJSON_GetObjectItem(r, "speed")->valuedouble,
-		_("realm"), s_(r, "realm"));
+	fprintf(f, "%s %s (%s)   %s x%.0f   %s %s\n\n", _("started"),
+		local_of(s_(r, "started"), t1), zone, _("speed"),
+		cJSON_GetObjectItem(r, "speed")->valuedouble, _("realm"),
+		s_(r, "realm"));
 	cJSON_ArrayForEach(a, cJSON_GetObjectItem(r, "actions")) {
 		const cJSON *late = cJSON_GetObjectItem(a, "late_min");
 		fputs("  ", f);
 		status_cell(s_(a, "status"), 8, f);
-		fprintf(f, " %-16s %s\n", s_(a, "id"), s_(a, "title"));
-		fprintf(f, "           %s %s, %s %s", _("due"), s_(a, "due"), _("done"),
-			*s_(a, "done_at") ? s_(a, "done_at") : "-");
+		fprintf(f, " %-16s ", s_(a, "id"));
+		/* A town's answer to a warning, worded for the reader. */
+		if (strcmp(s_(a, "kind"), "answer") == 0)
+			fprintf(f, _("%s answers warning %s"), s_(a, "town_name"),
+				s_(a, "warning"));
+		else
+			fputs(s_(a, "title"), f);
+		fputc('\n', f);
+		fprintf(f, "           %s %s, %s %s", _("due"),
+			local_of(s_(a, "due"), t1), _("done"),
+			local_of(s_(a, "done_at"), t2));
 		if (*s_(a, "by"))
 			fprintf(f, " %s %s", _("by"), s_(a, "by"));
 		if (cJSON_IsNumber(late))

@@ -59,26 +59,6 @@ clock_cell(cJSON *row, const char *done_key, int64_t due, const char *key)
 	return 0;
 }
 
-static int
-urgency_cmp(const void *a, const void *b)
-{
-	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-	double lx = cJSON_GetObjectItem(x, "late")->valuedouble;
-	double ly = cJSON_GetObjectItem(y, "late")->valuedouble;
-	const cJSON *sx = cJSON_GetObjectItem(x, "severity");
-	const cJSON *sy = cJSON_GetObjectItem(y, "severity");
-	double vx = cJSON_IsNumber(sx) ? sx->valuedouble : 9;
-	double vy = cJSON_IsNumber(sy) ? sy->valuedouble : 9;
-
-	if (lx != ly)
-		return lx > ly ? -1 : 1;
-	if (vx != vy)
-		return vx < vy ? -1 : 1;
-	/* Newest first among equals (the list comes newest first). */
-	return strcmp(cJSON_GetObjectItem(y, "received_at")->valuestring,
-		      cJSON_GetObjectItem(x, "received_at")->valuestring);
-}
-
 /* Add the rows of list l with filter f that the view's filter keeps to
  * v (skipping ids already in), up to max in all. */
 static int
@@ -139,7 +119,7 @@ load(struct pane *p)
 				   "written_clock");
 		cJSON_AddNumberToObject(v[i], "late", late);
 	}
-	qsort(v, (size_t)n, sizeof *v, urgency_cmp);
+	incident_order(v, (size_t)n, now);
 	out = cJSON_CreateArray();
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(out, v[i]);

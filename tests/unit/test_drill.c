@@ -160,13 +160,16 @@ scored_on_time_late_missed(void **state)
 	tclock_ms = (T0 + 80 * 60) * 1000;
 	assert_int_equal(incident_report(db, "drill-2", REPORT_FIRST, "phone",
 					 "首报", 0, id), 0);
-	/* No team dispatched: missed once its deadline passed. */
+	/* No team dispatched: missed once its deadline passed. Neither
+	 * warned town answered: two more actions missed. */
 	assert_int_equal(drill_score(db, T0 + 81 * 60, &r), 0);
 	assert_string_equal(status_of(r, "iv"), "on_time");
 	assert_string_equal(status_of(r, "first"), "late");
 	assert_string_equal(status_of(r, "send"), "missed");
+	assert_string_equal(status_of(r, "drill-1/datian"), "missed");
+	assert_string_equal(status_of(r, "drill-1/shangpan"), "missed");
 	assert_int_equal((int)cJSON_GetObjectItem(r, "score")->valuedouble,
-			 (100 + 50) / 3);
+			 (100 + 50) / 5);
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "finished")));
 	{
 		/* The bureau's figures: the landslide (received at minute 30)
@@ -243,6 +246,119 @@ about_warnings_and_teams(void **state)
 	assert_int_equal(drill_score(db, T0 + 11 * 60, &r), 0);
 	assert_string_equal(status_of(r, "ans"), "on_time");
 	assert_string_equal(status_of(r, "back"), "on_time");
+	cJSON_Delete(r);
+	db_close(&db);
+}
+
+static const char *
+member_of(const cJSON *r, const char *id, const char *key)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, cJSON_GetObjectItem(r, "actions"))
+		if (strcmp(cJSON_GetObjectItem(a, "id")->valuestring, id) == 0)
+			return cJSON_IsString(cJSON_GetObjectItem(a, key))
+			       ? cJSON_GetObjectItem(a, key)->valuestring : "-";
+	return "?";
+}
+
+/* Each warned town's answer (叫应) is an expected action, due when the
+ * town would count as silent (ANSWER_LATE_SECS): on time, late (half)
+ * or missed (nothing), like any other. A drill done on time in all else
+ * with most towns silent no longer scores well. An answer the scenario
+ * expects itself keeps its own deadline and counts once. */
+static void
+answers_are_expected_actions(void **state)
+{
+	static const char text[] =
+		"{\"id\": \"t3\", \"title\": \"t\", \"hazard\": \"typhoon\",\n"
+		" \"injects\": [\n"
+		"  {\"id\": \"warn\", \"at_min\": 0, \"kind\": \"warning\", \"fields\":\n"
+		"   {\"hazard\": \"typhoon\", \"color\": \"red\", \"text\": \"红色预警\",\n"
+		"    \"towns\": [\"datian\", \"shangpan\", \"taozhu\", \"duqiao\"]}}\n"
+		" ],\n"
+		" \"expect\": [\n"
+		"  {\"id\": \"iv\", \"title\": \"启动IV级\", \"within_min\": 20,\n"
+		"   \"match\": {\"kind\": \"response.decide\"}},\n"
+		"  {\"id\": \"ans-duqiao\", \"title\": \"杜桥叫应\", \"after\": \"warn\",\n"
+		"   \"within_min\": 5, \"match\": {\"kind\": \"warning.answer\",\n"
+		"    \"body\": {\"warning\": \"drill-1\", \"town\": \"duqiao\"}}}\n"
+		" ]\n"
+		"}\n";
+	struct db *db = drill_db_of("answers.db", text, T0, 1);
+	cJSON *r = NULL, *fig;
+	char id[64];
+	int fired;
+	(void)state;
+
+	assert_int_equal(drill_tick(db, T0, &fired), 0);
+	assert_int_equal(fired, 1);
+	tclock_ms = (T0 + 2 * 60) * 1000;
+	assert_int_equal(response_decide(db, "typhoon", RESP_START, 4, "指挥",
+					 NULL, id), 0);
+	tclock_ms = (T0 + 3 * 60) * 1000;
+	assert_int_equal(warning_answer(db, "drill-1", "datian", "值班员", id), 0);
+	/* Before the silent limit, a town not yet answering is pending. */
+	assert_int_equal(drill_score(db, T0 + 5 * 60, &r), 0);
+	assert_string_equal(status_of(r, "drill-1/datian"), "on_time");
+	assert_string_equal(status_of(r, "drill-1/taozhu"), "pending");
+	assert_string_equal(member_of(r, "drill-1/taozhu", "due"),
+			    tiso(T0 + ANSWER_LATE_SECS));
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(r, "finished")));
+	cJSON_Delete(r);
+	tclock_ms = (T0 + 8 * 60) * 1000;
+	assert_int_equal(warning_answer(db, "drill-1", "duqiao", NULL, id), 0);
+	tclock_ms = (T0 + 25 * 60) * 1000;
+	assert_int_equal(warning_answer(db, "drill-1", "shangpan", NULL, id), 0);
+	assert_int_equal(drill_score(db, T0 + 60 * 60, &r), 0);
+	assert_string_equal(status_of(r, "iv"), "on_time");
+	assert_string_equal(status_of(r, "ans-duqiao"), "late");
+	assert_string_equal(status_of(r, "drill-1/duqiao"), "?");
+	assert_string_equal(status_of(r, "drill-1/datian"), "on_time");
+	assert_string_equal(member_of(r, "drill-1/datian", "by"), "linhai");
+	assert_string_equal(member_of(r, "drill-1/datian", "kind"), "answer");
+	assert_string_equal(member_of(r, "drill-1/datian", "town"), "datian");
+	assert_string_equal(status_of(r, "drill-1/shangpan"), "late");
+	assert_string_equal(member_of(r, "drill-1/shangpan", "done_at"),
+			    tiso(T0 + 25 * 60));
+	assert_string_equal(status_of(r, "drill-1/taozhu"), "missed");
+	assert_string_equal(member_of(r, "drill-1/taozhu", "done_at"), "-");
+	/* Two on time, two late, one missed of five. */
+	assert_int_equal((int)cJSON_GetObjectItem(r, "score")->valuedouble,
+			 (2 * 100 + 2 * 50) / 5);
+	assert_int_equal((int)cJSON_GetObjectItem(r, "on_time")->valuedouble, 2);
+	assert_int_equal((int)cJSON_GetObjectItem(r, "late")->valuedouble, 2);
+	assert_int_equal((int)cJSON_GetObjectItem(r, "missed")->valuedouble, 1);
+	fig = cJSON_GetObjectItem(r, "figures");
+	assert_int_equal((int)cJSON_GetObjectItem(fig, "answer_rate_pct")
+			 ->valuedouble, 75);
+	cJSON_Delete(r);
+	db_close(&db);
+}
+
+/* A team that reaches the scene with no en route step recorded still
+ * turned out: its turnout runs to the scene. */
+static void
+turnout_counts_a_skipped_en_route(void **state)
+{
+	struct db *db = drill_db("turnout.db", T0, 1);
+	cJSON *r = NULL, *fig;
+	char id[64];
+	int fired;
+	(void)state;
+
+	assert_int_equal(drill_tick(db, T0 + 30 * 60, &fired), 0);
+	assert_int_equal(fired, 2);
+	tclock_ms = (T0 + 31 * 60) * 1000;
+	assert_int_equal(dispatch_create(db, "t-datian", "drill-2", id), 0);
+	tclock_ms = (T0 + 36 * 60) * 1000;
+	assert_int_equal(team_set_status(db, "t-datian", "on_scene"), 0);
+	assert_int_equal(drill_score(db, T0 + 40 * 60, &r), 0);
+	fig = cJSON_GetObjectItem(r, "figures");
+	assert_int_equal((int)cJSON_GetObjectItem(fig, "turnouts")->valuedouble,
+			 1);
+	assert_int_equal((int)cJSON_GetObjectItem(fig, "turnouts_on_time")
+			 ->valuedouble, 1);
 	cJSON_Delete(r);
 	db_close(&db);
 }
@@ -424,6 +540,8 @@ main(void)
 		cmocka_unit_test(scored_before_anything_fired),
 		cmocka_unit_test(over_after_the_last_inject),
 		cmocka_unit_test(about_warnings_and_teams),
+		cmocka_unit_test(answers_are_expected_actions),
+		cmocka_unit_test(turnout_counts_a_skipped_en_route),
 		cmocka_unit_test(injects_fire_on_the_drill_clock),
 		cmocka_unit_test(scored_on_time_late_missed),
 		cmocka_unit_test(county_drill_travels),

@@ -904,6 +904,130 @@ apply_twice_hand_made(void **state)
 	assert_string_equal(tstr(get(db, "aaa-1"), "status"), "verified");
 }
 
+/* ---- the clocks that run out next ---------------------------------- */
+
+/* A clock is due soon from 5 minutes before it runs out, not a second
+ * earlier, until it runs out (then it is late); a report made or the
+ * incident closed takes it off. */
+static void
+due_soon_from_five_minutes_before(void **state)
+{
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
+	struct duty_counts c;
+	int64_t phone = -1, written = -1;
+	char id[64], rid[64];
+	(void)state;
+
+	/* Received at T0: the phone clock runs out at T0 + 30 min, the
+	 * written one at T0 + 60 min. */
+	add_ok(db, "{'town':'datian','title':'t','received_at':"
+	       "'2026-11-28T12:00:00Z'}", id);
+	assert_int_equal(incident_due_soon(db, T0 + 25 * 60 - 1, &phone,
+					   &written), 0);
+	assert_int_equal(phone, 0);
+	assert_int_equal(written, 0);
+	assert_int_equal(incident_due_soon(db, T0 + 25 * 60, &phone, &written),
+			 0);
+	assert_int_equal(phone, 1);
+	assert_int_equal(written, 0);
+	assert_int_equal(duty_counts(db, T0 + 30 * 60, &c), 0);
+	assert_int_equal(c.phone_soon, 1);
+	assert_int_equal(c.phone_late, 0);
+	/* Past its deadline it is late, no longer due soon. */
+	assert_int_equal(duty_counts(db, T0 + 30 * 60 + 1, &c), 0);
+	assert_int_equal(c.phone_soon, 0);
+	assert_int_equal(c.phone_late, 1);
+	assert_int_equal(duty_counts(db, T0 + 55 * 60 - 1, &c), 0);
+	assert_int_equal(c.written_soon, 0);
+	assert_int_equal(duty_counts(db, T0 + 55 * 60, &c), 0);
+	assert_int_equal(c.written_soon, 1);
+	assert_int_equal(duty_counts(db, T0 + 60 * 60 + 1, &c), 0);
+	assert_int_equal(c.written_soon, 0);
+	assert_int_equal(c.written_late, 1);
+	/* The first report made: its clock is done. */
+	tclock_ms = (T0 + 20 * 60) * 1000;
+	assert_int_equal(incident_report(db, id, REPORT_FIRST, "phone", NULL, 0,
+					 rid), 0);
+	assert_int_equal(incident_due_soon(db, T0 + 27 * 60, &phone, &written),
+			 0);
+	assert_int_equal(phone, 0);
+	assert_int_equal(incident_set_status(db, id, "closed"), 0);
+	assert_int_equal(incident_due_soon(db, T0 + 57 * 60, &phone, &written),
+			 0);
+	assert_int_equal(written, 0);
+}
+
+/* The ids of rows in order, space-separated. */
+static const char *
+ids_of(cJSON **rows, int n)
+{
+	static char buf[512];
+	size_t k = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < n; i++)
+		k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", i ? " " : "",
+				      tstr(rows[i], "id"));
+	return buf;
+}
+
+/* The incidents list: a report overdue first, then by severity, and
+ * within a severity the nearest deadline first (not the newest). */
+static void
+order_by_time_left_within_severity(void **state)
+{
+	struct db *db = tstation("datian", ROLE_TOWN, 1);
+	cJSON *list, *rows[8];
+	char id[64], rid[64];
+	int n = 0;
+	(void)state;
+
+	tclock_ms = (T0 + 2 * 3600) * 1000;
+	/* datian-1: severity 2, received 20 minutes ago: 10 left. */
+	add_ok(db, "{'town':'datian','title':'a','severity':2,'received_at':"
+	       "'2026-11-28T13:40:00Z'}", id);
+	/* datian-2: severity 2, received 2 minutes ago: 28 left. */
+	add_ok(db, "{'town':'datian','title':'b','severity':2,'received_at':"
+	       "'2026-11-28T13:58:00Z'}", id);
+	/* datian-3: severity 2, received 40 minutes ago, phoned in: 20
+	 * left on the written clock. */
+	add_ok(db, "{'town':'datian','title':'c','severity':2,'received_at':"
+	       "'2026-11-28T13:20:00Z'}", id);
+	assert_int_equal(incident_report(db, id, REPORT_FIRST, "phone", NULL,
+					 T0 + 3600 + 25 * 60, rid), 0);
+	/* datian-5: severity 1, received just now: severity comes first. */
+	add_ok(db, "{'town':'datian','title':'d','severity':1,'received_at':"
+	       "'2026-11-28T14:00:00Z'}", id);
+	/* datian-6: severity 3, received 50 minutes ago, no report: late. */
+	add_ok(db, "{'town':'datian','title':'e','severity':3,'received_at':"
+	       "'2026-11-28T13:10:00Z'}", id);
+	/* datian-7: no severity, received 25 minutes ago: last of all but
+	 * the late one, whatever its clock. */
+	add_ok(db, "{'town':'datian','title':'f','received_at':"
+	       "'2026-11-28T13:35:00Z'}", id);
+	list = tlist(db, LIST_INCIDENTS);
+	while (n < 8 && cJSON_GetArraySize(list) > 0)
+		rows[n++] = tkeep(cJSON_DetachItemFromArray(list, 0));
+	assert_int_equal(n, 6);
+	assert_int_equal(incident_order(rows, (size_t)n, T0 + 2 * 3600), 0);
+	assert_string_equal(ids_of(rows, n),
+			    "datian-6 datian-5 datian-1 datian-3 datian-2 datian-7");
+	/* Both clocks done: after those of its severity still running. */
+	assert_int_equal(incident_report(db, "datian-1", REPORT_FIRST, "written",
+					 NULL, 0, rid), 0);
+	assert_int_equal(incident_report(db, "datian-1", REPORT_FIRST, "phone",
+					 NULL, 0, rid), 0);
+	n = 0;
+	list = tlist(db, LIST_INCIDENTS);
+	while (n < 8 && cJSON_GetArraySize(list) > 0)
+		rows[n++] = tkeep(cJSON_DetachItemFromArray(list, 0));
+	assert_int_equal(incident_order(rows, (size_t)n, T0 + 2 * 3600), 0);
+	assert_string_equal(ids_of(rows, n),
+			    "datian-6 datian-5 datian-3 datian-2 datian-1 datian-7");
+	assert_int_equal(incident_order(rows, 0, T0), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tfresh, trelease)
 
 int
@@ -929,6 +1053,8 @@ main(void)
 		T(report_bad),
 		T(report_time_bounds),
 		T(report_deadlines),
+		T(due_soon_from_five_minutes_before),
+		T(order_by_time_left_within_severity),
 		T(merge_status_is_a_maximum),
 		T(merge_reopen_beats_concurrent_close),
 		T(merge_fields_last_writer_wins),

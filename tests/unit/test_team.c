@@ -314,6 +314,35 @@ steps_timed_rural(void **state)
 	assert_string_equal(tstr(team(db, "t-shangpan"), "status"), "available");
 }
 
+/* A team that reaches the scene before anyone records it en route is
+ * taken, and its turnout runs to the first step recorded after the
+ * dispatch: on the scene. */
+static void
+turnout_when_en_route_is_skipped(void **state)
+{
+	struct db *db = tstation("gucheng", ROLE_TOWN, 1);
+	char inc[64], id[64];
+	cJSON *d;
+	(void)state;
+
+	incident(db, "gucheng", inc);
+	assert_int_equal(dispatch_create(db, "t-gucheng", inc, id), 0);
+	tick(420);
+	status_ok(db, "t-gucheng", "on_scene");
+	assert_string_equal(tstr(team(db, "t-gucheng"), "status"), "on_scene");
+	d = dispatch(db, id);
+	assert_true(tis_null(d, "en_route_at"));
+	assert_string_equal(tstr(d, "on_scene_at"), tiso(T0 + 420));
+	assert_int_equal(tnum(d, "turnout_secs"), 420);
+	assert_int_equal(tnum(d, "target_secs"), TURNOUT_CITY_SECS);
+	/* Steps still only move forward. */
+	trefused(db, team_set_status(db, "t-gucheng", "en_route"), DD_E_REFUSED,
+		 "forward");
+	tick(600);
+	status_ok(db, "t-gucheng", "returning");
+	assert_int_equal(tnum(dispatch(db, id), "turnout_secs"), 420);
+}
+
 static void
 out_of_service_only_from_available(void **state)
 {
@@ -464,6 +493,7 @@ main(void)
 		T(status_bad),
 		T(steps_forward_timed_city),
 		T(steps_timed_rural),
+		T(turnout_when_en_route_is_skipped),
 		T(out_of_service_only_from_available),
 		T(concurrent_dispatch_is_a_conflict),
 		T(concurrent_dispatch_after_an_earlier_one),
