@@ -14,7 +14,7 @@
 
 static const struct column cols[] = {
 	{ N_("HAZARD"), "hazard", 15, 0 },
-	{ N_("NAME"), "name", 12, COL_NAME },
+	{ N_("NAME"), "name", 17, COL_NAME },
 	{ N_("LEVEL"), "level_name", 6, 0 },
 	{ N_("SINCE"), "at", 11, COL_TIME },
 	{ N_("SIGNED BY"), "signed_by", 14, 0 },
@@ -96,24 +96,24 @@ style(const cJSON *row, void *ctx)
 static const char *const levels[] = { "IV", "III", "II", "I", NULL };
 
 static const struct form_field decide_form[] = {
-	{ N_("Level"), "level", FT_CHOICE, 1, levels },
-	{ N_("Signed by"), "signed_by", FT_TEXT, 1, NULL },
-	{ N_("Note"), "note", FT_TEXT, 0, NULL },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("Level"), "level", FT_CHOICE, 1, levels, 0, NULL },
+	{ N_("Signed by"), "signed_by", FT_TEXT, 1, NULL, 0, NULL },
+	{ N_("Note"), "note", FT_TEXT, 0, NULL, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static const struct form_field end_form[] = {
-	{ N_("Signed by"), "signed_by", FT_TEXT, 1, NULL },
-	{ N_("Note"), "note", FT_TEXT, 0, NULL },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("Signed by"), "signed_by", FT_TEXT, 1, NULL, 0, NULL },
+	{ N_("Note"), "note", FT_TEXT, 0, NULL, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 /* The items are those of the checklist in force, in the form's ctx. */
 static const struct form_field tick_form[] = {
-	{ N_("Item"), "item", FT_CHOICE, 1, NULL },
+	{ N_("Item"), "item", FT_PICK, 1, NULL, REF_ITEM, "hazard" },
 	{ N_("Done? yes/no"), "done", FT_CHOICE, 1, (const char *const[]){ "yes",
-	  "no", NULL } },
-	{ NULL, NULL, 0, 0, NULL }
+	  "no", NULL }, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static int
