@@ -6,6 +6,7 @@
 #include "private.h"
 
 #include <ctype.h>
+#include <langinfo.h>
 #include <libintl.h>
 #include <stdio.h>
 #include <string.h>
@@ -179,11 +180,15 @@ ref_match(const cJSON *entry, const char *what)
 }
 
 /* "datian 大田街道, dayang 大洋街道": the entries of list that what
- * names at rank, for the message that asks which. */
+ * names at rank, for the message that asks which; outside a UTF-8
+ * locale with their pinyin ("datian Datian Jiedao"), as the shell and
+ * the console show names there. */
 static void
 candidates(const cJSON *list, const char *what, int rank, char *out,
 	   size_t n)
 {
+	const char *cs = nl_langinfo(CODESET);
+	int utf8 = cs && strcmp(cs, "UTF-8") == 0;
 	const cJSON *e;
 	size_t k = 0;
 	int shown = 0;
@@ -196,9 +201,11 @@ candidates(const cJSON *list, const char *what, int rank, char *out,
 			snprintf(out + k, n - k, ", ...");
 			return;
 		}
+		const char *name = jstr(e, "name"), *py = jstr(e, "pinyin");
+		if (!utf8 && py && *py)
+			name = py;
 		k += (size_t)snprintf(out + k, n - k, "%s%s %s", k ? ", " : "",
-				      jstr(e, "code"), jstr(e, "name") ?
-				      jstr(e, "name") : "");
+				      jstr(e, "code"), name ? name : "");
 		if (k >= n)
 			return;
 	}

@@ -76,13 +76,20 @@ if [ $? = 0 ] && [ "$(town_of "$id")" = datian ]; then
 else
 	nok "--town Dati ($(cat "$dir/err"))"
 fi
-dd incident add --town da --title 两个 >"$dir/out" 2>"$dir/err"
+LC_ALL=$ZH dd incident add --town da --title 两个 >"$dir/out" 2>"$dir/err"
 rc=$?
 if [ $rc = 1 ] && [ ! -s "$dir/out" ] && [ "$(wc -l <"$dir/err")" = 1 ] &&
    grep -q "datian 大田街道" "$dir/err" && grep -q "dayang 大洋街道" "$dir/err"; then
 	ok "an ambiguous town exits 1 listing the candidates"
 else
 	nok "--town da: exit $rc, $(cat "$dir/err")"
+fi
+LC_ALL=C dd incident add --town da --title 两个 >"$dir/out" 2>"$dir/err"
+rc=$?
+if [ $rc = 1 ] && grep -q "datian Datian Jiedao, dayang Dayang Jiedao" "$dir/err"; then
+	ok "in the C locale the candidates are named in pinyin"
+else
+	nok "--town da in C: exit $rc, $(cat "$dir/err")"
 fi
 dd incident add --town 大 --title 两个 >/dev/null 2>&1
 if [ $? = 1 ]; then ok "a Chinese start that fits two is refused"; else nok "--town 大"; fi
@@ -128,6 +135,9 @@ for mode in "xterm-256color $ZH" "vt100 C"; do
 	keys "da" Tab "ambiguous-$lang" C-d
 	check "$lang: an ambiguous name is refused in the form" \
 		"'da' names more than one town: datian"
+	if [ "$lang" = C ] && ! screen | grep -q "datian Datian Jiedao"; then
+		nok "C: the candidates in pinyin"
+	fi
 	if screen | grep -q "Town  *da "; then
 		ok "$lang: the refused form keeps what was typed"
 	else
