@@ -662,6 +662,27 @@ pick_row(const cJSON *e, int cw, int width)
 	text_put(F.win, console_name(e), width - cw - 1, 1);
 }
 
+/* After a code picked (or typed whole), the name it stands for, so the
+ * officer sees what the code means. */
+static void
+picked_name(int i, int x, int right)
+{
+	const cJSON *e;
+	char q[FIELD_LEN * 4 + 1];
+
+	pick_query(i, q, sizeof q);
+	if (!q[0] || x >= right)
+		return;
+	cJSON_ArrayForEach(e, pick_list(i))
+		if (strcmp(code_of(e), q) == 0) {
+			wmove(F.win, getcury(F.win), x);
+			wattron(F.win, A_DIM);
+			text_put(F.win, console_name(e), right - x, 0);
+			wattroff(F.win, A_DIM);
+			return;
+		}
+}
+
 /* The current pick field's list in a box under its line y (over it when
  * there is more room there), from column x to the form's right edge:
  * the entries that fit, scrolled to keep the selection in view, and on
@@ -762,6 +783,8 @@ form_draw(void)
 		wattron(F.win, A_UNDERLINE);
 		text_put(F.win, buf, w - lw - 5, 1);
 		wattroff(F.win, A_UNDERLINE);
+		if (f->type == FT_PICK && !(i == F.cur && F.popen))
+			picked_name(i, 2 + lw + text_width(buf) + 2, w - 2);
 		if (i == F.cur) {
 			cy = i + 1;
 			cx = 2 + lw + col;
