@@ -361,8 +361,10 @@ pick_resolve(int i, cJSON *vals)
 
 	snprintf(text, sizeof text, "%s", form_value(vals, f->key));
 	/* A full-width comma (what a Chinese input method types) is one. */
-	while ((p = strstr(text, "\xef\xbc\x8c")))
-		memmove(p + 1, p + 3, strlen(p + 3) + 1), *p = ',';
+	while ((p = strstr(text, "\xef\xbc\x8c"))) {
+		*p = ',';
+		memmove(p + 1, p + 3, strlen(p + 3) + 1);
+	}
 	for (part = text; part; part = end) {
 		if ((end = f->type == FT_PICKS ? strchr(part, ',') : NULL))
 			*end++ = 0;
