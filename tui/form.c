@@ -40,6 +40,8 @@ static struct {
 
 static cJSON *pending_draft;
 
+static void pick_reset(void);
+
 int
 form_active(void)
 {
@@ -119,6 +121,8 @@ form_open(const char *title, const struct form_field *fields,
 	/* A list opens on an empty field: what is there already (a draft,
 	 * the record's own value) is not hidden under one. */
 	F.popen = F.n && F.len[0] == 0;
+	if (F.n)
+		pick_reset();
 	curs_set(1);
 }
 
@@ -240,9 +244,37 @@ pick_query(int i, char *out, size_t n)
 	out[k == (size_t)-1 ? 0 : k] = 0;
 }
 
+/* The entry whose code the field holds (one picked, or the record's
+ * own), or -1. */
+static int
+pick_at(int i)
+{
+	const cJSON *e;
+	char q[FIELD_LEN * 4 + 1];
+	int k = 0;
+
+	pick_query(i, q, sizeof q);
+	cJSON_ArrayForEach(e, pick_list(i)) {
+		if (strcmp(code_of(e), q) == 0)
+			return k;
+		k++;
+	}
+	return -1;
+}
+
+/* A list shown anew starts on the entry the field holds, or the first. */
+static void
+pick_reset(void)
+{
+	int at = is_pick(&F.fields[F.cur]) ? pick_at(F.cur) : -1;
+
+	F.psel = at > 0 ? at : 0;
+	F.ptop = 0;
+}
+
 /* The entries the name being typed fits, in idx: codes first, then
- * whole names, then starts, each in the list's order; nothing typed:
- * all of them. */
+ * whole names, then starts, each in the list's order. Nothing typed,
+ * or a code whole: all of them, to choose another. */
 static int
 pick_matches(int i, int *idx, int max)
 {
@@ -251,6 +283,8 @@ pick_matches(int i, int *idx, int max)
 	int n = 0, k, rank;
 
 	pick_query(i, q, sizeof q);
+	if (pick_at(i) >= 0)
+		q[0] = 0;
 	for (rank = REF_MATCH_CODE; rank >= REF_MATCH_PREFIX; rank--) {
 		k = 0;
 		cJSON_ArrayForEach(e, list) {
@@ -597,7 +631,7 @@ form_key(int ch, int is_key)
 	else if (F.len[F.cur] != len && !enter)
 		F.popen = 1;
 	if (F.cur != cur || F.len[F.cur] != len)
-		F.psel = F.ptop = 0;
+		pick_reset();
 }
 
 /* The part of a field that fits width columns around the cursor. */

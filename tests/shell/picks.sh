@@ -127,6 +127,18 @@ for mode in "xterm-256color $ZH" "vt100 C"; do
 		nok "$lang: town of '$id' is '$(town_of "$id")'"
 	fi
 
+	# A code typed whole shows the whole list on it; Enter keeps it.
+	keys a
+	keys "xunqiao"
+	check "$lang: a whole code shows the list on its entry" " 15/19 -+"
+	keys Enter
+	if screen | grep -q "Town  *xunqiao"; then
+		ok "$lang: Enter keeps the code typed"
+	else
+		nok "$lang: Enter kept xunqiao"
+	fi
+	keys Escape
+
 	# Typed, not picked: resolved on save, and refused when it fits two.
 	keys a
 	keys "baishui" Tab "typed-$lang" C-d
