@@ -244,7 +244,9 @@ enum ref { REF_TOWN, REF_TEAM, REF_DEPOT, REF_KIND, REF_SHELTER,
  * and ref_find_in (it belongs to a hazard). */
 int ref_find(struct db *db, enum ref r, const char *what, char code_out[64]);
 /* The records of r an officer picks from, as a JSON array of {code,
- * name, pinyin} in the order to offer them (caller frees). near: for a
+ * name, pinyin} in the order to offer them (caller frees); pinyin is
+ * what an ASCII terminal shows (English for a supply kind, a hazard or
+ * a checklist item; a supply kind's pinyin is then under "en"). near: for a
  * team, the incident it is for (available teams of the incident's town
  * first, then other available ones); for a checklist item, the hazard
  * (the items of its level in force); else NULL. */

@@ -274,7 +274,8 @@ list_rows(struct db *db, enum ref r, const char *near, cJSON *list)
 			"WHERE deleted = 0 ORDER BY id",
 		[REF_DEPOT] = "SELECT id, name, pinyin, NULL FROM depots "
 			"WHERE deleted = 0 ORDER BY id",
-		[REF_KIND] = "SELECT id, name, pinyin, name_en FROM supply_kinds "
+		/* A supply kind shows its English name outside UTF-8. */
+		[REF_KIND] = "SELECT id, name, name_en, pinyin FROM supply_kinds "
 			"WHERE deleted = 0 ORDER BY id",
 		[REF_SHELTER] = "SELECT id, name, pinyin, NULL FROM shelters "
 			"WHERE deleted = 0 ORDER BY id",
