@@ -195,13 +195,13 @@ candidates(const cJSON *list, const char *what, int rank, char *out,
 
 	out[0] = 0;
 	cJSON_ArrayForEach(e, list) {
+		const char *name = jstr(e, "name"), *py = jstr(e, "pinyin");
 		if (ref_match(e, what) != rank)
 			continue;
 		if (shown++ == 8) {
 			snprintf(out + k, n - k, ", ...");
 			return;
 		}
-		const char *name = jstr(e, "name"), *py = jstr(e, "pinyin");
 		if (!utf8 && py && *py)
 			name = py;
 		k += (size_t)snprintf(out + k, n - k, "%s%s %s", k ? ", " : "",
