@@ -71,7 +71,7 @@ locale/%/LC_MESSAGES/dutydesk.mo: assets/po/%.po
 
 # The template of every message the console and core show.
 pot:
-	xgettext --from-code=UTF-8 -k_ -kN_ -kDD_N_ -kdb_fail:3 -kconsole_msg:2 \
+	xgettext --from-code=UTF-8 -k_ -kN_ -kDD_N_ -kdb_fail:3 -kconsole_msg:2 -kDD_C_:1c,2 \
 		--add-comments=TRANSLATORS --package-name=dutydesk \
 		--package-version=0.2.0 -o assets/po/dutydesk.pot \
 		core/*.c core/*.h tui/*.c tui/*.h

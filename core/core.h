@@ -122,6 +122,8 @@ const char *db_why(const struct db *db, int rc);
 int db_fail(struct db *db, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void db_set_clock(struct db *db, const struct dd_clock *c);
+/* Now on the database's clock, in seconds. */
+int64_t db_now(struct db *db);
 /* The page cache of this connection, in KiB. */
 void db_cache_kb(struct db *db, int kb);
 /* A number that moves when another connection (a shell command, a second
@@ -161,6 +163,22 @@ int station_identity(struct db *db, struct station_info *si);
 int station_init(struct db *db, const char *station, int role,
 		 const char *realm, int seed);
 const char *role_name(int role);
+
+/* ---- words (words.c): codes said in the reader's language ---- */
+
+/* The catalogues of codes records store. */
+enum words {
+	W_NONE, W_INCIDENT_STATUS, W_TEAM_STATUS, W_TEAM_KIND, W_AREA,
+	W_COLOR, W_LOG_KIND, W_REPORT_TYPE, W_CHANNEL, W_MOVE_KIND,
+	W_ACTION, W_ROLE, W_OP_KIND, W_OFFICER, W_N
+};
+/* code in the interface language (a code it does not know, as it is). */
+const char *word(enum words w, const char *code);
+/* The code that text names: the code itself, or its name in the
+ * interface language or in English; NULL when none. */
+const char *word_code(enum words w, const char *text);
+/* The interface language is Chinese. */
+int words_chinese(void);
 int role_parse(const char *s);
 /* A station code: 2..24 chars of [a-z0-9], starting with a letter. */
 int station_code_ok(const char *s);
@@ -376,9 +394,13 @@ int warning_answer(struct db *db, const char *warning, const char *town,
 int log_add(struct db *db, const char *kind, const char *text,
 	    char id_out[64]);
 /* Shift handover: the outgoing officer is db_officer(), to_officer
- * signs in. The entry records what was open at the moment. */
+ * signs in; note is the outgoing officer's own words (may be NULL). */
 int log_handover(struct db *db, const char *to_officer, const char *note,
 		 char id_out[64]);
+/* An entry of LIST_LOG as the reader reads it: its text, or for a zero
+ * report or a handover the words for it in the interface language
+ * (buf holds them when composed). */
+const char *log_entry_text(const cJSON *entry, char *buf, size_t n);
 /* A conflict seen by a person: mark it acknowledged. */
 int conflict_ack(struct db *db, const char *conflict);
 

@@ -629,6 +629,12 @@ db_set_clock(struct db *db, const struct dd_clock *c)
 	db->clock = *c;
 }
 
+int64_t
+db_now(struct db *db)
+{
+	return clock_now(&db->clock);
+}
+
 void
 db_cache_kb(struct db *db, int kb)
 {

@@ -4,6 +4,7 @@
  */
 #include "private.h"
 
+#include <libintl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -127,20 +128,39 @@ log_add(struct db *db, const char *kind, const char *text, char id_out[64])
 		return rc;
 	if (strcmp(kind, "zero") == 0 && (rc = zero_allowed(db)))
 		return db_end(db, rc);
-	rc = add_entry(db, kind, text && *text ? text
-		       : "零报告：本班次无突发事件 (zero report: nothing to report)",
-		       NULL, id_out);
+	/* A zero report without words of its own says so in the reader's
+	 * language when shown (log_entry_text). */
+	rc = add_entry(db, kind, text && *text ? text : NULL, NULL, id_out);
 	return db_end(db, rc);
+}
+
+const char *
+log_entry_text(const cJSON *entry, char *buf, size_t n)
+{
+	const char *kind = jstr(entry, "kind"), *text = jstr(entry, "text");
+
+	if (!kind)
+		return text ? text : "";
+	if (strcmp(kind, "zero") == 0 && (!text || !*text))
+		return dgettext("dutydesk", "zero report: nothing happened this "
+				"shift");
+	/* Before 0.2.0 a handover's text was a sentence of its own, kept
+	 * as it was written. */
+	if (strcmp(kind, "handover") == 0 && jstr(entry, "to_officer") &&
+	    (!text || strncmp(text, "交接班 handover ", 17) != 0)) {
+		snprintf(buf, n, dgettext("dutydesk", "handover %s -> %s%s%s"),
+			 jstr(entry, "officer") ? jstr(entry, "officer") : "",
+			 jstr(entry, "to_officer"), text && *text ? ": " : "",
+			 text ? text : "");
+		return buf;
+	}
+	return text ? text : "";
 }
 
 int
 log_handover(struct db *db, const char *to, const char *note, char id_out[64])
 {
-	char text[8192];
-	int64_t incidents = 0, teams = 0, warnings = 0;
-	cJSON *resp = NULL, *r;
-	size_t n;
-	int rc, any = 0;
+	int rc;
 
 	if (!to || !*to || strlen(to) > 63)
 		return db_fail(db, DD_E_INVALID, "handover needs the incoming "
@@ -150,40 +170,12 @@ log_handover(struct db *db, const char *to, const char *note, char id_out[64])
 			       "someone else than %s", db->officer);
 	if (note && strlen(note) > 4000)
 		return db_fail(db, DD_E_INVALID, "note is too long");
+	/* The entry keeps who, to whom and the officer's own words; what
+	 * passed to the next shift is on the handover sheet, in the
+	 * reader's language. */
 	if ((rc = db_begin(db)))
 		return rc;
-	/* What passes to the next shift, as it stands now. */
-	if ((rc = db_int(db, &incidents, "SELECT count(*) FROM incidents WHERE "
-			 "status_rank < 4 AND deleted = 0 AND received_at IS NOT "
-			 "NULL", NULL)) < 0 ||
-	    (rc = db_int(db, &teams, "SELECT count(*) FROM teams WHERE status "
-			 "NOT IN ('available', 'out_of_service')", NULL)) < 0 ||
-	    (rc = db_int(db, &warnings, "SELECT count(*) FROM warning_towns w "
-			 "WHERE NOT EXISTS (SELECT 1 FROM answers a WHERE "
-			 "a.warning = w.warning AND a.town = w.town)", NULL)) < 0 ||
-	    (rc = state_list(db, LIST_RESPONSES, NULL, &resp)) < 0)
-		goto end;
-	n = (size_t)snprintf(text, sizeof text, "交接班 handover %s -> %s: open "
-			     "incidents %lld, teams out %lld, warnings unanswered "
-			     "%lld, responses in force:", db->officer, to,
-			     (long long)incidents, (long long)teams,
-			     (long long)warnings);
-	cJSON_ArrayForEach(r, resp) {
-		int64_t level = 0;
-		jint(r, "level", &level);
-		if (level > 0 && n < sizeof text) {
-			n += (size_t)snprintf(text + n, sizeof text - n, " %s %s",
-					      jstr(r, "hazard"), level_name((int)level));
-			any = 1;
-		}
-	}
-	if (!any && n < sizeof text)
-		n += (size_t)snprintf(text + n, sizeof text - n, " none");
-	if (n < sizeof text && note && *note)
-		snprintf(text + n, sizeof text - n, ". %s", note);
-	rc = add_entry(db, "handover", text, to, id_out);
-end:
-	cJSON_Delete(resp);
+	rc = add_entry(db, "handover", note && *note ? note : NULL, to, id_out);
 	return db_end(db, rc);
 }
 

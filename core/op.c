@@ -871,8 +871,9 @@ op_local(struct db *db, struct op *op)
 	if ((rc = op_check(db, op, &k)))
 		return rc;
 	if (!op_kind_allowed(op->kind, (int)role))
-		return db_fail(db, DD_E_ROLE, "a %s station may not %s",
-			       role_name((int)role), op->kind);
+		return db_fail(db, DD_E_ROLE, "a %s station may not %s (%s)",
+			       word(W_ROLE, role_name((int)role)),
+			       word(W_OP_KIND, op->kind), op->kind);
 	if ((rc = op_store(db, op, k->newid, 1)) != 1)
 		return rc < 0 ? rc : db_fail(db, DD_E_DB, "sequence %lld of %s "
 					     "is taken", (long long)op->seq,

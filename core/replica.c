@@ -201,8 +201,9 @@ replica_take(struct db *db, const struct op *op, int role, int64_t *sseq)
 			     "the server's clock; set the station's clock",
 			     (long long)(((op->hlc >> 16) - now) / 1000));
 	else if (!op_kind_allowed(op->kind, role))
-		rc = db_fail(db, DD_E_ROLE, "a %s station may not %s",
-			     role_name(role), op->kind);
+		rc = db_fail(db, DD_E_ROLE, "a %s station may not %s (%s)",
+			     word(W_ROLE, role_name(role)),
+			     word(W_OP_KIND, op->kind), op->kind);
 	else if ((rc = db_exec(db, "SAVEPOINT take", NULL)) == 0) {
 		/* One operation that cannot be stored (a record id taken by
 		 * another incarnation's) must not spoil the others taken in

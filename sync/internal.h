@@ -580,8 +580,8 @@ struct link {
 
 	/* the settings, read again before each connection */
 	char server[256], key_hex[SYNC_HEX];
-	char pin[80];           /* the server's pin, or LINK_PIN_INSECURE */
-	char pin_next[80];      /* the next one it announced, or "" */
+	char pin[LINK_PIN_MAX];           /* the server's pin, or LINK_PIN_INSECURE */
+	char pin_next[LINK_PIN_MAX];      /* the next one it announced, or "" */
 	int no_pin;             /* the settings hold no pin */
 	unsigned char key[SYNC_KEY_BYTES];
 	char host[256], port[8];
@@ -610,7 +610,7 @@ struct link {
 	int64_t offline_since;
 	char message[400];
 	char stop_server[256], stop_key[SYNC_HEX]; /* settings that stopped */
-	char stop_pin[80];
+	char stop_pin[LINK_PIN_MAX];
 
 	/* the outbox */
 	int64_t seq;            /* our last local sequence */

@@ -589,7 +589,7 @@ link_status(const struct link *l, struct link_status *st)
 void
 link_poke(struct link *l)
 {
-	char server[256], key[128], pin[80] = "";
+	char server[256], key[128], pin[LINK_PIN_MAX] = "";
 	int changed;
 
 	if (!l || l->closing)

@@ -224,6 +224,9 @@ struct link;
 
 enum link_state { LINK_OFFLINE, LINK_CONNECTING, LINK_ONLINE, LINK_STOPPED };
 
+/* Room for a pin ("sha256:" and 64 hex digits, or LINK_PIN_INSECURE). */
+#define LINK_PIN_MAX 80
+
 struct link_status {
 	int state;              /* enum link_state */
 	int64_t offline_since;  /* seconds; when the link was last lost */
@@ -244,8 +247,8 @@ struct link_status {
 	int64_t skew_ms;        /* server clock minus ours */
 	char server[256];       /* HOST:PORT */
 	char message[400];      /* why offline or stopped, or "" */
-	char pin[80];           /* the server's pin, LINK_PIN_INSECURE, or "" */
-	char pin_next[80];      /* the next pin the server announced, or "" */
+	char pin[LINK_PIN_MAX];           /* the server's pin, LINK_PIN_INSECURE, or "" */
+	char pin_next[LINK_PIN_MAX];      /* the next pin the server announced, or "" */
 	int insecure;           /* the link runs without TLS, on purpose */
 	int no_pin;             /* stopped: the station has no pin for the
 				 * server (dutydesk link --pin PIN) */

@@ -23,8 +23,11 @@ cmd_log_add(struct shell *sh, const struct cmd *c, struct args *a)
 static void
 row_log(struct shell *sh, const cJSON *o)
 {
+	char buf[512];
+
 	fprintf(sh->out, "%s  %-9s %-10s %s\n", shell_time(o, "at"),
-		shell_str(o, "kind"), shell_str(o, "officer"), shell_str(o, "text"));
+		word(W_LOG_KIND, shell_str(o, "kind")), shell_str(o, "officer"),
+		log_entry_text(o, buf, sizeof buf));
 }
 
 static int

@@ -220,8 +220,8 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	struct station_info si;
 	cJSON *resp = NULL, *inc = NULL, *acked = NULL, *r, *filter;
-	char server[256], key[128], held_kind[32] = "", pin[80] = "";
-	char pin_next[80] = "";
+	char server[256], key[128], held_kind[32] = "", pin[LINK_PIN_MAX] = "";
+	char pin_next[LINK_PIN_MAX] = "";
 	int64_t last_sync = 0, refused = 0, held = 0;
 	int rc, linked;
 

@@ -61,7 +61,7 @@
 	R(ANSWER,    N_("record an answer (叫应)")) \
 	R(ZERO,      N_("daily zero report")) \
 	R(HANDOVER,  N_("shift handover")) \
-	R(PRINT,     N_("write the handover sheet to a file")) \
+	R(PRINT,     N_("print the handover sheet")) \
 	R(SEEN,      N_("mark alerts seen")) \
 	R(REFUSED,   N_("refused operations"))
 
@@ -93,13 +93,20 @@ char **keys_help(const struct pane_ops *pane, int *n);
 
 /* ---- the shared list view ---- */
 
-enum { COL_RIGHT = 1, COL_TIME = 2, COL_NAME = 4, COL_AGE = 8 };
+/* COL_TOWN: a town's code shown as its name in the reader's language;
+ * COL_HAZARD: a hazard's code as its name; COL_ID: an id, shown whole
+ * or not at all (a cut id typed back names nothing); COL_WIDE: only in
+ * a window of WIDE_COLS columns or more. */
+enum { COL_RIGHT = 1, COL_TIME = 2, COL_NAME = 4, COL_AGE = 8,
+	COL_TOWN = 16, COL_HAZARD = 32, COL_ID = 64, COL_WIDE = 128 };
+#define WIDE_COLS 100
 
 struct column {
 	const char *title;  /* N_() */
 	const char *key;    /* field of the row object */
 	int width;          /* display columns; 0: take what is left */
 	int flags;
+	enum words words;   /* a code of this catalogue, said in words */
 };
 
 struct view {
@@ -237,6 +244,15 @@ int64_t console_now(void);
 const struct dd_clock *console_clock(void);
 /* A name as this terminal can show it (Chinese or pinyin). */
 const char *console_name(const cJSON *row);
+/* A town's code as the reader says it: its Chinese name without 街道,
+ * 镇 or 乡 (short) or whole, in Chinese on a terminal that shows it;
+ * the code otherwise, and for a code no town has. */
+const char *console_town(const char *code, int shortname);
+/* Read town names from db (a sheet printed outside the console). */
+void names_bind(struct db *db);
+/* A hazard's code as its name in the reader's language (the code when
+ * no checklist names it). */
+const char *console_hazard(const char *code);
 /* The database file, for files written beside it. */
 const char *console_dbpath(void);
 

@@ -15,14 +15,14 @@
 #define LOAD_LATE 100
 
 static const struct column cols[] = {
-	{ N_("ID"), "id", 14, 0 },
-	{ N_("AGE"), "received_at", 5, COL_AGE | COL_RIGHT },
-	{ N_("TOWN"), "town", 10, 0 },
-	{ N_("STATUS"), "status", 10, 0 },
-	{ N_("PHONE"), "phone_clock", 6, 0 },
-	{ N_("WRITTEN"), "written_clock", 7, 0 },
-	{ N_("TITLE"), "title", 0, 0 },
-	{ NULL, NULL, 0, 0 }
+	{ N_("ID"), "id", 14, COL_ID, 0 },
+	{ N_("AGE"), "received_at", 5, COL_AGE | COL_RIGHT, 0 },
+	{ N_("TOWN"), "town", 10, COL_TOWN, 0 },
+	{ N_("STATUS"), "status", 10, 0, W_INCIDENT_STATUS },
+	{ N_("PHONE"), "phone_clock", 6, 0, 0 },
+	{ N_("WRITTEN"), "written_clock", 7, 0, 0 },
+	{ N_("TITLE"), "title", 0, 0, 0 },
+	{ NULL, NULL, 0, 0, 0 }
 };
 
 static const char *const find[] = { "id", "title", "place", "town", "kind",
@@ -395,8 +395,10 @@ draw_extra(struct pane *p, WINDOW *win)
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "reports")) {
 		size_t k = strlen(buf);
 		snprintf(buf + k, sizeof buf - k, "%s/%s ",
-			 cJSON_GetObjectItem(r, "type")->valuestring,
-			 cJSON_GetObjectItem(r, "channel")->valuestring);
+			 word(W_REPORT_TYPE, cJSON_GetObjectItem(r, "type")
+			      ->valuestring),
+			 word(W_CHANNEL, cJSON_GetObjectItem(r, "channel")
+			      ->valuestring));
 	}
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "dispatches")) {
 		size_t k = strlen(buf);

@@ -11,11 +11,11 @@
 #include "tui/tui.h"
 
 static const struct column cols[] = {
-	{ N_("WHEN"), "at", 11, COL_TIME },
-	{ N_("KIND"), "kind", 9, 0 },
-	{ N_("OFFICER"), "officer", 10, 0 },
-	{ N_("TEXT"), "text", 0, 0 },
-	{ NULL, NULL, 0, 0 }
+	{ N_("WHEN"), "at", 11, COL_TIME, 0 },
+	{ N_("KIND"), "kind", 9, 0, W_LOG_KIND },
+	{ N_("OFFICER"), "officer", 10, 0, W_OFFICER },
+	{ N_("TEXT"), "text", 0, 0, 0 },
+	{ NULL, NULL, 0, 0, 0 }
 };
 
 static const char *const find[] = { "text", NULL };
@@ -40,8 +40,15 @@ load(struct pane *p)
 	}
 	out = cJSON_CreateArray();
 	for (i = cJSON_GetArraySize(list) - 1; i >= 0; i--) {
-		cJSON_AddItemToArray(out, cJSON_Duplicate(
-			cJSON_GetArrayItem(list, i), 1));
+		cJSON *row = cJSON_Duplicate(cJSON_GetArrayItem(list, i), 1);
+		char buf[512], *text;
+		/* The text as the reader reads it (a zero report's, a
+		 * handover's words composed in the interface language). */
+		text = strdup(log_entry_text(row, buf, sizeof buf));
+		cJSON_DeleteItemFromObjectCaseSensitive(row, "text");
+		cJSON_AddStringToObject(row, "text", text ? text : "");
+		free(text);
+		cJSON_AddItemToArray(out, row);
 	}
 	cJSON_Delete(list);
 	return view_filter(&p->view, p->ops->find, out);
@@ -86,20 +93,37 @@ submit_handover(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 	(void)ctx;
 	if (rc)
 		return form_refused(rc, msg, n);
-	snprintf(msg, n, _("handed over to %s (%s)"), form_value(values, "to"), id);
+	/* From now on the console works as the incoming officer: what they
+	 * record is theirs, and the status line says so. */
+	db_set_officer(console_db(), form_value(values, "to"));
+	snprintf(msg, n, _("handed over to %s (%s); the console now acts for "
+			   "them"), form_value(values, "to"), id);
 	return 0;
 }
 
-/* The sheet of the selected handover (or the latest) into a file beside
- * the database, for the office printer. */
+/* The printer command: DUTYDESK_PRINT (a command that reads the sheet on
+ * its stdin), else lpr when it is on PATH; NULL when there is none. */
+static const char *
+printer(void)
+{
+	const char *cmd = getenv("DUTYDESK_PRINT");
+
+	if (cmd && *cmd)
+		return cmd;
+	return system("command -v lpr >/dev/null 2>&1") == 0 ? "lpr" : NULL;
+}
+
+/* The sheet of the selected handover (or the latest): to the printer,
+ * and always into a file beside the database, so that a sheet the
+ * printer lost can be printed again. */
 static void
 print_sheet(struct pane *p)
 {
 	const cJSON *row = view_selected(&p->view);
-	const char *id = NULL, *enc = getenv("DUTYDESK_PRINT_ENCODING");
-	char path[4200];
+	const char *id = NULL, *enc = getenv("DUTYDESK_PRINT_ENCODING"), *cmd;
+	char path[4200], line[8600];
 	FILE *f;
-	int rc;
+	int rc, st;
 
 	if (row && strcmp(cJSON_GetObjectItem(row, "kind")->valuestring,
 			  "handover") == 0)
@@ -117,9 +141,23 @@ print_sheet(struct pane *p)
 	if (rc) {
 		console_msg(1, "%s", db_why(console_db(), rc));
 		remove(path);
-	} else {
-		console_msg(0, _("handover sheet written to %s"), path);
+		return;
 	}
+	if (!(cmd = printer())) {
+		console_msg(0, _("no printer set (DUTYDESK_PRINT); the sheet is "
+				 "in %s"), path);
+		return;
+	}
+	/* The command runs with the sheet on its stdin and its output
+	 * away from the screen. */
+	snprintf(line, sizeof line, "(%s) < '%s' >/dev/null 2>&1", cmd, path);
+	st = strchr(path, '\'') ? -1 : system(line);
+	if (st == 0)
+		console_msg(0, _("handover sheet sent to the printer (%s); a copy "
+				 "is in %s"), cmd, path);
+	else
+		console_msg(1, _("the printer command failed (%s); the sheet is "
+				 "in %s"), cmd, path);
 }
 
 static int

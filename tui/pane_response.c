@@ -13,13 +13,13 @@
 #define HISTORY 3
 
 static const struct column cols[] = {
-	{ N_("HAZARD"), "hazard", 15, 0 },
-	{ N_("NAME"), "name", 17, COL_NAME },
-	{ N_("LEVEL"), "level_name", 6, 0 },
-	{ N_("SINCE"), "at", 11, COL_TIME },
-	{ N_("SIGNED BY"), "signed_by", 14, 0 },
-	{ N_("STATE"), "state", 0, 0 },
-	{ NULL, NULL, 0, 0 }
+	{ N_("HAZARD"), "hazard", 15, 0, 0 },
+	{ N_("NAME"), "name", 17, COL_NAME, 0 },
+	{ N_("LEVEL"), "level_name", 6, 0, 0 },
+	{ N_("SINCE"), "at", 11, COL_TIME, 0 },
+	{ N_("SIGNED BY"), "signed_by", 14, 0, 0 },
+	{ N_("STATE"), "state", 0, 0, 0 },
+	{ NULL, NULL, 0, 0, 0 }
 };
 
 /* What the officer reads in a row (the name as shown, the state in the

@@ -7,13 +7,13 @@
 #include <stdio.h>
 
 static const struct column cols[] = {
-	{ N_("ID"), "id", 5, 0 },
-	{ N_("NAME"), "name", 30, COL_NAME },
-	{ N_("TOWN"), "town", 11, 0 },
-	{ N_("PEOPLE"), "occupancy", 6, COL_RIGHT },
-	{ N_("CAP"), "capacity", 5, COL_RIGHT },
-	{ N_("STATE"), "state", 0, 0 },
-	{ NULL, NULL, 0, 0 }
+	{ N_("ID"), "id", 5, COL_ID, 0 },
+	{ N_("NAME"), "name", 30, COL_NAME, 0 },
+	{ N_("TOWN"), "town", 11, COL_TOWN, 0 },
+	{ N_("PEOPLE"), "occupancy", 6, COL_RIGHT, 0 },
+	{ N_("CAP"), "capacity", 5, COL_RIGHT, 0 },
+	{ N_("STATE"), "state", 0, 0, 0 },
+	{ NULL, NULL, 0, 0, 0 }
 };
 
 static const char *const find[] = { "id", "name", "town", NULL };

@@ -9,16 +9,17 @@
 #include <string.h>
 
 static const struct column cols[] = {
-	{ N_("ITEM"), "item", 10, 0 },
-	{ N_("NAME"), "name", 20, COL_NAME },
-	{ N_("DEPOT"), "depot", 15, 0 },
-	{ N_("QTY"), "qty", 8, COL_RIGHT },
-	{ N_("LOW AT"), "low", 7, COL_RIGHT },
-	{ N_("STATE"), "state", 0, 0 },
-	{ NULL, NULL, 0, 0 }
+	{ N_("ITEM"), "item", 10, 0, 0 },
+	{ N_("NAME"), "name", 14, COL_NAME, 0 },
+	{ N_("DEPOT"), "depot_label", 20, 0, 0 },
+	{ N_("QTY"), "qty", 8, COL_RIGHT, 0 },
+	{ N_("LOW AT"), "low", 7, COL_RIGHT, 0 },
+	{ N_("STATE"), "state", 0, 0, 0 },
+	{ NULL, NULL, 0, 0, 0 }
 };
 
-static const char *const find[] = { "item", "depot", "name", NULL };
+static const char *const find[] = { "item", "depot", "depot_label", "name",
+	NULL };
 
 static const struct keymap keymap[] = {
 	{ 'r', 0, REQ_RECEIVE, "r" },
@@ -28,23 +29,116 @@ static const struct keymap keymap[] = {
 	{ 0, 0, REQ_NONE, NULL }
 };
 
+/* How many evacuees stock can serve: the scarcest kind that evacuees
+ * need decides. For the whole stock and for the rows shown (filtered). */
+struct serve {
+	long long n;        /* -1: no kind evacuees need is stocked */
+	char by[128];       /* the kind that decides, as shown */
+};
+static struct serve serve_all, serve_shown;
+
+static void
+serve_count(const cJSON *kinds, const cJSON *rows, struct serve *sv)
+{
+	const cJSON *k, *r;
+
+	sv->n = -1;
+	sv->by[0] = '\0';
+	cJSON_ArrayForEach(k, kinds) {
+		double need = cJSON_GetObjectItem(k, "need_per_100")->valuedouble;
+		long long total = 0, can;
+		if (need <= 0)
+			continue;
+		cJSON_ArrayForEach(r, rows)
+			if (!cJSON_IsTrue(cJSON_GetObjectItem(r, "total")) &&
+			    strcmp(cJSON_GetObjectItem(r, "item")->valuestring,
+				   cJSON_GetObjectItem(k, "id")->valuestring) == 0 &&
+			    cJSON_GetObjectItem(r, "qty")->valuedouble > 0)
+				total += (long long)cJSON_GetObjectItem(r, "qty")
+					 ->valuedouble;
+		can = (long long)(total * 100 / need);
+		if (sv->n < 0 || can < sv->n) {
+			sv->n = can;
+			snprintf(sv->by, sizeof sv->by, "%s", console_name(k));
+		}
+	}
+}
+
+/* A depot as the column shows it: its name without 应急物资 in Chinese
+ * (古城街道储备点), its code otherwise. */
+static void
+depot_label(const cJSON *depots, const char *code, char *out, size_t n)
+{
+	const cJSON *d;
+	const char *name, *cut;
+
+	snprintf(out, n, "%s", code);
+	if (!console_utf8 || !words_chinese())
+		return;
+	cJSON_ArrayForEach(d, depots) {
+		if (strcmp(cJSON_GetObjectItem(d, "id")->valuestring, code) != 0 ||
+		    !cJSON_IsString(cJSON_GetObjectItem(d, "name")))
+			continue;
+		name = cJSON_GetObjectItem(d, "name")->valuestring;
+		if ((cut = strstr(name, "应急物资")))
+			snprintf(out, n, "%.*s%s", (int)(cut - name), name,
+				 cut + strlen("应急物资"));
+		else
+			snprintf(out, n, "%s", name);
+	}
+}
+
+/* The row heading a kind's group: its total over the depots shown. */
+static cJSON *
+total_row(const cJSON *first, long long qty, int depots, int low)
+{
+	cJSON *t = cJSON_CreateObject();
+	char buf[96];
+
+	snprintf(buf, sizeof buf, "%s@", cJSON_GetObjectItem(first, "item")
+		 ->valuestring);
+	cJSON_AddStringToObject(t, "id", buf);
+	cJSON_AddItemToObject(t, "item", cJSON_Duplicate(
+		cJSON_GetObjectItem(first, "item"), 1));
+	cJSON_AddItemToObject(t, "name", cJSON_Duplicate(
+		cJSON_GetObjectItem(first, "name"), 1));
+	cJSON_AddItemToObject(t, "pinyin", cJSON_Duplicate(
+		cJSON_GetObjectItem(first, "pinyin"), 1));
+	snprintf(buf, sizeof buf, _("total, %d depots"), depots);
+	cJSON_AddStringToObject(t, "depot_label", buf);
+	cJSON_AddNumberToObject(t, "qty", (double)qty);
+	if (low)
+		snprintf(buf, sizeof buf, _("%d low"), low);
+	cJSON_AddStringToObject(t, "state", low ? buf : "");
+	cJSON_AddBoolToObject(t, "total", 1);
+	return t;
+}
+
+/* Stock grouped by kind, each group headed by its total; the depots by
+ * name. */
 static cJSON *
 load(struct pane *p)
 {
-	cJSON *list = NULL, *out, *row;
-	char id[160];
+	cJSON *list = NULL, *depots = NULL, *kinds = NULL, *out, *row, *r;
+	char id[160], label[160];
 
-	if (state_list(console_db(), LIST_STOCK, NULL, &list)) {
+	if (state_list(console_db(), LIST_STOCK, NULL, &list) ||
+	    state_list(console_db(), LIST_DEPOTS, NULL, &depots) ||
+	    state_list(console_db(), LIST_KINDS, NULL, &kinds)) {
 		console_msg(1, "%s", db_errmsg(console_db()));
+		cJSON_Delete(list);
+		cJSON_Delete(depots);
+		cJSON_Delete(kinds);
 		return NULL;
 	}
-	out = cJSON_CreateArray();
-	while ((row = cJSON_DetachItemFromArray(list, 0))) {
+	cJSON_ArrayForEach(row, list) {
 		const char *item = cJSON_GetObjectItem(row, "item")->valuestring;
 		const char *depot = cJSON_GetObjectItem(row, "depot")->valuestring;
 		/* The view keeps the selection by id. */
 		snprintf(id, sizeof id, "%s@%s", item, depot);
 		cJSON_AddStringToObject(row, "id", id);
+		depot_label(depots, depot, label, sizeof label);
+		cJSON_AddStringToObject(row, "depot_label", label);
 		cJSON_AddStringToObject(row, "state",
 			cJSON_GetObjectItem(row, "negative")->valuedouble ? _("NEGATIVE")
 			: cJSON_GetObjectItem(row, "is_low")->valuedouble ? _("low")
@@ -53,16 +147,39 @@ load(struct pane *p)
 		if (!console_utf8)
 			cJSON_ReplaceItemInObject(row, "pinyin", cJSON_Duplicate(
 				cJSON_GetObjectItem(row, "name_en"), 1));
-		cJSON_AddItemToArray(out, row);
+	}
+	serve_count(kinds, list, &serve_all);
+	list = view_filter(&p->view, p->ops->find, list);
+	serve_count(kinds, list, &serve_shown);
+	/* Rows come ordered by kind: a total before each kind's rows. */
+	out = cJSON_CreateArray();
+	while ((row = cJSON_GetArrayItem(list, 0))) {
+		const char *item = cJSON_GetObjectItem(row, "item")->valuestring;
+		long long qty = 0;
+		int n = 0, low = 0;
+		cJSON_ArrayForEach(r, list) {
+			if (strcmp(cJSON_GetObjectItem(r, "item")->valuestring, item))
+				break;
+			qty += (long long)cJSON_GetObjectItem(r, "qty")->valuedouble;
+			low += cJSON_GetObjectItem(r, "is_low")->valuedouble != 0;
+			n++;
+		}
+		cJSON_AddItemToArray(out, total_row(row, qty, n, low));
+		while (n-- > 0)
+			cJSON_AddItemToArray(out, cJSON_DetachItemFromArray(list, 0));
 	}
 	cJSON_Delete(list);
-	return view_filter(&p->view, p->ops->find, out);
+	cJSON_Delete(depots);
+	cJSON_Delete(kinds);
+	return out;
 }
 
 static int
 style(const cJSON *row, void *ctx)
 {
 	(void)ctx;
+	if (cJSON_IsTrue(cJSON_GetObjectItem(row, "total")))
+		return A_BOLD;
 	if (cJSON_GetObjectItem(row, "negative")->valuedouble)
 		return A_BOLD | (has_colors() ? COLOR_PAIR(1) : A_UNDERLINE);
 	if (cJSON_GetObjectItem(row, "is_low")->valuedouble)
@@ -129,8 +246,10 @@ key(struct pane *p, enum req r)
 	if (row) {
 		cJSON_AddStringToObject(init, "item",
 			cJSON_GetObjectItem(row, "item")->valuestring);
-		cJSON_AddStringToObject(init, "depot",
-			cJSON_GetObjectItem(row, "depot")->valuestring);
+		/* A kind's total row names no depot. */
+		if (cJSON_IsString(cJSON_GetObjectItem(row, "depot")))
+			cJSON_AddStringToObject(init, "depot",
+				cJSON_GetObjectItem(row, "depot")->valuestring);
 	}
 	/* Which move the form makes. */
 	ctx = cJSON_CreateObject();
@@ -142,43 +261,27 @@ key(struct pane *p, enum req r)
 	return 0;
 }
 
-/* How many evacuees the stock of every depot together can serve: the
- * scarcest kind that evacuees need decides. */
+/* How many evacuees the stock can serve: the whole stock, and when a
+ * filter is set, the rows shown as well. */
 static void
 draw_extra(struct pane *p, WINDOW *win)
 {
-	cJSON *kinds = NULL, *k, *r;
+	char buf[400];
 	int h, w;
-	long long serve = -1;
-	const char *by = "";
-	char buf[200];
 
 	getmaxyx(win, h, w);
 	view_rule(win, p->ops->extra_lines);
-	if (state_list(console_db(), LIST_KINDS, NULL, &kinds))
-		return;
-	cJSON_ArrayForEach(k, kinds) {
-		double need = cJSON_GetObjectItem(k, "need_per_100")->valuedouble;
-		long long total = 0, can;
-		if (need <= 0)
-			continue;
-		cJSON_ArrayForEach(r, p->view.rows)
-			if (strcmp(cJSON_GetObjectItem(r, "item")->valuestring,
-				   cJSON_GetObjectItem(k, "id")->valuestring) == 0 &&
-			    cJSON_GetObjectItem(r, "qty")->valuedouble > 0)
-				total += (long long)cJSON_GetObjectItem(r, "qty")
-					 ->valuedouble;
-		can = (long long)(total * 100 / need);
-		if (serve < 0 || can < serve) {
-			serve = can;
-			by = cJSON_GetObjectItem(k, "id")->valuestring;
-		}
-	}
-	snprintf(buf, sizeof buf, _("the stock shown can serve %lld evacuees "
-		 "(limited by %s)"), serve < 0 ? 0 : serve, by);
+	if (p->view.filter[0])
+		snprintf(buf, sizeof buf, _("the rows shown can serve %lld evacuees "
+			 "(limited by %s); the whole stock %lld"),
+			 serve_shown.n < 0 ? 0 : serve_shown.n, serve_shown.by,
+			 serve_all.n < 0 ? 0 : serve_all.n);
+	else
+		snprintf(buf, sizeof buf, _("the whole stock can serve %lld "
+			 "evacuees (limited by %s)"), serve_all.n < 0 ? 0
+			 : serve_all.n, serve_all.by);
 	wmove(win, h - 1, 0);
 	text_put(win, buf, w, 1);
-	cJSON_Delete(kinds);
 }
 
 const struct pane_ops pane_supplies = {

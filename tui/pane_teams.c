@@ -9,14 +9,14 @@
 #include <string.h>
 
 static const struct column cols[] = {
-	{ N_("TEAM"), "id", 10, 0 },
-	{ N_("NAME"), "name", 24, COL_NAME },
-	{ N_("KIND"), "kind", 9, 0 },
-	{ N_("TOWN"), "town", 11, 0 },
-	{ N_("STATUS"), "status", 14, 0 },
-	{ N_("FOR"), "status_at", 5, COL_AGE | COL_RIGHT },
-	{ N_("INCIDENT"), "incident", 0, 0 },
-	{ NULL, NULL, 0, 0 }
+	{ N_("TEAM"), "id", 13, COL_ID, 0 },
+	{ N_("NAME"), "name", 24, COL_NAME, 0 },
+	{ N_("KIND"), "kind", 9, COL_WIDE, W_TEAM_KIND },
+	{ N_("TOWN"), "town", 9, COL_TOWN, 0 },
+	{ N_("STATUS"), "status", 10, 0, W_TEAM_STATUS },
+	{ N_("FOR"), "status_at", 5, COL_AGE | COL_RIGHT, 0 },
+	{ N_("INCIDENT"), "incident", 0, COL_ID, 0 },
+	{ NULL, NULL, 0, 0, 0 }
 };
 
 static const char *const find[] = { "id", "name", "pinyin", "kind", "town",

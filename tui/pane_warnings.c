@@ -8,13 +8,13 @@
 #include <string.h>
 
 static const struct column cols[] = {
-	{ N_("ID"), "id", 12, 0 },
-	{ N_("ISSUED"), "at", 11, COL_TIME },
-	{ N_("HAZARD"), "hazard", 10, 0 },
-	{ N_("COLOUR"), "color", 7, 0 },
-	{ N_("ANSWERED"), "rate", 9, COL_RIGHT },
-	{ N_("TEXT"), "text", 0, 0 },
-	{ NULL, NULL, 0, 0 }
+	{ N_("ID"), "id", 12, COL_ID, 0 },
+	{ N_("ISSUED"), "at", 11, COL_TIME, 0 },
+	{ N_("HAZARD"), "hazard", 10, COL_HAZARD, 0 },
+	{ N_("COLOUR"), "color", 7, 0, W_COLOR },
+	{ N_("ANSWERED"), "rate", 9, COL_RIGHT, 0 },
+	{ N_("TEXT"), "text", 0, 0, 0 },
+	{ NULL, NULL, 0, 0, 0 }
 };
 
 static const char *const find[] = { "text", "hazard", NULL };
@@ -168,19 +168,20 @@ draw_extra(struct pane *p, WINDOW *win)
 	y++;
 	cJSON_ArrayForEach(a, list) {
 		const cJSON *secs = cJSON_GetObjectItem(a, "answer_secs");
-		char buf[64];
+		char buf[32];
 		if (cJSON_IsNumber(secs))
-			snprintf(buf, sizeof buf, "%-11s %3.0fm", cJSON_GetObjectItem(
-				 a, "town")->valuestring, secs->valuedouble / 60);
+			snprintf(buf, sizeof buf, "%3.0fm", secs->valuedouble / 60);
 		else
-			snprintf(buf, sizeof buf, "%-11s %s", cJSON_GetObjectItem(
-				 a, "town")->valuestring, _("NONE"));
+			snprintf(buf, sizeof buf, "%s", _("NONE"));
 		if (y >= h)
 			break;
 		wmove(win, y, x);
 		if (!cJSON_IsNumber(secs))
 			wattron(win, A_BOLD);
-		text_put(win, buf, 19, 1);
+		text_put(win, console_town(cJSON_GetStringValue(
+			cJSON_GetObjectItem(a, "town")), 1), 11, 1);
+		waddch(win, ' ');
+		text_put(win, buf, 7, 1);
 		wattroff(win, A_BOLD);
 		x += 20;
 		if (x + 19 > w) {

@@ -35,90 +35,332 @@ when(const cJSON *o, const char *k)
 	return buf[slot];
 }
 
-static int
-write_sheet(struct db *db, const cJSON *entry, FILE *f)
+#define SHEET_COLS 80
+
+/* The bytes of s that fit in width display columns, whole characters. */
+static size_t
+fit(const char *s, int width)
 {
-	struct station_info si;
-	cJSON *list = NULL, *filter, *r;
-	int rc, n;
+	size_t n = 0;
+	int w = 0;
 
-	if ((rc = station_identity(db, &si)))
-		return rc;
-	/* A drill's printout says so before anything else. */
-	if (strcmp(si.realm, "live") != 0)
-		fprintf(f, "*** %s (%s) ***\n", _("DRILL: NOT A REAL SHIFT"),
-			si.realm);
-	fprintf(f, "%s  %s\n", si.station, _("SHIFT HANDOVER SHEET (交接班记录)"));
-	fprintf(f, "==============================================================\n");
-	fprintf(f, "%-12s %s\n", _("Time:"), when(entry, "at"));
-	fprintf(f, "%-12s %s\n", _("Outgoing:"), s_(entry, "officer"));
-	fprintf(f, "%-12s %s\n", _("Incoming:"), s_(entry, "to_officer"));
-	fprintf(f, "%-12s %s\n\n", _("Summary:"), s_(entry, "text"));
+	while (s[n]) {
+		char ch[8] = "";
+		size_t len = 1;
+		while (len < sizeof ch - 1 && ((unsigned char)s[n + len] & 0xc0) == 0x80)
+			len++;
+		memcpy(ch, s + n, len);
+		if (w + text_width(ch) > width)
+			break;
+		w += text_width(ch);
+		n += len;
+	}
+	return n;
+}
 
-	filter = cJSON_CreateObject();
+static int
+word_char(char c)
+{
+	return c && c != ' ' && !(c & 0x80);
+}
+
+/* text after indent spaces, wrapped at SHEET_COLS, the lines after the
+ * first four columns further in. An English word is not split (unless
+ * it is longer than a line); Chinese breaks between any characters. */
+static void
+wrapped(FILE *f, int indent, const char *text)
+{
+	do {
+		size_t n = fit(text, SHEET_COLS - indent), brk = n;
+		if (word_char(text[n]) && n > 0 && word_char(text[n - 1])) {
+			while (brk > 0 && word_char(text[brk - 1]))
+				brk--;
+			if (brk > 0)
+				n = brk;
+		}
+		brk = n;
+		while (brk > 0 && text[brk - 1] == ' ')
+			brk--;
+		fprintf(f, "%*s%.*s\n", indent, "", (int)brk, text);
+		text += n;
+		while (*text == ' ')
+			text++;
+		if (n == 0 && *text) /* not even one character fits */
+			break;
+		indent = indent < 8 ? indent + 4 : indent;
+	} while (*text);
+}
+
+/* A report clock of incident r: sent (when), owed (due when), or late. */
+static void
+clock_line(FILE *f, const cJSON *r, const char *what, const char *done_key,
+	   int secs, int64_t now)
+{
+	int64_t received, due;
+	char at[20];
+
+	if (time_parse_iso(s_(r, "received_at"), &received))
+		return;
+	due = received + secs;
+	if (*s_(r, done_key)) {
+		fprintf(f, "    %s: %s %s\n", what, _("reported at"), when(r, done_key));
+		return;
+	}
+	time_format_local(due, at);
+	fprintf(f, "    %s: %s %s%s\n", what, _("due by"), at,
+		due < now ? _("  OVERDUE") : "");
+}
+
+static int
+overdue(const cJSON *r, int64_t now)
+{
+	int64_t received;
+
+	if (time_parse_iso(s_(r, "received_at"), &received))
+		return 0;
+	return (!*s_(r, "phone_done_at") && received + REPORT_PHONE_SECS < now) ||
+		(!*s_(r, "written_done_at") && received + REPORT_WRITTEN_SECS < now);
+}
+
+static int64_t
+num(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static void
+incident_lines(FILE *f, const cJSON *r, int64_t now)
+{
+	char line[512];
+
+	snprintf(line, sizeof line, "%s  %s  %s  %s  %s", s_(r, "id"),
+		 when(r, "received_at"), console_town(s_(r, "town"), 0),
+		 word(W_INCIDENT_STATUS, s_(r, "status")),
+		 *s_(r, "title") ? s_(r, "title") : s_(r, "place"));
+	wrapped(f, 2, line);
+	if (num(r, "dead") || num(r, "injured") || num(r, "missing") ||
+	    num(r, "trapped") || num(r, "evacuated"))
+		fprintf(f, "    %s %lld  %s %lld  %s %lld  %s %lld  %s %lld\n",
+			_("dead"), (long long)num(r, "dead"), _("injured"),
+			(long long)num(r, "injured"), _("missing"),
+			(long long)num(r, "missing"), _("trapped"),
+			(long long)num(r, "trapped"), _("evacuated"),
+			(long long)num(r, "evacuated"));
+	clock_line(f, r, _("phone report"), "phone_done_at", REPORT_PHONE_SECS, now);
+	clock_line(f, r, _("written report"), "written_done_at",
+		   REPORT_WRITTEN_SECS, now);
+}
+
+/* Open incidents, the overdue ones first, each with its casualties and
+ * its report clocks; then the casualties of them all. */
+static int
+sheet_incidents(struct db *db, FILE *f, int64_t now)
+{
+	cJSON *filter = cJSON_CreateObject(), *list = NULL, *r;
+	int64_t sum[5] = { 0 };
+	static const char *const keys[] = { "dead", "injured", "missing",
+		"trapped", "evacuated" };
+	int rc, pass, i;
+
 	cJSON_AddNumberToObject(filter, "open", 1);
 	rc = state_list(db, LIST_INCIDENTS, filter, &list);
 	cJSON_Delete(filter);
 	if (rc)
 		return rc;
 	fprintf(f, "%s (%d)\n", _("Open incidents"), cJSON_GetArraySize(list));
+	for (pass = 1; pass >= 0; pass--)
+		cJSON_ArrayForEach(r, list)
+			if (overdue(r, now) == pass)
+				incident_lines(f, r, now);
 	cJSON_ArrayForEach(r, list)
-		fprintf(f, "  %-14s %s  %-12s %-11s %s  [%s %s, %s %s]\n", s_(r, "id"),
-			when(r, "received_at"), s_(r, "town"), s_(r, "status"),
-			*s_(r, "title") ? s_(r, "title") : s_(r, "place"),
-			_("phone"), *s_(r, "phone_done_at") ? _("sent up")
-			: _("NOT YET"),
-			_("written"), *s_(r, "written_done_at") ? _("sent up")
-			: _("NOT YET"));
+		for (i = 0; i < 5; i++)
+			sum[i] += num(r, keys[i]);
+	fprintf(f, "  %s: %s %lld  %s %lld  %s %lld  %s %lld  %s %lld\n",
+		_("All open incidents"), _("dead"), (long long)sum[0],
+		_("injured"), (long long)sum[1], _("missing"), (long long)sum[2],
+		_("trapped"), (long long)sum[3], _("evacuated"), (long long)sum[4]);
 	cJSON_Delete(list);
+	return 0;
+}
+
+static int
+sheet_shelters(struct db *db, FILE *f)
+{
+	cJSON *filter = cJSON_CreateObject(), *list = NULL, *r;
+	int64_t people = 0;
+	int rc, n = 0;
+
+	cJSON_AddNumberToObject(filter, "open", 1);
+	rc = state_list(db, LIST_SHELTERS, filter, &list);
+	cJSON_Delete(filter);
+	if (rc)
+		return rc;
+	cJSON_ArrayForEach(r, list)
+		people += num(r, "occupancy");
+	fprintf(f, "\n%s (%d, %s %lld)\n", _("Shelters open"),
+		cJSON_GetArraySize(list), _("people in them"), (long long)people);
+	cJSON_ArrayForEach(r, list) {
+		char line[512];
+		snprintf(line, sizeof line, "%s  %s  %s  %lld/%lld", s_(r, "id"),
+			 console_name(r), console_town(s_(r, "town"), 1),
+			 (long long)num(r, "occupancy"), (long long)num(r, "capacity"));
+		wrapped(f, 2, line);
+		n++;
+	}
+	if (!n)
+		fprintf(f, "  %s\n", _("none"));
+	cJSON_Delete(list);
+	return 0;
+}
+
+/* The checklist items of the episode in force not ticked yet. */
+static int
+unticked(struct db *db, const cJSON *resp, FILE *f)
+{
+	struct response_state rs;
+	cJSON *items = NULL, *ticks = NULL, *filter, *it, *t;
+	int rc, n = 0;
+
+	if ((rc = response_get(db, s_(resp, "hazard"), &rs)) < 0)
+		return rc;
+	if (!rs.episode[0])
+		return 0;
+	if (checklist_load(rs.hazard, rs.level, &items))
+		return 0; /* no checklist for this hazard */
+	filter = cJSON_CreateObject();
+	cJSON_AddStringToObject(filter, "episode", rs.episode);
+	rc = state_list(db, LIST_TICKS, filter, &ticks);
+	cJSON_Delete(filter);
+	if (rc)
+		cJSON_Delete(items), items = NULL;
+	cJSON_ArrayForEach(it, items) {
+		int done = 0;
+		cJSON_ArrayForEach(t, ticks)
+			if (strcmp(s_(t, "item"), s_(it, "code")) == 0)
+				done = num(t, "checked") != 0;
+		if (done)
+			continue;
+		if (!n++)
+			fprintf(f, "    %s\n", _("not ticked yet:"));
+		{
+			char line[1024];
+			snprintf(line, sizeof line, "[ ] %s %s", s_(it, "code"),
+				 (words_chinese() || !*s_(it, "text_en"))
+				 ? s_(it, "text") : s_(it, "text_en"));
+			wrapped(f, 6, line);
+		}
+	}
+	cJSON_Delete(items);
+	cJSON_Delete(ticks);
+	return rc;
+}
+
+static int
+sheet_responses(struct db *db, FILE *f)
+{
+	cJSON *list = NULL, *r;
+	int rc, n = 0;
 
 	if ((rc = state_list(db, LIST_RESPONSES, NULL, &list)))
 		return rc;
 	fprintf(f, "\n%s\n", _("Responses in force"));
-	n = 0;
 	cJSON_ArrayForEach(r, list) {
-		if (cJSON_GetObjectItem(r, "level")->valuedouble <= 0)
+		if (num(r, "level") <= 0)
 			continue;
-		fprintf(f, "  %-16s %-4s %s %s, %s %s%s\n", s_(r, "hazard"),
-			s_(r, "level_name"), _("since"), when(r, "at"), _("signed by"),
-			s_(r, "signed_by"), cJSON_IsTrue(cJSON_GetObjectItem(r,
-			"conflict")) ? _("  CONFLICT: to confirm") : "");
+		fprintf(f, "  %s %s, %s %s, %s %s%s\n",
+			console_hazard(s_(r, "hazard")), level_name((int)num(r, "level")),
+			_("since"), when(r, "at"), _("signed by"), s_(r, "signed_by"),
+			cJSON_IsTrue(cJSON_GetObjectItem(r, "conflict"))
+			? _("  CONFLICT: to confirm") : "");
+		if ((rc = unticked(db, r, f)))
+			break;
 		n++;
 	}
-	if (!n)
+	if (!n && !rc)
 		fprintf(f, "  %s\n", _("none"));
 	cJSON_Delete(list);
+	return rc;
+}
+
+static int
+sheet_teams(struct db *db, FILE *f)
+{
+	cJSON *list = NULL, *r;
+	int rc, n = 0;
 
 	if ((rc = state_list(db, LIST_TEAMS, NULL, &list)))
 		return rc;
 	fprintf(f, "\n%s\n", _("Teams out"));
-	n = 0;
 	cJSON_ArrayForEach(r, list) {
-		if (strcmp(s_(r, "status"), "available") == 0)
+		char line[512];
+		if (strcmp(s_(r, "status"), "available") == 0 ||
+		    strcmp(s_(r, "status"), "out_of_service") == 0)
 			continue;
-		fprintf(f, "  %-12s %-15s %s %s\n", s_(r, "id"), s_(r, "status"),
-			s_(r, "incident"), when(r, "status_at"));
+		snprintf(line, sizeof line, "%s  %s  %s  %s  %s %s", s_(r, "id"),
+			 console_name(r), word(W_TEAM_STATUS, s_(r, "status")),
+			 s_(r, "incident"), _("since"), when(r, "status_at"));
+		wrapped(f, 2, line);
 		n++;
 	}
 	if (!n)
 		fprintf(f, "  %s\n", _("none"));
 	cJSON_Delete(list);
+	return 0;
+}
+
+static int
+sheet_unanswered(struct db *db, FILE *f)
+{
+	cJSON *list = NULL, *r;
+	int rc, n = 0;
 
 	if ((rc = state_list(db, LIST_ANSWERS, NULL, &list)))
 		return rc;
 	fprintf(f, "\n%s\n", _("Towns that have not answered a warning (叫应)"));
-	n = 0;
 	cJSON_ArrayForEach(r, list) {
 		if (*s_(r, "id"))
 			continue;
-		fprintf(f, "  %-14s %s\n", s_(r, "warning"), s_(r, "town"));
+		fprintf(f, "  %-14s %s\n", s_(r, "warning"),
+			console_town(s_(r, "town"), 0));
 		n++;
 	}
 	if (!n)
 		fprintf(f, "  %s\n", _("none"));
 	cJSON_Delete(list);
+	return 0;
+}
 
-	fprintf(f, "\n%s ____________________    %s ____________________\n",
+static int
+write_sheet(struct db *db, const cJSON *entry, FILE *f)
+{
+	struct station_info si;
+	int64_t now = db_now(db);
+	int rc;
+
+	if ((rc = station_identity(db, &si)))
+		return rc;
+	names_bind(db);
+	/* A drill's printout says so before anything else. */
+	if (strcmp(si.realm, "live") != 0)
+		fprintf(f, "*** %s (%s) ***\n", _("DRILL: NOT A REAL SHIFT"),
+			si.realm);
+	fprintf(f, "%s  %s\n", si.station, _("SHIFT HANDOVER SHEET (交接班记录)"));
+	fprintf(f, "==============================================================\n");
+	fprintf(f, "%s %s\n", _("Time:"), when(entry, "at"));
+	fprintf(f, "%s %s\n", _("Outgoing:"), s_(entry, "officer"));
+	fprintf(f, "%s %s\n", _("Incoming:"), s_(entry, "to_officer"));
+	if (*s_(entry, "text")) {
+		char line[8300];
+		snprintf(line, sizeof line, "%s %s", _("Note:"), s_(entry, "text"));
+		wrapped(f, 0, line);
+	}
+	fprintf(f, "%s\n\n", _("What stands at the time this sheet is printed:"));
+	if ((rc = sheet_incidents(db, f, now)) || (rc = sheet_shelters(db, f)) ||
+	    (rc = sheet_responses(db, f)) || (rc = sheet_teams(db, f)) ||
+	    (rc = sheet_unanswered(db, f)))
+		return rc;
+	fprintf(f, "\n%s ________________\n%s ________________\n",
 		_("Outgoing officer signs:"), _("Incoming officer signs:"));
 	return 0;
 }

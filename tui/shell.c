@@ -10,6 +10,7 @@
 #include "tui/shell.h"
 
 #include <langinfo.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,21 @@ open_station(struct shell *sh, const struct cmd *c)
 	return 0;
 }
 
+/* Who is at the keyboard when no one said: the login name, from the
+ * environment or else the password database; "-" when neither knows. */
+static const char *
+login_name(void)
+{
+	const char *u = getenv("USER");
+	struct passwd *pw;
+
+	if (!u || !*u)
+		u = getenv("LOGNAME");
+	if ((!u || !*u) && (pw = getpwuid(getuid())) && *pw->pw_name)
+		u = pw->pw_name;
+	return u && *u ? u : "-";
+}
+
 int
 shell_run(int argc, char **argv, FILE *out, FILE *err)
 {
@@ -245,9 +261,7 @@ shell_run(int argc, char **argv, FILE *out, FILE *err)
 	if (!sh.officer)
 		sh.officer = getenv("DUTYDESK_OFFICER");
 	if (!sh.officer || !*sh.officer)
-		sh.officer = getenv("USER");
-	if (!sh.officer || !*sh.officer)
-		sh.officer = "duty";
+		sh.officer = login_name();
 	if (strlen(sh.officer) > 63) {
 		fprintf(err, "dutydesk: officer name is too long\n");
 		return EXIT_USAGE;

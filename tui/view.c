@@ -58,8 +58,17 @@ match(const cJSON *row, const char *const *find, const char *filter)
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, *find);
 		const char *s = strcmp(*find, "name") == 0 ? console_name(row)
 				: cJSON_IsString(v) ? v->valuestring : NULL;
-		if (s && strstr(s, filter))
+		int w;
+		if (!s)
+			continue;
+		if (strstr(s, filter) || strstr(console_town(s, 0), filter) ||
+		    strstr(console_hazard(s), filter))
 			return 1;
+		/* A code is found by its words too, in whichever catalogue
+		 * knows it (word() gives others back the code). */
+		for (w = W_NONE + 1; w < W_N; w++)
+			if (strstr(word((enum words)w, s), filter))
+				return 1;
 	}
 	return 0;
 }
@@ -135,6 +144,12 @@ cell(const cJSON *row, const struct column *c, char *buf, size_t n)
 		return cJSON_IsTrue(v) ? "*" : "";
 	if (!cJSON_IsString(v))
 		return "";
+	if (c->words)
+		return word(c->words, v->valuestring);
+	if (c->flags & COL_TOWN)
+		return console_town(v->valuestring, 1);
+	if (c->flags & COL_HAZARD)
+		return console_hazard(v->valuestring);
 	if ((c->flags & (COL_TIME | COL_AGE)) && time_parse_iso(v->valuestring,
 								&t) == 0) {
 		if (c->flags & COL_AGE) {
@@ -171,16 +186,25 @@ view_rule(WINDOW *win, int lines)
 }
 
 static void
-put_cell(WINDOW *win, const char *s, int width, int right)
+put_cell(WINDOW *win, const char *s, int width, int flags)
 {
 	int w = text_width(s);
 
-	if (right && w < width) {
+	if ((flags & COL_ID) && w > width)
+		s = "";
+	if ((flags & COL_RIGHT) && w < width) {
 		wprintw(win, "%*s", width - w, "");
 		text_put(win, s, w, 0);
 	} else {
 		text_put(win, s, width, 1);
 	}
+}
+
+/* A column kept for wide windows is left out of narrow ones. */
+static int
+col_shown(const struct column *c, int width)
+{
+	return !(c->flags & COL_WIDE) || width >= WIDE_COLS;
 }
 
 void
@@ -195,12 +219,15 @@ view_draw(struct view *v, WINDOW *win, const struct column *cols,
 	v->height = h - 1;
 	werase(win);
 	for (c = cols; c->title; c++, ncol++)
-		fixed += c->width + 1;
+		if (col_shown(c, w))
+			fixed += c->width + 1;
 	/* Header */
 	wattron(win, A_BOLD | A_UNDERLINE);
 	wmove(win, 0, 0);
 	for (c = cols, x = 0; c->title && x < w; c++) {
 		int cw = c->width ? c->width : w - fixed;
+		if (!col_shown(c, w))
+			continue;
 		if (cw > w - x)
 			cw = w - x;
 		put_cell(win, _(c->title), cw, c->flags & COL_RIGHT);
@@ -224,10 +251,12 @@ view_draw(struct view *v, WINDOW *win, const struct column *cols,
 		wmove(win, y, 0);
 		for (c = cols, x = 0; c->title && x < w; c++) {
 			int cw = c->width ? c->width : w - fixed;
+			if (!col_shown(c, w))
+				continue;
 			if (cw > w - x)
 				cw = w - x;
 			put_cell(win, cell(row, c, buf, sizeof buf), cw,
-				 c->flags & COL_RIGHT);
+				 c->flags);
 			x += cw;
 			if (x < w) {
 				waddch(win, ' ');

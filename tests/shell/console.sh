@@ -11,6 +11,8 @@ if ! command -v tmux >/dev/null; then
 	exit 1
 fi
 dir=$(mktemp -d)
+printf '#!/bin/sh\ncat > "%s/printed"\n' "$dir" > "$dir/print.sh"
+chmod +x "$dir/print.sh"
 sock=$dir/tmux.sock
 T() { tmux -S "$sock" "$@"; }
 trap 'T kill-server 2>/dev/null; rm -rf "$dir"' EXIT
@@ -64,7 +66,7 @@ console() {
 	shift 2
 	T kill-session -t dd 2>/dev/null
 	T -f /dev/null new-session -d -s dd -x 80 -y 24 \
-		"TERM=$t LANG=$l LC_ALL=$l DUTYDESK_BELL=off '$BIN' --db '$db' --officer wang $*; stty -a > '$dir/stty'; echo CONSOLE-EXITED; sleep 60"
+		"TERM=$t LANG=$l LC_ALL=$l DUTYDESK_BELL=off DUTYDESK_PRINT='$dir/print.sh' '$BIN' --db '$db' --officer wang $*; stty -a > '$dir/stty'; echo CONSOLE-EXITED; sleep 60"
 }
 pick_locale() {
 	if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then echo zh_CN.UTF-8; else echo C.UTF-8; fi
@@ -147,6 +149,14 @@ if dd team list --json | grep -q '"id":"t-datian".*"status":"en_route"'; then
 else
 	nok "the team's status is stored"
 fi
+# At 80 columns the board says where a team is sent, and an id longer
+# than 10 characters shows whole (a cut one typed back names nothing).
+if within sh -c "tmux -S '$sock' capture-pane -p -t dd | grep -Eq '^t-datian .* linhai-1 *\$'"; then
+	ok "the row shows the incident the team is sent to"
+else
+	nok "the row shows the incident the team is sent to"
+fi
+filter_rows "f-baishuiyang" "a 13-character team id shows whole" "f-baishuiyang"
 
 # Issue supplies and see the stock change.
 keys 4
@@ -210,14 +220,19 @@ keys 7
 keys h
 keys "李明" Enter "大田山洪需跟进" C-d
 check "the handover is recorded" "handed over to 李明"
+check "the console now acts as the incoming officer" "officer 李明"
 keys p
-check "p writes the handover sheet" "written to"
+check "p prints the handover sheet" "sent to the printer"
 sheet=$(ls "$db".handover-*.txt 2>/dev/null | head -n 1)
-if [ -n "$sheet" ] && grep -q "李明" "$sheet" && grep -q "linhai-1" "$sheet"; then
-	ok "the sheet names the incoming officer and the open incidents"
+if [ -n "$sheet" ] && grep -q "李明" "$sheet" && grep -q "linhai-1" "$sheet" &&
+	cmp -s "$sheet" "$dir/printed"; then
+	ok "the printer got the sheet (the incoming officer, the open incidents) and a copy is kept"
 else
-	nok "the sheet names the incoming officer and the open incidents"
+	nok "the printer got the sheet (the incoming officer, the open incidents) and a copy is kept"
 fi
+printf '#!/bin/sh\nexit 1\n' > "$dir/print.sh"
+keys p
+check "a printer that fails is said, with where the sheet is" "the printer command failed"
 if dd handover sheet --gb18030 | iconv -f GB18030 -t UTF-8 | grep -q "李明"; then
 	ok "the sheet prints in GB18030 too"
 else
@@ -231,7 +246,7 @@ T resize-window -t dd -x 80 -y 24
 check "enlarged again, the console comes back" "typhoon"
 T resize-window -t dd -x 200 -y 50
 check "a wide terminal shows the supplies pane too" "QTY"
-check "a wide terminal shows the teams pane too" "KIND"
+check "a wide terminal shows the teams pane too" "INCIDENT"
 T resize-window -t dd -x 80 -y 24
 
 # A resize storm does not crash it.

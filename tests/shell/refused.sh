@@ -57,7 +57,7 @@ DEC=$ID
 expect_id "and logs it" -- y log add 启动防汛四级应急响应
 expect_exit 1 "the server refuses the decision: sync exits 1, one line" -- \
 	y sync --timeout 10
-check "the sync says why" grep -q "a town station may not response.decide" "$ERR"
+check "the sync says why" grep -q "a town station may not decide a response level (response.decide)" "$ERR"
 
 # ---------------------------------------------------------------------
 # The list from a shell.
@@ -71,7 +71,7 @@ check "one refusal, of the decision, code role, not yet seen" \
 check "it carries the server's message and when it was made" \
 	json_has "$W/refused.json" \
 	"'response.decide' in v[0]['message'] and v[0]['at'].endswith('Z') and len(v[0]['incarnation']) == 16" \
-	'"message":"a town station may not response.decide"' '"at":"20'
+	'"message":"a town station may not decide a response level (response.decide)"' '"at":"20'
 check "the log entry, taken, is not listed" \
 	json_has "$W/refused.json" "all(o['kind'] != 'log.add' for o in v)"
 
@@ -79,7 +79,7 @@ run y link refused
 check "link refused in words: exit 0, nothing on stderr" test "$RC" = 0 -a ! -s "$ERR"
 check "a header, then one line per refusal" test "$(nlines "$OUT")" = 2
 check "the line names seq, kind, record, code, message and says new" \
-	grep -Eq "^1 +20[0-9-]+ [0-9:]+ +response\.decide +$DEC +role +a town station may not response\.decide +\(new\)$" "$OUT"
+	grep -Eq "^1 +20[0-9-]+ [0-9:]+ +response\.decide +$DEC +role +a town station may not decide a response level \(response\.decide\) +\(new\)$" "$OUT"
 run y status
 check "status counts the refusal" grep -q "^link .*0 queued, 1 refused" "$OUT"
 
@@ -97,7 +97,7 @@ if have tmux; then
 	on_screen "the list names the decision, its record and the code" \
 		"response.decide  $DEC  [role]"
 	on_screen "and the server's reason in full" \
-		"a town station may not response.decide"
+		"a town station may not decide a response level (response.decide)"
 	keys Escape
 	off_screen "Esc closes the list, the count stays" "operations the server refused:"
 	on_screen "the count is still there after a look" "1 REFUSED (R)"
