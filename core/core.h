@@ -248,11 +248,35 @@ int db_end(struct db *db, int rc);
 
 /* ---- reference data ---------------------------------------------------- */
 
-/* Resolve a town, team, depot, supply kind or shelter given by code or
- * by name (Chinese or pinyin, case-insensitive); code_out gets the code.
- * Returns 1 found, 0 not found (with a message set), negative error. */
-enum ref { REF_TOWN, REF_TEAM, REF_DEPOT, REF_KIND, REF_SHELTER };
+/* What an officer names (a town, team, depot, supply kind, shelter,
+ * incident, hazard or checklist item) given as any of: its code; its
+ * Chinese name; a town's name without 街道, 镇 or 乡 (大田 for 大田街道);
+ * its pinyin (or English name) in any case, spaces ignored; or the start
+ * of its name, pinyin or code when that names one record alone. An
+ * exact code always wins. */
+enum ref { REF_TOWN, REF_TEAM, REF_DEPOT, REF_KIND, REF_SHELTER,
+	   REF_INCIDENT, REF_HAZARD, REF_ITEM, REF_N };
+/* Resolve what; code_out gets the code. Returns 1 found, 0 not found or
+ * ambiguous (the message, in db_errmsg, lists the candidates by code and
+ * name), negative error. A checklist item is looked for with ref_list
+ * and ref_find_in (it belongs to a hazard). */
 int ref_find(struct db *db, enum ref r, const char *what, char code_out[64]);
+/* The records of r an officer picks from, as a JSON array of {code,
+ * name, pinyin} in the order to offer them (caller frees); pinyin is
+ * what an ASCII terminal shows (English for a supply kind, a hazard or
+ * a checklist item; a supply kind's pinyin is then under "en"). near: for a
+ * team, the incident it is for (available teams of the incident's town
+ * first, then other available ones); for a checklist item, the hazard
+ * (the items of its level in force); else NULL. */
+int ref_list(struct db *db, enum ref r, const char *near, cJSON **out);
+/* ref_find among list (from ref_list). */
+int ref_find_in(struct db *db, enum ref r, const cJSON *list,
+		const char *what, char code_out[64]);
+/* How well what names one entry of ref_list: REF_MATCH_CODE, _EXACT (a
+ * whole name), _PREFIX (the start of one), or 0; for narrowing a list
+ * as the officer types. */
+enum { REF_MATCH_PREFIX = 1, REF_MATCH_EXACT, REF_MATCH_CODE };
+int ref_match(const cJSON *entry, const char *what);
 /* Load the county seed from assets/seed/county.json as operations of
  * the pseudo-station "seed" with fixed ids and clock 0. */
 int seed_load(struct db *db);

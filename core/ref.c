@@ -5,6 +5,8 @@
  */
 #include "private.h"
 
+#include <ctype.h>
+#include <langinfo.h>
 #include <libintl.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,32 +65,43 @@ const struct field shelter_schema[] = {
 };
 
 struct reftable {
-	const char *kind, *table;
+	const char *kind, *table;   /* NULL: not a table of reference data */
 	const struct field *schema;
 	const char *seedkey;
 	/* Messages whole, so each language can say them its own way. */
 	const char *none, *unknown, *ambiguous;
 };
 
-static const struct reftable reftables[] = {
+static const struct reftable reftables[REF_N] = {
 	[REF_TOWN] = { "town.put", "towns", town_schema, "towns",
 		DD_N_("no town given"), DD_N_("unknown town '%s'"),
-		DD_N_("'%s' names more than one town; use its code") },
+		DD_N_("'%s' names more than one town: %s") },
 	[REF_TEAM] = { "team.put", "teams", team_schema, "teams",
 		DD_N_("no team given"), DD_N_("unknown team '%s'"),
-		DD_N_("'%s' names more than one team; use its code") },
+		DD_N_("'%s' names more than one team: %s") },
 	[REF_DEPOT] = { "depot.put", "depots", depot_schema, "depots",
 		DD_N_("no depot given"), DD_N_("unknown depot '%s'"),
-		DD_N_("'%s' names more than one depot; use its code") },
+		DD_N_("'%s' names more than one depot: %s") },
 	[REF_KIND] = { "supply_kind.put", "supply_kinds", kind_schema,
 		"supply_kinds", DD_N_("no supply kind given"),
 		DD_N_("unknown supply kind '%s'"),
-		DD_N_("'%s' names more than one supply kind; use its code") },
+		DD_N_("'%s' names more than one supply kind: %s") },
 	[REF_SHELTER] = { "shelter.put", "shelters", shelter_schema, "shelters",
 		DD_N_("no shelter given"), DD_N_("unknown shelter '%s'"),
-		DD_N_("'%s' names more than one shelter; use its code") },
+		DD_N_("'%s' names more than one shelter: %s") },
+	[REF_INCIDENT] = { NULL, NULL, NULL, NULL,
+		DD_N_("no incident given"), DD_N_("unknown incident '%s'"),
+		DD_N_("'%s' names more than one incident: %s") },
+	[REF_HAZARD] = { NULL, NULL, NULL, NULL,
+		DD_N_("no hazard given"), DD_N_("unknown hazard '%s'"),
+		DD_N_("'%s' names more than one hazard: %s") },
+	[REF_ITEM] = { NULL, NULL, NULL, NULL,
+		DD_N_("no checklist item given"),
+		DD_N_("no checklist item '%s' at the level in force"),
+		DD_N_("'%s' names more than one checklist item: %s") },
 };
-#define NREF ((int)(sizeof reftables / sizeof reftables[0]))
+/* The tables of reference data come first in enum ref. */
+#define NREF (REF_SHELTER + 1)
 
 int
 apply_ref(struct db *db, const struct op *op)
@@ -102,9 +115,247 @@ apply_ref(struct db *db, const struct op *op)
 	return db_fail(db, DD_E_SCHEMA, "no table for %s", op->kind);
 }
 
+/* ---- names: how an officer gives a record ---- */
+
+/* s in lower case without its spaces: how pinyin is compared. */
+static void
+fold(const char *s, char *out, size_t n)
+{
+	size_t k = 0;
+
+	for (; s && *s && k + 1 < n; s++)
+		if (*s != ' ')
+			out[k++] = (char)tolower((unsigned char)*s);
+	out[k] = 0;
+}
+
+static int
+starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* A town's name without its 街道, 镇 or 乡 is what people say. */
+static int
+short_name_is(const char *name, const char *what)
+{
+	static const char *const suffixes[] = { "街道", "镇", "乡", NULL };
+	size_t n = strlen(what);
+	int i;
+
+	if (strncmp(name, what, n) != 0)
+		return 0;
+	for (i = 0; suffixes[i]; i++)
+		if (strcmp(name + n, suffixes[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+ref_match(const cJSON *entry, const char *what)
+{
+	static const char *const alt[] = { "pinyin", "en", NULL };
+	const char *code = jstr(entry, "code"), *name = jstr(entry, "name");
+	char w[256], f[256];
+	int i, rank = 0;
+
+	if (!what || !*what || !code)
+		return 0;
+	if (strcmp(code, what) == 0)
+		return REF_MATCH_CODE;
+	fold(what, w, sizeof w);
+	if (name && (strcmp(name, what) == 0 || short_name_is(name, what)))
+		return REF_MATCH_EXACT;
+	for (i = 0; alt[i]; i++) {
+		fold(jstr(entry, alt[i]), f, sizeof f);
+		if (*f && *w && strcmp(f, w) == 0)
+			return REF_MATCH_EXACT;
+		if (*f && *w && starts(f, w))
+			rank = REF_MATCH_PREFIX;
+	}
+	fold(code, f, sizeof f);
+	if ((name && starts(name, what)) || (*w && starts(f, w)))
+		rank = REF_MATCH_PREFIX;
+	return rank;
+}
+
+/* "datian 大田街道, dayang 大洋街道": the entries of list that what
+ * names at rank, for the message that asks which; outside a UTF-8
+ * locale with their pinyin ("datian Datian Jiedao"), as the shell and
+ * the console show names there. */
+static void
+candidates(const cJSON *list, const char *what, int rank, char *out,
+	   size_t n)
+{
+	const char *cs = nl_langinfo(CODESET);
+	int utf8 = cs && strcmp(cs, "UTF-8") == 0;
+	const cJSON *e;
+	size_t k = 0;
+	int shown = 0;
+
+	out[0] = 0;
+	cJSON_ArrayForEach(e, list) {
+		const char *name = jstr(e, "name"), *py = jstr(e, "pinyin");
+		if (ref_match(e, what) != rank)
+			continue;
+		if (shown++ == 8) {
+			snprintf(out + k, n - k, ", ...");
+			return;
+		}
+		if (!utf8 && py && *py)
+			name = py;
+		k += (size_t)snprintf(out + k, n - k, "%s%s %s", k ? ", " : "",
+				      jstr(e, "code"), name ? name : "");
+		if (k >= n)
+			return;
+	}
+}
+
+int
+ref_find_in(struct db *db, enum ref r, const cJSON *list, const char *what,
+	    char code_out[64])
+{
+	const cJSON *e, *best = NULL;
+	int rank = 0, count = 0;
+	char names[600];
+
+	if (!what || !*what)
+		return db_fail(db, DD_E_INVALID, "%s", dgettext("dutydesk",
+							 reftables[r].none));
+	cJSON_ArrayForEach(e, list) {
+		int m = ref_match(e, what);
+		if (m == REF_MATCH_CODE) {
+			best = e;
+			count = 1;
+			break;
+		}
+		if (m > rank) {
+			rank = m;
+			best = e;
+			count = 0;
+		}
+		if (m && m == rank)
+			count++;
+	}
+	if (!best)
+		return db_fail(db, 0, reftables[r].unknown, what);
+	if (count > 1) {
+		candidates(list, what, rank, names, sizeof names);
+		return db_fail(db, 0, reftables[r].ambiguous, what, names);
+	}
+	snprintf(code_out, 64, "%s", jstr(best, "code"));
+	return 1;
+}
+
+/* One entry of a pick list. */
+static int
+add_entry(cJSON *list, const char *code, const char *name, const char *pinyin,
+	  const char *en)
+{
+	cJSON *e = cJSON_CreateObject();
+
+	if (!e || !cJSON_AddItemToArray(list, e))
+		return DD_E_NOMEM;
+	cJSON_AddStringToObject(e, "code", code ? code : "");
+	cJSON_AddStringToObject(e, "name", name ? name : "");
+	cJSON_AddStringToObject(e, "pinyin", pinyin ? pinyin : "");
+	if (en)
+		cJSON_AddStringToObject(e, "en", en);
+	return 0;
+}
+
+static int
+list_rows(struct db *db, enum ref r, const char *near, cJSON *list)
+{
+	static const char *const sql[] = {
+		[REF_TOWN] = "SELECT id, name, pinyin, NULL FROM towns "
+			"WHERE deleted = 0 ORDER BY id",
+		[REF_TEAM] = "SELECT id, name, pinyin, NULL FROM teams "
+			"WHERE deleted = 0 ORDER BY id",
+		[REF_DEPOT] = "SELECT id, name, pinyin, NULL FROM depots "
+			"WHERE deleted = 0 ORDER BY id",
+		/* A supply kind shows its English name outside UTF-8. */
+		[REF_KIND] = "SELECT id, name, name_en, pinyin FROM supply_kinds "
+			"WHERE deleted = 0 ORDER BY id",
+		[REF_SHELTER] = "SELECT id, name, pinyin, NULL FROM shelters "
+			"WHERE deleted = 0 ORDER BY id",
+		/* Open incidents first, the newest first. */
+		[REF_INCIDENT] = "SELECT id, title, NULL, NULL FROM incidents "
+			"WHERE deleted = 0 ORDER BY status = 'closed', "
+			"received_at DESC, id",
+	};
+	/* A dispatch offers the teams that can go, the incident's town's
+	 * first. */
+	static const char near_sql[] = "SELECT id, name, pinyin, NULL FROM teams "
+		"WHERE deleted = 0 ORDER BY status <> 'available', "
+		"town IS NOT (SELECT town FROM incidents WHERE id = ?1), id";
+	sqlite3_stmt *st;
+	int rc = 0, s;
+
+	st = db_prep(db, r == REF_TEAM && near ? near_sql : sql[r]);
+	if (!st)
+		return db_prep_err(db);
+	if (r == REF_TEAM && near)
+		sqlite3_bind_text(st, 1, near, -1, SQLITE_TRANSIENT);
+	while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW)
+		rc = add_entry(list, (const char *)sqlite3_column_text(st, 0),
+			       (const char *)sqlite3_column_text(st, 1),
+			       (const char *)sqlite3_column_text(st, 2),
+			       (const char *)sqlite3_column_text(st, 3));
+	if (!rc && s != SQLITE_DONE)
+		rc = db_rc(db, s);
+	db_reset(st);
+	return rc;
+}
+
+/* Hazards and their checklists come from assets, not the database. */
+static int
+list_assets(struct db *db, enum ref r, const char *near, cJSON *list)
+{
+	struct response_state rs;
+	cJSON *src = NULL;
+	const cJSON *e;
+	int rc = 0;
+
+	if (r == REF_HAZARD) {
+		rc = hazards_load(&src);
+		cJSON_ArrayForEach(e, src)
+			if (!rc)
+				rc = add_entry(list, jstr(e, "hazard"), jstr(e, "name"),
+					       jstr(e, "name_en"), NULL);
+	} else if (near && (rc = response_get(db, near, &rs)) == 1 &&
+		   rs.level > 0) {
+		rc = checklist_load(near, rs.level, &src);
+		cJSON_ArrayForEach(e, src)
+			if (!rc)
+				rc = add_entry(list, jstr(e, "code"), jstr(e, "text"),
+					       jstr(e, "text_en"), NULL);
+	}
+	cJSON_Delete(src);
+	return rc < 0 ? rc : 0;
+}
+
+int
+ref_list(struct db *db, enum ref r, const char *near, cJSON **out)
+{
+	int rc;
+
+	if (!(*out = cJSON_CreateArray()))
+		return DD_E_NOMEM;
+	rc = r == REF_HAZARD || r == REF_ITEM ? list_assets(db, r, near, *out)
+		: list_rows(db, r, near, *out);
+	if (rc) {
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 int
 ref_find(struct db *db, enum ref r, const char *what, char code_out[64])
 {
+	/* The common cases in one indexed look-up: a code, or a whole name
+	 * that names one record. */
 	static const char *const sql[] = {
 		[REF_TOWN] = "SELECT id FROM towns WHERE deleted = 0 AND (id = ?1 "
 			"OR name = ?1 OR lower(pinyin) = lower(?1)) ORDER BY id LIMIT 2",
@@ -118,37 +369,41 @@ ref_find(struct db *db, enum ref r, const char *what, char code_out[64])
 		[REF_SHELTER] = "SELECT id FROM shelters WHERE deleted = 0 AND "
 			"(id = ?1 OR name = ?1 OR lower(pinyin) = lower(?1)) "
 			"ORDER BY id LIMIT 2",
+		[REF_INCIDENT] = "SELECT id FROM incidents WHERE deleted = 0 AND "
+			"id = ?1",
 	};
 	sqlite3_stmt *st;
+	cJSON *list = NULL;
 	int rc, s, found = 0;
 
-	if (!what || !*what)
-		return db_fail(db, DD_E_INVALID, "%s", dgettext("dutydesk",
-							 reftables[r].none));
-	st = db_prep(db, sql[r]);
-	if (!st)
-		return db_prep_err(db);
-	sqlite3_bind_text(st, 1, what, -1, SQLITE_TRANSIENT);
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-		/* An exact code always wins over a name that matches two. */
-		if (strcmp(id, what) == 0) {
-			snprintf(code_out, 64, "%s", id);
-			found = 1;
-			break;
+	if (!what || !*what || r == REF_ITEM)
+		return ref_find_in(db, r, NULL, what, code_out);
+	if (r < (int)(sizeof sql / sizeof sql[0]) && sql[r]) {
+		if (!(st = db_prep(db, sql[r])))
+			return db_prep_err(db);
+		sqlite3_bind_text(st, 1, what, -1, SQLITE_TRANSIENT);
+		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *id = (const char *)sqlite3_column_text(st, 0);
+			if (found++ == 0 || strcmp(id, what) == 0)
+				snprintf(code_out, 64, "%s", id);
+			if (strcmp(id, what) == 0) {
+				found = 1;
+				break;
+			}
 		}
-		if (found++ == 0)
-			snprintf(code_out, 64, "%s", id);
+		rc = (s == SQLITE_ROW || s == SQLITE_DONE) ? 0 : db_rc(db, s);
+		db_reset(st);
+		if (rc)
+			return rc;
+		if (found == 1)
+			return 1;
 	}
-	rc = (s == SQLITE_ROW || s == SQLITE_DONE) ? 0 : db_rc(db, s);
-	db_reset(st);
-	if (rc)
+	/* A short name, a start, or a name that two records share. */
+	if ((rc = ref_list(db, r, NULL, &list)))
 		return rc;
-	if (found == 0)
-		return db_fail(db, 0, reftables[r].unknown, what);
-	if (found > 1)
-		return db_fail(db, 0, reftables[r].ambiguous, what);
-	return 1;
+	rc = ref_find_in(db, r, list, what, code_out);
+	cJSON_Delete(list);
+	return rc;
 }
 
 /* ---- the seed ---- */

@@ -387,14 +387,15 @@ on_input(uv_poll_t *h, int status, int events)
 
 	(void)h;
 	(void)events;
-	if (status < 0) {
-		/* The terminal is gone. */
-		console.quit = 1;
-		uv_stop(&handles.loop);
-		return;
-	}
 	while ((rc = wget_wch(stdscr, &wc)) != ERR)
 		handle_key((int)wc, rc == KEY_CODE_YES);
+	/* The window closed (end of input, a read error; its SIGHUP may
+	 * come later or never): keep what was being typed, and go. */
+	if (draft_terminal_gone(console.dbpath, status)) {
+		term_hangup();
+		console.quit = 1;
+		uv_stop(&handles.loop);
+	}
 }
 
 /* ---- signals and the clock ---- */

@@ -174,7 +174,7 @@ extern int console_utf8;
 
 /* ---- forms ---- */
 
-enum ftype_ui { FT_TEXT, FT_INT, FT_TIME, FT_CHOICE };
+enum ftype_ui { FT_TEXT, FT_INT, FT_TIME, FT_CHOICE, FT_PICK, FT_PICKS };
 
 struct form_field {
 	const char *label;     /* N_() */
@@ -184,6 +184,12 @@ struct form_field {
 	/* FT_CHOICE: the accepted words; NULL: the strings of the array
 	 * under this field's key in the form's ctx (words known at open). */
 	const char *const *choices;
+	/* FT_PICK (one record) and FT_PICKS (several, by commas): what is
+	 * picked (enum ref) from a list that typing narrows, and the key of
+	 * the form's ctx whose value ref_list() takes as near (NULL: none).
+	 * The submit gets the codes. */
+	int ref;
+	const char *near;
 };
 
 /* values: what was typed, a JSON object of strings keyed by field key;
@@ -432,6 +438,9 @@ void prompt_draw(struct console_state *c);
  * form keeps the offered draft until a form of its title opens). */
 void draft_save(const char *dbpath);
 void draft_load(const char *dbpath);
+/* After reading the keys: 1 when the terminal is gone (the input's
+ * poll status < 0, or it hung up), with the draft kept. */
+int draft_terminal_gone(const char *dbpath, int status);
 
 /* drill.c: the console on a drill database runs on the drill's clock. */
 void drill_clock_start(struct console_state *c,

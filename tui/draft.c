@@ -1,11 +1,14 @@
 /*
- * draft.c - a half-typed form outlives a dropped link: on SIGHUP or a
- * stop the console keeps it in DBPATH.draft, and the next console on
- * that database offers it back (the form module holds the offer until a
- * form of the same title opens; see form_offer_draft in form.c).
+ * draft.c - a half-typed form outlives a dropped link or a closed
+ * window: whatever ends the terminal (SIGHUP, a stop, the end of input
+ * or a read error on it) the console keeps the form, every field as
+ * typed, in DBPATH.draft, and the next console on that database offers
+ * it back (the form module holds the offer until a form of the same
+ * title opens; see form_offer_draft in form.c).
  */
 #include "tui/console.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -31,6 +34,21 @@ draft_save(const char *dbpath)
 	}
 	free(s);
 	cJSON_Delete(d);
+}
+
+/* A closed window shows on the terminal before any SIGHUP, if one comes
+ * at all: the poll of the input fails (status < 0), or the terminal
+ * reads as hung up. */
+int
+draft_terminal_gone(const char *dbpath, int status)
+{
+	struct pollfd p = { 0, POLLIN, 0 };
+
+	if (status >= 0 && (poll(&p, 1, 0) != 1 ||
+			    !(p.revents & (POLLHUP | POLLERR | POLLNVAL))))
+		return 0;
+	draft_save(dbpath);
+	return 1;
 }
 
 /* The draft is read once: the file goes as soon as it is read. */

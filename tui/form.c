@@ -4,7 +4,8 @@
  * field, submitted through the pane's function, kept open with the
  * reason when refused. A small editor of our own rather than the form
  * library: fields here are short lines, and owning the buffer makes the
- * draft kept on a dropped link a plain copy.
+ * draft kept on a dropped link a plain copy. A field that names a record
+ * (a town, a team...) offers a list under it that typing narrows.
  */
 #include "tui/console.h"
 
@@ -17,6 +18,9 @@
 
 #define FIELDS_MAX 24
 #define FIELD_LEN 200
+/* Entries a pick list shows at once (it scrolls), and most it sorts. */
+#define PICK_ROWS 6
+#define PICK_MAX 512
 
 static struct {
 	int active;
@@ -27,11 +31,16 @@ static struct {
 	int len[FIELDS_MAX], pos[FIELDS_MAX];
 	form_submit_fn *fn;
 	cJSON *ctx;             /* owned: a copy of form_open's */
+	cJSON *picks[FIELDS_MAX]; /* a pick field's list, read when first shown */
+	int popen;              /* the current pick field shows its list */
+	int psel, ptop;         /* its selection and first row shown */
 	char msg[256];
 	WINDOW *win;
 } F;
 
 static cJSON *pending_draft;
+
+static void pick_reset(void);
 
 int
 form_active(void)
@@ -94,12 +103,19 @@ form_open(const char *title, const struct form_field *fields,
 		pending_draft = NULL;
 	}
 	F.active = 1;
+	/* A list opens on an empty field: what is there already (a draft,
+	 * the record's own value) is not hidden under one. */
+	F.popen = F.n && F.len[0] == 0;
+	if (F.n)
+		pick_reset();
 	curs_set(1);
 }
 
 void
 form_close(void)
 {
+	int i;
+
 	if (F.win) {
 		delwin(F.win);
 		F.win = NULL;
@@ -109,6 +125,10 @@ form_close(void)
 	F.active = 0;
 	cJSON_Delete(F.ctx);
 	F.ctx = NULL;
+	for (i = 0; i < FIELDS_MAX; i++) {
+		cJSON_Delete(F.picks[i]);
+		F.picks[i] = NULL;
+	}
 }
 
 static cJSON *
@@ -151,6 +171,245 @@ choice(const struct form_field *f, int k)
 	return cJSON_IsString(w) ? w->valuestring : NULL;
 }
 
+/* ---- pick lists ---- */
+
+static int
+is_pick(const struct form_field *f)
+{
+	return f->type == FT_PICK || f->type == FT_PICKS;
+}
+
+/* The list field i picks from, read when first needed; when it cannot
+ * be read it is empty, and what is typed is checked on submit. */
+static const cJSON *
+pick_list(int i)
+{
+	const struct form_field *f = &F.fields[i];
+	const char *near = f->near ? form_value(F.ctx, f->near) : "";
+
+	if (!F.picks[i] && ref_list(console_db(), (enum ref)f->ref,
+				    *near ? near : NULL, &F.picks[i]))
+		F.picks[i] = cJSON_CreateArray();
+	return F.picks[i];
+}
+
+static const char *
+code_of(const cJSON *e)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "code");
+
+	return cJSON_IsString(c) ? c->valuestring : "";
+}
+
+/* Where the name being typed starts: after the last comma in a field
+ * of several, past the spaces. */
+static int
+pick_start(int i)
+{
+	int k = 0;
+
+	if (F.fields[i].type == FT_PICKS)
+		for (k = F.len[i]; k > 0 && F.buf[i][k - 1] != L',' &&
+		     F.buf[i][k - 1] != L'\xff0c'; k--)
+			;
+	while (k < F.len[i] && F.buf[i][k] == L' ')
+		k++;
+	return k;
+}
+
+static void
+pick_query(int i, char *out, size_t n)
+{
+	const wchar_t *p = F.buf[i] + pick_start(i);
+	mbstate_t st;
+	size_t k;
+
+	memset(&st, 0, sizeof st);
+	k = wcsrtombs(out, &p, n - 1, &st);
+	out[k == (size_t)-1 ? 0 : k] = 0;
+}
+
+/* The entry whose code the field holds (one picked, or the record's
+ * own), or -1. */
+static int
+pick_at(int i)
+{
+	const cJSON *e;
+	char q[FIELD_LEN * 4 + 1];
+	int k = 0;
+
+	pick_query(i, q, sizeof q);
+	cJSON_ArrayForEach(e, pick_list(i)) {
+		if (strcmp(code_of(e), q) == 0)
+			return k;
+		k++;
+	}
+	return -1;
+}
+
+/* A list shown anew starts on the entry the field holds, or the first. */
+static void
+pick_reset(void)
+{
+	int at = is_pick(&F.fields[F.cur]) ? pick_at(F.cur) : -1;
+
+	F.psel = at > 0 ? at : 0;
+	F.ptop = 0;
+}
+
+/* The entries the name being typed fits, in idx: codes first, then
+ * whole names, then starts, each in the list's order. Nothing typed,
+ * or a code whole: all of them, to choose another. */
+static int
+pick_matches(int i, int *idx, int max)
+{
+	const cJSON *list = pick_list(i), *e;
+	char q[FIELD_LEN * 4 + 1];
+	int n = 0, k, rank;
+
+	pick_query(i, q, sizeof q);
+	if (pick_at(i) >= 0)
+		q[0] = 0;
+	for (rank = REF_MATCH_CODE; rank >= REF_MATCH_PREFIX; rank--) {
+		k = 0;
+		cJSON_ArrayForEach(e, list) {
+			if (n < max && (!q[0] ? rank == REF_MATCH_CODE
+					: ref_match(e, q) == rank))
+				idx[n++] = k;
+			k++;
+		}
+	}
+	return n;
+}
+
+/* The selection kept inside the n entries shown. */
+static void
+pick_clamp(int n)
+{
+	if (F.psel >= n)
+		F.psel = n - 1;
+	if (F.psel < 0)
+		F.psel = 0;
+}
+
+/* The selected entry's code in place of the name being typed. */
+static void
+pick_take(int i, const cJSON *e)
+{
+	const char *c = code_of(e);
+	int at = pick_start(i);
+	mbstate_t st;
+	size_t n;
+
+	memset(&st, 0, sizeof st);
+	n = mbsrtowcs(F.buf[i] + at, &c, (size_t)(FIELD_LEN - at), &st);
+	if (n == (size_t)-1)
+		n = 0;
+	F.len[i] = F.pos[i] = at + (int)n;
+	F.buf[i][F.len[i]] = 0;
+}
+
+/* Enter on a pick field takes the selected entry; 1 when the cursor
+ * stays (a field of several, or the last field: a second Enter saves),
+ * 0 when Enter goes on as in any field (taken already, or nothing
+ * to take). */
+static int
+pick_enter(int i)
+{
+	int idx[PICK_MAX], n = pick_matches(i, idx, PICK_MAX);
+	char q[FIELD_LEN * 4 + 1];
+	const cJSON *e;
+
+	pick_query(i, q, sizeof q);
+	if (!F.popen || n == 0 || (!q[0] && F.fields[i].type == FT_PICKS))
+		return 0;
+	pick_clamp(n);
+	e = cJSON_GetArrayItem(pick_list(i), idx[F.psel]);
+	if (strcmp(code_of(e), q) == 0)
+		return 0;
+	pick_take(i, e);
+	F.popen = 0;
+	return F.fields[i].type == FT_PICKS || i == F.n - 1;
+}
+
+/* Arrows and pages move in the list; 1 when the key was the list's. */
+static int
+pick_key(int i, int ch)
+{
+	int idx[PICK_MAX], n = pick_matches(i, idx, PICK_MAX);
+
+	if (!F.popen) {
+		/* Down opens a list that was not shown. */
+		F.popen = ch == KEY_DOWN;
+		return F.popen;
+	}
+	switch (ch) {
+	case KEY_UP:
+		/* Up from the first entry goes to the field above. */
+		if (F.psel == 0 || n == 0)
+			return 0;
+		F.psel--;
+		return 1;
+	case KEY_DOWN:
+		F.psel++;
+		break;
+	case KEY_NPAGE:
+		F.psel += PICK_ROWS;
+		break;
+	case KEY_PPAGE:
+		F.psel -= PICK_ROWS;
+		break;
+	default:
+		return 0;
+	}
+	pick_clamp(n);
+	return 1;
+}
+
+/* The names typed in pick field i replaced by their codes in vals
+ * (several joined by commas); -1 with the message when one names no
+ * record or more than one. */
+static int
+pick_resolve(int i, cJSON *vals)
+{
+	const struct form_field *f = &F.fields[i];
+	char text[FIELD_LEN * 4 + 1], out[FIELD_LEN * 4 + 1] = "", code[64];
+	char *part, *end, *p;
+	size_t k = 0;
+	int rc;
+
+	snprintf(text, sizeof text, "%s", form_value(vals, f->key));
+	/* A full-width comma (what a Chinese input method types) is one. */
+	while ((p = strstr(text, "\xef\xbc\x8c"))) {
+		*p = ',';
+		memmove(p + 1, p + 3, strlen(p + 3) + 1);
+	}
+	for (part = text; part; part = end) {
+		if ((end = f->type == FT_PICKS ? strchr(part, ',') : NULL))
+			*end++ = 0;
+		while (*part == ' ')
+			part++;
+		for (p = part + strlen(part); p > part && p[-1] == ' '; p--)
+			p[-1] = 0;
+		if (!*part)
+			continue;
+		rc = ref_find_in(console_db(), (enum ref)f->ref, pick_list(i),
+				 part, code);
+		if (rc != 1) {
+			snprintf(F.msg, sizeof F.msg, "%s", db_why(console_db(),
+							     rc ? rc : DD_E_NOTFOUND));
+			return -1;
+		}
+		k += (size_t)snprintf(out + k, sizeof out - k, "%s%s", k ? "," : "",
+				      code);
+		if (k >= sizeof out)
+			k = sizeof out - 1;
+	}
+	cJSON_ReplaceItemInObjectCaseSensitive(vals, f->key,
+					       cJSON_CreateString(out));
+	return 0;
+}
+
 /* Check each field as typed; the first wrong one gets the cursor. */
 static int
 check(cJSON *vals)
@@ -185,6 +444,9 @@ check(cJSON *vals)
 			   time_parse_local(v, console_now(), &t)) {
 			snprintf(F.msg, sizeof F.msg, _("%s: a time like 2026-11-28 "
 				 "21:30 or 21:30"), _(f->label));
+			F.cur = i;
+			return -1;
+		} else if (is_pick(f) && pick_resolve(i, vals)) {
 			F.cur = i;
 			return -1;
 		} else if (f->type == FT_CHOICE) {
@@ -241,16 +503,16 @@ cycle_choice(int dir)
 	set_text(F.cur, choice(f, at));
 }
 
-void
-form_key(int ch, int is_key)
+static void
+edit_key(int ch, int is_key)
 {
 	int i = F.cur;
 	wchar_t *b = F.buf[i];
 
-	if (!F.active)
-		return;
 	F.msg[0] = 0;
 	if (is_key) {
+		if (is_pick(&F.fields[i]) && pick_key(i, ch))
+			return;
 		switch (ch) {
 		case KEY_UP: case KEY_BTAB:
 			F.cur = (F.cur + F.n - 1) % F.n;
@@ -303,6 +565,8 @@ form_key(int ch, int is_key)
 		return;
 	case '\n': case '\r':
 	enter:
+		if (is_pick(&F.fields[i]) && pick_enter(i))
+			return;
 		if (F.cur == F.n - 1)
 			submit();
 		else
@@ -332,6 +596,29 @@ form_key(int ch, int is_key)
 	F.len[i]++;
 }
 
+void
+form_key(int ch, int is_key)
+{
+	int cur = F.cur, len = F.len[F.cur];
+	/* Enter changes the text only to take an entry, which closes the
+	 * list. */
+	int enter = is_key ? ch == KEY_ENTER : ch == '\n' || ch == '\r';
+
+	if (!F.active)
+		return;
+	edit_key(ch, is_key);
+	if (!F.active)
+		return;
+	/* A pick list starts over on another field or another name; it
+	 * opens on an empty field and as the officer types. */
+	if (F.cur != cur)
+		F.popen = F.len[F.cur] == 0;
+	else if (F.len[F.cur] != len && !enter)
+		F.popen = 1;
+	if (F.cur != cur || F.len[F.cur] != len)
+		pick_reset();
+}
+
 /* The part of a field that fits width columns around the cursor. */
 static int
 field_view(int i, int width, char *out, size_t n, int *cursor_col)
@@ -350,20 +637,135 @@ field_view(int i, int width, char *out, size_t n, int *cursor_col)
 	return 0;
 }
 
+/* The label column: as wide as the longest label, so none is cut, but
+ * never more than half the form, so the values keep room. */
+static int
+label_width(int w)
+{
+	int i, lw = 0;
+
+	for (i = 0; i < F.n; i++)
+		if (text_width(_(F.fields[i].label)) + 2 > lw)
+			lw = text_width(_(F.fields[i].label)) + 2;
+	return lw > w / 2 ? w / 2 : lw;
+}
+
+static int
+has_pick(void)
+{
+	int i;
+
+	for (i = 0; i < F.n; i++)
+		if (is_pick(&F.fields[i]))
+			return 1;
+	return 0;
+}
+
+/* One entry of a pick list: its code, then its name as this terminal
+ * shows it. */
+static void
+pick_row(const cJSON *e, int cw, int width)
+{
+	const char *code = code_of(e);
+
+	text_put(F.win, code, cw, 1);
+	waddch(F.win, ' ');
+	text_put(F.win, console_name(e), width - cw - 1, 1);
+}
+
+/* After a code picked (or typed whole), the name it stands for, so the
+ * officer sees what the code means. */
+static void
+picked_name(int i, int x, int right)
+{
+	const cJSON *e;
+	char q[FIELD_LEN * 4 + 1];
+
+	pick_query(i, q, sizeof q);
+	if (!q[0] || x >= right)
+		return;
+	cJSON_ArrayForEach(e, pick_list(i))
+		if (strcmp(code_of(e), q) == 0) {
+			wmove(F.win, getcury(F.win), x);
+			wattron(F.win, A_DIM);
+			text_put(F.win, console_name(e), right - x, 0);
+			wattroff(F.win, A_DIM);
+			return;
+		}
+}
+
+/* The current pick field's list in a box under its line y (over it when
+ * there is more room there), from column x to the form's right edge:
+ * the entries that fit, scrolled to keep the selection in view, and on
+ * the bottom border which entry of how many is selected. */
+static void
+draw_pick(int y, int x, int w, int h)
+{
+	int idx[PICK_MAX], n = pick_matches(F.cur, idx, PICK_MAX);
+	int below = h - 4 - y, above = y - 1, rows, by, cw = 0, k;
+	const cJSON *list = pick_list(F.cur);
+	char where[32];
+
+	rows = n < PICK_ROWS ? (n ? n : 1) : PICK_ROWS;
+	if (rows + 2 > below && above > below)
+		rows = rows + 2 > above ? above - 2 : rows;
+	else if (rows + 2 > below)
+		rows = below - 2;
+	if (rows < 1)
+		return;
+	by = rows + 2 <= below ? y + 1 : y - rows - 2;
+	pick_clamp(n);
+	if (F.psel < F.ptop)
+		F.ptop = F.psel;
+	if (F.psel >= F.ptop + rows)
+		F.ptop = F.psel - rows + 1;
+	for (k = 0; k < n; k++) {
+		int c = text_width(code_of(cJSON_GetArrayItem(list, idx[k])));
+		if (c > cw)
+			cw = c;
+	}
+	mvwaddch(F.win, by, x, '+');
+	whline(F.win, '-', w - x - 2);
+	mvwaddch(F.win, by, w - 2, '+');
+	for (k = 0; k < rows; k++) {
+		mvwaddch(F.win, by + 1 + k, x, '|');
+		if (F.ptop + k == F.psel && n)
+			wattron(F.win, A_REVERSE);
+		if (F.ptop + k < n)
+			pick_row(cJSON_GetArrayItem(list, idx[F.ptop + k]), cw,
+				 w - x - 3);
+		else
+			text_put(F.win, n ? "" : _("(nothing matches)"), w - x - 3, 1);
+		wattroff(F.win, A_REVERSE);
+		mvwaddch(F.win, by + 1 + k, w - 2, '|');
+	}
+	mvwaddch(F.win, by + rows + 1, x, '+');
+	whline(F.win, '-', w - x - 2);
+	mvwaddch(F.win, by + rows + 1, w - 2, '+');
+	if (n > rows) {
+		snprintf(where, sizeof where, " %d/%d ", F.psel + 1, n);
+		mvwaddstr(F.win, by + rows + 1, w - 3 - (int)strlen(where), where);
+	}
+}
+
 void
 form_draw(void)
 {
-	int h, w, y, x, i, lw = 14, cy = 0, cx = 0;
+	int h, w, y, x, i, lw, cy = 0, cx = 0;
 	char buf[FIELD_LEN * 4 + 1];
+	const struct form_field *cur;
 
 	if (!F.active)
 		return;
-	h = F.n + 5;
+	/* A form that picks has room for the list under its fields. */
+	h = F.n + 5 + (has_pick() ? PICK_ROWS + 2 : 0);
 	w = COLS - 4 < 76 ? COLS - 4 : 76;
 	if (h > LINES - 2)
 		h = LINES - 2;
 	if (w < 30 || h < 5)
 		return;
+	lw = label_width(w);
+	cur = &F.fields[F.cur];
 	if (F.win)
 		delwin(F.win);
 	y = (LINES - h) / 2;
@@ -392,21 +794,34 @@ form_draw(void)
 		wattron(F.win, A_UNDERLINE);
 		text_put(F.win, buf, w - lw - 5, 1);
 		wattroff(F.win, A_UNDERLINE);
+		if (f->type == FT_PICK && !(i == F.cur && F.popen))
+			picked_name(i, 2 + lw + text_width(buf) + 2, w - 2);
 		if (i == F.cur) {
 			cy = i + 1;
 			cx = 2 + lw + col;
 		}
 	}
+	if (is_pick(cur) && F.popen && cy)
+		draw_pick(cy, 1 + lw, w, h);
 	/* What the current field accepts, or why the form was refused. */
 	wmove(F.win, h - 3, 2);
 	if (F.msg[0]) {
 		wattron(F.win, A_BOLD);
 		text_put(F.win, F.msg, w - 4, 1);
 		wattroff(F.win, A_BOLD);
-	} else if (F.fields[F.cur].type == FT_CHOICE) {
+	} else if (is_pick(cur) && !F.popen) {
+		text_put(F.win, _("Down: the list to pick from (typing narrows it)"),
+			 w - 4, 1);
+	} else if (is_pick(cur)) {
+		text_put(F.win, cur->type == FT_PICKS
+			 ? _("type to narrow, Up/Down to choose, Enter takes; "
+			     "a comma for one more")
+			 : _("type to narrow, Up/Down to choose, Enter takes"),
+			 w - 4, 1);
+	} else if (cur->type == FT_CHOICE) {
 		const char *c;
 		/* As many words as fit on the line; Left/Right reach all. */
-		for (i = 0; (c = choice(&F.fields[F.cur], i)) &&
+		for (i = 0; (c = choice(cur, i)) &&
 		     getcurx(F.win) + text_width(c) < w - 2; i++) {
 			text_put(F.win, c, w - 4, 0);
 			waddch(F.win, ' ');

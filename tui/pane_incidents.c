@@ -144,38 +144,38 @@ static const char *const report_types[] = { "first", "followup", "final",
 static const char *const channels[] = { "phone", "written", NULL };
 
 static const struct form_field intake[] = {
-	{ N_("Town"), "town", FT_TEXT, 1, NULL },
-	{ N_("Title"), "title", FT_TEXT, 1, NULL },
-	{ N_("Place"), "place", FT_TEXT, 0, NULL },
-	{ N_("Kind"), "kind", FT_TEXT, 0, NULL },
-	{ N_("Severity 1-4"), "severity", FT_INT, 0, NULL },
-	{ N_("Received"), "received_at", FT_TIME, 0, NULL },
-	{ N_("Cause"), "cause", FT_TEXT, 0, NULL },
-	{ N_("Actions"), "actions", FT_TEXT, 0, NULL },
-	{ N_("Trend"), "trend", FT_TEXT, 0, NULL },
-	{ N_("Dead"), "dead", FT_INT, 0, NULL },
-	{ N_("Injured"), "injured", FT_INT, 0, NULL },
-	{ N_("Missing"), "missing", FT_INT, 0, NULL },
-	{ N_("Trapped"), "trapped", FT_INT, 0, NULL },
-	{ N_("Evacuated"), "evacuated", FT_INT, 0, NULL },
-	{ N_("Caller unit"), "caller_unit", FT_TEXT, 0, NULL },
-	{ N_("Caller name"), "caller_name", FT_TEXT, 0, NULL },
-	{ N_("Caller phone"), "caller_phone", FT_TEXT, 0, NULL },
-	{ N_("Notified"), "notified", FT_TEXT, 0, NULL },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("Town"), "town", FT_PICK, 1, NULL, REF_TOWN, NULL },
+	{ N_("Title"), "title", FT_TEXT, 1, NULL, 0, NULL },
+	{ N_("Place"), "place", FT_TEXT, 0, NULL, 0, NULL },
+	{ N_("Kind"), "kind", FT_TEXT, 0, NULL, 0, NULL },
+	{ N_("Severity 1-4"), "severity", FT_INT, 0, NULL, 0, NULL },
+	{ N_("Received"), "received_at", FT_TIME, 0, NULL, 0, NULL },
+	{ N_("Cause"), "cause", FT_TEXT, 0, NULL, 0, NULL },
+	{ N_("Actions"), "actions", FT_TEXT, 0, NULL, 0, NULL },
+	{ N_("Trend"), "trend", FT_TEXT, 0, NULL, 0, NULL },
+	{ N_("Dead"), "dead", FT_INT, 0, NULL, 0, NULL },
+	{ N_("Injured"), "injured", FT_INT, 0, NULL, 0, NULL },
+	{ N_("Missing"), "missing", FT_INT, 0, NULL, 0, NULL },
+	{ N_("Trapped"), "trapped", FT_INT, 0, NULL, 0, NULL },
+	{ N_("Evacuated"), "evacuated", FT_INT, 0, NULL, 0, NULL },
+	{ N_("Caller unit"), "caller_unit", FT_TEXT, 0, NULL, 0, NULL },
+	{ N_("Caller name"), "caller_name", FT_TEXT, 0, NULL, 0, NULL },
+	{ N_("Caller phone"), "caller_phone", FT_TEXT, 0, NULL, 0, NULL },
+	{ N_("Notified"), "notified", FT_TEXT, 0, NULL, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static const struct form_field status_form[] = {
-	{ N_("New status"), "status", FT_CHOICE, 1, statuses },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("New status"), "status", FT_CHOICE, 1, statuses, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static const struct form_field report_form[] = {
-	{ N_("Report"), "type", FT_CHOICE, 1, report_types },
-	{ N_("Channel"), "channel", FT_CHOICE, 1, channels },
-	{ N_("Text"), "text", FT_TEXT, 0, NULL },
-	{ N_("Reported at"), "at", FT_TIME, 0, NULL },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("Report"), "type", FT_CHOICE, 1, report_types, 0, NULL },
+	{ N_("Channel"), "channel", FT_CHOICE, 1, channels, 0, NULL },
+	{ N_("Text"), "text", FT_TEXT, 0, NULL, 0, NULL },
+	{ N_("Reported at"), "at", FT_TIME, 0, NULL, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 /* Only the fields typed (empty ones are left out). */

@@ -55,19 +55,19 @@ load(struct pane *p)
 }
 
 static const struct form_field note_form[] = {
-	{ N_("Text"), "text", FT_TEXT, 1, NULL },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("Text"), "text", FT_TEXT, 1, NULL, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static const struct form_field zero_form[] = {
-	{ N_("Text (optional)"), "text", FT_TEXT, 0, NULL },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("Text (optional)"), "text", FT_TEXT, 0, NULL, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static const struct form_field handover_form[] = {
-	{ N_("Incoming officer"), "to", FT_TEXT, 1, NULL },
-	{ N_("Note"), "note", FT_TEXT, 0, NULL },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("Incoming officer"), "to", FT_TEXT, 1, NULL, 0, NULL },
+	{ N_("Note"), "note", FT_TEXT, 0, NULL, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static int

@@ -138,16 +138,16 @@ style(const cJSON *row, void *ctx)
 static const char *const levels[] = { "IV", "III", "II", "I", NULL };
 
 static const struct form_field decide_form[] = {
-	{ N_("Level"), "level", FT_CHOICE, 1, levels },
-	{ N_("Signed by"), "signed_by", FT_TEXT, 1, NULL },
-	{ N_("Note"), "note", FT_TEXT, 0, NULL },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("Level"), "level", FT_CHOICE, 1, levels, 0, NULL },
+	{ N_("Signed by"), "signed_by", FT_TEXT, 1, NULL, 0, NULL },
+	{ N_("Note"), "note", FT_TEXT, 0, NULL, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static const struct form_field end_form[] = {
-	{ N_("Signed by"), "signed_by", FT_TEXT, 1, NULL },
-	{ N_("Note"), "note", FT_TEXT, 0, NULL },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("Signed by"), "signed_by", FT_TEXT, 1, NULL, 0, NULL },
+	{ N_("Note"), "note", FT_TEXT, 0, NULL, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static int

@@ -63,8 +63,8 @@ style(const cJSON *row, void *ctx)
 }
 
 static const struct form_field people_form[] = {
-	{ N_("People"), "n", FT_INT, 1, NULL },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("People"), "n", FT_INT, 1, NULL, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static int

@@ -188,20 +188,20 @@ style(const cJSON *row, void *ctx)
 }
 
 static const struct form_field move_form[] = {
-	{ N_("Item"), "item", FT_TEXT, 1, NULL },
-	{ N_("Depot"), "depot", FT_TEXT, 1, NULL },
-	{ N_("Quantity"), "qty", FT_INT, 1, NULL },
-	{ N_("Note"), "note", FT_TEXT, 0, NULL },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("Item"), "item", FT_PICK, 1, NULL, REF_KIND, NULL },
+	{ N_("Depot"), "depot", FT_PICK, 1, NULL, REF_DEPOT, NULL },
+	{ N_("Quantity"), "qty", FT_INT, 1, NULL, 0, NULL },
+	{ N_("Note"), "note", FT_TEXT, 0, NULL, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static const struct form_field transfer_form[] = {
-	{ N_("Item"), "item", FT_TEXT, 1, NULL },
-	{ N_("From depot"), "depot", FT_TEXT, 1, NULL },
-	{ N_("To depot"), "to", FT_TEXT, 1, NULL },
-	{ N_("Quantity"), "qty", FT_INT, 1, NULL },
-	{ N_("Note"), "note", FT_TEXT, 0, NULL },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("Item"), "item", FT_PICK, 1, NULL, REF_KIND, NULL },
+	{ N_("From depot"), "depot", FT_PICK, 1, NULL, REF_DEPOT, NULL },
+	{ N_("To depot"), "to", FT_PICK, 1, NULL, REF_DEPOT, NULL },
+	{ N_("Quantity"), "qty", FT_INT, 1, NULL, 0, NULL },
+	{ N_("Note"), "note", FT_TEXT, 0, NULL, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static int

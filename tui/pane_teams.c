@@ -64,18 +64,18 @@ static const char *const steps[] = { "en_route", "on_scene", "returning",
 /* A dispatch form asks for what it was not given: the incident to send
  * a team to, or the team to send to an incident. */
 static const struct form_field incident_field[] = {
-	{ N_("Incident"), "incident", FT_TEXT, 1, NULL },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("Incident"), "incident", FT_PICK, 1, NULL, REF_INCIDENT, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static const struct form_field team_field[] = {
-	{ N_("Team"), "team", FT_TEXT, 1, NULL },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("Team"), "team", FT_PICK, 1, NULL, REF_TEAM, "incident" },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static const struct form_field status_form[] = {
-	{ N_("New status"), "status", FT_CHOICE, 1, steps },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("New status"), "status", FT_CHOICE, 1, steps, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static int

@@ -69,17 +69,18 @@ style(const cJSON *row, void *ctx)
 static const char *const colors[] = { "blue", "yellow", "orange", "red", NULL };
 
 static const struct form_field issue_form[] = {
-	{ N_("Hazard"), "hazard", FT_TEXT, 1, NULL },
-	{ N_("Colour"), "color", FT_CHOICE, 1, colors },
-	{ N_("Text"), "text", FT_TEXT, 1, NULL },
-	{ N_("Towns (a,b; empty: all)"), "towns", FT_TEXT, 0, NULL },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("Hazard"), "hazard", FT_PICK, 1, NULL, REF_HAZARD, NULL },
+	{ N_("Colour"), "color", FT_CHOICE, 1, colors, 0, NULL },
+	{ N_("Text"), "text", FT_TEXT, 1, NULL, 0, NULL },
+	{ N_("Towns (a,b; empty: all)"), "towns", FT_PICKS, 0, NULL,
+	  REF_TOWN, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static const struct form_field answer_form[] = {
-	{ N_("Town"), "town", FT_TEXT, 1, NULL },
-	{ N_("Who answered"), "who", FT_TEXT, 0, NULL },
-	{ NULL, NULL, 0, 0, NULL }
+	{ N_("Town"), "town", FT_PICK, 1, NULL, REF_TOWN, NULL },
+	{ N_("Who answered"), "who", FT_TEXT, 0, NULL, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
 static int
