@@ -170,7 +170,8 @@ const char *role_name(int role);
 enum words {
 	W_NONE, W_INCIDENT_STATUS, W_TEAM_STATUS, W_TEAM_KIND, W_AREA,
 	W_COLOR, W_LOG_KIND, W_REPORT_TYPE, W_CHANNEL, W_MOVE_KIND,
-	W_ACTION, W_ROLE, W_OP_KIND, W_OFFICER, W_N
+	W_ACTION, W_ROLE, W_OP_KIND, W_OFFICER,
+	W_SHELTER_STATE, W_LEVEL, W_N
 };
 /* code in the interface language (a code it does not know, as it is). */
 const char *word(enum words w, const char *code);

@@ -108,6 +108,18 @@ static const struct word role[] = {
 	WORDS_END
 };
 
+/* A level is its Roman numeral in every language; only none is said. */
+static const struct word level[] = {
+	{ "none", DD_C_("level", "none") },
+	WORDS_END
+};
+
+static const struct word shelter_state[] = {
+	{ "open",   DD_C_("shelter state", "open") },
+	{ "closed", DD_C_("shelter state", "closed") },
+	WORDS_END
+};
+
 /* The pseudo-stations that make operations no person made, as the
  * officer who made them (a person's name is not in any catalogue). */
 static const struct word officer[] = {
@@ -155,6 +167,8 @@ static const struct word *const lists[W_N] = {
 	[W_ROLE] = role,
 	[W_OP_KIND] = op_kind,
 	[W_OFFICER] = officer,
+	[W_SHELTER_STATE] = shelter_state,
+	[W_LEVEL] = level,
 };
 
 static const char *

@@ -13,16 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Every enumerated value a record shows (a status, a hazard, a colour,
- * a kind) goes through here, the one place that turns a code into the
- * word the officer reads. For now the code itself. */
-static const char *
-word(const char *catalog, const char *code)
-{
-	(void)catalog;
-	return code;
-}
-
 /* A member of o as text: a string as it is, a number whole, "" for
  * null or absent. buf (n bytes) holds a number's digits. */
 static const char *
@@ -165,7 +155,7 @@ dispatch_steps(FILE *f, const cJSON *d)
 	size_t i;
 
 	for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-		snprintf(label, sizeof label, "    %s", word("team_status",
+		snprintf(label, sizeof label, "    %s", word(W_TEAM_STATUS,
 							   steps[i].status));
 		field(f, label, when(d, steps[i].key, at));
 	}
@@ -217,7 +207,7 @@ incident_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	snprintf(name, nn, "record-%s", id);
 	field(f, _("ID"), id);
 	field_of(f, _("Title"), inc, "title");
-	field(f, _("Status"), word("incident_status", str(inc, "status")));
+	field(f, _("Status"), word(W_INCIDENT_STATUS, str(inc, "status")));
 	field_time(f, _("Status since"), inc, "status_at");
 	if (cJSON_GetObjectItem(inc, "reopened") &&
 	    cJSON_GetObjectItem(inc, "reopened")->valuedouble > 0)
@@ -227,13 +217,10 @@ incident_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		if (strcmp(fields[i].key, "received_at") == 0)
 			field_time(f, _(fields[i].label), inc, fields[i].key);
-		else if (strcmp(fields[i].key, "kind") == 0)
-			field(f, _(fields[i].label), word("incident_kind",
-							  str(inc, "kind")));
 		else
 			field_of(f, _(fields[i].label), inc, fields[i].key);
 	}
-	field_of(f, _("Taken by"), inc, "officer");
+	field(f, _("Taken by"), word(W_OFFICER, str(inc, "officer")));
 	report_clock(f, _("Phone report"), inc, "phone_due_at", "phone_done_at");
 	report_clock(f, _("Written report"), inc, "written_due_at",
 		     "written_done_at");
@@ -244,9 +231,10 @@ incident_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	fputc('\n', f);
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "reports")) {
 		fprintf(f, "  %s  %s  %s  ", when(r, "at", at),
-			word("report_type", str(r, "type")),
-			word("report_channel", str(r, "channel")));
-		fprintf(f, _("recorded by %s"), str(r, "officer"));
+			word(W_REPORT_TYPE, str(r, "type")),
+			word(W_CHANNEL, str(r, "channel")));
+		fprintf(f, _("recorded by %s"),
+			word(W_OFFICER, str(r, "officer")));
 		fprintf(f, "  (%s)\n", str(r, "id"));
 		text_lines(f, 4, str(r, "text"));
 	}
@@ -278,7 +266,7 @@ checklist(struct db *db, FILE *f, const struct response_state *rs)
 	    (rc = state_list(db, LIST_TICKS, flt, &ticks)))
 		goto out;
 	fprintf(f, "\n");
-	fprintf(f, _("Checklist of level %s"), word("level", level_name(rs->level)));
+	fprintf(f, _("Checklist of level %s"), word(W_LEVEL, level_name(rs->level)));
 	fprintf(f, "\n");
 	cJSON_ArrayForEach(it, list) {
 		const cJSON *tick = NULL;
@@ -290,7 +278,8 @@ checklist(struct db *db, FILE *f, const struct response_state *rs)
 			"checked")->valuedouble ? 'x' : ' ', str(it, "code"));
 		if (tick) {
 			fprintf(f, "  ");
-			fprintf(f, _("ticked by %s"), str(tick, "officer"));
+			fprintf(f, _("ticked by %s"),
+				word(W_OFFICER, str(tick, "officer")));
 			fprintf(f, "  %s", when(tick, "at", at));
 		}
 		fprintf(f, "\n");
@@ -316,11 +305,11 @@ response_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	memset(&rs, 0, sizeof rs);
 	snprintf(title, tn, _("Response: %s"), console_name(row));
 	snprintf(name, nn, "record-%s", hazard);
-	field(f, _("Hazard"), word("hazard", hazard));
+	field(f, _("Hazard"), console_hazard(hazard));
 	field(f, _("Name"), console_name(row));
 	if ((rc = response_get(db, hazard, &rs)) < 0)
 		goto out;
-	field(f, _("Level"), rs.level ? word("level", level_name(rs.level)) : "");
+	field(f, _("Level"), rs.level ? word(W_LEVEL, level_name(rs.level)) : "");
 	field(f, _("State"), str(row, "state"));
 	field_of(f, _("Signed by"), row, "signed_by");
 	field_time(f, _("Since"), row, "at");
@@ -332,9 +321,9 @@ response_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	fputc('\n', f);
 	cJSON_ArrayForEach(d, list) {
 		fprintf(f, "  %s  %s %s  %s %s  (%s)\n", when(d, "at", at),
-			word("response_action", str(d, "action")),
-			word("level", level_name((int)cJSON_GetObjectItem(d, "level")
-						 ->valuedouble)),
+			word(W_ACTION, str(d, "action")),
+			word(W_LEVEL, level_name((int)cJSON_GetObjectItem(d,
+						 "level")->valuedouble)),
 			_("signed by"), *str(d, "signed_by") ? str(d, "signed_by")
 			: "-", str(d, "id"));
 		text_lines(f, 4, str(d, "note"));
@@ -361,14 +350,14 @@ team_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	snprintf(name, nn, "record-%s", id);
 	field(f, _("ID"), id);
 	field(f, _("Name"), console_name(row));
-	field(f, _("Kind"), word("team_kind", str(row, "kind")));
+	field(f, _("Kind"), word(W_TEAM_KIND, str(row, "kind")));
 	field(f, _("Town"), ref_label(db, LIST_TOWNS, str(row, "town"), buf,
 				      sizeof buf));
 	field_of(f, _("Members"), row, "members");
 	field_of(f, _("Leader"), row, "leader");
 	field_of(f, _("Phone"), row, "phone");
 	field_of(f, _("Speciality"), row, "speciality");
-	field(f, _("Status"), word("team_status", str(row, "status")));
+	field(f, _("Status"), word(W_TEAM_STATUS, str(row, "status")));
 	field_time(f, _("Status since"), row, "status_at");
 	fprintf(f, "\n%s\n", _("Current dispatch"));
 	if (!*dispatch) {
@@ -387,7 +376,7 @@ team_record(struct db *db, const cJSON *row, FILE *f, char *title,
 			sub_field(f, _("Title"), str(inc, "title"));
 			sub_field(f, _("Place"), str(inc, "place"));
 		}
-		sub_field(f, _("Sent by"), str(d, "officer"));
+		sub_field(f, _("Sent by"), word(W_OFFICER, str(d, "officer")));
 		dispatch_steps(f, d);
 	}
 out:
@@ -457,7 +446,7 @@ shelter_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	field_of(f, _("Address"), row, "address");
 	field_of(f, _("Manager"), row, "manager");
 	field_of(f, _("Phone"), row, "phone");
-	field(f, _("State"), word("shelter_state", cJSON_IsNumber(open) &&
+	field(f, _("State"), word(W_SHELTER_STATE, cJSON_IsNumber(open) &&
 				  open->valuedouble ? "open" : "closed"));
 	field_of(f, _("People"), row, "occupancy");
 	field_of(f, _("Capacity"), row, "capacity");
@@ -479,9 +468,9 @@ warning_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	snprintf(name, nn, "record-%s", id);
 	field(f, _("ID"), id);
 	field_time(f, _("Issued"), row, "at");
-	field(f, _("Hazard"), word("hazard", str(row, "hazard")));
-	field(f, _("Colour"), word("warning_color", str(row, "color")));
-	field_of(f, _("Issued by"), row, "officer");
+	field(f, _("Hazard"), console_hazard(str(row, "hazard")));
+	field(f, _("Colour"), word(W_COLOR, str(row, "color")));
+	field(f, _("Issued by"), word(W_OFFICER, str(row, "officer")));
 	field_of(f, _("Station"), row, "station");
 	field_of(f, _("Text"), row, "text");
 	cJSON_AddStringToObject(flt, "warning", id);
@@ -524,8 +513,8 @@ log_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	snprintf(name, nn, "record-%s", id);
 	field(f, _("ID"), id);
 	field_time(f, _("When"), row, "at");
-	field(f, _("Kind"), word("log_kind", str(row, "kind")));
-	field_of(f, _("Officer"), row, "officer");
+	field(f, _("Kind"), word(W_LOG_KIND, str(row, "kind")));
+	field(f, _("Officer"), word(W_OFFICER, str(row, "officer")));
 	field_of(f, _("Station"), row, "station");
 	if (*str(row, "to_officer"))
 		field_of(f, _("Handed to"), row, "to_officer");
