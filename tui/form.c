@@ -68,6 +68,9 @@ form_offer_draft(cJSON *draft)
 	pending_draft = draft;
 }
 
+static const char *choice_word(const char *code);
+static const char *choice_code(const struct form_field *f, const char *text);
+
 void
 form_open(const char *title, const struct form_field *fields,
 	  const cJSON *initial, form_submit_fn *fn, const cJSON *ctx)
@@ -96,7 +99,8 @@ form_open(const char *title, const struct form_field *fields,
 	for (i = 0; i < F.n; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(values,
 								  fields[i].key);
-		set_text(i, cJSON_IsString(v) ? v->valuestring : "");
+		const char *s = cJSON_IsString(v) ? v->valuestring : "";
+		set_text(i, fields[i].type == FT_CHOICE ? choice_word(s) : s);
 	}
 	if (values != initial) {
 		cJSON_Delete(pending_draft);
@@ -131,16 +135,20 @@ form_close(void)
 	}
 }
 
+/* What was typed; a choice as its code (the field shows its word). */
 static cJSON *
 values(void)
 {
 	cJSON *o = cJSON_CreateObject();
 	char buf[FIELD_LEN * 4 + 1];
+	const char *code;
 	int i;
 
 	for (i = 0; o && i < F.n; i++) {
 		get_text(i, buf, sizeof buf);
-		cJSON_AddStringToObject(o, F.fields[i].key, buf);
+		code = F.fields[i].type == FT_CHOICE
+		       ? choice_code(&F.fields[i], buf) : NULL;
+		cJSON_AddStringToObject(o, F.fields[i].key, code ? code : buf);
 	}
 	return o;
 }
@@ -169,6 +177,35 @@ choice(const struct form_field *f, int k)
 	w = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(F.ctx, f->key),
 			       k);
 	return cJSON_IsString(w) ? w->valuestring : NULL;
+}
+
+/* A choice as the officer reads it: its words in the catalogue that
+ * knows its code (a code none knows, as it is). */
+static const char *
+choice_word(const char *code)
+{
+	int w;
+
+	for (w = W_NONE + 1; w < W_N; w++) {
+		const char *t = word((enum words)w, code);
+		if (t != code)
+			return t;
+	}
+	return code;
+}
+
+/* The code of field f's choice that text names (its code or its
+ * words), NULL when none does. */
+static const char *
+choice_code(const struct form_field *f, const char *text)
+{
+	const char *c;
+	int k;
+
+	for (k = 0; (c = choice(f, k)); k++)
+		if (strcmp(c, text) == 0 || strcmp(choice_word(c), text) == 0)
+			return c;
+	return NULL;
 }
 
 /* ---- pick lists ---- */
@@ -450,11 +487,7 @@ check(cJSON *vals)
 			F.cur = i;
 			return -1;
 		} else if (f->type == FT_CHOICE) {
-			const char *w;
-			int k, ok = 0;
-			for (k = 0; (w = choice(f, k)); k++)
-				ok |= strcmp(w, v) == 0;
-			if (!ok) {
+			if (!choice_code(f, v)) {
 				snprintf(F.msg, sizeof F.msg, _("%s: one of the words "
 					 "shown (Left/Right to choose)"), _(f->label));
 				F.cur = i;
@@ -489,6 +522,7 @@ cycle_choice(int dir)
 {
 	const struct form_field *f = &F.fields[F.cur];
 	char cur[FIELD_LEN * 4 + 1];
+	const char *code;
 	int k, n, at = -1;
 
 	for (n = 0; choice(f, n); n++)
@@ -496,11 +530,12 @@ cycle_choice(int dir)
 	if (n == 0)
 		return;
 	get_text(F.cur, cur, sizeof cur);
-	for (k = 0; k < n; k++)
-		if (strcmp(choice(f, k), cur) == 0)
+	code = choice_code(f, cur);
+	for (k = 0; k < n && code; k++)
+		if (strcmp(choice(f, k), code) == 0)
 			at = k;
 	at = at < 0 ? 0 : (at + dir + n) % n;
-	set_text(F.cur, choice(f, at));
+	set_text(F.cur, choice_word(choice(f, at)));
 }
 
 static void
@@ -822,8 +857,8 @@ form_draw(void)
 		const char *c;
 		/* As many words as fit on the line; Left/Right reach all. */
 		for (i = 0; (c = choice(cur, i)) &&
-		     getcurx(F.win) + text_width(c) < w - 2; i++) {
-			text_put(F.win, c, w - 4, 0);
+		     getcurx(F.win) + text_width(choice_word(c)) < w - 2; i++) {
+			text_put(F.win, choice_word(c), w - 4, 0);
 			waddch(F.win, ' ');
 		}
 	}

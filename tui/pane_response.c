@@ -606,9 +606,10 @@ draw_extra(struct pane *p, WINDOW *win)
 			/* The action in the officer's language (core marks
 			 * its words for translation). */
 			snprintf(buf, sizeof buf, "%s  %-8s %-4s %s %s  (%s)", at,
-				 _(cJSON_GetObjectItem(d, "action")->valuestring),
-				 level_name((int)cJSON_GetObjectItem(d, "level")
-					    ->valuedouble), _("signed by"),
+				 word(W_ACTION, cJSON_GetObjectItem(d, "action")
+				      ->valuestring),
+				 word(W_LEVEL, level_name((int)cJSON_GetObjectItem(d,
+				      "level")->valuedouble)), _("signed by"),
 				 cJSON_IsString(cJSON_GetObjectItem(d, "signed_by"))
 				 ? cJSON_GetObjectItem(d, "signed_by")->valuestring : "",
 				 cJSON_GetObjectItem(d, "id")->valuestring);

@@ -143,7 +143,9 @@ status_draw(struct console_state *c)
 	wmove(c->status, 0, 0);
 	if (strcmp(c->si.realm, "live") != 0) {
 		wattron(c->status, A_BOLD | A_BLINK);
-		waddstr(c->status, " DRILL");
+		waddch(c->status, ' ');
+		/* TRANSLATORS: the status line's banner in a drill. */
+		text_put(c->status, _("DRILL"), 10, 0);
 		wattroff(c->status, A_BLINK);
 		wattron(c->status, A_REVERSE);
 	}
@@ -246,9 +248,9 @@ status_refresh_level(struct console_state *c)
 	/* Its checklist's progress goes with the level, in the same item,
 	 * so the two are shown or dropped together. */
 	if (response_progress(c->db, hazard, &done, &total) == 0 && total)
-		snprintf(c->top_level, sizeof c->top_level, "%s %s %d/%d", hazard,
-			 level_name(best), done, total);
+		snprintf(c->top_level, sizeof c->top_level, "%s %s %d/%d",
+			 console_hazard(hazard), level_name(best), done, total);
 	else
-		snprintf(c->top_level, sizeof c->top_level, "%s %s", hazard,
-			 level_name(best));
+		snprintf(c->top_level, sizeof c->top_level, "%s %s",
+			 console_hazard(hazard), level_name(best));
 }

@@ -1,0 +1,151 @@
+#!/bin/sh
+# words.sh - the Chinese console speaks Chinese: every pane, its help,
+# its forms and the prompts, in zh_CN.UTF-8 at 80x24 and at 160x48, on a
+# station holding a record of every kind in every state; any English
+# word on a screen fails, except ids and codes of records, key names,
+# the levels' Roman numerals and environment variables' names.
+#
+# Run from the repository root: sh tests/shell/words.sh
+set -u
+# shellcheck source=tests/shell/lib.sh.inc
+. "$(dirname "$0")/lib.sh.inc"
+
+if ! have tmux || ! have python3; then
+	skip "tmux or python3 not installed"
+	finish
+fi
+if [ "$ZH" != zh_CN.UTF-8 ]; then
+	skip "no zh_CN.UTF-8 locale"
+	finish
+fi
+
+SOCK=$W/tmux.sock
+CLEANUP='tmux -S "$SOCK" kill-server 2>/dev/null'
+DB=$W/station.db
+d() { "$BIN" --db "$DB" "$@"; }
+ago() { TZ=$DUTYDESK_TZ date -d "-$1 minutes" '+%Y-%m-%d %H:%M'; }
+
+ok_run "a county station" -- d init --station linhai --role command
+# A record of every kind, in every state the panes show.
+n=0
+for s in reported verified responding controlled closed; do
+	n=$((n + 1))
+	expect_id "an incident, $s" -- d incident add --town 大田街道 \
+		--title "山洪$n" --received "$(ago 50)" --dead 1 --injured 2
+	[ "$s" = reported ] || ok_run "to $s" -- d incident status "$(cat "$OUT")" "$s"
+done
+expect_id "a Level IV typhoon response" -- d response start typhoon IV --signed-by 张局长
+ok_run "raised to III" -- d response raise typhoon III --signed-by 张局长
+ok_run "an item ticked" -- d response check typhoon ty4-duty
+expect_id "a flood response" -- d response start flood IV --signed-by 张局长
+ok_run "ended" -- d response end flood --signed-by 张局长
+n=1
+for st in en_route on_scene returning; do
+	n=$((n + 1))
+	expect_id "a dispatch" -- d dispatch "m0$n" linhai-1
+	ok_run "the team $st" -- d team status "m0$n" "$st"
+done
+ok_run "a team out of service" -- d team status m06 out_of_service
+for c in blue:蓝 yellow:黄 orange:橙 red:红; do
+	expect_id "a ${c%:*} warning" -- d warning issue --hazard typhoon \
+		--color "${c%:*}" --text "台风${c#*:}色预警" --towns datian,hetou
+done
+ok_run "an answer" -- d warning answer "$(cat "$OUT")" datian --who 王镇长
+ok_run "a shelter opened" -- d shelter open s001
+ok_run "people checked in" -- d shelter checkin s001 600
+ok_run "stock issued below its low mark" -- d supply issue bed 620 --depot d-city
+ok_run "a note" -- d log add 大田水位上涨
+ok_run "a handover" -- d handover --to 李四
+
+# The words a Chinese screen may hold: ids and codes of the records (a
+# town's code is not one: a town shows by its name), the checklist
+# items' and hazards' codes, key names, levels, variables.
+allowed=$W/allowed
+{
+	for t in teams depots supply_kinds shelters incidents warnings log dispatches; do
+		sqlite3 "$DB" "SELECT id FROM $t"
+	done
+	echo linhai tester 王五
+	ls "$DUTYDESK_ASSETS/checklists" | sed -n 's/\.json$//p'
+	cat "$DUTYDESK_ASSETS"/checklists/*.json | grep -o '"code": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'
+	printf '%s\n' Tab Esc Enter Space PgUp PgDn Home End Up Down Left Right \
+		Del Backspace Ins F1 F2 F3 F4 F5 F6 F7 F8 F9 F10 F11 F12 Ctrl \
+		I II III IV
+} > "$allowed"
+# A form's list and its fields may show a town's code beside its name
+# (what the field takes).
+sqlite3 "$DB" "SELECT id FROM towns" | cat "$allowed" - > "$W/allowed-forms"
+# english FILE [ALLOWED]: the English words on the screen in FILE, one
+# per line.
+english() {
+	python3 - "${2:-$allowed}" "$1" <<'EOF'
+import re, sys
+allowed = set(open(sys.argv[1], encoding='utf-8').read().split())
+screen = open(sys.argv[2], encoding='utf-8').read()
+bad = []
+for tok in re.findall(r'[A-Za-z0-9_./-]*[A-Za-z][A-Za-z0-9_./-]*', screen):
+    t = tok.strip('./-')
+    if (t in allowed or len(t) <= 1 or t.startswith('/')
+            or re.fullmatch(r'[A-Z][A-Z0-9]*(_[A-Z0-9]+)+', t)  # a variable
+            or re.fullmatch(r'[A-Z]-[a-z]', t)                  # C-d
+            or re.fullmatch(r'[0-9]+[a-z]', t)):                # 5m, 2h
+        continue
+    # A code cut where an overlay covers the pane under it.
+    if len(t) >= 2 and any(a.startswith(t) for a in allowed):
+        continue
+    if '/' in t or '-' in t:
+        # a path, or ids joined: each part must pass
+        parts = [p for p in re.split(r'[/-]', t) if p]
+        if all(p in allowed or len(p) <= 1 or p.isdigit() for p in parts):
+            continue
+    bad.append(t)
+print('\n'.join(sorted(set(bad))))
+EOF
+}
+
+console() {
+	tmux -S "$SOCK" kill-session -t dd 2>/dev/null
+	tmux -S "$SOCK" -f /dev/null new-session -d -s dd -x "$1" -y "$2" \
+		"TERM=xterm-256color LANG=$ZH LC_ALL=$ZH DUTYDESK_BELL=off '$BIN' --db '$DB' --officer 王五; echo CONSOLE-EXITED; sleep 30"
+}
+tmux -S "$SOCK" -f /dev/null new-session -d -s keep -x 20 -y 5 "sleep 600"
+
+# look WHAT [ALLOWED]: the screen holds no English word.
+look() {
+	sleep 0.3
+	screen > "$W/screen"
+	# WORDS_KEEP=DIR keeps every screen read, to look at.
+	[ -n "${WORDS_KEEP:-}" ] && cp "$W/screen" "$WORDS_KEEP/$SIZE $1.txt"
+	_bad=$(english "$W/screen" "${2:-}" | tr -s '\n' ' ' | sed 's/^ *//; s/ *$//')
+	if [ -z "$_bad" ]; then pass "$SIZE $1: Chinese only"; else
+		fail "$SIZE $1: Chinese only" "English: $_bad" \
+			"$(sed 's/^/    /' "$W/screen")"; fi
+}
+
+# Each pane's form keys (the pane's keymap).
+forms_1="a e s r d"; forms_2="s + - e t"; forms_3="d s"; forms_4="r i t c"
+forms_5="o i -"; forms_6="a r"; forms_7="a z h"
+for size in 80x24 160x48; do
+	SIZE=$size
+	console "${size%x*}" "${size#*x}"
+	on_screen "$size: the console opens" "事件" 10
+	for p in 1 2 3 4 5 6 7; do
+		keys "$p"
+		look "pane $p"
+		keys '?'
+		look "pane $p help"
+		keys Escape
+		eval "fl=\$forms_$p"
+		for f in $fl; do
+			keys "$f"
+			look "pane $p form '$f'" "$W/allowed-forms"
+			keys Escape Escape
+		done
+	done
+	keys :
+	look "the command line"
+	keys Escape /
+	look "the filter line"
+	keys Escape q
+done
+finish
