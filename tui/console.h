@@ -279,8 +279,8 @@ const char *console_name(const cJSON *row);
 const char *console_town(const char *code, int shortname);
 /* Read town names from db (a sheet printed outside the console). */
 void names_bind(struct db *db);
-/* A hazard's code as its name in the reader's language (the code when
- * no checklist names it). */
+/* A hazard's code as its Chinese name in a Chinese console that shows
+ * it; the code otherwise (and when no checklist names it). */
 const char *console_hazard(const char *code);
 /* The database file, for files written beside it. */
 const char *console_dbpath(void);

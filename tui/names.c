@@ -110,13 +110,11 @@ console_hazard(const char *code)
 			N.hazards = NULL;
 	}
 	cJSON_ArrayForEach(h, N.hazards) {
-		const char *c = field(h, "hazard"), *name = field(h, "name"),
-			*en = field(h, "name_en");
+		const char *c = field(h, "hazard"), *name = field(h, "name");
 		if (!c || strcmp(c, code) != 0)
 			continue;
-		if (console_utf8 && words_chinese() && name)
-			return name;
-		return en ? en : code;
+		/* In English the code is the word (typhoon, flood). */
+		return console_utf8 && words_chinese() && name ? name : code;
 	}
 	return code;
 }

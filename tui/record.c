@@ -397,7 +397,10 @@ supply_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	char buf[200];
 	int rc;
 
-	snprintf(title, tn, _("Supplies: %s at %s"), item, depot);
+	if (*depot)
+		snprintf(title, tn, _("Supplies: %s at %s"), item, depot);
+	else
+		snprintf(title, tn, _("Supplies: %s in every depot"), item);
 	snprintf(name, nn, "record-%s-%s", item, depot);
 	field(f, _("Item"), item);
 	field(f, _("Name"), console_name(row));
@@ -413,6 +416,20 @@ supply_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	field_of(f, _("Quantity"), row, "qty");
 	field_of(f, _("Low at"), row, "low");
 	field_of(f, _("State"), row, "state");
+	if (!*depot) {
+		/* A kind's total: what each depot holds of it. */
+		cJSON *flt = cJSON_CreateObject();
+		cJSON_AddStringToObject(flt, "item", item);
+		rc = state_list(db, LIST_STOCK, flt, &list);
+		cJSON_Delete(flt);
+		if (rc)
+			return rc;
+		fprintf(f, "\n");
+		cJSON_ArrayForEach(d, list)
+			field_of(f, str(d, "depot"), d, "qty");
+		cJSON_Delete(list);
+		return 0;
+	}
 	field(f, _("Depot"), depot);
 	if ((rc = state_list(db, LIST_DEPOTS, NULL, &list)))
 		return rc;

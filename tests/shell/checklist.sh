@@ -61,14 +61,17 @@ flow() {
 	tmux -S "$SOCK" -f /dev/null new-session -d -s dd -x "$_c" -y "$_r" \
 		"TERM=$_t LANG=$_l LC_ALL=$_l DUTYDESK_BELL=off '$BIN' --db '$_db' --officer wang; echo CONSOLE-EXITED; sleep 30"
 	wait_for "linhai" 8
+	# The status line names the hazard as the reader says it.
+	_hz=typhoon
+	case $_l in zh_CN*) _hz=防台风 ;; esac
 	keys 2
 	keys G
 	keys s
 	keys C-d
-	on_screen "$_tag: a Level IV typhoon response starts" "typhoon IV"
+	on_screen "$_tag: a Level IV typhoon response starts" "$_hz IV"
 	keys +
 	keys C-d
-	on_screen "$_tag: raised to III" "typhoon III"
+	on_screen "$_tag: raised to III" "$_hz III"
 
 	# The items as the shell lists them, in this locale's language.
 	d response show typhoon | sed -n 's/^  \[[ x]\] //p' >"$W/items"
@@ -119,7 +122,7 @@ flow() {
 		fail "$_tag: the row says III 2/16"
 		screen | sed 's/^/#   | /'
 	fi
-	if screen | head -n 1 | grep -q "typhoon III 2/16"; then
+	if screen | head -n 1 | grep -q "$_hz III 2/16"; then
 		pass "$_tag: the status line says typhoon III 2/16"
 	else
 		fail "$_tag: the status line says typhoon III 2/16" \

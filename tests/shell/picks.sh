@@ -215,7 +215,7 @@ form_labels() {
 		grep -qxF -- "$lab" "$1" || echo "$lab"
 	done
 }
-forms="1:a 1:e 1:s 1:r 1:d 2:s 2:e 2:t 3:d 3:s 4:r 4:t 5:i 6:a 6:r 7:a 7:z 7:h"
+forms="1:a 1:e 1:s 1:r 1:d 2:s 2:e 3:d 3:s 4:r 4:t 5:i 6:a 6:r 7:a 7:z 7:h"
 for mode in "xterm-256color $ZH zh" "vt100 C C"; do
 	set -- $mode
 	console "$1" "$2"

@@ -118,7 +118,7 @@ has "$dir/inc.txt" "first  phone  recorded by wang  ($rep)" "the upward report, 
 has "$dir/inc.txt" "REPORT-TEXT-END" "the report's text to its end"
 has "$dir/inc.txt" "$disp  team t-datian" "the dispatch"
 has "$dir/inc.txt" "dispatched  *[0-9-]* [0-9:]*" "the dispatch's time"
-has "$dir/inc.txt" "en_route  *[0-9-]* [0-9:]*" "the team's steps with their times"
+has "$dir/inc.txt" "en route  *[0-9-]* [0-9:]*" "the team's steps with their times"
 has "$dir/inc.txt" "p: print to a file" "the page says p prints it"
 # Nothing on the page runs into its right border.
 if grep '^| ' "$dir/inc.txt" | grep -q '[^ ] |$'; then nok "no line of the page is cut"; else
@@ -208,6 +208,9 @@ has "$dir/resp.txt" "Checklist of level IV" "and its checklist"
 keys q / "" Enter
 keys 4
 keys Enter
+page "$dir/supply.txt"
+has "$dir/supply.txt" "d-city  *630" "a kind's total row shows what each depot holds"
+keys q Down Enter
 page "$dir/supply.txt"
 has "$dir/supply.txt" "Depot name  " "a supply row shows its depot"
 keys q

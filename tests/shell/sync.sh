@@ -320,7 +320,7 @@ run "$BIN" --db "$W/dayang.db" response start flood IV
 expect_exit 1 "the server refuses its response decision: exit 1, one line" -- \
 	"$BIN" --db "$W/dayang.db" sync --timeout 10
 check "the message counts and explains the refusal" \
-	grep -q "refused 1 (a town station may not response.decide)" "$ERR"
+	grep -q "refused 1 (a town station may not decide a response level (response.decide))" "$ERR"
 expect_exit 0 "the next sync has nothing left to send" -- \
 	"$BIN" --db "$W/dayang.db" sync --timeout 10
 run "$BIN" --db "$W/dayang.db" status
