@@ -510,8 +510,19 @@ static void
 decide(const char *hazard, enum req r)
 {
 	struct response_state rs;
-	cJSON *init = cJSON_CreateObject(), *ctx = cJSON_CreateObject();
+	struct station_info si;
+	cJSON *init, *ctx;
 	int action;
+
+	/* A town station is told before it types a form it cannot send. */
+	if (station_identity(console_db(), &si) == 0 &&
+	    !op_kind_allowed("response.decide", si.role)) {
+		console_msg(1, _("only the command station decides response "
+				 "levels; %s is a town station"), si.station);
+		return;
+	}
+	init = cJSON_CreateObject();
+	ctx = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(init, "signed_by", db_officer(console_db()));
 	/* What the submit needs: the hazard and the decision. */

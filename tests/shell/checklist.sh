@@ -235,4 +235,18 @@ else
 fi
 keys q
 on_screen "linhai's console quits" "CONSOLE-EXITED"
+
+# A town station is told, before any form, that responses are the
+# command station's.
+ok_run "a town station" -- "$BIN" --db "$W/datian.db" init --station datian \
+	--role town
+tmux -S "$SOCK" kill-session -t dd 2>/dev/null
+tmux -S "$SOCK" -f /dev/null new-session -d -s dd -x 80 -y 24 \
+	"TERM=vt100 LANG=C LC_ALL=C DUTYDESK_BELL=off '$BIN' --db '$W/datian.db' --officer wang; echo CONSOLE-EXITED; sleep 30"
+on_screen "the town's console opens" "datian" 8
+keys 2
+keys s
+on_screen "s on a town station says whose decision it is" \
+	"only the command station decides response levels"
+off_screen "and opens no form" "Start a response" 1
 finish
