@@ -57,12 +57,21 @@ int
 db_fail(struct db *db, int err, const char *fmt, ...)
 {
 	va_list ap;
+	size_t n;
 
 	if (db) {
 		/* The detail is shown to the officer: in the station's language. */
 		va_start(ap, fmt);
-		vsnprintf(db->err, sizeof db->err, dgettext("dutydesk", fmt), ap);
+		n = (size_t)vsnprintf(db->err, sizeof db->err,
+				      dgettext("dutydesk", fmt), ap);
 		va_end(ap);
+		/* Cut to the buffer: never inside a character. */
+		if (n >= sizeof db->err) {
+			n = sizeof db->err - 1;
+			while (n > 0 && ((unsigned char)db->err[n] & 0xc0) == 0x80)
+				n--;
+			db->err[n] = '\0';
+		}
 	}
 	return err;
 }

@@ -196,18 +196,22 @@ candidates(const cJSON *list, const char *what, int rank, char *out,
 	out[0] = 0;
 	cJSON_ArrayForEach(e, list) {
 		const char *name = jstr(e, "name"), *py = jstr(e, "pinyin");
+		char one[300];
+		size_t len;
 		if (ref_match(e, what) != rank)
 			continue;
-		if (shown++ == 8) {
+		if (!utf8 && py && *py)
+			name = py;
+		len = (size_t)snprintf(one, sizeof one, "%s%s %s", k ? ", " : "",
+				       jstr(e, "code"), name ? name : "");
+		/* Whole candidates only, eight at most, and room for the
+		 * message around them. */
+		if (shown++ == 8 || len >= sizeof one || k + len + 6 >= n) {
 			snprintf(out + k, n - k, ", ...");
 			return;
 		}
-		if (!utf8 && py && *py)
-			name = py;
-		k += (size_t)snprintf(out + k, n - k, "%s%s %s", k ? ", " : "",
-				      jstr(e, "code"), name ? name : "");
-		if (k >= n)
-			return;
+		memcpy(out + k, one, len + 1);
+		k += len;
 	}
 }
 
@@ -217,7 +221,7 @@ ref_find_in(struct db *db, enum ref r, const cJSON *list, const char *what,
 {
 	const cJSON *e, *best = NULL;
 	int rank = 0, count = 0;
-	char names[600];
+	char names[360];
 
 	if (!what || !*what)
 		return db_fail(db, DD_E_INVALID, "%s", dgettext("dutydesk",

@@ -59,15 +59,19 @@ cmd_incident_add(struct shell *sh, const struct cmd *c, struct args *a)
 static int
 cmd_incident_update(struct shell *sh, const struct cmd *c, struct args *a)
 {
-	cJSON *f = inc_fields(a);
+	cJSON *f;
+	char inc[64];
 	int rc;
 
+	if ((rc = shell_ref(sh, REF_INCIDENT, a->pos[0], NULL, inc)))
+		return rc;
+	f = inc_fields(a);
 	if (cJSON_GetArraySize(f) == 0) {
 		cJSON_Delete(f);
 		return shell_usage(sh, c, "%s", "nothing to change: give a "
 				   "field option");
 	}
-	rc = incident_update(sh->db, a->pos[0], f);
+	rc = incident_update(sh->db, inc, f);
 	cJSON_Delete(f);
 	return shell_fail(sh, rc);
 }
@@ -117,9 +121,13 @@ static int
 cmd_incident_show(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	cJSON *inc = NULL, *r;
-	int rc = incident_get(sh->db, a->pos[0], &inc);
+	char id[64];
+	int rc;
 
 	(void)c;
+	if ((rc = shell_ref(sh, REF_INCIDENT, a->pos[0], NULL, id)))
+		return rc;
+	rc = incident_get(sh->db, id, &inc);
 	if (rc < 0)
 		return shell_fail(sh, rc);
 	if (rc == 0)
@@ -163,8 +171,13 @@ cmd_incident_show(struct shell *sh, const struct cmd *c, struct args *a)
 static int
 cmd_incident_status(struct shell *sh, const struct cmd *c, struct args *a)
 {
+	char id[64];
+	int rc;
+
 	(void)c;
-	return shell_fail(sh, incident_set_status(sh->db, a->pos[0], a->pos[1]));
+	if ((rc = shell_ref(sh, REF_INCIDENT, a->pos[0], NULL, id)))
+		return rc;
+	return shell_fail(sh, incident_set_status(sh->db, id, a->pos[1]));
 }
 
 static int
@@ -173,7 +186,7 @@ cmd_incident_report(struct shell *sh, const struct cmd *c, struct args *a)
 	static const char *const types[] = { "first", "followup", "final" };
 	const char *ch = opt(a, "channel");
 	int64_t at = 0;
-	char id[64];
+	char id[64], inc[64];
 	int t, rc;
 
 	(void)c;
@@ -185,7 +198,9 @@ cmd_incident_report(struct shell *sh, const struct cmd *c, struct args *a)
 	if (opt(a, "at") && time_parse_local(opt(a, "at"), time(NULL), &at))
 		return shell_refuse(sh, "'%s' is not a time (YYYY-MM-DD HH:MM)",
 				    opt(a, "at"));
-	rc = incident_report(sh->db, a->pos[1], t, ch ? ch : "phone",
+	if ((rc = shell_ref(sh, REF_INCIDENT, a->pos[1], NULL, inc)))
+		return rc;
+	rc = incident_report(sh->db, inc, t, ch ? ch : "phone",
 			     opt(a, "text"), at, id);
 	return shell_made(sh, rc, id);
 }

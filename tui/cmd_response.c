@@ -14,8 +14,10 @@ static int
 cmd_response_decide(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	int action = response_action_parse(c->verb), level = 0, rc;
-	char id[64];
+	char id[64], hazard[64];
 
+	if ((rc = shell_ref(sh, REF_HAZARD, a->pos[0], NULL, hazard)))
+		return rc;
 	if (action != RESP_END) {
 		if (a->npos < 2)
 			return shell_usage(sh, c, "%s", "give the level: IV, "
@@ -26,7 +28,7 @@ cmd_response_decide(struct shell *sh, const struct cmd *c, struct args *a)
 			return shell_refuse(sh, "level '%s' does not exist "
 					    "(IV, III, II or I)", a->pos[1]);
 	}
-	rc = response_decide(sh->db, a->pos[0], action, level, opt(a, "signed-by"),
+	rc = response_decide(sh->db, hazard, action, level, opt(a, "signed-by"),
 			     opt(a, "note"), id);
 	return shell_made(sh, rc, id);
 }
@@ -92,14 +94,14 @@ static int
 cmd_response_show(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	cJSON *hz = NULL, *h;
+	char hazard[64];
 	int rc;
 
 	(void)c;
 	if (a->npos == 1) {
-		cJSON *list = NULL;
-		if (checklist_load(a->pos[0], 4, &list) != 0)
-			return shell_refuse(sh, "unknown hazard '%s'", a->pos[0]);
-		cJSON_Delete(list);
+		if ((rc = shell_ref(sh, REF_HAZARD, a->pos[0], NULL, hazard)))
+			return rc;
+		a->pos[0] = hazard;
 	}
 	if (opt(a, "json")) {
 		/* One hazard given: only its row (none when never decided). */
@@ -144,8 +146,14 @@ cmd_response_show(struct shell *sh, const struct cmd *c, struct args *a)
 static int
 cmd_response_check(struct shell *sh, const struct cmd *c, struct args *a)
 {
+	char hazard[64], item[64];
+	int rc;
+
 	(void)c;
-	return shell_fail(sh, response_check(sh->db, a->pos[0], a->pos[1],
+	if ((rc = shell_ref(sh, REF_HAZARD, a->pos[0], NULL, hazard)) ||
+	    (rc = shell_ref(sh, REF_ITEM, a->pos[1], hazard, item)))
+		return rc;
+	return shell_fail(sh, response_check(sh->db, hazard, item,
 					     !opt(a, "undo")));
 }
 

@@ -69,11 +69,13 @@ cmd_team_status(struct shell *sh, const struct cmd *c, struct args *a)
 static int
 cmd_dispatch(struct shell *sh, const struct cmd *c, struct args *a)
 {
-	char id[64];
+	char id[64], inc[64];
 	int rc;
 
 	(void)c;
-	rc = dispatch_create(sh->db, a->pos[0], a->pos[1], id);
+	if ((rc = shell_ref(sh, REF_INCIDENT, a->pos[1], NULL, inc)))
+		return rc;
+	rc = dispatch_create(sh->db, a->pos[0], inc, id);
 	return shell_made(sh, rc, id);
 }
 

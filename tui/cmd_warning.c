@@ -13,8 +13,8 @@ static int
 cmd_warning_issue(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	cJSON *towns = cJSON_CreateArray();
-	const char *list = opt(a, "towns");
-	char id[64];
+	const char *list = opt(a, "towns"), *hazard = opt(a, "hazard");
+	char id[64], code[64];
 	int rc;
 
 	if (!opt(a, "hazard") || !opt(a, "color") || !opt(a, "text")) {
@@ -28,7 +28,11 @@ cmd_warning_issue(struct shell *sh, const struct cmd *c, struct args *a)
 			cJSON_AddItemToArray(towns, cJSON_CreateString(t));
 		free(copy);
 	}
-	rc = warning_issue(sh->db, opt(a, "hazard"), opt(a, "color"),
+	/* A hazard with a checklist may be named as any of them is (防台风);
+	 * a warning may also be of a hazard without one (a word). */
+	if (ref_find(sh->db, REF_HAZARD, hazard, code) == 1)
+		hazard = code;
+	rc = warning_issue(sh->db, hazard, opt(a, "color"),
 			   opt(a, "text"), towns, id);
 	cJSON_Delete(towns);
 	return shell_made(sh, rc, id);

@@ -90,6 +90,12 @@ int shell_refuse(struct shell *sh, const char *fmt, const char *what);
 /* core's message for rc (the database's detail when it has one) and
  * its exit code; 0 says nothing and returns 0. */
 int shell_fail(struct shell *sh, int rc);
+/* what names a record of r (a hazard, an incident, a checklist item of
+ * hazard near, ...) as ref_find takes it: out gets its code and 0 is
+ * returned, or the refusal is said (the candidates of an ambiguous name
+ * listed) and its exit code returned. */
+int shell_ref(struct shell *sh, enum ref r, const char *what, const char *near,
+	       char out[64]);
 
 /* ---- what a verb prints (shell_args.c) ---- */
 

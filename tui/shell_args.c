@@ -141,6 +141,29 @@ shell_refuse(struct shell *sh, const char *fmt, const char *what)
 }
 
 int
+shell_ref(struct shell *sh, enum ref r, const char *what, const char *near,
+	   char out[64])
+{
+	cJSON *list = NULL;
+	int rc;
+
+	if (r == REF_ITEM) {
+		/* An item is one of its hazard's checklist. */
+		if ((rc = ref_list(sh->db, r, near, &list)) == 0)
+			rc = ref_find_in(sh->db, r, list, what, out);
+		cJSON_Delete(list);
+	} else {
+		rc = ref_find(sh->db, r, what, out);
+	}
+	if (rc == 1)
+		return 0;
+	if (rc < 0)
+		return shell_fail(sh, rc);
+	fprintf(sh->err, "dutydesk: %s\n", db_errmsg(sh->db));
+	return EXIT_REFUSED;
+}
+
+int
 shell_fail(struct shell *sh, int rc)
 {
 	if (rc == 0)

@@ -95,6 +95,44 @@ dd incident add --town 大 --title 两个 >/dev/null 2>&1
 if [ $? = 1 ]; then ok "a Chinese start that fits two is refused"; else nok "--town 大"; fi
 ok_team=$(dd team list --town 大田 --json 2>/dev/null | grep -c '"id"')
 if [ "$ok_team" -gt 0 ]; then ok "a filter takes the short name too"; else nok "team list --town 大田"; fi
+# Hazards, incidents and checklist items are named the same way.
+if dd response start 防台 IV --signed-by 张 >/dev/null 2>"$dir/err" &&
+   dd response show typhoon | grep -q "IV"; then
+	ok "response start 防台 names typhoon"
+else
+	nok "response start 防台: $(cat "$dir/err")"
+fi
+if dd response check typhoon 1833 2>"$dir/err"; then
+	nok "an item's code must start as given: 1833 is not one"
+else
+	ok "an item's code must start as given: 1833 is not one"
+fi
+if dd response check 防台风 ty4-du 2>"$dir/err" &&
+   dd response show typhoon | grep -q "IV 1/8"; then
+	ok "response check 防台风 ty4-du ticks ty4-duty"
+else
+	nok "response check 防台风 ty4-du: $(cat "$dir/err")"
+fi
+LC_ALL=$ZH dd response check typhoon ty4 >/dev/null 2>"$dir/err"
+rc=$?
+if [ $rc = 1 ] && grep -q "ty4-1833" "$dir/err" && grep -q ", \.\.\.$" "$dir/err" &&
+   iconv -f UTF-8 -t UTF-8 "$dir/err" >/dev/null 2>&1; then
+	ok "an ambiguous item lists whole candidates, never a cut character"
+else
+	nok "response check typhoon ty4: exit $rc, $(cat "$dir/err")"
+fi
+sid=$(dd incident add --town datian --title 独一无二的标题 2>/dev/null)
+if dd incident status 独一无二 verified 2>"$dir/err" &&
+   dd incident show "$sid" --json | grep -q "\"status\":[[:space:]]*\"verified\""; then
+	ok "incident status takes the start of an incident's title"
+else
+	nok "incident status 独一无二: $(cat "$dir/err")"
+fi
+if dd dispatch m01 独一无二 >/dev/null 2>"$dir/err"; then
+	ok "dispatch takes the incident by its title too"
+else
+	nok "dispatch m01 独一无二: $(cat "$dir/err")"
+fi
 
 # --- the console: a town picked ------------------------------------------
 # The incident's town's teams are all available here; the one of
