@@ -4,6 +4,7 @@
  * and import a ledger of them from CSV.
  */
 #include "tui/shell.h"
+#include "tui/console.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -83,8 +84,8 @@ row_incident(struct shell *sh, const cJSON *o)
 
 	shell_pad(sh, shell_str(o, "id"), 14);
 	shell_pad(sh, shell_time(o, "received_at"), 17);
-	shell_pad(sh, shell_str(o, "town"), 12);
-	shell_pad(sh, shell_str(o, "status"), 11);
+	shell_pad(sh, shell_town(sh, shell_str(o, "town")), 12);
+	shell_pad(sh, shell_word(sh, W_INCIDENT_STATUS, shell_str(o, "status")), 11);
 	shell_pad(sh, *title ? title : shell_str(o, "place"), 30);
 	fputc('\n', sh->out);
 }
@@ -110,8 +111,9 @@ cmd_incident_list(struct shell *sh, const struct cmd *c, struct args *a)
 		cJSON_AddNumberToObject(f, "limit", (double)limit);
 	}
 	return shell_list(sh, a, LIST_INCIDENTS, f, row_incident,
-			  "ID            RECEIVED         TOWN        "
-			  "STATUS     TITLE");
+			  (const struct shell_col[]){ { N_("ID"), 14 },
+			  { N_("RECEIVED"), 17 }, { N_("TOWN"), 12 },
+			  { N_("STATUS"), 11 }, { N_("TITLE"), 0 }, { NULL, 0 } });
 out:
 	cJSON_Delete(f);
 	return rc;

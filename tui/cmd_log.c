@@ -25,9 +25,10 @@ row_log(struct shell *sh, const cJSON *o)
 {
 	char buf[512];
 
-	fprintf(sh->out, "%s  %-9s %-10s %s\n", shell_time(o, "at"),
-		word(W_LOG_KIND, shell_str(o, "kind")), shell_str(o, "officer"),
-		log_entry_text(o, buf, sizeof buf));
+	fprintf(sh->out, "%s  ", shell_time(o, "at"));
+	shell_pad(sh, shell_word(sh, W_LOG_KIND, shell_str(o, "kind")), 10);
+	shell_pad(sh, shell_word(sh, W_OFFICER, shell_str(o, "officer")), 11);
+	fprintf(sh->out, "%s\n", log_entry_text(o, buf, sizeof buf));
 }
 
 static int

@@ -3,6 +3,7 @@
  * the shelters with the people in them.
  */
 #include "tui/shell.h"
+#include "tui/console.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,8 +19,8 @@ row_stock(struct shell *sh, const cJSON *o)
 	shell_pad(sh, shell_str(o, sh->utf8 ? "name" : "name_en"), 22);
 	shell_pad(sh, shell_str(o, "depot"), 16);
 	fprintf(sh->out, "%8s %s%s\n", shell_str(o, "qty"),
-		negative ? " NEGATIVE" : "",
-		!negative && shell_num(o, "is_low") ? " LOW" : "");
+		negative ? _(" NEGATIVE") : "",
+		!negative && shell_num(o, "is_low") ? _(" LOW") : "");
 }
 
 static int
@@ -35,8 +36,9 @@ cmd_supply_list(struct shell *sh, const struct cmd *c, struct args *a)
 		return rc;
 	}
 	return shell_list(sh, a, LIST_STOCK, f, row_stock,
-			  "ITEM        NAME                  DEPOT                "
-			  "QTY");
+			  (const struct shell_col[]){ { N_("ITEM"), 12 },
+			  { N_("NAME"), 22 }, { N_("DEPOT"), 21 }, { N_("QTY"), 0 },
+			  { NULL, 0 } });
 }
 
 static int
@@ -74,9 +76,10 @@ row_shelter(struct shell *sh, const cJSON *o)
 {
 	shell_pad(sh, shell_str(o, "id"), 7);
 	shell_pad(sh, shell_name(sh, o), 36);
-	shell_pad(sh, shell_str(o, "town"), 12);
+	shell_pad(sh, shell_town(sh, shell_str(o, "town")), 12);
 	fprintf(sh->out, "%6s/%-6s %s\n", shell_str(o, "occupancy"),
-		shell_str(o, "capacity"), shell_num(o, "open") ? "open" : "closed");
+		shell_str(o, "capacity"), shell_word(sh, W_SHELTER_STATE,
+		shell_num(o, "open") ? "open" : "closed"));
 }
 
 static int
@@ -93,8 +96,9 @@ cmd_shelter_list(struct shell *sh, const struct cmd *c, struct args *a)
 	if (opt(a, "open"))
 		cJSON_AddNumberToObject(f, "open", 1);
 	return shell_list(sh, a, LIST_SHELTERS, f, row_shelter,
-			  "ID     NAME                                TOWN         "
-			  "PEOPLE/CAP");
+			  (const struct shell_col[]){ { N_("ID"), 7 },
+			  { N_("NAME"), 36 }, { N_("TOWN"), 13 },
+			  { N_("PEOPLE/CAP"), 0 }, { NULL, 0 } });
 }
 
 static int

@@ -3,6 +3,7 @@
  * a team moving on, sending a team and the turnout of each dispatch.
  */
 #include "tui/shell.h"
+#include "tui/console.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -14,9 +15,9 @@ row_team(struct shell *sh, const cJSON *o)
 {
 	shell_pad(sh, shell_str(o, "id"), 14);
 	shell_pad(sh, shell_name(sh, o), 36);
-	shell_pad(sh, shell_str(o, "kind"), 10);
-	shell_pad(sh, shell_str(o, "town"), 12);
-	shell_pad(sh, shell_str(o, "status"), 15);
+	shell_pad(sh, shell_word(sh, W_TEAM_KIND, shell_str(o, "kind")), 10);
+	shell_pad(sh, shell_town(sh, shell_str(o, "town")), 12);
+	shell_pad(sh, shell_word(sh, W_TEAM_STATUS, shell_str(o, "status")), 15);
 	fprintf(sh->out, "%s\n", shell_str(o, "incident"));
 }
 
@@ -52,8 +53,9 @@ cmd_team_list(struct shell *sh, const struct cmd *c, struct args *a)
 		cJSON_AddStringToObject(f, "status", opt(a, "status"));
 	}
 	return shell_list(sh, a, LIST_TEAMS, f, row_team,
-			  "ID            NAME                                KIND"
-			  "      TOWN        STATUS         INCIDENT");
+			  (const struct shell_col[]){ { N_("ID"), 14 },
+			  { N_("NAME"), 36 }, { N_("KIND"), 10 }, { N_("TOWN"), 12 },
+			  { N_("STATUS"), 15 }, { N_("INCIDENT"), 0 }, { NULL, 0 } });
 out:
 	cJSON_Delete(f);
 	return rc;
@@ -90,8 +92,8 @@ row_dispatch(struct shell *sh, const cJSON *o)
 	shell_pad(sh, shell_str(o, "incident"), 14);
 	shell_pad(sh, shell_time(o, "at"), 17);
 	if (*shell_str(o, "turnout_secs"))
-		fprintf(sh->out, "turnout %.0fs / %.0fs%s", turnout, target,
-			turnout > target ? " LATE" : "");
+		fprintf(sh->out, _("turnout %.0fs / %.0fs%s"), turnout, target,
+			turnout > target ? _(" LATE") : "");
 	fputc('\n', sh->out);
 }
 
@@ -115,7 +117,9 @@ cmd_dispatch_list(struct shell *sh, const struct cmd *c, struct args *a)
 		cJSON_AddStringToObject(f, "incident", opt(a, "incident"));
 	}
 	return shell_list(sh, a, LIST_DISPATCHES, f, row_dispatch,
-			  "ID            TEAM        INCIDENT      DISPATCHED");
+			  (const struct shell_col[]){ { N_("ID"), 14 },
+			  { N_("TEAM"), 12 }, { N_("INCIDENT"), 14 },
+			  { N_("DISPATCHED"), 0 }, { NULL, 0 } });
 }
 
 const struct cmd cmd_team_rows[] = {

@@ -2,6 +2,7 @@
  * cmd_warning.c - warnings to the towns and their answers (叫应).
  */
 #include "tui/shell.h"
+#include "tui/console.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,10 +55,12 @@ row_warning(struct shell *sh, const cJSON *o)
 {
 	shell_pad(sh, shell_str(o, "id"), 14);
 	shell_pad(sh, shell_time(o, "at"), 17);
-	shell_pad(sh, shell_str(o, "hazard"), 12);
-	shell_pad(sh, shell_str(o, "color"), 7);
-	fprintf(sh->out, "%3s/%-3s answered  ", shell_str(o, "answered"),
+	shell_pad(sh, sh->utf8 && words_chinese() ? console_hazard(shell_str(o,
+		  "hazard")) : shell_str(o, "hazard"), 12);
+	shell_pad(sh, shell_word(sh, W_COLOR, shell_str(o, "color")), 7);
+	fprintf(sh->out, "%3s/%-3s ", shell_str(o, "answered"),
 		shell_str(o, "towns"));
+	shell_pad(sh, _("answered"), 10);
 	shell_pad(sh, shell_str(o, "text"), 30);
 	fputc('\n', sh->out);
 }
@@ -65,12 +68,12 @@ row_warning(struct shell *sh, const cJSON *o)
 static void
 row_answer(struct shell *sh, const cJSON *o)
 {
-	shell_pad(sh, shell_str(o, "town"), 14);
+	shell_pad(sh, shell_town(sh, shell_str(o, "town")), 14);
 	if (*shell_str(o, "id"))
 		fprintf(sh->out, "%s  %s (%ss)\n", shell_time(o, "at"),
 			shell_str(o, "who"), shell_str(o, "answer_secs"));
 	else
-		fprintf(sh->out, "NOT ANSWERED\n");
+		fprintf(sh->out, "%s\n", _("NOT ANSWERED"));
 }
 
 static int
@@ -94,8 +97,9 @@ cmd_warning_list(struct shell *sh, const struct cmd *c, struct args *a)
 		return shell_list(sh, a, LIST_ANSWERS, f, row_answer, NULL);
 	}
 	return shell_list(sh, a, LIST_WARNINGS, NULL, row_warning,
-			  "ID            ISSUED           HAZARD      COLOUR "
-			  "ANSWERED");
+			  (const struct shell_col[]){ { N_("ID"), 14 },
+			  { N_("ISSUED"), 17 }, { N_("HAZARD"), 12 },
+			  { N_("COLOUR"), 7 }, { N_("ANSWERED"), 0 }, { NULL, 0 } });
 }
 
 const struct cmd cmd_warning_rows[] = {

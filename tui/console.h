@@ -277,8 +277,8 @@ const char *console_name(const cJSON *row);
  * 镇 or 乡 (short) or whole, in Chinese on a terminal that shows it;
  * the code otherwise, and for a code no town has. */
 const char *console_town(const char *code, int shortname);
-/* Read town names from db (a sheet printed outside the console). */
-void names_bind(struct db *db);
+/* console_town on db (a sheet, a shell verb: not the console's). */
+const char *names_town(struct db *db, const char *code, int shortname);
 /* A hazard's code as its Chinese name in a Chinese console that shows
  * it; the code otherwise (and when no checklist names it). */
 const char *console_hazard(const char *code);

@@ -20,7 +20,7 @@ static struct {
 	int n, loaded;
 	int64_t version;
 	cJSON *hazards;
-	struct db *db;      /* names_bind's, else the console's */
+	const struct db *from; /* the database the towns were read from */
 	int hazards_loaded;
 } N;
 
@@ -49,15 +49,18 @@ shorten(const char *name, char *out, size_t n)
 	}
 }
 
+/* The towns of db, read again when it is another database than last
+ * time or another program changed it. */
 static void
-towns_load(void)
+towns_load(struct db *db)
 {
-	struct db *db = N.db ? N.db : console_db();
 	cJSON *rows = NULL, *r;
 	int64_t v = 0;
 
-	if (!db || db_data_version(db, &v) != 0 || (N.loaded && v == N.version))
+	if (!db || db_data_version(db, &v) != 0 ||
+	    (N.loaded && v == N.version && db == N.from))
 		return;
+	N.from = db;
 	N.version = v;
 	N.loaded = 1;
 	N.n = 0;
@@ -76,25 +79,24 @@ towns_load(void)
 	cJSON_Delete(rows);
 }
 
-void
-names_bind(struct db *db)
-{
-	N.db = db;
-	N.loaded = 0;
-}
-
 const char *
-console_town(const char *code, int shortname)
+names_town(struct db *db, const char *code, int shortname)
 {
 	int i;
 
 	if (!code || !console_utf8 || !words_chinese())
 		return code ? code : "";
-	towns_load();
+	towns_load(db);
 	for (i = 0; i < N.n; i++)
 		if (strcmp(N.t[i].code, code) == 0)
 			return shortname ? N.t[i].shortname : N.t[i].name;
 	return code;
+}
+
+const char *
+console_town(const char *code, int shortname)
+{
+	return names_town(console_db(), code, shortname);
 }
 
 const char *

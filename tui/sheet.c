@@ -130,12 +130,12 @@ num(const cJSON *o, const char *k)
 }
 
 static void
-incident_lines(FILE *f, const cJSON *r, int64_t now)
+incident_lines(struct db *db, FILE *f, const cJSON *r, int64_t now)
 {
 	char line[512];
 
 	snprintf(line, sizeof line, "%s  %s  %s  %s  %s", s_(r, "id"),
-		 when(r, "received_at"), console_town(s_(r, "town"), 0),
+		 when(r, "received_at"), names_town(db, s_(r, "town"), 0),
 		 word(W_INCIDENT_STATUS, s_(r, "status")),
 		 *s_(r, "title") ? s_(r, "title") : s_(r, "place"));
 	wrapped(f, 2, line);
@@ -172,7 +172,7 @@ sheet_incidents(struct db *db, FILE *f, int64_t now)
 	for (pass = 1; pass >= 0; pass--)
 		cJSON_ArrayForEach(r, list)
 			if (overdue(r, now) == pass)
-				incident_lines(f, r, now);
+				incident_lines(db, f, r, now);
 	cJSON_ArrayForEach(r, list)
 		for (i = 0; i < 5; i++)
 			sum[i] += num(r, keys[i]);
@@ -203,7 +203,7 @@ sheet_shelters(struct db *db, FILE *f)
 	cJSON_ArrayForEach(r, list) {
 		char line[512];
 		snprintf(line, sizeof line, "%s  %s  %s  %lld/%lld", s_(r, "id"),
-			 console_name(r), console_town(s_(r, "town"), 1),
+			 console_name(r), names_town(db, s_(r, "town"), 1),
 			 (long long)num(r, "occupancy"), (long long)num(r, "capacity"));
 		wrapped(f, 2, line);
 		n++;
@@ -322,7 +322,7 @@ sheet_unanswered(struct db *db, FILE *f)
 		if (*s_(r, "id"))
 			continue;
 		fprintf(f, "  %-14s %s\n", s_(r, "warning"),
-			console_town(s_(r, "town"), 0));
+			names_town(db, s_(r, "town"), 0));
 		n++;
 	}
 	if (!n)
@@ -340,7 +340,6 @@ write_sheet(struct db *db, const cJSON *entry, FILE *f)
 
 	if ((rc = station_identity(db, &si)))
 		return rc;
-	names_bind(db);
 	/* A drill's printout says so before anything else. */
 	if (strcmp(si.realm, "live") != 0)
 		fprintf(f, "*** %s (%s) ***\n", _("DRILL: NOT A REAL SHIFT"),

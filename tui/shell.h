@@ -123,8 +123,18 @@ const char *shell_time(const cJSON *o, const char *k);
 typedef void shell_row_fn(struct shell *sh, const cJSON *o);
 /* The list l under filter (taken and freed) as JSON with --json, else
  * header (if any) and a line from row for each record. */
+/* A column of a list's header: its title (N_()) and width (0: the last). */
+struct shell_col {
+	const char *title;
+	int width;
+};
 int shell_list(struct shell *sh, const struct args *a, enum list l,
-	       cJSON *filter, shell_row_fn *row, const char *header);
+	       cJSON *filter, shell_row_fn *row, const struct shell_col *header);
+/* A code as a list shows it: its words in a Chinese locale that shows
+ * Chinese, the code itself otherwise (what the shell takes back). */
+const char *shell_word(const struct shell *sh, enum words w, const char *code);
+/* A town's code the same way: its Chinese name, or the code. */
+const char *shell_town(struct shell *sh, const char *code);
 /* The option name (--town, --depot, --item) names a record of r by code
  * or name: put its code in the list filter f under the same name. 0
  * when the option is absent or found; else the message is said and the

@@ -5,6 +5,7 @@
  * the streams the shell was given.
  */
 #include "tui/shell.h"
+#include "tui/console.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -280,9 +281,10 @@ shell_time(const cJSON *o, const char *k)
 
 int
 shell_list(struct shell *sh, const struct args *a, enum list l,
-	   cJSON *filter, shell_row_fn *row, const char *header)
+	   cJSON *filter, shell_row_fn *row, const struct shell_col *header)
 {
 	cJSON *list = NULL, *o;
+	const struct shell_col *c;
 	int rc = state_list(sh->db, l, filter, &list);
 
 	cJSON_Delete(filter);
@@ -291,13 +293,39 @@ shell_list(struct shell *sh, const struct args *a, enum list l,
 	if (opt(a, "json")) {
 		rc = shell_print_json(sh, list, 0);
 	} else {
+		for (c = header; c && c->title; c++) {
+			if (c->width)
+				shell_pad(sh, _(c->title), c->width);
+			else
+				fprintf(sh->out, "%s", _(c->title));
+		}
 		if (header)
-			fprintf(sh->out, "%s\n", header);
+			fputc('\n', sh->out);
 		cJSON_ArrayForEach(o, list)
 			row(sh, o);
 	}
 	cJSON_Delete(list);
 	return shell_fail(sh, rc);
+}
+
+static int
+chinese(const struct shell *sh)
+{
+	return sh->utf8 && words_chinese();
+}
+
+const char *
+shell_word(const struct shell *sh, enum words w, const char *code)
+{
+	return chinese(sh) ? word(w, code) : code;
+}
+
+const char *
+shell_town(struct shell *sh, const char *code)
+{
+	if (!chinese(sh))
+		return code;
+	return names_town(sh->db, code, 0);
 }
 
 int

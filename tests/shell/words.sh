@@ -72,8 +72,8 @@ allowed=$W/allowed
 		Del Backspace Ins F1 F2 F3 F4 F5 F6 F7 F8 F9 F10 F11 F12 Ctrl \
 		I II III IV
 } > "$allowed"
-# A form's list and its fields may show a town's code beside its name
-# (what the field takes).
+# A form's list and its fields, and a record, may show a town's code
+# beside its name (what a field takes).
 sqlite3 "$DB" "SELECT id FROM towns" | cat "$allowed" - > "$W/allowed-forms"
 # english FILE [ALLOWED]: the English words on the screen in FILE, one
 # per line.
@@ -132,6 +132,12 @@ for size in 80x24 160x48; do
 	for p in 1 2 3 4 5 6 7; do
 		keys "$p"
 		look "pane $p"
+		# Its first row's whole record, and the record's last page.
+		keys Enter
+		look "pane $p record" "$W/allowed-forms"
+		keys G
+		look "pane $p record, its end" "$W/allowed-forms"
+		keys Escape
 		keys '?'
 		look "pane $p help"
 		keys Escape
@@ -142,6 +148,18 @@ for size in 80x24 160x48; do
 			keys Escape Escape
 		done
 	done
+	for v in "incident list --all" "team list" "warning list" \
+		"dispatch list" "shelter list" "supply list" "log list"; do
+		# The page's title repeats the command typed.
+		echo "$v" | tr ' ' '\n' | sed 's/^--//' | cat "$W/allowed-forms" - \
+			> "$W/allowed-verb"
+		keys : "$v" Enter
+		look "the output of :$v" "$W/allowed-verb"
+		keys Escape
+	done
+	keys R
+	look "the refusals (none)"
+	keys Escape
 	keys :
 	look "the command line"
 	keys Escape /
