@@ -445,7 +445,10 @@ out:
 	if (rc)
 		console_msg(1, _("cannot write %s"), path);
 	else
-		console_msg(0, _("written to %s"), path);
+		/* The name alone fits the line; the directory is the
+		 * database's, which the officer knows. */
+		console_msg(0, _("written to %s beside the database"),
+			    strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
 	wrap_free(&body);
 	free(text);
 }

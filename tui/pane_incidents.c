@@ -243,7 +243,7 @@ submit_status(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 
 	if (rc)
 		return form_refused(rc, msg, n);
-	snprintf(msg, n, _("incident %s: %s"), id, s);
+	snprintf(msg, n, _("incident %s: %s"), id, word(W_INCIDENT_STATUS, s));
 	return 0;
 }
 
@@ -270,7 +270,8 @@ submit_report(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 
 	if (rc)
 		return form_refused(rc, msg, n);
-	snprintf(msg, n, _("%s report of %s recorded"), type, inc);
+	snprintf(msg, n, _("%s report of %s recorded"),
+		 word(W_REPORT_TYPE, type), inc);
 	return 0;
 }
 

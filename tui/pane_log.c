@@ -121,6 +121,7 @@ print_sheet(struct pane *p)
 {
 	const cJSON *row = view_selected(&p->view);
 	const char *id = NULL, *enc = getenv("DUTYDESK_PRINT_ENCODING"), *cmd;
+	const char *file;
 	char path[4200], line[8600];
 	FILE *f;
 	int rc, st;
@@ -143,9 +144,11 @@ print_sheet(struct pane *p)
 		remove(path);
 		return;
 	}
+	/* Beside the database: its name alone fits the message line. */
+	file = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	if (!(cmd = printer())) {
 		console_msg(0, _("no printer set (DUTYDESK_PRINT); the sheet is "
-				 "in %s"), path);
+				 "%s beside the database"), file);
 		return;
 	}
 	/* The command runs with the sheet on its stdin and its output
@@ -153,11 +156,11 @@ print_sheet(struct pane *p)
 	snprintf(line, sizeof line, "(%s) < '%s' >/dev/null 2>&1", cmd, path);
 	st = strchr(path, '\'') ? -1 : system(line);
 	if (st == 0)
-		console_msg(0, _("handover sheet sent to the printer (%s); a copy "
-				 "is in %s"), cmd, path);
+		console_msg(0, _("handover sheet sent to the printer; a copy is "
+				 "%s beside the database"), file);
 	else
 		console_msg(1, _("the printer command failed (%s); the sheet is "
-				 "in %s"), cmd, path);
+				 "%s beside the database"), cmd, file);
 }
 
 static int

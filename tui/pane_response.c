@@ -165,8 +165,9 @@ submit_decide(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 			     form_value(values, "note"), id);
 	if (rc)
 		return form_refused(rc, msg, n);
-	snprintf(msg, n, _("%s: %s %s (%s)"), hazard,
-		 _(response_action_name(action)), action == RESP_END ? "" : lv, id);
+	snprintf(msg, n, _("%s: %s %s (%s)"), console_hazard(hazard),
+		 word(W_ACTION, response_action_name(action)),
+		 action == RESP_END ? "" : lv, id);
 	return 0;
 }
 

@@ -204,6 +204,28 @@ static const struct form_field transfer_form[] = {
 	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
 
+/* A supply kind's name and unit as the officer reads them ("救灾帐篷
+ * 顶"); the code when no kind has it. */
+static void
+kind_label(const char *code, char *out, size_t n)
+{
+	cJSON *kinds = NULL, *k;
+
+	snprintf(out, n, "%s", code);
+	if (state_list(console_db(), LIST_KINDS, NULL, &kinds))
+		return;
+	cJSON_ArrayForEach(k, kinds) {
+		const cJSON *unit = cJSON_GetObjectItem(k, console_utf8
+							? "unit" : "unit_en");
+		if (strcmp(cJSON_GetObjectItem(k, "id")->valuestring, code))
+			continue;
+		snprintf(out, n, "%s%s%s", console_name(k),
+			 cJSON_IsString(unit) ? " " : "",
+			 cJSON_IsString(unit) ? unit->valuestring : "");
+	}
+	cJSON_Delete(kinds);
+}
+
 static int
 submit_move(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
@@ -211,7 +233,7 @@ submit_move(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 		N_("transferred"), N_("counted") };
 	int move_kind = (int)cJSON_GetObjectItem(ctx, "kind")->valuedouble;
 	long long qty = 0;
-	char id[64];
+	char id[64], kind[160];
 	int rc;
 
 	sscanf(form_value(values, "qty"), "%lld", &qty);
@@ -220,8 +242,8 @@ submit_move(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 			 qty, form_value(values, "note"), id);
 	if (rc)
 		return form_refused(rc, msg, n);
-	snprintf(msg, n, "%s %lld %s (%s)", _(done[move_kind]), qty,
-		 form_value(values, "item"), id);
+	kind_label(form_value(values, "item"), kind, sizeof kind);
+	snprintf(msg, n, _("%s %lld %s (%s)"), _(done[move_kind]), qty, kind, id);
 	return 0;
 }
 

@@ -120,7 +120,7 @@ submit_status(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 
 	if (rc)
 		return form_refused(rc, msg, n);
-	snprintf(msg, n, _("team %s: %s"), team, s);
+	snprintf(msg, n, _("team %s: %s"), team, word(W_TEAM_STATUS, s));
 	return 0;
 }
 

@@ -115,7 +115,8 @@ submit_answer(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 
 	if (rc)
 		return form_refused(rc, msg, n);
-	snprintf(msg, n, _("%s answered %s"), form_value(values, "town"), warning);
+	snprintf(msg, n, _("%s answered %s"),
+		 console_town(form_value(values, "town"), 0), warning);
 	return 0;
 }
 

@@ -143,7 +143,7 @@ keys "linhai-1" C-d
 check "dispatch a team" "dispatched to linhai-1"
 keys s
 keys C-d
-check "the team moves on to en_route" "en_route"
+check "the team moves on to en route, said in words" ": en route"
 if dd team list --json | grep -q '"id":"t-datian".*"status":"en_route"'; then
 	ok "the team's status is stored"
 else
@@ -165,7 +165,7 @@ check "the supplies pane lists the depot" "d-datian"
 before=$(dd supply list --item tent --depot d-datian --json | sed 's/.*"qty":\([0-9-]*\).*/\1/')
 keys i
 keys C-u "tent" Enter C-u "d-datian" Enter "3" C-d
-check "issue supplies" "issued 3 tent"
+check "issue supplies, the kind by its name and unit" "issued 3 救灾帐篷 顶"
 after=$(dd supply list --item tent --depot d-datian --json | sed 's/.*"qty":\([0-9-]*\).*/\1/')
 if [ "$after" -eq $((before - 3)) ] 2>/dev/null; then ok "the stock went down by 3"; else nok "stock $before -> $after"; fi
 

@@ -124,7 +124,7 @@ has "$dir/inc.txt" "p: print to a file" "the page says p prints it"
 if grep '^| ' "$dir/inc.txt" | grep -q '[^ ] |$'; then nok "no line of the page is cut"; else
 	ok "no line of the page is cut"; fi
 keys p
-check "p writes the record beside the database and says where" "written to $db.record-$inc.txt"
+check "p writes the record beside the database and says where" "written to $(basename "$db").record-$inc.txt beside the database"
 if grep -q "Caller phone  *13800001111" "$db.record-$inc.txt" &&
 	grep -q "REPORT-TEXT-END" "$db.record-$inc.txt"; then
 	ok "the printed record holds every field"

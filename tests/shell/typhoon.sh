@@ -268,8 +268,7 @@ seen "by phone" "报送方式  电话"
 keys Tab Tab
 keys -l "电话首报：渔船走锚，7人被困，2人失踪"
 keys C-d
-# The bottom line's confirmation is not read: it says the type's code
-# ("first 报送已记录") where 首报 belongs, a defect to fix; then check it.
+on_screen "the confirmation says 首报 in words" "已记录首报（事件 "
 on_screen "the phone column says sent (已报)" "已报   "
 on_screen "the first report by phone is under the list" "首报/电话"
 keys r
@@ -320,9 +319,8 @@ on_screen "m57 dispatched to $INC_3" "已派出"
 seen "its row" "^m57 +临海市海上搜救一队 +桃渚 +已派出 .*$INC_3"
 keys s
 on_screen "s offers the next step: on its way" "新状态  出发途中"
-# The confirmation says the step's code ("队伍 m57：en_route"), a defect
-# to fix: the row and the times under the list are read instead.
 keys Enter
+on_screen "the confirmation says the step in words" "队伍 m57：出发途中"
 if wait_re "^m57 .*出发途中 .*$INC_3" 5 && screen | grep -Eq "出发 [0-9]{2}:[0-9]{2}"; then
 	pass "m57 is on its way, with the time it set out"
 else
@@ -500,8 +498,7 @@ keys -l 上盘
 keys Enter
 keys -l 林晓东
 keys Enter
-# The confirmation names the town by its code ("shangpan 已叫应"), a
-# defect to fix: the count and the board are read instead.
+on_screen "the confirmation names the town" "上盘镇 已叫应"
 on_screen "上盘 answered: 1/3" "1/3 台风橙色预警"
 keys r
 on_screen "the answer form again" "登记叫应"
@@ -540,9 +537,9 @@ jcheck "the database holds the log entry and the handover" \
 	-- d log list --json
 keys g
 keys p
-# The message goes on to say where the copy is, cut at 80 columns (a
-# defect to fix): the copy is looked for where the manual puts it.
-if wait_for "交接班记录已送打印" 5 && [ -s "$W/printed.txt" ]; then
+# The message says where the copy is, whole at 80 columns.
+if wait_for "交接班记录已送打印" 5 && [ -s "$W/printed.txt" ] &&
+   screen | tail -n 1 | grep -q "副本为数据库旁的 .*\.handover-.*\.txt"; then
 	pass "p prints the sheet through DUTYDESK_PRINT"
 else
 	fail "p prints the sheet through DUTYDESK_PRINT" "bottom: $(screen | tail -n 1)"
