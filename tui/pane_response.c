@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
 #include "tui/tui.h"
 
@@ -235,27 +234,6 @@ chk_find(const cJSON *list)
 	chk_set(list, chk.sel);
 }
 
-/* The display width of the character at s, its length in *len, measured
- * as text_put draws it: a byte that is no character is one column. */
-static int
-char_at(const char *s, int *len)
-{
-	mbstate_t st;
-	wchar_t wc;
-	size_t n;
-	int w;
-
-	memset(&st, 0, sizeof st);
-	n = mbrtowc(&wc, s, strnlen(s, MB_LEN_MAX), &st);
-	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-		*len = 1;
-		return 1;
-	}
-	*len = (int)n;
-	w = wcwidth(wc);
-	return w < 0 ? 1 : w;
-}
-
 /* The bytes of s that make its next line of at most width columns. A
  * word that does not fit starts the next line; text without blanks
  * (Chinese) breaks between any two characters. Never none, so a line
@@ -267,7 +245,7 @@ wrap_len(const char *s, int width)
 	int w = 0, len = 1, cw;
 
 	while (s[at]) {
-		cw = char_at(s + at, &len);
+		len = text_next(s + at, &cw);
 		if (w + cw > width)
 			break;
 		if (s[at] == ' ')

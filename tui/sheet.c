@@ -37,23 +37,20 @@ when(const cJSON *o, const char *k)
 
 #define SHEET_COLS 80
 
-/* The bytes of s that fit in width display columns, whole characters. */
+/* The bytes of s that fit in width columns of the paper (UTF-8 or
+ * GB18030, whatever the terminal), whole characters. */
 static size_t
 fit(const char *s, int width)
 {
 	size_t n = 0;
-	int w = 0;
+	int w = 0, cw, len;
 
 	while (s[n]) {
-		char ch[8] = "";
-		size_t len = 1;
-		while (len < sizeof ch - 1 && ((unsigned char)s[n + len] & 0xc0) == 0x80)
-			len++;
-		memcpy(ch, s + n, len);
-		if (w + text_width(ch) > width)
+		len = text_next(s + n, &cw);
+		if (w + cw > width)
 			break;
-		w += text_width(ch);
-		n += len;
+		w += cw;
+		n += (size_t)len;
 	}
 	return n;
 }

@@ -287,6 +287,16 @@ walk_width(struct walk *k)
 }
 
 int
+text_next(const char *s, int *w)
+{
+	unsigned long c;
+	int n = utf8_decode(s, &c);
+
+	*w = c < 0x20 ? 1 : wide_width(c);
+	return n;
+}
+
+int
 text_width(const char *s)
 {
 	struct walk k = { s ? s : "", NULL, 0, 0, 0, 0 };

@@ -65,5 +65,8 @@ int drill_charset(const char *name);
 /* The display width of a UTF-8 string: as a UTF-8 terminal shows it,
  * and once the console runs, as its terminal does (pinyin in ASCII). */
 int text_width(const char *s);
+/* The next character of UTF-8 text s, whatever the locale: its length
+ * in bytes, and in *w its width shown as itself (CJK two columns). */
+int text_next(const char *s, int *w);
 
 #endif

@@ -1,40 +1,29 @@
 /*
  * wrap.c - text laid out in rows that fit a width, for the pages and the
  * help over the panes: a row is never cut, it goes on below. Widths are
- * those text_put() draws: CJK two columns, and in an ASCII terminal one
- * '?' per character it cannot show.
+ * those text_put() draws: CJK two columns, and in an ASCII terminal the
+ * pinyin (or stand-in) it writes for each character it cannot show.
  */
 #include "tui/console.h"
+#include "tui/tui.h"
 
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
-/* Decode one character as text_put() does; returns its length in bytes
- * (1 on a byte that is not UTF-8 here) and its width in *w. */
+/* The columns text_put() takes for the first n bytes of s, drawn as a
+ * row of their own (in ASCII a character's pinyin, and the space
+ * between syllables, depend on its neighbours). */
 static int
-next_char(const char *s, int ascii, int *w)
+row_width(const char *s, size_t n)
 {
-	mbstate_t st;
-	wchar_t wc;
-	size_t n;
-	int cw;
+	char buf[1024];
 
-	memset(&st, 0, sizeof st);
-	/* A character is at most MB_LEN_MAX bytes: never measure the rest
-	 * of a long text for each one. */
-	n = mbrtowc(&wc, s, strnlen(s, MB_LEN_MAX), &st);
-	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-		wc = (wchar_t)(unsigned char)*s;
-		n = 1;
-	}
-	if (ascii && (wc > 0x7e || wc < 0x20))
-		cw = 1;
-	else
-		cw = (cw = wcwidth(wc)) < 0 ? 1 : cw;
-	*w = cw;
-	return (int)n;
+	if (n >= sizeof buf)
+		n = sizeof buf - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return text_width(buf);
 }
 
 /* The display width of the first n bytes of s. */
@@ -44,8 +33,10 @@ width_of(const char *s, size_t n, int ascii)
 	const char *end = s + n;
 	int w = 0, cw;
 
+	if (ascii)
+		return row_width(s, n);
 	while (s < end && *s) {
-		s += next_char(s, ascii, &cw);
+		s += text_next(s, &cw);
 		w += cw;
 	}
 	return w;
@@ -81,8 +72,11 @@ row_end(const char *s, int avail, int ascii)
 	int used = 0, cw, n, prev_wide = 0;
 
 	while (*p) {
-		n = next_char(p, ascii, &cw);
-		if (used + cw > avail) {
+		/* Where to break is read from the text (a space, a wide
+		 * character); how much fits, from what is drawn. */
+		n = text_next(p, &cw);
+		if ((ascii ? row_width(s, (size_t)(p + n - s))
+		     : used + cw) > avail) {
 			if (*p == ' ')
 				return p;
 			if (brk && brk > s)

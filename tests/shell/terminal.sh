@@ -90,8 +90,29 @@ else
 	fail "C: saving the edit form keeps the Chinese as it was" \
 		"export: $(y export --json | grep -a '"place"' | tr '\n' ' ')"
 fi
+# A record page wraps Chinese text spelt out in pinyin: every row whole,
+# nothing lost between rows, no '?'.
 keys q
 on_screen "C: the console quits" "CONSOLE-EXITED"
+ok_run "a long Chinese log entry" -- y log add \
+	"这是一段很长的中文值班日志，用来检查在终端里记录页面是否会被截断，而不是换行显示完整的内容，值班员需要看到全部文字。"
+console vt100 C
+wait_for "datian-1" 8
+keys 7
+keys Enter
+on_screen "C: the log entry's record page opens" "Log entry"
+_page=$(screen | sed -n 's/^| \(.*[^ ]\) *|$/\1/p' | tr '\n' ' ')
+case $_page in
+*"Zhe Shi Yi Duan Hen Zhang"*"Jian Cha Zai Zhong Duan Li"*"Er Bu Shi Huan Xing Xian Shi"*"Quan Bu Wen Zi."*)
+	case $_page in
+	*"?"*) fail "C: the page's pinyin rows have no '?'" "page: $_page" ;;
+	*) pass "C: the page wraps the pinyin whole, nothing lost between rows" ;;
+	esac ;;
+*) fail "C: the page wraps the pinyin whole, nothing lost between rows" \
+	"page: $_page" ;;
+esac
+keys Escape q
+on_screen "C: the console quits again" "CONSOLE-EXITED"
 
 # --- GB18030 and GBK: Chinese in the terminal's own charset ---
 # locale_ok CHARSET: the zh_CN locale in CHARSET is on this machine.
