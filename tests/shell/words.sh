@@ -75,31 +75,38 @@ allowed=$W/allowed
 # A form's list and its fields, and a record, may show a town's code
 # beside its name (what a field takes).
 sqlite3 "$DB" "SELECT id FROM towns" | cat "$allowed" - > "$W/allowed-forms"
-# english FILE [ALLOWED]: the English words on the screen in FILE, one
-# per line.
+# english LOOKS: for each screen listed in LOOKS (number, allowed words'
+# file, what it is), a line: number, then the English words on it.
 english() {
-	python3 - "${2:-$allowed}" "$1" <<'EOF'
+	python3 - "$1" "$W" <<'EOF'
 import re, sys
-allowed = set(open(sys.argv[1], encoding='utf-8').read().split())
-screen = open(sys.argv[2], encoding='utf-8').read()
-bad = []
-for tok in re.findall(r'[A-Za-z0-9_./-]*[A-Za-z][A-Za-z0-9_./-]*', screen):
-    t = tok.strip('./-')
-    if (t in allowed or len(t) <= 1 or t.startswith('/')
-            or re.fullmatch(r'[A-Z][A-Z0-9]*(_[A-Z0-9]+)+', t)  # a variable
-            or re.fullmatch(r'[A-Z]-[a-z]', t)                  # C-d
-            or re.fullmatch(r'[0-9]+[a-z]', t)):                # 5m, 2h
-        continue
-    # A code cut where an overlay covers the pane under it.
-    if len(t) >= 2 and any(a.startswith(t) for a in allowed):
-        continue
-    if '/' in t or '-' in t:
-        # a path, or ids joined: each part must pass
-        parts = [p for p in re.split(r'[/-]', t) if p]
-        if all(p in allowed or len(p) <= 1 or p.isdigit() for p in parts):
+looks, wdir = sys.argv[1], sys.argv[2]
+sets = {}
+def bad_words(allowed, screen):
+    bad = []
+    for tok in re.findall(r'[A-Za-z0-9_./-]*[A-Za-z][A-Za-z0-9_./-]*', screen):
+        t = tok.strip('./-')
+        if (t in allowed or len(t) <= 1 or t.startswith('/')
+                or re.fullmatch(r'[A-Z][A-Z0-9]*(_[A-Z0-9]+)+', t)  # a variable
+                or re.fullmatch(r'[A-Z]-[a-z]', t)                  # C-d
+                or re.fullmatch(r'[0-9]+[a-z]', t)):                # 5m, 2h
             continue
-    bad.append(t)
-print('\n'.join(sorted(set(bad))))
+        # A code cut where an overlay covers the pane under it.
+        if len(t) >= 2 and any(a.startswith(t) for a in allowed):
+            continue
+        if '/' in t or '-' in t:
+            # a path, or ids joined: each part must pass
+            parts = [p for p in re.split(r'[/-]', t) if p]
+            if all(p in allowed or len(p) <= 1 or p.isdigit() for p in parts):
+                continue
+        bad.append(t)
+    return sorted(set(bad))
+for line in open(looks, encoding='utf-8'):
+    n, allowed_file, what = line.rstrip('\n').split('\t', 2)
+    if allowed_file not in sets:
+        sets[allowed_file] = set(open(allowed_file, encoding='utf-8').read().split())
+    screen = open('%s/screen.%s' % (wdir, n), encoding='utf-8').read()
+    print(n + '\t' + ' '.join(bad_words(sets[allowed_file], screen)))
 EOF
 }
 
@@ -111,16 +118,27 @@ console() {
 tmux -S "$SOCK" -f /dev/null new-session -d -s keep -x 20 -y 5 "sleep 600"
 
 # look WHAT [ALLOWED]: the screen holds no English word.
+# The screen is read once it has settled (two reads alike); the words
+# of every screen are checked at the end, in one pass.
+NLOOK=0
+: > "$W/looks"
 look() {
-	sleep 0.3
-	screen > "$W/screen"
+	_i=0 _prev=""
+	while [ $_i -lt 30 ]; do
+		sleep 0.1
+		_cur=$(screen)
+		[ $_i -ge 1 ] && [ "$_cur" = "$_prev" ] && break
+		_prev=$_cur
+		_i=$((_i + 1))
+	done
+	NLOOK=$((NLOOK + 1))
+	printf '%s\n' "$_cur" > "$W/screen.$NLOOK"
 	# WORDS_KEEP=DIR keeps every screen read, to look at.
-	[ -n "${WORDS_KEEP:-}" ] && cp "$W/screen" "$WORDS_KEEP/$SIZE $1.txt"
-	_bad=$(english "$W/screen" "${2:-}" | tr -s '\n' ' ' | sed 's/^ *//; s/ *$//')
-	if [ -z "$_bad" ]; then pass "$SIZE $1: Chinese only"; else
-		fail "$SIZE $1: Chinese only" "English: $_bad" \
-			"$(sed 's/^/    /' "$W/screen")"; fi
+	[ -n "${WORDS_KEEP:-}" ] && cp "$W/screen.$NLOOK" "$WORDS_KEEP/$SIZE $1.txt"
+	printf '%s\t%s\t%s\n' "$NLOOK" "${2:-$allowed}" "$SIZE $1" >> "$W/looks"
 }
+# Keys with no more wait than the console's Esc delay needs (100 ms).
+keys() { tmux -S "$SOCK" send-keys -t dd "$@"; sleep 0.12; }
 
 # Each pane's form keys (the pane's keymap).
 forms_1="a e s r d"; forms_2="s + - e t"; forms_3="d s"; forms_4="r i t c"
@@ -151,10 +169,11 @@ for size in 80x24 160x48; do
 	for v in "incident list --all" "team list" "warning list" \
 		"dispatch list" "shelter list" "supply list" "log list"; do
 		# The page's title repeats the command typed.
+		_av="$W/allowed-verb-$(echo "$v" | tr ' ' _)"
 		echo "$v" | tr ' ' '\n' | sed 's/^--//' | cat "$W/allowed-forms" - \
-			> "$W/allowed-verb"
+			> "$_av"
 		keys : "$v" Enter
-		look "the output of :$v" "$W/allowed-verb"
+		look "the output of :$v" "$_av"
 		keys Escape
 	done
 	keys R
@@ -166,4 +185,13 @@ for size in 80x24 160x48; do
 	look "the filter line"
 	keys Escape q
 done
+english "$W/looks" > "$W/english"
+while IFS='	' read -r _n _what; do
+	_bad=$(sed -n "${_n}p" "$W/english" | cut -f2)
+	if [ -z "$_bad" ]; then pass "$_what: Chinese only"; else
+		fail "$_what: Chinese only" "English: $_bad" \
+			"$(sed 's/^/    /' "$W/screen.$_n")"; fi
+done <<EOF2
+$(cut -f1,3 "$W/looks")
+EOF2
 finish
