@@ -267,8 +267,9 @@ int ref_find(struct db *db, enum ref r, const char *what, char code_out[64]);
  * what an ASCII terminal shows (English for a supply kind, a hazard or
  * a checklist item; a supply kind's pinyin is then under "en"). near: for a
  * team, the incident it is for (available teams of the incident's town
- * first, then other available ones); for a checklist item, the hazard
- * (the items of its level in force); else NULL. */
+ * first, then other available ones); for a town, a warning (the towns
+ * it went to, those that have not answered first); for a checklist
+ * item, the hazard (the items of its level in force); else NULL. */
 int ref_list(struct db *db, enum ref r, const char *near, cJSON **out);
 /* ref_find among list (from ref_list). */
 int ref_find_in(struct db *db, enum ref r, const cJSON *list,

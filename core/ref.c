@@ -288,18 +288,28 @@ list_rows(struct db *db, enum ref r, const char *near, cJSON *list)
 			"WHERE deleted = 0 ORDER BY status = 'closed', "
 			"received_at DESC, id",
 	};
-	/* A dispatch offers the teams that can go, the incident's town's
-	 * first. */
-	static const char near_sql[] = "SELECT id, name, pinyin, NULL FROM teams "
-		"WHERE deleted = 0 ORDER BY status <> 'available', "
-		"town IS NOT (SELECT town FROM incidents WHERE id = ?1), id";
+	static const char *const near_sql[] = {
+		/* A dispatch offers the teams that can go, the incident's
+		 * town's first. */
+		[REF_TEAM] = "SELECT id, name, pinyin, NULL FROM teams "
+			"WHERE deleted = 0 ORDER BY status <> 'available', "
+			"town IS NOT (SELECT town FROM incidents WHERE id = ?1), id",
+		/* An answer to a warning is from a town it went to, those
+		 * that have not answered first. */
+		[REF_TOWN] = "SELECT t.id, t.name, t.pinyin, NULL FROM towns t "
+			"JOIN warning_towns w ON w.town = t.id AND w.warning = ?1 "
+			"WHERE t.deleted = 0 ORDER BY EXISTS (SELECT 1 FROM answers "
+			"a WHERE a.warning = ?1 AND a.town = t.id), t.id",
+	};
+	const char *q = near && r < (int)(sizeof near_sql / sizeof near_sql[0]) &&
+			near_sql[r] ? near_sql[r] : sql[r];
 	sqlite3_stmt *st;
 	int rc = 0, s;
 
-	st = db_prep(db, r == REF_TEAM && near ? near_sql : sql[r]);
+	st = db_prep(db, q);
 	if (!st)
 		return db_prep_err(db);
-	if (r == REF_TEAM && near)
+	if (q != sql[r])
 		sqlite3_bind_text(st, 1, near, -1, SQLITE_TRANSIENT);
 	while (!rc && (s = sqlite3_step(st)) == SQLITE_ROW)
 		rc = add_entry(list, (const char *)sqlite3_column_text(st, 0),

@@ -78,7 +78,7 @@ static const struct form_field issue_form[] = {
 };
 
 static const struct form_field answer_form[] = {
-	{ N_("Town"), "town", FT_PICK, 1, NULL, REF_TOWN, NULL },
+	{ N_("Town"), "town", FT_PICK, 1, NULL, REF_TOWN, "id" },
 	{ N_("Who answered"), "who", FT_TEXT, 0, NULL, 0, NULL },
 	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };

@@ -197,6 +197,35 @@ checklist_items_of_the_level_in_force(void **state)
 	trefused(db, ref_find_in(db, REF_ITEM, items, "zzz", code), 0, "zzz");
 }
 
+/* An answer's town is picked among the warning's towns, those that have
+ * not answered first; another town is not offered. */
+static void
+answer_offers_the_warnings_towns(void **state)
+{
+	struct db *db = tstation("linhai", ROLE_COMMAND, 1);
+	cJSON *towns = cJSON_CreateArray(), *list = NULL;
+	char w[64], id[64], code[64];
+
+	(void)state;
+	cJSON_AddItemToArray(towns, cJSON_CreateString("datian"));
+	cJSON_AddItemToArray(towns, cJSON_CreateString("hetou"));
+	cJSON_AddItemToArray(towns, cJSON_CreateString("kuocang"));
+	assert_int_equal(warning_issue(db, "typhoon", "red", "台风红色预警", towns,
+				       w), 0);
+	cJSON_Delete(towns);
+	assert_int_equal(warning_answer(db, w, "datian", "王", id), 0);
+	assert_int_equal(ref_list(db, REF_TOWN, w, &list), 0);
+	tkeep(list);
+	assert_int_equal(cJSON_GetArraySize(list), 3);
+	assert_string_equal(tstr(cJSON_GetArrayItem(list, 0), "code"), "hetou");
+	assert_string_equal(tstr(cJSON_GetArrayItem(list, 1), "code"), "kuocang");
+	assert_string_equal(tstr(cJSON_GetArrayItem(list, 2), "code"), "datian");
+	assert_int_equal(ref_find_in(db, REF_TOWN, list, "河头", code), 1);
+	assert_string_equal(code, "hetou");
+	trefused(db, ref_find_in(db, REF_TOWN, list, "dayang", code), 0,
+		 "dayang");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tfresh, trelease)
 
 int
@@ -210,6 +239,7 @@ main(void)
 		T(other_kinds),
 		T(dispatch_offers_the_towns_teams_first),
 		T(checklist_items_of_the_level_in_force),
+		T(answer_offers_the_warnings_towns),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
