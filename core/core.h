@@ -175,9 +175,6 @@ enum words {
 };
 /* code in the interface language (a code it does not know, as it is). */
 const char *word(enum words w, const char *code);
-/* The code that text names: the code itself, or its name in the
- * interface language or in English; NULL when none. */
-const char *word_code(enum words w, const char *text);
 /* The interface language is Chinese. */
 int words_chinese(void);
 int role_parse(const char *s);

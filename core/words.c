@@ -196,21 +196,6 @@ word(enum words w, const char *code)
 	return code;
 }
 
-const char *
-word_code(enum words w, const char *text)
-{
-	const struct word *x;
-
-	if (!text || w <= W_NONE || w >= W_N)
-		return NULL;
-	for (x = lists[w]; x->code; x++)
-		if (strcmp(x->code, text) == 0 ||
-		    strcmp(say(x->msg), text) == 0 ||
-		    strcmp(strchr(x->msg, '\004') + 1, text) == 0)
-			return x->code;
-	return NULL;
-}
-
 int
 words_chinese(void)
 {
