@@ -7,6 +7,7 @@
 #include "tui/console.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -122,7 +123,7 @@ out:
 static int
 cmd_incident_show(struct shell *sh, const struct cmd *c, struct args *a)
 {
-	cJSON *inc = NULL, *r;
+	cJSON *inc = NULL;
 	char id[64];
 	int rc;
 
@@ -137,34 +138,25 @@ cmd_incident_show(struct shell *sh, const struct cmd *c, struct args *a)
 	if (opt(a, "json")) {
 		shell_print_json(sh, inc, 1);
 	} else {
-		static const char *const keys[] = { "id", "title", "status", "town",
-			"place", "kind", "severity", "cause", "actions", "trend",
-			"dead", "injured", "missing", "trapped", "evacuated",
-			"caller_unit", "caller_name", "caller_phone", "notified",
-			"recorder", NULL };
+		/* The record page of the console, laid out for 80 columns. */
+		char *text = NULL;
+		size_t n = 0;
+		FILE *mem = open_memstream(&text, &n);
+		struct wrap w = { NULL, 0 };
 		int i;
-		for (i = 0; keys[i]; i++)
-			if (*shell_str(inc, keys[i]))
-				fprintf(sh->out, "%-13s %s\n", keys[i],
-					shell_str(inc, keys[i]));
-		fprintf(sh->out, "%-13s %s\n", "received",
-			shell_time(inc, "received_at"));
-		fprintf(sh->out, "%-13s due %s, %s\n", "phone report",
-			shell_time(inc, "phone_due_at"),
-			*shell_str(inc, "phone_done_at")
-			? shell_time(inc, "phone_done_at") : "NOT YET");
-		fprintf(sh->out, "%-13s due %s, %s\n", "written",
-			shell_time(inc, "written_due_at"),
-			*shell_str(inc, "written_done_at")
-			? shell_time(inc, "written_done_at") : "NOT YET");
-		cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "reports"))
-			fprintf(sh->out, "report        %s %s %s %s\n",
-				shell_time(r, "at"), shell_str(r, "type"),
-				shell_str(r, "channel"), shell_str(r, "text"));
-		cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "dispatches"))
-			fprintf(sh->out, "dispatch      %s team %s at %s\n",
-				shell_str(r, "id"), shell_str(r, "team"),
-				shell_time(r, "at"));
+		rc = mem ? record_incident(sh->db, id, mem) : DD_E_NOMEM;
+		if (mem)
+			fclose(mem);
+		if (!rc && wrap_text(&w, text, 78, 1, 26, !sh->utf8) < 0)
+			rc = DD_E_NOMEM;
+		for (i = 0; !rc && i < w.n; i++)
+			fprintf(sh->out, "%s\n", w.line[i]);
+		wrap_free(&w);
+		free(text);
+		if (rc) {
+			cJSON_Delete(inc);
+			return shell_fail(sh, rc);
+		}
 	}
 	cJSON_Delete(inc);
 	return 0;

@@ -411,6 +411,9 @@ void overlay_free(struct console_state *c);
  * pane in focus on a page (overlay_page); 0, or -1 with the message
  * line saying why not. */
 int record_open(struct console_state *c);
+/* Incident id's record, as "label\tvalue" lines (wrap_text lays them
+ * out): what `incident show` prints. 0, or the error. */
+int record_incident(struct db *db, const char *id, FILE *f);
 
 /* alert.c: what needs the officer rings the bell (DUTYDESK_BELL: on,
  * off, night-off) and is counted until x. */

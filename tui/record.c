@@ -540,6 +540,22 @@ log_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	return 0;
 }
 
+/* The incident's record as the page shows it, for `incident show`. */
+int
+record_incident(struct db *db, const char *id, FILE *f)
+{
+	cJSON *row = cJSON_CreateObject();
+	char title[160], name[160];
+	int rc;
+
+	if (!row)
+		return DD_E_NOMEM;
+	cJSON_AddStringToObject(row, "id", id);
+	rc = incident_record(db, row, f, title, sizeof title, name, sizeof name);
+	cJSON_Delete(row);
+	return rc;
+}
+
 /* ---- the table ---- */
 
 typedef int record_fn(struct db *db, const cJSON *row, FILE *f, char *title,

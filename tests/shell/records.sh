@@ -163,8 +163,8 @@ if [ $all = 1 ]; then ok "every row of the list is on the page"; else nok "every
 keys Escape
 keys : "incident show $inc" Enter
 page "$dir/show.txt"
-has "$dir/show.txt" "caller_phone  *13800001111" "':incident show' shows every field"
-has "$dir/show.txt" "dispatch  *$disp" "and the dispatch at its end"
+has "$dir/show.txt" "Caller phone  *13800001111" "':incident show' shows every field"
+has "$dir/show.txt" "$disp  team" "and the dispatch at its end"
 keys Escape
 # One line stays on the message line.
 keys : "log add one more line" Enter
