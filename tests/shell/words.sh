@@ -84,15 +84,16 @@ looks, wdir = sys.argv[1], sys.argv[2]
 sets = {}
 def bad_words(allowed, screen):
     bad = []
-    for tok in re.findall(r'[A-Za-z0-9_./-]*[A-Za-z][A-Za-z0-9_./-]*', screen):
-        t = tok.strip('./-')
+    for m in re.finditer(r'[A-Za-z0-9_./-]*[A-Za-z][A-Za-z0-9_./-]*', screen):
+        t = m.group(0).strip('./-')
+        edge = screen[m.end():m.end() + 1] in ('|', '+')
         if (t in allowed or len(t) <= 1 or t.startswith('/')
                 or re.fullmatch(r'[A-Z][A-Z0-9]*(_[A-Z0-9]+)+', t)  # a variable
                 or re.fullmatch(r'[A-Z]-[a-z]', t)                  # C-d
                 or re.fullmatch(r'[0-9]+[a-z]', t)):                # 5m, 2h
             continue
-        # A code cut where an overlay covers the pane under it.
-        if len(t) >= 2 and any(a.startswith(t) for a in allowed):
+        # A code cut where an overlay's border covers the pane under it.
+        if edge and any(a.startswith(t) for a in allowed):
             continue
         if '/' in t or '-' in t:
             # a path, or ids joined: each part must pass
