@@ -6,6 +6,7 @@
 #include "tui/console.h"
 
 #include <string.h>
+#include <time.h>
 
 #define TOWNS_MAX 64
 
@@ -21,6 +22,7 @@ static struct {
 	int64_t version;
 	cJSON *hazards;
 	const struct db *from; /* the database the towns were read from */
+	time_t asked;       /* when it was last asked whether it changed */
 	int hazards_loaded;
 } N;
 
@@ -50,14 +52,20 @@ shorten(const char *name, char *out, size_t n)
 }
 
 /* The towns of db, read again when it is another database than last
- * time or another program changed it. */
+ * time or another program changed it. Cells ask for a town as they are
+ * drawn: the database is asked whether it changed once a second at
+ * most, not once a cell. */
 static void
 towns_load(struct db *db)
 {
 	cJSON *rows = NULL, *r;
 	int64_t v = 0;
+	time_t now = time(NULL);
 
-	if (!db || db_data_version(db, &v) != 0 ||
+	if (!db || (N.loaded && db == N.from && now == N.asked))
+		return;
+	N.asked = now;
+	if (db_data_version(db, &v) != 0 ||
 	    (N.loaded && v == N.version && db == N.from))
 		return;
 	N.from = db;
