@@ -55,8 +55,7 @@ row_warning(struct shell *sh, const cJSON *o)
 {
 	shell_pad(sh, shell_str(o, "id"), 14);
 	shell_pad(sh, shell_time(o, "at"), 17);
-	shell_pad(sh, sh->utf8 && words_chinese() ? console_hazard(shell_str(o,
-		  "hazard")) : shell_str(o, "hazard"), 12);
+	shell_pad(sh, shell_hazard(sh, shell_str(o, "hazard")), 12);
 	shell_pad(sh, shell_word(sh, W_COLOR, shell_str(o, "color")), 7);
 	fprintf(sh->out, "%3s/%-3s ", shell_str(o, "answered"),
 		shell_str(o, "towns"));

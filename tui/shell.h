@@ -133,6 +133,8 @@ int shell_list(struct shell *sh, const struct args *a, enum list l,
 /* A code as a list shows it: its words in a Chinese locale that shows
  * Chinese, the code itself otherwise (what the shell takes back). */
 const char *shell_word(const struct shell *sh, enum words w, const char *code);
+/* A hazard's code the same way: its Chinese name, or the code. */
+const char *shell_hazard(const struct shell *sh, const char *code);
 /* A town's code the same way: its Chinese name, or the code. */
 const char *shell_town(struct shell *sh, const char *code);
 /* The option name (--town, --depot, --item) names a record of r by code

@@ -321,6 +321,12 @@ shell_word(const struct shell *sh, enum words w, const char *code)
 }
 
 const char *
+shell_hazard(const struct shell *sh, const char *code)
+{
+	return chinese(sh) ? console_hazard(code) : code;
+}
+
+const char *
 shell_town(struct shell *sh, const char *code)
 {
 	if (!chinese(sh))
