@@ -114,6 +114,16 @@ total_row(const cJSON *first, long long qty, int depots, int low)
 	return t;
 }
 
+/* A supply kind's name as the terminal shows it: Chinese, or the
+ * English one where pinyin would be shown. */
+static void
+english_name(cJSON *row)
+{
+	if (!console_utf8)
+		cJSON_ReplaceItemInObject(row, "pinyin", cJSON_Duplicate(
+			cJSON_GetObjectItem(row, "name_en"), 1));
+}
+
 /* Stock grouped by kind, each group headed by its total; the depots by
  * name. */
 static cJSON *
@@ -143,11 +153,10 @@ load(struct pane *p)
 			cJSON_GetObjectItem(row, "negative")->valuedouble ? _("NEGATIVE")
 			: cJSON_GetObjectItem(row, "is_low")->valuedouble ? _("low")
 			: "");
-		/* Chinese name, or the English one where pinyin is shown. */
-		if (!console_utf8)
-			cJSON_ReplaceItemInObject(row, "pinyin", cJSON_Duplicate(
-				cJSON_GetObjectItem(row, "name_en"), 1));
+		english_name(row);
 	}
+	cJSON_ArrayForEach(row, kinds)
+		english_name(row);
 	serve_count(kinds, list, &serve_all);
 	list = view_filter(&p->view, p->ops->find, list);
 	serve_count(kinds, list, &serve_shown);

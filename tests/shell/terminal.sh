@@ -111,7 +111,10 @@ case $_page in
 *) fail "C: the page wraps the pinyin whole, nothing lost between rows" \
 	"page: $_page" ;;
 esac
-keys Escape q
+keys Escape 4
+on_screen "C: the supplies pane names the scarcest kind in English" \
+	"(limited by first-aid kit)"
+keys q
 on_screen "C: the console quits again" "CONSOLE-EXITED"
 
 # --- GB18030 and GBK: Chinese in the terminal's own charset ---
