@@ -37,55 +37,24 @@ when(const cJSON *o, const char *k)
 
 #define SHEET_COLS 80
 
-/* The bytes of s that fit in width columns of the paper (UTF-8 or
- * GB18030, whatever the terminal), whole characters. */
-static size_t
-fit(const char *s, int width)
-{
-	size_t n = 0;
-	int w = 0, cw, len;
-
-	while (s[n]) {
-		len = text_next(s + n, &cw);
-		if (w + cw > width)
-			break;
-		w += cw;
-		n += (size_t)len;
-	}
-	return n;
-}
-
-static int
-word_char(char c)
-{
-	return c && c != ' ' && !(c & 0x80);
-}
-
-/* text after indent spaces, wrapped at SHEET_COLS, the lines after the
- * first four columns further in. An English word is not split (unless
- * it is longer than a line); Chinese breaks between any characters. */
+/* text after indent spaces, wrapped at SHEET_COLS (wrap_text: an
+ * English word is not split, Chinese breaks between characters; the
+ * rows after the first keep the indent). Measured as UTF-8, whatever
+ * the terminal: the sheet goes to paper. */
 static void
 wrapped(FILE *f, int indent, const char *text)
 {
-	do {
-		size_t n = fit(text, SHEET_COLS - indent), brk = n;
-		if (word_char(text[n]) && n > 0 && word_char(text[n - 1])) {
-			while (brk > 0 && word_char(text[brk - 1]))
-				brk--;
-			if (brk > 0)
-				n = brk;
-		}
-		brk = n;
-		while (brk > 0 && text[brk - 1] == ' ')
-			brk--;
-		fprintf(f, "%*s%.*s\n", indent, "", (int)brk, text);
-		text += n;
-		while (*text == ' ')
-			text++;
-		if (n == 0 && *text) /* not even one character fits */
-			break;
-		indent = indent < 8 ? indent + 4 : indent;
-	} while (*text);
+	struct wrap w = { NULL, 0 };
+	char *line;
+	int i;
+
+	if (asprintf(&line, "%*s%s", indent, "", text) < 0)
+		return;
+	if (wrap_text(&w, line, SHEET_COLS, 0, 0, 0) == 0)
+		for (i = 0; i < w.n; i++)
+			fprintf(f, "%s\n", w.line[i]);
+	wrap_free(&w);
+	free(line);
 }
 
 /* A report clock of incident r: sent (when), owed (due when), or late. */
