@@ -107,9 +107,9 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testlib.h tests/unit/wirelib.h $(COR
 		$(LDFLAGS) -o $@ $< $(CORE_OBJ) $(SYNC_OBJ) $(LDLIBS) \
 		$$($(PKG_CONFIG) --libs $(LIBS_PC) cmocka)
 
-# test_text includes the console's text module and the pinyin table.
-$(BUILD)/tests/test_text: tui/text.c tui/pinyin.c tui/pinyin.h \
-	tui/pinyin_table.h tui/console.h
+# test_text includes the console's text module.
+$(BUILD)/tests/test_text: tui/text.c core/pinyin.c core/pinyin.h \
+	core/pinyin_table.h tui/console.h
 
 $(BUILD)/bench/%: tests/bench/%.c tests/bench/benchlib.h $(CORE_OBJ) $(SYNC_OBJ)
 	@mkdir -p $(dir $@)
@@ -138,7 +138,7 @@ DEPS_PINYIN = unicode-data python3
 pinyin-table:
 	$(Q)./tests/setup.sh $(DEPS_PINYIN)
 	$(Q)python3 tools/pinyin_table.py \
-		/usr/share/unicode/Unihan_Readings.txt.bz2 tui/pinyin_table.h
+		/usr/share/unicode/Unihan_Readings.txt.bz2 core/pinyin_table.h
 
 # The sync benchmark compares with Redis (appendfsync always) and
 # PostgreSQL (synchronous_commit on) in the same run.

@@ -171,7 +171,7 @@ enum words {
 	W_NONE, W_INCIDENT_STATUS, W_TEAM_STATUS, W_TEAM_KIND, W_AREA,
 	W_COLOR, W_LOG_KIND, W_REPORT_TYPE, W_CHANNEL, W_MOVE_KIND,
 	W_ACTION, W_ROLE, W_OP_KIND, W_OFFICER,
-	W_SHELTER_STATE, W_LEVEL, W_N
+	W_SHELTER_STATE, W_LEVEL, W_CONTACT_ROLE, W_CALL_OUTCOME, W_N
 };
 /* code in the interface language (a code it does not know, as it is). */
 const char *word(enum words w, const char *code);
@@ -409,6 +409,105 @@ int warning_issue(struct db *db, const char *hazard, const char *color,
 int warning_answer(struct db *db, const char *warning, const char *town,
 		   const char *who, char id_out[64]);
 
+/* The silent limit of a warning of colour (blue .. red): how long a warned
+ * town may leave it unanswered before it is late (settings silent.*). */
+int64_t warning_silent_secs(struct db *db, const char *color);
+
+/* ---- settings ---------------------------------------------------------- */
+
+/* The named keys, their defaults and which a town may override (local),
+ * as dutydesk(1) lists them. A key the command station sets holds for
+ * the county; a town's own value of a local key holds at that town. */
+struct setting_def {
+	const char *key, *def;
+	int local;
+	const char *help; /* DD_N_() */
+};
+/* The i-th named key, NULL past the last. */
+const struct setting_def *setting_def(size_t i);
+/* The value in force here for key (the town's own, else the county's,
+ * else the default) into buf; 1 found, 0 no such key, negative. */
+int setting_get(struct db *db, const char *key, char *buf, size_t n);
+/* The same as a whole number (minutes, hours); def when unset or bad. */
+int64_t setting_int(struct db *db, const char *key, int64_t def);
+/* The time of day of shift.start, in minutes after midnight. */
+int setting_shift_start(struct db *db);
+/* Set key for the county (command station) or, for a local key, for
+ * this station (a town); the value is checked for the key ("08:30",
+ * whole minutes). An empty value drops this station's own value. */
+int setting_set(struct db *db, const char *key, const char *value);
+/* Every named key: {key, value, default, set_by ("county", the
+ * station's code, or "default"), local}. Caller frees. */
+int setting_list(struct db *db, cJSON **out);
+
+/* ---- the directory (通讯录) -------------------------------------------- */
+
+/* Roles of a contact, by code: town_leader, town_duty, village,
+ * shelter_manager, team_leader, risk_monitor, county_leader, officer. */
+extern const char *const contact_roles[];
+/* A role given by code, Chinese label or English label: its code, or
+ * NULL. */
+const char *contact_role_parse(const char *s);
+/* fields: name, phones (one or more, ';' or ',' between), unit, role,
+ * town (code or name), for (a shelter or team code). The name's pinyin
+ * is kept with it for finding. */
+int contact_add(struct db *db, const cJSON *fields, char id_out[64]);
+int contact_update(struct db *db, const char *id, const cJSON *fields);
+/* A person named by a contact's id, or a name (Chinese, or pinyin with
+ * spaces and case ignored) only one contact has: 1 with id_out set; 0
+ * when none has it; DD_E_REFUSED when several have it (the message
+ * lists them with their ids); negative on error. */
+int contact_find(struct db *db, const char *who, char id_out[64]);
+/* Contacts whose name (Chinese or pinyin, spaces and case ignored),
+ * any part of a phone, unit or town (code or name) holds text. */
+int contact_search(struct db *db, const char *text, cJSON **out);
+/* The contact one of whose phones is phone (digits compared): 1 with
+ * *out set (caller frees), 0 none. */
+int contact_by_phone(struct db *db, const char *phone, cJSON **out);
+/* A contact with the calls made to or by it and what it answers for
+ * (its shelter or team, and the warnings it was named in): 1 found. */
+int contact_get(struct db *db, const char *id, cJSON **out);
+/* Header name,phones,unit,role,town,for (phones separated by ';'). */
+int import_contacts_csv(struct db *db, const char *path, int charset,
+			int64_t *count, cJSON *ids);
+
+/* ---- the duty roster (排班) ---------------------------------------------- */
+
+/* A shift of this station's roster on date (YYYY-MM-DD), starting at
+ * start (HH:MM; NULL: shift.start) for hours (0: shift.hours), with its
+ * leader on duty and one or two officers (people, as contact_find takes
+ * them; officer2 may be NULL). An overlapping shift, an unknown or
+ * ambiguous person: refused, nothing stored. */
+int roster_add(struct db *db, const char *date, const char *start,
+	       int hours, const char *leader, const char *officer1,
+	       const char *officer2, char id_out[64]);
+/* Take a shift off the roster. */
+int roster_remove(struct db *db, const char *id);
+/* The shift of station (NULL: this one) covering at: 1 with *out an
+ * object {id, station, date, start_at, end_at, hours, leader,
+ * leader_name, leader_phone, officer1, officer1_name, officer1_phone,
+ * officer2, ...}; 0 when no shift covers it. next: the first shift
+ * starting at or after at instead. */
+int roster_at(struct db *db, const char *station, int64_t at, int next,
+	      cJSON **out);
+/* Header date,start,hours,leader,officer1,officer2. */
+int import_roster_csv(struct db *db, const char *path, int charset,
+		      int64_t *count, cJSON *ids);
+
+/* ---- calls and spot checks ---------------------------------------------- */
+
+enum { CALL_ANSWERED, CALL_NO_ANSWER, CALL_BUSY, CALL_LEFT_MESSAGE };
+extern const char *const call_outcomes[];
+/* A call to (or, incoming, from) to: a contact's id or name, or a bare
+ * number (a contact's number is found as that contact). fields: outcome
+ * (required), incoming (bool), incident, warning, note, at (a time). */
+int call_log(struct db *db, const char *to, const cJSON *fields,
+	     char id_out[64]);
+/* The command station calls a town's duty phone: who answered (a
+ * person; NULL: nobody did), at (0: now). */
+int check_log(struct db *db, const char *town, const char *who, int64_t at,
+	      char id_out[64]);
+
 /* ---- duty log ------------------------------------------------------------ */
 
 int log_add(struct db *db, const char *kind, const char *text,
@@ -417,6 +516,10 @@ int log_add(struct db *db, const char *kind, const char *text,
  * signs in; note is the outgoing officer's own words (may be NULL). */
 int log_handover(struct db *db, const char *to_officer, const char *note,
 		 char id_out[64]);
+/* The same to someone other than the next shift's officer on the
+ * roster (unrostered = 1): recorded as such. */
+int log_handover_as(struct db *db, const char *to_officer, const char *note,
+		    int unrostered, char id_out[64]);
 /* An entry of LIST_LOG as the reader reads it: its text, or for a zero
  * report or a handover the words for it in the interface language
  * (buf holds them when composed). */
@@ -431,7 +534,9 @@ int conflict_ack(struct db *db, const char *conflict);
 enum list { LIST_TOWNS, LIST_TEAMS, LIST_DEPOTS, LIST_KINDS, LIST_STOCK,
 	    LIST_SHELTERS, LIST_INCIDENTS, LIST_DISPATCHES, LIST_RESPONSES,
 	    LIST_DECISIONS, LIST_WARNINGS, LIST_ANSWERS, LIST_LOG,
-	    LIST_CONFLICTS, LIST_REPORTS, LIST_TICKS, LIST_LATE, LIST_N };
+	    LIST_CONFLICTS, LIST_REPORTS, LIST_TICKS, LIST_LATE,
+	    LIST_CONTACTS, LIST_ROSTER, LIST_CALLS, LIST_CHECKS, LIST_CALLEES,
+	    LIST_CALLBACKS, LIST_N };
 int state_list(struct db *db, enum list l, const cJSON *filter, cJSON **out);
 /* What needs the officer now, counted in a few indexed queries. */
 struct duty_counts {
@@ -441,12 +546,11 @@ struct duty_counts {
 	int64_t late;            /* incidents with either clock overdue
 				  * (one late on both counts once) */
 	int64_t teams_out;       /* teams not available or out of service */
-	int64_t unanswered_late; /* towns silent 10 minutes after a warning */
+	int64_t unanswered_late; /* towns silent past their limit (by colour) */
 	int64_t phone_soon;      /* phone report due within 5 minutes */
 	int64_t written_soon;    /* written report due within 5 minutes */
 	char newest[64];         /* the incident that arrived last */
 };
-#define ANSWER_LATE_SECS (10 * 60)
 int duty_counts(struct db *db, int64_t now, struct duty_counts *c);
 /* The incident that arrived last (duty_counts' newest) alone: cheap at
  * any size. "" when there is none. */

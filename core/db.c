@@ -525,6 +525,17 @@ migrate(struct db *db)
 				 APP_ID);
 			rc = exec_plain(db, sql);
 		}
+		if (!rc && i == 4) {
+			/* Joined by the operations it applies. */
+			db->depth++;
+			rc = seed_upgrade_people(db);
+			if (!rc)
+				rc = op_settle(db);
+			db->depth--;
+			db->seen_hlc = 0;
+			db->nseen = 0;
+			db->head_known = 0;
+		}
 		if (!rc)
 			rc = exec_plain(db, "COMMIT");
 		if (rc) {

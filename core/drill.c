@@ -675,8 +675,8 @@ expected_answer(const cJSON *s, const char *warning, const char *town)
 }
 
 /* Every warned town's answer (叫应) is an expected action too, due when
- * the town would count as silent (ANSWER_LATE_SECS after the warning,
- * as on the status line): a room that lets towns stay silent cannot
+ * the town would count as silent (its colour's silent limit after the
+ * warning, as on the status line): a room that lets towns stay silent cannot
  * score well. Its id is WARNING/TOWN; the first answer is the one that
  * counts, and the station that sent it is who did it. */
 static int
@@ -689,7 +689,7 @@ score_answers(struct db *db, const cJSON *s, int64_t now, cJSON *acts,
 	if (!rows)
 		return DD_E_NOMEM;
 	rc = db_rows(db, rows, "SELECT t.warning, t.town, tw.name AS town_name, "
-		     "w.at AS warned_at, a.at AS done_at, (SELECT station FROM ops "
+		     "w.color, w.at AS warned_at, a.at AS done_at, (SELECT station FROM ops "
 		     "o WHERE o.entity = a.id AND o.kind = 'warning.answer' ORDER "
 		     "BY n LIMIT 1) AS station FROM warning_towns t JOIN warnings w "
 		     "ON w.id = t.warning LEFT JOIN towns tw ON tw.id = t.town LEFT "
@@ -723,7 +723,8 @@ score_answers(struct db *db, const cJSON *s, int64_t now, cJSON *acts,
 		cJSON_AddStringToObject(a, "warning", w);
 		cJSON_AddStringToObject(a, "town", town);
 		cJSON_AddStringToObject(a, "town_name", name);
-		action_status(a, warned + ANSWER_LATE_SECS, done,
+		action_status(a, warned + warning_silent_secs(db, jstr(r, "color")),
+			      done,
 			      jstr(r, "station") ? jstr(r, "station") : "", now, t);
 	}
 	cJSON_Delete(rows);
@@ -823,7 +824,7 @@ drill_score(struct db *db, int64_t now, cJSON **report)
 		jint(e, "at_min", &at_min);
 		at = started + at_min * 60;
 		if (same(jstr(e, "kind"), "warning"))
-			at += ANSWER_LATE_SECS;
+			at += warning_silent_secs(db, jstr(e, "color"));
 		if (at > t.end)
 			t.end = at;
 	}

@@ -79,8 +79,9 @@ static const char *const list_sql[LIST_N] = {
 		"answers b WHERE b.warning = t.warning AND b.town = t.town ORDER BY "
 		"at, id LIMIT 1) WHERE (?1 IS NULL OR t.warning = ?1) ORDER BY "
 		"t.warning, t.town",
-	[LIST_LOG] = "SELECT id, at, kind, text, to_officer, officer, station "
-		"FROM log ORDER BY at, id",
+	[LIST_LOG] = "SELECT id, at, kind, text, to_officer, officer, station, "
+		"EXISTS (SELECT 1 FROM log_marks m WHERE m.log = log.id AND "
+		"m.mark = 'unrostered') AS unrostered FROM log ORDER BY at, id",
 	[LIST_CONFLICTS] =
 		"SELECT c.id, c.kind, c.subject, c.members, a.officer AS acked_by, "
 		"a.at AS acked_at FROM ("
@@ -101,6 +102,52 @@ static const char *const list_sql[LIST_N] = {
 		"FROM reports WHERE (?1 IS NULL OR incident = ?1) ORDER BY at, id",
 	[LIST_TICKS] = "SELECT episode, item, checked, officer, at FROM ticks "
 		"WHERE (?1 IS NULL OR episode = ?1) ORDER BY episode, item",
+	[LIST_CONTACTS] = "SELECT id, name, pinyin, phones, unit, role, town, "
+		"answers_for AS for FROM contacts WHERE deleted = 0 AND name IS NOT "
+		"NULL AND (?1 IS NULL OR town = ?1) AND (?2 IS NULL OR role = ?2) "
+		"ORDER BY town IS NULL, town, role, id",
+	[LIST_ROSTER] = SHIFT_SQL "WHERE s.deleted = 0 AND s.start_at IS NOT "
+		"NULL AND (?1 IS NULL OR s.date >= ?1) AND (?2 IS NULL OR s.date <= "
+		"?2) AND (?3 IS NULL OR s.station = ?3) ORDER BY s.station, "
+		"s.start_at, s.id",
+	[LIST_CALLS] = "SELECT c.id, c.at, c.contact, c.name, c.number, "
+		"c.outcome, c.incoming, c.incident, c.warning, c.note, c.officer, "
+		"c.station, k.town FROM calls c LEFT JOIN contacts k ON k.id = "
+		"c.contact WHERE (?1 IS NULL OR c.incident = ?1) AND (?2 IS NULL OR "
+		"c.warning = ?2) AND (?3 IS NULL OR c.contact = ?3) ORDER BY c.at, "
+		"c.id",
+	/* The last spot check of each town. */
+	[LIST_CHECKS] = "SELECT c.town, c.id, c.at, c.answered, c.who, c.name, "
+		"c.officer, c.station FROM checks c WHERE c.id = (SELECT id FROM "
+		"checks d WHERE d.town = c.town ORDER BY at DESC, id DESC LIMIT 1) "
+		"ORDER BY c.town",
+	/* One row per warned town and person who must answer for it (a town
+	 * the directory named nobody for: one row without a person). */
+	[LIST_CALLEES] = "SELECT t.warning, t.town, p.contact, p.name, p.phone, "
+		"w.color, coalesce((SELECT max(c.at) FROM calls c WHERE c.warning = "
+		"t.warning AND c.contact = p.contact AND c.incoming = 0), w.at) AS "
+		"called_at, a.who AS answered_by, a.at AS answered_at, CASE WHEN "
+		"a.id IS NULL THEN max(0, ?2 - w.at) END AS silent_secs FROM "
+		"warning_towns t JOIN warnings w ON w.id = t.warning LEFT JOIN "
+		"warning_people p ON p.warning = t.warning AND p.town = t.town LEFT "
+		"JOIN answers a ON a.id = (SELECT id FROM answers b WHERE b.warning "
+		"= t.warning AND b.town = t.town ORDER BY at, id LIMIT 1) WHERE "
+		"(?1 IS NULL OR t.warning = ?1) ORDER BY t.warning, t.town, p.n",
+	/* Towns silent past their limit (?2 .. ?5: the limits of red, orange,
+	 * yellow and blue), to call back: whom, and the last call made. */
+	[LIST_CALLBACKS] = "SELECT t.warning, t.town, w.color, w.hazard, w.at, "
+		"?1 - w.at AS silent_secs, (SELECT group_concat(name, ', ') FROM "
+		"(SELECT name FROM warning_people p WHERE p.warning = t.warning AND "
+		"p.town = t.town ORDER BY n)) AS people, (SELECT c.id FROM calls c "
+		"WHERE c.warning = t.warning AND (c.contact IN (SELECT contact FROM "
+		"warning_people p WHERE p.warning = t.warning AND p.town = t.town) "
+		"OR c.contact IN (SELECT id FROM contacts WHERE town = t.town)) "
+		"ORDER BY c.at DESC, c.id DESC LIMIT 1) AS last_call FROM "
+		"warning_towns t JOIN warnings w ON w.id = t.warning WHERE NOT "
+		"EXISTS (SELECT 1 FROM answers a WHERE a.warning = t.warning AND "
+		"a.town = t.town) AND w.at < ?1 - CASE w.color WHEN 'red' THEN ?2 "
+		"WHEN 'orange' THEN ?3 WHEN 'yellow' THEN ?4 ELSE ?5 END ORDER BY "
+		"w.at, t.warning, t.town",
 };
 
 /* The filter keys each list takes, bound as ?1, ?2, ?3 in order. */
@@ -115,7 +162,25 @@ static const char *const list_keys[LIST_N][3] = {
 	[LIST_ANSWERS] = { "warning", NULL, NULL },
 	[LIST_REPORTS] = { "incident", NULL, NULL },
 	[LIST_TICKS] = { "episode", NULL, NULL },
+	[LIST_CONTACTS] = { "town", "role", NULL },
+	[LIST_ROSTER] = { "from", "to", "station" },
+	[LIST_CALLS] = { "incident", "warning", "contact" },
+	[LIST_CALLEES] = { "warning", "now", NULL },
 };
+
+/* The silent limits, red to blue, bound after now (LIST_CALLBACKS). */
+static int
+bind_limits(struct db *db, sqlite3_stmt *st, int from)
+{
+	static const char *const by[] = { "red", "orange", "yellow", "blue" };
+	int i, rc;
+
+	for (i = 0; i < 4; i++)
+		if ((rc = sqlite3_bind_int64(st, from + i,
+					     warning_silent_secs(db, by[i]))))
+			return db_rc(db, rc);
+	return 0;
+}
 
 static int
 bind_filter(struct db *db, sqlite3_stmt *st, enum list l, const cJSON *filter)
@@ -136,6 +201,18 @@ bind_filter(struct db *db, sqlite3_stmt *st, enum list l, const cJSON *filter)
 			return db_rc(db, rc);
 	}
 	return 0;
+}
+
+/* LIST_CALLBACKS: now (the filter's, else the clock's) and the limits. */
+static int
+bind_now(struct db *db, sqlite3_stmt *st, const cJSON *filter)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(filter, "now");
+	int64_t now = cJSON_IsNumber(v) ? (int64_t)v->valuedouble
+		      : clock_now(&db->clock);
+	int rc = sqlite3_bind_int64(st, 1, now);
+
+	return rc ? db_rc(db, rc) : bind_limits(db, st, 2);
 }
 
 static int
@@ -204,7 +281,8 @@ state_list(struct db *db, enum list l, const cJSON *filter, cJSON **out)
 		rc = DD_E_INVALID;
 	} else if (!(st = db_prep(db, list_sql[l]))) {
 		rc = db_prep_err(db);
-	} else if ((rc = bind_filter(db, st, l, filter)) == 0) {
+	} else if ((rc = bind_filter(db, st, l, filter)) == 0 &&
+		   (l != LIST_CALLBACKS || (rc = bind_now(db, st, filter)) == 0)) {
 		/* db_rows binds nothing more; the filter is already bound. */
 		rc = db_rows(db, *out, list_sql[l], "");
 	} else {
@@ -248,9 +326,14 @@ duty_counts(struct db *db, int64_t now, struct duty_counts *c)
 			 "status NOT IN ('available', 'out_of_service')", NULL)) < 0 ||
 	    (rc = db_int(db, &c->unanswered_late, "SELECT count(*) FROM "
 			 "warning_towns t JOIN warnings w ON w.id = t.warning WHERE "
-			 "w.at < ? AND NOT EXISTS (SELECT 1 FROM answers a WHERE "
-			 "a.warning = t.warning AND a.town = t.town)", "i",
-			 now - ANSWER_LATE_SECS)) < 0 ||
+			 "w.at < ?1 - CASE w.color WHEN 'red' THEN ?2 WHEN 'orange' "
+			 "THEN ?3 WHEN 'yellow' THEN ?4 ELSE ?5 END AND NOT EXISTS "
+			 "(SELECT 1 FROM answers a WHERE a.warning = t.warning AND "
+			 "a.town = t.town)", "iiiii", now,
+			 warning_silent_secs(db, "red"),
+			 warning_silent_secs(db, "orange"),
+			 warning_silent_secs(db, "yellow"),
+			 warning_silent_secs(db, "blue"))) < 0 ||
 	    (rc = incident_due_soon(db, now, &c->phone_soon,
 				    &c->written_soon)) < 0 ||
 	    (rc = duty_newest(db, c->newest)) < 0)
@@ -394,8 +477,25 @@ state_export(struct db *db, cJSON **out)
 		       "WHERE warning = ? ORDER BY town")) ||
 	    (rc = nest(db, arr, "id", "answers", "SELECT id, town, who, at, officer "
 		       "FROM answers WHERE warning = ? ORDER BY id")) ||
+	    (rc = nest(db, arr, "id", "people", "SELECT town, contact, name, phone "
+		       "FROM warning_people WHERE warning = ? ORDER BY n")) ||
 	    (rc = add_rows(db, x, "log", "SELECT id, kind, text, to_officer, at, "
-			   "officer, station FROM log ORDER BY id")))
+			   "officer, station, EXISTS (SELECT 1 FROM log_marks m "
+			   "WHERE m.log = log.id AND m.mark = 'unrostered') AS "
+			   "unrostered FROM log ORDER BY id")) ||
+	    (rc = add_rows(db, x, "settings", "SELECT scope, key, value FROM "
+			   "settings ORDER BY scope, key")) ||
+	    (rc = add_rows(db, x, "contacts", "SELECT id, name, pinyin, phones, "
+			   "unit, role, town, answers_for AS for, deleted FROM "
+			   "contacts ORDER BY id")) ||
+	    (rc = add_rows(db, x, "roster", "SELECT id, station, date, start_at, "
+			   "hours, leader, officer1, officer2, deleted FROM shifts "
+			   "ORDER BY id")) ||
+	    (rc = add_rows(db, x, "calls", "SELECT id, at, contact, name, number, "
+			   "outcome, incoming, incident, warning, note, officer, "
+			   "station FROM calls ORDER BY id")) ||
+	    (rc = add_rows(db, x, "checks", "SELECT id, town, who, name, answered, "
+			   "at, officer, station FROM checks ORDER BY id")))
 		goto out;
 	arr = cJSON_AddArrayToObject(x, "conflicts");
 	if ((rc = db_rows(db, arr, list_sql[LIST_CONFLICTS], NULL)) ||

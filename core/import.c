@@ -1,6 +1,7 @@
 /*
- * import.c - load an incident ledger kept in a spreadsheet (CSV with a
- * header row) in one transaction: all rows or none. The file is UTF-8
+ * import.c - load a list kept in a spreadsheet (CSV with a header row:
+ * an incident ledger, the directory, the duty roster) in one
+ * transaction: all rows or none. The file is UTF-8
  * (with or without a byte-order mark) or GB18030, what spreadsheets on
  * Chinese Windows save; it is read whole and converted to UTF-8 first.
  */
@@ -248,24 +249,17 @@ free_cols(char **cols, int n)
 	}
 }
 
-/* The names a ledger's header may hold. */
-#define F_NAME(name, type) #name,
-static const char *const ledger_fields[] = { INCIDENT_FIELDS(F_NAME) NULL };
-#undef F_NAME
-
-/* Line 1 of the file: every name known, none twice. */
+/* Line 1 of the file: every name one of names, none twice. */
 static int
-check_header(struct db *db, const char *path, char **head, int nhead)
+check_header(struct db *db, const char *path, char **head, int nhead,
+	     const char *const *names, const char *what)
 {
 	int i, j;
 
 	for (i = 0; i < nhead; i++) {
-		for (j = 0; ledger_fields[j]; j++)
-			if (strcmp(head[i], ledger_fields[j]) == 0)
-				break;
-		if (!ledger_fields[j])
+		if (str_in(head[i], names) < 0)
 			return db_fail(db, DD_E_INVALID, "%s line %d: unknown "
-				       "incident field '%s'", path, 1, head[i]);
+				       "%s field '%s'", path, 1, what, head[i]);
 		for (j = 0; j < i; j++)
 			if (strcmp(head[i], head[j]) == 0)
 				return db_fail(db, DD_E_INVALID, "%s line %d: "
@@ -276,8 +270,8 @@ check_header(struct db *db, const char *path, char **head, int nhead)
 }
 
 int
-import_incidents_csv(struct db *db, const char *path, int charset,
-		     int64_t *count, cJSON *ids)
+import_csv(struct db *db, const char *path, int charset,
+	   const struct csv_kind *k, int64_t *count, cJSON *ids)
 {
 	char *head[CSV_COLS] = { 0 }, *row[CSV_COLS] = { 0 }, id[64];
 	char *text = NULL;
@@ -303,7 +297,7 @@ import_incidents_csv(struct db *db, const char *path, int charset,
 		rc = db_fail(db, DD_E_INVALID, "%s: no header row", path);
 		goto out;
 	}
-	if ((rc = check_header(db, path, head, nhead)))
+	if ((rc = check_header(db, path, head, nhead, k->names, k->what)))
 		goto out;
 	if ((rc = db_begin(db)))
 		goto out;
@@ -329,14 +323,15 @@ import_incidents_csv(struct db *db, const char *path, int charset,
 			for (i = 0; i < n; i++)
 				if (row[i][0])
 					cJSON_AddStringToObject(fields, head[i], row[i]);
-			rc = incident_add(db, fields, id);
+			id[0] = 0;
+			rc = k->row(db, fields, id, k->ctx);
 			if (rc) {
 				char why[sizeof db->err];
 				memcpy(why, db->err, sizeof why);
 				db_fail(db, rc, "%s line %d: %s", path, start, why);
 			} else {
 				(*count)++;
-				if (ids && !cJSON_AddItemToArray(ids,
+				if (ids && id[0] && !cJSON_AddItemToArray(ids,
 						cJSON_CreateString(id)))
 					rc = DD_E_NOMEM;
 			}
@@ -358,4 +353,25 @@ out:
 	fclose(f);
 	free(text);
 	return rc;
+}
+
+/* The names a ledger's header may hold. */
+#define F_NAME(name, type) #name,
+static const char *const ledger_fields[] = { INCIDENT_FIELDS(F_NAME) NULL };
+#undef F_NAME
+
+static int
+ledger_row(struct db *db, const cJSON *fields, char id[64], void *ctx)
+{
+	(void)ctx;
+	return incident_add(db, fields, id);
+}
+
+int
+import_incidents_csv(struct db *db, const char *path, int charset,
+		     int64_t *count, cJSON *ids)
+{
+	const struct csv_kind k = { ledger_fields, "incident", ledger_row, NULL };
+
+	return import_csv(db, path, charset, &k, count, ids);
 }

@@ -157,10 +157,55 @@ log_entry_text(const cJSON *entry, char *buf, size_t n)
 	return text ? text : "";
 }
 
+const struct field mark_schema[] = {
+	{ "mark", F_ENUM, 1, 0, 0, (const char *const[]){ "unrostered", NULL } },
+	{ "at", F_TIME, 1, 0, 0, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+int
+apply_log_mark(struct db *db, const struct op *op)
+{
+	return db_exec(db, "INSERT OR IGNORE INTO log_marks(log, mark) VALUES(?, "
+		       "?)", "ss", op->entity, jstr(op->body, "mark"));
+}
+
+/* Is to an officer of the shift that takes over around now (the first
+ * of this station's roster starting at most two hours ago: a handover
+ * comes at the change of shift, sometimes late)? 1 yes or no roster
+ * ahead to say, 0 no (*names says whom it expected), negative. */
+static int
+rostered(struct db *db, const char *to, char *names, size_t n)
+{
+	cJSON *s = NULL;
+	const char *o1, *o2;
+	int rc = roster_at(db, NULL, clock_now(&db->clock) - 2 * 3600, 1, &s);
+
+	if (rc <= 0)
+		return rc < 0 ? rc : 1;
+	o1 = jstr(s, "officer1_name");
+	o2 = jstr(s, "officer2_name");
+	rc = (o1 && strcmp(o1, to) == 0) || (o2 && strcmp(o2, to) == 0) ||
+	     strcmp(jstr(s, "officer1") ? jstr(s, "officer1") : "", to) == 0 ||
+	     strcmp(jstr(s, "officer2") ? jstr(s, "officer2") : "", to) == 0;
+	snprintf(names, n, "%s%s%s", o1 ? o1 : "", o2 ? ", " : "", o2 ? o2 : "");
+	cJSON_Delete(s);
+	return rc;
+}
+
 int
 log_handover(struct db *db, const char *to, const char *note, char id_out[64])
 {
-	int rc;
+	return log_handover_as(db, to, note, 0, id_out);
+}
+
+int
+log_handover_as(struct db *db, const char *to, const char *note,
+		int unrostered, char id_out[64])
+{
+	char names[300] = "";
+	cJSON *mark;
+	int rc, on;
 
 	if (!to || !*to || strlen(to) > 63)
 		return db_fail(db, DD_E_INVALID, "handover needs the incoming "
@@ -170,12 +215,27 @@ log_handover(struct db *db, const char *to, const char *note, char id_out[64])
 			       "someone else than %s", db->officer);
 	if (note && strlen(note) > 4000)
 		return db_fail(db, DD_E_INVALID, "note is too long");
+	if ((rc = db_begin(db)))
+		return rc;
+	if ((on = rostered(db, to, names, sizeof names)) < 0)
+		return db_end(db, on);
+	if (!on && !unrostered)
+		return db_end(db, db_fail(db, DD_E_REFUSED, "%s is not on the "
+					  "roster for the next shift (%s); hand "
+					  "over anyway with --unrostered", to,
+					  names));
 	/* The entry keeps who, to whom and the officer's own words; what
 	 * passed to the next shift is on the handover sheet, in the
 	 * reader's language. */
-	if ((rc = db_begin(db)))
-		return rc;
 	rc = add_entry(db, "handover", note && *note ? note : NULL, to, id_out);
+	if (!rc && !on) {
+		if (!(mark = cJSON_CreateObject()))
+			return db_end(db, DD_E_NOMEM);
+		cJSON_AddStringToObject(mark, "mark", "unrostered");
+		jset_time(mark, "at", clock_now(&db->clock));
+		rc = op_submit(db, "log.mark", id_out, mark);
+		cJSON_Delete(mark);
+	}
 	return db_end(db, rc);
 }
 

@@ -47,6 +47,29 @@ legs_ok(const cJSON *legs)
 	return n >= 1 && n <= 2;
 }
 
+/* The people a warning names: at most max objects of exactly town,
+ * contact (non-empty codes), name and phone (strings). */
+static int
+people_ok(const cJSON *people, int64_t max)
+{
+	const cJSON *p;
+	int n = 0;
+
+	if (!cJSON_IsArray(people) || cJSON_GetArraySize(people) > max)
+		return 0;
+	cJSON_ArrayForEach(p, people) {
+		const char *town = jstr(p, "town"), *contact = jstr(p, "contact");
+		const char *name = jstr(p, "name"), *phone = jstr(p, "phone");
+		if (!cJSON_IsObject(p) || !town || !contact || !name || !phone ||
+		    !*town || !*contact || !text_ok(town, 63) ||
+		    !text_ok(contact, 63) || !text_ok(name, 100) ||
+		    !text_ok(phone, 200) || cJSON_GetArraySize(p) != 4)
+			return 0;
+		n++;
+	}
+	return 1;
+}
+
 /* The most fields a schema may have (the largest has fewer). */
 #define FIELDS_MAX 64
 
@@ -136,6 +159,10 @@ schema_check(struct db *db, const struct field *f, const cJSON *body)
 			if (!legs_ok(v))
 				goto bad;
 			break;
+		case F_PEOPLE:
+			if (!people_ok(v, f->max))
+				goto bad;
+			break;
 		}
 	}
 	return 0;
@@ -149,7 +176,8 @@ static int
 has_base(const char *table)
 {
 	static const char *const records[] = { "towns", "teams", "depots",
-		"supply_kinds", "shelters", "incidents", NULL };
+		"supply_kinds", "shelters", "incidents", "contacts", "shifts",
+		NULL };
 	return str_in(table, records) >= 0;
 }
 
@@ -214,16 +242,16 @@ bind_field(struct db *db, sqlite3_stmt *st, int i, const struct field *f,
 static const char *
 create_sql(const char *table, const struct field *fields, const char *by)
 {
-	static struct { const char *table; char sql[1600]; } made[8];
+	static struct { const char *table; char sql[1600]; } made[12];
 	char vals[800];
 	const struct field *f;
 	size_t n, m;
 	int i, slot;
 
-	for (slot = 0; slot < 8 && made[slot].table; slot++)
+	for (slot = 0; slot < 12 && made[slot].table; slot++)
 		if (strcmp(made[slot].table, table) == 0)
 			return made[slot].sql;
-	if (slot == 8)
+	if (slot == 12)
 		return NULL;
 	n = (size_t)snprintf(made[slot].sql, sizeof made[slot].sql,
 			     "INSERT INTO %s(id", table);
@@ -384,6 +412,18 @@ static const struct kind kinds[] = {
 	{ "warning.answer",   R_ALL, 1, answer_schema,   apply_warning_answer, NULL, 0 },
 	{ "log.add",          R_ALL, 1, log_schema,      apply_log, NULL, 0 },
 	{ "conflict.ack",     R_ALL, 0, ack_schema,      apply_conflict_ack, NULL, 0 },
+	/* The people on duty (schema 5). */
+	{ "setting.set",      R_CMD, 0, setting_schema, apply_setting_county, NULL, 0 },
+	{ "setting.local",    R_ALL, 0, setting_schema, apply_setting_local,
+	  check_setting_local, 0 },
+	{ "contact.add",      R_ALL | R_SEED, 1, contact_schema, apply_contact, NULL, 0 },
+	{ "contact.update",   R_ALL, 0, contact_schema, apply_contact, NULL, 0 },
+	{ "roster.add",       R_ALL, 1, shift_schema,   apply_shift, NULL, 0 },
+	{ "roster.update",    R_ALL, 0, shift_schema,   apply_shift, NULL, 0 },
+	{ "call.log",         R_ALL, 1, call_schema,    apply_call, NULL, 0 },
+	{ "check.log",        R_CMD, 1, spot_schema,    apply_spot_check, NULL, 0 },
+	{ "warning.people",   R_CMD, 0, people_schema,  apply_warning_people, NULL, 0 },
+	{ "log.mark",         R_ALL, 0, mark_schema,    apply_log_mark, NULL, 0 },
 	/* A county-wide drill's setup, from the pseudo-station drill (pushed
 	 * by the command station that runs it). */
 	{ "drill.setup",      R_CMD, 0, drill_setup_schema, apply_drill_setup,

@@ -78,6 +78,11 @@ int meta_set_text(struct db *db, const char *key, const char *value);
 int meta_get_int(struct db *db, const char *key, int64_t *v);
 int meta_set_int(struct db *db, const char *key, int64_t v);
 
+/* A database seeded before schema 5 gets the contacts a new seed holds
+ * (the shelters' managers, the teams' leaders), as the same operations
+ * of the seed; inside the upgrade's transaction (ref.c). */
+int seed_upgrade_people(struct db *db);
+
 /* ---- operations (op.c) ---- */
 
 /* Make, check and apply a local operation. Must be called inside
@@ -123,7 +128,8 @@ int64_t op_at(const struct op *op);
 int state_rebuild(struct db *db);
 
 /* Field types of operation bodies, checked before anything applies. */
-enum ftype { F_STR, F_INT, F_TIME, F_BOOL, F_ENUM, F_STRS, F_LEGS };
+enum ftype { F_STR, F_INT, F_TIME, F_BOOL, F_ENUM, F_STRS, F_LEGS,
+	     F_PEOPLE };
 struct field {
 	const char *name;
 	enum ftype t;
@@ -171,6 +177,15 @@ int apply_warning(struct db *db, const struct op *op);
 int apply_warning_answer(struct db *db, const struct op *op);
 int apply_log(struct db *db, const struct op *op);
 int apply_conflict_ack(struct db *db, const struct op *op);
+int apply_setting_county(struct db *db, const struct op *op);
+int apply_setting_local(struct db *db, const struct op *op);
+int check_setting_local(struct db *db, const struct op *op);
+int apply_contact(struct db *db, const struct op *op);
+int apply_shift(struct db *db, const struct op *op);
+int apply_call(struct db *db, const struct op *op);
+int apply_spot_check(struct db *db, const struct op *op);
+int apply_warning_people(struct db *db, const struct op *op);
+int apply_log_mark(struct db *db, const struct op *op);
 int check_drill_setup(struct db *db, const struct op *op);
 int apply_drill_setup(struct db *db, const struct op *op);
 /* Now on the clock of the drill held by db (its setup's start and
@@ -184,9 +199,38 @@ extern const struct field town_schema[], team_schema[], depot_schema[],
 	kind_schema[], shelter_schema[], incident_schema[], status_schema[],
 	report_schema[], decide_schema[], check_schema[], dispatch_schema[],
 	team_status_schema[], move_schema[], occupy_schema[], warning_schema[],
-	answer_schema[], log_schema[], ack_schema[], drill_setup_schema[];
+	answer_schema[], log_schema[], ack_schema[], drill_setup_schema[],
+	setting_schema[], contact_schema[], shift_schema[], call_schema[],
+	spot_schema[], people_schema[], mark_schema[];
 extern const char *const team_status_names[];
 extern const char *const incident_status_names[];
+
+/* A shift with its people's names and phones (roster.c, export.c). */
+#define SHIFT_SQL "SELECT s.id, s.station, s.date, s.start_at, " \
+	"s.start_at + s.hours * 3600 AS end_at, s.hours, s.leader, " \
+	"l.name AS leader_name, l.phones AS leader_phone, s.officer1, " \
+	"a.name AS officer1_name, a.phones AS officer1_phone, s.officer2, " \
+	"b.name AS officer2_name, b.phones AS officer2_phone FROM shifts s " \
+	"LEFT JOIN contacts l ON l.id = s.leader LEFT JOIN contacts a ON " \
+	"a.id = s.officer1 LEFT JOIN contacts b ON b.id = s.officer2 "
+
+/* ---- import (import.c) ---- */
+
+/* A kind of CSV list: the names its header may hold (what names them
+ * in a message: "incident"), and what makes a record of one row (the
+ * header's names with the row's non-empty values), id_out its id ("":
+ * none to list). */
+struct csv_kind {
+	const char *const *names;
+	const char *what;
+	int (*row)(struct db *db, const cJSON *fields, char id_out[64],
+		   void *ctx);
+	void *ctx;
+};
+/* Load path as k says, in one transaction: all rows or none; a bad
+ * row's message names its line (the header is line 1). */
+int import_csv(struct db *db, const char *path, int charset,
+	       const struct csv_kind *k, int64_t *count, cJSON *ids);
 
 /* Small JSON helpers on untrusted bodies (case-sensitive, typed). */
 const char *jstr(const cJSON *o, const char *k);   /* NULL if absent */

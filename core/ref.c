@@ -5,6 +5,8 @@
  */
 #include "private.h"
 
+#include "core/pinyin.h"
+
 #include <ctype.h>
 #include <langinfo.h>
 #include <libintl.h>
@@ -470,6 +472,48 @@ seed_body(const cJSON *rec, const struct field *schema)
 	return b;
 }
 
+/* The people the seed names, as contacts after the rest of the seed:
+ * each shelter's manager and each team's leader, with their phone. A
+ * database seeded before schema 5 is given them at its upgrade, with the
+ * same operations a new one gets. */
+static int
+seed_people(struct seeder *s, const cJSON *county)
+{
+	static const struct { const char *list, *who, *role; } from[] = {
+		{ "shelters", "manager", "shelter_manager" },
+		{ "teams", "leader", "team_leader" },
+	};
+	const cJSON *rec;
+	char py[256];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof from / sizeof from[0] && !rc; i++) {
+		cJSON_ArrayForEach(rec, cJSON_GetObjectItemCaseSensitive(county,
+							from[i].list)) {
+			const char *name = jstr(rec, from[i].who);
+			cJSON *body;
+			if (!name || !*name || !jstr(rec, "phone"))
+				continue;
+			if (!(body = cJSON_CreateObject()))
+				return DD_E_NOMEM;
+			pinyin_of(name, py, sizeof py);
+			cJSON_AddStringToObject(body, "name", name);
+			cJSON_AddStringToObject(body, "pinyin", py);
+			cJSON_AddStringToObject(body, "phones", jstr(rec, "phone"));
+			cJSON_AddStringToObject(body, "unit", jstr(rec, "name")
+						? jstr(rec, "name") : "");
+			cJSON_AddStringToObject(body, "role", from[i].role);
+			if (jstr(rec, "town"))
+				cJSON_AddStringToObject(body, "town", jstr(rec, "town"));
+			cJSON_AddStringToObject(body, "answers_for", jstr(rec, "code"));
+			if ((rc = seed_op(s, "contact.add", NULL, body)))
+				break;
+		}
+	}
+	return rc;
+}
+
 int
 seed_load(struct db *db)
 {
@@ -520,7 +564,32 @@ seed_load(struct db *db)
 		cJSON_AddStringToObject(body, "at", "1970-01-01T00:00:00Z");
 		rc = seed_op(&s, "supply.move", NULL, body);
 	}
+	if (!rc)
+		rc = seed_people(&s, county);
 out:
+	cJSON_Delete(county);
+	return rc;
+}
+
+int
+seed_upgrade_people(struct db *db)
+{
+	struct seeder s = { db, "", 0 };
+	cJSON *county = NULL;
+	int rc;
+
+	/* Only a seeded database, after the seed it holds. */
+	if ((rc = db_int(db, &s.seq, "SELECT max(seq) FROM ops WHERE station = "
+			 "'seed'", NULL)) < 0)
+		return rc;
+	if (rc == 0 || s.seq == 0)
+		return 0;
+	if ((rc = meta_get_text(db, "realm", s.realm, sizeof s.realm)) <= 0)
+		return rc;
+	if ((rc = assets_load_json("seed/county.json", &county)))
+		return db_fail(db, rc, "cannot read %s/seed/county.json",
+			       assets_dir());
+	rc = seed_people(&s, county);
 	cJSON_Delete(county);
 	return rc;
 }

@@ -178,6 +178,37 @@ static const char *const migrations[] = {
  * sequence: it stays 0, unused.) */
 "INSERT INTO meta(key, value) SELECT 'projected', coalesce(max(server_seq), 0)"
 "  FROM ops;",
+/* 5: the people on duty. Settings are last-writer-wins per (scope, key):
+ * scope "county" (the command station's) or a station's code (its own
+ * value of a local key). Contacts and shifts are records like the
+ * reference data (fields last writer wins, b_* the creation's stamp).
+ * Calls, spot checks, the people a warning named and the marks of a log
+ * entry are append-only. */
+"CREATE TABLE settings(id TEXT PRIMARY KEY, scope TEXT NOT NULL,"
+"  key TEXT NOT NULL, value TEXT NOT NULL);"
+"CREATE TABLE contacts(id TEXT PRIMARY KEY, name TEXT, pinyin TEXT,"
+"  phones TEXT, unit TEXT, role TEXT, town TEXT, answers_for TEXT,"
+"  deleted INTEGER NOT NULL DEFAULT 0,"
+"  b_hlc INTEGER, b_station TEXT, b_inc TEXT, b_seq INTEGER);"
+"CREATE INDEX contacts_town ON contacts(town, role);"
+"CREATE TABLE shifts(id TEXT PRIMARY KEY, station TEXT, date TEXT,"
+"  start_at INTEGER, hours INTEGER, leader TEXT, officer1 TEXT,"
+"  officer2 TEXT, deleted INTEGER NOT NULL DEFAULT 0,"
+"  b_hlc INTEGER, b_station TEXT, b_inc TEXT, b_seq INTEGER);"
+"CREATE INDEX shifts_start ON shifts(station, start_at);"
+"CREATE TABLE calls(id TEXT PRIMARY KEY, contact TEXT, name TEXT,"
+"  number TEXT, outcome TEXT NOT NULL, incoming INTEGER NOT NULL DEFAULT 0,"
+"  incident TEXT, warning TEXT, note TEXT, at INTEGER NOT NULL,"
+"  officer TEXT, station TEXT);"
+"CREATE INDEX calls_contact ON calls(contact);"
+"CREATE TABLE checks(id TEXT PRIMARY KEY, town TEXT NOT NULL, who TEXT,"
+"  name TEXT, answered INTEGER NOT NULL, at INTEGER NOT NULL, officer TEXT,"
+"  station TEXT);"
+"CREATE TABLE warning_people(warning TEXT NOT NULL, town TEXT NOT NULL,"
+"  contact TEXT NOT NULL, name TEXT, phone TEXT, n INTEGER NOT NULL,"
+"  PRIMARY KEY(warning, town, contact)) WITHOUT ROWID;"
+"CREATE TABLE log_marks(log TEXT NOT NULL, mark TEXT NOT NULL,"
+"  PRIMARY KEY(log, mark)) WITHOUT ROWID;",
 };
 
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -1,6 +1,10 @@
 /*
  * warning.c - warnings issued to towns and their answers (叫应). Both
- * are append-only; a town's answer time is its first answer.
+ * are append-only; a town's answer time is its first answer. The people
+ * who must answer for each town (its town_leader and town_duty contacts)
+ * are named when the warning is issued, in an operation of their own
+ * made with it (warning.people), so every replica shows the same names
+ * whatever the directory later becomes.
  */
 #include "private.h"
 
@@ -25,6 +29,40 @@ const struct field answer_schema[] = {
 	{ "at", F_TIME, 1, 0, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
+
+const struct field people_schema[] = {
+	{ "people", F_PEOPLE, 1, 0, 4096, NULL },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+int
+apply_warning_people(struct db *db, const struct op *op)
+{
+	const cJSON *p;
+	int rc = 0, n = 0;
+
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(op->body, "people")) {
+		if ((rc = db_exec(db, "INSERT OR IGNORE INTO warning_people(warning, "
+				  "town, contact, name, phone, n) VALUES(?, ?, ?, ?, "
+				  "?, ?)", "sssssd", op->entity, jstr(p, "town"),
+				  jstr(p, "contact"), jstr(p, "name"), jstr(p, "phone"),
+				  n++)))
+			break;
+	}
+	return rc;
+}
+
+int64_t
+warning_silent_secs(struct db *db, const char *color)
+{
+	char key[32];
+	int64_t def = color && (strcmp(color, "red") == 0 ||
+				strcmp(color, "orange") == 0) ? 15 : 30;
+
+	snprintf(key, sizeof key, "silent.%s", color && str_in(color, colors) >= 0
+		 ? color : "blue");
+	return setting_int(db, key, def) * 60;
+}
 
 int
 apply_warning(struct db *db, const struct op *op)
@@ -68,6 +106,48 @@ hazard_name_ok(const char *h)
 		if (!((h[i] >= 'a' && h[i] <= 'z') || h[i] == '_'))
 			return 0;
 	return n > 0 && n < 32;
+}
+
+/* The people who must answer warning id for each of its towns: the
+ * towns' leaders and duty officers in the directory now, as an operation
+ * of the warning (none when the directory names nobody). */
+static int
+name_people(struct db *db, const char *id, const cJSON *towns)
+{
+	cJSON *body = cJSON_CreateObject(), *people, *rows = cJSON_CreateArray();
+	const cJSON *t, *r;
+	int rc = 0;
+
+	if (!body || !rows || !(people = cJSON_AddArrayToObject(body, "people"))) {
+		rc = DD_E_NOMEM;
+		goto out;
+	}
+	cJSON_ArrayForEach(t, towns) {
+		if ((rc = db_rows(db, rows, "SELECT town, id AS contact, name, "
+				  "coalesce(phones, '') AS phone FROM contacts WHERE "
+				  "town = ? AND deleted = 0 AND name IS NOT NULL AND "
+				  "role IN ('town_leader', 'town_duty') ORDER BY role "
+				  "<> 'town_leader', id", "s", t->valuestring)))
+			goto out;
+	}
+	cJSON_ArrayForEach(r, rows) {
+		cJSON *p = cJSON_CreateObject();
+		if (!p || !cJSON_AddItemToArray(people, p)) {
+			cJSON_Delete(p);
+			rc = DD_E_NOMEM;
+			goto out;
+		}
+		cJSON_AddStringToObject(p, "town", jstr(r, "town"));
+		cJSON_AddStringToObject(p, "contact", jstr(r, "contact"));
+		cJSON_AddStringToObject(p, "name", jstr(r, "name"));
+		cJSON_AddStringToObject(p, "phone", jstr(r, "phone"));
+	}
+	if (cJSON_GetArraySize(people) > 0)
+		rc = op_submit(db, "warning.people", id, body);
+out:
+	cJSON_Delete(rows);
+	cJSON_Delete(body);
+	return rc;
 }
 
 int
@@ -126,6 +206,8 @@ warning_issue(struct db *db, const char *hazard, const char *color,
 	jset_time(body, "at", clock_now(&db->clock));
 	if (!rc && !(rc = id_next(db, id_out)))
 		rc = op_submit(db, "warning.issue", id_out, body);
+	if (!rc)
+		rc = name_people(db, id_out, list);
 end:
 	rc = db_end(db, rc);
 out:
@@ -167,10 +249,27 @@ warning_answer(struct db *db, const char *warning, const char *town,
 					   "answered warning %s", code, warning);
 		goto end;
 	}
+	/* A person in the directory is written by name; one not in it, as
+	 * typed; a name two contacts share, refused. */
+	if (who && *who) {
+		char contact[64], name[128];
+		if ((rc = contact_find(db, who, contact)) < 0)
+			goto end;
+		if (rc == 1 && (rc = db_text(db, name, sizeof name, "SELECT name "
+					    "FROM contacts WHERE id = ?", "s",
+					    contact)) < 0)
+			goto end;
+		if (rc == 1)
+			who = name[0] ? name : who;
+		rc = 0;
+		if (strlen(who) > 100) {
+			rc = db_fail(db, DD_E_INVALID, "--who: 100 bytes at most");
+			goto end;
+		}
+		cJSON_AddStringToObject(body, "who", who);
+	}
 	cJSON_AddStringToObject(body, "warning", warning);
 	cJSON_AddStringToObject(body, "town", code);
-	if (who && *who)
-		cJSON_AddStringToObject(body, "who", who);
 	jset_time(body, "at", clock_now(&db->clock));
 	if (!(rc = id_next(db, id_out)))
 		rc = op_submit(db, "warning.answer", id_out, body);

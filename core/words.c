@@ -120,6 +120,28 @@ static const struct word shelter_state[] = {
 	WORDS_END
 };
 
+/* The roles of the people in the directory; the Chinese labels are also
+ * what contact_role_parse takes (core/contact.c). */
+static const struct word contact_role[] = {
+	{ "town_leader",     DD_C_("contact role", "town leader") },
+	{ "town_duty",       DD_C_("contact role", "town duty officer") },
+	{ "village",         DD_C_("contact role", "village head") },
+	{ "shelter_manager", DD_C_("contact role", "shelter manager") },
+	{ "team_leader",     DD_C_("contact role", "team leader") },
+	{ "risk_monitor",    DD_C_("contact role", "risk monitor") },
+	{ "county_leader",   DD_C_("contact role", "county leader") },
+	{ "officer",         DD_C_("contact role", "duty officer") },
+	WORDS_END
+};
+
+static const struct word call_outcome[] = {
+	{ "answered",     DD_C_("call outcome", "answered") },
+	{ "no_answer",    DD_C_("call outcome", "no answer") },
+	{ "busy",         DD_C_("call outcome", "busy") },
+	{ "left_message", DD_C_("call outcome", "left a message") },
+	WORDS_END
+};
+
 /* The pseudo-stations that make operations no person made, as the
  * officer who made them (a person's name is not in any catalogue). */
 static const struct word officer[] = {
@@ -150,6 +172,16 @@ static const struct word op_kind[] = {
 	{ "log.add",         DD_C_("operation", "write in the duty log") },
 	{ "conflict.ack",    DD_C_("operation", "acknowledge a conflict") },
 	{ "drill.setup",     DD_C_("operation", "set up a drill") },
+	{ "setting.set",     DD_C_("operation", "change a county setting") },
+	{ "setting.local",   DD_C_("operation", "change a station's setting") },
+	{ "contact.add",     DD_C_("operation", "add a contact") },
+	{ "contact.update",  DD_C_("operation", "change a contact") },
+	{ "roster.add",      DD_C_("operation", "put a shift on the roster") },
+	{ "roster.update",   DD_C_("operation", "change a shift") },
+	{ "call.log",        DD_C_("operation", "log a call") },
+	{ "check.log",       DD_C_("operation", "log a spot check") },
+	{ "warning.people",  DD_C_("operation", "name who answers a warning") },
+	{ "log.mark",        DD_C_("operation", "mark a duty log entry") },
 	WORDS_END
 };
 
@@ -169,6 +201,8 @@ static const struct word *const lists[W_N] = {
 	[W_OFFICER] = officer,
 	[W_SHELTER_STATE] = shelter_state,
 	[W_LEVEL] = level,
+	[W_CONTACT_ROLE] = contact_role,
+	[W_CALL_OUTCOME] = call_outcome,
 };
 
 static const char *

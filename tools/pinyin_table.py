@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""pinyin_table.py - write tui/pinyin_table.h, the toneless pinyin of every
+"""pinyin_table.py - write core/pinyin_table.h, the toneless pinyin of every
 character of the CJK Unified Ideographs block (U+4E00..U+9FFF), from the
 Unihan database that Debian's unicode-data package installs.
 
@@ -44,7 +44,7 @@ def first_reading(field, value):
 
 def main():
     src = sys.argv[1] if len(sys.argv) > 1 else SRC
-    out = sys.argv[2] if len(sys.argv) > 2 else "tui/pinyin_table.h"
+    out = sys.argv[2] if len(sys.argv) > 2 else "core/pinyin_table.h"
     found = {}
     with bz2.open(src, "rt", encoding="utf-8") as f:
         for line in f:

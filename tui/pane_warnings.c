@@ -61,7 +61,8 @@ style(const cJSON *row, void *ctx)
 	if (cJSON_GetObjectItem(row, "answered")->valuedouble <
 	    cJSON_GetObjectItem(row, "towns")->valuedouble &&
 	    time_parse_iso(cJSON_GetObjectItem(row, "at")->valuestring, &at) == 0 &&
-	    console_now() - at > ANSWER_LATE_SECS)
+	    console_now() - at > warning_silent_secs(console_db(),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(row, "color"))))
 		return A_BOLD | (has_colors() ? COLOR_PAIR(1) : A_UNDERLINE);
 	return 0;
 }

@@ -20,7 +20,7 @@
 #include <wchar.h>
 
 #include "tui/console.h"
-#include "tui/pinyin.h"
+#include "core/pinyin.h"
 
 /* TEXT_ANY: until the console starts, text is measured as a UTF-8
  * terminal would show it, whatever the locale (the shell pads its

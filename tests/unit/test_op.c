@@ -746,6 +746,10 @@ member_line(char *out, size_t n, const char *kind, const struct field *f)
 	case F_LEGS:
 		snprintf(what, sizeof what, "an array of 1 or 2 legs");
 		break;
+	case F_PEOPLE:
+		snprintf(what, sizeof what, "an array of at most %lld people",
+			 (long long)f->max);
+		break;
 	}
 	snprintf(out, n, "- `%s` `%s`: %s%s", kind, f->name, what,
 		 f->req ? ", required" : "");

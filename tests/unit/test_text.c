@@ -10,7 +10,6 @@
 #include <locale.h>
 #include <wchar.h>
 
-#include "tui/pinyin.c"
 #include "tui/text.c"
 
 /* Switch the locale and the text mode; 0 when the locale is missing. */

@@ -6,11 +6,11 @@
  * two ways (银行, 长江) gets the character's usual reading, which is
  * still a reading an officer can say aloud and search for.
  */
-#include "tui/pinyin.h"
+#include "core/pinyin.h"
 
 #include <string.h>
 
-#include "tui/pinyin_table.h"
+#include "core/pinyin_table.h"
 
 int
 pinyin_syllable(unsigned long cp, char out[PINYIN_MAX])
@@ -67,4 +67,66 @@ pinyin_punct(unsigned long cp, char out[PINYIN_MAX])
 			return (int)strlen(out);
 		}
 	return 0;
+}
+
+/* The code point of the UTF-8 sequence at s (its length in *len), or
+ * -1 for a byte that starts none. */
+static long
+utf8_next(const unsigned char *s, int *len)
+{
+	long cp;
+	int n, i;
+
+	if (s[0] < 0x80) {
+		*len = 1;
+		return s[0];
+	}
+	n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc0 ? 2 : 0;
+	*len = 1;
+	if (!n)
+		return -1;
+	cp = s[0] & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	*len = n;
+	return cp;
+}
+
+void
+pinyin_of(const char *s, char *out, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char syl[PINYIN_MAX];
+	size_t o = 0;
+	int len, k, prev_han = 0;
+
+	if (n == 0)
+		return;
+	while (*p && o + 1 < n) {
+		long cp = utf8_next(p, &len);
+		p += len;
+		if (cp < 0)
+			continue;
+		if (cp < 0x80) {
+			out[o++] = (char)cp;
+			prev_han = 0;
+			continue;
+		}
+		if (!(k = pinyin_syllable((unsigned long)cp, syl)) &&
+		    !(k = pinyin_punct((unsigned long)cp, syl)))
+			continue;
+		/* Syllables apart, as names are written ("Wu Wen Bin"). */
+		if (o > 0 && out[o - 1] != ' ' && (prev_han || cp >= 0x3400) &&
+		    o + 1 < n)
+			out[o++] = ' ';
+		if (o + (size_t)k >= n)
+			break;
+		memcpy(out + o, syl, (size_t)k);
+		o += (size_t)k;
+		prev_han = cp >= 0x3400;
+	}
+	out[o] = 0;
 }
