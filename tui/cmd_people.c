@@ -214,6 +214,7 @@ cmd_contact_show(struct shell *sh, const struct cmd *c, struct args *a)
 		rc = contact_get(sh->db, id, &p);
 	if (rc <= 0)
 		return shell_fail(sh, rc < 0 ? rc : DD_E_NOTFOUND);
+	rc = 0;
 	if (opt(a, "json")) {
 		rc = shell_print_json(sh, p, 0);
 	} else {
