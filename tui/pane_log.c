@@ -121,7 +121,7 @@ submit_handover(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 		 * confirms with the key at hand. */
 		snprintf(off_roster, sizeof off_roster, "%s", to);
 		snprintf(msg, n, _("%s is not the next shift's officer (%s): "
-				   "Enter again to hand over anyway"), to,
+				   "Enter again to confirm"), to,
 			 next_officers(names, sizeof names));
 		return rc;
 	}

@@ -251,7 +251,7 @@ keys 7
 keys h
 check "the handover form offers the next shift's officer" "陈晨"
 keys C-u "赵六" Enter "" C-d
-check "a handover off the roster asks again" "Enter again"
+check "a handover off the roster asks again" "Enter again to confirm"
 keys C-d
 check "Enter again hands over" "handed over to 赵六"
 if dd log list --json | tr -d ' \n\t' | grep -q '"to_officer":"赵六".*"unrostered":1'; then
