@@ -35,6 +35,18 @@ apply_shift(struct db *db, const struct op *op)
 	return rc;
 }
 
+/* Is y-mo-d a day of the calendar? */
+static int
+date_ok(int y, int mo, int d)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return y >= 1970 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 &&
+	       d <= days[mo - 1] + (mo == 2 && leap);
+}
+
 /* A person for the roster: a contact, by id or by a name one contact
  * has; its id into id. */
 static int
@@ -65,7 +77,7 @@ roster_add(struct db *db, const char *date, const char *start, int hours,
 	if ((rc = db_begin(db)))
 		return rc;
 	if (!date || sscanf(date, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 ||
-	    date[used] || strlen(date) != 10) {
+	    date[used] || strlen(date) != 10 || !date_ok(y, mo, d)) {
 		rc = db_fail(db, DD_E_INVALID, "date '%s': YYYY-MM-DD",
 			     date ? date : "");
 		goto end;

@@ -197,6 +197,325 @@ act(struct stn *s)
 	cJSON_Delete(list);
 }
 
+/* ---- the people on duty ---- */
+
+static const char *const people[] = { "王芳", "李明", "赵强", "陈静", "周涛",
+	"吴雨桐" };
+static const char *const roles[] = { "town_leader", "town_duty", "officer",
+	"village" };
+
+/* The id of a random row of list l at s (NULL when it is empty), into
+ * out. */
+static const char *
+pick(struct stn *s, enum list l, const char *key, char out[64])
+{
+	cJSON *list = NULL, *o;
+	int n;
+
+	out[0] = 0;
+	if (state_list(s->db, l, NULL, &list) == 0 &&
+	    (n = cJSON_GetArraySize(list)) > 0) {
+		o = cJSON_GetArrayItem(list, (int)rnd((unsigned)n));
+		snprintf(out, 64, "%s", cJSON_GetObjectItem(o, key)->valuestring);
+	}
+	cJSON_Delete(list);
+	return out[0] ? out : NULL;
+}
+
+/* One random action on the directory, the roster, the call log, the
+ * spot checks, the settings or the warnings with their people, as an
+ * officer of station s would take it; refusals are fine. */
+static void
+act_people(struct stn *s, int command)
+{
+	char id[64], who[64], other[64], buf[64];
+	cJSON *f = cJSON_CreateObject();
+
+	s->ms += 1000 + rnd(60000);
+	switch (rnd(10)) {
+	case 0: case 1:
+		cJSON_AddStringToObject(f, "name", people[rnd(6)]);
+		snprintf(buf, sizeof buf, "139%08u", rnd(100000000));
+		cJSON_AddStringToObject(f, "phones", buf);
+		cJSON_AddStringToObject(f, "role", roles[rnd(4)]);
+		cJSON_AddStringToObject(f, "town", towns[rnd(2)]);
+		contact_add(s->db, f, id);
+		break;
+	case 2:
+		/* One field or a few of someone in the directory. */
+		if (!pick(s, LIST_CONTACTS, "id", who))
+			break;
+		if (rnd(2)) {
+			snprintf(buf, sizeof buf, "138%08u", rnd(100000000));
+			cJSON_AddStringToObject(f, "phones", buf);
+		}
+		if (rnd(2))
+			cJSON_AddStringToObject(f, "unit", s->code);
+		if (rnd(3) == 0)
+			cJSON_AddStringToObject(f, "role", roles[rnd(4)]);
+		if (rnd(12) == 0)
+			cJSON_AddBoolToObject(f, "deleted", 1);
+		if (cJSON_GetArraySize(f) == 0)
+			cJSON_AddStringToObject(f, "town", towns[rnd(5)]);
+		contact_update(s->db, who, f);
+		break;
+	case 3:
+		if (rnd(4) == 0 && pick(s, LIST_ROSTER, "id", who)) {
+			roster_remove(s->db, who);
+			break;
+		}
+		if (!pick(s, LIST_CONTACTS, "id", who) ||
+		    !pick(s, LIST_CONTACTS, "id", other))
+			break;
+		snprintf(buf, sizeof buf, "2026-12-%02u", 1 + rnd(20));
+		roster_add(s->db, buf, rnd(2) ? "20:00" : NULL, rnd(2) ? 12 : 0,
+			   who, other, NULL, id);
+		break;
+	case 4:
+		cJSON_AddStringToObject(f, "outcome", call_outcomes[rnd(4)]);
+		if (rnd(2) && pick(s, LIST_WARNINGS, "id", other))
+			cJSON_AddStringToObject(f, "warning", other);
+		if (rnd(3) == 0)
+			cJSON_AddBoolToObject(f, "incoming", 1);
+		if (rnd(3) == 0) {
+			snprintf(buf, sizeof buf, "0576-85%06u", rnd(1000000));
+			call_log(s->db, buf, f, id);
+		} else if (pick(s, LIST_CONTACTS, "id", who)) {
+			call_log(s->db, who, f, id);
+		}
+		break;
+	case 5:
+		if (command)
+			check_log(s->db, towns[rnd(5)], rnd(3) && pick(s,
+				  LIST_CONTACTS, "id", who) ? who : NULL, 0, id);
+		break;
+	case 6:
+		if (command) {
+			snprintf(buf, sizeof buf, "%u", 5 + rnd(40));
+			setting_set(s->db, rnd(2) ? "silent.red" : "silent.yellow",
+				    buf);
+		} else if (rnd(3)) {
+			snprintf(buf, sizeof buf, "%02u:%02u", 6 + rnd(4),
+				 rnd(2) * 30);
+			setting_set(s->db, "shift.start", buf);
+		} else {
+			setting_set(s->db, "shift.start", "");
+		}
+		break;
+	case 7: case 8:
+		if (command && rnd(2)) {
+			cJSON *t = cJSON_CreateArray();
+			cJSON_AddItemToArray(t, cJSON_CreateString("datian"));
+			cJSON_AddItemToArray(t, cJSON_CreateString("gucheng"));
+			warning_issue(s->db, "typhoon", rnd(2) ? "red" : "blue",
+				      "台风预警", t, id);
+			cJSON_Delete(t);
+		} else if (pick(s, LIST_WARNINGS, "id", other)) {
+			warning_answer(s->db, other, towns[rnd(2)], rnd(2) &&
+				       pick(s, LIST_CONTACTS, "id", who) ? who
+				       : people[rnd(6)], id);
+		}
+		break;
+	case 9:
+		/* A handover to whoever comes, off the roster or not. */
+		log_handover_as(s->db, people[rnd(6)], rnd(2) ? "交接" : NULL, 1,
+				id);
+		break;
+	}
+	cJSON_Delete(f);
+}
+
+/* How many rows of name the export of db holds. */
+static int
+export_count(struct db *db, const char *name)
+{
+	cJSON *x = NULL;
+	int n;
+
+	assert_int_equal(state_export(db, &x), 0);
+	n = cJSON_GetArraySize(cJSON_GetObjectItem(x, name));
+	cJSON_Delete(x);
+	return n;
+}
+
+/* A command station and two towns edit the directory, the roster, the
+ * call log, the spot checks, the settings and the warnings' people
+ * offline, sync in different orders, and export the same bytes; so do
+ * fresh replicas given everything in random orders. */
+static void
+people_orders(void **state)
+{
+	static const char *const codes[3] = { "county", "datian", "gucheng" };
+	struct stn st[3];
+	struct oplist all = { 0 };
+	char *ref = NULL;
+	int i, r, k;
+	(void)state;
+
+	time_set_zone("Asia/Shanghai");
+	for (i = 0; i < 3; i++) {
+		st[i].code = codes[i];
+		st[i].ms = T0 * 1000 + i * 7919;
+		st[i].clock.now_ms = stn_now;
+		st[i].clock.ctx = &st[i].ms;
+		st[i].db = tdb_new(codes[i], i == 0 ? ROLE_COMMAND : ROLE_TOWN, 1);
+		db_set_clock(st[i].db, &st[i].clock);
+	}
+	for (r = 0; r < 12; r++) {
+		for (k = 0; k < 25; k++) {
+			i = (int)rnd(3);
+			act_people(&st[i], i == 0);
+		}
+		i = (int)rnd(3);
+		exchange(&st[i], &st[(i + 1 + rnd(2)) % 3]);
+	}
+	/* Everyone syncs, each in an order of its own. */
+	for (r = 0; r < 3; r++) {
+		i = (int)rnd(3);
+		k = (i + 1 + (int)rnd(2)) % 3;
+		exchange(&st[i], &st[k]);
+	}
+	for (i = 0; i < 3; i++)
+		for (k = 2; k >= 0; k--)
+			if (i != k)
+				exchange(&st[k], &st[i]);
+	ref = texport(st[0].db);
+	for (i = 1; i < 3; i++) {
+		char *x = texport(st[i].db);
+		assert_string_equal(ref, x);
+		free(x);
+	}
+	/* The mix holds what matters. */
+	assert_true(export_count(st[0].db, "contacts") > 100 + 10);
+	assert_true(export_count(st[0].db, "roster") >= 5);
+	assert_true(export_count(st[0].db, "calls") >= 5);
+	assert_true(export_count(st[0].db, "checks") >= 2);
+	assert_true(export_count(st[0].db, "settings") >= 3);
+	assert_non_null(strstr(ref, "\"unrostered\":1"));
+	assert_non_null(strstr(ref, "\"people\":[{"));
+	assert_int_equal(op_each(st[0].db, 0, collect, &all), 0);
+	for (r = 0; r < ORDERS / 2; r++) {
+		char name[16];
+		struct db *rep;
+		char *x;
+
+		for (i = all.n - 1; i > 0; i--) {
+			int j = (int)rnd((unsigned)i + 1);
+			char *t = all.json[i];
+			all.json[i] = all.json[j];
+			all.json[j] = t;
+		}
+		snprintf(name, sizeof name, "prep%d", r);
+		rep = tdb_new(name, ROLE_TOWN, 1);
+		for (i = 0; i < all.n; i++)
+			assert_int_equal(apply_json(rep, all.json[i]), 1);
+		x = texport(rep);
+		assert_string_equal(ref, x);
+		free(x);
+		db_close(&rep);
+	}
+	free(ref);
+	oplist_free(&all);
+	for (i = 0; i < 3; i++)
+		db_close(&st[i].db);
+}
+
+/* The phones, unit and role of contact id at db, "phones|unit|role". */
+static const char *
+contact_fields(struct db *db, const char *id)
+{
+	static char buf[2][300];
+	static int slot;
+	cJSON *c = NULL;
+
+	slot = !slot;
+	assert_int_equal(contact_get(db, id, &c), 1);
+	snprintf(buf[slot], sizeof buf[slot], "%s|%s|%s",
+		 cJSON_GetObjectItem(c, "phones")->valuestring,
+		 cJSON_IsString(cJSON_GetObjectItem(c, "unit"))
+		 ? cJSON_GetObjectItem(c, "unit")->valuestring : "",
+		 cJSON_GetObjectItem(c, "role")->valuestring);
+	cJSON_Delete(c);
+	return buf[slot];
+}
+
+/* One contact edited on two stations at once: field by field, the last
+ * writer wins, and a tie goes the same way everywhere. */
+static void
+contact_edited_twice(void **state)
+{
+	struct db *cmd = tdb_new("county", ROLE_COMMAND, 1);
+	struct db *a = tdb_new("datian", ROLE_TOWN, 1);
+	struct db *b = tdb_new("gucheng", ROLE_TOWN, 1);
+	struct stn sc = { cmd, 0, { 0 }, "county" }, sa = { a, 0, { 0 }, "datian" },
+		   sb = { b, 0, { 0 }, "gucheng" };
+	cJSON *f = cJSON_CreateObject();
+	char id[64];
+	(void)state;
+
+	tclock_ms = T0 * 1000;
+	cJSON_AddStringToObject(f, "name", "陈静");
+	cJSON_AddStringToObject(f, "phones", "13900000001");
+	cJSON_AddStringToObject(f, "unit", "大田街道");
+	cJSON_AddStringToObject(f, "role", "town_duty");
+	cJSON_AddStringToObject(f, "town", "datian");
+	assert_int_equal(contact_add(cmd, f, id), 0);
+	cJSON_Delete(f);
+	exchange(&sc, &sa);
+	exchange(&sc, &sb);
+	/* Offline, datian changes the phone and the unit; a minute later
+	 * gucheng the unit and the role. */
+	tclock_ms += 60000;
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "phones", "13900000002");
+	cJSON_AddStringToObject(f, "unit", "大田街道应急办");
+	assert_int_equal(contact_update(a, id, f), 0);
+	cJSON_Delete(f);
+	tclock_ms += 60000;
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "unit", "大田街道办");
+	cJSON_AddStringToObject(f, "role", "town_leader");
+	assert_int_equal(contact_update(b, id, f), 0);
+	cJSON_Delete(f);
+	/* The county hears from gucheng first, datian from the county. */
+	exchange(&sb, &sc);
+	exchange(&sa, &sc);
+	exchange(&sc, &sa);
+	exchange(&sc, &sb);
+	assert_string_equal(contact_fields(cmd, id),
+			    "13900000002|大田街道办|town_leader");
+	assert_string_equal(contact_fields(a, id), contact_fields(cmd, id));
+	assert_string_equal(contact_fields(b, id), contact_fields(cmd, id));
+	/* Both at the same instant: a tie, broken by the station alike on
+	 * every replica, whichever order the edits come in. */
+	tclock_ms += 60000;
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "phones", "13900000003");
+	assert_int_equal(contact_update(a, id, f), 0);
+	cJSON_Delete(f);
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "phones", "13900000004");
+	assert_int_equal(contact_update(b, id, f), 0);
+	cJSON_Delete(f);
+	exchange(&sa, &sc);
+	exchange(&sb, &sc);
+	exchange(&sb, &sa);
+	exchange(&sa, &sb);
+	assert_string_equal(contact_fields(a, id), contact_fields(b, id));
+	assert_string_equal(contact_fields(cmd, id), contact_fields(b, id));
+	{
+		char *xa = texport(a), *xb = texport(b), *xc = texport(cmd);
+		assert_string_equal(xa, xb);
+		assert_string_equal(xa, xc);
+		free(xa);
+		free(xb);
+		free(xc);
+	}
+	db_close(&a);
+	db_close(&b);
+	db_close(&cmd);
+}
+
 static void
 many_orders(void **state)
 {
@@ -330,6 +649,8 @@ main(void)
 		cmocka_unit_test(seeds_alike),
 		cmocka_unit_test(offline_issues_both_count),
 		cmocka_unit_test(many_orders),
+		cmocka_unit_test(people_orders),
+		cmocka_unit_test(contact_edited_twice),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	tcleanup();
