@@ -28,10 +28,14 @@ apply_shift(struct db *db, const struct op *op)
 	int create = strcmp(op->kind, "roster.add") == 0;
 	int rc = record_put(db, op, "shifts", shift_schema, create, NULL);
 
-	/* The roster is the station's that made the shift. */
-	if (!rc && create)
-		rc = db_exec(db, "UPDATE shifts SET station = ? WHERE id = ? AND "
-			     "station IS NULL", "ss", op->station, op->entity);
+	/* The roster is that of the station that made the shift, the one
+	 * its id names ("<station>-<n>", and no station code has a '-'):
+	 * the same whichever of its operations comes first, and kept by a
+	 * drill's copy of the shift, which keeps the id. */
+	if (!rc)
+		rc = db_exec(db, "UPDATE shifts SET station = substr(?1, 1, "
+			     "instr(?1, '-') - 1) WHERE id = ?1 AND station IS NULL "
+			     "AND instr(?1, '-') > 1", "s", op->entity);
 	return rc;
 }
 
