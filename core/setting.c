@@ -210,7 +210,7 @@ setting_set(struct db *db, const char *key, const char *value)
 		return db_fail(db, DD_E_ROLE, "%s is set by the command station "
 			       "for the county", key);
 	if (!value)
-		return DD_E_INVALID;
+		return db_fail(db, DD_E_INVALID, "%s needs a value", key);
 	if (*value && value_bad(key, value))
 		return db_fail(db, DD_E_INVALID, "%s is %s", key,
 			       value_bad(key, value));

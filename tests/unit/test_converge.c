@@ -338,15 +338,67 @@ export_count(struct db *db, const char *name)
 	return n;
 }
 
+/* The county server, as dutydeskd keeps it: its log (replica_take) and
+ * the state projected from it. */
+static int
+take(const struct op *op, void *ctx)
+{
+	struct stn *srv = ctx;
+	/* The role the server knows the pushing station by. */
+	int role = strcmp(op->station, "county") == 0 ? ROLE_COMMAND : ROLE_TOWN;
+	int64_t sseq;
+	int rc = replica_take(srv->db, op, role, &sseq);
+
+	/* Nothing is refused (2): every operation passes the fixed grounds. */
+	if (rc != 0 && rc != 1)
+		fail_msg("the server took %s %s: %d (%s)", op->kind, op->entity, rc,
+			 db_errmsg(srv->db));
+	return 0;
+}
+
+/* Station s pushes what waits in its outbox to the server. */
+static void
+push(struct stn *s, struct stn *srv)
+{
+	assert_int_equal(db_begin(srv->db), 0);
+	assert_int_equal(op_each(s->db, 1, take, srv), 0);
+	assert_int_equal(db_end(srv->db, 0), 0);
+	assert_int_equal(replica_project_all(srv->db), 0);
+}
+
+static int
+relay(const struct op *op, int64_t sseq, void *ctx)
+{
+	struct db *db = ctx;
+	(void)sseq;
+	if (op_apply(db, op) < 0)
+		fail_msg("pulled %s %s: %s", op->kind, op->entity, db_errmsg(db));
+	return 0;
+}
+
+/* Station s pulls what the server took since it last pulled. */
+static void
+pull(struct stn *s, struct stn *srv, int64_t *cursor)
+{
+	int64_t head = 0;
+
+	assert_int_equal(replica_head(srv->db, &head), 0);
+	assert_int_equal(replica_each_after(srv->db, *cursor, 1000000, relay,
+					    s->db), 0);
+	*cursor = head;
+}
+
 /* A command station and two towns edit the directory, the roster, the
  * call log, the spot checks, the settings and the warnings' people
- * offline, sync in different orders, and export the same bytes; so do
- * fresh replicas given everything in random orders. */
+ * offline, sync through the county server in different orders, and
+ * export the same bytes as the server; so do fresh replicas given
+ * everything in random orders. */
 static void
 people_orders(void **state)
 {
 	static const char *const codes[3] = { "county", "datian", "gucheng" };
-	struct stn st[3];
+	struct stn st[3], srv;
+	int64_t cursor[3] = { 0, 0, 0 };
 	struct oplist all = { 0 };
 	char *ref = NULL;
 	int i, r, k;
@@ -361,36 +413,55 @@ people_orders(void **state)
 		st[i].db = tdb_new(codes[i], i == 0 ? ROLE_COMMAND : ROLE_TOWN, 1);
 		db_set_clock(st[i].db, &st[i].clock);
 	}
-	for (r = 0; r < 12; r++) {
+	srv.code = "server";
+	srv.ms = T0 * 1000 + 24 * 3600 * 1000LL;
+	srv.clock.now_ms = stn_now;
+	srv.clock.ctx = &srv.ms;
+	srv.db = tdb_new("server", ROLE_COMMAND, 1);
+	db_set_clock(srv.db, &srv.clock);
+	/* Rounds of offline work; between them one station pushes or pulls,
+	 * so each works on what it has heard of so far. */
+	for (r = 0; r < 14; r++) {
 		for (k = 0; k < 25; k++) {
 			i = (int)rnd(3);
 			act_people(&st[i], i == 0);
 		}
-		i = (int)rnd(3);
-		exchange(&st[i], &st[(i + 1 + rnd(2)) % 3]);
+		for (k = 0; k < 2; k++) {
+			i = (int)rnd(3);
+			if (rnd(2))
+				push(&st[i], &srv);
+			else
+				pull(&st[i], &srv, &cursor[i]);
+		}
 	}
-	/* Everyone syncs, each in an order of its own. */
-	for (r = 0; r < 3; r++) {
-		i = (int)rnd(3);
-		k = (i + 1 + (int)rnd(2)) % 3;
-		exchange(&st[i], &st[k]);
+	/* Everyone syncs, in an order of its own: each pushes, then each
+	 * pulls, the stations taken at random. */
+	for (k = 0; k < 2; k++) {
+		int order[3] = { 0, 1, 2 };
+		for (i = 2; i > 0; i--) {
+			int j = (int)rnd((unsigned)i + 1), t = order[i];
+			order[i] = order[j];
+			order[j] = t;
+		}
+		for (i = 0; i < 3; i++) {
+			if (k == 0)
+				push(&st[order[i]], &srv);
+			else
+				pull(&st[order[i]], &srv, &cursor[order[i]]);
+		}
 	}
-	for (i = 0; i < 3; i++)
-		for (k = 2; k >= 0; k--)
-			if (i != k)
-				exchange(&st[k], &st[i]);
-	ref = texport(st[0].db);
-	for (i = 1; i < 3; i++) {
+	ref = texport(srv.db);
+	for (i = 0; i < 3; i++) {
 		char *x = texport(st[i].db);
 		assert_string_equal(ref, x);
 		free(x);
 	}
 	/* The mix holds what matters. */
-	assert_true(export_count(st[0].db, "contacts") > 100 + 10);
-	assert_true(export_count(st[0].db, "roster") >= 5);
-	assert_true(export_count(st[0].db, "calls") >= 5);
-	assert_true(export_count(st[0].db, "checks") >= 2);
-	assert_true(export_count(st[0].db, "settings") >= 3);
+	assert_true(export_count(srv.db, "contacts") > 100 + 10);
+	assert_true(export_count(srv.db, "roster") >= 5);
+	assert_true(export_count(srv.db, "calls") >= 5);
+	assert_true(export_count(srv.db, "checks") >= 2);
+	assert_true(export_count(srv.db, "settings") >= 3);
 	assert_non_null(strstr(ref, "\"unrostered\":1"));
 	assert_non_null(strstr(ref, "\"people\":[{"));
 	assert_int_equal(op_each(st[0].db, 0, collect, &all), 0);
@@ -418,6 +489,7 @@ people_orders(void **state)
 	oplist_free(&all);
 	for (i = 0; i < 3; i++)
 		db_close(&st[i].db);
+	db_close(&srv.db);
 }
 
 /* The phones, unit and role of contact id at db, "phones|unit|role". */
