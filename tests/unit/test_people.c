@@ -180,6 +180,18 @@ settings_town_local_only(void **state)
 		assert_string_equal(texport_of(each[i]), was);
 		assert_string_equal(setting_of(each[i], "silent.red"), "15");
 	}
+	/* The county server refuses it too, on the ground role. */
+	{
+		struct db *srv = tstation("server", ROLE_COMMAND, 1);
+		const char *was = texport_of(srv);
+		int64_t sseq;
+		assert_int_equal(db_begin(srv), 0);
+		assert_int_equal(replica_take(srv, &op, ROLE_TOWN, &sseq), 2);
+		assert_int_equal(db_end(srv, 0), 0);
+		assert_string_equal(replica_refusal(srv), "role");
+		assert_int_equal(replica_project_all(srv), 0);
+		assert_string_equal(texport_of(srv), was);
+	}
 	op_clear(&op);
 
 	/* Its own start of shift holds at the town alone. */
