@@ -184,13 +184,21 @@ contact_body(struct db *db, const cJSON *in, int create, cJSON *body)
 	if (!forid)
 		forid = jstr(in, "answers_for");
 	if (name || create) {
+		char nm[104];
+		size_t len;
+		/* Spaces around a name (a spreadsheet's cell) are not part of
+		 * it: the person is found by the name alone. */
 		while (name && *name == ' ')
 			name++;
-		if (!name || !*name || strlen(name) > 100)
+		len = name ? strlen(name) : 0;
+		while (len > 0 && name[len - 1] == ' ')
+			len--;
+		if (!len || len > 100)
 			return db_fail(db, DD_E_INVALID, "a contact needs a name "
 				       "(100 bytes at most)");
-		cJSON_AddStringToObject(body, "name", name);
-		pinyin_of(name, buf, sizeof buf);
+		snprintf(nm, sizeof nm, "%.*s", (int)len, name);
+		cJSON_AddStringToObject(body, "name", nm);
+		pinyin_of(nm, buf, sizeof buf);
 		cJSON_AddStringToObject(body, "pinyin", buf);
 	}
 	if (phones || create) {
