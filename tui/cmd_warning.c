@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "core/pinyin.h"
 
 static int
 cmd_warning_issue(struct shell *sh, const struct cmd *c, struct args *a)
@@ -77,6 +78,21 @@ minutes(const cJSON *o, const char *k)
 	return buf[slot];
 }
 
+/* People's names as the terminal can show them: as written in UTF-8,
+ * in pinyin otherwise (the last two stay valid). */
+static const char *
+person(const struct shell *sh, const char *name)
+{
+	static char buf[2][256];
+	static int slot;
+
+	if (sh->utf8)
+		return name;
+	slot = (slot + 1) % 2;
+	pinyin_of(name, buf[slot], sizeof buf[slot]);
+	return buf[slot];
+}
+
 /* A town's line of the answer board: who answered it and when, or how
  * long it has been silent. */
 static void
@@ -86,10 +102,10 @@ row_town(struct shell *sh, const cJSON *o)
 	if (*shell_str(o, "answered_at")) {
 		fprintf(sh->out, _("answered %s by %s"),
 			shell_time(o, "answered_at"),
-			*shell_str(o, "answered_by") ? shell_str(o, "answered_by")
-			: "-");
+			*shell_str(o, "answered_by")
+			? person(sh, shell_str(o, "answered_by")) : "-");
 	} else {
-		fprintf(sh->out, "%s, ", _("NOT ANSWERED"));
+		fprintf(sh->out, "%s  ", _("NOT ANSWERED"));
 		fprintf(sh->out, _("silent %s"), minutes(o, "silent_secs"));
 	}
 	fputc('\n', sh->out);
@@ -108,7 +124,8 @@ row_person(struct shell *sh, const cJSON *o)
 		fprintf(sh->out, "%s\n", _("(the directory names nobody)"));
 		return;
 	}
-	shell_pad(sh, name, 12);
+	shell_pad(sh, person(sh, name), 16);
+	fputc(' ', sh->out);
 	shell_pad(sh, shell_str(o, "phone"), 16);
 	if (*shell_str(o, "answered_at"))
 		fputs(strcmp(name, shell_str(o, "answered_by")) == 0
@@ -181,7 +198,7 @@ row_callback(struct shell *sh, const cJSON *o)
 	shell_pad(sh, *shell_str(o, "last_call") ? shell_str(o, "last_call")
 		  : "-", 14);
 	fprintf(sh->out, "%s\n", *shell_str(o, "people")
-		? shell_str(o, "people") : "-");
+		? person(sh, shell_str(o, "people")) : "-");
 }
 
 /* The towns silent past their limit (by colour), to call back. */
