@@ -508,18 +508,20 @@ callback_extra(struct pane *p, WINDOW *win)
 				   c, "contact")) ? cJSON_GetStringValue(
 				   cJSON_GetObjectItem(c, "contact")) : "") == 0)
 				last = c;
+		/* Name, the last call, then every phone whole in what is
+		 * left: a number cut short cannot be dialled. */
 		wmove(win, y, 0);
 		text_put(win, cJSON_GetStringValue(cJSON_GetObjectItem(o, "name")),
 			 12, 1);
-		waddch(win, ' ');
-		text_put(win, cJSON_GetStringValue(cJSON_GetObjectItem(o, "phone")),
-			 16, 1);
 		waddch(win, ' ');
 		if (last)
 			call_text(last, buf, sizeof buf);
 		else
 			snprintf(buf, sizeof buf, "%s", _("not called back yet"));
-		text_put(win, buf, w - 30 > 0 ? w - 30 : 0, 1);
+		text_put(win, buf, 20, 1);
+		waddch(win, ' ');
+		text_put(win, cJSON_GetStringValue(cJSON_GetObjectItem(o, "phone")),
+			 w - 34 > 0 ? w - 34 : 0, 0);
 	}
 	cJSON_Delete(calls);
 	cJSON_Delete(people);
