@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <sys/ioctl.h>
 
+#include "tui/tui.h"
+
 #define MIN_COLS 80
 #define MIN_LINES 24
 
@@ -88,17 +90,35 @@ layout_visible(const struct console_state *c, int i)
 	return 0;
 }
 
+/* Each tab "N title", spaced by sp on either side; the width of all. */
+static int
+tabs_width(const struct console_state *c, int sp)
+{
+	char buf[64];
+	int i, w = 0;
+
+	for (i = 0; i < CONSOLE_PANES; i++) {
+		snprintf(buf, sizeof buf, "%d %s", i + 1, _(c->panes[i].ops->title));
+		w += text_width(buf) + 2 * sp;
+	}
+	return w;
+}
+
 void
 layout_draw_tabs(struct console_state *c)
 {
-	int i;
+	/* A space either side of each tab when all fit that way (eight
+	 * English titles do not at 80 columns); else one between two. */
+	int i, sp = tabs_width(c, 1) <= COLS;
 
 	werase(c->tabs);
 	wmove(c->tabs, 0, 0);
 	for (i = 0; i < CONSOLE_PANES; i++) {
 		char buf[64];
-		snprintf(buf, sizeof buf, " %d %s ", i + 1,
-			 _(c->panes[i].ops->title));
+		snprintf(buf, sizeof buf, "%s%d %s%s", sp || i == 0 ? " " : "",
+			 i + 1, _(c->panes[i].ops->title), sp ? " " : "");
+		if (!sp && i > 0)
+			text_put(c->tabs, " ", COLS, 0);
 		if (i == c->cur)
 			wattron(c->tabs, A_REVERSE | A_BOLD);
 		else if (layout_visible(c, i))
