@@ -8,4 +8,6 @@ mkdir -p run
 if [ ! -s "$db" ]; then
 	./dutydesk --db "$db" init --station linhai --role command --seed county
 fi
-exec ./dutydesk --db "$db" --officer "${DUTYDESK_OFFICER:-${USER:-duty}}"
+# The officer: DUTYDESK_OFFICER, else the roster's on duty now, else the
+# login name (dutydesk(1), OPTIONS).
+exec ./dutydesk --db "$db"

@@ -202,20 +202,15 @@ cmd_incident_report(struct shell *sh, const struct cmd *c, struct args *a)
 static int
 cmd_import(struct shell *sh, const struct cmd *c, struct args *a)
 {
-	const char *enc = opt(a, "encoding");
 	cJSON *ids, *id;
 	int64_t n = 0;
-	int rc, cs = CSV_AUTO;
+	int rc, cs;
 
 	if (strcmp(a->pos[0], "incidents") != 0)
 		return shell_usage(sh, c, "cannot import '%s'; only incidents",
 				   a->pos[0]);
-	if (enc && (strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0))
-		cs = CSV_UTF8;
-	else if (enc && strcasecmp(enc, "gb18030") == 0)
-		cs = CSV_GB18030;
-	else if (enc)
-		return shell_usage(sh, c, "encoding '%s' is utf-8 or gb18030", enc);
+	if ((rc = shell_encoding(sh, c, a, &cs)))
+		return rc;
 	ids = cJSON_CreateArray();
 	rc = ids ? import_incidents_csv(sh->db, a->pos[1], cs, &n, ids) : DD_E_NOMEM;
 	if (rc) {

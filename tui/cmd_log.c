@@ -40,7 +40,8 @@ cmd_handover(struct shell *sh, const struct cmd *c, struct args *a)
 	if (!opt(a, "to"))
 		return shell_usage(sh, c, "%s", "handover needs the incoming "
 				   "officer: --to NAME");
-	rc = log_handover(sh->db, opt(a, "to"), opt(a, "note"), id);
+	rc = log_handover_as(sh->db, opt(a, "to"), opt(a, "note"),
+			     opt(a, "unrostered") != NULL, id);
 	return shell_made(sh, rc, id);
 }
 
@@ -88,9 +89,10 @@ const struct cmd cmd_log_rows[] = {
 	{ "handover", "sheet", "gb18030", 0, 1, DB_READ, cmd_handover_sheet,
 	  "handover sheet [ID] [--gb18030]",
 	  "the handover as a plain-text sheet to print (the latest by default)" },
-	{ "handover", NULL, "to=,note=", 0, 0, DB_WRITE, cmd_handover,
-	  "handover --to NAME [--note T]",
-	  "shift handover (交接班) signed by --officer and NAME" },
+	{ "handover", NULL, "to=,note=,unrostered", 0, 0, DB_WRITE, cmd_handover,
+	  "handover --to NAME [--note T] [--unrostered]",
+	  "shift handover (交接班) signed by --officer and NAME; --unrostered "
+	  "when NAME is not the next shift's officer on the roster" },
 	{ "conflict", "list", "json", 0, 0, DB_READ, cmd_list,
 	  "conflict list [--json]", "conflicts a person should see" },
 	{ "conflict", "ack", "", 1, 1, DB_WRITE, cmd_conflict_ack,

@@ -190,11 +190,12 @@ cmd_link_refused(struct shell *sh, const struct cmd *c, struct args *a)
 		db_close(&sh->db);
 		if ((rc = db_open(sh->dbpath, 0, &sh->db)))
 			return shell_fail(sh, rc);
-		db_set_officer(sh->db, sh->officer);
+		db_set_officer(sh->db, shell_officer(sh->db, sh->officer,
+						     sh->who, sizeof sh->who));
 		if ((rc = replica_refusals_ack(sh->db, 0, &n)))
 			return shell_fail(sh, rc);
 		fprintf(sh->err, "dutydesk: %lld refusal(s) acknowledged by %s; "
-			"the list is kept\n", (long long)n, sh->officer);
+			"the list is kept\n", (long long)n, db_officer(sh->db));
 		return 0;
 	}
 	if ((rc = replica_refusals(sh->db, &list, NULL)))

@@ -8,6 +8,7 @@
  * clock are each in a file of their own (tui/console.h lists them).
  */
 #include "tui/console.h"
+#include "tui/shell.h"
 
 #include <malloc.h>
 #include <signal.h>
@@ -493,8 +494,11 @@ console_main(const struct console_args *args)
 		db_close(&console.db);
 		return dd_exitcode(rc);
 	}
-	db_set_officer(console.db, args->officer);
 	drill_clock_start(&console, args);
+	/* After the clock: the roster's officer is the one on duty now. */
+	db_set_officer(console.db, shell_officer(console.db, args->officer,
+						 console.officer,
+						 sizeof console.officer));
 	/* The incident the first screen shows as the newest: one that comes
 	 * after it is called out, even before the first counts. */
 	duty_newest(console.db, console.counts.newest);

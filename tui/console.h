@@ -335,6 +335,7 @@ struct console_state {
 	struct db *db;
 	struct link *link;      /* NULL: no server set */
 	char dbpath[4096];
+	char officer[64];       /* the officer on duty, from the roster */
 	struct station_info si;
 	int64_t data_version;
 	int64_t last_minute;

@@ -1,8 +1,10 @@
 /*
  * sheet.c - the shift handover as a plain-text sheet for any printer:
- * who hands over to whom and when, what stays open (incidents, responses
- * in force, teams out, towns that have not answered), and lines for both
- * signatures. UTF-8, or GB18030 for printers that need it.
+ * who hands over to whom and when, the leader on duty, what stays open
+ * (incidents, responses in force, teams out, towns that have not
+ * answered), and lines for both signatures; and the duty roster sent
+ * upward, with each person's phone. UTF-8, or GB18030 for printers that
+ * need it.
  */
 #include "tui/tui.h"
 
@@ -297,6 +299,50 @@ sheet_unanswered(struct db *db, FILE *f)
 	return 0;
 }
 
+/* A person's phones as the directory has them ("" when it has nobody
+ * of that name, or several). */
+static const char *
+phones_of(struct db *db, const char *who, char *buf, size_t n)
+{
+	cJSON *c = NULL;
+	char id[64];
+
+	buf[0] = 0;
+	if (contact_find(db, who, id) == 1 && contact_get(db, id, &c) == 1)
+		snprintf(buf, n, "%s", s_(c, "phones"));
+	cJSON_Delete(c);
+	return buf;
+}
+
+/* Who hands over to whom, with their phones, and the leader on duty of
+ * the shift the handover falls in; an unrostered handover says so. */
+static int
+shift_people(struct db *db, const cJSON *entry, FILE *f)
+{
+	cJSON *s = NULL;
+	char ph[256];
+	int64_t at = 0;
+	int rc;
+
+	time_parse_iso(s_(entry, "at"), &at);
+	/* The handover comes at the change: the shift beginning then. */
+	if ((rc = roster_at(db, NULL, at - 2 * 3600, 1, &s)) < 0)
+		return rc;
+	if (rc == 0 && (rc = roster_at(db, NULL, at, 0, &s)) < 0)
+		return rc;
+	if (s)
+		fprintf(f, "%s %s  %s\n", _("Leader on duty:"),
+			s_(s, "leader_name"), s_(s, "leader_phone"));
+	fprintf(f, "%s %s  %s\n", _("Outgoing:"), s_(entry, "officer"),
+		phones_of(db, s_(entry, "officer"), ph, sizeof ph));
+	fprintf(f, "%s %s  %s%s\n", _("Incoming:"), s_(entry, "to_officer"),
+		phones_of(db, s_(entry, "to_officer"), ph, sizeof ph),
+		cJSON_IsTrue(cJSON_GetObjectItem(entry, "unrostered")) ||
+		num(entry, "unrostered") ? _("  (not on the roster)") : "");
+	cJSON_Delete(s);
+	return 0;
+}
+
 static int
 write_sheet(struct db *db, const cJSON *entry, FILE *f)
 {
@@ -313,8 +359,8 @@ write_sheet(struct db *db, const cJSON *entry, FILE *f)
 	fprintf(f, "%s  %s\n", si.station, _("SHIFT HANDOVER SHEET (交接班记录)"));
 	fprintf(f, "==============================================================\n");
 	fprintf(f, "%s %s\n", _("Time:"), when(entry, "at"));
-	fprintf(f, "%s %s\n", _("Outgoing:"), s_(entry, "officer"));
-	fprintf(f, "%s %s\n", _("Incoming:"), s_(entry, "to_officer"));
+	if ((rc = shift_people(db, entry, f)))
+		return rc;
 	if (*s_(entry, "text")) {
 		char line[8300];
 		snprintf(line, sizeof line, "%s %s", _("Note:"), s_(entry, "text"));
@@ -354,13 +400,35 @@ sheet_gb18030(const char *in, size_t n, FILE *out)
 	return 0;
 }
 
+/* A sheet made whole by fn, then written to out in UTF-8 or GB18030:
+ * nothing is written when making it fails. */
+static int
+sheet_write(struct db *db, int (*fn)(struct db *, const cJSON *, FILE *),
+	    const void *arg, int gb18030, FILE *out)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *mem = open_memstream(&text, &n);
+	int rc;
+
+	if (!mem)
+		return DD_E_NOMEM;
+	rc = fn(db, arg, mem);
+	fclose(mem);
+	if (!rc) {
+		if (gb18030)
+			rc = sheet_gb18030(text, n, out);
+		else
+			fwrite(text, 1, n, out);
+	}
+	free(text);
+	return rc;
+}
+
 int
 sheet_handover(struct db *db, const char *id, int gb18030, FILE *out)
 {
 	cJSON *log = NULL, *r, *entry = NULL;
-	char *text = NULL;
-	size_t n = 0;
-	FILE *mem;
 	int rc;
 
 	if ((rc = state_list(db, LIST_LOG, NULL, &log)))
@@ -374,20 +442,78 @@ sheet_handover(struct db *db, const char *id, int gb18030, FILE *out)
 		return db_fail(db, DD_E_NOTFOUND, id ? "no handover '%s'"
 			       : "no handover recorded yet%s", id ? id : "");
 	}
-	mem = open_memstream(&text, &n);
-	if (!mem) {
-		cJSON_Delete(log);
-		return DD_E_NOMEM;
-	}
-	rc = write_sheet(db, entry, mem);
-	fclose(mem);
-	if (!rc) {
-		if (gb18030)
-			rc = sheet_gb18030(text, n, out);
-		else
-			fwrite(text, 1, n, out);
-	}
-	free(text);
+	rc = sheet_write(db, write_sheet, entry, gb18030, out);
 	cJSON_Delete(log);
 	return rc;
+}
+
+/* ---- the duty roster ---- */
+
+struct range {
+	const char *from, *to;
+};
+
+static void
+person_line(FILE *f, const char *role, const cJSON *s, const char *who)
+{
+	char k[32];
+
+	snprintf(k, sizeof k, "%s_name", who);
+	if (!*s_(s, k))
+		return;
+	fprintf(f, "  %s  %s", role, s_(s, k));
+	snprintf(k, sizeof k, "%s_phone", who);
+	fprintf(f, "  %s\n", s_(s, k));
+}
+
+static int
+write_roster(struct db *db, const cJSON *arg, FILE *f)
+{
+	const struct range *r = (const void *)arg;
+	struct station_info si;
+	cJSON *flt = cJSON_CreateObject(), *list = NULL, *s;
+	int rc;
+
+	if (!flt)
+		return DD_E_NOMEM;
+	if ((rc = station_identity(db, &si)))
+		goto out;
+	cJSON_AddStringToObject(flt, "station", si.station);
+	if (r->from)
+		cJSON_AddStringToObject(flt, "from", r->from);
+	if (r->to)
+		cJSON_AddStringToObject(flt, "to", r->to);
+	if ((rc = state_list(db, LIST_ROSTER, flt, &list)))
+		goto out;
+	if (strcmp(si.realm, "live") != 0)
+		fprintf(f, "*** %s (%s) ***\n", _("DRILL: NOT A REAL SHIFT"),
+			si.realm);
+	fprintf(f, "%s  %s\n", si.station, _("DUTY ROSTER (值班表)"));
+	fprintf(f, "%s %s %s %s\n", _("From"), r->from ? r->from : "-",
+		_("to"), r->to ? r->to : "-");
+	fprintf(f, "==============================================================\n");
+	cJSON_ArrayForEach(s, list) {
+		fprintf(f, "\n%s  %s %s %s\n", s_(s, "date"), when(s, "start_at"),
+			_("to"), when(s, "end_at"));
+		person_line(f, _("Leader on duty:"), s, "leader");
+		person_line(f, _("Duty officer:"), s, "officer1");
+		person_line(f, _("Duty officer:"), s, "officer2");
+	}
+	if (cJSON_GetArraySize(list) == 0)
+		fprintf(f, "%s\n", _("No shift on the roster in these days."));
+	fprintf(f, "\n%s ________________   %s ________________\n",
+		_("Signed:"), _("Date:"));
+out:
+	cJSON_Delete(flt);
+	cJSON_Delete(list);
+	return rc;
+}
+
+int
+sheet_roster(struct db *db, const char *from, const char *to, int gb18030,
+	     FILE *out)
+{
+	const struct range r = { from, to };
+
+	return sheet_write(db, write_roster, (const void *)&r, gb18030, out);
 }

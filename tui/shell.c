@@ -32,8 +32,8 @@ shell_on_terminal(const struct shell *sh)
 /* Each noun's rows, in the order help lists them. */
 static const struct cmd *const tables[] = {
 	cmd_station_rows, cmd_incident_rows, cmd_response_rows, cmd_team_rows,
-	cmd_supply_rows, cmd_warning_rows, cmd_log_rows, cmd_drill_rows,
-	cmd_store_rows, NULL
+	cmd_supply_rows, cmd_warning_rows, cmd_log_rows, cmd_people_rows,
+	cmd_drill_rows, cmd_store_rows, NULL
 };
 
 /* The row of noun and verb, else the noun's row without a verb (a noun
@@ -187,11 +187,12 @@ open_station(struct shell *sh, const struct cmd *c)
 		rc = station_identity(sh->db, &si);
 	if (rc)
 		return shell_fail(sh, rc);
-	db_set_officer(sh->db, sh->officer);
 	/* A verb typed on a drill console's ':' line happens in drill
 	 * time, like everything else in the drill. */
 	if (console_clock())
 		db_set_clock(sh->db, console_clock());
+	db_set_officer(sh->db, shell_officer(sh->db, sh->officer, sh->who,
+					     sizeof sh->who));
 	return 0;
 }
 
@@ -210,10 +211,30 @@ login_name(void)
 	return u && *u ? u : "-";
 }
 
+const char *
+shell_officer(struct db *db, const char *given, char *buf, size_t n)
+{
+	cJSON *s = NULL;
+
+	if (given && *given)
+		return given;
+	/* The first officer of the shift on the roster covering now. */
+	if (roster_at(db, NULL, db_now(db), 0, &s) == 1 &&
+	    cJSON_IsString(cJSON_GetObjectItem(s, "officer1_name")) &&
+	    strlen(cJSON_GetObjectItem(s, "officer1_name")->valuestring) < 64) {
+		snprintf(buf, n, "%s",
+			 cJSON_GetObjectItem(s, "officer1_name")->valuestring);
+		cJSON_Delete(s);
+		return buf;
+	}
+	cJSON_Delete(s);
+	return login_name();
+}
+
 int
 shell_run(int argc, char **argv, FILE *out, FILE *err)
 {
-	struct shell sh = { NULL, NULL, 0, NULL, out, err };
+	struct shell sh = { NULL, NULL, 0, NULL, out, err, "" };
 	const struct cmd *c;
 	const char *lang = NULL, *tz = getenv("DUTYDESK_TZ");
 	struct args a;
@@ -258,11 +279,13 @@ shell_run(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (!sh.dbpath)
 		sh.dbpath = default_db();
+	/* --officer, else DUTYDESK_OFFICER, else the roster's (once the
+	 * database is open), else the login name: shell_officer(). */
 	if (!sh.officer)
 		sh.officer = getenv("DUTYDESK_OFFICER");
-	if (!sh.officer || !*sh.officer)
-		sh.officer = login_name();
-	if (strlen(sh.officer) > 63) {
+	if (sh.officer && !*sh.officer)
+		sh.officer = NULL;
+	if (sh.officer && strlen(sh.officer) > 63) {
 		fprintf(err, "dutydesk: officer name is too long\n");
 		return EXIT_USAGE;
 	}

@@ -34,6 +34,7 @@ struct shell {
 	int utf8;
 	struct db *db;
 	FILE *out, *err;    /* what a verb prints; its messages */
+	char who[64];       /* the officer on duty, from the roster */
 };
 
 struct cmd;
@@ -64,6 +65,8 @@ extern const struct cmd cmd_warning_rows[];
 extern const struct cmd cmd_log_rows[];       /* log, handover, conflict */
 extern const struct cmd cmd_drill_rows[];
 extern const struct cmd cmd_store_rows[];     /* export, backup, restore */
+extern const struct cmd cmd_people_rows[];    /* setting, contact, roster,
+					       * call, check */
 
 /* ---- the words of a verb (shell_args.c) ---- */
 
@@ -76,6 +79,10 @@ void shell_args_free(struct args *a);
 /* The value of option name ("" for a flag; the last given wins), or
  * NULL when it was not given. */
 const char *opt(const struct args *a, const char *name);
+/* The --encoding of an import: *cs CSV_AUTO, CSV_UTF8 or CSV_GB18030;
+ * a usage error for anything else (cmd_people.c). */
+int shell_encoding(struct shell *sh, const struct cmd *c, const struct args *a,
+		   int *cs);
 /* A whole number typed by a user: digits only, within lo..hi; 0 or -1. */
 int shell_qty(const char *s, int64_t lo, int64_t hi, int64_t *v);
 
@@ -145,6 +152,12 @@ int shell_filter_ref(struct shell *sh, const struct args *a, cJSON *f,
 		     const char *name, enum ref r);
 
 /* ---- where the shell runs (shell.c) ---- */
+
+/* Who signs what is done on db: given (--officer or DUTYDESK_OFFICER)
+ * when it is, else the first officer of the shift on the roster
+ * covering now (into buf), else the login name. */
+const char *shell_officer(struct db *db, const char *given, char *buf,
+			  size_t n);
 
 /* Are stdin and the verb's output a terminal? A memory stream, a file
  * or a pipe is not (a ':' line in the console gives one). */

@@ -30,6 +30,11 @@ struct db;
 /* Write the shift handover sheet of handover id (NULL: the latest) to
  * out, in UTF-8 or GB18030. */
 int sheet_handover(struct db *db, const char *id, int gb18030, FILE *out);
+/* Write the duty roster of this station from date from to date to
+ * (YYYY-MM-DD; NULL: open) to out, with each person's phone, in UTF-8
+ * or GB18030: the sheet sent upward before a holiday. */
+int sheet_roster(struct db *db, const char *from, const char *to, int gb18030,
+		 FILE *out);
 /* Write n bytes of UTF-8 text to out in GB18030, for printers and
  * systems that need it (every Unicode character has a form there). */
 int sheet_gb18030(const char *in, size_t n, FILE *out);
