@@ -129,42 +129,42 @@ static struct {
 } shift = { -1, 0, "", "", "" };
 
 /* The shift of the roster covering now, as the status line says it:
- * its leader and officers (1), or that none covers now (0); *same says
- * whether the console's officer is one of the shift's. */
+ * its leader and first officer (1; the second is in the roster pane,
+ * as the line has no room for three names), or that none covers now
+ * (0); *same says whether the console's officer is one of the shift's. */
 static int
 shift_text(struct console_state *c, char *out, size_t n, int *same)
 {
 	int64_t now = console_now();
 	const char *me = db_officer(c->db);
-	char *text = shift.text, *o1 = shift.o1, *o2 = shift.o2;
-	size_t tn = sizeof shift.text, on = sizeof shift.o1;
 	cJSON *s = NULL;
 	const cJSON *v;
-	int covered = shift.covered;
 
 	if (now / 60 != shift.minute) {
 		shift.minute = now / 60;
-		covered = shift.covered = roster_at(c->db, NULL, now, 0, &s) == 1;
-		o1[0] = o2[0] = 0;
-		if (covered) {
+		shift.covered = roster_at(c->db, NULL, now, 0, &s) == 1;
+		shift.o1[0] = shift.o2[0] = 0;
+		if (shift.covered) {
 			if (cJSON_IsString(v = cJSON_GetObjectItem(s, "officer1_name")))
-				snprintf(o1, on, "%s", v->valuestring);
+				snprintf(shift.o1, sizeof shift.o1, "%s", v->valuestring);
 			if (cJSON_IsString(v = cJSON_GetObjectItem(s, "officer2_name")))
-				snprintf(o2, on, "%s", v->valuestring);
+				snprintf(shift.o2, sizeof shift.o2, "%s", v->valuestring);
 			v = cJSON_GetObjectItem(s, "leader_name");
 			/* TRANSLATORS: the status line: the leader on duty
-			 * (带班领导) and the officers of the shift now. */
-			snprintf(text, tn, _("leader %s, on duty %s%s%s"),
-				 cJSON_IsString(v) ? v->valuestring : "?", o1,
-				 o2[0] ? _(", ") : "", o2);
+			 * (带班领导) and the officer of the shift now. */
+			snprintf(shift.text, sizeof shift.text,
+				 _("leader %s, on duty %s"),
+				 cJSON_IsString(v) ? v->valuestring : "?", shift.o1);
 		} else {
-			snprintf(text, tn, "%s", _("no shift on the roster now"));
+			snprintf(shift.text, sizeof shift.text, "%s",
+				 _("no shift on the roster now"));
 		}
 		cJSON_Delete(s);
 	}
-	*same = covered && me && (strcmp(me, o1) == 0 || strcmp(me, o2) == 0);
-	snprintf(out, n, "%s", text);
-	return covered;
+	*same = shift.covered && me && (strcmp(me, shift.o1) == 0 ||
+					strcmp(me, shift.o2) == 0);
+	snprintf(out, n, "%s", shift.text);
+	return shift.covered;
 }
 
 /*
@@ -172,7 +172,7 @@ shift_text(struct console_state *c, char *out, size_t n, int *same)
  * LATE and the alert count are never dropped. When the line is too
  * narrow the date goes first, then whole items from the right of the
  * officer's attention: that no shift covers now, clock (not a drill's),
- * realm, officer, the shift's leader and officers, level, link, silent
+ * realm, officer, the shift's leader and officer, level, link, silent
  * towns. An item is shown whole or not at all.
  */
 void
