@@ -162,7 +162,8 @@ call_load(struct pane *p)
 			in->valuedouble) || cJSON_IsTrue(in) ? _("incoming")
 			: _("outgoing"));
 		cJSON_AddStringToObject(row, "about", *str(row, "incident")
-					? str(row, "incident") : str(row, "warning"));
+					? str(row, "incident")
+					: str(row, "warning"));
 		cJSON_AddItemToArray(out, row);
 	}
 	cJSON_Delete(list);
@@ -241,6 +242,20 @@ submit_shift(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 	return 0;
 }
 
+/* The shift form, on today's date at the station. */
+static void
+open_shift(void)
+{
+	cJSON *init = cJSON_CreateObject();
+	char today[20];
+
+	time_format_local(console_now(), today);
+	today[10] = 0;
+	cJSON_AddStringToObject(init, "date", today);
+	form_open(_("New shift (排班)"), shift_form, init, submit_shift, NULL);
+	cJSON_Delete(init);
+}
+
 /* Which way a call went: words known when the form opens, kept in its
  * ctx (the form offers the strings under the field's key). */
 static const struct form_field call_form[] = {
@@ -306,11 +321,13 @@ open_call(struct pane *p, const cJSON *row)
 		cJSON_AddStringToObject(init, "to", str(row, "id"));
 	} else if (row && p->ops == &pane_calls) {
 		cJSON_AddStringToObject(init, "to", *str(row, "contact")
-					? str(row, "contact") : str(row, "number"));
+					? str(row, "contact")
+					: str(row, "number"));
 		cJSON_AddStringToObject(init, "incident", str(row, "incident"));
 		cJSON_AddStringToObject(init, "warning", str(row, "warning"));
 	}
-	form_open(_("Log a call (通话记录)"), call_form, init, submit_call, ctx);
+	form_open(_("Log a call (通话记录)"), call_form, init, submit_call,
+		  ctx);
 	cJSON_Delete(init);
 	cJSON_Delete(ctx);
 }
@@ -337,8 +354,7 @@ key(struct pane *p, enum req r)
 		return 0;
 	case REQ_ADD:
 		if (p->ops == &pane_roster)
-			form_open(_("New shift (排班)"), shift_form, NULL,
-				  submit_shift, NULL);
+			open_shift();
 		else
 			pane_contact_add(NULL);
 		return 0;

@@ -125,46 +125,50 @@ status_clock(struct console_state *c, char *out, size_t n, int date)
 static struct {
 	int64_t minute;
 	int covered;
-	char text[256], o1[128], o2[128];
+	char leader[128], o1[128], o2[128];
 } shift = { -1, 0, "", "", "" };
 
+/* A string member of o into out ("" when it is not one). */
+static void
+copy_str(const cJSON *o, const char *k, char *out, size_t n)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	snprintf(out, n, "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
 /* The shift of the roster covering now, as the status line says it:
- * its leader and first officer (1; the second is in the roster pane,
- * as the line has no room for three names), or that none covers now
- * (0); *same says whether the console's officer is one of the shift's. */
+ * its leader and the officer on duty (1), or that none covers now (0).
+ * The officer is the console's own when it is the shift's second, else
+ * the first: the line has no room for three names (the roster pane
+ * shows them all). *same: the console's officer is the one named. */
 static int
 shift_text(struct console_state *c, char *out, size_t n, int *same)
 {
 	int64_t now = console_now();
-	const char *me = db_officer(c->db);
+	const char *me = db_officer(c->db), *who;
 	cJSON *s = NULL;
-	const cJSON *v;
 
 	if (now / 60 != shift.minute) {
 		shift.minute = now / 60;
 		shift.covered = roster_at(c->db, NULL, now, 0, &s) == 1;
-		shift.o1[0] = shift.o2[0] = 0;
-		if (shift.covered) {
-			if (cJSON_IsString(v = cJSON_GetObjectItem(s, "officer1_name")))
-				snprintf(shift.o1, sizeof shift.o1, "%s", v->valuestring);
-			if (cJSON_IsString(v = cJSON_GetObjectItem(s, "officer2_name")))
-				snprintf(shift.o2, sizeof shift.o2, "%s", v->valuestring);
-			v = cJSON_GetObjectItem(s, "leader_name");
-			/* TRANSLATORS: the status line: the leader on duty
-			 * (带班领导) and the officer of the shift now. */
-			snprintf(shift.text, sizeof shift.text,
-				 _("leader %s, on duty %s"),
-				 cJSON_IsString(v) ? v->valuestring : "?", shift.o1);
-		} else {
-			snprintf(shift.text, sizeof shift.text, "%s",
-				 _("no shift on the roster now"));
-		}
+		copy_str(s, "leader_name", shift.leader, sizeof shift.leader);
+		copy_str(s, "officer1_name", shift.o1, sizeof shift.o1);
+		copy_str(s, "officer2_name", shift.o2, sizeof shift.o2);
 		cJSON_Delete(s);
 	}
-	*same = shift.covered && me && (strcmp(me, shift.o1) == 0 ||
-					strcmp(me, shift.o2) == 0);
-	snprintf(out, n, "%s", shift.text);
-	return shift.covered;
+	*same = 0;
+	if (!shift.covered) {
+		snprintf(out, n, "%s", _("no shift on the roster now"));
+		return 0;
+	}
+	who = me && *shift.o2 && strcmp(me, shift.o2) == 0 ? shift.o2
+	      : shift.o1;
+	*same = me && strcmp(me, who) == 0;
+	/* TRANSLATORS: the status line: the leader on duty (带班领导) and
+	 * the officer of the shift now. */
+	snprintf(out, n, _("leader %s, on duty %s"), shift.leader, who);
+	return 1;
 }
 
 /*
