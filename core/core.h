@@ -490,6 +490,11 @@ int roster_remove(struct db *db, const char *id);
  * starting at or after at instead. */
 int roster_at(struct db *db, const char *station, int64_t at, int next,
 	      cJSON **out);
+/* The shift a handover at at passes the duty to: the first of this
+ * station's roster starting two hours before at or later (a handover
+ * comes at the change of shift, sometimes late). As roster_at. */
+#define ROSTER_HANDOVER_LATE (2 * 3600)
+int roster_incoming(struct db *db, int64_t at, cJSON **out);
 /* Header date,start,hours,leader,officer1,officer2. */
 int import_roster_csv(struct db *db, const char *path, int charset,
 		      int64_t *count, cJSON *ids);

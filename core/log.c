@@ -170,16 +170,15 @@ apply_log_mark(struct db *db, const struct op *op)
 		       "?)", "ss", op->entity, jstr(op->body, "mark"));
 }
 
-/* Is to an officer of the shift that takes over around now (the first
- * of this station's roster starting at most two hours ago: a handover
- * comes at the change of shift, sometimes late)? 1 yes or no roster
- * ahead to say, 0 no (*names says whom it expected), negative. */
+/* Is to an officer of the shift taking over now (roster_incoming)? 1
+ * yes or no roster ahead to say, 0 no (*names says whom it expected),
+ * negative. */
 static int
 rostered(struct db *db, const char *to, char *names, size_t n)
 {
 	cJSON *s = NULL;
 	const char *o1, *o2;
-	int rc = roster_at(db, NULL, clock_now(&db->clock) - 2 * 3600, 1, &s);
+	int rc = roster_incoming(db, clock_now(&db->clock), &s);
 
 	if (rc <= 0)
 		return rc < 0 ? rc : 1;

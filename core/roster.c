@@ -188,6 +188,12 @@ out:
 	return rc;
 }
 
+int
+roster_incoming(struct db *db, int64_t at, cJSON **out)
+{
+	return roster_at(db, NULL, at - ROSTER_HANDOVER_LATE, 1, out);
+}
+
 /* ---- import ---- */
 
 static const char *const roster_csv[] = { "date", "start", "hours", "leader",

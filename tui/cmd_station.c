@@ -220,7 +220,8 @@ static int
 cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	struct station_info si;
-	cJSON *resp = NULL, *inc = NULL, *acked = NULL, *r, *filter;
+	cJSON *resp = NULL, *inc = NULL, *acked = NULL, *shift = NULL, *r;
+	cJSON *filter;
 	char server[256], key[128], held_kind[32] = "", pin[LINK_PIN_MAX] = "";
 	char pin_next[LINK_PIN_MAX] = "";
 	int64_t last_sync = 0, refused = 0, held = 0;
@@ -256,6 +257,13 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 		return shell_fail(sh, rc);
 	}
 	cJSON_Delete(filter);
+	/* The shift on the roster covering now. */
+	if ((rc = roster_at(sh->db, NULL, db_now(sh->db), 0, &shift)) < 0) {
+		cJSON_Delete(resp);
+		cJSON_Delete(inc);
+		cJSON_Delete(acked);
+		return shell_fail(sh, rc);
+	}
 	if (opt(a, "json")) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "station", si.station);
@@ -266,6 +274,12 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 		cJSON_AddNumberToObject(o, "queued", (double)si.queued);
 		cJSON_AddItemToObject(o, "acked", acked);
 		acked = NULL;
+		cJSON_AddStringToObject(o, "officer", db_officer(sh->db));
+		if (shift)
+			cJSON_AddItemToObject(o, "on_duty", shift);
+		else
+			cJSON_AddNullToObject(o, "on_duty");
+		shift = NULL;
 		if (linked) {
 			char iso[21];
 			cJSON *h;
@@ -305,6 +319,16 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 		fprintf(sh->out, "station   %s (%s), realm %s\n", si.station,
 			role_name(si.role), si.realm);
 		fprintf(sh->out, "officer   %s\n", db_officer(sh->db));
+		if (shift)
+			fprintf(sh->out, "on duty   leader %s, officers %s%s%s "
+				"(shift %s of %s)\n", shell_str(shift,
+				"leader_name"), shell_str(shift, "officer1_name"),
+				*shell_str(shift, "officer2_name") ? ", " : "",
+				shell_str(shift, "officer2_name"),
+				shell_str(shift, "id"), shell_str(shift, "date"));
+		else
+			fprintf(sh->out, "on duty   no shift on the roster "
+				"covers now\n");
 		fprintf(sh->out, "database  %s, %lld operations, %lld queued%s\n",
 			sh->dbpath, (long long)si.ops, (long long)si.queued,
 			linked ? "" : " (offline)");
@@ -347,6 +371,7 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 		}
 		fprintf(sh->out, "%s\n", any ? "" : " none in force");
 	}
+	cJSON_Delete(shift);
 	cJSON_Delete(resp);
 	cJSON_Delete(inc);
 	cJSON_Delete(acked);

@@ -83,14 +83,49 @@ submit_note(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 	return 0;
 }
 
+/* Whom the officer was told is not on the roster: Enter again with the
+ * same name hands over anyway (recorded as unrostered). */
+static char off_roster[64];
+
+/* The officers of the shift taking over now (roster_incoming). */
+static const char *
+next_officers(char *buf, size_t n)
+{
+	cJSON *s = NULL;
+	const cJSON *o1, *o2;
+
+	buf[0] = 0;
+	if (roster_incoming(console_db(), console_now(), &s) == 1 &&
+	    cJSON_IsString(o1 = cJSON_GetObjectItem(s, "officer1_name"))) {
+		o2 = cJSON_GetObjectItem(s, "officer2_name");
+		snprintf(buf, n, "%s%s%s", o1->valuestring,
+			 cJSON_IsString(o2) ? ", " : "",
+			 cJSON_IsString(o2) ? o2->valuestring : "");
+	}
+	cJSON_Delete(s);
+	return buf;
+}
+
 static int
 submit_handover(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
-	char id[64];
-	int rc = log_handover(console_db(), form_value(values, "to"),
-			      form_value(values, "note"), id);
+	const char *to = form_value(values, "to");
+	char id[64], names[200];
+	int rc = log_handover_as(console_db(), to, form_value(values, "note"),
+				 strcmp(off_roster, to) == 0, id);
 
 	(void)ctx;
+	if (rc == DD_E_REFUSED) {
+		/* The only refusal of a well-typed handover: the roster. The
+		 * shell's message points at --unrostered; here the officer
+		 * confirms with the key at hand. */
+		snprintf(off_roster, sizeof off_roster, "%s", to);
+		snprintf(msg, n, _("%s is not the next shift's officer (%s): "
+				   "Enter again to confirm"), to,
+			 next_officers(names, sizeof names));
+		return rc;
+	}
+	off_roster[0] = 0;
 	if (rc)
 		return form_refused(rc, msg, n);
 	/* From now on the console works as the incoming officer: what they
@@ -182,10 +217,21 @@ key(struct pane *p, enum req r)
 			  NULL, submit_note, ctx);
 		cJSON_Delete(ctx);
 		return 0;
-	case REQ_HANDOVER:
-		form_open(_("Shift handover (交接班)"), handover_form, NULL,
+	case REQ_HANDOVER: {
+		/* The next shift's officer, as the roster has it. */
+		cJSON *next = NULL, *init = cJSON_CreateObject();
+		const cJSON *o;
+		if (roster_incoming(console_db(), console_now(), &next) == 1 &&
+		    init &&
+		    cJSON_IsString(o = cJSON_GetObjectItem(next, "officer1_name")))
+			cJSON_AddStringToObject(init, "to", o->valuestring);
+		off_roster[0] = 0;
+		form_open(_("Shift handover (交接班)"), handover_form, init,
 			  submit_handover, NULL);
+		cJSON_Delete(next);
+		cJSON_Delete(init);
 		return 0;
+	}
 	default:
 		return -1;
 	}

@@ -325,8 +325,8 @@ shift_people(struct db *db, const cJSON *entry, FILE *f)
 	int rc;
 
 	time_parse_iso(s_(entry, "at"), &at);
-	/* The handover comes at the change: the shift beginning then. */
-	if ((rc = roster_at(db, NULL, at - 2 * 3600, 1, &s)) < 0)
+	/* The shift taking over, else the one the handover falls in. */
+	if ((rc = roster_incoming(db, at, &s)) < 0)
 		return rc;
 	if (rc == 0 && (rc = roster_at(db, NULL, at, 0, &s)) < 0)
 		return rc;

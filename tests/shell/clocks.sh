@@ -190,7 +190,8 @@ _s=$(tr -d '\n\t ' <"$W/c.json" | sed 's/.*"started":"\([^"]*\)".*/\1/')
 _local=$(TZ=Asia/Shanghai date -d "$_s" '+%Y-%m-%d %H:%M')
 check "the text report's start is local ($_local, UTC+08:00), the JSON's UTC ($_s)" \
 	grep -q "^started $_local (UTC+08:00) " "$OUT"
-_due=$(TZ=Asia/Shanghai date -d "$_s 10 minutes" '+%Y-%m-%d %H:%M')
+# A red warning: silent after silent.red, 15 minutes by default.
+_due=$(TZ=Asia/Shanghai date -d "$_s 15 minutes" '+%Y-%m-%d %H:%M')
 check "each warned town's answer is an action, due in local time ($_due)" \
 	grep -q "^  missed   drill-1/datian .* answers warning drill-1" "$OUT"
 check "...its due time local" grep -q "due $_due, done -" "$OUT"

@@ -239,6 +239,27 @@ else
 	nok "the sheet prints in GB18030 too"
 fi
 
+# With a roster, the form offers the next shift's officer; a handover to
+# someone else is refused first, and taken on Enter again, marked off
+# the roster.
+dd contact add --name 陈晨 --phone 13600001111 --role officer >/dev/null
+dd contact add --name 周局 --phone 13500002222 --role county_leader >/dev/null
+next=$(TZ=Asia/Shanghai date -d '+1 hour' '+%Y-%m-%d %H:%M')
+dd roster add "${next% *}" --start "${next#* }" --hours 12 --leader 周局 \
+	--officer 陈晨 >/dev/null
+keys 7
+keys h
+check "the handover form offers the next shift's officer" "陈晨"
+keys C-u "赵六" Enter "" C-d
+check "a handover off the roster asks again" "Enter again to confirm"
+keys C-d
+check "Enter again hands over" "handed over to 赵六"
+if dd log list --json | tr -d ' \n\t' | grep -q '"to_officer":"赵六".*"unrostered":1'; then
+	ok "recorded as off the roster"
+else
+	nok "recorded as off the roster"
+fi
+
 # Resize to 40x10 and back.
 T resize-window -t dd -x 40 -y 10
 check "a tiny terminal gets a clear notice" "too small"

@@ -2,9 +2,11 @@
 # migrate.sh - a county upgrading from schema 1: two stations and the
 # server, made and synced by the binaries of commit 9bd3f17 (see
 # tests/data/schema1/make.sh), opened by today's, which run every later
-# step (2: the log laid out for appends; 3: who created each record id).
-# Each database is upgraded in place when first opened and exports the
-# same bytes as before; what each holds is known exactly (heads and
+# step (2: the log laid out for appends; 3: who created each record id;
+# 4: the server's state a projection; 5: the people on duty, with the
+# seed's contacts). Each database is upgraded in place when first opened
+# and exports what it did before (and the seed's contacts, and the empty
+# arrays of what schema 5 adds); what each holds is known exactly (heads and
 # gaps), so syncing again pushes only what was waiting, doubles nothing,
 # and converges.
 #
@@ -29,17 +31,41 @@ check "the fixtures are schema 1" \
 	test "$(sqlite "$W/datian.db" 'PRAGMA user_version')" = 1
 n_ops_before=$(sqlite "$W/datian.db" 'SELECT count(*) FROM ops')
 
+# The export of schema 5 less what it adds: the people on duty (the
+# seed's contacts, and nothing else yet), the log's unrostered marks
+# (none) and each warning's people (none), and the digest over it all.
+# 391 contacts: the seed's shelters with a manager and teams with a
+# leader.
+SEEDED=$(python3 -c "import json; c=json.load(open('assets/seed/county.json'))
+print(sum(1 for s in c['shelters'] if s.get('manager') and s.get('phone')) +
+      sum(1 for t in c['teams'] if t.get('leader') and t.get('phone')))")
+same_as_before() {
+	python3 - "$1" "$2" "$SEEDED" <<'PY'
+import json, sys
+now, before = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert len(now.pop('contacts')) == int(sys.argv[3]), 'the seed contacts'
+for k in ('settings', 'roster', 'calls', 'checks'):
+    assert now.pop(k) == [], k
+for e in now['log']:
+    assert e.pop('unrostered') == 0
+for w in now['warnings']:
+    assert w.pop('people') == []
+now.pop('digest'); before.pop('digest')
+assert now == before
+PY
+}
+
 # ---- opened by today's binaries: upgraded, the same state ----
 run d export --json
-check "datian upgraded on opening exports the bytes it did before" \
-	cmp -s "$OUT" "$W/datian.before"
+check "datian upgraded on opening exports what it did before" \
+	same_as_before "$OUT" "$W/datian.before"
 run l export --json
-check "linhai too" cmp -s "$OUT" "$W/linhai.before"
+check "linhai too" same_as_before "$OUT" "$W/linhai.before"
 run "$DBIN" --db "$SDB" export --json
-check "the server's database too" cmp -s "$OUT" "$W/server.before"
+check "the server's database too" same_as_before "$OUT" "$W/server.before"
 for s in datian linhai server; do
-	check "$s is at schema 4" \
-		test "$(sqlite "$W/$s.db" 'PRAGMA user_version')" = 4
+	check "$s is at schema 5" \
+		test "$(sqlite "$W/$s.db" 'PRAGMA user_version')" = 5
 	check "$s: its state holds its whole log (projected = its head)" \
 		test "$(sqlite "$W/$s.db" "SELECT value = (SELECT coalesce(max(
 		server_seq), 0) FROM ops) FROM meta WHERE key = 'projected'")" = 1
@@ -49,15 +75,21 @@ for s in datian linhai server; do
 		c.incarnation AND o.seq = c.seq")" = "$(sqlite "$W/$s.db" "SELECT
 		count(DISTINCT entity) FROM ops WHERE kind IN ('incident.open',
 		'incident.report', 'response.decide', 'dispatch.create',
-		'supply.move', 'warning.issue', 'warning.answer', 'log.add')")"
+		'supply.move', 'warning.issue', 'warning.answer', 'log.add',
+		'contact.add', 'roster.add', 'call.log', 'check.log')")"
 	if integrity_ok "$W/$s.db"; then
 		pass "$s passes the integrity check"
 	else
 		fail "$s passes the integrity check" "$_ic"
 	fi
 done
-check "every operation kept" \
-	test "$(sqlite "$W/datian.db" 'SELECT count(*) FROM ops')" = "$n_ops_before"
+check "every operation kept, and the seed's contacts added" \
+	test "$(sqlite "$W/datian.db" 'SELECT count(*) FROM ops')" = \
+	"$((n_ops_before + SEEDED))"
+check "as operations of the seed after the rest of it" test "$(sqlite \
+	"$W/datian.db" "SELECT count(*) FROM ops WHERE station = 'seed' AND
+	kind = 'contact.add' AND seq > (SELECT max(seq) FROM ops WHERE station =
+	'seed' AND kind <> 'contact.add')")" = "$SEEDED"
 check "a head for each incarnation held, at its last sequence" test "$(sqlite \
 	"$W/datian.db" "SELECT count(*) FROM heads h WHERE seq = (SELECT max(seq)
 	FROM ops o WHERE o.station = h.station AND o.incarnation = h.incarnation)

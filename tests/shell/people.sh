@@ -150,6 +150,13 @@ check "no --officer, no DUTYDESK_OFFICER: the roster's first officer" \
 ok_run "DUTYDESK_OFFICER wins over the roster" -- d log add 来自环境
 run d log list --json
 check "it signs" sh -c "python3 -c \"import json; d=json.load(open('$OUT')); assert d[-1]['officer'] == 'tester', d[-1]\""
+(unset DUTYDESK_OFFICER; d status --json) >"$W/status.json" 2>&1
+check "status --json: the roster's officer signs, the shift on duty" \
+	sh -c "python3 -c \"import json; d=json.load(open('$W/status.json'))
+assert d['officer'] == '王五', d['officer']
+s=d['on_duty']; assert s['leader_name'] == '陈局长' and s['officer2_name'] == '李娜', s\""
+ok_run "status" -- d status
+check "names who is on duty" grep -q "^on duty   leader 陈局长, officers 王五, 李娜" "$OUT"
 ok_run "roster now" -- d roster now
 check "names the leader and both officers" \
 	sh -c "grep -q 陈局长 '$OUT' && grep -q 王五 '$OUT' && grep -q 李娜 '$OUT'"
