@@ -184,13 +184,21 @@ contact_body(struct db *db, const cJSON *in, int create, cJSON *body)
 	if (!forid)
 		forid = jstr(in, "answers_for");
 	if (name || create) {
+		char nm[104];
+		size_t len;
+		/* Spaces around a name (a spreadsheet's cell) are not part of
+		 * it: the person is found by the name alone. */
 		while (name && *name == ' ')
 			name++;
-		if (!name || !*name || strlen(name) > 100)
+		len = name ? strlen(name) : 0;
+		while (len > 0 && name[len - 1] == ' ')
+			len--;
+		if (!len || len > 100)
 			return db_fail(db, DD_E_INVALID, "a contact needs a name "
 				       "(100 bytes at most)");
-		cJSON_AddStringToObject(body, "name", name);
-		pinyin_of(name, buf, sizeof buf);
+		snprintf(nm, sizeof nm, "%.*s", (int)len, name);
+		cJSON_AddStringToObject(body, "name", nm);
+		pinyin_of(nm, buf, sizeof buf);
 		cJSON_AddStringToObject(body, "pinyin", buf);
 	}
 	if (phones || create) {
@@ -305,45 +313,45 @@ int
 contact_find(struct db *db, const char *who, char id_out[64])
 {
 	cJSON *rows = cJSON_CreateArray(), *o;
-	char sq[256], msg[400];
-	size_t m;
+	const char *w = who ? who : "";
+	char sq[256], list[400] = "";
+	size_t m = 0;
 	int rc, n;
 
 	if (!rows)
 		return DD_E_NOMEM;
-	squash(who ? who : "", sq, sizeof sq);
+	squash(w, sq, sizeof sq);
 	/* An id always names its contact; else the whole name, Chinese or
 	 * pinyin (spaces and case ignored). */
 	rc = db_rows(db, rows, "SELECT c.id, c.name, c.role, t.name AS town FROM "
 		     "contacts c LEFT JOIN towns t ON t.id = c.town WHERE "
 		     "c.deleted = 0 AND c.name IS NOT NULL AND (c.id = ?1 OR "
 		     "c.name = ?1 OR (?2 <> '' AND replace(lower(c.pinyin), ' ', "
-		     "'') = ?2)) ORDER BY c.id = ?1 DESC, c.id", "ss",
-		     who ? who : "", sq);
+		     "'') = ?2)) ORDER BY c.id = ?1 DESC, c.id", "ss", w, sq);
 	n = cJSON_GetArraySize(rows);
-	if (!rc && n > 0 && strcmp(jstr(cJSON_GetArrayItem(rows, 0), "id"),
-				   who) == 0)
+	if (!rc && n > 0 && strcmp(jstr(rows->child, "id"), w) == 0)
 		n = 1;
-	if (!rc && n == 1) {
-		snprintf(id_out, 64, "%s", jstr(cJSON_GetArrayItem(rows, 0), "id"));
+	if (rc) {
+		/* the database's error, as it is */
+	} else if (n == 1) {
+		snprintf(id_out, 64, "%s", jstr(rows->child, "id"));
 		rc = 1;
-	} else if (!rc && n == 0) {
-		rc = db_fail(db, DD_E_NOTFOUND, "no contact '%s' in the directory",
-			     who ? who : "");
-		rc = 0;
-	} else if (!rc) {
-		m = (size_t)snprintf(msg, sizeof msg, "'%s' names more than one "
-				     "contact:", who);
+	} else if (n == 0) {
+		db_fail(db, DD_E_NOTFOUND, "no contact '%s' in the directory", w);
+	} else {
+		/* Each with its id and what tells them apart: the town, else
+		 * the role. */
 		cJSON_ArrayForEach(o, rows)
-			if (m < sizeof msg)
-				m += (size_t)snprintf(msg + m, sizeof msg - m,
-						      "%s %s %s (%s)",
-						      o == rows->child ? "" : ",",
+			if (m < sizeof list)
+				m += (size_t)snprintf(list + m, sizeof list - m,
+						      "%s%s %s (%s)",
+						      o == rows->child ? "" : ", ",
 						      jstr(o, "id"), jstr(o, "name"),
 						      jstr(o, "town") ? jstr(o, "town")
 						      : word(W_CONTACT_ROLE,
 							     jstr(o, "role")));
-		rc = db_fail(db, DD_E_REFUSED, "%s", msg);
+		rc = db_fail(db, DD_E_REFUSED, "'%s' names more than one contact: "
+			     "%s", w, list);
 	}
 	cJSON_Delete(rows);
 	return rc;

@@ -717,7 +717,8 @@ int drill_setup(struct db *db, const cJSON *scenario, int64_t started,
 int drill_scenario(struct db *db, cJSON **scenario, int64_t *started,
 		   int *speed);
 /* Fire the injects whose time has come by now, as operations of the
- * pseudo-station "drill" through op_apply. *fired counts them. A town's
+ * pseudo-station "drill" through op_apply (a warning with the people of
+ * the directory who must answer it). *fired counts them. A town's
  * database that joined a county-wide drill fires nothing. */
 int drill_tick(struct db *db, int64_t now, int *fired);
 /* Match each expected action with the operation log: the report object
@@ -726,6 +727,17 @@ int drill_tick(struct db *db, int64_t now, int *fired);
  * turnouts on time, average minutes to the first phone report}, score,
  * on_time, late, missed, ends, finished}. */
 int drill_score(struct db *db, int64_t now, cJSON **report);
+
+/* Give db (a drill database, after drill_setup, and drill_announce when
+ * it runs a county-wide drill) the people of the live database live:
+ * its directory, every station's duty roster and the county's settings,
+ * as operations of the pseudo-station "drill" that keep the live ids
+ * (contact.update, roster.update, setting.set), so that a warning in the
+ * drill names the people of the live directory. A town's database that
+ * joined a county-wide drill gets them from the command station instead.
+ * In either, this station's own records are numbered on from its live
+ * ones', so no live id is made again. live is only read. */
+int drill_copy_live(struct db *db, struct db *live);
 
 /* County-wide drills: the database that runs one (a command station's,
  * with the link up in the drill's realm) or a town's that joined one. */

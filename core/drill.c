@@ -322,6 +322,219 @@ drill_time_ms(struct db *db, int64_t real_ms)
 	return started * 1000 + (real_ms - started * 1000) * speed;
 }
 
+/* ---- the live people ---- */
+
+/* One operation of the drill carrying live state into db, stamped at
+ * the drill's start (what the officers do in the drill comes later and
+ * wins), applied as the drill's others are: waiting in the outbox too
+ * in the database that runs a county-wide drill (local). One this
+ * version cannot take (a later version's role) is left out. */
+static int
+copy_op(struct db *db, const char *kind, const char *entity, cJSON *body,
+	int64_t started, int local)
+{
+	struct op op;
+	int rc;
+
+	memset(&op, 0, sizeof op);
+	snprintf(op.station, sizeof op.station, DRILL_STATION);
+	snprintf(op.incarnation, sizeof op.incarnation, DRILL_INC);
+	op.hlc = (started * 1000) << 16;
+	snprintf(op.realm, sizeof op.realm, "%s", db->realm);
+	snprintf(op.officer, sizeof op.officer, "drill");
+	snprintf(op.kind, sizeof op.kind, "%s", kind);
+	snprintf(op.entity, sizeof op.entity, "%s", entity);
+	op.body = body;
+	if ((rc = next_seq(db, &op.seq)))
+		return rc;
+	rc = op_apply_as(db, &op, local);
+	return rc < 0 && rc != DD_E_SCHEMA ? rc : 0;
+}
+
+/* A contact of live as the body of a contact.update that makes it in a
+ * drill: every field it has. */
+static cJSON *
+contact_copy(const cJSON *row)
+{
+	static const char *const text[] = { "name", "pinyin", "phones", "unit",
+		"role", "town", "answers_for", NULL };
+	cJSON *b = cJSON_CreateObject();
+	int64_t deleted = 0;
+	int i;
+
+	for (i = 0; b && text[i]; i++)
+		if (jstr(row, text[i]))
+			cJSON_AddStringToObject(b, text[i], jstr(row, text[i]));
+	jint(row, "deleted", &deleted);
+	if (b)
+		cJSON_AddBoolToObject(b, "deleted", deleted == 1);
+	return b;
+}
+
+#define COPY_CONTACT "SELECT id, name, pinyin, phones, unit, role, town, " \
+	"answers_for, deleted = 1 AS deleted FROM contacts WHERE name IS NOT NULL "
+
+/* Does db hold contact id as the body b of its copy would make it? 1
+ * yes, 0 no, negative on error. */
+static int
+holds_as(struct db *db, const char *id, const cJSON *b)
+{
+	cJSON *mine = cJSON_CreateArray(), *m = NULL;
+	char *x = NULL, *y = NULL;
+	int rc;
+
+	if (!mine)
+		return DD_E_NOMEM;
+	if (!(rc = db_rows(db, mine, COPY_CONTACT "AND id = ?", "s", id)) &&
+	    cJSON_GetArraySize(mine) == 1) {
+		m = contact_copy(cJSON_GetArrayItem(mine, 0));
+		x = cJSON_PrintUnformatted(b);
+		y = cJSON_PrintUnformatted(m);
+		rc = !m || !x || !y ? DD_E_NOMEM : strcmp(x, y) == 0;
+	}
+	free(x);
+	free(y);
+	cJSON_Delete(m);
+	cJSON_Delete(mine);
+	return rc;
+}
+
+/* The directory: each contact of live that the drill does not hold as it
+ * is (the seed's are there already, unless live changed them). */
+static int
+copy_contacts(struct db *db, struct db *live, int64_t started, int local)
+{
+	cJSON *rows = cJSON_CreateArray(), *r;
+	int rc;
+
+	if (!rows)
+		return DD_E_NOMEM;
+	if ((rc = db_rows(live, rows, COPY_CONTACT "ORDER BY id", NULL)))
+		rc = db_fail(db, rc, "the live directory: %s", db_errmsg(live));
+	for (r = rc ? NULL : rows->child; r && !rc; r = r->next) {
+		cJSON *b = contact_copy(r);
+		if (!b)
+			rc = DD_E_NOMEM;
+		else if ((rc = holds_as(db, jstr(r, "id"), b)) == 0)
+			rc = copy_op(db, "contact.update", jstr(r, "id"), b, started,
+				     local);
+		else if (rc == 1)
+			rc = 0;
+		cJSON_Delete(b);
+	}
+	cJSON_Delete(rows);
+	return rc;
+}
+
+/* Every station's duty roster: the shifts on it, each keeping its id
+ * (which names the station whose roster it is). */
+static int
+copy_roster(struct db *db, struct db *live, int64_t started, int local)
+{
+	static const char *const text[] = { "date", "start_at", "leader",
+		"officer1", "officer2", NULL };
+	cJSON *rows = cJSON_CreateArray(), *r;
+	int64_t hours;
+	int rc, i;
+
+	if (!rows)
+		return DD_E_NOMEM;
+	if ((rc = db_rows(live, rows, "SELECT id, date, start_at, hours, leader, "
+			  "officer1, officer2 FROM shifts WHERE deleted = 0 AND "
+			  "start_at IS NOT NULL ORDER BY id", NULL))) {
+		rc = db_fail(db, rc, "the live roster: %s", db_errmsg(live));
+		goto out;
+	}
+	cJSON_ArrayForEach(r, rows) {
+		cJSON *b = cJSON_CreateObject();
+		if (!b) {
+			rc = DD_E_NOMEM;
+			break;
+		}
+		for (i = 0; text[i]; i++)
+			if (jstr(r, text[i]))
+				cJSON_AddStringToObject(b, text[i], jstr(r, text[i]));
+		if (jint(r, "hours", &hours))
+			cJSON_AddNumberToObject(b, "hours", (double)hours);
+		rc = copy_op(db, "roster.update", jstr(r, "id"), b, started, local);
+		cJSON_Delete(b);
+		if (rc)
+			break;
+	}
+out:
+	cJSON_Delete(rows);
+	return rc;
+}
+
+/* The county's settings (a silent limit, the start of a shift). */
+static int
+copy_settings(struct db *db, struct db *live, int64_t started, int local)
+{
+	cJSON *rows = cJSON_CreateArray(), *r;
+	int rc;
+
+	if (!rows)
+		return DD_E_NOMEM;
+	if ((rc = db_rows(live, rows, "SELECT key, value FROM settings WHERE "
+			  "scope = 'county' AND value <> '' ORDER BY key", NULL))) {
+		rc = db_fail(db, rc, "the live settings: %s", db_errmsg(live));
+		goto out;
+	}
+	cJSON_ArrayForEach(r, rows) {
+		cJSON *b = cJSON_CreateObject();
+		if (!b) {
+			rc = DD_E_NOMEM;
+			break;
+		}
+		cJSON_AddStringToObject(b, "key", jstr(r, "key"));
+		cJSON_AddStringToObject(b, "value", jstr(r, "value"));
+		jset_time(b, "at", started);
+		rc = copy_op(db, "setting.set", jstr(r, "key"), b, started, local);
+		cJSON_Delete(b);
+		if (rc)
+			break;
+	}
+out:
+	cJSON_Delete(rows);
+	return rc;
+}
+
+int
+drill_copy_live(struct db *db, struct db *live)
+{
+	char self[32] = "";
+	int64_t started = 0, n = 0;
+	int rc, county;
+
+	if ((county = drill_county(db)) < 0)
+		return county;
+	if ((rc = meta_get_int(db, "drill_started", &started)) < 0)
+		return rc;
+	if (rc == 0 && county != DRILL_COUNTY_JOINED)
+		return db_fail(db, DD_E_NOTFOUND, "not a drill database");
+	if (!db->realm[0] &&
+	    (rc = meta_get_text(db, "realm", db->realm, sizeof db->realm)) < 0)
+		return rc;
+	if ((rc = meta_get_text(db, "station", self, sizeof self)) < 0 ||
+	    (rc = db_int(live, &n, "SELECT n FROM counters WHERE station = ?",
+			 "s", self)) < 0)
+		return rc;
+	if ((rc = db_begin(db)))
+		return rc;
+	/* The drill holds live ids: this station's own records in the drill
+	 * are numbered on from its live ones, so none is made twice. */
+	rc = db_exec(db, "INSERT INTO counters(station, n) VALUES(?1, ?2) ON "
+		     "CONFLICT(station) DO UPDATE SET n = max(n, ?2)", "si", self,
+		     n);
+	/* A town that joined a county-wide drill gets the people from the
+	 * command station that runs it, with the drill's setup. */
+	if (!rc && county != DRILL_COUNTY_JOINED &&
+	    !(rc = copy_contacts(db, live, started, county == DRILL_COUNTY_RUN)) &&
+	    !(rc = copy_roster(db, live, started, county == DRILL_COUNTY_RUN)))
+		rc = copy_settings(db, live, started, county == DRILL_COUNTY_RUN);
+	return db_end(db, rc);
+}
+
 int
 drill_setup(struct db *db, const cJSON *scenario, int64_t started, int speed)
 {
@@ -419,6 +632,55 @@ inject_op(struct db *db, const cJSON *inj, int index, int64_t at,
 	return 0;
 }
 
+/* The people who must answer a warning the drill injected (w), named
+ * as warning_issue names them: each warned town's leaders and duty
+ * officers in the directory (the live one's, copied at the setup), in
+ * an operation of the drill with it. */
+static int
+inject_people(struct db *db, const struct op *w, int local)
+{
+	cJSON *body = cJSON_CreateObject(), *people, *rows = cJSON_CreateArray();
+	const cJSON *t, *r;
+	struct op op;
+	int rc = 0;
+
+	if (!body || !rows || !(people = cJSON_AddArrayToObject(body, "people"))) {
+		rc = DD_E_NOMEM;
+		goto out;
+	}
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(w->body, "towns"))
+		if ((rc = db_rows(db, rows, "SELECT town, id AS contact, name, "
+				  "coalesce(phones, '') AS phone FROM contacts WHERE "
+				  "town = ? AND deleted = 0 AND name IS NOT NULL AND "
+				  "role IN ('town_leader', 'town_duty') ORDER BY role "
+				  "<> 'town_leader', id", "s", t->valuestring)))
+			goto out;
+	cJSON_ArrayForEach(r, rows) {
+		cJSON *p = cJSON_CreateObject();
+		if (!p || !cJSON_AddItemToArray(people, p)) {
+			cJSON_Delete(p);
+			rc = DD_E_NOMEM;
+			goto out;
+		}
+		cJSON_AddStringToObject(p, "town", jstr(r, "town"));
+		cJSON_AddStringToObject(p, "contact", jstr(r, "contact"));
+		cJSON_AddStringToObject(p, "name", jstr(r, "name"));
+		cJSON_AddStringToObject(p, "phone", jstr(r, "phone"));
+	}
+	if (cJSON_GetArraySize(people) == 0)
+		goto out;
+	op = *w;
+	op.body = body;
+	snprintf(op.kind, sizeof op.kind, "warning.people");
+	if (!(rc = next_seq(db, &op.seq)) &&
+	    (rc = op_apply_as(db, &op, local)) >= 0)
+		rc = 0;
+out:
+	cJSON_Delete(rows);
+	cJSON_Delete(body);
+	return rc < 0 ? rc : 1;
+}
+
 int
 drill_tick(struct db *db, int64_t now, int *fired)
 {
@@ -461,6 +723,8 @@ drill_tick(struct db *db, int64_t now, int *fired)
 		/* In the database that runs a county-wide drill, the drill's
 		 * operations also wait in the outbox, for the link to push. */
 		rc = op_apply_as(db, &op, county == DRILL_COUNTY_RUN);
+		if (rc == 1 && strcmp(op.kind, "warning.issue") == 0)
+			rc = inject_people(db, &op, county == DRILL_COUNTY_RUN);
 		op_clear(&op);
 		/* A refused inject (a team that does not exist here) is skipped,
 		 * so one bad line does not stop the drill. */

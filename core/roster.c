@@ -28,11 +28,27 @@ apply_shift(struct db *db, const struct op *op)
 	int create = strcmp(op->kind, "roster.add") == 0;
 	int rc = record_put(db, op, "shifts", shift_schema, create, NULL);
 
-	/* The roster is the station's that made the shift. */
-	if (!rc && create)
-		rc = db_exec(db, "UPDATE shifts SET station = ? WHERE id = ? AND "
-			     "station IS NULL", "ss", op->station, op->entity);
+	/* The roster is that of the station that made the shift, the one
+	 * its id names ("<station>-<n>", and no station code has a '-'):
+	 * the same whichever of its operations comes first, and kept by a
+	 * drill's copy of the shift, which keeps the id. */
+	if (!rc)
+		rc = db_exec(db, "UPDATE shifts SET station = substr(?1, 1, "
+			     "instr(?1, '-') - 1) WHERE id = ?1 AND station IS NULL "
+			     "AND instr(?1, '-') > 1", "s", op->entity);
 	return rc;
+}
+
+/* Is y-mo-d a day of the calendar? */
+static int
+date_ok(int y, int mo, int d)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return y >= 1970 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 &&
+	       d <= days[mo - 1] + (mo == 2 && leap);
 }
 
 /* A person for the roster: a contact, by id or by a name one contact
@@ -65,7 +81,7 @@ roster_add(struct db *db, const char *date, const char *start, int hours,
 	if ((rc = db_begin(db)))
 		return rc;
 	if (!date || sscanf(date, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 ||
-	    date[used] || strlen(date) != 10) {
+	    date[used] || strlen(date) != 10 || !date_ok(y, mo, d)) {
 		rc = db_fail(db, DD_E_INVALID, "date '%s': YYYY-MM-DD",
 			     date ? date : "");
 		goto end;

@@ -179,7 +179,7 @@ static const char *const migrations[] = {
 "INSERT INTO meta(key, value) SELECT 'projected', coalesce(max(server_seq), 0)"
 "  FROM ops;",
 /* 5: the people on duty. Settings are last-writer-wins per (scope, key):
- * scope "county" (the command station's) or a station's code (its own
+ * scope "county" (the command station's) or "@" and a station's code (its own
  * value of a local key). Contacts and shifts are records like the
  * reference data (fields last writer wins, b_* the creation's stamp).
  * Calls, spot checks, the people a warning named and the marks of a log

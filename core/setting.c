@@ -3,7 +3,9 @@
  * sets a key for the county (setting.set); a town may set its own value
  * of a key marked local (setting.local). Each (scope, key) is last
  * writer wins; the value in force at a station is its own value of a
- * local key, else the county's, else the default.
+ * local key, else the county's, else the default. The county's scope is
+ * "county", a station's "@" and its code: a station code may be
+ * "county" too, and its own value must never pass for the county's.
  */
 #include "private.h"
 
@@ -85,7 +87,7 @@ static int
 apply_setting(struct db *db, const struct op *op, const char *scope)
 {
 	const char *key = jstr(op->body, "key"), *value = jstr(op->body, "value");
-	char id[80];
+	char id[100];
 	int rc;
 
 	snprintf(id, sizeof id, "%s:%s", scope, key);
@@ -105,7 +107,10 @@ apply_setting_county(struct db *db, const struct op *op)
 int
 apply_setting_local(struct db *db, const struct op *op)
 {
-	return apply_setting(db, op, op->station);
+	char scope[40];
+
+	snprintf(scope, sizeof scope, "@%s", op->station);
+	return apply_setting(db, op, scope);
 }
 
 /* A station's own value is kept for the keys it may override only; a
@@ -120,28 +125,49 @@ check_setting_local(struct db *db, const struct op *op)
 	return 0;
 }
 
+/* The value in force for d into buf, and who set it into by ("county",
+ * this station's code or "default"): the station's own of a local key,
+ * else the county's, else the default. A value this version finds bad (a
+ * later version's) is passed over for the next. */
+static int
+lookup(struct db *db, const struct setting_def *d, char *buf, size_t n,
+       char by[40])
+{
+	char scope[40] = "@";
+	int rc;
+
+	if ((rc = meta_get_text(db, "station", scope + 1, sizeof scope - 1)) < 0)
+		return rc;
+	if (d->local) {
+		rc = db_text(db, buf, n, "SELECT value FROM settings WHERE scope = ? "
+			     "AND key = ?", "ss", scope, d->key);
+		if (rc < 0)
+			return rc;
+		if (rc > 0 && *buf && !value_bad(d->key, buf)) {
+			snprintf(by, 40, "%s", scope + 1);
+			return 1;
+		}
+	}
+	rc = db_text(db, buf, n, "SELECT value FROM settings WHERE scope = "
+		     "'county' AND key = ?", "s", d->key);
+	if (rc < 0)
+		return rc;
+	if (rc > 0 && *buf && !value_bad(d->key, buf)) {
+		snprintf(by, 40, "county");
+		return 1;
+	}
+	snprintf(buf, n, "%s", d->def);
+	snprintf(by, 40, "default");
+	return 1;
+}
+
 int
 setting_get(struct db *db, const char *key, char *buf, size_t n)
 {
-	const struct setting_def *d = def_of(key);
-	char self[32] = "";
-	int rc;
+	const struct setting_def *d = def_of(key ? key : "");
+	char by[40];
 
-	if (!d)
-		return 0;
-	if ((rc = meta_get_text(db, "station", self, sizeof self)) < 0)
-		return rc;
-	/* The station's own value (non-empty) of a local key, else the
-	 * county's. */
-	rc = db_text(db, buf, n, "SELECT value FROM settings WHERE key = ?1 AND "
-		     "value <> '' AND (scope = 'county' OR (?3 AND scope = ?2)) "
-		     "ORDER BY scope = 'county' LIMIT 1", "ssd", key, self,
-		     d->local);
-	if (rc < 0)
-		return rc;
-	if (rc == 0 || value_bad(key, buf))
-		snprintf(buf, n, "%s", d->def);
-	return 1;
+	return d ? lookup(db, d, buf, n, by) : 0;
 }
 
 int64_t
@@ -184,7 +210,7 @@ setting_set(struct db *db, const char *key, const char *value)
 		return db_fail(db, DD_E_ROLE, "%s is set by the command station "
 			       "for the county", key);
 	if (!value)
-		return DD_E_INVALID;
+		return db_fail(db, DD_E_INVALID, "%s needs a value", key);
 	if (*value && value_bad(key, value))
 		return db_fail(db, DD_E_INVALID, "%s is %s", key,
 			       value_bad(key, value));
@@ -206,15 +232,12 @@ setting_set(struct db *db, const char *key, const char *value)
 int
 setting_list(struct db *db, cJSON **out)
 {
-	char self[32] = "", value[208], by[40];
+	char value[208], by[40];
 	size_t i;
 	int rc = 0;
 
 	if (!(*out = cJSON_CreateArray()))
 		return DD_E_NOMEM;
-	if ((rc = meta_get_text(db, "station", self, sizeof self)) < 0)
-		goto out;
-	rc = 0;
 	for (i = 0; i < NDEFS && !rc; i++) {
 		cJSON *o = cJSON_CreateObject();
 		if (!o) {
@@ -222,16 +245,8 @@ setting_list(struct db *db, cJSON **out)
 			break;
 		}
 		cJSON_AddItemToArray(*out, o);
-		if ((rc = setting_get(db, defs[i].key, value, sizeof value)) < 0)
+		if ((rc = lookup(db, &defs[i], value, sizeof value, by)) < 0)
 			break;
-		rc = db_text(db, by, sizeof by, "SELECT scope FROM settings WHERE "
-			     "key = ?1 AND value <> '' AND (scope = 'county' OR "
-			     "(?3 AND scope = ?2)) ORDER BY scope = 'county' LIMIT 1",
-			     "ssd", defs[i].key, self, defs[i].local);
-		if (rc < 0)
-			break;
-		if (rc == 0)
-			snprintf(by, sizeof by, "default");
 		rc = 0;
 		cJSON_AddStringToObject(o, "key", defs[i].key);
 		cJSON_AddStringToObject(o, "value", value);
@@ -239,7 +254,6 @@ setting_list(struct db *db, cJSON **out)
 		cJSON_AddStringToObject(o, "set_by", by);
 		cJSON_AddBoolToObject(o, "local", defs[i].local);
 	}
-out:
 	if (rc) {
 		cJSON_Delete(*out);
 		*out = NULL;

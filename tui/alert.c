@@ -1,7 +1,7 @@
 /*
  * alert.c - what needs the officer: a new incident from elsewhere, a
  * reporting clock about to run out (5 minutes before) and run out,
- * towns silent after a warning, operations the
+ * a town silent past its limit after a warning, operations the
  * server refused. Each rings the bell (DUTYDESK_BELL: on by default,
  * off, or night-off for quiet from 22:00 to 07:00), says what on the
  * message line, and is counted on the status line until x.
@@ -88,14 +88,64 @@ due_soon(struct console_state *c, const struct duty_counts *n)
 	}
 }
 
-/* The officer's own actions only move the baseline. */
+/* A town is called out once, as it stays silent past its limit (by
+ * the warning's colour): the towns of the call-back list whose limit
+ * fell after the last look (silent_upto) and by now. One answered in
+ * the meantime has left the list; no town passes its limit twice. */
+static void
+silent_towns(struct console_state *c, const struct duty_counts *n,
+	     int64_t now)
+{
+	cJSON *f, *list = NULL, *o;
+	const cJSON *first = NULL;
+	char what[200];
+	int64_t at;
+	int count = 0;
+
+	if (n->unanswered_late == 0 || !(f = cJSON_CreateObject()))
+		goto out;
+	cJSON_AddNumberToObject(f, "now", (double)now);
+	if (state_list(c->db, LIST_CALLBACKS, f, &list) == 0) {
+		cJSON_ArrayForEach(o, list) {
+			const char *color = cJSON_GetStringValue(
+				cJSON_GetObjectItem(o, "color"));
+			const char *iso = cJSON_GetStringValue(
+				cJSON_GetObjectItem(o, "at"));
+			if (!iso || time_parse_iso(iso, &at))
+				continue;
+			at += warning_silent_secs(c->db, color);
+			if (at > c->silent_upto && at <= now && count++ == 0)
+				first = o;
+		}
+	}
+	cJSON_Delete(f);
+	if (count == 1) {
+		snprintf(what, sizeof what, _("%s has not answered warning %s "
+			 "in time: b in pane 6 lists whom to call back"),
+			 console_town(cJSON_GetStringValue(cJSON_GetObjectItem(
+				first, "town")), 1),
+			 cJSON_GetStringValue(cJSON_GetObjectItem(first, "warning")));
+		alert_ring(c, what);
+	} else if (count > 1) {
+		snprintf(what, sizeof what, _("%d towns have not answered a "
+			 "warning in time: b in pane 6 lists them"), count);
+		alert_ring(c, what);
+	}
+	cJSON_Delete(list);
+out:
+	c->silent_upto = now;
+}
+
+/* The officer's own actions only move the baseline (a town that went
+ * silent meanwhile is still called out at the next look). */
 void
 alert_check(struct console_state *c, int announce)
 {
 	struct duty_counts n;
+	int64_t now = console_now();
 	char what[160];
 
-	if (duty_counts(c->db, console_now(), &n))
+	if (duty_counts(c->db, now, &n))
 		return;
 	if (announce)
 		new_incident(c, n.newest, c->counts.newest);
@@ -111,11 +161,8 @@ alert_check(struct console_state *c, int announce)
 			 "incident(s)"), (long long)n.written_late);
 		alert_ring(c, what);
 	}
-	if (announce && n.unanswered_late > c->counts.unanswered_late) {
-		snprintf(what, sizeof what, _("%lld town(s) have not answered a "
-			 "warning"), (long long)n.unanswered_late);
-		alert_ring(c, what);
-	}
+	if (announce)
+		silent_towns(c, &n, now);
 	if (memcmp(&n, &c->counts, sizeof n) != 0)
 		c->status_dirty = 1;
 	c->counts = n;
@@ -128,6 +175,8 @@ alert_baseline(struct console_state *c)
 
 	memcpy(shown, c->counts.newest, sizeof shown);
 	alert_check(c, 0);
+	/* Towns silent already when the console opens are on the list. */
+	c->silent_upto = console_now();
 	new_incident(c, c->counts.newest, shown);
 }
 

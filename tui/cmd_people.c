@@ -19,12 +19,15 @@
 static void
 row_setting(struct shell *sh, const cJSON *o)
 {
-	size_t i;
 	const struct setting_def *d;
+	const char *by;
+	size_t i;
 
 	shell_pad(sh, shell_str(o, "key"), 15);
 	shell_pad(sh, shell_str(o, "value"), 7);
-	shell_pad(sh, shell_str(o, "set_by"), 10);
+	by = shell_str(o, "set_by");
+	shell_pad(sh, strcmp(by, "default") == 0 ? _("default")
+		  : strcmp(by, "county") == 0 ? _("county") : by, 10);
 	shell_pad(sh, cJSON_IsTrue(cJSON_GetObjectItem(o, "local"))
 		  ? _("local") : _("county"), 7);
 	for (i = 0; (d = setting_def(i)); i++)
@@ -67,13 +70,7 @@ cmd_setting(struct shell *sh, const struct cmd *c, struct args *a)
 	} else if (opt(a, "json")) {
 		rc = shell_print_json(sh, list, 0);
 	} else {
-		const struct shell_col *col;
-		for (col = setting_cols; col->title; col++) {
-			if (col->width)
-				shell_pad(sh, _(col->title), col->width);
-			else
-				fprintf(sh->out, "%s\n", _(col->title));
-		}
+		shell_header(sh, setting_cols);
 		cJSON_ArrayForEach(o, list)
 			row_setting(sh, o);
 	}
@@ -120,7 +117,6 @@ cmd_contact_update(struct shell *sh, const struct cmd *c, struct args *a)
 	char id[64];
 	int rc;
 
-	(void)c;
 	if (!f)
 		return shell_fail(sh, DD_E_NOMEM);
 	if (strcmp(c->verb, "remove") == 0)
@@ -180,7 +176,6 @@ static int
 cmd_contact_find(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	cJSON *list = NULL, *o;
-	const struct shell_col *col;
 	int rc;
 
 	(void)c;
@@ -189,12 +184,7 @@ cmd_contact_find(struct shell *sh, const struct cmd *c, struct args *a)
 	if (opt(a, "json")) {
 		rc = shell_print_json(sh, list, 0);
 	} else {
-		for (col = contact_cols; col->title; col++) {
-			if (col->width)
-				shell_pad(sh, _(col->title), col->width);
-			else
-				fprintf(sh->out, "%s\n", _(col->title));
-		}
+		shell_header(sh, contact_cols);
 		cJSON_ArrayForEach(o, list)
 			row_contact(sh, o);
 	}

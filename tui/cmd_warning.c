@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "core/pinyin.h"
 
 static int
 cmd_warning_issue(struct shell *sh, const struct cmd *c, struct args *a)
@@ -64,22 +65,110 @@ row_warning(struct shell *sh, const cJSON *o)
 	fputc('\n', sh->out);
 }
 
+/* The minutes of a number of seconds, as the lists say them. */
+static const char *
+minutes(const cJSON *o, const char *k)
+{
+	static char buf[2][32];
+	static int slot;
+
+	slot = (slot + 1) % 2;
+	snprintf(buf[slot], sizeof buf[slot], _("%.0f min"),
+		 shell_num(o, k) / 60);
+	return buf[slot];
+}
+
+/* People's names as the terminal can show them: as written in UTF-8,
+ * in pinyin otherwise (the last two stay valid). */
+static const char *
+person(const struct shell *sh, const char *name)
+{
+	static char buf[2][256];
+	static int slot;
+
+	if (sh->utf8)
+		return name;
+	slot = (slot + 1) % 2;
+	pinyin_of(name, buf[slot], sizeof buf[slot]);
+	return buf[slot];
+}
+
+/* A town's line of the answer board: who answered it and when, or how
+ * long it has been silent. */
 static void
-row_answer(struct shell *sh, const cJSON *o)
+row_town(struct shell *sh, const cJSON *o)
 {
 	shell_pad(sh, shell_town(sh, shell_str(o, "town")), 14);
-	if (*shell_str(o, "id"))
-		fprintf(sh->out, "%s  %s (%ss)\n", shell_time(o, "at"),
-			shell_str(o, "who"), shell_str(o, "answer_secs"));
+	if (*shell_str(o, "answered_at")) {
+		fprintf(sh->out, _("answered %s by %s"),
+			shell_time(o, "answered_at"),
+			*shell_str(o, "answered_by")
+			? person(sh, shell_str(o, "answered_by")) : "-");
+	} else {
+		fprintf(sh->out, "%s  ", _("NOT ANSWERED"));
+		fprintf(sh->out, _("silent %s"), minutes(o, "silent_secs"));
+	}
+	fputc('\n', sh->out);
+}
+
+/* A person under their town: name, phone, and whether they answered
+ * (the one whose name the answer carries) or, the town still silent,
+ * have not. */
+static void
+row_person(struct shell *sh, const cJSON *o)
+{
+	const char *name = shell_str(o, "name");
+
+	fputs("  ", sh->out);
+	if (!*shell_str(o, "contact")) {
+		fprintf(sh->out, "%s\n", _("(the directory names nobody)"));
+		return;
+	}
+	shell_pad(sh, person(sh, name), 16);
+	fputc(' ', sh->out);
+	shell_pad(sh, shell_str(o, "phone"), 16);
+	if (*shell_str(o, "answered_at"))
+		fputs(strcmp(name, shell_str(o, "answered_by")) == 0
+		      ? _("answered") : "", sh->out);
 	else
-		fprintf(sh->out, "%s\n", _("NOT ANSWERED"));
+		fputs(_("not answered"), sh->out);
+	fputc('\n', sh->out);
+}
+
+/* One warning's answer board: a row per (town, person) with --json,
+ * else each town with its people under it. */
+static int
+warning_board(struct shell *sh, const struct args *a, const char *id)
+{
+	cJSON *f = cJSON_CreateObject(), *list = NULL, *o;
+	const char *last = "";
+	int rc;
+
+	if (!f)
+		return shell_fail(sh, DD_E_NOMEM);
+	cJSON_AddStringToObject(f, "warning", id);
+	cJSON_AddNumberToObject(f, "now", (double)db_now(sh->db));
+	rc = state_list(sh->db, LIST_CALLEES, f, &list);
+	cJSON_Delete(f);
+	if (rc)
+		return shell_fail(sh, rc);
+	if (opt(a, "json")) {
+		rc = shell_print_json(sh, list, 0);
+	} else {
+		cJSON_ArrayForEach(o, list) {
+			if (strcmp(shell_str(o, "town"), last) != 0)
+				row_town(sh, o);
+			last = cJSON_GetStringValue(cJSON_GetObjectItem(o, "town"));
+			row_person(sh, o);
+		}
+	}
+	cJSON_Delete(list);
+	return shell_fail(sh, rc);
 }
 
 static int
 cmd_warning_list(struct shell *sh, const struct cmd *c, struct args *a)
 {
-	cJSON *f;
-
 	(void)c;
 	if (a->npos == 1) {
 		cJSON *all = NULL, *w;
@@ -91,14 +180,42 @@ cmd_warning_list(struct shell *sh, const struct cmd *c, struct args *a)
 		cJSON_Delete(all);
 		if (!found)
 			return shell_refuse(sh, "no warning '%s'", a->pos[0]);
-		f = cJSON_CreateObject();
-		cJSON_AddStringToObject(f, "warning", a->pos[0]);
-		return shell_list(sh, a, LIST_ANSWERS, f, row_answer, NULL);
+		return warning_board(sh, a, a->pos[0]);
 	}
 	return shell_list(sh, a, LIST_WARNINGS, NULL, row_warning,
 			  (const struct shell_col[]){ { N_("ID"), 14 },
 			  { N_("ISSUED"), 17 }, { N_("HAZARD"), 12 },
 			  { N_("COLOUR"), 7 }, { N_("ANSWERED"), 0 }, { NULL, 0 } });
+}
+
+static void
+row_callback(struct shell *sh, const cJSON *o)
+{
+	shell_pad(sh, shell_str(o, "warning"), 14);
+	shell_pad(sh, shell_town(sh, shell_str(o, "town")), 14);
+	shell_pad(sh, shell_word(sh, W_COLOR, shell_str(o, "color")), 7);
+	shell_pad(sh, minutes(o, "silent_secs"), 9);
+	shell_pad(sh, *shell_str(o, "last_call") ? shell_str(o, "last_call")
+		  : "-", 14);
+	fprintf(sh->out, "%s\n", *shell_str(o, "people")
+		? person(sh, shell_str(o, "people")) : "-");
+}
+
+/* The towns silent past their limit (by colour), to call back. */
+static int
+cmd_warning_callbacks(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	(void)c;
+	if (!f)
+		return shell_fail(sh, DD_E_NOMEM);
+	cJSON_AddNumberToObject(f, "now", (double)db_now(sh->db));
+	return shell_list(sh, a, LIST_CALLBACKS, f, row_callback,
+			  (const struct shell_col[]){ { N_("WARNING"), 14 },
+			  { N_("TOWN"), 14 }, { N_("COLOUR"), 7 },
+			  { N_("SILENT"), 9 }, { N_("LAST CALL"), 14 },
+			  { N_("TO CALL"), 0 }, { NULL, 0 } });
 }
 
 const struct cmd cmd_warning_rows[] = {
@@ -109,6 +226,10 @@ const struct cmd cmd_warning_rows[] = {
 	{ "warning", "answer", "who=", 2, 2, DB_WRITE, cmd_warning_answer,
 	  "warning answer WARNING TOWN [--who NAME]", "a town answers (叫应)" },
 	{ "warning", "list", "json", 0, 1, DB_READ, cmd_warning_list,
-	  "warning list [WARNING] [--json]", "warnings; one: who answered, when" },
+	  "warning list [WARNING] [--json]",
+	  "warnings; one: each town's people, who answered, when" },
+	{ "warning", "callbacks", "json", 0, 0, DB_READ, cmd_warning_callbacks,
+	  "warning callbacks [--json]",
+	  "towns silent past their limit: whom to call back" },
 	{ NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
 };

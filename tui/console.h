@@ -62,6 +62,9 @@
 	R(CHECKIN,   N_("check people in")) \
 	R(CHECKOUT,  N_("check people out")) \
 	R(ANSWER,    N_("record a town's answer")) \
+	R(CALLBACKS, N_("towns to call back (silent too long)")) \
+	R(CALLBACK,  N_("log a call-back to the town")) \
+	R(WARNINGS,  N_("back to the warnings")) \
 	R(ZERO,      N_("daily zero report")) \
 	R(HANDOVER,  N_("shift handover")) \
 	R(PRINT,     N_("print the handover sheet")) \
@@ -269,6 +272,10 @@ extern const struct pane_ops pane_directory, pane_roster, pane_calls;
 /* Open the form that saves a person in the directory, with what is
  * known of them already (name, phones, unit, town; NULL: nothing). */
 void pane_contact_add(const cJSON *initial);
+/* The warnings pane's other face (pane_warnings.c): the towns silent
+ * past their limit, to call back. b swaps the pane's ops between the
+ * two. */
+extern const struct pane_ops pane_callbacks;
 
 /* Open the dispatch form of a team, which asks for the incident, or of
  * an incident (team NULL), which asks for the team: the one form that
@@ -373,6 +380,8 @@ struct console_state {
 	int64_t refused_known;  /* the link's refusal count at the last look */
 	char top_level[64];     /* highest level in force and its progress */
 	struct duty_counts counts; /* what needs the officer, last seen */
+	int64_t silent_upto;    /* towns past their silent limit by then
+				 * are called out */
 	/* A drill (drill.c): its clock runs speed times faster from the
 	 * start, less the pauses. */
 	int drill, drill_speed, drill_paused, drill_over;

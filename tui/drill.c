@@ -95,6 +95,23 @@ remove_db(const char *path)
 	}
 }
 
+/* The people of the live database (its directory, the roster, the
+ * county's settings) into the drill's database db, the live one opened
+ * read-only: 叫应 by name is drilled with the names of the day. */
+static int
+copy_live(struct db *db, const char *live)
+{
+	struct db *ldb = NULL;
+	int rc = db_open(live, DB_RDONLY, &ldb);
+
+	if (rc)
+		db_fail(db, rc, "%s: %s", live, db_why(ldb, rc));
+	else
+		rc = drill_copy_live(db, ldb);
+	db_close(&ldb);
+	return rc;
+}
+
 int
 drill_prepare(const char *live, const char *file, int speed, int county,
 	      char *out, size_t n, char *why, size_t wn)
@@ -119,8 +136,9 @@ drill_prepare(const char *live, const char *file, int speed, int county,
 		snprintf(why, wn, "%s", tmp);
 		return rc;
 	}
-	/* Only the station's code and role come from the live database, and
-	 * for a county-wide drill its server and key. */
+	/* The station's code and role come from the live database, and for
+	 * a county-wide drill its server and key; once the drill's database
+	 * is made, its people (copy_live). */
 	if ((rc = live_station(live, &si, server, sizeof server, key, sizeof key,
 			 pin, why, wn))) {
 		cJSON_Delete(scenario);
@@ -154,7 +172,8 @@ drill_prepare(const char *live, const char *file, int speed, int county,
 	    (rc = drill_setup(db, scenario, (int64_t)now, speed)) ||
 	    (county && ((rc = replica_set_link(db, server, key)) ||
 			(pin[0] && (rc = replica_set_pin(db, pin))) ||
-			(rc = drill_announce(db))))) {
+			(rc = drill_announce(db)))) ||
+	    (rc = copy_live(db, live))) {
 		snprintf(why, wn, "%s: %s", out, db_why(db, rc));
 		db_close(&db);
 		remove_db(out);
@@ -213,12 +232,14 @@ drill_join_prepare(const char *live, const char *realm, int timeout_ms,
 		return rc;
 	}
 	/* The town's own drill database: its county reference data, its
-	 * server and key, in the drill's realm. */
+	 * server and key, in the drill's realm; the people come from the
+	 * command station, and its own records are numbered on from the
+	 * live ones (copy_live). */
 	if ((rc = db_open(out, DB_CREATE, &db)) ||
 	    (rc = station_init(db, si.station, si.role, realm, 1)) ||
 	    (rc = replica_set_link(db, server, key)) ||
 	    (pin[0] && (rc = replica_set_pin(db, pin))) ||
-	    (rc = drill_join(db))) {
+	    (rc = drill_join(db)) || (rc = copy_live(db, live))) {
 		snprintf(why, wn, "%s: %s", out, db_why(db, rc));
 		goto fail;
 	}

@@ -2,10 +2,10 @@
  * record.c - Enter on a row shows its whole record on a page over the
  * panes: every field of an incident's phone log with its upward reports
  * and dispatches, a team with its dispatch, a warning with each town's
- * answer, a log entry in full, and so on. Each pane has a row in the
- * table at the end that writes its record as "label\tvalue" lines,
- * read through core's own read functions; the page lines them up,
- * wraps and scrolls them, and prints them (overlay_page).
+ * answer and its people, a log entry in full, and so on. Each pane has
+ * a row in the table at the end that writes its record as "label\tvalue"
+ * lines, read through core's own read functions; the page lines them
+ * up, wraps and scrolls them, and prints them (overlay_page).
  */
 #include "tui/console.h"
 
@@ -472,13 +472,39 @@ shelter_record(struct db *db, const cJSON *row, FILE *f, char *title,
 
 /* ---- warnings ---- */
 
+/* The people named for town (rows of LIST_CALLEES) under it: each with
+ * a phone, and whether they answered (the one the answer names) or, the
+ * town silent, have not. */
+static void
+town_people(FILE *f, const cJSON *people, const char *town, int answered)
+{
+	const cJSON *p;
+	char line[300];
+	int any = 0;
+
+	cJSON_ArrayForEach(p, people) {
+		if (strcmp(str(p, "town"), town) != 0 || !*str(p, "contact"))
+			continue;
+		any = 1;
+		snprintf(line, sizeof line, "%s  %s  %s", str(p, "name"),
+			 *str(p, "phone") ? str(p, "phone") : "-",
+			 !answered ? _("not answered")
+			 : strcmp(str(p, "name"), str(p, "answered_by")) == 0
+			 ? _("answered") : "");
+		text_lines(f, 4, line);
+	}
+	if (!any)
+		text_lines(f, 4, _("(the directory names nobody)"));
+}
+
 static int
 warning_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	       size_t tn, char *name, size_t nn)
 {
 	const char *id = str(row, "id");
-	cJSON *flt = cJSON_CreateObject(), *list = NULL, *a;
+	cJSON *flt = cJSON_CreateObject(), *list = NULL, *people = NULL, *a;
 	char buf[200], at[20], n1[32], n2[32];
+	int64_t limit = warning_silent_secs(db, str(row, "color")), issued = 0;
 	int rc;
 
 	snprintf(title, tn, _("Warning %s"), id);
@@ -487,12 +513,18 @@ warning_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	field_time(f, _("Issued"), row, "at");
 	field(f, _("Hazard"), console_hazard(str(row, "hazard")));
 	field(f, _("Colour"), word(W_COLOR, str(row, "color")));
+	snprintf(buf, sizeof buf, _("%lld min"), (long long)limit / 60);
+	field(f, _("Silent limit"), buf);
 	field(f, _("Issued by"), word(W_OFFICER, str(row, "officer")));
 	field_of(f, _("Station"), row, "station");
 	field_of(f, _("Text"), row, "text");
 	cJSON_AddStringToObject(flt, "warning", id);
 	if ((rc = state_list(db, LIST_ANSWERS, flt, &list)))
 		goto out;
+	cJSON_AddNumberToObject(flt, "now", (double)console_now());
+	if ((rc = state_list(db, LIST_CALLEES, flt, &people)))
+		goto out;
+	time_parse_iso(str(row, "at"), &issued);
 	fputc('\n', f);
 	fprintf(f, _("Towns answered: %s of %s"), val(row, "answered",
 		n1, sizeof n1), val(row, "towns", n2, sizeof n2));
@@ -501,18 +533,46 @@ warning_record(struct db *db, const cJSON *row, FILE *f, char *title,
 		char line[200];
 		const char *town = ref_label(db, LIST_TOWNS, str(a, "town"), buf,
 					     sizeof buf);
+		int64_t silent = console_now() - issued;
 		if (*str(a, "at"))
 			snprintf(line, sizeof line, _("%s by %s, after %.0f min"),
-				 when(a, "at", at), str(a, "who"),
-				 cJSON_GetObjectItem(a, "answer_secs")->valuedouble / 60);
+				 when(a, "at", at), *str(a, "who") ? str(a, "who")
+				 : "-", cJSON_GetObjectItem(a, "answer_secs")
+				 ->valuedouble / 60);
+		else if (silent > limit)
+			snprintf(line, sizeof line, _("NOT ANSWERED, silent %lld "
+				 "min: on the call-back list (b)"),
+				 (long long)silent / 60);
 		else
-			snprintf(line, sizeof line, "%s", _("NOT ANSWERED"));
-		/* A town's name is long: its answer goes on under it. */
+			snprintf(line, sizeof line, _("NOT ANSWERED, silent %lld "
+				 "min"), (long long)(silent > 0 ? silent : 0) / 60);
+		/* A town's name is long: its answer goes on under it, then
+		 * its people. */
 		fprintf(f, "  %s\n", town);
 		text_lines(f, 4, line);
+		town_people(f, people, str(a, "town"), *str(a, "at") != 0);
 	}
 out:
 	cJSON_Delete(flt);
+	cJSON_Delete(list);
+	cJSON_Delete(people);
+	return rc;
+}
+
+/* A town of the call-back list: its warning's record. */
+static int
+callback_record(struct db *db, const cJSON *row, FILE *f, char *title,
+		size_t tn, char *name, size_t nn)
+{
+	cJSON *list = NULL, *w;
+	int rc = state_list(db, LIST_WARNINGS, NULL, &list);
+
+	if (rc)
+		return rc;
+	rc = DD_E_NOTFOUND;
+	cJSON_ArrayForEach(w, list)
+		if (strcmp(str(w, "id"), str(row, "warning")) == 0)
+			rc = warning_record(db, w, f, title, tn, name, nn);
 	cJSON_Delete(list);
 	return rc;
 }
@@ -747,6 +807,7 @@ static const struct {
 	{ &pane_supplies, supply_record },
 	{ &pane_shelters, shelter_record },
 	{ &pane_warnings, warning_record },
+	{ &pane_callbacks, callback_record },
 	{ &pane_log, log_record },
 	{ &pane_directory, contact_record },
 	{ &pane_roster, shift_record },

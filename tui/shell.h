@@ -137,6 +137,8 @@ struct shell_col {
 };
 int shell_list(struct shell *sh, const struct args *a, enum list l,
 	       cJSON *filter, shell_row_fn *row, const struct shell_col *header);
+/* The header line of a list (nothing when header is NULL). */
+void shell_header(struct shell *sh, const struct shell_col *header);
 /* A code as a list shows it: its words in a Chinese locale that shows
  * Chinese, the code itself otherwise (what the shell takes back). */
 const char *shell_word(const struct shell *sh, enum words w, const char *code);

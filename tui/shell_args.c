@@ -279,12 +279,26 @@ shell_time(const cJSON *o, const char *k)
 
 /* ---- lists ---- */
 
+void
+shell_header(struct shell *sh, const struct shell_col *header)
+{
+	const struct shell_col *c;
+
+	for (c = header; c && c->title; c++) {
+		if (c->width)
+			shell_pad(sh, _(c->title), c->width);
+		else
+			fprintf(sh->out, "%s", _(c->title));
+	}
+	if (header)
+		fputc('\n', sh->out);
+}
+
 int
 shell_list(struct shell *sh, const struct args *a, enum list l,
 	   cJSON *filter, shell_row_fn *row, const struct shell_col *header)
 {
 	cJSON *list = NULL, *o;
-	const struct shell_col *c;
 	int rc = state_list(sh->db, l, filter, &list);
 
 	cJSON_Delete(filter);
@@ -293,14 +307,7 @@ shell_list(struct shell *sh, const struct args *a, enum list l,
 	if (opt(a, "json")) {
 		rc = shell_print_json(sh, list, 0);
 	} else {
-		for (c = header; c && c->title; c++) {
-			if (c->width)
-				shell_pad(sh, _(c->title), c->width);
-			else
-				fprintf(sh->out, "%s", _(c->title));
-		}
-		if (header)
-			fputc('\n', sh->out);
+		shell_header(sh, header);
 		cJSON_ArrayForEach(o, list)
 			row(sh, o);
 	}

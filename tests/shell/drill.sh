@@ -2,7 +2,8 @@
 # drill.sh - each shipped scenario run at high speed in the console as an
 # officer would: one expected action done through the ':' command line,
 # the others skipped; the JSON report says done on time and skipped
-# missed; the live database is byte for byte unchanged; a malformed
+# missed; the drill holds the live directory and makes no record under a
+# live id; the live database is byte for byte unchanged; a malformed
 # scenario is refused with its line and field and leaves no database.
 set -u
 BIN=${DUTYDESK_BIN:-$PWD/dutydesk}
@@ -193,6 +194,21 @@ EOF
 else
 	check "the drill's incidents are marked drill" \
 		'tr -d "\t\n " <"$dir/drill.export" | grep -q "\"id\":\"drill-4\".*\"drill\":true"'
+fi
+# The drill database carries the live directory, and the station's own
+# records in it are numbered on from its live ones (the live incident
+# is linhai-1).
+check "the drill makes no record under a live id" \
+	'! grep -q "\"linhai-1\"" "$dir/drill.export" &&
+	 grep -q "\"linhai-2\"" "$dir/drill.export"'
+if command -v python3 >/dev/null 2>&1; then
+	check "the drill holds the live directory" \
+		'python3 -c "
+import json, sys
+d, l = (json.load(open(f, encoding=\"utf-8\"))[\"contacts\"] for f in sys.argv[1:])
+for c in d:
+    c.pop(\"drill\")
+sys.exit(not (d == l and len(l) > 20))" "$dir/drill.export" "$dir/live.export"'
 fi
 check "the live export has neither the drill nor the realm member" \
 	'! grep -q "\"drill\":\|\"realm\":" "$dir/live.export"'

@@ -510,7 +510,7 @@ on_screen "桃渚 answered: 2/3" "2/3 台风橙色预警"
 seen "the board: 上盘 and 桃渚 with their minutes, 杜桥 silent" \
 	"杜桥 +未应 +上盘 +[0-9]+m +桃渚 +[0-9]+m"
 jcheck "the database holds the two answers and who gave them" \
-	"sorted((a['town'], a['who']) for a in j if a['id']) == [('shangpan', '林晓东'), ('taozhu', '郑海波')] and len(j) == 3" \
+	"sorted(set((a['town'], a['answered_by']) for a in j if a['answered_at'])) == [('shangpan', '林晓东'), ('taozhu', '郑海波')] and len(set(a['town'] for a in j)) == 3" \
 	-- d warning list "$WARN" --json
 
 # ---- 8. the log and the handover -----------------------------------------

@@ -197,6 +197,397 @@ act(struct stn *s)
 	cJSON_Delete(list);
 }
 
+/* ---- the people on duty ---- */
+
+static const char *const people[] = { "王芳", "李明", "赵强", "陈静", "周涛",
+	"吴雨桐" };
+static const char *const roles[] = { "town_leader", "town_duty", "officer",
+	"village" };
+
+/* The id of a random row of list l at s (NULL when it is empty), into
+ * out. */
+static const char *
+pick(struct stn *s, enum list l, const char *key, char out[64])
+{
+	cJSON *list = NULL, *o;
+	int n;
+
+	out[0] = 0;
+	if (state_list(s->db, l, NULL, &list) == 0 &&
+	    (n = cJSON_GetArraySize(list)) > 0) {
+		o = cJSON_GetArrayItem(list, (int)rnd((unsigned)n));
+		snprintf(out, 64, "%s", cJSON_GetObjectItem(o, key)->valuestring);
+	}
+	cJSON_Delete(list);
+	return out[0] ? out : NULL;
+}
+
+/* One random action on the directory, the roster, the call log, the
+ * spot checks, the settings or the warnings with their people, as an
+ * officer of station s would take it; refusals are fine. */
+static void
+act_people(struct stn *s, int command)
+{
+	char id[64], who[64], other[64], buf[64];
+	cJSON *f = cJSON_CreateObject();
+
+	s->ms += 1000 + rnd(60000);
+	switch (rnd(10)) {
+	case 0: case 1:
+		cJSON_AddStringToObject(f, "name", people[rnd(6)]);
+		snprintf(buf, sizeof buf, "139%08u", rnd(100000000));
+		cJSON_AddStringToObject(f, "phones", buf);
+		cJSON_AddStringToObject(f, "role", roles[rnd(4)]);
+		cJSON_AddStringToObject(f, "town", towns[rnd(2)]);
+		contact_add(s->db, f, id);
+		break;
+	case 2:
+		/* One field or a few of someone in the directory. */
+		if (!pick(s, LIST_CONTACTS, "id", who))
+			break;
+		if (rnd(2)) {
+			snprintf(buf, sizeof buf, "138%08u", rnd(100000000));
+			cJSON_AddStringToObject(f, "phones", buf);
+		}
+		if (rnd(2))
+			cJSON_AddStringToObject(f, "unit", s->code);
+		if (rnd(3) == 0)
+			cJSON_AddStringToObject(f, "role", roles[rnd(4)]);
+		if (rnd(12) == 0)
+			cJSON_AddBoolToObject(f, "deleted", 1);
+		if (cJSON_GetArraySize(f) == 0)
+			cJSON_AddStringToObject(f, "town", towns[rnd(5)]);
+		contact_update(s->db, who, f);
+		break;
+	case 3:
+		if (rnd(4) == 0 && pick(s, LIST_ROSTER, "id", who)) {
+			roster_remove(s->db, who);
+			break;
+		}
+		if (!pick(s, LIST_CONTACTS, "id", who) ||
+		    !pick(s, LIST_CONTACTS, "id", other))
+			break;
+		snprintf(buf, sizeof buf, "2026-12-%02u", 1 + rnd(20));
+		roster_add(s->db, buf, rnd(2) ? "20:00" : NULL, rnd(2) ? 12 : 0,
+			   who, other, NULL, id);
+		break;
+	case 4:
+		cJSON_AddStringToObject(f, "outcome", call_outcomes[rnd(4)]);
+		if (rnd(2) && pick(s, LIST_WARNINGS, "id", other))
+			cJSON_AddStringToObject(f, "warning", other);
+		if (rnd(3) == 0)
+			cJSON_AddBoolToObject(f, "incoming", 1);
+		if (rnd(3) == 0) {
+			snprintf(buf, sizeof buf, "0576-85%06u", rnd(1000000));
+			call_log(s->db, buf, f, id);
+		} else if (pick(s, LIST_CONTACTS, "id", who)) {
+			call_log(s->db, who, f, id);
+		}
+		break;
+	case 5:
+		if (command)
+			check_log(s->db, towns[rnd(5)], rnd(3) && pick(s,
+				  LIST_CONTACTS, "id", who) ? who : NULL, 0, id);
+		break;
+	case 6:
+		if (command) {
+			snprintf(buf, sizeof buf, "%u", 5 + rnd(40));
+			setting_set(s->db, rnd(2) ? "silent.red" : "silent.yellow",
+				    buf);
+		} else if (rnd(3)) {
+			snprintf(buf, sizeof buf, "%02u:%02u", 6 + rnd(4),
+				 rnd(2) * 30);
+			setting_set(s->db, "shift.start", buf);
+		} else {
+			setting_set(s->db, "shift.start", "");
+		}
+		break;
+	case 7: case 8:
+		if (command && rnd(2)) {
+			cJSON *t = cJSON_CreateArray();
+			cJSON_AddItemToArray(t, cJSON_CreateString("datian"));
+			cJSON_AddItemToArray(t, cJSON_CreateString("gucheng"));
+			warning_issue(s->db, "typhoon", rnd(2) ? "red" : "blue",
+				      "台风预警", t, id);
+			cJSON_Delete(t);
+		} else if (pick(s, LIST_WARNINGS, "id", other)) {
+			warning_answer(s->db, other, towns[rnd(2)], rnd(2) &&
+				       pick(s, LIST_CONTACTS, "id", who) ? who
+				       : people[rnd(6)], id);
+		}
+		break;
+	case 9:
+		/* A handover to whoever comes, off the roster or not. */
+		log_handover_as(s->db, people[rnd(6)], rnd(2) ? "交接" : NULL, 1,
+				id);
+		break;
+	}
+	cJSON_Delete(f);
+}
+
+/* How many rows of name the export of db holds. */
+static int
+export_count(struct db *db, const char *name)
+{
+	cJSON *x = NULL;
+	int n;
+
+	assert_int_equal(state_export(db, &x), 0);
+	n = cJSON_GetArraySize(cJSON_GetObjectItem(x, name));
+	cJSON_Delete(x);
+	return n;
+}
+
+/* The county server, as dutydeskd keeps it: its log (replica_take) and
+ * the state projected from it. */
+static int
+take(const struct op *op, void *ctx)
+{
+	struct stn *srv = ctx;
+	/* The role the server knows the pushing station by. */
+	int role = strcmp(op->station, "county") == 0 ? ROLE_COMMAND : ROLE_TOWN;
+	int64_t sseq;
+	int rc = replica_take(srv->db, op, role, &sseq);
+
+	/* Nothing is refused (2): every operation passes the fixed grounds. */
+	if (rc != 0 && rc != 1)
+		fail_msg("the server took %s %s: %d (%s)", op->kind, op->entity, rc,
+			 db_errmsg(srv->db));
+	return 0;
+}
+
+/* Station s pushes what waits in its outbox to the server. */
+static void
+push(struct stn *s, struct stn *srv)
+{
+	assert_int_equal(db_begin(srv->db), 0);
+	assert_int_equal(op_each(s->db, 1, take, srv), 0);
+	assert_int_equal(db_end(srv->db, 0), 0);
+	assert_int_equal(replica_project_all(srv->db), 0);
+}
+
+static int
+relay(const struct op *op, int64_t sseq, void *ctx)
+{
+	struct db *db = ctx;
+	(void)sseq;
+	if (op_apply(db, op) < 0)
+		fail_msg("pulled %s %s: %s", op->kind, op->entity, db_errmsg(db));
+	return 0;
+}
+
+/* Station s pulls what the server took since it last pulled. */
+static void
+pull(struct stn *s, struct stn *srv, int64_t *cursor)
+{
+	int64_t head = 0;
+
+	assert_int_equal(replica_head(srv->db, &head), 0);
+	assert_int_equal(replica_each_after(srv->db, *cursor, 1000000, relay,
+					    s->db), 0);
+	*cursor = head;
+}
+
+/* A command station and two towns edit the directory, the roster, the
+ * call log, the spot checks, the settings and the warnings' people
+ * offline, sync through the county server in different orders, and
+ * export the same bytes as the server; so do fresh replicas given
+ * everything in random orders. */
+static void
+people_orders(void **state)
+{
+	static const char *const codes[3] = { "county", "datian", "gucheng" };
+	struct stn st[3], srv;
+	int64_t cursor[3] = { 0, 0, 0 };
+	struct oplist all = { 0 };
+	char *ref = NULL;
+	int i, r, k;
+	(void)state;
+
+	time_set_zone("Asia/Shanghai");
+	for (i = 0; i < 3; i++) {
+		st[i].code = codes[i];
+		st[i].ms = T0 * 1000 + i * 7919;
+		st[i].clock.now_ms = stn_now;
+		st[i].clock.ctx = &st[i].ms;
+		st[i].db = tdb_new(codes[i], i == 0 ? ROLE_COMMAND : ROLE_TOWN, 1);
+		db_set_clock(st[i].db, &st[i].clock);
+	}
+	srv.code = "server";
+	srv.ms = T0 * 1000 + 24 * 3600 * 1000LL;
+	srv.clock.now_ms = stn_now;
+	srv.clock.ctx = &srv.ms;
+	srv.db = tdb_new("server", ROLE_COMMAND, 1);
+	db_set_clock(srv.db, &srv.clock);
+	/* Rounds of offline work; between them one station pushes or pulls,
+	 * so each works on what it has heard of so far. */
+	for (r = 0; r < 14; r++) {
+		for (k = 0; k < 25; k++) {
+			i = (int)rnd(3);
+			act_people(&st[i], i == 0);
+		}
+		for (k = 0; k < 2; k++) {
+			i = (int)rnd(3);
+			if (rnd(2))
+				push(&st[i], &srv);
+			else
+				pull(&st[i], &srv, &cursor[i]);
+		}
+	}
+	/* Everyone syncs, in an order of its own: each pushes, then each
+	 * pulls, the stations taken at random. */
+	for (k = 0; k < 2; k++) {
+		int order[3] = { 0, 1, 2 };
+		for (i = 2; i > 0; i--) {
+			int j = (int)rnd((unsigned)i + 1), t = order[i];
+			order[i] = order[j];
+			order[j] = t;
+		}
+		for (i = 0; i < 3; i++) {
+			if (k == 0)
+				push(&st[order[i]], &srv);
+			else
+				pull(&st[order[i]], &srv, &cursor[order[i]]);
+		}
+	}
+	ref = texport(srv.db);
+	for (i = 0; i < 3; i++) {
+		char *x = texport(st[i].db);
+		assert_string_equal(ref, x);
+		free(x);
+	}
+	/* The mix holds what matters. */
+	assert_true(export_count(srv.db, "contacts") > 100 + 10);
+	assert_true(export_count(srv.db, "roster") >= 5);
+	assert_true(export_count(srv.db, "calls") >= 5);
+	assert_true(export_count(srv.db, "checks") >= 2);
+	assert_true(export_count(srv.db, "settings") >= 3);
+	assert_non_null(strstr(ref, "\"unrostered\":1"));
+	assert_non_null(strstr(ref, "\"people\":[{"));
+	assert_int_equal(op_each(st[0].db, 0, collect, &all), 0);
+	for (r = 0; r < ORDERS / 2; r++) {
+		char name[16];
+		struct db *rep;
+		char *x;
+
+		for (i = all.n - 1; i > 0; i--) {
+			int j = (int)rnd((unsigned)i + 1);
+			char *t = all.json[i];
+			all.json[i] = all.json[j];
+			all.json[j] = t;
+		}
+		snprintf(name, sizeof name, "prep%d", r);
+		rep = tdb_new(name, ROLE_TOWN, 1);
+		for (i = 0; i < all.n; i++)
+			assert_int_equal(apply_json(rep, all.json[i]), 1);
+		x = texport(rep);
+		assert_string_equal(ref, x);
+		free(x);
+		db_close(&rep);
+	}
+	free(ref);
+	oplist_free(&all);
+	for (i = 0; i < 3; i++)
+		db_close(&st[i].db);
+	db_close(&srv.db);
+}
+
+/* The phones, unit and role of contact id at db, "phones|unit|role". */
+static const char *
+contact_fields(struct db *db, const char *id)
+{
+	static char buf[2][300];
+	static int slot;
+	cJSON *c = NULL;
+
+	slot = !slot;
+	assert_int_equal(contact_get(db, id, &c), 1);
+	snprintf(buf[slot], sizeof buf[slot], "%s|%s|%s",
+		 cJSON_GetObjectItem(c, "phones")->valuestring,
+		 cJSON_IsString(cJSON_GetObjectItem(c, "unit"))
+		 ? cJSON_GetObjectItem(c, "unit")->valuestring : "",
+		 cJSON_GetObjectItem(c, "role")->valuestring);
+	cJSON_Delete(c);
+	return buf[slot];
+}
+
+/* One contact edited on two stations at once: field by field, the last
+ * writer wins, and a tie goes the same way everywhere. */
+static void
+contact_edited_twice(void **state)
+{
+	struct db *cmd = tdb_new("county", ROLE_COMMAND, 1);
+	struct db *a = tdb_new("datian", ROLE_TOWN, 1);
+	struct db *b = tdb_new("gucheng", ROLE_TOWN, 1);
+	struct stn sc = { cmd, 0, { 0 }, "county" }, sa = { a, 0, { 0 }, "datian" },
+		   sb = { b, 0, { 0 }, "gucheng" };
+	cJSON *f = cJSON_CreateObject();
+	char id[64];
+	(void)state;
+
+	tclock_ms = T0 * 1000;
+	cJSON_AddStringToObject(f, "name", "陈静");
+	cJSON_AddStringToObject(f, "phones", "13900000001");
+	cJSON_AddStringToObject(f, "unit", "大田街道");
+	cJSON_AddStringToObject(f, "role", "town_duty");
+	cJSON_AddStringToObject(f, "town", "datian");
+	assert_int_equal(contact_add(cmd, f, id), 0);
+	cJSON_Delete(f);
+	exchange(&sc, &sa);
+	exchange(&sc, &sb);
+	/* Offline, datian changes the phone and the unit; a minute later
+	 * gucheng the unit and the role. */
+	tclock_ms += 60000;
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "phones", "13900000002");
+	cJSON_AddStringToObject(f, "unit", "大田街道应急办");
+	assert_int_equal(contact_update(a, id, f), 0);
+	cJSON_Delete(f);
+	tclock_ms += 60000;
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "unit", "大田街道办");
+	cJSON_AddStringToObject(f, "role", "town_leader");
+	assert_int_equal(contact_update(b, id, f), 0);
+	cJSON_Delete(f);
+	/* The county hears from gucheng first, datian from the county. */
+	exchange(&sb, &sc);
+	exchange(&sa, &sc);
+	exchange(&sc, &sa);
+	exchange(&sc, &sb);
+	assert_string_equal(contact_fields(cmd, id),
+			    "13900000002|大田街道办|town_leader");
+	assert_string_equal(contact_fields(a, id), contact_fields(cmd, id));
+	assert_string_equal(contact_fields(b, id), contact_fields(cmd, id));
+	/* Both at the same instant: a tie, broken by the station alike on
+	 * every replica, whichever order the edits come in. */
+	tclock_ms += 60000;
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "phones", "13900000003");
+	assert_int_equal(contact_update(a, id, f), 0);
+	cJSON_Delete(f);
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "phones", "13900000004");
+	assert_int_equal(contact_update(b, id, f), 0);
+	cJSON_Delete(f);
+	exchange(&sa, &sc);
+	exchange(&sb, &sc);
+	exchange(&sb, &sa);
+	exchange(&sa, &sb);
+	assert_string_equal(contact_fields(a, id), contact_fields(b, id));
+	assert_string_equal(contact_fields(cmd, id), contact_fields(b, id));
+	{
+		char *xa = texport(a), *xb = texport(b), *xc = texport(cmd);
+		assert_string_equal(xa, xb);
+		assert_string_equal(xa, xc);
+		free(xa);
+		free(xb);
+		free(xc);
+	}
+	db_close(&a);
+	db_close(&b);
+	db_close(&cmd);
+}
+
 static void
 many_orders(void **state)
 {
@@ -330,6 +721,8 @@ main(void)
 		cmocka_unit_test(seeds_alike),
 		cmocka_unit_test(offline_issues_both_count),
 		cmocka_unit_test(many_orders),
+		cmocka_unit_test(people_orders),
+		cmocka_unit_test(contact_edited_twice),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	tcleanup();

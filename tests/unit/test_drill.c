@@ -5,6 +5,45 @@
  */
 #include "testlib.h"
 
+struct opcount {
+	const char *station;
+	int64_t n;
+};
+
+static int
+count_one(const struct op *op, void *ctx)
+{
+	struct opcount *c = ctx;
+
+	c->n += strcmp(op->station, c->station) == 0;
+	return 0;
+}
+
+/* How many operations of station db holds. */
+static int64_t
+ops_of(struct db *db, const char *station)
+{
+	struct opcount c = { station, 0 };
+
+	assert_int_equal(op_each(db, 0, count_one, &c), 0);
+	return c.n;
+}
+
+/* The id after id ("linhai-7" -> "linhai-8"), in one of two buffers. */
+static const char *
+id_after(const char *id)
+{
+	static char buf[2][64];
+	static int slot;
+	const char *dash = strrchr(id, '-');
+
+	slot = !slot;
+	assert_non_null(dash);
+	snprintf(buf[slot], 64, "%.*s-%lld", (int)(dash - id), id,
+		 atoll(dash + 1) + 1);
+	return buf[slot];
+}
+
 static const char good[] =
 	"{\n"
 	" \"id\": \"t1\", \"title\": \"台风\", \"hazard\": \"typhoon\",\n"
@@ -532,6 +571,282 @@ not_a_drill(void **state)
 	db_close(&db);
 }
 
+/* ---- the live people in a drill ---- */
+
+/* A contact added to db with contact_add: its id, in one of eight
+ * buffers that take turns. */
+static const char *
+person(struct db *db, const char *name, const char *phone, const char *role,
+       const char *town)
+{
+	static char ids[8][64];
+	static int slot;
+	cJSON *f = cJSON_CreateObject();
+
+	slot = (slot + 1) % 8;
+	cJSON_AddStringToObject(f, "name", name);
+	cJSON_AddStringToObject(f, "phones", phone);
+	cJSON_AddStringToObject(f, "role", role);
+	if (town)
+		cJSON_AddStringToObject(f, "town", town);
+	assert_int_equal(contact_add(db, f, ids[slot]), 0);
+	cJSON_Delete(f);
+	return ids[slot];
+}
+
+/* Member name of db's export as JSON text (caller frees), without the
+ * mark a drill database's records carry. */
+static char *
+part(struct db *db, const char *name)
+{
+	cJSON *x = NULL, *o;
+	char *t;
+
+	assert_int_equal(state_export(db, &x), 0);
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(x, name))
+		cJSON_DeleteItemFromObject(o, "drill");
+	t = cJSON_PrintUnformatted(cJSON_GetObjectItem(x, name));
+	cJSON_Delete(x);
+	return t;
+}
+
+/* The names a warning of db names for town, ", " between them. */
+static const char *
+named(struct db *db, const char *warning, const char *town)
+{
+	static char buf[300];
+	cJSON *f = cJSON_CreateObject(), *l = NULL, *o;
+	size_t n = 0;
+
+	buf[0] = 0;
+	cJSON_AddStringToObject(f, "warning", warning);
+	assert_int_equal(state_list(db, LIST_CALLEES, f, &l), 0);
+	cJSON_ArrayForEach(o, l)
+		if (strcmp(cJSON_GetObjectItem(o, "town")->valuestring, town) == 0 &&
+		    cJSON_IsString(cJSON_GetObjectItem(o, "name")))
+			n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s",
+					      n ? ", " : "", cJSON_GetObjectItem(o,
+					      "name")->valuestring);
+	cJSON_Delete(l);
+	cJSON_Delete(f);
+	return buf;
+}
+
+/* A live county: the command station linhai and the town datian, with
+ * people in the directory, a shift on each roster covering T0, a seed's
+ * shelter manager with a new phone, someone taken out of the directory,
+ * and a silent limit of the county's. */
+static struct db *
+live_county(struct db **town_out, char live_last[64], char town_last[64])
+{
+	struct db *live = tdb_new("linhai", ROLE_COMMAND, 1);
+	struct db *town = tdb_new("datian", ROLE_TOWN, 1);
+	char lead[64], off[64], id[64], gone[64];
+	cJSON *f;
+
+	time_set_zone("Asia/Shanghai");
+	snprintf(lead, 64, "%s", person(live, "郑国强", "13800000001",
+					"county_leader", NULL));
+	snprintf(off, 64, "%s", person(live, "王芳", "13800000002", "officer",
+				       NULL));
+	person(live, "吴雨桐", "13805761234", "town_leader", "datian");
+	person(live, "林一鸣", "13905761111", "town_duty", "datian");
+	person(live, "葛丽", "15900001111", "town_duty", "shangpan");
+	snprintf(gone, 64, "%s", person(live, "周涛", "13700000000", "town_duty",
+					"datian"));
+	f = cJSON_CreateObject();
+	cJSON_AddBoolToObject(f, "deleted", 1);
+	assert_int_equal(contact_update(live, gone, f), 0);
+	cJSON_Delete(f);
+	assert_int_equal(contact_find(live, "吴文斌", id), 1);
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "phones", "13312345678");
+	assert_int_equal(contact_update(live, id, f), 0);
+	cJSON_Delete(f);
+	assert_int_equal(setting_set(live, "silent.blue", "20"), 0);
+	assert_int_equal(roster_add(live, "2026-11-28", "08:30", 24, lead, off,
+				    NULL, live_last), 0);
+	/* The town's roster, made at the town. */
+	texchange(live, town);
+	assert_int_equal(roster_add(town, "2026-11-28", "08:00", 24, "林一鸣",
+				    "吴雨桐", NULL, town_last), 0);
+	texchange(town, live);
+	*town_out = town;
+	return live;
+}
+
+static void
+drill_carries_the_people(void **state)
+{
+	char live_last[64], town_last[64];
+	struct db *town, *live = live_county(&town, live_last, town_last);
+	struct db *db = drill_db("p1.db", T0, 1);
+	struct station_info si;
+	cJSON *s = NULL;
+	char *a, *b, id[64];
+	int fired;
+	(void)state;
+
+	assert_int_equal(drill_copy_live(db, live), 0);
+	/* The drill holds the directory and every roster as live does, ids
+	 * and all, made by the drill, not by the officer. */
+	a = part(live, "contacts");
+	b = part(db, "contacts");
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	a = part(live, "roster");
+	b = part(db, "roster");
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	assert_int_equal(station_info(db, &si), 0);
+	assert_int_equal(si.queued, 0);
+	assert_int_equal(ops_of(db, "linhai"), 0);
+	/* Six contacts, a seed's changed one (not the others, the drill's
+	 * seed holds them as they are), two shifts, a setting. */
+	assert_int_equal(ops_of(db, "drill"), 6 + 1 + 2 + 1);
+	/* Who is on duty now, at the command station and at datian. */
+	assert_int_equal(roster_at(db, NULL, T0, 0, &s), 1);
+	assert_string_equal(cJSON_GetObjectItem(s, "officer1_name")->valuestring,
+			    "王芳");
+	cJSON_Delete(s);
+	assert_int_equal(roster_at(db, "datian", T0, 0, &s), 1);
+	assert_string_equal(cJSON_GetObjectItem(s, "leader_name")->valuestring,
+			    "林一鸣");
+	cJSON_Delete(s);
+	/* The county's silent limit holds in the drill. */
+	assert_int_equal(warning_silent_secs(db, "blue"), 20 * 60);
+	/* The warning the drill injects, and one the officer issues, name
+	 * the towns' people of the live directory (not the one taken out). */
+	assert_int_equal(drill_tick(db, T0, &fired), 0);
+	assert_int_equal(fired, 1);
+	assert_string_equal(named(db, "drill-1", "datian"), "吴雨桐, 林一鸣");
+	assert_string_equal(named(db, "drill-1", "shangpan"), "葛丽");
+	{
+		cJSON *t = cJSON_CreateArray();
+		cJSON_AddItemToArray(t, cJSON_CreateString("datian"));
+		assert_int_equal(warning_issue(db, "typhoon", "orange", "台风橙色预警",
+					       t, id), 0);
+		cJSON_Delete(t);
+	}
+	assert_string_equal(named(db, id, "datian"), "吴雨桐, 林一鸣");
+	/* The records the drill station makes are numbered past its live
+	 * ones (the warning above was the first). */
+	assert_string_equal(id, id_after(live_last));
+	/* And 叫应 by name: the town's leader answers. */
+	assert_int_equal(warning_answer(db, "drill-1", "datian", "wu yu tong", id),
+			 0);
+	db_close(&db);
+	db_close(&town);
+	db_close(&live);
+	time_set_zone(NULL);
+}
+
+static int
+take_one(const struct op *op, void *ctx)
+{
+	struct db *srv = ctx;
+	int64_t sseq;
+	int rc = replica_take(srv, op, ROLE_COMMAND, &sseq);
+
+	if (rc != 1)
+		fail_msg("the server took %s %s: %d (%s)", op->kind, op->entity, rc,
+			 db_errmsg(srv));
+	return 0;
+}
+
+static int
+relay_one(const struct op *op, int64_t sseq, void *ctx)
+{
+	(void)sseq;
+	if (op_apply(ctx, op) != 1)
+		fail_msg("relayed %s %s: %s", op->kind, op->entity,
+			 db_errmsg(ctx));
+	return 0;
+}
+
+/* The outbox of cmd pushed to a county server of the drill's realm (its
+ * log and projection) and relayed from it to town: how many it took. */
+static int64_t
+via_server(struct db *cmd, struct db *town)
+{
+	struct db *srv = NULL;
+	const char *path = tpath("srv-drill.db");
+	int64_t head = 0;
+
+	unlink(path);
+	assert_int_equal(db_open(path, DB_CREATE, &srv), 0);
+	db_set_clock(srv, &test_clock);
+	assert_int_equal(station_init(srv, "server", ROLE_COMMAND, "drill-t1", 1),
+			 0);
+	assert_int_equal(db_begin(srv), 0);
+	assert_int_equal(op_each(cmd, 1, take_one, srv), 0);
+	assert_int_equal(db_end(srv, 0), 0);
+	assert_int_equal(replica_project_all(srv), 0);
+	assert_int_equal(replica_head(srv, &head), 0);
+	assert_int_equal(replica_each_after(srv, 0, 100000, relay_one, town), 0);
+	db_close(&srv);
+	return head;
+}
+
+static void
+county_drill_carries_the_people(void **state)
+{
+	char live_last[64], town_last[64];
+	struct db *town, *live;
+	struct db *cmd, *joined;
+	struct station_info si;
+	char *a, *b, id[64];
+	int fired;
+	int64_t n;
+	(void)state;
+
+	tclock_ms = T0 * 1000;
+	live = live_county(&town, live_last, town_last);
+	cmd = drill_db("p2.db", T0, 1);
+	joined = joined_db("p3.db", "datian");
+
+	/* The command station that runs it pushes the people with the
+	 * setup, as the drill's; the town that joins copies nothing, and
+	 * gets them from what it pulls. */
+	assert_int_equal(drill_announce(cmd), 0);
+	assert_int_equal(drill_copy_live(cmd, live), 0);
+	assert_int_equal(station_info(cmd, &si), 0);
+	n = si.queued;
+	assert_true(n > 5);
+	assert_int_equal(drill_copy_live(joined, town), 0);
+	assert_int_equal(tnops(joined), ops_of(joined, "seed"));
+	assert_int_equal(drill_tick(cmd, T0, &fired), 0);
+	assert_int_equal(station_info(cmd, &si), 0);
+	assert_int_equal(si.queued, n + 2);
+	/* Through the county server, which takes every one of them from
+	 * the command station and relays them. */
+	assert_int_equal(via_server(cmd, joined), n + 2);
+	a = part(cmd, "contacts");
+	b = part(joined, "contacts");
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	assert_string_equal(named(joined, "drill-1", "datian"), "吴雨桐, 林一鸣");
+	/* The town's next record is past its live ones; its answer names
+	 * its leader and reaches the command station. */
+	assert_int_equal(warning_answer(joined, "drill-1", "datian", "吴雨桐", id),
+			 0);
+	assert_string_equal(id, id_after(town_last));
+	assert_int_equal(tsend_all(joined, cmd), 1);
+	a = texport(cmd);
+	b = texport(joined);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	db_close(&joined);
+	db_close(&cmd);
+	db_close(&town);
+	db_close(&live);
+	time_set_zone(NULL);
+}
+
 int
 main(void)
 {
@@ -547,6 +862,8 @@ main(void)
 		cmocka_unit_test(scored_on_time_late_missed),
 		cmocka_unit_test(county_drill_travels),
 		cmocka_unit_test(drill_operations_stay_in_drills),
+		cmocka_unit_test(drill_carries_the_people),
+		cmocka_unit_test(county_drill_carries_the_people),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	tcleanup();

@@ -13,11 +13,17 @@
  * answers error version. The station must hold back, in order, what the
  * server does not know, keep it in its outbox and say so, and send it,
  * without a hole, once a welcome lists every kind.
+ *
+ * A station database is upgraded in place: a town's database of schema
+ * 4, seeded before the directory existed (tests/data/schema4, made with
+ * the dutydesk of that schema), gets at its upgrade to schema 5 the
+ * seed's people as the very operations a database seeded today holds.
  */
 #include "testlib.h"
 #include "wirelib.h"
 
 #include <sodium.h>
+#include <sqlite3.h>
 
 static const char *stbin;         /* the station binary */
 static char key_datian[SYNC_HEX]; /* the real server's key for datian */
@@ -677,6 +683,155 @@ old_server_says_version(void **state)
 	status_held(dbp, 0, NULL, 1);
 }
 
+/* ---- a station database of schema 4, upgraded ---- */
+
+/* Make path from the gzipped SQL of fixture (under tests/data). */
+static void
+load_fixture(const char *fixture, const char *path)
+{
+	char cmd[600], *sql = NULL;
+	size_t n = 0, cap = 0, got;
+	sqlite3 *h = NULL;
+	FILE *p;
+
+	unlink(path);
+	snprintf(cmd, sizeof cmd, "gzip -dc 'tests/data/%s'", fixture);
+	assert_non_null(p = popen(cmd, "r"));
+	do {
+		if (n + 65536 + 1 > cap) {
+			cap = (n + 65536 + 1) * 2;
+			assert_non_null(sql = realloc(sql, cap));
+		}
+		got = fread(sql + n, 1, 65536, p);
+		n += got;
+	} while (got > 0);
+	assert_int_equal(pclose(p), 0);
+	sql[n] = 0;
+	assert_true(n > 1000);
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	free(sql);
+}
+
+/* PRAGMA user_version of path, read without dutydesk. */
+static int
+schema_of(const char *path)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL),
+			 SQLITE_OK);
+	if (sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+/* The operations of the seed a database holds, each as JSON text, one a
+ * line, in the order held. */
+static int
+seed_line(const struct op *op, void *ctx)
+{
+	cJSON *j;
+	char *t;
+
+	if (strcmp(op->station, "seed") != 0)
+		return 0;
+	j = op_to_json(op);
+	t = cJSON_PrintUnformatted(j);
+	cJSON_AddItemToArray(ctx, cJSON_CreateString(t));
+	free(t);
+	cJSON_Delete(j);
+	return 0;
+}
+
+static cJSON *
+seed_ops(struct db *db)
+{
+	cJSON *a = tkeep(cJSON_CreateArray());
+
+	assert_int_equal(op_each(db, 0, seed_line, a), 0);
+	return a;
+}
+
+/* The member name of db's export, as JSON text. */
+static const char *
+export_part(struct db *db, const char *name)
+{
+	cJSON *x = NULL;
+	char *t;
+
+	assert_int_equal(state_export(db, &x), 0);
+	t = cJSON_PrintUnformatted(cJSON_GetObjectItem(x, name));
+	cJSON_Delete(x);
+	return tkeep_str(t);
+}
+
+static void
+schema4_gets_seed_people(void **state)
+{
+	const char *path = tpath("datian4.db");
+	struct db *old, *fresh;
+	cJSON *want, *have, *o;
+	int64_t people = 0, n = 0;
+	char id[64];
+	int i;
+	(void)state;
+
+	load_fixture("schema4/datian.sql.gz", path);
+	assert_int_equal(schema_of(path), 4);
+	/* Opened by today's dutydesk: upgraded, even for reading. */
+	old = NULL;
+	assert_int_equal(db_open(path, DB_RDONLY, &old), 0);
+	db_close(&old);
+	assert_int_equal(schema_of(path), 5);
+	assert_int_equal(db_open(path, 0, &old), 0);
+	theld_db[0] = old;
+	fresh = tstation("fresh4", ROLE_TOWN, 1);
+	/* The seed's operations are those of a database seeded today, one
+	 * for one: the same ids, numbers, bodies and clock. */
+	want = seed_ops(fresh);
+	have = seed_ops(old);
+	cJSON_ArrayForEach(o, want)
+		people += strstr(o->valuestring, "\"contact.add\"") != NULL;
+	assert_true(people >= 20);
+	assert_int_equal(cJSON_GetArraySize(have), cJSON_GetArraySize(want));
+	for (i = 0; i < cJSON_GetArraySize(want); i++)
+		assert_string_equal(cJSON_GetArrayItem(have, i)->valuestring,
+				    cJSON_GetArrayItem(want, i)->valuestring);
+	assert_string_equal(export_part(old, "contacts"),
+			    export_part(fresh, "contacts"));
+	/* The station's own records are as they were, and its next id
+	 * follows them. */
+	assert_int_equal(tnops(old), 856 + people);
+	assert_int_equal(cJSON_GetArraySize(tlist(old, LIST_INCIDENTS)), 1);
+	assert_string_equal(tstr(cJSON_GetArrayItem(tlist(old, LIST_INCIDENTS),
+						    0), "title"), "大田村道路塌方");
+	assert_int_equal(log_add(old, "note", "升级后", id), 0);
+	assert_string_equal(id, "datian-3");
+	/* A shelter's manager is found by name and phone. */
+	assert_int_equal(contact_find(old, "吴文斌", id), 1);
+	{
+		cJSON *c = NULL;
+		assert_int_equal(contact_by_phone(old, "18992023272", &c), 1);
+		assert_string_equal(tstr(tkeep(c), "id"), id);
+		assert_string_equal(tstr(c, "for"), "s001");
+	}
+	/* Opening it again adds nothing. */
+	n = tnops(old);
+	tdrop(old);
+	assert_int_equal(db_open(path, 0, &old), 0);
+	theld_db[0] = old;
+	assert_int_equal(tnops(old), n);
+	assert_string_equal(export_part(old, "contacts"),
+			    export_part(fresh, "contacts"));
+}
+
 static int
 setup(void **state)
 {
@@ -728,6 +883,14 @@ main(void)
 		cmocka_unit_test(bad_kinds_are_bad_frame),
 		cmocka_unit_test(old_server_says_version),
 	};
+	/* Without a server or a binary: a database opened in place. */
+	const struct CMUnitTest local[] = {
+		cmocka_unit_test_setup_teardown(schema4_gets_seed_people, tfresh,
+						trelease),
+	};
+	int rc = cmocka_run_group_tests(local, NULL, NULL);
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	rc += cmocka_run_group_tests(tests, setup, teardown);
+	tcleanup();
+	return rc;
 }
