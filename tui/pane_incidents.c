@@ -235,19 +235,28 @@ caller_fill(const char *key, const cJSON *values, char *msg, size_t n)
 static int
 submit_intake(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
-	cJSON *f = typed(values), *c = NULL;
-	const char *phone = form_value(values, "caller_phone");
-	char id[64];
-	int rc, known;
+	cJSON *f = typed(values), *fill;
+	const cJSON *v;
+	char id[64], why[8];
+	int rc, known = !*form_value(values, "caller_phone");
 
 	(void)ctx;
+	/* Saved straight from the phone's field (^D): the directory fills
+	 * the caller in all the same. */
+	if (!known && (fill = caller_fill("caller_phone", values, why,
+					  sizeof why))) {
+		known = 1;
+		cJSON_ArrayForEach(v, fill)
+			if (!*form_value(values, v->string))
+				cJSON_AddStringToObject(f, v->string,
+							v->valuestring);
+		cJSON_Delete(fill);
+	}
 	rc = incident_add(console_db(), f, id);
 	cJSON_Delete(f);
 	if (rc)
 		return form_refused(rc, msg, n);
 	snprintf(just_taken, sizeof just_taken, "%s", id);
-	known = !*phone || contact_by_phone(console_db(), phone, &c) == 1;
-	cJSON_Delete(c);
 	if (known)
 		snprintf(msg, n, _("incident %s recorded"), id);
 	else

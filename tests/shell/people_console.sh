@@ -145,7 +145,8 @@ look() {
 }
 # intake TITLE PHONE [NAME [UNIT]]: a new incident in datian, from the
 # title on to the caller's unit and name (as given, or left empty) and
-# phone, then Tab out of the phone.
+# phone, then Tab out of the phone (LEAVE: another key).
+LEAVE=Tab
 intake() {
 	keys 1 a
 	keys -l datian
@@ -154,7 +155,7 @@ intake() {
 	_i=0
 	while [ $_i -lt 13 ]; do _s="$_s$TAB"; _i=$((_i + 1)); done
 	keys -l "$_s${4:-}$TAB${3:-}$TAB$2"
-	keys Tab
+	keys "$LEAVE"
 }
 intake 大田村道路塌方 13805861234
 on_screen "the form says whom the phone found" "通讯录中找到来电人：陈国平" 5
@@ -169,6 +170,23 @@ check "the incident holds the caller's name and unit from the directory" \
 	sh -c "python3 -c \"
 import json; d={r['id']: r for r in json.load(open('$OUT'))['incidents']}
 i=d['$INC1']; assert (i.get('caller_name'), i.get('caller_unit'), i.get('caller_phone')) == ('陈国平', '大田街道应急办', '13805861234'), i\""
+
+# Saved straight from the phone's field: filled in all the same.
+LEAVE=C-d intake 大田村第二次来电 13805861234
+LEAVE=Tab
+# saved_id: the id the bottom line says was just recorded.
+saved_id() { screen | sed -n 's/.*事件 \([a-z0-9]*-[0-9]*\) 已登记.*/\1/p' | tail -n 1; }
+_i=0
+while [ $_i -lt 50 ] && { [ -z "$(saved_id)" ] || [ "$(saved_id)" = "$INC1" ]; }; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+INC2=$(saved_id)
+check "saved from the phone's field" test -n "$INC2" -a "$INC2" != "$INC1"
+run d export --json
+check "the caller filled in on saving too" sh -c "python3 -c \"
+import json; d={r['id']: r for r in json.load(open('$OUT'))['incidents']}
+i=d['$INC2']; assert (i.get('caller_name'), i.get('caller_unit')) == ('陈国平', '大田街道应急办'), i\""
 
 # What was typed stays: the directory fills only what is empty.
 intake 涌泉海塘漫水 13805861234 林晓东
