@@ -217,6 +217,11 @@ seen "the next intake finds them" "来电人 +郑海波" 5
 keys Escape
 
 # ---- pane 8: the directory, the roster, the calls ----
+# A warning to datian names its duty officer, the caller of the first
+# intake (its silent limit is 15 drill minutes: half a minute here).
+expect_id "a red warning to datian" -- d warning issue --hazard typhoon \
+	--color red --text 台风红色预警 --towns datian
+WARN=$(cat "$OUT")
 keys 8
 on_screen "pane 8 is the directory" "姓名" 5
 look "the directory"
@@ -233,6 +238,7 @@ on_screen "the role in words" "镇街值班员" 2
 keys Enter
 on_screen "Enter shows the person's page" "联系人 " 5
 seen "with the phone" "电话 +13805861234" 2
+seen "and the warning that named them, in words" "$WARN 防台风 红色" 2
 look "a person's page"
 keys Escape
 keys l
