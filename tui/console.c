@@ -24,7 +24,7 @@
 
 static const struct pane_ops *const pane_table[CONSOLE_PANES] = {
 	&pane_incidents, &pane_response, &pane_teams, &pane_supplies,
-	&pane_shelters, &pane_warnings, &pane_log,
+	&pane_shelters, &pane_warnings, &pane_log, &pane_directory,
 };
 
 static struct console_state console;
@@ -342,7 +342,7 @@ handle_key(int ch, int is_key)
 		}
 		return;
 	case REQ_PANE_1: case REQ_PANE_2: case REQ_PANE_3: case REQ_PANE_4:
-	case REQ_PANE_5: case REQ_PANE_6: case REQ_PANE_7:
+	case REQ_PANE_5: case REQ_PANE_6: case REQ_PANE_7: case REQ_PANE_8:
 		show_pane(r - REQ_PANE_1);
 		return;
 	case REQ_UP: case REQ_DOWN: case REQ_PAGE_UP: case REQ_PAGE_DOWN:

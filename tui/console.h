@@ -31,6 +31,7 @@
 	R(PANE_5,    N_("shelters")) \
 	R(PANE_6,    N_("warnings and answers")) \
 	R(PANE_7,    N_("duty log")) \
+	R(PANE_8,    N_("people on duty")) \
 	R(UP,        N_("move up")) \
 	R(DOWN,      N_("move down")) \
 	R(PAGE_UP,   N_("page up")) \
@@ -68,7 +69,10 @@
 	R(HANDOVER,  N_("shift handover")) \
 	R(PRINT,     N_("print the handover sheet")) \
 	R(SEEN,      N_("mark alerts seen")) \
-	R(REFUSED,   N_("refused operations"))
+	R(REFUSED,   N_("refused operations")) \
+	R(VIEW,      N_("next list: directory, roster, calls")) \
+	R(CALL,      N_("log a call")) \
+	R(CALLER,    N_("save the caller as a contact"))
 
 enum req {
 #define REQ_ENUM(name, help) REQ_##name,
@@ -216,6 +220,14 @@ cJSON *form_snapshot(void);
  * drops it): the next form of the same title opens with its values. */
 void form_offer_draft(cJSON *draft);
 void form_close(void);
+/* Called as the cursor leaves field key of the open form, with what is
+ * typed so far: it returns the fields to fill in (a JSON object of
+ * strings; NULL: none), of which the form takes those still empty, and
+ * may say why in msg. Set after form_open(); the form forgets it when it
+ * closes. */
+typedef cJSON *form_leave_fn(const char *key, const cJSON *values,
+			     char *msg, size_t n);
+void form_on_leave(form_leave_fn *fn);
 /* For submit functions: put core's message for rc into msg, return rc. */
 int form_refused(int rc, char *msg, size_t n);
 /* The string value of key in a form's values ("" when absent). */
@@ -253,6 +265,13 @@ struct pane {
 
 extern const struct pane_ops pane_incidents, pane_response, pane_teams,
 	pane_supplies, pane_shelters, pane_warnings, pane_log;
+/* The people on duty (pane_people.c): one pane that shows the
+ * directory, the roster or the call log, v going from one to the next. */
+extern const struct pane_ops pane_directory, pane_roster, pane_calls;
+
+/* Open the form that saves a person in the directory, with what is
+ * known of them already (name, phones, unit, town; NULL: nothing). */
+void pane_contact_add(const cJSON *initial);
 /* The warnings pane's other face (pane_warnings.c): the towns silent
  * past their limit, to call back. b swaps the pane's ops between the
  * two. */
@@ -308,7 +327,7 @@ int console_main(const struct console_args *args);
 
 /* ---- the console's own state, shared by its files ---- */
 
-#define CONSOLE_PANES 7
+#define CONSOLE_PANES 8
 
 struct link;
 

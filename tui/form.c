@@ -30,6 +30,7 @@ static struct {
 	wchar_t buf[FIELDS_MAX][FIELD_LEN + 1];
 	int len[FIELDS_MAX], pos[FIELDS_MAX];
 	form_submit_fn *fn;
+	form_leave_fn *leave;   /* fills fields as the cursor leaves one */
 	cJSON *ctx;             /* owned: a copy of form_open's */
 	cJSON *picks[FIELDS_MAX]; /* a pick field's list, read when first shown */
 	int popen;              /* the current pick field shows its list */
@@ -133,6 +134,39 @@ form_close(void)
 		cJSON_Delete(F.picks[i]);
 		F.picks[i] = NULL;
 	}
+}
+
+static cJSON *values(void);
+
+void
+form_on_leave(form_leave_fn *fn)
+{
+	F.leave = fn;
+}
+
+/* The cursor left field i: the empty fields the pane's hook fills in
+ * take its values, and its message says where they came from. */
+static void
+leave_field(int i)
+{
+	cJSON *vals, *fill;
+	char msg[256] = "";
+	int k;
+
+	if (!F.leave)
+		return;
+	vals = values();
+	fill = vals ? F.leave(F.fields[i].key, vals, msg, sizeof msg) : NULL;
+	for (k = 0; fill && k < F.n; k++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(fill,
+								  F.fields[k].key);
+		if (cJSON_IsString(v) && *v->valuestring && F.len[k] == 0)
+			set_text(k, v->valuestring);
+	}
+	if (msg[0])
+		snprintf(F.msg, sizeof F.msg, "%s", msg);
+	cJSON_Delete(fill);
+	cJSON_Delete(vals);
 }
 
 /* What was typed; a choice as its code (the field shows its word). */
@@ -644,6 +678,8 @@ form_key(int ch, int is_key)
 	edit_key(ch, is_key);
 	if (!F.active)
 		return;
+	if (F.cur != cur)
+		leave_field(cur);
 	/* A pick list starts over on another field or another name; it
 	 * opens on an empty field and as the officer types. */
 	if (F.cur != cur)

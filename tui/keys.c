@@ -34,6 +34,8 @@ static const struct keymap keymap[] = {
 	{ KEY_F(6), 1, REQ_PANE_6, NULL },
 	{ '7', 0, REQ_PANE_7, "7/F7" },
 	{ KEY_F(7), 1, REQ_PANE_7, NULL },
+	{ '8', 0, REQ_PANE_8, "8/F8" },
+	{ KEY_F(8), 1, REQ_PANE_8, NULL },
 	{ KEY_UP, 1, REQ_UP, "Up/k" },
 	{ 'k', 0, REQ_UP, NULL },
 	{ KEY_DOWN, 1, REQ_DOWN, "Down/j" },

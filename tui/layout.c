@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <sys/ioctl.h>
 
+#include "tui/tui.h"
+
 #define MIN_COLS 80
 #define MIN_LINES 24
 
@@ -88,22 +90,56 @@ layout_visible(const struct console_state *c, int i)
 	return 0;
 }
 
+/* The tabs fit COLS: a space either side of each when all fit that way
+ * (eight English titles do not at 80 columns), else one between two;
+ * and if that is still too wide, the longest titles cut a column at a
+ * time (the number, what the officer types, is never cut). tw gets each
+ * title's width; returns the spaces either side of a tab. */
+static int
+tabs_fit(const struct console_state *c, int tw[CONSOLE_PANES])
+{
+	int i, sp, total = 0, widest;
+
+	for (i = 0; i < CONSOLE_PANES; i++) {
+		tw[i] = text_width(_(c->panes[i].ops->title));
+		/* "N title": the number, a space and the title. */
+		total += tw[i] + 2;
+	}
+	sp = total + 2 * CONSOLE_PANES <= COLS;
+	/* One between two tabs, and one before the first. */
+	total += sp ? 2 * CONSOLE_PANES : CONSOLE_PANES;
+	while (total > COLS) {
+		for (widest = 0, i = 1; i < CONSOLE_PANES; i++)
+			if (tw[i] > tw[widest])
+				widest = i;
+		if (tw[widest] == 0)
+			break;
+		tw[widest]--;
+		total--;
+	}
+	return sp;
+}
+
 void
 layout_draw_tabs(struct console_state *c)
 {
-	int i;
+	int i, tw[CONSOLE_PANES], sp = tabs_fit(c, tw);
 
 	werase(c->tabs);
 	wmove(c->tabs, 0, 0);
 	for (i = 0; i < CONSOLE_PANES; i++) {
-		char buf[64];
-		snprintf(buf, sizeof buf, " %d %s ", i + 1,
-			 _(c->panes[i].ops->title));
+		char num[8];
+		if (!sp && i > 0)
+			text_put(c->tabs, " ", COLS, 0);
 		if (i == c->cur)
 			wattron(c->tabs, A_REVERSE | A_BOLD);
 		else if (layout_visible(c, i))
 			wattron(c->tabs, A_BOLD);
-		text_put(c->tabs, buf, COLS, 0);
+		snprintf(num, sizeof num, "%s%d ", sp || i == 0 ? " " : "", i + 1);
+		text_put(c->tabs, num, COLS, 0);
+		text_put(c->tabs, _(c->panes[i].ops->title), tw[i], 1);
+		if (sp)
+			text_put(c->tabs, " ", COLS, 0);
 		wattrset(c->tabs, A_NORMAL);
 	}
 	wnoutrefresh(c->tabs);

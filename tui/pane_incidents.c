@@ -28,6 +28,11 @@ static const struct column cols[] = {
 static const char *const find[] = { "id", "title", "place", "town", "kind",
 	"status", NULL };
 
+/* The incident the intake form just recorded: the list selects it as it
+ * loads next, so that what is said of it (c saves its caller) acts on
+ * it. */
+static char just_taken[64];
+
 static const struct keymap keymap[] = {
 	{ 'a', 0, REQ_ADD, "a" },
 	{ KEY_IC, 1, REQ_ADD, NULL },
@@ -35,6 +40,7 @@ static const struct keymap keymap[] = {
 	{ 's', 0, REQ_STATUS, "s" },
 	{ 'r', 0, REQ_REPORT, "r" },
 	{ 'd', 0, REQ_DISPATCH, "d" },
+	{ 'c', 0, REQ_CALLER, "c" },
 	{ 0, 0, REQ_NONE, NULL }
 };
 
@@ -120,6 +126,10 @@ load(struct pane *p)
 		cJSON_AddNumberToObject(v[i], "late", late);
 	}
 	incident_order(v, (size_t)n, now);
+	if (just_taken[0]) {
+		snprintf(p->view.sel_id, sizeof p->view.sel_id, "%s", just_taken);
+		just_taken[0] = 0;
+	}
 	out = cJSON_CreateArray();
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(out, v[i]);
@@ -191,20 +201,100 @@ typed(const cJSON *values)
 	return o;
 }
 
+/* The caller's phone typed at intake, looked up in the directory: the
+ * caller's name and unit to fill in when they are empty (the form
+ * takes only those), and a word on whom it found or that it found
+ * nobody, which c saves once the call is recorded. */
+static cJSON *
+caller_fill(const char *key, const cJSON *values, char *msg, size_t n)
+{
+	const char *phone = form_value(values, "caller_phone");
+	cJSON *c = NULL, *fill;
+	const cJSON *v;
+
+	if (strcmp(key, "caller_phone") != 0 || !*phone)
+		return NULL;
+	if (contact_by_phone(console_db(), phone, &c) != 1) {
+		snprintf(msg, n, "%s", _("this number is not in the directory; "
+				      "after saving, c adds the caller"));
+		return NULL;
+	}
+	fill = cJSON_CreateObject();
+	v = cJSON_GetObjectItem(c, "name");
+	if (cJSON_IsString(v))
+		cJSON_AddStringToObject(fill, "caller_name", v->valuestring);
+	v = cJSON_GetObjectItem(c, "unit");
+	if (cJSON_IsString(v) && *v->valuestring)
+		cJSON_AddStringToObject(fill, "caller_unit", v->valuestring);
+	snprintf(msg, n, _("caller found in the directory: %s (%s)"),
+		 console_name(c), cJSON_GetObjectItem(c, "id")->valuestring);
+	cJSON_Delete(c);
+	return fill;
+}
+
 static int
 submit_intake(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
-	cJSON *f = typed(values);
-	char id[64];
-	int rc;
+	cJSON *f = typed(values), *fill;
+	const cJSON *v;
+	char id[64], why[8];
+	int rc, known = !*form_value(values, "caller_phone");
 
 	(void)ctx;
+	/* Saved straight from the phone's field (^D): the directory fills
+	 * the caller in all the same. */
+	if (!known && (fill = caller_fill("caller_phone", values, why,
+					  sizeof why))) {
+		known = 1;
+		cJSON_ArrayForEach(v, fill)
+			if (!*form_value(values, v->string))
+				cJSON_AddStringToObject(f, v->string,
+							v->valuestring);
+		cJSON_Delete(fill);
+	}
 	rc = incident_add(console_db(), f, id);
 	cJSON_Delete(f);
 	if (rc)
 		return form_refused(rc, msg, n);
-	snprintf(msg, n, _("incident %s recorded"), id);
+	snprintf(just_taken, sizeof just_taken, "%s", id);
+	if (known)
+		snprintf(msg, n, _("incident %s recorded"), id);
+	else
+		snprintf(msg, n, _("incident %s recorded; c saves the caller in "
+				   "the directory"), id);
 	return 0;
+}
+
+/* The caller of an incident into the directory: the contact form with
+ * the name, phone, unit and town the intake recorded. */
+static void
+save_caller(const char *id)
+{
+	static const struct { const char *from, *to; } keep[] = {
+		{ "caller_name", "name" }, { "caller_phone", "phones" },
+		{ "caller_unit", "unit" }, { "town", "town" },
+	};
+	cJSON *inc = NULL, *init;
+	const cJSON *v;
+	size_t i;
+
+	if (incident_get(console_db(), id, &inc) != 1)
+		return;
+	v = cJSON_GetObjectItem(inc, "caller_phone");
+	if (!cJSON_IsString(v) || !*v->valuestring) {
+		console_msg(1, _("incident %s has no caller's phone"), id);
+		cJSON_Delete(inc);
+		return;
+	}
+	init = cJSON_CreateObject();
+	for (i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+		v = cJSON_GetObjectItem(inc, keep[i].from);
+		if (cJSON_IsString(v))
+			cJSON_AddStringToObject(init, keep[i].to, v->valuestring);
+	}
+	pane_contact_add(init);
+	cJSON_Delete(init);
+	cJSON_Delete(inc);
 }
 
 static int
@@ -285,11 +375,12 @@ key(struct pane *p, enum req r)
 	if (r == REQ_ADD) {
 		init = cJSON_CreateObject();
 		form_open(_("New incident (接报)"), intake, init, submit_intake, NULL);
+		form_on_leave(caller_fill);
 		cJSON_Delete(init);
 		return 0;
 	}
 	if (r != REQ_EDIT && r != REQ_STATUS && r != REQ_REPORT &&
-	    r != REQ_DISPATCH && r != REQ_ENTER)
+	    r != REQ_DISPATCH && r != REQ_ENTER && r != REQ_CALLER)
 		return -1;
 	if (!row) {
 		console_msg(1, "%s", _("no incident selected"));
@@ -334,6 +425,9 @@ key(struct pane *p, enum req r)
 		return 0;
 	case REQ_DISPATCH:
 		pane_dispatch(NULL, cJSON_GetObjectItem(row, "id")->valuestring);
+		return 0;
+	case REQ_CALLER:
+		save_caller(cJSON_GetObjectItem(row, "id")->valuestring);
 		return 0;
 	default:
 		return 0;

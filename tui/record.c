@@ -600,6 +600,182 @@ log_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	return 0;
 }
 
+/* ---- the people on duty ---- */
+
+/* A warning's or an incident's id with what it was: "linhai-3 台风 红色". */
+static const char *
+warning_label(const cJSON *w, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s %s %s", str(w, "warning"),
+		 console_hazard(str(w, "hazard")), word(W_COLOR, str(w, "color")));
+	return buf;
+}
+
+/* The shifts of the roster person id stands on, as leader or officer. */
+static int
+contact_shifts(struct db *db, const char *id, FILE *f)
+{
+	cJSON *list = NULL, *s;
+	char at[20];
+	int rc, n = 0;
+
+	if ((rc = state_list(db, LIST_ROSTER, NULL, &list)))
+		return rc;
+	fprintf(f, "\n%s\n", _("On the roster"));
+	cJSON_ArrayForEach(s, list) {
+		const char *as = strcmp(str(s, "leader"), id) == 0
+			? _("leader on duty")
+			: strcmp(str(s, "officer1"), id) == 0 ||
+			  strcmp(str(s, "officer2"), id) == 0
+			? _("duty officer") : NULL;
+		if (!as)
+			continue;
+		fprintf(f, "  %s  %s  (%s)\n", when(s, "start_at", at), as,
+			str(s, "id"));
+		n++;
+	}
+	if (!n)
+		fprintf(f, "  %s\n", _("none"));
+	cJSON_Delete(list);
+	return 0;
+}
+
+/* A person's page: who they are and how to reach them, what they
+ * answer for, the shifts they stand, their calls and the warnings that
+ * named them. */
+static int
+contact_page(struct db *db, const char *id, FILE *f, char *title, size_t tn,
+	     char *name, size_t nn)
+{
+	cJSON *c = NULL, *r;
+	char buf[200], at[20], *p;
+	int rc = contact_get(db, id, &c);
+
+	if (rc != 1)
+		return rc < 0 ? rc : DD_E_NOTFOUND;
+	snprintf(title, tn, _("Contact %s"), id);
+	snprintf(name, nn, "record-%s", id);
+	field(f, _("ID"), id);
+	field(f, _("Full name"), console_name(c));
+	field(f, _("Role"), word(W_CONTACT_ROLE, str(c, "role")));
+	field(f, _("Unit"), str(c, "unit"));
+	field(f, _("Town"), ref_label(db, LIST_TOWNS, str(c, "town"), buf,
+				      sizeof buf));
+	/* Each phone on a line of its own: a number is read out whole. */
+	snprintf(buf, sizeof buf, "%s", str(c, "phones"));
+	for (p = buf; (p = strchr(p, ';')); )
+		*p = '\n';
+	field(f, _("Phones"), buf);
+	buf[0] = 0;
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(c, "answers"))
+		snprintf(buf, sizeof buf, "%s %s", str(r, "id"), console_name(r));
+	field(f, _("Answers for"), buf);
+
+	if ((rc = contact_shifts(db, id, f)))
+		goto out;
+	fputc('\n', f);
+	fprintf(f, _("Calls: %d"),
+		cJSON_GetArraySize(cJSON_GetObjectItem(c, "calls")));
+	fputc('\n', f);
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(c, "calls")) {
+		const cJSON *in = cJSON_GetObjectItem(r, "incoming");
+		fprintf(f, "  %s  %s  %s  %s", when(r, "at", at),
+			cJSON_IsNumber(in) && in->valuedouble ? _("incoming")
+			: _("outgoing"),
+			str(r, "number"), word(W_CALL_OUTCOME, str(r, "outcome")));
+		if (*str(r, "incident") || *str(r, "warning"))
+			fprintf(f, "  %s", *str(r, "incident") ? str(r, "incident")
+				: str(r, "warning"));
+		fprintf(f, "  (%s)\n", str(r, "id"));
+		text_lines(f, 4, str(r, "note"));
+	}
+	fputc('\n', f);
+	fprintf(f, _("Warnings that named them: %d"),
+		cJSON_GetArraySize(cJSON_GetObjectItem(c, "warnings")));
+	fputc('\n', f);
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(c, "warnings")) {
+		fprintf(f, "  %s  %s\n", when(r, "at", at),
+			warning_label(r, buf, sizeof buf));
+		fprintf(f, "    %s\n", console_town(str(r, "town"), 0));
+	}
+out:
+	cJSON_Delete(c);
+	return rc;
+}
+
+static int
+contact_record(struct db *db, const cJSON *row, FILE *f, char *title,
+	       size_t tn, char *name, size_t nn)
+{
+	return contact_page(db, str(row, "id"), f, title, tn, name, nn);
+}
+
+/* A person on a shift: the name and every phone. */
+static void
+shift_person(FILE *f, const char *label, const cJSON *s, const char *who)
+{
+	char k[32], buf[400];
+	size_t i;
+
+	snprintf(k, sizeof k, "%s_name", who);
+	if (!*str(s, k))
+		return;
+	/* The id too: it names the person in a command whatever the name. */
+	snprintf(buf, sizeof buf, "%s (%s)", str(s, k), str(s, who));
+	snprintf(k, sizeof k, "%s_phone", who);
+	i = strlen(buf);
+	snprintf(buf + i, sizeof buf - i, "\n%s", str(s, k));
+	for (; buf[i]; i++)
+		if (buf[i] == ';')
+			buf[i] = '\n';
+	field(f, label, buf);
+}
+
+static int
+shift_record(struct db *db, const cJSON *row, FILE *f, char *title,
+	     size_t tn, char *name, size_t nn)
+{
+	const char *id = str(row, "id");
+
+	(void)db;
+	snprintf(title, tn, _("Shift %s"), id);
+	snprintf(name, nn, "record-%s", id);
+	field(f, _("ID"), id);
+	field_time(f, _("Starts"), row, "start_at");
+	field_time(f, _("Ends"), row, "end_at");
+	shift_person(f, _("Leader on duty"), row, "leader");
+	shift_person(f, _("Duty officer"), row, "officer1");
+	shift_person(f, _("Duty officer"), row, "officer2");
+	return 0;
+}
+
+/* A call: the page of the person it was with; a bare number, the call
+ * alone. */
+static int
+call_record(struct db *db, const cJSON *row, FILE *f, char *title,
+	    size_t tn, char *name, size_t nn)
+{
+	const char *id = str(row, "id");
+	const cJSON *in = cJSON_GetObjectItem(row, "incoming");
+
+	if (*str(row, "contact"))
+		return contact_page(db, str(row, "contact"), f, title, tn, name,
+				    nn);
+	snprintf(title, tn, _("Call %s"), id);
+	snprintf(name, nn, "record-%s", id);
+	field(f, _("ID"), id);
+	field_time(f, _("When"), row, "at");
+	field(f, _("Way"), cJSON_IsNumber(in) && in->valuedouble ? _("incoming")
+	      : _("outgoing"));
+	field_of(f, _("Number"), row, "number");
+	field(f, _("Outcome"), word(W_CALL_OUTCOME, str(row, "outcome")));
+	field_of(f, _("Incident"), row, "incident");
+	field_of(f, _("Warning"), row, "warning");
+	field(f, _("Officer"), word(W_OFFICER, str(row, "officer")));
+	field_of(f, _("Note"), row, "note");
+	return 0;
+}
+
 /* The incident's record as the page shows it, for `incident show`. */
 int
 record_incident(struct db *db, const char *id, FILE *f)
@@ -633,6 +809,9 @@ static const struct {
 	{ &pane_warnings, warning_record },
 	{ &pane_callbacks, callback_record },
 	{ &pane_log, log_record },
+	{ &pane_directory, contact_record },
+	{ &pane_roster, shift_record },
+	{ &pane_calls, call_record },
 };
 
 int

@@ -1,7 +1,8 @@
 /*
  * status.c - the console's top line: DRILL in a drill, the station, the
  * operations the server refused and those held back for its upgrade,
- * the officer, the clock (the drill's,
+ * the officer, the leader and officer the roster has on duty now (or
+ * that no shift covers now), the clock (the drill's,
  * with its speed), the highest response level in force with its
  * checklist's progress ("typhoon III 3/16"), the link, and
  * the counts of what is late and of alerts not yet seen. The link says
@@ -72,7 +73,7 @@ link_text(const struct link_status *st, char *buf, size_t n)
 
 /* The status line's items, in the order they stand. drop says when an
  * item goes on a narrow line: the lowest first, 0 never. */
-enum { ITEM_MAX = 12 };
+enum { ITEM_MAX = 14 };
 struct item {
 	char text[256];
 	int attr;
@@ -119,24 +120,77 @@ status_clock(struct console_state *c, char *out, size_t n, int date)
 			 ? _(" PAUSED") : c->drill_over ? _(" OVER") : "");
 }
 
+/* The shift the status line names, read again once a minute of the
+ * console's clock and when the data changed (status_refresh_level). */
+static struct {
+	int64_t minute;
+	int covered;
+	char leader[128], o1[128], o2[128];
+} shift = { -1, 0, "", "", "" };
+
+/* A string member of o into out ("" when it is not one). */
+static void
+copy_str(const cJSON *o, const char *k, char *out, size_t n)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	snprintf(out, n, "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
+/* The shift of the roster covering now, as the status line says it:
+ * its leader and the officer on duty (1), or that none covers now (0).
+ * The officer is the console's own when it is the shift's second, else
+ * the first: the line has no room for three names (the roster pane
+ * shows them all). *same: the console's officer is the one named. */
+static int
+shift_text(struct console_state *c, char *out, size_t n, int *same)
+{
+	int64_t now = console_now();
+	const char *me = db_officer(c->db), *who;
+	cJSON *s = NULL;
+
+	if (now / 60 != shift.minute) {
+		shift.minute = now / 60;
+		shift.covered = roster_at(c->db, NULL, now, 0, &s) == 1;
+		copy_str(s, "leader_name", shift.leader, sizeof shift.leader);
+		copy_str(s, "officer1_name", shift.o1, sizeof shift.o1);
+		copy_str(s, "officer2_name", shift.o2, sizeof shift.o2);
+		cJSON_Delete(s);
+	}
+	*same = 0;
+	if (!shift.covered) {
+		snprintf(out, n, "%s", _("no shift on the roster now"));
+		return 0;
+	}
+	who = me && *shift.o2 && strcmp(me, shift.o2) == 0 ? shift.o2
+	      : shift.o1;
+	*same = me && strcmp(me, who) == 0;
+	/* TRANSLATORS: the status line: the leader on duty (带班领导) and
+	 * the officer of the shift now. */
+	snprintf(out, n, _("leader %s, on duty %s"), shift.leader, who);
+	return 1;
+}
+
 /*
  * What must show at 80 columns, in either language: the refused count,
  * LATE and the alert count are never dropped. When the line is too
  * narrow the date goes first, then whole items from the right of the
- * officer's attention: clock (not a drill's), realm, officer, level,
- * link, silent towns. An item is shown whole or not at all.
+ * officer's attention: that no shift covers now, clock (not a drill's),
+ * realm, officer, the shift's leader and officer, level, link, silent
+ * towns. An item is shown whole or not at all.
  */
 void
 status_draw(struct console_state *c)
 {
 	struct item it[ITEM_MAX], *clk, *i;
 	struct link_status st;
-	char link[200];
-	int n = 0, lead = 0, k, drop;
+	char link[200], shift_now[256];
+	int n = 0, lead = 0, k, drop, covered, same = 0;
 
 	/* The drop order; the silent towns, not in the issue's list, go
 	 * after the link, since LATE and the alerts call them out too. */
-	enum { D_CLOCK = 1, D_REALM, D_OFFICER, D_LEVEL, D_LINK, D_SILENT };
+	enum { D_NOSHIFT = 1, D_CLOCK, D_REALM, D_OFFICER, D_SHIFT, D_LEVEL,
+	       D_LINK, D_SILENT };
 
 	werase(c->status);
 	wattrset(c->status, A_REVERSE);
@@ -168,8 +222,15 @@ status_draw(struct console_state *c)
 				 _("%lld WAIT FOR SERVER UPGRADE"),
 				 (long long)st.held);
 	}
-	snprintf(item_add(it, &n, A_REVERSE, D_OFFICER)->text,
-		 sizeof it[0].text, "%s %s", _("officer"), db_officer(c->db));
+	/* The officer at the console, unless the shift on the roster names
+	 * them already. */
+	covered = shift_text(c, shift_now, sizeof shift_now, &same);
+	if (!same)
+		snprintf(item_add(it, &n, A_REVERSE, D_OFFICER)->text,
+			 sizeof it[0].text, "%s %s", _("officer"),
+			 db_officer(c->db));
+	snprintf(item_add(it, &n, A_REVERSE, covered ? D_SHIFT
+			  : D_NOSHIFT)->text, sizeof it[0].text, "%s", shift_now);
 	/* In a drill the clock is the drill's, with its speed and whether
 	 * it is paused or over: the drill's state, never dropped. */
 	clk = item_add(it, &n, A_REVERSE, c->drill ? 0 : D_CLOCK);
@@ -200,7 +261,7 @@ status_draw(struct console_state *c)
 	/* The date goes before anything else does. */
 	if (line_width(it, n, lead) > COLS)
 		status_clock(c, clk->text, sizeof clk->text, 0);
-	for (drop = D_CLOCK; line_width(it, n, lead) > COLS && drop <= D_SILENT;
+	for (drop = D_NOSHIFT; line_width(it, n, lead) > COLS && drop <= D_SILENT;
 	     drop++) {
 		for (k = 0; k < n; k++)
 			if (it[k].drop == drop)
@@ -231,6 +292,8 @@ status_refresh_level(struct console_state *c)
 	char hazard[32] = "";
 	int best = 0, done = 0, total = 0;
 
+	/* The roster may have changed too. */
+	shift.minute = -1;
 	c->top_level[0] = 0;
 	if (state_list(c->db, LIST_RESPONSES, NULL, &resp) != 0)
 		return;

@@ -56,13 +56,22 @@ ok_run "people checked in" -- d shelter checkin s001 600
 ok_run "stock issued below its low mark" -- d supply issue bed 620 --depot d-city
 ok_run "a note" -- d log add 大田水位上涨
 ok_run "a handover" -- d handover --to 李四
+# The people on duty: a shift on the roster (after the handover, which
+# it would otherwise expect to go to its officer) and a call.
+ok_run "the leader in the directory" -- d contact add --name 赵建华 \
+	--phone 13906760001 --role county_leader
+ok_run "and the officer" -- d contact add --name 钱立群 --phone 13906760002 --role officer
+expect_id "a shift" -- d roster add "$(TZ=$DUTYDESK_TZ date +%Y-%m-%d)" \
+	--leader 赵建华 --officer 钱立群
+expect_id "a call" -- d call 钱立群 --outcome no_answer
 
 # The words a Chinese screen may hold: ids and codes of the records (a
 # town's code is not one: a town shows by its name), the checklist
 # items' and hazards' codes, key names, levels, variables.
 allowed=$W/allowed
 {
-	for t in teams depots supply_kinds shelters incidents warnings log dispatches; do
+	for t in teams depots supply_kinds shelters incidents warnings log dispatches \
+		contacts shifts calls; do
 		sqlite3 "$DB" "SELECT id FROM $t"
 	done
 	echo linhai tester 王五
@@ -143,12 +152,12 @@ keys() { tmux -S "$SOCK" send-keys -t dd "$@"; sleep 0.12; }
 
 # Each pane's form keys (the pane's keymap).
 forms_1="a e s r d"; forms_2="s + - e t"; forms_3="d s"; forms_4="r i t c"
-forms_5="o i -"; forms_6="a r"; forms_7="a z h"
+forms_5="o i -"; forms_6="a r"; forms_7="a z h"; forms_8="a l"
 for size in 80x24 160x48; do
 	SIZE=$size
 	console "${size%x*}" "${size#*x}"
 	on_screen "$size: the console opens" "事件" 10
-	for p in 1 2 3 4 5 6 7; do
+	for p in 1 2 3 4 5 6 7 8; do
 		keys "$p"
 		look "pane $p"
 		# Its first row's whole record, and the record's last page.
@@ -167,6 +176,19 @@ for size in 80x24 160x48; do
 			keys Escape Escape
 		done
 	done
+	# Pane 8's other lists, the roster and the calls (v), and their
+	# records and forms.
+	keys 8
+	for l in roster calls; do
+		keys v
+		look "pane 8 $l"
+		keys Enter
+		look "pane 8 $l record" "$W/allowed-forms"
+		keys Escape a
+		look "pane 8 $l form 'a'" "$W/allowed-forms"
+		keys Escape Escape
+	done
+	keys v
 	for v in "incident list --all" "team list" "warning list" \
 		"dispatch list" "shelter list" "supply list" "log list"; do
 		# The page's title repeats the command typed.
