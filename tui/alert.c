@@ -88,52 +88,73 @@ due_soon(struct console_state *c, const struct duty_counts *n)
 	}
 }
 
-/* A town is called out once, as it stays silent past its limit (by
- * the warning's colour): the towns of the call-back list whose limit
- * fell after the last look (silent_upto) and by now. One answered in
- * the meantime has left the list; no town passes its limit twice. */
+/* The towns on the call-back list now (silent past their limit, by the
+ * warning's colour), keyed "WARNING/TOWN", into a new object. */
+static cJSON *
+silent_now(struct console_state *c, int64_t now)
+{
+	cJSON *f = cJSON_CreateObject(), *list = NULL, *o, *keys = NULL;
+	char key[160];
+
+	if (!f)
+		return NULL;
+	cJSON_AddNumberToObject(f, "now", (double)now);
+	if (state_list(c->db, LIST_CALLBACKS, f, &list) == 0 &&
+	    (keys = cJSON_CreateObject()))
+		cJSON_ArrayForEach(o, list) {
+			snprintf(key, sizeof key, "%s/%s", cJSON_GetStringValue(
+				 cJSON_GetObjectItem(o, "warning")),
+				 cJSON_GetStringValue(cJSON_GetObjectItem(o, "town")));
+			cJSON_AddStringToObject(keys, key, cJSON_GetStringValue(
+				cJSON_GetObjectItem(o, "town")));
+		}
+	cJSON_Delete(f);
+	cJSON_Delete(list);
+	return keys;
+}
+
+/* A town is called out once, when it is first seen on the call-back
+ * list: as its limit passes, or when a warning whose limit has passed
+ * already arrives (from a station that was offline, say). One answered
+ * in the meantime has left the list; the list seen is kept to compare. */
 static void
 silent_towns(struct console_state *c, const struct duty_counts *n,
 	     int64_t now)
 {
-	cJSON *f, *list = NULL, *o;
-	const cJSON *first = NULL;
-	char what[200];
-	int64_t at;
+	cJSON *keys, *k;
+	const char *town = NULL, *warning = NULL;
+	char what[200], w[80], *slash;
 	int count = 0;
 
-	if (n->unanswered_late == 0 || !(f = cJSON_CreateObject()))
-		goto out;
-	cJSON_AddNumberToObject(f, "now", (double)now);
-	if (state_list(c->db, LIST_CALLBACKS, f, &list) == 0) {
-		cJSON_ArrayForEach(o, list) {
-			const char *color = cJSON_GetStringValue(
-				cJSON_GetObjectItem(o, "color"));
-			const char *iso = cJSON_GetStringValue(
-				cJSON_GetObjectItem(o, "at"));
-			if (!iso || time_parse_iso(iso, &at))
-				continue;
-			at += warning_silent_secs(c->db, color);
-			if (at > c->silent_upto && at <= now && count++ == 0)
-				first = o;
-		}
+	if (n->unanswered_late == 0) {
+		cJSON_Delete(c->silent_seen);
+		c->silent_seen = NULL;
+		return;
 	}
-	cJSON_Delete(f);
+	if (!(keys = silent_now(c, now)))
+		return;
+	cJSON_ArrayForEach(k, keys)
+		if (!cJSON_GetObjectItemCaseSensitive(c->silent_seen, k->string) &&
+		    count++ == 0) {
+			town = k->valuestring;
+			warning = k->string;
+		}
 	if (count == 1) {
+		/* The key is WARNING/TOWN: the warning is before the slash. */
+		snprintf(w, sizeof w, "%s", warning);
+		if ((slash = strrchr(w, '/')))
+			*slash = 0;
 		snprintf(what, sizeof what, _("%s has not answered warning %s "
 			 "in time: b in pane 6 lists whom to call back"),
-			 console_town(cJSON_GetStringValue(cJSON_GetObjectItem(
-				first, "town")), 1),
-			 cJSON_GetStringValue(cJSON_GetObjectItem(first, "warning")));
+			 console_town(town, 1), w);
 		alert_ring(c, what);
 	} else if (count > 1) {
 		snprintf(what, sizeof what, _("%d towns have not answered a "
 			 "warning in time: b in pane 6 lists them"), count);
 		alert_ring(c, what);
 	}
-	cJSON_Delete(list);
-out:
-	c->silent_upto = now;
+	cJSON_Delete(c->silent_seen);
+	c->silent_seen = keys;
 }
 
 /* The officer's own actions only move the baseline (a town that went
@@ -176,7 +197,8 @@ alert_baseline(struct console_state *c)
 	memcpy(shown, c->counts.newest, sizeof shown);
 	alert_check(c, 0);
 	/* Towns silent already when the console opens are on the list. */
-	c->silent_upto = console_now();
+	cJSON_Delete(c->silent_seen);
+	c->silent_seen = silent_now(c, console_now());
 	new_incident(c, c->counts.newest, shown);
 }
 

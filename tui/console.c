@@ -550,6 +550,7 @@ console_main(const struct console_args *args)
 	for (i = 0; i < CONSOLE_PANES; i++)
 		cJSON_Delete(console.panes[i].view.rows);
 	layout_free(&console);
+	cJSON_Delete(console.silent_seen);
 	term_restore();
 	db_close(&console.db);
 	form_offer_draft(NULL);

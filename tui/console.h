@@ -380,8 +380,9 @@ struct console_state {
 	int64_t refused_known;  /* the link's refusal count at the last look */
 	char top_level[64];     /* highest level in force and its progress */
 	struct duty_counts counts; /* what needs the officer, last seen */
-	int64_t silent_upto;    /* towns past their silent limit by then
-				 * are called out */
+	cJSON *silent_seen;     /* the call-back list as last seen, keyed
+				 * WARNING/TOWN: a town new on it is
+				 * called out */
 	/* A drill (drill.c): its clock runs speed times faster from the
 	 * start, less the pauses. */
 	int drill, drill_speed, drill_paused, drill_over;

@@ -261,7 +261,90 @@ on_screen "v shows the calls" "已接通" 5
 look "the calls"
 keys Enter
 on_screen "Enter on a call shows the person's page" "通话：1" 5
-keys Escape q
+keys Escape
+
+# ---- 叫应 with names: three towns warned, two answer, one is called back ----
+cat >"$W/towns.csv" <<'EOF'
+name,phones,unit,role,town,for
+周立新,13906761001,上盘镇人民政府,town_leader,shangpan,
+吴晓红,13906761002,上盘镇人民政府,town_duty,shangpan,
+郑国强,13906762001;0576-85612001,桃渚镇人民政府,town_leader,taozhu,
+王丽娟,13906762002,桃渚镇人民政府,town_duty,taozhu,
+EOF
+expect_exit 0 "the towns' leaders and duty officers" -- d contact import "$W/towns.csv"
+ok_run "datian answers the first warning" -- d warning answer "$WARN" datian --who 陈国平
+# A red warning's towns are silent after 5 drill minutes (10 s here). The
+# warning and its answers are made on the console's ':' line, on the
+# drill's clock (a shell command on the drill's database runs on the
+# wall clock).
+ok_run "the county sets silent.red to 5 minutes" -- d setting set silent.red 5
+keys : "warning issue --hazard typhoon --color red --text 台风红色预警二 --towns datian,shangpan,taozhu" Enter
+_i=0
+while [ $_i -lt 50 ] && ! d warning list --json 2>/dev/null | grep -q 台风红色预警二; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+run d warning list --json
+W3=$(python3 -c "import json; print(json.load(open('$OUT'))[-1]['id'])")
+expect_json_array "warning list: each town's people, named when issued" -- \
+	d warning list "$W3" --json
+cp "$OUT" "$W/w3.json"
+check "taozhu's leader and duty officer, with their phones" sh -c "python3 -c \"
+import json; d=[r for r in json.load(open('$W/w3.json')) if r['town'] == 'taozhu']
+assert [(r['name'], r['phone']) for r in d] == [('郑国强', '13906762001;0576-85612001'), ('王丽娟', '13906762002')], d\""
+keys : "warning answer $W3 datian --who 陈国平" Enter
+keys : "warning answer $W3 上盘 --who 周立新" Enter
+keys 6
+check "datian and shangpan answered, by name" sh -c "'$BIN' --db '$DB' warning \
+	list '$W3' --json | python3 -c \"import json, sys
+d={r['town']: r['answered_by'] for r in json.load(sys.stdin)}
+assert d['datian'] == '陈国平' and d['shangpan'] == '周立新' and d['taozhu'] is None, d\""
+check "before its limit, no alert for taozhu" \
+	sh -c "! tmux -S '$SOCK' capture-pane -p -t dd | grep -q '桃渚 超时未叫应'"
+on_screen "at its limit taozhu raises the silent-town alert" \
+	"桃渚 超时未叫应预警 $W3" 20
+look "the warnings pane, the alert"
+keys b
+on_screen "b: the call-back list" "回拨对象" 5
+seen "taozhu on it, with whom to call" "$W3 +桃渚 +红色 .*郑国强, 王丽娟" 2
+seen "and their phones, whole" "郑国强 .*13906762001;0576-85612001" 2
+check "not the towns that answered" \
+	sh -c "! tmux -S '$SOCK' capture-pane -p -t dd | grep -Eq '$W3 +(大田|上盘)'"
+look "the call-back list"
+keys c
+on_screen "c: the call-back form to taozhu's people" "回拨 桃渚" 5
+look "the call-back form"
+keys C-d
+_i=0
+while [ $_i -lt 30 ] && ! d call list --warning "$W3" --json 2>/dev/null |
+	grep -q 郑国强; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+run d call list --warning "$W3" --json
+check "the call-back is in the call log, linked to the warning" sh -c "python3 -c \"
+import json; d=json.load(open('$OUT'))
+assert len(d) == 1 and d[0]['name'] == '郑国强' and d[0]['number'] == '13906762001' and d[0]['outcome'] == 'answered', d\""
+seen "the list shows the call" "$W3 +桃渚 .*已接通" 5
+keys r
+on_screen "r: the answer form, taozhu" "登记叫应" 5
+keys Tab
+keys -l 郑国强
+look "the answer form"
+keys C-d
+_i=0
+while [ $_i -lt 30 ] && ! d warning list "$W3" --json 2>/dev/null |
+	tr -d ' \n' | grep -q '"answered_by":"郑国强"'; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+run d warning list "$W3" --json
+check "taozhu answered by 郑国强: every town of the warning answered" sh -c "python3 -c \"
+import json; d=json.load(open('$OUT'))
+assert all(r['answered_at'] for r in d), d
+assert {r['answered_by'] for r in d if r['town'] == 'taozhu'} == {'郑国强'}, d\""
+on_screen "the call-back list is empty again" "（无记录）" 5
+keys b q
 
 # ---- no English word on a Chinese screen ----
 # What may show: ids of records, town codes (beside their names where a
