@@ -28,8 +28,9 @@ str(const cJSON *o, const char *k)
 
 static const struct column dir_cols[] = {
 	{ N_("ID"), "id", 11, COL_ID, 0 },
-	{ N_("FULL NAME"), "name", 15, COL_NAME, 0 },
-	{ N_("ROLE"), "role", 15, 0, W_CONTACT_ROLE },
+	{ N_("FULL NAME"), "name", 14, COL_NAME, 0 },
+	/* "town duty officer", whole */
+	{ N_("ROLE"), "role", 17, 0, W_CONTACT_ROLE },
 	{ N_("TOWN"), "town", 11, COL_TOWN, 0 },
 	{ N_("TELEPHONE"), "phone", 13, COL_ID, 0 },
 	{ N_("UNIT"), "unit", 0, 0, 0 },
