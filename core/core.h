@@ -406,6 +406,12 @@ int shelter_occupancy(struct db *db, const char *shelter, int64_t *people,
 /* towns: JSON array of town codes or names; empty means every town. */
 int warning_issue(struct db *db, const char *hazard, const char *color,
 		  const char *text, const cJSON *towns, char id_out[64]);
+/* The same for a warning sent at at (0: now), earlier than it is
+ * recorded (passed on by phone, say): its towns' silence counts from
+ * then. A time ahead of now is refused. */
+int warning_issue_at(struct db *db, const char *hazard, const char *color,
+		     const char *text, const cJSON *towns, int64_t at,
+		     char id_out[64]);
 int warning_answer(struct db *db, const char *warning, const char *town,
 		   const char *who, char id_out[64]);
 

@@ -154,6 +154,15 @@ int
 warning_issue(struct db *db, const char *hazard, const char *color,
 	      const char *text, const cJSON *towns, char id_out[64])
 {
+	return warning_issue_at(db, hazard, color, text, towns, 0, id_out);
+}
+
+int
+warning_issue_at(struct db *db, const char *hazard, const char *color,
+		 const char *text, const cJSON *towns, int64_t at,
+		 char id_out[64])
+{
+	int64_t now = clock_now(&db->clock);
 	cJSON *body = cJSON_CreateObject(), *list;
 	const cJSON *t;
 	char code[64];
@@ -171,6 +180,9 @@ warning_issue(struct db *db, const char *hazard, const char *color,
 	} else if (!text || !*text || strlen(text) > 4000) {
 		rc = db_fail(db, DD_E_INVALID, "a warning needs its text (4000 bytes "
 			     "at most)");
+	} else if (at > now) {
+		rc = db_fail(db, DD_E_INVALID, "a warning cannot be sent later "
+			     "than now");
 	}
 	if (rc)
 		goto end;
@@ -203,7 +215,7 @@ warning_issue(struct db *db, const char *hazard, const char *color,
 		rc = 0;
 		cJSON_AddItemToArray(list, cJSON_CreateString(code));
 	}
-	jset_time(body, "at", clock_now(&db->clock));
+	jset_time(body, "at", at ? at : now);
 	if (!rc && !(rc = id_next(db, id_out)))
 		rc = op_submit(db, "warning.issue", id_out, body);
 	if (!rc)

@@ -17,12 +17,18 @@ cmd_warning_issue(struct shell *sh, const struct cmd *c, struct args *a)
 	cJSON *towns = cJSON_CreateArray();
 	const char *list = opt(a, "towns"), *hazard = opt(a, "hazard");
 	char id[64], code[64];
+	int64_t at = 0;
 	int rc;
 
 	if (!opt(a, "hazard") || !opt(a, "color") || !opt(a, "text")) {
 		cJSON_Delete(towns);
 		return shell_usage(sh, c, "%s", "a warning needs --hazard, "
 				   "--color and --text");
+	}
+	if (opt(a, "at") && time_parse_local(opt(a, "at"), db_now(sh->db), &at)) {
+		cJSON_Delete(towns);
+		return shell_refuse(sh, "--at '%s': a time like 21:30 or "
+				    "2026-12-02 21:30", opt(a, "at"));
 	}
 	if (list) {
 		char *copy = strdup(list), *save = NULL, *t;
@@ -34,8 +40,8 @@ cmd_warning_issue(struct shell *sh, const struct cmd *c, struct args *a)
 	 * a warning may also be of a hazard without one (a word). */
 	if (ref_find(sh->db, REF_HAZARD, hazard, code) == 1)
 		hazard = code;
-	rc = warning_issue(sh->db, hazard, opt(a, "color"),
-			   opt(a, "text"), towns, id);
+	rc = warning_issue_at(sh->db, hazard, opt(a, "color"), opt(a, "text"),
+			      towns, at, id);
 	cJSON_Delete(towns);
 	return shell_made(sh, rc, id);
 }
@@ -219,10 +225,12 @@ cmd_warning_callbacks(struct shell *sh, const struct cmd *c, struct args *a)
 }
 
 const struct cmd cmd_warning_rows[] = {
-	{ "warning", "issue", "hazard=,color=,text=,towns=", 0, 0, DB_WRITE,
+	{ "warning", "issue", "hazard=,color=,text=,towns=,at=", 0, 0, DB_WRITE,
 	  cmd_warning_issue,
 	  "warning issue --hazard H --color blue|yellow|orange|red --text T "
-	  "[--towns A,B]", "warn towns (all by default); prints the warning id" },
+	  "[--towns A,B] [--at TIME]",
+	  "warn towns (all by default), sent now or at TIME before; prints the "
+	  "warning id" },
 	{ "warning", "answer", "who=", 2, 2, DB_WRITE, cmd_warning_answer,
 	  "warning answer WARNING TOWN [--who NAME]", "a town answers (叫应)" },
 	{ "warning", "list", "json", 0, 1, DB_READ, cmd_warning_list,
