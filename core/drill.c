@@ -639,46 +639,21 @@ inject_op(struct db *db, const cJSON *inj, int index, int64_t at,
 static int
 inject_people(struct db *db, const struct op *w, int local)
 {
-	cJSON *body = cJSON_CreateObject(), *people, *rows = cJSON_CreateArray();
-	const cJSON *t, *r;
+	cJSON *body;
 	struct op op;
-	int rc = 0;
+	int rc = warning_people_body(db, cJSON_GetObjectItemCaseSensitive(w->body,
+							"towns"), &body);
 
-	if (!body || !rows || !(people = cJSON_AddArrayToObject(body, "people"))) {
-		rc = DD_E_NOMEM;
-		goto out;
-	}
-	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(w->body, "towns"))
-		if ((rc = db_rows(db, rows, "SELECT town, id AS contact, name, "
-				  "coalesce(phones, '') AS phone FROM contacts WHERE "
-				  "town = ? AND deleted = 0 AND name IS NOT NULL AND "
-				  "role IN ('town_leader', 'town_duty') ORDER BY role "
-				  "<> 'town_leader', id", "s", t->valuestring)))
-			goto out;
-	cJSON_ArrayForEach(r, rows) {
-		cJSON *p = cJSON_CreateObject();
-		if (!p || !cJSON_AddItemToArray(people, p)) {
-			cJSON_Delete(p);
-			rc = DD_E_NOMEM;
-			goto out;
-		}
-		cJSON_AddStringToObject(p, "town", jstr(r, "town"));
-		cJSON_AddStringToObject(p, "contact", jstr(r, "contact"));
-		cJSON_AddStringToObject(p, "name", jstr(r, "name"));
-		cJSON_AddStringToObject(p, "phone", jstr(r, "phone"));
-	}
-	if (cJSON_GetArraySize(people) == 0)
-		goto out;
+	if (rc || !body)
+		return rc;
 	op = *w;
 	op.body = body;
 	snprintf(op.kind, sizeof op.kind, "warning.people");
 	if (!(rc = next_seq(db, &op.seq)) &&
 	    (rc = op_apply_as(db, &op, local)) >= 0)
 		rc = 0;
-out:
-	cJSON_Delete(rows);
 	cJSON_Delete(body);
-	return rc < 0 ? rc : 1;
+	return rc;
 }
 
 int

@@ -78,6 +78,11 @@ int meta_set_text(struct db *db, const char *key, const char *value);
 int meta_get_int(struct db *db, const char *key, int64_t *v);
 int meta_set_int(struct db *db, const char *key, int64_t v);
 
+/* The body of the warning.people of a warning to towns (codes): each
+ * town's leaders and duty officers in the directory now, leaders first.
+ * *out NULL when the directory names nobody (warning.c). */
+int warning_people_body(struct db *db, const cJSON *towns, cJSON **out);
+
 /* A database seeded before schema 5 gets the contacts a new seed holds
  * (the shelters' managers, the teams' leaders), as the same operations
  * of the seed; inside the upgrade's transaction (ref.c). */

@@ -108,16 +108,14 @@ hazard_name_ok(const char *h)
 	return n > 0 && n < 32;
 }
 
-/* The people who must answer warning id for each of its towns: the
- * towns' leaders and duty officers in the directory now, as an operation
- * of the warning (none when the directory names nobody). */
-static int
-name_people(struct db *db, const char *id, const cJSON *towns)
+int
+warning_people_body(struct db *db, const cJSON *towns, cJSON **out)
 {
 	cJSON *body = cJSON_CreateObject(), *people, *rows = cJSON_CreateArray();
 	const cJSON *t, *r;
 	int rc = 0;
 
+	*out = NULL;
 	if (!body || !rows || !(people = cJSON_AddArrayToObject(body, "people"))) {
 		rc = DD_E_NOMEM;
 		goto out;
@@ -130,6 +128,7 @@ name_people(struct db *db, const char *id, const cJSON *towns)
 				  "<> 'town_leader', id", "s", t->valuestring)))
 			goto out;
 	}
+	/* The rows are of the fields the schema of warning.people takes. */
 	cJSON_ArrayForEach(r, rows) {
 		cJSON *p = cJSON_CreateObject();
 		if (!p || !cJSON_AddItemToArray(people, p)) {
@@ -142,10 +141,25 @@ name_people(struct db *db, const char *id, const cJSON *towns)
 		cJSON_AddStringToObject(p, "name", jstr(r, "name"));
 		cJSON_AddStringToObject(p, "phone", jstr(r, "phone"));
 	}
-	if (cJSON_GetArraySize(people) > 0)
-		rc = op_submit(db, "warning.people", id, body);
+	if (cJSON_GetArraySize(people) > 0) {
+		*out = body;
+		body = NULL;
+	}
 out:
 	cJSON_Delete(rows);
+	cJSON_Delete(body);
+	return rc;
+}
+
+/* The people of warning id, as an operation of the warning. */
+static int
+name_people(struct db *db, const char *id, const cJSON *towns)
+{
+	cJSON *body;
+	int rc = warning_people_body(db, towns, &body);
+
+	if (!rc && body)
+		rc = op_submit(db, "warning.people", id, body);
 	cJSON_Delete(body);
 	return rc;
 }
