@@ -156,6 +156,7 @@ end:
 int
 roster_remove(struct db *db, const char *id)
 {
+	char self[32] = "", owner[32] = "";
 	cJSON *body;
 	int rc;
 
@@ -166,6 +167,15 @@ roster_remove(struct db *db, const char *id)
 		rc = rc < 0 ? rc : db_fail(db, DD_E_NOTFOUND, "no shift '%s'", id);
 		return db_end(db, rc);
 	}
+	/* A station keeps its own roster. */
+	if ((rc = meta_get_text(db, "station", self, sizeof self)) < 0 ||
+	    (rc = db_text(db, owner, sizeof owner, "SELECT station FROM shifts "
+			  "WHERE id = ?", "s", id)) < 0)
+		return db_end(db, rc);
+	if (strcmp(owner, self) != 0)
+		return db_end(db, db_fail(db, DD_E_REFUSED, "shift %s is on the "
+					  "roster of %s, not this station's", id,
+					  owner));
 	if (!(body = cJSON_CreateObject()))
 		return db_end(db, DD_E_NOMEM);
 	cJSON_AddBoolToObject(body, "deleted", 1);

@@ -574,7 +574,7 @@ const struct cmd cmd_people_rows[] = {
 	{ "roster", "now", "json", 0, 0, DB_READ, cmd_roster_now,
 	  "roster now [--json]", "the shift on duty now (or the next)" },
 	{ "roster", "remove", "", 1, 1, DB_WRITE, cmd_roster_remove,
-	  "roster remove ID", "take a shift off the roster" },
+	  "roster remove ID", "take a shift off this station's roster" },
 	{ "roster", "import", "encoding=", 1, 1, DB_WRITE, cmd_import_list,
 	  "roster import FILE.csv [--encoding utf-8|gb18030]",
 	  "load date,start,hours,leader,officer1,officer2; all rows or none" },

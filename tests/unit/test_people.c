@@ -414,6 +414,10 @@ roster_now_and_next(void **state)
 				    NULL, x), 0);
 	assert_int_equal(roster_at(cmd, NULL, start_a, 0, &s), 1);
 	assert_string_equal(tstr(tkeep(s), "id"), x);
+	/* Nor may it take the town's shifts off: the town keeps its own. */
+	trefused(cmd, roster_remove(cmd, a), DD_E_REFUSED, "datian");
+	assert_int_equal(roster_at(cmd, "datian", start_a, 0, &s), 1);
+	assert_string_equal(tstr(tkeep(s), "id"), a);
 }
 
 /* ---- the directory ----------------------------------------------------- */
