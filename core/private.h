@@ -213,9 +213,11 @@ extern const char *const incident_status_names[];
 /* A shift with its people's names and phones (roster.c, export.c). */
 #define SHIFT_SQL "SELECT s.id, s.station, s.date, s.start_at, " \
 	"s.start_at + s.hours * 3600 AS end_at, s.hours, s.leader, " \
-	"l.name AS leader_name, l.phones AS leader_phone, s.officer1, " \
-	"a.name AS officer1_name, a.phones AS officer1_phone, s.officer2, " \
-	"b.name AS officer2_name, b.phones AS officer2_phone FROM shifts s " \
+	"l.name AS leader_name, l.phones AS leader_phone, l.pinyin AS " \
+	"leader_pinyin, s.officer1, a.name AS officer1_name, a.phones AS " \
+	"officer1_phone, a.pinyin AS officer1_pinyin, s.officer2, b.name AS " \
+	"officer2_name, b.phones AS officer2_phone, b.pinyin AS " \
+	"officer2_pinyin FROM shifts s " \
 	"LEFT JOIN contacts l ON l.id = s.leader LEFT JOIN contacts a ON " \
 	"a.id = s.officer1 LEFT JOIN contacts b ON b.id = s.officer2 "
 

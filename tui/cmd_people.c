@@ -311,23 +311,39 @@ hhmm(const cJSON *o, const char *k)
 	return strlen(t) >= 16 ? t + 11 : t;
 }
 
+/* A person of a shift (leader, officer1, officer2) as the terminal
+ * can show the name: Chinese, or pinyin outside a UTF-8 locale. */
+static const char *
+shift_person(const struct shell *sh, const cJSON *o, const char *who)
+{
+	char k[32];
+	const char *name, *pinyin;
+
+	snprintf(k, sizeof k, "%s_name", who);
+	name = shell_str(o, k);
+	snprintf(k, sizeof k, "%s_pinyin", who);
+	pinyin = shell_str(o, k);
+	return sh->utf8 || !*pinyin ? name : pinyin;
+}
+
 static void
 row_shift(struct shell *sh, const cJSON *o)
 {
-	char who[200];
+	char who[300];
 
 	fprintf(sh->out, "%-14s %s %s-%s  ", shell_str(o, "id"),
 		shell_str(o, "date"), hhmm(o, "start_at"), hhmm(o, "end_at"));
-	shell_pad(sh, shell_str(o, "leader_name"), 10);
-	snprintf(who, sizeof who, "%s%s%s", shell_str(o, "officer1_name"),
-		 *shell_str(o, "officer2_name") ? ", " : "",
-		 shell_str(o, "officer2_name"));
-	fprintf(sh->out, "%s\n", who);
+	/* A name whole: pinyin runs to 16 columns ("Ou Yang Xiao Hong"). */
+	shell_pad(sh, shift_person(sh, o, "leader"), 17);
+	fputc(' ', sh->out);
+	snprintf(who, sizeof who, "%s%s", shift_person(sh, o, "officer1"),
+		 *shell_str(o, "officer2_name") ? ", " : "");
+	fprintf(sh->out, "%s%s\n", who, shift_person(sh, o, "officer2"));
 }
 
 static const struct shell_col shift_cols[] = {
 	{ N_("ID"), 15 }, { N_("DATE"), 11 }, { N_("HOURS"), 13 },
-	{ N_("LEADER"), 10 }, { N_("OFFICERS"), 0 }, { NULL, 0 }
+	{ N_("LEADER"), 18 }, { N_("OFFICERS"), 0 }, { NULL, 0 }
 };
 
 /* The --from and --to dates of a roster verb into filter f. */

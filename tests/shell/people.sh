@@ -141,6 +141,10 @@ assert len(d) == 4, d
 s=[r for r in d if r['date'] == '$TOMORROW'][0]
 assert s['hours'] == 24 and s['officer1_name'] == '周强' and s['leader_name'] == '陈局长', s\""
 
+LANG=C LC_ALL=C run d roster list
+check "in an ASCII locale the roster names people in pinyin" \
+	grep -q "Chen Ju Zhang  *Wang Wu, Li Na" "$OUT"
+
 # The officer on duty: --officer, DUTYDESK_OFFICER, the roster, login.
 (unset DUTYDESK_OFFICER; d log add 来自排班) >/dev/null 2>&1
 changed
