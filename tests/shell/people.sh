@@ -38,6 +38,7 @@ refused 1 "an unknown key" -- d setting set silent.purple 5
 refused 1 "a bad time of day" -- d setting set shift.start 25:00
 refused 1 "minutes out of range" -- d setting set silent.blue 0
 refused 2 "set without a value" -- d setting set silent.blue
+refused 1 "the county's empty value of a key" -- d setting set shift.start ""
 refused 1 "get of an unknown key" -- d setting get nothing.here
 ok_run "a town overrides its own shift start" -- t setting set shift.start 09:00
 expect_exit 1 "a town may not set a county key" -- t setting set silent.red 5
@@ -72,6 +73,11 @@ refused 1 "update of an unknown contact" -- d contact update linhai-999 --unit x
 refused 1 "update by an ambiguous name" -- d contact update 张伟 --unit x
 check "the refusal lists both with their ids" \
 	sh -c "grep -q '$LEADER' '$ERR' && grep -q '$OTHER' '$ERR'"
+refused 1 "update with nothing to change" -- d contact update "$LEADER"
+refused 1 "update to an unknown role" -- d contact update "$LEADER" --role boss
+refused 1 "remove an unknown contact" -- d contact remove linhai-999
+refused 1 "list by an unknown role" -- d contact list --role boss
+refused 1 "list by an unknown town" -- d contact list --town nowhere
 ok_run "update by id" -- d contact update "$DUTY" --unit 大田街道应急办
 expect_json_array "contact list --town datian --role town_duty" -- \
 	d contact list --town 大田 --role town_duty --json
@@ -180,6 +186,8 @@ sys.exit(1)\""
 ok_run "roster sheet in GB18030" -- d --lang zh roster sheet --from "$TODAY" --gb18030
 check "the same sheet, converted" sh -c "iconv -f GB18030 -t UTF-8 '$OUT' | cmp -s - '$W/sheet.txt'"
 refused 1 "roster sheet of a bad date" -- d roster sheet --from yesterday
+refused 1 "roster list from a bad date" -- d roster list --from 2026-02-30x
+refused 1 "remove an unknown shift" -- d roster remove linhai-999
 
 # ---- a handover off the roster ----
 refused 1 "a handover to someone not on the next shift" -- \
@@ -224,6 +232,8 @@ expect_id "a spot check answered" -- d check 大田 --who 李娜
 expect_id "a spot check with no answer" -- d check gucheng --no-answer --at "$TODAY 03:10"
 expect_id "a later one answered" -- d check gucheng --who "$OTHER"
 refused 2 "neither --who nor --no-answer" -- d check datian
+refused 2 "both --who and --no-answer" -- d check datian --who 李娜 --no-answer
+refused 1 "a spot check at a bad time" -- d check datian --no-answer --at soon
 refused 1 "an unknown town" -- d check nowhere --no-answer
 refused 1 "an unknown person" -- d check datian --who 无名氏
 expect_exit 1 "a town station may not spot-check" -- t check datian --no-answer
