@@ -56,12 +56,11 @@ int64_t
 warning_silent_secs(struct db *db, const char *color)
 {
 	char key[32];
-	int64_t def = color && (strcmp(color, "red") == 0 ||
-				strcmp(color, "orange") == 0) ? 15 : 30;
 
+	/* A named key: setting_int gives its default when it is not set. */
 	snprintf(key, sizeof key, "silent.%s", color && str_in(color, colors) >= 0
 		 ? color : "blue");
-	return setting_int(db, key, def) * 60;
+	return setting_int(db, key, 30) * 60;
 }
 
 int

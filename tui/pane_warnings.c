@@ -35,6 +35,7 @@ static cJSON *
 load(struct pane *p)
 {
 	cJSON *list = NULL, *row, *out, *tmp;
+	int64_t at;
 	int n, i;
 	char buf[32];
 
@@ -52,6 +53,14 @@ load(struct pane *p)
 			 cJSON_GetObjectItem(row, "towns")->valuedouble);
 		tmp = cJSON_Duplicate(row, 1);
 		cJSON_AddStringToObject(tmp, "rate", buf);
+		/* When its towns go silent (the limit of its colour), worked
+		 * out here: the rows load again each minute, and drawing one
+		 * asks the database nothing. */
+		if (time_parse_iso(cJSON_GetStringValue(cJSON_GetObjectItem(row,
+							"at")), &at) == 0)
+			cJSON_AddNumberToObject(tmp, "silent_from", (double)(at +
+				warning_silent_secs(console_db(), cJSON_GetStringValue(
+					cJSON_GetObjectItem(row, "color")))));
 		cJSON_AddItemToArray(out, tmp);
 	}
 	cJSON_Delete(list);
@@ -61,14 +70,12 @@ load(struct pane *p)
 static int
 style(const cJSON *row, void *ctx)
 {
-	int64_t at;
+	const cJSON *from = cJSON_GetObjectItem(row, "silent_from");
 
 	(void)ctx;
 	if (cJSON_GetObjectItem(row, "answered")->valuedouble <
 	    cJSON_GetObjectItem(row, "towns")->valuedouble &&
-	    time_parse_iso(cJSON_GetObjectItem(row, "at")->valuestring, &at) == 0 &&
-	    console_now() - at > warning_silent_secs(console_db(),
-		    cJSON_GetStringValue(cJSON_GetObjectItem(row, "color"))))
+	    cJSON_IsNumber(from) && console_now() > from->valuedouble)
 		return A_BOLD | (has_colors() ? COLOR_PAIR(1) : A_UNDERLINE);
 	return 0;
 }
