@@ -163,6 +163,10 @@ int station_identity(struct db *db, struct station_info *si);
 int station_init(struct db *db, const char *station, int role,
 		 const char *realm, int seed);
 const char *role_name(int role);
+/* The town this station serves: its code when that names a town, else
+ * its setting station.town (dutydesk init --town). 1 and the town's code
+ * in town, 0 none (the command station), negative. */
+int station_town(struct db *db, char town[32]);
 
 /* ---- words (words.c): codes said in the reader's language ---- */
 
@@ -438,6 +442,9 @@ int setting_get(struct db *db, const char *key, char *buf, size_t n);
 int64_t setting_int(struct db *db, const char *key, int64_t def);
 /* The time of day of shift.start, in minutes after midnight. */
 int setting_shift_start(struct db *db);
+/* A list of times of day (followup.times) as minutes after midnight
+ * into out, at most max, in order: how many (0 when unset or bad). */
+int setting_times(struct db *db, const char *key, int *out, int max);
 /* Set key for the county (command station) or, for a local key, for
  * this station (a town); the value is checked for the key ("08:30",
  * whole minutes). An empty value drops this station's own value. */

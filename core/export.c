@@ -449,7 +449,8 @@ state_export(struct db *db, cJSON **out)
 		goto out;
 	arr = cJSON_GetObjectItemCaseSensitive(x, "incidents");
 	if ((rc = nest(db, arr, "id", "reports", "SELECT id, type, channel, text, "
-		       "at, officer FROM reports WHERE incident = ? ORDER BY id")) ||
+		       "at, officer, signed_at, signed_by, signed_name FROM reports "
+		       "WHERE incident = ? ORDER BY id")) ||
 	    (rc = add_rows(db, x, "dispatches", "SELECT id, team, incident, "
 			   "follows, at, en_route_at, on_scene_at, returning_at, "
 			   "available_at, officer, station FROM dispatches ORDER BY "
@@ -479,6 +480,8 @@ state_export(struct db *db, cJSON **out)
 		       "FROM answers WHERE warning = ? ORDER BY id")) ||
 	    (rc = nest(db, arr, "id", "people", "SELECT town, contact, name, phone "
 		       "FROM warning_people WHERE warning = ? ORDER BY n")) ||
+	    (rc = nest(db, arr, "id", "risks", "SELECT point FROM warning_risks "
+		       "WHERE warning = ? ORDER BY point")) ||
 	    (rc = add_rows(db, x, "log", "SELECT id, kind, text, to_officer, at, "
 			   "officer, station, EXISTS (SELECT 1 FROM log_marks m "
 			   "WHERE m.log = log.id AND m.mark = 'unrostered') AS "
@@ -495,7 +498,27 @@ state_export(struct db *db, cJSON **out)
 			   "outcome, incoming, incident, warning, note, officer, "
 			   "station FROM calls ORDER BY id")) ||
 	    (rc = add_rows(db, x, "checks", "SELECT id, town, who, name, answered, "
-			   "at, officer, station FROM checks ORDER BY id")))
+			   "at, officer, station FROM checks ORDER BY id")) ||
+	    (rc = add_rows(db, x, "stats", "SELECT town, date, field, value, "
+			   "reason, at, officer, station FROM stats ORDER BY town, "
+			   "date, field")) ||
+	    (rc = add_rows(db, x, "signoffs", "SELECT id, report, contact, name, "
+			   "at, officer, station FROM signoffs ORDER BY id")) ||
+	    (rc = add_rows(db, x, "requests", "SELECT id, town, item, qty, "
+			   "team_kind, incident, note, at, officer, station FROM "
+			   "requests ORDER BY id")))
+		goto out;
+	arr = cJSON_GetObjectItemCaseSensitive(x, "requests");
+	if ((rc = nest(db, arr, "id", "steps", "SELECT id, step, qty, depot, team, "
+		       "reason, ref, at, officer, station FROM request_steps WHERE "
+		       "request = ? ORDER BY id")) ||
+	    (rc = add_rows(db, x, "risk_points", "SELECT id, name, pinyin, kind, "
+			   "town, village, people, monitor, moved, cleared_at, "
+			   "deleted FROM risk_points ORDER BY id")))
+		goto out;
+	arr = cJSON_GetObjectItemCaseSensitive(x, "risk_points");
+	if ((rc = nest(db, arr, "id", "moves", "SELECT id, n, at, officer, station "
+		       "FROM risk_moves WHERE point = ? ORDER BY id")))
 		goto out;
 	arr = cJSON_AddArrayToObject(x, "conflicts");
 	if ((rc = db_rows(db, arr, list_sql[LIST_CONFLICTS], NULL)) ||

@@ -424,6 +424,14 @@ static const struct kind kinds[] = {
 	{ "check.log",        R_CMD, 1, spot_schema,    apply_spot_check, NULL, 0 },
 	{ "warning.people",   R_CMD, 0, people_schema,  apply_warning_people, NULL, 0 },
 	{ "log.mark",         R_ALL, 0, mark_schema,    apply_log_mark, NULL, 0 },
+	/* The county picture (schema 6): disaster statistics, */
+
+	/* report sign-off, */
+
+	/* requests between levels, */
+
+	/* risk points. */
+
 	/* A county-wide drill's setup, from the pseudo-station drill (pushed
 	 * by the command station that runs it). */
 	{ "drill.setup",      R_CMD, 0, drill_setup_schema, apply_drill_setup,

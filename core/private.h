@@ -191,6 +191,14 @@ int apply_call(struct db *db, const struct op *op);
 int apply_spot_check(struct db *db, const struct op *op);
 int apply_warning_people(struct db *db, const struct op *op);
 int apply_log_mark(struct db *db, const struct op *op);
+/* The county picture (schema 6): disaster statistics, */
+
+/* report sign-off, */
+
+/* requests between levels, */
+
+/* risk points. */
+
 int check_drill_setup(struct db *db, const struct op *op);
 int apply_drill_setup(struct db *db, const struct op *op);
 /* Now on the clock of the drill held by db (its setup's start and

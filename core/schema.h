@@ -209,6 +209,52 @@ static const char *const migrations[] = {
 "  PRIMARY KEY(warning, town, contact)) WITHOUT ROWID;"
 "CREATE TABLE log_marks(log TEXT NOT NULL, mark TEXT NOT NULL,"
 "  PRIMARY KEY(log, mark)) WITHOUT ROWID;",
+/* 6: the county picture. */
+/* Disaster statistics (stats.set): one figure per (town, duty date,
+ * field), last writer wins by the stamp kept beside it; who reported it,
+ * when, and why the county changed it. */
+"CREATE TABLE stats(town TEXT NOT NULL, date TEXT NOT NULL,"
+"  field TEXT NOT NULL, value INTEGER NOT NULL, reason TEXT, at INTEGER,"
+"  officer TEXT, hlc INTEGER NOT NULL, station TEXT NOT NULL,"
+"  inc TEXT NOT NULL, seq INTEGER NOT NULL,"
+"  PRIMARY KEY(town, date, field)) WITHOUT ROWID;"
+/* Sign-off of a written report (report.sign, append-only): the report
+ * counts as sent at its earliest signing, kept on the report (a
+ * minimum, so any order agrees). A written report made before schema 6
+ * counted when it was made: it stays signed at that time. */
+"CREATE TABLE signoffs(id TEXT PRIMARY KEY, report TEXT NOT NULL,"
+"  contact TEXT, name TEXT, at INTEGER NOT NULL, officer TEXT,"
+"  station TEXT);"
+"CREATE INDEX signoffs_report ON signoffs(report);"
+"ALTER TABLE reports ADD COLUMN signed_at INTEGER;"
+"ALTER TABLE reports ADD COLUMN signed_by TEXT;"
+"ALTER TABLE reports ADD COLUMN signed_name TEXT;"
+"UPDATE reports SET signed_at = at WHERE channel = 'written';"
+/* Requests between levels: the request (request.add) and its steps,
+ * append-only (request.step: approve, refuse, send, receive); its state
+ * is worked out from the steps. */
+"CREATE TABLE requests(id TEXT PRIMARY KEY, town TEXT, item TEXT,"
+"  qty INTEGER, team_kind TEXT, incident TEXT, note TEXT, at INTEGER,"
+"  officer TEXT, station TEXT);"
+"CREATE INDEX requests_town ON requests(town);"
+"CREATE TABLE request_steps(id TEXT PRIMARY KEY, request TEXT NOT NULL,"
+"  step TEXT NOT NULL, qty INTEGER, depot TEXT, team TEXT, reason TEXT,"
+"  ref TEXT, at INTEGER NOT NULL, officer TEXT, station TEXT);"
+"CREATE INDEX request_steps_request ON request_steps(request, step);"
+/* Risk points (风险点): records by their code (risk.put, fields last
+ * writer wins); people moved as added counts (risk.evacuate,
+ * append-only, moved their sum); cleared at the earliest risk.clear. */
+"CREATE TABLE risk_points(id TEXT PRIMARY KEY, name TEXT, pinyin TEXT,"
+"  kind TEXT, town TEXT, village TEXT, people INTEGER, monitor TEXT,"
+"  deleted INTEGER NOT NULL DEFAULT 0, moved INTEGER NOT NULL DEFAULT 0,"
+"  cleared_at INTEGER,"
+"  b_hlc INTEGER, b_station TEXT, b_inc TEXT, b_seq INTEGER);"
+"CREATE INDEX risk_points_town ON risk_points(town);"
+"CREATE TABLE risk_moves(id TEXT PRIMARY KEY, point TEXT NOT NULL,"
+"  n INTEGER NOT NULL, at INTEGER NOT NULL, officer TEXT, station TEXT);"
+"CREATE INDEX risk_moves_point ON risk_moves(point);"
+"CREATE TABLE warning_risks(warning TEXT NOT NULL, point TEXT NOT NULL,"
+"  PRIMARY KEY(warning, point)) WITHOUT ROWID;",
 };
 
 #define MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

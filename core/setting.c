@@ -24,6 +24,12 @@ static const struct setting_def defs[] = {
 	  DD_N_("minutes a town may leave a yellow warning unanswered") },
 	{ "silent.blue", "30", 0,
 	  DD_N_("minutes a town may leave a blue warning unanswered") },
+	{ "station.town", "", 1,
+	  DD_N_("the town this station serves, when its code names none") },
+	{ "followup.times", "08:00,17:00", 0,
+	  DD_N_("times of day a follow-up report of a grave incident is due") },
+	{ "request.alert", "30", 0,
+	  DD_N_("minutes a town's request may wait for the county's answer") },
 };
 #define NDEFS (sizeof defs / sizeof defs[0])
 
@@ -64,6 +70,45 @@ hhmm(const char *s)
 	return m < 24 * 60 ? m : -1;
 }
 
+/* A list of times of day separated by commas, at most 8, each after the
+ * one before: 0 when it is one. */
+static int
+times_bad(const char *s)
+{
+	char t[6];
+	int n = 0, last = -1, m;
+
+	do {
+		if (strlen(s) < 5 || (s[5] && s[5] != ','))
+			return 1;
+		memcpy(t, s, 5);
+		t[5] = 0;
+		if ((m = hhmm(t)) <= last || ++n > 8)
+			return 1;
+		last = m;
+		s += s[5] ? 6 : 5;
+	} while (*s);
+	return 0;
+}
+
+int
+setting_times(struct db *db, const char *key, int *out, int max)
+{
+	char buf[208], t[6];
+	const char *s = buf;
+	int n = 0;
+
+	if (setting_get(db, key, buf, sizeof buf) <= 0 || times_bad(buf))
+		return 0;
+	while (*s && n < max) {
+		memcpy(t, s, 5);
+		t[5] = 0;
+		out[n++] = hhmm(t);
+		s += s[5] ? 6 : 5;
+	}
+	return n;
+}
+
 /* What is wrong with value for key (NULL: nothing). */
 static const char *
 value_bad(const char *key, const char *value)
@@ -72,6 +117,10 @@ value_bad(const char *key, const char *value)
 
 	if (strcmp(key, "shift.start") == 0)
 		return hhmm(value) >= 0 ? NULL : "a time of day like 08:30";
+	if (strcmp(key, "followup.times") == 0)
+		return times_bad(value) ? "times of day like 08:00,17:00" : NULL;
+	if (strcmp(key, "station.town") == 0)
+		return station_code_ok(value) ? NULL : "a town's code";
 	if (dd_parse_i64(value, &v))
 		v = -1;
 	if (strcmp(key, "shift.hours") == 0)
@@ -216,6 +265,18 @@ setting_set(struct db *db, const char *key, const char *value)
 			       value_bad(key, value));
 	if (!*value && si.role == ROLE_COMMAND)
 		return db_fail(db, DD_E_INVALID, "%s needs a value", key);
+	if (strcmp(key, "station.town") == 0) {
+		if (si.role == ROLE_COMMAND)
+			return db_fail(db, DD_E_ROLE, "station.town is a town "
+				       "station's: the command station serves the "
+				       "county");
+		int64_t one;
+		if (*value && (rc = db_int(db, &one, "SELECT 1 FROM towns "
+					   "WHERE id = ? AND deleted = 0", "s",
+					   value)) <= 0)
+			return rc < 0 ? rc : db_fail(db, DD_E_NOTFOUND,
+						     "no town '%s'", value);
+	}
 	if (!(body = cJSON_CreateObject()))
 		return DD_E_NOMEM;
 	cJSON_AddStringToObject(body, "key", key);

@@ -92,6 +92,27 @@ realm_name_ok(const char *realm)
 	return (realm && strcmp(realm, "live") == 0) || realm_is_drill(realm);
 }
 
+int
+station_town(struct db *db, char town[32])
+{
+	char self[32];
+	int64_t one;
+	int rc;
+
+	*town = 0;
+	if ((rc = meta_get_text(db, "station", self, sizeof self)) <= 0)
+		return rc;
+	rc = db_int(db, &one, "SELECT 1 FROM towns WHERE id = ? AND deleted = 0",
+		    "s", self);
+	if (rc > 0) {
+		snprintf(town, 32, "%s", self);
+		return 1;
+	}
+	if (rc < 0 || (rc = setting_get(db, "station.town", town, 32)) < 0)
+		return rc;
+	return *town != 0;
+}
+
 static int
 new_incarnation(char out[17])
 {

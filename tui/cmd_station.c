@@ -34,13 +34,32 @@ pin_opt(struct shell *sh, const struct cmd *c, struct args *a,
 	return 0;
 }
 
+/* The town a town station serves, from init --town: the one its code
+ * names, if any, or the setting station.town, by its name or code. */
+static int
+init_town(struct shell *sh, const char *station, const char *town)
+{
+	char code[64], have[32];
+	int rc;
+
+	if ((rc = ref_find(sh->db, REF_TOWN, town, code)) <= 0)
+		return rc < 0 ? rc : DD_E_NOTFOUND;
+	if ((rc = station_town(sh->db, have)) < 0)
+		return rc;
+	if (rc > 0 && strcmp(have, code) != 0)
+		return db_fail(sh->db, DD_E_INVALID, "station %s is named "
+			       "after the town %s: --town %s does not agree",
+			       station, have, town);
+	return rc > 0 ? 0 : setting_set(sh->db, "station.town", code);
+}
+
 static int
 cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	const char *station = opt(a, "station"), *role = opt(a, "role");
 	const char *seed = opt(a, "seed"), *realm = opt(a, "realm");
 	const char *server = opt(a, "server"), *key = opt(a, "key");
-	const char *pin;
+	const char *town = opt(a, "town"), *pin;
 	int r = role_parse(role ? role : "town"), rc;
 	char why[160];
 	struct stat st;
@@ -51,6 +70,9 @@ cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
 		return shell_refuse(sh, "role '%s' is not town or command", role);
 	if (seed && strcmp(seed, "county") != 0 && strcmp(seed, "none") != 0)
 		return shell_refuse(sh, "seed '%s' is not county or none", seed);
+	if (town && r != ROLE_TOWN)
+		return shell_refuse(sh, "%s", "--town is for a town station: "
+				    "the command station serves the county");
 	if (!server != !key)
 		return shell_usage(sh, c, "%s", "--server and --key go together");
 	if (server && link_check_settings(server, key, why, sizeof why))
@@ -72,6 +94,8 @@ cmd_init(struct shell *sh, const struct cmd *c, struct args *a)
 		return shell_fail(sh, rc);
 	rc = station_init(sh->db, station, r, realm ? realm : "live",
 			  !seed || strcmp(seed, "county") == 0);
+	if (!rc && town)
+		rc = init_town(sh, station, town);
 	if (!rc && server)
 		rc = replica_set_link(sh->db, server, key);
 	if (!rc && pin)
@@ -446,9 +470,11 @@ cmd_export(struct shell *sh, const struct cmd *c, struct args *a)
 }
 
 const struct cmd cmd_station_rows[] = {
-	{ "init", NULL, "station=,role=,seed=,realm=,server=,key=,pin=,insecure",
+	{ "init", NULL,
+	  "station=,role=,seed=,realm=,server=,key=,pin=,insecure,town=",
 	  0, 0, DB_NONE, cmd_init, "init --station CODE [--role town|command] "
-	  "[--seed county|none] [--server HOST:PORT --key KEY --pin PIN]",
+	  "[--town T] [--seed county|none] [--server HOST:PORT --key KEY "
+	  "--pin PIN]",
 	  "make a new station database (seeded with the county by default)" },
 	{ "status", NULL, "json", 0, 0, DB_READ, cmd_status,
 	  "status [--json]", "station, queue, link and what is in force" },

@@ -277,6 +277,15 @@ void pane_contact_add(const cJSON *initial);
  * two. */
 extern const struct pane_ops pane_callbacks;
 
+/* The county picture, pane 9: the town board, */
+
+/* disaster statistics, */
+
+/* requests between levels, */
+
+/* risk points. */
+
+
 /* Open the dispatch form of a team, which asks for the incident, or of
  * an incident (team NULL), which asks for the team: the one form that
  * the teams and the incidents panes share. */

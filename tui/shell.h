@@ -67,6 +67,17 @@ extern const struct cmd cmd_drill_rows[];
 extern const struct cmd cmd_store_rows[];     /* export, backup, restore */
 extern const struct cmd cmd_people_rows[];    /* setting, contact, roster,
 					       * call, check */
+/* The county picture: */
+extern const struct cmd cmd_stats_rows[];     /* stats */
+
+extern const struct cmd cmd_request_rows[];   /* request */
+
+extern const struct cmd cmd_risk_rows[];      /* risk */
+
+extern const struct cmd cmd_board_rows[];     /* board */
+
+extern const struct cmd cmd_report_rows[];    /* report daily */
+
 
 /* ---- the words of a verb (shell_args.c) ---- */
 

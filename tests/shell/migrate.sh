@@ -4,9 +4,10 @@
 # tests/data/schema1/make.sh), opened by today's, which run every later
 # step (2: the log laid out for appends; 3: who created each record id;
 # 4: the server's state a projection; 5: the people on duty, with the
-# seed's contacts). Each database is upgraded in place when first opened
+# seed's contacts; 6: the county picture, written reports made before it
+# signed when made). Each database is upgraded in place when first opened
 # and exports what it did before (and the seed's contacts, and the empty
-# arrays of what schema 5 adds); what each holds is known exactly (heads and
+# arrays of what schemas 5 and 6 add); what each holds is known exactly (heads and
 # gaps), so syncing again pushes only what was waiting, doubles nothing,
 # and converges.
 #
@@ -44,12 +45,21 @@ same_as_before() {
 import json, sys
 now, before = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 assert len(now.pop('contacts')) == int(sys.argv[3]), 'the seed contacts'
-for k in ('settings', 'roster', 'calls', 'checks'):
+for k in ('settings', 'roster', 'calls', 'checks', 'stats', 'signoffs',
+          'requests', 'risk_points'):
     assert now.pop(k) == [], k
 for e in now['log']:
     assert e.pop('unrostered') == 0
 for w in now['warnings']:
     assert w.pop('people') == []
+    assert w.pop('risks') == []
+# A written report made before schema 6 counted when it was made: it
+# stays signed at that time, by nobody named.
+for i in now['incidents']:
+    for r in i['reports']:
+        want = r['at'] if r['channel'] == 'written' else None
+        assert r.pop('signed_at') == want, r
+        assert r.pop('signed_by') is None and r.pop('signed_name') is None
 now.pop('digest'); before.pop('digest')
 assert now == before
 PY
@@ -64,8 +74,8 @@ check "linhai too" same_as_before "$OUT" "$W/linhai.before"
 run "$DBIN" --db "$SDB" export --json
 check "the server's database too" same_as_before "$OUT" "$W/server.before"
 for s in datian linhai server; do
-	check "$s is at schema 5" \
-		test "$(sqlite "$W/$s.db" 'PRAGMA user_version')" = 5
+	check "$s is at schema 6" \
+		test "$(sqlite "$W/$s.db" 'PRAGMA user_version')" = 6
 	check "$s: its state holds its whole log (projected = its head)" \
 		test "$(sqlite "$W/$s.db" "SELECT value = (SELECT coalesce(max(
 		server_seq), 0) FROM ops) FROM meta WHERE key = 'projected'")" = 1

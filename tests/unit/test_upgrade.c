@@ -789,7 +789,7 @@ schema4_gets_seed_people(void **state)
 	old = NULL;
 	assert_int_equal(db_open(path, DB_RDONLY, &old), 0);
 	db_close(&old);
-	assert_int_equal(schema_of(path), 5);
+	assert_int_equal(schema_of(path), 6);
 	assert_int_equal(db_open(path, 0, &old), 0);
 	theld_db[0] = old;
 	fresh = tstation("fresh4", ROLE_TOWN, 1);
