@@ -25,6 +25,7 @@
 static const struct pane_ops *const pane_table[CONSOLE_PANES] = {
 	&pane_incidents, &pane_response, &pane_teams, &pane_supplies,
 	&pane_shelters, &pane_warnings, &pane_log, &pane_directory,
+	NULL, /* pane 9: the first of county_views */
 };
 
 static struct console_state console;
@@ -343,6 +344,7 @@ handle_key(int ch, int is_key)
 		return;
 	case REQ_PANE_1: case REQ_PANE_2: case REQ_PANE_3: case REQ_PANE_4:
 	case REQ_PANE_5: case REQ_PANE_6: case REQ_PANE_7: case REQ_PANE_8:
+	case REQ_PANE_9:
 		show_pane(r - REQ_PANE_1);
 		return;
 	case REQ_UP: case REQ_DOWN: case REQ_PAGE_UP: case REQ_PAGE_DOWN:
@@ -507,7 +509,8 @@ console_main(const struct console_args *args)
 	/* A small page cache: the console reads a screenful at a time. */
 	db_cache_kb(console.db, 512);
 	for (i = 0; i < CONSOLE_PANES; i++) {
-		console.panes[i].ops = pane_table[i];
+		console.panes[i].ops = pane_table[i] ? pane_table[i]
+				       : county_views[0];
 		console.panes[i].dirty = 1;
 	}
 	for (i = 0; i < 4; i++)

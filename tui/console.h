@@ -32,6 +32,7 @@
 	R(PANE_6,    N_("warnings and answers")) \
 	R(PANE_7,    N_("duty log")) \
 	R(PANE_8,    N_("people on duty")) \
+	R(PANE_9,    N_("the county at a glance")) \
 	R(UP,        N_("move up")) \
 	R(DOWN,      N_("move down")) \
 	R(PAGE_UP,   N_("page up")) \
@@ -277,7 +278,11 @@ void pane_contact_add(const cJSON *initial);
  * two. */
 extern const struct pane_ops pane_callbacks;
 
-/* The county picture, pane 9: the town board, */
+/* The county picture, pane 9 (pane_county.c): one pane that shows one
+ * of its lists, v going from one to the next (county_view_next). */
+extern const struct pane_ops *const county_views[];
+void county_view_next(struct pane *p);
+/* The town board, */
 
 /* disaster statistics, */
 
@@ -336,7 +341,7 @@ int console_main(const struct console_args *args);
 
 /* ---- the console's own state, shared by its files ---- */
 
-#define CONSOLE_PANES 8
+#define CONSOLE_PANES 9
 
 struct link;
 

@@ -36,6 +36,8 @@ static const struct keymap keymap[] = {
 	{ KEY_F(7), 1, REQ_PANE_7, NULL },
 	{ '8', 0, REQ_PANE_8, "8/F8" },
 	{ KEY_F(8), 1, REQ_PANE_8, NULL },
+	{ '9', 0, REQ_PANE_9, "9/F9" },
+	{ KEY_F(9), 1, REQ_PANE_9, NULL },
 	{ KEY_UP, 1, REQ_UP, "Up/k" },
 	{ 'k', 0, REQ_UP, NULL },
 	{ KEY_DOWN, 1, REQ_DOWN, "Down/j" },
