@@ -91,9 +91,10 @@ layout_visible(const struct console_state *c, int i)
 }
 
 /* The tabs fit COLS: a space either side of each when all fit that way
- * (eight English titles do not at 80 columns), else one between two;
- * and if that is still too wide, the longest titles cut a column at a
- * time (the number, what the officer types, is never cut). tw gets each
+ * (nine English titles do not at 80 columns), else one between two;
+ * and if that is still too wide, the longest titles but the shown pane's
+ * cut a column at a time (the number, what the officer types, is never
+ * cut). tw gets each
  * title's width; returns the spaces either side of a tab. */
 static int
 tabs_fit(const struct console_state *c, int tw[CONSOLE_PANES])
@@ -109,8 +110,9 @@ tabs_fit(const struct console_state *c, int tw[CONSOLE_PANES])
 	/* One between two tabs, and one before the first. */
 	total += sp ? 2 * CONSOLE_PANES : CONSOLE_PANES;
 	while (total > COLS) {
-		for (widest = 0, i = 1; i < CONSOLE_PANES; i++)
-			if (tw[i] > tw[widest])
+		/* The pane shown keeps its whole title: where the officer is. */
+		for (widest = c->cur == 0, i = widest + 1; i < CONSOLE_PANES; i++)
+			if (i != c->cur && tw[i] > tw[widest])
 				widest = i;
 		if (tw[widest] == 0)
 			break;

@@ -104,7 +104,8 @@ done
 cscreen | head -n 2 > "$W/c.top"
 check "in C the status line names them in pinyin" \
 	grep -q '| leader Zhao Jian Hua, on duty Qian Li Qun |' "$W/c.top"
-check "in C the tabs fit 80 columns, pane 8 whole" grep -q '7 Log 8 Persons$' "$W/c.top"
+check "in C the nine tabs fit 80 columns, every number shown" grep -qE \
+	'^ 1 Incidents 2 [A-Za-z]+ 3 [A-Za-z]+ 4 [A-Za-z]+ 5 [A-Za-z]+ 6 [A-Za-z]+ 7 Log 8 [A-Za-z]+ 9 [A-Za-z]+$' "$W/c.top"
 tmux -S "$SOCK" send-keys -t c 8 / "Zhao Jian" Enter
 _i=0
 while [ $_i -lt 30 ] && ! cscreen | grep -q "^linhai-"; do
@@ -113,6 +114,8 @@ while [ $_i -lt 30 ] && ! cscreen | grep -q "^linhai-"; do
 done
 check "in C the directory's names in pinyin, whole" \
 	sh -c "tmux -S '$SOCK' capture-pane -p -t c | grep -q '^linhai-[0-9]* *Zhao Jian Hua *county leader'"
+check "in C the pane shown keeps its whole title on the tabs" \
+	sh -c "tmux -S '$SOCK' capture-pane -p -t c | sed -n 2p | grep -q ' 8 Persons '"
 tmux -S "$SOCK" send-keys -t c q
 
 # ---- intake: the caller found by phone ----
@@ -356,7 +359,7 @@ w = sys.argv[1]
 x = json.load(open(w + '/export.json', encoding='utf-8'))
 allowed = {'linhai', 'x30', 'Tab', 'Esc', 'Enter', 'PgUp', 'PgDn', 'Home',
            'End', 'Up', 'Down', 'Left', 'Right', 'F1', 'F2', 'F3', 'F4', 'F5',
-           'F6', 'F7', 'F8', 'F10', 'F12', 'S-Tab'}
+           'F6', 'F7', 'F8', 'F9', 'F10', 'F12', 'S-Tab'}
 for k in ('towns', 'incidents', 'contacts', 'roster', 'calls'):
     allowed |= {r['id'] for r in x[k]}
 for line in open(w + '/looks', encoding='utf-8'):
