@@ -149,10 +149,12 @@ may_set(struct db *db, const struct station_info *si, const char *town)
 }
 
 /* The command station changes a figure a town reported: it must say
- * why. The same value again changes nothing and needs no reason. */
+ * why. The same value again changes nothing: it is left out (1), so the
+ * figure stays the town's, and needs no reason. 0: the figure goes in. */
 static int
-needs_reason(struct db *db, const struct station_info *si, const char *town,
-	     const char *date, const char *field, int64_t v)
+county_change(struct db *db, const struct station_info *si,
+	      const char *town, const char *date, const char *field,
+	      int64_t v, const char *reason)
 {
 	char by[32] = "";
 	int64_t old;
@@ -162,13 +164,17 @@ needs_reason(struct db *db, const struct station_info *si, const char *town,
 		return 0;
 	rc = db_int(db, &old, "SELECT value FROM stats WHERE town = ? AND "
 		    "date = ? AND field = ?", "sss", town, date, field);
-	if (rc <= 0 || old == v)
-		return rc < 0 ? rc : 0;
+	if (rc <= 0)
+		return rc;
 	if ((rc = db_text(db, by, sizeof by, "SELECT station FROM stats WHERE "
 			  "town = ? AND date = ? AND field = ?", "sss", town,
 			  date, field)) < 0)
 		return rc;
 	if (strcmp(by, si->station) == 0)
+		return 0;
+	if (old == v)
+		return 1;
+	if (reason && *reason)
 		return 0;
 	return db_fail(db, DD_E_REFUSED, "%s of %s on %s was reported by %s "
 		       "(%lld): a change by the county needs a reason", field,
@@ -184,7 +190,7 @@ stats_set(struct db *db, const char *town, const char *date,
 	const cJSON *f;
 	char code[64], day[11];
 	int64_t v;
-	int rc, n = 0;
+	int rc, kept = 0;
 
 	if (!body)
 		return DD_E_NOMEM;
@@ -218,14 +224,19 @@ stats_set(struct db *db, const char *town, const char *date,
 				     f->string);
 			goto end;
 		}
-		if ((!reason || !*reason) &&
-		    (rc = needs_reason(db, &si, code, day, f->string, v)))
+		if ((rc = county_change(db, &si, code, day, f->string, v,
+					reason)) < 0)
 			goto end;
-		cJSON_AddNumberToObject(body, f->string, (double)v);
-		n++;
+		if (rc == 0)
+			cJSON_AddNumberToObject(body, f->string, (double)v);
+		else
+			kept++;
+		rc = 0;
 	}
-	if (n == 0) {
-		rc = db_fail(db, DD_E_INVALID, "no figure given");
+	if (cJSON_GetArraySize(body) == 2) {
+		/* Every figure given is a town's, as it stands: nothing to
+		 * make. */
+		rc = kept ? 0 : db_fail(db, DD_E_INVALID, "no figure given");
 		goto end;
 	}
 	if (reason && *reason) {

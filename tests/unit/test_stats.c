@@ -137,6 +137,10 @@ county_reason(void **state)
 		 "reason");
 	assert_string_equal(texport_of(c), before);
 	tclock_ms += 1000;
+	/* Only the town's own values again: nothing is made. */
+	before = texport_of(c);
+	set_ok(c, "datian", "{\"missing\":2,\"dead\":1}", NULL);
+	assert_string_equal(texport_of(c), before);
 	set_ok(c, "datian", "{\"missing\":2,\"affected\":50}", NULL);
 	set_ok(c, "gucheng", "{\"dead\":4}", NULL);
 	set_ok(c, "gucheng", "{\"dead\":5}", NULL);
@@ -146,7 +150,9 @@ county_reason(void **state)
 		   "datian");
 	assert_string_equal(tstr(row, "dead_station"), "linhai");
 	assert_string_equal(tstr(row, "dead_reason"), "核实后更正");
-	assert_string_equal(tstr(row, "missing_station"), "linhai");
+	/* The same value as the town's was left out: still the town's. */
+	assert_string_equal(tstr(row, "missing_station"), "datian");
+	assert_string_equal(tstr(row, "affected_station"), "linhai");
 	assert_true(tis_null(row, "affected_reason") ||
 		    !cJSON_GetObjectItem(row, "affected_reason"));
 	assert_int_equal(total(c, "dead"), 8);
