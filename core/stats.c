@@ -12,9 +12,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libintl.h>
+
 const char *const stats_fields[] = { "affected", "dead", "missing",
 	"relocated", "need_aid", "collapsed", "severe", "damaged", "crop_ha",
 	"loss", NULL };
+
+/* What each figure is called in a message, in the reader's language. */
+static const char *const labels[] = { DD_N_("people affected"),
+	DD_N_("dead"), DD_N_("missing"), DD_N_("relocated"),
+	DD_N_("in need of aid"), DD_N_("houses collapsed"),
+	DD_N_("houses severely damaged"), DD_N_("houses generally damaged"),
+	DD_N_("crops hit"), DD_N_("direct loss") };
+
+static const char *
+label(const char *field)
+{
+	int i = str_in(field, stats_fields);
+
+	return i < 0 ? field : dgettext("dutydesk", labels[i]);
+}
 
 const struct field stats_schema[] = {
 	{ "town", F_STR, 1, 0, 63, NULL },
@@ -177,8 +194,8 @@ county_change(struct db *db, const struct station_info *si,
 	if (reason && *reason)
 		return 0;
 	return db_fail(db, DD_E_REFUSED, "%s of %s on %s was reported by %s "
-		       "(%lld): a change by the county needs a reason", field,
-		       town, date, by, (long long)old);
+		       "(%lld): a change by the county needs a reason",
+		       label(field), town, date, by, (long long)old);
 }
 
 int
@@ -216,12 +233,12 @@ stats_set(struct db *db, const char *town, const char *date,
 		}
 		if (!jint_of(f, &v) || v < 0 || v > STATS_MAX) {
 			rc = db_fail(db, DD_E_INVALID, "%s: a whole number from "
-				     "0 to %d", f->string, STATS_MAX);
+				     "0 to %d", label(f->string), STATS_MAX);
 			goto end;
 		}
 		if (cJSON_GetObjectItemCaseSensitive(body, f->string)) {
 			rc = db_fail(db, DD_E_INVALID, "%s given twice",
-				     f->string);
+				     label(f->string));
 			goto end;
 		}
 		if ((rc = county_change(db, &si, code, day, f->string, v,
