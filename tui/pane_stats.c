@@ -302,7 +302,7 @@ key(struct pane *p, enum req r)
 }
 
 const struct pane_ops pane_stats = {
-	.title = N_("Disaster statistics"), .cols = cols, .find = find,
+	.title = N_("Stats"), .cols = cols, .find = find,
 	.keys = keymap, .load = load, .key = key, .style = style,
 };
 
