@@ -80,8 +80,23 @@ refused 2 "no figure" -- d stats set datian --date $DAY
 refused 2 "no town" -- d stats set --dead 1
 refused 2 "an unknown option" -- d stats set datian --wounded 1
 refused 2 "an empty reason" -- d stats set datian --dead 1 --reason ""
+refused 1 "an ambiguous name" -- d stats set da --dead 1
+check "the candidates listed" grep -q "datian.*dayang" "$ERR"
 refused 1 "list: an unknown town" -- d stats --town nowhere
 refused 1 "list: a bad date" -- d stats --date 28/11/2026
+
+expect_json_object "a day nobody reported" -- d stats --date 2020-01-01 --json
+check "no rows, a total of zeros" py "
+assert d['towns'] == [] and d['total']['dead'] == 0 and d['total']['towns'] == 0, d"
+
+# ---- a town station named otherwise serves the town given at init ----
+ok_run "a town station dtzhan for datian" -- "$BIN" --db "$W/dtzhan.db" init \
+	--station dtzhan --role town --town datian
+ok_run "it sets datian's figures" -- "$BIN" --db "$W/dtzhan.db" stats set datian \
+	--dead 1
+GUARD=$W/dtzhan.db
+refused 1 "and not gucheng's" -- "$BIN" --db "$W/dtzhan.db" stats set gucheng \
+	--dead 1
 
 # ---- the county's correction needs a reason ----
 ok_run "gucheng sets its figures" -- g stats set gucheng --date $DAY --dead 4 \

@@ -160,6 +160,38 @@ county_reason(void **state)
 			      "towns"), 2);
 }
 
+/* The day's list: the towns that reported, every town (all), or one
+ * town by name; the total is the county's whichever. */
+static void
+day_listing(void **state)
+{
+	struct db *c = tstation("linhai", ROLE_COMMAND, 1);
+	cJSON *d = NULL;
+	(void)state;
+
+	set_ok(c, "datian", "{\"dead\":1}", NULL);
+	set_ok(c, "gucheng", "{\"dead\":2,\"loss\":15}", NULL);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(day_of(c, NULL),
+								"towns")), 2);
+	assert_int_equal(stats_day(c, DAY, NULL, 1, &d), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(tkeep(d),
+								"towns")), 19);
+	d = day_of(c, "大田");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(d, "towns")), 1);
+	assert_int_equal(tnum(cJSON_GetObjectItem(d, "total"), "dead"), 3);
+	/* A town that reported nothing, asked for by name: its row alone. */
+	d = day_of(c, "xunqiao");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(d, "towns")), 1);
+	assert_true(cJSON_GetObjectItem(cJSON_GetArrayItem(
+		cJSON_GetObjectItem(d, "towns"), 0), "dead") == NULL);
+	d = NULL;
+	trefused(c, stats_day(c, DAY, "nowhere", 0, &d), DD_E_NOTFOUND, NULL);
+	assert_null(d);
+	trefused(c, stats_day(c, "2026-11-31", NULL, 0, &d), DD_E_INVALID,
+		 "2026-11-31");
+	assert_int_equal(total(c, "loss"), 15);
+}
+
 /* ---- the duty day ------------------------------------------------------ */
 
 static void
@@ -368,6 +400,7 @@ main(void)
 		T(intake_refusals),
 		T(intake_town_setting),
 		T(county_reason),
+		T(day_listing),
 		T(duty_day),
 		T(lww_per_field),
 		T(orders_converge),
