@@ -118,14 +118,19 @@ load(struct pane *p)
 	snprintf(label, sizeof label, "%s %s", _("TOTAL"), shown + 5);
 	cJSON_AddStringToObject(total, "town", label);
 	cJSON_AddBoolToObject(total, "total", 1);
+	/* The selection stays on its row across reloads and days. */
+	cJSON_AddStringToObject(total, "id", "");
 	cells(total);
 	cJSON_AddItemToArray(rows, total);
-	while ((row = cJSON_DetachItemFromArray(towns, 0))) {
+	/* A filter narrows the towns; the total stays. */
+	towns = view_filter(&p->view, p->ops->find, towns);
+	while (towns && (row = cJSON_DetachItemFromArray(towns, 0))) {
+		cJSON_AddStringToObject(row, "id", str(row, "town"));
 		cells(row);
 		cJSON_AddItemToArray(rows, row);
 	}
 	cJSON_Delete(towns);
-	return view_filter(&p->view, p->ops->find, rows);
+	return rows;
 }
 
 static int

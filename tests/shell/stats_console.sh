@@ -86,6 +86,11 @@ keys 9
 on_screen "the statistics" "TOTAL" 5
 check "all 19 towns fit under the total" sh -c "tmux -S '$SOCK' capture-pane -p -t dd | grep -q '^youxi '"
 check "datian's figures" sh -c "tmux -S '$SOCK' capture-pane -p -t dd | grep -Eq '^datian +- +3 +1 +2 +- +- +- +- +12.5 +-$'"
+keys / gucheng Enter
+off_screen "/ narrows the towns" "datian " 5
+check "the total stays over the town filtered" sh -c "tmux -S '$SOCK' capture-pane -p -t dd | grep -q '^TOTAL' && tmux -S '$SOCK' capture-pane -p -t dd | grep -q '^gucheng '"
+keys / BSpace BSpace BSpace BSpace BSpace BSpace BSpace Enter
+on_screen "the filter cleared" "youxi " 5
 keys d
 on_screen "d asks for a day" "YYYY-MM-DD" 5
 keys C-u 2026-11-28 Enter
