@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "tui/tui.h"
 
 /* The options of stats set, in the order of the form, under the names
  * of core's fields. */
@@ -85,14 +86,10 @@ header(struct shell *sh)
 
 	shell_pad(sh, _(cols[0].title), cols[0].width);
 	for (c = cols + 1; c->title; c++) {
-		/* Right-aligned over its numbers; a Chinese head is two
-		 * columns a character. */
+		/* Right-aligned over its numbers, measured as shown. */
 		const char *t = _(c->title);
-		int w = 0;
-		const unsigned char *p;
-		for (p = (const unsigned char *)t; *p; p++)
-			if ((*p & 0xc0) != 0x80)
-				w += *p >= 0xe0 ? 2 : 1;
+		int w = text_width(t);
+
 		fputc(' ', sh->out);
 		while (w++ < c->width)
 			fputc(' ', sh->out);
