@@ -442,6 +442,11 @@ int setting_get(struct db *db, const char *key, char *buf, size_t n);
 int64_t setting_int(struct db *db, const char *key, int64_t def);
 /* The time of day of shift.start, in minutes after midnight. */
 int setting_shift_start(struct db *db);
+/* The duty day (YYYY-MM-DD) at belongs to, in the station's zone: the
+ * day a shift starting at shift.start on it covers, so a time before
+ * shift.start is the day before's. What is kept or reported per day
+ * (disaster statistics, the daily report) uses it. 0, or DD_E_INVALID. */
+int duty_date(struct db *db, int64_t at, char out[11]);
 /* A list of times of day (followup.times) as minutes after midnight
  * into out, at most max, in order: how many (0 when unset or bad). */
 int setting_times(struct db *db, const char *key, int *out, int max);
@@ -525,6 +530,47 @@ int call_log(struct db *db, const char *to, const cJSON *fields,
  * person; NULL: nobody did), at (0: now). */
 int check_log(struct db *db, const char *town, const char *who, int64_t at,
 	      char id_out[64]);
+
+/* ---- disaster statistics (灾情统计) -------------------------------------- */
+
+/* The figures of the national natural-disaster statistics form kept per
+ * town and duty day, in the order the form has them: people affected,
+ * dead, missing, relocated (紧急转移安置), in need of aid (需紧急生活救
+ * 助); houses collapsed, severely and generally damaged; crops hit
+ * (crop_ha, in tenths of a hectare) and direct loss (loss, in tenths of
+ * 10,000 yuan). NULL-terminated. */
+extern const char *const stats_fields[];
+#define STATS_NFIELDS 10
+/* The largest figure taken (a tenth for crop_ha and loss). */
+#define STATS_MAX 999999999
+/* A figure kept in tenths (crop_ha, loss)? */
+int stats_tenths(const char *field);
+/* A figure of field as typed into v: a whole number, or for a field
+ * kept in tenths one with at most one decimal ("12.5" is 125). 0, or
+ * DD_E_INVALID (negative, not a number, too large). */
+int stats_parse(const char *field, const char *text, int64_t *v);
+/* A figure of field as it is read: whole, or "12.5" for tenths. */
+void stats_format(const char *field, int64_t v, char out[24]);
+/* Set figures of town (code or name) for date (YYYY-MM-DD; NULL or "":
+ * today's duty day, duty_date()): figures is an object of field names
+ * to whole numbers (tenths for crop_ha and loss), at least one. A town
+ * station sets its own town alone; the command station any, and a
+ * reason is needed when it changes a figure a town station reported.
+ * Unknown town or field, a negative or too large figure: refused,
+ * nothing stored. Each figure keeps who set it and when; last writer
+ * wins per (town, date, field). */
+int stats_set(struct db *db, const char *town, const char *date,
+	      const cJSON *figures, const char *reason);
+/* The figures of date (NULL or "": today's duty day): *out an object
+ * {date, towns: [...], total: {...}}. Each town row: town, name,
+ * pinyin, and per field its value (absent when none was reported) with
+ * FIELD_station, FIELD_officer, FIELD_at (ISO) and FIELD_reason (when
+ * given); towns in code order, those with a figure (all: every town).
+ * town (code or name, NULL: all) keeps that one alone. total: each
+ * field's sum over the towns' figures (every town, whatever town
+ * says), and towns (how many reported). Caller frees. */
+int stats_day(struct db *db, const char *date, const char *town, int all,
+	      cJSON **out);
 
 /* ---- duty log ------------------------------------------------------------ */
 

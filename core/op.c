@@ -425,6 +425,7 @@ static const struct kind kinds[] = {
 	{ "warning.people",   R_CMD, 0, people_schema,  apply_warning_people, NULL, 0 },
 	{ "log.mark",         R_ALL, 0, mark_schema,    apply_log_mark, NULL, 0 },
 	/* The county picture (schema 6): disaster statistics, */
+	{ "stats.set",        R_ALL, 0, stats_schema,   apply_stats, check_stats, 0 },
 
 	/* report sign-off, */
 

@@ -192,6 +192,9 @@ int apply_spot_check(struct db *db, const struct op *op);
 int apply_warning_people(struct db *db, const struct op *op);
 int apply_log_mark(struct db *db, const struct op *op);
 /* The county picture (schema 6): disaster statistics, */
+extern const struct field stats_schema[];
+int check_stats(struct db *db, const struct op *op);
+int apply_stats(struct db *db, const struct op *op);
 
 /* report sign-off, */
 

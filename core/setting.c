@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const struct setting_def defs[] = {
 	{ "shift.start", "08:30", 1, DD_N_("when a duty shift starts (HH:MM)") },
@@ -240,6 +241,38 @@ setting_shift_start(struct db *db)
 	    (m = hhmm(buf)) < 0)
 		return 8 * 60 + 30;
 	return m;
+}
+
+/* The duty day a shift belongs to runs from shift.start to the next
+ * day's: a time before shift.start in the station's zone belongs to the
+ * day before (03:00 on the 2nd is the duty day of the 1st). Shared by
+ * whatever is kept or reported per duty day (statistics, the daily
+ * report), so they all cut the day at the same moment. */
+int
+duty_date(struct db *db, int64_t at, char out[11])
+{
+	time_t tt = (time_t)at;
+	struct tm tm;
+	int m = setting_shift_start(db);
+
+	if (!localtime_r(&tt, &tm)) {
+		snprintf(out, 11, "1970-01-01");
+		return DD_E_INVALID;
+	}
+	if (tm.tm_hour * 60 + tm.tm_min < m) {
+		/* Noon of the day before, so a zone's change of offset
+		 * never moves the date twice. */
+		tm.tm_mday -= 1;
+		tm.tm_hour = 12;
+		tm.tm_min = tm.tm_sec = 0;
+		tm.tm_isdst = -1;
+		tt = mktime(&tm);
+		if (tt == (time_t)-1 || !localtime_r(&tt, &tm))
+			return DD_E_INVALID;
+	}
+	if (strftime(out, 11, "%Y-%m-%d", &tm) != 10)
+		return DD_E_INVALID;
+	return 0;
 }
 
 int

@@ -73,7 +73,8 @@
 	R(REFUSED,   N_("refused operations")) \
 	R(VIEW,      N_("next list: directory, roster, calls")) \
 	R(CALL,      N_("log a call")) \
-	R(CALLER,    N_("save the caller as a contact"))
+	R(CALLER,    N_("save the caller as a contact")) \
+	R(DATE,      N_("another day"))
 
 enum req {
 #define REQ_ENUM(name, help) REQ_##name,
@@ -284,7 +285,13 @@ extern const struct pane_ops *const county_views[];
 void county_view_next(struct pane *p);
 /* The town board, */
 
-/* disaster statistics, */
+/* disaster statistics (pane_stats.c): the figures of a duty day per
+ * town and the county total; e sets a town's, d goes to another day.
+ * pane_stats_record writes a town's page (Enter): each figure with who
+ * reported it, when and why. */
+extern const struct pane_ops pane_stats;
+int pane_stats_record(struct db *db, const cJSON *row, FILE *f, char *title,
+		      size_t tn, char *name, size_t nn);
 
 /* requests between levels, */
 

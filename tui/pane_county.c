@@ -43,6 +43,7 @@ const struct pane_ops *const county_views[] = {
 	/* the town board */
 
 	/* disaster statistics */
+	&pane_stats,
 
 	/* requests between levels */
 
