@@ -41,6 +41,7 @@ static const struct pane_ops pane_county_none = {
 /* The lists of pane 9, in the order v shows them. */
 const struct pane_ops *const county_views[] = {
 	/* the town board */
+	&pane_board,
 
 	/* disaster statistics */
 

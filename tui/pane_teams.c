@@ -28,6 +28,38 @@ static const struct keymap keymap[] = {
 	{ 0, 0, REQ_NONE, NULL }
 };
 
+/* While the console shows one town: the teams of that town and those
+ * sent to its incidents (the board's teams out), by their town_codes. */
+static void
+town_codes(cJSON *list, const char *town)
+{
+	cJSON *f = cJSON_CreateObject(), *inc = NULL, *row, *i;
+	char buf[80];
+
+	cJSON_AddStringToObject(f, "town", town);
+	if (state_list(console_db(), LIST_INCIDENTS, f, &inc) == 0) {
+		cJSON_ArrayForEach(row, list) {
+			const char *id = cJSON_GetStringValue(
+				cJSON_GetObjectItemCaseSensitive(row, "incident"));
+			const char *own = cJSON_GetStringValue(
+				cJSON_GetObjectItemCaseSensitive(row, "town"));
+			int sent = 0;
+			cJSON_ArrayForEach(i, inc)
+				if (id && !sent)
+					sent = strcmp(id, cJSON_GetStringValue(
+						cJSON_GetObjectItem(i, "id"))) == 0;
+			snprintf(buf, sizeof buf, "%s%s", own ? own : "",
+				 sent ? " " : "");
+			if (sent)
+				snprintf(buf + strlen(buf), sizeof buf - strlen(buf),
+					 "%s", town);
+			cJSON_AddStringToObject(row, "town_codes", buf);
+		}
+	}
+	cJSON_Delete(inc);
+	cJSON_Delete(f);
+}
+
 static cJSON *
 load(struct pane *p)
 {
@@ -37,6 +69,8 @@ load(struct pane *p)
 		console_msg(1, "%s", db_errmsg(console_db()));
 		return NULL;
 	}
+	if (console_town_only())
+		town_codes(list, console_town_only());
 	return view_filter(&p->view, p->ops->find, list);
 }
 

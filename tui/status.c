@@ -5,7 +5,8 @@
  * that no shift covers now), the clock (the drill's,
  * with its speed), the highest response level in force with its
  * checklist's progress ("typhoon III 3/16"), the link, and
- * the counts of what is late and of alerts not yet seen. The link says
+ * the counts of what is late and of alerts not yet seen, and the town
+ * every pane shows alone, when one does. The link says
  * when the server announced a change of its key.
  */
 #include "tui/console.h"
@@ -222,6 +223,13 @@ status_draw(struct console_state *c)
 				 _("%lld WAIT FOR SERVER UPGRADE"),
 				 (long long)st.held);
 	}
+	/* Every pane shows one town alone: never dropped, as a list that
+	 * leaves the rest of the county out must say so. */
+	if (c->town_only[0])
+		/* TRANSLATORS: the status line while every pane shows one town;
+		 * * is the key that shows every town again. */
+		snprintf(item_add(it, &n, A_BOLD, 0)->text, sizeof it[0].text,
+			 _("town: %s (* clears)"), console_town(c->town_only, 1));
 	/* The officer at the console, unless the shift on the roster names
 	 * them already. */
 	covered = shift_text(c, shift_now, sizeof shift_now, &same);
