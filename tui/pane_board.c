@@ -78,10 +78,11 @@ board_cells(cJSON *row, int64_t now)
 	cJSON_AddStringToObject(row, "heard", buf);
 }
 
-/* 80 columns: eleven for a town's code (what an ASCII terminal shows),
- * the rest as narrow as a two-character Chinese head allows. */
+/* 80 columns, the last (HEARD) five wide: ten for a town's short name
+ * or, on an ASCII terminal, its code (baishuiyang loses its last
+ * letter), the rest as narrow as a two-character Chinese head allows. */
 static const struct column cols[] = {
-	{ N_("TOWN"), "id", 11, COL_TOWN, 0 },
+	{ N_("TOWN"), "id", 10, COL_TOWN, 0 },
 	/* TRANSLATORS: the town board's heads are at most 4 columns wide
 	 * (2 Chinese characters), but RISK 5, CASUALTY, SHELTER and MOVED
 	 * 8, HEARD 5. */
