@@ -165,6 +165,6 @@ key(struct pane *p, enum req r)
 }
 
 const struct pane_ops pane_board = {
-	.title = N_("town board"), .cols = cols, .find = find, .keys = keymap,
+	.title = N_("board"), .cols = cols, .find = find, .keys = keymap,
 	.load = load, .key = key, .style = style,
 };
