@@ -110,6 +110,18 @@ keys 5
 look "the shelters of datian alone"
 S=$W/screen.$NLOOK
 check "shelters: datian's" sh -c "grep -q '大田' '$S' && ! grep -q '古城' '$S'"
+keys 6
+on_screen "the warnings pane: the one that went to datian" "台风橙色预警" 5
+keys 8
+look "the directory of datian alone"
+S=$W/screen.$NLOOK
+check "the directory: datian's people" sh -c \
+	"sed -n '4,23p' '$S' | grep -q '大田' && ! sed -n '4,23p' '$S' | grep -q '古城\|汇溪'"
+keys 4
+look "the supplies of datian's depot alone"
+S=$W/screen.$NLOOK
+check "supplies: datian's depot" sh -c \
+	"grep -q '大田街道储备点' '$S' && ! grep -q '古城街道储备点' '$S'"
 
 # ---- * clears it ----
 keys '*'
@@ -129,7 +141,8 @@ import json, re, sys
 w = sys.argv[1]
 x = json.load(open(w + '/export.json', encoding='utf-8'))
 allowed = {'linhai', 'Tab', 'Enter', 'F1', 'F10', 'F12'}
-for k in ('towns', 'incidents', 'shelters'):
+for k in ('towns', 'incidents', 'shelters', 'contacts', 'supply_kinds',
+          'depots', 'teams'):
     allowed |= {r['id'] for r in x[k]}
 for line in open(w + '/looks', encoding='utf-8'):
     n, what = line.rstrip('\n').split('\t', 1)
