@@ -41,6 +41,7 @@ HX=$ID
 ok_run "a shelter opens in gucheng" -- d shelter open s003
 ok_run "people check in" -- d shelter checkin s003 20
 expect_id "a team to huixi" -- d dispatch t-huixi "$HX"
+expect_id "and a gucheng team" -- d dispatch m06 "$HX"
 expect_id "a warning to the three" -- d warning issue --hazard typhoon \
 	--color orange --text 台风橙色预警 --towns datian,gucheng,huixi
 expect_id "gucheng answers it" -- d warning answer "$ID" gucheng
@@ -84,8 +85,8 @@ check "all nineteen towns on the screen at once" test "$(sed -n '4,24p' "$S" |
 	grep -Ec '^(古城|大洋|江南|大田|邵家渡|汛桥|东塍|汇溪|小芝|河头|白水洋|括苍|永丰|上盘|桃渚|杜桥|涌泉|尤溪|沿江) ')" = 19
 check "gucheng: two open, 20 moved, 20 in a shelter of 100" sh -c \
 	"grep -Eq '^古城 +2 +0 - +20 20 20% +0 +0 ' '$S'"
-check "huixi: a team out, the warning not answered" sh -c \
-	"grep -Eq '^汇溪 +1 +0 - +0 - +1 +1 ' '$S'"
+check "huixi: two teams out at it, the warning not answered" sh -c \
+	"grep -Eq '^汇溪 +1 +0 - +0 - +2 +1 ' '$S'"
 check "never heard from: 从未" sh -c "sed -n 4p '$S' | grep -q '从未 *\$'"
 # The late town stands out: bold, in colour.
 tmux -S "$SOCK" capture-pane -p -e -t dd | sed -n 4p >"$W/attr"
@@ -132,6 +133,18 @@ on_screen "huixi's too" "树木倒伏" 5
 look "the incidents of every town"
 check "the status line no longer names a town" sh -c \
 	"! tmux -S '$SOCK' capture-pane -p -t dd | head -n 1 | grep -q '镇街:'"
+
+# ---- another town, found on the board with / ----
+keys 9 / huixi Enter
+on_screen "the board narrowed to huixi" "汇溪" 5
+keys Enter
+on_screen "huixi alone" "镇街: 汇溪 (* 清除)" 5
+keys 3
+look "the teams of huixi and those sent to it"
+S=$W/screen.$NLOOK
+check "huixi's own team and the gucheng team sent to it, no other" sh -c \
+	"grep -q '^t-huixi ' '$S' && grep -q '^m06 ' '$S' && ! grep -q '^t-gucheng \|^t-datian ' '$S'"
+keys '*'
 keys q
 
 # ---- no English word on a Chinese screen ----
