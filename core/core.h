@@ -619,6 +619,19 @@ int duty_counts(struct db *db, int64_t now, struct duty_counts *c);
 /* The incident that arrived last (duty_counts' newest) alone: cheap at
  * any size. "" when there is none. */
 int duty_newest(struct db *db, char out[64]);
+/* The town board: one row per town (a JSON array of flat objects,
+ * caller frees) with town (its code), name, pinyin, open (open
+ * incidents), late (of those, with a report past its deadline), dead,
+ * injured, missing, trapped, evacuated (of the open incidents),
+ * sheltered and capacity (its open shelters), teams_out (teams sent to
+ * its incidents and not back), unanswered (warnings it has not
+ * answered), silent (of those, past their silent limit), requests
+ * (open), risk_points, risk_cleared, risk_people, risk_moved, and
+ * last_heard_at (the newest operation held of the town's station,
+ * heard_station; null when it was never heard from). Ordered by late
+ * (most first), silent (most first), last heard (never, then the
+ * oldest), code. */
+int board_rows(struct db *db, cJSON **out);
 /* One incident with its reports and dispatches. 1 found, 0 not. */
 int incident_get(struct db *db, const char *id, cJSON **out);
 /* The replicated state as `dutydesk export --json` prints it: the

@@ -169,6 +169,14 @@ int record_put(struct db *db, const struct op *op, const char *table,
  * operation inside a batch leaves nothing behind. */
 int check_supply(struct db *db, const struct op *op);
 int apply_ref(struct db *db, const struct op *op);
+/* Whether an open incident (a row of incidents) is late, with phone
+ * and written its deadlines now (received before phone: the phone report
+ * is owed; before written: the written one): the one definition of LATE
+ * that lists by town read (board.c). duty_counts counts the same from
+ * its partial indexes; a clock added to one goes in the other. */
+#define INCIDENT_LATE_SQL(phone, written) "((phone_at IS NULL AND " \
+	"received_at < " phone ") OR (written_at IS NULL AND received_at < " \
+	written "))"
 int apply_incident(struct db *db, const struct op *op);
 int apply_incident_status(struct db *db, const struct op *op);
 int apply_incident_report(struct db *db, const struct op *op);

@@ -53,6 +53,29 @@ console_dbpath(void)
 	return console.dbpath;
 }
 
+const char *
+console_town_only(void)
+{
+	return console.town_only[0] ? console.town_only : NULL;
+}
+
+void
+console_town_only_set(const char *town)
+{
+	int i;
+
+	snprintf(console.town_only, sizeof console.town_only, "%s",
+		 town ? town : "");
+	for (i = 0; i < CONSOLE_PANES; i++)
+		console.panes[i].dirty = 1;
+	console.status_dirty = 1;
+	if (console.town_only[0])
+		console_msg(0, _("every pane shows %s alone; * shows every town"),
+			    console_town(console.town_only, 1));
+	else
+		console_msg(0, "%s", _("every town shows again"));
+}
+
 const struct dd_clock *
 console_clock(void)
 {
@@ -368,6 +391,12 @@ handle_key(int ch, int is_key)
 		return;
 	case REQ_REFUSED:
 		overlay_open(&console, OVERLAY_REFUSALS);
+		return;
+	case REQ_ALL_TOWNS:
+		if (console.town_only[0])
+			console_town_only_set(NULL);
+		else
+			console_msg(0, "%s", _("every town shows already"));
 		return;
 	case REQ_ENTER:
 		/* The whole record of the selected row, in every pane. */

@@ -71,9 +71,11 @@
 	R(PRINT,     N_("print the handover sheet")) \
 	R(SEEN,      N_("mark alerts seen")) \
 	R(REFUSED,   N_("refused operations")) \
-	R(VIEW,      N_("next list: directory, roster, calls")) \
+	R(VIEW,      N_("the next list of this pane")) \
 	R(CALL,      N_("log a call")) \
 	R(CALLER,    N_("save the caller as a contact")) \
+	R(TOWN,      N_("show only this town in every pane")) \
+	R(ALL_TOWNS, N_("show every town again (clear the town filter)")) \
 	R(DATE,      N_("another day"))
 
 enum req {
@@ -133,7 +135,11 @@ void view_set_rows(struct view *v, cJSON *rows);
 /* Drop from rows (an array, kept and returned) those whose fields named
  * in find (NULL-terminated) do not hold the text of v->filter; an empty
  * filter keeps them all. "name" is searched as the terminal shows it
- * (console_name). A pane's load passes its rows through here. */
+ * (console_name). A pane's load passes its rows through here. While the
+ * console shows one town (console_town_only), it drops too the rows of
+ * other towns: a row whose "town_codes" (codes between spaces) lacks
+ * the town's, else whose "town" is another town's code (or null); a
+ * row with neither (a county-wide one) stays. */
 cJSON *view_filter(const struct view *v, const char *const *find,
 		   cJSON *rows);
 void view_move(struct view *v, enum req r, int height);
@@ -284,6 +290,11 @@ extern const struct pane_ops pane_callbacks;
 extern const struct pane_ops *const county_views[];
 void county_view_next(struct pane *p);
 /* The town board, */
+extern const struct pane_ops pane_board;
+/* The display cells of a row of board_rows (casualties, shelter, risk,
+ * moved, heard: its last-heard age at now, or that it never was), which
+ * the pane and `dutydesk board` show alike. */
+void board_cells(cJSON *row, int64_t now);
 
 /* disaster statistics (pane_stats.c): the figures of a duty day per
  * town and the county total; e sets a town's, d goes to another day.
@@ -331,6 +342,11 @@ const char *names_town(struct db *db, const char *code, int shortname);
 const char *console_hazard(const char *code);
 /* The database file, for files written beside it. */
 const char *console_dbpath(void);
+/* The console's town filter: the town (a code) every pane shows alone,
+ * chosen on the town board; NULL when every town shows. Setting it (NULL
+ * or "": every town) reloads every pane and the status line says it. */
+const char *console_town_only(void);
+void console_town_only_set(const char *town);
 
 /* What the shell hands the console when it opens it. */
 struct console_args {
@@ -401,6 +417,7 @@ struct console_state {
 	int64_t refused_known;  /* the link's refusal count at the last look */
 	char top_level[64];     /* highest level in force and its progress */
 	struct duty_counts counts; /* what needs the officer, last seen */
+	char town_only[32];     /* the town filter ("": every town) */
 	cJSON *silent_seen;     /* the call-back list as last seen, keyed
 				 * WARNING/TOWN: a town new on it is
 				 * called out */

@@ -105,6 +105,9 @@ load(struct pane *p)
 	f = cJSON_CreateObject();
 	cJSON_AddNumberToObject(f, "open", 1);
 	cJSON_AddNumberToObject(f, "limit", LOAD_NEWEST);
+	/* One town's newest, while the console shows it alone. */
+	if (console_town_only())
+		cJSON_AddStringToObject(f, "town", console_town_only());
 	if (gather(p, LIST_INCIDENTS, f, v, &n, LOAD_NEWEST) == 0) {
 		f = cJSON_CreateObject();
 		cJSON_AddNumberToObject(f, "phone_before", (double)(now -

@@ -88,6 +88,22 @@ depot_label(const cJSON *depots, const char *code, char *out, size_t n)
 	}
 }
 
+/* The town of a depot (null for the county's) on its stock row, for
+ * the console's town filter. */
+static void
+depot_town(const cJSON *depots, const char *code, cJSON *row)
+{
+	const cJSON *d;
+
+	cJSON_ArrayForEach(d, depots)
+		if (strcmp(cJSON_GetObjectItem(d, "id")->valuestring, code) == 0) {
+			cJSON_AddItemToObject(row, "town", cJSON_Duplicate(
+				cJSON_GetObjectItem(d, "town"), 1));
+			return;
+		}
+	cJSON_AddNullToObject(row, "town");
+}
+
 /* The row heading a kind's group: its total over the depots shown. */
 static cJSON *
 total_row(const cJSON *first, long long qty, int depots, int low)
@@ -149,6 +165,7 @@ load(struct pane *p)
 		cJSON_AddStringToObject(row, "id", id);
 		depot_label(depots, depot, label, sizeof label);
 		cJSON_AddStringToObject(row, "depot_label", label);
+		depot_town(depots, depot, row);
 		cJSON_AddStringToObject(row, "state",
 			cJSON_GetObjectItem(row, "negative")->valuedouble ? _("NEGATIVE")
 			: cJSON_GetObjectItem(row, "is_low")->valuedouble ? _("low")

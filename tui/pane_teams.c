@@ -6,6 +6,7 @@
 #include "tui/console.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct column cols[] = {
@@ -28,6 +29,46 @@ static const struct keymap keymap[] = {
 	{ 0, 0, REQ_NONE, NULL }
 };
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* While the console shows one town: the teams of that town and those
+ * sent to its incidents (the board's teams out), by their town_codes.
+ * The town's incidents are looked up sorted, not walked for each team. */
+static void
+town_codes(cJSON *list, const char *town)
+{
+	cJSON *f = cJSON_CreateObject(), *inc = NULL, *row;
+	const char **ids = NULL;
+	char buf[80];
+	size_t n = 0;
+
+	cJSON_AddStringToObject(f, "town", town);
+	if (state_list(console_db(), LIST_INCIDENTS, f, &inc) == 0 &&
+	    (ids = malloc(((size_t)cJSON_GetArraySize(inc) + 1) * sizeof *ids))) {
+		cJSON_ArrayForEach(row, inc)
+			if (cJSON_GetStringValue(cJSON_GetObjectItem(row, "id")))
+				ids[n++] = cJSON_GetObjectItem(row, "id")->valuestring;
+		qsort(ids, n, sizeof *ids, cmp_str);
+		cJSON_ArrayForEach(row, list) {
+			const char *id = cJSON_GetStringValue(
+				cJSON_GetObjectItemCaseSensitive(row, "incident"));
+			const char *own = cJSON_GetStringValue(
+				cJSON_GetObjectItemCaseSensitive(row, "town"));
+			int sent = id && bsearch(&id, ids, n, sizeof *ids, cmp_str);
+			snprintf(buf, sizeof buf, "%s%s%s", own ? own : "",
+				 sent ? " " : "", sent ? town : "");
+			cJSON_AddStringToObject(row, "town_codes", buf);
+		}
+	}
+	free(ids);
+	cJSON_Delete(inc);
+	cJSON_Delete(f);
+}
+
 static cJSON *
 load(struct pane *p)
 {
@@ -37,6 +78,8 @@ load(struct pane *p)
 		console_msg(1, "%s", db_errmsg(console_db()));
 		return NULL;
 	}
+	if (console_town_only())
+		town_codes(list, console_town_only());
 	return view_filter(&p->view, p->ops->find, list);
 }
 

@@ -31,6 +31,40 @@ static const struct keymap keymap[] = {
 	{ 0, 0, REQ_NONE, NULL }
 };
 
+/* While the console shows one town: the warnings that went to it, by
+ * the towns of each (town_codes). Both lists come in the order of the
+ * warnings' ids: one pass. */
+static void
+town_codes(cJSON *rows)
+{
+	cJSON *pairs = NULL, *row, *t;
+	char buf[1024];
+	size_t len;
+
+	if (state_list(console_db(), LIST_ANSWERS, NULL, &pairs))
+		return;
+	t = pairs->child;
+	cJSON_ArrayForEach(row, rows) {
+		const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(row, "id"));
+		buf[0] = 0;
+		len = 0;
+		for (; id && t; t = t->next) {
+			const char *w = cJSON_GetStringValue(cJSON_GetObjectItem(t,
+								"warning"));
+			const char *town = cJSON_GetStringValue(cJSON_GetObjectItem(t,
+								   "town"));
+			int c = w ? strcmp(w, id) : -1;
+			if (c > 0)
+				break;
+			if (c == 0 && town && len < sizeof buf)
+				len += (size_t)snprintf(buf + len, sizeof buf - len,
+							"%s%s", len ? " " : "", town);
+		}
+		cJSON_AddStringToObject(row, "town_codes", buf);
+	}
+	cJSON_Delete(pairs);
+}
+
 static cJSON *
 load(struct pane *p)
 {
@@ -43,6 +77,8 @@ load(struct pane *p)
 		console_msg(1, "%s", db_errmsg(console_db()));
 		return NULL;
 	}
+	if (console_town_only())
+		town_codes(list);
 	/* Newest first. */
 	out = cJSON_CreateArray();
 	n = cJSON_GetArraySize(list);

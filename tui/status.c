@@ -5,7 +5,8 @@
  * that no shift covers now), the clock (the drill's,
  * with its speed), the highest response level in force with its
  * checklist's progress ("typhoon III 3/16"), the link, and
- * the counts of what is late and of alerts not yet seen. The link says
+ * the counts of what is late and of alerts not yet seen, and the town
+ * every pane shows alone, when one does. The link says
  * when the server announced a change of its key.
  */
 #include "tui/console.h"
@@ -177,7 +178,8 @@ shift_text(struct console_state *c, char *out, size_t n, int *same)
  * narrow the date goes first, then whole items from the right of the
  * officer's attention: that no shift covers now, clock (not a drill's),
  * realm, officer, the shift's leader and officer, level, link, silent
- * towns. An item is shown whole or not at all.
+ * towns, and last the town every pane shows alone. An item is shown
+ * whole or not at all.
  */
 void
 status_draw(struct console_state *c)
@@ -190,7 +192,7 @@ status_draw(struct console_state *c)
 	/* The drop order; the silent towns, not in the issue's list, go
 	 * after the link, since LATE and the alerts call them out too. */
 	enum { D_NOSHIFT = 1, D_CLOCK, D_REALM, D_OFFICER, D_SHIFT, D_LEVEL,
-	       D_LINK, D_SILENT };
+	       D_LINK, D_SILENT, D_TOWN };
 
 	werase(c->status);
 	wattrset(c->status, A_REVERSE);
@@ -222,6 +224,13 @@ status_draw(struct console_state *c)
 				 _("%lld WAIT FOR SERVER UPGRADE"),
 				 (long long)st.held);
 	}
+	/* Every pane shows one town alone: dropped last of all, as a list
+	 * that leaves the rest of the county out must say so. */
+	if (c->town_only[0])
+		/* TRANSLATORS: the status line while every pane shows one town;
+		 * * is the key that shows every town again. */
+		snprintf(item_add(it, &n, A_BOLD, D_TOWN)->text, sizeof it[0].text,
+			 _("town: %s (* clears)"), console_town(c->town_only, 1));
 	/* The officer at the console, unless the shift on the roster names
 	 * them already. */
 	covered = shift_text(c, shift_now, sizeof shift_now, &same);
@@ -261,7 +270,7 @@ status_draw(struct console_state *c)
 	/* The date goes before anything else does. */
 	if (line_width(it, n, lead) > COLS)
 		status_clock(c, clk->text, sizeof clk->text, 0);
-	for (drop = D_NOSHIFT; line_width(it, n, lead) > COLS && drop <= D_SILENT;
+	for (drop = D_NOSHIFT; line_width(it, n, lead) > COLS && drop <= D_TOWN;
 	     drop++) {
 		for (k = 0; k < n; k++)
 			if (it[k].drop == drop)

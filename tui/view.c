@@ -73,16 +73,41 @@ match(const cJSON *row, const char *const *find, const char *filter)
 	return 0;
 }
 
+/* Whether row belongs to town (the console's town filter): by its
+ * "town_codes" (codes between spaces: a warning's towns, a team's own
+ * and the one it is sent to) when it has them, else by its "town"; a
+ * row with neither is the county's, shown whatever the town. */
+static int
+of_town(const cJSON *row, const char *town)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(row, "town");
+	const char *s, *codes;
+	size_t n = strlen(town);
+
+	codes = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(row,
+							      "town_codes"));
+	if (!codes && t)
+		return cJSON_IsString(t) && strcmp(t->valuestring, town) == 0;
+	if (!codes)
+		return 1;
+	for (s = codes; (s = strstr(s, town)); s += n)
+		if ((s == codes || s[-1] == ' ') && (s[n] == ' ' || !s[n]))
+			return 1;
+	return 0;
+}
+
 cJSON *
 view_filter(const struct view *v, const char *const *find, cJSON *rows)
 {
+	const char *town = console_town_only();
 	cJSON *r, *next;
 
-	if (!v->filter[0] || !find || !rows)
+	if ((!v->filter[0] || !find) && !town)
 		return rows;
-	for (r = rows->child; r; r = next) {
+	for (r = rows ? rows->child : NULL; r; r = next) {
 		next = r->next;
-		if (!match(r, find, v->filter))
+		if ((town && !of_town(r, town)) ||
+		    (v->filter[0] && find && !match(r, find, v->filter)))
 			cJSON_Delete(cJSON_DetachItemViaPointer(rows, r));
 	}
 	return rows;

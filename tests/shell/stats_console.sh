@@ -1,5 +1,5 @@
 #!/bin/sh
-# stats_console.sh - disaster statistics in pane 9 as the officers meet
+# stats_console.sh - disaster statistics in pane 9 (v from the board) as the officers meet
 # them at 80x24: a town station (zh_CN.UTF-8) sees every town, may set
 # its own town's figures alone and sets them through the form; the
 # command station (C, TERM=vt100) sees all 19 towns under the county
@@ -51,7 +51,7 @@ ok_run "the county sets gucheng's figures for yesterday" -- l stats set gucheng 
 # ---- the town's console, in Chinese ----
 console "$W/datian.db" "$ZH" xterm-256color
 on_screen "datian's console opens" "值班员" 10
-keys 9
+keys 9 v
 on_screen "pane 9 shows the disaster statistics" "灾情统计" 5
 on_screen "under the county total" "合计" 5
 look 1 "the town's statistics"
@@ -82,7 +82,7 @@ check "linhai syncs" test "$RC" = 0
 # ---- the county's console in C on a vt100 ----
 console "$W/linhai.db" C vt100
 on_screen "linhai's console opens" "officer" 10
-keys 9
+keys 9 v
 on_screen "the statistics" "TOTAL" 5
 check "all 19 towns fit under the total" sh -c "tmux -S '$SOCK' capture-pane -p -t dd | grep -q '^youxi '"
 check "datian's figures" sh -c "tmux -S '$SOCK' capture-pane -p -t dd | grep -Eq '^datian +- +3 +1 +2 +- +- +- +- +12.5 +-$'"
@@ -105,7 +105,7 @@ keys Escape q
 # ---- the county changes the town's figure: a reason, in Chinese ----
 console "$W/linhai.db" "$ZH" xterm-256color
 on_screen "linhai's console in Chinese" "值班员" 10
-keys 9
+keys 9 v
 on_screen "the statistics" "合计" 5
 keys Down Down e
 on_screen "datian's form" "修改理由" 5
