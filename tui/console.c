@@ -369,6 +369,9 @@ handle_key(int ch, int is_key)
 	case REQ_REFUSED:
 		overlay_open(&console, OVERLAY_REFUSALS);
 		return;
+	case REQ_DAILY:
+		daily_open(&console);
+		return;
 	case REQ_ENTER:
 		/* The whole record of the selected row, in every pane. */
 		record_open(&console);

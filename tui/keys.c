@@ -58,6 +58,7 @@ static const struct keymap keymap[] = {
 	{ CTRL('l'), 0, REQ_REDRAW, "^L" },
 	{ 'x', 0, REQ_SEEN, "x" },
 	{ 'R', 0, REQ_REFUSED, "R" },
+	{ 'D', 0, REQ_DAILY, "D" },
 	{ 0, 0, REQ_NONE, NULL }
 };
 

@@ -373,6 +373,7 @@ overlay_page(struct console_state *c, const char *title, const char *text,
 		    !(*p >= '0' && *p <= '9') && *p != '-' && *p != '_')
 			*p = '_';
 	c->page_labels = labels;
+	c->page_print = NULL;
 	c->page_top = 0;
 	c->overlay = OVERLAY_PAGE;
 	c->all_dirty = 1;
@@ -467,7 +468,10 @@ page_key(struct console_state *c, int ch, int is_key)
 		return;
 	}
 	if (!is_key && ch == 'p') {
-		page_print(c);
+		if (c->page_print)
+			c->page_print(c);
+		else
+			page_print(c);
 		return;
 	}
 	if (!(body = page_layout(c, &hint, &shown)))
