@@ -21,7 +21,7 @@ cmd_report_daily(struct shell *sh, const struct cmd *c, struct args *a)
 	if (lang && strcmp(lang, "zh") && strcmp(lang, "en"))
 		return shell_usage(sh, c, "--lang '%s' is zh or en", lang);
 	if (date && !*date)
-		return shell_usage(sh, c, "%s", "--date needs a day: YYYY-MM-DD");
+		return shell_refuse(sh, "%s", "--date needs a day: YYYY-MM-DD");
 	if (opt(a, "json") && opt(a, "gb18030"))
 		return shell_usage(sh, c, "%s", "--json is UTF-8: it takes no "
 				   "--gb18030");

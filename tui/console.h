@@ -74,7 +74,7 @@
 	R(VIEW,      N_("next list: directory, roster, calls")) \
 	R(CALL,      N_("log a call")) \
 	R(CALLER,    N_("save the caller as a contact")) \
-	R(DAILY,     N_("the daily report (值班日报); p on it prints it"))
+	R(DAILY,     N_("the daily report; p on it prints it"))
 
 enum req {
 #define REQ_ENUM(name, help) REQ_##name,

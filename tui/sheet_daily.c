@@ -229,7 +229,7 @@ warnings(struct db *db, FILE *f, const cJSON *r)
 	const cJSON *c = a_(r, "warning_counts"), *w, *t;
 	char line[1024];
 
-	snprintf(line, sizeof line, _("3. Warnings and answers (叫应): %lld "
+	snprintf(line, sizeof line, _("3. Warnings and answers: %lld "
 				      "warnings, %lld of %lld towns answered "
 				      "(%lld%%)"),
 		 n_(c, "warnings"), n_(c, "towns_answered"),
@@ -279,10 +279,11 @@ dispatches(struct db *db, FILE *f, const cJSON *r)
 				 cJSON_IsTrue(ot) ? _("on time") : _("LATE"));
 		else
 			snprintf(took, sizeof took, "%s", _("not set out yet"));
-		snprintf(line, sizeof line, "%s  %s  %s  %s  %s  %s", when(d, "at"),
+		snprintf(line, sizeof line, "%s  %s  %s  %s  %s", when(d, "at"),
 			 s_(d, "team"), s_(d, "team_name"), s_(d, "incident"),
-			 names_town(db, s_(d, "town"), 1), took);
+			 names_town(db, s_(d, "town"), 1));
 		sheet_wrapped(f, 2, line);
+		sheet_wrapped(f, 4, took);
 	}
 	if (!cJSON_GetArraySize(a_(r, "dispatches")))
 		none(f);
@@ -356,7 +357,7 @@ stats(struct db *db, FILE *f, const cJSON *r)
 	char line[512];
 	size_t i;
 
-	snprintf(line, sizeof line, _("6. Disaster statistics of %s (灾情统计)"),
+	snprintf(line, sizeof line, _("6. Disaster statistics of %s"),
 		 s_(r, "date"));
 	section(f, line);
 	if (!cJSON_GetArraySize(a_(st, "towns"))) {
@@ -413,7 +414,7 @@ zero(struct db *db, FILE *f, const cJSON *r)
 {
 	const cJSON *z = a_(r, "zero_reports");
 
-	section(f, _("7. Zero reports (零报告)"));
+	section(f, _("7. Zero reports"));
 	town_list(db, f, _("Filed"), a_(z, "filed"), "town");
 	town_list(db, f, _("Not filed"), a_(z, "not_filed"), NULL);
 }
@@ -455,7 +456,7 @@ risk(struct db *db, FILE *f, const cJSON *r)
 	const cJSON *c = a_(r, "risk_counts"), *o;
 	char line[512];
 
-	snprintf(line, sizeof line, _("9. Risk points (风险点) at the day's end: "
+	snprintf(line, sizeof line, _("9. Risk points at the day's end: "
 				      "%lld of %lld cleared, %lld of %lld people "
 				      "moved"),
 		 n_(c, "cleared"), n_(c, "points"), n_(c, "moved"),
@@ -485,7 +486,7 @@ write_daily(struct db *db, const cJSON *r, FILE *f)
 			s_(r, "realm"));
 	snprintf(line, sizeof line, "%s  %s", words_chinese()
 		 ? s_(county, "name") : s_(county, "pinyin"),
-		 _("DAILY DUTY REPORT (值班日报)"));
+		 _("DAILY DUTY REPORT"));
 	sheet_wrapped(f, 0, line);
 	snprintf(line, sizeof line, _("Date: %s (from %s to %s)"), s_(r, "date"),
 		 when_full(r, "from"), when_full(r, "to"));
@@ -601,7 +602,7 @@ daily_open(struct console_state *c)
 		else
 			fputc(*p, m);
 	fclose(m);
-	snprintf(title, sizeof title, "%s %s", _("Daily report (值班日报)"), date);
+	snprintf(title, sizeof title, "%s %s", _("Daily report"), date);
 	snprintf(name, sizeof name, "daily-%s", date);
 	if (overlay_page(c, title, page, name, 0) == 0)
 		c->page_print = daily_print;
