@@ -99,7 +99,8 @@ col(FILE *f, const char *s, int w, int right)
 static void
 section(FILE *f, const char *title)
 {
-	fprintf(f, "\f\n%s\n", title);
+	fprintf(f, "\f\n");
+	sheet_wrapped(f, 0, title);
 }
 
 static void
@@ -230,7 +231,7 @@ warnings(struct db *db, FILE *f, const cJSON *r)
 	char line[1024];
 
 	snprintf(line, sizeof line, _("3. Warnings and answers: %lld "
-				      "warnings, %lld of %lld towns answered "
+				      "issued, %lld of %lld towns answered "
 				      "(%lld%%)"),
 		 n_(c, "warnings"), n_(c, "towns_answered"),
 		 n_(c, "towns_warned"), n_(c, "answer_rate_pct"));
@@ -338,7 +339,7 @@ stat_row(FILE *f, const char *name, const cJSON *o)
 	size_t i;
 
 	fprintf(f, "  ");
-	col(f, name, 10, 0);
+	col(f, name, 12, 0);
 	for (i = 0; i < NSTAT; i++) {
 		long long x = n_(o, stat_cols[i].field);
 		if (stat_cols[i].tenths)
@@ -365,7 +366,7 @@ stats(struct db *db, FILE *f, const cJSON *r)
 		return;
 	}
 	fprintf(f, "  ");
-	col(f, _("town"), 10, 0);
+	col(f, _("town"), 12, 0);
 	for (i = 0; i < NSTAT; i++)
 		col(f, _(stat_cols[i].title), stat_cols[i].width, 1);
 	fprintf(f, "\n");
@@ -386,7 +387,7 @@ town_list(struct db *db, FILE *f, const char *title, const cJSON *codes,
 	char *line = NULL;
 	size_t n = 0;
 	FILE *m = open_memstream(&line, &n);
-	const cJSON *o;
+	const cJSON *o, *e;
 	int count = 0;
 
 	if (!m)
@@ -394,8 +395,15 @@ town_list(struct db *db, FILE *f, const char *title, const cJSON *codes,
 	cJSON_ArrayForEach(o, codes) {
 		const char *code = key ? s_(o, key) : (cJSON_IsString(o)
 						      ? o->valuestring : "");
+		int seen = 0;
 		if (key && !*code)
-			code = s_(o, "station");
+			code = s_(o, "station"); /* a station serving no town */
+		/* A town that filed twice is named once. */
+		for (e = codes->child; key && e != o; e = e->next)
+			seen |= strcmp(*s_(e, key) ? s_(e, key) : s_(e, "station"),
+				       code) == 0;
+		if (seen)
+			continue;
 		fprintf(m, "%s%s", count++ ? "  " : "", names_town(db, code, 1));
 	}
 	fclose(m);
