@@ -83,14 +83,15 @@ dur(long long secs)
 	return buf[slot];
 }
 
-/* s padded to w display columns (on the right when right is set). */
+/* s padded to w display columns (on the right when right is set, with
+ * a space before it whatever its width). */
 static void
 col(FILE *f, const char *s, int w, int right)
 {
 	int n = text_width(s);
 
 	if (right)
-		fprintf(f, "%*s%s", n < w ? w - n : 0, "", s);
+		fprintf(f, "%*s%s", n < w ? w - n : 1, "", s);
 	else
 		fprintf(f, "%s%*s", s, n < w ? w - n : 0, "");
 }
@@ -324,9 +325,9 @@ static const struct {
 	{ "missing", N_("miss"), 5, 0 },
 	{ "relocated", N_("moved"), 6, 0 },
 	{ "need_aid", N_("aid"), 6, 0 },
-	{ "collapsed", N_("fallen"), 6, 0 },
-	{ "severe", N_("severe"), 6, 0 },
-	{ "damaged", N_("damage"), 6, 0 },
+	{ "collapsed", N_("coll."), 6, 0 },
+	{ "severe", N_("sev."), 6, 0 },
+	{ "damaged", N_("dam."), 6, 0 },
 	{ "crop_ha", N_("crop ha"), 8, 1 },
 	{ "loss", N_("loss"), 9, 1 },
 };
@@ -374,10 +375,10 @@ stats(struct db *db, FILE *f, const cJSON *r)
 		stat_row(f, names_town(db, s_(t, "town"), 1), t);
 	stat_row(f, _("county"), a_(st, "total"));
 	sheet_wrapped(f, 2, _("affect: people affected; moved: relocated in an "
-			      "emergency; aid: in need of emergency aid; houses "
-			      "fallen, severely and generally damaged; crop ha: "
-			      "crops hit, hectares; loss: direct loss, 10,000 "
-			      "yuan."));
+			      "emergency; aid: in need of emergency aid; coll., "
+			      "sev., dam.: houses collapsed, severely and "
+			      "generally damaged; crop ha: crops hit, hectares; "
+			      "loss: direct loss, 10,000 yuan."));
 }
 
 static void
