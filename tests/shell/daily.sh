@@ -258,7 +258,9 @@ if have sqlite3; then
 		INSERT INTO risk_points(id, name, town, people, cleared_at) VALUES
 		('r1', 'a', 'hetou', 100, $NOW), ('r2', 'b', 'hetou', 50, NULL),
 		('r3', 'c', 'datian', 40, NULL);
-		INSERT INTO risk_moves(id, point, n, at) VALUES ('m1', 'r1', 60, $NOW);"
+		INSERT INTO risk_moves(id, point, n, at) VALUES ('m1', 'r1', 60, $NOW);
+		UPDATE reports SET signed_at = at + 120, signed_name = '张局长'
+		WHERE channel = 'written';"
 	LANGUAGE=zh_CN ok_run "the sheet with statistics" -- c --lang zh report daily
 	cp "$OUT" "$W/zh2"
 	check "a row per town, tenths as decimals" grep -Eq \
@@ -267,6 +269,8 @@ if have sqlite3; then
 		"^  全县 +1200 +2 +0 +0 +0 +0 +0 +0 +7\.5 +1234\.5$" "$W/zh2"
 	check "risk points per town" grep -q "^  河头 *已销号 1/2 处，已转移 60/150 人" "$W/zh2"
 	check "and their county figures" grep -q "九、风险点（日终）：已销号 1/3 处，已转移 60/190 人" "$W/zh2"
+	check "a signed written report says when and by whom" \
+		grep -Eq "续报 书面 [0-9-]+ [0-9:]+，[0-9-]+ [0-9:]+ 由 张局长 签发" "$W/zh2"
 	check "still no line over 80 columns" cols80 "$W/zh2"
 	LANGUAGE=en ok_run "in English" -- c --lang en report daily
 	check "English: no line over 80 columns" cols80 "$OUT"
