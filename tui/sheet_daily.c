@@ -175,7 +175,7 @@ incidents(struct db *db, FILE *f, const cJSON *r)
 			else if (written)
 				snprintf(signed_, sizeof signed_, "%s",
 					 _(", not signed yet"));
-			snprintf(line, sizeof line, "%s %s %s %s%s", _("report:"),
+			snprintf(line, sizeof line, _("report: %s %s %s%s"),
 				 word(W_REPORT_TYPE, s_(rep, "type")),
 				 word(W_CHANNEL, s_(rep, "channel")), when(rep, "at"),
 				 signed_);
