@@ -352,6 +352,9 @@ refusals_draw(struct console_state *c)
 
 #define PAGE_HINT N_("Up/Down PgUp/PgDn Home/End: scroll  p: print to a " \
 		     "file  Esc/q: close")
+/* The same where p sends the page to the printer (c->page_print). */
+#define PAGE_HINT_PRINT N_("Up/Down PgUp/PgDn Home/End: scroll  p: print  " \
+			   "Esc/q: close")
 /* The width of a printed page, in columns. */
 #define PRINT_WIDTH 78
 
@@ -402,7 +405,8 @@ page_layout(struct console_state *c, struct wrap *hint, int *shown)
 			return NULL;
 		c->page_width = w;
 	}
-	if (wrap_text(hint, _(PAGE_HINT), w, 0, 0, !console_utf8) < 0)
+	if (wrap_text(hint, c->page_print ? _(PAGE_HINT_PRINT) : _(PAGE_HINT), w,
+		      0, 0, !console_utf8) < 0)
 		return NULL;
 	*shown = LINES - 4 - hint->n;
 	if (*shown < 1)

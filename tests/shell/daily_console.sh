@@ -51,6 +51,7 @@ if screen | grep -q "$(printf '\f')"; then fail "no form feed on the screen"
 else pass "no form feed on the screen"; fi
 keys C-f
 on_screen "the next page: the zero reports" "七、零报告"
+on_screen "the page says p prints" "p：打印  Esc/q：关闭"
 keys p
 on_screen "p: sent to the printer, with the copy's name" \
 	"值班日报已送打印，副本为数据库旁的 linhai.db.daily-$DAY.txt" 5
