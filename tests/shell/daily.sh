@@ -204,6 +204,14 @@ ok = (r["date"] == day and r["over"] is False and
 sys.exit(not ok)
 PY
 
+# ---- at the town station ----
+expect_json_object "a town station's report, --json" -- h report daily --json
+json_flush
+check "it knows its own zero report" python3 -c "import json,sys
+r = json.load(open(sys.argv[1]))
+sys.exit(not ([f['town'] for f in r['zero_reports']['filed']] == ['hetou'] and
+	r['station'] == 'hetou'))" "$OUT"
+
 # ---- a day with nothing in it ----
 expect_json_object "--date of a day long ago" -- c report daily --date 2020-01-01 --json
 json_flush
