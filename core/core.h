@@ -466,10 +466,10 @@ int setting_list(struct db *db, cJSON **out);
 /* What duty day date (YYYY-MM-DD; NULL: the one holding now) held, as
  * one JSON object (caller frees): date, from, to (the day's bounds),
  * made_at, over (the day has ended), station, realm, county {code,
- * name, pinyin}; incidents (received in the day or still open at its
- * end: carried, open_at_end, each report clock's NAME_due_at, NAME_state
- * on_time|late|pending|overdue and NAME_late_secs, its reports with
- * signed_at) and incident_counts; levels in force at the day's end and
+ * name, pinyin}; incidents (received in the day, or before it and
+ * still open when it began: carried; open_at_end; each report clock's
+ * NAME_due_at, NAME_state on_time|late|pending|overdue and
+ * NAME_late_secs; its reports with signed_at) and incident_counts; levels in force at the day's end and
  * the decisions of the day; warnings of the day with their towns'
  * answers (warned, answered, answer_rate_pct) and warning_counts;
  * dispatches of the day with turnout_secs, target_secs, on_time and

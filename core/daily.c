@@ -63,7 +63,8 @@ clock_state(cJSON *o, const char *name, int64_t received, int secs,
 }
 
 /* (1) Incidents received in the day, and those received before it still
- * open at its end, each with its reports and its clocks. */
+ * open when it began (carried over, closed in it or not), each with its
+ * reports and its clocks. */
 static int
 add_incidents(struct db *db, cJSON *r, int64_t from, int64_t to, int64_t now)
 {
@@ -80,7 +81,7 @@ add_incidents(struct db *db, cJSON *r, int64_t from, int64_t to, int64_t now)
 		     "(status_rank < 4 OR status_at >= ?2) AS open_at_end "
 		     "FROM incidents WHERE deleted = 0 AND received_at IS NOT NULL "
 		     "AND received_at < ?2 AND (received_at >= ?1 OR status_rank "
-		     "< 4 OR status_at >= ?2) ORDER BY received_at, id", "ii",
+		     "< 4 OR status_at >= ?1) ORDER BY received_at, id", "ii",
 		     from, to);
 	cJSON_ArrayForEach(o, list) {
 		int64_t received = 0, phone = 0, written = 0;

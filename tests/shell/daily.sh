@@ -1,8 +1,9 @@
 #!/bin/sh
 # daily.sh - the daily report (值班日报) of a duty day: the day's
 # incidents with their report clocks (one reported late, one owing its
-# written report, one carried over from before the day, a closed one
-# from before left out), the level started, a warning to three towns of
+# written report, two carried over from before the day, one of them
+# closed in it; tests/unit/test_daily.c has one closed before the day
+# left out), the level started, a warning to three towns of
 # which two answered, a team sent and its turnout, a shelter with people
 # in it, a zero report from a town station (through a real dutydeskd),
 # the day's roster; as a sheet in UTF-8 and GB18030 (the same text), at
@@ -69,7 +70,7 @@ ok_run "its phone report 75 minutes after" -- \
 expect_id "an incident from before the day, still open" -- \
 	c incident add --town kuocang --title 道路塌方 --received "$(ago 250)"
 CARRIED=$ID
-expect_id "an incident from before the day, closed" -- \
+expect_id "an incident from before the day, closed in it" -- \
 	c incident add --town yongfeng --title 已处置火情 --received "$(ago 260)"
 CLOSED=$ID
 ok_run "closed" -- c incident status "$CLOSED" closed
@@ -106,9 +107,10 @@ check "its written report, not signed yet" grep -q "续报 书面 .*尚未签发
 check "the casualties" grep -q "死亡 1  受伤 2" "$W/zh"
 check "the open incident from before the day, carried over" \
 	grep -q "$CARRIED .*道路塌方（前日延续）" "$W/zh"
-check "not the one closed before the day" sh -c "! grep -q '已处置火情' '$W/zh'"
+check "and the one closed in the day, carried over too" \
+	grep -q "$CLOSED .*已办结  已处置火情（前日延续）" "$W/zh"
 check "the counts of the day" \
-	grep -q "当日接报 2 起，前日延续 1 起，日终在办 3 起" "$W/zh"
+	grep -q "当日接报 2 起，前日延续 2 起，日终在办 3 起" "$W/zh"
 check "the level in force and the decision" \
 	sh -c "grep -q '防台风 IV  自' '$W/zh' && grep -q '防台风  启动 IV' '$W/zh'"
 check "the warning answered by 2 of 3 towns" grep -q "已叫应 2/3（66%）" "$W/zh"
@@ -164,18 +166,19 @@ expect_json_object "--json" -- c report daily --json
 json_flush
 cp "$OUT" "$W/j"
 check "--json: the day, its sections and their counts" python3 - "$W/j" \
-	"$DAY" "$LATE" "$ONTIME" "$CARRIED" <<'PY'
+	"$DAY" "$LATE" "$ONTIME" "$CARRIED" "$CLOSED" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1], encoding="utf-8"))
-day, late, ontime, carried = sys.argv[2:6]
+day, late, ontime, carried, closed = sys.argv[2:7]
 inc = {i["id"]: i for i in r["incidents"]}
 ic = r["incident_counts"]
 w = r["warnings"]
 z = r["zero_reports"]
 ok = (r["date"] == day and r["over"] is False and
       r["county"]["name"] == "临海市" and
-      set(inc) == {late, ontime, carried} and
-      ic["received"] == 2 and ic["carried"] == 1 and ic["open_at_end"] == 3 and
+      set(inc) == {late, ontime, carried, closed} and
+      ic["received"] == 2 and ic["carried"] == 2 and ic["open_at_end"] == 3 and
+      inc[closed]["open_at_end"] == 0 and inc[carried]["open_at_end"] == 1 and
       inc[late]["phone_state"] == "late" and
       2600 <= inc[late]["phone_late_secs"] <= 2800 and
       inc[late]["written_state"] == "overdue" and

@@ -157,12 +157,29 @@ report_clocks(void **state)
 	assert_int_equal(tnum(o, "received"), 3);
 	assert_int_equal(tnum(o, "phone_late"), 1);
 	assert_int_equal(tnum(o, "phone_on_time"), 1);
-	/* The next day: both carried, still open. */
+	/* The next day: all carried, still open; one closed in it is there,
+	 * not open at its end; the day after, it is gone. */
+	tclock_ms += 86400 * 1000;
+	assert_int_equal(incident_set_status(db, a, "closed"), 0);
 	assert_int_equal(daily_report(db, "2026-11-29", &r), 0);
 	tkeep(r);
 	o = cJSON_GetObjectItem(r, "incident_counts");
 	assert_int_equal(tnum(o, "received"), 0);
 	assert_int_equal(tnum(o, "carried"), 3);
+	assert_int_equal(tnum(o, "open_at_end"), 2);
+	o = find(cJSON_GetObjectItem(r, "incidents"), "id", a);
+	assert_int_equal(tnum(o, "open_at_end"), 0);
+	assert_int_equal(tnum(o, "carried"), 1);
+	tclock_ms += 86400 * 1000;
+	assert_int_equal(daily_report(db, "2026-11-30", &r), 0);
+	tkeep(r);
+	assert_int_equal(tnum(cJSON_GetObjectItem(r, "incident_counts"),
+			      "carried"), 2);
+	/* The 28th, looked at later: all three open at its end. */
+	assert_int_equal(daily_report(db, "2026-11-28", &r), 0);
+	tkeep(r);
+	assert_int_equal(tnum(cJSON_GetObjectItem(r, "incident_counts"),
+			      "open_at_end"), 3);
 	/* The day before: nothing. */
 	assert_int_equal(daily_report(db, "2026-11-27", &r), 0);
 	tkeep(r);
