@@ -333,23 +333,31 @@ static const struct {
 };
 #define NSTAT (sizeof stat_cols / sizeof stat_cols[0])
 
+/* A row of the statistics: a line of its own, wrapped should figures
+ * too big for their columns push it past 80. */
 static void
 stat_row(FILE *f, const char *name, const cJSON *o)
 {
-	char v[32];
-	size_t i;
+	char v[32], *row = NULL;
+	size_t i, n = 0;
+	FILE *m = open_memstream(&row, &n);
 
-	fprintf(f, "  ");
-	col(f, name, 12, 0);
+	if (!m)
+		return;
+	fprintf(m, "  ");
+	col(m, name, 12, 0);
 	for (i = 0; i < NSTAT; i++) {
 		long long x = n_(o, stat_cols[i].field);
 		if (stat_cols[i].tenths)
-			snprintf(v, sizeof v, "%lld.%lld", x / 10, x % 10);
+			snprintf(v, sizeof v, "%s%lld.%lld", x < 0 ? "-" : "",
+				 llabs(x / 10), llabs(x % 10));
 		else
 			snprintf(v, sizeof v, "%lld", x);
-		col(f, v, stat_cols[i].width, 1);
+		col(m, v, stat_cols[i].width, 1);
 	}
-	fprintf(f, "\n");
+	fclose(m);
+	sheet_wrapped(f, 0, row);
+	free(row);
 }
 
 static void
