@@ -442,10 +442,15 @@ int setting_get(struct db *db, const char *key, char *buf, size_t n);
 int64_t setting_int(struct db *db, const char *key, int64_t def);
 /* The time of day of shift.start, in minutes after midnight. */
 int setting_shift_start(struct db *db);
-/* The duty day (YYYY-MM-DD) at belongs to, in the station's zone: the
- * day a shift starting at shift.start on it covers, so a time before
- * shift.start is the day before's. What is kept or reported per day
- * (disaster statistics, the daily report) uses it. 0, or DD_E_INVALID. */
+/* The duty day (值班日): date D (YYYY-MM-DD) runs from shift.start on D
+ * to shift.start on D + 1, in the station's zone; what is kept or
+ * reported per day (disaster statistics, the daily report) uses it.
+ * duty_day_bounds: its start and end (end excluded) in *from and *to; a
+ * date that is not a day of the calendar is DD_E_INVALID. duty_date: the
+ * duty day at at into out (a time before shift.start belongs to the day
+ * before). */
+int duty_day_bounds(struct db *db, const char *date, int64_t *from,
+		    int64_t *to);
 int duty_date(struct db *db, int64_t at, char out[11]);
 /* A list of times of day (followup.times) as minutes after midnight
  * into out, at most max, in order: how many (0 when unset or bad). */
@@ -457,6 +462,24 @@ int setting_set(struct db *db, const char *key, const char *value);
 /* Every named key: {key, value, default, set_by ("county", the
  * station's code, or "default"), local}. Caller frees. */
 int setting_list(struct db *db, cJSON **out);
+
+/* ---- the daily report (值班日报, daily.c) ------------------------------ */
+
+/* What duty day date (YYYY-MM-DD; NULL: the one holding now) held, as
+ * one JSON object (caller frees): date, from, to (the day's bounds),
+ * made_at, over (the day has ended), station, realm, county {code,
+ * name, pinyin}; incidents (received in the day, or before it and
+ * still open when it began: carried; open_at_end; each report clock's
+ * NAME_due_at, NAME_state on_time|late|pending|overdue and
+ * NAME_late_secs; its reports with signed_at) and incident_counts; levels in force at the day's end and
+ * the decisions of the day; warnings of the day with their towns'
+ * answers (warned, answered, answer_rate_pct) and warning_counts;
+ * dispatches of the day with turnout_secs, target_secs, on_time and
+ * turnout_counts; shelters open now and shelter_counts; stats {towns,
+ * total} of the date (crop_ha and loss in tenths); zero_reports {filed,
+ * not_filed, towns, towns_filed}; roster (this station's shifts over
+ * the day); risk_points per town and risk_counts. Stores nothing. */
+int daily_report(struct db *db, const char *date, cJSON **out);
 
 /* ---- the directory (通讯录) -------------------------------------------- */
 

@@ -9,6 +9,7 @@
  */
 #include "private.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,38 +244,6 @@ setting_shift_start(struct db *db)
 	return m;
 }
 
-/* The duty day a shift belongs to runs from shift.start to the next
- * day's: a time before shift.start in the station's zone belongs to the
- * day before (03:00 on the 2nd is the duty day of the 1st). Shared by
- * whatever is kept or reported per duty day (statistics, the daily
- * report), so they all cut the day at the same moment. */
-int
-duty_date(struct db *db, int64_t at, char out[11])
-{
-	time_t tt = (time_t)at;
-	struct tm tm;
-	int m = setting_shift_start(db);
-
-	if (!localtime_r(&tt, &tm)) {
-		snprintf(out, 11, "1970-01-01");
-		return DD_E_INVALID;
-	}
-	if (tm.tm_hour * 60 + tm.tm_min < m) {
-		/* Noon of the day before, so a zone's change of offset
-		 * never moves the date twice. */
-		tm.tm_mday -= 1;
-		tm.tm_hour = 12;
-		tm.tm_min = tm.tm_sec = 0;
-		tm.tm_isdst = -1;
-		tt = mktime(&tm);
-		if (tt == (time_t)-1 || !localtime_r(&tt, &tm))
-			return DD_E_INVALID;
-	}
-	if (strftime(out, 11, "%Y-%m-%d", &tm) != 10)
-		return DD_E_INVALID;
-	return 0;
-}
-
 int
 setting_set(struct db *db, const char *key, const char *value)
 {
@@ -353,4 +322,76 @@ setting_list(struct db *db, cJSON **out)
 		*out = NULL;
 	}
 	return rc;
+}
+
+/* ---- the duty day ---- */
+
+/* The local time of y-mo-d at minute m of the day (mday may run over
+ * the month: mktime folds it), or -1. */
+static int64_t
+local_at(int y, int mo, int d, int m)
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = m / 60;
+	tm.tm_min = m % 60;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	return t == (time_t)-1 ? -1 : (int64_t)t;
+}
+
+int
+duty_day_bounds(struct db *db, const char *date, int64_t *from, int64_t *to)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+		30, 31 };
+	int y, mo, d, used = 0, leap, m = setting_shift_start(db);
+
+	if (!date || strlen(date) != 10 || date[4] != '-' || date[7] != '-' ||
+	    sscanf(date, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 ||
+	    used != 10 || !isdigit((unsigned char)date[5]) ||
+	    !isdigit((unsigned char)date[8]))
+		return db_fail(db, DD_E_INVALID, "date '%s': YYYY-MM-DD",
+			       date ? date : "");
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
+	    d > mdays[mo - 1] + (mo == 2 && leap))
+		return db_fail(db, DD_E_INVALID, "date '%s' is not a day of the "
+			       "calendar", date);
+	*from = local_at(y, mo, d, m);
+	*to = local_at(y, mo, d + 1, m);
+	if (*from < 0 || *to <= *from)
+		return db_fail(db, DD_E_INVALID, "date '%s' is out of range",
+			       date);
+	return 0;
+}
+
+int
+duty_date(struct db *db, int64_t at, char out[11])
+{
+	time_t t = (time_t)at;
+	struct tm tm;
+	int64_t start;
+
+	if (!localtime_r(&t, &tm))
+		return DD_E_INVALID;
+	start = local_at(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 setting_shift_start(db));
+	/* Before the shift starts, the duty day is still yesterday's. */
+	if (start >= 0 && at < start) {
+		tm.tm_mday -= 1;
+		tm.tm_hour = 12;
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+		if (!localtime_r(&t, &tm))
+			return DD_E_INVALID;
+	}
+	if (strftime(out, 11, "%Y-%m-%d", &tm) != 10)
+		return DD_E_INVALID;
+	return 0;
 }

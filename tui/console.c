@@ -398,6 +398,9 @@ handle_key(int ch, int is_key)
 		else
 			console_msg(0, "%s", _("every town shows already"));
 		return;
+	case REQ_DAILY:
+		daily_open(&console);
+		return;
 	case REQ_ENTER:
 		/* The whole record of the selected row, in every pane. */
 		record_open(&console);

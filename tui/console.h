@@ -76,7 +76,8 @@
 	R(CALLER,    N_("save the caller as a contact")) \
 	R(TOWN,      N_("show only this town in every pane")) \
 	R(ALL_TOWNS, N_("show every town again (clear the town filter)")) \
-	R(DATE,      N_("another day"))
+	R(DATE,      N_("another day")) \
+	R(DAILY,     N_("the daily report; p on it prints it"))
 
 enum req {
 #define REQ_ENUM(name, help) REQ_##name,
@@ -411,6 +412,9 @@ struct console_state {
 	struct wrap page_rows;  /* the page wrapped at page_width, kept
 				 * until the width or the page changes */
 	int page_width;
+	/* What p does on the page instead of writing it beside the
+	 * database (NULL: that); overlay_page() clears it. */
+	void (*page_print)(struct console_state *c);
 	/* Alerts and the bell (alert.c), and what the status line shows. */
 	int bell;               /* 0 off, 1 on, 2 quiet at night */
 	int alerts;             /* alerts not yet seen */
@@ -474,6 +478,14 @@ void overlay_key(struct console_state *c, int ch, int is_key);
 void overlay_draw(struct console_state *c);
 /* Free what the overlay holds (at the console's end). */
 void overlay_free(struct console_state *c);
+
+/* sheet_daily.c: D shows the daily report of the duty day now on a
+ * page; p there prints it (console_printer) with a copy beside the
+ * database, DBPATH.daily-DATE.txt. */
+void daily_open(struct console_state *c);
+/* pane_log.c: the printer command, DUTYDESK_PRINT (a command that reads
+ * the sheet on its stdin), else lpr when it is on PATH; NULL: none. */
+const char *console_printer(void);
 
 /* record.c: Enter shows the whole record of the selected row of the
  * pane in focus on a page (overlay_page); 0, or -1 with the message

@@ -59,6 +59,7 @@ static const struct keymap keymap[] = {
 	{ 'x', 0, REQ_SEEN, "x" },
 	{ 'R', 0, REQ_REFUSED, "R" },
 	{ '*', 0, REQ_ALL_TOWNS, "*" },
+	{ 'D', 0, REQ_DAILY, "D" },
 	{ 0, 0, REQ_NONE, NULL }
 };
 

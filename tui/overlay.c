@@ -352,6 +352,9 @@ refusals_draw(struct console_state *c)
 
 #define PAGE_HINT N_("Up/Down PgUp/PgDn Home/End: scroll  p: print to a " \
 		     "file  Esc/q: close")
+/* The same where p sends the page to the printer (c->page_print). */
+#define PAGE_HINT_PRINT N_("Up/Down PgUp/PgDn Home/End: scroll  p: print  " \
+			   "Esc/q: close")
 /* The width of a printed page, in columns. */
 #define PRINT_WIDTH 78
 
@@ -373,6 +376,7 @@ overlay_page(struct console_state *c, const char *title, const char *text,
 		    !(*p >= '0' && *p <= '9') && *p != '-' && *p != '_')
 			*p = '_';
 	c->page_labels = labels;
+	c->page_print = NULL;
 	c->page_top = 0;
 	c->overlay = OVERLAY_PAGE;
 	c->all_dirty = 1;
@@ -401,7 +405,8 @@ page_layout(struct console_state *c, struct wrap *hint, int *shown)
 			return NULL;
 		c->page_width = w;
 	}
-	if (wrap_text(hint, _(PAGE_HINT), w, 0, 0, !console_utf8) < 0)
+	if (wrap_text(hint, c->page_print ? _(PAGE_HINT_PRINT) : _(PAGE_HINT), w,
+		      0, 0, !console_utf8) < 0)
 		return NULL;
 	*shown = LINES - 4 - hint->n;
 	if (*shown < 1)
@@ -467,7 +472,10 @@ page_key(struct console_state *c, int ch, int is_key)
 		return;
 	}
 	if (!is_key && ch == 'p') {
-		page_print(c);
+		if (c->page_print)
+			c->page_print(c);
+		else
+			page_print(c);
 		return;
 	}
 	if (!(body = page_layout(c, &hint, &shown)))

@@ -136,10 +136,8 @@ submit_handover(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 	return 0;
 }
 
-/* The printer command: DUTYDESK_PRINT (a command that reads the sheet on
- * its stdin), else lpr when it is on PATH; NULL when there is none. */
-static const char *
-printer(void)
+const char *
+console_printer(void)
 {
 	const char *cmd = getenv("DUTYDESK_PRINT");
 
@@ -181,7 +179,7 @@ print_sheet(struct pane *p)
 	}
 	/* Beside the database: its name alone fits the message line. */
 	file = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	if (!(cmd = printer())) {
+	if (!(cmd = console_printer())) {
 		console_msg(0, _("no printer set (DUTYDESK_PRINT); the sheet is "
 				 "%s beside the database"), file);
 		return;

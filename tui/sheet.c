@@ -59,6 +59,12 @@ wrapped(FILE *f, int indent, const char *text)
 	free(line);
 }
 
+void
+sheet_wrapped(FILE *f, int indent, const char *text)
+{
+	wrapped(f, indent, text);
+}
+
 /* A report clock of incident r: sent (when), owed (due when), or late. */
 static void
 clock_line(FILE *f, const cJSON *r, const char *what, const char *done_key,
@@ -402,7 +408,7 @@ sheet_gb18030(const char *in, size_t n, FILE *out)
 
 /* A sheet made whole by fn, then written to out in UTF-8 or GB18030:
  * nothing is written when making it fails. */
-static int
+int
 sheet_write(struct db *db, int (*fn)(struct db *, const cJSON *, FILE *),
 	    const void *arg, int gb18030, FILE *out)
 {

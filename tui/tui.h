@@ -39,6 +39,23 @@ int sheet_roster(struct db *db, const char *from, const char *to, int gb18030,
  * systems that need it (every Unicode character has a form there). */
 int sheet_gb18030(const char *in, size_t n, FILE *out);
 
+/* For the files of the sheets: text after indent spaces, wrapped at 80
+ * columns as UTF-8 (the rows after the first keep the indent); and a
+ * sheet made whole by fn(db, arg, f) written to out in UTF-8 or GB18030,
+ * nothing written when making it fails. */
+void sheet_wrapped(FILE *f, int indent, const char *text);
+int sheet_write(struct db *db, int (*fn)(struct db *, const cJSON *, FILE *),
+		const void *arg, int gb18030, FILE *out);
+
+/* ---- the daily report (sheet_daily.c) ---- */
+
+/* Write the daily report (值班日报) of duty day date (YYYY-MM-DD; NULL:
+ * the one holding now) to out, in UTF-8 or GB18030: a header with the
+ * county, the date and the day's bounds, then each section after a form
+ * feed, and lines for the officer's and the leader's signatures. Every
+ * line at most 80 columns. */
+int sheet_daily(struct db *db, const char *date, int gb18030, FILE *out);
+
 /* ---- drills (drill.c) ---- */
 
 /* Make a drill database beside the live one from a scenario file (the
