@@ -196,6 +196,10 @@ int apply_log_mark(struct db *db, const struct op *op);
 /* report sign-off, */
 
 /* requests between levels, */
+int check_request(struct db *db, const struct op *op);
+int apply_request(struct db *db, const struct op *op);
+int apply_request_step(struct db *db, const struct op *op);
+extern const struct field request_schema[], request_step_schema[];
 
 /* risk points. */
 
