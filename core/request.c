@@ -162,7 +162,7 @@ static const char list_sql[] = LIVE_SQL
 	"LEFT JOIN live a ON a.id = (SELECT id FROM live l "
 	"WHERE l.request = r.id AND l.step = 'approve' ORDER BY l.at DESC, "
 	"l.id DESC LIMIT 1) WHERE r.at IS NOT NULL AND (?1 IS NULL OR r.town = "
-	"?1) AND (?2 IS NULL OR r.id = ?2) ORDER BY r.at, r.id";
+	"?1) AND (?2 IS NULL OR r.id = ?2) ORDER BY r.at, length(r.id), r.id";
 
 static int
 state_of(const cJSON *o)
@@ -230,7 +230,9 @@ request_steps(struct db *db, const char *id, cJSON **out)
 		return DD_E_NOMEM;
 	if ((rc = db_rows(db, arr, "SELECT id, step, qty, depot, team, reason, "
 			  "ref, at, officer, station FROM request_steps WHERE "
-			  "request = ? ORDER BY at, id", "s", id))) {
+			  "request = ? ORDER BY at, CASE step WHEN 'send' THEN 1 "
+			  "WHEN 'receive' THEN 2 ELSE 0 END, length(id), id", "s",
+			  id))) {
 		cJSON_Delete(arr);
 		return rc;
 	}
