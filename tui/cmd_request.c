@@ -108,7 +108,8 @@ cmd_request_show(struct shell *sh, const struct cmd *c, struct args *a)
 			shell_str(o, "incident"));
 	if (*shell_str(o, "note"))
 		fprintf(sh->out, "  %s: %s\n", _("Note"), shell_str(o, "note"));
-	fprintf(sh->out, "  %s  %s\n", shell_time(o, "at"), _("requested"));
+	fprintf(sh->out, "  %s  %s\n", shell_time(o, "at"),
+		request_state_word("requested"));
 	cJSON_ArrayForEach(o, steps) {
 		fprintf(sh->out, "  %s  %s", shell_time(o, "at"),
 			request_state_word(strcmp(shell_str(o, "step"), "approve")

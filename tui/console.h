@@ -73,7 +73,11 @@
 	R(REFUSED,   N_("refused operations")) \
 	R(VIEW,      N_("next list: directory, roster, calls")) \
 	R(CALL,      N_("log a call")) \
-	R(CALLER,    N_("save the caller as a contact"))
+	R(CALLER,    N_("save the caller as a contact")) \
+	R(APPROVE,   N_("approve the request")) \
+	R(DENY,      N_("refuse the request")) \
+	R(SEND,      N_("send what was approved")) \
+	R(ARRIVED,   N_("receive what was sent"))
 
 enum req {
 #define REQ_ENUM(name, help) REQ_##name,
@@ -287,6 +291,10 @@ void county_view_next(struct pane *p);
 /* disaster statistics, */
 
 /* requests between levels, */
+extern const struct pane_ops pane_requests;
+/* The page of a request and its steps (Enter; record.c's table). */
+int pane_request_record(struct db *db, const cJSON *row, FILE *f,
+			char *title, size_t tn, char *name, size_t nn);
 
 /* risk points. */
 
@@ -397,6 +405,8 @@ struct console_state {
 	cJSON *silent_seen;     /* the call-back list as last seen, keyed
 				 * WARNING/TOWN: a town new on it is
 				 * called out */
+	cJSON *requests_seen;   /* requests late as last seen, keyed by
+				 * id: one new on it is called out */
 	/* A drill (drill.c): its clock runs speed times faster from the
 	 * start, less the pauses. */
 	int drill, drill_speed, drill_paused, drill_over;

@@ -812,6 +812,7 @@ static const struct {
 	{ &pane_directory, contact_record },
 	{ &pane_roster, shift_record },
 	{ &pane_calls, call_record },
+	{ &pane_requests, pane_request_record },
 };
 
 int
