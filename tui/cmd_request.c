@@ -108,8 +108,8 @@ cmd_request_show(struct shell *sh, const struct cmd *c, struct args *a)
 			shell_str(o, "incident"));
 	if (*shell_str(o, "note"))
 		fprintf(sh->out, "  %s: %s\n", _("Note"), shell_str(o, "note"));
-	fprintf(sh->out, "  %s  %s\n", shell_time(o, "at"),
-		request_state_word("requested"));
+	fprintf(sh->out, "  %s  %s %s\n", shell_time(o, "at"), _("Asked"),
+		shell_str(o, "officer"));
 	cJSON_ArrayForEach(o, steps) {
 		fprintf(sh->out, "  %s  %s", shell_time(o, "at"),
 			request_state_word(strcmp(shell_str(o, "step"), "approve")
@@ -124,6 +124,9 @@ cmd_request_show(struct shell *sh, const struct cmd *c, struct args *a)
 			fprintf(sh->out, " %s", shell_str(o, "team"));
 		if (*shell_str(o, "reason"))
 			fprintf(sh->out, " (%s)", shell_str(o, "reason"));
+		if (*shell_str(o, "ref") && strcmp(shell_str(o, "step"), "send")
+		    == 0)
+			fprintf(sh->out, " %s", shell_str(o, "ref"));
 		fprintf(sh->out, "  %s %s\n", shell_str(o, "id"),
 			shell_str(o, "officer"));
 	}
@@ -204,8 +207,8 @@ const struct cmd cmd_request_rows[] = {
 	{ "request", "show", "json", 1, 1, DB_READ, cmd_request_show,
 	  "request show ID [--json]", "a request and its steps" },
 	{ "request", "add", "item=,qty=,team-kind=,incident=,note=,town=", 0, 0,
-	  DB_WRITE, cmd_request_add, "request add --item ITEM --qty N | "
-	  "--team-kind KIND [--incident ID] [--note TEXT] [--town T]",
+	  DB_WRITE, cmd_request_add, "request add --item I --qty N | "
+	  "--team-kind K [--incident ID] [--note T] [--town T]",
 	  "ask the county for supplies or a team" },
 	{ "request", "approve", "qty=,depot=,team=", 1, 1, DB_WRITE,
 	  cmd_request_approve, "request approve ID [--qty N] --depot D | --team T",

@@ -97,7 +97,7 @@ static void
 supplies_flow(void **state)
 {
 	struct db *cmd = tstation("linhai", ROLE_COMMAND, 1);
-	struct db *town = tstation("datian", ROLE_TOWN, 1);
+	struct db *town = tstation("datian", ROLE_TOWN, 1), *other;
 	char id[64], step[64], ref[64];
 	int64_t city, here;
 	cJSON *row;
@@ -128,6 +128,17 @@ supplies_flow(void **state)
 		 "received");
 	tsend_all(town, cmd);
 	assert_string_equal(texport_of(cmd), texport_of(town));
+	/* Another town receives nothing of datian's. */
+	other = tstation("gucheng", ROLE_TOWN, 1);
+	assert_int_equal(request_add(cmd, "datian", "tent", 1, NULL, NULL, NULL,
+				     id), 0);
+	assert_int_equal(request_approve(cmd, id, 0, "d-city", NULL, step), 0);
+	assert_int_equal(request_send(cmd, id, NULL, step, ref), 0);
+	tsend_all(cmd, other);
+	trefused(other, request_receive(other, id, NULL, step, ref), DD_E_ROLE,
+		 "datian");
+	trefused(other, request_add(other, "datian", "tent", 1, NULL, NULL, NULL,
+				    id), DD_E_ROLE, NULL);
 }
 
 /* A team: approved with an available team, sent to the request's
