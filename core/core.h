@@ -432,7 +432,7 @@ int request_receive(struct db *db, const char *id, const char *depot,
 /* Requests (town and id NULL: all), oldest first, as flat objects: id,
  * town, item, qty, team_kind, incident, note, at, age_secs, state, open,
  * late (unanswered for request.alert minutes), approved_qty, depot,
- * team, reason, sent_ref, answered_at. open: only those neither
+ * team, reason, sent_ref, sent_qty, answered_at. open: only those neither
  * received nor refused. */
 int request_list(struct db *db, const char *town, const char *id, int open,
 		 cJSON **out);

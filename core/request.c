@@ -156,6 +156,8 @@ static const char list_sql[] = LIVE_SQL
 	"WHERE l.request = r.id AND l.step = 'refuse' ORDER BY l.at, l.id)) AS "
 	"reason, (SELECT ref FROM request_steps s WHERE s.request = r.id AND "
 	"s.step = 'send' ORDER BY s.at, s.id LIMIT 1) AS sent_ref, "
+	"(SELECT qty FROM request_steps s WHERE s.request = r.id AND "
+	"s.step = 'send' ORDER BY s.at, s.id LIMIT 1) AS sent_qty, "
 	"(SELECT group_concat(id, ' ') FROM (SELECT id FROM live l WHERE "
 	"l.request = r.id ORDER BY l.id)) AS decisions "
 	"FROM requests r LEFT JOIN supply_kinds k ON k.id = r.item "
@@ -650,7 +652,8 @@ request_receive(struct db *db, const char *id, const char *depot,
 			rc = rc < 0 ? rc : DD_E_NOTFOUND;
 			goto end;
 		}
-		jint(row, "approved_qty", &qty);
+		/* What was sent arrives. */
+		jint(row, "sent_qty", &qty);
 		snprintf(note, sizeof note, "request %s", id);
 		if ((rc = supply_move(db, MOVE_RECEIVE, jstr(row, "item"), code,
 				      NULL, qty, note, ref_out)))
