@@ -104,7 +104,15 @@ static const char *const list_sql[LIST_N] = {
 		"group_concat(id, ' ') FROM (SELECT id FROM request_steps t WHERE "
 		"t.request = s.request AND t.step IN ('approve', 'refuse') ORDER BY "
 		"id)) FROM request_steps s WHERE s.step IN ('approve', 'refuse') "
-		"GROUP BY s.request HAVING count(DISTINCT s.step) > 1"
+		"GROUP BY s.request HAVING count(DISTINCT s.step) > 1 "
+		/* One sent twice or received twice (on two stations at
+		 * once): the stock moved twice, for a person to put right. */
+		"UNION ALL "
+		"SELECT 'request:' || s.request || ':' || s.step, 'request', "
+		"s.request, (SELECT group_concat(id, ' ') FROM (SELECT id FROM "
+		"request_steps t WHERE t.request = s.request AND t.step = s.step "
+		"ORDER BY id)) FROM request_steps s WHERE s.step IN ('send', "
+		"'receive') GROUP BY s.request, s.step HAVING count(*) > 1"
 		") c LEFT JOIN conflict_acks a ON "
 		"a.id = c.id ORDER BY c.id",
 	[LIST_REPORTS] = "SELECT id, incident, type, channel, text, at, officer "

@@ -235,6 +235,20 @@ concurrent_decisions(void **state)
 	/* The conflict stays listed, acknowledged. */
 	assert_true(conflicts_of(town, id));
 	assert_int_equal(request_send(a, id, NULL, step, ref), 0);
+	/* Received at once at the town and at the county: both kept (the
+	 * stock came in twice), listed for a person to put right. */
+	tsend_all(a, town);
+	assert_int_equal(request_receive(town, id, NULL, step, ref), 0);
+	assert_int_equal(request_receive(a, id, NULL, sb, ref), 0);
+	trefused(a, request_receive(a, id, NULL, sb, ref), DD_E_REFUSED,
+		 "received");
+	texchange(a, town);
+	assert_string_equal(texport_of(town), texport_of(a));
+	snprintf(want, sizeof want, "request:%s:receive", id);
+	row = trow(tlist(town, LIST_CONFLICTS), "id", want);
+	assert_non_null(row);
+	assert_string_equal(tstr(row, "kind"), "request");
+	assert_string_equal(req_state(town, id), "received");
 }
 
 /* An open request unanswered for request.alert minutes is late; an
