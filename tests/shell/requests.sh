@@ -25,6 +25,9 @@ ok_run "a county command station" -- d init --station linhai --role command
 ok_run "a town station" -- t init --station datian --role town
 GUARD=$TOWN
 
+expect_json_array "an empty request list --json" -- t request list --json
+check "it is []" grep -qx '\[\]' "$OUT"
+
 # ---- a town asks ----
 expect_id "datian asks for 5 tents" -- t request add --item tent --qty 5 \
 	--note 安置点缺帐篷
@@ -61,6 +64,10 @@ changed
 refused 1 "the county adds without a town" -- d request add --item tent --qty 1
 refused 1 "the county adds for an unknown town" -- d request add --item tent \
 	--qty 1 --town nowhere
+refused 1 "the county adds for an ambiguous town" -- d request add --item tent \
+	--qty 1 --town da
+check "the refusal names both towns" sh -c "grep -q datian '$ERR' && grep -q dayang '$ERR'"
+refused 1 "an ambiguous item" -- d request add --item ra --qty 1 --town datian
 expect_id "the county adds for 大田 by name" -- d request add --item tent \
 	--qty 4 --town 大田
 R1=$ID
@@ -139,6 +146,10 @@ expect_json_object "request show --json" -- d request show "$R1" --json
 check "its steps: approve, send, receive" field \
 	"'ok' if [s['step'] for s in d['steps']] == ['approve', 'send', 'receive'] else 1/0"
 refused 1 "show an unknown request" -- d request show linhai-999
+ok_run "request list in C" -- env LANG=C LC_ALL=C "$BIN" --db "$DB" request list
+check "in C: codes that can be typed back" grep -Eq "^$R1 +datian +tent x4 +- +received" "$OUT"
+check "in C: a team kind as the shell takes it" grep -Eq "^$R3 +datian +fire +- +sent" "$OUT"
+check "no line over 80 columns" sh -c "! awk 'length(\$0) > 80' '$OUT' | grep -q ."
 ok_run "request show" -- d request show "$R2"
 check "the refusal's reason is shown" grep -q 市库已空 "$OUT"
 
