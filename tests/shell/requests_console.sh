@@ -152,12 +152,15 @@ on_screen "a opens the request form with the town" "向县请求支援" 5
 look "the request form"
 keys gucheng Enter
 keys tent Enter
-keys 3 Enter Enter Enter
+# Tab passes over the team kind and the incident (Enter would take the
+# first incident of the list).
+keys 3 Enter Tab Tab
 keys 帐篷不够 Enter
 on_screen "made" "已报县指挥中心" 5
 run d request list --town gucheng --json
 check "gucheng has two requests, the new one for 3 tents" field \
-	"'ok' if [(r['item'], r['qty']) for r in d] == [(None, None), ('tent', 3)] else 1/0"
+	"'ok' if [(r['item'], r['qty'], r['incident'], r['note']) for r in d] == \
+[(None, None, None, '急需'), ('tent', 3, None, '帐篷不够')] else 1/0"
 look "the list at the end"
 keys q
 
