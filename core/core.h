@@ -393,6 +393,52 @@ int supply_move(struct db *db, int kind, const char *item, const char *depot,
 		char id_out[64]);
 int64_t supply_stock(struct db *db, const char *depot, const char *item);
 
+/* ---- requests between levels (request.c) ------------------------------ */
+
+/* A town asks the county for supplies or a team; the county approves or
+ * refuses, sends, and the town receives. The state is worked out from
+ * the steps (append-only): both an approval and a refusal in force
+ * (made at once on two stations) is RQ_CONFLICT until a later decision
+ * settles it; a send or a receive goes past any decision. */
+enum { RQ_REQUESTED, RQ_APPROVED, RQ_REFUSED, RQ_CONFLICT, RQ_SENT,
+       RQ_RECEIVED, RQ_NSTATE };
+enum { RSTEP_APPROVE, RSTEP_REFUSE, RSTEP_SEND, RSTEP_RECEIVE };
+const char *request_state_name(int s);
+/* A state's code (request_list's "state") in the interface language. */
+const char *request_state_word(const char *code);
+/* A team kind by code or name into code_out: 1, or 0 unknown. */
+int request_team_kind(const char *s, char code_out[16]);
+/* Ask for item x qty or for a team of team_kind (one of them), for town
+ * (NULL: this station's town; another town only at the command
+ * station), tied to incident or not (NULL). */
+int request_add(struct db *db, const char *town, const char *item, int64_t qty,
+		const char *team_kind, const char *incident, const char *note,
+		char id_out[64]);
+/* The command station's steps: approve from depot (qty 0: as asked; the
+ * depot must hold it) or with team (available); refuse with a reason;
+ * send (the depot's issue or the team's dispatch to the request's
+ * incident, or to incident when it names none, made in the same
+ * transaction; ref_out its id). id_out: the step's id. */
+int request_approve(struct db *db, const char *id, int64_t qty,
+		    const char *depot, const char *team, char id_out[64]);
+int request_refuse(struct db *db, const char *id, const char *reason,
+		   char id_out[64]);
+int request_send(struct db *db, const char *id, const char *incident,
+		 char id_out[64], char ref_out[64]);
+/* The asking town (or the county) receives what was sent, into depot
+ * (NULL: the town's, d-<town>); once only. */
+int request_receive(struct db *db, const char *id, const char *depot,
+		    char id_out[64], char ref_out[64]);
+/* Requests (town and id NULL: all), oldest first, as flat objects: id,
+ * town, item, qty, team_kind, incident, note, at, age_secs, state, open,
+ * late (unanswered for request.alert minutes), approved_qty, depot,
+ * team, reason, sent_ref, sent_qty, answered_at. open: only those neither
+ * received nor refused. */
+int request_list(struct db *db, const char *town, const char *id, int open,
+		 cJSON **out);
+/* The steps of request id, in order. */
+int request_steps(struct db *db, const char *id, cJSON **out);
+
 /* ---- shelters ---------------------------------------------------------- */
 
 int shelter_set_open(struct db *db, const char *shelter, int open);

@@ -96,7 +96,24 @@ static const char *const list_sql[LIST_N] = {
 		"FROM follows g WHERE g.hazard = f.hazard AND g.follows = f.follows "
 		"ORDER BY decision)) FROM follows f JOIN decisions x ON x.id = "
 		"f.decision GROUP BY f.hazard, f.follows HAVING "
-		"count(DISTINCT x.level) > 1) c LEFT JOIN conflict_acks a ON "
+		"count(DISTINCT x.level) > 1 "
+		/* A request both approved and refused (at once, on two
+		 * stations): its decisions, whatever settled them since. */
+		"UNION ALL "
+		"SELECT 'request:' || s.request, 'request', s.request, (SELECT "
+		"group_concat(id, ' ') FROM (SELECT id FROM request_steps t WHERE "
+		"t.request = s.request AND t.step IN ('approve', 'refuse') ORDER BY "
+		"id)) FROM request_steps s WHERE s.step IN ('approve', 'refuse') "
+		"GROUP BY s.request HAVING count(DISTINCT s.step) > 1 "
+		/* One sent twice or received twice (on two stations at
+		 * once): the stock moved twice, for a person to put right. */
+		"UNION ALL "
+		"SELECT 'request:' || s.request || ':' || s.step, 'request', "
+		"s.request, (SELECT group_concat(id, ' ') FROM (SELECT id FROM "
+		"request_steps t WHERE t.request = s.request AND t.step = s.step "
+		"ORDER BY id)) FROM request_steps s WHERE s.step IN ('send', "
+		"'receive') GROUP BY s.request, s.step HAVING count(*) > 1"
+		") c LEFT JOIN conflict_acks a ON "
 		"a.id = c.id ORDER BY c.id",
 	[LIST_REPORTS] = "SELECT id, incident, type, channel, text, at, officer "
 		"FROM reports WHERE (?1 IS NULL OR incident = ?1) ORDER BY at, id",

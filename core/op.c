@@ -430,6 +430,10 @@ static const struct kind kinds[] = {
 	/* report sign-off, */
 
 	/* requests between levels, */
+	{ "request.add",      R_ALL, 1, request_schema, apply_request,
+	  check_request, 0 },
+	{ "request.step",     R_ALL, 1, request_step_schema, apply_request_step,
+	  NULL, 0 },
 
 	/* risk points. */
 

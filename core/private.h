@@ -207,6 +207,10 @@ int apply_stats(struct db *db, const struct op *op);
 /* report sign-off, */
 
 /* requests between levels, */
+int check_request(struct db *db, const struct op *op);
+int apply_request(struct db *db, const struct op *op);
+int apply_request_step(struct db *db, const struct op *op);
+extern const struct field request_schema[], request_step_schema[];
 
 /* risk points. */
 

@@ -157,6 +157,59 @@ silent_towns(struct console_state *c, const struct duty_counts *n,
 	c->silent_seen = keys;
 }
 
+/* The requests from the towns unanswered past request.alert, keyed by
+ * id, into a new object; at the county only (a town waits for the
+ * answer, it does not give it). */
+static cJSON *
+late_requests_now(struct console_state *c)
+{
+	cJSON *list = NULL, *o, *keys;
+
+	if (c->si.role != ROLE_COMMAND || !(keys = cJSON_CreateObject()))
+		return NULL;
+	if (request_list(c->db, NULL, NULL, 1, &list) == 0)
+		cJSON_ArrayForEach(o, list)
+			if (cJSON_IsTrue(cJSON_GetObjectItem(o, "late")))
+				cJSON_AddStringToObject(keys, cJSON_GetStringValue(
+					cJSON_GetObjectItem(o, "id")),
+					cJSON_GetStringValue(cJSON_GetObjectItem(o,
+					"town")));
+	cJSON_Delete(list);
+	return keys;
+}
+
+/* A request is called out once, as it goes late (or arrives late from
+ * a station that was offline); one answered since has left the list. */
+static void
+late_requests(struct console_state *c)
+{
+	cJSON *keys = late_requests_now(c), *k;
+	const char *id = NULL, *town = NULL;
+	char what[200];
+	int count = 0;
+
+	if (!keys)
+		return;
+	cJSON_ArrayForEach(k, keys)
+		if (!cJSON_GetObjectItemCaseSensitive(c->requests_seen, k->string) &&
+		    count++ == 0) {
+			id = k->string;
+			town = k->valuestring;
+		}
+	if (count == 1) {
+		snprintf(what, sizeof what, _("request %s from %s unanswered for "
+			 "%lld minutes: pane 9 lists it"), id, console_town(town, 1),
+			 (long long)setting_int(c->db, "request.alert", 30));
+		alert_ring(c, what);
+	} else if (count > 1) {
+		snprintf(what, sizeof what, _("%d requests from the towns "
+			 "unanswered in time: pane 9 lists them"), count);
+		alert_ring(c, what);
+	}
+	cJSON_Delete(c->requests_seen);
+	c->requests_seen = keys;
+}
+
 /* The officer's own actions only move the baseline (a town that went
  * silent meanwhile is still called out at the next look). */
 void
@@ -184,6 +237,8 @@ alert_check(struct console_state *c, int announce)
 	}
 	if (announce)
 		silent_towns(c, &n, now);
+	if (announce)
+		late_requests(c);
 	if (memcmp(&n, &c->counts, sizeof n) != 0)
 		c->status_dirty = 1;
 	c->counts = n;
@@ -199,6 +254,9 @@ alert_baseline(struct console_state *c)
 	/* Towns silent already when the console opens are on the list. */
 	cJSON_Delete(c->silent_seen);
 	c->silent_seen = silent_now(c, console_now());
+	/* So are requests late already. */
+	cJSON_Delete(c->requests_seen);
+	c->requests_seen = late_requests_now(c);
 	new_incident(c, c->counts.newest, shown);
 }
 

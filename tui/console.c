@@ -586,6 +586,7 @@ console_main(const struct console_args *args)
 		cJSON_Delete(console.panes[i].view.rows);
 	layout_free(&console);
 	cJSON_Delete(console.silent_seen);
+	cJSON_Delete(console.requests_seen);
 	term_restore();
 	db_close(&console.db);
 	form_offer_draft(NULL);

@@ -77,7 +77,11 @@
 	R(TOWN,      N_("show only this town in every pane")) \
 	R(ALL_TOWNS, N_("show every town again (clear the town filter)")) \
 	R(DATE,      N_("another day")) \
-	R(DAILY,     N_("the daily report; p on it prints it"))
+	R(DAILY,     N_("the daily report; p on it prints it")) \
+	R(APPROVE,   N_("approve the request")) \
+	R(DENY,      N_("refuse the request")) \
+	R(SEND,      N_("send what was approved")) \
+	R(ARRIVED,   N_("receive what was sent"))
 
 enum req {
 #define REQ_ENUM(name, help) REQ_##name,
@@ -306,6 +310,10 @@ int pane_stats_record(struct db *db, const cJSON *row, FILE *f, char *title,
 		      size_t tn, char *name, size_t nn);
 
 /* requests between levels, */
+extern const struct pane_ops pane_requests;
+/* The page of a request and its steps (Enter; record.c's table). */
+int pane_request_record(struct db *db, const cJSON *row, FILE *f,
+			char *title, size_t tn, char *name, size_t nn);
 
 /* risk points. */
 
@@ -425,6 +433,8 @@ struct console_state {
 	cJSON *silent_seen;     /* the call-back list as last seen, keyed
 				 * WARNING/TOWN: a town new on it is
 				 * called out */
+	cJSON *requests_seen;   /* requests late as last seen, keyed by
+				 * id: one new on it is called out */
 	/* A drill (drill.c): its clock runs speed times faster from the
 	 * start, less the pauses. */
 	int drill, drill_speed, drill_paused, drill_over;

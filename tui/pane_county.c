@@ -15,6 +15,7 @@ const struct pane_ops *const county_views[] = {
 	&pane_stats,
 
 	/* requests between levels */
+	&pane_requests,
 
 	/* risk points */
 

@@ -813,6 +813,7 @@ static const struct {
 	{ &pane_roster, shift_record },
 	{ &pane_calls, call_record },
 	{ &pane_stats, pane_stats_record },
+	{ &pane_requests, pane_request_record },
 };
 
 int

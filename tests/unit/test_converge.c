@@ -492,6 +492,143 @@ people_orders(void **state)
 	db_close(&srv.db);
 }
 
+/* ---- requests between levels ---- */
+
+/* One random step of a request as station s would take it: a town asks
+ * or receives, a command station approves, refuses or sends; refusals
+ * at intake are fine. Two command stations deciding offline make
+ * concurrent approvals and refusals. */
+static void
+act_request(struct stn *s, int command)
+{
+	static const char *const kinds[] = { "fire", "town", "municipal" };
+	char id[64], step[64], ref[64];
+	cJSON *list = NULL, *o;
+	int n;
+
+	s->ms += 1000 + rnd(60000);
+	if (!command && rnd(3) == 0) {
+		if (rnd(3))
+			request_add(s->db, NULL, items[rnd(3)], 1 + rnd(5), NULL,
+				    NULL, NULL, id);
+		else
+			request_add(s->db, NULL, NULL, 0, kinds[rnd(3)], NULL,
+				    "急", id);
+		return;
+	}
+	if (request_list(s->db, NULL, NULL, 1, &list) == 0 &&
+	    (n = cJSON_GetArraySize(list)) > 0) {
+		o = cJSON_GetArrayItem(list, (int)rnd((unsigned)n));
+		snprintf(id, sizeof id, "%s", cJSON_GetObjectItem(o, "id")->valuestring);
+		if (!command)
+			request_receive(s->db, id, NULL, step, ref);
+		else if (rnd(3) == 0)
+			request_refuse(s->db, id, s->code, step);
+		else if (rnd(2) == 0)
+			request_send(s->db, id, NULL, step, ref);
+		else if (cJSON_IsString(cJSON_GetObjectItem(o, "item")))
+			request_approve(s->db, id, 0, depots[rnd(3)], NULL, step);
+		else
+			request_approve(s->db, id, 0, NULL, teams[rnd(5)], step);
+	}
+	cJSON_Delete(list);
+}
+
+/* Two command stations (the county and its stand-by) and two towns work
+ * on requests offline, sync through the county server in different
+ * orders, and export the same bytes as the server; so do fresh replicas
+ * given everything in random orders. */
+static void
+request_orders(void **state)
+{
+	static const char *const codes[4] = { "county", "beiyong", "datian",
+		"gucheng" };
+	struct stn st[4], srv;
+	int64_t cursor[4] = { 0, 0, 0, 0 };
+	struct oplist all = { 0 };
+	char *ref = NULL;
+	int i, r, k;
+	(void)state;
+
+	for (i = 0; i < 4; i++) {
+		st[i].code = codes[i];
+		st[i].ms = T0 * 1000 + i * 7919;
+		st[i].clock.now_ms = stn_now;
+		st[i].clock.ctx = &st[i].ms;
+		st[i].db = tdb_new(codes[i], i < 2 ? ROLE_COMMAND : ROLE_TOWN, 1);
+		db_set_clock(st[i].db, &st[i].clock);
+	}
+	srv.code = "server";
+	srv.ms = T0 * 1000 + 24 * 3600 * 1000LL;
+	srv.clock.now_ms = stn_now;
+	srv.clock.ctx = &srv.ms;
+	srv.db = tdb_new("server", ROLE_COMMAND, 1);
+	db_set_clock(srv.db, &srv.clock);
+	for (r = 0; r < 14; r++) {
+		for (k = 0; k < 20; k++) {
+			i = (int)rnd(4);
+			act_request(&st[i], i < 2);
+		}
+		for (k = 0; k < 3; k++) {
+			i = (int)rnd(4);
+			if (rnd(2))
+				push(&st[i], &srv);
+			else
+				pull(&st[i], &srv, &cursor[i]);
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		int order[4] = { 0, 1, 2, 3 };
+		for (i = 3; i > 0; i--) {
+			int j = (int)rnd((unsigned)i + 1), t = order[i];
+			order[i] = order[j];
+			order[j] = t;
+		}
+		for (i = 0; i < 4; i++) {
+			if (k == 0)
+				push(&st[order[i]], &srv);
+			else
+				pull(&st[order[i]], &srv, &cursor[order[i]]);
+		}
+	}
+	ref = texport(srv.db);
+	for (i = 0; i < 4; i++) {
+		char *x = texport(st[i].db);
+		assert_string_equal(ref, x);
+		free(x);
+	}
+	/* The mix holds what matters: requests received, and a conflict. */
+	assert_true(export_count(srv.db, "requests") >= 10);
+	assert_non_null(strstr(ref, "\"step\":\"receive\""));
+	assert_non_null(strstr(ref, "\"kind\":\"request\""));
+	assert_int_equal(op_each(st[0].db, 0, collect, &all), 0);
+	for (r = 0; r < ORDERS / 2; r++) {
+		char name[16];
+		struct db *rep;
+		char *x;
+
+		for (i = all.n - 1; i > 0; i--) {
+			int j = (int)rnd((unsigned)i + 1);
+			char *t = all.json[i];
+			all.json[i] = all.json[j];
+			all.json[j] = t;
+		}
+		snprintf(name, sizeof name, "rrep%d", r);
+		rep = tdb_new(name, ROLE_TOWN, 1);
+		for (i = 0; i < all.n; i++)
+			assert_int_equal(apply_json(rep, all.json[i]), 1);
+		x = texport(rep);
+		assert_string_equal(ref, x);
+		free(x);
+		db_close(&rep);
+	}
+	free(ref);
+	oplist_free(&all);
+	for (i = 0; i < 4; i++)
+		db_close(&st[i].db);
+	db_close(&srv.db);
+}
+
 /* The phones, unit and role of contact id at db, "phones|unit|role". */
 static const char *
 contact_fields(struct db *db, const char *id)
@@ -723,6 +860,7 @@ main(void)
 		cmocka_unit_test(many_orders),
 		cmocka_unit_test(people_orders),
 		cmocka_unit_test(contact_edited_twice),
+		cmocka_unit_test(request_orders),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	tcleanup();

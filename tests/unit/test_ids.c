@@ -159,8 +159,11 @@ tcopy(struct db *from, const char *name, int restore)
  * and a warning every station has, and gucheng. */
 struct county {
 	struct db *srv, *datian, *gucheng;
-	char incident[64], warning[64];
+	char incident[64], warning[64], request[64];
 };
+
+/* The request every station has (county_up), whose steps shows reads. */
+static char the_request[64];
 
 static void
 county_up(struct county *k)
@@ -299,6 +302,32 @@ make_check(struct db *db, const struct county *k, int who, char id[64])
 	assert_int_equal(check_log(db, checked[who], NULL, 0, id), 0);
 }
 
+static void
+make_request(struct db *db, const struct county *k, int who, char id[64])
+{
+	(void)k;
+	assert_int_equal(request_add(db, NULL, NULL, 0, "fire", NULL, mark[who],
+				     id), 0);
+}
+
+/* A request every station has, for the steps the copies take. */
+static void
+county_request(struct county *k)
+{
+	assert_int_equal(request_add(k->datian, NULL, "tent", 5, NULL, NULL,
+				     NULL, k->request), 0);
+	snprintf(the_request, sizeof the_request, "%s", k->request);
+	push(k->srv, k->datian);
+	pull(k->srv, k->datian);
+	pull(k->srv, k->gucheng);
+}
+
+static void
+make_request_step(struct db *db, const struct county *k, int who, char id[64])
+{
+	assert_int_equal(request_refuse(db, k->request, mark[who], id), 0);
+}
+
 /* Each kind that creates a record: how a copy makes one, and where it
  * shows (the list, the row of the id, the field that holds the maker's
  * mark; for the stocktake, the stock of tents at d-datian). */
@@ -321,9 +350,12 @@ static const struct maker {
 	{ "roster.add", make_shift, LIST_ROSTER, "date", dates },
 	{ "call.log", make_call, LIST_CALLS, "note", mark },
 	{ "check.log", make_check, LIST_CHECKS, "town", checked },
+	/* Not a state_list: request_list, or the steps of the_request. */
+	{ "request.add", make_request, LIST_N, "note", mark },
+	{ "request.step", make_request_step, LIST_N, "reason", mark },
 };
 #define NMAKERS (sizeof makers / sizeof makers[0])
-_Static_assert(NMAKERS == 12, "main runs same_id_twice for each maker");
+_Static_assert(NMAKERS == 14, "main runs same_id_twice for each maker");
 
 /* Replica db shows record id as made by copy who, and nothing as the
  * other copy made it. */
@@ -339,7 +371,15 @@ shows(struct db *db, const struct maker *m, const char *id, int who)
 		assert_string_equal(qty, m->value[who]);
 		return;
 	}
-	list = tlist(db, m->list);
+	if (m->list == LIST_N) {
+		if (strcmp(m->kind, "request.add") == 0)
+			assert_int_equal(request_list(db, NULL, NULL, 0, &list), 0);
+		else
+			assert_int_equal(request_steps(db, the_request, &list), 0);
+		tkeep(list);
+	} else {
+		list = tlist(db, m->list);
+	}
 	if (!(row = trow(list, "id", id)))
 		fail_msg("%s: no %s in the list", m->kind, id);
 	assert_string_equal(tstr(row, m->field), m->value[who]);
@@ -503,6 +543,8 @@ same_id_twice(void **state)
 	int r;
 
 	county_up(&k);
+	if (m->make == make_request_step)
+		county_request(&k);
 	for (o = 0; o < NORDERS; o++)
 		clash(&k, m, orders[o]);
 	for (r = 0; r < 2; r++) {
@@ -775,6 +817,7 @@ main(void)
 		REUSED(0), REUSED(1), REUSED(2), REUSED(3),
 		REUSED(4), REUSED(5), REUSED(6), REUSED(7),
 		REUSED(8), REUSED(9), REUSED(10), REUSED(11),
+		REUSED(12), REUSED(13),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
