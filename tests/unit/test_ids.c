@@ -166,6 +166,7 @@ static void
 county_up(struct county *k)
 {
 	cJSON *f = tkeep(cJSON_CreateObject());
+	int changed;
 
 	k->srv = tstation("county", ROLE_COMMAND, 1);
 	k->datian = tstation("datian", ROLE_COMMAND, 1);
@@ -175,6 +176,14 @@ county_up(struct county *k)
 	assert_int_equal(incident_add(k->datian, f, k->incident), 0);
 	assert_int_equal(warning_issue(k->datian, "typhoon", "orange",
 				       "台风橙色预警", NULL, k->warning), 0);
+	f = tkeep(cJSON_CreateObject());
+	cJSON_AddStringToObject(f, "code", "LH-DT-001");
+	cJSON_AddStringToObject(f, "name", "樟坦山洪沟");
+	cJSON_AddStringToObject(f, "kind", "torrent");
+	cJSON_AddStringToObject(f, "town", "datian");
+	cJSON_AddStringToObject(f, "people", "500");
+	assert_int_equal(risk_put(k->datian, f, &changed), 0);
+	assert_int_equal(changed, 1);
 	push(k->srv, k->datian);
 	pull(k->srv, k->datian);
 	pull(k->srv, k->gucheng);
@@ -299,6 +308,18 @@ make_check(struct db *db, const struct county *k, int who, char id[64])
 	assert_int_equal(check_log(db, checked[who], NULL, 0, id), 0);
 }
 
+/* An evacuation from a risk point: what each copy moved becomes the
+ * point's people moved. */
+static const char *const moved[2] = { "31", "42" };
+
+static void
+make_evacuation(struct db *db, const struct county *k, int who, char id[64])
+{
+	(void)k;
+	assert_int_equal(risk_evacuate(db, "LH-DT-001", atoll(moved[who]), id),
+			 0);
+}
+
 /* Each kind that creates a record: how a copy makes one, and where it
  * shows (the list, the row of the id, the field that holds the maker's
  * mark; for the stocktake, the stock of tents at d-datian). */
@@ -321,9 +342,11 @@ static const struct maker {
 	{ "roster.add", make_shift, LIST_ROSTER, "date", dates },
 	{ "call.log", make_call, LIST_CALLS, "note", mark },
 	{ "check.log", make_check, LIST_CHECKS, "town", checked },
+	/* LIST_N: the people moved of risk point LH-DT-001. */
+	{ "risk.evacuate", make_evacuation, LIST_N, NULL, moved },
 };
 #define NMAKERS (sizeof makers / sizeof makers[0])
-_Static_assert(NMAKERS == 12, "main runs same_id_twice for each maker");
+_Static_assert(NMAKERS == 13, "main runs same_id_twice for each maker");
 
 /* Replica db shows record id as made by copy who, and nothing as the
  * other copy made it. */
@@ -337,6 +360,14 @@ shows(struct db *db, const struct maker *m, const char *id, int who)
 		snprintf(qty, sizeof qty, "%lld",
 			 (long long)supply_stock(db, "d-datian", "tent"));
 		assert_string_equal(qty, m->value[who]);
+		return;
+	}
+	if (m->list == LIST_N) {
+		assert_int_equal(risk_get(db, "LH-DT-001", &row), 1);
+		tkeep(row);
+		assert_int_equal(tnum(row, "moved"), atoll(m->value[who]));
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(row,
+								       "moves")), 1);
 		return;
 	}
 	list = tlist(db, m->list);
@@ -775,6 +806,7 @@ main(void)
 		REUSED(0), REUSED(1), REUSED(2), REUSED(3),
 		REUSED(4), REUSED(5), REUSED(6), REUSED(7),
 		REUSED(8), REUSED(9), REUSED(10), REUSED(11),
+		REUSED(12),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
