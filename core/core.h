@@ -811,7 +811,7 @@ int risk_evacuate(struct db *db, const char *point, int64_t n,
 int risk_clear(struct db *db, const char *point, char code[64]);
 /* The live points (of town, NULL: all), sorted by town and code: id,
  * name, pinyin, kind, town, village, people, moved, cleared_at, monitor,
- * monitor_name, monitor_phone. */
+ * monitor_name, monitor_pinyin, monitor_phone. */
 int risk_list(struct db *db, const char *town, cJSON **out);
 /* One point as risk_list gives it, with its moves [{id, n, moved_at,
  * officer, station}] and the warnings that named it; 1 found, 0 not. */

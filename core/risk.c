@@ -521,7 +521,8 @@ out:
 
 #define RISK_COLS "r.id, r.name, r.pinyin, r.kind, r.town, r.village, " \
 	"coalesce(r.people, 0) AS people, r.moved, r.cleared_at, " \
-	"r.monitor, c.name AS monitor_name, c.phones AS monitor_phone "
+	"r.monitor, c.name AS monitor_name, c.pinyin AS monitor_pinyin, " \
+	"c.phones AS monitor_phone "
 
 int
 risk_list(struct db *db, const char *town, cJSON **out)

@@ -64,6 +64,8 @@ row_risk(struct shell *sh, const cJSON *o)
 		/* The monitor's name as the terminal shows names; the first
 		 * phone. */
 		cJSON_AddStringToObject(m, "name", shell_str(o, "monitor_name"));
+		cJSON_AddStringToObject(m, "pinyin", shell_str(o,
+							       "monitor_pinyin"));
 		snprintf(phone, sizeof phone, "%s", shell_str(o, "monitor_phone"));
 		phone[strcspn(phone, ";")] = 0;
 		fprintf(sh->out, "%s %s", shell_name(sh, m), phone);
@@ -74,7 +76,7 @@ row_risk(struct shell *sh, const cJSON *o)
 
 static const struct shell_col risk_cols[] = {
 	{ N_("CODE"), 14 }, { N_("NAME"), 19 }, { N_("KIND"), 11 },
-	{ N_("TOWN"), 13 }, { N_("MOVED/AT RISK"), 12 }, { N_("CLEARED"), 17 },
+	{ N_("TOWN"), 13 }, { N_("MOVED/TOTAL"), 12 }, { N_("CLEARED"), 17 },
 	{ N_("MONITOR"), 0 }, { NULL, 0 }
 };
 
