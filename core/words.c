@@ -136,9 +136,9 @@ static const struct word contact_role[] = {
 
 /* The kinds of risk point (core/risk.c). */
 static const struct word risk_kind[] = {
-	{ "geological", DD_C_("risk kind", "geological hazard") },
-	{ "torrent",    DD_C_("risk kind", "mountain torrent") },
-	{ "reservoir",  DD_C_("risk kind", "reservoir or pond") },
+	{ "geological", DD_C_("risk kind", "geological") },
+	{ "torrent",    DD_C_("risk kind", "torrent") },
+	{ "reservoir",  DD_C_("risk kind", "reservoir") },
 	WORDS_END
 };
 

@@ -73,7 +73,9 @@
 	R(REFUSED,   N_("refused operations")) \
 	R(VIEW,      N_("next list: directory, roster, calls")) \
 	R(CALL,      N_("log a call")) \
-	R(CALLER,    N_("save the caller as a contact"))
+	R(CALLER,    N_("save the caller as a contact")) \
+	R(EVACUATE,  N_("people moved out of the risk point")) \
+	R(CLEAR,     N_("mark the risk point cleared"))
 
 enum req {
 #define REQ_ENUM(name, help) REQ_##name,
@@ -288,7 +290,8 @@ void county_view_next(struct pane *p);
 
 /* requests between levels, */
 
-/* risk points. */
+/* risk points (pane_risk.c). */
+extern const struct pane_ops pane_risk;
 
 
 /* Open the dispatch form of a team, which asks for the incident, or of
