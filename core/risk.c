@@ -288,13 +288,13 @@ monitor_of(struct db *db, const char *name, const char *phone,
 }
 
 static int
-put(struct db *db, const cJSON *in, int *changed)
+put(struct db *db, const cJSON *in, int *changed, char used[64])
 {
 	const char *code = jstr(in, "code"), *name = jstr(in, "name");
 	const char *kind = jstr(in, "kind"), *town = jstr(in, "town");
 	const char *village = jstr(in, "village"), *people = jstr(in, "people");
 	cJSON *body = cJSON_CreateObject(), *old = cJSON_CreateArray(), *was;
-	char buf[256], tcode[64], monitor[64];
+	char buf[256], tcode[64], monitor[64], held[64];
 	int64_t n = 0;
 	int rc, create;
 
@@ -308,12 +308,19 @@ put(struct db *db, const cJSON *in, int *changed)
 			     "'-', '_' or '.'", code ? code : "");
 		goto out;
 	}
-	if ((rc = db_rows(db, old, "SELECT name, kind, town, village, people, "
-			  "monitor, deleted FROM risk_points WHERE id = ? AND name "
-			  "IS NOT NULL", "s", code)))
+	/* A code is one whatever its case: the point held keeps the
+	 * spelling it was made with. */
+	if ((rc = db_rows(db, old, "SELECT id, name, kind, town, village, "
+			  "people, monitor, deleted FROM risk_points WHERE id = ?1 "
+			  "COLLATE NOCASE AND name IS NOT NULL ORDER BY id = ?1 DESC, "
+			  "id LIMIT 1", "s", code)))
 		goto out;
 	was = cJSON_GetArrayItem(old, 0);
 	create = was == NULL;
+	if (was) {
+		snprintf(held, sizeof held, "%s", jstr(was, "id"));
+		code = held;
+	}
 	if (create && (!name || !*name || !kind || !town)) {
 		rc = db_fail(db, DD_E_INVALID, "a new risk point %s needs its name, "
 			     "kind and town", code);
@@ -387,6 +394,7 @@ put(struct db *db, const cJSON *in, int *changed)
 		if (del)
 			cJSON_AddBoolToObject(body, "deleted", 0);
 	}
+	snprintf(used, 64, "%s", code);
 	if (cJSON_GetArraySize(body) == 0)
 		goto out;
 	if (!(rc = op_submit(db, "risk.put", code, body)))
@@ -400,12 +408,13 @@ out:
 int
 risk_put(struct db *db, const cJSON *in, int *changed)
 {
+	char used[64];
 	int rc;
 
 	*changed = 0;
 	if ((rc = db_begin(db)))
 		return rc;
-	return db_end(db, put(db, in, changed));
+	return db_end(db, put(db, in, changed, used));
 }
 
 /* ---- import ---- */
@@ -415,18 +424,32 @@ static const char *const risk_csv[] = { "code", "name", "kind", "town",
 
 struct import_tally {
 	int64_t made, changed;
+	cJSON *seen;    /* the codes of the rows so far, in upper case */
 };
 
 static int
 risk_row(struct db *db, const cJSON *fields, char id[64], void *ctx)
 {
 	struct import_tally *t = ctx;
+	const char *code = jstr(fields, "code");
+	char up[64], used[64];
+	size_t i;
 	int rc, changed;
 
-	if ((rc = put(db, fields, &changed)))
+	/* Within one file a code twice is a mistake in it, not a change:
+	 * the second row would silently win. */
+	for (i = 0; code && code[i] && i + 1 < sizeof up; i++)
+		up[i] = (char)toupper((unsigned char)code[i]);
+	up[i] = 0;
+	if (code && cJSON_GetObjectItemCaseSensitive(t->seen, up))
+		return db_fail(db, DD_E_INVALID, "code %s is in the file twice",
+			       code);
+	if ((rc = put(db, fields, &changed, used)))
 		return rc;
+	if (!cJSON_AddTrueToObject(t->seen, up))
+		return DD_E_NOMEM;
 	if (changed) {
-		snprintf(id, 64, "%s", jstr(fields, "code"));
+		snprintf(id, 64, "%s", used);
 		if (changed == 1)
 			t->made++;
 		else
@@ -439,16 +462,18 @@ int
 import_risks_csv(struct db *db, const char *path, int charset, int64_t *count,
 		 int64_t *made, int64_t *changed, cJSON *ids)
 {
-	struct import_tally t = { 0, 0 };
+	struct import_tally t = { 0, 0, cJSON_CreateObject() };
 	const struct csv_kind k = { risk_csv, "risk point", risk_row, &t };
 	int rc;
 
-	/* Within one import a code twice is a mistake in the file, not a
-	 * change: the second row would silently win. */
+	*made = *changed = 0;
+	if (!t.seen)
+		return DD_E_NOMEM;
 	if ((rc = import_csv(db, path, charset, &k, count, ids)) == 0) {
 		*made = t.made;
 		*changed = t.changed;
 	}
+	cJSON_Delete(t.seen);
 	return rc;
 }
 

@@ -56,6 +56,8 @@ bad "LH SP 002,海塘,山洪,上盘,海村,30,," "a code with spaces"
 bad "LH-SP-002,海塘,山洪,上盘,海村,30,无名氏," \
 	"a monitor not in the directory without a phone"
 bad "LH-SP-002,海塘,山洪,上盘,海村,30,,abc" "a monitor phone of letters"
+bad "lh-sp-001,沙滩山洪,山洪,上盘,沙滩村,31,," "a code twice in one file"
+check "said so, on line 3" sh -c "grep -q 'line 3' '$ERR' && grep -q twice '$ERR'"
 printf 'code,name,kind,town,village,people,monitor,phone\n' >"$W/head.csv"
 refused 1 "a header with an unknown column" -- d risk import "$W/head.csv"
 refused 1 "a file that is not there" -- d risk import "$W/none.csv"
@@ -116,6 +118,15 @@ iconv -f UTF-8 -t GB18030 "$W/again.csv" >"$W/gb.csv"
 expect_exit 0 "the same file in GB18030 changes nothing" -- \
 	d risk import "$W/gb.csv" --encoding gb18030
 check "no code printed" test ! -s "$OUT"
+printf '%s\nlh-kc-001,,,,,19,,\n' "$H" >"$W/case.csv"
+expect_exit 0 "a code in another case updates the point held" -- \
+	d risk import "$W/case.csv"
+changed
+check "its code as held" grep -qx LH-KC-001 "$OUT"
+run d risk list --json
+check "no second point, 19 at risk" py "
+r=[x for x in d if x['code'].upper() == 'LH-KC-001']
+assert len(d) == 5 and len(r) == 1 and r[0]['people'] == 19, d"
 
 # ---- people moved, cleared ----
 expect_id "30 moved out of LH-DT-001" -- d risk evacuate LH-DT-001 30
