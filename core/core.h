@@ -747,7 +747,9 @@ int drill_score(struct db *db, int64_t now, cJSON **report);
  * its directory, every station's duty roster and the county's settings,
  * as operations of the pseudo-station "drill" that keep the live ids
  * (contact.update, roster.update, setting.set), so that a warning in the
- * drill names the people of the live directory. A town's database that
+ * drill names the people of the live directory; and the county's risk
+ * points (risk.put, by their live codes), without the people moved out
+ * of them or their clearing, which the drill's officers do afresh. A town's database that
  * joined a county-wide drill gets them from the command station instead.
  * In either, this station's own records are numbered on from its live
  * ones', so no live id is made again. live is only read. */
