@@ -217,23 +217,28 @@ risk_find(struct db *db, const char *what, char code_out[64])
 
 /* ---- a point put ---- */
 
-/* A count of people as a spreadsheet's cell holds it: digits only. */
+/* A count of people as a spreadsheet's cell holds it: digits only
+ * ("007" is 7), spaces around them dropped. */
 static int
 people_parse(const char *s, int64_t *v)
 {
-	const char *p;
+	char digits[16];
+	size_t n = 0;
 
-	if (!s || !*s)
-		return -1;
-	for (p = s; *p; p++)
-		if (!isdigit((unsigned char)*p))
+	while (*s == ' ')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if (n < sizeof digits - 1)
+			digits[n++] = *s;
+		else
 			return -1;
-	if (strlen(s) > 9 || dd_parse_i64(s, v) || *v > RISK_PEOPLE_MAX) {
-		/* "007" is 7 to a spreadsheet, but dd_parse_i64 refuses it. */
-		*v = strtoll(s, NULL, 10);
-		return strlen(s) > 9 || *v > RISK_PEOPLE_MAX ? -1 : 0;
-	}
-	return 0;
+	while (*s == ' ')
+		s++;
+	if (*s || n == 0)
+		return -1;
+	digits[n] = 0;
+	*v = strtoll(digits, NULL, 10);
+	return *v > RISK_PEOPLE_MAX ? -1 : 0;
 }
 
 /* The monitor of a point, as given: a phone names the contact who has
@@ -294,7 +299,7 @@ put(struct db *db, const cJSON *in, int *changed, char used[64])
 	const char *kind = jstr(in, "kind"), *town = jstr(in, "town");
 	const char *village = jstr(in, "village"), *people = jstr(in, "people");
 	cJSON *body = cJSON_CreateObject(), *old = cJSON_CreateArray(), *was;
-	char buf[256], tcode[64], monitor[64], held[64];
+	char buf[256], tcode[64], monitor[64], held[64], trimmed[64];
 	int64_t n = 0;
 	int rc, create;
 
@@ -302,6 +307,18 @@ put(struct db *db, const cJSON *in, int *changed, char used[64])
 	if (!body || !old) {
 		rc = DD_E_NOMEM;
 		goto out;
+	}
+	/* Spaces around a code (a spreadsheet's cell) are not part of it. */
+	if (code) {
+		size_t len;
+		while (*code == ' ')
+			code++;
+		len = strlen(code);
+		while (len > 0 && code[len - 1] == ' ')
+			len--;
+		snprintf(trimmed, sizeof trimmed, "%.*s", (int)(len < 63 ? len : 63),
+			 code);
+		code = len < 63 ? trimmed : code;
 	}
 	if (!code_ok(code)) {
 		rc = db_fail(db, DD_E_INVALID, "code '%s': 1 to 32 letters, digits, "
@@ -438,8 +455,12 @@ risk_row(struct db *db, const cJSON *fields, char id[64], void *ctx)
 
 	/* Within one file a code twice is a mistake in it, not a change:
 	 * the second row would silently win. */
+	while (code && *code == ' ')
+		code++;
 	for (i = 0; code && code[i] && i + 1 < sizeof up; i++)
 		up[i] = (char)toupper((unsigned char)code[i]);
+	while (i > 0 && up[i - 1] == ' ')
+		i--;
 	up[i] = 0;
 	if (code && cJSON_GetObjectItemCaseSensitive(t->seen, up))
 		return db_fail(db, DD_E_INVALID, "code %s is in the file twice",

@@ -118,8 +118,8 @@ iconv -f UTF-8 -t GB18030 "$W/again.csv" >"$W/gb.csv"
 expect_exit 0 "the same file in GB18030 changes nothing" -- \
 	d risk import "$W/gb.csv" --encoding gb18030
 check "no code printed" test ! -s "$OUT"
-printf '%s\nlh-kc-001,,,,,19,,\n' "$H" >"$W/case.csv"
-expect_exit 0 "a code in another case updates the point held" -- \
+printf '%s\n lh-kc-001 ,,,,, 19 ,,\n' "$H" >"$W/case.csv"
+expect_exit 0 "a code in another case, spaces around, updates the point held" -- \
 	d risk import "$W/case.csv"
 changed
 check "its code as held" grep -qx LH-KC-001 "$OUT"
