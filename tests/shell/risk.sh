@@ -139,6 +139,13 @@ refused 1 "not a number" -- d risk evacuate LH-DT-001 ten
 refused 1 "too many" -- d risk evacuate LH-DT-001 1000001
 refused 1 "an unknown point" -- d risk evacuate LH-XX-999 3
 refused 2 "without the number" -- d risk evacuate LH-DT-001
+printf '%s\nLH-KC-003,上岗山塘,山塘,括苍,上岗村,12,,\n' "$H" >"$W/same.csv"
+expect_exit 0 "a second point of the same name" -- d risk import "$W/same.csv"
+changed
+refused 1 "a name two points share" -- d risk evacuate 上岗山塘 3
+check "the refusal lists both codes" \
+	sh -c "grep -q LH-GC-001 '$ERR' && grep -q LH-KC-003 '$ERR'"
+refused 1 "list by an ambiguous town" -- d risk list --town da
 expect_json_object "risk show --json" -- d risk show LH-DT-001 --json
 check "42 moved in two moves" py "
 assert d['moved'] == 42 and [m['n'] for m in d['moves']] == [30, 12], d
@@ -176,6 +183,7 @@ check "the export holds the points, their moves and the warning's" py "
 r={x['id']: x for x in d['risk_points']}
 assert [m['n'] for m in r['LH-DT-001']['moves']] == [30, 12, 2]
 assert r['LH-DT-001']['moved'] == 44 and r['LH-DT-001']['cleared_at']
+assert r['LH-KC-003']['people'] == 12 and r['LH-KC-003']['moves'] == []
 w=[x for x in d['warnings'] if x['id'] == '$WARN'][0]
 assert [x['point'] for x in w['risks']] == ['LH-DT-002', 'LH-KC-002'], w"
 
