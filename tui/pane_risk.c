@@ -199,7 +199,7 @@ draw_extra(struct pane *p, WINDOW *win)
 }
 
 const struct pane_ops pane_risk = {
-	.title = N_("Risk points"), .cols = cols, .find = find, .keys = keymap,
+	.title = N_("Risks"), .cols = cols, .find = find, .keys = keymap,
 	.load = load, .key = key, .style = style, .draw_extra = draw_extra,
 	.extra_lines = 3,
 };
