@@ -790,7 +790,8 @@ int risk_find(struct db *db, const char *what, char code_out[64]);
 /* Make or change point fields.code with the fields given (strings, as a
  * spreadsheet's cells: name, kind, town, village, people, monitor,
  * monitor_phone); only those that differ from what is held are
- * submitted. The monitor is the contact one of whose phones is
+ * submitted. A code names the point held in any case, spaces around it
+ * dropped. The monitor is the contact one of whose phones is
  * monitor_phone, else the contact named monitor; one not in the
  * directory with a phone is added as a risk_monitor of the point's town
  * in the same transaction. *changed: 0 nothing to change, 1 made, 2
