@@ -177,7 +177,7 @@ has_base(const char *table)
 {
 	static const char *const records[] = { "towns", "teams", "depots",
 		"supply_kinds", "shelters", "incidents", "contacts", "shifts",
-		"risk_points", NULL };
+		NULL };
 	return str_in(table, records) >= 0;
 }
 

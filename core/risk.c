@@ -53,10 +53,14 @@ const struct field warning_risks_schema[] = {
 
 /* ---- apply ---- */
 
+/* Every field on its own, last writer wins by its stamp in lww. Not as
+ * a record's creation (b_*): a put is no creation, and the first put a
+ * replica happens to hold may be a later one of a few fields, whose
+ * stamp must not stand for the fields it does not carry. */
 int
 apply_risk(struct db *db, const struct op *op)
 {
-	return record_put(db, op, "risk_points", risk_schema, 1, NULL);
+	return record_put(db, op, "risk_points", risk_schema, 0, NULL);
 }
 
 /* An evacuation or a clearing may arrive before the point itself (a
