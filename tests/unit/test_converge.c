@@ -576,7 +576,7 @@ risk_orders(void **state)
 	srv.clock.ctx = &srv.ms;
 	srv.db = tdb_new("server", ROLE_COMMAND, 1);
 	db_set_clock(srv.db, &srv.clock);
-	for (r = 0; r < 10; r++) {
+	for (r = 0; r < 8; r++) {
 		for (k = 0; k < 20; k++) {
 			i = (int)rnd(3);
 			act_risk(&st[i], i == 0);
@@ -609,7 +609,7 @@ risk_orders(void **state)
 	assert_non_null(strstr(ref, "\"risks\":[{"));
 	assert_non_null(strstr(ref, "\"cleared_at\":\""));
 	assert_int_equal(op_each(st[0].db, 0, collect, &all), 0);
-	for (r = 0; r < ORDERS / 2; r++) {
+	for (r = 0; r < ORDERS / 4; r++) {
 		char name[16];
 		struct db *rep;
 		char *x;
