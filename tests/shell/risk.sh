@@ -128,6 +128,23 @@ check "no second point, 19 at risk" py "
 r=[x for x in d if x['code'].upper() == 'LH-KC-001']
 assert len(d) == 5 and len(r) == 1 and r[0]['people'] == 19, d"
 
+# A sheet of a few columns changes only those.
+printf 'code,people\nLH-GC-001,240\n' >"$W/few.csv"
+expect_exit 0 "a file of code and people alone" -- d risk import "$W/few.csv"
+changed
+run d risk list --json
+check "240 at risk at LH-GC-001, its name and monitor as they were" py "
+r=[x for x in d if x['code'] == 'LH-GC-001'][0]
+assert r['people'] == 240 and r['name'] == '上岗山塘' and r['monitor_name'] == '黄明亮', r"
+printf 'code,people\nLH-ZZ-001,5\n' >"$W/new-few.csv"
+refused 1 "a new point without its name, kind and town" -- \
+	d risk import "$W/new-few.csv"
+iconv -f UTF-8 -t GB18030 "$W/ok.csv" >"$W/auto.csv"
+expect_exit 0 "a GB18030 file found so without --encoding" -- \
+	d risk import "$W/auto.csv"
+changed
+check "it changed what it holds otherwise" grep -q "LH-" "$OUT"
+
 # ---- people moved, cleared ----
 expect_id "30 moved out of LH-DT-001" -- d risk evacuate LH-DT-001 30
 MOVE=$ID
@@ -139,6 +156,9 @@ refused 1 "not a number" -- d risk evacuate LH-DT-001 ten
 refused 1 "too many" -- d risk evacuate LH-DT-001 1000001
 refused 1 "an unknown point" -- d risk evacuate LH-XX-999 3
 refused 2 "without the number" -- d risk evacuate LH-DT-001
+refused 2 "a word too many" -- d risk evacuate LH-DT-001 3 4
+refused 1 "a town that does not hold the point" -- t risk evacuate LH-DT-001 3
+refused 1 "nor clears it" -- t risk clear LH-DT-001
 printf '%s\nLH-KC-003,上岗山塘,山塘,括苍,上岗村,12,,\n' "$H" >"$W/same.csv"
 expect_exit 0 "a second point of the same name" -- d risk import "$W/same.csv"
 changed
