@@ -175,7 +175,8 @@ enum words {
 	W_NONE, W_INCIDENT_STATUS, W_TEAM_STATUS, W_TEAM_KIND, W_AREA,
 	W_COLOR, W_LOG_KIND, W_REPORT_TYPE, W_CHANNEL, W_MOVE_KIND,
 	W_ACTION, W_ROLE, W_OP_KIND, W_OFFICER,
-	W_SHELTER_STATE, W_LEVEL, W_CONTACT_ROLE, W_CALL_OUTCOME, W_N
+	W_SHELTER_STATE, W_LEVEL, W_CONTACT_ROLE, W_CALL_OUTCOME,
+	W_RISK_KIND, W_N
 };
 /* code in the interface language (a code it does not know, as it is). */
 const char *word(enum words w, const char *code);
@@ -874,7 +875,9 @@ int drill_score(struct db *db, int64_t now, cJSON **report);
  * its directory, every station's duty roster and the county's settings,
  * as operations of the pseudo-station "drill" that keep the live ids
  * (contact.update, roster.update, setting.set), so that a warning in the
- * drill names the people of the live directory. A town's database that
+ * drill names the people of the live directory; and the county's risk
+ * points (risk.put, by their live codes), without the people moved out
+ * of them or their clearing, which the drill's officers do afresh. A town's database that
  * joined a county-wide drill gets them from the command station instead.
  * In either, this station's own records are numbered on from its live
  * ones', so no live id is made again. live is only read. */
@@ -894,6 +897,69 @@ int drill_announce(struct db *db);
  * nothing there (the injects arrive over the link) and the drill's
  * scenario, start and speed come with the drill.setup it pulls. */
 int drill_join(struct db *db);
+
+/* ---- risk points (风险点) ------------------------------------------------ */
+
+/* The county's risk points, each a record by its code (1 to 32 letters,
+ * digits, '-', '_', '.'): name, kind (risk_kinds: geological, torrent,
+ * reservoir), town, village, people at risk, monitor (a contact); people
+ * moved out of it (the sum of its evacuations) and when it was cleared
+ * (the earliest clearing). */
+#define RISK_PEOPLE_MAX 1000000
+extern const char *const risk_kinds[];
+/* A kind as typed: its code (any case) or a Chinese label (地质灾害,
+ * 地灾, 山洪, 水库, 山塘 ...); NULL when it is none. */
+const char *risk_kind_parse(const char *s);
+/* A point named by its code (any case), or its whole name (Chinese, or
+ * pinyin with spaces and case ignored) when one point alone has it: 1
+ * with code_out set; 0 none (message set); negative error, DD_E_REFUSED
+ * for a name two points share (the message lists them). */
+int risk_find(struct db *db, const char *what, char code_out[64]);
+/* Make or change point fields.code with the fields given (strings, as a
+ * spreadsheet's cells: name, kind, town, village, people, monitor,
+ * monitor_phone); only those that differ from what is held are
+ * submitted. A code names the point held in any case, spaces around it
+ * dropped. The monitor is the contact one of whose phones is
+ * monitor_phone, else the contact named monitor; one not in the
+ * directory with a phone is added as a risk_monitor of the point's town
+ * in the same transaction. *changed: 0 nothing to change, 1 made, 2
+ * changed. */
+int risk_put(struct db *db, const cJSON *fields, int *changed);
+/* Load a CSV of risk points (header: code, name, kind, town, village,
+ * people, monitor, monitor_phone) in one transaction: all rows or none,
+ * a bad row named by its line. A code held already is updated. ids gets
+ * the codes made or changed, *made and *changed how many of each. */
+int import_risks_csv(struct db *db, const char *path, int charset,
+		     int64_t *count, int64_t *made, int64_t *changed,
+		     cJSON *ids);
+/* n people moved out of point (risk_find's names) now: id_out gets the
+ * evacuation's id. Allowed with or without a response in force, and
+ * after the point was cleared (people found later still count). */
+int risk_evacuate(struct db *db, const char *point, int64_t n,
+		  char id_out[64]);
+/* Mark point cleared now (code gets its code); a point cleared already
+ * is refused. */
+int risk_clear(struct db *db, const char *point, char code[64]);
+/* The live points (of town, NULL: all), sorted by town and code: id,
+ * name, pinyin, kind, town, village, people, moved, cleared_at, monitor,
+ * monitor_name, monitor_pinyin, monitor_phone. */
+int risk_list(struct db *db, const char *town, cJSON **out);
+/* One point as risk_list gives it, with its moves [{id, n, moved_at,
+ * officer, station}] and the warnings that named it; 1 found, 0 not. */
+int risk_get(struct db *db, const char *code, cJSON **out);
+/* The risk points of town (NULL: the county): how many, how many
+ * cleared, people at risk and people moved; for the board and the daily
+ * report. */
+int risk_town_counts(struct db *db, const char *town, int64_t *points,
+		     int64_t *cleared, int64_t *people, int64_t *moved);
+/* warning_issue_at naming risk points too (risks: an array of codes or
+ * names; NULL or empty: none): the points' towns are warned with the
+ * towns given, the points go with the warning (warning.risks) and their
+ * monitors are among the people who must answer it, under their point's
+ * town, all in one transaction. */
+int warning_issue_risks(struct db *db, const char *hazard, const char *color,
+			const char *text, const cJSON *towns,
+			const cJSON *risks, int64_t at, char id_out[64]);
 
 /* ---- import -------------------------------------------------------------- */
 

@@ -499,6 +499,48 @@ out:
 	return rc;
 }
 
+/* The county's risk points as they are, by their live codes: what they
+ * are, not what has happened to them. People moved and clearings are
+ * the live event's; a drill starts with every point to be evacuated
+ * and cleared by the officers it trains. */
+static int
+copy_risks(struct db *db, struct db *live, int64_t started, int local)
+{
+	static const char *const text[] = { "name", "pinyin", "kind", "town",
+		"village", "monitor", NULL };
+	cJSON *rows = cJSON_CreateArray(), *r;
+	int64_t people;
+	int rc, i;
+
+	if (!rows)
+		return DD_E_NOMEM;
+	if ((rc = db_rows(live, rows, "SELECT id, name, pinyin, kind, town, "
+			  "village, people, monitor FROM risk_points WHERE name IS "
+			  "NOT NULL AND deleted = 0 ORDER BY id", NULL))) {
+		rc = db_fail(db, rc, "the live risk points: %s", db_errmsg(live));
+		goto out;
+	}
+	cJSON_ArrayForEach(r, rows) {
+		cJSON *b = cJSON_CreateObject();
+		if (!b) {
+			rc = DD_E_NOMEM;
+			break;
+		}
+		for (i = 0; text[i]; i++)
+			if (jstr(r, text[i]))
+				cJSON_AddStringToObject(b, text[i], jstr(r, text[i]));
+		if (jint(r, "people", &people))
+			cJSON_AddNumberToObject(b, "people", (double)people);
+		rc = copy_op(db, "risk.put", jstr(r, "id"), b, started, local);
+		cJSON_Delete(b);
+		if (rc)
+			break;
+	}
+out:
+	cJSON_Delete(rows);
+	return rc;
+}
+
 int
 drill_copy_live(struct db *db, struct db *live)
 {
@@ -530,8 +572,9 @@ drill_copy_live(struct db *db, struct db *live)
 	 * command station that runs it, with the drill's setup. */
 	if (!rc && county != DRILL_COUNTY_JOINED &&
 	    !(rc = copy_contacts(db, live, started, county == DRILL_COUNTY_RUN)) &&
-	    !(rc = copy_roster(db, live, started, county == DRILL_COUNTY_RUN)))
-		rc = copy_settings(db, live, started, county == DRILL_COUNTY_RUN);
+	    !(rc = copy_roster(db, live, started, county == DRILL_COUNTY_RUN)) &&
+	    !(rc = copy_settings(db, live, started, county == DRILL_COUNTY_RUN)))
+		rc = copy_risks(db, live, started, county == DRILL_COUNTY_RUN);
 	return db_end(db, rc);
 }
 

@@ -436,6 +436,13 @@ static const struct kind kinds[] = {
 	  NULL, 0 },
 
 	/* risk points. */
+	{ "risk.put",         R_CMD, 0, risk_schema,       apply_risk, NULL, 0 },
+	{ "risk.evacuate",    R_ALL, 1, risk_move_schema,  apply_risk_evacuate,
+	  NULL, 0 },
+	{ "risk.clear",       R_ALL, 0, risk_clear_schema, apply_risk_clear,
+	  NULL, 0 },
+	{ "warning.risks",    R_CMD, 0, warning_risks_schema, apply_warning_risks,
+	  NULL, 0 },
 
 	/* A county-wide drill's setup, from the pseudo-station drill (pushed
 	 * by the command station that runs it). */

@@ -213,6 +213,19 @@ int apply_request_step(struct db *db, const struct op *op);
 extern const struct field request_schema[], request_step_schema[];
 
 /* risk points. */
+extern const struct field risk_schema[], risk_move_schema[],
+	risk_clear_schema[], warning_risks_schema[];
+int apply_risk(struct db *db, const struct op *op);
+int apply_risk_evacuate(struct db *db, const struct op *op);
+int apply_risk_clear(struct db *db, const struct op *op);
+int apply_warning_risks(struct db *db, const struct op *op);
+/* A warning's risk points (risks: codes or names) as their codes into
+ * points, each point's town added to towns when not there (codes). */
+int risk_warning_points(struct db *db, const cJSON *risks, cJSON *points,
+			cJSON *towns);
+/* The monitors of points (codes) appended to people (warning.people's
+ * array), each under their point's town, none twice. */
+int risk_warning_people(struct db *db, const cJSON *points, cJSON *people);
 
 int check_drill_setup(struct db *db, const struct op *op);
 int apply_drill_setup(struct db *db, const struct op *op);

@@ -150,14 +150,25 @@ out:
 	return rc;
 }
 
-/* The people of warning id, as an operation of the warning. */
+/* The people of warning id, as an operation of the warning: those of
+ * its towns, then the monitors of the risk points it names (points:
+ * codes, or NULL), each under their point's town. */
 static int
-name_people(struct db *db, const char *id, const cJSON *towns)
+name_people(struct db *db, const char *id, const cJSON *towns,
+	    const cJSON *points)
 {
 	cJSON *body;
 	int rc = warning_people_body(db, towns, &body);
 
-	if (!rc && body)
+	if (!rc && !body && cJSON_GetArraySize(points) > 0 &&
+	    (!(body = cJSON_CreateObject()) ||
+	     !cJSON_AddArrayToObject(body, "people")))
+		rc = DD_E_NOMEM;
+	if (!rc && body && points)
+		rc = risk_warning_people(db, points, cJSON_GetObjectItemCaseSensitive(
+					 body, "people"));
+	if (!rc && body && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+						body, "people")) > 0)
 		rc = op_submit(db, "warning.people", id, body);
 	cJSON_Delete(body);
 	return rc;
@@ -175,8 +186,17 @@ warning_issue_at(struct db *db, const char *hazard, const char *color,
 		 const char *text, const cJSON *towns, int64_t at,
 		 char id_out[64])
 {
+	return warning_issue_risks(db, hazard, color, text, towns, NULL, at,
+				   id_out);
+}
+
+int
+warning_issue_risks(struct db *db, const char *hazard, const char *color,
+		    const char *text, const cJSON *towns, const cJSON *risks,
+		    int64_t at, char id_out[64])
+{
 	int64_t now = clock_now(&db->clock);
-	cJSON *body = cJSON_CreateObject(), *list;
+	cJSON *body = cJSON_CreateObject(), *list, *points = NULL, *rb = NULL;
 	const cJSON *t;
 	char code[64];
 	int rc;
@@ -228,14 +248,25 @@ warning_issue_at(struct db *db, const char *hazard, const char *color,
 		rc = 0;
 		cJSON_AddItemToArray(list, cJSON_CreateString(code));
 	}
+	/* The risk points it names: their towns are warned too. */
+	if (!rc && cJSON_GetArraySize(risks) > 0) {
+		if (!(rb = cJSON_CreateObject()) ||
+		    !(points = cJSON_AddArrayToObject(rb, "points")))
+			rc = DD_E_NOMEM;
+		else
+			rc = risk_warning_points(db, risks, points, list);
+	}
 	jset_time(body, "at", at ? at : now);
 	if (!rc && !(rc = id_next(db, id_out)))
 		rc = op_submit(db, "warning.issue", id_out, body);
+	if (!rc && points)
+		rc = op_submit(db, "warning.risks", id_out, rb);
 	if (!rc)
-		rc = name_people(db, id_out, list);
+		rc = name_people(db, id_out, list, points);
 end:
 	rc = db_end(db, rc);
 out:
+	cJSON_Delete(rb);
 	cJSON_Delete(body);
 	return rc;
 }

@@ -134,6 +134,14 @@ static const struct word contact_role[] = {
 	WORDS_END
 };
 
+/* The kinds of risk point (core/risk.c). */
+static const struct word risk_kind[] = {
+	{ "geological", DD_C_("risk kind", "geological") },
+	{ "torrent",    DD_C_("risk kind", "torrent") },
+	{ "reservoir",  DD_C_("risk kind", "reservoir") },
+	WORDS_END
+};
+
 static const struct word call_outcome[] = {
 	{ "answered",     DD_C_("call outcome", "answered") },
 	{ "no_answer",    DD_C_("call outcome", "no answer") },
@@ -182,6 +190,10 @@ static const struct word op_kind[] = {
 	{ "check.log",       DD_C_("operation", "log a spot check") },
 	{ "warning.people",  DD_C_("operation", "name who answers a warning") },
 	{ "log.mark",        DD_C_("operation", "mark a duty log entry") },
+	{ "risk.put",        DD_C_("operation", "change a risk point") },
+	{ "risk.evacuate",   DD_C_("operation", "move people out of a risk point") },
+	{ "risk.clear",      DD_C_("operation", "mark a risk point cleared") },
+	{ "warning.risks",   DD_C_("operation", "name a warning's risk points") },
 	WORDS_END
 };
 
@@ -203,6 +215,7 @@ static const struct word *const lists[W_N] = {
 	[W_LEVEL] = level,
 	[W_CONTACT_ROLE] = contact_role,
 	[W_CALL_OUTCOME] = call_outcome,
+	[W_RISK_KIND] = risk_kind,
 };
 
 static const char *

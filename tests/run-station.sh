@@ -2,7 +2,9 @@
 # make run: open the console on a seeded offline station in run/, made on
 # first use as the county command station, with the sample directory of
 # assets/sample/people.csv (made-up people: an office loads its own with
-# dutydesk contact import) and a week's roster from yesterday on.
+# dutydesk contact import), the 555 made-up risk points of
+# assets/sample/risk_points.csv (the office loads its own with dutydesk
+# risk import) and a week's roster from yesterday on.
 set -e
 cd "$(dirname "$0")/.."
 db=run/station.db
@@ -10,6 +12,7 @@ mkdir -p run
 if [ ! -s "$db" ]; then
 	./dutydesk --db "$db" init --station linhai --role command --seed county
 	./dutydesk --db "$db" contact import assets/sample/people.csv >/dev/null
+	./dutydesk --db "$db" risk import assets/sample/risk_points.csv >/dev/null
 	# Leaders and officers of the county office take turns.
 	leaders=$(./dutydesk --db "$db" contact list --role county_leader --json |
 		tr ',' '\n' | sed -n 's/.*"id":[[:space:]]*"\([^"]*\)".*/\1/p')

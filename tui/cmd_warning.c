@@ -14,7 +14,7 @@
 static int
 cmd_warning_issue(struct shell *sh, const struct cmd *c, struct args *a)
 {
-	cJSON *towns = cJSON_CreateArray();
+	cJSON *towns = cJSON_CreateArray(), *risks = NULL;
 	const char *list = opt(a, "towns"), *hazard = opt(a, "hazard");
 	char id[64], code[64];
 	int64_t at = 0;
@@ -40,8 +40,28 @@ cmd_warning_issue(struct shell *sh, const struct cmd *c, struct args *a)
 	 * a warning may also be of a hazard without one (a word). */
 	if (ref_find(sh->db, REF_HAZARD, hazard, code) == 1)
 		hazard = code;
-	rc = warning_issue_at(sh->db, hazard, opt(a, "color"), opt(a, "text"),
-			      towns, at, id);
+	/* Risk points by code or name, between commas. */
+	if (opt(a, "risks")) {
+		char *copy = strdup(opt(a, "risks")), *save = NULL, *t;
+		if (!(risks = cJSON_CreateArray()) || !copy) {
+			free(copy);
+			cJSON_Delete(towns);
+			cJSON_Delete(risks);
+			return shell_fail(sh, DD_E_NOMEM);
+		}
+		for (t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			cJSON_AddItemToArray(risks, cJSON_CreateString(t));
+		free(copy);
+		if (cJSON_GetArraySize(risks) == 0) {
+			cJSON_Delete(towns);
+			cJSON_Delete(risks);
+			return shell_refuse(sh, "--risks '%s': risk point codes "
+					    "between commas", opt(a, "risks"));
+		}
+	}
+	rc = warning_issue_risks(sh->db, hazard, opt(a, "color"), opt(a, "text"),
+				 towns, risks, at, id);
+	cJSON_Delete(risks);
 	cJSON_Delete(towns);
 	return shell_made(sh, rc, id);
 }
@@ -225,10 +245,10 @@ cmd_warning_callbacks(struct shell *sh, const struct cmd *c, struct args *a)
 }
 
 const struct cmd cmd_warning_rows[] = {
-	{ "warning", "issue", "hazard=,color=,text=,towns=,at=", 0, 0, DB_WRITE,
-	  cmd_warning_issue,
+	{ "warning", "issue", "hazard=,color=,text=,towns=,at=,risks=", 0, 0,
+	  DB_WRITE, cmd_warning_issue,
 	  "warning issue --hazard H --color blue|yellow|orange|red --text T "
-	  "[--towns A,B] [--at TIME]",
+	  "[--towns A,B] [--at TIME] [--risks CODE,CODE]",
 	  "warn towns (all by default), sent now or at TIME before; prints the "
 	  "warning id" },
 	{ "warning", "answer", "who=", 2, 2, DB_WRITE, cmd_warning_answer,

@@ -81,7 +81,9 @@
 	R(APPROVE,   N_("approve the request")) \
 	R(DENY,      N_("refuse the request")) \
 	R(SEND,      N_("send what was approved")) \
-	R(ARRIVED,   N_("receive what was sent"))
+	R(ARRIVED,   N_("receive what was sent")) \
+	R(EVACUATE,  N_("people moved out of the risk point")) \
+	R(CLEAR,     N_("mark the risk point cleared"))
 
 enum req {
 #define REQ_ENUM(name, help) REQ_##name,
@@ -315,7 +317,8 @@ extern const struct pane_ops pane_requests;
 int pane_request_record(struct db *db, const cJSON *row, FILE *f,
 			char *title, size_t tn, char *name, size_t nn);
 
-/* risk points. */
+/* risk points (pane_risk.c). */
+extern const struct pane_ops pane_risk;
 
 
 /* Open the dispatch form of a team, which asks for the incident, or of

@@ -18,7 +18,7 @@ const struct pane_ops *const county_views[] = {
 	&pane_requests,
 
 	/* risk points */
-
+	&pane_risk,
 	NULL
 };
 

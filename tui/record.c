@@ -792,6 +792,67 @@ record_incident(struct db *db, const char *id, FILE *f)
 	return rc;
 }
 
+/* ---- the county picture ---- */
+
+/* A risk point's page: what and where it is, its monitor and how to
+ * reach them, the people moved out of it one by one, and the warnings
+ * that named it. */
+static int
+risk_record(struct db *db, const cJSON *row, FILE *f, char *title,
+	    size_t tn, char *name, size_t nn)
+{
+	cJSON *r = NULL, *m;
+	char buf[200], at[20], *p;
+	int rc = risk_get(db, str(row, "id"), &r);
+
+	if (rc != 1)
+		return rc < 0 ? rc : DD_E_NOTFOUND;
+	snprintf(title, tn, _("Risk point %s"), str(r, "id"));
+	snprintf(name, nn, "record-%s", str(r, "id"));
+	field(f, _("Code"), str(r, "id"));
+	field(f, _("Name"), console_name(r));
+	field(f, _("Kind"), word(W_RISK_KIND, str(r, "kind")));
+	field(f, _("Town"), ref_label(db, LIST_TOWNS, str(r, "town"), buf,
+				      sizeof buf));
+	field(f, _("Village"), str(r, "village"));
+	field_of(f, _("People at risk"), r, "people");
+	field_of(f, _("People moved"), r, "moved");
+	field(f, _("Cleared"), *str(r, "cleared_at") ? when(r, "cleared_at", at)
+	      : _("not yet"));
+	if (*str(r, "monitor")) {
+		cJSON *who = cJSON_CreateObject();
+		cJSON_AddStringToObject(who, "name", str(r, "monitor_name"));
+		cJSON_AddStringToObject(who, "pinyin", str(r, "monitor_pinyin"));
+		field(f, _("Monitor"), console_name(who));
+		cJSON_Delete(who);
+	} else {
+		field(f, _("Monitor"), "");
+	}
+	/* Each phone on a line of its own: a number is read out whole. */
+	snprintf(buf, sizeof buf, "%s", str(r, "monitor_phone"));
+	for (p = buf; (p = strchr(p, ';')); )
+		*p = '\n';
+	field(f, _("Phones"), buf);
+	fputc('\n', f);
+	fprintf(f, _("Moves: %d"),
+		cJSON_GetArraySize(cJSON_GetObjectItem(r, "moves")));
+	fputc('\n', f);
+	cJSON_ArrayForEach(m, cJSON_GetObjectItem(r, "moves"))
+		fprintf(f, "  %s  %6s  %s %s (%s)\n", when(m, "moved_at", at),
+			val(m, "n", buf, sizeof buf), str(m, "station"),
+			str(m, "officer"), str(m, "id"));
+	fputc('\n', f);
+	fprintf(f, _("Warnings that named it: %d"),
+		cJSON_GetArraySize(cJSON_GetObjectItem(r, "warnings")));
+	fputc('\n', f);
+	cJSON_ArrayForEach(m, cJSON_GetObjectItem(r, "warnings"))
+		fprintf(f, "  %s  %s %s %s\n", when(m, "issued_at", at),
+			str(m, "id"), console_hazard(str(m, "hazard")),
+			word(W_COLOR, str(m, "color")));
+	cJSON_Delete(r);
+	return 0;
+}
+
 /* ---- the table ---- */
 
 typedef int record_fn(struct db *db, const cJSON *row, FILE *f, char *title,
@@ -814,6 +875,7 @@ static const struct {
 	{ &pane_calls, call_record },
 	{ &pane_stats, pane_stats_record },
 	{ &pane_requests, pane_request_record },
+	{ &pane_risk, risk_record },
 };
 
 int

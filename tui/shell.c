@@ -33,8 +33,8 @@ shell_on_terminal(const struct shell *sh)
 static const struct cmd *const tables[] = {
 	cmd_station_rows, cmd_incident_rows, cmd_response_rows, cmd_team_rows,
 	cmd_supply_rows, cmd_warning_rows, cmd_log_rows, cmd_people_rows,
-	cmd_board_rows, cmd_stats_rows, cmd_request_rows, cmd_report_rows,
-	cmd_drill_rows, cmd_store_rows, NULL
+	cmd_board_rows, cmd_stats_rows, cmd_request_rows, cmd_risk_rows,
+	cmd_report_rows, cmd_drill_rows, cmd_store_rows, NULL
 };
 
 /* The row of noun and verb, else the noun's row without a verb (a noun

@@ -492,6 +492,151 @@ people_orders(void **state)
 	db_close(&srv.db);
 }
 
+/* ---- risk points ---- */
+
+static const char *const risk_codes[] = { "LH-DT-001", "LH-DT-002",
+	"LH-GC-001", "LH-GC-002", "LH-SP-001" };
+
+/* One random action on the risk points as an officer of station s would
+ * take it: the county puts points and warns naming them, anyone moves
+ * people out and clears; refusals (a point not heard of yet, cleared
+ * already) are fine. */
+static void
+act_risk(struct stn *s, int command)
+{
+	char id[64], code[64], buf[32];
+	cJSON *f;
+
+	s->ms += 1000 + rnd(60000);
+	switch (rnd(6)) {
+	case 0: case 1:
+		if (!command)
+			break;
+		f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "code", risk_codes[rnd(5)]);
+		cJSON_AddStringToObject(f, "name", rnd(2) ? "樟坦山洪沟" : "南坦滑坡");
+		cJSON_AddStringToObject(f, "kind", rnd(2) ? "山洪" : "geological");
+		cJSON_AddStringToObject(f, "town", rnd(2) ? "datian" : "gucheng");
+		snprintf(buf, sizeof buf, "%u", rnd(300));
+		cJSON_AddStringToObject(f, "people", buf);
+		if (rnd(2))
+			cJSON_AddStringToObject(f, "village", rnd(2) ? "樟坦村" : "南坦村");
+		if (rnd(2)) {
+			cJSON_AddStringToObject(f, "monitor", people[rnd(6)]);
+			snprintf(buf, sizeof buf, "1380000%04u", rnd(3));
+			cJSON_AddStringToObject(f, "monitor_phone", buf);
+		}
+		risk_put(s->db, f, &(int){ 0 });
+		cJSON_Delete(f);
+		break;
+	case 2: case 3:
+		risk_evacuate(s->db, risk_codes[rnd(5)], 1 + rnd(40), id);
+		break;
+	case 4:
+		risk_clear(s->db, risk_codes[rnd(5)], code);
+		break;
+	case 5:
+		if (command) {
+			cJSON *r = cJSON_CreateArray();
+			cJSON_AddItemToArray(r, cJSON_CreateString(risk_codes[rnd(5)]));
+			warning_issue_risks(s->db, "flood", "orange", "洪水预警", NULL,
+					    r, 0, id);
+			cJSON_Delete(r);
+		}
+		break;
+	}
+}
+
+/* The county and two towns put, evacuate and clear risk points and
+ * warn naming them, offline, sync through the server in random orders,
+ * and export the same bytes as the server; so do fresh replicas given
+ * everything in random orders (an evacuation before its point). */
+static void
+risk_orders(void **state)
+{
+	static const char *const codes[3] = { "county", "datian", "gucheng" };
+	struct stn st[3], srv;
+	int64_t cursor[3] = { 0, 0, 0 };
+	struct oplist all = { 0 };
+	char *ref = NULL;
+	int i, r, k;
+	(void)state;
+
+	for (i = 0; i < 3; i++) {
+		st[i].code = codes[i];
+		st[i].ms = T0 * 1000 + i * 7919;
+		st[i].clock.now_ms = stn_now;
+		st[i].clock.ctx = &st[i].ms;
+		st[i].db = tdb_new(codes[i], i == 0 ? ROLE_COMMAND : ROLE_TOWN, 1);
+		db_set_clock(st[i].db, &st[i].clock);
+	}
+	srv.code = "server";
+	srv.ms = T0 * 1000 + 24 * 3600 * 1000LL;
+	srv.clock.now_ms = stn_now;
+	srv.clock.ctx = &srv.ms;
+	srv.db = tdb_new("server", ROLE_COMMAND, 1);
+	db_set_clock(srv.db, &srv.clock);
+	for (r = 0; r < 8; r++) {
+		for (k = 0; k < 20; k++) {
+			i = (int)rnd(3);
+			act_risk(&st[i], i == 0);
+		}
+		for (k = 0; k < 2; k++) {
+			i = (int)rnd(3);
+			if (rnd(2))
+				push(&st[i], &srv);
+			else
+				pull(&st[i], &srv, &cursor[i]);
+		}
+	}
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < 3; i++) {
+			int j = (k + i * 2) % 3;
+			if (k == 0)
+				push(&st[j], &srv);
+			else
+				pull(&st[j], &srv, &cursor[j]);
+		}
+	ref = texport(srv.db);
+	for (i = 0; i < 3; i++) {
+		char *x = texport(st[i].db);
+		assert_string_equal(ref, x);
+		free(x);
+	}
+	/* The mix holds what matters. */
+	assert_true(export_count(srv.db, "risk_points") >= 3);
+	assert_non_null(strstr(ref, "\"moves\":[{"));
+	assert_non_null(strstr(ref, "\"risks\":[{"));
+	assert_non_null(strstr(ref, "\"cleared_at\":\""));
+	assert_int_equal(op_each(st[0].db, 0, collect, &all), 0);
+	for (r = 0; r < ORDERS / 4; r++) {
+		char name[16];
+		struct db *rep;
+		char *x;
+
+		for (i = all.n - 1; i > 0; i--) {
+			int j = (int)rnd((unsigned)i + 1);
+			char *t = all.json[i];
+			all.json[i] = all.json[j];
+			all.json[j] = t;
+		}
+		snprintf(name, sizeof name, "rrep%d", r);
+		rep = tdb_new(name, ROLE_TOWN, 1);
+		for (i = 0; i < all.n; i++)
+			assert_int_equal(apply_json(rep, all.json[i]), 1);
+		x = texport(rep);
+		assert_string_equal(ref, x);
+		free(x);
+		db_close(&rep);
+	}
+	free(ref);
+	oplist_free(&all);
+	for (i = 0; i < 3; i++)
+		db_close(&st[i].db);
+	db_close(&srv.db);
+}
+
+
 /* ---- requests between levels ---- */
 
 /* One random step of a request as station s would take it: a town asks
@@ -859,6 +1004,7 @@ main(void)
 		cmocka_unit_test(offline_issues_both_count),
 		cmocka_unit_test(many_orders),
 		cmocka_unit_test(people_orders),
+		cmocka_unit_test(risk_orders),
 		cmocka_unit_test(contact_edited_twice),
 		cmocka_unit_test(request_orders),
 	};

@@ -632,6 +632,28 @@ named(struct db *db, const char *warning, const char *town)
 	return buf;
 }
 
+/* A risk point of 30 people at risk in town, watched by monitor (a name,
+ * with a phone or not). */
+static void
+risk_point(struct db *db, const char *code, const char *town,
+	   const char *monitor, const char *phone)
+{
+	cJSON *f = cJSON_CreateObject();
+	int changed;
+
+	cJSON_AddStringToObject(f, "code", code);
+	cJSON_AddStringToObject(f, "name", code);
+	cJSON_AddStringToObject(f, "kind", "山洪");
+	cJSON_AddStringToObject(f, "town", town);
+	cJSON_AddStringToObject(f, "people", "30");
+	cJSON_AddStringToObject(f, "monitor", monitor);
+	if (phone)
+		cJSON_AddStringToObject(f, "monitor_phone", phone);
+	assert_int_equal(risk_put(db, f, &changed), 0);
+	assert_int_equal(changed, 1);
+	cJSON_Delete(f);
+}
+
 /* A live county: the command station linhai and the town datian, with
  * people in the directory, a shift on each roster covering T0, a seed's
  * shelter manager with a new phone, someone taken out of the directory,
@@ -664,6 +686,11 @@ live_county(struct db **town_out, char live_last[64], char town_last[64])
 	assert_int_equal(contact_update(live, id, f), 0);
 	cJSON_Delete(f);
 	assert_int_equal(setting_set(live, "silent.blue", "20"), 0);
+	/* Two risk points, one with people moved, the other cleared. */
+	risk_point(live, "LH-DT-001", "datian", "林一鸣", NULL);
+	risk_point(live, "LH-SP-001", "shangpan", "葛丽", "159-0000-1111");
+	assert_int_equal(risk_evacuate(live, "LH-DT-001", 20, id), 0);
+	assert_int_equal(risk_clear(live, "LH-SP-001", id), 0);
 	assert_int_equal(roster_add(live, "2026-11-28", "08:30", 24, lead, off,
 				    NULL, live_last), 0);
 	/* The town's roster, made at the town. */
@@ -704,8 +731,37 @@ drill_carries_the_people(void **state)
 	assert_int_equal(si.queued, 0);
 	assert_int_equal(ops_of(db, "linhai"), 0);
 	/* Six contacts, a seed's changed one (not the others, the drill's
-	 * seed holds them as they are), two shifts, a setting. */
-	assert_int_equal(ops_of(db, "drill"), 6 + 1 + 2 + 1);
+	 * seed holds them as they are), two shifts, a setting, two risk
+	 * points. */
+	assert_int_equal(ops_of(db, "drill"), 6 + 1 + 2 + 1 + 2);
+	/* The risk points by their live codes and monitors, as they are:
+	 * the live people moved and clearing are not the drill's. */
+	{
+		cJSON *lr = NULL, *dr = NULL;
+		int i;
+		assert_int_equal(risk_list(live, NULL, &lr), 0);
+		assert_int_equal(risk_list(db, NULL, &dr), 0);
+		assert_int_equal(cJSON_GetArraySize(dr), 2);
+		for (i = 0; i < 2; i++) {
+			cJSON *l = cJSON_GetArrayItem(lr, i);
+			cJSON *d = cJSON_GetArrayItem(dr, i);
+			static const char *const same[] = { "id", "name", "kind",
+				"town", "monitor", "monitor_name", NULL };
+			const char *const *k;
+			for (k = same; *k; k++)
+				assert_string_equal(cJSON_GetObjectItem(l, *k)->valuestring,
+						    cJSON_GetObjectItem(d, *k)->valuestring);
+			assert_int_equal(cJSON_GetObjectItem(d, "people")->valuedouble,
+					 30);
+			assert_int_equal(cJSON_GetObjectItem(d, "moved")->valuedouble,
+					 0);
+			assert_true(cJSON_IsNull(cJSON_GetObjectItem(d, "cleared_at")));
+		}
+		assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(lr, 0),
+						     "moved")->valuedouble, 20);
+		cJSON_Delete(lr);
+		cJSON_Delete(dr);
+	}
 	/* Who is on duty now, at the command station and at datian. */
 	assert_int_equal(roster_at(db, NULL, T0, 0, &s), 1);
 	assert_string_equal(cJSON_GetObjectItem(s, "officer1_name")->valuestring,

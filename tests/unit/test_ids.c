@@ -169,6 +169,7 @@ static void
 county_up(struct county *k)
 {
 	cJSON *f = tkeep(cJSON_CreateObject());
+	int changed;
 
 	k->srv = tstation("county", ROLE_COMMAND, 1);
 	k->datian = tstation("datian", ROLE_COMMAND, 1);
@@ -178,6 +179,14 @@ county_up(struct county *k)
 	assert_int_equal(incident_add(k->datian, f, k->incident), 0);
 	assert_int_equal(warning_issue(k->datian, "typhoon", "orange",
 				       "台风橙色预警", NULL, k->warning), 0);
+	f = tkeep(cJSON_CreateObject());
+	cJSON_AddStringToObject(f, "code", "LH-DT-001");
+	cJSON_AddStringToObject(f, "name", "樟坦山洪沟");
+	cJSON_AddStringToObject(f, "kind", "torrent");
+	cJSON_AddStringToObject(f, "town", "datian");
+	cJSON_AddStringToObject(f, "people", "500");
+	assert_int_equal(risk_put(k->datian, f, &changed), 0);
+	assert_int_equal(changed, 1);
 	push(k->srv, k->datian);
 	pull(k->srv, k->datian);
 	pull(k->srv, k->gucheng);
@@ -310,6 +319,18 @@ make_request(struct db *db, const struct county *k, int who, char id[64])
 				     id), 0);
 }
 
+/* An evacuation from a risk point: what each copy moved becomes the
+ * point's people moved. */
+static const char *const moved[2] = { "31", "42" };
+
+static void
+make_evacuation(struct db *db, const struct county *k, int who, char id[64])
+{
+	(void)k;
+	assert_int_equal(risk_evacuate(db, "LH-DT-001", atoll(moved[who]), id),
+			 0);
+}
+
 /* A request every station has, for the steps the copies take. */
 static void
 county_request(struct county *k)
@@ -353,9 +374,11 @@ static const struct maker {
 	/* Not a state_list: request_list, or the steps of the_request. */
 	{ "request.add", make_request, LIST_N, "note", mark },
 	{ "request.step", make_request_step, LIST_N, "reason", mark },
+	/* LIST_N: the people moved of risk point LH-DT-001. */
+	{ "risk.evacuate", make_evacuation, LIST_N, NULL, moved },
 };
 #define NMAKERS (sizeof makers / sizeof makers[0])
-_Static_assert(NMAKERS == 14, "main runs same_id_twice for each maker");
+_Static_assert(NMAKERS == 15, "main runs same_id_twice for each maker");
 
 /* Replica db shows record id as made by copy who, and nothing as the
  * other copy made it. */
@@ -369,6 +392,14 @@ shows(struct db *db, const struct maker *m, const char *id, int who)
 		snprintf(qty, sizeof qty, "%lld",
 			 (long long)supply_stock(db, "d-datian", "tent"));
 		assert_string_equal(qty, m->value[who]);
+		return;
+	}
+	if (m->list == LIST_N && strcmp(m->kind, "risk.evacuate") == 0) {
+		assert_int_equal(risk_get(db, "LH-DT-001", &row), 1);
+		tkeep(row);
+		assert_int_equal(tnum(row, "moved"), atoll(m->value[who]));
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(row,
+								       "moves")), 1);
 		return;
 	}
 	if (m->list == LIST_N) {
@@ -817,7 +848,7 @@ main(void)
 		REUSED(0), REUSED(1), REUSED(2), REUSED(3),
 		REUSED(4), REUSED(5), REUSED(6), REUSED(7),
 		REUSED(8), REUSED(9), REUSED(10), REUSED(11),
-		REUSED(12), REUSED(13),
+		REUSED(12), REUSED(13), REUSED(14),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
