@@ -98,8 +98,9 @@ static const char *const list_sql[LIST_N] = {
 		"f.decision GROUP BY f.hazard, f.follows HAVING "
 		"count(DISTINCT x.level) > 1) c LEFT JOIN conflict_acks a ON "
 		"a.id = c.id ORDER BY c.id",
-	[LIST_REPORTS] = "SELECT id, incident, type, channel, text, at, officer "
-		"FROM reports WHERE (?1 IS NULL OR incident = ?1) ORDER BY at, id",
+	[LIST_REPORTS] = "SELECT id, incident, type, channel, text, at, officer, "
+		"signed_at, signed_by, signed_name FROM reports WHERE (?1 IS NULL "
+		"OR incident = ?1) ORDER BY at, id",
 	[LIST_TICKS] = "SELECT episode, item, checked, officer, at FROM ticks "
 		"WHERE (?1 IS NULL OR episode = ?1) ORDER BY episode, item",
 	[LIST_CONTACTS] = "SELECT id, name, pinyin, phones, unit, role, town, "
@@ -285,6 +286,10 @@ state_list(struct db *db, enum list l, const cJSON *filter, cJSON **out)
 		   (l != LIST_CALLBACKS || (rc = bind_now(db, st, filter)) == 0)) {
 		/* db_rows binds nothing more; the filter is already bound. */
 		rc = db_rows(db, *out, list_sql[l], "");
+		/* The follow-ups due at fixed times follow the local day:
+		 * worked out per row, not in SQL. */
+		if (!rc && (l == LIST_INCIDENTS || l == LIST_LATE))
+			rc = followup_rows(db, *out);
 	} else {
 		db_reset(st);
 	}
@@ -301,6 +306,7 @@ _Static_assert(REPORT_WRITTEN_SECS >= REPORT_PHONE_SECS,
 int
 duty_counts(struct db *db, int64_t now, struct duty_counts *c)
 {
+	int64_t alone = 0;
 	int rc;
 
 	memset(c, 0, sizeof *c);
@@ -336,9 +342,12 @@ duty_counts(struct db *db, int64_t now, struct duty_counts *c)
 			 warning_silent_secs(db, "blue"))) < 0 ||
 	    (rc = incident_due_soon(db, now, &c->phone_soon,
 				    &c->written_soon)) < 0 ||
+	    (rc = followup_counts(db, now, &c->followup_late,
+				  &c->followup_soon, &alone)) < 0 ||
 	    (rc = duty_newest(db, c->newest)) < 0)
 		return rc;
-	c->late += c->phone_late;
+	/* An incident late on its fixed-time follow-up alone counts too. */
+	c->late += c->phone_late + alone;
 	return 0;
 }
 

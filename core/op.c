@@ -427,6 +427,7 @@ static const struct kind kinds[] = {
 	/* The county picture (schema 6): disaster statistics, */
 
 	/* report sign-off, */
+	{ "report.sign",      R_ALL, 1, sign_schema,    apply_report_sign, NULL, 0 },
 
 	/* requests between levels, */
 

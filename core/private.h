@@ -194,6 +194,12 @@ int apply_log_mark(struct db *db, const struct op *op);
 /* The county picture (schema 6): disaster statistics, */
 
 /* report sign-off, */
+int apply_report_sign(struct db *db, const struct op *op);
+/* Report id's signing from its sign-offs (the earliest, by time then
+ * id) and its incident's written clock from it: either order of the
+ * report and its sign-offs ends the same. */
+int report_settle(struct db *db, const char *report);
+extern const struct field sign_schema[];
 
 /* requests between levels, */
 

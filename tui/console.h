@@ -73,7 +73,9 @@
 	R(REFUSED,   N_("refused operations")) \
 	R(VIEW,      N_("next list: directory, roster, calls")) \
 	R(CALL,      N_("log a call")) \
-	R(CALLER,    N_("save the caller as a contact"))
+	R(CALLER,    N_("save the caller as a contact")) \
+	R(SIGN,      N_("sign a written report (签发)")) \
+	R(SHEET,     N_("print the latest report's sheet"))
 
 enum req {
 #define REQ_ENUM(name, help) REQ_##name,
@@ -182,7 +184,10 @@ extern int console_utf8;
 
 /* ---- forms ---- */
 
-enum ftype_ui { FT_TEXT, FT_INT, FT_TIME, FT_CHOICE, FT_PICK, FT_PICKS };
+/* FT_LONG: a text of up to 4000 characters (a report's), edited on its
+ * one line that scrolls with the cursor; other texts take 200. */
+enum ftype_ui { FT_TEXT, FT_INT, FT_TIME, FT_CHOICE, FT_PICK, FT_PICKS,
+		FT_LONG };
 
 struct form_field {
 	const char *label;     /* N_() */

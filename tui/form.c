@@ -17,7 +17,10 @@
 #include "tui/tui.h"
 
 #define FIELDS_MAX 24
-#define FIELD_LEN 200
+/* The most a field holds (a report's text, FT_LONG), and what the
+ * officer may type in any other. */
+#define FIELD_LEN 4000
+#define SHORT_LEN 200
 /* Entries a pick list shows at once (it scrolls), and most it sorts. */
 #define PICK_ROWS 6
 #define PICK_MAX 512
@@ -658,7 +661,8 @@ edit_key(int ch, int is_key)
 		}
 		return;
 	}
-	if (ch < 0x20 || F.len[i] >= FIELD_LEN)
+	if (ch < 0x20 || F.len[i] >= (F.fields[i].type == FT_LONG ? FIELD_LEN
+					: SHORT_LEN))
 		return;
 	wmemmove(b + F.pos[i] + 1, b + F.pos[i], (size_t)(F.len[i] - F.pos[i] + 1));
 	b[F.pos[i]++] = (wchar_t)ch;
