@@ -596,7 +596,7 @@ enum list { LIST_TOWNS, LIST_TEAMS, LIST_DEPOTS, LIST_KINDS, LIST_STOCK,
 	    LIST_DECISIONS, LIST_WARNINGS, LIST_ANSWERS, LIST_LOG,
 	    LIST_CONFLICTS, LIST_REPORTS, LIST_TICKS, LIST_LATE,
 	    LIST_CONTACTS, LIST_ROSTER, LIST_CALLS, LIST_CHECKS, LIST_CALLEES,
-	    LIST_CALLBACKS, LIST_N };
+	    LIST_CALLBACKS, LIST_SIGNOFFS, LIST_N };
 int state_list(struct db *db, enum list l, const cJSON *filter, cJSON **out);
 /* What needs the officer now, counted in a few indexed queries. */
 struct duty_counts {

@@ -101,6 +101,11 @@ static const char *const list_sql[LIST_N] = {
 	[LIST_REPORTS] = "SELECT id, incident, type, channel, text, at, officer, "
 		"signed_at, signed_by, signed_name FROM reports WHERE (?1 IS NULL "
 		"OR incident = ?1) ORDER BY at, id",
+	/* Sign-offs of written reports, each as made (the report counts at
+	 * the earliest). */
+	[LIST_SIGNOFFS] = "SELECT id, report, contact, name, at, officer, "
+		"station FROM signoffs WHERE (?1 IS NULL OR report = ?1) ORDER BY "
+		"at, id",
 	[LIST_TICKS] = "SELECT episode, item, checked, officer, at FROM ticks "
 		"WHERE (?1 IS NULL OR episode = ?1) ORDER BY episode, item",
 	[LIST_CONTACTS] = "SELECT id, name, pinyin, phones, unit, role, town, "
@@ -162,6 +167,7 @@ static const char *const list_keys[LIST_N][3] = {
 	[LIST_DECISIONS] = { "hazard", NULL, NULL },
 	[LIST_ANSWERS] = { "warning", NULL, NULL },
 	[LIST_REPORTS] = { "incident", NULL, NULL },
+	[LIST_SIGNOFFS] = { "report", NULL, NULL },
 	[LIST_TICKS] = { "episode", NULL, NULL },
 	[LIST_CONTACTS] = { "town", "role", NULL },
 	[LIST_ROSTER] = { "from", "to", "station" },
