@@ -155,9 +155,12 @@ report_sign(struct db *db, const char *report, const char *who, int64_t at,
 	if (at < made || at > now + 300) {
 		time_format_local(at, when);
 		time_format_local(at < made ? made : now, bound);
-		rc = db_fail(db, DD_E_INVALID, at < made ? "signing time %s is "
-			     "before the report was made (%s)" : "signing time %s "
-			     "is more than 5 minutes ahead of now (%s)", when, bound);
+		if (at < made)
+			rc = db_fail(db, DD_E_INVALID, "signing time %s is before "
+				     "the report was made (%s)", when, bound);
+		else
+			rc = db_fail(db, DD_E_INVALID, "signing time %s is more "
+				     "than 5 minutes ahead of now (%s)", when, bound);
 		goto end;
 	}
 	if ((rc = contact_find(db, who, contact)) <= 0) {
@@ -168,10 +171,14 @@ report_sign(struct db *db, const char *report, const char *who, int64_t at,
 				 sizeof leaders)) < 0)
 		goto end;
 	if (roster && rc == 0) {
-		rc = db_fail(db, DD_E_REFUSED, *leaders ? "only the leader on duty "
-			     "or the county leader on duty may sign: %s" :
-			     "only the leader on duty or the county leader on duty "
-			     "may sign, and the roster has none now%s", leaders);
+		if (*leaders)
+			rc = db_fail(db, DD_E_REFUSED, "only the leader on duty or "
+				     "the county leader on duty may sign: %s",
+				     leaders);
+		else
+			rc = db_fail(db, DD_E_REFUSED, "only the leader on duty or "
+				     "the county leader on duty may sign, and the "
+				     "roster has none now");
 		goto end;
 	}
 	if (!roster) {
