@@ -74,7 +74,7 @@
 	R(VIEW,      N_("next list: directory, roster, calls")) \
 	R(CALL,      N_("log a call")) \
 	R(CALLER,    N_("save the caller as a contact")) \
-	R(SIGN,      N_("sign a written report (签发)")) \
+	R(SIGN,      N_("sign a written report")) \
 	R(SHEET,     N_("print the latest report's sheet"))
 
 enum req {

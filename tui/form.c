@@ -105,6 +105,9 @@ form_open(const char *title, const struct form_field *fields,
 								  fields[i].key);
 		const char *s = cJSON_IsString(v) ? v->valuestring : "";
 		set_text(i, fields[i].type == FT_CHOICE ? choice_word(s) : s);
+		/* A long text opens at its start, to be read and edited. */
+		if (fields[i].type == FT_LONG)
+			F.pos[i] = 0;
 	}
 	if (values != initial) {
 		cJSON_Delete(pending_draft);

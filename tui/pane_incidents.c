@@ -427,9 +427,17 @@ sign_open(const char *id)
 	else if (cJSON_GetArraySize(signers) == 0)
 		console_msg(1, "%s", _("nobody may sign now: no leader on duty on "
 				       "the roster, or no leader in the directory"));
-	else
-		form_open(_("Sign a written report (签发)"), sign_form, NULL,
+	else {
+		/* The latest report and the first who may sign, to start. */
+		cJSON *init = cJSON_CreateObject();
+		cJSON_AddStringToObject(init, "report",
+					cJSON_GetArrayItem(reports, 0)->valuestring);
+		cJSON_AddStringToObject(init, "signer",
+					cJSON_GetArrayItem(signers, 0)->valuestring);
+		form_open(_("Sign a written report (签发)"), sign_form, init,
 			  submit_sign, ctx);
+		cJSON_Delete(init);
+	}
 	cJSON_Delete(ctx);
 }
 

@@ -241,8 +241,15 @@ incident_record(struct db *db, const cJSON *row, FILE *f, char *title,
 		/* Follow-ups are numbered as shown: 续报一, 续报二 ... */
 		const cJSON *num = cJSON_GetObjectItem(r, "number");
 		char label[48];
-		report_label(str(r, "type"), cJSON_IsNumber(num) ?
-			     (int)num->valuedouble : 0, !words_chinese(), label);
+		if (!cJSON_IsNumber(num))
+			snprintf(label, sizeof label, "%s",
+				 word(W_REPORT_TYPE, str(r, "type")));
+		else if (words_chinese())
+			report_label("followup", (int)num->valuedouble, 0, label);
+		else
+			snprintf(label, sizeof label, "%s %d",
+				 word(W_REPORT_TYPE, "followup"),
+				 (int)num->valuedouble);
 		fprintf(f, "  %s  %s  %s  ", when(r, "at", at), label,
 			word(W_CHANNEL, str(r, "channel")));
 		fprintf(f, _("recorded by %s"),

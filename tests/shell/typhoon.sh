@@ -265,7 +265,9 @@ keys r
 on_screen "r opens the report form" "信息报送"
 seen "it offers a first report by phone" "报送类型  首报"
 seen "by phone" "报送方式  电话"
+seen "the text composed from the record, to edit" "内容 +接报时间："
 keys Tab Tab
+keys C-u
 keys -l "电话首报：渔船走锚，7人被困，2人失踪"
 keys C-d
 on_screen "the confirmation says 首报 in words" "已记录首报（事件 "
@@ -279,10 +281,21 @@ keys Right
 on_screen "Right chooses a follow-up (续报)" "报送类型  续报"
 on_screen "Right chooses writing (书面)" "报送方式  书面"
 keys Tab
+keys C-u
 keys -l "书面续报：拖轮已到达，正在施救"
 keys C-d
 on_screen "the written report is under the list" "首报/电话 续报/书面"
-seen "both reporting clocks say sent" "^$INC_3 .*已报 +已报 "
+# A written report counts once the leader on duty signs it (签发): with
+# no roster, a town leader of the directory.
+seen "not yet signed: the written clock still runs" "^$INC_3 .*已报 +[0-9]+m "
+ok_run "a town leader in the directory" -- d contact add --name 林国栋 \
+	--phone 13800007777 --role town_leader --town taozhu
+keys S
+on_screen "S opens the sign-off form" "签发书面报告"
+seen "it offers the leader" "签发人 +林国栋"
+keys C-d
+on_screen "signed" "已签发，视为已报送"
+on_screen "both reporting clocks say sent" "^$INC_3 .*已报 +已报 "
 jcheck "the database holds both reports and both deadlines met" \
 	"[(r['type'], r['channel']) for r in j['reports']] == [('first', 'phone'), ('followup', 'written')] and j['phone_done_at'] and j['written_done_at']" \
 	-- d incident show "$INC_3" --json
@@ -596,7 +609,8 @@ while IFS= read -r _v; do
 done <"$W/inc3"
 has "$W/page" "the page: the recorder" "^\| 记录人 +王磊 +\|"
 has "$W/page" "the page: the first report by phone and its text" "首报  电话  记录人 王磊"
-has "$W/page" "the page: the written report" "续报  书面  记录人 王磊"
+has "$W/page" "the page: the written report, numbered" "续报一  书面  记录人 王磊"
+has "$W/page" "the page: who signed it" "签发人 林国栋，签发时间 "
 has "$W/page" "the page: the report's text" "书面续报：拖轮已到达，正在施救"
 has "$W/page" "the page: the dispatch and its team" "队伍 m57 临海市海上搜救一队"
 has "$W/page" "the page: on its way at a time" "出发途中 +[0-9-]+ [0-9:]+"
