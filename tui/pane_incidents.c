@@ -23,7 +23,7 @@ static const struct column cols[] = {
 	{ N_("PHONE"), "phone_clock", 6, 0, 0 },
 	{ N_("WRITTEN"), "written_clock", 7, 0, 0 },
 	/* TRANSLATORS: the column of the fixed-time follow-up's clock. */
-	{ N_("FOLLOW"), "followup_clock", 6, 0, 0 },
+	{ N_("FOLLOW"), "followup_clock", 6, COL_WIDE, 0 },
 	{ N_("TITLE"), "title", 0, 0, 0 },
 	{ NULL, NULL, 0, 0, 0 }
 };
@@ -638,6 +638,18 @@ draw_extra(struct pane *p, WINDOW *win)
 		 _("missing"), cJSON_GetObjectItem(inc, "missing")->valuedouble,
 		 _("trapped"), cJSON_GetObjectItem(inc, "trapped")->valuedouble,
 		 _("evacuated"), cJSON_GetObjectItem(inc, "evacuated")->valuedouble);
+	/* The fixed-time follow-up owed next: its column shows only in a
+	 * wide window, so it is said here too. */
+	if (cJSON_IsString(cJSON_GetObjectItem(inc, "followup_due_at"))) {
+		int64_t due = 0;
+		char at[20];
+		size_t k = strlen(buf);
+		time_parse_iso(cJSON_GetObjectItem(inc, "followup_due_at")
+			       ->valuestring, &due);
+		time_format_local(due, at);
+		snprintf(buf + k, sizeof buf - k, "  %s %s%s", _("follow-up by"),
+			 at + 11, due < console_now() ? _(" LATE") : "");
+	}
 	wmove(win, y + 2, 0);
 	text_put(win, buf, w, 1);
 	wmove(win, y + 3, 0);

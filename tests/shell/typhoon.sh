@@ -275,10 +275,9 @@ on_screen "the phone column says sent (已报)" "已报   "
 on_screen "the first report by phone is under the list" "首报/电话"
 keys r
 on_screen "the report form again" "信息报送"
-keys Right
 keys Tab
 keys Right
-on_screen "Right chooses a follow-up (续报)" "报送类型  续报"
+on_screen "after a first report it offers a follow-up (续报)" "报送类型  续报"
 on_screen "Right chooses writing (书面)" "报送方式  书面"
 keys Tab
 keys C-u
@@ -295,7 +294,8 @@ on_screen "S opens the sign-off form" "签发书面报告"
 seen "it offers the leader" "签发人 +林国栋"
 keys C-d
 on_screen "signed" "已签发，视为已报送"
-on_screen "both reporting clocks say sent" "^$INC_3 .*已报 +已报 "
+wait_re "^$INC_3 .*已报 +已报 " 3
+seen "both reporting clocks say sent" "^$INC_3 .*已报 +已报 "
 jcheck "the database holds both reports and both deadlines met" \
 	"[(r['type'], r['channel']) for r in j['reports']] == [('first', 'phone'), ('followup', 'written')] and j['phone_done_at'] and j['written_done_at']" \
 	-- d incident show "$INC_3" --json
