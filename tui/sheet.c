@@ -82,12 +82,13 @@ clock_line(FILE *f, const cJSON *r, const char *what, const char *done_key,
 static int
 overdue(const cJSON *r, int64_t now)
 {
-	int64_t received;
+	int64_t received, due;
 
 	if (time_parse_iso(s_(r, "received_at"), &received))
 		return 0;
 	return (!*s_(r, "phone_done_at") && received + REPORT_PHONE_SECS < now) ||
-		(!*s_(r, "written_done_at") && received + REPORT_WRITTEN_SECS < now);
+		(!*s_(r, "written_done_at") && received + REPORT_WRITTEN_SECS < now) ||
+		(time_parse_iso(s_(r, "followup_due_at"), &due) == 0 && due < now);
 }
 
 static int64_t
@@ -118,6 +119,16 @@ incident_lines(struct db *db, FILE *f, const cJSON *r, int64_t now)
 	clock_line(f, r, _("phone report"), "phone_done_at", REPORT_PHONE_SECS, now);
 	clock_line(f, r, _("written report"), "written_done_at",
 		   REPORT_WRITTEN_SECS, now);
+	/* The fixed-time follow-up owed next (severity 1 to 3). */
+	{
+		int64_t due;
+		char at[20];
+		if (time_parse_iso(s_(r, "followup_due_at"), &due) == 0) {
+			time_format_local(due, at);
+			fprintf(f, "    %s: %s %s%s\n", _("follow-up report"),
+				_("due by"), at, due < now ? _("  OVERDUE") : "");
+		}
+	}
 }
 
 /* Open incidents, the overdue ones first, each with its casualties and

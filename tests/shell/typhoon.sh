@@ -296,6 +296,19 @@ keys C-d
 on_screen "signed" "已签发，视为已报送"
 wait_re "^$INC_3 .*已报 +已报 " 3
 seen "both reporting clocks say sent" "^$INC_3 .*已报 +已报 "
+# p prints the latest report's sheet, and keeps a copy beside the
+# database.
+keys p
+if wait_for "报告单已送打印" 5 && grep -q "续报一" "$W/printed.txt" &&
+	grep -q "签发人：林国栋" "$W/printed.txt" &&
+	cmp -s "$W/printed.txt" "$DB.report-$(d incident show "$INC_3" --json |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["reports"][-1]["id"])').txt"; then
+	pass "p prints the signed follow-up's sheet through DUTYDESK_PRINT, a copy beside"
+else
+	fail "p prints the signed follow-up's sheet through DUTYDESK_PRINT, a copy beside" \
+		"bottom: $(screen | tail -n 1)"
+fi
+rm -f "$W/printed.txt"
 jcheck "the database holds both reports and both deadlines met" \
 	"[(r['type'], r['channel']) for r in j['reports']] == [('first', 'phone'), ('followup', 'written')] and j['phone_done_at'] and j['written_done_at']" \
 	-- d incident show "$INC_3" --json
