@@ -498,10 +498,19 @@ followup_rows(struct db *db, cJSON *rows)
 	int rc;
 
 	cJSON_ArrayForEach(r, rows) {
-		const char *id = jstr(r, "id");
+		const char *id = jstr(r, "id"), *status = jstr(r, "status");
+		int64_t sev = 0, t;
 		if (!id)
 			continue;
-		if ((rc = followup_due(db, id, &due)) < 0)
+		/* What the row says already spares most rows the queries: no
+		 * follow-up is owed by a closed incident, one of severity 4
+		 * or none, or one without a report counted. */
+		jint(r, "severity", &sev);
+		if (sev < 1 || sev > 3 || (status && strcmp(status, "closed") == 0) ||
+		    (!jtime(r, "phone_done_at", &t) &&
+		     !jtime(r, "written_done_at", &t)))
+			rc = 0;
+		else if ((rc = followup_due(db, id, &due)) < 0)
 			return rc;
 		cJSON_DeleteItemFromObjectCaseSensitive(r, "followup_due_at");
 		if (rc)

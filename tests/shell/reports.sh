@@ -76,6 +76,7 @@ check "it says 未签发" grep -q "签发：未签发" "$OUT"
 
 expect_id "a town leader" -- d contact add --name 张伟 --phone 13800001111 \
 	--role town_leader --town datian
+ZW=$ID
 expect_id "a town duty officer" -- d contact add --name 李娜 \
 	--phone 13900002222 --role town_duty --town datian
 refused 1 "signed by someone who is not a leader" -- \
@@ -95,16 +96,29 @@ refused 1 "a signing time before the report" -- \
 refused 1 "a signing time that is not a time" -- \
 	d incident report sign "$WRITTEN" --signed-by 张伟 --at soon
 refused 1 "an unknown report verb" -- d incident report countersign "$INC"
+refused 1 "an incident's id is no report" -- d incident report sign "$INC" \
+	--signed-by 张伟
+refused 2 "a report with --signed-by" -- d incident report followup "$INC" \
+	--signed-by 张伟
+refused 2 "a report in a language we do not write" -- d incident report \
+	followup "$INC" --lang fr
+refused 1 "a report of an unknown incident, its text to compose" -- \
+	d incident report followup linhai-999
+expect_id "another 张伟, in gucheng" -- d contact add --name 张伟 \
+	--phone 13700003333 --role town_leader --town gucheng
+refused 1 "signed by a name two contacts share" -- \
+	d incident report sign "$WRITTEN" --signed-by 张伟
+check "the message lists both" grep -q "more than one contact" "$ERR"
 SAT=$(ago 250)
 expect_id "signed by the town leader (no roster kept)" -- \
-	d incident report sign "$WRITTEN" --signed-by 张伟 --at "$SAT"
+	d incident report sign "$WRITTEN" --signed-by "$ZW" --at "$SAT"
 expect_json_object "incident show --json" -- d incident show "$INC" --json
 check "the written clock is met at the signing, not at the report" py "
 assert J['written_done_at'] == '$(iso "$SAT")', J['written_done_at']
 r = [r for r in J['reports'] if r['id'] == '$WRITTEN'][0]
 assert r['signed_name'] == '张伟' and r['signed_at'] == '$(iso "$SAT")'
 assert r['counted_at'] == r['signed_at'] and r['at'] == '$(iso "$WAT")'"
-refused 1 "signed twice" -- d incident report sign "$WRITTEN" --signed-by 张伟
+refused 1 "signed twice" -- d incident report sign "$WRITTEN" --signed-by "$ZW"
 check "the message says it is signed already" grep -q "already signed" "$ERR"
 expect_json_object "export --json" -- d export --json
 check "the export holds the sign-off and the report's signing" py "
@@ -128,7 +142,7 @@ expect_id "a written final report" -- d incident report final "$INC" \
 	--channel written
 FINAL=$ID
 refused 1 "a town leader off duty may not sign now" -- \
-	d incident report sign "$FINAL" --signed-by 张伟
+	d incident report sign "$FINAL" --signed-by "$ZW"
 check "the message names the leader on duty" grep -q "陈局长" "$ERR"
 expect_id "the leader on duty signs" -- d incident report sign "$FINAL" \
 	--signed-by 陈局长
