@@ -52,11 +52,19 @@ form_active(void)
 	return F.active;
 }
 
+/* The most field i holds: a long text's 4000, any other's 200. */
+static int
+field_max(int i)
+{
+	return F.fields && F.fields[i].type == FT_LONG ? FIELD_LEN : SHORT_LEN;
+}
+
 /* Fields hold wide characters; values are UTF-8 whatever the locale. */
 static void
 set_text(int i, const char *s)
 {
-	F.len[i] = F.pos[i] = (int)text_to_wcs(F.buf[i], FIELD_LEN + 1, s);
+	F.len[i] = F.pos[i] = (int)text_to_wcs(F.buf[i],
+					       (size_t)field_max(i) + 1, s);
 }
 
 static void
@@ -664,8 +672,7 @@ edit_key(int ch, int is_key)
 		}
 		return;
 	}
-	if (ch < 0x20 || F.len[i] >= (F.fields[i].type == FT_LONG ? FIELD_LEN
-					: SHORT_LEN))
+	if (ch < 0x20 || F.len[i] >= field_max(i))
 		return;
 	wmemmove(b + F.pos[i] + 1, b + F.pos[i], (size_t)(F.len[i] - F.pos[i] + 1));
 	b[F.pos[i]++] = (wchar_t)ch;
