@@ -28,8 +28,8 @@ tod() { TZ=$DUTYDESK_TZ date -d "$1 minutes" '+%H:%M'; }
 
 ok_run "a county command station" -- d init --station linhai --role command
 # A follow-up due 3 minutes from now, once a first report is made.
-ok_run "follow-ups due 3 minutes from now" -- d setting set followup.times \
-	"$(tod 3)"
+T3=$(tod 3)
+ok_run "follow-ups due 3 minutes from now" -- d setting set followup.times "$T3"
 expect_id "a severe incident, 3 hours ago" -- d incident add --town datian \
 	--title 山体滑坡 --severity 2 --dead 1 --received "$(ago 180)" \
 	--trend 继续监测
@@ -50,18 +50,18 @@ sleep 1
 ok_run "the first report by phone, 2 hours ago" -- d incident report first \
 	"$INC" --at "$(ago 120)" --text 电话首报
 on_screen "the alert 5 minutes before the follow-up" "1 起事件定时续报将于 5 分钟内到期" 5
-on_screen "the line under the list says when" "续报时限 $(tod 3)" 3
+on_screen "the line under the list says when" "续报时限 $T3" 3
 on_screen "the written report not signed: still LATE" "超时 1" 3
 expect_id "signed 165 minutes ago" -- d incident report sign "$WRITTEN" \
 	--signed-by 张伟 --at "$(ago 165)"
 off_screen "signed: LATE goes" "超时 1" 5
 keys x
 # Now the due time is a minute ago: overdue.
-ok_run "the follow-up was due a minute ago" -- d setting set followup.times \
-	"$(tod -1)"
+T1=$(tod -1)
+ok_run "the follow-up was due a minute ago" -- d setting set followup.times "$T1"
 on_screen "the alert when it is overdue" "1 起事件定时续报超时" 5
 on_screen "LATE on the status line" "超时 1" 3
-on_screen "the line under the list says LATE" "续报时限 $(tod -1) 超时" 3
+on_screen "the line under the list says LATE" "续报时限 $T1 超时" 3
 
 # r: the report form offers a follow-up, its text composed from the
 # record; a word added at its start, saved whole.
