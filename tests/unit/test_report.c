@@ -148,6 +148,14 @@ sign_by_the_leader_on_duty(void **state)
 	contact(db, "张伟", "town_leader", cid);
 	contact(db, "陈明", "town_leader", cid);
 	contact(db, "王五", "officer", cid);
+	/* A roster kept, but no shift covers now: nobody may sign. */
+	assert_int_equal(roster_add(db, "2026-12-05", "08:30", 24, "陈明", "王五",
+				    NULL, shift), 0);
+	assert_int_equal(report_sign(db, w, "陈明", 0, sid), DD_E_REFUSED);
+	assert_non_null(strstr(db_errmsg(db), "none now"));
+	assert_int_equal(report_signers(db, T0, &who), 0);
+	assert_int_equal(cJSON_GetArraySize(who), 0);
+	cJSON_Delete(who);
 	/* A shift from 19:30 local (11:30Z) for 24 hours led by 陈明. */
 	assert_int_equal(roster_add(db, "2026-11-28", "19:30", 24, "陈明", "王五",
 				    NULL, shift), 0);
