@@ -327,8 +327,7 @@ const struct cmd cmd_incident_rows[] = {
 	  "incident report first|followup|final ID [--channel phone|written] "
 	  "[--text T] [--at TIME] [--lang zh|en] | sign REPORT --signed-by NAME "
 	  "[--at TIME] | sheet REPORT [--gb18030] [--lang zh|en]",
-	  "record an upward report (首报/续报/终报; the text composed from the "
-	  "record unless --text), sign a written one (签发), print one" },
+	  "an upward report (首报/续报/终报), its sign-off (签发), its sheet" },
 	{ "import", NULL, "encoding=", 2, 2, DB_WRITE, cmd_import,
 	  "import incidents FILE.csv [--encoding utf-8|gb18030]",
 	  "load a ledger (UTF-8 or GB18030); all rows or none" },
