@@ -300,6 +300,11 @@ void county_view_next(struct pane *p);
  * an incident (team NULL), which asks for the team: the one form that
  * the teams and the incidents panes share. */
 void pane_dispatch(const char *team, const char *incident);
+/* Incident id's written reports to sign (the sign-off form), and its
+ * latest report's sheet to print: the incidents pane's S and p, also
+ * on the incident's record page. */
+void incident_sign_open(const char *id);
+void incident_print_report(const char *id);
 
 /* ---- the console itself ---- */
 

@@ -401,8 +401,8 @@ submit_sign(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 
 /* Sign a written report of incident id: its reports not yet signed (the
  * latest first) and the people who may sign now to choose from. */
-static void
-sign_open(const char *id)
+void
+incident_sign_open(const char *id)
 {
 	cJSON *inc = NULL, *ctx = cJSON_CreateObject(), *reports, *signers,
 	      *who = NULL, *r;
@@ -454,8 +454,8 @@ printer(void)
 
 /* The sheet of incident id's latest report: always into a file beside
  * the database, and to the printer when there is one. */
-static void
-print_report(const char *id)
+void
+incident_print_report(const char *id)
 {
 	const char *enc = getenv("DUTYDESK_PRINT_ENCODING"), *cmd, *file;
 	cJSON *inc = NULL, *last = NULL, *r;
@@ -599,10 +599,10 @@ key(struct pane *p, enum req r)
 		save_caller(cJSON_GetObjectItem(row, "id")->valuestring);
 		return 0;
 	case REQ_SIGN:
-		sign_open(cJSON_GetObjectItem(row, "id")->valuestring);
+		incident_sign_open(cJSON_GetObjectItem(row, "id")->valuestring);
 		return 0;
 	case REQ_SHEET:
-		print_report(cJSON_GetObjectItem(row, "id")->valuestring);
+		incident_print_report(cJSON_GetObjectItem(row, "id")->valuestring);
 		return 0;
 	default:
 		return 0;

@@ -41,7 +41,7 @@ expect_id "the leader" -- d contact add --name 张伟 --phone 13800001111 \
 	--role town_leader --town datian
 
 tmux -S "$SOCK" -f /dev/null new-session -d -s dd -x 80 -y 24 \
-	"TERM=xterm-256color LANG=$ZH LC_ALL=$ZH DUTYDESK_BELL=off '$BIN' --db '$DB' --officer 王磊; echo CONSOLE-EXITED; sleep 60"
+	"TERM=xterm-256color LANG=$ZH LC_ALL=$ZH DUTYDESK_BELL=off DUTYDESK_PRINT='cat >$W/printed.txt' '$BIN' --db '$DB' --officer 王磊; echo CONSOLE-EXITED; sleep 60"
 on_screen "the console opens on the incidents" "山体滑坡" 10
 # The counts later alerts compare with are taken after the first paint.
 sleep 1
@@ -83,6 +83,29 @@ for w in ['接报时间：', '事件：山体滑坡', '死亡1人', '下一步�
 assert '\n' not in t, t
 assert j['followup_due_at'] is not None"
 off_screen "the follow-up made: LATE goes" "超时 1" 5
+
+# On the incident's record page: S signs a written report, P prints the
+# latest report's sheet.
+expect_id "a written follow-up from the shell" -- d incident report followup \
+	"$INC" --channel written --text 书面续报二
+W2=$ID
+keys Enter
+keys G
+on_screen "Enter opens the record page, G its end" "续报二" 5
+on_screen "the page says it is not signed" "未签发" 3
+keys S
+on_screen "S on the page opens the sign-off form" "签发书面报告" 5
+keys C-d
+on_screen "signed" "已签发，视为已报送" 5
+keys Enter
+keys G
+on_screen "the page again" "签发人 张伟" 5
+keys P
+on_screen "P prints the report's sheet" "报告单已送打印" 5
+check "the sheet printed is the signed follow-up's" sh -c "grep -q '续报二' \
+'$W/printed.txt' && grep -q '签发人：张伟' '$W/printed.txt' && cmp -s \
+'$W/printed.txt' '$DB.report-$W2.txt'"
+keys Escape
 keys q
 on_screen "q quits" "CONSOLE-EXITED" 5
 finish
