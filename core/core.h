@@ -330,6 +330,48 @@ int incident_due_soon(struct db *db, int64_t now, int64_t *phone,
  * newest. 0 or DD_E_NOMEM (rows untouched). */
 int incident_order(cJSON **rows, size_t n, int64_t now);
 
+/* ---- report texts and sign-off (report.c) ---- */
+
+/* The leader on duty (who: a contact's id or name) signs written report
+ * report at time at (0: now): it counts as sent, and meets the written
+ * clock, from then. With a roster kept for this station or the county,
+ * only the leader of this station's shift covering at or a county
+ * leader's covering it may sign; with none, a town or county leader of
+ * the directory. A phone report needs no signing and one signed
+ * already is refused. id_out: the sign-off's id. */
+int report_sign(struct db *db, const char *report, const char *who,
+		int64_t at, char id_out[64]);
+/* Who may sign at time at, as report_sign decides: [{id, name}]. */
+int report_signers(struct db *db, int64_t at, cJSON **out);
+/* The text of a type (REPORT_FIRST..) report of incident composed from
+ * its record: time received, place, what happened, casualties, people
+ * moved, actions and teams sent, next steps; Chinese, English when en.
+ * *out is the caller's to free (at most 4000 bytes). */
+int report_compose(struct db *db, const char *incident, int type, int en,
+		   char **out);
+/* How report (a follow-up) is numbered among its incident's by time
+ * made and id, from 1 (0: not a follow-up). */
+int report_number(struct db *db, const char *report, int64_t *n);
+/* 首报, 续报一 .. (n-th follow-up), 终报; in English when en. */
+const char *report_label(const char *type, int n, int en, char out[48]);
+/* One report as its sheet shows it: the report's row with incident,
+ * number, label_zh, signed_at, signed_by, signed_name. 1 found. */
+int report_get(struct db *db, const char *report, cJSON **out);
+/* The follow-up due next at a fixed time (setting followup.times, in
+ * the local zone) of an open incident of severity 1 to 3 with a report
+ * counted: each time from the first at least an hour after that report
+ * is met by a follow-up counted (phone when made, written when signed)
+ * after the time before it and by it; none is due once a final report
+ * counts. 1 with *due set, 0 none due. */
+int followup_due(struct db *db, const char *incident, int64_t *due);
+/* Set followup_due_at (a time, or null) on each incident row (by id). */
+int followup_rows(struct db *db, cJSON *rows);
+/* Open incidents whose follow-up is overdue (late), due within
+ * REPORT_SOON_SECS (soon), and overdue but late on no other clock
+ * (late_alone). */
+int followup_counts(struct db *db, int64_t now, int64_t *late,
+		    int64_t *soon, int64_t *late_alone);
+
 /* ---- response levels ---------------------------------------------------- */
 
 /* Levels: 4 = IV (lowest) .. 1 = I (highest); 0 = none in force. */
@@ -670,7 +712,7 @@ enum list { LIST_TOWNS, LIST_TEAMS, LIST_DEPOTS, LIST_KINDS, LIST_STOCK,
 	    LIST_DECISIONS, LIST_WARNINGS, LIST_ANSWERS, LIST_LOG,
 	    LIST_CONFLICTS, LIST_REPORTS, LIST_TICKS, LIST_LATE,
 	    LIST_CONTACTS, LIST_ROSTER, LIST_CALLS, LIST_CHECKS, LIST_CALLEES,
-	    LIST_CALLBACKS, LIST_N };
+	    LIST_CALLBACKS, LIST_SIGNOFFS, LIST_N };
 int state_list(struct db *db, enum list l, const cJSON *filter, cJSON **out);
 /* What needs the officer now, counted in a few indexed queries. */
 struct duty_counts {
@@ -683,6 +725,8 @@ struct duty_counts {
 	int64_t unanswered_late; /* towns silent past their limit (by colour) */
 	int64_t phone_soon;      /* phone report due within 5 minutes */
 	int64_t written_soon;    /* written report due within 5 minutes */
+	int64_t followup_late;   /* a fixed-time follow-up overdue */
+	int64_t followup_soon;   /* a fixed-time follow-up due within 5 min */
 	char newest[64];         /* the incident that arrived last */
 };
 int duty_counts(struct db *db, int64_t now, struct duty_counts *c);

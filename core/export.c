@@ -115,8 +115,14 @@ static const char *const list_sql[LIST_N] = {
 		"'receive') GROUP BY s.request, s.step HAVING count(*) > 1"
 		") c LEFT JOIN conflict_acks a ON "
 		"a.id = c.id ORDER BY c.id",
-	[LIST_REPORTS] = "SELECT id, incident, type, channel, text, at, officer "
-		"FROM reports WHERE (?1 IS NULL OR incident = ?1) ORDER BY at, id",
+	[LIST_REPORTS] = "SELECT id, incident, type, channel, text, at, officer, "
+		"signed_at, signed_by, signed_name FROM reports WHERE (?1 IS NULL "
+		"OR incident = ?1) ORDER BY at, id",
+	/* Sign-offs of written reports, each as made (the report counts at
+	 * the earliest). */
+	[LIST_SIGNOFFS] = "SELECT id, report, contact, name, at, officer, "
+		"station FROM signoffs WHERE (?1 IS NULL OR report = ?1) ORDER BY "
+		"at, id",
 	[LIST_TICKS] = "SELECT episode, item, checked, officer, at FROM ticks "
 		"WHERE (?1 IS NULL OR episode = ?1) ORDER BY episode, item",
 	[LIST_CONTACTS] = "SELECT id, name, pinyin, phones, unit, role, town, "
@@ -178,6 +184,7 @@ static const char *const list_keys[LIST_N][3] = {
 	[LIST_DECISIONS] = { "hazard", NULL, NULL },
 	[LIST_ANSWERS] = { "warning", NULL, NULL },
 	[LIST_REPORTS] = { "incident", NULL, NULL },
+	[LIST_SIGNOFFS] = { "report", NULL, NULL },
 	[LIST_TICKS] = { "episode", NULL, NULL },
 	[LIST_CONTACTS] = { "town", "role", NULL },
 	[LIST_ROSTER] = { "from", "to", "station" },
@@ -302,6 +309,10 @@ state_list(struct db *db, enum list l, const cJSON *filter, cJSON **out)
 		   (l != LIST_CALLBACKS || (rc = bind_now(db, st, filter)) == 0)) {
 		/* db_rows binds nothing more; the filter is already bound. */
 		rc = db_rows(db, *out, list_sql[l], "");
+		/* The follow-ups due at fixed times follow the local day:
+		 * worked out per row, not in SQL. */
+		if (!rc && (l == LIST_INCIDENTS || l == LIST_LATE))
+			rc = followup_rows(db, *out);
 	} else {
 		db_reset(st);
 	}
@@ -318,6 +329,7 @@ _Static_assert(REPORT_WRITTEN_SECS >= REPORT_PHONE_SECS,
 int
 duty_counts(struct db *db, int64_t now, struct duty_counts *c)
 {
+	int64_t alone = 0;
 	int rc;
 
 	memset(c, 0, sizeof *c);
@@ -353,9 +365,12 @@ duty_counts(struct db *db, int64_t now, struct duty_counts *c)
 			 warning_silent_secs(db, "blue"))) < 0 ||
 	    (rc = incident_due_soon(db, now, &c->phone_soon,
 				    &c->written_soon)) < 0 ||
+	    (rc = followup_counts(db, now, &c->followup_late,
+				  &c->followup_soon, &alone)) < 0 ||
 	    (rc = duty_newest(db, c->newest)) < 0)
 		return rc;
-	c->late += c->phone_late;
+	/* An incident late on its fixed-time follow-up alone counts too. */
+	c->late += c->phone_late + alone;
 	return 0;
 }
 

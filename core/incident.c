@@ -46,6 +46,7 @@ const struct field report_schema[] = {
 	{ "channel", F_ENUM, 1, 0, 0, channels },
 	{ "text", F_STR, 0, 0, 4000, NULL },
 	{ "at", F_TIME, 1, 0, 0, NULL },
+	{ "sign", F_BOOL, 0, 0, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
@@ -100,27 +101,33 @@ int
 apply_incident_report(struct db *db, const struct op *op)
 {
 	int64_t at = 0;
-
 	const char *inc = jstr(op->body, "incident");
+	int phone = strcmp(jstr(op->body, "channel"), "phone") == 0;
+	/* A written report made before sign-off existed has no "sign": it
+	 * counted when it was made, as it did then. */
+	int owed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(op->body,
+								 "sign"));
 	int rc;
 
 	jtime(op->body, "at", &at);
 	rc = db_exec(db, "INSERT OR IGNORE INTO reports(id, incident, type, "
-		     "channel, text, at, officer) VALUES(?, ?, ?, ?, ?, ?, ?)",
-		     "sssssis", op->entity, inc, jstr(op->body, "type"),
+		     "channel, text, at, officer, signed_at) VALUES(?1, ?2, ?3, "
+		     "?4, ?5, ?6, ?7, CASE WHEN ?8 THEN ?6 END)", "sssssisd",
+		     op->entity, inc, jstr(op->body, "type"),
 		     jstr(op->body, "channel"), jstr(op->body, "text"), at,
-		     op->officer);
-	/* The earliest report per channel is kept on the incident (a minimum,
-	 * so any order of arrival agrees) for the duty clocks' indexes. */
+		     op->officer, !phone && !owed);
+	/* The earliest counted report per channel is kept on the incident
+	 * (a minimum, so any order of arrival agrees) for the duty clocks'
+	 * indexes: by phone when made, written when signed (its sign-off
+	 * may have arrived first). */
 	if (!rc)
 		rc = db_exec(db, "INSERT OR IGNORE INTO incidents(id) VALUES(?)",
 			     "s", inc);
-	if (!rc)
-		rc = db_exec(db, strcmp(jstr(op->body, "channel"), "phone") == 0
-			     ? "UPDATE incidents SET phone_at = min(coalesce(phone_at, "
-			       "?1), ?1) WHERE id = ?2"
-			     : "UPDATE incidents SET written_at = min(coalesce("
-			       "written_at, ?1), ?1) WHERE id = ?2", "is", at, inc);
+	if (!rc && phone)
+		rc = db_exec(db, "UPDATE incidents SET phone_at = min(coalesce("
+			     "phone_at, ?1), ?1) WHERE id = ?2", "is", at, inc);
+	else if (!rc)
+		rc = report_settle(db, op->entity);
 	return rc;
 }
 
@@ -411,6 +418,9 @@ incident_report(struct db *db, const char *id, int type, const char *channel,
 	if (text)
 		cJSON_AddStringToObject(body, "text", text);
 	jset_time(body, "at", at ? at : clock_now(&db->clock));
+	/* A written report counts once the leader on duty signs it. */
+	if (strcmp(channel, "written") == 0)
+		cJSON_AddBoolToObject(body, "sign", 1);
 	if (!(rc = id_next(db, id_out)))
 		rc = op_submit(db, "incident.report", id_out, body);
 end:
@@ -424,7 +434,7 @@ int
 incident_get(struct db *db, const char *id, cJSON **out)
 {
 	cJSON *arr = cJSON_CreateArray(), *inc, *sub;
-	int64_t received = 0, phone = 0, written = 0;
+	int64_t received = 0, phone = 0, written = 0, due = 0;
 	int rc;
 
 	*out = NULL;
@@ -457,10 +467,23 @@ incident_get(struct db *db, const char *id, cJSON **out)
 		jset_time(inc, "written_done_at", written);
 	else
 		cJSON_AddNullToObject(inc, "written_done_at");
+	if ((rc = followup_due(db, id, &due)) == 1)
+		jset_time(inc, "followup_due_at", due);
+	else if (rc == 0)
+		cJSON_AddNullToObject(inc, "followup_due_at");
+	rc = rc < 0 ? rc : 0;
+	/* Each report with its number among the follow-ups (by time made,
+	 * then id) and its signing; a written one counts when signed. */
 	sub = cJSON_AddArrayToObject(inc, "reports");
 	if (!rc)
-		rc = db_rows(db, sub, "SELECT id, type, channel, text, at, officer "
-			     "FROM reports WHERE incident = ? ORDER BY at, id", "s", id);
+		rc = db_rows(db, sub, "SELECT r.id, r.type, r.channel, r.text, "
+			     "r.at, r.officer, CASE WHEN r.type = 'followup' THEN "
+			     "(SELECT count(*) FROM reports f WHERE f.incident = "
+			     "r.incident AND f.type = 'followup' AND (f.at, f.id) <= "
+			     "(r.at, r.id)) END AS number, r.signed_at, r.signed_by, "
+			     "r.signed_name, CASE WHEN r.channel = 'phone' THEN r.at "
+			     "ELSE r.signed_at END AS counted_at FROM reports r WHERE "
+			     "r.incident = ? ORDER BY r.at, r.id", "s", id);
 	sub = cJSON_AddArrayToObject(inc, "dispatches");
 	if (!rc)
 		rc = db_rows(db, sub, "SELECT id, team, at, en_route_at, on_scene_at, "
@@ -521,7 +544,7 @@ static void
 rank_row(struct ranked *k, cJSON *row, int64_t now)
 {
 	const cJSON *sev = cJSON_GetObjectItemCaseSensitive(row, "severity");
-	int64_t left;
+	int64_t left, due;
 
 	memset(k, 0, sizeof *k);
 	k->row = row;
@@ -537,6 +560,12 @@ rank_row(struct ranked *k, cJSON *row, int64_t now)
 	    (!k->running || left < k->left)) {
 		k->running = 1;
 		k->left = left;
+	}
+	/* The fixed-time follow-up's clock, when one is due. */
+	if (jtime(row, "followup_due_at", &due) &&
+	    (!k->running || due - now < k->left)) {
+		k->running = 1;
+		k->left = due - now;
 	}
 	k->late = k->running && k->left < 0;
 }

@@ -428,6 +428,7 @@ static const struct kind kinds[] = {
 	{ "stats.set",        R_ALL, 0, stats_schema,   apply_stats, check_stats, 0 },
 
 	/* report sign-off, */
+	{ "report.sign",      R_ALL, 1, sign_schema,    apply_report_sign, NULL, 0 },
 
 	/* requests between levels, */
 	{ "request.add",      R_ALL, 1, request_schema, apply_request,

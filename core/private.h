@@ -205,6 +205,12 @@ int check_stats(struct db *db, const struct op *op);
 int apply_stats(struct db *db, const struct op *op);
 
 /* report sign-off, */
+int apply_report_sign(struct db *db, const struct op *op);
+/* Report id's signing from its sign-offs (the earliest, by time then
+ * id) and its incident's written clock from it: either order of the
+ * report and its sign-offs ends the same. */
+int report_settle(struct db *db, const char *report);
+extern const struct field sign_schema[];
 
 /* requests between levels, */
 int check_request(struct db *db, const struct op *op);

@@ -1,7 +1,8 @@
 /*
  * alert.c - what needs the officer: a new incident from elsewhere, a
  * reporting clock about to run out (5 minutes before) and run out,
- * a town silent past its limit after a warning, operations the
+ * a fixed-time follow-up about to fall due and overdue, a town
+ * silent past its limit after a warning, operations the
  * server refused. Each rings the bell (DUTYDESK_BELL: on by default,
  * off, or night-off for quiet from 22:00 to 07:00), says what on the
  * message line, and is counted on the status line until x.
@@ -84,6 +85,13 @@ due_soon(struct console_state *c, const struct duty_counts *n)
 		snprintf(what, sizeof what, _("written report due within %d "
 			 "minutes for %lld incident(s)"), REPORT_SOON_SECS / 60,
 			 (long long)n->written_soon);
+		alert_ring(c, what);
+	}
+	if (n->followup_soon + n->followup_late > c->counts.followup_soon +
+	    c->counts.followup_late && n->followup_soon > 0) {
+		snprintf(what, sizeof what, _("follow-up report due within %d "
+			 "minutes for %lld incident(s)"), REPORT_SOON_SECS / 60,
+			 (long long)n->followup_soon);
 		alert_ring(c, what);
 	}
 }
@@ -233,6 +241,11 @@ alert_check(struct console_state *c, int announce)
 	if (announce && n.written_late > c->counts.written_late) {
 		snprintf(what, sizeof what, _("written report late for %lld "
 			 "incident(s)"), (long long)n.written_late);
+		alert_ring(c, what);
+	}
+	if (announce && n.followup_late > c->counts.followup_late) {
+		snprintf(what, sizeof what, _("follow-up report late for %lld "
+			 "incident(s)"), (long long)n.followup_late);
 		alert_ring(c, what);
 	}
 	if (announce)

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "core/core.h"
+#include "tui/tui.h"
 
 /* Options of incident add/update and the fields they fill. */
 static const struct { const char *opt, *field; } inc_opts[] = {
@@ -174,28 +175,105 @@ cmd_incident_status(struct shell *sh, const struct cmd *c, struct args *a)
 	return shell_fail(sh, incident_set_status(sh->db, id, a->pos[1]));
 }
 
+/* The language of a report's text and sheet: Chinese (the forms go up
+ * in Chinese) unless --lang en, here or before the command. */
+static int
+report_lang(struct shell *sh, const struct cmd *c, const struct args *a,
+	    int *en)
+{
+	const char *l = opt(a, "lang"), *env = getenv("LANGUAGE");
+
+	if (l && strcmp(l, "zh") && strcmp(l, "en"))
+		return shell_usage(sh, c, "--lang is zh or en, not '%s'", l);
+	*en = l ? strcmp(l, "en") == 0 : env && strncmp(env, "en", 2) == 0;
+	return 0;
+}
+
+/* Options of one form of incident report given to another. */
+static int
+report_opts(struct shell *sh, const struct cmd *c, const struct args *a,
+	    const char *allowed)
+{
+	static const char *const all[] = { "channel", "text", "at", "signed-by",
+		"gb18030", "lang", NULL };
+	char want[40];
+	int i;
+
+	for (i = 0; all[i]; i++) {
+		snprintf(want, sizeof want, ",%s,", all[i]);
+		if (opt(a, all[i]) && !strstr(allowed, want))
+			return shell_usage(sh, c, "--%s does not go with this "
+					   "report verb", all[i]);
+	}
+	return 0;
+}
+
+static int
+cmd_report_sign(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	int64_t at = 0;
+	char id[64];
+	int rc;
+
+	if ((rc = report_opts(sh, c, a, ",signed-by,at,")))
+		return rc;
+	if (!opt(a, "signed-by") || !*opt(a, "signed-by"))
+		return shell_usage(sh, c, "%s", "who signs? give --signed-by NAME");
+	if (opt(a, "at") && time_parse_local(opt(a, "at"), time(NULL), &at))
+		return shell_refuse(sh, "'%s' is not a time (YYYY-MM-DD HH:MM)",
+				    opt(a, "at"));
+	rc = report_sign(sh->db, a->pos[1], opt(a, "signed-by"), at, id);
+	return shell_made(sh, rc, id);
+}
+
+static int
+cmd_report_sheet(struct shell *sh, const struct cmd *c, struct args *a)
+{
+	int en, rc;
+
+	if ((rc = report_opts(sh, c, a, ",gb18030,lang,")) ||
+	    (rc = report_lang(sh, c, a, &en)))
+		return rc;
+	return shell_fail(sh, sheet_report(sh->db, a->pos[1],
+					   opt(a, "gb18030") != NULL, en,
+					   sh->out));
+}
+
 static int
 cmd_incident_report(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	static const char *const types[] = { "first", "followup", "final" };
-	const char *ch = opt(a, "channel");
+	const char *ch = opt(a, "channel"), *text = opt(a, "text");
+	char *composed = NULL;
 	int64_t at = 0;
 	char id[64], inc[64];
-	int t, rc;
+	int t, rc, en;
 
-	(void)c;
+	if (strcmp(a->pos[0], "sign") == 0)
+		return cmd_report_sign(sh, c, a);
+	if (strcmp(a->pos[0], "sheet") == 0)
+		return cmd_report_sheet(sh, c, a);
 	for (t = 0; t < 3 && strcmp(a->pos[0], types[t]) != 0; t++)
 		;
 	if (t == 3)
-		return shell_refuse(sh, "report '%s' is not first, followup or "
-				    "final", a->pos[0]);
+		return shell_refuse(sh, "report '%s' is not first, followup, "
+				    "final, sign or sheet", a->pos[0]);
+	if ((rc = report_opts(sh, c, a, ",channel,text,at,lang,")) ||
+	    (rc = report_lang(sh, c, a, &en)))
+		return rc;
 	if (opt(a, "at") && time_parse_local(opt(a, "at"), time(NULL), &at))
 		return shell_refuse(sh, "'%s' is not a time (YYYY-MM-DD HH:MM)",
 				    opt(a, "at"));
 	if ((rc = shell_ref(sh, REF_INCIDENT, a->pos[1], NULL, inc)))
 		return rc;
-	rc = incident_report(sh->db, inc, t, ch ? ch : "phone",
-			     opt(a, "text"), at, id);
+	/* No text given: the one composed from the record. */
+	if (!text) {
+		if ((rc = report_compose(sh->db, inc, t, en, &composed)))
+			return shell_fail(sh, rc);
+		text = composed;
+	}
+	rc = incident_report(sh->db, inc, t, ch ? ch : "phone", text, at, id);
+	free(composed);
 	return shell_made(sh, rc, id);
 }
 
@@ -244,11 +322,12 @@ const struct cmd cmd_incident_rows[] = {
 	  "move an incident along its lifecycle" },
 	{ "incident", "update", INC_OPTS, 1, 1, DB_WRITE, cmd_incident_update,
 	  "incident update ID --FIELD VALUE ...", "correct or add fields" },
-	{ "incident", "report", "channel=,text=,at=", 2, 2, DB_WRITE,
-	  cmd_incident_report,
+	{ "incident", "report", "channel=,text=,at=,signed-by=,gb18030,lang=",
+	  2, 2, DB_WRITE, cmd_incident_report,
 	  "incident report first|followup|final ID [--channel phone|written] "
-	  "[--text T] [--at TIME]",
-	  "record an upward report (首报/续报/终报)" },
+	  "[--text T] [--at TIME] [--lang zh|en] | sign REPORT --signed-by NAME "
+	  "[--at TIME] | sheet REPORT [--gb18030] [--lang zh|en]",
+	  "an upward report (首报/续报/终报), its sign-off (签发), its sheet" },
 	{ "import", NULL, "encoding=", 2, 2, DB_WRITE, cmd_import,
 	  "import incidents FILE.csv [--encoding utf-8|gb18030]",
 	  "load a ledger (UTF-8 or GB18030); all rows or none" },

@@ -245,6 +245,7 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 {
 	struct station_info si;
 	cJSON *resp = NULL, *inc = NULL, *acked = NULL, *shift = NULL, *r;
+	struct duty_counts dc;
 	cJSON *filter;
 	char server[256], key[128], held_kind[32] = "", pin[LINK_PIN_MAX] = "";
 	char pin_next[LINK_PIN_MAX] = "";
@@ -281,6 +282,12 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 		return shell_fail(sh, rc);
 	}
 	cJSON_Delete(filter);
+	if ((rc = duty_counts(sh->db, db_now(sh->db), &dc))) {
+		cJSON_Delete(resp);
+		cJSON_Delete(inc);
+		cJSON_Delete(acked);
+		return shell_fail(sh, rc);
+	}
 	/* The shift on the roster covering now. */
 	if ((rc = roster_at(sh->db, NULL, db_now(sh->db), 0, &shift)) < 0) {
 		cJSON_Delete(resp);
@@ -335,6 +342,11 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 		}
 		cJSON_AddNumberToObject(o, "open_incidents",
 					cJSON_GetArraySize(inc));
+		/* Incidents with a report overdue (each once), and those
+		 * whose fixed-time follow-up is. */
+		cJSON_AddNumberToObject(o, "late_incidents", (double)dc.late);
+		cJSON_AddNumberToObject(o, "followup_late",
+					(double)dc.followup_late);
 		cJSON_AddItemToObject(o, "responses", resp);
 		resp = NULL;
 		shell_print_json(sh, o, 1);
@@ -381,7 +393,11 @@ cmd_status(struct shell *sh, const struct cmd *c, struct args *a)
 			fprintf(sh->out, "link      none (an offline station; "
 				"dutydesk link --server HOST:PORT --key KEY)\n");
 		}
-		fprintf(sh->out, "incidents %d open\n", cJSON_GetArraySize(inc));
+		fprintf(sh->out, "incidents %d open", cJSON_GetArraySize(inc));
+		if (dc.late)
+			fprintf(sh->out, ", LATE %lld (a follow-up overdue: %lld)",
+				(long long)dc.late, (long long)dc.followup_late);
+		fputc('\n', sh->out);
 		fprintf(sh->out, "response ");
 		int any = 0;
 		cJSON_ArrayForEach(r, resp) {

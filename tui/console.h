@@ -83,7 +83,9 @@
 	R(SEND,      N_("send what was approved")) \
 	R(ARRIVED,   N_("receive what was sent")) \
 	R(EVACUATE,  N_("people moved out of the risk point")) \
-	R(CLEAR,     N_("mark the risk point cleared"))
+	R(CLEAR,     N_("mark the risk point cleared")) \
+	R(SIGN,      N_("sign a written report")) \
+	R(SHEET,     N_("print the latest report's sheet"))
 
 enum req {
 #define REQ_ENUM(name, help) REQ_##name,
@@ -196,7 +198,10 @@ extern int console_utf8;
 
 /* ---- forms ---- */
 
-enum ftype_ui { FT_TEXT, FT_INT, FT_TIME, FT_CHOICE, FT_PICK, FT_PICKS };
+/* FT_LONG: a text of up to 4000 characters (a report's), edited on its
+ * one line that scrolls with the cursor; other texts take 200. */
+enum ftype_ui { FT_TEXT, FT_INT, FT_TIME, FT_CHOICE, FT_PICK, FT_PICKS,
+		FT_LONG };
 
 struct form_field {
 	const char *label;     /* N_() */
@@ -325,6 +330,11 @@ extern const struct pane_ops pane_risk;
  * an incident (team NULL), which asks for the team: the one form that
  * the teams and the incidents panes share. */
 void pane_dispatch(const char *team, const char *incident);
+/* Incident id's written reports to sign (the sign-off form), and its
+ * latest report's sheet to print: the incidents pane's S and p, also
+ * on the incident's record page. */
+void incident_sign_open(const char *id);
+void incident_print_report(const char *id);
 
 /* ---- the console itself ---- */
 

@@ -17,7 +17,10 @@
 #include "tui/tui.h"
 
 #define FIELDS_MAX 24
-#define FIELD_LEN 200
+/* The most a field holds (a report's text, FT_LONG), and what the
+ * officer may type in any other. */
+#define FIELD_LEN 4000
+#define SHORT_LEN 200
 /* Entries a pick list shows at once (it scrolls), and most it sorts. */
 #define PICK_ROWS 6
 #define PICK_MAX 512
@@ -49,11 +52,19 @@ form_active(void)
 	return F.active;
 }
 
+/* The most field i holds: a long text's 4000, any other's 200. */
+static int
+field_max(int i)
+{
+	return F.fields && F.fields[i].type == FT_LONG ? FIELD_LEN : SHORT_LEN;
+}
+
 /* Fields hold wide characters; values are UTF-8 whatever the locale. */
 static void
 set_text(int i, const char *s)
 {
-	F.len[i] = F.pos[i] = (int)text_to_wcs(F.buf[i], FIELD_LEN + 1, s);
+	F.len[i] = F.pos[i] = (int)text_to_wcs(F.buf[i],
+					       (size_t)field_max(i) + 1, s);
 }
 
 static void
@@ -102,6 +113,9 @@ form_open(const char *title, const struct form_field *fields,
 								  fields[i].key);
 		const char *s = cJSON_IsString(v) ? v->valuestring : "";
 		set_text(i, fields[i].type == FT_CHOICE ? choice_word(s) : s);
+		/* A long text opens at its start, to be read and edited. */
+		if (fields[i].type == FT_LONG)
+			F.pos[i] = 0;
 	}
 	if (values != initial) {
 		cJSON_Delete(pending_draft);
@@ -658,7 +672,7 @@ edit_key(int ch, int is_key)
 		}
 		return;
 	}
-	if (ch < 0x20 || F.len[i] >= FIELD_LEN)
+	if (ch < 0x20 || F.len[i] >= field_max(i))
 		return;
 	wmemmove(b + F.pos[i] + 1, b + F.pos[i], (size_t)(F.len[i] - F.pos[i] + 1));
 	b[F.pos[i]++] = (wchar_t)ch;

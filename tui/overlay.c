@@ -478,6 +478,24 @@ page_key(struct console_state *c, int ch, int is_key)
 			page_print(c);
 		return;
 	}
+	/* On an incident's record page: sign a written report of it (S),
+	 * or print its latest report's sheet (P). */
+	if (!is_key && (ch == 'S' || ch == 'P') &&
+	    strncmp(c->page_name, "record-", 7) == 0) {
+		char id[80];
+		cJSON *inc = NULL;
+		snprintf(id, sizeof id, "%s", c->page_name + 7);
+		if (incident_get(c->db, id, &inc) == 1) {
+			cJSON_Delete(inc);
+			if (ch == 'S') {
+				overlay_close(c);
+				incident_sign_open(id);
+			} else {
+				incident_print_report(id);
+			}
+		}
+		return;
+	}
 	if (!(body = page_layout(c, &hint, &shown)))
 		return;
 	last = body->n > shown ? body->n - shown : 0;

@@ -4,6 +4,7 @@
  * writing within 1 hour); intake form with the duty phone-log fields.
  */
 #include "tui/console.h"
+#include "tui/tui.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,8 @@ static const struct column cols[] = {
 	{ N_("STATUS"), "status", 10, 0, W_INCIDENT_STATUS },
 	{ N_("PHONE"), "phone_clock", 6, 0, 0 },
 	{ N_("WRITTEN"), "written_clock", 7, 0, 0 },
+	/* TRANSLATORS: the column of the fixed-time follow-up's clock. */
+	{ N_("FOLLOW"), "followup_clock", 6, COL_WIDE, 0 },
 	{ N_("TITLE"), "title", 0, 0, 0 },
 	{ NULL, NULL, 0, 0, 0 }
 };
@@ -41,6 +44,8 @@ static const struct keymap keymap[] = {
 	{ 'r', 0, REQ_REPORT, "r" },
 	{ 'd', 0, REQ_DISPATCH, "d" },
 	{ 'c', 0, REQ_CALLER, "c" },
+	{ 'S', 0, REQ_SIGN, "S" },
+	{ 'p', 0, REQ_SHEET, "p" },
 	{ 0, 0, REQ_NONE, NULL }
 };
 
@@ -126,6 +131,13 @@ load(struct pane *p)
 				  "phone_clock");
 		late |= clock_cell(v[i], "written_done_at", rec + REPORT_WRITTEN_SECS,
 				   "written_clock");
+		/* The fixed-time follow-up owed next, when one is. */
+		if (cJSON_IsString(cJSON_GetObjectItem(v[i], "followup_due_at"))) {
+			int64_t due = 0;
+			time_parse_iso(cJSON_GetObjectItem(v[i],
+				       "followup_due_at")->valuestring, &due);
+			late |= clock_cell(v[i], "", due, "followup_clock");
+		}
 		cJSON_AddNumberToObject(v[i], "late", late);
 	}
 	incident_order(v, (size_t)n, now);
@@ -186,7 +198,7 @@ static const struct form_field status_form[] = {
 static const struct form_field report_form[] = {
 	{ N_("Report"), "type", FT_CHOICE, 1, report_types, 0, NULL },
 	{ N_("Channel"), "channel", FT_CHOICE, 1, channels, 0, NULL },
-	{ N_("Text"), "text", FT_TEXT, 0, NULL, 0, NULL },
+	{ N_("Text"), "text", FT_LONG, 0, NULL, 0, NULL },
 	{ N_("Reported at"), "at", FT_TIME, 0, NULL, 0, NULL },
 	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
@@ -368,6 +380,164 @@ submit_report(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 	return 0;
 }
 
+static const struct form_field sign_form[] = {
+	{ N_("Report"), "report", FT_CHOICE, 1, NULL, 0, NULL },
+	{ N_("Signed by"), "signer", FT_CHOICE, 1, NULL, 0, NULL },
+	{ NULL, NULL, 0, 0, NULL, 0, NULL }
+};
+
+static int
+submit_sign(cJSON *values, char *msg, size_t n, const cJSON *ctx)
+{
+	const char *report = form_value(values, "report");
+	char id[64];
+	int rc;
+
+	(void)ctx;
+	rc = report_sign(console_db(), report, form_value(values, "signer"), 0,
+			 id);
+	if (rc)
+		return form_refused(rc, msg, n);
+	snprintf(msg, n, _("report %s signed: it counts as sent"), report);
+	return 0;
+}
+
+/* Sign a written report of incident id: its reports not yet signed (the
+ * latest first) and the people who may sign now to choose from. */
+void
+incident_sign_open(const char *id)
+{
+	cJSON *inc = NULL, *ctx = cJSON_CreateObject(), *reports, *signers,
+	      *who = NULL, *r;
+
+	reports = cJSON_AddArrayToObject(ctx, "report");
+	signers = cJSON_AddArrayToObject(ctx, "signer");
+	if (incident_get(console_db(), id, &inc) == 1)
+		cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "reports"))
+			if (strcmp(form_value(r, "channel"), "written") == 0 &&
+			    !cJSON_IsString(cJSON_GetObjectItem(r, "signed_at")))
+				cJSON_InsertItemInArray(reports, 0, cJSON_CreateString(
+					form_value(r, "id")));
+	if (report_signers(console_db(), console_now(), &who) == 0)
+		cJSON_ArrayForEach(r, who)
+			cJSON_AddItemToArray(signers, cJSON_CreateString(
+				form_value(r, "name")));
+	cJSON_Delete(who);
+	cJSON_Delete(inc);
+	if (cJSON_GetArraySize(reports) == 0)
+		console_msg(1, _("incident %s has no written report waiting to "
+				 "be signed"), id);
+	else if (cJSON_GetArraySize(signers) == 0)
+		console_msg(1, "%s", _("nobody may sign now: no leader on duty on "
+				       "the roster, or no leader in the directory"));
+	else {
+		/* The latest report and the first who may sign, to start. */
+		cJSON *init = cJSON_CreateObject();
+		cJSON_AddStringToObject(init, "report",
+					cJSON_GetArrayItem(reports, 0)->valuestring);
+		cJSON_AddStringToObject(init, "signer",
+					cJSON_GetArrayItem(signers, 0)->valuestring);
+		form_open(_("Sign a written report (签发)"), sign_form, init,
+			  submit_sign, ctx);
+		cJSON_Delete(init);
+	}
+	cJSON_Delete(ctx);
+}
+
+/* The printer command: DUTYDESK_PRINT, else lpr when on PATH. */
+static const char *
+printer(void)
+{
+	const char *cmd = getenv("DUTYDESK_PRINT");
+
+	if (cmd && *cmd)
+		return cmd;
+	return system("command -v lpr >/dev/null 2>&1") == 0 ? "lpr" : NULL;
+}
+
+/* The sheet of incident id's latest report: always into a file beside
+ * the database, and to the printer when there is one. */
+void
+incident_print_report(const char *id)
+{
+	const char *enc = getenv("DUTYDESK_PRINT_ENCODING"), *cmd, *file;
+	cJSON *inc = NULL, *last = NULL, *r;
+	char path[4200], line[8600], rep[64] = "";
+	FILE *f;
+	int rc, st;
+
+	if (incident_get(console_db(), id, &inc) == 1)
+		cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "reports"))
+			last = r;
+	if (last)
+		snprintf(rep, sizeof rep, "%s", form_value(last, "id"));
+	cJSON_Delete(inc);
+	if (!*rep) {
+		console_msg(1, _("incident %s has no report yet"), id);
+		return;
+	}
+	snprintf(path, sizeof path, "%s.report-%s.txt", console_dbpath(), rep);
+	if (!(f = fopen(path, "w"))) {
+		console_msg(1, _("cannot write %s"), path);
+		return;
+	}
+	rc = sheet_report(console_db(), rep, enc && strcmp(enc, "gb18030") == 0,
+			  0, f);
+	if (fclose(f) != 0 && !rc)
+		rc = DD_E_IO;
+	if (rc) {
+		console_msg(1, "%s", db_why(console_db(), rc));
+		remove(path);
+		return;
+	}
+	file = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	if (!(cmd = printer())) {
+		console_msg(0, _("no printer set (DUTYDESK_PRINT); the sheet is "
+				 "%s beside the database"), file);
+		return;
+	}
+	snprintf(line, sizeof line, "(%s) < '%s' >/dev/null 2>&1", cmd, path);
+	st = strchr(path, '\'') ? -1 : system(line);
+	if (st == 0)
+		console_msg(0, _("report sheet sent to the printer; a copy is %s "
+				 "beside the database"), file);
+	else
+		console_msg(1, _("the printer command failed (%s); the sheet is "
+				 "%s beside the database"), cmd, file);
+}
+
+/* The report form of incident id as it opens: the next report's type
+ * (a first, then follow-ups) and its text composed from the record in
+ * the language of the forms sent up (Chinese), on the field's one line
+ * for the officer to edit. */
+static cJSON *
+report_init(const char *id)
+{
+	cJSON *init = cJSON_CreateObject(), *inc = NULL, *r;
+	const char *type = "first";
+	char *text = NULL, *p, *q;
+
+	if (incident_get(console_db(), id, &inc) == 1)
+		cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "reports"))
+			type = "followup";
+	cJSON_Delete(inc);
+	cJSON_AddStringToObject(init, "type", type);
+	cJSON_AddStringToObject(init, "channel", "phone");
+	if (report_compose(console_db(), id, strcmp(type, "first") == 0 ?
+			   REPORT_FIRST : REPORT_FOLLOWUP, 0, &text) == 0) {
+		/* Its lines end in 。: joined, they read as one paragraph. */
+		for (p = q = text; *p; p++)
+			if (*p != '\n')
+				*q++ = *p;
+			else if (q > text && p[1] && (unsigned char)q[-1] < 0x80)
+				*q++ = ' ';
+		*q = 0;
+		cJSON_AddStringToObject(init, "text", text);
+	}
+	free(text);
+	return init;
+}
+
 static int
 key(struct pane *p, enum req r)
 {
@@ -383,7 +553,8 @@ key(struct pane *p, enum req r)
 		return 0;
 	}
 	if (r != REQ_EDIT && r != REQ_STATUS && r != REQ_REPORT &&
-	    r != REQ_DISPATCH && r != REQ_ENTER && r != REQ_CALLER)
+	    r != REQ_DISPATCH && r != REQ_ENTER && r != REQ_CALLER &&
+	    r != REQ_SIGN && r != REQ_SHEET)
 		return -1;
 	if (!row) {
 		console_msg(1, "%s", _("no incident selected"));
@@ -419,9 +590,7 @@ key(struct pane *p, enum req r)
 		form_open(_("Incident status"), status_form, NULL, submit_status, row);
 		return 0;
 	case REQ_REPORT:
-		init = cJSON_CreateObject();
-		cJSON_AddStringToObject(init, "type", "first");
-		cJSON_AddStringToObject(init, "channel", "phone");
+		init = report_init(cJSON_GetObjectItem(row, "id")->valuestring);
 		form_open(_("Upward report (首报/续报/终报)"), report_form, init,
 			  submit_report, row);
 		cJSON_Delete(init);
@@ -431,6 +600,12 @@ key(struct pane *p, enum req r)
 		return 0;
 	case REQ_CALLER:
 		save_caller(cJSON_GetObjectItem(row, "id")->valuestring);
+		return 0;
+	case REQ_SIGN:
+		incident_sign_open(cJSON_GetObjectItem(row, "id")->valuestring);
+		return 0;
+	case REQ_SHEET:
+		incident_print_report(cJSON_GetObjectItem(row, "id")->valuestring);
 		return 0;
 	default:
 		return 0;
@@ -466,6 +641,18 @@ draw_extra(struct pane *p, WINDOW *win)
 		 _("missing"), cJSON_GetObjectItem(inc, "missing")->valuedouble,
 		 _("trapped"), cJSON_GetObjectItem(inc, "trapped")->valuedouble,
 		 _("evacuated"), cJSON_GetObjectItem(inc, "evacuated")->valuedouble);
+	/* The fixed-time follow-up owed next: its column shows only in a
+	 * wide window, so it is said here too. */
+	if (cJSON_IsString(cJSON_GetObjectItem(inc, "followup_due_at"))) {
+		int64_t due = 0;
+		char at[20];
+		size_t k = strlen(buf);
+		time_parse_iso(cJSON_GetObjectItem(inc, "followup_due_at")
+			       ->valuestring, &due);
+		time_format_local(due, at);
+		snprintf(buf + k, sizeof buf - k, "  %s %s%s", _("follow-up by"),
+			 at + 11, due < console_now() ? _(" LATE") : "");
+	}
 	wmove(win, y + 2, 0);
 	text_put(win, buf, w, 1);
 	wmove(win, y + 3, 0);

@@ -224,18 +224,50 @@ incident_record(struct db *db, const cJSON *row, FILE *f, char *title,
 	report_clock(f, _("Phone report"), inc, "phone_due_at", "phone_done_at");
 	report_clock(f, _("Written report"), inc, "written_due_at",
 		     "written_done_at");
+	/* The fixed-time follow-up owed next (followup.times), if any. */
+	if (*when(inc, "followup_due_at", at)) {
+		int64_t due = 0;
+		time_parse_iso(str(inc, "followup_due_at"), &due);
+		snprintf(buf, sizeof buf, due < console_now() ? _("due %s, LATE")
+			 : _("due %s"), at);
+		field(f, _("Follow-up"), buf);
+	}
 
 	fputc('\n', f);
 	fprintf(f, _("Upward reports: %d"),
 		cJSON_GetArraySize(cJSON_GetObjectItem(inc, "reports")));
 	fputc('\n', f);
 	cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "reports")) {
-		fprintf(f, "  %s  %s  %s  ", when(r, "at", at),
-			word(W_REPORT_TYPE, str(r, "type")),
+		/* Follow-ups are numbered as shown: 续报一, 续报二 ... */
+		const cJSON *num = cJSON_GetObjectItem(r, "number");
+		char label[48];
+		if (!cJSON_IsNumber(num))
+			snprintf(label, sizeof label, "%s",
+				 word(W_REPORT_TYPE, str(r, "type")));
+		else if (words_chinese())
+			report_label("followup", (int)num->valuedouble, 0, label);
+		else
+			snprintf(label, sizeof label, "%s %d",
+				 word(W_REPORT_TYPE, "followup"),
+				 (int)num->valuedouble);
+		fprintf(f, "  %s  %s  %s  ", when(r, "at", at), label,
 			word(W_CHANNEL, str(r, "channel")));
 		fprintf(f, _("recorded by %s"),
 			word(W_OFFICER, str(r, "officer")));
 		fprintf(f, "  (%s)\n", str(r, "id"));
+		if (strcmp(str(r, "channel"), "written") == 0) {
+			fprintf(f, "    ");
+			if (*str(r, "signed_name"))
+				fprintf(f, _("signed by %s at %s"),
+					str(r, "signed_name"),
+					when(r, "signed_at", at));
+			else if (*when(r, "signed_at", at))
+				fprintf(f, _("counted at %s"), at);
+			else
+				fprintf(f, "%s", _("NOT SIGNED: counts once the "
+					"leader on duty signs it"));
+			fputc('\n', f);
+		}
 		text_lines(f, 4, str(r, "text"));
 	}
 	fputc('\n', f);

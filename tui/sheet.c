@@ -88,12 +88,13 @@ clock_line(FILE *f, const cJSON *r, const char *what, const char *done_key,
 static int
 overdue(const cJSON *r, int64_t now)
 {
-	int64_t received;
+	int64_t received, due;
 
 	if (time_parse_iso(s_(r, "received_at"), &received))
 		return 0;
 	return (!*s_(r, "phone_done_at") && received + REPORT_PHONE_SECS < now) ||
-		(!*s_(r, "written_done_at") && received + REPORT_WRITTEN_SECS < now);
+		(!*s_(r, "written_done_at") && received + REPORT_WRITTEN_SECS < now) ||
+		(time_parse_iso(s_(r, "followup_due_at"), &due) == 0 && due < now);
 }
 
 static int64_t
@@ -124,6 +125,16 @@ incident_lines(struct db *db, FILE *f, const cJSON *r, int64_t now)
 	clock_line(f, r, _("phone report"), "phone_done_at", REPORT_PHONE_SECS, now);
 	clock_line(f, r, _("written report"), "written_done_at",
 		   REPORT_WRITTEN_SECS, now);
+	/* The fixed-time follow-up owed next (severity 1 to 3). */
+	{
+		int64_t due;
+		char at[20];
+		if (time_parse_iso(s_(r, "followup_due_at"), &due) == 0) {
+			time_format_local(due, at);
+			fprintf(f, "    %s: %s %s%s\n", _("follow-up report"),
+				_("due by"), at, due < now ? _("  OVERDUE") : "");
+		}
+	}
 }
 
 /* Open incidents, the overdue ones first, each with its casualties and
@@ -522,4 +533,117 @@ sheet_roster(struct db *db, const char *from, const char *to, int gb18030,
 	const struct range r = { from, to };
 
 	return sheet_write(db, write_roster, (const void *)&r, gb18030, out);
+}
+
+/* ---- an upward report ---- */
+
+struct report_arg {
+	const char *id;
+	int en;
+};
+
+/* The name of town code in Chinese, or its pinyin in English. */
+static void
+town_name(struct db *db, const char *code, int en, char *out, size_t n)
+{
+	cJSON *towns = NULL, *t;
+
+	snprintf(out, n, "%s", code);
+	if (state_list(db, LIST_TOWNS, NULL, &towns))
+		return;
+	cJSON_ArrayForEach(t, towns)
+		if (strcmp(s_(t, "id"), code) == 0 &&
+		    *s_(t, en ? "pinyin" : "name"))
+			snprintf(out, n, "%s", s_(t, en ? "pinyin" : "name"));
+	cJSON_Delete(towns);
+}
+
+/* The sheet's words are chosen by its own language (the forms go up in
+ * Chinese whatever the console's), not the interface's. */
+#define L(zh_, en_) (a->en ? (en_) : (zh_))
+
+static int
+write_report(struct db *db, const cJSON *arg, FILE *f)
+{
+	const struct report_arg *a = (const void *)arg;
+	struct station_info si;
+	cJSON *r = NULL, *inc = NULL;
+	char label[48], town[128], line[8300];
+	int64_t n = 0;
+	int rc;
+
+	if ((rc = station_identity(db, &si)))
+		return rc;
+	if ((rc = report_get(db, a->id, &r)) <= 0)
+		return rc < 0 ? rc : db_fail(db, DD_E_NOTFOUND, "no report '%s'",
+					    a->id);
+	if ((rc = incident_get(db, s_(r, "incident"), &inc)) < 0)
+		goto out;
+	rc = 0;
+	n = num(r, "number");
+	report_label(s_(r, "type"), (int)n, a->en, label);
+	town_name(db, inc ? s_(inc, "town") : "", a->en, town, sizeof town);
+	if (strcmp(si.realm, "live") != 0)
+		fprintf(f, "*** %s (%s) ***\n", L("演练：非真实事件",
+			"DRILL: NOT A REAL INCIDENT"), si.realm);
+	fprintf(f, "%s  %s  %s\n", si.station, L("突发事件信息报告",
+		"INCIDENT REPORT"), label);
+	fprintf(f, "==============================================================\n");
+	snprintf(line, sizeof line, "%s%s  %s  %s", L("事件：", "Incident: "),
+		 s_(r, "incident"), town, inc ? (*s_(inc, "title") ?
+		 s_(inc, "title") : s_(inc, "place")) : "");
+	wrapped(f, 0, line);
+	fprintf(f, "%s%s  %s%s\n", L("报告时间：", "Made at: "), when(r, "at"),
+		L("报送方式：", "Sent by: "), strcmp(s_(r, "channel"), "phone") == 0
+		? L("电话", "phone") : L("书面", "writing"));
+	fprintf(f, "%s%s  %s%s\n", L("报告编号：", "Report: "), s_(r, "id"),
+		L("值班员：", "Officer: "), s_(r, "officer"));
+	fprintf(f, "\f");
+	/* The text as the officer wrote it, each of its lines wrapped. */
+	{
+		char *text = strdup(s_(r, "text")), *p, *nl;
+		if (!text) {
+			rc = DD_E_NOMEM;
+			goto out;
+		}
+		for (p = text; p && *p; p = nl) {
+			if ((nl = strchr(p, '\n')))
+				*nl++ = 0;
+			if (*p)
+				wrapped(f, 0, p);
+			else
+				fputc('\n', f);
+		}
+		if (!*text)
+			fprintf(f, "%s\n", L("（无正文）", "(no text)"));
+		free(text);
+	}
+	fprintf(f, "\f");
+	if (strcmp(s_(r, "channel"), "phone") == 0)
+		fprintf(f, "%s%s\n", L("签发：", "Signed: "),
+			L("电话报告，无需签发", "a phone report needs no signing"));
+	else if (*s_(r, "signed_at") && *s_(r, "signed_name"))
+		fprintf(f, "%s%s  %s%s\n", L("签发人：", "Signed by: "),
+			s_(r, "signed_name"), L("签发时间：", "at "),
+			when(r, "signed_at"));
+	else if (*s_(r, "signed_at"))
+		fprintf(f, "%s%s\n", L("签发时间：", "Signed at: "),
+			when(r, "signed_at"));
+	else
+		fprintf(f, "%s%s\n", L("签发：", "Signed: "),
+			L("未签发", "NOT SIGNED"));
+out:
+	cJSON_Delete(inc);
+	cJSON_Delete(r);
+	return rc;
+}
+
+#undef L
+
+int
+sheet_report(struct db *db, const char *id, int gb18030, int en, FILE *out)
+{
+	const struct report_arg a = { id, en };
+
+	return sheet_write(db, write_report, (const void *)&a, gb18030, out);
 }

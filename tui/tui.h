@@ -35,6 +35,11 @@ int sheet_handover(struct db *db, const char *id, int gb18030, FILE *out);
  * or GB18030: the sheet sent upward before a holiday. */
 int sheet_roster(struct db *db, const char *from, const char *to, int gb18030,
 		 FILE *out);
+/* Write the sheet of upward report id (首报, 续报N or 终报 with its
+ * incident, time, text and signing) to out: Chinese, English when en;
+ * UTF-8 or GB18030; at most 80 columns. */
+int sheet_report(struct db *db, const char *id, int gb18030, int en,
+		 FILE *out);
 /* Write n bytes of UTF-8 text to out in GB18030, for printers and
  * systems that need it (every Unicode character has a form there). */
 int sheet_gb18030(const char *in, size_t n, FILE *out);

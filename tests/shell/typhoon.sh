@@ -265,7 +265,9 @@ keys r
 on_screen "r opens the report form" "信息报送"
 seen "it offers a first report by phone" "报送类型  首报"
 seen "by phone" "报送方式  电话"
+seen "the text composed from the record, to edit" "内容 +接报时间："
 keys Tab Tab
+keys C-u
 keys -l "电话首报：渔船走锚，7人被困，2人失踪"
 keys C-d
 on_screen "the confirmation says 首报 in words" "已记录首报（事件 "
@@ -273,16 +275,40 @@ on_screen "the phone column says sent (已报)" "已报   "
 on_screen "the first report by phone is under the list" "首报/电话"
 keys r
 on_screen "the report form again" "信息报送"
-keys Right
 keys Tab
 keys Right
-on_screen "Right chooses a follow-up (续报)" "报送类型  续报"
+on_screen "after a first report it offers a follow-up (续报)" "报送类型  续报"
 on_screen "Right chooses writing (书面)" "报送方式  书面"
 keys Tab
+keys C-u
 keys -l "书面续报：拖轮已到达，正在施救"
 keys C-d
 on_screen "the written report is under the list" "首报/电话 续报/书面"
+# A written report counts once the leader on duty signs it (签发): with
+# no roster, a town leader of the directory.
+seen "not yet signed: the written clock still runs" "^$INC_3 .*已报 +[0-9]+m "
+ok_run "a town leader in the directory" -- d contact add --name 林国栋 \
+	--phone 13800007777 --role town_leader --town taozhu
+keys S
+on_screen "S opens the sign-off form" "签发书面报告"
+seen "it offers the leader" "签发人 +林国栋"
+keys C-d
+on_screen "signed" "已签发，视为已报送"
+wait_re "^$INC_3 .*已报 +已报 " 3
 seen "both reporting clocks say sent" "^$INC_3 .*已报 +已报 "
+# p prints the latest report's sheet, and keeps a copy beside the
+# database.
+keys p
+if wait_for "报告单已送打印" 5 && grep -q "续报一" "$W/printed.txt" &&
+	grep -q "签发人：林国栋" "$W/printed.txt" &&
+	cmp -s "$W/printed.txt" "$DB.report-$(d incident show "$INC_3" --json |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["reports"][-1]["id"])').txt"; then
+	pass "p prints the signed follow-up's sheet through DUTYDESK_PRINT, a copy beside"
+else
+	fail "p prints the signed follow-up's sheet through DUTYDESK_PRINT, a copy beside" \
+		"bottom: $(screen | tail -n 1)"
+fi
+rm -f "$W/printed.txt"
 jcheck "the database holds both reports and both deadlines met" \
 	"[(r['type'], r['channel']) for r in j['reports']] == [('first', 'phone'), ('followup', 'written')] and j['phone_done_at'] and j['written_done_at']" \
 	-- d incident show "$INC_3" --json
@@ -596,7 +622,8 @@ while IFS= read -r _v; do
 done <"$W/inc3"
 has "$W/page" "the page: the recorder" "^\| 记录人 +王磊 +\|"
 has "$W/page" "the page: the first report by phone and its text" "首报  电话  记录人 王磊"
-has "$W/page" "the page: the written report" "续报  书面  记录人 王磊"
+has "$W/page" "the page: the written report, numbered" "续报一  书面  记录人 王磊"
+has "$W/page" "the page: who signed it" "签发人 林国栋，签发时间 "
 has "$W/page" "the page: the report's text" "书面续报：拖轮已到达，正在施救"
 has "$W/page" "the page: the dispatch and its team" "队伍 m57 临海市海上搜救一队"
 has "$W/page" "the page: on its way at a time" "出发途中 +[0-9-]+ [0-9:]+"

@@ -159,11 +159,24 @@ tcopy(struct db *from, const char *name, int restore)
  * and a warning every station has, and gucheng. */
 struct county {
 	struct db *srv, *datian, *gucheng;
-	char incident[64], warning[64], request[64];
+	char incident[64], warning[64], request[64], written[64];
 };
 
 /* The request every station has (county_up), whose steps shows reads. */
 static char the_request[64];
+
+static void
+leader(struct db *db, const char *name)
+{
+	cJSON *f = tkeep(cJSON_CreateObject());
+	char id[64];
+
+	cJSON_AddStringToObject(f, "name", name);
+	cJSON_AddStringToObject(f, "phones", "13800000001");
+	cJSON_AddStringToObject(f, "role", "town_leader");
+	cJSON_AddStringToObject(f, "town", "datian");
+	assert_int_equal(contact_add(db, f, id), 0);
+}
 
 static void
 county_up(struct county *k)
@@ -187,6 +200,12 @@ county_up(struct county *k)
 	cJSON_AddStringToObject(f, "people", "500");
 	assert_int_equal(risk_put(k->datian, f, &changed), 0);
 	assert_int_equal(changed, 1);
+	/* A written report not yet signed, and two leaders who may sign
+	 * it (no roster is kept). */
+	assert_int_equal(incident_report(k->datian, k->incident, REPORT_FIRST,
+					 "written", "书面首报", 0, k->written), 0);
+	leader(k->datian, "张甲");
+	leader(k->datian, "李乙");
 	push(k->srv, k->datian);
 	pull(k->srv, k->datian);
 	pull(k->srv, k->gucheng);
@@ -349,6 +368,15 @@ make_request_step(struct db *db, const struct county *k, int who, char id[64])
 	assert_int_equal(request_refuse(db, k->request, mark[who], id), 0);
 }
 
+/* Each copy's leader signs the one written report. */
+static const char *const signers[2] = { "张甲", "李乙" };
+
+static void
+make_signoff(struct db *db, const struct county *k, int who, char id[64])
+{
+	assert_int_equal(report_sign(db, k->written, signers[who], 0, id), 0);
+}
+
 /* Each kind that creates a record: how a copy makes one, and where it
  * shows (the list, the row of the id, the field that holds the maker's
  * mark; for the stocktake, the stock of tents at d-datian). */
@@ -376,9 +404,10 @@ static const struct maker {
 	{ "request.step", make_request_step, LIST_N, "reason", mark },
 	/* LIST_N: the people moved of risk point LH-DT-001. */
 	{ "risk.evacuate", make_evacuation, LIST_N, NULL, moved },
+	{ "report.sign", make_signoff, LIST_SIGNOFFS, "name", signers },
 };
 #define NMAKERS (sizeof makers / sizeof makers[0])
-_Static_assert(NMAKERS == 15, "main runs same_id_twice for each maker");
+_Static_assert(NMAKERS == 16, "main runs same_id_twice for each maker");
 
 /* Replica db shows record id as made by copy who, and nothing as the
  * other copy made it. */
@@ -651,7 +680,9 @@ restore_moves_ids_on(void **state)
 	copy = tcopy(k.datian, "restored.db", 1);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(log_add(k.datian, "note", "备份之后", id), 0);
-	assert_string_equal(id, "datian-5");
+	/* After the county's five records: an incident, a warning, a
+	 * written report and its two leaders. */
+	assert_string_equal(id, "datian-8");
 	push(k.srv, k.datian);
 	assert_int_equal(log_add(copy, "note", "恢复之后", mine), 0);
 	assert_string_equal(mine, "datian-2000001");
@@ -662,7 +693,7 @@ restore_moves_ids_on(void **state)
 	assert_int_equal(replica_refusals(copy, &list, NULL), 0);
 	assert_int_equal(cJSON_GetArraySize(tkeep(list)), 0);
 	list = tlist(copy, LIST_LOG);
-	assert_non_null(trow(list, "id", "datian-5"));
+	assert_non_null(trow(list, "id", "datian-8"));
 	assert_non_null(trow(list, "id", "datian-2000001"));
 	assert_string_equal(texport_of(copy), texport_of(k.srv));
 	assert_string_equal(texport_of(k.datian), texport_of(k.srv));
@@ -848,7 +879,7 @@ main(void)
 		REUSED(0), REUSED(1), REUSED(2), REUSED(3),
 		REUSED(4), REUSED(5), REUSED(6), REUSED(7),
 		REUSED(8), REUSED(9), REUSED(10), REUSED(11),
-		REUSED(12), REUSED(13), REUSED(14),
+		REUSED(12), REUSED(13), REUSED(14), REUSED(15),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
