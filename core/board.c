@@ -8,13 +8,16 @@
  */
 #include "private.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /*
  * ?1 and ?2: the phone and written deadlines as they stand now (an
  * incident received before ?1 owes its phone report, before ?2 its
  * written one); ?3 now, ?4 .. ?7 the silent limits of red, orange,
- * yellow and blue.
+ * yellow and blue; ?8 the incidents whose fixed-time follow-up is
+ * overdue (a JSON array: followup_counts works them out, as duty_counts
+ * counts them).
  *
  * A town station's operations are those of the station whose code is
  * the town's, or whose setting station.town names it (as station_town
@@ -24,7 +27,8 @@
  */
 static const char board_sql[] =
 	"WITH inc AS (SELECT town, count(*) AS open, "
-	"sum(" INCIDENT_LATE_SQL("?1", "?2") ") AS late, "
+	"sum(" INCIDENT_LATE_SQL("?1", "?2") " OR id IN (SELECT value FROM "
+	"json_each(?8))) AS late, "
 	"sum(coalesce(dead, 0)) AS dead, sum(coalesce(injured, 0)) AS injured, "
 	"sum(coalesce(missing, 0)) AS missing, "
 	"sum(coalesce(trapped, 0)) AS trapped, "
@@ -88,17 +92,29 @@ static const char board_sql[] =
 int
 board_rows(struct db *db, cJSON **out)
 {
-	int64_t now = clock_now(&db->clock);
+	int64_t now = clock_now(&db->clock), late, soon, alone;
+	cJSON *fu = cJSON_CreateArray();
+	char *ids = NULL;
 	int rc;
 
-	if (!(*out = cJSON_CreateArray()))
+	if (!(*out = cJSON_CreateArray()) || !fu) {
+		cJSON_Delete(fu);
+		cJSON_Delete(*out);
+		*out = NULL;
 		return DD_E_NOMEM;
-	rc = db_rows(db, *out, board_sql, "iiiiiii", now - REPORT_PHONE_SECS,
-		     now - REPORT_WRITTEN_SECS, now,
-		     warning_silent_secs(db, "red"),
-		     warning_silent_secs(db, "orange"),
-		     warning_silent_secs(db, "yellow"),
-		     warning_silent_secs(db, "blue"));
+	}
+	rc = followup_counts(db, now, &late, &soon, &alone, fu);
+	if (!rc && !(ids = cJSON_PrintUnformatted(fu)))
+		rc = DD_E_NOMEM;
+	if (!rc)
+		rc = db_rows(db, *out, board_sql, "iiiiiiis",
+			     now - REPORT_PHONE_SECS, now - REPORT_WRITTEN_SECS,
+			     now, warning_silent_secs(db, "red"),
+			     warning_silent_secs(db, "orange"),
+			     warning_silent_secs(db, "yellow"),
+			     warning_silent_secs(db, "blue"), ids);
+	free(ids);
+	cJSON_Delete(fu);
 	if (rc) {
 		cJSON_Delete(*out);
 		*out = NULL;

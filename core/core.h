@@ -368,9 +368,10 @@ int followup_due(struct db *db, const char *incident, int64_t *due);
 int followup_rows(struct db *db, cJSON *rows);
 /* Open incidents whose follow-up is overdue (late), due within
  * REPORT_SOON_SECS (soon), and overdue but late on no other clock
- * (late_alone). */
+ * (late_alone); late_ids (NULL: not wanted) gets the ids of the
+ * overdue ones. */
 int followup_counts(struct db *db, int64_t now, int64_t *late,
-		    int64_t *soon, int64_t *late_alone);
+		    int64_t *soon, int64_t *late_alone, cJSON *late_ids);
 
 /* ---- response levels ---------------------------------------------------- */
 

@@ -366,7 +366,7 @@ duty_counts(struct db *db, int64_t now, struct duty_counts *c)
 	    (rc = incident_due_soon(db, now, &c->phone_soon,
 				    &c->written_soon)) < 0 ||
 	    (rc = followup_counts(db, now, &c->followup_late,
-				  &c->followup_soon, &alone)) < 0 ||
+				  &c->followup_soon, &alone, NULL)) < 0 ||
 	    (rc = duty_newest(db, c->newest)) < 0)
 		return rc;
 	/* An incident late on its fixed-time follow-up alone counts too. */

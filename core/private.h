@@ -173,7 +173,9 @@ int apply_ref(struct db *db, const struct op *op);
  * and written its deadlines now (received before phone: the phone report
  * is owed; before written: the written one): the one definition of LATE
  * that lists by town read (board.c). duty_counts counts the same from
- * its partial indexes; a clock added to one goes in the other. */
+ * its partial indexes; a clock added to one goes in the other (the
+ * fixed-time follow-ups, worked out in C by followup_counts, are added
+ * to both). */
 #define INCIDENT_LATE_SQL(phone, written) "((phone_at IS NULL AND " \
 	"received_at < " phone ") OR (written_at IS NULL AND received_at < " \
 	written "))"

@@ -523,7 +523,7 @@ followup_rows(struct db *db, cJSON *rows)
 
 int
 followup_counts(struct db *db, int64_t now, int64_t *late, int64_t *soon,
-		int64_t *late_alone)
+		int64_t *late_alone, cJSON *late_ids)
 {
 	cJSON *rows = cJSON_CreateArray(), *r;
 	int64_t due, t;
@@ -549,6 +549,11 @@ followup_counts(struct db *db, int64_t now, int64_t *late, int64_t *soon,
 		if (due < now) {
 			int64_t received = 0;
 			(*late)++;
+			if (late_ids && !cJSON_AddItemToArray(late_ids,
+					cJSON_CreateString(jstr(r, "id")))) {
+				rc = DD_E_NOMEM;
+				break;
+			}
 			jtime(r, "received_at", &received);
 			/* Not already late on its phone or written clock. */
 			if ((jtime(r, "phone_at", &t) ||

@@ -403,6 +403,21 @@ composed_text(void **state)
 
 /* ---- the follow-ups due at fixed times ---- */
 
+/* The town board's late, added up over the towns, are n: the status
+ * line's LATE, the follow-ups overdue among them. */
+static void
+board_late_is(struct db *db, int64_t n)
+{
+	cJSON *rows = NULL, *r;
+	int64_t sum = 0;
+
+	assert_int_equal(board_rows(db, &rows), 0);
+	cJSON_ArrayForEach(r, rows)
+		sum += tnum(r, "late");
+	cJSON_Delete(rows);
+	assert_int_equal(sum, n);
+}
+
 static void
 followups_due_at_fixed_times(void **state)
 {
@@ -441,6 +456,7 @@ followups_due_at_fixed_times(void **state)
 	assert_int_equal(duty_counts(db, tclock_ms / 1000, &c), 0);
 	assert_int_equal(c.followup_late, 1);
 	assert_int_equal(c.late, 2);
+	board_late_is(db, 2);
 	/* A follow-up at 08:30 meets 17:00; the next is due 08:00 after. */
 	assert_int_equal(incident_report(db, inc, REPORT_FOLLOWUP, "phone", "x",
 					 0, r), 0);
