@@ -433,8 +433,10 @@ static const struct kind kinds[] = {
 	/* requests between levels, */
 	{ "request.add",      R_ALL, 1, request_schema, apply_request,
 	  check_request, 0 },
-	{ "request.step",     R_ALL, 1, request_step_schema, apply_request_step,
+	{ "request.step",     R_CMD, 1, request_step_schema, apply_request_step,
 	  NULL, 0 },
+	{ "request.receive",  R_ALL, 1, request_receive_schema,
+	  apply_request_step, NULL, 0 },
 
 	/* risk points. */
 	{ "risk.put",         R_CMD, 0, risk_schema,       apply_risk, NULL, 0 },

@@ -218,7 +218,8 @@ extern const struct field sign_schema[];
 int check_request(struct db *db, const struct op *op);
 int apply_request(struct db *db, const struct op *op);
 int apply_request_step(struct db *db, const struct op *op);
-extern const struct field request_schema[], request_step_schema[];
+extern const struct field request_schema[], request_step_schema[],
+	request_receive_schema[];
 
 /* risk points. */
 extern const struct field risk_schema[], risk_move_schema[],

@@ -26,6 +26,12 @@
 
 static const char *const step_names[] = { "approve", "refuse", "send",
 	"receive", NULL };
+/* The steps of the command station (request.step) and the one a town
+ * takes too (request.receive): two kinds, so that the server and every
+ * replica refuse a town's approval on the ground of role. */
+static const char *const county_steps[] = { "approve", "refuse", "send",
+	NULL };
+static const char *const town_steps[] = { "receive", NULL };
 
 static const char *const state_names[] = { "requested", "approved",
 	"refused", "conflict", "sent", "received", NULL };
@@ -41,17 +47,27 @@ const struct field request_schema[] = {
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
+#define STEP_FIELDS \
+	{ "qty", F_INT, 0, 1, QTY_MAX, NULL }, \
+	{ "depot", F_STR, 0, 0, 63, NULL }, \
+	{ "team", F_STR, 0, 0, 63, NULL }, \
+	{ "reason", F_STR, 0, 0, 2000, NULL }, \
+	{ "ref", F_STR, 0, 0, 2000, NULL }, \
+	{ "at", F_TIME, 1, 0, 0, NULL }, \
+	{ NULL, 0, 0, 0, 0, NULL }
+
 const struct field request_step_schema[] = {
 	{ "request", F_STR, 1, 0, 63, NULL },
-	{ "step", F_ENUM, 1, 0, 0, step_names },
-	{ "qty", F_INT, 0, 1, QTY_MAX, NULL },
-	{ "depot", F_STR, 0, 0, 63, NULL },
-	{ "team", F_STR, 0, 0, 63, NULL },
-	{ "reason", F_STR, 0, 0, 2000, NULL },
-	{ "ref", F_STR, 0, 0, 2000, NULL },
-	{ "at", F_TIME, 1, 0, 0, NULL },
-	{ NULL, 0, 0, 0, 0, NULL }
+	{ "step", F_ENUM, 1, 0, 0, county_steps },
+	STEP_FIELDS
 };
+
+const struct field request_receive_schema[] = {
+	{ "request", F_STR, 1, 0, 63, NULL },
+	{ "step", F_ENUM, 1, 0, 0, town_steps },
+	STEP_FIELDS
+};
+#undef STEP_FIELDS
 
 /* The states in the reader's language. */
 static const char *const state_words[] = {
@@ -393,7 +409,8 @@ step_submit(struct db *db, const char *id, int step, cJSON *body,
 	cJSON_AddStringToObject(body, "step", step_names[step]);
 	jset_time(body, "at", clock_now(&db->clock));
 	if (!(rc = id_next(db, id_out)))
-		rc = op_submit(db, "request.step", id_out, body);
+		rc = op_submit(db, step == RSTEP_RECEIVE ? "request.receive"
+			       : "request.step", id_out, body);
 	return rc;
 }
 

@@ -344,8 +344,10 @@ static int
 take(const struct op *op, void *ctx)
 {
 	struct stn *srv = ctx;
-	/* The role the server knows the pushing station by. */
-	int role = strcmp(op->station, "county") == 0 ? ROLE_COMMAND : ROLE_TOWN;
+	/* The role the server knows the pushing station by: the county and
+	 * its stand-by desk are command stations. */
+	int role = strcmp(op->station, "county") == 0 ||
+		   strcmp(op->station, "beiyong") == 0 ? ROLE_COMMAND : ROLE_TOWN;
 	int64_t sseq;
 	int rc = replica_take(srv->db, op, role, &sseq);
 
