@@ -263,6 +263,44 @@ requests_and_risk(void **state)
 	assert_int_equal(tnum(r, "risk_people"), 5);
 }
 
+/* A request's decisions made at once on two stations, and settled later:
+ * open as long as request list shows it open (conflict, approved, sent),
+ * closed once a refusal in force stands alone. */
+static void
+requests_decided_twice(void **state)
+{
+	struct db *db = tstation("county", ROLE_COMMAND, 1);
+	sqlite3 *h;
+	cJSON *rows;
+	(void)state;
+
+	assert_int_equal(sqlite3_open(tpath("county.db"), &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h,
+		"INSERT INTO requests(id, town, item, qty, at) VALUES"
+		" ('x-1', 'datian', 'bed', 1, 1), ('x-2', 'datian', 'bed', 1, 1),"
+		" ('x-3', 'datian', 'bed', 1, 1), ('x-4', 'datian', 'bed', 1, 1),"
+		" ('x-5', 'hetou', 'bed', 1, 1);"
+		"INSERT INTO request_steps(id, request, step, ref, at) VALUES"
+		/* x-1: approved and refused at once, a conflict: open. */
+		" ('s-1', 'x-1', 'approve', NULL, 2), ('s-2', 'x-1', 'refuse', NULL, 2),"
+		/* x-2: its refusal settled by an approval, then sent: open. */
+		" ('s-3', 'x-2', 'refuse', NULL, 2), ('s-4', 'x-2', 'approve', 's-3', 3),"
+		" ('s-5', 'x-2', 'send', NULL, 4),"
+		/* x-3: a conflict settled by an approval: open. */
+		" ('s-6', 'x-3', 'approve', NULL, 2), ('s-7', 'x-3', 'refuse', NULL, 2),"
+		" ('s-8', 'x-3', 'approve', 's-6 s-7', 3),"
+		/* x-4: a conflict settled by a refusal: closed. */
+		" ('s-9', 'x-4', 'approve', NULL, 2), ('s-10', 'x-4', 'refuse', NULL, 2),"
+		" ('s-11', 'x-4', 'refuse', 's-9 s-10', 3),"
+		/* x-5: approved, its approval then refused: closed. */
+		" ('s-12', 'x-5', 'approve', NULL, 2), ('s-13', 'x-5', 'refuse', 's-12', 3);",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	rows = board(db);
+	assert_int_equal(tnum(trow(rows, "town", "datian"), "requests"), 3);
+	assert_int_equal(tnum(trow(rows, "town", "hetou"), "requests"), 0);
+}
+
 int
 main(void)
 {
@@ -273,6 +311,7 @@ main(void)
 		T(late_and_silent),
 		T(teams_and_shelters),
 		T(requests_and_risk),
+		T(requests_decided_twice),
 #undef T
 	};
 	int rc;
