@@ -295,14 +295,6 @@ js(const cJSON *o, const char *k)
 	return s ? s : "";
 }
 
-static int64_t
-jn(const cJSON *o, const char *k)
-{
-	int64_t v = 0;
-	jint(o, k, &v);
-	return v;
-}
-
 /* The full stop a line typed without one needs. */
 static const char *
 stop(const char *s, int en)
@@ -334,8 +326,12 @@ report_compose(struct db *db, const char *incident, int type, int en,
 	cJSON *inc = NULL, *d;
 	struct buf b = { NULL, 0, 0, 0 };
 	char t1[20], t2[20], town[128] = "";
-	int64_t now = clock_now(&db->clock);
-	int rc, teams = 0;
+	static const char *const counts[] = { "dead", "injured", "missing",
+		"trapped" };
+	static const char *const counts_zh[] = { "死亡", "受伤", "失踪",
+		"被困" };
+	int64_t now = clock_now(&db->clock), v;
+	int rc, teams = 0, i, n;
 
 	*out = NULL;
 	if ((rc = incident_get(db, incident, &inc)) <= 0)
@@ -360,12 +356,24 @@ report_compose(struct db *db, const char *incident, int type, int en,
 	if (*js(inc, "cause"))
 		add(&b, en ? "; cause: %s" : "；原因：%s", js(inc, "cause"));
 	add(&b, en ? ".\n" : "。\n");
-	add(&b, en ? "Casualties: %lld dead, %lld injured, %lld missing, %lld "
-	    "trapped.\n" : "伤亡：死亡%lld人，受伤%lld人，失踪%lld人，被困%lld人。\n",
-	    (long long)jn(inc, "dead"), (long long)jn(inc, "injured"),
-	    (long long)jn(inc, "missing"), (long long)jn(inc, "trapped"));
-	add(&b, en ? "People moved: %lld.\n" : "转移群众：%lld人。\n",
-	    (long long)jn(inc, "evacuated"));
+	/* Only the figures the record holds: a figure nobody has given is
+	 * not sent upward as a zero. */
+	for (i = 0, n = 0; i < 4; i++) {
+		if (!jint(inc, counts[i], &v))
+			continue;
+		if (en)
+			add(&b, "%s%lld %s", n ? ", " : "Casualties: ",
+			    (long long)v, counts[i]);
+		else
+			add(&b, "%s%s%lld人", n ? "，" : "伤亡：", counts_zh[i],
+			    (long long)v);
+		n++;
+	}
+	add(&b, "%s", n ? (en ? ".\n" : "。\n") : (en ? "Casualties: not "
+	    "known yet.\n" : "伤亡：待核实。\n"));
+	if (jint(inc, "evacuated", &v))
+		add(&b, en ? "People moved: %lld.\n" : "转移群众：%lld人。\n",
+		    (long long)v);
 	if (*js(inc, "actions"))
 		add(&b, en ? "Actions: %s%s\n" : "处置措施：%s%s\n",
 		    js(inc, "actions"), stop(js(inc, "actions"), en));
@@ -399,10 +407,10 @@ report_compose(struct db *db, const char *incident, int type, int en,
 	/* The form and the operation keep 4000 bytes: a long record is cut
 	 * at a whole character, for the officer to shorten. */
 	if (b.n > 4000) {
-		size_t n = 4000;
-		while (n > 0 && ((unsigned char)b.s[n] & 0xc0) == 0x80)
-			n--;
-		b.s[n] = 0;
+		size_t cut = 4000;
+		while (cut > 0 && ((unsigned char)b.s[cut] & 0xc0) == 0x80)
+			cut--;
+		b.s[cut] = 0;
 	}
 	*out = b.s;
 	b.s = NULL;

@@ -219,7 +219,7 @@ cmd_report_sign(struct shell *sh, const struct cmd *c, struct args *a)
 		return rc;
 	if (!opt(a, "signed-by") || !*opt(a, "signed-by"))
 		return shell_usage(sh, c, "%s", "who signs? give --signed-by NAME");
-	if (opt(a, "at") && time_parse_local(opt(a, "at"), time(NULL), &at))
+	if (opt(a, "at") && time_parse_local(opt(a, "at"), db_now(sh->db), &at))
 		return shell_refuse(sh, "'%s' is not a time (YYYY-MM-DD HH:MM)",
 				    opt(a, "at"));
 	rc = report_sign(sh->db, a->pos[1], opt(a, "signed-by"), at, id);
@@ -261,7 +261,7 @@ cmd_incident_report(struct shell *sh, const struct cmd *c, struct args *a)
 	if ((rc = report_opts(sh, c, a, ",channel,text,at,lang,")) ||
 	    (rc = report_lang(sh, c, a, &en)))
 		return rc;
-	if (opt(a, "at") && time_parse_local(opt(a, "at"), time(NULL), &at))
+	if (opt(a, "at") && time_parse_local(opt(a, "at"), db_now(sh->db), &at))
 		return shell_refuse(sh, "'%s' is not a time (YYYY-MM-DD HH:MM)",
 				    opt(a, "at"));
 	if ((rc = shell_ref(sh, REF_INCIDENT, a->pos[1], NULL, inc)))

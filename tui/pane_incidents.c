@@ -381,7 +381,7 @@ submit_report(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 }
 
 static const struct form_field sign_form[] = {
-	{ N_("Report"), "report", FT_CHOICE, 1, NULL, 0, NULL },
+	{ N_("Written report"), "report", FT_CHOICE, 1, NULL, 0, NULL },
 	{ N_("Signed by"), "signer", FT_CHOICE, 1, NULL, 0, NULL },
 	{ NULL, NULL, 0, 0, NULL, 0, NULL }
 };
@@ -389,13 +389,16 @@ static const struct form_field sign_form[] = {
 static int
 submit_sign(cJSON *values, char *msg, size_t n, const cJSON *ctx)
 {
-	const char *report = form_value(values, "report");
-	char id[64];
+	const char *signer = strrchr(form_value(values, "signer"), ' ');
+	char report[64], id[64];
 	int rc;
 
 	(void)ctx;
-	rc = report_sign(console_db(), report, form_value(values, "signer"), 0,
-			 id);
+	/* The choices are "ID label time" and "name ID": the ids are what
+	 * is signed and who signs (two leaders may share a name). */
+	snprintf(report, sizeof report, "%s", form_value(values, "report"));
+	report[strcspn(report, " ")] = 0;
+	rc = report_sign(console_db(), report, signer ? signer + 1 : "", 0, id);
 	if (rc)
 		return form_refused(rc, msg, n);
 	snprintf(msg, n, _("report %s signed: it counts as sent"), report);
@@ -415,13 +418,26 @@ incident_sign_open(const char *id)
 	if (incident_get(console_db(), id, &inc) == 1)
 		cJSON_ArrayForEach(r, cJSON_GetObjectItem(inc, "reports"))
 			if (strcmp(form_value(r, "channel"), "written") == 0 &&
-			    !cJSON_IsString(cJSON_GetObjectItem(r, "signed_at")))
-				cJSON_InsertItemInArray(reports, 0, cJSON_CreateString(
-					form_value(r, "id")));
+			    !cJSON_IsString(cJSON_GetObjectItem(r, "signed_at"))) {
+				char label[48], at[20], c[160];
+				int64_t t = 0;
+				time_parse_iso(form_value(r, "at"), &t);
+				time_format_local(t, at);
+				report_label(form_value(r, "type"), (int)cJSON_GetNumberValue(
+					cJSON_GetObjectItem(r, "number")), 0, label);
+				snprintf(c, sizeof c, "%s %s %.5s", form_value(r, "id"),
+					 console_utf8 ? label : form_value(r, "type"),
+					 at + 11);
+				cJSON_InsertItemInArray(reports, 0,
+							cJSON_CreateString(c));
+			}
 	if (report_signers(console_db(), console_now(), &who) == 0)
-		cJSON_ArrayForEach(r, who)
-			cJSON_AddItemToArray(signers, cJSON_CreateString(
-				form_value(r, "name")));
+		cJSON_ArrayForEach(r, who) {
+			char c[160];
+			snprintf(c, sizeof c, "%s %s", form_value(r, "name"),
+				 form_value(r, "id"));
+			cJSON_AddItemToArray(signers, cJSON_CreateString(c));
+		}
 	cJSON_Delete(who);
 	cJSON_Delete(inc);
 	if (cJSON_GetArraySize(reports) == 0)

@@ -62,6 +62,31 @@ fatal_signal(int sig)
 	raise(sig);
 }
 
+/* The keys terminals send whatever their terminfo entry says: PuTTY and
+ * tmux send ESC [1~ and ESC [4~ for Home and End, and a vt100 entry
+ * names no PgUp or PgDn. Unknown, a sequence would arrive as its
+ * characters, and its digit would switch panes. */
+static void
+add_keys(void)
+{
+	static const struct {
+		const char *seq;
+		int key;
+	} keys[] = {
+		{ "\033[1~", KEY_HOME }, { "\033[7~", KEY_HOME },
+		{ "\033[H", KEY_HOME }, { "\033OH", KEY_HOME },
+		{ "\033[4~", KEY_END }, { "\033[8~", KEY_END },
+		{ "\033[F", KEY_END }, { "\033OF", KEY_END },
+		{ "\033[5~", KEY_PPAGE }, { "\033[6~", KEY_NPAGE },
+		{ "\033[2~", KEY_IC }, { "\033[3~", KEY_DC },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (key_defined(keys[i].seq) <= 0)
+			define_key(keys[i].seq, keys[i].key);
+}
+
 int
 term_start(FILE *err)
 {
@@ -82,6 +107,7 @@ term_start(FILE *err)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	add_keys();
 	nodelay(stdscr, TRUE);
 	/* Short, so ESC feels instant, but long enough that a function
 	 * key's sequence does not split over a slow SSH link. */

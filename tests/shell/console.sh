@@ -332,6 +332,12 @@ console vt100 C
 check "vt100 in the C locale opens" "linhai"
 keys 3
 check "names show in pinyin in the C locale" "Datian Jiedao"
+# Home, End and PgDn as PuTTY and tmux send them, which a vt100 entry
+# does not name: keys, not a digit that switches panes.
+keys "$(printf '\033[4~')" "$(printf '\033[6~')" "$(printf '\033[1~')"
+sleep 0.3
+check "Home, End and PgDn by their ESC [ n ~ codes stay in the pane" \
+	"FOR INCIDENT"
 shot=$(screen)
 if [ -n "$shot" ] && ! printf '%s\n' "$shot" | LC_ALL=C grep -q '[^ -~]'; then
 	ok "the C locale screen is ASCII only"

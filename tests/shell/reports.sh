@@ -52,10 +52,18 @@ ok_run "incident report first --lang en" -- d incident report first "$INC" \
 expect_json_object "incident show --json" -- d incident show "$INC" --json
 check "the English text" py "
 t = J['reports'][-1]['text']
-assert 'Casualties: 1 dead, 3 injured, 0 missing, 2 trapped.' in t, t
+assert 'Casualties: 1 dead, 3 injured, 2 trapped.' in t, t  # missing: not given
 assert 'People moved: 40.' in t and 'Datian' in t, t"
 ok_run "a given --text is kept as it is" -- d incident report first "$INC" \
 	--text "电话首报：厂房起火" --at "$(ago 288)"
+expect_id "an incident taken with no figures yet" -- d incident add --town 大田 \
+	--title 路面塌陷
+NOFIG=$ID
+ok_run "its first report, composed" -- d incident report first "$NOFIG"
+expect_json_object "incident show --json" -- d incident show "$NOFIG" --json
+check "figures nobody gave are not sent upward as zeros" py "
+t = J['reports'][0]['text']
+assert '伤亡：待核实。' in t and '0人' not in t and '转移群众' not in t, t"
 
 # ---- a written report counts when signed ----
 WAT=$(ago 280)
