@@ -48,10 +48,11 @@ static const char board_sql[] =
 	"?6 ELSE ?7 END) AS silent FROM warning_towns t JOIN warnings w ON "
 	"w.id = t.warning WHERE NOT EXISTS (SELECT 1 FROM answers a WHERE "
 	"a.warning = t.warning AND a.town = t.town) GROUP BY t.town), "
-	/* Open: neither received nor refused. */
-	"rq AS (SELECT town, count(*) AS requests FROM requests r WHERE NOT "
-	"EXISTS (SELECT 1 FROM request_steps s WHERE s.request = r.id AND "
-	"s.step IN ('receive', 'refuse')) GROUP BY town), "
+	/* Open as request_list says: neither received nor refused; an
+	 * approval and a refusal in force at once (a conflict) is open. */
+	REQUEST_LIVE_CTE ", "
+	"rq AS (SELECT town, count(*) AS requests FROM requests r WHERE "
+	"r.at IS NOT NULL AND " REQUEST_OPEN_SQL("r") " GROUP BY town), "
 	"rk AS (SELECT town, count(*) AS risk_points, count(cleared_at) AS "
 	"risk_cleared, sum(coalesce(people, 0)) AS risk_people, sum(moved) AS "
 	"risk_moved FROM risk_points WHERE deleted = 0 GROUP BY town), "
