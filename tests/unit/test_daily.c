@@ -229,37 +229,73 @@ levels_at_day_end(void **state)
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r, "levels")), 0);
 }
 
-/* Statistics and risk points are written straight into their tables
- * here, standing in for stats set and risk import/evacuate/clear (other
- * modules): the report only reads them. Once those are in, make them
- * through their functions. */
+/* Figures (JSON text) of town for date set on db through stats_set. */
+static void
+figures(struct db *db, const char *town, const char *date, const char *figs)
+{
+	cJSON *f = tkeep(cJSON_Parse(figs));
+	int rc;
+
+	assert_non_null(f);
+	if ((rc = stats_set(db, town, date, f, NULL)))
+		fail_msg("stats_set %s %s: %d %s", town, figs, rc, db_errmsg(db));
+}
+
+/* A risk point of town with people at risk, made through risk_put. */
+static void
+point(struct db *db, const char *code, const char *town, const char *people)
+{
+	cJSON *f = tkeep(cJSON_CreateObject());
+	int changed = 0;
+
+	cJSON_AddStringToObject(f, "code", code);
+	cJSON_AddStringToObject(f, "name", code);
+	cJSON_AddStringToObject(f, "kind", "山洪");
+	cJSON_AddStringToObject(f, "town", town);
+	cJSON_AddStringToObject(f, "people", people);
+	if (risk_put(db, f, &changed))
+		fail_msg("risk_put %s: %s", code, db_errmsg(db));
+	assert_int_equal(changed, 1);
+}
+
+/* Statistics set by a town station (its own town, synced up) and by the
+ * county (another town, another day), and risk points put, evacuated and
+ * cleared through their functions, before and after the day's end. */
 static void
 stats_and_risk(void **state)
 {
 	struct db *db = tstation("linhai", ROLE_COMMAND, 1);
+	struct db *ht = tstation("hetou", ROLE_TOWN, 1);
 	const cJSON *s, *t;
 	cJSON *r = NULL;
+	struct op op;
+	char id[64], code[64];
 	int64_t from, to;
 	(void)state;
 
-	assert_int_equal(db_exec(db, "INSERT INTO stats(town, date, field, "
-				 "value, hlc, station, inc, seq) VALUES "
-				 "('hetou', '2026-11-28', 'affected', 120, 1, 'x', 'i', 1),"
-				 "('hetou', '2026-11-28', 'loss', 125, 1, 'x', 'i', 2),"
-				 "('datian', '2026-11-28', 'affected', 30, 1, 'x', 'i', 3),"
-				 "('datian', '2026-11-28', 'crop_ha', 7, 1, 'x', 'i', 4),"
-				 "('datian', '2026-11-27', 'affected', 999, 1, 'x', 'i', 5),"
-				 "('datian', '2026-11-28', 'later', 5, 1, 'x', 'i', 6)",
-				 NULL), 0);
+	figures(ht, "hetou", "2026-11-28", "{\"affected\": 120, \"loss\": 125}");
+	tsend_all(ht, db);
+	figures(db, "datian", "2026-11-28", "{\"affected\": 30, \"crop_ha\": 7}");
+	figures(db, "datian", "2026-11-27", "{\"affected\": 999}");
+	/* A field of no known name (a later version's) is refused at intake
+	 * and counts nowhere. */
+	tmkop(&op, "hetou", "i9", 99, (T0 * 1000) << 16, "x", "stats.set",
+	      "datian", "{\"town\": \"datian\", \"date\": \"2026-11-28\", "
+	      "\"later\": 5, \"at\": \"2026-11-28T12:00:00Z\"}");
+	trefused(db, op_apply(db, &op), DD_E_SCHEMA, "later");
+	op_clear(&op);
 	assert_int_equal(duty_day_bounds(db, "2026-11-28", &from, &to), 0);
-	assert_int_equal(db_exec(db, "INSERT INTO risk_points(id, name, town, "
-				 "people, cleared_at) VALUES "
-				 "('r1', 'a', 'hetou', 100, ?1), ('r2', 'b', 'hetou', 50, "
-				 "NULL), ('r3', 'c', 'datian', 10, ?2)", "ii", to - 60,
-				 to + 60), 0);
-	assert_int_equal(db_exec(db, "INSERT INTO risk_moves(id, point, n, at) "
-				 "VALUES ('m1', 'r1', 60, ?1), ('m2', 'r2', 5, ?2)", "ii",
-				 to - 60, to + 60), 0);
+	point(db, "r1", "hetou", "100");
+	point(db, "r2", "hetou", "50");
+	point(db, "r3", "datian", "10");
+	/* A minute before the day's end: r1 cleared, 60 moved out of it. */
+	tclock_ms = (to - 60) * 1000;
+	assert_int_equal(risk_evacuate(db, "r1", 60, id), 0);
+	assert_int_equal(risk_clear(db, "r1", code), 0);
+	/* A minute after: r3 cleared, 5 out of r2, both the next day's. */
+	tclock_ms = (to + 60) * 1000;
+	assert_int_equal(risk_clear(db, "r3", code), 0);
+	assert_int_equal(risk_evacuate(db, "r2", 5, id), 0);
 	assert_int_equal(daily_report(db, "2026-11-28", &r), 0);
 	tkeep(r);
 	s = cJSON_GetObjectItem(r, "stats");
@@ -272,6 +308,7 @@ stats_and_risk(void **state)
 	assert_int_equal(tnum(t, "affected"), 150);
 	assert_int_equal(tnum(t, "crop_ha"), 7);
 	assert_null(cJSON_GetObjectItem(t, "later"));
+	assert_int_equal(cJSON_GetArraySize(t), STATS_NFIELDS);
 	/* Risk points as they stood at the day's end. */
 	t = find(cJSON_GetObjectItem(r, "risk_points"), "town", "hetou");
 	assert_int_equal(tnum(t, "points"), 2);
@@ -283,6 +320,19 @@ stats_and_risk(void **state)
 	t = cJSON_GetObjectItem(r, "risk_counts");
 	assert_int_equal(tnum(t, "points"), 3);
 	assert_int_equal(tnum(t, "moved"), 60);
+	/* The next day has what came after: both cleared, 65 moved; and
+	 * the 27th its own figure alone. */
+	assert_int_equal(daily_report(db, "2026-11-29", &r), 0);
+	tkeep(r);
+	t = cJSON_GetObjectItem(r, "risk_counts");
+	assert_int_equal(tnum(t, "cleared"), 2);
+	assert_int_equal(tnum(t, "moved"), 65);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(r, "stats"), "towns")), 0);
+	assert_int_equal(daily_report(db, "2026-11-27", &r), 0);
+	tkeep(r);
+	t = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "stats"), "total");
+	assert_int_equal(tnum(t, "affected"), 999);
 }
 
 /* The report stores nothing. */
