@@ -3,8 +3,9 @@
  * shift.start to shift.start in the station's zone (a time before
  * shift.start belongs to the day before, across months and years); bad
  * dates are refused; daily_report gathers the day's report clocks, the
- * levels as they stood at a past day's end, the disaster statistics per
- * town and their county total, and the risk points per town.
+ * levels as they stood at a past day's end, written reports counted at
+ * their signing, the disaster statistics per town and their county
+ * total, and the risk points per town.
  */
 #include "testlib.h"
 
@@ -229,6 +230,80 @@ levels_at_day_end(void **state)
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r, "levels")), 0);
 }
 
+/* A written report counts at its signing: made in time but signed late
+ * it is late; signed in time, on time; of two, the one signed first
+ * counts, whichever was made first and in whatever order the signings
+ * arrive at another station. */
+static void
+written_signed(void **state)
+{
+	struct db *db = tstation("linhai", ROLE_COMMAND, 1);
+	struct db *b = tstation("beiyong", ROLE_COMMAND, 1);
+	char late[64], ontime[64], two[64], w1[64], w2[64], wa[64], wb[64];
+	char sid[64], lid[64];
+	cJSON *f = tkeep(cJSON_CreateObject()), *r = NULL;
+	const cJSON *o;
+	int i;
+	(void)state;
+
+	cJSON_AddStringToObject(f, "name", "张局长");
+	cJSON_AddStringToObject(f, "phones", "13500001111");
+	cJSON_AddStringToObject(f, "role", "county_leader");
+	assert_int_equal(contact_add(db, f, lid), 0);
+	incident_at(db, "hetou", T0 - 2 * 3600, late);
+	incident_at(db, "datian", T0 - 2 * 3600, ontime);
+	incident_at(db, "gucheng", T0 - 2 * 3600, two);
+	assert_int_equal(incident_report(db, late, REPORT_FOLLOWUP, "written",
+					 NULL, T0 - 2 * 3600 + 40 * 60, w1), 0);
+	assert_int_equal(incident_report(db, ontime, REPORT_FOLLOWUP, "written",
+					 NULL, T0 - 2 * 3600 + 40 * 60, w2), 0);
+	assert_int_equal(incident_report(db, two, REPORT_FOLLOWUP, "written",
+					 NULL, T0 - 2 * 3600 + 40 * 60, wa), 0);
+	assert_int_equal(incident_report(db, two, REPORT_FOLLOWUP, "written",
+					 NULL, T0 - 2 * 3600 + 50 * 60, wb), 0);
+	/* Unsigned, none is sent: all overdue. */
+	assert_int_equal(daily_report(db, NULL, &r), 0);
+	tkeep(r);
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(r, "incidents")) {
+		assert_string_equal(tstr(o, "written_state"), "overdue");
+		assert_true(tis_null(o, "written_done_at"));
+	}
+	tsend_all(db, b);
+	/* Signed 80 minutes after: late by 20. */
+	assert_int_equal(report_sign(db, w1, "张局长", T0 - 2 * 3600 + 80 * 60,
+				     sid), 0);
+	/* Signed 45 minutes after: on time. */
+	assert_int_equal(report_sign(db, w2, "张局长", T0 - 2 * 3600 + 45 * 60,
+				     sid), 0);
+	/* The first made signed last (90), the second first (55): 55. */
+	assert_int_equal(report_sign(db, wa, "张局长", T0 - 2 * 3600 + 90 * 60,
+				     sid), 0);
+	assert_int_equal(report_sign(b, wb, "张局长", T0 - 2 * 3600 + 55 * 60,
+				     sid), 0);
+	texchange(db, b);
+	for (i = 0; i < 2; i++) {
+		struct db *s = i ? b : db;
+		assert_int_equal(daily_report(s, NULL, &r), 0);
+		tkeep(r);
+		o = find(cJSON_GetObjectItem(r, "incidents"), "id", late);
+		assert_string_equal(tstr(o, "written_state"), "late");
+		assert_int_equal(tnum(o, "written_late_secs"), 20 * 60);
+		assert_string_equal(tstr(o, "written_done_at"),
+				    tiso(T0 - 2 * 3600 + 80 * 60));
+		o = find(cJSON_GetObjectItem(r, "incidents"), "id", ontime);
+		assert_string_equal(tstr(o, "written_state"), "on_time");
+		assert_int_equal(tnum(o, "written_late_secs"), 0);
+		o = find(cJSON_GetObjectItem(r, "incidents"), "id", two);
+		assert_string_equal(tstr(o, "written_state"), "on_time");
+		assert_string_equal(tstr(o, "written_done_at"),
+				    tiso(T0 - 2 * 3600 + 55 * 60));
+		o = cJSON_GetObjectItem(r, "incident_counts");
+		assert_int_equal(tnum(o, "written_on_time"), 2);
+		assert_int_equal(tnum(o, "written_late"), 1);
+	}
+	assert_string_equal(texport_of(db), texport_of(b));
+}
+
 /* Figures (JSON text) of town for date set on db through stats_set. */
 static void
 figures(struct db *db, const char *town, const char *date, const char *figs)
@@ -366,6 +441,7 @@ main(void)
 		T(day_bad),
 		T(report_clocks),
 		T(levels_at_day_end),
+		T(written_signed),
 		T(stats_and_risk),
 		T(reads_only),
 #undef T
