@@ -330,6 +330,58 @@ requests_and_risk(void **state)
 	assert_string_equal(texport_of(db), texport_of(b));
 }
 
+/* op_each's callback: the risk.put operations that carry no name (a
+ * change of a few fields) alone, applied to ctx. */
+static int
+send_nameless_put(const struct op *op, void *ctx)
+{
+	if (strcmp(op->kind, "risk.put") != 0 ||
+	    cJSON_GetObjectItemCaseSensitive(op->body, "name"))
+		return 0;
+	if (op_apply(ctx, op) < 0)
+		fail_msg("apply %s %s: %s", op->kind, op->entity,
+			 db_errmsg(ctx));
+	return 0;
+}
+
+/* A point whose change of town and people arrives before the point
+ * itself (the relay's order): held bare, without its name, it is not on
+ * the board until the point arrives, as risk_list and the daily report
+ * leave it out. */
+static void
+risk_point_partial(void **state)
+{
+	struct db *a = tstation("county", ROLE_COMMAND, 1);
+	struct db *b = tstation("beiyong", ROLE_COMMAND, 1);
+	cJSON *rows, *list = NULL, *r;
+	int64_t n, c, p, m;
+	(void)state;
+
+	put_point(a, "p1", "datian", "30");
+	r = tkeep(cJSON_CreateObject());
+	cJSON_AddStringToObject(r, "code", "p1");
+	cJSON_AddStringToObject(r, "town", "hetou");
+	cJSON_AddStringToObject(r, "people", "40");
+	assert_int_equal(risk_put(a, r, &(int){ 0 }), 0);
+	assert_int_equal(op_each(a, 0, send_nameless_put, b), 0);
+	assert_int_equal(risk_list(b, NULL, &list), 0);
+	tkeep(list);
+	assert_int_equal(cJSON_GetArraySize(list), 0);
+	assert_int_equal(risk_town_counts(b, "hetou", &n, &c, &p, &m), 0);
+	assert_int_equal(n, 0);
+	rows = board(b);
+	r = trow(rows, "town", "hetou");
+	assert_int_equal(tnum(r, "risk_points"), 0);
+	assert_int_equal(tnum(r, "risk_people"), 0);
+	/* The point arrives: at hetou with 40, on both. */
+	tsend_all(a, b);
+	r = trow(board(b), "town", "hetou");
+	assert_int_equal(tnum(r, "risk_points"), 1);
+	assert_int_equal(tnum(r, "risk_people"), 40);
+	assert_int_equal(tnum(trow(board(b), "town", "datian"), "risk_points"), 0);
+	assert_string_equal(texport_of(a), texport_of(b));
+}
+
 int
 main(void)
 {
@@ -340,6 +392,7 @@ main(void)
 		T(late_and_silent),
 		T(teams_and_shelters),
 		T(requests_and_risk),
+		T(risk_point_partial),
 #undef T
 	};
 	int rc;
