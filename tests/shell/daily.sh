@@ -284,8 +284,11 @@ LANGUAGE=zh_CN ok_run "the sheet with statistics" -- c --lang zh report daily
 cp "$OUT" "$W/zh2"
 check "a row per town, tenths as decimals" grep -Eq \
 	"^  河头 +1200 +0 +0 +0 +0 +0 +0 +0 +0\.0 +1234\.5$" "$W/zh2"
+check "the other town's row" grep -Eq \
+	"^  白水洋 +0 +2 +0 +0 +0 +0 +0 +0 +7\.5 +0\.0$" "$W/zh2"
 check "the county total" grep -Eq \
 	"^  全县 +1200 +2 +0 +0 +0 +0 +0 +0 +7\.5 +1234\.5$" "$W/zh2"
+check "no other day's figure in it" sh -c "! grep -q '999' '$W/zh2'"
 check "risk points per town" grep -q "^  河头 *已销号 1/2 处，已转移 60/150 人" "$W/zh2"
 check "and their county figures" grep -q "九、风险点（日终）：已销号 1/3 处，已转移 60/190 人" "$W/zh2"
 check "still no line over 80 columns" cols80 "$W/zh2"
@@ -408,4 +411,10 @@ check "no written report left unsigned" \
 check "the day's written counts (the two carried over owe theirs)" \
 	grep -q "书面报告按时 2 起、迟报 4 起" "$W/zh3"
 check "still no line over 80 columns, signed" cols80 "$W/zh3"
+LANGUAGE=zh_CN ok_run "the same in GB18030" -- c --lang zh report daily --gb18030
+iconv -f GB18030 -t UTF-8 "$OUT" >"$W/gb3.utf8" 2>/dev/null
+check "GB18030 read back: the same sheet, statistics and signings" sh -c \
+	"grep -v '制表时间' '$W/zh3' >'$W/a3' && grep -v '制表时间' '$W/gb3.utf8' >'$W/b3' &&
+	 cmp -s '$W/a3' '$W/b3' && grep -q '由 张局长 签发' '$W/b3' &&
+	 grep -q '^  全县 ' '$W/b3'"
 finish
