@@ -2,9 +2,9 @@
 # board_console.sh - the town board as the command station's duty officer
 # meets it, at 80x24 in zh_CN.UTF-8: after three towns report incidents
 # (one of them with its reports late), their statistics (stats set) and
-# huixi's request for tents (REQ on its row), pane 9 shows every town of the
-# county at once under the status line, the town with the late report
-# first and marked; Enter on it shows that town alone in every pane (the
+# huixi's request for tents and its risk points (REQ, RISK and MOVED on
+# its row), pane 9 shows every town of the county at once under the
+# status line, the town with the late report first and marked; Enter on it shows that town alone in every pane (the
 # incidents pane lists its incidents only, the status line says which
 # town and the key that clears it); * shows every town again. No English
 # word on those screens. Then once in C on a vt100: the same in ASCII.
@@ -56,6 +56,14 @@ ok_run "huixi's" -- d stats set huixi --affected 60 --damaged 3
 expect_id "huixi asks the county for tents for its incident" -- d request add \
 	--town huixi --item tent --qty 20 --incident "$HX" --note 树木压塌民房
 RQ=$ID
+cat >"$W/risk.csv" <<'CSV'
+code,name,kind,town,village,people,monitor,monitor_phone
+HX-1,汇溪后山滑坡点,地质灾害,汇溪镇,后山村,20,项守山,13700003001
+HX-2,汇溪溪坑山洪沟,山洪,汇溪镇,溪坑村,6,项守山,13700003001
+CSV
+ok_run "two huixi risk points" -- d risk import "$W/risk.csv"
+expect_id "8 people moved out of one" -- d risk evacuate HX-1 8
+ok_run "the other cleared" -- d risk clear HX-2
 expect_json_object "the statistics of the day" -- d stats --json
 json_flush
 check "three towns' figures and the county total" python3 -c "import json,sys
@@ -105,7 +113,7 @@ check "all nineteen towns on the screen at once" test "$(sed -n '4,24p' "$S" |
 check "gucheng: two open, 20 moved, 20 in a shelter of 100" sh -c \
 	"grep -Eq '^古城 +2 +0 - +20 20 20% +0 +0 ' '$S'"
 check "huixi: two teams out at it, the warning not answered, its request" sh -c \
-	"grep -Eq '^汇溪 +1 +0 - +0 - +2 +1 +1 ' '$S'"
+	"grep -Eq '^汇溪 +1 +0 - +0 - +2 +1 +1 1/2 +8/26 ' '$S'"
 check "the late town first: no request of its own" sh -c \
 	"sed -n 4p '$S' | grep -Eq '^大田 +1 +1 0/0/0/3 +0 - +0 +1 +0 '"
 check "gucheng answered, no request" sh -c \
