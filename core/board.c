@@ -48,12 +48,17 @@ static const char board_sql[] =
 	"?6 ELSE ?7 END) AS silent FROM warning_towns t JOIN warnings w ON "
 	"w.id = t.warning WHERE NOT EXISTS (SELECT 1 FROM answers a WHERE "
 	"a.warning = t.warning AND a.town = t.town) GROUP BY t.town), "
-	/* Open: neither received nor refused, as request list --open. */
+	/* Open as request_list says: neither received nor refused; an
+	 * approval and a refusal in force at once (a conflict) is open. */
+	REQUEST_LIVE_CTE ", "
 	"rq AS (SELECT town, count(*) AS requests FROM requests r WHERE "
 	"r.at IS NOT NULL AND " REQUEST_OPEN_SQL("r") " GROUP BY town), "
+	/* The points risk_list holds: one held bare (a change or a move
+	 * that arrived before the point) is not one yet. */
 	"rk AS (SELECT town, count(*) AS risk_points, count(cleared_at) AS "
 	"risk_cleared, sum(coalesce(people, 0)) AS risk_people, sum(moved) AS "
-	"risk_moved FROM risk_points WHERE deleted = 0 GROUP BY town), "
+	"risk_moved FROM risk_points WHERE deleted = 0 AND name IS NOT NULL "
+	"GROUP BY town), "
 	"st AS (SELECT CASE WHEN EXISTS (SELECT 1 FROM towns x WHERE x.id = "
 	"h.station) THEN h.station ELSE (SELECT value FROM settings s WHERE "
 	"s.scope = '@' || h.station AND s.key = 'station.town') END AS town, "

@@ -18,12 +18,6 @@
 #define XSTR_(x) #x
 #define XSTR(x) XSTR_(x)
 
-/* The fields of the disaster statistics form, as table stats keys them
- * (crop_ha and loss in tenths). */
-static const char *const stat_fields[] = { "affected", "dead", "missing",
-	"relocated", "need_aid", "collapsed", "severe", "damaged", "crop_ha",
-	"loss", NULL };
-
 static int64_t
 num(const cJSON *o, const char *k)
 {
@@ -294,12 +288,12 @@ add_stats(struct db *db, cJSON *r, const char *date)
 	}
 	rc = db_rows(db, rows, "SELECT town, field, value FROM stats WHERE "
 		     "date = ? ORDER BY town, field", "s", date);
-	for (i = 0; stat_fields[i]; i++)
-		cJSON_AddNumberToObject(total, stat_fields[i], 0);
+	for (i = 0; stats_fields[i]; i++)
+		cJSON_AddNumberToObject(total, stats_fields[i], 0);
 	cJSON_ArrayForEach(o, rows) {
 		const char *town = jstr(o, "town"), *field = jstr(o, "field");
 		cJSON *v;
-		if (!town || !field || str_in(field, stat_fields) < 0)
+		if (!town || !field || str_in(field, stats_fields) < 0)
 			continue; /* a field of a later version */
 		if (strcmp(town, last) != 0) {
 			if (!(t = cJSON_CreateObject()) ||
@@ -309,8 +303,8 @@ add_stats(struct db *db, cJSON *r, const char *date)
 				break;
 			}
 			cJSON_AddStringToObject(t, "town", town);
-			for (i = 0; stat_fields[i]; i++)
-				cJSON_AddNumberToObject(t, stat_fields[i], 0);
+			for (i = 0; stats_fields[i]; i++)
+				cJSON_AddNumberToObject(t, stats_fields[i], 0);
 			last = town;
 		}
 		cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(t, field),

@@ -220,22 +220,23 @@ int apply_request(struct db *db, const struct op *op);
 int apply_request_step(struct db *db, const struct op *op);
 extern const struct field request_schema[], request_step_schema[],
 	request_receive_schema[];
-/* Whether request r (a row of requests) is open: neither received nor
- * refused, as request_list works out its state (request.c): a refusal
- * counts only while in force (no other decision names it in its ref)
- * and no approval in force nor a send stands beside it; a conflict and
- * a request sent after a settled refusal are open. */
-#define REQUEST_DECISION_IN_FORCE_SQL(q) "NOT EXISTS (SELECT 1 FROM " \
-	"request_steps q2 WHERE q2.request = " q ".request AND q2.step IN " \
-	"('approve', 'refuse') AND instr(' ' || coalesce(q2.ref, '') || ' ', " \
-	"' ' || " q ".id || ' ') > 0)"
-#define REQUEST_OPEN_SQL(r) "(NOT EXISTS (SELECT 1 FROM request_steps q " \
-	"WHERE q.request = " r ".id AND q.step = 'receive') AND (EXISTS " \
-	"(SELECT 1 FROM request_steps q WHERE q.request = " r ".id AND " \
-	"(q.step = 'send' OR (q.step = 'approve' AND " \
-	REQUEST_DECISION_IN_FORCE_SQL("q") "))) OR NOT EXISTS (SELECT 1 " \
-	"FROM request_steps q WHERE q.request = " r ".id AND q.step = " \
-	"'refuse' AND " REQUEST_DECISION_IN_FORCE_SQL("q") ")))"
+/* A common table expression "live": the decisions in force (approvals
+ * and refusals no other decision of the request names in its ref, the
+ * ids it settles). */
+#define REQUEST_LIVE_CTE "live AS (SELECT s.* FROM request_steps s WHERE " \
+	"s.step IN ('approve', 'refuse') AND NOT EXISTS (SELECT 1 FROM " \
+	"request_steps t WHERE t.request = s.request AND t.step IN " \
+	"('approve', 'refuse') AND instr(' ' || coalesce(t.ref, '') || ' ', " \
+	"' ' || s.id || ' ') > 0)) "
+/* Request r (an alias of requests) is open, as request_list says it:
+ * neither received nor refused (refusals in force and no approval in
+ * force, nothing sent); a conflict of both is open. Needs "live". */
+#define REQUEST_OPEN_SQL(r) "(NOT EXISTS (SELECT 1 FROM request_steps x " \
+	"WHERE x.request = " r ".id AND x.step = 'receive') AND (EXISTS " \
+	"(SELECT 1 FROM request_steps x WHERE x.request = " r ".id AND " \
+	"x.step = 'send') OR EXISTS (SELECT 1 FROM live l WHERE l.request = " \
+	r ".id AND l.step = 'approve') OR NOT EXISTS (SELECT 1 FROM live l " \
+	"WHERE l.request = " r ".id AND l.step = 'refuse')))"
 
 /* risk points. */
 extern const struct field risk_schema[], risk_move_schema[],

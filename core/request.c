@@ -148,11 +148,7 @@ apply_request_step(struct db *db, const struct op *op)
 
 /* The decisions in force: those no other decision of the request names
  * in its ref (the ids it settles, space-separated). */
-#define LIVE_SQL "WITH live AS (SELECT s.* FROM request_steps s WHERE " \
-	"s.step IN ('approve', 'refuse') AND NOT EXISTS (SELECT 1 FROM " \
-	"request_steps t WHERE t.request = s.request AND t.step IN " \
-	"('approve', 'refuse') AND instr(' ' || coalesce(t.ref, '') || ' ', " \
-	"' ' || s.id || ' ') > 0)) "
+#define LIVE_SQL "WITH " REQUEST_LIVE_CTE
 
 /* ?1 town, ?2 request id (NULL: any), ?3 now. The approval shown is the
  * latest in force (by time, then id); what was sent, the first send. */

@@ -12,8 +12,11 @@
 # the order of the JSON. Bad arguments are usage errors (exit 2), one
 # line on stderr, nothing stored.
 #
-# Requests and risk points (verbs of their own) are counted by the board
-# too: the place they are tried is marked below.
+# Requests (request add, approve, refuse, send, receive) and risk points
+# (risk import, evacuate, clear) are counted by the board too: open
+# requests (neither received nor refused), points cleared of all, people
+# moved of the people at risk, as `request list --open` and `risk list`
+# count them.
 #
 # Run from the repository root: sh tests/shell/board.sh
 set -u
@@ -95,10 +98,35 @@ expect_id "gucheng answers" -- d warning answer "$W1" gucheng --who 值班员
 expect_id "a blue warning just now to huixi and xiaozhi" -- d warning issue \
 	--hazard flood --color blue --text 防汛蓝色预警 --towns huixi,xiaozhi
 
-# ---- requests and risk points: their verbs add rows here after merge ----
-# (request add --town ... ; risk import ... ; risk evacuate ...; risk
-# clear ...: then check requests, risk_points, risk_cleared, risk_people
-# and risk_moved below.)
+# ---- requests and risk points ----
+expect_id "datian asks for tents" -- d request add --town datian --item tent \
+	--qty 10
+ok_run "approved from the city depot: still open" -- d request approve "$ID" \
+	--depot d-city
+expect_id "datian asks for beds" -- d request add --town datian --item bed \
+	--qty 5
+ok_run "refused: closed" -- d request refuse "$ID" --reason 库存另有安排
+expect_id "huixi asks for a fire team for its incident" -- d request add \
+	--town huixi --team-kind fire --incident "$HX"
+expect_id "gucheng asks for water" -- d request add --town gucheng \
+	--item water --qty 3
+GRQ=$ID
+ok_run "approved" -- d request approve "$GRQ" --depot d-city
+ok_run "sent" -- d request send "$GRQ"
+ok_run "received: closed" -- d request receive "$GRQ"
+refused 1 "received twice: nothing stored" -- d request receive "$GRQ"
+cat >"$W/risk.csv" <<'CSV'
+code,name,kind,town,village,people,monitor,monitor_phone
+DT-1,岭头滑坡点,地质灾害,大田街道,岭头村,30,朱守山,13700002001
+DT-2,溪坑山洪沟,山洪,大田街道,溪坑村,8,朱守山,13700002001
+GC-1,城西山塘,山塘,古城街道,城西村,20,王看塘,13700002002
+CSV
+ok_run "three risk points imported" -- d risk import "$W/risk.csv"
+expect_id "12 moved out of DT-1" -- d risk evacuate DT-1 12
+expect_id "8 out of DT-2" -- d risk evacuate DT-2 8
+ok_run "DT-2 cleared" -- d risk clear DT-2
+expect_id "5 out of GC-1" -- d risk evacuate GC-1 5
+expect_id "5 more: they add up" -- d risk evacuate GC-1 5
 
 expect_json_array "board --json" -- d board --json
 cp "$OUT" "$W/board.json"
@@ -132,12 +160,39 @@ assert (r['unanswered'], r['silent']) == (2, 1), r"
 check "xiaozhi: a warning unanswered, not yet silent" py "
 r = by['xiaozhi']
 assert (r['unanswered'], r['silent'], r['open']) == (1, 0, 0), r"
-check "requests and risk points zero, and never heard from" py "
+check "open requests: datian's approved, huixi's asked; refused and received not" py "
+assert by['datian']['requests'] == 1, by['datian']
+assert by['huixi']['requests'] == 1, by['huixi']
+assert by['gucheng']['requests'] == 0, by['gucheng']
+assert sum(r['requests'] for r in rows) == 2"
+check "risk points: datian 1 of 2 cleared, 20 of 38 moved; gucheng 10 of 20" py "
+r = by['datian']
+assert (r['risk_points'], r['risk_cleared']) == (2, 1), r
+assert (r['risk_moved'], r['risk_people']) == (20, 38), r
+r = by['gucheng']
+assert (r['risk_points'], r['risk_cleared']) == (1, 0), r
+assert (r['risk_moved'], r['risk_people']) == (10, 20), r
 for r in rows:
-    assert r['requests'] == 0 and r['risk_points'] == 0, r
-    assert r['risk_cleared'] == 0 and r['risk_people'] == 0, r
-    assert r['risk_moved'] == 0, r
+    if r['town'] not in ('datian', 'gucheng'):
+        assert r['risk_points'] == r['risk_people'] == r['risk_moved'] == 0, r
     assert r['last_heard_at'] is None, r"
+expect_json_array "request list --open --json" -- d request list --open --json
+cp "$OUT" "$W/open.json"
+expect_json_array "risk list --json" -- d risk list --json
+cp "$OUT" "$W/risk.json"
+check "the same counts as request list and risk list" python3 -c "
+import json
+rows = json.load(open('$W/board.json'))
+rq = json.load(open('$W/open.json'))
+rk = json.load(open('$W/risk.json'))
+for r in rows:
+    t = r['town']
+    p = [x for x in rk if x['town'] == t]
+    assert r['requests'] == sum(1 for x in rq if x['town'] == t), r
+    assert r['risk_points'] == len(p), r
+    assert r['risk_cleared'] == sum(x['cleared_at'] is not None for x in p), r
+    assert r['risk_people'] == sum(x['people'] for x in p), r
+    assert r['risk_moved'] == sum(x['moved'] for x in p), r"
 
 # ---- the text table ----
 LANG=C LC_ALL=C expect_exit 0 "board in C" -- d board
@@ -154,6 +209,10 @@ l = open('$W/board.c.txt').read().splitlines()[1].split()
 assert l[:6] == ['datian', '2', '2', '1/2/1/3', '45', '-'], l
 assert l[-1] == 'never', l"
 check "gucheng's shelters: 40 people, 17% full" grep -q '^gucheng .* 40 17% ' \
+	"$W/board.c.txt"
+check "datian's request, points cleared 1/2 and people moved 20/38" \
+	grep -Eq '^datian .* 1 +1/2 +20/38 +never$' "$W/board.c.txt"
+check "huixi's request, no risk points" grep -Eq '^huixi .* 1 +- +- +never$' \
 	"$W/board.c.txt"
 check "at most 80 columns" sh -c "! awk 'length > 80' '$W/board.c.txt' | grep -q ."
 if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then

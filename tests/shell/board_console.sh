@@ -1,9 +1,10 @@
 #!/bin/sh
 # board_console.sh - the town board as the command station's duty officer
 # meets it, at 80x24 in zh_CN.UTF-8: after three towns report incidents
-# (one of them with its reports late), pane 9 shows every town of the
-# county at once under the status line, the town with the late report
-# first and marked; Enter on it shows that town alone in every pane (the
+# (one of them with its reports late), their statistics (stats set) and
+# huixi's request for tents and its risk points (REQ, RISK and MOVED on
+# its row), pane 9 shows every town of the county at once under the
+# status line, the town with the late report first and marked; Enter on it shows that town alone in every pane (the
 # incidents pane lists its incidents only, the status line says which
 # town and the key that clears it); * shows every town again. No English
 # word on those screens. Then once in C on a vt100: the same in ASCII.
@@ -46,10 +47,36 @@ expect_id "a warning to the three" -- d warning issue --hazard typhoon \
 	--color orange --text 台风橙色预警 --towns datian,gucheng,huixi
 expect_id "gucheng answers it" -- d warning answer "$ID" gucheng
 
-# ---- statistics and a request (their verbs land with their own work) ----
-# The lead fills this place after merge: `stats set` for two towns and a
-# `request add --town huixi ...`, then checks below that the board shows
-# the request on huixi's row (REQ column 1).
+# ---- statistics and a request ----
+ok_run "datian's statistics" -- d stats set datian --affected 300 --dead 0 \
+	--missing 0 --relocated 45 --collapsed 2
+ok_run "gucheng's" -- d stats set 古城 --affected 1200 --relocated 20 \
+	--crop-ha 12.5 --loss 80
+ok_run "huixi's" -- d stats set huixi --affected 60 --damaged 3
+expect_id "huixi asks the county for tents for its incident" -- d request add \
+	--town huixi --item tent --qty 20 --incident "$HX" --note 树木压塌民房
+RQ=$ID
+cat >"$W/risk.csv" <<'CSV'
+code,name,kind,town,village,people,monitor,monitor_phone
+HX-1,汇溪后山滑坡点,地质灾害,汇溪镇,后山村,20,项守山,13700003001
+HX-2,汇溪溪坑山洪沟,山洪,汇溪镇,溪坑村,6,项守山,13700003001
+CSV
+ok_run "two huixi risk points" -- d risk import "$W/risk.csv"
+expect_id "8 people moved out of one" -- d risk evacuate HX-1 8
+ok_run "the other cleared" -- d risk clear HX-2
+expect_json_object "the statistics of the day" -- d stats --json
+json_flush
+check "three towns' figures and the county total" python3 -c "import json,sys
+s = json.load(open(sys.argv[1]))
+sys.exit(not ([t['town'] for t in s['towns']] == ['datian', 'gucheng', 'huixi']
+	and s['total']['affected'] == 1560 and s['total']['relocated'] == 65 and
+	s['total']['crop_ha'] == 125))" "$OUT"
+expect_json_array "the open requests" -- d request list --open --json
+json_flush
+check "huixi's request open, asked for" python3 -c "import json,sys
+r = json.load(open(sys.argv[1]))
+sys.exit(not ([(x['id'], x['town'], x['state']) for x in r] ==
+	[(sys.argv[2], 'huixi', 'requested')]))" "$OUT" "$RQ"
 
 # ---- the console ----
 tmux -S "$SOCK" new-session -d -s dd -x 80 -y 24 \
@@ -85,8 +112,14 @@ check "all nineteen towns on the screen at once" test "$(sed -n '4,24p' "$S" |
 	grep -Ec '^(古城|大洋|江南|大田|邵家渡|汛桥|东塍|汇溪|小芝|河头|白水洋|括苍|永丰|上盘|桃渚|杜桥|涌泉|尤溪|沿江) ')" = 19
 check "gucheng: two open, 20 moved, 20 in a shelter of 100" sh -c \
 	"grep -Eq '^古城 +2 +0 - +20 20 20% +0 +0 ' '$S'"
-check "huixi: two teams out at it, the warning not answered" sh -c \
-	"grep -Eq '^汇溪 +1 +0 - +0 - +2 +1 ' '$S'"
+check "huixi: two teams out at it, the warning not answered, its request" sh -c \
+	"grep -Eq '^汇溪 +1 +0 - +0 - +2 +1 +1 1/2 +8/26 ' '$S'"
+check "the late town first: no request of its own" sh -c \
+	"sed -n 4p '$S' | grep -Eq '^大田 +1 +1 0/0/0/3 +0 - +0 +1 +0 '"
+check "gucheng answered, no request" sh -c \
+	"grep -Eq '^古城 +2 +0 - +20 20 20% +0 +0 +0 ' '$S'"
+check "no other town with an open request" test "$(sed -n '4,24p' "$S" |
+	grep -Ec ' [1-9][0-9]* +(-|[0-9]+/[0-9]+) +(-|[0-9]+/[0-9]+) +[^ ]+ *$')" = 1
 check "never heard from: 从未" sh -c "sed -n 4p '$S' | grep -q '从未 *\$'"
 # The late town stands out: bold, in colour.
 tmux -S "$SOCK" capture-pane -p -e -t dd | sed -n 4p >"$W/attr"

@@ -11,10 +11,13 @@
 # headings without Chinese; --json read back by python3; a day with
 # nothing in it; bad input refused with one line; nothing stored.
 #
-# The statistics and risk-point sections read tables other verbs fill
-# (stats set, risk import): they are checked empty first, then with rows
-# written straight into those tables (see "---- statistics and risk
-# points ----" at the end: make them with the verbs once they are in).
+# The statistics and risk-point sections are checked empty first, then
+# filled through their verbs (stats set, risk import, evacuate, clear:
+# "---- statistics and risk points ----" at the end), against `stats`
+# and `risk list` too. A written report counts when the leader on duty
+# signs it ("---- signing ----"): unsigned it is not sent, signed in time
+# it is on time, made in time but signed late it is late, and of two the
+# one signed first counts.
 #
 # Run from the repository root: sh tests/shell/daily.sh
 set -u
@@ -60,8 +63,9 @@ expect_id "an incident reported on time" -- c incident add --town datian \
 ONTIME=$ID
 ok_run "its phone report 10 minutes after" -- \
 	c incident report first "$ONTIME" --channel phone --at "$(ago 40)"
-ok_run "its written report 30 minutes after" -- \
+expect_id "its written report 30 minutes after, not signed yet" -- \
 	c incident report followup "$ONTIME" --channel written --at "$(ago 20)"
+WR_ONTIME=$ID
 expect_id "an incident reported late" -- c incident add --town hetou \
 	--title 山体滑坡 --received "$(ago 120)" --dead 1 --injured 2
 LATE=$ID
@@ -104,6 +108,8 @@ check "its written report not sent and overdue" \
 	grep -q "书面报告：未报，已超时" "$W/zh"
 check "the incident reported on time" grep -q "电话报告：按时" "$W/zh"
 check "its written report, not signed yet" grep -q "续报 书面 .*尚未签发" "$W/zh"
+check "so not sent: its clock still running" \
+	sh -c "grep -A3 '^  $ONTIME ' '$W/zh' | grep -q '书面报告：时限 '"
 check "the casualties" grep -q "死亡 1  受伤 2" "$W/zh"
 check "the open incident from before the day, carried over" \
 	grep -q "$CARRIED .*道路塌方（前日延续）" "$W/zh"
@@ -183,7 +189,8 @@ ok = (r["date"] == day and r["over"] is False and
       2600 <= inc[late]["phone_late_secs"] <= 2800 and
       inc[late]["written_state"] == "overdue" and
       inc[ontime]["phone_state"] == "on_time" and
-      inc[ontime]["written_state"] == "on_time" and
+      inc[ontime]["written_state"] == "pending" and
+      inc[ontime]["written_done_at"] is None and
       [p["type"] for p in inc[ontime]["reports"]] == ["first", "followup"] and
       inc[ontime]["reports"][1]["signed_at"] is None and
       inc[carried]["carried"] == 1 and
@@ -254,48 +261,160 @@ check "the export is unchanged by the report" test "$before" = "$(digest "$DB")"
 # ---- statistics and risk points ----
 check "no statistics yet: the section says none" \
 	sh -c "grep -A1 '^六、灾情统计（$DAY）' '$W/zh' | grep -q '^  无$'"
-# Tables stats and risk_points are filled by stats set and risk import,
-# evacuate and clear: until those verbs are in, their rows are written
-# straight into the tables here (the report only reads them). Replace
-# this with the verbs then.
-if have sqlite3; then
-	NOW=$(date +%s)
-	sqlite3 -batch "$DB" "INSERT INTO stats(town, date, field, value, hlc,
-		station, inc, seq) VALUES
-		('hetou', '$DAY', 'affected', 1200, 1, 'x', 'i', 1),
-		('hetou', '$DAY', 'loss', 12345, 1, 'x', 'i', 2),
-		('baishuiyang', '$DAY', 'dead', 2, 1, 'x', 'i', 3),
-		('baishuiyang', '$DAY', 'crop_ha', 75, 1, 'x', 'i', 4);
-		INSERT INTO risk_points(id, name, town, people, cleared_at) VALUES
-		('r1', 'a', 'hetou', 100, $NOW), ('r2', 'b', 'hetou', 50, NULL),
-		('r3', 'c', 'datian', 40, NULL);
-		INSERT INTO risk_moves(id, point, n, at) VALUES ('m1', 'r1', 60, $NOW);
-		UPDATE reports SET signed_at = at + 120, signed_name = '张局长'
-		WHERE channel = 'written';"
-	LANGUAGE=zh_CN ok_run "the sheet with statistics" -- c --lang zh report daily
-	cp "$OUT" "$W/zh2"
-	check "a row per town, tenths as decimals" grep -Eq \
-		"^  河头 +1200 +0 +0 +0 +0 +0 +0 +0 +0\.0 +1234\.5$" "$W/zh2"
-	check "the county total" grep -Eq \
-		"^  全县 +1200 +2 +0 +0 +0 +0 +0 +0 +7\.5 +1234\.5$" "$W/zh2"
-	check "risk points per town" grep -q "^  河头 *已销号 1/2 处，已转移 60/150 人" "$W/zh2"
-	check "and their county figures" grep -q "九、风险点（日终）：已销号 1/3 处，已转移 60/190 人" "$W/zh2"
-	check "a signed written report says when and by whom" \
-		grep -Eq "续报 书面 [0-9-]+ [0-9:]+，[0-9-]+ [0-9:]+ 由 张局长 签发" "$W/zh2"
-	check "still no line over 80 columns" cols80 "$W/zh2"
-	LANGUAGE=en ok_run "in English" -- c --lang en report daily
-	check "English: no line over 80 columns" cols80 "$OUT"
-	check "English: the total" grep -Eq "^  county +1200 +2 .* 7\.5 +1234\.5$" "$OUT"
-	expect_json_object "--json with statistics" -- c report daily --json
-	json_flush
-	check "--json: towns and total" python3 -c "import json,sys
+GUARD=$DB
+changed
+ok_run "hetou's figures, loss in tenths" -- c stats set hetou --date "$DAY" \
+	--affected 1200 --loss 1234.5
+ok_run "baishuiyang's" -- c stats set 白水洋 --date "$DAY" --dead 2 --crop-ha 7.5
+ok_run "a figure of another day, not this one's" -- \
+	c stats set hetou --date 2020-01-01 --affected 999
+refused 1 "a negative figure: nothing stored" -- \
+	c stats set hetou --date "$DAY" --dead -1
+cat >"$W/risk.csv" <<'CSV'
+code,name,kind,town,village,people,monitor,monitor_phone
+r1,后山滑坡点,地质灾害,河头镇,后山村,100,陈守望,13700001001
+r2,溪口山洪沟,山洪,河头镇,溪口村,50,陈守望,13700001001
+r3,大田水库,水库,大田街道,水库村,40,林看护,13700001002
+CSV
+ok_run "three risk points imported" -- c risk import "$W/risk.csv"
+expect_id "60 people moved out of r1" -- c risk evacuate r1 60
+ok_run "r1 cleared" -- c risk clear r1
+refused 1 "cleared twice: nothing stored" -- c risk clear r1
+LANGUAGE=zh_CN ok_run "the sheet with statistics" -- c --lang zh report daily
+cp "$OUT" "$W/zh2"
+check "a row per town, tenths as decimals" grep -Eq \
+	"^  河头 +1200 +0 +0 +0 +0 +0 +0 +0 +0\.0 +1234\.5$" "$W/zh2"
+check "the other town's row" grep -Eq \
+	"^  白水洋 +0 +2 +0 +0 +0 +0 +0 +0 +7\.5 +0\.0$" "$W/zh2"
+check "the county total" grep -Eq \
+	"^  全县 +1200 +2 +0 +0 +0 +0 +0 +0 +7\.5 +1234\.5$" "$W/zh2"
+check "no other day's figure in it" sh -c "! grep -q '999' '$W/zh2'"
+check "risk points per town" grep -q "^  河头 *已销号 1/2 处，已转移 60/150 人" "$W/zh2"
+check "and their county figures" grep -q "九、风险点（日终）：已销号 1/3 处，已转移 60/190 人" "$W/zh2"
+check "still no line over 80 columns" cols80 "$W/zh2"
+LANGUAGE=en ok_run "in English" -- c --lang en report daily
+check "English: no line over 80 columns" cols80 "$OUT"
+check "English: the total" grep -Eq "^  county +1200 +2 .* 7\.5 +1234\.5$" "$OUT"
+expect_json_object "--json with statistics" -- c report daily --json
+json_flush
+cp "$OUT" "$W/j2"
+check "--json: towns and total" python3 -c "import json,sys
 r = json.load(open(sys.argv[1]))
 s = r['stats']
 sys.exit(not ([t['town'] for t in s['towns']] == ['baishuiyang', 'hetou'] and
 	s['total']['affected'] == 1200 and s['total']['loss'] == 12345 and
-	s['total']['crop_ha'] == 75 and r['risk_counts'] == {'points': 3,
-	'cleared': 1, 'people': 190, 'moved': 60}))" "$OUT"
-else
-	skip "sqlite3 not installed: statistics rows"
-fi
+	s['total']['dead'] == 2 and s['total']['crop_ha'] == 75 and
+	r['risk_counts'] == {'points': 3, 'cleared': 1, 'people': 190,
+	'moved': 60} and [(p['town'], p['points'], p['cleared'], p['people'],
+	p['moved']) for p in r['risk_points']] == [('datian', 1, 0, 40, 0),
+	('hetou', 2, 1, 150, 60)]))" "$W/j2"
+expect_json_object "stats --json of the day" -- c stats --date "$DAY" --json
+json_flush
+cp "$OUT" "$W/stats.json"
+expect_json_array "risk list --json" -- c risk list --json
+json_flush
+cp "$OUT" "$W/risk.json"
+check "the report's figures are those of stats and risk list" python3 -c "import json,sys
+r = json.load(open(sys.argv[1]))
+st = json.load(open(sys.argv[2]))
+rl = json.load(open(sys.argv[3]))
+f = ('affected', 'dead', 'missing', 'relocated', 'need_aid', 'collapsed',
+	'severe', 'damaged', 'crop_ha', 'loss')
+sys.exit(not (all(r['stats']['total'][k] == st['total'].get(k, 0) for k in f) and
+	[t['town'] for t in st['towns']] == [t['town'] for t in r['stats']['towns']] and
+	r['risk_counts']['points'] == len(rl) and
+	r['risk_counts']['moved'] == sum(p['moved'] for p in rl) and
+	r['risk_counts']['people'] == sum(p['people'] for p in rl) and
+	r['risk_counts']['cleared'] == sum(p['cleared_at'] is not None for p in rl)))" \
+	"$W/j2" "$W/stats.json" "$W/risk.json"
+
+# ---- signing: a written report counts when signed ----
+# Every time of this part from one reading of the clock, so the minutes
+# between them are exact whenever a minute turns.
+BASE=$(date +%s)
+at() { TZ=$DUTYDESK_TZ date -d "@$((BASE - $1 * 60))" '+%Y-%m-%d %H:%M'; }
+expect_id "an incident 100 minutes ago" -- c incident add --town xiaozhi \
+	--title 山洪冲毁便桥 --received "$(at 100)"
+SIGNLATE=$ID
+ok_run "its phone report in time" -- \
+	c incident report first "$SIGNLATE" --channel phone --at "$(at 95)"
+expect_id "its written report made 40 minutes after, in time" -- \
+	c incident report followup "$SIGNLATE" --channel written --at "$(at 60)"
+WR_LATE=$ID
+expect_id "another incident 100 minutes ago" -- c incident add --town taozhu \
+	--title 海塘渗水 --received "$(at 100)"
+TWO=$ID
+ok_run "its phone report in time" -- \
+	c incident report first "$TWO" --channel phone --at "$(at 95)"
+expect_id "a written report made 40 minutes after" -- \
+	c incident report followup "$TWO" --channel written --at "$(at 60)"
+WR_A=$ID
+expect_id "another made 50 minutes after" -- \
+	c incident report followup "$TWO" --channel written --at "$(at 50)"
+WR_B=$ID
+refused 1 "signed by someone not on duty: nothing stored" -- \
+	c incident report sign "$WR_ONTIME" --signed-by 李四
+refused 1 "signed before it was made: nothing stored" -- \
+	c incident report sign "$WR_ONTIME" --signed-by 张局长 --at "$(at 30)"
+expect_id "the on-time incident's report signed 35 minutes after" -- \
+	c incident report sign "$WR_ONTIME" --signed-by 张局长 --at "$(at 15)"
+expect_id "the other signed 80 minutes after: late by 20" -- \
+	c incident report sign "$WR_LATE" --signed-by 张局长 --at "$(at 20)"
+expect_id "of two, the first made signed last, 90 minutes after" -- \
+	c incident report sign "$WR_A" --signed-by 张局长 --at "$(at 10)"
+expect_id "the second signed first, 55 minutes after: this one counts" -- \
+	c incident report sign "$WR_B" --signed-by 张局长 --at "$(at 45)"
+refused 1 "signed twice: nothing stored" -- \
+	c incident report sign "$WR_LATE" --signed-by 张局长
+expect_json_object "--json with the signings" -- c report daily --json
+json_flush
+cp "$OUT" "$W/j3"
+check "--json: written clocks met at the signing" python3 - "$W/j3" \
+	"$ONTIME" "$SIGNLATE" "$TWO" "$WR_ONTIME" "$WR_LATE" "$WR_A" "$WR_B" <<'PY'
+import json, sys
+from datetime import datetime
+r = json.load(open(sys.argv[1], encoding="utf-8"))
+ontime, late, two, w_on, w_late, w_a, w_b = sys.argv[2:9]
+inc = {i["id"]: i for i in r["incidents"]}
+def t(s):
+    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").timestamp()
+def rep(i, rid):
+    return [p for p in inc[i]["reports"] if p["id"] == rid][0]
+o, l, b = inc[ontime], inc[late], inc[two]
+ic = r["incident_counts"]
+ok = (o["written_state"] == "on_time" and o["written_late_secs"] == 0 and
+      o["written_done_at"] == rep(ontime, w_on)["signed_at"] and
+      30 * 60 <= t(o["written_done_at"]) - t(o["received_at"]) <= 40 * 60 and
+      rep(ontime, w_on)["signed_name"] == "张局长" and
+      l["written_state"] == "late" and l["written_late_secs"] == 20 * 60 and
+      l["written_done_at"] == rep(late, w_late)["signed_at"] and
+      t(l["written_done_at"]) - t(rep(late, w_late)["at"]) == 40 * 60 and
+      l["phone_state"] == "on_time" and
+      b["written_state"] == "on_time" and
+      b["written_done_at"] == rep(two, w_b)["signed_at"] and
+      t(b["written_done_at"]) - t(b["received_at"]) == 55 * 60 and
+      rep(two, w_a)["signed_at"] > rep(two, w_b)["signed_at"] and
+      ic["received"] == 4 and ic["written_on_time"] == 2 and
+      ic["written_late"] == 4)
+sys.exit(not ok)
+PY
+LANGUAGE=zh_CN ok_run "the sheet with the signings" -- c --lang zh report daily
+cp "$OUT" "$W/zh3"
+check "signed in time: on time at the signing" \
+	sh -c "grep -A3 '^  $ONTIME ' '$W/zh3' | grep -q '书面报告：按时（'"
+check "made in time, signed late: late by 20 minutes" \
+	sh -c "grep -A3 '^  $SIGNLATE ' '$W/zh3' | grep -q '书面报告：迟报 20 分钟（'"
+check "a signed written report says when and by whom" \
+	grep -Eq "续报 书面 [0-9-]+ [0-9:]+，[0-9-]+ [0-9:]+ 由 张局长 签发" "$W/zh3"
+check "no written report left unsigned" \
+	sh -c "! grep -q '尚未签发' '$W/zh3'"
+check "the day's written counts (the two carried over owe theirs)" \
+	grep -q "书面报告按时 2 起、迟报 4 起" "$W/zh3"
+check "still no line over 80 columns, signed" cols80 "$W/zh3"
+LANGUAGE=zh_CN ok_run "the same in GB18030" -- c --lang zh report daily --gb18030
+iconv -f GB18030 -t UTF-8 "$OUT" >"$W/gb3.utf8" 2>/dev/null
+check "GB18030 read back: the same sheet, statistics and signings" sh -c \
+	"grep -v '制表时间' '$W/zh3' >'$W/a3' && grep -v '制表时间' '$W/gb3.utf8' >'$W/b3' &&
+	 cmp -s '$W/a3' '$W/b3' && grep -q '由 张局长 签发' '$W/b3' &&
+	 grep -q '^  全县 ' '$W/b3'"
 finish

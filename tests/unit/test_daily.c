@@ -3,8 +3,9 @@
  * shift.start to shift.start in the station's zone (a time before
  * shift.start belongs to the day before, across months and years); bad
  * dates are refused; daily_report gathers the day's report clocks, the
- * levels as they stood at a past day's end, the disaster statistics per
- * town and their county total, and the risk points per town.
+ * levels as they stood at a past day's end, written reports counted at
+ * their signing, the disaster statistics per town and their county
+ * total, and the risk points per town.
  */
 #include "testlib.h"
 
@@ -229,37 +230,147 @@ levels_at_day_end(void **state)
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r, "levels")), 0);
 }
 
-/* Statistics and risk points are written straight into their tables
- * here, standing in for stats set and risk import/evacuate/clear (other
- * modules): the report only reads them. Once those are in, make them
- * through their functions. */
+/* A written report counts at its signing: made in time but signed late
+ * it is late; signed in time, on time; of two, the one signed first
+ * counts, whichever was made first and in whatever order the signings
+ * arrive at another station. */
+static void
+written_signed(void **state)
+{
+	struct db *db = tstation("linhai", ROLE_COMMAND, 1);
+	struct db *b = tstation("beiyong", ROLE_COMMAND, 1);
+	char late[64], ontime[64], two[64], w1[64], w2[64], wa[64], wb[64];
+	char sid[64], lid[64];
+	cJSON *f = tkeep(cJSON_CreateObject()), *r = NULL;
+	const cJSON *o;
+	int i;
+	(void)state;
+
+	cJSON_AddStringToObject(f, "name", "张局长");
+	cJSON_AddStringToObject(f, "phones", "13500001111");
+	cJSON_AddStringToObject(f, "role", "county_leader");
+	assert_int_equal(contact_add(db, f, lid), 0);
+	incident_at(db, "hetou", T0 - 2 * 3600, late);
+	incident_at(db, "datian", T0 - 2 * 3600, ontime);
+	incident_at(db, "gucheng", T0 - 2 * 3600, two);
+	assert_int_equal(incident_report(db, late, REPORT_FOLLOWUP, "written",
+					 NULL, T0 - 2 * 3600 + 40 * 60, w1), 0);
+	assert_int_equal(incident_report(db, ontime, REPORT_FOLLOWUP, "written",
+					 NULL, T0 - 2 * 3600 + 40 * 60, w2), 0);
+	assert_int_equal(incident_report(db, two, REPORT_FOLLOWUP, "written",
+					 NULL, T0 - 2 * 3600 + 40 * 60, wa), 0);
+	assert_int_equal(incident_report(db, two, REPORT_FOLLOWUP, "written",
+					 NULL, T0 - 2 * 3600 + 50 * 60, wb), 0);
+	/* Unsigned, none is sent: all overdue. */
+	assert_int_equal(daily_report(db, NULL, &r), 0);
+	tkeep(r);
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(r, "incidents")) {
+		assert_string_equal(tstr(o, "written_state"), "overdue");
+		assert_true(tis_null(o, "written_done_at"));
+	}
+	tsend_all(db, b);
+	/* Signed 80 minutes after: late by 20. */
+	assert_int_equal(report_sign(db, w1, "张局长", T0 - 2 * 3600 + 80 * 60,
+				     sid), 0);
+	/* Signed 45 minutes after: on time. */
+	assert_int_equal(report_sign(db, w2, "张局长", T0 - 2 * 3600 + 45 * 60,
+				     sid), 0);
+	/* The first made signed last (90), the second first (55): 55. */
+	assert_int_equal(report_sign(db, wa, "张局长", T0 - 2 * 3600 + 90 * 60,
+				     sid), 0);
+	assert_int_equal(report_sign(b, wb, "张局长", T0 - 2 * 3600 + 55 * 60,
+				     sid), 0);
+	texchange(db, b);
+	for (i = 0; i < 2; i++) {
+		struct db *s = i ? b : db;
+		assert_int_equal(daily_report(s, NULL, &r), 0);
+		tkeep(r);
+		o = find(cJSON_GetObjectItem(r, "incidents"), "id", late);
+		assert_string_equal(tstr(o, "written_state"), "late");
+		assert_int_equal(tnum(o, "written_late_secs"), 20 * 60);
+		assert_string_equal(tstr(o, "written_done_at"),
+				    tiso(T0 - 2 * 3600 + 80 * 60));
+		o = find(cJSON_GetObjectItem(r, "incidents"), "id", ontime);
+		assert_string_equal(tstr(o, "written_state"), "on_time");
+		assert_int_equal(tnum(o, "written_late_secs"), 0);
+		o = find(cJSON_GetObjectItem(r, "incidents"), "id", two);
+		assert_string_equal(tstr(o, "written_state"), "on_time");
+		assert_string_equal(tstr(o, "written_done_at"),
+				    tiso(T0 - 2 * 3600 + 55 * 60));
+		o = cJSON_GetObjectItem(r, "incident_counts");
+		assert_int_equal(tnum(o, "written_on_time"), 2);
+		assert_int_equal(tnum(o, "written_late"), 1);
+	}
+	assert_string_equal(texport_of(db), texport_of(b));
+}
+
+/* Figures (JSON text) of town for date set on db through stats_set. */
+static void
+figures(struct db *db, const char *town, const char *date, const char *figs)
+{
+	cJSON *f = tkeep(cJSON_Parse(figs));
+	int rc;
+
+	assert_non_null(f);
+	if ((rc = stats_set(db, town, date, f, NULL)))
+		fail_msg("stats_set %s %s: %d %s", town, figs, rc, db_errmsg(db));
+}
+
+/* A risk point of town with people at risk, made through risk_put. */
+static void
+point(struct db *db, const char *code, const char *town, const char *people)
+{
+	cJSON *f = tkeep(cJSON_CreateObject());
+	int changed = 0;
+
+	cJSON_AddStringToObject(f, "code", code);
+	cJSON_AddStringToObject(f, "name", code);
+	cJSON_AddStringToObject(f, "kind", "山洪");
+	cJSON_AddStringToObject(f, "town", town);
+	cJSON_AddStringToObject(f, "people", people);
+	if (risk_put(db, f, &changed))
+		fail_msg("risk_put %s: %s", code, db_errmsg(db));
+	assert_int_equal(changed, 1);
+}
+
+/* Statistics set by a town station (its own town, synced up) and by the
+ * county (another town, another day), and risk points put, evacuated and
+ * cleared through their functions, before and after the day's end. */
 static void
 stats_and_risk(void **state)
 {
 	struct db *db = tstation("linhai", ROLE_COMMAND, 1);
+	struct db *ht = tstation("hetou", ROLE_TOWN, 1);
 	const cJSON *s, *t;
 	cJSON *r = NULL;
+	struct op op;
+	char id[64], code[64];
 	int64_t from, to;
 	(void)state;
 
-	assert_int_equal(db_exec(db, "INSERT INTO stats(town, date, field, "
-				 "value, hlc, station, inc, seq) VALUES "
-				 "('hetou', '2026-11-28', 'affected', 120, 1, 'x', 'i', 1),"
-				 "('hetou', '2026-11-28', 'loss', 125, 1, 'x', 'i', 2),"
-				 "('datian', '2026-11-28', 'affected', 30, 1, 'x', 'i', 3),"
-				 "('datian', '2026-11-28', 'crop_ha', 7, 1, 'x', 'i', 4),"
-				 "('datian', '2026-11-27', 'affected', 999, 1, 'x', 'i', 5),"
-				 "('datian', '2026-11-28', 'later', 5, 1, 'x', 'i', 6)",
-				 NULL), 0);
+	figures(ht, "hetou", "2026-11-28", "{\"affected\": 120, \"loss\": 125}");
+	tsend_all(ht, db);
+	figures(db, "datian", "2026-11-28", "{\"affected\": 30, \"crop_ha\": 7}");
+	figures(db, "datian", "2026-11-27", "{\"affected\": 999}");
+	/* A field of no known name (a later version's) is refused at intake
+	 * and counts nowhere. */
+	tmkop(&op, "hetou", "i9", 99, (T0 * 1000) << 16, "x", "stats.set",
+	      "datian", "{\"town\": \"datian\", \"date\": \"2026-11-28\", "
+	      "\"later\": 5, \"at\": \"2026-11-28T12:00:00Z\"}");
+	trefused(db, op_apply(db, &op), DD_E_SCHEMA, "later");
+	op_clear(&op);
 	assert_int_equal(duty_day_bounds(db, "2026-11-28", &from, &to), 0);
-	assert_int_equal(db_exec(db, "INSERT INTO risk_points(id, name, town, "
-				 "people, cleared_at) VALUES "
-				 "('r1', 'a', 'hetou', 100, ?1), ('r2', 'b', 'hetou', 50, "
-				 "NULL), ('r3', 'c', 'datian', 10, ?2)", "ii", to - 60,
-				 to + 60), 0);
-	assert_int_equal(db_exec(db, "INSERT INTO risk_moves(id, point, n, at) "
-				 "VALUES ('m1', 'r1', 60, ?1), ('m2', 'r2', 5, ?2)", "ii",
-				 to - 60, to + 60), 0);
+	point(db, "r1", "hetou", "100");
+	point(db, "r2", "hetou", "50");
+	point(db, "r3", "datian", "10");
+	/* A minute before the day's end: r1 cleared, 60 moved out of it. */
+	tclock_ms = (to - 60) * 1000;
+	assert_int_equal(risk_evacuate(db, "r1", 60, id), 0);
+	assert_int_equal(risk_clear(db, "r1", code), 0);
+	/* A minute after: r3 cleared, 5 out of r2, both the next day's. */
+	tclock_ms = (to + 60) * 1000;
+	assert_int_equal(risk_clear(db, "r3", code), 0);
+	assert_int_equal(risk_evacuate(db, "r2", 5, id), 0);
 	assert_int_equal(daily_report(db, "2026-11-28", &r), 0);
 	tkeep(r);
 	s = cJSON_GetObjectItem(r, "stats");
@@ -272,6 +383,7 @@ stats_and_risk(void **state)
 	assert_int_equal(tnum(t, "affected"), 150);
 	assert_int_equal(tnum(t, "crop_ha"), 7);
 	assert_null(cJSON_GetObjectItem(t, "later"));
+	assert_int_equal(cJSON_GetArraySize(t), STATS_NFIELDS);
 	/* Risk points as they stood at the day's end. */
 	t = find(cJSON_GetObjectItem(r, "risk_points"), "town", "hetou");
 	assert_int_equal(tnum(t, "points"), 2);
@@ -283,6 +395,19 @@ stats_and_risk(void **state)
 	t = cJSON_GetObjectItem(r, "risk_counts");
 	assert_int_equal(tnum(t, "points"), 3);
 	assert_int_equal(tnum(t, "moved"), 60);
+	/* The next day has what came after: both cleared, 65 moved; and
+	 * the 27th its own figure alone. */
+	assert_int_equal(daily_report(db, "2026-11-29", &r), 0);
+	tkeep(r);
+	t = cJSON_GetObjectItem(r, "risk_counts");
+	assert_int_equal(tnum(t, "cleared"), 2);
+	assert_int_equal(tnum(t, "moved"), 65);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(r, "stats"), "towns")), 0);
+	assert_int_equal(daily_report(db, "2026-11-27", &r), 0);
+	tkeep(r);
+	t = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "stats"), "total");
+	assert_int_equal(tnum(t, "affected"), 999);
 }
 
 /* The report stores nothing. */
@@ -316,6 +441,7 @@ main(void)
 		T(day_bad),
 		T(report_clocks),
 		T(levels_at_day_end),
+		T(written_signed),
 		T(stats_and_risk),
 		T(reads_only),
 #undef T
