@@ -82,7 +82,7 @@ board_cells(cJSON *row, int64_t now)
  * or, on an ASCII terminal, its code (baishuiyang loses its last
  * letter), the rest as narrow as a two-character Chinese head allows. */
 static const struct column cols[] = {
-	{ N_("TOWN"), "id", 10, COL_TOWN, 0 },
+	{ N_("TOWN"), "id", 11, COL_TOWN, 0 },
 	/* TRANSLATORS: the town board's heads are at most 4 columns wide
 	 * (2 Chinese characters), but RISK 5, CASUALTY, SHELTER and MOVED
 	 * 8, HEARD 5. */
@@ -90,7 +90,7 @@ static const struct column cols[] = {
 	{ N_("LATE"), "late", 4, COL_RIGHT, 0 },
 	{ N_("CASUALTY"), "casualties", 8, 0, 0 },
 	{ N_("EVAC"), "evacuated", 4, COL_RIGHT, 0 },
-	{ N_("SHELTER"), "shelter", 8, 0, 0 },
+	{ N_("SHELTER"), "shelter", 7, 0, 0 },
 	{ N_("TEAM"), "teams_out", 4, COL_RIGHT, 0 },
 	{ N_("WARN"), "unanswered", 4, COL_RIGHT, 0 },
 	{ N_("REQ"), "requests", 4, COL_RIGHT, 0 },

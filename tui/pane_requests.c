@@ -22,10 +22,10 @@ str(const cJSON *o, const char *k)
 
 static const struct column cols[] = {
 	{ N_("ID"), "id", 14, COL_ID, 0 },
-	{ N_("TOWN"), "town", 8, COL_TOWN, 0 },
-	{ N_("WHAT"), "what", 18, 0, 0 },
+	{ N_("TOWN"), "town", 11, COL_TOWN, 0 },
+	{ N_("WHAT"), "what", 14, 0, 0 },
 	{ N_("INCIDENT"), "incident", 14, COL_ID, 0 },
-	{ N_("STATE"), "state_word", 8, 0, 0 },
+	{ N_("STATE"), "state_word", 9, 0, 0 },
 	{ N_("AGE"), "at", 0, COL_AGE, 0 },
 	{ NULL, NULL, 0, 0, 0 }
 };

@@ -15,8 +15,8 @@
 
 static const struct column cols[] = {
 	{ N_("CODE"), "id", 11, COL_ID, 0 },
-	{ N_("NAME"), "name", 17, COL_NAME, 0 },
-	{ N_("TOWN"), "town", 9, COL_TOWN, 0 },
+	{ N_("NAME"), "name", 15, COL_NAME, 0 },
+	{ N_("TOWN"), "town", 11, COL_TOWN, 0 },
 	{ N_("AT RISK"), "people", 8, COL_RIGHT, 0 },
 	{ N_("MOVED"), "moved", 7, COL_RIGHT, 0 },
 	{ N_("CLEARED"), "cleared_at", 11, COL_TIME, 0 },

@@ -101,7 +101,7 @@ look() {
 }
 keys 9
 on_screen "pane 9 opens on the town board" "镇街态势" 5
-on_screen "its heads" "镇街       事件 超时 亡伤失困" 5
+on_screen "its heads" "镇街        事件 超时 亡伤失困" 5
 look "the town board"
 S=$W/screen.$NLOOK
 check "the status line on top, the tabs, then the heads" sh -c \
@@ -226,7 +226,7 @@ cwait() {
 }
 cwait "Incidents" || :
 tmux -S "$SOCK" send-keys -t c 9
-check "in C the board's heads" cwait "TOWN       OPEN LATE CASUALTY"
+check "in C the board's heads" cwait "TOWN        OPEN LATE CASUALTY"
 cscreen >"$W/c.board"
 check "in C datian first, by its code" sh -c "sed -n 4p '$W/c.board' | grep -Eq '^datian +1 +1 '"
 check "in C nineteen towns" test "$(sed -n '4,24p' "$W/c.board" | grep -Ec '^[a-z]+ +[0-9]+ +[0-9]+ ')" = 19
