@@ -75,9 +75,9 @@
 	R(CALL,      N_("log a call")) \
 	R(CALLER,    N_("save the caller as a contact")) \
 	R(TOWN,      N_("show only this town in every pane")) \
-	R(ALL_TOWNS, N_("show every town again (clear the town filter)")) \
+	R(ALL_TOWNS, N_("show every town again")) \
 	R(DATE,      N_("another day")) \
-	R(DAILY,     N_("the daily report; p on it prints it")) \
+	R(DAILY,     N_("the daily report (p prints)")) \
 	R(APPROVE,   N_("approve the request")) \
 	R(DENY,      N_("refuse the request")) \
 	R(SEND,      N_("send what was approved")) \
@@ -85,7 +85,7 @@
 	R(EVACUATE,  N_("people moved out of the risk point")) \
 	R(CLEAR,     N_("mark the risk point cleared")) \
 	R(SIGN,      N_("sign a written report")) \
-	R(SHEET,     N_("print the latest report's sheet"))
+	R(SHEET,     N_("print a report sheet"))
 
 enum req {
 #define REQ_ENUM(name, help) REQ_##name,

@@ -104,14 +104,24 @@ count(const struct keymap *k)
 }
 
 /* Add a help line "KEY\twhat it does" for each shown key of table k to
- * lines: the help overlay lines the texts up and wraps them to fit. */
+ * lines, but for the keys of over: the help overlay lines the texts up
+ * and wraps them to fit. */
 static void
-help_lines(const struct keymap *k, char **lines, int *n)
+help_lines(const struct keymap *k, const struct keymap *over, char **lines,
+	   int *n)
 {
+	const struct keymap *o;
 	char buf[160];
 
 	for (; k && k->req != REQ_NONE; k++) {
 		if (!k->name)
+			continue;
+		/* A key the pane gives a meaning of its own (Enter on the
+		 * board) is told once, with that meaning. */
+		for (o = over; o && o->req != REQ_NONE; o++)
+			if (o->ch == k->ch && o->is_key == k->is_key)
+				break;
+		if (o && o->req != REQ_NONE)
 			continue;
 		snprintf(buf, sizeof buf, "%s\t%s", k->name, _(req_help(k->req)));
 		lines[(*n)++] = strdup(buf);
@@ -129,7 +139,7 @@ keys_help(const struct pane_ops *pane, int *n)
 	if (!lines)
 		return NULL;
 	/* The pane's own keys first, then those of every pane. */
-	help_lines(own, lines, n);
-	help_lines(keymap, lines, n);
+	help_lines(own, NULL, lines, n);
+	help_lines(keymap, own, lines, n);
 	return lines;
 }

@@ -212,7 +212,7 @@ prompt_draw(struct console_state *c)
 		if (c->msg_err)
 			wattron(c->msgwin, A_BOLD);
 		text_put(c->msgwin, c->msg[0] ? c->msg
-			 : _("? keys  Tab/1-8 panes  : command  q quit"), COLS - 1, 0);
+			 : _("? keys  Tab/1-9 panes  : command  q quit"), COLS - 1, 0);
 		wattroff(c->msgwin, A_BOLD);
 	}
 	wnoutrefresh(c->msgwin);

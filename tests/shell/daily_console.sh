@@ -66,7 +66,7 @@ check "with its form feeds" test "$(tr -cd '\f' <"$W/printed" | wc -c)" = 9
 keys q
 off_screen "q closes the page" "一、突发事件" 5
 keys '?'
-on_screen "? names D" "值班日报（在其上按 p 打印）" 5
+on_screen "? names D" "值班日报（p 打印）" 5
 keys Escape
 
 console vt100 C
