@@ -394,7 +394,8 @@ pick_take(int i, const cJSON *e)
 	F.buf[i][F.len[i]] = 0;
 }
 
-/* Enter on a pick field takes the selected entry; 1 when the cursor
+/* Enter on a pick field takes the selected entry (in a field that may
+ * stay empty, once something is typed or an arrow moved); 1 when the cursor
  * stays (a field of several, or the last field: a second Enter saves),
  * 0 when Enter goes on as in any field (taken already, or nothing
  * to take). */
@@ -407,6 +408,10 @@ pick_enter(int i)
 
 	pick_query(i, q, sizeof q);
 	if (!F.popen || n == 0 || (!q[0] && F.fields[i].type == FT_PICKS))
+		return 0;
+	/* Nothing typed in a field that may stay empty (a request's
+	 * incident): Enter leaves it empty unless an arrow chose. */
+	if (!q[0] && !F.fields[i].required && F.psel == 0)
 		return 0;
 	pick_clamp(n);
 	e = cJSON_GetArrayItem(pick_list(i), idx[F.psel]);
