@@ -155,9 +155,9 @@ on_screen "a opens the request form with the town" "向县请求支援" 5
 look "the request form"
 keys gucheng Enter
 keys tent Enter
-# Tab passes over the team kind and the incident (Enter would take the
-# first incident of the list).
-keys 3 Enter Tab Tab
+# Tab passes over the team kind, Enter over the incident left empty
+# (nothing typed, no arrow: it stays empty).
+keys 3 Enter Tab Enter
 keys 帐篷不够 Enter
 on_screen "made" "已报县指挥中心" 5
 run d request list --town gucheng --json
