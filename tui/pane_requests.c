@@ -55,6 +55,18 @@ own_town(void)
 	return town;
 }
 
+/* A step's form title naming the request it acts on: its id and what
+ * it asks for. */
+static const char *
+titled(const char *what, const cJSON *row)
+{
+	static char t[200];
+
+	snprintf(t, sizeof t, "%s %s: %s", what, str(row, "id"),
+		 str(row, "what"));
+	return t;
+}
+
 static int
 command_station(void)
 {
@@ -315,6 +327,12 @@ key(struct pane *p, enum req r)
 		console_msg(1, "%s", _("no row selected"));
 		return 0;
 	}
+	/* Said before a form opens, not after it is filled in. */
+	if (r != REQ_ARRIVED && !command_station()) {
+		console_msg(1, "%s", _("only the command station approves, "
+				       "refuses and sends a request"));
+		return 0;
+	}
 	init = cJSON_CreateObject();
 	ctx = cJSON_CreateObject();
 	cJSON_AddStringToObject(ctx, "id", str(row, "id"));
@@ -325,30 +343,30 @@ key(struct pane *p, enum req r)
 			snprintf(town, sizeof town, "%.0f", cJSON_GetNumberValue(
 				 cJSON_GetObjectItem(row, "qty")));
 			cJSON_AddStringToObject(init, "qty", town);
-			form_open(_("Approve the request"), approve_supplies, init,
-				  submit_approve, ctx);
+			form_open(titled(_("Approve the request"), row),
+				  approve_supplies, init, submit_approve, ctx);
 		} else {
-			form_open(_("Approve the request"), approve_team, init,
-				  submit_approve, ctx);
+			form_open(titled(_("Approve the request"), row),
+				  approve_team, init, submit_approve, ctx);
 		}
 		break;
 	case REQ_DENY:
-		form_open(_("Refuse the request"), refuse_form, NULL, submit_refuse,
-			  ctx);
+		form_open(titled(_("Refuse the request"), row), refuse_form, NULL,
+			  submit_refuse, ctx);
 		break;
 	case REQ_SEND:
 		if (*str(row, "item") || *str(row, "incident"))
 			step_now(p, str(row, "id"), 1);
 		else
-			form_open(_("Send the team to an incident"), send_form, NULL,
-				  submit_send, ctx);
+			form_open(titled(_("Send the team to an incident"), row),
+				  send_form, NULL, submit_send, ctx);
 		break;
 	default:
 		if (*str(row, "item")) {
 			snprintf(town, sizeof town, "d-%s", str(row, "town"));
 			cJSON_AddStringToObject(init, "depot", town);
-			form_open(_("Receive what was sent"), receive_form, init,
-				  submit_receive, ctx);
+			form_open(titled(_("Receive what was sent"), row),
+				  receive_form, init, submit_receive, ctx);
 		} else {
 			step_now(p, str(row, "id"), 0);
 		}
