@@ -460,17 +460,6 @@ incident_sign_open(const char *id)
 	cJSON_Delete(ctx);
 }
 
-/* The printer command: DUTYDESK_PRINT, else lpr when on PATH. */
-static const char *
-printer(void)
-{
-	const char *cmd = getenv("DUTYDESK_PRINT");
-
-	if (cmd && *cmd)
-		return cmd;
-	return system("command -v lpr >/dev/null 2>&1") == 0 ? "lpr" : NULL;
-}
-
 /* The sheet of incident id's latest report: always into a file beside
  * the database, and to the printer when there is one. */
 void
@@ -507,7 +496,7 @@ incident_print_report(const char *id)
 		return;
 	}
 	file = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	if (!(cmd = printer())) {
+	if (!(cmd = console_printer())) {
 		console_msg(0, _("no printer set (DUTYDESK_PRINT); the sheet is "
 				 "%s beside the database"), file);
 		return;
