@@ -117,6 +117,30 @@ figures(struct shell *sh, const char *name, const cJSON *o)
 	fputc('\n', sh->out);
 }
 
+/* The day as a list prints it: an array of flat objects, a town's
+ * figures a row each ("total" false), then the county total ("town"
+ * null, "total" true, "towns" how many reported), each with the date. */
+static cJSON *
+rows_of(cJSON *day)
+{
+	cJSON *rows = cJSON_CreateArray(), *o, *t;
+	const char *date = shell_str(day, "date");
+
+	if (!rows)
+		return NULL;
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(day, "towns"))
+		cJSON_AddItemToArray(rows, cJSON_Duplicate(o, 1));
+	if ((t = cJSON_Duplicate(cJSON_GetObjectItem(day, "total"), 1))) {
+		cJSON_AddNullToObject(t, "town");
+		cJSON_AddItemToArray(rows, t);
+	}
+	cJSON_ArrayForEach(o, rows) {
+		cJSON_AddStringToObject(o, "date", date);
+		cJSON_AddBoolToObject(o, "total", o == t);
+	}
+	return rows;
+}
+
 static int
 cmd_stats(struct shell *sh, const struct cmd *c, struct args *a)
 {
@@ -127,7 +151,9 @@ cmd_stats(struct shell *sh, const struct cmd *c, struct args *a)
 	if ((rc = stats_day(sh->db, opt(a, "date"), opt(a, "town"), 0, &day)))
 		return shell_fail(sh, rc);
 	if (opt(a, "json")) {
-		rc = shell_print_json(sh, day, 0);
+		cJSON *rows = rows_of(day);
+		rc = rows ? shell_print_json(sh, rows, 0) : shell_fail(sh, DD_E_NOMEM);
+		cJSON_Delete(rows);
 		cJSON_Delete(day);
 		return rc;
 	}

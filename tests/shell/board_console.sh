@@ -64,10 +64,11 @@ CSV
 ok_run "two huixi risk points" -- d risk import "$W/risk.csv"
 expect_id "8 people moved out of one" -- d risk evacuate HX-1 8
 ok_run "the other cleared" -- d risk clear HX-2
-expect_json_object "the statistics of the day" -- d stats --json
+expect_json_array "the statistics of the day" -- d stats --json
 json_flush
 check "three towns' figures and the county total" python3 -c "import json,sys
-s = json.load(open(sys.argv[1]))
+$STATS_FOLD
+s = stats(json.load(open(sys.argv[1])))
 sys.exit(not ([t['town'] for t in s['towns']] == ['datian', 'gucheng', 'huixi']
 	and s['total']['affected'] == 1560 and s['total']['relocated'] == 65 and
 	s['total']['crop_ha'] == 125))" "$OUT"

@@ -80,6 +80,7 @@ assert all(d == docs[0] for d in docs), docs"
 # (d, the document; s, its station); exit 1 when an assert fails.
 each() {
 	python3 -c "import json
+$STATS_FOLD
 for s in '$STATIONS'.split():
     d = json.load(open('$W/o.' + s, encoding='utf-8'))
 $1"
@@ -92,6 +93,7 @@ checks() {
 		same export --json
 	check "$1: the same stats --json on each" same stats --date $DAY --json
 	check "$1: the county total is the sum of the towns' winning figures" each "
+    d = stats(d)
     t = d['total']
     assert (t['affected'], t['dead'], t['missing'], t['relocated']) == ($TOTAL), (s, t)
     assert (t['collapsed'], t['loss'], t['towns']) == ($TOTAL2), (s, t)
@@ -271,11 +273,15 @@ SIGNED="{'$DW1': ('$(iso "$S_DL")', '陈局长'), '$GW1': ('$(iso "$S_GG")', '�
 checks "round 2, synced datian, beiyong, linhai, gucheng, ..."
 run d stats --date $DAY --town gucheng --json
 check "gucheng's later relocated won over the county's correction" python3 -c "
-import json; r = json.load(open('$OUT'))['towns'][0]
+import json
+$STATS_FOLD
+r = stats(json.load(open('$OUT')))['towns'][0]
 assert r['relocated'] == 220 and r['relocated_station'] == 'gucheng', r"
 run b stats --date $DAY --town datian --json
 check "datian's dead is the county's, with its reason" python3 -c "
-import json; r = json.load(open('$OUT'))['towns'][0]
+import json
+$STATS_FOLD
+r = stats(json.load(open('$OUT')))['towns'][0]
 assert r['dead'] == 3 and r['dead_station'] == 'linhai', r
 assert r['dead_reason'].startswith('县里核实') and r['missing_station'] == 'datian', r"
 run d risk show LH-GC-001 --json

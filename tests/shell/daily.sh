@@ -308,15 +308,16 @@ sys.exit(not ([t['town'] for t in s['towns']] == ['baishuiyang', 'hetou'] and
 	'moved': 60} and [(p['town'], p['points'], p['cleared'], p['people'],
 	p['moved']) for p in r['risk_points']] == [('datian', 1, 0, 40, 0),
 	('hetou', 2, 1, 150, 60)]))" "$W/j2"
-expect_json_object "stats --json of the day" -- c stats --date "$DAY" --json
+expect_json_array "stats --json of the day" -- c stats --date "$DAY" --json
 json_flush
 cp "$OUT" "$W/stats.json"
 expect_json_array "risk list --json" -- c risk list --json
 json_flush
 cp "$OUT" "$W/risk.json"
 check "the report's figures are those of stats and risk list" python3 -c "import json,sys
+$STATS_FOLD
 r = json.load(open(sys.argv[1]))
-st = json.load(open(sys.argv[2]))
+st = stats(json.load(open(sys.argv[2])))
 rl = json.load(open(sys.argv[3]))
 f = ('affected', 'dead', 'missing', 'relocated', 'need_aid', 'collapsed',
 	'severe', 'damaged', 'crop_ha', 'loss')

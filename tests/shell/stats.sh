@@ -20,7 +20,11 @@ CLEANUP='stop_server'
 l() { "$BIN" --db "$W/linhai.db" "$@"; }
 d() { "$BIN" --db "$W/datian.db" "$@"; }
 g() { "$BIN" --db "$W/gucheng.db" "$@"; }
-py() { python3 -c "import json; d=json.load(open('$OUT')); $1"; }
+# py CODE: CODE with d, the stats --json printed, as {date, towns, total}.
+py() { python3 -c "import json
+$STATS_FOLD
+d = stats(json.load(open('$OUT')))
+$1"; }
 DAY=2026-11-28
 
 keys_for linhai datian gucheng
@@ -53,7 +57,7 @@ else
 	skip "no zh_CN.UTF-8 locale"
 	skip "no zh_CN.UTF-8 locale"
 fi
-expect_json_object "stats --json" -- d stats --date $DAY --json
+expect_json_array "stats --json" -- d stats --date $DAY --json
 check "--json: the row, who reported each figure, and the total" py "
 t = d['towns']; assert d['date'] == '$DAY' and len(t) == 1, d
 r = t[0]; assert r['town'] == 'datian' and r['name'] == '大田街道'
@@ -61,7 +65,7 @@ assert r['dead'] == 2 and r['affected'] == 1200 and r['crop_ha'] == 455 and r['l
 assert r['dead_station'] == 'datian' and r['dead_officer'] == 'tester' and r['dead_at'].endswith('Z')
 assert d['total']['dead'] == 2 and d['total']['crop_ha'] == 455 and d['total']['towns'] == 1
 assert d['total']['missing'] == 2 and d['total']['damaged'] == 12"
-expect_json_object "stats today --json" -- d stats --json
+expect_json_array "stats today --json" -- d stats --json
 check "today's duty day holds the figure set without a date" py "
 assert d['towns'][0]['affected'] == 10 and d['date'] != '$DAY', d"
 
@@ -85,7 +89,7 @@ check "the candidates listed" grep -q "datian.*dayang" "$ERR"
 refused 1 "list: an unknown town" -- d stats --town nowhere
 refused 1 "list: a bad date" -- d stats --date 28/11/2026
 
-expect_json_object "a day nobody reported" -- d stats --date 2020-01-01 --json
+expect_json_array "a day nobody reported" -- d stats --date 2020-01-01 --json
 check "no rows, a total of zeros" py "
 assert d['towns'] == [] and d['total']['dead'] == 0 and d['total']['towns'] == 0, d"
 
@@ -122,7 +126,7 @@ ok_run "the county corrects with --reason" -- l stats set datian --date $DAY \
 	--dead 3 --reason "县里核实：一人系外地游客"
 ok_run "its own figure it changes freely" -- l stats set gucheng --date $DAY \
 	--missing 2
-expect_json_object "linhai: stats --town datian --json" -- l stats --date $DAY \
+expect_json_array "linhai: stats --town datian --json" -- l stats --date $DAY \
 	--town datian --json
 check "the corrected figure, by the county, with its reason" py "
 r = d['towns'][0]; assert r['dead'] == 3 and r['dead_station'] == 'linhai', r
@@ -155,7 +159,9 @@ for s in l d g; do
 	$s stats --date $DAY --json >"$W/t.$s" 2>/dev/null
 done
 check "the same county total on each" python3 -c "
-import json; t = [json.load(open('$W/t.' + s))['total'] for s in 'ldg']
+import json
+$STATS_FOLD
+t = [stats(json.load(open('$W/t.' + s)))['total'] for s in 'ldg']
 assert t[0] == t[1] == t[2], t
 assert t[0]['dead'] == 8 and t[0]['relocated'] == 400 and t[0]['loss'] == 1533, t[0]"
 

@@ -26,7 +26,11 @@ CLEANUP='tmux -S "$SOCK" kill-server 2>/dev/null; stop_server'
 tmux -S "$SOCK" -f /dev/null new-session -d -s keep -x 20 -y 5 "sleep 600"
 l() { "$BIN" --db "$W/linhai.db" "$@"; }
 d() { "$BIN" --db "$W/datian.db" "$@"; }
-py() { python3 -c "import json; d=json.load(open('$OUT')); $1"; }
+# py CODE: CODE with d, the stats --json printed, as {date, towns, total}.
+py() { python3 -c "import json
+$STATS_FOLD
+d = stats(json.load(open('$OUT')))
+$1"; }
 TODAY=$(TZ=$DUTYDESK_TZ date -d '-9 hours' '+%Y-%m-%d')
 : >"$W/looks"
 # look N WHAT: keep the screen to check for English at the end.
