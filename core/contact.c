@@ -297,18 +297,6 @@ contact_update(struct db *db, const char *id, const cJSON *fields)
 	return rc;
 }
 
-/* s lowered, spaces dropped, into out. */
-static void
-squash(const char *s, char *out, size_t n)
-{
-	size_t o = 0;
-
-	for (; *s && o + 1 < n; s++)
-		if (*s != ' ')
-			out[o++] = (char)tolower((unsigned char)*s);
-	out[o] = 0;
-}
-
 int
 contact_find(struct db *db, const char *who, char id_out[64])
 {
@@ -320,7 +308,7 @@ contact_find(struct db *db, const char *who, char id_out[64])
 
 	if (!rows)
 		return DD_E_NOMEM;
-	squash(w, sq, sizeof sq);
+	name_fold(w, sq, sizeof sq);
 	/* An id always names its contact; else the whole name, Chinese or
 	 * pinyin (spaces and case ignored). */
 	rc = db_rows(db, rows, "SELECT c.id, c.name, c.role, t.name AS town FROM "
@@ -371,7 +359,7 @@ contact_search(struct db *db, const char *text, cJSON **out)
 
 	if (!(*out = cJSON_CreateArray()))
 		return DD_E_NOMEM;
-	squash(text ? text : "", sq, sizeof sq);
+	name_fold(text ? text : "", sq, sizeof sq);
 	for (p = text ? text : ""; *p && d + 1 < sizeof digits; p++)
 		if (isdigit((unsigned char)*p))
 			digits[d++] = *p;

@@ -169,6 +169,9 @@ int record_put(struct db *db, const struct op *op, const char *table,
  * operation inside a batch leaves nothing behind. */
 int check_supply(struct db *db, const struct op *op);
 int apply_ref(struct db *db, const struct op *op);
+/* s in lower case without its spaces, into out: how a name in pinyin is
+ * compared (ref.c), for every lookup by name. */
+void name_fold(const char *s, char *out, size_t n);
 /* Whether an open incident (a row of incidents) is late, with phone
  * and written its deadlines now (received before phone: the phone report
  * is owed; before written: the written one): the one definition of LATE

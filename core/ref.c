@@ -119,9 +119,8 @@ apply_ref(struct db *db, const struct op *op)
 
 /* ---- names: how an officer gives a record ---- */
 
-/* s in lower case without its spaces: how pinyin is compared. */
-static void
-fold(const char *s, char *out, size_t n)
+void
+name_fold(const char *s, char *out, size_t n)
 {
 	size_t k = 0;
 
@@ -165,17 +164,17 @@ ref_match(const cJSON *entry, const char *what)
 		return 0;
 	if (strcmp(code, what) == 0)
 		return REF_MATCH_CODE;
-	fold(what, w, sizeof w);
+	name_fold(what, w, sizeof w);
 	if (name && (strcmp(name, what) == 0 || short_name_is(name, what)))
 		return REF_MATCH_EXACT;
 	for (i = 0; alt[i]; i++) {
-		fold(jstr(entry, alt[i]), f, sizeof f);
+		name_fold(jstr(entry, alt[i]), f, sizeof f);
 		if (*f && *w && strcmp(f, w) == 0)
 			return REF_MATCH_EXACT;
 		if (*f && *w && starts(f, w))
 			rank = REF_MATCH_PREFIX;
 	}
-	fold(code, f, sizeof f);
+	name_fold(code, f, sizeof f);
 	if ((name && starts(name, what)) || (*w && starts(f, w)))
 		rank = REF_MATCH_PREFIX;
 	return rank;

@@ -165,18 +165,6 @@ code_ok(const char *s)
 	return n >= 1 && n <= 32;
 }
 
-/* s lowered, spaces dropped, into out. */
-static void
-squash(const char *s, char *out, size_t n)
-{
-	size_t o = 0;
-
-	for (; s && *s && o + 1 < n; s++)
-		if (*s != ' ')
-			out[o++] = (char)tolower((unsigned char)*s);
-	out[o] = 0;
-}
-
 int
 risk_find(struct db *db, const char *what, char code_out[64])
 {
@@ -188,7 +176,7 @@ risk_find(struct db *db, const char *what, char code_out[64])
 
 	if (!rows)
 		return DD_E_NOMEM;
-	squash(w, sq, sizeof sq);
+	name_fold(w, sq, sizeof sq);
 	/* Its code always names it (in any case); else its whole name,
 	 * Chinese or pinyin. */
 	rc = db_rows(db, rows, "SELECT id, name FROM risk_points WHERE name IS "
