@@ -46,11 +46,58 @@ str(const cJSON *o, const char *k)
 /* The point c was pressed on once: c again on it clears it. */
 static char clear_pending[64];
 
+/* What the line under the list says, added up as the rows load (every
+ * point, before a filter): per town, and the county's (town ""). */
+struct sums {
+	char town[32];
+	int64_t points, cleared, people, moved;
+};
+static struct sums sums[64];
+static int nsums;
+
+static struct sums *
+sums_of(const char *town)
+{
+	int i;
+
+	for (i = 0; i < nsums; i++)
+		if (strcmp(sums[i].town, town) == 0)
+			return &sums[i];
+	if (nsums == (int)(sizeof sums / sizeof sums[0]))
+		return NULL;
+	memset(&sums[nsums], 0, sizeof sums[nsums]);
+	snprintf(sums[nsums].town, sizeof sums[nsums].town, "%s", town);
+	return &sums[nsums++];
+}
+
+/* A count of row, 0 when it has none. */
+static int64_t
+count(const cJSON *row, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, k);
+
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static void
+sums_add(const char *town, const cJSON *row)
+{
+	struct sums *t = sums_of(town);
+
+	if (!t)
+		return;
+	t->points++;
+	t->cleared += *str(row, "cleared_at") != 0;
+	t->people += count(row, "people");
+	t->moved += count(row, "moved");
+}
+
 static cJSON *
 load(struct pane *p)
 {
 	cJSON *list = NULL, *row;
 
+	nsums = 0;
 	if (risk_list(console_db(), NULL, &list)) {
 		console_msg(1, "%s", db_errmsg(console_db()));
 		return NULL;
@@ -59,6 +106,8 @@ load(struct pane *p)
 	cJSON_ArrayForEach(row, list) {
 		cJSON_AddStringToObject(row, "kind_words",
 					word(W_RISK_KIND, str(row, "kind")));
+		sums_add("", row);
+		sums_add(str(row, "town"), row);
 	}
 	return view_filter(&p->view, p->ops->find, list);
 }
@@ -172,27 +221,28 @@ static void
 draw_extra(struct pane *p, WINDOW *win)
 {
 	const cJSON *row = view_selected(&p->view);
-	int64_t pts, clr, ppl, mv;
+	const struct sums *t;
 	char buf[300];
 	int h, w, y;
 
+	/* Added up at load: a draw asks the database nothing. */
 	getmaxyx(win, h, w);
 	y = view_rule(win, p->ops->extra_lines);
 	(void)h;
-	if (row && *str(row, "town") &&
-	    risk_town_counts(console_db(), str(row, "town"), &pts, &clr, &ppl,
-			     &mv) == 0) {
+	if (row && *str(row, "town") && (t = sums_of(str(row, "town")))) {
 		snprintf(buf, sizeof buf, _("%s: %lld of %lld points cleared, "
 			 "%lld of %lld people moved"),
-			 console_town(str(row, "town"), 1), (long long)clr,
-			 (long long)pts, (long long)mv, (long long)ppl);
+			 console_town(str(row, "town"), 1), (long long)t->cleared,
+			 (long long)t->points, (long long)t->moved,
+			 (long long)t->people);
 		wmove(win, y + 1, 0);
 		text_put(win, buf, w, 1);
 	}
-	if (risk_town_counts(console_db(), NULL, &pts, &clr, &ppl, &mv) == 0) {
+	if ((t = sums_of(""))) {
 		snprintf(buf, sizeof buf, _("county: %lld of %lld points cleared, "
-			 "%lld of %lld people moved"), (long long)clr,
-			 (long long)pts, (long long)mv, (long long)ppl);
+			 "%lld of %lld people moved"), (long long)t->cleared,
+			 (long long)t->points, (long long)t->moved,
+			 (long long)t->people);
 		wmove(win, y + 2, 0);
 		text_put(win, buf, w, 1);
 	}
