@@ -426,119 +426,69 @@ copy_contacts(struct db *db, struct db *live, int64_t started, int local)
 	return rc;
 }
 
-/* Every station's duty roster: the shifts on it, each keeping its id
- * (which names the station whose roster it is). */
+/* Each row of live's query sql (what it is, for a message) as an
+ * operation kind of the drill on the row's id: its other columns, text
+ * as text and numbers as numbers, are the body; with stamp, an "at" of
+ * the drill's start too. */
 static int
-copy_roster(struct db *db, struct db *live, int64_t started, int local)
+copy_rows(struct db *db, struct db *live, int64_t started, int local,
+	  const char *kind, const char *sql, const char *what, int stamp)
 {
-	static const char *const text[] = { "date", "start_at", "leader",
-		"officer1", "officer2", NULL };
-	cJSON *rows = cJSON_CreateArray(), *r;
-	int64_t hours;
-	int rc, i;
-
-	if (!rows)
-		return DD_E_NOMEM;
-	if ((rc = db_rows(live, rows, "SELECT id, date, start_at, hours, leader, "
-			  "officer1, officer2 FROM shifts WHERE deleted = 0 AND "
-			  "start_at IS NOT NULL ORDER BY id", NULL))) {
-		rc = db_fail(db, rc, "the live roster: %s", db_errmsg(live));
-		goto out;
-	}
-	cJSON_ArrayForEach(r, rows) {
-		cJSON *b = cJSON_CreateObject();
-		if (!b) {
-			rc = DD_E_NOMEM;
-			break;
-		}
-		for (i = 0; text[i]; i++)
-			if (jstr(r, text[i]))
-				cJSON_AddStringToObject(b, text[i], jstr(r, text[i]));
-		if (jint(r, "hours", &hours))
-			cJSON_AddNumberToObject(b, "hours", (double)hours);
-		rc = copy_op(db, "roster.update", jstr(r, "id"), b, started, local);
-		cJSON_Delete(b);
-		if (rc)
-			break;
-	}
-out:
-	cJSON_Delete(rows);
-	return rc;
-}
-
-/* The county's settings (a silent limit, the start of a shift). */
-static int
-copy_settings(struct db *db, struct db *live, int64_t started, int local)
-{
-	cJSON *rows = cJSON_CreateArray(), *r;
+	cJSON *rows = cJSON_CreateArray(), *r, *c;
 	int rc;
 
 	if (!rows)
 		return DD_E_NOMEM;
-	if ((rc = db_rows(live, rows, "SELECT key, value FROM settings WHERE "
-			  "scope = 'county' AND value <> '' ORDER BY key", NULL))) {
-		rc = db_fail(db, rc, "the live settings: %s", db_errmsg(live));
-		goto out;
-	}
-	cJSON_ArrayForEach(r, rows) {
+	if ((rc = db_rows(live, rows, sql, NULL)))
+		rc = db_fail(db, rc, "the live %s: %s", what, db_errmsg(live));
+	for (r = rc ? NULL : rows->child; r && !rc; r = r->next) {
 		cJSON *b = cJSON_CreateObject();
 		if (!b) {
 			rc = DD_E_NOMEM;
 			break;
 		}
-		cJSON_AddStringToObject(b, "key", jstr(r, "key"));
-		cJSON_AddStringToObject(b, "value", jstr(r, "value"));
-		jset_time(b, "at", started);
-		rc = copy_op(db, "setting.set", jstr(r, "key"), b, started, local);
+		cJSON_ArrayForEach(c, r) {
+			if (strcmp(c->string, "id") == 0)
+				continue;
+			if (cJSON_IsString(c))
+				cJSON_AddStringToObject(b, c->string, c->valuestring);
+			else if (cJSON_IsNumber(c))
+				cJSON_AddNumberToObject(b, c->string, c->valuedouble);
+		}
+		if (stamp)
+			jset_time(b, "at", started);
+		rc = copy_op(db, kind, jstr(r, "id"), b, started, local);
 		cJSON_Delete(b);
-		if (rc)
-			break;
 	}
-out:
 	cJSON_Delete(rows);
 	return rc;
 }
 
-/* The county's risk points as they are, by their live codes: what they
- * are, not what has happened to them. People moved and clearings are
- * the live event's; a drill starts with every point to be evacuated
- * and cleared by the officers it trains. */
+/* What a drill takes of the live day beside the directory: every
+ * station's duty roster (each shift keeps its id, which names the
+ * station whose roster it is), the county's settings (a silent limit,
+ * the start of a shift), and the county's risk points as they are, by
+ * their live codes: what they are, not what has happened to them.
+ * People moved and clearings are the live event's; a drill starts with
+ * every point to be evacuated and cleared by the officers it trains. */
 static int
-copy_risks(struct db *db, struct db *live, int64_t started, int local)
+copy_day(struct db *db, struct db *live, int64_t started, int local)
 {
-	static const char *const text[] = { "name", "pinyin", "kind", "town",
-		"village", "monitor", NULL };
-	cJSON *rows = cJSON_CreateArray(), *r;
-	int64_t people;
-	int rc, i;
+	int rc;
 
-	if (!rows)
-		return DD_E_NOMEM;
-	if ((rc = db_rows(live, rows, "SELECT id, name, pinyin, kind, town, "
-			  "village, people, monitor FROM risk_points WHERE name IS "
-			  "NOT NULL AND deleted = 0 ORDER BY id", NULL))) {
-		rc = db_fail(db, rc, "the live risk points: %s", db_errmsg(live));
-		goto out;
-	}
-	cJSON_ArrayForEach(r, rows) {
-		cJSON *b = cJSON_CreateObject();
-		if (!b) {
-			rc = DD_E_NOMEM;
-			break;
-		}
-		for (i = 0; text[i]; i++)
-			if (jstr(r, text[i]))
-				cJSON_AddStringToObject(b, text[i], jstr(r, text[i]));
-		if (jint(r, "people", &people))
-			cJSON_AddNumberToObject(b, "people", (double)people);
-		rc = copy_op(db, "risk.put", jstr(r, "id"), b, started, local);
-		cJSON_Delete(b);
-		if (rc)
-			break;
-	}
-out:
-	cJSON_Delete(rows);
-	return rc;
+	if ((rc = copy_rows(db, live, started, local, "roster.update",
+			    "SELECT id, date, start_at, hours, leader, officer1, "
+			    "officer2 FROM shifts WHERE deleted = 0 AND start_at "
+			    "IS NOT NULL ORDER BY id", "roster", 0)) ||
+	    (rc = copy_rows(db, live, started, local, "setting.set",
+			    "SELECT key AS id, key, value FROM settings WHERE "
+			    "scope = 'county' AND value <> '' ORDER BY key",
+			    "settings", 1)))
+		return rc;
+	return copy_rows(db, live, started, local, "risk.put",
+			 "SELECT id, name, pinyin, kind, town, village, people, "
+			 "monitor FROM risk_points WHERE name IS NOT NULL AND "
+			 "deleted = 0 ORDER BY id", "risk points", 0);
 }
 
 int
@@ -571,10 +521,8 @@ drill_copy_live(struct db *db, struct db *live)
 	/* A town that joined a county-wide drill gets the people from the
 	 * command station that runs it, with the drill's setup. */
 	if (!rc && county != DRILL_COUNTY_JOINED &&
-	    !(rc = copy_contacts(db, live, started, county == DRILL_COUNTY_RUN)) &&
-	    !(rc = copy_roster(db, live, started, county == DRILL_COUNTY_RUN)) &&
-	    !(rc = copy_settings(db, live, started, county == DRILL_COUNTY_RUN)))
-		rc = copy_risks(db, live, started, county == DRILL_COUNTY_RUN);
+	    !(rc = copy_contacts(db, live, started, county == DRILL_COUNTY_RUN)))
+		rc = copy_day(db, live, started, county == DRILL_COUNTY_RUN);
 	return db_end(db, rc);
 }
 
