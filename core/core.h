@@ -674,6 +674,9 @@ void stats_format(const char *field, int64_t v, char out[24]);
  * wins per (town, date, field). */
 int stats_set(struct db *db, const char *town, const char *date,
 	      const cJSON *figures, const char *reason);
+/* May this station set town's (a code) figures: 0, or DD_E_ROLE with
+ * why (a town station sets its own town alone), as stats_set decides. */
+int stats_may_set(struct db *db, const char *town);
 /* The figures of date (NULL or "": today's duty day): *out an object
  * {date, towns: [...], total: {...}}. Each town row: town, name,
  * pinyin, and per field its value (absent when none was reported) with

@@ -426,13 +426,14 @@ copy_contacts(struct db *db, struct db *live, int64_t started, int local)
 	return rc;
 }
 
-/* Each row of live's query sql (what it is, for a message) as an
+/* Each row of live's query sql (fail: the message when it cannot be
+ * read, with live's error) as an
  * operation kind of the drill on the row's id: its other columns, text
  * as text and numbers as numbers, are the body; with stamp, an "at" of
  * the drill's start too. */
 static int
 copy_rows(struct db *db, struct db *live, int64_t started, int local,
-	  const char *kind, const char *sql, const char *what, int stamp)
+	  const char *kind, const char *sql, const char *fail, int stamp)
 {
 	cJSON *rows = cJSON_CreateArray(), *r, *c;
 	int rc;
@@ -440,7 +441,7 @@ copy_rows(struct db *db, struct db *live, int64_t started, int local,
 	if (!rows)
 		return DD_E_NOMEM;
 	if ((rc = db_rows(live, rows, sql, NULL)))
-		rc = db_fail(db, rc, "the live %s: %s", what, db_errmsg(live));
+		rc = db_fail(db, rc, fail, db_errmsg(live));
 	for (r = rc ? NULL : rows->child; r && !rc; r = r->next) {
 		cJSON *b = cJSON_CreateObject();
 		if (!b) {
@@ -479,16 +480,16 @@ copy_day(struct db *db, struct db *live, int64_t started, int local)
 	if ((rc = copy_rows(db, live, started, local, "roster.update",
 			    "SELECT id, date, start_at, hours, leader, officer1, "
 			    "officer2 FROM shifts WHERE deleted = 0 AND start_at "
-			    "IS NOT NULL ORDER BY id", "roster", 0)) ||
+			    "IS NOT NULL ORDER BY id", DD_N_("the live roster: %s"), 0)) ||
 	    (rc = copy_rows(db, live, started, local, "setting.set",
 			    "SELECT key AS id, key, value FROM settings WHERE "
 			    "scope = 'county' AND value <> '' ORDER BY key",
-			    "settings", 1)))
+			    DD_N_("the live settings: %s"), 1)))
 		return rc;
 	return copy_rows(db, live, started, local, "risk.put",
 			 "SELECT id, name, pinyin, kind, town, village, people, "
 			 "monitor FROM risk_points WHERE name IS NOT NULL AND "
-			 "deleted = 0 ORDER BY id", "risk points", 0);
+			 "deleted = 0 ORDER BY id", DD_N_("the live risk points: %s"), 0);
 }
 
 int

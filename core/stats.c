@@ -165,6 +165,15 @@ may_set(struct db *db, const struct station_info *si, const char *town)
 	return 0;
 }
 
+int
+stats_may_set(struct db *db, const char *town)
+{
+	struct station_info si;
+	int rc = station_identity(db, &si);
+
+	return rc ? rc : may_set(db, &si, town);
+}
+
 /* The command station changes a figure a town reported: it must say
  * why. The same value again changes nothing: it is left out (1), so the
  * figure stays the town's, and needs no reason. 0: the figure goes in. */

@@ -293,10 +293,15 @@ key(struct pane *p, enum req r)
 			console_msg(1, "%s", _("select a town"));
 			return 0;
 		}
-		if (*own_town() && strcmp(own_town(), str(row, "town")) != 0) {
-			console_msg(1, _("a town station sets its own town's "
-					 "figures only (%s)"),
-				    console_town(own_town(), 0));
+		/* Told before the form opens, by core's own rule; the town
+		 * by its name. */
+		if (stats_may_set(console_db(), str(row, "town"))) {
+			if (*own_town())
+				console_msg(1, _("a town station sets its own "
+						 "town's figures only (%s)"),
+					    console_town(own_town(), 0));
+			else
+				console_msg(1, "%s", db_errmsg(console_db()));
 			return 0;
 		}
 		open_form(row);
