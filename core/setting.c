@@ -81,7 +81,8 @@ times_bad(const char *s)
 	int n = 0, last = -1, m;
 
 	do {
-		if (strlen(s) < 5 || (s[5] && s[5] != ','))
+		if (strlen(s) < 5 || (s[5] && s[5] != ',') ||
+		    (s[5] == ',' && !s[6]))
 			return 1;
 		memcpy(t, s, 5);
 		t[5] = 0;

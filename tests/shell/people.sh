@@ -40,6 +40,30 @@ refused 1 "minutes out of range" -- d setting set silent.blue 0
 refused 2 "set without a value" -- d setting set silent.blue
 refused 1 "the county's empty value of a key" -- d setting set shift.start ""
 refused 1 "get of an unknown key" -- d setting get nothing.here
+refused 1 "follow-up times not in order" -- d setting set followup.times 17:00,08:00
+refused 1 "follow-up times ending in a comma" -- d setting set followup.times 08:00,
+refused 1 "a follow-up time without its leading zero" -- d setting set followup.times 8:00
+refused 1 "follow-up times by another separator" -- d setting set followup.times "08:00;17:00"
+refused 1 "a request alert of no minutes" -- d setting set request.alert 0
+refused 1 "the command station serves no town of its own" -- d setting set station.town datian
+refused 1 "a town station's town that is no town" -- t setting set station.town nowhere
+ok_run "the county sets its follow-up times" -- d setting set followup.times 07:30,12:00,18:00
+ok_run "...read back" -- d setting get followup.times
+check "...as set" grep -qx 07:30,12:00,18:00 "$OUT"
+# A town station's town, from init: refused, no database is left.
+expect_exit 1 "init --town of no town" -- "$BIN" --db "$W/x1.db" init \
+	--station xq --town nowhere
+check "...leaves no database" test ! -e "$W/x1.db"
+expect_exit 1 "init --town for a command station" -- "$BIN" --db "$W/x2.db" \
+	init --station xc --role command --town datian
+check "...leaves no database" test ! -e "$W/x2.db"
+expect_exit 1 "init --town against the town its code names" -- "$BIN" \
+	--db "$W/x3.db" init --station gucheng --town datian
+check "...leaves no database" test ! -e "$W/x3.db"
+ok_run "init --town of a town by its Chinese name" -- "$BIN" --db "$W/x4.db" \
+	init --station xq --town 大田
+ok_run "...its town" -- "$BIN" --db "$W/x4.db" setting get station.town
+check "...is datian" grep -qx datian "$OUT"
 ok_run "a town overrides its own shift start" -- t setting set shift.start 09:00
 expect_exit 1 "a town may not set a county key" -- t setting set silent.red 5
 ok_run "town setting get" -- t setting get shift.start
