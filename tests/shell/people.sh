@@ -8,6 +8,7 @@
 set -u
 # shellcheck source=tests/shell/lib.sh.inc
 . "$(dirname "$0")/lib.sh.inc"
+daytime_tz
 
 DB=$W/county.db
 TOWN=$W/town.db
